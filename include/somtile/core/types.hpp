@@ -1,0 +1,52 @@
+#pragma once
+// Basic types shared by every somtile module: row-major sample matrices, label vectors and
+// the run-time choices (enums) that parameter structs carry.
+
+#include <Eigen/Core>
+
+#include <cstdint>
+
+namespace somtile {
+
+using Index = Eigen::Index;
+
+/// Rows are samples, columns are features.
+template <typename Scalar>
+using RowMatrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+template <typename Scalar>
+using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+
+/// Cluster or unit labels, one per sample; -1 marks noise.
+using Labels = Eigen::Matrix<Index, Eigen::Dynamic, 1>;
+
+/// Read-only view of a sample matrix (accepts any row-major matrix or block without copying).
+template <typename Scalar>
+using ConstRowRef = Eigen::Ref<const RowMatrix<Scalar>>;
+
+/// Grid lattice of a map.
+enum class Topology { rectangular, hexagonal };
+
+/// Neighbourhood kernel h(d, sigma) over grid distance d.
+enum class Neighborhood { gaussian, mexican_hat, bubble, triangle };
+
+/// Distance between a sample and a unit's weight vector.
+enum class Distance { euclidean, cosine, manhattan, chebyshev };
+
+/// Decay schedule of the learning rate or sigma over training time.
+enum class Decay {
+  asymptotic,       ///< v0 / (1 + 2t/T)
+  inverse_to_zero,  ///< v0 * g / (g + t), g = T/100
+  linear_to_zero,   ///< v0 * (1 - t/T)
+  inverse_to_one,   ///< v0 / (1 + t (v0 - 1) / T)
+  linear_to_one,    ///< v0 + t (1 - v0) / T
+  exponential       ///< v0 * (v_end / v0)^(t/T), v_end given by the caller
+};
+
+/// How a classic SOM's codebook is initialised.
+enum class Init { random, sample, pca };
+
+/// Training rule of the classic SOM.
+enum class Training { minibatch, batch };
+
+}  // namespace somtile

@@ -1,0 +1,60 @@
+#pragma once
+// Input and parameter checks. Every check runs before any parallel region and before any
+// state is modified, so a failed call leaves a fitted model untouched.
+
+#include "somtile/core/error.hpp"
+#include "somtile/core/types.hpp"
+
+#include <cmath>
+#include <string_view>
+
+namespace somtile::detail {
+
+/// Throws `Error(call + "(): " + message...)` unless `condition` holds.
+template <typename Error = ParameterError, typename... Parts>
+void require(bool condition, std::string_view call, Parts&&... message) {
+  if (!condition) throw Error(concat(call, "(): ", std::forward<Parts>(message)...));
+}
+
+/// Non-empty, finite sample matrix. `name` is the argument's name in messages.
+template <typename Derived>
+void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X,
+                std::string_view name = "X") {
+  require<InputError>(X.rows() > 0, call, name, " has no samples (0 rows)");
+  require<InputError>(X.cols() > 0, call, name, " has no features (0 columns)");
+  for (Index i = 0; i < X.rows(); ++i)
+    for (Index j = 0; j < X.cols(); ++j)
+      if (!std::isfinite(static_cast<double>(X(i, j))))
+        throw InputError(concat(call, "(): ", name, " must be finite, but ", name, "(", i, ", ",
+                                j, ") = ", X(i, j)));
+}
+
+/// Sample matrix with the feature count a model expects.
+template <typename Derived>
+void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Index n_features,
+                std::string_view owner, std::string_view name = "X") {
+  check_data(call, X, name);
+  require<InputError>(X.cols() == n_features, call, name, " has ", X.cols(),
+                      " features, but this ", owner, " expects ", n_features);
+}
+
+/// One label per sample.
+inline void check_labels(std::string_view call, const Labels& y, Index n_samples,
+                         std::string_view name = "y") {
+  require<InputError>(y.size() == n_samples, call, name, " has ", y.size(),
+                      " labels, but X has ", n_samples, " samples");
+}
+
+template <typename T>
+void check_positive(std::string_view call, std::string_view name, T value) {
+  require(value > T(0) && (std::is_integral_v<T> || std::isfinite(static_cast<double>(value))),
+          call, name, " must be > 0, got ", value);
+}
+
+template <typename T>
+void check_non_negative(std::string_view call, std::string_view name, T value) {
+  require(value >= T(0) && (std::is_integral_v<T> || std::isfinite(static_cast<double>(value))),
+          call, name, " must be >= 0, got ", value);
+}
+
+}  // namespace somtile::detail

@@ -1,0 +1,28 @@
+#pragma once
+// Decay schedules for the learning rate and sigma, as closed forms of the initial value v0,
+// the step t = 0 .. T-1 and the horizon T (epochs, or iterations for online training).
+
+#include "somtile/core/types.hpp"
+
+#include <cmath>
+
+namespace somtile {
+
+/// Value of schedule `kind` at step t of T. `final_value` is the end point of `exponential`
+/// (v0 (v_end / v0)^(t/T)); the other schedules ignore it.
+inline double decay(Decay kind, double v0, double t, double T, double final_value = 0.0) {
+  switch (kind) {
+    case Decay::asymptotic: return v0 / (1.0 + 2.0 * t / T);
+    case Decay::inverse_to_zero: {
+      const double g = T / 100.0;
+      return v0 * g / (g + t);
+    }
+    case Decay::linear_to_zero: return v0 * (1.0 - t / T);
+    case Decay::inverse_to_one: return v0 / (1.0 + t * (v0 - 1.0) / T);
+    case Decay::linear_to_one: return v0 + t * (1.0 - v0) / T;
+    case Decay::exponential: return v0 * std::pow(final_value / v0, t / T);
+  }
+  return v0;
+}
+
+}  // namespace somtile

@@ -1,0 +1,146 @@
+#pragma once
+// The map's grid: unit coordinates, grid distances and neighbour rings for rectangular and
+// hexagonal lattices, optionally wrapped into a torus. Every neighbour query in somtile goes
+// through `Grid::hops`, so the U-matrix, topographic error, tie-breaking and plots agree.
+//
+// Conventions (units are numbered row-major: unit = row * cols + col):
+//   rectangular: unit (r, c) sits at (x, y) = (c, r); its ring k holds the 8k cells at
+//                Chebyshev distance k.
+//   hexagonal:   pointy-top "odd-r" layout: odd rows are shifted right by 1/2 and rows are
+//                sqrt(3)/2 apart, so (x, y) = (c + 0.5 [r odd], r sqrt(3)/2) and all six
+//                neighbours lie at Euclidean distance exactly 1; ring k holds 6k cells.
+//   torus:       minimum-image distances with periods cols and rows (times sqrt(3)/2 for
+//                hexagonal, which needs an even number of rows to tile).
+
+#include "somtile/core/error.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/core/validate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
+namespace somtile {
+
+class Grid {
+ public:
+  static constexpr double hex_row_spacing = 0.86602540378443864676;  // sqrt(3)/2
+
+  Grid() = default;
+
+  Grid(Index rows, Index cols, Topology topology = Topology::rectangular, bool torus = false)
+      : rows_(rows), cols_(cols), topology_(topology), torus_(torus) {
+    detail::check_positive("Grid", "rows", rows);
+    detail::check_positive("Grid", "cols", cols);
+    detail::require(!(torus && hexagonal() && rows % 2 != 0), "Grid",
+                    "a hexagonal torus needs an even number of rows to tile, got rows = ", rows);
+  }
+
+  Index rows() const { return rows_; }
+  Index cols() const { return cols_; }
+  Index size() const { return rows_ * cols_; }
+  Topology topology() const { return topology_; }
+  bool torus() const { return torus_; }
+  bool hexagonal() const { return topology_ == Topology::hexagonal; }
+
+  Index unit(Index row, Index col) const { return row * cols_ + col; }
+  Index row_of(Index unit) const { return unit / cols_; }
+  Index col_of(Index unit) const { return unit % cols_; }
+
+  /// Planar position (x, y) of a unit: x along columns, y along rows.
+  double x(Index unit) const {
+    const Index r = row_of(unit);
+    return double(col_of(unit)) + (hexagonal() && (r & 1) ? 0.5 : 0.0);
+  }
+  double y(Index unit) const { return double(row_of(unit)) * (hexagonal() ? hex_row_spacing : 1.0); }
+
+  /// size() x 2 matrix of (x, y) positions.
+  RowMatrix<double> positions() const {
+    RowMatrix<double> p(size(), 2);
+    for (Index u = 0; u < size(); ++u) p.row(u) << x(u), y(u);
+    return p;
+  }
+
+  /// Squared Euclidean distance between two units in the plane (minimum image on a torus).
+  double distance_sq(Index a, Index b) const {
+    double dx = x(a) - x(b);
+    double dy = y(a) - y(b);
+    if (torus_) {
+      dx = wrap(dx, double(cols_));
+      dy = wrap(dy, double(rows_) * (hexagonal() ? hex_row_spacing : 1.0));
+    }
+    return dx * dx + dy * dy;
+  }
+  double distance(Index a, Index b) const { return std::sqrt(distance_sq(a, b)); }
+
+  /// Lattice distance in steps: Chebyshev for rectangular, hex steps for hexagonal.
+  Index hops(Index a, Index b) const {
+    const Index ra = row_of(a), ca = col_of(a), rb = row_of(b), cb = col_of(b);
+    if (!hexagonal()) {
+      Index dr = std::abs(ra - rb), dc = std::abs(ca - cb);
+      if (torus_) {
+        dr = std::min(dr, rows_ - dr);
+        dc = std::min(dc, cols_ - dc);
+      }
+      return std::max(dr, dc);
+    }
+    if (!torus_) return hex_steps(ra, ca, rb, cb);
+    Index best = hex_steps(ra, ca, rb, cb);
+    for (Index sr : {-rows_, Index(0), rows_})  // rows_ is even, so row parity is preserved
+      for (Index sc : {-cols_, Index(0), cols_})
+        best = std::min(best, hex_steps(ra, ca, rb + sr, cb + sc));
+    return best;
+  }
+
+  /// True when a and b are distinct direct neighbours (8 around a cell, 6 on a hex grid).
+  bool adjacent(Index a, Index b) const { return a != b && hops(a, b) == 1; }
+
+  /// The units exactly k steps away from `unit` (k >= 1), in increasing unit order.
+  std::vector<Index> ring(Index unit, Index k) const {
+    std::vector<Index> out;
+    const Index r0 = row_of(unit), c0 = col_of(unit);
+    for (Index dr = -k; dr <= k; ++dr) {
+      for (Index dc = -k - 1; dc <= k + 1; ++dc) {
+        Index r = r0 + dr, c = c0 + dc;
+        if (torus_) {
+          r = ((r % rows_) + rows_) % rows_;
+          c = ((c % cols_) + cols_) % cols_;
+        } else if (r < 0 || r >= rows_ || c < 0 || c >= cols_) {
+          continue;
+        }
+        const Index v = this->unit(r, c);
+        if (hops(unit, v) == k) out.push_back(v);
+      }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  /// The units 1..order steps away, ring by ring (nearest ring first).
+  std::vector<Index> neighbors(Index unit, Index order = 1) const {
+    std::vector<Index> out;
+    for (Index k = 1; k <= order; ++k) {
+      const auto r = ring(unit, k);
+      out.insert(out.end(), r.begin(), r.end());
+    }
+    return out;
+  }
+
+ private:
+  static double wrap(double d, double period) { return d - period * std::round(d / period); }
+
+  // Hex steps between offset coordinates (odd-r), via axial/cube coordinates.
+  static Index hex_steps(Index ra, Index ca, Index rb, Index cb) {
+    const Index qa = ca - (ra - (ra & 1)) / 2, qb = cb - (rb - (rb & 1)) / 2;
+    const Index dq = qa - qb, dr = ra - rb;
+    return std::max({std::abs(dq), std::abs(dr), std::abs(dq + dr)});
+  }
+
+  Index rows_ = 1, cols_ = 1;
+  Topology topology_ = Topology::rectangular;
+  bool torus_ = false;
+};
+
+}  // namespace somtile

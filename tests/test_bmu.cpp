@@ -1,0 +1,157 @@
+// BMU search, per-unit sums and map quality against brute-force oracles.
+#include <somtile/kernels/batch.hpp>
+#include <somtile/kernels/bmu.hpp>
+#include <somtile/metrics/som_quality.hpp>
+#include <somtile/core/random.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+using namespace somtile;
+
+namespace {
+
+template <typename S>
+RowMatrix<S> random_matrix(Index rows, Index cols, std::uint64_t seed) {
+  Random rng(seed);
+  RowMatrix<S> M(rows, cols);
+  for (Index i = 0; i < M.size(); ++i) M.data()[i] = S(rng.normal());
+  return M;
+}
+
+// Naive oracle in double: all distances, then the two smallest with lowest-index ties.
+double naive_distance(Distance metric, const RowMatrix<double>& X, Index i,
+                      const RowMatrix<double>& W, Index u) {
+  double d = 0;
+  switch (metric) {
+    case Distance::euclidean:
+      for (Index j = 0; j < X.cols(); ++j) d += (X(i, j) - W(u, j)) * (X(i, j) - W(u, j));
+      return std::sqrt(d);
+    case Distance::manhattan:
+      for (Index j = 0; j < X.cols(); ++j) d += std::abs(X(i, j) - W(u, j));
+      return d;
+    case Distance::chebyshev:
+      for (Index j = 0; j < X.cols(); ++j) d = std::max(d, std::abs(X(i, j) - W(u, j)));
+      return d;
+    case Distance::cosine: {
+      double xy = 0, xx = 0, yy = 0;
+      for (Index j = 0; j < X.cols(); ++j) {
+        xy += X(i, j) * W(u, j);
+        xx += X(i, j) * X(i, j);
+        yy += W(u, j) * W(u, j);
+      }
+      return 1.0 - xy / std::sqrt(xx * yy);
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("BMU search equals brute force for every metric", "[bmu]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = random_matrix<S>(1500, 9, 1);  // several blocks for 300 units? see below
+  const RowMatrix<S> W = random_matrix<S>(301, 9, 2);
+  const RowMatrix<double> Xd = X.template cast<double>(), Wd = W.template cast<double>();
+  const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-10;
+  for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
+    INFO("metric " << int(metric));
+    const auto r = find_bmus<S>(X, W, metric, true);
+    Index mismatches = 0;
+    for (Index i = 0; i < X.rows(); ++i) {
+      std::vector<double> d(std::size_t(W.rows()));
+      for (Index u = 0; u < W.rows(); ++u) d[std::size_t(u)] = naive_distance(metric, Xd, i, Wd, u);
+      std::vector<Index> order(d.size());
+      std::iota(order.begin(), order.end(), Index(0));
+      std::stable_sort(order.begin(), order.end(),
+                       [&](Index a, Index b) { return d[std::size_t(a)] < d[std::size_t(b)]; });
+      // The chosen units are optimal up to rounding; in double they are the oracle's exactly.
+      CHECK(d[std::size_t(r.bmu[i])] <= d[std::size_t(order[0])] + tol);
+      CHECK(d[std::size_t(r.second[i])] <= d[std::size_t(order[1])] + tol);
+      CHECK(r.bmu[i] != r.second[i]);
+      CHECK(double(r.distance[i]) == Approx(d[std::size_t(r.bmu[i])]).epsilon(tol).margin(tol));
+      if (r.bmu[i] != order[0] || r.second[i] != order[1]) ++mismatches;
+    }
+    if (std::is_same_v<S, double>) CHECK(mismatches == 0);
+    else CHECK(mismatches <= 3);
+  }
+}
+
+TEMPLATE_TEST_CASE("BMU ties go to the lowest unit index", "[bmu]", float, double) {
+  using S = TestType;
+  // Small integers: every product and sum is exact, so the tie is exact in any order.
+  RowMatrix<S> W(6, 3);
+  W << 0, 0, 0,  5, 5, 5,  1, 2, 3,  9, 9, 9,  1, 2, 3,  1, 2, 3;
+  RowMatrix<S> X(3, 3);
+  X << 1, 2, 3,  1, 2, 4,  5, 5, 5;
+  for (auto metric : {Distance::euclidean, Distance::manhattan, Distance::chebyshev}) {
+    const auto r = find_bmus<S>(X, W, metric, true);
+    CHECK(r.bmu[0] == 2);
+    CHECK(r.second[0] == 4);
+    CHECK(r.bmu[1] == 2);
+    CHECK(r.second[1] == 4);
+    CHECK(r.bmu[2] == 1);
+  }
+  const auto one = find_bmus<S>(X, W.topRows(1), Distance::euclidean, true);
+  CHECK(one.bmu.isZero());
+  CHECK((one.second.array() == -1).all());
+}
+
+TEMPLATE_TEST_CASE("BMU search is identical for 1 and 2 threads", "[bmu][threads]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = random_matrix<S>(5000, 16, 3);
+  const RowMatrix<S> W = random_matrix<S>(400, 16, 4);
+  for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan}) {
+    const auto a = find_bmus<S>(X, W, metric, true, 1);
+    const auto b = find_bmus<S>(X, W, metric, true, 2);
+    CHECK(a.bmu == b.bmu);
+    CHECK(a.second == b.second);
+    CHECK(a.distance == b.distance);
+  }
+  const auto r = find_bmus<S>(X, W);
+  const auto s1 = unit_sums<S>(X, r.bmu, W.rows(), 1);
+  const auto s2 = unit_sums<S>(X, r.bmu, W.rows(), 2);
+  CHECK(s1.sums == s2.sums);
+  CHECK(s1.counts == s2.counts);
+}
+
+TEMPLATE_TEST_CASE("unit sums equal a naive loop", "[batch]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = random_matrix<S>(257, 5, 5);
+  Random rng(6);
+  Labels bmu(X.rows());
+  for (Index i = 0; i < bmu.size(); ++i) bmu[i] = rng.uniform_index(12);
+  const auto s = unit_sums<S>(X, bmu, 13);
+  RowMatrix<S> sums = RowMatrix<S>::Zero(13, 5);
+  Vector<S> counts = Vector<S>::Zero(13);
+  for (Index i = 0; i < X.rows(); ++i) {
+    sums.row(bmu[i]) += X.row(i);
+    counts[bmu[i]] += 1;
+  }
+  CHECK(s.counts == counts);
+  CHECK(s.counts[12] == 0);
+  CHECK((s.sums - sums).cwiseAbs().maxCoeff() < S(1e-4));
+}
+
+TEMPLATE_TEST_CASE("quantization and topographic error on a hand-computed case", "[quality]",
+                   float, double) {
+  using S = TestType;
+  // A 1 x 3 map whose middle unit sits far away: units 0 and 2 are not grid neighbours.
+  RowMatrix<S> W(3, 1);
+  W << 0, 10, 1;
+  RowMatrix<S> X(4, 1);
+  X << 0.25, 9, 0.75, 2;
+  const auto r = find_bmus<S>(X, W, Distance::euclidean, true);
+  CHECK(r.bmu == (Labels(4) << 0, 1, 2, 2).finished());
+  CHECK(r.second == (Labels(4) << 2, 2, 0, 0).finished());
+  // Distances 0.25, 1, 0.25, 1 -> QE 0.625.
+  CHECK(quantization_error(r) == Approx(0.625));
+  // Pairs (0,2) and (2,0) are two hops apart, (1,2) are neighbours: 3 of 4 samples.
+  CHECK(topographic_error(r, Grid(1, 3)) == Approx(0.75));
+  // On a torus the ends touch, so no sample is a topographic error.
+  CHECK(topographic_error(r, Grid(1, 3, Topology::rectangular, true)) == 0.0);
+}
