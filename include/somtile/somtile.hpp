@@ -11,3 +11,5 @@
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/metrics/som_quality.hpp"
+#include "somtile/som/maps.hpp"
+#include "somtile/som/som.hpp"

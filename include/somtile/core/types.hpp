@@ -24,6 +24,18 @@ using Labels = Eigen::Matrix<Index, Eigen::Dynamic, 1>;
 template <typename Scalar>
 using ConstRowRef = Eigen::Ref<const RowMatrix<Scalar>>;
 
+namespace detail {
+template <typename T>
+struct TypeIdentity {
+  using type = T;
+};
+}  // namespace detail
+
+/// ConstRowRef in a position where the scalar must come from another argument (a model), so a
+/// plain RowMatrix converts instead of failing template deduction.
+template <typename Scalar>
+using DataRef = typename detail::TypeIdentity<ConstRowRef<Scalar>>::type;
+
 /// Grid lattice of a map.
 enum class Topology { rectangular, hexagonal };
 

@@ -7,9 +7,12 @@
 //   triangle     max(0, 1 - d / sigma)
 
 #include "somtile/core/types.hpp"
+#include "somtile/grid/topology.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <vector>
 
 namespace somtile {
 
@@ -41,5 +44,32 @@ inline double neighborhood_radius(Neighborhood kind, double sigma, double epsilo
   }
   return sigma;
 }
+
+/// The kernel on a grid as a lookup table over unit offsets: a grid distance depends only on
+/// the row offset and the (half-unit) column offset, so one table of rows x (2 cols + 1)
+/// values replaces an exp() per unit pair. Torus offsets use the minimum image.
+class NeighborhoodTable {
+ public:
+  NeighborhoodTable(const Grid& grid, Neighborhood kind, double sigma)
+      : grid_(grid), width_(2 * grid.cols() + 1), values_(std::size_t(grid.rows() * width_)) {
+    for (Index dr = 0; dr < grid.rows(); ++dr)
+      for (Index dx2 = 0; dx2 < width_; ++dx2)
+        values_[std::size_t(dr * width_ + dx2)] =
+            neighborhood_weight(kind, grid.distance_sq(Grid::Offset{dr, dx2}), sigma);
+  }
+
+  /// h between units a and b.
+  double operator()(Index a, Index b) const {
+    const Grid::Offset o = grid_.offset(a, b);
+    return values_[std::size_t(o.rows * width_ + o.half_cols)];
+  }
+
+  const Grid& grid() const { return grid_; }
+
+ private:
+  Grid grid_;
+  Index width_;
+  std::vector<double> values_;
+};
 
 }  // namespace somtile

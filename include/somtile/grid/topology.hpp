@@ -62,16 +62,30 @@ class Grid {
     return p;
   }
 
-  /// Squared Euclidean distance between two units in the plane (minimum image on a torus).
-  double distance_sq(Index a, Index b) const {
-    double dx = x(a) - x(b);
-    double dy = y(a) - y(b);
+  /// Offset between two units as (rows apart, half-columns apart), both >= 0, minimum image on
+  /// a torus. Every planar distance derives from it, exactly: d^2 = (dx2/2)^2 + k dr^2 with
+  /// k = 3/4 on a hexagonal grid and 1 otherwise.
+  struct Offset {
+    Index rows;
+    Index half_cols;
+  };
+  Offset offset(Index a, Index b) const {
+    const Index ra = row_of(a), rb = row_of(b);
+    Index dr = std::abs(ra - rb);
+    Index dx2 = std::abs(twice_x(ra, col_of(a)) - twice_x(rb, col_of(b)));
     if (torus_) {
-      dx = wrap(dx, double(cols_));
-      dy = wrap(dy, double(rows_) * (hexagonal() ? hex_row_spacing : 1.0));
+      dr = std::min(dr, rows_ - dr);
+      dx2 = std::min(dx2, 2 * cols_ - dx2);
     }
-    return dx * dx + dy * dy;
+    return {dr, dx2};
   }
+  double distance_sq(const Offset& o) const {
+    const double dx = 0.5 * double(o.half_cols), dr = double(o.rows);
+    return dx * dx + (hexagonal() ? 0.75 : 1.0) * dr * dr;
+  }
+
+  /// Squared Euclidean distance between two units in the plane (minimum image on a torus).
+  double distance_sq(Index a, Index b) const { return distance_sq(offset(a, b)); }
   double distance(Index a, Index b) const { return std::sqrt(distance_sq(a, b)); }
 
   /// Lattice distance in steps: Chebyshev for rectangular, hex steps for hexagonal.
@@ -129,7 +143,7 @@ class Grid {
   }
 
  private:
-  static double wrap(double d, double period) { return d - period * std::round(d / period); }
+  Index twice_x(Index row, Index col) const { return 2 * col + (hexagonal() ? (row & 1) : 0); }
 
   // Hex steps between offset coordinates (odd-r), via axial/cube coordinates.
   static Index hex_steps(Index ra, Index ca, Index rb, Index cb) {

@@ -5,8 +5,10 @@
 // in sample order, so the result is bit-identical for any number of threads.
 
 #include "somtile/core/types.hpp"
+#include "somtile/grid/neighborhood.hpp"
 #include "somtile/kernels/parallel.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace somtile {
@@ -38,6 +40,38 @@ UnitSums<Scalar> unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_uni
       for (Index k = b; k < e; ++k) out.sums.row(u) += X.row(order[std::size_t(k)]);
       out.counts[u] = Scalar(e - b);
     }
+  });
+  return out;
+}
+
+}  // namespace somtile
+
+namespace somtile {
+
+/// Neighbourhood-weighted statistics of a set of active units:
+///   numerator(n)   = sum_u h(u, n) sums(u)     (units x features)
+///   denominator(n) = sum_u h(u, n) counts(u)
+/// with u running over `active` (the units that won samples). Computed as GEMMs over blocks of
+/// target units, so memory is O(block x active), never O(units^2).
+template <typename Scalar>
+struct SmoothedSums {
+  RowMatrix<Scalar> numerator;
+  Vector<Scalar> denominator;
+};
+
+template <typename Scalar>
+SmoothedSums<Scalar> smooth_unit_sums(const NeighborhoodTable& h, const std::vector<Index>& active,
+                                      const RowMatrix<Scalar>& active_sums,
+                                      const Vector<Scalar>& active_counts, int n_threads = 0) {
+  const Index n_units = h.grid().size(), n_active = Index(active.size());
+  SmoothedSums<Scalar> out{RowMatrix<Scalar>(n_units, active_sums.cols()), Vector<Scalar>(n_units)};
+  const Index block = std::clamp<Index>((Index(1) << 18) / std::max<Index>(n_active, 1), 16, 512);
+  detail::parallel_for_chunks(n_units, block, n_threads, [&](Index first, Index last) {
+    RowMatrix<Scalar> H(last - first, n_active);
+    for (Index n = first; n < last; ++n)
+      for (Index k = 0; k < n_active; ++k) H(n - first, k) = Scalar(h(active[std::size_t(k)], n));
+    out.numerator.middleRows(first, last - first).noalias() = H * active_sums;
+    out.denominator.segment(first, last - first).noalias() = H * active_counts;
   });
   return out;
 }

@@ -50,10 +50,16 @@ struct TopTwo {
       next_unit = unit;
     }
   }
+  void offer_second(Scalar score, Index unit) {
+    if (score < next) {
+      next = score;
+      next_unit = unit;
+    }
+  }
 };
 
-template <typename Scalar, typename Row>
-Scalar pair_distance(Distance metric, const Row& x, const Row& w) {
+template <typename Scalar, typename RowA, typename RowB>
+Scalar pair_distance(Distance metric, const RowA& x, const RowB& w) {
   switch (metric) {
     case Distance::euclidean: return (x - w).norm();
     case Distance::manhattan: return (x - w).cwiseAbs().sum();
@@ -106,6 +112,8 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
   const ConstRowRef<Scalar> P =  // prototypes in the product
       metric == Distance::cosine ? ConstRowRef<Scalar>(W_unit) : W;
 
+  const Scalar max_bias = gemm && n_units ? bias.cwiseAbs().maxCoeff() : Scalar(0);
+  const Scalar rounding_scale = Scalar(64) * std::numeric_limits<Scalar>::epsilon();
   const Index block = detail::bmu_block_rows(n_units);
   detail::parallel_for_chunks(n, block, n_threads, [&](Index begin, Index end) {
     const Index rows = end - begin;
@@ -120,6 +128,19 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
       if (gemm) {
         const Scalar* s = scores.data() + i * n_units;
         for (Index u = 0; u < n_units; ++u) top.offer(bias[u] - scale * s[u], u);
+        // The expanded form rounds differently per unit; when the runners-up are within
+        // rounding of the best, decide among them with direct distances (ties: lowest index).
+        const Scalar slack = rounding_scale * (x.squaredNorm() + max_bias + Scalar(1));
+        if (top.next - top.best <= slack) {
+          const Scalar limit = top.best + slack;
+          top = detail::TopTwo<Scalar>{};
+          for (Index u = 0; u < n_units; ++u)
+            if (bias[u] - scale * s[u] <= limit)
+              top.offer(detail::pair_distance<Scalar>(metric, x, W.row(u)), u);
+          if (with_second && top.next_unit < 0)  // the runner-up lies outside the slack
+            for (Index u = 0; u < n_units; ++u)
+              if (u != top.best_unit) top.offer_second(bias[u] - scale * s[u], u);
+        }
       } else {
         for (Index u = 0; u < n_units; ++u)
           top.offer(detail::pair_distance<Scalar>(metric, x, W.row(u)), u);

@@ -1,0 +1,276 @@
+#pragma once
+// Maps of a trained classic SOM, as rows x cols matrices (entry (r, c) is unit r * cols + c)
+// or plain containers indexed by unit. NaN marks units without samples where a value needs
+// samples.
+
+#include "somtile/core/validate.hpp"
+#include "somtile/som/som.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <vector>
+
+namespace somtile {
+
+/// Unit -> indices of the samples whose BMU it is (ascending).
+using BmuDataMap = std::vector<std::vector<Index>>;
+
+/// How the values of a unit combine: the U-matrix takes sum or mean, metric_map mean or std.
+enum class Reduction { sum, mean, std };
+
+namespace detail {
+
+inline RowMatrix<double> empty_map(const Grid& g, double fill) {
+  return RowMatrix<double>::Constant(g.rows(), g.cols(), fill);
+}
+
+template <typename Scalar>
+void check_bmu_map(const char* call, const Som<Scalar>& som, const BmuDataMap& map) {
+  require<InputError>(Index(map.size()) == som.n_units(), call, "the BMU map has ", map.size(),
+                      " units, but the SOM has ", som.n_units());
+}
+
+// Sample indices of a BMU map must address `target`.
+inline void check_map_targets(const char* call, const BmuDataMap& map, Index n_targets) {
+  for (const auto& samples : map)
+    for (Index i : samples)
+      require<InputError>(i >= 0 && i < n_targets, call, "the BMU map refers to sample ", i,
+                          ", but the target has ", n_targets, " values");
+}
+
+inline double unbiased_std(const std::vector<double>& v) {
+  if (v.size() < 2) return 0.0;
+  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+  double ss = 0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  return std::sqrt(ss / double(v.size() - 1));
+}
+
+template <typename Derived>
+std::vector<double> gather_targets(const std::vector<Index>& samples, const Eigen::MatrixBase<Derived>& t) {
+  std::vector<double> v;
+  v.reserve(samples.size());
+  for (Index i : samples) v.push_back(double(t(i)));
+  return v;
+}
+
+}  // namespace detail
+
+/// Number of samples per unit.
+template <typename Scalar>
+RowMatrix<double> hit_map(const Som<Scalar>& som, DataRef<Scalar> X) {
+  const Labels bmu = som.predict(X);
+  RowMatrix<double> hits = detail::empty_map(som.grid(), 0.0);
+  for (Index i = 0; i < bmu.size(); ++i) hits.data()[bmu[i]] += 1.0;
+  return hits;
+}
+
+/// U-matrix: per unit, the sum or mean of the distances (in the SOM's metric) from its weight
+/// vector to those of its neighbours up to `order` rings (0 = the SOM's neighborhood_order).
+/// Neighbours wrap on a torus and are clipped at the border otherwise.
+template <typename Scalar>
+RowMatrix<double> u_matrix(const Som<Scalar>& som, Index order = 0,
+                           Reduction reduction = Reduction::mean) {
+  detail::require(order >= 0, "u_matrix", "order must be >= 0, got ", order);
+  detail::require(reduction != Reduction::std, "u_matrix", "reduction must be sum or mean");
+  const auto& W = som.weights();
+  const Grid& g = som.grid();
+  if (order == 0) order = som.params().neighborhood_order;
+  RowMatrix<double> u = detail::empty_map(g, 0.0);
+  for (Index unit = 0; unit < g.size(); ++unit) {
+    const auto nb = g.neighbors(unit, order);
+    double sum = 0;
+    for (Index v : nb) sum += double(distance<Scalar>(som.params().distance, W.row(unit), W.row(v)));
+    u.data()[unit] = reduction == Reduction::mean && !nb.empty() ? sum / double(nb.size()) : sum;
+  }
+  return u;
+}
+
+/// Unit -> indices of its samples.
+template <typename Scalar>
+BmuDataMap bmus_data_map(const Som<Scalar>& som, DataRef<Scalar> X) {
+  const Labels bmu = som.predict(X);
+  BmuDataMap map(std::size_t(som.n_units()));
+  for (Index i = 0; i < bmu.size(); ++i) map[std::size_t(bmu[i])].push_back(i);
+  return map;
+}
+
+/// Majority label per unit (NaN without samples). A tie is broken by the labels of the samples
+/// of the neighbouring units up to `order` rings (0 = the SOM's neighborhood_order), then by the
+/// smallest label.
+template <typename Scalar>
+RowMatrix<double> classification_map(const Som<Scalar>& som, const BmuDataMap& map, const Labels& y,
+                                     Index order = 0) {
+  const char* call = "classification_map";
+  detail::check_bmu_map(call, som, map);
+  detail::check_map_targets(call, map, y.size());
+  if (order == 0) order = som.params().neighborhood_order;
+  const Grid& g = som.grid();
+  RowMatrix<double> out = detail::empty_map(g, std::numeric_limits<double>::quiet_NaN());
+  auto count = [&](const std::vector<Index>& samples, std::map<Index, Index>& votes) {
+    for (Index i : samples) ++votes[y[i]];
+  };
+  for (Index unit = 0; unit < g.size(); ++unit) {
+    const auto& samples = map[std::size_t(unit)];
+    if (samples.empty()) continue;
+    std::map<Index, Index> votes;
+    count(samples, votes);
+    Index best = 0;
+    for (const auto& [label, n] : votes) best = std::max(best, n);
+    std::vector<Index> tied;
+    for (const auto& [label, n] : votes)
+      if (n == best) tied.push_back(label);
+    if (tied.size() > 1) {
+      std::map<Index, Index> around;
+      for (Index v : g.neighbors(unit, order)) count(map[std::size_t(v)], around);
+      Index best_around = -1;
+      Index winner = tied.front();
+      for (Index label : tied)  // ascending, so equal support keeps the smallest label
+        if (around[label] > best_around) {
+          best_around = around[label];
+          winner = label;
+        }
+      tied = {winner};
+    }
+    out.data()[unit] = double(tied.front());
+  }
+  return out;
+}
+
+/// Per-unit mean or unbiased standard deviation (0 for a single sample) of a target.
+template <typename Scalar>
+RowMatrix<double> metric_map(const Som<Scalar>& som, const BmuDataMap& map,
+                             const Eigen::Ref<const Eigen::VectorXd>& target,
+                             Reduction reduction = Reduction::mean) {
+  const char* call = "metric_map";
+  detail::check_bmu_map(call, som, map);
+  detail::check_map_targets(call, map, target.size());
+  detail::require(reduction != Reduction::sum, call, "reduction must be mean or std");
+  RowMatrix<double> out = detail::empty_map(som.grid(), std::numeric_limits<double>::quiet_NaN());
+  for (Index unit = 0; unit < som.n_units(); ++unit) {
+    const auto v = detail::gather_targets(map[std::size_t(unit)], target);
+    if (v.empty()) continue;
+    out.data()[unit] = reduction == Reduction::mean
+                           ? std::accumulate(v.begin(), v.end(), 0.0) / double(v.size())
+                           : detail::unbiased_std(v);
+  }
+  return out;
+}
+
+/// Representativeness score per unit, lower is better: (std / sqrt(n)) * ln(N / n), with n the
+/// unit's samples, std their targets' unbiased standard deviation (0 for one sample) and N the
+/// total number of samples (0 = the samples in the map). NaN without samples.
+template <typename Scalar>
+RowMatrix<double> score_map(const Som<Scalar>& som, const BmuDataMap& map,
+                            const Eigen::Ref<const Eigen::VectorXd>& target, Index total_samples = 0) {
+  const char* call = "score_map";
+  detail::check_bmu_map(call, som, map);
+  detail::check_map_targets(call, map, target.size());
+  Index in_map = 0;
+  for (const auto& s : map) in_map += Index(s.size());
+  const Index N = total_samples > 0 ? total_samples : in_map;
+  detail::require(N >= in_map, call, "total_samples (", total_samples,
+                  ") is smaller than the samples in the map (", in_map, ")");
+  RowMatrix<double> out = detail::empty_map(som.grid(), std::numeric_limits<double>::quiet_NaN());
+  for (Index unit = 0; unit < som.n_units(); ++unit) {
+    const auto v = detail::gather_targets(map[std::size_t(unit)], target);
+    if (v.empty()) continue;
+    const double n = double(v.size());
+    out.data()[unit] = detail::unbiased_std(v) / std::sqrt(n) * std::log(double(N) / n);
+  }
+  return out;
+}
+
+/// Rank 1..K of the K units with samples by the spread (unbiased std) of their targets:
+/// rank 1 = the smallest spread (the most homogeneous unit); ties keep unit order. NaN without
+/// samples.
+template <typename Scalar>
+RowMatrix<double> rank_map(const Som<Scalar>& som, const BmuDataMap& map,
+                           const Eigen::Ref<const Eigen::VectorXd>& target) {
+  const RowMatrix<double> spread = metric_map(som, map, target, Reduction::std);
+  std::vector<Index> active;
+  for (Index u = 0; u < som.n_units(); ++u)
+    if (!std::isnan(spread.data()[u])) active.push_back(u);
+  std::stable_sort(active.begin(), active.end(),
+                   [&](Index a, Index b) { return spread.data()[a] < spread.data()[b]; });
+  RowMatrix<double> out = detail::empty_map(som.grid(), std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t k = 0; k < active.size(); ++k) out.data()[active[k]] = double(k + 1);
+  return out;
+}
+
+/// Component plane of one feature: the weight of every unit for that feature.
+template <typename Scalar>
+RowMatrix<double> component_plane(const Som<Scalar>& som, Index feature) {
+  detail::require(feature >= 0 && feature < som.n_features(), "component_plane", "feature must be in [0, ",
+                  som.n_features(), "), got ", feature);
+  RowMatrix<double> out(som.grid().rows(), som.grid().cols());
+  for (Index u = 0; u < som.n_units(); ++u) out.data()[u] = double(som.weights()(u, feature));
+  return out;
+}
+
+/// Every component plane, one per feature.
+template <typename Scalar>
+std::vector<RowMatrix<double>> component_planes(const Som<Scalar>& som) {
+  std::vector<RowMatrix<double>> planes;
+  for (Index j = 0; j < som.n_features(); ++j) planes.push_back(component_plane(som, j));
+  return planes;
+}
+
+/// Where collect_samples looks for samples beyond the query's BMU.
+enum class Retrieval {
+  bmu_only,              ///< the BMU's samples
+  bmu_neighborhood,      ///< plus those of the units up to neighborhood_order rings away
+  bmu_neighborhood_knn   ///< plus, while the buffer is not larger than min_buffer, whole units
+                         ///< in order of weight-space distance from the BMU's weight vector
+};
+
+/// Just-in-time retrieval: the indices of the historical samples (rows of X, mapped by `map`)
+/// near a query, nearest first: the BMU's samples, then its grid neighbourhood, then further
+/// units by codebook distance; within each tier by distance to the query.
+template <typename Scalar>
+std::vector<Index> collect_samples(const Som<Scalar>& som, DataRef<Scalar> query, DataRef<Scalar> X,
+                                   const BmuDataMap& map, Index min_buffer = 50,
+                                   Retrieval mode = Retrieval::bmu_neighborhood_knn) {
+  const char* call = "collect_samples";
+  detail::require<InputError>(query.rows() == 1, call, "query must be one sample (1 row), got ",
+                              query.rows(), " rows");
+  detail::check_data(call, query, som.n_features(), "Som", "query");
+  detail::check_data(call, X, som.n_features(), "Som");
+  detail::check_bmu_map(call, som, map);
+  detail::check_map_targets(call, map, X.rows());
+  detail::check_non_negative(call, "min_buffer", min_buffer);
+  const Distance metric = som.params().distance;
+  const Index bmu = som.predict(query)[0];
+
+  std::vector<Index> out;
+  std::vector<char> visited(std::size_t(som.n_units()), 0);
+  auto take = [&](const std::vector<Index>& units) {  // one tier, nearest to the query first
+    std::vector<std::pair<double, Index>> tier;
+    for (Index u : units) {
+      visited[std::size_t(u)] = 1;
+      for (Index i : map[std::size_t(u)])
+        tier.emplace_back(double(distance<Scalar>(metric, query.row(0), X.row(i))), i);
+    }
+    std::stable_sort(tier.begin(), tier.end());
+    for (const auto& [d, i] : tier) out.push_back(i);
+  };
+  take({bmu});
+  if (mode == Retrieval::bmu_only) return out;
+  take(som.grid().neighbors(bmu, som.params().neighborhood_order));
+  if (mode == Retrieval::bmu_neighborhood) return out;
+  std::vector<std::pair<double, Index>> rest;
+  for (Index u = 0; u < som.n_units(); ++u)
+    if (!visited[std::size_t(u)] && !map[std::size_t(u)].empty())
+      rest.emplace_back(double(distance<Scalar>(metric, som.weights().row(bmu), som.weights().row(u))), u);
+  std::stable_sort(rest.begin(), rest.end());
+  for (const auto& [d, u] : rest) {
+    if (Index(out.size()) > min_buffer) break;
+    take({u});
+  }
+  return out;
+}
+
+}  // namespace somtile

@@ -1,0 +1,343 @@
+#pragma once
+// The classic Self-Organizing Map (TorchSOM's feature set): rectangular or hexagonal grid,
+// optional torus, random / sample / PCA initialisation, mini-batch or Kohonen batch training.
+//
+// Training rules (alpha = learning rate, sigma = neighbourhood width, both per epoch):
+//   minibatch: for each shuffled batch B (TorchSOM's rule, the mean of the online updates)
+//                w_n += alpha / |B| * sum_{x in B} h(bmu(x), n) (x - w_n)
+//   batch:     one BMU pass per epoch, then w_n = sum_u h(u, n) S_u / sum_u h(u, n) c_u with
+//              S_u, c_u the sum and count of the samples won by unit u (the learning rate is not
+//              used; a unit whose denominator is not positive keeps its weight).
+// Both are written as "per-unit sums, then neighbourhood smoothing", sharing kernels/batch.hpp.
+
+#include "somtile/core/error.hpp"
+#include "somtile/core/random.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/core/validate.hpp"
+#include "somtile/grid/neighborhood.hpp"
+#include "somtile/grid/schedule.hpp"
+#include "somtile/grid/topology.hpp"
+#include "somtile/kernels/batch.hpp"
+#include "somtile/kernels/bmu.hpp"
+#include "somtile/metrics/som_quality.hpp"
+
+#include <Eigen/Eigenvalues>
+
+#include <cstdint>
+#include <functional>
+#include <utility>
+#include <vector>
+
+namespace somtile {
+
+struct SomParams {
+  Index rows = 10;                 ///< grid rows
+  Index cols = 10;                 ///< grid columns
+  Index epochs = 10;               ///< passes over the data
+  Index batch_size = 5;            ///< samples per mini-batch (Training::minibatch)
+  double sigma = 1.0;              ///< initial neighbourhood width, in grid units
+  double learning_rate = 0.5;      ///< initial learning rate (Training::minibatch)
+  Index neighborhood_order = 1;    ///< rings used by the U-matrix, classification ties, retrieval
+  Topology topology = Topology::rectangular;
+  bool torus = false;              ///< periodic boundaries
+  Neighborhood neighborhood = Neighborhood::gaussian;
+  Distance distance = Distance::euclidean;
+  Decay lr_decay = Decay::asymptotic;
+  Decay sigma_decay = Decay::asymptotic;
+  double learning_rate_final = 0.01;  ///< end point of Decay::exponential for the learning rate
+  double sigma_final = 0.5;           ///< end point of Decay::exponential for sigma
+  Init init = Init::random;        ///< used by fit() when the weights were never initialised
+  Training training = Training::minibatch;
+  std::uint64_t seed = 42;
+  int n_threads = 0;               ///< 0 = all available
+};
+
+/// Per-epoch errors of the weights after that epoch, on the whole training set
+/// (topographic error as a fraction in [0, 1], unlike TorchSOM's percent).
+struct TrainingHistory {
+  std::vector<double> quantization_errors;
+  std::vector<double> topographic_errors;
+};
+
+/// What a progress callback sees after each epoch.
+struct EpochInfo {
+  Index epoch;        ///< 0-based
+  Index epochs;
+  double learning_rate;
+  double sigma;
+  double quantization_error;
+  double topographic_error;
+};
+
+template <typename Scalar>
+class Som {
+ public:
+  using EpochCallback = std::function<void(const EpochInfo&)>;
+
+  Som(const SomParams& params, Index n_features) : params_(params), n_features_(n_features) {
+    validate(params, n_features);
+    grid_ = Grid(params.rows, params.cols, params.topology, params.torus);
+    rng_.reseed(params.seed);
+  }
+
+  const SomParams& params() const { return params_; }
+  const Grid& grid() const { return grid_; }
+  Index n_features() const { return n_features_; }
+  Index n_units() const { return grid_.size(); }
+  bool initialized() const { return weights_.rows() > 0; }
+
+  /// Codebook, units x features, row-major unit order.
+  const RowMatrix<Scalar>& weights() const {
+    require_weights("Som::weights");
+    return weights_;
+  }
+  /// Unit positions (x, y) in the plane, see Grid.
+  RowMatrix<double> positions() const { return grid_.positions(); }
+
+  /// Replaces the codebook (e.g. one loaded from disk).
+  void set_weights(const RowMatrix<Scalar>& W) {
+    detail::check_data("Som::set_weights", W, "W");
+    detail::require<InputError>(W.rows() == n_units() && W.cols() == n_features_, "Som::set_weights",
+                                "W must be ", n_units(), " x ", n_features_, ", got ", W.rows(), " x ",
+                                W.cols());
+    weights_ = W;
+  }
+
+  /// Rings used by maps and retrieval; training is unaffected.
+  void set_neighborhood_order(Index order) {
+    detail::require(order >= 1, "Som::set_neighborhood_order", "order must be >= 1, got ", order);
+    params_.neighborhood_order = order;
+  }
+
+  void initialize_weights(ConstRowRef<Scalar> X) { initialize_weights(X, params_.init); }
+
+  /// random: uniform in each feature's [min, max]; sample: distinct random rows (with repeats
+  /// only when there are fewer samples than units); pca: a plane spanned by the first two
+  /// principal components, +-2 standard deviations across the grid, PC1 along the longer side.
+  void initialize_weights(ConstRowRef<Scalar> X, Init init) {
+    detail::check_data("Som::initialize_weights", X, n_features_, "Som");
+    weights_ = initial_weights(X, init);
+  }
+
+  /// Trains for params().epochs epochs. Initialises the weights with params().init first when
+  /// they were never initialised. On an exception the previous weights are kept.
+  TrainingHistory fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
+    detail::check_data("Som::fit", X, n_features_, "Som");
+    RowMatrix<Scalar> W = initialized() ? weights_ : initial_weights(X, params_.init);
+    TrainingHistory history;
+    if (params_.training == Training::batch)
+      train_batch(X, W, history, on_epoch);
+    else
+      train_minibatch(X, W, history, on_epoch);
+    weights_ = std::move(W);
+    return history;
+  }
+
+  /// BMU (flat unit index) of every sample.
+  Labels predict(ConstRowRef<Scalar> X) const { return bmus("Som::predict", X, false).bmu; }
+
+  /// Full BMU search result (BMU, second BMU, distances) for the maps and diagnostics.
+  BmuResult<Scalar> bmus(ConstRowRef<Scalar> X, bool with_second = true) const {
+    return bmus("Som::bmus", X, with_second);
+  }
+
+  /// Distance from every sample to every unit (n x units), in the map's metric.
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X) const {
+    require_weights("Som::transform");
+    detail::check_data("Som::transform", X, n_features_, "Som");
+    RowMatrix<Scalar> D(X.rows(), n_units());
+    detail::parallel_for_chunks(X.rows(), 256, params_.n_threads, [&](Index b, Index e) {
+      for (Index i = b; i < e; ++i)
+        for (Index u = 0; u < n_units(); ++u)
+          D(i, u) = distance<Scalar>(params_.distance, X.row(i), weights_.row(u));
+    });
+    return D;
+  }
+
+  double quantization_error(ConstRowRef<Scalar> X) const {
+    return somtile::quantization_error(bmus("Som::quantization_error", X, false));
+  }
+  double topographic_error(ConstRowRef<Scalar> X) const {
+    return somtile::topographic_error(bmus("Som::topographic_error", X, true), grid_);
+  }
+
+  /// Learning rate and sigma used in epoch t.
+  double learning_rate_at(Index t) const {
+    return decay(params_.lr_decay, params_.learning_rate, double(t), double(params_.epochs),
+                 params_.learning_rate_final);
+  }
+  double sigma_at(Index t) const {
+    return decay(params_.sigma_decay, params_.sigma, double(t), double(params_.epochs),
+                 params_.sigma_final);
+  }
+
+ private:
+  static void validate(const SomParams& p, Index n_features) {
+    const char* call = "Som";
+    detail::check_positive(call, "rows", p.rows);
+    detail::check_positive(call, "cols", p.cols);
+    detail::check_positive(call, "n_features", n_features);
+    detail::check_positive(call, "epochs", p.epochs);
+    detail::check_positive(call, "batch_size", p.batch_size);
+    detail::check_positive(call, "sigma", p.sigma);
+    detail::check_positive(call, "learning_rate", p.learning_rate);
+    detail::require(p.neighborhood_order >= 1, call, "neighborhood_order must be >= 1, got ",
+                    p.neighborhood_order);
+    detail::require(p.n_threads >= 0, call, "n_threads must be >= 0, got ", p.n_threads);
+    if (p.lr_decay == Decay::exponential) detail::check_positive(call, "learning_rate_final", p.learning_rate_final);
+    if (p.sigma_decay == Decay::exponential) detail::check_positive(call, "sigma_final", p.sigma_final);
+    // Schedules must stay positive over the whole run.
+    for (Index t = 0; t < p.epochs; ++t) {
+      const double s = decay(p.sigma_decay, p.sigma, double(t), double(p.epochs), p.sigma_final);
+      detail::require(s > 0, call, "sigma schedule reaches ", s, " at epoch ", t, "; it must stay > 0");
+    }
+  }
+
+  void require_weights(const char* call) const {
+    if (!initialized())
+      throw NotFittedError(detail::concat(call, "(): the weights are not initialised; call "
+                                                "initialize_weights() or fit() first"));
+  }
+
+  BmuResult<Scalar> bmus(const char* call, ConstRowRef<Scalar> X, bool with_second) const {
+    require_weights(call);
+    detail::check_data(call, X, n_features_, "Som");
+    return find_bmus<Scalar>(X, weights_, params_.distance, with_second, params_.n_threads);
+  }
+
+  RowMatrix<Scalar> initial_weights(ConstRowRef<Scalar> X, Init init) {
+    const Index n = X.rows(), units = n_units();
+    RowMatrix<Scalar> W(units, n_features_);
+    switch (init) {
+      case Init::random: {
+        const auto lo = X.colwise().minCoeff(), hi = X.colwise().maxCoeff();
+        for (Index u = 0; u < units; ++u)
+          for (Index j = 0; j < n_features_; ++j)
+            W(u, j) = Scalar(rng_.uniform(double(lo(j)), double(hi(j))));
+        break;
+      }
+      case Init::sample: {
+        for (Index u = 0; u < units; u += n) {
+          const auto rows = rng_.sample_without_replacement(n, std::min(n, units - u));
+          for (std::size_t k = 0; k < rows.size(); ++k) W.row(u + Index(k)) = X.row(rows[k]);
+        }
+        break;
+      }
+      case Init::pca: W = pca_weights(X); break;
+    }
+    return W;
+  }
+
+  RowMatrix<Scalar> pca_weights(ConstRowRef<Scalar> X) const {
+    const RowMatrix<double> Xd = X.template cast<double>();
+    const Eigen::RowVectorXd mean = Xd.colwise().mean();
+    const RowMatrix<double> centred = Xd.rowwise() - mean;
+    const Eigen::MatrixXd cov =
+        (centred.transpose() * centred) / double(std::max<Index>(X.rows() - 1, 1));
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);  // ascending eigenvalues
+    const Index F = n_features_;
+    auto component = [&](Index k) -> Eigen::VectorXd {
+      if (k >= F) return Eigen::VectorXd::Zero(F);
+      const double sd = std::sqrt(std::max(0.0, eig.eigenvalues()(F - 1 - k)));
+      return eig.eigenvectors().col(F - 1 - k) * sd;
+    };
+    const Eigen::VectorXd pc1 = component(0), pc2 = component(1);
+    // The grid's longer side follows PC1.
+    const RowMatrix<double> pos = grid_.positions();
+    const bool cols_longer = grid_.cols() >= grid_.rows();
+    const Eigen::VectorXd along = pos.col(cols_longer ? 0 : 1), across = pos.col(cols_longer ? 1 : 0);
+    auto unit_span = [](const Eigen::VectorXd& v) -> Eigen::VectorXd {
+      const double lo = v.minCoeff(), hi = v.maxCoeff();
+      if (hi - lo <= 0) return Eigen::VectorXd::Zero(v.size());
+      return (2.0 * (v.array() - lo) / (hi - lo) - 1.0).matrix();
+    };
+    const Eigen::VectorXd a = unit_span(along), b = unit_span(across);
+    RowMatrix<Scalar> W(n_units(), F);
+    for (Index u = 0; u < n_units(); ++u)
+      W.row(u) = (mean.transpose() + 2.0 * (a(u) * pc1 + b(u) * pc2)).transpose().template cast<Scalar>();
+    return W;
+  }
+
+  // Samples rows `order[begin, end)` of X into a contiguous block.
+  static void gather(ConstRowRef<Scalar> X, const std::vector<Index>& order, Index begin, Index end,
+                     RowMatrix<Scalar>& out) {
+    out.resize(end - begin, X.cols());
+    for (Index k = begin; k < end; ++k) out.row(k - begin) = X.row(order[std::size_t(k)]);
+  }
+
+  // Units that won at least one sample, with their sums and counts packed.
+  struct ActiveSums {
+    std::vector<Index> units;
+    RowMatrix<Scalar> sums;
+    Vector<Scalar> counts;
+  };
+  static ActiveSums active_sums(const UnitSums<Scalar>& s) {
+    ActiveSums a;
+    for (Index u = 0; u < s.counts.size(); ++u)
+      if (s.counts[u] > 0) a.units.push_back(u);
+    a.sums.resize(Index(a.units.size()), s.sums.cols());
+    a.counts.resize(Index(a.units.size()));
+    for (std::size_t k = 0; k < a.units.size(); ++k) {
+      a.sums.row(Index(k)) = s.sums.row(a.units[k]);
+      a.counts[Index(k)] = s.counts[a.units[k]];
+    }
+    return a;
+  }
+
+  void record(TrainingHistory& h, const BmuResult<Scalar>& r, Index epoch, double lr, double sigma,
+              const EpochCallback& on_epoch) const {
+    const double qe = somtile::quantization_error(r), te = somtile::topographic_error(r, grid_);
+    h.quantization_errors.push_back(qe);
+    h.topographic_errors.push_back(te);
+    if (on_epoch) on_epoch(EpochInfo{epoch, params_.epochs, lr, sigma, qe, te});
+  }
+
+  void train_minibatch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history,
+                       const EpochCallback& on_epoch) {
+    const Index n = X.rows(), batch = std::min(params_.batch_size, n);
+    const int threads = params_.n_threads;
+    RowMatrix<Scalar> Xb;
+    for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
+      const double lr = learning_rate_at(epoch), sigma = sigma_at(epoch);
+      const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
+      const auto order = rng_.permutation(n);
+      for (Index begin = 0; begin < n; begin += batch) {
+        const Index end = std::min(n, begin + batch);
+        gather(X, order, begin, end, Xb);
+        const auto r = find_bmus<Scalar>(Xb, W, params_.distance, false, threads);
+        const auto a = active_sums(unit_sums<Scalar>(Xb, r.bmu, n_units(), threads));
+        const auto s = smooth_unit_sums<Scalar>(h, a.units, a.sums, a.counts, threads);
+        // w += alpha/|B| (sum_k h x_k - (sum_k h) w)
+        const Scalar step = Scalar(lr / double(end - begin));
+        W.noalias() += step * (s.numerator - s.denominator.asDiagonal() * W);
+      }
+      record(history, find_bmus<Scalar>(X, W, params_.distance, true, threads), epoch, lr, sigma,
+             on_epoch);
+    }
+  }
+
+  void train_batch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history,
+                   const EpochCallback& on_epoch) {
+    const int threads = params_.n_threads;
+    // The pass at the start of epoch e also measures the weights left by epoch e - 1.
+    auto r = find_bmus<Scalar>(X, W, params_.distance, true, threads);
+    for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
+      const double sigma = sigma_at(epoch);
+      const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
+      const auto a = active_sums(unit_sums<Scalar>(X, r.bmu, n_units(), threads));
+      const auto s = smooth_unit_sums<Scalar>(h, a.units, a.sums, a.counts, threads);
+      for (Index u = 0; u < n_units(); ++u)
+        if (s.denominator[u] > Scalar(0)) W.row(u) = s.numerator.row(u) / s.denominator[u];
+      r = find_bmus<Scalar>(X, W, params_.distance, true, threads);
+      record(history, r, epoch, 0.0, sigma, on_epoch);
+    }
+  }
+
+  SomParams params_;
+  Index n_features_;
+  Grid grid_;
+  Random rng_;
+  RowMatrix<Scalar> weights_;
+};
+
+}  // namespace somtile

@@ -1,0 +1,390 @@
+// Classic SOM: training against naive reference loops, initialisation, maps on hand-computed
+// cases, quality on iris, determinism and error paths.
+#include <somtile/io/csv.hpp>
+#include <somtile/som/maps.hpp>
+#include <somtile/som/som.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace somtile;
+
+namespace {
+
+template <typename S>
+RowMatrix<S> blobs(Index n, Index f, std::uint64_t seed) {
+  Random rng(seed);
+  RowMatrix<S> X(n, f);
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < f; ++j) X(i, j) = S(rng.normal() + 4.0 * double((i % 3) == j % 3));
+  return X;
+}
+
+// Brute-force BMU in double, lowest index on ties.
+template <typename S>
+Index naive_bmu(const RowMatrix<S>& X, Index i, const RowMatrix<double>& W) {
+  Index best = 0;
+  double best_d = 1e300;
+  for (Index u = 0; u < W.rows(); ++u) {
+    double d = 0;
+    for (Index j = 0; j < W.cols(); ++j) d += (double(X(i, j)) - W(u, j)) * (double(X(i, j)) - W(u, j));
+    if (d < best_d) {
+      best_d = d;
+      best = u;
+    }
+  }
+  return best;
+}
+
+double naive_h(const SomParams& p, const Grid& g, Index a, Index b, double sigma) {
+  return neighborhood_weight(p.neighborhood, g.distance_sq(a, b), sigma);
+}
+
+CsvData iris() { return read_csv(SOMTILE_DATA_DIR "/iris.csv", "label"); }
+
+template <typename S>
+RowMatrix<S> standardized(const RowMatrix<double>& X) {
+  RowMatrix<double> Z = X.rowwise() - X.colwise().mean();
+  const Eigen::RowVectorXd sd = (Z.array().square().colwise().sum() / double(X.rows() - 1)).sqrt();
+  Z.array().rowwise() /= sd.array();
+  return Z.cast<S>();
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("batch training equals a naive Kohonen batch map", "[som][batch]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(60, 3, 11);
+  for (auto topo : {Topology::rectangular, Topology::hexagonal}) {
+    for (bool torus : {false, true}) {
+      for (auto kernel : {Neighborhood::gaussian, Neighborhood::bubble, Neighborhood::triangle}) {
+        SomParams p{};
+        p.rows = 4; p.cols = 5; p.epochs = 4; p.sigma = 2.0; p.topology = topo; p.torus = torus;
+        p.neighborhood = kernel; p.training = Training::batch; p.init = Init::sample;
+        Som<S> som(p, 3);
+        som.initialize_weights(X);
+        RowMatrix<double> W = som.weights().template cast<double>();
+        const auto history = som.fit(X);
+        const Grid& g = som.grid();
+        for (Index e = 0; e < p.epochs; ++e) {
+          const double sigma = som.sigma_at(e);
+          std::vector<Index> bmu(std::size_t(X.rows()));
+          for (Index i = 0; i < X.rows(); ++i) bmu[std::size_t(i)] = naive_bmu(X, i, W);
+          RowMatrix<double> next = W;
+          for (Index n = 0; n < g.size(); ++n) {
+            Eigen::RowVectorXd num = Eigen::RowVectorXd::Zero(3);
+            double den = 0;
+            for (Index i = 0; i < X.rows(); ++i) {
+              const double h = naive_h(p, g, bmu[std::size_t(i)], n, sigma);
+              num += h * X.row(i).template cast<double>();
+              den += h;
+            }
+            if (den > 0) next.row(n) = num / den;
+          }
+          W = next;
+        }
+        INFO("topology " << int(topo) << " torus " << torus << " kernel " << int(kernel));
+        const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-10;
+        CHECK((som.weights().template cast<double>() - W).cwiseAbs().maxCoeff() < tol);
+        REQUIRE(history.quantization_errors.size() == 4);
+        CHECK(history.quantization_errors.back() == Approx(som.quantization_error(X)).epsilon(1e-6));
+        CHECK(history.topographic_errors.back() == Approx(som.topographic_error(X)).margin(1e-12));
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("mini-batch training equals TorchSOM's rule in a naive loop", "[som][minibatch]",
+                   float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(23, 2, 5);  // 23 is not a multiple of the batch: a short last batch
+  SomParams p{};
+  p.rows = 3; p.cols = 4; p.epochs = 3; p.batch_size = 5; p.sigma = 1.5; p.learning_rate = 0.7;
+  p.topology = Topology::hexagonal; p.neighborhood = Neighborhood::mexican_hat; p.seed = 9;
+  Som<S> som(p, 2);
+  RowMatrix<S> W0(12, 2);
+  for (Index u = 0; u < 12; ++u) W0.row(u) << S(u % 4), S(u / 4);
+  som.set_weights(W0);
+  som.fit(X);
+
+  RowMatrix<double> W = W0.template cast<double>();
+  Random rng(p.seed);  // the SOM's own generator: one permutation per epoch
+  const Grid& g = som.grid();
+  for (Index e = 0; e < p.epochs; ++e) {
+    const double lr = som.learning_rate_at(e), sigma = som.sigma_at(e);
+    const auto order = rng.permutation(X.rows());
+    for (Index b = 0; b < X.rows(); b += p.batch_size) {
+      const Index end = std::min(X.rows(), b + p.batch_size);
+      RowMatrix<double> delta = RowMatrix<double>::Zero(12, 2);
+      for (Index k = b; k < end; ++k) {
+        const Index i = order[std::size_t(k)];
+        const Index bmu = naive_bmu(X, i, W);
+        for (Index n = 0; n < 12; ++n)
+          delta.row(n) += naive_h(p, g, bmu, n, sigma) * (X.row(i).template cast<double>() - W.row(n));
+      }
+      W += lr / double(end - b) * delta;
+    }
+  }
+  const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-10;
+  CHECK((som.weights().template cast<double>() - W).cwiseAbs().maxCoeff() < tol);
+}
+
+TEST_CASE("PCA initialisation spans the principal plane", "[som][init]") {
+  const auto data = iris();
+  SomParams p{};
+  p.rows = 6; p.cols = 10;
+  Som<double> som(p, 4);
+  som.initialize_weights(data.X, Init::pca);
+  const auto& W = som.weights();
+  const Eigen::RowVectorXd mean = data.X.colwise().mean();
+  const RowMatrix<double> C = data.X.rowwise() - mean;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig((C.transpose() * C) / double(C.rows() - 1));
+  const Eigen::VectorXd pc1 = eig.eigenvectors().col(3), pc2 = eig.eigenvectors().col(2);
+  const RowMatrix<double> D = W.rowwise() - mean;
+  // Every unit lies in mean + span(pc1, pc2).
+  const RowMatrix<double> residual = D - (D * pc1) * pc1.transpose() - (D * pc2) * pc2.transpose();
+  CHECK(residual.cwiseAbs().maxCoeff() < 1e-9);
+  // PC1 runs along the longer side (columns): +-2 sd from the first to the last column.
+  const double sd1 = std::sqrt(eig.eigenvalues()(3)), sd2 = std::sqrt(eig.eigenvalues()(2));
+  CHECK(std::abs((D.row(9) - D.row(0)).dot(pc1)) == Approx(4 * sd1));
+  CHECK(std::abs((D.row(9) - D.row(0)).dot(pc2)) == Approx(0).margin(1e-9));
+  CHECK(std::abs((D.row(50) - D.row(0)).dot(pc2)) == Approx(4 * sd2));
+}
+
+TEST_CASE("random and sample initialisation stay in the data", "[som][init]") {
+  const auto data = iris();
+  SomParams p{};
+  p.rows = 5; p.cols = 5;
+  Som<double> som(p, 4);
+  som.initialize_weights(data.X, Init::random);
+  const Eigen::RowVectorXd lo = data.X.colwise().minCoeff(), hi = data.X.colwise().maxCoeff();
+  for (Index u = 0; u < 25; ++u) {
+    CHECK((som.weights().row(u).array() >= lo.array()).all());
+    CHECK((som.weights().row(u).array() <= hi.array()).all());
+  }
+  som.initialize_weights(data.X, Init::sample);
+  for (Index u = 0; u < 25; ++u) {
+    bool found = false;
+    for (Index i = 0; i < data.X.rows() && !found; ++i) found = som.weights().row(u) == data.X.row(i);
+    CHECK(found);
+  }
+}
+
+TEMPLATE_TEST_CASE("trained maps on iris reach documented quality", "[som][iris]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = standardized<S>(iris().X);
+  for (auto training : {Training::batch, Training::minibatch}) {
+    for (auto topo : {Topology::rectangular, Topology::hexagonal}) {
+      SomParams p{};
+      p.rows = 10; p.cols = 10; p.epochs = 30; p.sigma = 3.0; p.learning_rate = 0.5; p.batch_size = 8;
+      p.sigma_decay = Decay::exponential; p.sigma_final = 0.6; p.topology = topo; p.training = training;
+      p.init = Init::pca;
+      Som<S> som(p, 4);
+      const auto h = som.fit(X);
+      INFO("training " << int(training) << " topology " << int(topo) << " QE " << h.quantization_errors.back()
+                       << " TE " << h.topographic_errors.back());
+      // Documented bounds (README): standardised iris, 10 x 10, 30 epochs: QE < 0.35, TE < 0.15.
+      CHECK(h.quantization_errors.back() < 0.35);
+      CHECK(h.topographic_errors.back() < 0.15);
+      CHECK(h.quantization_errors.back() < h.quantization_errors.front());
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("same seed, same codebook for 1 and 2 threads", "[som][threads]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(3000, 8, 3);
+  for (auto training : {Training::batch, Training::minibatch}) {
+    SomParams p{};
+    p.rows = 12; p.cols = 9; p.epochs = 3; p.sigma = 3; p.batch_size = 64; p.training = training;
+    p.n_threads = 1;
+    Som<S> a(p, 8);
+    p.n_threads = 2;
+    Som<S> b(p, 8);
+    const auto ha = a.fit(X), hb = b.fit(X);
+    CHECK(a.weights() == b.weights());
+    CHECK(ha.quantization_errors == hb.quantization_errors);
+  }
+}
+
+TEST_CASE("progress callback sees every epoch", "[som]") {
+  const RowMatrix<double> X = blobs<double>(50, 3, 1);
+  SomParams p{};
+  p.rows = 3; p.cols = 3; p.epochs = 5;
+  Som<double> som(p, 3);
+  std::vector<Index> seen;
+  std::vector<double> qe;
+  const auto h = som.fit(X, [&](const EpochInfo& e) {
+    seen.push_back(e.epoch);
+    qe.push_back(e.quantization_error);
+    CHECK(e.epochs == 5);
+    CHECK(e.sigma == som.sigma_at(e.epoch));
+  });
+  CHECK(seen == std::vector<Index>{0, 1, 2, 3, 4});
+  CHECK(qe == h.quantization_errors);
+}
+
+namespace {
+
+// A 2 x 3 rectangular map with a known codebook on a line: unit u has weight (u, 0).
+Som<double> line_som(Index order = 1) {
+  SomParams p{};
+  p.rows = 2; p.cols = 3; p.neighborhood_order = order;
+  Som<double> som(p, 2);
+  RowMatrix<double> W(6, 2);
+  for (Index u = 0; u < 6; ++u) W.row(u) << double(u), 0.0;
+  som.set_weights(W);
+  return som;
+}
+
+}  // namespace
+
+TEST_CASE("maps on a hand-computed case", "[som][maps]") {
+  const Som<double> som = line_som();
+  RowMatrix<double> X(7, 2);
+  X << 0.1, 0, 0.2, 0, 1.1, 0, 4.9, 0, 5.2, 0, 5.0, 0.1, 0.0, 0.3;
+  const Labels y = (Labels(7) << 3, 3, 1, 2, 2, 4, 1).finished();
+  // BMUs: 0, 0, 1, 5, 5, 5, 0.
+  const auto hits = hit_map(som, X);
+  CHECK(hits(0, 0) == 3);
+  CHECK(hits(0, 1) == 1);
+  CHECK(hits(1, 2) == 3);
+  CHECK(hits.sum() == 7);
+
+  const auto map = bmus_data_map(som, X);
+  CHECK(map[0] == std::vector<Index>{0, 1, 6});
+  CHECK(map[5] == std::vector<Index>{3, 4, 5});
+  CHECK(map[2].empty());
+
+  // U-matrix, mean over the 8-neighbourhood clipped at the border. Unit 0 (0,0) touches
+  // units 1, 3, 4 at weight distances 1, 3, 4.
+  const auto um = u_matrix(som);
+  CHECK(um(0, 0) == Approx((1.0 + 3.0 + 4.0) / 3.0));
+  const auto us = u_matrix(som, 1, Reduction::sum);
+  CHECK(us(0, 0) == Approx(8.0));
+  // Unit 4 (1,1) touches 0, 1, 2, 3, 5: distances 4, 3, 2, 1, 1.
+  CHECK(us(1, 1) == Approx(11.0));
+
+  const auto cls = classification_map(som, map, y);
+  CHECK(cls(0, 0) == 3);  // labels 3, 3, 1
+  CHECK(cls(0, 1) == 1);
+  CHECK(std::isnan(cls(0, 2)));
+  // Unit 5 has labels 2, 2, 4: majority 2.
+  CHECK(cls(1, 2) == 2);
+
+  Eigen::VectorXd t(7);
+  t << 1, 3, 10, 2, 4, 9, 5;
+  const auto mean = metric_map(som, map, t, Reduction::mean);
+  CHECK(mean(0, 0) == Approx(3.0));
+  CHECK(mean(1, 2) == Approx(5.0));
+  CHECK(std::isnan(mean(0, 2)));
+  const auto sd = metric_map(som, map, t, Reduction::std);
+  CHECK(sd(0, 0) == Approx(2.0));
+  CHECK(sd(0, 1) == 0.0);
+  CHECK(sd(1, 2) == Approx(std::sqrt(13.0)));
+  const auto score = score_map(som, map, t);
+  CHECK(score(0, 0) == Approx(2.0 / std::sqrt(3.0) * std::log(7.0 / 3.0)));
+  CHECK(score(0, 1) == 0.0);
+  const auto rank = rank_map(som, map, t);
+  CHECK(rank(0, 1) == 1);  // spread 0
+  CHECK(rank(0, 0) == 2);  // spread 2
+  CHECK(rank(1, 2) == 3);  // spread sqrt(13)
+  CHECK(std::isnan(rank(1, 0)));
+
+  const auto plane = component_plane(som, 0);
+  CHECK(plane(1, 2) == 5.0);
+  CHECK(component_planes(som).size() == 2);
+}
+
+TEST_CASE("classification ties are broken by the neighbourhood", "[som][maps]") {
+  const Som<double> som = line_som();
+  RowMatrix<double> X(5, 2);
+  X << 0, 0, 0.1, 0, 1, 0, 3, 0, 3.1, 0;
+  // Unit 0: labels 7 and 2 tie; neighbours 1 (label 2) and 3 (labels 7, 7) -> 7 wins.
+  const Labels y = (Labels(5) << 7, 2, 2, 7, 7).finished();
+  const auto cls = classification_map(som, bmus_data_map(som, X), y);
+  CHECK(cls(0, 0) == 7);
+  // Equal support around: the smaller label.
+  const Labels y2 = (Labels(5) << 7, 2, 2, 7, 9).finished();
+  CHECK(classification_map(som, bmus_data_map(som, X), y2)(0, 0) == 2);
+}
+
+TEST_CASE("collect_samples returns the neighbourhood, nearest first", "[som][maps]") {
+  const Som<double> som = line_som();
+  RowMatrix<double> X(6, 2);
+  X << 0.2, 0, 0.1, 0, 1.0, 0, 3.0, 0, 5.0, 0, 2.0, 0;
+  const auto map = bmus_data_map(som, X);  // units 0:{0,1} 1:{2} 2:{5} 3:{3} 5:{4}
+  RowMatrix<double> q(1, 2);
+  q << 0.05, 0;
+  CHECK(collect_samples(som, q, X, map, 0, Retrieval::bmu_only) == std::vector<Index>{1, 0});
+  // Neighbours of unit 0: units 1, 3, 4.
+  CHECK(collect_samples(som, q, X, map, 0, Retrieval::bmu_neighborhood) == std::vector<Index>{1, 0, 2, 3});
+  // With a buffer of 4, one more unit by codebook distance: unit 2 (distance 2) before 5.
+  CHECK(collect_samples(som, q, X, map, 4) == std::vector<Index>{1, 0, 2, 3, 5});
+  CHECK(collect_samples(som, q, X, map, 100) == std::vector<Index>{1, 0, 2, 3, 5, 4});
+}
+
+TEST_CASE("Som error paths", "[som][errors]") {
+  SomParams p{};
+  p.rows = 0;
+  CHECK_THROWS_WITH(Som<double>(p, 3), "Som(): rows must be > 0, got 0");
+  p = {};
+  p.sigma = -1;
+  CHECK_THROWS_AS(Som<double>(p, 3), ParameterError);
+  p = {};
+  p.neighborhood_order = 0;
+  CHECK_THROWS_WITH(Som<double>(p, 3), "Som(): neighborhood_order must be >= 1, got 0");
+  p = {};
+  p.sigma_decay = Decay::linear_to_zero;
+  p.epochs = 1;
+  CHECK_NOTHROW(Som<double>(p, 3));
+  p.epochs = 3;
+  p.sigma_decay = Decay::exponential;
+  p.sigma_final = 0;
+  CHECK_THROWS_WITH(Som<double>(p, 3), "Som(): sigma_final must be > 0, got 0");
+  p = {};
+  p.topology = Topology::hexagonal; p.torus = true; p.rows = 3;
+  CHECK_THROWS_AS(Som<double>(p, 3), ParameterError);
+  CHECK_THROWS_WITH(Som<double>(SomParams{}, 0), "Som(): n_features must be > 0, got 0");
+
+  Som<double> som(SomParams{}, 3);
+  RowMatrix<double> X = RowMatrix<double>::Random(20, 3);
+  CHECK_THROWS_AS(som.predict(X), NotFittedError);
+  CHECK_THROWS_WITH(som.weights(), Catch::Contains("Som::weights(): the weights are not initialised"));
+  RowMatrix<double> wrong = RowMatrix<double>::Random(20, 4);
+  CHECK_THROWS_WITH(som.fit(wrong), "Som::fit(): X has 4 features, but this Som expects 3");
+  CHECK_THROWS_AS(som.initialize_weights(RowMatrix<double>(0, 3)), InputError);
+  som.fit(X);
+  const RowMatrix<double> before = som.weights();
+  RowMatrix<double> bad = X;
+  bad(4, 1) = std::nan("");
+  CHECK_THROWS_WITH(som.fit(bad), "Som::fit(): X must be finite, but X(4, 1) = nan");
+  CHECK(som.weights() == before);  // a failed fit keeps the model
+  CHECK_THROWS_AS(som.predict(wrong), InputError);
+  CHECK_THROWS_AS(som.transform(wrong), InputError);
+  CHECK_THROWS_WITH(som.set_weights(RowMatrix<double>::Zero(5, 3)), "Som::set_weights(): W must be 100 x 3, got 5 x 3");
+  CHECK_THROWS_AS(som.set_neighborhood_order(0), ParameterError);
+
+  const auto map = bmus_data_map(som, X);
+  CHECK_THROWS_WITH(classification_map(som, map, Labels::Zero(5)),
+                    Catch::Contains("classification_map(): the BMU map refers to sample"));
+  CHECK_THROWS_AS(metric_map(som, map, Eigen::VectorXd::Zero(3)), InputError);
+  CHECK_THROWS_AS(metric_map(som, map, Eigen::VectorXd::Zero(20), Reduction::sum), ParameterError);
+  CHECK_THROWS_AS(u_matrix(som, 1, Reduction::std), ParameterError);
+  CHECK_THROWS_AS(classification_map(som, BmuDataMap(3), Labels::Zero(20)), InputError);
+  CHECK_THROWS_WITH(component_plane(som, 3), "component_plane(): feature must be in [0, 3), got 3");
+  CHECK_THROWS_AS(collect_samples(som, X, X, map), InputError);
+}
+
+TEST_CASE("transform gives the distance to every unit", "[som]") {
+  const Som<double> som = line_som();
+  RowMatrix<double> X(2, 2);
+  X << 0, 0, 2.5, 1;
+  const auto D = som.transform(X);
+  REQUIRE(D.rows() == 2);
+  REQUIRE(D.cols() == 6);
+  CHECK(D(0, 3) == Approx(3.0));
+  CHECK(D(1, 2) == Approx(std::sqrt(0.25 + 1)));
+  CHECK(som.predict(X)[1] == 2);
+}
