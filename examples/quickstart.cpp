@@ -1,23 +1,46 @@
-// Quick start: load the iris data, lay a 6 x 6 hexagonal grid of units over it and report
-// how well the units represent the data (BMU search, quantization and topographic error).
+// Quick start: train a hexagonal SOM on the iris data and read what it learned.
 #include <somtile/io/csv.hpp>
 #include <somtile/somtile.hpp>
 
+#include <cmath>
 #include <cstdio>
 
 int main() {
   using namespace somtile;
-  const CsvData iris = read_csv(SOMTILE_DATA_DIR "/iris.csv", "label");
-  std::printf("iris: %ld samples x %ld features\n", long(iris.X.rows()), long(iris.X.cols()));
+  CsvData iris = read_csv(SOMTILE_DATA_DIR "/iris.csv", "label");
+  // Standardise: the BMU search compares raw feature distances.
+  RowMatrix<double> X = iris.X.rowwise() - iris.X.colwise().mean();
+  X.array().rowwise() /= (X.array().square().colwise().sum() / double(X.rows() - 1)).sqrt();
 
-  const Grid grid(6, 6, Topology::hexagonal);
-  Random rng(42);
-  RowMatrix<double> W(grid.size(), iris.X.cols());
-  const auto picks = rng.sample_without_replacement(iris.X.rows(), grid.size());
-  for (Index u = 0; u < grid.size(); ++u) W.row(u) = iris.X.row(picks[std::size_t(u)]);
+  SomParams params;
+  params.rows = 10;
+  params.cols = 12;
+  params.topology = Topology::hexagonal;
+  params.epochs = 30;
+  params.sigma = 3.0;
+  params.sigma_decay = Decay::exponential;
+  params.sigma_final = 0.6;
+  params.training = Training::batch;
+  params.init = Init::pca;
+  Som<double> som(params, X.cols());
+  const TrainingHistory history = som.fit(X);
+  std::printf("iris, 10 x 12 hexagonal map, %zu batch epochs: QE %.4f -> %.4f, TE %.4f -> %.4f\n",
+              history.quantization_errors.size(), history.quantization_errors.front(),
+              history.quantization_errors.back(), history.topographic_errors.front(),
+              history.topographic_errors.back());
 
-  const auto bmus = find_bmus<double>(iris.X, W, Distance::euclidean, /*with_second=*/true);
-  std::printf("units drawn from the data: QE %.4f, TE %.4f\n", quantization_error(bmus),
-              topographic_error(bmus, grid));
+  // Label each unit by its majority class and use the map as a classifier.
+  const BmuDataMap bmus = bmus_data_map(som, X);
+  const RowMatrix<double> classes = classification_map(som, bmus, iris.y);
+  const Labels bmu = som.predict(X);
+  Index correct = 0;
+  for (Index i = 0; i < X.rows(); ++i) correct += classes.data()[bmu[i]] == double(iris.y[i]);
+  const RowMatrix<double> hits = hit_map(som, X);
+  std::printf("units with samples: %ld of %ld; majority-label accuracy on the training data: %.3f\n",
+              long((hits.array() > 0).count()), long(som.n_units()), double(correct) / double(X.rows()));
+
+  const RowMatrix<double> u = u_matrix(som);
+  std::printf("U-matrix: min %.3f, mean %.3f, max %.3f (high ridges separate the species)\n", u.minCoeff(),
+              u.mean(), u.maxCoeff());
   return 0;
 }
