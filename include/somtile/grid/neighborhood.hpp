@@ -56,12 +56,24 @@ class NeighborhoodTable {
       for (Index dx2 = 0; dx2 < width_; ++dx2)
         values_[std::size_t(dr * width_ + dx2)] =
             neighborhood_weight(kind, grid.distance_sq(Grid::Offset{dr, dx2}), sigma);
+    // Each unit's (row, twice its x): offsets then need no division in the hot loops.
+    row_.resize(std::size_t(grid.size()));
+    twice_x_.resize(std::size_t(grid.size()));
+    for (Index u = 0; u < grid.size(); ++u) {
+      row_[std::size_t(u)] = grid.row_of(u);
+      twice_x_[std::size_t(u)] = grid.twice_x(u);
+    }
   }
 
-  /// h between units a and b.
+  /// h between units a and b (same value as neighborhood_weight on grid.distance_sq(a, b)).
   double operator()(Index a, Index b) const {
-    const Grid::Offset o = grid_.offset(a, b);
-    return values_[std::size_t(o.rows * width_ + o.half_cols)];
+    Index dr = std::abs(row_[std::size_t(a)] - row_[std::size_t(b)]);
+    Index dx2 = std::abs(twice_x_[std::size_t(a)] - twice_x_[std::size_t(b)]);
+    if (grid_.torus()) {
+      dr = std::min(dr, grid_.rows() - dr);
+      dx2 = std::min(dx2, 2 * grid_.cols() - dx2);
+    }
+    return values_[std::size_t(dr * width_ + dx2)];
   }
 
   const Grid& grid() const { return grid_; }
@@ -70,6 +82,7 @@ class NeighborhoodTable {
   Grid grid_;
   Index width_;
   std::vector<double> values_;
+  std::vector<Index> row_, twice_x_;
 };
 
 }  // namespace somtile

@@ -48,6 +48,11 @@ class Grid {
   Index row_of(Index unit) const { return unit / cols_; }
   Index col_of(Index unit) const { return unit % cols_; }
 
+  /// 2 x(unit), an integer: column offsets are exact in half-columns.
+  Index twice_x(Index unit) const {
+    return 2 * col_of(unit) + (hexagonal() ? (row_of(unit) & 1) : 0);
+  }
+
   /// Planar position (x, y) of a unit: x along columns, y along rows.
   double x(Index unit) const {
     const Index r = row_of(unit);
@@ -72,7 +77,7 @@ class Grid {
   Offset offset(Index a, Index b) const {
     const Index ra = row_of(a), rb = row_of(b);
     Index dr = std::abs(ra - rb);
-    Index dx2 = std::abs(twice_x(ra, col_of(a)) - twice_x(rb, col_of(b)));
+    Index dx2 = std::abs(twice_x(a) - twice_x(b));
     if (torus_) {
       dr = std::min(dr, rows_ - dr);
       dx2 = std::min(dx2, 2 * cols_ - dx2);
@@ -143,7 +148,6 @@ class Grid {
   }
 
  private:
-  Index twice_x(Index row, Index col) const { return 2 * col + (hexagonal() ? (row & 1) : 0); }
 
   // Hex steps between offset coordinates (odd-r), via axial/cube coordinates.
   static Index hex_steps(Index ra, Index ca, Index rb, Index cb) {

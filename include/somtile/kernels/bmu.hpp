@@ -114,7 +114,10 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
 
   const Scalar max_bias = gemm && n_units ? bias.cwiseAbs().maxCoeff() : Scalar(0);
   const Scalar rounding_scale = Scalar(64) * std::numeric_limits<Scalar>::epsilon();
-  const Index block = detail::bmu_block_rows(n_units);
+  // Enough blocks to keep every thread busy on small inputs (mini-batches).
+  const Index threads = detail::resolve_threads(n_threads);
+  const Index block = std::min(detail::bmu_block_rows(n_units),
+                               std::max<Index>(32, (n + 2 * threads - 1) / (2 * threads)));
   detail::parallel_for_chunks(n, block, n_threads, [&](Index begin, Index end) {
     const Index rows = end - begin;
     RowMatrix<Scalar> scores;
