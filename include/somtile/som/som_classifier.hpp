@@ -1,0 +1,113 @@
+#pragma once
+// SomClassifier: the growing SOM (DBGSOM) as a nearest-prototype classifier. The map is trained
+// exactly as SomVQ trains it (labels only matter with GrowthCriterion::entropy); afterwards each
+// neuron stores the class frequencies of the training samples it won.
+//
+// A neuron without hits gets uniform probabilities 1/C and neuron label -1 (as dbgsom 1.3), so
+// a sample landing on it is predicted as the first class in classes() order. Class ties go to
+// the lowest class in classes() order, both for a neuron's label and for predict().
+
+#include "somtile/som/growing_som.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace somtile {
+
+using SomClassifierParams = GrowingSomParams;
+
+template <typename Scalar>
+class SomClassifier : public detail::GrowingSomEstimator<Scalar> {
+  using Base = detail::GrowingSomEstimator<Scalar>;
+
+ public:
+  explicit SomClassifier(const SomClassifierParams& params = {}) : Base(params, "SomClassifier") {}
+
+  /// Trains on X with labels y (any integers). On an exception the previous fit is kept.
+  SomClassifier& fit(ConstRowRef<Scalar> X, const Labels& y) {
+    this->check_fit_input(X);
+    detail::check_labels("SomClassifier::fit", y, X.rows());
+    std::vector<Index> sorted(y.data(), y.data() + y.size());
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    Labels classes = Eigen::Map<const Labels>(sorted.data(), Index(sorted.size()));
+    std::vector<Index> codes(std::size_t(y.size()));
+    for (Index i = 0; i < y.size(); ++i)
+      codes[std::size_t(i)] = Index(std::lower_bound(sorted.begin(), sorted.end(), y[i]) - sorted.begin());
+    const Index C = classes.size();
+
+    detail::GrowingMap<Scalar> map = this->train(X, &codes, C);
+    const Index K = map.weights.rows();
+    RowMatrix<Scalar> proba = RowMatrix<Scalar>::Zero(K, C);
+    for (Index i = 0; i < X.rows(); ++i) proba(map.bmu[i], codes[std::size_t(i)]) += Scalar(1);
+    Labels neuron_label(K);
+    for (Index k = 0; k < K; ++k) {
+      if (map.hit_count[k] > 0) {
+        proba.row(k).maxCoeff(&neuron_label[k]);  // first maximum: lowest class on ties
+        proba.row(k) /= Scalar(map.hit_count[k]);
+      } else {
+        neuron_label[k] = -1;
+        proba.row(k).setConstant(Scalar(1) / Scalar(C));
+      }
+    }
+    this->commit(std::move(map), X.cols());
+    classes_.swap(classes);
+    proba_.swap(proba);
+    neuron_label_.swap(neuron_label);
+    return *this;
+  }
+
+  /// Class probabilities of every sample (its BMU's class frequencies), columns in classes()
+  /// order; every row sums to 1.
+  RowMatrix<Scalar> predict_proba(ConstRowRef<Scalar> X) const {
+    this->check_input("predict_proba", X);
+    const Labels bmu = this->bmus(X);
+    RowMatrix<Scalar> P(X.rows(), classes_.size());
+    for (Index i = 0; i < X.rows(); ++i) P.row(i) = proba_.row(bmu[i]);
+    return P;
+  }
+
+  /// The most probable class of every sample (lowest class on ties).
+  Labels predict(ConstRowRef<Scalar> X) const {
+    this->check_input("predict", X);
+    const Labels bmu = this->bmus(X);
+    Labels out(X.rows());
+    for (Index i = 0; i < X.rows(); ++i) {
+      Index best;
+      proba_.row(bmu[i]).maxCoeff(&best);
+      out[i] = classes_[best];
+    }
+    return out;
+  }
+
+  /// Accuracy of predict(X) against y.
+  double score(ConstRowRef<Scalar> X, const Labels& y) const {
+    this->check_input("score", X);
+    detail::check_labels("SomClassifier::score", y, X.rows());
+    const Labels p = predict(X);
+    return double((p.array() == y.array()).count()) / double(X.rows());
+  }
+
+  /// The sorted distinct training labels.
+  const Labels& classes() const {
+    this->fitted_state("classes");
+    return classes_;
+  }
+  /// Class frequencies per neuron (n_neurons x classes).
+  const RowMatrix<Scalar>& neuron_probabilities() const {
+    this->fitted_state("neuron_probabilities");
+    return proba_;
+  }
+  /// Majority class of every neuron as an index into classes(), -1 for neurons without hits.
+  const Labels& neuron_labels() const {
+    this->fitted_state("neuron_labels");
+    return neuron_label_;
+  }
+
+ private:
+  Labels classes_;
+  RowMatrix<Scalar> proba_;
+  Labels neuron_label_;
+};
+
+}  // namespace somtile

@@ -1,0 +1,87 @@
+#pragma once
+// SomVQ: the growing SOM (DBGSOM) as an unsupervised vector quantiser / clusterer, in
+// scikit-learn's words: fit, predict, fit_predict, labels, transform, fit_transform.
+//
+// Cluster ids are contiguous: the neurons that won training samples are numbered 0..L-1 in
+// neuron order, and a neuron without hits takes the id of the nearest (by weight) neuron with
+// hits, so predict() on new data never returns an id that no training sample had.
+
+#include "somtile/som/growing_som.hpp"
+
+namespace somtile {
+
+using SomVQParams = GrowingSomParams;
+
+template <typename Scalar>
+class SomVQ : public detail::GrowingSomEstimator<Scalar> {
+  using Base = detail::GrowingSomEstimator<Scalar>;
+
+ public:
+  explicit SomVQ(const SomVQParams& params = {}) : Base(params, "SomVQ") {
+    detail::require(params.growth_criterion != GrowthCriterion::entropy, "SomVQ",
+                    "growth_criterion entropy needs class labels; use SomClassifier");
+  }
+
+  /// Grows and trains the map on X. On an exception the previous fit is kept.
+  SomVQ& fit(ConstRowRef<Scalar> X) {
+    this->check_fit_input(X);
+    detail::GrowingMap<Scalar> map = this->train(X, nullptr, 0);
+    Labels cluster_of = cluster_ids(map);
+    Labels labels(X.rows());
+    for (Index i = 0; i < X.rows(); ++i) labels[i] = cluster_of[map.bmu[i]];
+    this->commit(std::move(map), X.cols());
+    cluster_of_.swap(cluster_of);
+    labels_.swap(labels);
+    return *this;
+  }
+
+  /// Cluster id of every sample (the id of its BMU).
+  Labels predict(ConstRowRef<Scalar> X) const {
+    this->check_input("predict", X);
+    const Labels bmu = this->bmus(X);
+    Labels out(bmu.size());
+    for (Index i = 0; i < bmu.size(); ++i) out[i] = cluster_of_[bmu[i]];
+    return out;
+  }
+
+  Labels fit_predict(ConstRowRef<Scalar> X) { return fit(X).labels(); }
+
+  /// Cluster ids of the training samples.
+  const Labels& labels() const {
+    this->fitted_state("labels");
+    return labels_;
+  }
+  /// Cluster id of every neuron.
+  const Labels& neuron_labels() const {
+    this->fitted_state("neuron_labels");
+    return cluster_of_;
+  }
+  /// Number of distinct cluster ids (neurons with hits).
+  Index n_clusters() const {
+    this->fitted_state("n_clusters");
+    return cluster_of_.size() ? cluster_of_.maxCoeff() + 1 : 0;
+  }
+
+  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X) { return fit(X).transform(X); }
+
+ private:
+  static Labels cluster_ids(const detail::GrowingMap<Scalar>& map) {
+    const Index K = map.weights.rows();
+    Labels id = Labels::Constant(K, -1);
+    std::vector<Index> live, dead;
+    for (Index k = 0; k < K; ++k) (map.hit_count[k] > 0 ? live : dead).push_back(k);
+    for (std::size_t m = 0; m < live.size(); ++m) id[live[m]] = Index(m);
+    if (dead.empty()) return id;
+    RowMatrix<Scalar> W_live(Index(live.size()), map.weights.cols()), W_dead(Index(dead.size()), map.weights.cols());
+    for (std::size_t m = 0; m < live.size(); ++m) W_live.row(Index(m)) = map.weights.row(live[m]);
+    for (std::size_t m = 0; m < dead.size(); ++m) W_dead.row(Index(m)) = map.weights.row(dead[m]);
+    const Labels nearest = find_bmus<Scalar>(W_dead, W_live, Distance::euclidean, false, 1).bmu;
+    for (std::size_t m = 0; m < dead.size(); ++m) id[dead[m]] = nearest[Index(m)];
+    return id;
+  }
+
+  Labels cluster_of_;  // neuron -> cluster id
+  Labels labels_;      // training sample -> cluster id
+};
+
+}  // namespace somtile
