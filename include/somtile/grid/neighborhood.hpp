@@ -51,7 +51,8 @@ inline double neighborhood_radius(Neighborhood kind, double sigma, double epsilo
 class NeighborhoodTable {
  public:
   NeighborhoodTable(const Grid& grid, Neighborhood kind, double sigma)
-      : grid_(grid), width_(2 * grid.cols() + 1), values_(std::size_t(grid.rows() * width_)) {
+      : grid_(grid), kind_(kind), sigma_(sigma), width_(2 * grid.cols() + 1),
+        values_(std::size_t(grid.rows() * width_)) {
     for (Index dr = 0; dr < grid.rows(); ++dr)
       for (Index dx2 = 0; dx2 < width_; ++dx2)
         values_[std::size_t(dr * width_ + dx2)] =
@@ -78,8 +79,19 @@ class NeighborhoodTable {
 
   const Grid& grid() const { return grid_; }
 
+  /// True when h(dr, dx2) = row_factor(dr) * col_factor(dx2) (the Gaussian).
+  bool separable() const { return kind_ == Neighborhood::gaussian; }
+  double row_factor(Index dr) const {
+    return neighborhood_weight(kind_, grid_.distance_sq(Grid::Offset{dr, 0}), sigma_);
+  }
+  double col_factor(Index dx2) const {
+    return neighborhood_weight(kind_, grid_.distance_sq(Grid::Offset{0, dx2}), sigma_);
+  }
+
  private:
   Grid grid_;
+  Neighborhood kind_;
+  double sigma_;
   Index width_;
   std::vector<double> values_;
   std::vector<Index> row_, twice_x_;

@@ -44,36 +44,105 @@ UnitSums<Scalar> unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_uni
   return out;
 }
 
-}  // namespace somtile
-
-namespace somtile {
-
-/// Neighbourhood-weighted statistics of a set of active units:
+/// Neighbourhood-weighted unit statistics, the core of every batch-style update:
 ///   numerator(n)   = sum_u h(u, n) sums(u)     (units x features)
 ///   denominator(n) = sum_u h(u, n) counts(u)
-/// with u running over `active` (the units that won samples). Computed as GEMMs over blocks of
-/// target units, so memory is O(block x active), never O(units^2).
 template <typename Scalar>
 struct SmoothedSums {
   RowMatrix<Scalar> numerator;
   Vector<Scalar> denominator;
 };
 
+namespace detail {
+
+// Any kernel: GEMMs of (block of target units) x (units that won samples), so memory is
+// O(block x active) and units without samples cost nothing.
 template <typename Scalar>
-SmoothedSums<Scalar> smooth_unit_sums(const NeighborhoodTable& h, const std::vector<Index>& active,
-                                      const RowMatrix<Scalar>& active_sums,
-                                      const Vector<Scalar>& active_counts, int n_threads = 0) {
-  const Index n_units = h.grid().size(), n_active = Index(active.size());
-  SmoothedSums<Scalar> out{RowMatrix<Scalar>(n_units, active_sums.cols()), Vector<Scalar>(n_units)};
+SmoothedSums<Scalar> smooth_dense(const NeighborhoodTable& h, const UnitSums<Scalar>& s, int n_threads) {
+  std::vector<Index> active;
+  for (Index u = 0; u < s.counts.size(); ++u)
+    if (s.counts[u] != Scalar(0)) active.push_back(u);
+  const Index n_units = h.grid().size(), n_active = Index(active.size()), F = s.sums.cols();
+  RowMatrix<Scalar> sums(n_active, F);
+  Vector<Scalar> counts(n_active);
+  for (Index k = 0; k < n_active; ++k) {
+    sums.row(k) = s.sums.row(active[std::size_t(k)]);
+    counts[k] = s.counts[active[std::size_t(k)]];
+  }
+  SmoothedSums<Scalar> out{RowMatrix<Scalar>(n_units, F), Vector<Scalar>(n_units)};
   const Index block = std::clamp<Index>((Index(1) << 18) / std::max<Index>(n_active, 1), 16, 512);
-  detail::parallel_for_chunks(n_units, block, n_threads, [&](Index first, Index last) {
+  parallel_for_chunks(n_units, block, n_threads, [&](Index first, Index last) {
     RowMatrix<Scalar> H(last - first, n_active);
     for (Index n = first; n < last; ++n)
       for (Index k = 0; k < n_active; ++k) H(n - first, k) = Scalar(h(active[std::size_t(k)], n));
-    out.numerator.middleRows(first, last - first).noalias() = H * active_sums;
-    out.denominator.segment(first, last - first).noalias() = H * active_counts;
+    out.numerator.middleRows(first, last - first).noalias() = H * sums;
+    out.denominator.segment(first, last - first).noalias() = H * counts;
   });
   return out;
+}
+
+// Gaussian: h = g_rows(dr) g_cols(dx2) factorises, so smoothing is a pass along each row of the
+// grid and then one along each column: O(units (rows + cols) features) instead of
+// O(units^2 features). On a hexagonal grid the half-column shift depends on the parities of
+// the source and target rows, so the row pass is done once per target-row parity.
+template <typename Scalar>
+SmoothedSums<Scalar> smooth_separable(const NeighborhoodTable& h, const UnitSums<Scalar>& s,
+                                      int n_threads) {
+  const Grid& g = h.grid();
+  const Index R = g.rows(), C = g.cols(), F = s.sums.cols(), W = F + 1;
+  const Index parities = g.hexagonal() ? 2 : 1;
+  // G = [sums | counts], one row per unit.
+  RowMatrix<Scalar> G(g.size(), W);
+  G.leftCols(F) = s.sums;
+  G.col(F) = s.counts;
+  // Kx[q][p](c, c') = g_cols(|(2c + q) - (2c' + p)|) for target parity q, source parity p.
+  auto col_kernel = [&](Index q, Index p) {
+    RowMatrix<Scalar> K(C, C);
+    for (Index c = 0; c < C; ++c)
+      for (Index c2 = 0; c2 < C; ++c2) {
+        Index dx2 = std::abs((2 * c + q) - (2 * c2 + p));
+        if (g.torus()) dx2 = std::min(dx2, 2 * C - dx2);
+        K(c, c2) = Scalar(h.col_factor(dx2));
+      }
+    return K;
+  };
+  RowMatrix<Scalar> Ky(R, R);
+  for (Index r = 0; r < R; ++r)
+    for (Index r2 = 0; r2 < R; ++r2) {
+      Index dr = std::abs(r - r2);
+      if (g.torus()) dr = std::min(dr, R - dr);
+      Ky(r, r2) = Scalar(h.row_factor(dr));
+    }
+  SmoothedSums<Scalar> out{RowMatrix<Scalar>(g.size(), F), Vector<Scalar>(g.size())};
+  for (Index q = 0; q < parities; ++q) {
+    const RowMatrix<Scalar> K_even = col_kernel(q, 0), K_odd = parities == 2 ? col_kernel(q, 1) : K_even;
+    RowMatrix<Scalar> T(g.size(), W);  // along rows: T_r' = Kx[q][parity(r')] G_r'
+    parallel_for(R, n_threads, [&](Index r2) {
+      T.middleRows(r2 * C, C).noalias() = ((r2 & 1) ? K_odd : K_even) * G.middleRows(r2 * C, C);
+    });
+    // Along columns: rows of the grid as rows of an R x (C W) matrix.
+    const Eigen::Map<const RowMatrix<Scalar>> Tr(T.data(), R, C * W);
+    RowMatrix<Scalar> Out(R, C * W);
+    parallel_for_chunks(C * W, 256, n_threads, [&](Index first, Index last) {
+      Out.middleCols(first, last - first).noalias() = Ky * Tr.middleCols(first, last - first);
+    });
+    for (Index r = 0; r < R; ++r) {
+      if (parities == 2 && (r & 1) != q) continue;
+      const Eigen::Map<const RowMatrix<Scalar>> row(Out.data() + r * C * W, C, W);
+      out.numerator.middleRows(r * C, C) = row.leftCols(F);
+      out.denominator.segment(r * C, C) = row.col(F);
+    }
+  }
+  return out;
+}
+
+}  // namespace detail
+
+/// Smooths per-unit sums with the kernel table h (separable fast path for the Gaussian).
+template <typename Scalar>
+SmoothedSums<Scalar> smooth_unit_sums(const NeighborhoodTable& h, const UnitSums<Scalar>& s,
+                                      int n_threads = 0) {
+  return h.separable() ? detail::smooth_separable(h, s, n_threads) : detail::smooth_dense(h, s, n_threads);
 }
 
 }  // namespace somtile

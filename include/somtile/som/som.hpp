@@ -265,25 +265,6 @@ class Som {
     for (Index k = begin; k < end; ++k) out.row(k - begin) = X.row(order[std::size_t(k)]);
   }
 
-  // Units that won at least one sample, with their sums and counts packed.
-  struct ActiveSums {
-    std::vector<Index> units;
-    RowMatrix<Scalar> sums;
-    Vector<Scalar> counts;
-  };
-  static ActiveSums active_sums(const UnitSums<Scalar>& s) {
-    ActiveSums a;
-    for (Index u = 0; u < s.counts.size(); ++u)
-      if (s.counts[u] > 0) a.units.push_back(u);
-    a.sums.resize(Index(a.units.size()), s.sums.cols());
-    a.counts.resize(Index(a.units.size()));
-    for (std::size_t k = 0; k < a.units.size(); ++k) {
-      a.sums.row(Index(k)) = s.sums.row(a.units[k]);
-      a.counts[Index(k)] = s.counts[a.units[k]];
-    }
-    return a;
-  }
-
   void record(TrainingHistory& h, const BmuResult<Scalar>& r, Index epoch, double lr, double sigma,
               const EpochCallback& on_epoch) const {
     const double qe = somtile::quantization_error(r), te = somtile::topographic_error(r, grid_);
@@ -305,8 +286,7 @@ class Som {
         const Index end = std::min(n, begin + batch);
         gather(X, order, begin, end, Xb);
         const auto r = find_bmus<Scalar>(Xb, W, params_.distance, false, threads);
-        const auto a = active_sums(unit_sums<Scalar>(Xb, r.bmu, n_units(), threads));
-        const auto s = smooth_unit_sums<Scalar>(h, a.units, a.sums, a.counts, threads);
+        const auto s = smooth_unit_sums<Scalar>(h, unit_sums<Scalar>(Xb, r.bmu, n_units(), threads), threads);
         // w += alpha/|B| (sum_k h x_k - (sum_k h) w)
         const Scalar step = Scalar(lr / double(end - begin));
         W.noalias() += step * (s.numerator - s.denominator.asDiagonal() * W);
@@ -324,8 +304,7 @@ class Som {
     for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
       const double sigma = sigma_at(epoch);
       const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
-      const auto a = active_sums(unit_sums<Scalar>(X, r.bmu, n_units(), threads));
-      const auto s = smooth_unit_sums<Scalar>(h, a.units, a.sums, a.counts, threads);
+      const auto s = smooth_unit_sums<Scalar>(h, unit_sums<Scalar>(X, r.bmu, n_units(), threads), threads);
       for (Index u = 0; u < n_units(); ++u)
         if (s.denominator[u] > Scalar(0)) W.row(u) = s.numerator.row(u) / s.denominator[u];
       r = find_bmus<Scalar>(X, W, params_.distance, true, threads);
