@@ -388,3 +388,34 @@ TEST_CASE("transform gives the distance to every unit", "[som]") {
   CHECK(D(1, 2) == Approx(std::sqrt(0.25 + 1)));
   CHECK(som.predict(X)[1] == 2);
 }
+
+TEMPLATE_TEST_CASE("separable Gaussian smoothing equals the dense kernel sum", "[kernels][batch]", float,
+                   double) {
+  using S = TestType;
+  Random rng(3);
+  for (auto topo : {Topology::rectangular, Topology::hexagonal}) {
+    for (bool torus : {false, true}) {
+      const Grid g(6, 7, topo, torus);
+      UnitSums<S> s{RowMatrix<S>(g.size(), 3), Vector<S>(g.size())};
+      for (Index u = 0; u < g.size(); ++u) {
+        s.counts[u] = S(rng.uniform_index(3));  // some units without samples
+        for (Index j = 0; j < 3; ++j) s.sums(u, j) = S(rng.normal());
+      }
+      const NeighborhoodTable h(g, Neighborhood::gaussian, 1.7);
+      REQUIRE(h.separable());
+      const auto fast = smooth_unit_sums<S>(h, s);
+      for (Index n = 0; n < g.size(); ++n) {
+        double den = 0;
+        Eigen::RowVectorXd num = Eigen::RowVectorXd::Zero(3);
+        for (Index u = 0; u < g.size(); ++u) {
+          const double w = neighborhood_weight(Neighborhood::gaussian, g.distance_sq(u, n), 1.7);
+          den += w * double(s.counts[u]);
+          num += w * s.sums.row(u).template cast<double>();
+        }
+        INFO("topology " << int(topo) << " torus " << torus << " unit " << n);
+        CHECK(double(fast.denominator[n]) == Approx(den).epsilon(1e-5));
+        CHECK((fast.numerator.row(n).template cast<double>() - num).cwiseAbs().maxCoeff() < 1e-4);
+      }
+    }
+  }
+}
