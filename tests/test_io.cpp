@@ -1,0 +1,137 @@
+// Model persistence and data loading: exact round trips and clear errors on bad files.
+#include <somtile/io/csv.hpp>
+#include <somtile/io/model_io.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+using namespace somtile;
+
+namespace {
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+bool exists(const std::string& path) { return std::ifstream(path).good(); }
+
+template <typename S>
+Som<S> trained_som() {
+  SomParams p;
+  p.rows = 4; p.cols = 6; p.topology = Topology::hexagonal; p.torus = true; p.epochs = 3;
+  p.neighborhood = Neighborhood::triangle; p.distance = Distance::manhattan; p.sigma_decay = Decay::exponential;
+  p.sigma = 2.5; p.sigma_final = 0.7; p.seed = 1234567; p.training = Training::batch; p.neighborhood_order = 2;
+  Som<S> som(p, 3);
+  Random rng(2);
+  RowMatrix<S> X(40, 3);
+  for (Index i = 0; i < X.size(); ++i) X.data()[i] = S(rng.normal());
+  som.fit(X);
+  return som;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("Som save/load round trip is exact", "[io]", float, double) {
+  using S = TestType;
+  const Som<S> som = trained_som<S>();
+  const std::string path = "roundtrip_som.bin";
+  save(som, path);
+  CHECK_FALSE(exists(path + ".tmp"));
+  const Som<S> back = load_som<S>(path);
+  CHECK(back.weights() == som.weights());
+  const SomParams &a = som.params(), &b = back.params();
+  CHECK(b.rows == a.rows);
+  CHECK(b.cols == a.cols);
+  CHECK(b.topology == a.topology);
+  CHECK(b.torus == a.torus);
+  CHECK(b.neighborhood == a.neighborhood);
+  CHECK(b.distance == a.distance);
+  CHECK(b.sigma_decay == a.sigma_decay);
+  CHECK(b.sigma == a.sigma);
+  CHECK(b.sigma_final == a.sigma_final);
+  CHECK(b.seed == a.seed);
+  CHECK(b.training == a.training);
+  CHECK(b.neighborhood_order == a.neighborhood_order);
+  CHECK(back.n_features() == 3);
+
+  const std::string cod = "roundtrip_som.cod";
+  save_som_pak(som, cod);
+  const Som<S> pak = load_som_pak<S>(cod);
+  CHECK(pak.weights() == som.weights());
+  CHECK(pak.grid().rows() == 4);
+  CHECK(pak.grid().cols() == 6);
+  CHECK(pak.grid().hexagonal());
+  std::remove(path.c_str());
+  std::remove(cod.c_str());
+}
+
+TEST_CASE("loading a damaged model throws a clear error", "[io][errors]") {
+  const Som<double> som = trained_som<double>();
+  const std::string path = "damaged_som.bin";
+  save(som, path);
+  const std::string good = read_bytes(path);
+
+  CHECK_THROWS_WITH(load_som<float>(path), "load(): 'damaged_som.bin': holds double values, not float");
+  std::string flipped = good;
+  flipped[good.size() / 2] ^= 0x20;
+  write_bytes(path, flipped);
+  CHECK_THROWS_WITH(load_som<double>(path),
+                    "load(): 'damaged_som.bin': checksum mismatch (file corrupt or truncated)");
+  for (std::size_t keep : {std::size_t(0), std::size_t(5), std::size_t(30), good.size() - 1}) {
+    write_bytes(path, good.substr(0, keep));
+    CHECK_THROWS_AS(load_som<double>(path), InputError);
+  }
+  write_bytes(path, "NOTSOMTILE at all, just some text that is long enough");
+  CHECK_THROWS_WITH(load_som<double>(path), "load(): 'damaged_som.bin': not a somtile model file (bad magic)");
+  CHECK_THROWS_WITH(load_som<double>("does_not_exist.bin"), "load(): 'does_not_exist.bin': cannot open the file");
+
+  // A valid file of another model kind.
+  detail::ModelWriter w;
+  w.put(std::int64_t(3));
+  w.save(path, "KMeans", 8);
+  CHECK_THROWS_WITH(load_som<double>(path), "load(): 'damaged_som.bin': holds a KMeans, not a Som");
+  std::remove(path.c_str());
+
+  const std::string cod = "bad.cod";
+  write_bytes(cod, "3 rect 2 2 gaussian\n1 2 3\n4 5\n");
+  CHECK_THROWS_WITH(load_som_pak<double>(cod), "load_som_pak(): 'bad.cod': line 3: expected 3 numbers");
+  write_bytes(cod, "3 tri 2 2 gaussian\n");
+  CHECK_THROWS_AS(load_som_pak<double>(cod), InputError);
+  write_bytes(cod, "2 rect 2 2 gaussian\n1 2\n3 4\n");
+  CHECK_THROWS_WITH(load_som_pak<double>(cod), "load_som_pak(): 'bad.cod': has 2 units, the header promises 4");
+  std::remove(cod.c_str());
+}
+
+TEST_CASE("read_csv parses headers and labels and reports bad cells", "[io][csv]") {
+  const auto iris = read_csv(SOMTILE_DATA_DIR "/iris.csv", "label");
+  CHECK(iris.X.rows() == 150);
+  CHECK(iris.X.cols() == 4);
+  CHECK(iris.columns.front() == "sepal_length_cm");
+  CHECK(iris.y[0] == 0);
+  CHECK(iris.y[149] == 2);
+  const auto by_index = read_csv(SOMTILE_DATA_DIR "/iris.csv", "-1");
+  CHECK(by_index.y == iris.y);
+  const auto no_labels = read_csv(SOMTILE_DATA_DIR "/iris.csv");
+  CHECK(no_labels.X.cols() == 5);
+
+  const std::string path = "bad.csv";
+  write_bytes(path, "a,b\n1,2\n3\n");
+  CHECK_THROWS_WITH(read_csv(path), "read_csv(): bad.csv:3 has 1 fields, expected 2");
+  write_bytes(path, "a,b\n1,2\n3,x4\n");
+  CHECK_THROWS_WITH(read_csv(path), "read_csv(): bad.csv:3 column 2: 'x4' is not a finite number");
+  write_bytes(path, "1,2\n3,nan\n");
+  CHECK_THROWS_WITH(read_csv(path), "read_csv(): bad.csv:2 column 2: 'nan' is not a finite number");
+  write_bytes(path, "a,b\n1,2.5\n");
+  CHECK_THROWS_WITH(read_csv(path, "b"), "read_csv(): bad.csv:2 column 2: label '2.5' is not an integer");
+  CHECK_THROWS_AS(read_csv(path, "zzz"), InputError);
+  write_bytes(path, "a,b\n");
+  CHECK_THROWS_WITH(read_csv(path), "read_csv(): 'bad.csv' has a header but no data");
+  CHECK_THROWS_AS(read_csv("missing.csv"), InputError);
+  std::remove(path.c_str());
+}
