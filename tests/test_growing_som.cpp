@@ -1,0 +1,751 @@
+// Growing SOM (SomVQ, SomClassifier, the lattice engine) and the .npy reader, against
+// brute-force oracles, hand-worked cases and NumPy's reading of the data file.
+#include <somtile/core/random.hpp>
+#include <somtile/io/csv.hpp>
+#include <somtile/io/npy.hpp>
+#include <somtile/som/som_classifier.hpp>
+#include <somtile/som/som_vq.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace somtile;
+using Catch::Matchers::Contains;
+
+namespace {
+
+/// Isotropic Gaussian blobs: `per_blob` samples around each of `centres` (rows).
+template <typename S>
+RowMatrix<S> blobs(const RowMatrix<double>& centres, Index per_blob, double spread, std::uint64_t seed,
+                   Labels* labels = nullptr, const std::vector<Index>& label_values = {}) {
+  Random rng(seed);
+  RowMatrix<S> X(centres.rows() * per_blob, centres.cols());
+  if (labels) labels->resize(X.rows());
+  for (Index i = 0; i < X.rows(); ++i) {
+    const Index b = i % centres.rows();
+    for (Index j = 0; j < X.cols(); ++j) X(i, j) = S(centres(b, j) + spread * rng.normal());
+    if (labels) (*labels)[i] = label_values.empty() ? b : label_values[std::size_t(b)];
+  }
+  return X;
+}
+
+RowMatrix<double> square_centres(double side) {
+  RowMatrix<double> C(4, 3);
+  C << 0, 0, 0, side, 0, 0, 0, side, 0, side, side, side;
+  return C;
+}
+
+/// Hop distances by BFS over an edge list (the oracle for the incremental table).
+std::vector<std::vector<int>> bfs_hops(Index K, const std::vector<std::pair<Index, Index>>& edges) {
+  std::vector<std::vector<Index>> adj(static_cast<std::size_t>(K));
+  for (auto [a, b] : edges) {
+    adj[std::size_t(a)].push_back(b);
+    adj[std::size_t(b)].push_back(a);
+  }
+  std::vector<std::vector<int>> d(static_cast<std::size_t>(K), std::vector<int>(static_cast<std::size_t>(K), -1));
+  for (Index s = 0; s < K; ++s) {
+    std::vector<Index> queue{s};
+    d[std::size_t(s)][std::size_t(s)] = 0;
+    for (std::size_t h = 0; h < queue.size(); ++h)
+      for (Index n : adj[std::size_t(queue[h])])
+        if (d[std::size_t(s)][std::size_t(n)] < 0) {
+          d[std::size_t(s)][std::size_t(n)] = d[std::size_t(s)][std::size_t(queue[h])] + 1;
+          queue.push_back(n);
+        }
+  }
+  return d;
+}
+
+/// Lattice invariants of a fitted estimator: unique cells, edges = all 4-neighbour pairs,
+/// connected, hop table = BFS.
+template <typename Model>
+void check_lattice(const Model& m) {
+  const Index K = m.n_neurons();
+  const LatticePositions P = m.positions();
+  REQUIRE(P.rows() == K);
+  std::set<std::pair<Index, Index>> cells;
+  for (Index i = 0; i < K; ++i) cells.insert({P(i, 0), P(i, 1)});
+  CHECK(Index(cells.size()) == K);
+  std::vector<std::pair<Index, Index>> expected;
+  for (Index a = 0; a < K; ++a)
+    for (Index b = a + 1; b < K; ++b)
+      if (std::abs(P(a, 0) - P(b, 0)) + std::abs(P(a, 1) - P(b, 1)) == 1) expected.emplace_back(a, b);
+  CHECK(m.edges() == expected);
+  const auto d = bfs_hops(K, expected);
+  for (Index a = 0; a < K; ++a)
+    for (Index b = 0; b < K; ++b) {
+      REQUIRE(d[std::size_t(a)][std::size_t(b)] >= 0);  // connected
+      REQUIRE(m.hops(a, b) == d[std::size_t(a)][std::size_t(b)]);
+    }
+}
+
+/// Brute-force NNLS: the best unconstrained least-squares fit over every subset of columns
+/// whose solution is non-negative (the optimum is one of them).
+double brute_force_nnls_residual(const RowMatrix<double>& W, const Eigen::VectorXd& x) {
+  const Index K = W.rows();
+  double best = x.norm();
+  for (unsigned mask = 1; mask < (1u << K); ++mask) {
+    std::vector<Index> cols;
+    for (Index k = 0; k < K; ++k)
+      if (mask & (1u << k)) cols.push_back(k);
+    Eigen::MatrixXd A(W.cols(), Index(cols.size()));
+    for (std::size_t m = 0; m < cols.size(); ++m) A.col(Index(m)) = W.row(cols[m]).transpose();
+    const Eigen::VectorXd z = A.completeOrthogonalDecomposition().solve(x);
+    if ((z.array() >= 0).all()) best = std::min(best, (A * z - x).norm());
+  }
+  return best;
+}
+
+struct DigitsSplit {
+  RowMatrix<double> X_train, X_test;
+  Labels y_train, y_test;
+};
+
+DigitsSplit digits_split() {
+  const CsvData data = read_csv(SOMTILE_DATA_DIR "/digits.csv", "label");
+  const Index n = data.X.rows(), n_test = (n + 3) / 4;
+  const std::vector<Index> order = Random(42).permutation(n);
+  DigitsSplit s{RowMatrix<double>(n - n_test, data.X.cols()), RowMatrix<double>(n_test, data.X.cols()),
+                Labels(n - n_test), Labels(n_test)};
+  for (Index i = 0; i < n; ++i) {
+    const Index src = order[std::size_t(i)];
+    if (i < n_test) {
+      s.X_test.row(i) = data.X.row(src);
+      s.y_test[i] = data.y[src];
+    } else {
+      s.X_train.row(i - n_test) = data.X.row(src);
+      s.y_train[i - n_test] = data.y[src];
+    }
+  }
+  return s;
+}
+
+std::string temp_path(const std::string& name) { return std::string("/tmp/somtile_test_npy_") + name; }
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+}
+
+/// A .npy file: version `major`, header dict text, raw data bytes.
+std::string npy_bytes(int major, const std::string& dict, const std::string& data) {
+  std::string header = dict;
+  const std::size_t prefix = major == 1 ? 10 : 12;
+  while ((prefix + header.size() + 1) % 64) header += ' ';
+  header += '\n';
+  std::string out = "\x93NUMPY";
+  out += char(major);
+  out += char(0);
+  const std::size_t len = header.size();
+  out += char(len & 0xff);
+  out += char((len >> 8) & 0xff);
+  if (major != 1) out += std::string(2, '\0');
+  return out + header + data;
+}
+
+template <typename T>
+std::string raw(const std::vector<T>& values) {
+  return std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+}
+
+}  // namespace
+
+// ---- lattice engine -------------------------------------------------------------------------
+
+TEST_CASE("lattice: incremental hop table equals BFS while growing in every direction", "[growing][lattice]") {
+  detail::Lattice lat(60);
+  Random rng(7);
+  lat.add(0, 0);
+  while (lat.size() < 60) {  // random walk of insertions next to existing cells, any direction
+    const Index b = rng.uniform_index(lat.size());
+    const int s = int(rng.uniform_index(4));
+    const Index x = lat.x(b) + detail::Lattice::offsets[std::size_t(s)][0];
+    const Index y = lat.y(b) + detail::Lattice::offsets[std::size_t(s)][1];
+    if (lat.find(x, y) < 0) lat.add(x, y);
+  }
+  const auto edges = lat.edges();
+  const auto d = bfs_hops(lat.size(), edges);
+  for (Index a = 0; a < lat.size(); ++a) {
+    int links = 0;
+    for (int s = 0; s < 4; ++s) links += lat.neighbor(a, s) >= 0;
+    CHECK(lat.degree(a) == links);
+    for (Index b = 0; b < lat.size(); ++b) REQUIRE(lat.hops(a, b) == d[std::size_t(a)][std::size_t(b)]);
+  }
+  Index min_x = 0, min_y = 0;
+  for (Index i = 0; i < lat.size(); ++i) min_x = std::min(min_x, lat.x(i)), min_y = std::min(min_y, lat.y(i));
+  CHECK((min_x < 0 || min_y < 0));  // the walk went into negative coordinates
+}
+
+TEST_CASE("insertion rule: straight on without corners, toward the high-error corner otherwise", "[growing][lattice]") {
+  detail::Lattice lat(10);
+  lat.add(0, 0);  // 0
+  lat.add(1, 0);  // 1
+  lat.add(2, 0);  // 2: boundary neuron b with one neighbour (1, 0)
+  std::vector<double> error{1.0, 5.0, 9.0};
+  // Free sides of b in scan order: (3,0) scores E(1) via the opposite; (2,1) and (2,-1) have no
+  // opposite and fall back to b's first neighbour, also E(1): the tie goes to (3,0).
+  detail::Insertion ins = detail::insert_direction(lat, 2, error);
+  CHECK(ins.x == 3);
+  CHECK(ins.y == 0);
+  CHECK(ins.opposite == 1);
+  CHECK(ins.corner == -1);
+
+  lat.add(1, 1);  // 3: touches the free cell (2, 1) diagonally to b
+  error.push_back(7.0);
+  ins = detail::insert_direction(lat, 2, error);
+  CHECK(ins.x == 2);
+  CHECK(ins.y == 1);
+  CHECK(ins.corner == 3);
+  CHECK(ins.opposite == -1);  // (2, -1) is empty
+
+  error[3] = 4.0;  // the corner now scores below the straight continuation (E(1) = 5)
+  ins = detail::insert_direction(lat, 2, error);
+  CHECK(ins.x == 3);
+  CHECK(ins.y == 0);
+}
+
+TEST_CASE("topographic function: hand-worked 2x2 map with diagonal data links", "[growing][metrics]") {
+  detail::Lattice lat(4);
+  lat.add(0, 0);
+  lat.add(0, 1);
+  lat.add(1, 0);
+  lat.add(1, 1);
+  // Samples link only the diagonals 0-3 and 1-2: both at map distance 2 (folds), and every map
+  // edge is missing from the data graph (tears of infinite size).
+  Labels bmu(4), second(4);
+  bmu << 0, 3, 1, 2;
+  second << 3, 0, 2, 1;
+  const TopographicFunction tf = detail::topographic_function(bmu, second, lat);
+  REQUIRE(tf.k.size() == 5);
+  const std::vector<double> k{-2, -1, 0, 1, 2}, phi{8, 8, 12, 4, 0};  // N (N - 6) < 0: no scaling
+  for (Index i = 0; i < 5; ++i) {
+    CHECK(tf.k[i] == k[std::size_t(i)]);
+    CHECK(tf.values[i] == phi[std::size_t(i)]);
+  }
+  // Data links equal to the map's edges: no folds, no tears.
+  Labels b2(4), s2(4);
+  b2 << 0, 0, 3, 3;
+  s2 << 1, 2, 1, 2;
+  const TopographicFunction flat = detail::topographic_function(b2, s2, lat);
+  CHECK(flat.values.cwiseAbs().maxCoeff() == 0.0);
+}
+
+TEST_CASE("topographic product: 0 for a chain whose weights are its positions, non-zero when folded", "[growing][metrics]") {
+  detail::Lattice lat(6);
+  RowMatrix<double> W(6, 1);
+  for (Index i = 0; i < 6; ++i) {
+    lat.add(i, 0);
+    W(i, 0) = double(i);
+  }
+  CHECK(detail::topographic_product(W, lat) == Approx(0.0).margin(1e-12));
+  W(2, 0) = 4.2;  // fold: neuron 2 sits between 3 and 4 in weight space
+  W(3, 0) = 2.1;
+  CHECK(std::abs(detail::topographic_product(W, lat)) > 1e-3);
+}
+
+// ---- NNLS -----------------------------------------------------------------------------------
+
+TEST_CASE("nnls: optimal against brute force over active sets, and KKT conditions hold", "[growing][nnls]") {
+  Random rng(3);
+  for (int trial = 0; trial < 40; ++trial) {
+    const Index K = 2 + trial % 5, D = trial % 2 ? 3 : 7;  // both K > D and K < D
+    RowMatrix<double> W(K, D);
+    Eigen::VectorXd x(D);
+    for (Index i = 0; i < W.size(); ++i) W.data()[i] = rng.normal();
+    for (Index j = 0; j < D; ++j) x[j] = rng.normal();
+    const Eigen::VectorXd c = detail::nnls<double>(W, x);
+    REQUIRE((c.array() >= 0).all());
+    const double residual = (W.transpose() * c - x).norm();
+    CHECK(residual == Approx(brute_force_nnls_residual(W, x)).margin(1e-9));
+    const Eigen::VectorXd gradient = W * (W.transpose() * c - x);  // of 0.5 ||W^T c - x||^2
+    for (Index k = 0; k < K; ++k) {
+      CHECK(gradient[k] >= -1e-9);                           // no descent direction into c_k > 0
+      if (c[k] > 0) CHECK(std::abs(gradient[k]) <= 1e-9);  // stationary on the support
+    }
+  }
+}
+
+// ---- SomVQ / SomClassifier ------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("first epoch equals a naive batch update from the 4 seed samples", "[growing][vq]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(square_centres(4.0), 30, 1.0, 11);
+  const Index n = X.rows(), D = X.cols();
+  SomVQParams p;
+  p.max_iter = 1;
+  p.seed = 5;
+  SomVQ<S> vq(p);
+  vq.fit(X);
+  REQUIRE(vq.n_neurons() == 4);
+  CHECK(vq.n_iter() == 1);
+
+  // Oracle in double: seeds at (0,0), (0,1), (1,0), (1,1) from the documented draw.
+  const std::vector<Index> seeds = Random(5).sample_without_replacement(n, 4);
+  const RowMatrix<double> Xd = X.template cast<double>();
+  RowMatrix<double> W0(4, D);
+  for (Index k = 0; k < 4; ++k) W0.row(k) = Xd.row(seeds[std::size_t(k)]);
+  const int hops[4][4] = {{0, 1, 1, 2}, {1, 0, 2, 1}, {1, 2, 0, 1}, {2, 1, 1, 0}};
+  const Eigen::RowVectorXd mean = Xd.colwise().mean();
+  double total_variance = 0;
+  for (Index j = 0; j < D; ++j) total_variance += (Xd.col(j).array() - mean[j]).square().mean();
+  std::vector<double> hits(4, 0), weight_sum(4, 0);
+  RowMatrix<double> weighted(4, D);
+  weighted.setZero();
+  for (Index i = 0; i < n; ++i) {
+    Index b = 0;
+    for (Index k = 1; k < 4; ++k)
+      if ((Xd.row(i) - W0.row(k)).squaredNorm() < (Xd.row(i) - W0.row(b)).squaredNorm()) b = k;
+    const double d2 = (Xd.row(i) - W0.row(b)).squaredNorm();
+    const double s = 1.0 - std::sqrt(1.0 - std::exp(-d2 / total_variance));
+    hits[std::size_t(b)] += 1;
+    weight_sum[std::size_t(b)] += s;
+    weighted.row(b) += s * Xd.row(i);
+  }
+  for (Index i = 0; i < 4; ++i) {
+    Eigen::RowVectorXd num = Eigen::RowVectorXd::Zero(D);
+    double den = 0;
+    for (Index j = 0; j < 4; ++j) {
+      if (hits[std::size_t(j)] == 0) continue;
+      const double h = std::exp(-double(hops[i][j] * hops[i][j]) / 2.0);  // sigma_start = 1
+      num += h * hits[std::size_t(j)] * weighted.row(j) / weight_sum[std::size_t(j)];
+      den += h * hits[std::size_t(j)];
+    }
+    const Eigen::RowVectorXd expected = den > 0 ? Eigen::RowVectorXd(num / den) : Eigen::RowVectorXd(W0.row(i));
+    const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-10;
+    for (Index j = 0; j < D; ++j) CHECK(double(vq.weights()(i, j)) == Approx(expected[j]).epsilon(tol).margin(tol));
+  }
+
+  // GT = lambda_ * ||std(X, ddof = 1)||, and spreading_factor converts to lambda_ = -150 ln(SF).
+  double ss = 0;
+  for (Index j = 0; j < D; ++j) ss += (Xd.col(j).array() - mean[j]).square().sum() / double(n - 1);
+  CHECK(vq.growing_threshold() == Approx(115.0 * std::sqrt(ss)).epsilon(1e-6));
+  SomVQParams sf = p;
+  sf.spreading_factor = 0.5;
+  CHECK(SomVQ<S>(sf).fit(X).growing_threshold() == Approx(150.0 * std::log(2.0) * std::sqrt(ss)).epsilon(1e-6));
+}
+
+TEMPLATE_TEST_CASE("growth stops at max_neurons exactly; the lattice stays a valid grid", "[growing][vq]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(square_centres(6.0), 60, 1.0, 21);
+  for (Index cap : {4, 5, 7, 12, 23, 40}) {
+    SomVQParams p;
+    p.max_neurons = cap;
+    p.lambda_ = 0.5;  // far too low: without the cap the map would keep growing
+    p.max_iter = 200;
+    SomVQ<S> vq(p);
+    vq.fit(X);
+    INFO("max_neurons = " << cap);
+    CHECK(vq.n_neurons() == cap);
+    check_lattice(vq);
+    const Labels created = vq.epoch_created();
+    REQUIRE(created.size() == cap);
+    CHECK(created.head(4).isZero());
+    for (Index k = 4; k < cap; ++k) {
+      CHECK(created[k] >= created[k - 1]);
+      CHECK(created[k] < vq.n_iter());
+    }
+  }
+  // A generous cap is not reached with the default threshold, and growth does happen.
+  SomVQ<S> loose({/*max_neurons=*/100, /*lambda_=*/20.0});
+  loose.fit(X);
+  CHECK(loose.n_neurons() > 4);
+  CHECK(loose.n_neurons() < 100);
+  check_lattice(loose);
+}
+
+TEMPLATE_TEST_CASE("fitted statistics equal brute-force recomputation on the training data", "[growing][vq]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(square_centres(5.0), 40, 0.8, 31);
+  SomVQ<S> vq({/*max_neurons=*/16, /*lambda_=*/5.0});
+  const Labels labels = vq.fit_predict(X);
+  const Index K = vq.n_neurons(), n = X.rows();
+  const RowMatrix<double> W = vq.weights().template cast<double>(), Xd = X.template cast<double>();
+  const LatticePositions P = vq.positions();
+  const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-9;
+
+  std::vector<double> hits(std::size_t(K), 0), err(std::size_t(K), 0), dens(std::size_t(K), 0);
+  std::vector<Index> bmu(static_cast<std::size_t>(n));
+  double qe = 0;
+  Index te = 0;
+  for (Index i = 0; i < n; ++i) {
+    std::vector<std::pair<double, Index>> d;
+    for (Index k = 0; k < K; ++k) d.push_back({(Xd.row(i) - W.row(k)).norm(), k});
+    std::sort(d.begin(), d.end());
+    bmu[std::size_t(i)] = d[0].second;
+    hits[std::size_t(d[0].second)] += 1;
+    err[std::size_t(d[0].second)] += d[0].first;
+    qe += d[0].first;
+    te += std::max(std::abs(P(d[0].second, 0) - P(d[1].second, 0)), std::abs(P(d[0].second, 1) - P(d[1].second, 1))) > 1;
+  }
+  CHECK(vq.quantization_error() == Approx(qe / double(n)).epsilon(tol));
+  CHECK(vq.quantization_error(X) == Approx(qe / double(n)).epsilon(tol));
+  CHECK(vq.topographic_error() == Approx(double(te) / double(n)));
+  std::vector<double> avg(std::size_t(K), 0);
+  for (Index k = 0; k < K; ++k) {
+    int links = 0;
+    for (auto [a, b] : vq.edges())
+      if (a == k || b == k) avg[std::size_t(k)] += (W.row(a) - W.row(b)).norm(), ++links;
+    avg[std::size_t(k)] /= links;
+  }
+  double width = 0;
+  for (double a : avg) width += a / double(K);
+  for (Index i = 0; i < n; ++i) {
+    const double d = (Xd.row(i) - W.row(bmu[std::size_t(i)])).norm();
+    dens[std::size_t(bmu[std::size_t(i)])] += std::exp(-d * d / (2 * width * width)) / (width * std::sqrt(2 * 3.14159265358979323846));
+  }
+  for (Index k = 0; k < K; ++k) {
+    CHECK(vq.hit_count()[k] == hits[std::size_t(k)]);
+    CHECK(vq.error()[k] == Approx(err[std::size_t(k)]).epsilon(tol).margin(tol));
+    CHECK(vq.average_distance()[k] == Approx(avg[std::size_t(k)]).epsilon(tol));
+    const double expected_density = hits[std::size_t(k)] ? dens[std::size_t(k)] / hits[std::size_t(k)] : 0.0;
+    CHECK(vq.density()[k] == Approx(expected_density).epsilon(tol).margin(tol));
+  }
+  // Cluster ids: contiguous over the neurons with hits, in neuron order; samples take their BMU's.
+  Index next = 0;
+  for (Index k = 0; k < K; ++k)
+    if (hits[std::size_t(k)] > 0) CHECK(vq.neuron_labels()[k] == next++);
+  CHECK(vq.n_clusters() == next);
+  for (Index i = 0; i < n; ++i) CHECK(labels[i] == vq.neuron_labels()[bmu[std::size_t(i)]]);
+  CHECK(vq.predict(X) == labels);
+}
+
+TEMPLATE_TEST_CASE("transform: non-negative, reconstructs better than the BMU, KKT holds", "[growing][vq][nnls]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(square_centres(5.0), 25, 1.0, 41);
+  SomVQ<S> vq({/*max_neurons=*/12, /*lambda_=*/5.0});
+  const RowMatrix<S> C = vq.fit_transform(X);
+  REQUIRE(C.rows() == X.rows());
+  REQUIRE(C.cols() == vq.n_neurons());
+  const RowMatrix<double> W = vq.weights().template cast<double>(), Xd = X.template cast<double>();
+  const RowMatrix<double> Cd = C.template cast<double>();
+  const double tol = std::is_same_v<S, float> ? 1e-3 : 1e-8;
+  for (Index i = 0; i < X.rows(); ++i) {
+    REQUIRE((C.row(i).array() >= S(0)).all());
+    const Eigen::VectorXd x = Xd.row(i).transpose();
+    const double residual = (W.transpose() * Cd.row(i).transpose() - x).norm();
+    double bmu_residual = std::numeric_limits<double>::infinity();
+    for (Index k = 0; k < W.rows(); ++k) bmu_residual = std::min(bmu_residual, (W.row(k).transpose() - x).norm());
+    CHECK(residual <= bmu_residual + tol);
+    const Eigen::VectorXd gradient = W * (W.transpose() * Cd.row(i).transpose() - x);
+    const double scale = tol * (1.0 + x.norm()) * (1.0 + W.norm());
+    for (Index k = 0; k < W.rows(); ++k) {
+      CHECK(gradient[k] >= -scale);
+      if (Cd(i, k) > 0) CHECK(std::abs(gradient[k]) <= scale);
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("SomClassifier: arbitrary labels round-trip, probabilities, majority labels", "[growing][classifier]", float, double) {
+  using S = TestType;
+  RowMatrix<double> centres(3, 2);
+  centres << 0, 0, 10, 0, 0, 10;
+  Labels y;
+  const RowMatrix<S> X = blobs<S>(centres, 40, 0.7, 51, &y, {100, -5, 7});
+  SomClassifier<S> clf({/*max_neurons=*/12, /*lambda_=*/10.0});
+  clf.fit(X, y);
+  Labels expected_classes(3);
+  expected_classes << -5, 7, 100;
+  CHECK(clf.classes() == expected_classes);
+  CHECK(clf.predict(X) == y);
+  CHECK(clf.score(X, y) == 1.0);
+
+  const RowMatrix<S> P = clf.predict_proba(X);
+  REQUIRE(P.rows() == X.rows());
+  REQUIRE(P.cols() == 3);
+  const Labels pred = clf.predict(X);
+  for (Index i = 0; i < X.rows(); ++i) {
+    CHECK(double(P.row(i).sum()) == Approx(1.0).epsilon(1e-6));
+    CHECK((P.row(i).array() >= S(0)).all());
+    Index best;
+    P.row(i).maxCoeff(&best);
+    CHECK(clf.classes()[best] == pred[i]);
+  }
+  // Neuron labels and frequencies against a brute-force count per BMU.
+  const Index K = clf.n_neurons();
+  std::vector<std::map<Index, double>> counts(static_cast<std::size_t>(K));
+  for (Index i = 0; i < X.rows(); ++i) {
+    Index b = 0;
+    for (Index k = 1; k < K; ++k)
+      if ((X.row(i) - clf.weights().row(k)).squaredNorm() < (X.row(i) - clf.weights().row(b)).squaredNorm()) b = k;
+    counts[std::size_t(b)][y[i]] += 1;
+  }
+  for (Index k = 0; k < K; ++k) {
+    if (counts[std::size_t(k)].empty()) {
+      CHECK(clf.neuron_labels()[k] == -1);
+      for (Index c = 0; c < 3; ++c) CHECK(double(clf.neuron_probabilities()(k, c)) == Approx(1.0 / 3));
+      continue;
+    }
+    double total = 0, best_count = -1;
+    Index best_class = -1;
+    for (auto [label, count] : counts[std::size_t(k)]) {  // map order = class order: first max wins
+      total += count;
+      if (count > best_count) best_count = count, best_class = label;
+    }
+    CHECK(clf.classes()[clf.neuron_labels()[k]] == best_class);
+    for (Index c = 0; c < 3; ++c) {
+      const auto it = counts[std::size_t(k)].find(clf.classes()[c]);
+      const double expected = it == counts[std::size_t(k)].end() ? 0.0 : it->second / total;
+      CHECK(double(clf.neuron_probabilities()(k, c)) == Approx(expected));
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("same seed: identical maps for 1 and 2 threads, and for SomVQ and SomClassifier", "[growing][determinism]", float, double) {
+  using S = TestType;
+  Labels y;
+  // More than 4096 rows, so the BMU search runs several blocks in parallel.
+  const RowMatrix<S> X = blobs<S>(square_centres(5.0), 1100, 1.2, 61, &y);
+  SomVQParams p{/*max_neurons=*/30, /*lambda_=*/8.0};
+  p.n_threads = 1;
+  SomVQ<S> one(p);
+  one.fit(X);
+  p.n_threads = 2;
+  SomVQ<S> two(p);
+  two.fit(X);
+  SomClassifier<S> clf(p);
+  clf.fit(X, y);
+  REQUIRE(one.n_neurons() > 4);
+  CHECK(one.weights() == two.weights());
+  CHECK(one.positions() == two.positions());
+  CHECK(one.labels() == two.labels());
+  CHECK(one.transform(X) == two.transform(X));
+  CHECK(clf.weights() == one.weights());
+  CHECK(clf.quantization_error() == one.quantization_error());
+  CHECK(clf.topographic_error() == one.topographic_error());
+  p.seed = 43;
+  CHECK(SomVQ<S>(p).fit(X).weights() != one.weights());
+}
+
+TEMPLATE_TEST_CASE("digits: test accuracy >= 0.85 with max_neurons 80", "[growing][classifier][digits]", float, double) {
+  using S = TestType;
+  const DigitsSplit d = digits_split();
+  SomClassifier<S> clf({/*max_neurons=*/80, /*lambda_=*/10.0});
+  clf.fit(d.X_train.template cast<S>(), d.y_train);
+  CHECK(clf.n_neurons() == 80);
+  const double accuracy = clf.score(d.X_test.template cast<S>(), d.y_test);
+  INFO("test accuracy " << accuracy);
+  CHECK(accuracy >= 0.85);
+  // The map must beat the one-prototype baseline (mean distance to the centroid).
+  const RowMatrix<double> centred = d.X_train.rowwise() - d.X_train.colwise().mean();
+  CHECK(clf.quantization_error() < centred.rowwise().norm().mean());
+}
+
+TEMPLATE_TEST_CASE("topographic function of a fitted map has the distance axis and Phi(0) = Phi(1) + Phi(-1)", "[growing][metrics]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(square_centres(5.0), 40, 1.0, 71);
+  SomVQ<S> vq({/*max_neurons=*/20, /*lambda_=*/4.0});
+  vq.fit(X);
+  const TopographicFunction tf = vq.topographic_function(X);
+  Index diameter = 0;
+  for (Index a = 0; a < vq.n_neurons(); ++a)
+    for (Index b = 0; b < vq.n_neurons(); ++b) diameter = std::max(diameter, vq.hops(a, b));
+  REQUIRE(tf.k.size() == 2 * diameter + 1);
+  for (Index i = 0; i < tf.k.size(); ++i) CHECK(tf.k[i] == double(i - diameter));
+  CHECK(tf.values[diameter] == Approx(tf.values[diameter + 1] + tf.values[diameter - 1]));
+  CHECK((tf.values.array() >= 0).all());
+  CHECK(tf.values[2 * diameter] == 0.0);  // no pair is farther apart than the diameter
+}
+
+TEMPLATE_TEST_CASE("error paths: type and message", "[growing][errors]", float, double) {
+  using S = TestType;
+  Labels y;
+  const RowMatrix<S> X = blobs<S>(square_centres(5.0), 10, 1.0, 81, &y);
+
+  SECTION("use before fit") {
+    SomVQ<S> vq;
+    CHECK_THROWS_AS(vq.predict(X), NotFittedError);
+    CHECK_THROWS_WITH(vq.predict(X), "SomVQ::predict(): this SomVQ is not fitted yet; call fit() first");
+    CHECK_THROWS_AS(vq.weights(), NotFittedError);
+    CHECK_THROWS_AS(vq.transform(X), NotFittedError);
+    CHECK_THROWS_AS(vq.labels(), NotFittedError);
+    CHECK_THROWS_AS(vq.topographic_function(X), NotFittedError);
+    CHECK_THROWS_WITH(vq.n_neurons(), Contains("SomVQ::n_neurons()"));
+    SomClassifier<S> clf;
+    CHECK_THROWS_AS(clf.predict_proba(X), NotFittedError);
+    CHECK_THROWS_WITH(clf.predict_proba(X), "SomClassifier::predict_proba(): this SomClassifier is not fitted yet; call fit() first");
+    CHECK_THROWS_AS(clf.score(X, y), NotFittedError);
+    CHECK_THROWS_AS(clf.classes(), NotFittedError);
+  }
+  SECTION("bad data in fit") {
+    SomVQ<S> vq;
+    const RowMatrix<S> empty(0, 3);
+    CHECK_THROWS_AS(vq.fit(empty), InputError);
+    CHECK_THROWS_WITH(vq.fit(empty), "SomVQ::fit(): X has no samples (0 rows)");
+    RowMatrix<S> nan = X;
+    nan(2, 1) = std::numeric_limits<S>::quiet_NaN();
+    CHECK_THROWS_AS(vq.fit(nan), InputError);
+    CHECK_THROWS_WITH(vq.fit(nan), Contains("SomVQ::fit(): X must be finite") && Contains("X(2, 1)"));
+    CHECK_THROWS_AS(vq.fit(X.topRows(3)), InputError);
+    CHECK_THROWS_WITH(vq.fit(X.topRows(3)), "SomVQ::fit(): X must have at least 4 samples to seed the map, got 3");
+    SomClassifier<S> clf;
+    CHECK_THROWS_AS(clf.fit(X, y.head(5)), InputError);
+    CHECK_THROWS_WITH(clf.fit(X, y.head(5)), "SomClassifier::fit(): y has 5 labels, but X has 40 samples");
+  }
+  SECTION("feature mismatch and label length after fit") {
+    SomVQ<S> vq;
+    vq.fit(X);
+    const RowMatrix<S> wide = RowMatrix<S>::Zero(5, 4);
+    CHECK_THROWS_AS(vq.predict(wide), InputError);
+    CHECK_THROWS_WITH(vq.predict(wide), "SomVQ::predict(): X has 4 features, but this SomVQ expects 3");
+    CHECK_THROWS_WITH(vq.transform(wide), "SomVQ::transform(): X has 4 features, but this SomVQ expects 3");
+    SomClassifier<S> clf;
+    clf.fit(X, y);
+    CHECK_THROWS_AS(clf.predict_proba(wide), InputError);
+    CHECK_THROWS_WITH(clf.predict_proba(wide), "SomClassifier::predict_proba(): X has 4 features, but this SomClassifier expects 3");
+    CHECK_THROWS_AS(clf.score(X, y.head(7)), InputError);
+    CHECK_THROWS_WITH(clf.score(X, y.head(7)), "SomClassifier::score(): y has 7 labels, but X has 40 samples");
+    CHECK_THROWS_AS(vq.hops(0, 99), InputError);
+    CHECK_THROWS_WITH(vq.hops(0, 99), Contains("SomVQ::hops(): neuron ids must be in [0, "));
+  }
+  SECTION("bad parameters") {
+    auto with = [](auto change) {
+      SomVQParams p;
+      change(p);
+      return p;
+    };
+    using P = SomVQParams;
+    CHECK_THROWS_AS(SomVQ<S>(with([](P& p) { p.max_neurons = 3; })), ParameterError);
+    CHECK_THROWS_WITH(SomVQ<S>(with([](P& p) { p.max_neurons = 3; })),
+                      "SomVQ(): max_neurons must be >= 4 (or 0 for int(5 sqrt(n_samples))), got 3");
+    CHECK_THROWS_WITH(SomVQ<S>(with([](P& p) { p.lambda_ = 0; })), "SomVQ(): lambda_ must be > 0, got 0");
+    CHECK_THROWS_WITH(SomVQ<S>(with([](P& p) { p.spreading_factor = 1.5; })),
+                      "SomVQ(): spreading_factor must be in (0, 1) (or 0 = unused), got 1.5");
+    CHECK_THROWS_WITH(SomVQ<S>(with([](P& p) { p.sigma_start = -1; })), "SomVQ(): sigma_start must be > 0, got -1");
+    CHECK_THROWS_WITH(SomVQ<S>(with([](P& p) { p.sigma_end = -0.5; })), "SomVQ(): sigma_end must be >= 0, got -0.5");
+    CHECK_THROWS_WITH(SomVQ<S>(with([](P& p) { p.sigma_end = 0.5, p.sigma_fine = 0.7; })),
+                      "SomVQ(): sigma_fine must be <= sigma_end (0.5), got 0.7");
+    CHECK_THROWS_WITH(SomVQ<S>(with([](P& p) { p.max_iter = 0; })), "SomVQ(): max_iter must be > 0, got 0");
+    CHECK_THROWS_WITH(SomVQ<S>(with([](P& p) { p.coarse_training_frac = 1.0; })),
+                      "SomVQ(): coarse_training_frac must be in (0, 1), got 1");
+    CHECK_THROWS_WITH(SomVQ<S>(with([](P& p) { p.convergence_threshold = std::nan(""); })),
+                      Contains("SomVQ(): convergence_threshold must be > 0"));
+    CHECK_THROWS_WITH(SomVQ<S>(with([](P& p) { p.winner_stability_threshold = 2; })),
+                      "SomVQ(): winner_stability_threshold must be in [0, 1] (0 = use the weight change), got 2");
+    CHECK_THROWS_WITH(SomVQ<S>(with([](P& p) { p.n_threads = -1; })), "SomVQ(): n_threads must be >= 0, got -1");
+    CHECK_THROWS_WITH(SomVQ<S>(with([](P& p) { p.growth_criterion = GrowthCriterion::entropy; })),
+                      "SomVQ(): growth_criterion entropy needs class labels; use SomClassifier");
+    CHECK_THROWS_AS(SomClassifier<S>(with([](P& p) { p.entropy_threshold = 0; })), ParameterError);
+    CHECK_THROWS_WITH(SomClassifier<S>(with([](P& p) { p.entropy_threshold = 0; })),
+                      "SomClassifier(): entropy_threshold must be > 0, got 0");
+  }
+  SECTION("a failed fit leaves the previous model intact") {
+    SomClassifier<S> clf({/*max_neurons=*/10, /*lambda_=*/5.0});
+    clf.fit(X, y);
+    const RowMatrix<S> W = clf.weights();
+    const Labels classes = clf.classes();
+    const RowMatrix<S> P = clf.predict_proba(X);
+    RowMatrix<S> bad = X;
+    bad(0, 0) = std::numeric_limits<S>::infinity();
+    Labels other = y;
+    other[0] = 99;
+    CHECK_THROWS_AS(clf.fit(bad, other), InputError);
+    CHECK_THROWS_AS(clf.fit(X.topRows(2), other.head(2)), InputError);
+    CHECK(clf.weights() == W);
+    CHECK(clf.classes() == classes);
+    CHECK(clf.predict_proba(X) == P);
+    SomVQ<S> vq;
+    vq.fit(X);
+    const Labels labels = vq.labels();
+    CHECK_THROWS_AS(vq.fit(bad), InputError);
+    CHECK(vq.labels() == labels);
+    CHECK(vq.predict(X) == labels);
+  }
+}
+
+TEST_CASE("entropy growth criterion grows on mixed classes only", "[growing][classifier]") {
+  // Two classes interleaved in one blob: high entropy, so the map grows; a pure blob does not.
+  Labels y;
+  RowMatrix<double> centre(1, 2);
+  centre << 0, 0;
+  const RowMatrix<double> X = blobs<double>(centre, 200, 1.0, 91);
+  Labels mixed(X.rows()), pure = Labels::Zero(X.rows());
+  for (Index i = 0; i < X.rows(); ++i) mixed[i] = X(i, 0) > 0 ? (i % 4 == 0) : (i % 4 != 0);
+  SomClassifierParams p;
+  p.growth_criterion = GrowthCriterion::entropy;
+  p.entropy_threshold = 0.5;
+  p.max_neurons = 30;
+  SomClassifier<double> grows(p), stays(p);
+  grows.fit(X, mixed);
+  stays.fit(X, pure);
+  CHECK(grows.n_neurons() > 4);
+  CHECK(stays.n_neurons() == 4);
+  CHECK(grows.error().maxCoeff() <= 1.0);  // entropy of two classes, in bits
+  CHECK(grows.growing_threshold() == 0.5);
+}
+
+// ---- .npy reader ----------------------------------------------------------------------------
+
+TEST_CASE("read_npy: the 2-D clustering data matches NumPy's reading", "[npy]") {
+  const RowMatrix<double> X = read_npy(SOMTILE_DATA_DIR "/clusterable_data.npy");
+  std::ifstream ref(SOMTILE_REFERENCE_DIR "/clusterable_data_summary.txt");
+  REQUIRE(ref);
+  Index rows, cols;
+  ref >> rows >> cols;
+  REQUIRE(X.rows() == rows);
+  REQUIRE(X.cols() == cols);
+  std::vector<double> first(static_cast<std::size_t>(cols)), last(static_cast<std::size_t>(cols)), sums(static_cast<std::size_t>(cols));
+  for (auto& v : first) ref >> v;
+  for (auto& v : last) ref >> v;
+  for (auto& v : sums) ref >> v;
+  for (Index j = 0; j < cols; ++j) {
+    CHECK(X(0, j) == first[std::size_t(j)]);  // exact: the same bits
+    CHECK(X(rows - 1, j) == last[std::size_t(j)]);
+    CHECK(X.col(j).sum() == Approx(sums[std::size_t(j)]).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("read_npy: float32/float64, versions 1 and 2, 1-D and 2-D", "[npy]") {
+  const std::vector<double> d{1.5, -2.25, 3.0, 4.125, 5.0, -6.5};
+  write_file(temp_path("f8.npy"), npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", raw(d)));
+  RowMatrix<double> X = read_npy(temp_path("f8.npy"));
+  REQUIRE(X.rows() == 2);
+  REQUIRE(X.cols() == 3);
+  for (Index k = 0; k < 6; ++k) CHECK(X.data()[k] == d[std::size_t(k)]);  // C order
+
+  const std::vector<float> f{0.5f, 1.75f, -3.0f, 8.0f};
+  write_file(temp_path("f4.npy"), npy_bytes(2, "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 1), }", raw(f)));
+  X = read_npy(temp_path("f4.npy"));
+  REQUIRE(X.rows() == 4);
+  REQUIRE(X.cols() == 1);
+  for (Index k = 0; k < 4; ++k) CHECK(X(k, 0) == double(f[std::size_t(k)]));
+
+  write_file(temp_path("vec.npy"), npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }",
+                                             raw(std::vector<double>{7, 8, 9})));
+  X = read_npy(temp_path("vec.npy"));
+  CHECK(X.rows() == 3);
+  CHECK(X.cols() == 1);
+  CHECK(X(2, 0) == 9.0);
+}
+
+TEST_CASE("read_npy: unsupported or broken files are InputErrors that say why", "[npy]") {
+  const std::string data = raw(std::vector<double>{1, 2, 3, 4});
+  auto check = [&](const std::string& name, const std::string& bytes, const std::string& reason) {
+    write_file(temp_path(name), bytes);
+    CHECK_THROWS_AS(read_npy(temp_path(name)), InputError);
+    CHECK_THROWS_WITH(read_npy(temp_path(name)), Contains("read_npy(): '" + temp_path(name) + "'") && Contains(reason));
+  };
+  check("magic.npy", "PK\x03\x04 not numpy at all", "is not a .npy file (bad magic string)");
+  check("int.npy", npy_bytes(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", data),
+        "holds dtype '<i8'; only little-endian float32 ('<f4') and float64 ('<f8') are supported");
+  check("big.npy", npy_bytes(1, "{'descr': '>f8', 'fortran_order': False, 'shape': (2, 2), }", data),
+        "holds dtype '>f8'");
+  check("fortran.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", data),
+        "is in Fortran order; only C order is supported");
+  check("cube.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2, 2), }", data),
+        "has shape (1, 2, 2); only 1-D and 2-D arrays are supported");
+  check("short.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", data),
+        "is truncated: shape (3, 2) needs 48 data bytes");
+  std::string v9 = npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", data);
+  v9[6] = char(9);
+  check("version.npy", v9, "has format version 9, expected 1, 2 or 3");
+  CHECK_THROWS_AS(read_npy("/nonexistent/x.npy"), InputError);
+  CHECK_THROWS_WITH(read_npy("/nonexistent/x.npy"), "read_npy(): cannot open '/nonexistent/x.npy'");
+}
