@@ -1,0 +1,164 @@
+#pragma once
+// The trained map of the online trainer (NumbaSOM's "lattice", rows x cols x features) and
+// NumbaSOM's helpers on it: U-matrix, projection, closest vectors and activations.
+//
+// Containers (cell (r, c) is unit r * cols + c everywhere, as in somtile::Grid):
+//   u_matrix, activation maps      RowMatrix<double>, rows x cols
+//   project_on_lattice             LatticeProjection: one std::vector per unit, ascending
+//                                  sample order (NumbaSOM's dict (r, c) -> list, every cell present)
+//   lattice_closest_vectors        CellIndexMap: rows x cols matrix of sample indices (or labels)
+//
+// NumbaSOM's `additional_list` (any per-sample value) becomes a `Labels` vector here; keep
+// names in your own std::vector and index it with the labels returned.
+
+#include "somtile/core/types.hpp"
+#include "somtile/core/validate.hpp"
+#include "somtile/grid/topology.hpp"
+#include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/parallel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+#include <vector>
+
+namespace somtile {
+
+/// A rows x cols grid of unit vectors with `n_features` components each.
+template <typename Scalar>
+class Lattice {
+ public:
+  /// `codebook` holds one unit per row, row-major unit order (grid.size() x features).
+  /// The grid must be rectangular (NumbaSOM's lattice and torus).
+  Lattice(const Grid& grid, RowMatrix<Scalar> codebook) : grid_(grid), codebook_(std::move(codebook)) {
+    detail::require(!grid_.hexagonal(), "Lattice", "the grid must be rectangular, got a hexagonal one");
+    detail::require<InputError>(codebook_.rows() == grid_.size(), "Lattice", "the codebook has ",
+                                codebook_.rows(), " rows, but the ", grid_.rows(), " x ",
+                                grid_.cols(), " grid has ", grid_.size(), " units");
+    detail::check_data("Lattice", codebook_, "codebook");
+  }
+
+  Index rows() const { return grid_.rows(); }
+  Index cols() const { return grid_.cols(); }
+  Index n_features() const { return codebook_.cols(); }
+  bool torus() const { return grid_.torus(); }
+  const Grid& grid() const { return grid_; }
+
+  /// (rows * cols) x features, unit r * cols + c in row r * cols + c.
+  const RowMatrix<Scalar>& codebook() const { return codebook_; }
+
+  /// The vector of cell (r, c), NumbaSOM's lattice[r, c].
+  typename RowMatrix<Scalar>::ConstRowXpr operator()(Index r, Index c) const {
+    return codebook_.row(grid_.unit(r, c));
+  }
+
+ private:
+  Grid grid_;
+  RowMatrix<Scalar> codebook_;
+};
+
+/// Unit -> indices (or labels) of the samples that land on it, ascending sample order.
+using LatticeProjection = std::vector<std::vector<Index>>;
+
+/// rows x cols matrix of sample indices or labels, one per cell.
+using CellIndexMap = Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// U-matrix: per cell, the mean Euclidean distance to its (up to) 8 neighbours. On a plain
+/// lattice this is NumbaSOM's u_matrix exactly (border cells average over the neighbours they
+/// have); on a torus the neighbours wrap around, which NumbaSOM does not do. A 1 x 1 lattice
+/// has no neighbours and gets 0.
+template <typename Scalar>
+RowMatrix<double> u_matrix(const Lattice<Scalar>& lattice) {
+  const Grid& g = lattice.grid();
+  const auto& W = lattice.codebook();
+  RowMatrix<double> u(g.rows(), g.cols());
+  for (Index unit = 0; unit < g.size(); ++unit) {
+    const auto neighbours = g.neighbors(unit, 1);  // clipped at the border, wrapped on a torus
+    double sum = 0;
+    for (Index v : neighbours) sum += double((W.row(unit) - W.row(v)).norm());
+    u.data()[unit] = neighbours.empty() ? 0.0 : sum / double(neighbours.size());
+  }
+  return u;
+}
+
+/// Cell -> indices of the samples whose nearest unit (Euclidean, lowest unit on ties) it is.
+template <typename Scalar>
+LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
+                                     int n_threads = 0) {
+  detail::check_data("project_on_lattice", X, lattice.n_features(), "Lattice");
+  const Labels bmu = find_bmus<Scalar>(X, lattice.codebook(), Distance::euclidean, false, n_threads).bmu;
+  LatticeProjection cells(std::size_t(lattice.grid().size()));
+  for (Index i = 0; i < X.rows(); ++i) cells[std::size_t(bmu[i])].push_back(i);
+  return cells;
+}
+
+/// Cell -> labels of the samples that land on it (labels[i] replaces sample index i).
+template <typename Scalar>
+LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
+                                     const Labels& labels, int n_threads = 0) {
+  detail::check_labels("project_on_lattice", labels, X.rows(), "labels");
+  LatticeProjection cells = project_on_lattice<Scalar>(X, lattice, n_threads);
+  for (auto& cell : cells)
+    for (Index& i : cell) i = labels[i];
+  return cells;
+}
+
+/// Per cell, the index of the sample nearest its vector (Euclidean, lowest index on ties):
+/// NumbaSOM's lattice_closest_vectors, as indices into X instead of copies of its rows.
+template <typename Scalar>
+CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
+                                     int n_threads = 0) {
+  detail::check_data("lattice_closest_vectors", X, lattice.n_features(), "Lattice");
+  // The same nearest-neighbour search with the roles swapped: units query, samples answer.
+  const Labels nearest =
+      find_bmus<Scalar>(lattice.codebook(), X, Distance::euclidean, false, n_threads).bmu;
+  return Eigen::Map<const CellIndexMap>(nearest.data(), lattice.rows(), lattice.cols());
+}
+
+/// Per cell, the label of the sample nearest its vector.
+template <typename Scalar>
+CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
+                                     const Labels& labels, int n_threads = 0) {
+  detail::check_labels("lattice_closest_vectors", labels, X.rows(), "labels");
+  CellIndexMap cells = lattice_closest_vectors<Scalar>(X, lattice, n_threads);
+  for (Index k = 0; k < cells.size(); ++k) cells.data()[k] = labels[cells.data()[k]];
+  return cells;
+}
+
+/// Per sample, a rows x cols activation map: NumbaSOM's lattice_activations. With D the squared
+/// Euclidean distances of every sample to every cell and M their maximum over all samples and
+/// cells, a = (M - D)^exponent, then min-max scaled to [0, 1] over all samples together (not
+/// per sample, so maps of different samples stay comparable). Higher = closer; a larger
+/// exponent sharpens the peak at the BMU. If every a is equal, all activations are 1.
+template <typename Scalar>
+std::vector<RowMatrix<double>> lattice_activations(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
+                                                   double exponent = 1.0, int n_threads = 0) {
+  detail::check_data("lattice_activations", X, lattice.n_features(), "Lattice");
+  detail::check_positive("lattice_activations", "exponent", exponent);
+  const Index n = X.rows();
+  const RowMatrix<double> W = lattice.codebook().template cast<double>();
+  std::vector<RowMatrix<double>> maps(std::size_t(n), RowMatrix<double>(lattice.rows(), lattice.cols()));
+  // Direct differences rather than the GEMM expansion: D near 0 is where the peak is.
+  detail::parallel_for(n, n_threads, [&](Index i) {
+    const Eigen::RowVectorXd x = X.row(i).template cast<double>();
+    Eigen::Map<Eigen::VectorXd>(maps[std::size_t(i)].data(), W.rows()) =
+        (W.rowwise() - x).rowwise().squaredNorm();
+  });
+  double max_d = 0;
+  for (const auto& m : maps) max_d = std::max(max_d, m.maxCoeff());
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (auto& m : maps) {
+    m.array() = max_d - m.array();
+    if (exponent != 1.0) m.array() = m.array().pow(exponent);
+    lo = std::min(lo, m.minCoeff());
+    hi = std::max(hi, m.maxCoeff());
+  }
+  for (auto& m : maps) {
+    if (hi > lo) m.array() = (m.array() - lo) / (hi - lo);
+    else m.setOnes();
+  }
+  return maps;
+}
+
+}  // namespace somtile

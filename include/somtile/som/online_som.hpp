@@ -1,0 +1,322 @@
+#pragma once
+// NumbaSOM's online trainer: per iteration one random sample x, its best-matching unit b
+// (Euclidean, lowest unit on ties) and the update
+//     w_u += lr(t) h(d(b, u); sigma(t)) (x - w_u)
+// of the units u whose kernel weight is at least kernel_epsilon (a square window of grid
+// rows and columns around b, wrapping on a torus); units farther away are not touched.
+//
+// NumbaSOM's schedules (numbasom/core.py, _som_calc, github.com/nmarincic/numbasom), for
+// iteration t = 0 .. T-1 of T = num_iterations, and the defaults here:
+//   learning rate  lr(t)  = 0.1 exp(-t / T)                  -> Decay::exponential, 0.1 -> 0.1 / e
+//   radius         r(t)^2 = R0^2 exp(-t / (T / ln R0^2)), R0 = max(rows, cols) / 2,
+//                  that is r(t) = R0 (1 / R0)^(t / T)        -> Decay::exponential, R0 -> 1 (sigma)
+// Deliberate differences from NumbaSOM:
+//   - kernel: NumbaSOM weighs exp(-d^4 / (2 r^4)) and cuts at d < r (a flat-topped bump that
+//     is still 0.61 at its edge); we use the classic Gaussian exp(-d^2 / (2 sigma^2)) with
+//     sigma = r(t), or any other Neighborhood;
+//   - torus: NumbaSOM updates around four mirror images of the BMU (a unit near two images is
+//     updated twice); we use somtile::Grid's minimum-image distance, one update per unit;
+//   - initialisation: NumbaSOM draws every component uniformly in [0, 1); we draw uniformly in
+//     each feature's [min, max] over the training data, the same thing whenever the data spans
+//     [0, 1] (always so with normalize = true);
+//   - normalize = true: NumbaSOM returns the lattice in its scaled [0, 1] units; ours is mapped
+//     back to the data's units (w * (max - min) + min; a constant feature trains as 0 and maps
+//     back to its constant).
+//
+// Random stream, seeded with params.seed by every train(): first rows * cols * features
+// uniforms for the initial lattice (unit-major, features inner), then one
+// uniform_index(n_samples) per iteration; partial_fit continues the same stream. Each step
+// depends on the previous one, so training runs on one thread and never depends on the
+// thread count.
+
+#include "somtile/core/error.hpp"
+#include "somtile/core/random.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/core/validate.hpp"
+#include "somtile/grid/neighborhood.hpp"
+#include "somtile/grid/schedule.hpp"
+#include "somtile/grid/topology.hpp"
+#include "somtile/som/lattice.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <utility>
+
+namespace somtile {
+
+struct OnlineSomParams {
+  Index rows = 10;                  ///< lattice rows
+  Index cols = 10;                  ///< lattice columns
+  bool torus = false;               ///< wrap rows and columns around
+  double learning_rate = 0.1;       ///< lr at the first iteration (NumbaSOM: 0.1)
+  double learning_rate_final = 0.036787944117144233;  ///< end point of Decay::exponential (NumbaSOM: 0.1 / e)
+  Decay lr_decay = Decay::exponential;
+  double sigma = 0.0;               ///< initial kernel width in grid steps; 0 = max(rows, cols) / 2 (NumbaSOM)
+  double sigma_final = 1.0;         ///< end point of Decay::exponential for sigma (NumbaSOM: 1)
+  Decay sigma_decay = Decay::exponential;
+  Neighborhood neighborhood = Neighborhood::gaussian;
+  double kernel_epsilon = 1e-6;     ///< units whose |kernel weight| is below this are not updated
+  std::uint64_t seed = 42;
+};
+
+namespace detail {
+
+/// Buffers of the online steps, allocated once per training call.
+template <typename Scalar>
+struct OnlineScratch {
+  using Row = Eigen::Array<Scalar, 1, Eigen::Dynamic>;
+  explicit OnlineScratch(const Grid& g)
+      : distances(g.size()), col_rate(g.cols()), col_offset_sq(g.cols()), unit_rate(g.cols()) {}
+  Row distances;                                   ///< per unit: squared distance to the sample
+  Row col_rate;                                    ///< per column: lr times the Gaussian's column factor
+  Eigen::Array<double, 1, Eigen::Dynamic> col_offset_sq;  ///< per column: squared offset from the BMU
+  Row unit_rate;                                   ///< per column of the current row: lr h
+};
+
+/// Up to two contiguous index ranges [begin, end) of one grid axis (two when a torus window wraps).
+struct AxisWindow {
+  Index begin[2] = {0, 0};
+  Index end[2] = {0, 0};
+  int parts = 0;
+};
+
+/// The indices within `reach` of `centre` on an axis of length n, each listed once.
+inline AxisWindow axis_window(Index n, Index centre, Index reach, bool wrap) {
+  AxisWindow w;
+  auto add = [&w](Index b, Index e) {
+    w.begin[w.parts] = b;
+    w.end[w.parts] = e;
+    ++w.parts;
+  };
+  if (!wrap) {
+    add(std::max<Index>(0, centre - reach), std::min(n, centre + reach + 1));
+  } else if (2 * reach + 1 >= n) {
+    add(0, n);
+  } else {
+    const Index lo = centre - reach, hi = centre + reach + 1;  // sticks out on one side at most
+    if (lo < 0) {
+      add(0, hi);
+      add(lo + n, n);
+    } else if (hi > n) {
+      add(lo, n);
+      add(0, hi - n);
+    } else {
+      add(lo, hi);
+    }
+  }
+  return w;
+}
+
+/// Steps between a and b on an axis of length n (minimum image when it wraps).
+inline Index axis_offset(Index n, Index a, Index b, bool wrap) {
+  const Index d = std::abs(a - b);
+  return wrap ? std::min(d, n - d) : d;
+}
+
+template <typename Scalar>
+using ConstRowMap = Eigen::Map<const Eigen::Array<Scalar, 1, Eigen::Dynamic>>;
+template <typename Scalar>
+using RowMap = Eigen::Map<Eigen::Array<Scalar, 1, Eigen::Dynamic>>;
+
+/// Nearest unit to x (lowest unit on ties) in a feature-major codebook Wt (features x units):
+/// each feature is one contiguous pass over the units, which vectorises for any feature count.
+template <typename Scalar>
+Index nearest_unit(const RowMatrix<Scalar>& Wt, const Scalar* x, OnlineScratch<Scalar>& s) {
+  const Index units = Wt.cols();
+  s.distances = (ConstRowMap<Scalar>(Wt.data(), units) - x[0]).square();
+  for (Index f = 1; f < Wt.rows(); ++f)
+    s.distances += (ConstRowMap<Scalar>(Wt.data() + f * units, units) - x[f]).square();
+  const Scalar best = s.distances.minCoeff();
+  return Index(std::find(s.distances.data(), s.distances.data() + units, best) - s.distances.data());
+}
+
+/// One online step on a feature-major codebook: w_u += lr h(d(bmu, u); sigma) (x - w_u) for
+/// the units within `radius` grid steps of the BMU along rows and along columns.
+template <typename Scalar>
+void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index bmu, double lr,
+                   double sigma, Neighborhood kind, double radius, OnlineScratch<Scalar>& s) {
+  const Index cols = g.cols(), units = g.size(), br = g.row_of(bmu), bc = g.col_of(bmu);
+  const Index reach = Index(std::min(std::floor(radius), double(std::max(g.rows(), cols))));
+  const AxisWindow row_window = axis_window(g.rows(), br, reach, g.torus());
+  const AxisWindow col_window = axis_window(cols, bc, reach, g.torus());
+  // The Gaussian is separable: exp(-(dr^2 + dc^2) / 2s^2) = row factor * column factor, so a
+  // step needs one exp per window row and column instead of one per unit.
+  const bool gaussian = kind == Neighborhood::gaussian;
+  const double inv_two_s2 = 1.0 / (2.0 * sigma * sigma);
+  for (int p = 0; p < col_window.parts; ++p)
+    for (Index c = col_window.begin[p]; c < col_window.end[p]; ++c) {
+      const double dc = double(axis_offset(cols, c, bc, g.torus()));
+      s.col_offset_sq[c] = dc * dc;
+      if (gaussian) s.col_rate[c] = Scalar(lr * std::exp(-dc * dc * inv_two_s2));
+    }
+  for (int rp = 0; rp < row_window.parts; ++rp) {
+    for (Index r = row_window.begin[rp]; r < row_window.end[rp]; ++r) {
+      const double dr = double(axis_offset(g.rows(), r, br, g.torus()));
+      const Scalar row_factor = Scalar(gaussian ? std::exp(-dr * dr * inv_two_s2) : 0.0);
+      for (int cp = 0; cp < col_window.parts; ++cp) {
+        const Index b = col_window.begin[cp], len = col_window.end[cp] - b;
+        auto rate = s.unit_rate.segment(b, len);
+        if (gaussian) {
+          rate = row_factor * s.col_rate.segment(b, len);
+        } else {
+          for (Index c = b; c < b + len; ++c)
+            rate[c - b] = Scalar(lr * neighborhood_weight(kind, dr * dr + s.col_offset_sq[c], sigma));
+        }
+        for (Index f = 0; f < Wt.rows(); ++f) {
+          RowMap<Scalar> w(Wt.data() + f * units + r * cols + b, len);
+          w += rate * (x[f] - w);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+template <typename Scalar>
+class OnlineSom {
+ public:
+  explicit OnlineSom(const OnlineSomParams& params = {}) : params_(params) {
+    validate(params_);
+    grid_ = Grid(params_.rows, params_.cols, Topology::rectangular, params_.torus);
+    sigma0_ = params_.sigma > 0.0 ? params_.sigma : double(std::max(params_.rows, params_.cols)) / 2.0;
+  }
+
+  const OnlineSomParams& params() const { return params_; }
+  const Grid& grid() const { return grid_; }
+  bool is_fitted() const { return state_.iterations > 0; }
+  /// Features of the training data (0 before training).
+  Index n_features() const { return state_.weights_t.rows(); }
+  /// Iterations trained so far: train() counts from 0, partial_fit adds to it.
+  Index n_iterations() const { return state_.iterations; }
+  /// The kernel width at the first iteration (params().sigma, or its NumbaSOM default).
+  double initial_sigma() const { return sigma0_; }
+
+  /// Trains a fresh lattice for num_iterations steps of the schedules (see the top of this
+  /// file) and returns it. normalize = true trains on features scaled to [0, 1] by their
+  /// min/max and returns the lattice mapped back to the data's units.
+  Lattice<Scalar> train(ConstRowRef<Scalar> X, Index num_iterations, bool normalize = false) {
+    return train_fresh("OnlineSom::train", X, num_iterations, normalize);
+  }
+
+  /// Continues training for num_iterations more steps with the learning rate and sigma of the
+  /// last step taken (the fine-tuning phase of a two-phase SOM; decaying further would need a
+  /// horizon the caller never gave). X is scaled like train()'s data if that normalised, and
+  /// samples are drawn from it by the same random stream. On an untrained map it is train(X,
+  /// num_iterations). Returns the lattice.
+  Lattice<Scalar> partial_fit(ConstRowRef<Scalar> X, Index num_iterations) {
+    const char* call = "OnlineSom::partial_fit";
+    if (!is_fitted()) return train_fresh(call, X, num_iterations, false);
+    detail::check_data(call, X, n_features(), "OnlineSom");
+    detail::check_positive(call, "num_iterations", num_iterations);
+    State next = state_;
+    const RowMatrix<Scalar> Xs = next.to_training_space(X);
+    const double lr = next.last_learning_rate, sigma = next.last_sigma;
+    run(next, Xs, num_iterations, [lr, sigma](Index) { return std::pair<double, double>{lr, sigma}; });
+    state_ = std::move(next);
+    return lattice();
+  }
+
+  /// The trained lattice in the data's units.
+  Lattice<Scalar> lattice() const {
+    if (!is_fitted())
+      throw NotFittedError("OnlineSom::lattice(): this OnlineSom is not trained yet; call train() first");
+    RowMatrix<Scalar> W = state_.weights_t.transpose();
+    W.array().rowwise() *= state_.scale;
+    W.array().rowwise() += state_.offset;
+    return Lattice<Scalar>(grid_, std::move(W));
+  }
+
+ private:
+  using RowArray = Eigen::Array<Scalar, 1, Eigen::Dynamic>;
+
+  struct State {
+    // features x units: each feature is contiguous over the units, so the BMU search and the
+    // window updates are plain vector loops whatever the feature count.
+    RowMatrix<Scalar> weights_t;
+    RowArray offset, scale;  // training space = (x - offset) / scale; 0 where scale is 0
+    Random rng;
+    double last_learning_rate = 0.0, last_sigma = 0.0;
+    Index iterations = 0;
+
+    RowMatrix<Scalar> to_training_space(ConstRowRef<Scalar> X) const {
+      RowMatrix<Scalar> Xs = X;
+      for (Index j = 0; j < Xs.cols(); ++j) {
+        if (scale[j] > Scalar(0)) Xs.col(j).array() = (Xs.col(j).array() - offset[j]) / scale[j];
+        else Xs.col(j).setZero();
+      }
+      return Xs;
+    }
+  };
+
+  static void validate(const OnlineSomParams& p) {
+    const char* call = "OnlineSom";
+    detail::check_positive(call, "rows", p.rows);
+    detail::check_positive(call, "cols", p.cols);
+    detail::check_positive(call, "learning_rate", p.learning_rate);
+    detail::check_non_negative(call, "sigma", p.sigma);
+    if (p.lr_decay == Decay::exponential)
+      detail::check_positive(call, "learning_rate_final", p.learning_rate_final);
+    if (p.sigma_decay == Decay::exponential) detail::check_positive(call, "sigma_final", p.sigma_final);
+    detail::require(p.kernel_epsilon > 0.0 && p.kernel_epsilon < 1.0, call,
+                    "kernel_epsilon must be in (0, 1), got ", p.kernel_epsilon);
+  }
+
+  Lattice<Scalar> train_fresh(const char* call, ConstRowRef<Scalar> X, Index num_iterations,
+                              bool normalize) {
+    detail::check_data(call, X);
+    detail::check_positive(call, "num_iterations", num_iterations);
+    const Index F = X.cols(), T = num_iterations;
+    State next;
+    if (normalize) {
+      next.offset = X.colwise().minCoeff().array();
+      next.scale = X.colwise().maxCoeff().array() - next.offset;
+    } else {
+      next.offset = RowArray::Zero(F);
+      next.scale = RowArray::Ones(F);
+    }
+    const RowMatrix<Scalar> Xs = next.to_training_space(X);
+    next.rng.reseed(params_.seed);
+    const RowArray lo = Xs.colwise().minCoeff().array(), hi = Xs.colwise().maxCoeff().array();
+    next.weights_t.resize(F, grid_.size());
+    for (Index u = 0; u < grid_.size(); ++u)
+      for (Index f = 0; f < F; ++f)
+        next.weights_t(f, u) = Scalar(next.rng.uniform(double(lo[f]), double(hi[f])));
+    const OnlineSomParams& p = params_;
+    const double sigma0 = sigma0_;
+    run(next, Xs, T, [&p, sigma0, T](Index t) {
+      return std::pair<double, double>{
+          decay(p.lr_decay, p.learning_rate, double(t), double(T), p.learning_rate_final),
+          decay(p.sigma_decay, sigma0, double(t), double(T), p.sigma_final)};
+    });
+    state_ = std::move(next);
+    return lattice();
+  }
+
+  /// num_iterations online steps; schedule(t) gives (learning rate, sigma) of local step t.
+  template <typename Schedule>
+  void run(State& s, const RowMatrix<Scalar>& Xs, Index num_iterations, Schedule&& schedule) const {
+    detail::OnlineScratch<Scalar> scratch(grid_);
+    // Every kernel's support grows linearly with sigma, so one radius at sigma = 1 suffices.
+    const double unit_radius = neighborhood_radius(params_.neighborhood, 1.0, params_.kernel_epsilon);
+    for (Index t = 0; t < num_iterations; ++t) {
+      const auto [lr, sigma] = schedule(t);
+      const Scalar* x = Xs.row(s.rng.uniform_index(Xs.rows())).data();
+      const Index bmu = detail::nearest_unit(s.weights_t, x, scratch);
+      detail::online_update(s.weights_t, grid_, x, bmu, lr, sigma, params_.neighborhood,
+                            unit_radius * sigma, scratch);
+      s.last_learning_rate = lr;
+      s.last_sigma = sigma;
+    }
+    s.iterations += num_iterations;
+  }
+
+  OnlineSomParams params_;
+  Grid grid_;
+  double sigma0_ = 1.0;
+  State state_;
+};
+
+}  // namespace somtile

@@ -1,0 +1,449 @@
+// Online trainer and lattice helpers: steps and whole runs against naive full-lattice loops
+// written from NumbaSOM's formulas, hand-computed torus weights, helpers against brute force,
+// ordering, normalisation, determinism and error paths.
+#include <somtile/som/lattice.hpp>
+#include <somtile/som/online_som.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+using namespace somtile;
+using Catch::Contains;
+
+namespace {
+
+// Params for a rows x cols map (the tests are C++17: no designated initialisers).
+OnlineSomParams grid_params(Index rows, Index cols, bool torus = false, std::uint64_t seed = 42) {
+  OnlineSomParams p;
+  p.rows = rows;
+  p.cols = cols;
+  p.torus = torus;
+  p.seed = seed;
+  return p;
+}
+
+template <typename S>
+RowMatrix<S> uniform_matrix(Index rows, Index cols, std::uint64_t seed) {
+  Random rng(seed);
+  RowMatrix<S> M(rows, cols);
+  for (Index i = 0; i < M.size(); ++i) M.data()[i] = S(rng.uniform());
+  return M;
+}
+
+template <typename S>
+RowMatrix<S> normal_matrix(Index rows, Index cols, std::uint64_t seed) {
+  Random rng(seed);
+  RowMatrix<S> M(rows, cols);
+  for (Index i = 0; i < M.size(); ++i) M.data()[i] = S(rng.normal());
+  return M;
+}
+
+double sq_dist(const RowMatrix<double>& A, Index a, const RowMatrix<double>& B, Index b) {
+  double d = 0;
+  for (Index j = 0; j < A.cols(); ++j) d += (A(a, j) - B(b, j)) * (A(a, j) - B(b, j));
+  return d;
+}
+
+// Brute-force nearest row of B to row a of A, lowest index on ties.
+Index naive_nearest(const RowMatrix<double>& A, Index a, const RowMatrix<double>& B) {
+  Index best = 0;
+  for (Index b = 1; b < B.rows(); ++b)
+    if (sq_dist(A, a, B, b) < sq_dist(A, a, B, best)) best = b;
+  return best;
+}
+
+// Every unit of the lattice: w_u += lr h(d(bmu, u)) (x - w_u), with the grid's own distances.
+void naive_update(RowMatrix<double>& W, const Grid& g, const RowMatrix<double>& X, Index i, Index bmu,
+                  double lr, double sigma, Neighborhood kind) {
+  for (Index u = 0; u < W.rows(); ++u) {
+    const double h = neighborhood_weight(kind, g.distance_sq(bmu, u), sigma);
+    for (Index f = 0; f < W.cols(); ++f) W(u, f) += lr * h * (X(i, f) - W(u, f));
+  }
+}
+
+// The documented algorithm with NumbaSOM's schedule formulas written out literally
+// (numbasom/core.py, _som_calc), then `extra` constant steps as partial_fit takes them.
+RowMatrix<double> naive_train(const RowMatrix<double>& X, Index rows, Index cols, bool torus,
+                              Index T, Index extra, std::uint64_t seed) {
+  const Grid g(rows, cols, Topology::rectangular, torus);
+  Random rng(seed);
+  RowMatrix<double> W(g.size(), X.cols());
+  for (Index u = 0; u < W.rows(); ++u)
+    for (Index f = 0; f < W.cols(); ++f)
+      W(u, f) = rng.uniform(X.col(f).minCoeff(), X.col(f).maxCoeff());
+  const double initial_radius = std::pow(double(std::max(rows, cols)) / 2.0, 2);
+  const double time_constant = double(T) / std::log(initial_radius);
+  double lr = 0, sigma = 0;
+  for (Index t = 0; t < T + extra; ++t) {
+    if (t < T) {
+      sigma = std::sqrt(initial_radius * std::exp(-double(t) / time_constant));
+      lr = 0.1 * std::exp(-double(t) / double(T));
+    }
+    const Index i = rng.uniform_index(X.rows());
+    naive_update(W, g, X, i, naive_nearest(X, i, W), lr, sigma, Neighborhood::gaussian);
+  }
+  return W;
+}
+
+// Mean feature-space distance between grid neighbours, over that between random unit pairs.
+template <typename S>
+double neighbour_to_random_ratio(const Lattice<S>& lat) {
+  const RowMatrix<double> W = lat.codebook().template cast<double>();
+  double near = 0, far = 0;
+  Index n_near = 0;
+  for (Index r = 0; r < lat.rows(); ++r)
+    for (Index c = 0; c + 1 < lat.cols(); ++c, ++n_near)
+      near += std::sqrt(sq_dist(W, r * lat.cols() + c, W, r * lat.cols() + c + 1));
+  Random rng(5);
+  for (Index k = 0; k < n_near; ++k)
+    far += std::sqrt(sq_dist(W, rng.uniform_index(W.rows()), W, rng.uniform_index(W.rows())));
+  return near / far;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("a windowed online step equals a naive full-lattice update", "[online][step]",
+                   float, double) {
+  using S = TestType;
+  const double eps = 1e-6;
+  const double tol = std::is_same_v<S, float> ? 2e-6 : 1e-14;  // rounding
+  Random pick(17);
+  for (bool torus : {false, true}) {
+    for (auto [rows, cols] : {std::pair<Index, Index>{7, 9}, {6, 5}, {1, 12}, {11, 3}}) {
+      const Grid g(rows, cols, Topology::rectangular, torus);
+      for (auto kind : {Neighborhood::gaussian, Neighborhood::bubble, Neighborhood::triangle,
+                        Neighborhood::mexican_hat}) {
+        for (double sigma : {0.4, 0.7, 1.5, 2.5, 12.0}) {
+          INFO("torus " << torus << ", " << rows << " x " << cols << ", kernel " << int(kind)
+                        << ", sigma " << sigma);
+          const RowMatrix<S> W0 = normal_matrix<S>(g.size(), 3, pick());
+          const RowMatrix<S> X = normal_matrix<S>(1, 3, pick());
+          const Index bmu = pick.uniform_index(g.size());
+          const double lr = 0.3;
+          RowMatrix<double> naive = W0.template cast<double>();
+          naive_update(naive, g, X.template cast<double>(), 0, bmu, lr, sigma, kind);
+
+          RowMatrix<S> Wt = W0.transpose();
+          detail::OnlineScratch<S> scratch(g);
+          const double radius = neighborhood_radius(kind, sigma, eps);
+          detail::online_update(Wt, g, X.data(), bmu, lr, sigma, kind, radius, scratch);
+          const RowMatrix<double> windowed = Wt.transpose().template cast<double>();
+          // Skipped units have |h| < eps, so each misses at most lr eps |x - w|.
+          const double skipped = lr * eps * (naive.rowwise() - X.row(0).template cast<double>()).cwiseAbs().maxCoeff();
+          CHECK((windowed - naive).cwiseAbs().maxCoeff() <= tol + skipped);
+          // Units outside the square window of the kernel's support are not touched at all.
+          for (Index u = 0; u < g.size(); ++u) {
+            const Grid::Offset o = g.offset(bmu, u);
+            if (double(std::max(o.rows, o.half_cols / 2)) > radius) CHECK(Wt.col(u) == W0.row(u).transpose());
+          }
+        }
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("torus steps wrap around the lattice edges", "[online][torus]", float, double) {
+  using S = TestType;
+  const double lr = 0.5, sigma = 1.0;
+  for (bool torus : {false, true}) {
+    const Grid g(6, 8, Topology::rectangular, torus);
+    RowMatrix<S> Wt = RowMatrix<S>::Zero(1, g.size());
+    const S x[1] = {S(1)};
+    detail::OnlineScratch<S> scratch(g);
+    detail::online_update(Wt, g, x, g.unit(0, 0), lr, sigma, Neighborhood::gaussian,
+                          neighborhood_radius(Neighborhood::gaussian, sigma), scratch);
+    // Hand-computed Gaussian weights from the minimum-image offsets (rows, cols).
+    auto expect = [&](Index dr, Index dc) { return S(lr * std::exp(-double(dr * dr + dc * dc) / 2.0)); };
+    const double tol = 1e-6;
+    CHECK(double(Wt(0, g.unit(0, 0))) == Approx(lr).margin(tol));
+    CHECK(double(Wt(0, g.unit(0, 1))) == Approx(expect(0, 1)).margin(tol));
+    if (torus) {
+      CHECK(double(Wt(0, g.unit(0, 7))) == Approx(expect(0, 1)).margin(tol));
+      CHECK(double(Wt(0, g.unit(5, 0))) == Approx(expect(1, 0)).margin(tol));
+      CHECK(double(Wt(0, g.unit(5, 7))) == Approx(expect(1, 1)).margin(tol));
+      CHECK(double(Wt(0, g.unit(4, 6))) == Approx(expect(2, 2)).margin(tol));
+      CHECK(double(Wt(0, g.unit(3, 4))) == Approx(expect(3, 4)).margin(tol));  // farthest cell
+    } else {
+      CHECK(double(Wt(0, g.unit(0, 7))) == Approx(expect(0, 7)).margin(tol));
+      CHECK(Wt(0, g.unit(5, 7)) == S(0));  // d^2 = 74: outside the window, never touched
+    }
+  }
+}
+
+TEST_CASE("train and partial_fit follow NumbaSOM's schedules step by step", "[online][oracle]") {
+  const RowMatrix<double> X = uniform_matrix<double>(40, 3, 3);
+  for (bool torus : {false, true}) {
+    INFO("torus " << torus);
+    OnlineSomParams p = grid_params(8, 12, torus, 9);
+    p.kernel_epsilon = 1e-13;
+    OnlineSom<double> som(p);
+    CHECK(som.initial_sigma() == 6.0);
+    const Lattice<double> trained = som.train(X, 300);
+    const RowMatrix<double> naive = naive_train(X, 8, 12, torus, 300, 0, 9);
+    CHECK((trained.codebook() - naive).cwiseAbs().maxCoeff() < 1e-9);
+
+    const Lattice<double> continued = som.partial_fit(X, 120);
+    const RowMatrix<double> naive_continued = naive_train(X, 8, 12, torus, 300, 120, 9);
+    CHECK((continued.codebook() - naive_continued).cwiseAbs().maxCoeff() < 1e-9);
+    CHECK((continued.codebook() - trained.codebook()).cwiseAbs().maxCoeff() > 1e-3);
+    CHECK(som.n_iterations() == 420);
+  }
+}
+
+TEMPLATE_TEST_CASE("ordering emerges on the colour data", "[online][ordering]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> colours = uniform_matrix<S>(200, 3, 1);
+  for (bool torus : {false, true}) {
+    INFO("torus " << torus);
+    OnlineSom<S> som(grid_params(15, 20, torus));
+    const Lattice<S> initial = som.train(colours, 1);  // one step: essentially the random start
+    const Lattice<S> trained = som.train(colours, 4000);
+    // Random start: neighbours as far apart as any pair; trained: several times closer.
+    CHECK(neighbour_to_random_ratio(initial) > 0.7);
+    CHECK(neighbour_to_random_ratio(trained) < 0.25);
+  }
+}
+
+TEMPLATE_TEST_CASE("normalize trains in [0, 1] and returns the lattice in data units",
+                   "[online][normalize]", float, double) {
+  using S = TestType;
+  RowMatrix<S> X = uniform_matrix<S>(60, 3, 4);
+  X.col(0) = (X.col(0).array() * S(100) + S(500)).matrix();
+  X.col(1) = (X.col(1).array() * S(0.001) - S(3)).matrix();
+  X.col(2).setConstant(S(7));  // constant feature: trains as 0, maps back to 7
+  const Eigen::Array<S, 1, Eigen::Dynamic> lo = X.colwise().minCoeff().array(),
+                                           hi = X.colwise().maxCoeff().array();
+  const OnlineSomParams p = grid_params(6, 7);
+  OnlineSom<S> som(p);
+  const Lattice<S> lat = som.train(X, 500, true);
+
+  // Oracle: scale by hand, train without normalisation, map back by hand.
+  RowMatrix<S> Xs = X;
+  for (Index j = 0; j < 2; ++j) Xs.col(j) = ((X.col(j).array() - lo[j]) / (hi[j] - lo[j])).matrix();
+  Xs.col(2).setZero();
+  OnlineSom<S> plain(p);
+  RowMatrix<S> expected = plain.train(Xs, 500).codebook();
+  const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-10;
+  for (Index j = 0; j < 3; ++j) {
+    const RowMatrix<S> back = expected.col(j).array() * (hi[j] - lo[j]) + lo[j];
+    CHECK((lat.codebook().col(j) - back).cwiseAbs().maxCoeff() <= tol * std::max(S(1), std::abs(lo[j])));
+    // Each unit is a convex mixture of its start and samples: inside the data's range.
+    CHECK((lat.codebook().col(j).array() >= lo[j] - S(tol)).all());
+    CHECK((lat.codebook().col(j).array() <= hi[j] + S(tol)).all());
+  }
+  CHECK(lat.codebook().col(0).maxCoeff() > 550);
+
+  // partial_fit scales new data with the training min/max.
+  const RowMatrix<S> more = X.topRows(10);
+  const Lattice<S> cont = som.partial_fit(more, 100);
+  expected = plain.partial_fit(Xs.topRows(10), 100).codebook();
+  const RowMatrix<S> back0 = expected.col(0).array() * (hi[0] - lo[0]) + lo[0];
+  CHECK((cont.codebook().col(0) - back0).cwiseAbs().maxCoeff() <= tol * 500);
+}
+
+TEMPLATE_TEST_CASE("the same seed gives the same lattice; helpers ignore the thread count",
+                   "[online][determinism]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = uniform_matrix<S>(80, 4, 6);
+  OnlineSom<S> a(grid_params(9, 10, true, 3));
+  OnlineSom<S> b(grid_params(9, 10, true, 3));
+  OnlineSom<S> c(grid_params(9, 10, true, 4));
+  const Lattice<S> la = a.train(X, 700);
+  CHECK(la.codebook() == b.train(X, 700).codebook());
+  CHECK(la.codebook() != c.train(X, 700).codebook());
+  CHECK(a.train(X, 700).codebook() == la.codebook());  // train() restarts from the seed
+  CHECK(a.partial_fit(X, 50).codebook() == b.partial_fit(X, 50).codebook());
+
+  CHECK(project_on_lattice<S>(X, la, 1) == project_on_lattice<S>(X, la, 2));
+  CHECK(lattice_closest_vectors<S>(X, la, 1) == lattice_closest_vectors<S>(X, la, 2));
+  const auto act1 = lattice_activations<S>(X, la, 3.0, 1), act2 = lattice_activations<S>(X, la, 3.0, 2);
+  for (std::size_t i = 0; i < act1.size(); ++i) CHECK(act1[i] == act2[i]);
+}
+
+TEMPLATE_TEST_CASE("lattice accessors and the U-matrix match NumbaSOM's definitions",
+                   "[lattice][umatrix]", float, double) {
+  using S = TestType;
+  for (bool torus : {false, true}) {
+    const Index R = 4, C = 5;
+    const RowMatrix<S> W = normal_matrix<S>(R * C, 3, 8);
+    const Lattice<S> lat(Grid(R, C, Topology::rectangular, torus), W);
+    CHECK(lat.rows() == R);
+    CHECK(lat.cols() == C);
+    CHECK(lat.n_features() == 3);
+    CHECK(lat(2, 3) == W.row(2 * C + 3));
+
+    const RowMatrix<double> u = u_matrix(lat);
+    const RowMatrix<double> Wd = W.template cast<double>();
+    for (Index r = 0; r < R; ++r)
+      for (Index c = 0; c < C; ++c) {
+        double sum = 0;
+        int count = 0;
+        for (Index dr = -1; dr <= 1; ++dr)
+          for (Index dc = -1; dc <= 1; ++dc) {
+            if (dr == 0 && dc == 0) continue;
+            Index rr = r + dr, cc = c + dc;
+            if (torus) {
+              rr = (rr + R) % R;
+              cc = (cc + C) % C;
+            } else if (rr < 0 || rr >= R || cc < 0 || cc >= C) {
+              continue;
+            }
+            sum += std::sqrt(sq_dist(Wd, r * C + c, Wd, rr * C + cc));
+            ++count;
+          }
+        CHECK(u(r, c) == Approx(sum / count).epsilon(1e-5));
+      }
+  }
+  const Lattice<S> single(Grid(1, 1), RowMatrix<S>::Ones(1, 2));
+  CHECK(u_matrix(single)(0, 0) == 0.0);
+}
+
+TEMPLATE_TEST_CASE("projection and closest vectors equal brute force", "[lattice][projection]",
+                   float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = normal_matrix<S>(50, 3, 10);
+  const RowMatrix<S> W = normal_matrix<S>(6 * 4, 3, 11);
+  const Lattice<S> lat(Grid(6, 4), W);
+  const RowMatrix<double> Xd = X.template cast<double>(), Wd = W.template cast<double>();
+  Labels labels(X.rows());
+  for (Index i = 0; i < labels.size(); ++i) labels[i] = 100 + 3 * i;
+
+  const LatticeProjection cells = project_on_lattice<S>(X, lat);
+  const LatticeProjection labelled = project_on_lattice<S>(X, lat, labels);
+  REQUIRE(cells.size() == 24);
+  std::vector<std::vector<Index>> expected(24);
+  for (Index i = 0; i < X.rows(); ++i) expected[std::size_t(naive_nearest(Xd, i, Wd))].push_back(i);
+  CHECK(cells == expected);
+  for (std::size_t u = 0; u < cells.size(); ++u) {
+    REQUIRE(labelled[u].size() == cells[u].size());
+    for (std::size_t k = 0; k < cells[u].size(); ++k) CHECK(labelled[u][k] == labels[cells[u][k]]);
+  }
+
+  const CellIndexMap closest = lattice_closest_vectors<S>(X, lat);
+  const CellIndexMap closest_labels = lattice_closest_vectors<S>(X, lat, labels);
+  REQUIRE(closest.rows() == 6);
+  REQUIRE(closest.cols() == 4);
+  for (Index r = 0; r < 6; ++r)
+    for (Index c = 0; c < 4; ++c) {
+      CHECK(closest(r, c) == naive_nearest(Wd, r * 4 + c, Xd));
+      CHECK(closest_labels(r, c) == labels[closest(r, c)]);
+    }
+}
+
+TEMPLATE_TEST_CASE("activations follow NumbaSOM's formula and peak at the BMU",
+                   "[lattice][activations]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = uniform_matrix<S>(8, 3, 12);
+  const RowMatrix<S> W = uniform_matrix<S>(5 * 7, 3, 13);
+  const Lattice<S> lat(Grid(5, 7), W);
+  const RowMatrix<double> Xd = X.template cast<double>(), Wd = W.template cast<double>();
+  for (double exponent : {1.0, 8.0, 0.5}) {
+    INFO("exponent " << exponent);
+    const auto maps = lattice_activations<S>(X, lat, exponent);
+    REQUIRE(maps.size() == 8);
+    // Oracle: all squared distances, global max, power, global min-max scaling.
+    double max_d = 0;
+    for (Index i = 0; i < 8; ++i)
+      for (Index u = 0; u < 35; ++u) max_d = std::max(max_d, sq_dist(Xd, i, Wd, u));
+    std::vector<double> a;
+    for (Index i = 0; i < 8; ++i)
+      for (Index u = 0; u < 35; ++u) a.push_back(std::pow(max_d - sq_dist(Xd, i, Wd, u), exponent));
+    const double lo = *std::min_element(a.begin(), a.end()), hi = *std::max_element(a.begin(), a.end());
+    for (Index i = 0; i < 8; ++i) {
+      REQUIRE(maps[std::size_t(i)].rows() == 5);
+      REQUIRE(maps[std::size_t(i)].cols() == 7);
+      for (Index u = 0; u < 35; ++u)
+        CHECK(maps[std::size_t(i)].data()[u] ==
+              Approx((a[std::size_t(i * 35 + u)] - lo) / (hi - lo)).margin(1e-5));
+      Index peak_row, peak_col;
+      maps[std::size_t(i)].maxCoeff(&peak_row, &peak_col);
+      CHECK(peak_row * 7 + peak_col == naive_nearest(Xd, i, Wd));
+    }
+  }
+  // Every cell equally close (one sample, one cell): all ones.
+  const Lattice<S> single(Grid(1, 1), RowMatrix<S>::Zero(1, 3));
+  CHECK(lattice_activations<S>(X.topRows(1), single)[0](0, 0) == 1.0);
+}
+
+TEMPLATE_TEST_CASE("online trainer and lattice helpers reject bad input", "[online][errors]",
+                   float, double) {
+  using S = TestType;
+  // Default params with one field changed.
+  auto make = [](auto change) {
+    OnlineSomParams p;
+    change(p);
+    return OnlineSom<S>(p);
+  };
+  using P = OnlineSomParams&;
+  CHECK_THROWS_AS(make([](P p) { p.rows = 0; }), ParameterError);
+  CHECK_THROWS_WITH(make([](P p) { p.rows = 0; }), "OnlineSom(): rows must be > 0, got 0");
+  CHECK_THROWS_WITH(make([](P p) { p.cols = -2; }), "OnlineSom(): cols must be > 0, got -2");
+  CHECK_THROWS_AS(make([](P p) { p.learning_rate = 0; }), ParameterError);
+  CHECK_THROWS_WITH(make([](P p) { p.learning_rate = 0; }), "OnlineSom(): learning_rate must be > 0, got 0");
+  CHECK_THROWS_WITH(make([](P p) { p.sigma = -1; }), "OnlineSom(): sigma must be >= 0, got -1");
+  CHECK_THROWS_WITH(make([](P p) { p.learning_rate_final = 0; }),
+                    "OnlineSom(): learning_rate_final must be > 0, got 0");
+  CHECK_THROWS_WITH(make([](P p) { p.sigma_final = -0.5; }), "OnlineSom(): sigma_final must be > 0, got -0.5");
+  CHECK_NOTHROW(make([](P p) {
+    p.sigma_final = 0;  // only Decay::exponential uses it
+    p.sigma_decay = Decay::linear_to_zero;
+  }));
+  CHECK_THROWS_AS(make([](P p) { p.kernel_epsilon = 1; }), ParameterError);
+  CHECK_THROWS_WITH(make([](P p) { p.kernel_epsilon = 0; }),
+                    "OnlineSom(): kernel_epsilon must be in (0, 1), got 0");
+
+  OnlineSom<S> som(grid_params(3, 4));
+  CHECK_THROWS_AS(som.lattice(), NotFittedError);
+  CHECK_THROWS_WITH(som.lattice(), Contains("OnlineSom::lattice(): this OnlineSom is not trained yet"));
+  const RowMatrix<S> X = uniform_matrix<S>(20, 3, 14);
+  const RowMatrix<S> empty(0, 3);
+  CHECK_THROWS_AS(som.train(empty, 10), InputError);
+  CHECK_THROWS_WITH(som.train(empty, 10), "OnlineSom::train(): X has no samples (0 rows)");
+  RowMatrix<S> bad = X;
+  bad(4, 1) = std::numeric_limits<S>::quiet_NaN();
+  CHECK_THROWS_AS(som.train(bad, 10), InputError);
+  CHECK_THROWS_WITH(som.train(bad, 10), Contains("OnlineSom::train(): X must be finite, but X(4, 1) = "));
+  CHECK_THROWS_AS(som.train(X, 0), ParameterError);
+  CHECK_THROWS_WITH(som.train(X, 0), "OnlineSom::train(): num_iterations must be > 0, got 0");
+  CHECK_THROWS_WITH(som.partial_fit(X, -1), "OnlineSom::partial_fit(): num_iterations must be > 0, got -1");
+  CHECK_FALSE(som.is_fitted());
+
+  const Lattice<S> lat = som.train(X, 50);
+  const RowMatrix<S> two = uniform_matrix<S>(5, 2, 15);
+  CHECK_THROWS_AS(som.partial_fit(two, 5), InputError);
+  CHECK_THROWS_WITH(som.partial_fit(two, 5),
+                    "OnlineSom::partial_fit(): X has 2 features, but this OnlineSom expects 3");
+  CHECK_THROWS_WITH(som.partial_fit(bad, 5), Contains("OnlineSom::partial_fit(): X must be finite"));
+  CHECK_THROWS_WITH(som.partial_fit(X, 0), "OnlineSom::partial_fit(): num_iterations must be > 0, got 0");
+  CHECK_THROWS_AS(som.train(X, 0), ParameterError);
+  CHECK(som.lattice().codebook() == lat.codebook());  // failed calls leave the lattice intact
+  CHECK(som.n_iterations() == 50);
+
+  CHECK_THROWS_AS(project_on_lattice<S>(two, lat), InputError);
+  CHECK_THROWS_WITH(project_on_lattice<S>(two, lat),
+                    "project_on_lattice(): X has 2 features, but this Lattice expects 3");
+  CHECK_THROWS_WITH(project_on_lattice<S>(empty, lat), "project_on_lattice(): X has no samples (0 rows)");
+  CHECK_THROWS_AS(project_on_lattice<S>(X, lat, Labels::Zero(3)), InputError);
+  CHECK_THROWS_WITH(project_on_lattice<S>(X, lat, Labels::Zero(3)),
+                    "project_on_lattice(): labels has 3 labels, but X has 20 samples");
+  CHECK_THROWS_WITH(lattice_closest_vectors<S>(two, lat),
+                    "lattice_closest_vectors(): X has 2 features, but this Lattice expects 3");
+  CHECK_THROWS_WITH(lattice_closest_vectors<S>(bad, lat), Contains("lattice_closest_vectors(): X must be finite"));
+  CHECK_THROWS_WITH(lattice_closest_vectors<S>(X, lat, Labels::Zero(21)),
+                    "lattice_closest_vectors(): labels has 21 labels, but X has 20 samples");
+  CHECK_THROWS_AS(lattice_activations<S>(two, lat), InputError);
+  CHECK_THROWS_WITH(lattice_activations<S>(two, lat),
+                    "lattice_activations(): X has 2 features, but this Lattice expects 3");
+  CHECK_THROWS_AS(lattice_activations<S>(X, lat, 0.0), ParameterError);
+  CHECK_THROWS_WITH(lattice_activations<S>(X, lat, -2.0), "lattice_activations(): exponent must be > 0, got -2");
+
+  CHECK_THROWS_AS(Lattice<S>(Grid(3, 4), RowMatrix<S>::Zero(11, 2)), InputError);
+  CHECK_THROWS_WITH(Lattice<S>(Grid(3, 4), RowMatrix<S>::Zero(11, 2)),
+                    "Lattice(): the codebook has 11 rows, but the 3 x 4 grid has 12 units");
+  CHECK_THROWS_AS(Lattice<S>(Grid(2, 2, Topology::hexagonal), RowMatrix<S>::Zero(4, 2)), ParameterError);
+  CHECK_THROWS_WITH(Lattice<S>(Grid(2, 2, Topology::hexagonal), RowMatrix<S>::Zero(4, 2)),
+                    "Lattice(): the grid must be rectangular, got a hexagonal one");
+}
