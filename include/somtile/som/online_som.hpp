@@ -42,6 +42,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <utility>
 
 namespace somtile {
@@ -122,14 +123,28 @@ using RowMap = Eigen::Map<Eigen::Array<Scalar, 1, Eigen::Dynamic>>;
 
 /// Nearest unit to x (lowest unit on ties) in a feature-major codebook Wt (features x units):
 /// each feature is one contiguous pass over the units, which vectorises for any feature count.
+/// Units go in chunks that stay in L1 while all features add up and the chunk's minimum is
+/// taken; only the winning chunk is searched again for the index.
 template <typename Scalar>
 Index nearest_unit(const RowMatrix<Scalar>& Wt, const Scalar* x, OnlineScratch<Scalar>& s) {
+  constexpr Index chunk = 512;
   const Index units = Wt.cols();
-  s.distances = (ConstRowMap<Scalar>(Wt.data(), units) - x[0]).square();
-  for (Index f = 1; f < Wt.rows(); ++f)
-    s.distances += (ConstRowMap<Scalar>(Wt.data() + f * units, units) - x[f]).square();
-  const Scalar best = s.distances.minCoeff();
-  return Index(std::find(s.distances.data(), s.distances.data() + units, best) - s.distances.data());
+  Scalar best = std::numeric_limits<Scalar>::infinity();
+  Index best_chunk = 0;
+  for (Index b = 0; b < units; b += chunk) {
+    const Index n = std::min(chunk, units - b);
+    auto d = s.distances.segment(b, n);
+    d = (ConstRowMap<Scalar>(Wt.data() + b, n) - x[0]).square();
+    for (Index f = 1; f < Wt.rows(); ++f)
+      d += (ConstRowMap<Scalar>(Wt.data() + f * units + b, n) - x[f]).square();
+    const Scalar m = d.minCoeff();
+    if (m < best) {
+      best = m;
+      best_chunk = b;
+    }
+  }
+  const Scalar* d = s.distances.data();
+  return Index(std::find(d + best_chunk, d + units, best) - d);
 }
 
 /// One online step on a feature-major codebook: w_u += lr h(d(bmu, u); sigma) (x - w_u) for
@@ -157,13 +172,17 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
       const Scalar row_factor = Scalar(gaussian ? std::exp(-dr * dr * inv_two_s2) : 0.0);
       for (int cp = 0; cp < col_window.parts; ++cp) {
         const Index b = col_window.begin[cp], len = col_window.end[cp] - b;
-        auto rate = s.unit_rate.segment(b, len);
         if (gaussian) {
-          rate = row_factor * s.col_rate.segment(b, len);
-        } else {
-          for (Index c = b; c < b + len; ++c)
-            rate[c - b] = Scalar(lr * neighborhood_weight(kind, dr * dr + s.col_offset_sq[c], sigma));
+          const auto col_rate = s.col_rate.segment(b, len);
+          for (Index f = 0; f < Wt.rows(); ++f) {
+            RowMap<Scalar> w(Wt.data() + f * units + r * cols + b, len);
+            w += (row_factor * col_rate) * (x[f] - w);
+          }
+          continue;
         }
+        auto rate = s.unit_rate.segment(b, len);
+        for (Index c = b; c < b + len; ++c)
+          rate[c - b] = Scalar(lr * neighborhood_weight(kind, dr * dr + s.col_offset_sq[c], sigma));
         for (Index f = 0; f < Wt.rows(); ++f) {
           RowMap<Scalar> w(Wt.data() + f * units + r * cols + b, len);
           w += rate * (x[f] - w);
