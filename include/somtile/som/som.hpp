@@ -229,11 +229,19 @@ class Som {
   }
 
   RowMatrix<Scalar> pca_weights(ConstRowRef<Scalar> X) const {
-    const RowMatrix<double> Xd = X.template cast<double>();
-    const Eigen::RowVectorXd mean = Xd.colwise().mean();
-    const RowMatrix<double> centred = Xd.rowwise() - mean;
-    const Eigen::MatrixXd cov =
-        (centred.transpose() * centred) / double(std::max<Index>(X.rows() - 1, 1));
+    // Mean and covariance in double, a block of rows at a time (no copy of X).
+    const Index block = 4096;
+    Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(n_features_);
+    for (Index b = 0; b < X.rows(); b += block)
+      mean += X.middleRows(b, std::min(block, X.rows() - b)).template cast<double>().colwise().sum();
+    mean /= double(X.rows());
+    Eigen::MatrixXd cov = Eigen::MatrixXd::Zero(n_features_, n_features_);
+    for (Index b = 0; b < X.rows(); b += block) {
+      const RowMatrix<double> centred =
+          X.middleRows(b, std::min(block, X.rows() - b)).template cast<double>().rowwise() - mean;
+      cov.noalias() += centred.transpose() * centred;
+    }
+    cov /= double(std::max<Index>(X.rows() - 1, 1));
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);  // ascending eigenvalues
     const Index F = n_features_;
     auto component = [&](Index k) -> Eigen::VectorXd {
