@@ -1,0 +1,754 @@
+// Pictures: every SVG is parsed back (a small XML parser below, plus xmllint), its cells, colours
+// and legends are checked against the input, and it is rendered by a real renderer
+// (rsvg-convert) to PNG. Files go to the test's working directory (the build tree).
+#include <somtile/io/csv.hpp>
+#include <somtile/viz.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace somtile;
+using Catch::Matchers::Contains;
+
+namespace {
+
+// ---- a strict little XML parser: elements, attributes, text, comments, the XML declaration ----
+
+struct Element {
+  std::string name;
+  std::map<std::string, std::string> attributes;
+  std::vector<std::unique_ptr<Element>> children;
+  std::string text;
+
+  std::string attr(const std::string& key) const {
+    auto it = attributes.find(key);
+    return it == attributes.end() ? std::string() : it->second;
+  }
+  bool has_class(const std::string& c) const {
+    std::istringstream words(attr("class"));
+    for (std::string w; words >> w;)
+      if (w == c) return true;
+    return false;
+  }
+};
+
+class XmlParser {
+ public:
+  explicit XmlParser(std::string text) : s_(std::move(text)) {}
+
+  std::unique_ptr<Element> parse() {
+    skip_space();
+    if (s_.compare(i_, 5, "<?xml") == 0) {
+      const auto end = s_.find("?>", i_);
+      if (end == std::string::npos) fail("unterminated XML declaration");
+      i_ = end + 2;
+    }
+    skip_misc();
+    auto root = element();
+    skip_misc();
+    if (i_ != s_.size()) fail("content after the root element");
+    return root;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& why) const {
+    throw std::runtime_error("XML error at offset " + std::to_string(i_) + ": " + why);
+  }
+  void skip_space() {
+    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
+  }
+  void skip_misc() {
+    for (;;) {
+      skip_space();
+      if (s_.compare(i_, 4, "<!--") != 0) return;
+      const auto end = s_.find("-->", i_);
+      if (end == std::string::npos) fail("unterminated comment");
+      i_ = end + 3;
+    }
+  }
+  std::string name() {
+    const std::size_t b = i_;
+    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '-' || s_[i_] == '_' ||
+                              s_[i_] == ':' || s_[i_] == '.'))
+      ++i_;
+    if (b == i_) fail("expected a name");
+    return s_.substr(b, i_ - b);
+  }
+  std::string decode(const std::string& raw) const {
+    std::string out;
+    for (std::size_t k = 0; k < raw.size(); ++k) {
+      if (raw[k] == '<') fail("'<' in text or attribute");
+      if (raw[k] != '&') {
+        out += raw[k];
+        continue;
+      }
+      const auto semi = raw.find(';', k);
+      if (semi == std::string::npos) fail("unterminated entity");
+      const std::string e = raw.substr(k + 1, semi - k - 1);
+      if (e == "amp") out += '&';
+      else if (e == "lt") out += '<';
+      else if (e == "gt") out += '>';
+      else if (e == "quot") out += '"';
+      else if (e == "apos") out += '\'';
+      else if (!e.empty() && e[0] == '#') out += '?';
+      else fail("unknown entity &" + e + ";");
+      k = semi;
+    }
+    return out;
+  }
+  std::unique_ptr<Element> element() {
+    if (i_ >= s_.size() || s_[i_] != '<') fail("expected '<'");
+    ++i_;
+    auto el = std::make_unique<Element>();
+    el->name = name();
+    for (;;) {
+      skip_space();
+      if (i_ >= s_.size()) fail("unterminated start tag");
+      if (s_.compare(i_, 2, "/>") == 0) {
+        i_ += 2;
+        return el;
+      }
+      if (s_[i_] == '>') {
+        ++i_;
+        break;
+      }
+      const std::string key = name();
+      skip_space();
+      if (i_ >= s_.size() || s_[i_] != '=') fail("expected '=' after attribute " + key);
+      ++i_;
+      skip_space();
+      const char quote = s_[i_];
+      if (quote != '"' && quote != '\'') fail("unquoted attribute " + key);
+      const auto end = s_.find(quote, i_ + 1);
+      if (end == std::string::npos) fail("unterminated attribute " + key);
+      if (el->attributes.count(key)) fail("duplicate attribute " + key);
+      el->attributes[key] = decode(s_.substr(i_ + 1, end - i_ - 1));
+      i_ = end + 1;
+    }
+    for (;;) {
+      const auto lt = s_.find('<', i_);
+      if (lt == std::string::npos) fail("unterminated element " + el->name);
+      el->text += decode(s_.substr(i_, lt - i_));
+      i_ = lt;
+      if (s_.compare(i_, 4, "<!--") == 0) {
+        skip_misc();
+        continue;
+      }
+      if (s_.compare(i_, 2, "</") == 0) {
+        i_ += 2;
+        if (name() != el->name) fail("mismatched end tag for " + el->name);
+        skip_space();
+        if (i_ >= s_.size() || s_[i_] != '>') fail("expected '>'");
+        ++i_;
+        return el;
+      }
+      el->children.push_back(element());
+    }
+  }
+
+  std::string s_;
+  std::size_t i_ = 0;
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+template <typename Pred>
+void collect(const Element& e, Pred pred, std::vector<const Element*>& out) {
+  if (pred(e)) out.push_back(&e);
+  for (const auto& c : e.children) collect(*c, pred, out);
+}
+template <typename Pred>
+std::vector<const Element*> find_all(const Element& root, Pred pred) {
+  std::vector<const Element*> out;
+  collect(root, pred, out);
+  return out;
+}
+std::vector<const Element*> with_class(const Element& root, const std::string& c) {
+  return find_all(root, [&](const Element& e) { return e.has_class(c); });
+}
+std::vector<std::string> texts(const Element& root) {
+  std::vector<std::string> out;
+  for (const Element* t : find_all(root, [](const Element& e) { return e.name == "text"; })) out.push_back(t->text);
+  return out;
+}
+bool has_text(const Element& root, const std::string& s) {
+  for (const auto& t : texts(root))
+    if (t == s) return true;
+  return false;
+}
+
+bool valid_paint(const std::string& fill) {
+  static const std::regex hex("#[0-9a-f]{6}");
+  return fill == "none" || std::regex_match(fill, hex) || fill.rfind("url(#", 0) == 0;
+}
+
+bool tools_available() {  // asked once: each std::system call costs a shell
+  static const bool available =
+      std::system("command -v xmllint > /dev/null 2>&1 && command -v rsvg-convert > /dev/null 2>&1") == 0;
+  return available;
+}
+
+/// Parses the file, checks every paint is a valid colour, validates it with xmllint and
+/// renders it with rsvg-convert (each renderer start costs ~0.1 s, so repeated variants of one
+/// code path may skip that); returns the parsed document.
+std::unique_ptr<Element> load_svg(const std::string& path, bool render = true) {
+  INFO("checking " << path);
+  std::unique_ptr<Element> root;
+  REQUIRE_NOTHROW(root = XmlParser(read_text(path)).parse());
+  REQUIRE(root->name == "svg");
+  CHECK(root->attr("xmlns") == "http://www.w3.org/2000/svg");
+  for (const Element* e : find_all(*root, [](const Element&) { return true; })) {
+    for (const char* key : {"fill", "stroke", "stop-color"})
+      if (e->attributes.count(key)) {
+        INFO(e->name << " " << key << "=" << e->attr(key));
+        CHECK(valid_paint(e->attr(key)));
+      }
+  }
+  if (!render) return root;
+  INFO("xmllint (libxml2-utils) and rsvg-convert (librsvg2-bin) must be installed");
+  REQUIRE(tools_available());
+  const std::string png = path + ".png";
+  std::remove(png.c_str());
+  CHECK(std::system(("xmllint --noout '" + path + "' && rsvg-convert -o '" + png + "' '" + path + "'").c_str()) == 0);
+  const std::string bytes = read_text(png);
+  CHECK(bytes.size() > 100);
+  CHECK(bytes.compare(1, 3, "PNG") == 0);
+  return root;
+}
+
+std::vector<std::pair<double, double>> polygon_points(const Element& e) {
+  std::vector<std::pair<double, double>> pts;
+  std::istringstream in(e.attr("points"));
+  std::string pair;
+  while (in >> pair) {
+    const auto comma = pair.find(',');
+    pts.emplace_back(std::stod(pair.substr(0, comma)), std::stod(pair.substr(comma + 1)));
+  }
+  return pts;
+}
+
+double nan() { return std::numeric_limits<double>::quiet_NaN(); }
+
+template <typename S>
+Som<S> small_som(const RowMatrix<S>& X, Topology topology) {
+  SomParams p;
+  p.rows = 5;
+  p.cols = 6;
+  p.epochs = 4;
+  p.topology = topology;
+  p.init = Init::pca;
+  p.seed = 3;
+  p.n_threads = 1;
+  Som<S> som(p, X.cols());
+  som.fit(X);
+  return som;
+}
+
+}  // namespace
+
+// ---- canvas ------------------------------------------------------------------------------------
+
+TEST_CASE("SvgCanvas escapes text, prints compact numbers and writes deterministic files", "[viz][svg]") {
+  viz::SvgCanvas svg(100.5, 40);
+  const std::string nasty = "a<b & \"c\" 'd' >\x01 e";
+  svg.title(nasty);
+  svg.text(1.0 / 3.0, -0.0001, nasty, viz::TextStyle());
+  viz::Style fill;
+  fill.fill = "#123456";
+  svg.rect(0.5, 2, 10, 12.25, fill);
+  svg.save("viz_canvas.svg");
+  const std::string doc = read_text("viz_canvas.svg");
+  CHECK(doc == svg.str());
+  CHECK(doc.find("x=\"0.33\" y=\"0\"") != std::string::npos);  // 2 decimals, no "-0"
+  CHECK(doc.find("width=\"100.5\"") != std::string::npos);
+  CHECK(doc.find("height=\"12.25\"") != std::string::npos);
+  CHECK(std::ifstream("viz_canvas.svg.tmp").fail());  // the temporary file was renamed away
+  auto root = load_svg("viz_canvas.svg");
+  CHECK(has_text(*root, "a<b & \"c\" 'd' > e"));  // the control character is dropped
+  CHECK(svg.str() == svg.str());
+
+  viz::SvgCanvas groups(10, 10);
+  CHECK_THROWS_AS(groups.end_group(), ParameterError);
+  CHECK_THROWS_WITH(groups.end_group(), "SvgCanvas::end_group(): no group is open");
+  groups.begin_group("g");
+  CHECK_THROWS_AS(groups.str(), ParameterError);
+  CHECK_THROWS_WITH(groups.str(), Contains("1 group(s) still open"));
+  CHECK_THROWS_AS(svg.save("no_such_directory/x.svg"), InputError);
+  CHECK_THROWS_WITH(svg.save("no_such_directory/x.svg"), Contains("SvgCanvas::save(): cannot write 'no_such_directory/x.svg.tmp'"));
+}
+
+// ---- colour maps ---------------------------------------------------------------------------------
+
+TEST_CASE("Colour maps match matplotlib's tables", "[viz][colormap]") {
+  std::ifstream in(std::string(SOMTILE_REFERENCE_DIR) + "/viz_colormaps.txt");
+  REQUIRE(in);
+  int checked = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream row(line);
+    std::string name;
+    double t, r, g, b;
+    row >> name >> t >> r >> g >> b;
+    const viz::Colormap map = name == "viridis" ? viz::Colormap::viridis
+                              : name == "magma" ? viz::Colormap::magma
+                                                : viz::Colormap::blue_red;
+    // viridis/magma interpolate table entries (< 1/255 off); RdBu goes through matplotlib's
+    // 256-entry lookup table, which is up to one entry off the exact ramp.
+    const double tol = name == "blue_red" ? 0.02 : 1.2 / 255;
+    const viz::Color c = viz::colormap_color(map, t);
+    INFO(line);
+    CHECK(std::abs(c.r - r) < tol);
+    CHECK(std::abs(c.g - g) < tol);
+    CHECK(std::abs(c.b - b) < tol);
+    ++checked;
+  }
+  CHECK(checked == 33);
+  CHECK(viz::colormap_color(viz::Colormap::viridis, 0.0).hex() == "#440154");
+  CHECK(viz::colormap_color(viz::Colormap::viridis, 1.0).hex() == "#fde725");
+  CHECK(viz::colormap_color(viz::Colormap::viridis, -3.0).hex() == "#440154");  // clamped
+  CHECK(viz::colormap_color(viz::Colormap::viridis, 7.0).hex() == "#fde725");
+}
+
+TEST_CASE("Category colours are distinct, valid and exclude the noise grey", "[viz][colormap]") {
+  std::vector<std::string> seen;
+  for (long long k = 0; k < 40; ++k) {
+    const std::string h = viz::category_color(k).hex();
+    CHECK(valid_paint(h));
+    CHECK(h != viz::colors::noise);
+    CHECK(std::find(seen.begin(), seen.end(), h) == seen.end());
+    seen.push_back(h);
+  }
+  CHECK(seen[0] == "#1f77b4");  // class 0 is Tableau blue like any other class, not white
+  CHECK_THROWS_AS(viz::category_color(-1), ParameterError);
+  CHECK_THROWS_WITH(viz::category_color(-1), "category_color(): k must be >= 0 (noise has its own grey), got -1");
+}
+
+TEST_CASE("Axis ticks are nice numbers covering the range", "[viz][ticks]") {
+  struct Case { double lo, hi; };
+  for (const Case c : {Case{0, 1}, Case{0.13, 0.87}, Case{-3.7, 12.2}, Case{1e-5, 3e-5}, Case{120, 98000}, Case{5, 6}}) {
+    const double step = detail::nice_step(c.lo, c.hi);
+    const double mantissa = step / std::pow(10.0, std::floor(std::log10(step)));
+    INFO(c.lo << " .. " << c.hi << " step " << step);
+    CHECK((std::abs(mantissa - 1) < 1e-9 || std::abs(mantissa - 2) < 1e-9 || std::abs(mantissa - 5) < 1e-9));
+    const auto ticks = detail::ticks_within(c.lo, c.hi, step);
+    CHECK(ticks.size() >= 2);
+    CHECK(ticks.size() <= 11);
+    for (double t : ticks) {
+      CHECK(t >= c.lo - 1e-12);
+      CHECK(t <= c.hi + 1e-12);
+      CHECK(std::abs(t / step - std::round(t / step)) < 1e-6);
+    }
+  }
+  CHECK(detail::tick_label(0.30000000000000004, 0.1) == "0.3");
+  CHECK(detail::tick_label(2500, 500) == "2500");
+}
+
+// ---- maps ----------------------------------------------------------------------------------------
+
+TEST_CASE("plot_grid_map draws one square per unit, colours by value and hatches NaN", "[viz][map]") {
+  const Grid grid(4, 6);
+  RowMatrix<double> v(4, 6);
+  for (Index i = 0; i < v.size(); ++i) v.data()[i] = double(i);
+  v(1, 2) = nan();
+  v(3, 5) = nan();
+  viz::MapPlotOptions o;
+  o.title = "Values & <more>";
+  o.colorbar_label = "value";
+  o.show_values = true;
+  o.cell_size = 30;
+  viz::plot_grid_map(grid, v, "viz_grid_rect.svg", o);
+  auto root = load_svg("viz_grid_rect.svg");
+  const auto cells = with_class(*root, "cell");
+  REQUIRE(cells.size() == 24);
+  for (const Element* c : cells) CHECK(c->name == "rect");
+  const auto empty = with_class(*root, "empty");
+  CHECK(empty.size() == 2);
+  for (const Element* c : empty) CHECK(c->attr("fill") == "url(#empty-unit)");
+  // Row-major order: unit 0 holds the minimum (viridis' first colour), unit 22 the maximum.
+  CHECK(cells[0]->attr("fill") == "#440154");
+  CHECK(cells[22]->attr("fill") == "#fde725");
+  CHECK(cells[8]->attr("fill") == "url(#empty-unit)");
+  // Squares tile: unit (r, c) sits at column c, row r.
+  CHECK(std::stod(cells[6]->attr("x")) - std::stod(cells[0]->attr("x")) == Approx(0).margin(0.01));
+  CHECK(std::stod(cells[6]->attr("y")) - std::stod(cells[0]->attr("y")) == Approx(30).margin(0.01));
+  CHECK(std::stod(cells[1]->attr("x")) - std::stod(cells[0]->attr("x")) == Approx(30).margin(0.01));
+  CHECK(with_class(*root, "legend").size() == 1);
+  CHECK(has_text(*root, "no value"));
+  CHECK(has_text(*root, "Values & <more>"));
+  CHECK(has_text(*root, "value"));
+  CHECK(has_text(*root, "22.00"));  // printed values
+  const auto ticks = with_class(*root, "tick");
+  CHECK(ticks.size() >= 3);
+  CHECK(has_text(*root, "0"));
+  CHECK(has_text(*root, "20"));
+
+  // No NaN, no legend; a constant map still draws.
+  viz::plot_grid_map(grid, RowMatrix<double>::Constant(4, 6, 2.0), "viz_grid_const.svg");
+  auto flat = load_svg("viz_grid_const.svg");
+  CHECK(with_class(*flat, "legend").empty());
+  CHECK(with_class(*flat, "cell").size() == 24);
+}
+
+TEST_CASE("Hexagonal maps are pointy-top hexagons that tile without gaps or overlaps", "[viz][map]") {
+  const Grid grid(5, 7, Topology::hexagonal);
+  RowMatrix<double> v = RowMatrix<double>::Zero(5, 7);
+  v(0, 0) = 1;
+  viz::MapPlotOptions o;
+  o.cell_size = 20;
+  viz::plot_grid_map(grid, v, "viz_grid_hex.svg", o);
+  auto root = load_svg("viz_grid_hex.svg");
+  const auto cells = with_class(*root, "cell");
+  REQUIRE(cells.size() == 35);
+  std::vector<std::vector<std::pair<double, double>>> polys;
+  for (const Element* c : cells) {
+    CHECK(c->name == "polygon");
+    polys.push_back(polygon_points(*c));
+    REQUIRE(polys.back().size() == 6);
+    // Pointy top: the first vertex is straight above the centre's x.
+    CHECK(polys.back()[0].first == Approx(polys.back()[3].first).margin(0.01));
+  }
+  CHECK(cells[1]->attr("fill") == "#440154");  // zero is a colour, not empty
+  CHECK(with_class(*root, "empty").empty());
+  auto shared = [&](Index a, Index b) {
+    int n = 0;
+    for (const auto& p : polys[std::size_t(a)])
+      for (const auto& q : polys[std::size_t(b)])
+        if (std::abs(p.first - q.first) < 0.02 && std::abs(p.second - q.second) < 0.02) ++n;
+    return n;
+  };
+  for (Index a = 0; a < grid.size(); ++a)
+    for (Index b = a + 1; b < grid.size(); ++b) {
+      INFO("units " << a << " and " << b);
+      CHECK(shared(a, b) == (grid.adjacent(a, b) ? 2 : 0));  // neighbours share an edge, others touch nowhere
+    }
+}
+
+TEST_CASE("Category maps give class 0 a colour, noise the Uncertain grey and list both", "[viz][map]") {
+  const Grid grid(3, 4, Topology::hexagonal);
+  RowMatrix<double> cls(3, 4);
+  cls << 0, 0, 1, 1, 0, -1, 1, 2, nan(), 2, 2, 2;
+  viz::CategoryPlotOptions o;
+  o.class_names = {"setosa", "versicolor"};
+  o.title = "classes";
+  viz::plot_classification_map(grid, cls, "viz_classes.svg", o);
+  auto root = load_svg("viz_classes.svg");
+  const auto cells = with_class(*root, "cell");
+  REQUIRE(cells.size() == 12);
+  CHECK(cells[0]->attr("fill") == viz::category_color(0).hex());
+  CHECK(cells[5]->attr("fill") == viz::colors::noise);
+  CHECK(cells[7]->attr("fill") == viz::category_color(2).hex());
+  CHECK(cells[8]->attr("fill") == "url(#empty-unit)");
+  for (const char* label : {"setosa", "versicolor", "class 2", "Uncertain", "no samples"}) CHECK(has_text(*root, label));
+  CHECK(with_class(*root, "swatch").size() == 5);
+
+  Labels units(12);
+  units << 0, 0, 1, 1, 0, -1, 1, 2, 2, 2, 2, 2;
+  viz::plot_cluster_map(Grid(3, 4), units, "viz_clusters.svg");
+  auto clusters = load_svg("viz_clusters.svg");
+  for (const char* label : {"cluster 0", "cluster 1", "cluster 2", "Uncertain", "Cluster map"})
+    CHECK(has_text(*clusters, label));
+  CHECK(with_class(*clusters, "empty").empty());
+
+  CHECK_THROWS_AS(viz::plot_category_map(grid, RowMatrix<double>::Constant(3, 4, 0.5), "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_category_map(grid, RowMatrix<double>::Constant(3, 4, -2), "x.svg"),
+                    "plot_category_map(): categories must be integers >= -1 or NaN, but unit 0 is -2");
+  CHECK_THROWS_AS(viz::plot_cluster_map(grid, Labels::Zero(5), "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_cluster_map(grid, Labels::Zero(5), "x.svg"),
+                    "plot_cluster_map(): unit_labels has 5 labels, but the grid has 12 units");
+}
+
+TEST_CASE("Panels and RGB maps: one cell per unit per panel, colours from the data", "[viz][map]") {
+  const Grid grid(4, 5, Topology::hexagonal);
+  std::vector<RowMatrix<double>> maps;
+  for (int k = 0; k < 3; ++k) {
+    RowMatrix<double> m(4, 5);
+    for (Index i = 0; i < m.size(); ++i) m.data()[i] = std::sin(double(i + k));
+    maps.push_back(m);
+  }
+  maps[2](0, 0) = nan();
+  viz::MultiMapPlotOptions o;
+  o.names = {"first", "second"};
+  viz::plot_activation_maps(grid, maps, "viz_activations.svg", o);
+  auto root = load_svg("viz_activations.svg");
+  CHECK(with_class(*root, "cell").size() == 60);
+  CHECK(with_class(*root, "panel").size() == 3);
+  CHECK(with_class(*root, "colorbar").size() == 3);
+  CHECK(with_class(*root, "empty").size() == 1);
+  for (const char* label : {"first", "second", "sample 3", "Activation maps", "no value"}) CHECK(has_text(*root, label));
+
+  RowMatrix<double> rgb(20, 3);
+  for (Index u = 0; u < 20; ++u) rgb.row(u) << double(u) / 19, 1 - double(u) / 19, 0.5;
+  viz::plot_rgb_map(grid, rgb, "viz_rgb.svg", {"lattice"});
+  auto image = load_svg("viz_rgb.svg");
+  const auto cells = with_class(*image, "cell");
+  REQUIRE(cells.size() == 20);
+  CHECK(cells[0]->attr("fill") == "#00ff80");
+  CHECK(cells[19]->attr("fill") == "#ff0080");
+  viz::RgbPlotOptions stretch;
+  stretch.rescale = true;
+  RowMatrix<double> wide = rgb * 10;
+  wide.col(2).setConstant(3);
+  viz::plot_rgb_map(grid, wide, "viz_rgb_rescaled.svg", stretch);
+  auto rescaled = load_svg("viz_rgb_rescaled.svg");
+  CHECK(with_class(*rescaled, "cell")[19]->attr("fill") == "#ff0080");  // a constant channel sits mid-range
+
+  CHECK_THROWS_AS(viz::plot_rgb_map(grid, wide, "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_rgb_map(grid, wide, "x.svg"),
+                    Contains("plot_rgb_map(): colour values must be in [0, 1] (or set rescale), but rgb(0, 1) = 10"));
+  CHECK_THROWS_WITH(viz::plot_rgb_map(grid, RowMatrix<double>::Zero(20, 2), "x.svg"),
+                    "plot_rgb_map(): rgb must be 20 x 3 (one row per unit), got 20 x 2");
+  CHECK_THROWS_WITH(viz::plot_grid_maps(grid, {}, "x.svg"), "plot_grid_maps(): maps must not be empty");
+  CHECK_THROWS_WITH(viz::plot_grid_maps(grid, {RowMatrix<double>::Zero(2, 2)}, "x.svg"),
+                    "plot_grid_maps(): maps[0] is 2 x 2, but the grid is 4 x 5");
+}
+
+TEST_CASE("Map plots reject bad input and options before writing anything", "[viz][map][errors]") {
+  const Grid grid(2, 3);
+  const RowMatrix<double> ok = RowMatrix<double>::Zero(2, 3);
+  CHECK_THROWS_AS(viz::plot_grid_map(grid, RowMatrix<double>::Zero(3, 2), "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_grid_map(grid, RowMatrix<double>::Zero(3, 2), "x.svg"),
+                    "plot_grid_map(): values is 3 x 2, but the grid is 2 x 3");
+  RowMatrix<double> inf = ok;
+  inf(1, 1) = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_AS(viz::plot_grid_map(grid, inf, "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_grid_map(grid, inf, "x.svg"),
+                    "plot_grid_map(): values must be finite or NaN, but unit 4 is inf");
+  CHECK_THROWS_AS(viz::plot_grid_map(grid, ok, ""), InputError);
+  CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, ""), "plot_grid_map(): path must not be empty");
+  viz::MapPlotOptions o;
+  o.vmin = 2;
+  o.vmax = 1;
+  CHECK_THROWS_AS(viz::plot_grid_map(grid, ok, "x.svg", o), ParameterError);
+  CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o),
+                    "plot_grid_map(): vmin must be <= vmax, got vmin = 2, vmax = 1");
+  o = {};
+  o.cell_size = -1;
+  CHECK_THROWS_AS(viz::plot_grid_map(grid, ok, "x.svg", o), ParameterError);
+  CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o), "plot_grid_map(): cell_size must be >= 0, got -1");
+  o = {};
+  o.value_decimals = 11;
+  CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o),
+                    "plot_grid_map(): value_decimals must be in [0, 10], got 11");
+  CHECK(std::ifstream("x.svg").fail());
+}
+
+// ---- Som overloads -------------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank maps, errors", "[viz][som]", float,
+                   double) {
+  using S = TestType;
+  const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
+  RowMatrix<S> X = iris.X.cast<S>();
+  X = (X.rowwise() - X.colwise().mean()).array().rowwise() /
+      (X.array().square().colwise().mean().sqrt() + S(1e-9));  // rough scaling is enough here
+  const std::string tag = std::is_same_v<S, float> ? "f" : "d";
+  for (Topology topology : {Topology::rectangular, Topology::hexagonal}) {
+    const Som<S> som = small_som<S>(X, topology);
+    const std::string t = tag + (topology == Topology::hexagonal ? "_hex" : "_rect");
+    const Index units = som.n_units();
+    const bool render = std::is_same_v<S, double> && topology == Topology::hexagonal;
+
+    viz::plot_u_matrix(som, "viz_umatrix_" + t + ".svg");
+    auto u = load_svg("viz_umatrix_" + t + ".svg", render);
+    CHECK(with_class(*u, "cell").size() == std::size_t(units));
+    CHECK(has_text(*u, "U-matrix (distance map), order 1"));
+    CHECK(has_text(*u, "mean euclidean distance"));
+    // Colours follow u_matrix's values: the largest value gets viridis' top colour.
+    const RowMatrix<double> um = u_matrix(som);
+    Index arg_max = 0;
+    Eigen::Map<const Eigen::VectorXd>(um.data(), um.size()).maxCoeff(&arg_max);
+    CHECK(with_class(*u, "cell")[std::size_t(arg_max)]->attr("fill") == "#fde725");
+
+    viz::plot_hit_map(som, X, "viz_hits_" + t + ".svg");
+    auto hits = load_svg("viz_hits_" + t + ".svg", render);
+    const RowMatrix<double> hm = hit_map(som, X);
+    const auto hit_cells = with_class(*hits, "cell");
+    REQUIRE(hit_cells.size() == std::size_t(units));
+    Index zero_units = 0;
+    for (Index i = 0; i < units; ++i) {
+      const bool empty = hit_cells[std::size_t(i)]->has_class("empty");
+      CHECK(empty == (hm.data()[i] == 0));
+      zero_units += hm.data()[i] == 0;
+    }
+    CHECK(has_text(*hits, "samples per unit"));
+    CHECK(has_text(*hits, "no hits") == (zero_units > 0));
+
+    viz::MultiMapPlotOptions planes;
+    planes.names = iris.columns;
+    viz::plot_component_planes(som, "viz_planes_" + t + ".svg", planes);
+    auto p = load_svg("viz_planes_" + t + ".svg", render);
+    CHECK(with_class(*p, "cell").size() == std::size_t(4 * units));
+    for (const auto& name : iris.columns) CHECK(has_text(*p, name));
+
+    const BmuDataMap bmap = bmus_data_map(som, X);
+    viz::plot_classification_map(som, bmap, iris.y, "viz_class_" + t + ".svg");
+    auto c = load_svg("viz_class_" + t + ".svg", render);
+    const RowMatrix<double> cm = classification_map(som, bmap, iris.y);
+    const auto class_cells = with_class(*c, "cell");
+    for (Index i = 0; i < units; ++i) {
+      const double k = cm.data()[i];
+      CHECK(class_cells[std::size_t(i)]->attr("fill") ==
+            (std::isnan(k) ? std::string("url(#empty-unit)") : viz::category_color(Index(k)).hex()));
+    }
+    CHECK(has_text(*c, "class 0"));
+
+    Eigen::VectorXd target = iris.X.col(3);
+    viz::plot_metric_map(som, bmap, target, "viz_metric_" + t + ".svg");
+    viz::plot_metric_map(som, bmap, target, "viz_std_" + t + ".svg", {}, Reduction::std);
+    viz::plot_score_map(som, bmap, target, "viz_score_" + t + ".svg");
+    viz::plot_rank_map(som, bmap, target, "viz_rank_" + t + ".svg");
+    for (const char* name : {"metric", "std", "score"})
+      CHECK(with_class(*load_svg("viz_" + std::string(name) + "_" + t + ".svg", render), "cell").size() == std::size_t(units));
+    auto rank = load_svg("viz_rank_" + t + ".svg", render);
+    CHECK(has_text(*rank, "1"));  // ranks are printed in the cells
+    CHECK(has_text(*rank, "Units ranked by target std"));
+
+    SomParams hp = som.params();
+    Som<S> fresh(hp, X.cols());
+    const TrainingHistory h = fresh.fit(X);
+    viz::plot_training_errors(h, "viz_errors_" + t + ".svg");
+    auto e = load_svg("viz_errors_" + t + ".svg", render);
+    CHECK(with_class(*e, "series").size() == 2);
+    CHECK(has_text(*e, "quantization error"));
+    CHECK(has_text(*e, "epoch"));
+  }
+}
+
+// ---- charts --------------------------------------------------------------------------------------
+
+TEST_CASE("Charts: curves, training errors and the elbow", "[viz][chart]") {
+  viz::Curve a{"rising", {1, 2, 3, 4}, {0.1, 0.4, 0.5, 0.9}};
+  viz::Curve b{"falling", {1, 2, 3, 4}, {0.9, 0.5, 0.2, 0.1}};
+  viz::plot_curves({a, b}, "viz_curves.svg", {"Two curves", "x", "y"});
+  auto root = load_svg("viz_curves.svg");
+  const auto series = with_class(*root, "series");
+  REQUIRE(series.size() == 2);
+  CHECK(polygon_points(*series[0]).size() == 4);
+  CHECK(has_text(*root, "rising"));
+  CHECK(has_text(*root, "falling"));
+  CHECK_THROWS_AS(viz::plot_curves({viz::Curve{"bad", {1, 2}, {1}}}, "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_curves({viz::Curve{"bad", {1, 2}, {1}}}, "x.svg"),
+                    "plot_curves(): curve 0 ('bad') must have as many x as y values, at least one; got 2 and 1");
+  CHECK_THROWS_WITH(viz::plot_curves({viz::Curve{"nan", {1}, {nan()}}}, "x.svg"),
+                    "plot_curves(): y must be finite, but y[0] = nan");
+
+  viz::plot_training_errors({3, 2, 1.5, 1.4}, {}, "viz_qe_only.svg");
+  auto qe = load_svg("viz_qe_only.svg");
+  CHECK(with_class(*qe, "series").size() == 1);
+  CHECK_THROWS_AS(viz::plot_training_errors({}, {}, "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_training_errors({}, {}, "x.svg"),
+                    "plot_training_errors(): both error lists are empty; train first");
+
+  viz::plot_elbow({2, 3, 4, 5, 6}, {120, 40, 33, 29, 27}, 3, "viz_elbow.svg");
+  auto elbow = load_svg("viz_elbow.svg");
+  CHECK(with_class(*elbow, "chosen").size() == 1);
+  CHECK(has_text(*elbow, "k = 3"));
+  for (const char* k : {"2", "3", "4", "5", "6"}) CHECK(has_text(*elbow, k));
+  CHECK_THROWS_AS(viz::plot_elbow({2, 3}, {1, 2}, 7, "x.svg"), ParameterError);
+  CHECK_THROWS_WITH(viz::plot_elbow({2, 3}, {1, 2}, 7, "x.svg"), "plot_elbow(): chosen_k (7) is not one of k_values");
+  CHECK_THROWS_AS(viz::plot_elbow({2, 3}, {1}, 0, "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_elbow({2, 3}, {1}, 0, "x.svg"),
+                    "plot_elbow(): k_values and inertias must have the same, non-zero length; got 2 and 1");
+}
+
+TEST_CASE("Silhouette analysis: one band per cluster, noise left out, the mean marked", "[viz][chart]") {
+  Eigen::VectorXd s(9);
+  s << 0.8, 0.6, 0.7, 0.2, 0.5, -0.1, 0.9, 0.3, 0.4;
+  Labels labels(9);
+  labels << 0, 0, 0, 1, 1, 1, -1, 2, 2;
+  viz::plot_silhouette(s, labels, "viz_silhouette.svg");
+  auto root = load_svg("viz_silhouette.svg");
+  const auto bands = with_class(*root, "band");
+  REQUIRE(bands.size() == 3);
+  CHECK(bands[0]->attr("fill") == viz::category_color(0).hex());
+  CHECK(polygon_points(*bands[0]).size() == 2 * 3 + 2);  // a step outline of 3 samples
+  // Mean over the 8 non-noise samples (the noise sample's 0.9 is left out).
+  CHECK(has_text(*root, "mean 0.425"));
+  CHECK(with_class(*root, "mean").size() == 1);
+  CHECK_THROWS_AS(viz::plot_silhouette(s, Labels::Constant(9, -1), "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_silhouette(s, Labels::Constant(9, -1), "x.svg"),
+                    "plot_silhouette(): every sample is noise (-1); nothing to draw");
+  Eigen::VectorXd bad = s;
+  bad[4] = 1.5;
+  CHECK_THROWS_WITH(viz::plot_silhouette(bad, labels, "x.svg"),
+                    "plot_silhouette(): silhouette values must be in [-1, 1], but value 4 is 1.5");
+  CHECK_THROWS_WITH(viz::plot_silhouette(s, Labels::Zero(3), "x.svg"),
+                    "plot_silhouette(): silhouette_values has 9 values, but labels has 3");
+}
+
+TEST_CASE("Cluster quality comparison: four panels, one bar per finite metric", "[viz][chart]") {
+  std::vector<viz::ClusterQuality> r{{"kmeans_weights", 0.61, 0.52, 310.5, 3},
+                                     {"gmm_weights", 0.58, 0.61, 280.0, 3},
+                                     {"hdbscan_weights", nan(), nan(), nan(), 1}};
+  viz::plot_cluster_quality_comparison(r, "viz_quality.svg");
+  auto root = load_svg("viz_quality.svg");
+  CHECK(with_class(*root, "panel").size() == 4);
+  CHECK(with_class(*root, "bar").size() == 2 * 4 + 1);  // hdbscan has only its cluster count
+  for (const char* label : {"kmeans_weights", "hdbscan_weights", "n/a", "0.61", "310.5", "Number of clusters"})
+    CHECK(has_text(*root, label));
+  CHECK_THROWS_AS(viz::plot_cluster_quality_comparison({}, "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_cluster_quality_comparison({}, "x.svg"),
+                    "plot_cluster_quality_comparison(): results must not be empty");
+}
+
+TEST_CASE("Network plot: nodes, grey edges, colour bar or legend, size legend", "[viz][chart]") {
+  RowMatrix<double> pos(5, 2);
+  pos << 0, 0, 1, 0, 1, 1, 0, 1, 2, 1;
+  const std::vector<std::pair<Index, Index>> edges{{0, 1}, {1, 2}, {2, 3}, {3, 0}, {2, 4}};
+  viz::NetworkPlotOptions o;
+  o.title = "growing SOM";
+  o.color = Eigen::VectorXd::LinSpaced(5, 0, 4);
+  o.color_label = "error";
+  o.size = Eigen::VectorXd::LinSpaced(5, 10, 50);
+  o.size_label = "hit count";
+  viz::plot_network(pos, edges, "viz_network.svg", o);
+  auto root = load_svg("viz_network.svg");
+  const auto nodes = with_class(*root, "node");
+  REQUIRE(nodes.size() == 5);
+  CHECK(with_class(*root, "edge").size() == 5);
+  CHECK(nodes[0]->attr("fill") == "#440154");
+  CHECK(nodes[4]->attr("fill") == "#fde725");
+  CHECK(std::stod(nodes[0]->attr("r")) == Approx(o.min_radius).margin(0.01));
+  CHECK(std::stod(nodes[4]->attr("r")) == Approx(o.max_radius).margin(0.01));
+  CHECK(with_class(*root, "colorbar").size() == 1);
+  CHECK(has_text(*root, "hit count"));
+
+  viz::NetworkPlotOptions cat;
+  cat.category = (Labels(5) << 0, 0, 1, -1, 1).finished();
+  cat.samples = RowMatrix<double>::Random(30, 2);
+  cat.sample_labels = Labels::Zero(30);
+  viz::plot_network(pos, edges, "viz_network_labels.svg", cat);
+  auto labelled = load_svg("viz_network_labels.svg");
+  CHECK(with_class(*labelled, "node")[2]->attr("fill") == viz::category_color(1).hex());
+  CHECK(with_class(*labelled, "node")[3]->attr("fill") == viz::colors::noise);
+  for (const char* label : {"class 0", "class 1", "Uncertain"}) CHECK(has_text(*labelled, label));
+
+  CHECK_THROWS_AS(viz::plot_network(pos, {{0, 5}}, "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_network(pos, {{0, 5}}, "x.svg"),
+                    "plot_network(): edge (0, 5) refers to a node outside [0, 5)");
+  viz::NetworkPlotOptions both = o;
+  both.category = Labels::Zero(5);
+  CHECK_THROWS_AS(viz::plot_network(pos, edges, "x.svg", both), ParameterError);
+  CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", both), "plot_network(): set color or category, not both");
+  viz::NetworkPlotOptions short_size;
+  short_size.size = Eigen::VectorXd::Ones(4);
+  CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", short_size),
+                    "plot_network(): size has 4 values, but there are 5 nodes");
+  CHECK_THROWS_WITH(viz::plot_network(RowMatrix<double>::Zero(3, 3), {}, "x.svg"),
+                    "plot_network(): positions must have 2 columns, got 3");
+}
