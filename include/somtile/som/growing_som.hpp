@@ -34,7 +34,9 @@
 //     phase still runs;
 //   - n_iter() counts the epochs run (not the 0-based index of the last one);
 //   - topographic_product() is the textbook P3 (with the 1/(2k)), half dbgsom's value;
-//   - a neuron's label and predict() break class-count ties the same way (lowest class).
+//   - a neuron's label and predict() break class-count ties the same way (lowest class);
+//   - error() is recomputed on the final map (like hit_count), not left over from the last
+//     training epoch's growth step.
 // Not implemented: cosine metric, pointer BMU search, cut-Gaussian kernel, weight smoothing,
 // vertical (hierarchical) growth.
 //
@@ -113,16 +115,15 @@ struct TopographicFunction {
 namespace detail {
 
 /// Neurons on an integer lattice with 4-neighbour links and exact hop distances.
-class Lattice {
+class GrowingLattice {
  public:
   static constexpr int unreachable = std::numeric_limits<int>::max() / 4;
   /// Neighbour slots, in the order the insertion rule scans free cells.
   static constexpr std::array<std::array<Index, 2>, 4> offsets{{{1, 0}, {-1, 0}, {0, 1}, {0, -1}}};
 
-  Lattice() = default;
-  /// `capacity` bounds the number of neurons (the hop table is allocated once).
-  explicit Lattice(Index capacity)
-      : capacity_(capacity), hops_(std::size_t(capacity * capacity), unreachable) {}
+  GrowingLattice() = default;
+  /// `capacity`: neurons the hop table holds before it must be re-laid out (it doubles then).
+  explicit GrowingLattice(Index capacity) { reserve(std::max<Index>(capacity, 1)); }
 
   Index size() const { return Index(cells_.size()); }
   Index capacity() const { return capacity_; }
@@ -148,6 +149,7 @@ class Lattice {
   /// pair may shortcut through the new neuron. O(K^2).
   Index add(Index cx, Index cy) {
     const Index v = size();
+    if (v == capacity_) reserve(2 * std::max<Index>(capacity_, 1));
     cells_.push_back({cx, cy});
     links_.push_back({-1, -1, -1, -1});
     index_.emplace(key(cx, cy), v);
@@ -200,6 +202,14 @@ class Lattice {
     return (std::uint64_t(std::uint32_t(std::int32_t(cx))) << 32) | std::uint32_t(std::int32_t(cy));
   }
 
+  void reserve(Index capacity) {
+    std::vector<int> table(static_cast<std::size_t>(capacity * capacity), unreachable);
+    for (Index a = 0; a < size(); ++a)
+      for (Index b = 0; b < size(); ++b) table[std::size_t(a * capacity + b)] = hops(a, b);
+    hops_.swap(table);
+    capacity_ = capacity;
+  }
+
   Index capacity_ = 0;
   std::vector<std::array<Index, 2>> cells_;
   std::vector<std::array<Index, 4>> links_;
@@ -208,7 +218,7 @@ class Lattice {
 };
 
 /// Where a new neuron goes next to boundary neuron b, and its initial weight (dbgsom 1.3's
-/// directed rule). For each free side p (in Lattice::offsets order): if neurons already touch
+/// directed rule). For each free side p (in GrowingLattice::offsets order): if neurons already touch
 /// p (diagonal to b), p scores the largest of their errors and the best of them is remembered;
 /// otherwise p scores the error of b's neighbour opposite p (or of b's first neighbour when
 /// that side is empty too). The highest score wins, ties to the earlier side. The weight
@@ -220,19 +230,19 @@ struct Insertion {
   Index corner = -1;    ///< the diagonal neuron that decided the choice, or -1
 };
 
-inline Insertion insert_direction(const Lattice& lat, Index b, const std::vector<double>& error) {
+inline Insertion insert_direction(const GrowingLattice& lat, Index b, const std::vector<double>& error) {
   Insertion best;
   double best_score = -1.0;
   Index first_neighbor = -1;
   for (int s = 0; s < 4 && first_neighbor < 0; ++s) first_neighbor = lat.neighbor(b, s);
   for (int s = 0; s < 4; ++s) {
     if (lat.neighbor(b, s) >= 0) continue;
-    const Index px = lat.x(b) + Lattice::offsets[std::size_t(s)][0];
-    const Index py = lat.y(b) + Lattice::offsets[std::size_t(s)][1];
+    const Index px = lat.x(b) + GrowingLattice::offsets[std::size_t(s)][0];
+    const Index py = lat.y(b) + GrowingLattice::offsets[std::size_t(s)][1];
     double score = -1.0;
     Index corner = -1;
     for (int t = 0; t < 4; ++t) {
-      const Index q = lat.find(px + Lattice::offsets[std::size_t(t)][0], py + Lattice::offsets[std::size_t(t)][1]);
+      const Index q = lat.find(px + GrowingLattice::offsets[std::size_t(t)][0], py + GrowingLattice::offsets[std::size_t(t)][1]);
       if (q >= 0 && q != b && error[std::size_t(q)] > score) {
         score = error[std::size_t(q)];
         corner = q;
@@ -273,7 +283,7 @@ inline double entropy_bits(const std::vector<Index>& counts) {
 /// Textbook topographic product P3 (Bauer & Pawelzik 1992) of weights W on the lattice.
 /// Neighbour orders break distance ties by neuron id; non-finite logarithms count as 0.
 template <typename Scalar>
-double topographic_product(const RowMatrix<Scalar>& W, const Lattice& lat) {
+double topographic_product(const RowMatrix<Scalar>& W, const GrowingLattice& lat) {
   const Index N = W.rows();
   if (N < 2) return 0.0;
   double total = 0.0;
@@ -301,7 +311,7 @@ double topographic_product(const RowMatrix<Scalar>& W, const Lattice& lat) {
 /// Topographic function from a BMU pass with second BMUs: the data's "induced Delaunay" graph
 /// joins each sample's two best neurons; its hop distances (BFS) are compared with the map's.
 inline TopographicFunction topographic_function(const Labels& bmu, const Labels& second,
-                                                const Lattice& lat) {
+                                                const GrowingLattice& lat) {
   const Index N = lat.size();
   std::vector<std::vector<Index>> adj(static_cast<std::size_t>(N));
   std::vector<char> linked(static_cast<std::size_t>(N * N), 0);
@@ -312,7 +322,7 @@ inline TopographicFunction topographic_function(const Labels& bmu, const Labels&
     adj[std::size_t(a)].push_back(b);
     adj[std::size_t(b)].push_back(a);
   }
-  std::vector<int> dv(static_cast<std::size_t>(N * N), Lattice::unreachable);
+  std::vector<int> dv(static_cast<std::size_t>(N * N), GrowingLattice::unreachable);
   std::vector<Index> queue;
   for (Index s = 0; s < N; ++s) {  // BFS from every neuron
     int* row = dv.data() + s * N;
@@ -320,7 +330,7 @@ inline TopographicFunction topographic_function(const Labels& bmu, const Labels&
     queue.assign(1, s);
     for (std::size_t head = 0; head < queue.size(); ++head)
       for (Index n : adj[std::size_t(queue[head])])
-        if (row[n] == Lattice::unreachable) {
+        if (row[n] == GrowingLattice::unreachable) {
           row[n] = row[queue[head]] + 1;
           queue.push_back(n);
         }
@@ -328,7 +338,7 @@ inline TopographicFunction topographic_function(const Labels& bmu, const Labels&
   int max_hops = 1;
   for (Index a = 0; a < N; ++a)
     for (Index b = 0; b < N; ++b)
-      if (lat.hops(a, b) < Lattice::unreachable) max_hops = std::max(max_hops, lat.hops(a, b));
+      if (lat.hops(a, b) < GrowingLattice::unreachable) max_hops = std::max(max_hops, lat.hops(a, b));
   std::vector<double> folds(static_cast<std::size_t>(max_hops + 1), 0.0), tears(static_cast<std::size_t>(max_hops + 1), 0.0);
   for (Index a = 0; a < N; ++a)
     for (Index b = 0; b < N; ++b) {
@@ -412,7 +422,7 @@ Vector<Scalar> nnls(const RowMatrix<Scalar>& W, const Eigen::Ref<const Vector<Sc
 template <typename Scalar>
 struct GrowingMap {
   RowMatrix<Scalar> weights;
-  Lattice lattice;
+  GrowingLattice lattice;
   std::vector<Index> epoch_created;
   double growing_threshold = 0.0;
   Index n_iter = 0;
@@ -436,8 +446,8 @@ class GrowingTrainer {
     const Index cap = p_.max_neurons > 0 ? p_.max_neurons
                                          : std::max<Index>(4, Index(5.0 * std::sqrt(double(n))));
     GrowingMap<Scalar> map;
-    map.lattice = Lattice(cap);
-    Lattice& lat = map.lattice;
+    map.lattice = GrowingLattice(std::min<Index>(cap, 256));  // the hop table grows on demand
+    GrowingLattice& lat = map.lattice;
 
     // Growth threshold and the robust weights' scale from the per-feature spread.
     const Eigen::RowVectorXd mean = X_.template cast<double>().colwise().mean();
@@ -526,7 +536,7 @@ class GrowingTrainer {
   }
 
   /// w_i = sum_j h_ij n_j c_j / sum_j h_ij n_j; c_j the (robustly weighted) mean of j's samples.
-  RowMatrix<Scalar> batch_update(const BmuResult<Scalar>& r, const RowMatrix<Scalar>& W, const Lattice& lat,
+  RowMatrix<Scalar> batch_update(const BmuResult<Scalar>& r, const RowMatrix<Scalar>& W, const GrowingLattice& lat,
                                  double sigma, double total_variance) const {
     const Index n = X_.rows(), D = X_.cols(), K = W.rows();
     // One unit_sums pass over [s_j x_j, s_j] gives weighted sums and weight totals together.
@@ -571,7 +581,7 @@ class GrowingTrainer {
   }
 
   /// One growth step; returns the number of neurons added (never past `cap`).
-  Index grow(Lattice& lat, RowMatrix<Scalar>& W, std::vector<double>& error, double GT, Index cap, Index epoch,
+  Index grow(GrowingLattice& lat, RowMatrix<Scalar>& W, std::vector<double>& error, double GT, Index cap, Index epoch,
              std::vector<Index>& epoch_created) const {
     const Index K = lat.size();
     // Interior neurons pass half their excess error to their boundary neighbours.
@@ -609,7 +619,7 @@ class GrowingTrainer {
   /// Final statistics of the map on the training data.
   void describe(GrowingMap<Scalar>& map) const {
     const Index K = map.weights.rows();
-    const Lattice& lat = map.lattice;
+    const GrowingLattice& lat = map.lattice;
     const BmuResult<Scalar> r = find_bmus<Scalar>(X_, map.weights, Distance::euclidean, true, p_.n_threads);
     map.bmu = r.bmu;
     map.quantization_error = somtile::quantization_error(r);
@@ -670,7 +680,7 @@ class GrowingSomEstimator {
   const RowMatrix<Scalar>& weights() const { return fitted_state("weights").weights; }
   /// Integer lattice coordinates (x, y) per neuron; may be negative.
   LatticePositions positions() const { return fitted_state("positions").lattice.positions(); }
-  /// Lattice links (4-neighbours), each once as (lower id, higher id).
+  /// GrowingLattice links (4-neighbours), each once as (lower id, higher id).
   std::vector<std::pair<Index, Index>> edges() const { return fitted_state("edges").lattice.edges(); }
   /// Hop distance between two neurons on the map.
   Index hops(Index a, Index b) const {

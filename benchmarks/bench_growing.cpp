@@ -1,0 +1,39 @@
+// Fit time of the growing SOM on digits (1797 x 64, max_neurons 80), median of repeats, for
+// SomVQ and SomClassifier with 1 thread (n_threads = 1 and Eigen::setNbThreads(1)) and with
+// all threads. dbgsom 1.3 (Python/Numba) takes
+// about 2.6 s in its fit on this data.
+#include <somtile/io/csv.hpp>
+#include <somtile/som/som_classifier.hpp>
+#include <somtile/som/som_vq.hpp>
+
+#include "timing.hpp"
+
+#include <cstdio>
+
+using namespace somtile;
+
+int main() {
+  const CsvData data = read_csv(SOMTILE_DATA_DIR "/digits.csv", "label");
+  const RowMatrix<float> Xf = data.X.cast<float>();
+  for (const double lambda : {115.0, 10.0}) {  // dbgsom's default, and low enough to reach the cap
+    for (const int threads : {1, 0}) {
+      // Eigen's own GEMM threads are separate from n_threads: pin them for the 1-thread rows.
+      Eigen::setNbThreads(threads);
+      SomVQParams p;
+      p.max_neurons = 80;
+      p.lambda_ = lambda;
+      p.n_threads = threads;
+      SomVQ<double> vq(p);
+      SomClassifier<double> clf(p);
+      SomVQ<float> vqf(p);
+      const double t_vq = bench::median_seconds(7, [&] { vq.fit(data.X); });
+      const double t_clf = bench::median_seconds(7, [&] { clf.fit(data.X, data.y); });
+      const double t_vqf = bench::median_seconds(7, [&] { vqf.fit(Xf); });
+      std::printf("lambda_ %5.1f, threads %s: SomVQ<double> %.4f s, SomClassifier<double> %.4f s, "
+                  "SomVQ<float> %.4f s  (%lld neurons, %lld epochs)\n",
+                  lambda, threads ? "1  " : "all", t_vq, t_clf, t_vqf, (long long)vq.n_neurons(),
+                  (long long)vq.n_iter());
+    }
+  }
+  return 0;
+}
