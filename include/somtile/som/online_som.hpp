@@ -2,8 +2,9 @@
 // NumbaSOM's online trainer: per iteration one random sample x, its best-matching unit b
 // (Euclidean, lowest unit on ties) and the update
 //     w_u += lr(t) h(d(b, u); sigma(t)) (x - w_u)
-// of the units u whose kernel weight is at least kernel_epsilon (a square window of grid
-// rows and columns around b, wrapping on a torus); units farther away are not touched.
+// of the units in the square window of half-width neighborhood_radius(kernel, sigma(t),
+// kernel_epsilon) grid steps around b (wrapping on a torus). Units outside it have
+// |h| < kernel_epsilon and are not touched.
 //
 // NumbaSOM's schedules (numbasom/core.py, _som_calc, github.com/nmarincic/numbasom), for
 // iteration t = 0 .. T-1 of T = num_iterations, and the defaults here:
@@ -148,7 +149,7 @@ Index nearest_unit(const RowMatrix<Scalar>& Wt, const Scalar* x, OnlineScratch<S
 }
 
 /// One online step on a feature-major codebook: w_u += lr h(d(bmu, u); sigma) (x - w_u) for
-/// the units within `radius` grid steps of the BMU along rows and along columns.
+/// the units at most `radius` grid steps from the BMU along rows and along columns.
 template <typename Scalar>
 void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index bmu, double lr,
                    double sigma, Neighborhood kind, double radius, OnlineScratch<Scalar>& s) {
@@ -172,20 +173,20 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
       const Scalar row_factor = Scalar(gaussian ? std::exp(-dr * dr * inv_two_s2) : 0.0);
       for (int cp = 0; cp < col_window.parts; ++cp) {
         const Index b = col_window.begin[cp], len = col_window.end[cp] - b;
-        if (gaussian) {
+        if (gaussian) {  // the rate is formed inside the update: no extra pass
           const auto col_rate = s.col_rate.segment(b, len);
           for (Index f = 0; f < Wt.rows(); ++f) {
             RowMap<Scalar> w(Wt.data() + f * units + r * cols + b, len);
             w += (row_factor * col_rate) * (x[f] - w);
           }
-          continue;
-        }
-        auto rate = s.unit_rate.segment(b, len);
-        for (Index c = b; c < b + len; ++c)
-          rate[c - b] = Scalar(lr * neighborhood_weight(kind, dr * dr + s.col_offset_sq[c], sigma));
-        for (Index f = 0; f < Wt.rows(); ++f) {
-          RowMap<Scalar> w(Wt.data() + f * units + r * cols + b, len);
-          w += rate * (x[f] - w);
+        } else {
+          auto rate = s.unit_rate.segment(b, len);
+          for (Index c = b; c < b + len; ++c)
+            rate[c - b] = Scalar(lr * neighborhood_weight(kind, dr * dr + s.col_offset_sq[c], sigma));
+          for (Index f = 0; f < Wt.rows(); ++f) {
+            RowMap<Scalar> w(Wt.data() + f * units + r * cols + b, len);
+            w += rate * (x[f] - w);
+          }
         }
       }
     }
