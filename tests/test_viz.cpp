@@ -752,3 +752,114 @@ TEST_CASE("Network plot: nodes, grey edges, colour bar or legend, size legend", 
   CHECK_THROWS_WITH(viz::plot_network(RowMatrix<double>::Zero(3, 3), {}, "x.svg"),
                     "plot_network(): positions must have 2 columns, got 3");
 }
+
+// ---- online lattice and growing SOM overloads ----------------------------------------------------
+
+TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[viz][lattice]", float, double) {
+  using S = TestType;
+  const bool render = std::is_same_v<S, double>;
+  Random rng(5);
+  RowMatrix<S> codebook(20, 3);
+  for (Index i = 0; i < codebook.size(); ++i) codebook.data()[i] = S(rng.uniform());
+  const Lattice<S> lattice(Grid(4, 5), codebook);
+  viz::plot_u_matrix(lattice, "viz_lattice_u.svg");
+  auto u = load_svg("viz_lattice_u.svg", render);
+  const auto u_cells = with_class(*u, "cell");
+  REQUIRE(u_cells.size() == 20);
+  const RowMatrix<double> um = u_matrix(lattice);
+  Index arg_min = 0;
+  Eigen::Map<const Eigen::VectorXd>(um.data(), um.size()).minCoeff(&arg_min);
+  CHECK(u_cells[std::size_t(arg_min)]->attr("fill") == "#440154");
+
+  viz::plot_rgb_map(lattice, "viz_lattice_rgb.svg");
+  auto rgb = load_svg("viz_lattice_rgb.svg", render);
+  const auto cells = with_class(*rgb, "cell");
+  REQUIRE(cells.size() == 20);
+  for (Index unit : {0, 7, 19}) {
+    const viz::Color expected{double(codebook(unit, 0)), double(codebook(unit, 1)), double(codebook(unit, 2))};
+    CHECK(cells[std::size_t(unit)]->attr("fill") == expected.hex());
+  }
+
+  const RowMatrix<S> queries = codebook.topRows(2);
+  viz::plot_activation_maps(lattice, queries, "viz_lattice_act.svg", {}, 4.0);
+  auto act = load_svg("viz_lattice_act.svg", render);
+  CHECK(with_class(*act, "panel").size() == 2);
+  // A query equal to unit 0's vector activates unit 0 most: the top colour of its panel.
+  CHECK(with_class(*act, "cell")[0]->attr("fill") == "#fde725");
+
+  const Lattice<S> two(Grid(2, 2), RowMatrix<S>::Zero(4, 2));
+  CHECK_THROWS_AS(viz::plot_rgb_map(two, "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_rgb_map(two, "x.svg"), "plot_rgb_map(): an RGB image needs a lattice of 3 features, got 2");
+}
+
+TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, statistics", "[viz][growing]", float,
+                   double) {
+  using S = TestType;
+  const bool render = std::is_same_v<S, double>;
+  Random rng(11);
+  RowMatrix<S> X(90, 2);
+  Labels y(90);
+  for (Index i = 0; i < 90; ++i) {
+    y[i] = i % 3;
+    X(i, 0) = S(3.0 * double(y[i]) + 0.3 * rng.normal());
+    X(i, 1) = S((y[i] == 1 ? 2.0 : 0.0) + 0.3 * rng.normal());
+  }
+  SomVQParams p;
+  p.max_neurons = 12;
+  p.max_iter = 40;
+  p.n_threads = 1;
+  SomVQ<S> vq(p);
+  vq.fit(X);
+  viz::GrowingSomPlotOptions o;
+  o.size = viz::NodeStatistic::error;
+  viz::plot_growing_som(vq, "viz_growing.svg", o);
+  auto root = load_svg("viz_growing.svg", render);
+  const auto nodes = with_class(*root, "node");
+  REQUIRE(nodes.size() == std::size_t(vq.n_neurons()));
+  CHECK(with_class(*root, "edge").size() == vq.edges().size());
+  Index busiest = 0;
+  vq.hit_count().maxCoeff(&busiest);
+  CHECK(nodes[std::size_t(busiest)]->attr("fill") == "#fde725");
+  // Lattice layout: screen x grows with lattice x, screen y falls as lattice y grows.
+  const auto pos = vq.positions();
+  for (Index a = 0; a < vq.n_neurons(); ++a)
+    for (Index b = 0; b < vq.n_neurons(); ++b) {
+      const double dx = std::stod(nodes[std::size_t(a)]->attr("cx")) - std::stod(nodes[std::size_t(b)]->attr("cx"));
+      const double dy = std::stod(nodes[std::size_t(a)]->attr("cy")) - std::stod(nodes[std::size_t(b)]->attr("cy"));
+      if (pos(a, 0) > pos(b, 0)) CHECK(dx > 0);
+      if (pos(a, 1) > pos(b, 1)) CHECK(dy < 0);
+    }
+  for (const char* label : {"hit count", "error", "lattice x"}) CHECK(has_text(*root, label));
+
+  for (viz::NetworkLayout layout : {viz::NetworkLayout::weights, viz::NetworkLayout::pca}) {
+    viz::GrowingSomPlotOptions l;
+    l.layout = layout;
+    l.color = viz::NodeStatistic::epoch_created;
+    viz::plot_growing_som(vq, "viz_growing_layout.svg", l);
+    CHECK(with_class(*load_svg("viz_growing_layout.svg", render), "node").size() == std::size_t(vq.n_neurons()));
+  }
+
+  viz::GrowingSomPlotOptions by_label;
+  by_label.color = viz::NodeStatistic::label;
+  CHECK_THROWS_AS(viz::plot_growing_som(vq, "x.svg", by_label), ParameterError);
+  CHECK_THROWS_WITH(viz::plot_growing_som(vq, "x.svg", by_label),
+                    "plot_growing_som(): NodeStatistic::label needs a SomClassifier (a SomVQ has no labels)");
+  viz::GrowingSomPlotOptions sized;
+  sized.size = viz::NodeStatistic::label;
+  CHECK_THROWS_AS(viz::plot_growing_som(vq, "x.svg", sized), ParameterError);
+  CHECK_THROWS_WITH(viz::plot_growing_som(vq, "x.svg", sized),
+                    "plot_growing_som(): size must be a numeric statistic, not NodeStatistic::label");
+
+  SomClassifier<S> clf(p);
+  clf.fit(X, y);
+  viz::plot_growing_som(clf, "viz_growing_labels.svg", by_label);
+  auto labelled = load_svg("viz_growing_labels.svg", render);
+  const auto class_nodes = with_class(*labelled, "node");
+  for (Index k = 0; k < clf.n_neurons(); ++k) {
+    const Index label = clf.neuron_labels()[k];
+    CHECK(class_nodes[std::size_t(k)]->attr("fill") ==
+          (label < 0 ? std::string(viz::colors::noise) : viz::category_color(label).hex()));
+  }
+  CHECK(has_text(*labelled, "class 0"));
+  CHECK(has_text(*labelled, "class 2"));
+}

@@ -11,10 +11,16 @@
 #include "somtile/core/types.hpp"
 #include "somtile/core/validate.hpp"
 #include "somtile/grid/topology.hpp"
+#include "somtile/som/growing_som.hpp"
+#include "somtile/som/lattice.hpp"
 #include "somtile/som/maps.hpp"
+#include "somtile/som/som_classifier.hpp"
+#include "somtile/som/som_vq.hpp"
 #include "somtile/som/som.hpp"
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/svg.hpp"
+
+#include <Eigen/Eigenvalues>
 
 #include <algorithm>
 #include <charconv>
@@ -85,6 +91,7 @@ struct NetworkPlotOptions {
   std::string size_label;   ///< size legend title
   std::vector<std::string> class_names;
   std::string name_prefix = "class";
+  std::string noise_label = "Uncertain";  ///< category -1
   Colormap colormap = Colormap::viridis;
   bool reverse_colormap = false;
   double min_radius = 3;
@@ -115,6 +122,24 @@ struct ClusterQuality {
   double davies_bouldin = std::numeric_limits<double>::quiet_NaN();
   double calinski_harabasz = std::numeric_limits<double>::quiet_NaN();
   Index n_clusters = 0;
+};
+
+/// A per-neuron statistic of a growing SOM, for colour or size.
+enum class NodeStatistic { none, hit_count, error, average_distance, density, epoch_created, label };
+
+/// Where the neurons of a growing SOM are drawn.
+enum class NetworkLayout {
+  lattice,  ///< integer lattice coordinates (the map's own topology)
+  weights,  ///< the first two weight components (data space for 2-D data)
+  pca       ///< the weights projected on their first two principal components
+};
+
+/// plot_growing_som: what to encode, where to place the neurons, and the network's look.
+struct GrowingSomPlotOptions {
+  NodeStatistic color = NodeStatistic::hit_count;
+  NodeStatistic size = NodeStatistic::none;
+  NetworkLayout layout = NetworkLayout::lattice;
+  NetworkPlotOptions network;  ///< title, colour map, radii, optional samples underneath
 };
 
 }  // namespace somtile::viz
@@ -323,8 +348,9 @@ inline void draw_map_indices(SvgCanvas& svg, const MapGeometry& m) {
 }
 
 /// Width a colour bar needs right of its left edge, labels included.
-inline double colorbar_width(double lo, double hi, const std::string& label, double font = 11) {
-  const double step = nice_step(lo, hi);
+inline double colorbar_width(double lo, double hi, const std::string& label, double font = 11,
+                             bool integer_ticks = false) {
+  const double step = integer_ticks ? std::max(1.0, nice_step(lo, hi)) : nice_step(lo, hi);
   double widest = 0;
   for (double t : ticks_within(lo, hi, step)) widest = std::max(widest, text_width(tick_label(t, step), font));
   return 14 + 4 + 4 + widest + (label.empty() ? 4 : 8 + font + 4);
@@ -332,7 +358,7 @@ inline double colorbar_width(double lo, double hi, const std::string& label, dou
 
 /// Vertical colour bar with ticks at nice values, low at the bottom.
 inline void draw_colorbar(SvgCanvas& svg, double x, double y, double h, double lo, double hi, viz::Colormap map,
-                          bool reverse, const std::string& label, double font = 11) {
+                          bool reverse, const std::string& label, double font = 11, bool integer_ticks = false) {
   const double w = 14;
   svg.begin_group({}, "colorbar");
   Style bar;
@@ -340,7 +366,7 @@ inline void draw_colorbar(SvgCanvas& svg, double x, double y, double h, double l
   bar.stroke = viz::colors::axis;
   bar.stroke_width = 0.6;
   svg.rect(x, y, w, h, bar);
-  const double step = nice_step(lo, hi);
+  const double step = integer_ticks ? std::max(1.0, nice_step(lo, hi)) : nice_step(lo, hi);
   double widest = 0;
   Style tick;
   tick.stroke = viz::colors::axis;
@@ -435,9 +461,9 @@ struct Axes {
 /// Range padded out to nice tick values; returns the step.
 inline double nice_range(double& lo, double& hi, int target = 5) {
   std::tie(lo, hi) = widened(lo, hi);
-  const double pad = 0.04 * (hi - lo);  // keeps markers off the frame
-  lo -= pad;
-  hi += pad;
+  const double pad = 0.04 * (hi - lo);  // keeps markers off the frame; a zero baseline stays put
+  if (lo != 0) lo -= pad;
+  if (hi != 0) hi += pad;
   const double step = nice_step(lo, hi, target);
   lo = std::floor(lo / step + 1e-9) * step;
   hi = std::ceil(hi / step - 1e-9) * step;
@@ -520,10 +546,11 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values, con
   detail::check_map_options(call, options);
 
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  bool any_empty = false;
+  bool any_empty = false, integers = true;  // counts and ranks get whole-number ticks
   for (Index i = 0; i < values.size(); ++i) {
     const double v = values.data()[i];
     if (std::isnan(v)) { any_empty = true; continue; }
+    integers = integers && v == std::floor(v);
     lo = std::min(lo, v);
     hi = std::max(hi, v);
   }
@@ -537,7 +564,7 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values, con
   detail::MapGeometry m{&grid, cell, left, top};
   const double bar_x = left + m.width() + 18;
   const double bar_h = std::max(m.height(), 120.0);
-  const double content_w = bar_x + detail::colorbar_width(lo, hi, options.colorbar_label) + 12;
+  const double content_w = bar_x + detail::colorbar_width(lo, hi, options.colorbar_label, 11, integers) + 12;
   const std::vector<detail::LegendEntry> legend{{options.empty_label, ""}};
   const double legend_y = top + std::max(m.height(), bar_h) + 40;
   const double height = legend_y + (any_empty ? 26 : 0) + 6;
@@ -569,7 +596,7 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values, con
   }
   detail::draw_map_indices(svg, m);
   detail::draw_colorbar(svg, bar_x, top, bar_h, lo, hi, options.colormap, options.reverse_colormap,
-                        options.colorbar_label);
+                        options.colorbar_label, 11, integers);
   if (any_empty) detail::draw_legend(svg, left, legend_y, legend);
   svg.save(path);
 }
@@ -880,7 +907,8 @@ inline void plot_elbow(const std::vector<Index>& k_values, const std::vector<dou
 }
 
 /// Silhouette analysis: per cluster the sorted silhouette values of its samples as a band,
-/// and the mean over the non-noise samples as a dashed line. Noise (-1) is left out.
+/// and the mean over the non-noise samples as a dashed line. Noise (-1) is left out, so
+/// silhouette_samples' output (NaN for noise) goes in as it is.
 inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_values, const Labels& labels,
                             const std::string& path, ChartOptions options = {}) {
   const char* call = "plot_silhouette";
@@ -891,10 +919,10 @@ inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_
   double sum = 0, lowest = 0;
   Index n = 0;
   for (Index i = 0; i < labels.size(); ++i) {
+    if (labels[i] < 0) continue;  // noise: silhouette_samples gives it NaN
     const double s = silhouette_values[i];
     detail::require<InputError>(s >= -1 && s <= 1, call, "silhouette values must be in [-1, 1], but value ", i,
                                 " is ", s);
-    if (labels[i] < 0) continue;
     bands[labels[i]].push_back(s);
     sum += s;
     lowest = std::min(lowest, s);
@@ -945,7 +973,7 @@ inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_
   mline.css_class = "mean";
   svg.line(a.px(mean), a.y, a.px(mean), a.y + a.h, mline);
   const bool right = a.px(mean) + 120 < a.x + a.w;
-  svg.text(a.px(mean) + (right ? 6 : -6), a.y + 14, "mean " + detail::svg_number(mean, 3),
+  svg.text(a.px(mean) + (right ? 4 : -4), a.y - 5, "mean " + detail::svg_number(mean, 3),
            detail::ts(11, right ? Anchor::start : Anchor::end, true, colors::highlight));
   svg.save(path);
 }
@@ -1084,7 +1112,7 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
   if (options.category.size() > 0) {
     std::set<Index> present(options.category.data(), options.category.data() + n);
     for (Index k : present)
-      legend.push_back(k < 0 ? detail::LegendEntry{"Uncertain", colors::noise}
+      legend.push_back(k < 0 ? detail::LegendEntry{options.noise_label, colors::noise}
                              : detail::LegendEntry{detail::category_name(k, options.class_names, options.name_prefix),
                                                    category_color(k).hex()});
   }
@@ -1151,9 +1179,9 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
     svg.begin_group({}, "size-legend");
     if (!options.size_label.empty()) svg.text(side_x, side_y + 10, options.size_label, detail::ts(11, Anchor::start, true, "#222222", 0, "middle"));
     side_y += 24;
-    const double step = detail::nice_step(slo, shi, 3);
-    std::vector<double> marks = detail::ticks_within(slo, shi, step);
-    if (marks.empty()) marks = {slo, shi};
+    const double s0 = options.size.minCoeff(), s1 = options.size.maxCoeff();
+    std::vector<double> marks{s0};
+    if (s1 > s0) marks.insert(marks.end(), {(s0 + s1) / 2, s1});
     for (double v : marks) {
       const double r = radius(v);
       Style ring;
@@ -1161,7 +1189,7 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
       ring.stroke = "#333333";
       ring.stroke_width = 0.5;
       svg.circle(side_x + options.max_radius, side_y + options.max_radius, r, ring);
-      svg.text(side_x + 2 * options.max_radius + 8, side_y + options.max_radius, detail::tick_label(v, step),
+      svg.text(side_x + 2 * options.max_radius + 8, side_y + options.max_radius, detail::short_number(v),
                detail::ts(11, Anchor::start, false, "#222222", 0, "middle"));
       side_y += 2 * options.max_radius + 6;
     }
@@ -1256,10 +1284,149 @@ void plot_rank_map(const Som<Scalar>& som, const BmuDataMap& map, const Eigen::R
   plot_grid_map(som.grid(), rank_map(som, map, target), path, options);
 }
 
+/// U-matrix of an online-SOM lattice (mean distance to the up to 8 neighbours).
+template <typename Scalar>
+void plot_u_matrix(const Lattice<Scalar>& lattice, const std::string& path, MapPlotOptions options = {}) {
+  if (options.title.empty()) options.title = "U-matrix";
+  if (options.colorbar_label.empty()) options.colorbar_label = "mean euclidean distance";
+  plot_grid_map(lattice.grid(), u_matrix(lattice), path, options);
+}
+
+/// A 3-feature lattice as an RGB image (NumbaSOM's imshow(lattice)).
+template <typename Scalar>
+void plot_rgb_map(const Lattice<Scalar>& lattice, const std::string& path, RgbPlotOptions options = {}) {
+  detail::require<InputError>(lattice.n_features() == 3, "plot_rgb_map",
+                              "an RGB image needs a lattice of 3 features, got ", lattice.n_features());
+  if (options.title.empty()) options.title = "Lattice as RGB";
+  plot_rgb_map(lattice.grid(), lattice.codebook().template cast<double>(), path, options);
+}
+
+/// Activation maps of the samples in X on a lattice (lattice_activations), one panel each.
+template <typename Scalar>
+void plot_activation_maps(const Lattice<Scalar>& lattice, DataRef<Scalar> X, const std::string& path,
+                          const MultiMapPlotOptions& options = {}, double exponent = 1.0) {
+  plot_activation_maps(lattice.grid(), lattice_activations(X, lattice, exponent), path, options);
+}
+
 /// QE and TE per epoch of a Som's training.
 inline void plot_training_errors(const TrainingHistory& history, const std::string& path,
                                  const ChartOptions& options = {}) {
   plot_training_errors(history.quantization_errors, history.topographic_errors, path, options);
+}
+
+// ---- growing SOM -----------------------------------------------------------------------------
+
+}  // namespace somtile::viz
+
+namespace somtile::detail {
+
+/// Rows of W projected on their first two principal components (n x 2).
+inline RowMatrix<double> pca_2d(const RowMatrix<double>& W) {
+  const RowMatrix<double> centred = W.rowwise() - W.colwise().mean();
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(centred.transpose() * centred);  // ascending
+  RowMatrix<double> out = RowMatrix<double>::Zero(W.rows(), 2);
+  for (Index k = 0; k < std::min<Index>(2, W.cols()); ++k) {
+    Eigen::VectorXd axis = eig.eigenvectors().col(W.cols() - 1 - k);
+    Index biggest = 0;
+    axis.cwiseAbs().maxCoeff(&biggest);
+    if (axis[biggest] < 0) axis = -axis;  // fix the eigenvector's sign, so layouts are reproducible
+    out.col(k) = centred * axis;
+  }
+  return out;
+}
+
+inline const char* statistic_name(viz::NodeStatistic s) {
+  switch (s) {
+    case viz::NodeStatistic::hit_count: return "hit count";
+    case viz::NodeStatistic::error: return "error";
+    case viz::NodeStatistic::average_distance: return "average distance";
+    case viz::NodeStatistic::density: return "density";
+    case viz::NodeStatistic::epoch_created: return "epoch created";
+    case viz::NodeStatistic::label: return "label";
+    case viz::NodeStatistic::none: break;
+  }
+  return "";
+}
+
+template <typename Scalar>
+Eigen::VectorXd node_statistic(const GrowingSomEstimator<Scalar>& model, viz::NodeStatistic s) {
+  switch (s) {
+    case viz::NodeStatistic::hit_count: return model.hit_count();
+    case viz::NodeStatistic::error: return model.error();
+    case viz::NodeStatistic::average_distance: return model.average_distance();
+    case viz::NodeStatistic::density: return model.density();
+    case viz::NodeStatistic::epoch_created: return model.epoch_created().template cast<double>();
+    case viz::NodeStatistic::label:
+      throw ParameterError("plot_growing_som(): NodeStatistic::label needs a SomClassifier (a SomVQ has no labels)");
+    case viz::NodeStatistic::none: break;
+  }
+  return {};
+}
+
+}  // namespace somtile::detail
+
+namespace somtile::viz {
+
+}  // namespace somtile::viz
+
+namespace somtile::detail {
+
+template <typename Scalar>
+void plot_growing_network(const GrowingSomEstimator<Scalar>& model, const std::string& path,
+                          const viz::GrowingSomPlotOptions& options, const Labels* neuron_labels) {
+  using namespace viz;
+  detail::require(options.size != NodeStatistic::label, "plot_growing_som",
+                  "size must be a numeric statistic, not NodeStatistic::label");
+  const RowMatrix<double> W = model.weights().template cast<double>();
+  RowMatrix<double> points;
+  switch (options.layout) {
+    case NetworkLayout::lattice: points = model.positions().template cast<double>(); break;
+    case NetworkLayout::weights:
+      detail::require<InputError>(W.cols() >= 2, "plot_growing_som", "the weights layout needs >= 2 features, got ",
+                                  W.cols());
+      points = W.leftCols(2);
+      break;
+    case NetworkLayout::pca: points = detail::pca_2d(W); break;
+  }
+  NetworkPlotOptions o = options.network;
+  if (options.color == NodeStatistic::label) {
+    o.category = neuron_labels ? *neuron_labels : detail::node_statistic(model, options.color).template cast<Index>();
+  } else if (options.color != NodeStatistic::none) {
+    o.color = detail::node_statistic(model, options.color);
+  }
+  if (o.color_label.empty()) o.color_label = detail::statistic_name(options.color);
+  if (options.size != NodeStatistic::none) o.size = detail::node_statistic(model, options.size);
+  if (o.size_label.empty()) o.size_label = detail::statistic_name(options.size);
+  if (o.title.empty()) o.title = "Growing SOM: " + std::to_string(model.n_neurons()) + " neurons";
+  if (o.x_label == "x" && o.y_label == "y") {
+    const bool pca = options.layout == NetworkLayout::pca, lattice = options.layout == NetworkLayout::lattice;
+    o.x_label = pca ? "PC 1" : lattice ? "lattice x" : "weight 1";
+    o.y_label = pca ? "PC 2" : lattice ? "lattice y" : "weight 2";
+  }
+  plot_network(points, model.edges(), path, o);
+}
+
+}  // namespace somtile::detail
+
+namespace somtile::viz {
+
+/// A growing SOM as a network: neurons placed by `layout`, lattice edges as grey lines, colour
+/// and size by per-neuron statistics.
+template <typename Scalar>
+void plot_growing_som(const SomVQ<Scalar>& model, const std::string& path, const GrowingSomPlotOptions& options = {}) {
+  detail::plot_growing_network(model, path, options, nullptr);
+}
+
+/// As above; NodeStatistic::label colours the neurons by class with a legend (unlabelled
+/// neurons as "Uncertain").
+template <typename Scalar>
+void plot_growing_som(const SomClassifier<Scalar>& model, const std::string& path,
+                      const GrowingSomPlotOptions& options = {}) {
+  GrowingSomPlotOptions o = options;
+  if (o.network.class_names.empty())
+    for (Index k = 0; k < model.classes().size(); ++k) o.network.class_names.push_back("class " + std::to_string(model.classes()[k]));
+  if (o.network.noise_label == "Uncertain") o.network.noise_label = "no hits";
+  detail::plot_growing_network(model, path, o, options.color == NodeStatistic::label ? &model.neuron_labels() : nullptr);
 }
 
 }  // namespace somtile::viz
