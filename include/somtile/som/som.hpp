@@ -161,6 +161,18 @@ class Som {
     return somtile::topographic_error(bmus("Som::topographic_error", X, true), grid_);
   }
 
+  /// One Kohonen batch step from per-unit sums and counts (e.g. combined over MPI ranks):
+  /// w_n = sum_u h(u, n) S_u / sum_u h(u, n) c_u with the kernel at width sigma.
+  void batch_update(const UnitSums<Scalar>& sums, double sigma) {
+    require_weights("Som::batch_update");
+    detail::require<InputError>(sums.sums.rows() == n_units() && sums.sums.cols() == n_features_ &&
+                                    sums.counts.size() == n_units(),
+                                "Som::batch_update", "sums must be ", n_units(), " x ", n_features_,
+                                " with ", n_units(), " counts");
+    detail::check_positive("Som::batch_update", "sigma", sigma);
+    apply_batch_update(weights_, sums, sigma);
+  }
+
   /// Learning rate and sigma used in epoch t.
   double learning_rate_at(Index t) const {
     return decay(params_.lr_decay, params_.learning_rate, double(t), double(params_.epochs),
@@ -304,6 +316,13 @@ class Som {
     }
   }
 
+  void apply_batch_update(RowMatrix<Scalar>& W, const UnitSums<Scalar>& sums, double sigma) const {
+    const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
+    const auto s = smooth_unit_sums<Scalar>(h, sums, params_.n_threads);
+    for (Index u = 0; u < n_units(); ++u)
+      if (s.denominator[u] > Scalar(0)) W.row(u) = s.numerator.row(u) / s.denominator[u];
+  }
+
   void train_batch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history,
                    const EpochCallback& on_epoch) {
     const int threads = params_.n_threads;
@@ -311,10 +330,7 @@ class Som {
     auto r = find_bmus<Scalar>(X, W, params_.distance, true, threads);
     for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
       const double sigma = sigma_at(epoch);
-      const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
-      const auto s = smooth_unit_sums<Scalar>(h, unit_sums<Scalar>(X, r.bmu, n_units(), threads), threads);
-      for (Index u = 0; u < n_units(); ++u)
-        if (s.denominator[u] > Scalar(0)) W.row(u) = s.numerator.row(u) / s.denominator[u];
+      apply_batch_update(W, unit_sums<Scalar>(X, r.bmu, n_units(), threads), sigma);
       r = find_bmus<Scalar>(X, W, params_.distance, true, threads);
       record(history, r, epoch, 0.0, sigma, on_epoch);
     }
