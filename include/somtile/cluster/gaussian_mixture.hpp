@@ -1,0 +1,346 @@
+#pragma once
+// Gaussian mixture model fitted by expectation–maximisation, following scikit-learn's
+// GaussianMixture: k-means initialisation (responsibilities = hard k-means labels), E-steps in
+// log space with log-sum-exp, covariances through their Cholesky factors (Eigen::LLT), and
+// convergence when the change of the lower bound (the mean log-likelihood) is below tol.
+// Of n_init runs the one with the highest lower bound is kept. All arithmetic is in double;
+// the fitted parameters are returned in the model's scalar type.
+
+#include "somtile/cluster/kmeans.hpp"
+#include "somtile/core/random.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/core/validate.hpp"
+#include "somtile/kernels/parallel.hpp"
+
+#include <Eigen/Cholesky>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace somtile {
+
+/// Shape of the component covariances.
+enum class Covariance {
+  full,       ///< each component its own general covariance
+  diag,       ///< each component its own diagonal covariance
+  spherical,  ///< each component its own single variance
+  tied        ///< all components share one general covariance
+};
+
+struct GaussianMixtureParams {
+  Index n_components = 1;
+  Covariance covariance_type = Covariance::full;
+  /// Added to the covariance diagonals so they stay positive definite.
+  double reg_covar = 1e-6;
+  int max_iter = 100;
+  /// Convergence threshold on the change of the lower bound (mean log-likelihood).
+  double tol = 1e-3;
+  int n_init = 1;
+  std::uint64_t seed = 0;
+  int n_threads = 0;  ///< 0 = all available
+};
+
+namespace detail {
+
+struct MixtureState {
+  Vector<double> weights;             // k
+  RowMatrix<double> means;            // k x d
+  std::vector<RowMatrix<double>> cov;  // scikit-learn shapes, see GaussianMixture::covariances
+  std::vector<Eigen::MatrixXd> chol;   // lower Cholesky factors of full/tied covariances
+  double lower_bound = -std::numeric_limits<double>::infinity();
+  int n_iter = 0;
+  bool converged = false;
+};
+
+inline const char* mixture_failure() {
+  return "the covariance of a component is not positive definite (singleton or collapsed samples); "
+         "decrease n_components or increase reg_covar";
+}
+
+/// M-step: weights, means and covariances from responsibilities (scikit-learn's
+/// _estimate_gaussian_parameters). Returns false when a Cholesky factorisation fails.
+inline bool estimate_parameters(const RowMatrix<double>& X, const RowMatrix<double>& resp,
+                                Covariance type, double reg, MixtureState& s) {
+  const Index n = X.rows(), d = X.cols(), k = resp.cols();
+  const Vector<double> nk =
+      (resp.colwise().sum().transpose().array() + 10 * std::numeric_limits<double>::epsilon()).matrix();
+  s.means = resp.transpose() * X;
+  for (Index c = 0; c < k; ++c) s.means.row(c) /= nk[c];
+  s.weights = nk / double(n);
+  s.cov.clear();
+  s.chol.clear();
+  const auto factor = [&](const RowMatrix<double>& C) {
+    Eigen::LLT<Eigen::MatrixXd> llt(C);
+    if (llt.info() != Eigen::Success) return false;
+    s.chol.push_back(llt.matrixL());
+    return true;
+  };
+  switch (type) {
+    case Covariance::full:
+      for (Index c = 0; c < k; ++c) {
+        const RowMatrix<double> diff = X.rowwise() - s.means.row(c);
+        RowMatrix<double> C = (diff.array().colwise() * resp.col(c).array()).matrix().transpose() * diff / nk[c];
+        C.diagonal().array() += reg;
+        s.cov.push_back(C);
+        if (!factor(C)) return false;
+      }
+      break;
+    case Covariance::tied: {
+      RowMatrix<double> C = X.transpose() * X;
+      C -= s.means.transpose() * nk.asDiagonal() * s.means;
+      C /= nk.sum();
+      C.diagonal().array() += reg;
+      s.cov.push_back(C);
+      if (!factor(C)) return false;
+      break;
+    }
+    case Covariance::diag:
+    case Covariance::spherical: {
+      RowMatrix<double> avg_x2 = resp.transpose() * X.array().square().matrix();
+      for (Index c = 0; c < k; ++c) avg_x2.row(c) /= nk[c];
+      const RowMatrix<double> var = (avg_x2.array() - s.means.array().square() + reg).matrix();
+      for (Index c = 0; c < k; ++c) {
+        if (type == Covariance::diag) {
+          s.cov.push_back(var.row(c));
+          if ((var.row(c).array() <= 0).any()) return false;
+        } else {
+          s.cov.push_back(RowMatrix<double>::Constant(1, 1, var.row(c).mean()));
+          if (var.row(c).mean() <= 0) return false;
+        }
+      }
+      break;
+    }
+  }
+  (void)d;
+  return true;
+}
+
+/// log(weight_c) + log N(x_i | mean_c, cov_c) for every sample and component.
+inline RowMatrix<double> weighted_log_prob(const RowMatrix<double>& X, Covariance type,
+                                           const MixtureState& s, int n_threads) {
+  const Index n = X.rows(), d = X.cols(), k = s.means.rows();
+  const double log_2pi = std::log(2 * 3.14159265358979323846);
+  RowMatrix<double> out(n, k);
+  for (Index c = 0; c < k; ++c) {
+    double log_det = 0;  // log |cov_c|
+    const Eigen::MatrixXd* L = nullptr;
+    Eigen::RowVectorXd inv_var;
+    if (type == Covariance::full || type == Covariance::tied) {
+      L = &s.chol[std::size_t(type == Covariance::tied ? 0 : c)];
+      log_det = 2 * L->diagonal().array().log().sum();
+    } else {
+      const RowMatrix<double>& v = s.cov[std::size_t(c)];
+      inv_var = type == Covariance::diag ? Eigen::RowVectorXd(v.row(0).cwiseInverse())
+                                         : Eigen::RowVectorXd::Constant(d, 1.0 / v(0, 0));
+      log_det = type == Covariance::diag ? v.array().log().sum() : double(d) * std::log(v(0, 0));
+    }
+    const double constant = std::log(s.weights[c]) - 0.5 * (double(d) * log_2pi + log_det);
+    parallel_for_chunks(n, 2048, n_threads, [&](Index begin, Index end) {
+      RowMatrix<double> diff = X.middleRows(begin, end - begin).rowwise() - s.means.row(c);
+      Vector<double> mahalanobis;
+      if (L) {
+        // Rows of y = diff L^-T, i.e. L^-1 (x - mean) per sample.
+        const Eigen::MatrixXd y = L->triangularView<Eigen::Lower>().solve(diff.transpose());
+        mahalanobis = y.colwise().squaredNorm().transpose();
+      } else {
+        mahalanobis = (diff.array().square().rowwise() * inv_var.array()).rowwise().sum();
+      }
+      out.block(begin, c, end - begin, 1) = (constant - 0.5 * mahalanobis.array()).matrix();
+    });
+  }
+  return out;
+}
+
+/// Per-sample log-likelihood (log-sum-exp over components); `log_resp` gets the normalised
+/// log responsibilities when non-null.
+inline Vector<double> log_likelihoods(const RowMatrix<double>& X, Covariance type, const MixtureState& s,
+                                      int n_threads, RowMatrix<double>* log_resp) {
+  RowMatrix<double> w = weighted_log_prob(X, type, s, n_threads);
+  Vector<double> norm(X.rows());
+  for (Index i = 0; i < X.rows(); ++i) {
+    const double top = w.row(i).maxCoeff();
+    norm[i] = top + std::log((w.row(i).array() - top).exp().sum());
+    if (log_resp) w.row(i).array() -= norm[i];
+  }
+  if (log_resp) log_resp->swap(w);
+  return norm;
+}
+
+}  // namespace detail
+
+template <typename Scalar>
+class GaussianMixture {
+ public:
+  GaussianMixture() = default;
+  explicit GaussianMixture(const GaussianMixtureParams& params) : params_(params) {}
+
+  const GaussianMixtureParams& params() const { return params_; }
+
+  GaussianMixture& fit(DataRef<Scalar> X) {
+    const char* call = "GaussianMixture::fit";
+    detail::check_data(call, X);
+    detail::check_positive(call, "n_components", params_.n_components);
+    detail::check_non_negative(call, "reg_covar", params_.reg_covar);
+    detail::check_positive(call, "max_iter", params_.max_iter);
+    detail::check_non_negative(call, "tol", params_.tol);
+    detail::check_positive(call, "n_init", params_.n_init);
+    detail::check_non_negative(call, "n_threads", params_.n_threads);
+    detail::require(params_.n_components <= X.rows(), call,
+                                "n_components must be <= n_samples (", X.rows(), "), got ",
+                                params_.n_components);
+    detail::require<InputError>(X.rows() >= 2, call, "X needs at least 2 samples, got ", X.rows());
+
+    const RowMatrix<double> Xd = X.template cast<double>();
+    const Index n = Xd.rows(), k = params_.n_components;
+    const Random root(params_.seed);
+    detail::MixtureState best;
+    bool have_best = false;
+    for (int init = 0; init < params_.n_init; ++init) {
+      // Initial responsibilities: one k-means seeding + Lloyd run (scikit-learn: n_init=1).
+      KMeans<double> km({k, 1, 300, 1e-4, root.fork(std::uint64_t(init))(), params_.n_threads});
+      const Labels& assigned = km.fit(Xd).labels();
+      RowMatrix<double> resp = RowMatrix<double>::Zero(n, k);
+      for (Index i = 0; i < n; ++i) resp(i, assigned[i]) = 1.0;
+
+      detail::MixtureState s;
+      if (!detail::estimate_parameters(Xd, resp, params_.covariance_type, params_.reg_covar, s))
+        fail(call);
+      for (int it = 1; it <= params_.max_iter; ++it) {
+        const double previous = s.lower_bound;
+        RowMatrix<double> log_resp;
+        s.lower_bound =
+            detail::log_likelihoods(Xd, params_.covariance_type, s, params_.n_threads, &log_resp).mean();
+        if (!detail::estimate_parameters(Xd, log_resp.array().exp().matrix(), params_.covariance_type,
+                                         params_.reg_covar, s))
+          fail(call);
+        s.n_iter = it;
+        if (std::abs(s.lower_bound - previous) < params_.tol) {
+          s.converged = true;
+          break;
+        }
+      }
+      if (!have_best || s.lower_bound > best.lower_bound) {
+        best = std::move(s);
+        have_best = true;
+      }
+    }
+    state_ = std::move(best);
+    n_features_ = Xd.cols();
+    return *this;
+  }
+
+  /// Most likely component of every row of X.
+  Labels predict(DataRef<Scalar> X) const {
+    const RowMatrix<double> r = log_resp("GaussianMixture::predict", X);
+    Labels out(r.rows());
+    for (Index i = 0; i < r.rows(); ++i) r.row(i).maxCoeff(&out[i]);
+    return out;
+  }
+
+  /// Posterior probability of every component for every row of X (n_samples x n_components).
+  RowMatrix<Scalar> predict_proba(DataRef<Scalar> X) const {
+    return log_resp("GaussianMixture::predict_proba", X).array().exp().matrix().template cast<Scalar>();
+  }
+
+  /// Log-likelihood log p(x) of every row of X.
+  Vector<double> score_samples(DataRef<Scalar> X) const {
+    const RowMatrix<double> Xd = checked("GaussianMixture::score_samples", X);
+    return detail::log_likelihoods(Xd, params_.covariance_type, state_, params_.n_threads, nullptr);
+  }
+
+  /// Mean log-likelihood of the rows of X.
+  double score(DataRef<Scalar> X) const {
+    const RowMatrix<double> Xd = checked("GaussianMixture::score", X);
+    return detail::log_likelihoods(Xd, params_.covariance_type, state_, params_.n_threads, nullptr).mean();
+  }
+
+  /// Bayesian information criterion on X: -2 n score(X) + n_parameters ln n. Lower is better.
+  double bic(DataRef<Scalar> X) const {
+    const double n = double(X.rows());
+    return -2 * score(X) * n + double(n_parameters()) * std::log(n);
+  }
+
+  /// Akaike information criterion on X: -2 n score(X) + 2 n_parameters. Lower is better.
+  double aic(DataRef<Scalar> X) const { return -2 * score(X) * double(X.rows()) + 2 * double(n_parameters()); }
+
+  /// Free parameters: k d means, k - 1 weights and the covariance entries
+  /// (full: k d(d+1)/2, tied: d(d+1)/2, diag: k d, spherical: k).
+  Index n_parameters() const {
+    fitted("n_parameters");
+    const Index k = params_.n_components, d = n_features_;
+    Index cov = 0;
+    switch (params_.covariance_type) {
+      case Covariance::full: cov = k * d * (d + 1) / 2; break;
+      case Covariance::tied: cov = d * (d + 1) / 2; break;
+      case Covariance::diag: cov = k * d; break;
+      case Covariance::spherical: cov = k; break;
+    }
+    return cov + k * d + k - 1;
+  }
+
+  bool is_fitted() const { return state_.means.size() > 0; }
+  /// Whether the kept run reached tol before max_iter.
+  bool converged() const {
+    fitted("converged");
+    return state_.converged;
+  }
+  /// EM iterations of the kept run.
+  int n_iter() const {
+    fitted("n_iter");
+    return state_.n_iter;
+  }
+  /// Mean log-likelihood of the training data at the start of the last EM iteration.
+  double lower_bound() const {
+    fitted("lower_bound");
+    return state_.lower_bound;
+  }
+  /// Mixing weights (n_components), summing to 1.
+  Vector<Scalar> weights() const {
+    fitted("weights");
+    return state_.weights.template cast<Scalar>();
+  }
+  /// Component means (n_components x n_features).
+  RowMatrix<Scalar> means() const {
+    fitted("means");
+    return state_.means.template cast<Scalar>();
+  }
+  /// Covariances with scikit-learn's shapes, one matrix per entry:
+  /// full: n_components entries of d x d; tied: one d x d entry;
+  /// diag: n_components entries of 1 x d (the variances); spherical: n_components entries of 1 x 1.
+  std::vector<RowMatrix<Scalar>> covariances() const {
+    fitted("covariances");
+    std::vector<RowMatrix<Scalar>> out;
+    for (const auto& c : state_.cov) out.push_back(c.template cast<Scalar>());
+    return out;
+  }
+
+ private:
+  [[noreturn]] static void fail(const char* call) {
+    throw InputError(detail::concat(call, "(): ", detail::mixture_failure()));
+  }
+  void fitted(const char* what) const {
+    detail::require<NotFittedError>(is_fitted(), std::string("GaussianMixture::") + what,
+                                    "this GaussianMixture is not fitted yet; call fit() first");
+  }
+  RowMatrix<double> checked(const char* call, ConstRowRef<Scalar> X) const {
+    detail::require<NotFittedError>(is_fitted(), call,
+                                    "this GaussianMixture is not fitted yet; call fit() first");
+    detail::check_data(call, X, n_features_, "GaussianMixture");
+    return X.template cast<double>();
+  }
+  RowMatrix<double> log_resp(const char* call, ConstRowRef<Scalar> X) const {
+    const RowMatrix<double> Xd = checked(call, X);
+    RowMatrix<double> r;
+    detail::log_likelihoods(Xd, params_.covariance_type, state_, params_.n_threads, &r);
+    return r;
+  }
+
+  GaussianMixtureParams params_;
+  detail::MixtureState state_;
+  Index n_features_ = 0;
+};
+
+}  // namespace somtile

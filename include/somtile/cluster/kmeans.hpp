@@ -1,0 +1,269 @@
+#pragma once
+// K-means clustering, following scikit-learn's KMeans (algorithm "lloyd"):
+// - k-means++ seeding, greedy: each new centre is the best of 2 + floor(ln k) candidates drawn
+//   with probability proportional to the squared distance to the nearest chosen centre;
+// - Lloyd iterations until the labels stop changing, or the total squared centre shift is
+//   <= tol * (mean per-feature variance of X), or max_iter;
+// - n_init independent seedings, keeping the run with the lowest inertia.
+// Nearest-centre search is the shared GEMM BMU kernel and centre sums are unit_sums, so the
+// result is identical for any number of threads.
+//
+// Empty clusters: like scikit-learn, an empty cluster's centre is moved onto the sample that is
+// farthest from its own centre (the worst-fitted sample), one distinct sample per empty
+// cluster, largest distance first (ties: lowest index). That sample then belongs to it, which
+// lowers the inertia and keeps exactly k non-empty clusters whenever n_samples >= k.
+
+#include "somtile/core/random.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/core/validate.hpp"
+#include "somtile/kernels/batch.hpp"
+#include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/parallel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <vector>
+
+namespace somtile {
+
+struct KMeansParams {
+  Index n_clusters = 8;
+  /// Seedings to run; the lowest-inertia one is kept. 10 is scikit-learn 1.2's default
+  /// (later versions use 1 with k-means++); more restarts cost time linearly.
+  int n_init = 10;
+  int max_iter = 300;
+  /// Convergence threshold on the total squared centre shift, relative to the mean
+  /// per-feature variance of X (scikit-learn's definition).
+  double tol = 1e-4;
+  std::uint64_t seed = 0;
+  int n_threads = 0;  ///< 0 = all available
+};
+
+namespace detail {
+
+template <typename Scalar>
+struct KMeansRun {
+  RowMatrix<Scalar> centers;
+  Labels labels;
+  double inertia = std::numeric_limits<double>::infinity();
+  int n_iter = 0;
+};
+
+/// Squared distances from every sample to one point, in double.
+template <typename Scalar, typename Point>
+void squared_distances_to(ConstRowRef<Scalar> X, const Point& p, Vector<double>& out, int n_threads) {
+  out.resize(X.rows());
+  parallel_for_chunks(X.rows(), 4096, n_threads, [&](Index begin, Index end) {
+    for (Index i = begin; i < end; ++i) out[i] = double((X.row(i) - p).squaredNorm());
+  });
+}
+
+/// Greedy k-means++ (scikit-learn's _kmeans_plusplus).
+template <typename Scalar>
+RowMatrix<Scalar> kmeans_plusplus(ConstRowRef<Scalar> X, Index k, Random& rng, int n_threads) {
+  const Index n = X.rows();
+  const Index trials = 2 + static_cast<Index>(std::log(double(k)));
+  RowMatrix<Scalar> centers(k, X.cols());
+  centers.row(0) = X.row(rng.uniform_index(n));
+  Vector<double> closest;
+  squared_distances_to<Scalar>(X, centers.row(0), closest, n_threads);
+  std::vector<double> cumulative(static_cast<std::size_t>(n));
+  Vector<double> candidate_dist, best_dist;
+  for (Index c = 1; c < k; ++c) {
+    std::partial_sum(closest.data(), closest.data() + n, cumulative.begin());
+    const double potential = cumulative.back();
+    double best_potential = std::numeric_limits<double>::infinity();
+    Index best_candidate = 0;
+    for (Index t = 0; t < trials; ++t) {
+      const double target = rng.uniform() * potential;
+      Index id = Index(std::lower_bound(cumulative.begin(), cumulative.end(), target) - cumulative.begin());
+      id = std::min(id, n - 1);
+      squared_distances_to<Scalar>(X, X.row(id), candidate_dist, n_threads);
+      candidate_dist = candidate_dist.cwiseMin(closest);
+      const double candidate_potential = candidate_dist.sum();
+      if (candidate_potential < best_potential) {
+        best_potential = candidate_potential;
+        best_candidate = id;
+        best_dist.swap(candidate_dist);
+      }
+    }
+    centers.row(c) = X.row(best_candidate);
+    closest.swap(best_dist);
+  }
+  return centers;
+}
+
+/// Labels and inertia of X against fixed centres.
+template <typename Scalar>
+double assign(ConstRowRef<Scalar> X, const RowMatrix<Scalar>& centers, Labels& labels,
+              Vector<double>& dist2, int n_threads) {
+  BmuResult<Scalar> r = find_bmus<Scalar>(X, centers, Distance::euclidean, false, n_threads);
+  labels.swap(r.bmu);
+  dist2 = r.distance.template cast<double>().array().square();
+  return dist2.sum();
+}
+
+/// New centres as cluster means; empty clusters move onto the worst-fitted samples.
+template <typename Scalar>
+RowMatrix<Scalar> update_centers(ConstRowRef<Scalar> X, Labels& labels, const Vector<double>& dist2,
+                                 Index k, int n_threads) {
+  UnitSums<Scalar> s = unit_sums<Scalar>(X, labels, k, n_threads);
+  std::vector<Index> empty;
+  for (Index c = 0; c < k; ++c)
+    if (s.counts[c] == Scalar(0)) empty.push_back(c);
+  if (!empty.empty()) {
+    std::vector<Index> order(static_cast<std::size_t>(X.rows()));
+    std::iota(order.begin(), order.end(), Index(0));
+    const auto far = order.begin() + static_cast<std::ptrdiff_t>(empty.size());
+    std::partial_sort(order.begin(), far, order.end(), [&](Index a, Index b) {
+      return dist2[a] > dist2[b] || (dist2[a] == dist2[b] && a < b);
+    });
+    for (std::size_t e = 0; e < empty.size(); ++e) {
+      const Index i = order[e], from = labels[i], to = empty[e];
+      if (s.counts[from] <= Scalar(1)) continue;  // never empty another cluster
+      s.sums.row(from) -= X.row(i);
+      s.counts[from] -= Scalar(1);
+      s.sums.row(to) = X.row(i);
+      s.counts[to] = Scalar(1);
+      labels[i] = to;
+    }
+  }
+  RowMatrix<Scalar> centers = s.sums;
+  for (Index c = 0; c < k; ++c)
+    if (s.counts[c] > Scalar(0)) centers.row(c) /= s.counts[c];
+  return centers;
+}
+
+/// One Lloyd run from given centres (scikit-learn's lloyd_iter loop).
+template <typename Scalar>
+KMeansRun<Scalar> lloyd(ConstRowRef<Scalar> X, RowMatrix<Scalar> centers, int max_iter,
+                        double tol, int n_threads) {
+  const Index k = centers.rows();
+  KMeansRun<Scalar> run;
+  Labels labels, previous;
+  Vector<double> dist2;
+  for (int it = 0; it < max_iter; ++it) {
+    assign<Scalar>(X, centers, labels, dist2, n_threads);
+    RowMatrix<Scalar> next = update_centers<Scalar>(X, labels, dist2, k, n_threads);
+    run.n_iter = it + 1;
+    if (previous.size() == labels.size() && previous == labels) {
+      centers.swap(next);
+      break;
+    }
+    const double shift = (next - centers).template cast<double>().squaredNorm();
+    centers.swap(next);
+    previous = labels;
+    if (shift <= tol) break;
+  }
+  // Labels and inertia of the final centres, so they are consistent with each other.
+  run.inertia = assign<Scalar>(X, centers, labels, dist2, n_threads);
+  run.labels.swap(labels);
+  run.centers.swap(centers);
+  return run;
+}
+
+}  // namespace detail
+
+template <typename Scalar>
+class KMeans {
+ public:
+  KMeans() = default;
+  explicit KMeans(const KMeansParams& params) : params_(params) {}
+
+  const KMeansParams& params() const { return params_; }
+
+  KMeans& fit(DataRef<Scalar> X) {
+    const char* call = "KMeans::fit";
+    detail::check_data(call, X);
+    detail::check_positive(call, "n_clusters", params_.n_clusters);
+    detail::check_positive(call, "n_init", params_.n_init);
+    detail::check_positive(call, "max_iter", params_.max_iter);
+    detail::check_non_negative(call, "tol", params_.tol);
+    detail::check_non_negative(call, "n_threads", params_.n_threads);
+    detail::require(params_.n_clusters <= X.rows(), call, "n_clusters must be <= n_samples (",
+                                X.rows(), "), got ", params_.n_clusters);
+
+    const int threads = params_.n_threads;
+    const Eigen::RowVectorXd mean = X.template cast<double>().colwise().mean();
+    const double variance = (X.template cast<double>().rowwise() - mean).array().square().sum() /
+                            double(X.rows() * X.cols());
+    const double tol = params_.tol * variance;
+
+    const Random root(params_.seed);
+    detail::KMeansRun<Scalar> best;
+    for (int init = 0; init < params_.n_init; ++init) {
+      Random rng = root.fork(std::uint64_t(init));
+      auto seeds = detail::kmeans_plusplus<Scalar>(X, params_.n_clusters, rng, threads);
+      auto run = detail::lloyd<Scalar>(X, std::move(seeds), params_.max_iter, tol, threads);
+      if (run.inertia < best.inertia) best = std::move(run);
+    }
+    centers_.swap(best.centers);
+    labels_.swap(best.labels);
+    inertia_ = best.inertia;
+    n_iter_ = best.n_iter;
+    return *this;
+  }
+
+  /// Cluster of every training sample.
+  const Labels& labels() const {
+    fitted("labels");
+    return labels_;
+  }
+  /// n_clusters x n_features.
+  const RowMatrix<Scalar>& cluster_centers() const {
+    fitted("cluster_centers");
+    return centers_;
+  }
+  /// Sum of squared distances of the training samples to their centres.
+  double inertia() const {
+    fitted("inertia");
+    return inertia_;
+  }
+  /// Lloyd iterations of the kept run.
+  int n_iter() const {
+    fitted("n_iter");
+    return n_iter_;
+  }
+  bool is_fitted() const { return centers_.size() > 0; }
+
+  /// Nearest centre of every row of X.
+  Labels predict(DataRef<Scalar> X) const {
+    check_input("KMeans::predict", X);
+    return find_bmus<Scalar>(X, centers_, Distance::euclidean, false, params_.n_threads).bmu;
+  }
+
+  /// Euclidean distance of every row of X to every centre (n_samples x n_clusters).
+  RowMatrix<Scalar> transform(DataRef<Scalar> X) const {
+    check_input("KMeans::transform", X);
+    RowMatrix<Scalar> out(X.rows(), centers_.rows());
+    detail::parallel_for_chunks(X.rows(), 1024, params_.n_threads, [&](Index begin, Index end) {
+      for (Index i = begin; i < end; ++i)
+        for (Index c = 0; c < centers_.rows(); ++c) out(i, c) = (X.row(i) - centers_.row(c)).norm();
+    });
+    return out;
+  }
+
+  Labels fit_predict(DataRef<Scalar> X) { return fit(X).labels(); }
+
+ private:
+  void fitted(const char* what) const {
+    detail::require<NotFittedError>(is_fitted(), std::string("KMeans::") + what,
+                                    "this KMeans is not fitted yet; call fit() first");
+  }
+  void check_input(const char* call, ConstRowRef<Scalar> X) const {
+    detail::require<NotFittedError>(is_fitted(), call, "this KMeans is not fitted yet; call fit() first");
+    detail::check_data(call, X, centers_.cols(), "KMeans");
+  }
+
+  KMeansParams params_;
+  RowMatrix<Scalar> centers_;
+  Labels labels_;
+  double inertia_ = 0;
+  int n_iter_ = 0;
+};
+
+}  // namespace somtile

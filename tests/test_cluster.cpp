@@ -1,0 +1,886 @@
+// KMeans, GaussianMixture, HDBSCAN and the unit-clustering glue against scikit-learn's
+// values (tests/reference/make_cluster_reference.py), naive loops and a brute-force
+// O(n^2) mutual-reachability HDBSCAN reference.
+#include <somtile/cluster/gaussian_mixture.hpp>
+#include <somtile/cluster/hdbscan.hpp>
+#include <somtile/cluster/kmeans.hpp>
+#include <somtile/cluster/som_cluster.hpp>
+#include <somtile/core/random.hpp>
+#include <somtile/io/csv.hpp>
+#include <somtile/metrics/clustering.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <Eigen/LU>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace somtile;
+
+namespace {
+
+double expected_score(const std::string& name) {
+  static const auto values = [] {
+    std::ifstream in(std::string(SOMTILE_REFERENCE_DIR) + "/cluster_reference.txt");
+    std::map<std::string, double> out;
+    std::string line, key;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      double v;
+      if (fields >> key >> v) out[key] = v;
+    }
+    return out;
+  }();
+  const auto it = values.find(name);
+  REQUIRE(it != values.end());
+  return it->second;
+}
+
+RowMatrix<double> load(const std::string& name, bool standardise) {
+  RowMatrix<double> X = read_csv(std::string(SOMTILE_DATA_DIR) + "/" + name + ".csv", "label").X;
+  if (standardise) {  // population standard deviation, as the reference script
+    const Eigen::RowVectorXd mean = X.colwise().mean();
+    X.rowwise() -= mean;
+    for (Index j = 0; j < X.cols(); ++j)
+      X.col(j) /= std::sqrt(X.col(j).squaredNorm() / double(X.rows()));
+  }
+  return X;
+}
+
+/// Gaussian blobs (sd `spread`) around the given centres, `per_blob` each, then `n_noise`
+/// uniform points in [-box, box]^d. blob[i] = centre index or -1 for the uniform points.
+RowMatrix<double> blobs(const RowMatrix<double>& centres, Index per_blob, double spread,
+                        Index n_noise, double box, std::uint64_t seed,
+                        std::vector<Index>* blob = nullptr) {
+  Random rng(seed);
+  const Index d = centres.cols(), n = centres.rows() * per_blob + n_noise;
+  RowMatrix<double> X(n, d);
+  if (blob) blob->assign(std::size_t(n), -1);
+  for (Index i = 0; i < n; ++i) {
+    const Index c = i / per_blob;
+    for (Index j = 0; j < d; ++j)
+      X(i, j) = c < centres.rows() ? centres(c, j) + spread * rng.normal() : rng.uniform(-box, box);
+    if (blob && c < centres.rows()) (*blob)[std::size_t(i)] = c;
+  }
+  return X;
+}
+
+/// True when two labellings are equal up to renaming the clusters (noise must match noise).
+bool same_partition(const Labels& a, const Labels& b) {
+  if (a.size() != b.size()) return false;
+  std::map<Index, Index> ab, ba;
+  for (Index i = 0; i < a.size(); ++i) {
+    if ((a[i] < 0) != (b[i] < 0)) return false;
+    if (a[i] < 0) continue;
+    if (ab.emplace(a[i], b[i]).first->second != b[i] ||
+        ba.emplace(b[i], a[i]).first->second != a[i])
+      return false;
+  }
+  return true;
+}
+
+/// Parameters from defaults plus the given changes (the tests are C++17: no designated
+/// initialisers).
+template <typename Params, typename Set>
+Params with(Set set) {
+  Params p;
+  set(p);
+  return p;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- k-means
+
+TEMPLATE_TEST_CASE("KMeans reaches scikit-learn's best inertia on real data", "[kmeans]", float,
+                   double) {
+  using S = TestType;
+  struct Case {
+    const char* data;
+    Index k;
+    bool standardise;
+  };
+  for (const Case c : {Case{"iris", 3, false}, Case{"iris", 3, true}, Case{"iris", 5, false},
+                       Case{"iris", 5, true}, Case{"wine", 3, false}, Case{"wine", 3, true}}) {
+    const RowMatrix<S> X = load(c.data, c.standardise).template cast<S>();
+    KMeans<S> km(with<KMeansParams>([&](auto& p) { p.n_clusters = c.k; }));
+    km.fit(X);
+    const std::string key = std::string("kmeans.") + c.data + (c.standardise ? ".std" : ".raw") +
+                            ".k" + std::to_string(c.k) + ".inertia";
+    INFO(key);
+    CHECK(km.inertia() <= expected_score(key) * 1.01);
+    CHECK(km.inertia() >= expected_score(key) * (1 - 1e-4));  // never better than the optimum
+
+    // Oracles on the fitted state: labels are nearest centres, inertia their squared distances,
+    // and the (converged) centres are the means of their members.
+    const RowMatrix<S>& C = km.cluster_centers();
+    const Labels& labels = km.labels();
+    double inertia = 0;
+    RowMatrix<double> means = RowMatrix<double>::Zero(c.k, X.cols());
+    Vector<double> counts = Vector<double>::Zero(c.k);
+    for (Index i = 0; i < X.rows(); ++i) {
+      double nearest = INFINITY;
+      for (Index u = 0; u < c.k; ++u)
+        nearest = std::min(nearest, (X.row(i) - C.row(u)).template cast<double>().squaredNorm());
+      CHECK((X.row(i) - C.row(labels[i])).template cast<double>().squaredNorm() <=
+            nearest * (1 + 1e-5) + 1e-9);
+      inertia += (X.row(i) - C.row(labels[i])).template cast<double>().squaredNorm();
+      means.row(labels[i]) += X.row(i).template cast<double>();
+      counts[labels[i]] += 1;
+    }
+    CHECK(km.inertia() == Approx(inertia).epsilon(1e-5));
+    CHECK(km.n_iter() < 300);
+    for (Index u = 0; u < c.k; ++u) {
+      REQUIRE(counts[u] > 0);
+      CHECK((means.row(u) / counts[u] - C.row(u).template cast<double>()).norm() <=
+            1e-4 * (1 + means.row(u).norm() / counts[u]));
+    }
+    CHECK(km.predict(X) == labels);
+  }
+}
+
+TEMPLATE_TEST_CASE("KMeans transform, fit_predict and determinism", "[kmeans]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = load("wine", true).template cast<S>();
+  KMeans<S> one(with<KMeansParams>([&](auto& p) {
+    p.n_clusters = 4;
+    p.n_init = 3;
+    p.seed = 7;
+    p.n_threads = 1;
+  }));
+  KMeans<S> two(with<KMeansParams>([&](auto& p) {
+    p.n_clusters = 4;
+    p.n_init = 3;
+    p.seed = 7;
+    p.n_threads = 2;
+  }));
+  const Labels labels = one.fit_predict(X);
+  two.fit(X);
+  CHECK(labels == two.labels());
+  CHECK(one.cluster_centers() == two.cluster_centers());
+  CHECK(one.inertia() == two.inertia());
+  CHECK(KMeans<S>(with<KMeansParams>([&](auto& p) {
+          p.n_clusters = 4;
+          p.n_init = 3;
+          p.seed = 7;
+        }))
+            .fit(X)
+            .cluster_centers() == one.cluster_centers());
+
+  const RowMatrix<S> T = one.transform(X.topRows(20));
+  REQUIRE(T.rows() == 20);
+  REQUIRE(T.cols() == 4);
+  for (Index i = 0; i < 20; ++i)
+    for (Index u = 0; u < 4; ++u) {
+      double d2 = 0;
+      for (Index j = 0; j < X.cols(); ++j)
+        d2 += std::pow(double(X(i, j)) - double(one.cluster_centers()(u, j)), 2);
+      CHECK(double(T(i, u)) == Approx(std::sqrt(d2)).epsilon(1e-5));
+    }
+}
+
+TEMPLATE_TEST_CASE("KMeans moves an empty cluster onto the worst-fitted sample", "[kmeans]", float,
+                   double) {
+  using S = TestType;
+  // Samples on a line; cluster 2 won nothing. Its centre must move onto the sample farthest
+  // from its own centre (sample 5, distance^2 100), which then belongs to cluster 2.
+  RowMatrix<S> X(6, 1);
+  X << 0, 1, 2, 10, 11, 30;
+  Labels labels(6);
+  labels << 0, 0, 0, 1, 1, 1;
+  Vector<double> dist2(6);
+  dist2 << 1, 0, 1, 25, 81, 100;
+  const RowMatrix<S> C = detail::update_centers<S>(X, labels, dist2, 3, 1);
+  CHECK(labels[5] == 2);
+  CHECK(C(2, 0) == S(30));
+  CHECK(C(0, 0) == S(1));
+  CHECK(C(1, 0) == Approx(10.5));
+  // Only duplicates (3 distinct points, k = 5): the fit still ends with zero inertia.
+  RowMatrix<S> D(12, 2);
+  for (Index i = 0; i < 12; ++i) D.row(i) << S(i % 3), S(10 * (i % 3));
+  KMeans<S> km(with<KMeansParams>([&](auto& p) { p.n_clusters = 5; }));
+  CHECK(km.fit(D).inertia() == 0.0);
+  CHECK((km.labels().minCoeff() >= 0 && km.labels().maxCoeff() < 5));
+}
+
+TEST_CASE("KMeans reports bad parameters, bad data and use before fit", "[kmeans][errors]") {
+  const RowMatrix<double> X = load("iris", false);
+  KMeans<double> unfitted;
+  CHECK_THROWS_AS(unfitted.labels(), NotFittedError);
+  CHECK_THROWS_WITH(unfitted.labels(),
+                    "KMeans::labels(): this KMeans is not fitted yet; call fit() first");
+  CHECK_THROWS_AS(unfitted.predict(X), NotFittedError);
+  CHECK_THROWS_WITH(unfitted.inertia(),
+                    Catch::Contains("KMeans::inertia(): this KMeans is not fitted yet"));
+
+  CHECK_THROWS_AS(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 200; })).fit(X),
+                  ParameterError);
+  CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 200; })).fit(X),
+                    "KMeans::fit(): n_clusters must be <= n_samples (150), got 200");
+  CHECK_THROWS_AS(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 0; })).fit(X),
+                  ParameterError);
+  CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 0; })).fit(X),
+                    "KMeans::fit(): n_clusters must be > 0, got 0");
+  CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_init = 0; })).fit(X),
+                    "KMeans::fit(): n_init must be > 0, got 0");
+  CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.max_iter = -1; })).fit(X),
+                    "KMeans::fit(): max_iter must be > 0, got -1");
+  CHECK_THROWS_AS(KMeans<double>(with<KMeansParams>([&](auto& p) { p.tol = -1; })).fit(X),
+                  ParameterError);
+  CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.tol = -1; })).fit(X),
+                    "KMeans::fit(): tol must be >= 0, got -1");
+  CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_threads = -2; })).fit(X),
+                    "KMeans::fit(): n_threads must be >= 0, got -2");
+
+  // A failed fit leaves the fitted model as it was.
+  KMeans<double> km(with<KMeansParams>([&](auto& p) { p.n_clusters = 3; }));
+  km.fit(X);
+  const Labels before = km.labels();
+  RowMatrix<double> bad = X;
+  bad(4, 2) = std::nan("");
+  CHECK_THROWS_AS(km.fit(bad), InputError);
+  CHECK_THROWS_WITH(km.fit(bad), "KMeans::fit(): X must be finite, but X(4, 2) = nan");
+  CHECK(km.labels() == before);
+  CHECK_THROWS_AS(km.predict(X.leftCols(2)), InputError);
+  CHECK_THROWS_WITH(km.predict(X.leftCols(2)),
+                    "KMeans::predict(): X has 2 features, but this KMeans expects 4");
+  CHECK_THROWS_WITH(km.transform(RowMatrix<double>(0, 4)),
+                    "KMeans::transform(): X has no samples (0 rows)");
+}
+
+// ---------------------------------------------------------------- Gaussian mixtures
+
+TEMPLATE_TEST_CASE(
+    "GaussianMixture matches scikit-learn's log-likelihood for every covariance type", "[gmm]",
+    float, double) {
+  using S = TestType;
+  const std::pair<const char*, Covariance> types[] = {{"full", Covariance::full},
+                                                      {"diag", Covariance::diag},
+                                                      {"spherical", Covariance::spherical},
+                                                      {"tied", Covariance::tied}};
+  for (const auto& [data, standardise] : {std::pair{"iris", false}, std::pair{"wine", true}}) {
+    const RowMatrix<S> X = load(data, standardise).template cast<S>();
+    const double n = double(X.rows());
+    for (const auto& [name, type] : types) {
+      const std::string key = std::string("gmm.") + data + "." + name + ".k3.";
+      INFO(key);
+      GaussianMixture<S> gm(with<GaussianMixtureParams>([&](auto& p) {
+        p.n_components = 3;
+        p.covariance_type = type;
+        p.n_init = 10;
+      }));
+      gm.fit(X);
+      CHECK(gm.score(X) == Approx(expected_score(key + "score")).margin(1e-3));
+      // The parameter count is what BIC and AIC add to -2 n score: recover scikit-learn's.
+      const double sk_penalty = expected_score(key + "bic") + 2 * n * expected_score(key + "score");
+      CHECK(gm.bic(X) + 2 * n * gm.score(X) == Approx(sk_penalty).epsilon(1e-9));
+      CHECK(double(gm.n_parameters()) * std::log(n) == Approx(sk_penalty).epsilon(1e-9));
+      CHECK(gm.aic(X) + 2 * n * gm.score(X) ==
+            Approx(expected_score(key + "aic") + 2 * n * expected_score(key + "score"))
+                .epsilon(1e-9));
+      CHECK(gm.converged());
+      CHECK(gm.lower_bound() == Approx(gm.score(X)).margin(1e-3));
+
+      const RowMatrix<S> P = gm.predict_proba(X);
+      const Labels hard = gm.predict(X);
+      for (Index i = 0; i < X.rows(); ++i) {
+        CHECK(double(P.row(i).sum()) == Approx(1.0).epsilon(1e-5));
+        Index arg;
+        P.row(i).maxCoeff(&arg);
+        CHECK((hard[i] == arg || P(i, hard[i]) == P(i, arg)));
+      }
+      CHECK(double(gm.weights().sum()) == Approx(1.0).epsilon(1e-6));
+      const auto cov = gm.covariances();
+      const Index d = X.cols();
+      switch (type) {
+        case Covariance::full:
+          REQUIRE(cov.size() == 3);
+          CHECK((cov[0].rows() == d && cov[0].cols() == d));
+          break;
+        case Covariance::tied:
+          REQUIRE(cov.size() == 1);
+          CHECK((cov[0].rows() == d && cov[0].cols() == d));
+          break;
+        case Covariance::diag:
+          REQUIRE(cov.size() == 3);
+          CHECK((cov[0].rows() == 1 && cov[0].cols() == d));
+          break;
+        case Covariance::spherical:
+          REQUIRE(cov.size() == 3);
+          CHECK((cov[0].rows() == 1 && cov[0].cols() == 1));
+          break;
+      }
+    }
+  }
+}
+
+TEST_CASE("GaussianMixture densities equal the explicit Gaussian formula", "[gmm]") {
+  const RowMatrix<double> X = load("iris", false);
+  for (const Covariance type :
+       {Covariance::full, Covariance::diag, Covariance::spherical, Covariance::tied}) {
+    GaussianMixture<double> gm(with<GaussianMixtureParams>([&](auto& p) {
+      p.n_components = 2;
+      p.covariance_type = type;
+    }));
+    gm.fit(X);
+    const auto cov = gm.covariances();
+    const Index d = X.cols();
+    const auto covariance = [&](Index c) -> Eigen::MatrixXd {
+      switch (type) {
+        case Covariance::full:
+          return cov[std::size_t(c)];
+        case Covariance::tied:
+          return cov[0];
+        case Covariance::diag:
+          return cov[std::size_t(c)].row(0).transpose().asDiagonal();
+        case Covariance::spherical:
+          return Eigen::MatrixXd::Identity(d, d) * cov[std::size_t(c)](0, 0);
+      }
+      return {};
+    };
+    const Vector<double> log_p = gm.score_samples(X);
+    for (Index i = 0; i < X.rows(); i += 7) {
+      double p = 0;
+      for (Index c = 0; c < 2; ++c) {
+        const Eigen::MatrixXd S = covariance(c);
+        const Eigen::VectorXd diff = (X.row(i) - gm.means().row(c)).transpose();
+        const double quad = diff.dot(S.inverse() * diff);
+        p += gm.weights()[c] * std::exp(-0.5 * quad) /
+             std::sqrt(std::pow(2 * M_PI, double(d)) * S.determinant());
+      }
+      CHECK(log_p[i] == Approx(std::log(p)).epsilon(1e-9));
+    }
+  }
+}
+
+TEST_CASE("GaussianMixture is identical for 1 and 2 threads", "[gmm]") {
+  const RowMatrix<double> X = load("wine", true);
+  GaussianMixture<double> one(with<GaussianMixtureParams>([&](auto& p) {
+    p.n_components = 3;
+    p.n_init = 2;
+    p.seed = 3;
+    p.n_threads = 1;
+  }));
+  GaussianMixture<double> two(with<GaussianMixtureParams>([&](auto& p) {
+    p.n_components = 3;
+    p.n_init = 2;
+    p.seed = 3;
+    p.n_threads = 2;
+  }));
+  one.fit(X);
+  two.fit(X);
+  CHECK(one.means() == two.means());
+  CHECK(one.predict_proba(X) == two.predict_proba(X));
+  CHECK(one.lower_bound() == two.lower_bound());
+}
+
+TEST_CASE("GaussianMixture reports bad parameters, bad data and use before fit", "[gmm][errors]") {
+  const RowMatrix<double> X = load("iris", false);
+  GaussianMixture<double> unfitted;
+  CHECK_THROWS_AS(unfitted.predict(X), NotFittedError);
+  CHECK_THROWS_WITH(
+      unfitted.predict(X),
+      "GaussianMixture::predict(): this GaussianMixture is not fitted yet; call fit() first");
+  CHECK_THROWS_WITH(
+      unfitted.means(),
+      Catch::Contains("GaussianMixture::means(): this GaussianMixture is not fitted"));
+  CHECK_THROWS_AS(unfitted.bic(X), NotFittedError);
+
+  CHECK_THROWS_AS(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
+                    p.n_components = 151;
+                  })).fit(X),
+                  ParameterError);
+  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
+                      p.n_components = 151;
+                    })).fit(X),
+                    "GaussianMixture::fit(): n_components must be <= n_samples (150), got 151");
+  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
+                      p.n_components = 0;
+                    })).fit(X),
+                    "GaussianMixture::fit(): n_components must be > 0, got 0");
+  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
+                      p.reg_covar = -1e-3;
+                    })).fit(X),
+                    "GaussianMixture::fit(): reg_covar must be >= 0, got -0.001");
+  CHECK_THROWS_WITH(
+      GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.max_iter = 0; })).fit(X),
+      "GaussianMixture::fit(): max_iter must be > 0, got 0");
+  CHECK_THROWS_WITH(
+      GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.tol = -1; })).fit(X),
+      "GaussianMixture::fit(): tol must be >= 0, got -1");
+  CHECK_THROWS_WITH(
+      GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.n_init = 0; })).fit(X),
+      "GaussianMixture::fit(): n_init must be > 0, got 0");
+  CHECK_THROWS_AS(GaussianMixture<double>().fit(X.topRows(1)), InputError);
+  CHECK_THROWS_WITH(GaussianMixture<double>().fit(X.topRows(1)),
+                    "GaussianMixture::fit(): X needs at least 2 samples, got 1");
+
+  // Collapsed data without regularisation: a singular covariance.
+  RowMatrix<double> flat(6, 2);
+  flat << 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5;
+  GaussianMixture<double> gm(with<GaussianMixtureParams>([&](auto& p) { p.n_components = 2; }));
+  gm.fit(X);
+  const RowMatrix<double> means = gm.means();
+  CHECK_THROWS_AS(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
+                    p.reg_covar = 0;
+                  })).fit(flat),
+                  InputError);
+  CHECK_THROWS_WITH(
+      GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
+        p.reg_covar = 0;
+      })).fit(flat),
+      Catch::Contains(
+          "GaussianMixture::fit(): the covariance of a component is not positive definite"));
+  RowMatrix<double> bad = X;
+  bad(0, 0) = INFINITY;
+  CHECK_THROWS_AS(gm.fit(bad), InputError);
+  CHECK(gm.means() == means);  // a failed fit leaves the model as it was
+  CHECK_THROWS_WITH(
+      gm.score(X.leftCols(3)),
+      "GaussianMixture::score(): X has 3 features, but this GaussianMixture expects 4");
+}
+
+// ---------------------------------------------------------------- HDBSCAN
+
+namespace {
+
+// Edges ordered by weight, then by their smaller and larger end point: a strict order, so the
+// minimum spanning tree is unique and any correct algorithm finds the same one.
+bool edge_before(double w, Index a, Index b, double w2, Index a2, Index b2) {
+  if (w != w2) return w < w2;
+  if (std::min(a, b) != std::min(a2, b2)) return std::min(a, b) < std::min(a2, b2);
+  return std::max(a, b) < std::max(a2, b2);
+}
+
+// Brute-force reference: all pairwise mutual-reachability distances, then Prim on the matrix.
+std::vector<SpanningEdge> brute_force_mst(const RowMatrix<double>& X, Index min_samples) {
+  const Index n = X.rows();
+  Eigen::MatrixXd D(n, n);
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < n; ++j) D(i, j) = (X.row(i) - X.row(j)).norm();
+  Vector<double> core(n);
+  for (Index i = 0; i < n; ++i) {
+    std::vector<double> row(D.row(i).data(), D.row(i).data() + n);
+    for (Index j = 0; j < n; ++j) row[std::size_t(j)] = D(i, j);
+    std::sort(row.begin(), row.end());
+    core[i] = row[std::size_t(min_samples - 1)];  // the point itself is row[0]
+  }
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < n; ++j) D(i, j) = std::max({D(i, j), core[i], core[j]});
+  std::vector<SpanningEdge> edges;
+  std::vector<bool> in(std::size_t(n), false);
+  std::vector<double> best(std::size_t(n), INFINITY);
+  std::vector<Index> from(std::size_t(n), 0);
+  Index current = 0;
+  for (Index step = 1; step < n; ++step) {
+    in[std::size_t(current)] = true;
+    Index next = -1;
+    for (Index j = 0; j < n; ++j) {
+      if (in[std::size_t(j)]) continue;
+      if (edge_before(D(current, j), current, j, best[std::size_t(j)], from[std::size_t(j)], j)) {
+        best[std::size_t(j)] = D(current, j);
+        from[std::size_t(j)] = current;
+      }
+      if (next < 0 || edge_before(best[std::size_t(j)], from[std::size_t(j)], j,
+                                  best[std::size_t(next)], from[std::size_t(next)], next))
+        next = j;
+    }
+    edges.push_back({from[std::size_t(next)], next, best[std::size_t(next)]});
+    current = next;
+  }
+  return edges;
+}
+
+double total_weight(const std::vector<SpanningEdge>& edges) {
+  double sum = 0;
+  for (const auto& e : edges) sum += e.distance;
+  return sum;
+}
+
+Index count_clusters(const Labels& labels) {
+  return labels.size() ? std::max<Index>(labels.maxCoeff() + 1, 0) : 0;
+}
+
+}  // namespace
+
+TEST_CASE("HDBSCAN agrees with a brute-force mutual-reachability reference", "[hdbscan]") {
+  // Low dimension takes the k-d tree Borůvka path, high dimension the dense Prim path.
+  for (const Index d : {Index(2), Index(3), Index(24)}) {
+    RowMatrix<double> centres = RowMatrix<double>::Zero(4, d);
+    for (Index c = 0; c < 4; ++c) centres(c, c % d) = 6.0 * double(c + 1) - 12.0 * double(c % 2);
+    const RowMatrix<double> X = blobs(centres, 50, 0.8, 40, 14.0, 100 + std::uint64_t(d));
+    for (const HDBSCANParams p : {with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 8; }),
+                                  with<HDBSCANParams>([&](auto& p) {
+                                    p.min_cluster_size = 5;
+                                    p.min_samples = 3;
+                                  }),
+                                  with<HDBSCANParams>([&](auto& p) {
+                                    p.min_cluster_size = 12;
+                                    p.min_samples = 1;
+                                  }),
+                                  with<HDBSCANParams>([&](auto& p) {
+                                    p.min_cluster_size = 6;
+                                    p.cluster_selection_method = ClusterSelection::leaf;
+                                  }),
+                                  with<HDBSCANParams>([&](auto& p) {
+                                    p.min_cluster_size = 8;
+                                    p.cluster_selection_epsilon = 3.0;
+                                  }),
+                                  with<HDBSCANParams>([&](auto& p) {
+                                    p.min_cluster_size = 8;
+                                    p.allow_single_cluster = true;
+                                  })}) {
+      INFO("d = " << d << ", min_cluster_size = " << p.min_cluster_size
+                  << ", min_samples = " << p.min_samples);
+      HDBSCAN<double> hd(p);
+      hd.fit(X);
+      const Index min_samples = p.min_samples > 0 ? p.min_samples : p.min_cluster_size;
+      const auto reference = brute_force_mst(X, min_samples);
+      REQUIRE(hd.minimum_spanning_tree().size() == reference.size());
+      CHECK(total_weight(hd.minimum_spanning_tree()) ==
+            Approx(total_weight(reference)).epsilon(1e-12));
+      // The same condensation and selection on the reference tree gives the same partition.
+      const auto tree = detail::condense(X.rows(), reference, p.min_cluster_size);
+      const auto selection = detail::select_clusters(
+          tree, p.cluster_selection_method, p.cluster_selection_epsilon, p.allow_single_cluster);
+      const auto expected = detail::label_points(tree, selection, p.cluster_selection_epsilon,
+                                                 p.allow_single_cluster);
+      CHECK(same_partition(hd.labels(), expected.labels));
+      CHECK(hd.probabilities().isApprox(expected.probabilities));
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("HDBSCAN finds separated blobs and labels uniform noise -1", "[hdbscan]", float,
+                   double) {
+  using S = TestType;
+  RowMatrix<double> centres(3, 2);
+  centres << -10, -10, 0, 10, 10, -5;
+  std::vector<Index> blob;
+  // Uniform points sparse enough that their core distances (15 neighbours) exceed the blob
+  // separation, so only those near a blob can join it.
+  const RowMatrix<double> Xd = blobs(centres, 150, 0.5, 80, 60.0, 5, &blob);
+  const RowMatrix<S> X = Xd.template cast<S>();
+  HDBSCAN<S> hd(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 15; }));
+  const Labels labels = hd.fit_predict(X);
+  REQUIRE(hd.n_clusters() == 3);
+  // Each blob is one cluster (its majority label), different blobs different clusters.
+  std::set<Index> blob_labels;
+  for (Index c = 0; c < 3; ++c) {
+    std::map<Index, Index> votes;
+    for (Index i = 0; i < X.rows(); ++i)
+      if (blob[std::size_t(i)] == c) ++votes[labels[i]];
+    const auto top = std::max_element(votes.begin(), votes.end(), [](const auto& a, const auto& b) {
+      return a.second < b.second;
+    });
+    CHECK(top->first >= 0);
+    CHECK(top->second >= 140);
+    blob_labels.insert(top->first);
+  }
+  CHECK(blob_labels.size() == 3);
+  // Uniform points far from every blob are noise, and more outlying than blob members.
+  Index far = 0, far_noise = 0;
+  double noise_score = 0, blob_score = 0;
+  for (Index i = 0; i < X.rows(); ++i) {
+    CHECK((hd.outlier_scores()[i] >= 0 && hd.outlier_scores()[i] <= 1));
+    CHECK((hd.probabilities()[i] >= 0 && hd.probabilities()[i] <= 1));
+    if (labels[i] < 0) CHECK(hd.probabilities()[i] == 0);
+    if (blob[std::size_t(i)] >= 0) {
+      blob_score += hd.outlier_scores()[i] / 450;
+      continue;
+    }
+    noise_score += hd.outlier_scores()[i] / 80;
+    double nearest = INFINITY;
+    for (Index c = 0; c < 3; ++c) nearest = std::min(nearest, (Xd.row(i) - centres.row(c)).norm());
+    if (nearest > 25) {
+      ++far;
+      far_noise += labels[i] < 0;
+    }
+  }
+  CHECK(far >= 30);
+  CHECK(far_noise == far);
+  CHECK(noise_score > blob_score + 0.3);
+  // Each cluster has members at full strength.
+  for (Index c = 0; c < 3; ++c) {
+    double top = 0;
+    for (Index i = 0; i < X.rows(); ++i)
+      if (labels[i] == c) top = std::max(top, hd.probabilities()[i]);
+    CHECK(top == 1.0);
+  }
+}
+
+TEST_CASE("HDBSCAN selection: epsilon merges close clusters, leaf splits nested ones",
+          "[hdbscan]") {
+  // Two blobs 3 apart and a third far away.
+  RowMatrix<double> centres(3, 2);
+  centres << 0, 0, 3, 0, 30, 0;
+  const RowMatrix<double> X = blobs(centres, 60, 0.3, 0, 0, 11);
+  const Index plain =
+      count_clusters(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 10; }))
+                         .fit(X)
+                         .labels());
+  const Index merged = count_clusters(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) {
+                                        p.min_cluster_size = 10;
+                                        p.cluster_selection_epsilon = 5;
+                                      }))
+                                          .fit(X)
+                                          .labels());
+  CHECK(plain == 3);
+  CHECK(merged == 2);
+  // Leaf selection gives at least as many (finer) clusters as excess of mass.
+  const HDBSCANParams leaf = with<HDBSCANParams>([&](auto& p) {
+    p.min_cluster_size = 10;
+    p.cluster_selection_method = ClusterSelection::leaf;
+  });
+  CHECK(count_clusters(HDBSCAN<double>(leaf).fit(X).labels()) >= plain);
+  // One tight blob: nothing without allow_single_cluster's permission to return the root.
+  const RowMatrix<double> single = blobs(RowMatrix<double>::Zero(1, 2), 80, 0.3, 0, 0, 12);
+  const Labels with_root = HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) {
+                             p.min_cluster_size = 40;
+                             p.allow_single_cluster = true;
+                           }))
+                               .fit(single)
+                               .labels();
+  CHECK(count_clusters(with_root) == 1);
+  CHECK(
+      count_clusters(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 40; }))
+                         .fit(single)
+                         .labels()) != 1);
+}
+
+TEST_CASE("HDBSCAN is identical for 1 and 2 threads", "[hdbscan]") {
+  for (const Index d : {Index(2), Index(20)}) {
+    RowMatrix<double> centres = RowMatrix<double>::Zero(3, d);
+    centres(1, 0) = 5;
+    centres(2, 1) = 5;
+    const RowMatrix<double> X = blobs(centres, 120, 1.0, 30, 8.0, 21);
+    HDBSCAN<double> one(with<HDBSCANParams>([&](auto&p) {
+      p.min_cluster_size = 10;
+      p.n_threads = 1;
+    })),
+        two(with<HDBSCANParams>([&](auto&p) {
+          p.min_cluster_size = 10;
+          p.n_threads = 2;
+        }));
+    one.fit(X);
+    two.fit(X);
+    CHECK(one.labels() == two.labels());
+    CHECK(one.probabilities() == two.probabilities());
+    CHECK(one.outlier_scores() == two.outlier_scores());
+    REQUIRE(one.minimum_spanning_tree().size() == two.minimum_spanning_tree().size());
+    for (std::size_t e = 0; e < one.minimum_spanning_tree().size(); ++e) {
+      CHECK(one.minimum_spanning_tree()[e].from == two.minimum_spanning_tree()[e].from);
+      CHECK(one.minimum_spanning_tree()[e].distance == two.minimum_spanning_tree()[e].distance);
+    }
+  }
+}
+
+TEST_CASE("HDBSCAN reports bad parameters, bad data and use before fit", "[hdbscan][errors]") {
+  const RowMatrix<double> X = load("iris", false);
+  HDBSCAN<double> unfitted;
+  CHECK_THROWS_AS(unfitted.labels(), NotFittedError);
+  CHECK_THROWS_WITH(unfitted.labels(),
+                    "HDBSCAN::labels(): this HDBSCAN is not fitted yet; call fit() first");
+  CHECK_THROWS_AS(unfitted.outlier_scores(), NotFittedError);
+  CHECK_THROWS_AS(
+      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 1; })).fit(X),
+      ParameterError);
+  CHECK_THROWS_WITH(
+      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 1; })).fit(X),
+      "HDBSCAN::fit(): min_cluster_size must be >= 2, got 1");
+  CHECK_THROWS_AS(
+      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 151; })).fit(X),
+      ParameterError);
+  CHECK_THROWS_WITH(
+      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 151; })).fit(X),
+      "HDBSCAN::fit(): min_samples (min_cluster_size when min_samples = 0) must be <= n_samples "
+      "(150), got 151");
+  CHECK_THROWS_WITH(
+      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = -1; })).fit(X),
+      "HDBSCAN::fit(): min_samples must be >= 0, got -1");
+  CHECK_THROWS_WITH(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) {
+                      p.cluster_selection_epsilon = -0.5;
+                    })).fit(X),
+                    "HDBSCAN::fit(): cluster_selection_epsilon must be >= 0, got -0.5");
+  CHECK_THROWS_AS(
+      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 1; })).fit(X.topRows(1)),
+      InputError);
+  CHECK_THROWS_WITH(
+      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 1; })).fit(X.topRows(1)),
+      "HDBSCAN::fit(): X needs at least 2 samples, got 1");
+  HDBSCAN<double> hd;
+  hd.fit(X);
+  const Labels before = hd.labels();
+  RowMatrix<double> bad = X;
+  bad(2, 3) = std::nan("");
+  CHECK_THROWS_AS(hd.fit(bad), InputError);
+  CHECK_THROWS_WITH(hd.fit(bad), "HDBSCAN::fit(): X must be finite, but X(2, 3) = nan");
+  CHECK(hd.labels() == before);
+}
+
+// ---------------------------------------------------------------- unit clustering glue
+
+namespace {
+
+// A 12 x 10 map whose units form three bands of rows, each with its own weight vector.
+struct ToyMap {
+  RowMatrix<double> weights, positions;
+  Labels region;
+};
+
+ToyMap toy_map() {
+  ToyMap m{RowMatrix<double>(120, 3), RowMatrix<double>(120, 2), Labels(120)};
+  Random rng(4);
+  for (Index u = 0; u < 120; ++u) {
+    const Index r = u / 10, c = u % 10, region = r / 4;
+    m.positions.row(u) << double(r), double(c);
+    m.region[u] = region;
+    for (Index j = 0; j < 3; ++j) m.weights(u, j) = (j == region ? 4.0 : 0.0) + 0.2 * rng.normal();
+  }
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("cluster_features: weights, positions and the balanced combination", "[som_cluster]") {
+  const ToyMap m = toy_map();
+  CHECK(cluster_features<double>(m.weights, m.positions, FeatureSpace::weights) == m.weights);
+  CHECK(cluster_features<double>(m.weights, m.positions, FeatureSpace::positions) == m.positions);
+  RowMatrix<double> scaled = m.positions * 100.0;  // the grid's units must not matter
+  const RowMatrix<double> F = cluster_features<double>(m.weights, scaled, FeatureSpace::combined);
+  REQUIRE(F.cols() == 5);
+  const auto block_variance = [&](Index first, Index count) {
+    const RowMatrix<double> B = F.middleCols(first, count);
+    return (B.rowwise() - B.colwise().mean()).squaredNorm() / double(B.rows());
+  };
+  CHECK(block_variance(0, 3) == Approx(1.0));
+  CHECK(block_variance(3, 2) == Approx(1.0));
+  CHECK(F.colwise().mean().cwiseAbs().maxCoeff() < 1e-12);
+}
+
+TEST_CASE("cluster_units: k-means, GMM and HDBSCAN on a map's units", "[som_cluster]") {
+  const ToyMap m = toy_map();
+  const ClusterResult km = cluster_units<double>(
+      m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.n_clusters = 3; }));
+  CHECK(km.n_clusters == 3);
+  CHECK(same_partition(km.labels, m.region));
+  CHECK(km.method == ClusterMethod::kmeans);
+  CHECK(km.centers.rows() == 3);
+  CHECK(km.metrics.silhouette == Approx(silhouette_score(m.weights, km.labels)));
+  CHECK(km.metrics.davies_bouldin == Approx(davies_bouldin_score(m.weights, km.labels)));
+  CHECK(km.metrics.calinski_harabasz == Approx(calinski_harabasz_score(m.weights, km.labels)));
+  CHECK(km.metrics.n_noise == 0);
+  CHECK(km.inertia == Approx(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 3; }))
+                                 .fit(m.weights)
+                                 .inertia()));
+
+  // Automatic k: the elbow of the inertia curve, and the lowest BIC.
+  const ClusterResult elbow = cluster_units<double>(
+      m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.max_k = 8; }));
+  CHECK(elbow.n_clusters == 3);
+  CHECK(elbow.k_scores.size() == 8);
+  CHECK(elbow.k_scores == elbow_inertias(m.weights, 8));
+  const ClusterResult gmm =
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                              p.method = ClusterMethod::gmm;
+                              p.max_k = 6;
+                              p.covariance_type = Covariance::spherical;
+                            }));
+  CHECK(gmm.n_clusters == 3);
+  CHECK(same_partition(gmm.labels, m.region));
+  CHECK(std::min_element(gmm.k_scores.begin(), gmm.k_scores.end()) - gmm.k_scores.begin() == 2);
+  CHECK(std::isfinite(gmm.bic));
+  CHECK(std::isfinite(gmm.aic));
+
+  const ClusterResult positions =
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                              p.n_clusters = 3;
+                              p.feature_space = FeatureSpace::positions;
+                            }));
+  CHECK(positions.features == m.positions);
+  CHECK(positions.feature_space == FeatureSpace::positions);
+
+  const ClusterResult hd =
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                              p.method = ClusterMethod::hdbscan;
+                              p.feature_space = FeatureSpace::combined;
+                            }));
+  CHECK(hd.n_clusters == 3);
+  CHECK(same_partition(hd.labels, m.region));
+  CHECK(hd.centers.rows() == 3);
+  CHECK(hd.metrics.noise_ratio == double(hd.metrics.n_noise) / 120.0);
+
+  // One cluster: the metrics are undefined, so NaN.
+  const ClusterResult one = cluster_units<double>(
+      m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.n_clusters = 1; }));
+  CHECK(std::isnan(one.metrics.silhouette));
+  CHECK(std::isnan(one.metrics.davies_bouldin));
+  CHECK(std::isnan(one.metrics.calinski_harabasz));
+}
+
+TEST_CASE("elbow_k picks the largest bend", "[som_cluster]") {
+  CHECK(elbow_k({100, 40, 5, 4, 3.5}) == 3);
+  CHECK(elbow_k({100, 20, 15, 12, 10}) == 2);
+  CHECK(elbow_k({100, 40}) == 2);
+}
+
+TEST_CASE("cluster_units reports bad parameters and data", "[som_cluster][errors]") {
+  const ToyMap m = toy_map();
+  CHECK_THROWS_AS(cluster_units<double>(m.weights, m.positions,
+                                        with<ClusterParams>([&](auto& p) { p.n_clusters = 121; })),
+                  ParameterError);
+  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                            p.n_clusters = 121;
+                                          })),
+                    "cluster_units(): n_clusters must be <= the number of units (120), got 121");
+  CHECK_THROWS_AS(cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                          p.method = ClusterMethod::hdbscan;
+                                          p.n_clusters = 3;
+                                        })),
+                  ParameterError);
+  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                            p.method = ClusterMethod::hdbscan;
+                                            p.n_clusters = 3;
+                                          })),
+                    "cluster_units(): n_clusters must be 0 for hdbscan, which finds the number of "
+                    "clusters itself, got 3");
+  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions,
+                                          with<ClusterParams>([&](auto& p) { p.max_k = 0; })),
+                    "cluster_units(): max_k must be > 0, got 0");
+  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                            p.min_cluster_size = 1;
+                                          })),
+                    "cluster_units(): min_cluster_size must be 0 (automatic) or >= 2, got 1");
+  CHECK_THROWS_WITH(
+      cluster_units<double>(m.weights, m.positions,
+                            with<ClusterParams>([&](auto& p) { p.min_cluster_size = 121; })),
+      "cluster_units(): min_cluster_size must be <= the number of units (120), got 121");
+  CHECK_THROWS_AS(
+      cluster_units<double>(m.weights, m.positions.topRows(10), with<ClusterParams>([&](auto& p) {
+                              p.feature_space = FeatureSpace::combined;
+                            })),
+      InputError);
+  CHECK_THROWS_WITH(
+      cluster_units<double>(m.weights, m.positions.topRows(10), with<ClusterParams>([&](auto& p) {
+                              p.feature_space = FeatureSpace::combined;
+                            })),
+      "cluster_features(): positions has 10 rows, but weights has 120 units");
+  CHECK_THROWS_AS(cluster_units<double>(m.weights.topRows(1), m.positions.topRows(1), {}),
+                  InputError);
+  CHECK_THROWS_WITH(cluster_units<double>(m.weights.topRows(1), m.positions.topRows(1), {}),
+                    "cluster_units(): clustering needs at least 2 units, got 1");
+  RowMatrix<double> bad = m.weights;
+  bad(3, 1) = std::nan("");
+  CHECK_THROWS_AS(cluster_units<double>(bad, m.positions, {}), InputError);
+  CHECK_THROWS_WITH(cluster_units<double>(bad, m.positions, {}),
+                    "cluster_units(): weights must be finite, but weights(3, 1) = nan");
+  CHECK_THROWS_WITH(elbow_inertias(m.weights, 121),
+                    "elbow_inertias(): max_k must be <= the number of samples (120), got 121");
+}
