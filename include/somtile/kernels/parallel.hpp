@@ -27,16 +27,20 @@ inline int resolve_threads(int requested) {
 template <typename Body>
 void parallel_for(Index n_tasks, int threads, Body&& body) {
 #if defined(_OPENMP)
-  const int t = resolve_threads(threads);
-  if (t > 1 && n_tasks > 1) {
-#pragma omp parallel for num_threads(t) schedule(dynamic, 1)
+  const int t = n_tasks > 1 ? resolve_threads(threads) : 1;
+  // Even a serial run sits in a parallel region whose threads ask for one thread below them:
+  // Eigen's products inside the tasks then stay single-threaded instead of starting threads of
+  // their own, so n_threads is what runs (the setting is local to the region's tasks).
+#pragma omp parallel num_threads(t)
+  {
+    omp_set_num_threads(1);
+#pragma omp for schedule(dynamic, 1)
     for (Index task = 0; task < n_tasks; ++task) body(task);
-    return;
   }
 #else
   (void)threads;
-#endif
   for (Index task = 0; task < n_tasks; ++task) body(task);
+#endif
 }
 
 /// Calls body(begin, end) over consecutive chunks of [0, n) of at most `chunk` items.
