@@ -339,7 +339,7 @@ TEMPLATE_TEST_CASE("growth stops at max_neurons exactly; the lattice stays a val
     SomVQParams p;
     p.max_neurons = cap;
     p.lambda_ = 0.5;  // far too low: without the cap the map would keep growing
-    p.max_iter = 200;
+    p.max_iter = 80;
     SomVQ<S> vq(p);
     vq.fit(X);
     INFO("max_neurons = " << cap);
@@ -503,7 +503,8 @@ TEMPLATE_TEST_CASE("same seed: identical maps for 1 and 2 threads, and for SomVQ
   Labels y;
   // More than 4096 rows, so the BMU search runs several blocks in parallel.
   const RowMatrix<S> X = blobs<S>(square_centres(5.0), 1100, 1.2, 61, &y);
-  SomVQParams p{/*max_neurons=*/30, /*lambda_=*/8.0};
+  SomVQParams p{/*max_neurons=*/16, /*lambda_=*/8.0};
+  p.max_iter = 60;
   p.n_threads = 1;
   SomVQ<S> one(p);
   one.fit(X);
@@ -516,21 +517,24 @@ TEMPLATE_TEST_CASE("same seed: identical maps for 1 and 2 threads, and for SomVQ
   CHECK(one.weights() == two.weights());
   CHECK(one.positions() == two.positions());
   CHECK(one.labels() == two.labels());
-  CHECK(one.transform(X) == two.transform(X));
+  CHECK(one.error() == two.error());
+  CHECK(one.transform(X.topRows(200)) == two.transform(X.topRows(200)));
   CHECK(clf.weights() == one.weights());
   CHECK(clf.quantization_error() == one.quantization_error());
   CHECK(clf.topographic_error() == one.topographic_error());
-  p.seed = 43;
-  CHECK(SomVQ<S>(p).fit(X).weights() != one.weights());
+  SomVQParams other_seed = p;
+  other_seed.seed = 43;
+  const RowMatrix<S> few = X.topRows(400);
+  CHECK(SomVQ<S>(other_seed).fit(few).weights() != SomVQ<S>(p).fit(few).weights());
 }
 
-TEMPLATE_TEST_CASE("digits: test accuracy >= 0.85 with max_neurons 80", "[growing][classifier][digits]", float, double) {
-  using S = TestType;
+// Double only: the float path is covered on smaller data, and this is the slowest case under ASan.
+TEST_CASE("digits: test accuracy >= 0.85 with max_neurons 80", "[growing][classifier][digits]") {
   const DigitsSplit d = digits_split();
-  SomClassifier<S> clf({/*max_neurons=*/80, /*lambda_=*/10.0});
-  clf.fit(d.X_train.template cast<S>(), d.y_train);
+  SomClassifier<double> clf({/*max_neurons=*/80, /*lambda_=*/10.0});
+  clf.fit(d.X_train, d.y_train);
   CHECK(clf.n_neurons() == 80);
-  const double accuracy = clf.score(d.X_test.template cast<S>(), d.y_test);
+  const double accuracy = clf.score(d.X_test, d.y_test);
   INFO("test accuracy " << accuracy);
   CHECK(accuracy >= 0.85);
   // The map must beat the one-prototype baseline (mean distance to the centroid).
