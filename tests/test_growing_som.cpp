@@ -361,6 +361,29 @@ TEMPLATE_TEST_CASE("growth stops at max_neurons exactly; the lattice stays a val
   check_lattice(loose);
 }
 
+TEST_CASE("max_neurons = 0 caps at int(5 sqrt(n)); weight-change convergence and linear decay also grow", "[growing][vq]") {
+  const RowMatrix<double> X = blobs<double>(square_centres(6.0), 25, 1.0, 23);  // n = 100
+  SomVQParams p;
+  p.max_neurons = 0;
+  p.lambda_ = 0.01;
+  p.max_iter = 150;
+  SomVQ<double> automatic(p);
+  automatic.fit(X);
+  CHECK(automatic.n_neurons() == 50);
+  check_lattice(automatic);
+
+  p.max_neurons = 30;
+  p.lambda_ = 2.0;
+  p.winner_stability_threshold = 0;  // coarse convergence by the decaying weight-change threshold
+  p.sigma_decay = SigmaDecay::linear;
+  SomVQ<double> by_weights(p);
+  by_weights.fit(X);
+  CHECK(by_weights.n_neurons() > 4);
+  CHECK(by_weights.n_neurons() <= 30);
+  check_lattice(by_weights);
+  CHECK(by_weights.quantization_error() < automatic.quantization_error() * 4);
+}
+
 TEMPLATE_TEST_CASE("fitted statistics equal brute-force recomputation on the training data", "[growing][vq]", float, double) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(square_centres(5.0), 40, 0.8, 31);
