@@ -53,12 +53,23 @@ struct KMeansRun {
   int n_iter = 0;
 };
 
-/// Squared distances from every sample to one point, in double.
+/// Squared distances from every sample to one point, accumulated in double. A plain loop:
+/// Eigen's dynamic-size row expressions cost more than the arithmetic for few features.
 template <typename Scalar, typename Point>
 void squared_distances_to(ConstRowRef<Scalar> X, const Point& p, Vector<double>& out, int n_threads) {
+  const Index d = X.cols();
+  const Eigen::VectorXd point = p.transpose().template cast<double>();
   out.resize(X.rows());
   parallel_for_chunks(X.rows(), 4096, n_threads, [&](Index begin, Index end) {
-    for (Index i = begin; i < end; ++i) out[i] = double((X.row(i) - p).squaredNorm());
+    for (Index i = begin; i < end; ++i) {
+      const Scalar* x = X.row(i).data();
+      double sum = 0;
+      for (Index j = 0; j < d; ++j) {
+        const double t = double(x[j]) - point[j];
+        sum += t * t;
+      }
+      out[i] = sum;
+    }
   });
 }
 

@@ -87,7 +87,7 @@ inline Vector<double> silhouette_kept(const RowMatrix<double>& X, const DenseLab
   Vector<double> s(n);
   // Distances by blocks of rows as a GEMM (scikit-learn's euclidean_distances uses the same
   // expanded form in double); a sample's distance to itself is exactly 0.
-  const Index block = 256;
+  const Index block = std::clamp<Index>((Index(1) << 20) / std::max<Index>(n, 1), 8, 256);  // <= 8 MiB per block
   parallel_for_chunks(n, block, n_threads, [&](Index begin, Index end) {
     RowMatrix<double> D = X.middleRows(begin, end - begin) * X.transpose();
     RowMatrix<double> sums = RowMatrix<double>::Zero(end - begin, k);
