@@ -11,7 +11,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -192,9 +191,10 @@ bool has_text(const Element& root, const std::string& s) {
   return false;
 }
 
-bool valid_paint(const std::string& fill) {
-  static const std::regex hex("#[0-9a-f]{6}");
-  return fill == "none" || std::regex_match(fill, hex) || fill.rfind("url(#", 0) == 0;
+bool valid_paint(const std::string& fill) {  // "none", "#rrggbb" (lower-case hex) or a url(#id) reference
+  const bool hex = fill.size() == 7 && fill[0] == '#' &&
+                   fill.find_first_not_of("0123456789abcdef", 1) == std::string::npos;
+  return fill == "none" || hex || fill.rfind("url(#", 0) == 0;
 }
 
 bool tools_available() {  // asked once: each std::system call costs a shell
