@@ -26,7 +26,7 @@
 // The coarse phase lasts at most coarse_training_frac * max_iter epochs; sigma there starts at
 // sigma_start and decays toward sigma_end; the fine phase uses sigma_fine (default sigma_end).
 //
-// Deliberate differences from dbgsom 1.3 (its bugs 7, 8, 9, 10, 11, 12, 15 in the notes):
+// Deliberate differences from dbgsom 1.3, where its behaviour is a known bug or quirk:
 //   - the insertion walk skips a neuron that cannot grow instead of stopping there;
 //   - max_neurons is checked before every single insertion, so it is never exceeded;
 //   - the entropy criterion compares against entropy_threshold (bits), not lambda_ ||std||;
