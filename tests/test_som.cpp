@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <map>
+#include <set>
 
 using namespace somtile;
 
@@ -418,4 +420,37 @@ TEMPLATE_TEST_CASE("separable Gaussian smoothing equals the dense kernel sum", "
       }
     }
   }
+}
+
+TEST_CASE("Som::cluster groups the units of well separated blobs", "[som][cluster]") {
+  const RowMatrix<double> X = blobs<double>(300, 3, 8);  // 3 blobs, 4 apart
+  SomParams p{};
+  p.rows = 8; p.cols = 6; p.epochs = 15; p.sigma = 2; p.training = Training::batch; p.init = Init::pca;
+  Som<double> som(p, 3);
+  CHECK_THROWS_AS(som.cluster(), NotFittedError);
+  som.fit(X);
+  ClusterParams cp;
+  cp.n_clusters = 3;
+  const ClusterResult r = som.cluster(cp);
+  REQUIRE(r.labels.size() == som.n_units());
+  CHECK(r.n_clusters == 3);
+  // Each blob's samples land (95% or more) on units of its own cluster, a different one per blob.
+  const Labels bmu = som.predict(X);
+  std::set<Index> majorities;
+  for (Index blob = 0; blob < 3; ++blob) {
+    std::map<Index, Index> votes;
+    for (Index i = blob; i < X.rows(); i += 3) ++votes[r.labels[bmu[i]]];
+    auto best = std::max_element(votes.begin(), votes.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; });
+    CHECK(best->second >= 95);
+    majorities.insert(best->first);
+  }
+  CHECK(majorities.size() == 3);
+  CHECK(r.metrics.silhouette > 0.5);
+  CHECK(som.elbow(6).size() == 6);
+  cp.n_clusters = 49;
+  CHECK_THROWS_AS(som.cluster(cp), ParameterError);
+  cp.n_clusters = 0;
+  cp.feature_space = FeatureSpace::combined;
+  CHECK(som.cluster(cp).n_clusters >= 2);
 }

@@ -40,7 +40,7 @@ UnitSums<Scalar> unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_uni
       for (Index k = b; k < e; ++k) out.sums.row(u) += X.row(order[std::size_t(k)]);
       out.counts[u] = Scalar(e - b);
     }
-  });
+  }, double(n) * double(X.cols()) / double(std::max<Index>(n_units, 1)));
   return out;
 }
 
@@ -77,7 +77,7 @@ SmoothedSums<Scalar> smooth_dense(const NeighborhoodTable& h, const UnitSums<Sca
       for (Index k = 0; k < n_active; ++k) H(n - first, k) = Scalar(h(active[std::size_t(k)], n));
     out.numerator.middleRows(first, last - first).noalias() = H * sums;
     out.denominator.segment(first, last - first).noalias() = H * counts;
-  });
+  }, double(n_active) * double(F + 1));
   return out;
 }
 
@@ -119,13 +119,13 @@ SmoothedSums<Scalar> smooth_separable(const NeighborhoodTable& h, const UnitSums
     RowMatrix<Scalar> T(g.size(), W);  // along rows: T_r' = Kx[q][parity(r')] G_r'
     parallel_for(R, n_threads, [&](Index r2) {
       T.middleRows(r2 * C, C).noalias() = ((r2 & 1) ? K_odd : K_even) * G.middleRows(r2 * C, C);
-    });
+    }, double(C * C * W));
     // Along columns: rows of the grid as rows of an R x (C W) matrix.
     const Eigen::Map<const RowMatrix<Scalar>> Tr(T.data(), R, C * W);
     RowMatrix<Scalar> Out(R, C * W);
     parallel_for_chunks(C * W, 256, n_threads, [&](Index first, Index last) {
       Out.middleCols(first, last - first).noalias() = Ky * Tr.middleCols(first, last - first);
-    });
+    }, double(R * R));
     for (Index r = 0; r < R; ++r) {
       if (parities == 2 && (r & 1) != q) continue;
       const Eigen::Map<const RowMatrix<Scalar>> row(Out.data() + r * C * W, C, W);

@@ -152,7 +152,7 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
       out.distance[begin + i] = detail::pair_distance<Scalar>(metric, x, W.row(top.best_unit));
       if (with_second) out.second[begin + i] = top.next_unit;
     }
-  });
+  }, double(n_units) * double(X.cols()));
   return out;
 }
 

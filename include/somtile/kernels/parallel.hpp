@@ -23,11 +23,17 @@ inline int resolve_threads(int requested) {
 #endif
 }
 
-/// Calls body(task) for task = 0 .. n_tasks-1, spread over `threads` threads.
+/// Below this many multiply-adds a loop runs on one thread: starting and joining a team costs
+/// more than it saves, and far more when the machine is busy and a thread is descheduled.
+inline constexpr double min_parallel_work = 1 << 18;
+
+/// Calls body(task) for task = 0 .. n_tasks-1, spread over `threads` threads. `work_per_task`
+/// (in multiply-adds) lets small loops stay serial.
 template <typename Body>
-void parallel_for(Index n_tasks, int threads, Body&& body) {
+void parallel_for(Index n_tasks, int threads, Body&& body, double work_per_task = min_parallel_work) {
 #if defined(_OPENMP)
-  const int t = n_tasks > 1 ? resolve_threads(threads) : 1;
+  const bool worth_it = n_tasks > 1 && double(n_tasks) * work_per_task >= min_parallel_work;
+  const int t = worth_it ? resolve_threads(threads) : 1;
   // Even a serial run sits in a parallel region whose threads ask for one thread below them:
   // Eigen's products inside the tasks then stay single-threaded instead of starting threads of
   // their own, so n_threads is what runs (the setting is local to the region's tasks).
@@ -39,18 +45,24 @@ void parallel_for(Index n_tasks, int threads, Body&& body) {
   }
 #else
   (void)threads;
+  (void)work_per_task;
   for (Index task = 0; task < n_tasks; ++task) body(task);
 #endif
 }
 
 /// Calls body(begin, end) over consecutive chunks of [0, n) of at most `chunk` items.
+/// `work_per_item` as above, per item.
 template <typename Body>
-void parallel_for_chunks(Index n, Index chunk, int threads, Body&& body) {
+void parallel_for_chunks(Index n, Index chunk, int threads, Body&& body,
+                         double work_per_item = min_parallel_work) {
   const Index n_chunks = (n + chunk - 1) / chunk;
-  parallel_for(n_chunks, threads, [&](Index c) {
-    const Index begin = c * chunk;
-    body(begin, std::min(n, begin + chunk));
-  });
+  parallel_for(
+      n_chunks, threads,
+      [&](Index c) {
+        const Index begin = c * chunk;
+        body(begin, std::min(n, begin + chunk));
+      },
+      work_per_item * double(chunk));
 }
 
 }  // namespace somtile::detail

@@ -10,6 +10,7 @@
 //              used; a unit whose denominator is not positive keeps its weight).
 // Both are written as "per-unit sums, then neighbourhood smoothing", sharing kernels/batch.hpp.
 
+#include "somtile/cluster/som_cluster.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
@@ -150,7 +151,7 @@ class Som {
       for (Index i = b; i < e; ++i)
         for (Index u = 0; u < n_units(); ++u)
           D(i, u) = distance<Scalar>(params_.distance, X.row(i), weights_.row(u));
-    });
+    }, double(n_units()) * double(n_features_));
     return D;
   }
 
@@ -159,6 +160,21 @@ class Som {
   }
   double topographic_error(ConstRowRef<Scalar> X) const {
     return somtile::topographic_error(bmus("Som::topographic_error", X, true), grid_);
+  }
+
+  /// Clusters the units (not the samples): k-means, GMM or HDBSCAN on the codebook, the grid
+  /// positions or both (see ClusterParams and cluster_units).
+  ClusterResult cluster(const ClusterParams& params = {}) const {
+    require_weights("Som::cluster");
+    return cluster_units<Scalar>(weights_, positions(), params);
+  }
+
+  /// k-means inertia of the units for k = 1..max_k in a feature space (the elbow plot's data).
+  std::vector<double> elbow(Index max_k = 10, FeatureSpace space = FeatureSpace::weights,
+                            std::uint64_t seed = 0) const {
+    require_weights("Som::elbow");
+    return elbow_inertias(cluster_features<Scalar>(weights_, positions(), space), max_k, seed, 10,
+                          params_.n_threads);
   }
 
   /// One Kohonen batch step from per-unit sums and counts (e.g. combined over MPI ranks):
