@@ -1,6 +1,5 @@
 // Fit time of the growing SOM on digits (1797 x 64, max_neurons 80), median of repeats, for
-// SomVQ and SomClassifier with 1 thread (n_threads = 1 and Eigen::setNbThreads(1)) and with
-// all threads. dbgsom 1.3 (Python/Numba) takes
+// SomVQ and SomClassifier with n_threads = 1 and with all threads. dbgsom 1.3 (Python/Numba) takes
 // about 2.6 s in its fit on this data.
 #include <somtile/io/csv.hpp>
 #include <somtile/som/som_classifier.hpp>
@@ -17,8 +16,6 @@ int main() {
   const RowMatrix<float> Xf = data.X.cast<float>();
   for (const double lambda : {115.0, 10.0}) {  // dbgsom's default, and low enough to reach the cap
     for (const int threads : {1, 0}) {
-      // Eigen's own GEMM threads are separate from n_threads: pin them for the 1-thread rows.
-      Eigen::setNbThreads(threads);
       SomVQParams p;
       p.max_neurons = 80;
       p.lambda_ = lambda;

@@ -572,11 +572,15 @@ class GrowingTrainer {
     RowMatrix<Scalar> H(K, K);
     for (Index a = 0; a < K; ++a)
       for (Index b = 0; b < K; ++b) H(a, b) = by_hops[std::size_t(std::min<Index>(lat.hops(a, b), K))];
-    const RowMatrix<Scalar> numerator = H * mass;
-    const Vector<Scalar> denominator = H * sums.counts;
+    // Fixed row blocks (not one per thread), so the products round the same for any n_threads.
     RowMatrix<Scalar> out = W;
-    for (Index i = 0; i < K; ++i)
-      if (denominator[i] > Scalar(0)) out.row(i) = numerator.row(i) / denominator[i];
+    detail::parallel_for_chunks(K, 64, p_.n_threads, [&](Index first, Index last) {
+      const Index rows = last - first;
+      const RowMatrix<Scalar> numerator = H.middleRows(first, rows) * mass;
+      const Vector<Scalar> denominator = H.middleRows(first, rows) * sums.counts;
+      for (Index i = 0; i < rows; ++i)
+        if (denominator[i] > Scalar(0)) out.row(first + i) = numerator.row(i) / denominator[i];
+    });
     return out;
   }
 
