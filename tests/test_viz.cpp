@@ -701,8 +701,8 @@ TEST_CASE("Cluster quality comparison: four panels, one bar per finite metric", 
   CHECK(with_class(*root, "bar").size() == 2 * 4 + 1);  // hdbscan has only its cluster count
   for (const char* label : {"kmeans_weights", "hdbscan_weights", "n/a", "0.61", "310.5", "Number of clusters"})
     CHECK(has_text(*root, label));
-  CHECK_THROWS_AS(viz::plot_cluster_quality_comparison({}, "x.svg"), InputError);
-  CHECK_THROWS_WITH(viz::plot_cluster_quality_comparison({}, "x.svg"),
+  CHECK_THROWS_AS(viz::plot_cluster_quality_comparison(std::vector<viz::ClusterQuality>{}, "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_cluster_quality_comparison(std::vector<viz::ClusterQuality>{}, "x.svg"),
                     "plot_cluster_quality_comparison(): results must not be empty");
 }
 
@@ -862,4 +862,53 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
   }
   CHECK(has_text(*labelled, "class 0"));
   CHECK(has_text(*labelled, "class 2"));
+}
+
+// ---- clustering of the units ---------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison, elbow", "[viz][cluster]", float,
+                   double) {
+  using S = TestType;
+  const bool render = std::is_same_v<S, double>;
+  const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
+  const RowMatrix<S> X = iris.X.cast<S>();
+  const Som<S> som = small_som<S>(X, Topology::hexagonal);
+  std::vector<ClusterResult> results;
+  for (ClusterMethod method : {ClusterMethod::kmeans, ClusterMethod::gmm, ClusterMethod::hdbscan}) {
+    ClusterParams cp;
+    cp.method = method;
+    cp.n_clusters = method == ClusterMethod::hdbscan ? 0 : 3;
+    cp.n_threads = 1;
+    results.push_back(cluster_units<S>(som.weights(), som.positions(), cp));
+  }
+  const ClusterResult& km = results[0];
+
+  viz::plot_cluster_map(som, km, "viz_cluster_som.svg");
+  auto map = load_svg("viz_cluster_som.svg", render);
+  const auto cells = with_class(*map, "cell");
+  REQUIRE(cells.size() == std::size_t(som.n_units()));
+  for (Index u = 0; u < som.n_units(); ++u)
+    CHECK(cells[std::size_t(u)]->attr("fill") == viz::category_color(km.labels[u]).hex());
+  CHECK(has_text(*map, "KMEANS clustering (weights space), 3 clusters"));
+
+  viz::plot_silhouette(km, "viz_cluster_silhouette.svg");
+  auto sil = load_svg("viz_cluster_silhouette.svg", render);
+  CHECK(with_class(*sil, "band").size() == 3);
+  CHECK(has_text(*sil, "mean " + detail::svg_number(silhouette_score(km.features, km.labels), 3)));
+
+  viz::plot_cluster_quality_comparison(results, "viz_cluster_quality.svg");
+  auto quality = load_svg("viz_cluster_quality.svg", render);
+  std::size_t bars = results.size();  // the cluster counts
+  for (const auto& r : results)
+    bars += std::isfinite(r.metrics.silhouette) + std::isfinite(r.metrics.davies_bouldin) +
+            std::isfinite(r.metrics.calinski_harabasz);
+  CHECK(with_class(*quality, "bar").size() == bars);
+  for (const char* name : {"kmeans_weights", "gmm_weights", "hdbscan_weights"}) CHECK(has_text(*quality, name));
+
+  viz::plot_elbow(som, "viz_cluster_elbow.svg", 6);
+  auto elbow = load_svg("viz_cluster_elbow.svg", render);
+  const std::vector<double> inertias = elbow_inertias(km.features, 6);
+  CHECK(has_text(*elbow, "k = " + std::to_string(elbow_k(inertias))));
+  CHECK(with_class(*elbow, "series").size() == 1);
+  CHECK(polygon_points(*with_class(*elbow, "series")[0]).size() == 6);
 }

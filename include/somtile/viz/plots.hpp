@@ -8,6 +8,7 @@
 // right by half a unit, as in Grid), NaN = "no value" drawn hatched with a legend entry, so an
 // empty unit never looks like a zero.
 
+#include "somtile/cluster/som_cluster.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/validate.hpp"
 #include "somtile/grid/topology.hpp"
@@ -16,6 +17,7 @@
 #include "somtile/som/maps.hpp"
 #include "somtile/som/som_classifier.hpp"
 #include "somtile/som/som_vq.hpp"
+#include "somtile/metrics/clustering.hpp"
 #include "somtile/som/som.hpp"
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/svg.hpp"
@@ -23,6 +25,7 @@
 #include <Eigen/Eigenvalues>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -1306,6 +1309,63 @@ template <typename Scalar>
 void plot_activation_maps(const Lattice<Scalar>& lattice, DataRef<Scalar> X, const std::string& path,
                           const MultiMapPlotOptions& options = {}, double exponent = 1.0) {
   plot_activation_maps(lattice.grid(), lattice_activations(X, lattice, exponent), path, options);
+}
+
+// ---- clustering of the units -------------------------------------------------------------------
+
+}  // namespace somtile::viz
+
+namespace somtile::detail {
+inline std::string cluster_name(const ClusterResult& r, bool upper) {
+  std::string method = r.method == ClusterMethod::gmm ? "gmm" : r.method == ClusterMethod::hdbscan ? "hdbscan" : "kmeans";
+  const char* space = r.feature_space == FeatureSpace::positions  ? "positions"
+                      : r.feature_space == FeatureSpace::combined ? "combined"
+                                                                  : "weights";
+  if (upper) {
+    for (char& c : method) c = char(std::toupper(static_cast<unsigned char>(c)));
+    return method + " clustering (" + space + " space), " + std::to_string(r.n_clusters) + " clusters";
+  }
+  return method + "_" + space;
+}
+}  // namespace somtile::detail
+
+namespace somtile::viz {
+
+/// Cluster label of every unit of a Som (Som::cluster / cluster_units), noise as "Uncertain".
+template <typename Scalar>
+void plot_cluster_map(const Som<Scalar>& som, const ClusterResult& result, const std::string& path,
+                      CategoryPlotOptions options = {}) {
+  if (options.title.empty()) options.title = detail::cluster_name(result, true);
+  plot_cluster_map(som.grid(), result.labels, path, options);
+}
+
+/// Silhouette analysis of a clustering of units, in the feature space that was clustered.
+inline void plot_silhouette(const ClusterResult& result, const std::string& path, ChartOptions options = {}) {
+  if (options.title.empty()) options.title = "Silhouette analysis: " + detail::cluster_name(result, true);
+  plot_silhouette(silhouette_samples(result.features, result.labels), result.labels, path, options);
+}
+
+/// Silhouette, Davies–Bouldin, Calinski–Harabasz and cluster count of several clusterings,
+/// labelled method_space.
+inline void plot_cluster_quality_comparison(const std::vector<ClusterResult>& results, const std::string& path,
+                                            const ChartOptions& options = {}) {
+  std::vector<ClusterQuality> q;
+  for (const auto& r : results)
+    q.push_back({detail::cluster_name(r, false), r.metrics.silhouette, r.metrics.davies_bouldin,
+                 r.metrics.calinski_harabasz, r.n_clusters});
+  plot_cluster_quality_comparison(q, path, options);
+}
+
+/// Elbow analysis of a Som's units: k-means inertia for k = 1..max_k in a feature space, the
+/// elbow (elbow_k) marked.
+template <typename Scalar>
+void plot_elbow(const Som<Scalar>& som, const std::string& path, Index max_k = 10,
+                FeatureSpace space = FeatureSpace::weights, std::uint64_t seed = 0, const ChartOptions& options = {}) {
+  const std::vector<double> inertias =
+      elbow_inertias(cluster_features<Scalar>(som.weights(), som.positions(), space), max_k, seed);
+  std::vector<Index> k(inertias.size());
+  for (std::size_t i = 0; i < k.size(); ++i) k[i] = Index(i + 1);
+  plot_elbow(k, inertias, inertias.size() >= 2 ? elbow_k(inertias) : 0, path, options);
 }
 
 /// QE and TE per epoch of a Som's training.
