@@ -269,7 +269,8 @@ TEMPLATE_TEST_CASE(
                                                       {"spherical", Covariance::spherical},
                                                       {"tied", Covariance::tied}};
   for (const auto& [data, standardise] : {std::pair{"iris", false}, std::pair{"wine", true}}) {
-    if (std::is_same_v<S, float> && std::string(data) == "wine") continue;  // as in the k-means test
+    if (std::is_same_v<S, float> && std::string(data) == "wine")
+      continue;  // as in the k-means test
     const RowMatrix<S> X = load(data, standardise).template cast<S>();
     const double n = double(X.rows());
     for (const auto& [name, type] : types) {
@@ -528,11 +529,20 @@ Index count_clusters(const Labels& labels) {
 }  // namespace
 
 TEST_CASE("HDBSCAN agrees with a brute-force mutual-reachability reference", "[hdbscan]") {
-  // Low dimension takes the k-d tree Borůvka path, high dimension the dense Prim path.
-  for (const Index d : {Index(2), Index(3), Index(24)}) {
-    RowMatrix<double> centres = RowMatrix<double>::Zero(4, d);
-    for (Index c = 0; c < 4; ++c) centres(c, c % d) = 6.0 * double(c + 1) - 12.0 * double(c % 2);
-    const RowMatrix<double> X = blobs(centres, 50, 0.8, 40, 14.0, 100 + std::uint64_t(d));
+  // Low dimension takes the k-d tree Borůvka path, high dimension the dense Prim path; d = 0
+  // stands for points on a small integer grid: duplicates and equal distances everywhere.
+  for (const Index d : {Index(2), Index(3), Index(24), Index(0)}) {
+    RowMatrix<double> X;
+    if (d > 0) {
+      RowMatrix<double> centres = RowMatrix<double>::Zero(4, d);
+      for (Index c = 0; c < 4; ++c) centres(c, c % d) = 6.0 * double(c + 1) - 12.0 * double(c % 2);
+      X = blobs(centres, 50, 0.8, 40, 14.0, 100 + std::uint64_t(d));
+    } else {
+      Random rng(9);
+      X.resize(160, 2);
+      for (Index i = 0; i < X.size(); ++i)
+        X.data()[i] = double(rng.uniform_index(7)) + (i % 4 == 0 ? 12 : 0);
+    }
     for (const HDBSCANParams p : {with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 8; }),
                                   with<HDBSCANParams>([&](auto& p) {
                                     p.min_cluster_size = 5;
@@ -563,6 +573,13 @@ TEST_CASE("HDBSCAN agrees with a brute-force mutual-reachability reference", "[h
       REQUIRE(hd.minimum_spanning_tree().size() == reference.size());
       CHECK(total_weight(hd.minimum_spanning_tree()) ==
             Approx(total_weight(reference)).epsilon(1e-12));
+      // Under the (weight, smaller end, larger end) order the tree is unique: same edges.
+      std::set<std::pair<Index, Index>> found, expected_edges;
+      for (const auto& e : hd.minimum_spanning_tree())
+        found.insert({std::min(e.from, e.to), std::max(e.from, e.to)});
+      for (const auto& e : reference)
+        expected_edges.insert({std::min(e.from, e.to), std::max(e.from, e.to)});
+      CHECK(found == expected_edges);
       // The same condensation and selection on the reference tree gives the same partition.
       const auto tree = detail::condense(X.rows(), reference, p.min_cluster_size);
       const auto selection = detail::select_clusters(

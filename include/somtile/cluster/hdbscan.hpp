@@ -73,16 +73,16 @@ inline bool edge_less(const SpanningEdge& e, const SpanningEdge& f) {
   return edge_less(e.distance, e.from, e.to, f.distance, f.from, f.to);
 }
 
-inline double mutual_reachability(const RowMatrix<double>& X, const Vector<double>& core, Index a, Index b) {
-  return std::max({core[a], core[b], (X.row(a) - X.row(b)).norm()});
-}
-
 /// Borůvka: every round, each point finds its nearest point of another component by a k-d tree
 /// search that skips nodes lying wholly in its own component or farther than its best so far;
 /// each component keeps its lightest such edge (in edge_less order, so no cycles can form). The
 /// number of components at least halves per round.
+/// Each component's search starts from an upper bound, its lightest edge to a k-nearest
+/// neighbour (`neighbours`, rows of point indices) in another component, so the many points
+/// whose core distance already exceeds it skip the tree search; the bound is computed before
+/// the parallel searches, which keeps the result independent of the thread count.
 inline std::vector<SpanningEdge> boruvka_mst(const RowMatrix<double>& X, const Vector<double>& core,
-                                             int n_threads) {
+                                             const IndexMatrix& neighbours, int n_threads) {
   const Index n = X.rows();
   const BoxTree tree(X);
   const auto& nodes = tree.nodes();
@@ -130,27 +130,70 @@ inline std::vector<SpanningEdge> boruvka_mst(const RowMatrix<double>& X, const V
       }
       node_component[std::size_t(i)] = c;
     }
+    // Upper bound per component from the stored neighbours.
+    parallel_for_chunks(n, 1024, n_threads, [&](Index begin, Index end) {
+      for (Index p = begin; p < end; ++p) {
+        const Index own = component[std::size_t(p)];
+        double best = std::numeric_limits<double>::infinity();
+        Index best_q = -1;
+        for (Index m = 0; m < neighbours.cols(); ++m) {
+          const Index q = neighbours(p, m);
+          if (q < 0 || component[std::size_t(q)] == own) continue;
+          const double w = std::max({core[p], core[q], row_distance(X.row(p).data(), X.row(q).data(), X.cols())});
+          if (best_q < 0 || edge_less(w, p, q, best, p, best_q)) {
+            best = w;
+            best_q = q;
+          }
+        }
+        nearest[std::size_t(p)] = best_q;
+        nearest_distance[std::size_t(p)] = best;
+      }
+    });
+    std::vector<Index> bound_from(static_cast<std::size_t>(n), -1);  // per component: the point
+    for (Index p = 0; p < n; ++p) {
+      if (nearest[std::size_t(p)] < 0) continue;
+      Index& slot = bound_from[std::size_t(component[std::size_t(p)])];
+      if (slot < 0 || edge_less(nearest_distance[std::size_t(p)], p, nearest[std::size_t(p)],
+                                nearest_distance[std::size_t(slot)], slot, nearest[std::size_t(slot)]))
+        slot = p;
+    }
+    std::vector<SpanningEdge> bound(static_cast<std::size_t>(n));
+    for (Index c = 0; c < n; ++c) {
+      const Index p = bound_from[std::size_t(c)];
+      bound[std::size_t(c)] = p < 0 ? SpanningEdge{-1, -1, std::numeric_limits<double>::infinity()}
+                                    : SpanningEdge{p, nearest[std::size_t(p)], nearest_distance[std::size_t(p)]};
+    }
     parallel_for_chunks(n, 256, n_threads, [&](Index begin, Index end) {
       std::vector<Index> stack;
       for (Index p = begin; p < end; ++p) {
         const Index own = component[std::size_t(p)];
         const auto x = X.row(p);
-        double best = std::numeric_limits<double>::infinity();
+        const SpanningEdge& limit = bound[std::size_t(own)];
+        // Start from the component's bound; report only edges lighter than it.
+        double best = limit.distance;
         Index best_q = -1;
+        const auto lighter = [&](double w, Index q) {
+          return best_q >= 0 ? edge_less(w, p, q, best, p, best_q)
+                             : (limit.from < 0 || edge_less(w, p, q, limit.distance, limit.from, limit.to));
+        };
+        if (core[p] > best) {  // every edge from p is heavier than the bound
+          nearest[std::size_t(p)] = -1;
+          continue;
+        }
         stack.assign(1, 0);
         while (!stack.empty()) {
           const Index i = stack.back();
           stack.pop_back();
           if (node_component[std::size_t(i)] == own) continue;
-          const double bound = std::max({core[p], node_core[i], std::sqrt(tree.box_distance2(i, x))});
-          if (bound > best) continue;  // equal bounds may still hold a smaller tie-break
+          const double reach = std::max({core[p], node_core[i], std::sqrt(tree.box_distance2(i, x))});
+          if (reach > best) continue;  // an equal lower bound may still hold a smaller tie-break
           const auto& nd = nodes[std::size_t(i)];
           if (nd.left < 0) {
             for (Index k = nd.begin; k < nd.end; ++k) {
               const Index q = order[std::size_t(k)];
               if (component[std::size_t(q)] == own) continue;
-              const double w = std::max({core[p], core[q], (x - X.row(q)).norm()});
-              if (best_q < 0 || edge_less(w, p, q, best, p, best_q)) {
+              const double w = std::max({core[p], core[q], row_distance(x.data(), X.row(q).data(), X.cols())});
+              if (lighter(w, q)) {
                 best = w;
                 best_q = q;
               }
@@ -165,23 +208,20 @@ inline std::vector<SpanningEdge> boruvka_mst(const RowMatrix<double>& X, const V
         nearest_distance[std::size_t(p)] = best;
       }
     });
-    // Lightest outgoing edge per component.
-    std::vector<Index> chosen(static_cast<std::size_t>(n), -1);
+    // Lightest outgoing edge per component: the bound unless a search found a lighter one.
     for (Index p = 0; p < n; ++p) {
-      const Index c = component[std::size_t(p)];
-      Index& slot = chosen[std::size_t(c)];
-      if (slot < 0 || edge_less(nearest_distance[std::size_t(p)], p, nearest[std::size_t(p)],
-                                nearest_distance[std::size_t(slot)], slot, nearest[std::size_t(slot)]))
-        slot = p;
+      if (nearest[std::size_t(p)] < 0) continue;
+      SpanningEdge& e = bound[std::size_t(component[std::size_t(p)])];
+      if (e.from < 0 || edge_less(nearest_distance[std::size_t(p)], p, nearest[std::size_t(p)], e.distance, e.from, e.to))
+        e = {p, nearest[std::size_t(p)], nearest_distance[std::size_t(p)]};
     }
     for (Index c = 0; c < n; ++c) {
-      const Index p = chosen[std::size_t(c)];
-      if (p < 0) continue;
-      const Index q = nearest[std::size_t(p)];
-      const Index a = find(p), b = find(q);
+      const SpanningEdge& e = bound[std::size_t(c)];
+      if (e.from < 0) continue;
+      const Index a = find(e.from), b = find(e.to);
       if (a == b) continue;  // both components chose the same edge
       parent[std::size_t(std::max(a, b))] = std::min(a, b);
-      edges.push_back({p, q, nearest_distance[std::size_t(p)]});
+      edges.push_back(e);
     }
     for (Index p = 0; p < n; ++p) component[std::size_t(p)] = find(p);
   }
@@ -189,41 +229,62 @@ inline std::vector<SpanningEdge> boruvka_mst(const RowMatrix<double>& X, const V
 }
 
 /// Dense Prim on the implicit complete mutual-reachability graph: O(n^2 d) time, O(n) memory.
+/// The points outside the tree are kept packed at the front of a copy of X (swap-remove), so
+/// every step streams over one contiguous, shrinking block.
 inline std::vector<SpanningEdge> prim_mst(const RowMatrix<double>& X, const Vector<double>& core, int n_threads) {
-  const Index n = X.rows();
+  const Index n = X.rows(), d = X.cols();
   std::vector<SpanningEdge> edges;
   edges.reserve(std::size_t(n > 0 ? n - 1 : 0));
+  RowMatrix<double> rows = X;
+  Vector<double> row_core = core;
+  std::vector<Index> id(static_cast<std::size_t>(n));
+  std::iota(id.begin(), id.end(), Index(0));
   Vector<double> best = Vector<double>::Constant(n, std::numeric_limits<double>::infinity());
   std::vector<Index> from(static_cast<std::size_t>(n), 0);
-  std::vector<char> in_tree(static_cast<std::size_t>(n), 0);
-  const Index chunk = std::max<Index>(1024, n / 64);
-  const Index n_chunks = (n + chunk - 1) / chunk;
-  std::vector<Index> chunk_arg(static_cast<std::size_t>(n_chunks));
-  Index current = 0;
-  for (Index step = 1; step < n; ++step) {
-    in_tree[std::size_t(current)] = 1;
+  Index remaining = n;
+  Eigen::RowVectorXd current_row;
+  Index current = -1;
+  double current_core = 0;
+  const auto take = [&](Index slot) {  // make slot's point the current one and drop it
+    current_row = rows.row(slot);
+    current = id[std::size_t(slot)];
+    current_core = row_core[slot];
+    --remaining;
+    if (slot != remaining) {
+      rows.row(slot) = rows.row(remaining);
+      row_core[slot] = row_core[remaining];
+      id[std::size_t(slot)] = id[std::size_t(remaining)];
+      best[slot] = best[remaining];
+      from[std::size_t(slot)] = from[std::size_t(remaining)];
+    }
+  };
+  const auto before = [&](Index s, Index t) {  // is slot s's candidate edge lighter than t's?
+    return edge_less(best[s], from[std::size_t(s)], id[std::size_t(s)], best[t], from[std::size_t(t)],
+                     id[std::size_t(t)]);
+  };
+  const Index chunk = 1024;
+  std::vector<Index> chunk_arg(static_cast<std::size_t>((n + chunk - 1) / chunk));
+  take(0);
+  while (remaining > 0) {
+    const Index n_chunks = (remaining + chunk - 1) / chunk;
     parallel_for(n_chunks, n_threads, [&](Index c) {
-      const Index begin = c * chunk, end = std::min(n, begin + chunk);
-      Index arg = -1;
-      for (Index j = begin; j < end; ++j) {
-        if (in_tree[std::size_t(j)]) continue;
-        const double w = mutual_reachability(X, core, current, j);
-        if (edge_less(w, current, j, best[j], from[std::size_t(j)], j)) {
-          best[j] = w;
-          from[std::size_t(j)] = current;
+      const Index begin = c * chunk, end = std::min(remaining, begin + chunk);
+      Index arg = begin;
+      for (Index s = begin; s < end; ++s) {
+        const double w = std::max({current_core, row_core[s], row_distance(current_row.data(), rows.row(s).data(), d)});
+        if (edge_less(w, current, id[std::size_t(s)], best[s], from[std::size_t(s)], id[std::size_t(s)])) {
+          best[s] = w;
+          from[std::size_t(s)] = current;
         }
-        if (arg < 0 || edge_less(best[j], from[std::size_t(j)], j, best[arg], from[std::size_t(arg)], arg)) arg = j;
+        if (s != begin && before(s, arg)) arg = s;
       }
       chunk_arg[std::size_t(c)] = arg;
     });
-    Index next = -1;
-    for (Index c = 0; c < n_chunks; ++c) {
-      const Index a = chunk_arg[std::size_t(c)];
-      if (a >= 0 && (next < 0 || edge_less(best[a], from[std::size_t(a)], a, best[next], from[std::size_t(next)], next)))
-        next = a;
-    }
-    edges.push_back({from[std::size_t(next)], next, best[next]});
-    current = next;
+    Index next = chunk_arg[0];
+    for (Index c = 1; c < n_chunks; ++c)
+      if (before(chunk_arg[std::size_t(c)], next)) next = chunk_arg[std::size_t(c)];
+    edges.push_back({from[std::size_t(next)], id[std::size_t(next)], best[next]});
+    take(next);
   }
   return edges;
 }
@@ -498,10 +559,12 @@ class HDBSCAN {
 
     const RowMatrix<double> Xd = X.template cast<double>();
     const int threads = params_.n_threads;
-    const Vector<double> core = detail::KnnIndex(Xd).kth_neighbour_distances(min_samples, threads);
-    std::vector<SpanningEdge> mst = Xd.cols() <= detail::kBoruvkaMaxDims
-                                        ? detail::boruvka_mst(Xd, core, threads)
-                                        : detail::prim_mst(Xd, core, threads);
+    const bool low_dimension = Xd.cols() <= detail::kBoruvkaMaxDims;
+    detail::IndexMatrix neighbours;  // seeds Borůvka's per-component bounds
+    const Vector<double> core = detail::KnnIndex(Xd).kth_neighbour_distances(
+        min_samples, threads, low_dimension ? &neighbours : nullptr, std::min<Index>(Xd.rows(), 8));
+    std::vector<SpanningEdge> mst =
+        low_dimension ? detail::boruvka_mst(Xd, core, neighbours, threads) : detail::prim_mst(Xd, core, threads);
     const detail::CondensedTree tree = detail::condense(Xd.rows(), mst, params_.min_cluster_size);
     const detail::Selection sel = detail::select_clusters(
         tree, params_.cluster_selection_method, params_.cluster_selection_epsilon, params_.allow_single_cluster);

@@ -18,6 +18,26 @@
 
 namespace somtile::detail {
 
+/// Euclidean distance between two rows of d doubles with four partial sums in a fixed order:
+/// the result does not depend on where the rows sit in memory (Eigen's reductions peel by
+/// alignment), so a pair always gets the same distance, and the four chains keep it fast.
+inline double row_distance(const double* a, const double* b, Index d) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  Index j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const double t0 = a[j] - b[j], t1 = a[j + 1] - b[j + 1], t2 = a[j + 2] - b[j + 2], t3 = a[j + 3] - b[j + 3];
+    s0 += t0 * t0;
+    s1 += t1 * t1;
+    s2 += t2 * t2;
+    s3 += t3 * t3;
+  }
+  for (; j < d; ++j) {
+    const double t = a[j] - b[j];
+    s0 += t * t;
+  }
+  return std::sqrt((s0 + s1) + (s2 + s3));
+}
+
 /// nanoflann dataset adaptor over the rows of a row-major matrix.
 struct RowMatrixDataset {
   const RowMatrix<double>* X;
@@ -29,6 +49,8 @@ struct RowMatrixDataset {
   }
 };
 
+using IndexMatrix = Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
 class KnnIndex {
   using Tree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<double, RowMatrixDataset>,
                                                    RowMatrixDataset, -1, Index>;
@@ -39,19 +61,27 @@ class KnnIndex {
                                                    nanoflann::KDTreeSingleIndexAdaptorParams(16))) {}
 
   /// Distance from every point to its k-th nearest point, the point itself counted first.
-  /// The distance is recomputed as |x - y| (the way every other distance is computed), so a
+  /// The distance is recomputed with row_distance (as every other distance of HDBSCAN), so a
   /// core distance equals the pair distance it came from to the last bit.
-  Vector<double> kth_neighbour_distances(Index k, int n_threads) const {
+  /// `neighbours`, when given, receives each point's `n_neighbours` nearest points (nearest
+  /// first, the point itself included; -1 where there are fewer points).
+  Vector<double> kth_neighbour_distances(Index k, int n_threads, IndexMatrix* neighbours = nullptr,
+                                         Index n_neighbours = 0) const {
     const RowMatrix<double>& X = *dataset_.X;
-    Vector<double> out(X.rows());
-    parallel_for_chunks(X.rows(), 512, n_threads, [&](Index begin, Index end) {
-      std::vector<Index> idx(static_cast<std::size_t>(k));
-      std::vector<double> d2(static_cast<std::size_t>(k));
+    const Index n = X.rows(), query = std::min(n, std::max(k, neighbours ? n_neighbours : Index(0)));
+    Vector<double> out(n);
+    if (neighbours) *neighbours = IndexMatrix::Constant(n, n_neighbours, -1);
+    parallel_for_chunks(n, 512, n_threads, [&](Index begin, Index end) {
+      std::vector<Index> idx(static_cast<std::size_t>(query));
+      std::vector<double> d2(static_cast<std::size_t>(query));
       for (Index i = begin; i < end; ++i) {
-        const std::size_t found = tree_->knnSearch(X.row(i).data(), std::size_t(k), idx.data(), d2.data());
+        const auto found = Index(tree_->knnSearch(X.row(i).data(), std::size_t(query), idx.data(), d2.data()));
         double kth = 0;
-        for (std::size_t m = 0; m < found; ++m) kth = std::max(kth, (X.row(i) - X.row(idx[m])).norm());
+        for (Index m = 0; m < std::min(found, k); ++m)
+          kth = std::max(kth, row_distance(X.row(i).data(), X.row(idx[std::size_t(m)]).data(), X.cols()));
         out[i] = kth;
+        if (neighbours)
+          for (Index m = 0; m < std::min(found, n_neighbours); ++m) (*neighbours)(i, m) = idx[std::size_t(m)];
       }
     });
     return out;
