@@ -1,7 +1,9 @@
 // Every picture somtile draws, written as SVG files into the current directory: a hexagonal Som
 // trained on iris (U-matrix, hits, component planes, class/metric/score/rank maps, training
-// errors, RGB and activation maps, silhouette and quality comparison of two labellings) and a
-// growing SOM on 2-D data (network plots).
+// errors, RGB and activation maps, silhouette and quality comparison of two labellings, the
+// clustering of its units: elbow, cluster map, silhouette, methods compared) and a growing SOM
+// on 2-D data (network plots).
+#include <somtile/cluster/som_cluster.hpp>
 #include <somtile/io/csv.hpp>
 #include <somtile/io/npy.hpp>
 #include <somtile/metrics/clustering.hpp>
@@ -17,7 +19,8 @@ using namespace somtile;
 int main() {
   const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
   const Eigen::RowVectorXd mean = iris.X.colwise().mean();
-  const Eigen::RowVectorXd sd = ((iris.X.rowwise() - mean).array().square().colwise().mean()).sqrt();
+  const Eigen::RowVectorXd sd =
+      ((iris.X.rowwise() - mean).array().square().colwise().mean()).sqrt();
   const RowMatrix<double> X = (iris.X.rowwise() - mean).array().rowwise() / sd.array();
 
   SomParams p;
@@ -57,7 +60,8 @@ int main() {
   std::vector<RowMatrix<double>> activations;
   const RowMatrix<double> D = som.transform(X);
   for (Index i : {0, 50, 100})
-    activations.push_back(Eigen::Map<const RowMatrix<double>>((-D.row(i).array()).exp().eval().data(), p.rows, p.cols));
+    activations.push_back(Eigen::Map<const RowMatrix<double>>(
+        (-D.row(i).array()).exp().eval().data(), p.rows, p.cols));
   viz::MultiMapPlotOptions act;
   act.names = {"sample 0 (setosa)", "sample 50 (versicolor)", "sample 100 (virginica)"};
   act.columns = 3;
@@ -72,10 +76,24 @@ int main() {
   Labels som_labels(X.rows());
   for (Index i = 0; i < X.rows(); ++i) som_labels[i] = Index(cls.data()[bmu[i]]);
   std::vector<viz::ClusterQuality> quality;
-  for (const auto& [name, labels] : {std::pair<std::string, Labels>{"species", iris.y}, {"som_majority", som_labels}})
+  for (const auto& [name, labels] :
+       {std::pair<std::string, Labels>{"species", iris.y}, {"som_majority", som_labels}})
     quality.push_back({name, silhouette_score(X, labels), davies_bouldin_score(X, labels),
                        calinski_harabasz_score(X, labels), labels.maxCoeff() + 1});
   viz::plot_cluster_quality_comparison(quality, "clustering_metrics_comparison.svg");
+
+  // Clustering the units: the elbow, k-means with the elbow's k, and three methods compared.
+  viz::plot_elbow(som, "elbow_analysis.svg", 10);
+  std::vector<ClusterResult> clusterings;
+  for (ClusterMethod method : {ClusterMethod::kmeans, ClusterMethod::gmm, ClusterMethod::hdbscan}) {
+    ClusterParams cp;
+    cp.method = method;
+    cp.n_clusters = method == ClusterMethod::hdbscan ? 0 : 3;
+    clusterings.push_back(cluster_units<double>(som.weights(), som.positions(), cp));
+  }
+  viz::plot_cluster_map(som, clusterings[0], "cluster_map.svg");
+  viz::plot_silhouette(clusterings[0], "cluster_silhouette.svg");
+  viz::plot_cluster_quality_comparison(clusterings, "cluster_methods_comparison.svg");
 
   // Growing SOM on 2-D data (DBGSOM's example): the network over the data, and on its lattice.
   RowMatrix<double> P = read_npy(std::string(SOMTILE_DATA_DIR) + "/clusterable_data.npy");
@@ -102,6 +120,6 @@ int main() {
   lattice.network.colormap = viz::Colormap::magma;
   lattice.network.reverse_colormap = true;
   viz::plot_growing_som(vq, "growing_lattice.svg", lattice);
-  std::cout << "wrote 15 SVG files; the growing SOM has " << vq.n_neurons() << " neurons for " << neuron_of.size()
-            << " samples\n";
+  std::cout << "wrote 19 SVG files; the growing SOM has " << vq.n_neurons() << " neurons for "
+            << neuron_of.size() << " samples\n";
 }

@@ -77,8 +77,8 @@ class XmlParser {
   }
   std::string name() {
     const std::size_t b = i_;
-    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '-' || s_[i_] == '_' ||
-                              s_[i_] == ':' || s_[i_] == '.'))
+    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '-' ||
+                              s_[i_] == '_' || s_[i_] == ':' || s_[i_] == '.'))
       ++i_;
     if (b == i_) fail("expected a name");
     return s_.substr(b, i_ - b);
@@ -94,13 +94,20 @@ class XmlParser {
       const auto semi = raw.find(';', k);
       if (semi == std::string::npos) fail("unterminated entity");
       const std::string e = raw.substr(k + 1, semi - k - 1);
-      if (e == "amp") out += '&';
-      else if (e == "lt") out += '<';
-      else if (e == "gt") out += '>';
-      else if (e == "quot") out += '"';
-      else if (e == "apos") out += '\'';
-      else if (!e.empty() && e[0] == '#') out += '?';
-      else fail("unknown entity &" + e + ";");
+      if (e == "amp")
+        out += '&';
+      else if (e == "lt")
+        out += '<';
+      else if (e == "gt")
+        out += '>';
+      else if (e == "quot")
+        out += '"';
+      else if (e == "apos")
+        out += '\'';
+      else if (!e.empty() && e[0] == '#')
+        out += '?';
+      else
+        fail("unknown entity &" + e + ";");
       k = semi;
     }
     return out;
@@ -182,7 +189,8 @@ std::vector<const Element*> with_class(const Element& root, const std::string& c
 }
 std::vector<std::string> texts(const Element& root) {
   std::vector<std::string> out;
-  for (const Element* t : find_all(root, [](const Element& e) { return e.name == "text"; })) out.push_back(t->text);
+  for (const Element* t : find_all(root, [](const Element& e) { return e.name == "text"; }))
+    out.push_back(t->text);
   return out;
 }
 bool has_text(const Element& root, const std::string& s) {
@@ -191,7 +199,8 @@ bool has_text(const Element& root, const std::string& s) {
   return false;
 }
 
-bool valid_paint(const std::string& fill) {  // "none", "#rrggbb" (lower-case hex) or a url(#id) reference
+bool valid_paint(
+    const std::string& fill) {  // "none", "#rrggbb" (lower-case hex) or a url(#id) reference
   const bool hex = fill.size() == 7 && fill[0] == '#' &&
                    fill.find_first_not_of("0123456789abcdef", 1) == std::string::npos;
   return fill == "none" || hex || fill.rfind("url(#", 0) == 0;
@@ -199,7 +208,8 @@ bool valid_paint(const std::string& fill) {  // "none", "#rrggbb" (lower-case he
 
 bool tools_available() {  // asked once: each std::system call costs a shell
   static const bool available =
-      std::system("command -v xmllint > /dev/null 2>&1 && command -v rsvg-convert > /dev/null 2>&1") == 0;
+      std::system(
+          "command -v xmllint > /dev/null 2>&1 && command -v rsvg-convert > /dev/null 2>&1") == 0;
   return available;
 }
 
@@ -224,7 +234,9 @@ std::unique_ptr<Element> load_svg(const std::string& path, bool render = true) {
   REQUIRE(tools_available());
   const std::string png = path + ".png";
   std::remove(png.c_str());
-  CHECK(std::system(("xmllint --noout '" + path + "' && rsvg-convert -o '" + png + "' '" + path + "'").c_str()) == 0);
+  CHECK(
+      std::system(("xmllint --noout '" + path + "' && rsvg-convert -o '" + png + "' '" + path + "'")
+                      .c_str()) == 0);
   const std::string bytes = read_text(png);
   CHECK(bytes.size() > 100);
   CHECK(bytes.compare(1, 3, "PNG") == 0);
@@ -263,7 +275,8 @@ Som<S> small_som(const RowMatrix<S>& X, Topology topology) {
 
 // ---- canvas ------------------------------------------------------------------------------------
 
-TEST_CASE("SvgCanvas escapes text, prints compact numbers and writes deterministic files", "[viz][svg]") {
+TEST_CASE("SvgCanvas escapes text, prints compact numbers and writes deterministic files",
+          "[viz][svg]") {
   viz::SvgCanvas svg(100.5, 40);
   const std::string nasty = "a<b & \"c\" 'd' >\x01 e";
   svg.title(nasty);
@@ -289,10 +302,12 @@ TEST_CASE("SvgCanvas escapes text, prints compact numbers and writes determinist
   CHECK_THROWS_AS(groups.str(), ParameterError);
   CHECK_THROWS_WITH(groups.str(), Contains("1 group(s) still open"));
   CHECK_THROWS_AS(svg.save("no_such_directory/x.svg"), InputError);
-  CHECK_THROWS_WITH(svg.save("no_such_directory/x.svg"), Contains("SvgCanvas::save(): cannot write 'no_such_directory/x.svg.tmp'"));
+  CHECK_THROWS_WITH(svg.save("no_such_directory/x.svg"),
+                    Contains("SvgCanvas::save(): cannot write 'no_such_directory/x.svg.tmp'"));
 }
 
-// ---- colour maps ---------------------------------------------------------------------------------
+// ---- colour maps
+// ---------------------------------------------------------------------------------
 
 TEST_CASE("Colour maps match matplotlib's tables", "[viz][colormap]") {
   std::ifstream in(std::string(SOMTILE_REFERENCE_DIR) + "/viz_colormaps.txt");
@@ -335,16 +350,21 @@ TEST_CASE("Category colours are distinct, valid and exclude the noise grey", "[v
   }
   CHECK(seen[0] == "#1f77b4");  // class 0 is Tableau blue like any other class, not white
   CHECK_THROWS_AS(viz::category_color(-1), ParameterError);
-  CHECK_THROWS_WITH(viz::category_color(-1), "category_color(): k must be >= 0 (noise has its own grey), got -1");
+  CHECK_THROWS_WITH(viz::category_color(-1),
+                    "category_color(): k must be >= 0 (noise has its own grey), got -1");
 }
 
 TEST_CASE("Axis ticks are nice numbers covering the range", "[viz][ticks]") {
-  struct Case { double lo, hi; };
-  for (const Case c : {Case{0, 1}, Case{0.13, 0.87}, Case{-3.7, 12.2}, Case{1e-5, 3e-5}, Case{120, 98000}, Case{5, 6}}) {
+  struct Case {
+    double lo, hi;
+  };
+  for (const Case c : {Case{0, 1}, Case{0.13, 0.87}, Case{-3.7, 12.2}, Case{1e-5, 3e-5},
+                       Case{120, 98000}, Case{5, 6}}) {
     const double step = detail::nice_step(c.lo, c.hi);
     const double mantissa = step / std::pow(10.0, std::floor(std::log10(step)));
     INFO(c.lo << " .. " << c.hi << " step " << step);
-    CHECK((std::abs(mantissa - 1) < 1e-9 || std::abs(mantissa - 2) < 1e-9 || std::abs(mantissa - 5) < 1e-9));
+    CHECK((std::abs(mantissa - 1) < 1e-9 || std::abs(mantissa - 2) < 1e-9 ||
+           std::abs(mantissa - 5) < 1e-9));
     const auto ticks = detail::ticks_within(c.lo, c.hi, step);
     CHECK(ticks.size() >= 2);
     CHECK(ticks.size() <= 11);
@@ -358,9 +378,11 @@ TEST_CASE("Axis ticks are nice numbers covering the range", "[viz][ticks]") {
   CHECK(detail::tick_label(2500, 500) == "2500");
 }
 
-// ---- maps ----------------------------------------------------------------------------------------
+// ---- maps
+// ----------------------------------------------------------------------------------------
 
-TEST_CASE("plot_grid_map draws one square per unit, colours by value and hatches NaN", "[viz][map]") {
+TEST_CASE("plot_grid_map draws one square per unit, colours by value and hatches NaN",
+          "[viz][map]") {
   const Grid grid(4, 6);
   RowMatrix<double> v(4, 6);
   for (Index i = 0; i < v.size(); ++i) v.data()[i] = double(i);
@@ -404,7 +426,8 @@ TEST_CASE("plot_grid_map draws one square per unit, colours by value and hatches
   CHECK(with_class(*flat, "cell").size() == 24);
 }
 
-TEST_CASE("Hexagonal maps are pointy-top hexagons that tile without gaps or overlaps", "[viz][map]") {
+TEST_CASE("Hexagonal maps are pointy-top hexagons that tile without gaps or overlaps",
+          "[viz][map]") {
   const Grid grid(5, 7, Topology::hexagonal);
   RowMatrix<double> v = RowMatrix<double>::Zero(5, 7);
   v(0, 0) = 1;
@@ -434,11 +457,13 @@ TEST_CASE("Hexagonal maps are pointy-top hexagons that tile without gaps or over
   for (Index a = 0; a < grid.size(); ++a)
     for (Index b = a + 1; b < grid.size(); ++b) {
       INFO("units " << a << " and " << b);
-      CHECK(shared(a, b) == (grid.adjacent(a, b) ? 2 : 0));  // neighbours share an edge, others touch nowhere
+      CHECK(shared(a, b) ==
+            (grid.adjacent(a, b) ? 2 : 0));  // neighbours share an edge, others touch nowhere
     }
 }
 
-TEST_CASE("Category maps give class 0 a colour, noise the Uncertain grey and list both", "[viz][map]") {
+TEST_CASE("Category maps give class 0 a colour, noise the Uncertain grey and list both",
+          "[viz][map]") {
   const Grid grid(3, 4, Topology::hexagonal);
   RowMatrix<double> cls(3, 4);
   cls << 0, 0, 1, 1, 0, -1, 1, 2, nan(), 2, 2, 2;
@@ -453,7 +478,8 @@ TEST_CASE("Category maps give class 0 a colour, noise the Uncertain grey and lis
   CHECK(cells[5]->attr("fill") == viz::colors::noise);
   CHECK(cells[7]->attr("fill") == viz::category_color(2).hex());
   CHECK(cells[8]->attr("fill") == "url(#empty-unit)");
-  for (const char* label : {"setosa", "versicolor", "class 2", "Uncertain", "no samples"}) CHECK(has_text(*root, label));
+  for (const char* label : {"setosa", "versicolor", "class 2", "Uncertain", "no samples"})
+    CHECK(has_text(*root, label));
   CHECK(with_class(*root, "swatch").size() == 5);
 
   Labels units(12);
@@ -464,9 +490,11 @@ TEST_CASE("Category maps give class 0 a colour, noise the Uncertain grey and lis
     CHECK(has_text(*clusters, label));
   CHECK(with_class(*clusters, "empty").empty());
 
-  CHECK_THROWS_AS(viz::plot_category_map(grid, RowMatrix<double>::Constant(3, 4, 0.5), "x.svg"), InputError);
-  CHECK_THROWS_WITH(viz::plot_category_map(grid, RowMatrix<double>::Constant(3, 4, -2), "x.svg"),
-                    "plot_category_map(): categories must be integers >= -1 or NaN, but unit 0 is -2");
+  CHECK_THROWS_AS(viz::plot_category_map(grid, RowMatrix<double>::Constant(3, 4, 0.5), "x.svg"),
+                  InputError);
+  CHECK_THROWS_WITH(
+      viz::plot_category_map(grid, RowMatrix<double>::Constant(3, 4, -2), "x.svg"),
+      "plot_category_map(): categories must be integers >= -1 or NaN, but unit 0 is -2");
   CHECK_THROWS_AS(viz::plot_cluster_map(grid, Labels::Zero(5), "x.svg"), InputError);
   CHECK_THROWS_WITH(viz::plot_cluster_map(grid, Labels::Zero(5), "x.svg"),
                     "plot_cluster_map(): unit_labels has 5 labels, but the grid has 12 units");
@@ -489,7 +517,8 @@ TEST_CASE("Panels and RGB maps: one cell per unit per panel, colours from the da
   CHECK(with_class(*root, "panel").size() == 3);
   CHECK(with_class(*root, "colorbar").size() == 3);
   CHECK(with_class(*root, "empty").size() == 1);
-  for (const char* label : {"first", "second", "sample 3", "Activation maps", "no value"}) CHECK(has_text(*root, label));
+  for (const char* label : {"first", "second", "sample 3", "Activation maps", "no value"})
+    CHECK(has_text(*root, label));
 
   RowMatrix<double> rgb(20, 3);
   for (Index u = 0; u < 20; ++u) rgb.row(u) << double(u) / 19, 1 - double(u) / 19, 0.5;
@@ -505,14 +534,18 @@ TEST_CASE("Panels and RGB maps: one cell per unit per panel, colours from the da
   wide.col(2).setConstant(3);
   viz::plot_rgb_map(grid, wide, "viz_rgb_rescaled.svg", stretch);
   auto rescaled = load_svg("viz_rgb_rescaled.svg");
-  CHECK(with_class(*rescaled, "cell")[19]->attr("fill") == "#ff0080");  // a constant channel sits mid-range
+  CHECK(with_class(*rescaled, "cell")[19]->attr("fill") ==
+        "#ff0080");  // a constant channel sits mid-range
 
   CHECK_THROWS_AS(viz::plot_rgb_map(grid, wide, "x.svg"), InputError);
-  CHECK_THROWS_WITH(viz::plot_rgb_map(grid, wide, "x.svg"),
-                    Contains("plot_rgb_map(): colour values must be in [0, 1] (or set rescale), but rgb(0, 1) = 10"));
+  CHECK_THROWS_WITH(
+      viz::plot_rgb_map(grid, wide, "x.svg"),
+      Contains(
+          "plot_rgb_map(): colour values must be in [0, 1] (or set rescale), but rgb(0, 1) = 10"));
   CHECK_THROWS_WITH(viz::plot_rgb_map(grid, RowMatrix<double>::Zero(20, 2), "x.svg"),
                     "plot_rgb_map(): rgb must be 20 x 3 (one row per unit), got 20 x 2");
-  CHECK_THROWS_WITH(viz::plot_grid_maps(grid, {}, "x.svg"), "plot_grid_maps(): maps must not be empty");
+  CHECK_THROWS_WITH(viz::plot_grid_maps(grid, {}, "x.svg"),
+                    "plot_grid_maps(): maps must not be empty");
   CHECK_THROWS_WITH(viz::plot_grid_maps(grid, {RowMatrix<double>::Zero(2, 2)}, "x.svg"),
                     "plot_grid_maps(): maps[0] is 2 x 2, but the grid is 4 x 5");
 }
@@ -539,7 +572,8 @@ TEST_CASE("Map plots reject bad input and options before writing anything", "[vi
   o = {};
   o.cell_size = -1;
   CHECK_THROWS_AS(viz::plot_grid_map(grid, ok, "x.svg", o), ParameterError);
-  CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o), "plot_grid_map(): cell_size must be >= 0, got -1");
+  CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o),
+                    "plot_grid_map(): cell_size must be >= 0, got -1");
   o = {};
   o.value_decimals = 11;
   CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o),
@@ -547,10 +581,11 @@ TEST_CASE("Map plots reject bad input and options before writing anything", "[vi
   CHECK(std::ifstream("x.svg").fail());
 }
 
-// ---- Som overloads -------------------------------------------------------------------------------
+// ---- Som overloads
+// -------------------------------------------------------------------------------
 
-TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank maps, errors", "[viz][som]", float,
-                   double) {
+TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank maps, errors",
+                   "[viz][som]", float, double) {
   using S = TestType;
   const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
   RowMatrix<S> X = iris.X.cast<S>();
@@ -602,8 +637,9 @@ TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank m
     const auto class_cells = with_class(*c, "cell");
     for (Index i = 0; i < units; ++i) {
       const double k = cm.data()[i];
-      CHECK(class_cells[std::size_t(i)]->attr("fill") ==
-            (std::isnan(k) ? std::string("url(#empty-unit)") : viz::category_color(Index(k)).hex()));
+      CHECK(
+          class_cells[std::size_t(i)]->attr("fill") ==
+          (std::isnan(k) ? std::string("url(#empty-unit)") : viz::category_color(Index(k)).hex()));
     }
     CHECK(has_text(*c, "class 0"));
 
@@ -613,7 +649,8 @@ TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank m
     viz::plot_score_map(som, bmap, target, "viz_score_" + t + ".svg");
     viz::plot_rank_map(som, bmap, target, "viz_rank_" + t + ".svg");
     for (const char* name : {"metric", "std", "score"})
-      CHECK(with_class(*load_svg("viz_" + std::string(name) + "_" + t + ".svg", render), "cell").size() == std::size_t(units));
+      CHECK(with_class(*load_svg("viz_" + std::string(name) + "_" + t + ".svg", render), "cell")
+                .size() == std::size_t(units));
     auto rank = load_svg("viz_rank_" + t + ".svg", render);
     CHECK(has_text(*rank, "1"));  // ranks are printed in the cells
     CHECK(has_text(*rank, "Units ranked by target std"));
@@ -629,7 +666,8 @@ TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank m
   }
 }
 
-// ---- charts --------------------------------------------------------------------------------------
+// ---- charts
+// --------------------------------------------------------------------------------------
 
 TEST_CASE("Charts: curves, training errors and the elbow", "[viz][chart]") {
   viz::Curve a{"rising", {1, 2, 3, 4}, {0.1, 0.4, 0.5, 0.9}};
@@ -642,8 +680,9 @@ TEST_CASE("Charts: curves, training errors and the elbow", "[viz][chart]") {
   CHECK(has_text(*root, "rising"));
   CHECK(has_text(*root, "falling"));
   CHECK_THROWS_AS(viz::plot_curves({viz::Curve{"bad", {1, 2}, {1}}}, "x.svg"), InputError);
-  CHECK_THROWS_WITH(viz::plot_curves({viz::Curve{"bad", {1, 2}, {1}}}, "x.svg"),
-                    "plot_curves(): curve 0 ('bad') must have as many x as y values, at least one; got 2 and 1");
+  CHECK_THROWS_WITH(
+      viz::plot_curves({viz::Curve{"bad", {1, 2}, {1}}}, "x.svg"),
+      "plot_curves(): curve 0 ('bad') must have as many x as y values, at least one; got 2 and 1");
   CHECK_THROWS_WITH(viz::plot_curves({viz::Curve{"nan", {1}, {nan()}}}, "x.svg"),
                     "plot_curves(): y must be finite, but y[0] = nan");
 
@@ -660,13 +699,16 @@ TEST_CASE("Charts: curves, training errors and the elbow", "[viz][chart]") {
   CHECK(has_text(*elbow, "k = 3"));
   for (const char* k : {"2", "3", "4", "5", "6"}) CHECK(has_text(*elbow, k));
   CHECK_THROWS_AS(viz::plot_elbow({2, 3}, {1, 2}, 7, "x.svg"), ParameterError);
-  CHECK_THROWS_WITH(viz::plot_elbow({2, 3}, {1, 2}, 7, "x.svg"), "plot_elbow(): chosen_k (7) is not one of k_values");
+  CHECK_THROWS_WITH(viz::plot_elbow({2, 3}, {1, 2}, 7, "x.svg"),
+                    "plot_elbow(): chosen_k (7) is not one of k_values");
   CHECK_THROWS_AS(viz::plot_elbow({2, 3}, {1}, 0, "x.svg"), InputError);
-  CHECK_THROWS_WITH(viz::plot_elbow({2, 3}, {1}, 0, "x.svg"),
-                    "plot_elbow(): k_values and inertias must have the same, non-zero length; got 2 and 1");
+  CHECK_THROWS_WITH(
+      viz::plot_elbow({2, 3}, {1}, 0, "x.svg"),
+      "plot_elbow(): k_values and inertias must have the same, non-zero length; got 2 and 1");
 }
 
-TEST_CASE("Silhouette analysis: one band per cluster, noise left out, the mean marked", "[viz][chart]") {
+TEST_CASE("Silhouette analysis: one band per cluster, noise left out, the mean marked",
+          "[viz][chart]") {
   Eigen::VectorXd s(9);
   s << 0.8, 0.6, 0.7, 0.2, 0.5, -0.1, 0.9, 0.3, 0.4;
   Labels labels(9);
@@ -699,11 +741,14 @@ TEST_CASE("Cluster quality comparison: four panels, one bar per finite metric", 
   auto root = load_svg("viz_quality.svg");
   CHECK(with_class(*root, "panel").size() == 4);
   CHECK(with_class(*root, "bar").size() == 2 * 4 + 1);  // hdbscan has only its cluster count
-  for (const char* label : {"kmeans_weights", "hdbscan_weights", "n/a", "0.61", "310.5", "Number of clusters"})
+  for (const char* label :
+       {"kmeans_weights", "hdbscan_weights", "n/a", "0.61", "310.5", "Number of clusters"})
     CHECK(has_text(*root, label));
-  CHECK_THROWS_AS(viz::plot_cluster_quality_comparison(std::vector<viz::ClusterQuality>{}, "x.svg"), InputError);
-  CHECK_THROWS_WITH(viz::plot_cluster_quality_comparison(std::vector<viz::ClusterQuality>{}, "x.svg"),
-                    "plot_cluster_quality_comparison(): results must not be empty");
+  CHECK_THROWS_AS(viz::plot_cluster_quality_comparison(std::vector<viz::ClusterQuality>{}, "x.svg"),
+                  InputError);
+  CHECK_THROWS_WITH(
+      viz::plot_cluster_quality_comparison(std::vector<viz::ClusterQuality>{}, "x.svg"),
+      "plot_cluster_quality_comparison(): results must not be empty");
 }
 
 TEST_CASE("Network plot: nodes, grey edges, colour bar or legend, size legend", "[viz][chart]") {
@@ -744,7 +789,8 @@ TEST_CASE("Network plot: nodes, grey edges, colour bar or legend, size legend", 
   viz::NetworkPlotOptions both = o;
   both.category = Labels::Zero(5);
   CHECK_THROWS_AS(viz::plot_network(pos, edges, "x.svg", both), ParameterError);
-  CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", both), "plot_network(): set color or category, not both");
+  CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", both),
+                    "plot_network(): set color or category, not both");
   viz::NetworkPlotOptions short_size;
   short_size.size = Eigen::VectorXd::Ones(4);
   CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", short_size),
@@ -753,9 +799,11 @@ TEST_CASE("Network plot: nodes, grey edges, colour bar or legend, size legend", 
                     "plot_network(): positions must have 2 columns, got 3");
 }
 
-// ---- online lattice and growing SOM overloads ----------------------------------------------------
+// ---- online lattice and growing SOM overloads
+// ----------------------------------------------------
 
-TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[viz][lattice]", float, double) {
+TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[viz][lattice]",
+                   float, double) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   Random rng(5);
@@ -776,7 +824,8 @@ TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[v
   const auto cells = with_class(*rgb, "cell");
   REQUIRE(cells.size() == 20);
   for (Index unit : {0, 7, 19}) {
-    const viz::Color expected{double(codebook(unit, 0)), double(codebook(unit, 1)), double(codebook(unit, 2))};
+    const viz::Color expected{double(codebook(unit, 0)), double(codebook(unit, 1)),
+                              double(codebook(unit, 2))};
     CHECK(cells[std::size_t(unit)]->attr("fill") == expected.hex());
   }
 
@@ -789,11 +838,12 @@ TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[v
 
   const Lattice<S> two(Grid(2, 2), RowMatrix<S>::Zero(4, 2));
   CHECK_THROWS_AS(viz::plot_rgb_map(two, "x.svg"), InputError);
-  CHECK_THROWS_WITH(viz::plot_rgb_map(two, "x.svg"), "plot_rgb_map(): an RGB image needs a lattice of 3 features, got 2");
+  CHECK_THROWS_WITH(viz::plot_rgb_map(two, "x.svg"),
+                    "plot_rgb_map(): an RGB image needs a lattice of 3 features, got 2");
 }
 
-TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, statistics", "[viz][growing]", float,
-                   double) {
+TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, statistics",
+                   "[viz][growing]", float, double) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   Random rng(11);
@@ -824,8 +874,10 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
   const auto pos = vq.positions();
   for (Index a = 0; a < vq.n_neurons(); ++a)
     for (Index b = 0; b < vq.n_neurons(); ++b) {
-      const double dx = std::stod(nodes[std::size_t(a)]->attr("cx")) - std::stod(nodes[std::size_t(b)]->attr("cx"));
-      const double dy = std::stod(nodes[std::size_t(a)]->attr("cy")) - std::stod(nodes[std::size_t(b)]->attr("cy"));
+      const double dx = std::stod(nodes[std::size_t(a)]->attr("cx")) -
+                        std::stod(nodes[std::size_t(b)]->attr("cx"));
+      const double dy = std::stod(nodes[std::size_t(a)]->attr("cy")) -
+                        std::stod(nodes[std::size_t(b)]->attr("cy"));
       if (pos(a, 0) > pos(b, 0)) CHECK(dx > 0);
       if (pos(a, 1) > pos(b, 1)) CHECK(dy < 0);
     }
@@ -836,19 +888,22 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
     l.layout = layout;
     l.color = viz::NodeStatistic::epoch_created;
     viz::plot_growing_som(vq, "viz_growing_layout.svg", l);
-    CHECK(with_class(*load_svg("viz_growing_layout.svg", render), "node").size() == std::size_t(vq.n_neurons()));
+    CHECK(with_class(*load_svg("viz_growing_layout.svg", render), "node").size() ==
+          std::size_t(vq.n_neurons()));
   }
 
   viz::GrowingSomPlotOptions by_label;
   by_label.color = viz::NodeStatistic::label;
   CHECK_THROWS_AS(viz::plot_growing_som(vq, "x.svg", by_label), ParameterError);
-  CHECK_THROWS_WITH(viz::plot_growing_som(vq, "x.svg", by_label),
-                    "plot_growing_som(): NodeStatistic::label needs a SomClassifier (a SomVQ has no labels)");
+  CHECK_THROWS_WITH(
+      viz::plot_growing_som(vq, "x.svg", by_label),
+      "plot_growing_som(): NodeStatistic::label needs a SomClassifier (a SomVQ has no labels)");
   viz::GrowingSomPlotOptions sized;
   sized.size = viz::NodeStatistic::label;
   CHECK_THROWS_AS(viz::plot_growing_som(vq, "x.svg", sized), ParameterError);
-  CHECK_THROWS_WITH(viz::plot_growing_som(vq, "x.svg", sized),
-                    "plot_growing_som(): size must be a numeric statistic, not NodeStatistic::label");
+  CHECK_THROWS_WITH(
+      viz::plot_growing_som(vq, "x.svg", sized),
+      "plot_growing_som(): size must be a numeric statistic, not NodeStatistic::label");
 
   SomClassifier<S> clf(p);
   clf.fit(X, y);
@@ -864,10 +919,11 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
   CHECK(has_text(*labelled, "class 2"));
 }
 
-// ---- clustering of the units ---------------------------------------------------------------------
+// ---- clustering of the units
+// ---------------------------------------------------------------------
 
-TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison, elbow", "[viz][cluster]", float,
-                   double) {
+TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison, elbow",
+                   "[viz][cluster]", float, double) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
@@ -903,7 +959,8 @@ TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison,
     bars += std::isfinite(r.metrics.silhouette) + std::isfinite(r.metrics.davies_bouldin) +
             std::isfinite(r.metrics.calinski_harabasz);
   CHECK(with_class(*quality, "bar").size() == bars);
-  for (const char* name : {"kmeans_weights", "gmm_weights", "hdbscan_weights"}) CHECK(has_text(*quality, name));
+  for (const char* name : {"kmeans_weights", "gmm_weights", "hdbscan_weights"})
+    CHECK(has_text(*quality, name));
 
   viz::plot_elbow(som, "viz_cluster_elbow.svg", 6);
   auto elbow = load_svg("viz_cluster_elbow.svg", render);

@@ -12,13 +12,13 @@
 #include "somtile/core/types.hpp"
 #include "somtile/core/validate.hpp"
 #include "somtile/grid/topology.hpp"
+#include "somtile/metrics/clustering.hpp"
 #include "somtile/som/growing_som.hpp"
 #include "somtile/som/lattice.hpp"
 #include "somtile/som/maps.hpp"
+#include "somtile/som/som.hpp"
 #include "somtile/som/som_classifier.hpp"
 #include "somtile/som/som_vq.hpp"
-#include "somtile/metrics/clustering.hpp"
-#include "somtile/som/som.hpp"
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/svg.hpp"
 
@@ -40,14 +40,14 @@ namespace somtile::viz {
 
 /// A continuous map: U-matrix, hit map, metric/score/rank maps, one component plane.
 struct MapPlotOptions {
-  std::string title;            ///< empty = the plot's default title
-  std::string colorbar_label;   ///< empty = the plot's default label
+  std::string title;           ///< empty = the plot's default title
+  std::string colorbar_label;  ///< empty = the plot's default label
   Colormap colormap = Colormap::viridis;
   bool reverse_colormap = false;
   double vmin = std::numeric_limits<double>::quiet_NaN();  ///< NaN = the data's minimum
   double vmax = std::numeric_limits<double>::quiet_NaN();  ///< NaN = the data's maximum
-  double cell_size = 0;         ///< px per unit; 0 = fit the map into about 480 px
-  bool show_values = false;     ///< print each unit's value (when the cells are large enough)
+  double cell_size = 0;      ///< px per unit; 0 = fit the map into about 480 px
+  bool show_values = false;  ///< print each unit's value (when the cells are large enough)
   int value_decimals = 2;
   std::string empty_label = "no value";  ///< legend entry of NaN units
 };
@@ -55,10 +55,10 @@ struct MapPlotOptions {
 /// A map of categories per unit: classification map, cluster map.
 struct CategoryPlotOptions {
   std::string title;
-  std::vector<std::string> class_names;   ///< name of category k at index k; missing = prefix + k
+  std::vector<std::string> class_names;  ///< name of category k at index k; missing = prefix + k
   std::string name_prefix = "class";
-  std::string noise_label = "Uncertain";  ///< label -1
-  std::string empty_label = "no samples"; ///< NaN units
+  std::string noise_label = "Uncertain";   ///< label -1
+  std::string empty_label = "no samples";  ///< NaN units
   double cell_size = 0;
 };
 
@@ -78,7 +78,7 @@ struct ChartOptions {
   std::string title;
   std::string x_label;  ///< empty = the plot's default
   std::string y_label;
-  double width = 0;     ///< px; 0 = the plot's default
+  double width = 0;  ///< px; 0 = the plot's default
   double height = 0;
 };
 
@@ -128,7 +128,15 @@ struct ClusterQuality {
 };
 
 /// A per-neuron statistic of a growing SOM, for colour or size.
-enum class NodeStatistic { none, hit_count, error, average_distance, density, epoch_created, label };
+enum class NodeStatistic {
+  none,
+  hit_count,
+  error,
+  average_distance,
+  density,
+  epoch_created,
+  label
+};
 
 /// Where the neurons of a growing SOM are drawn.
 enum class NetworkLayout {
@@ -159,8 +167,9 @@ constexpr double plot_inv_sqrt3 = 0.57735026918962576451;  // hexagon circumradi
 constexpr const char* empty_pattern_id = "empty-unit";
 
 /// A fully initialised TextStyle (positional aggregate init would leave members implicit).
-inline TextStyle ts(double size, Anchor anchor = Anchor::start, bool bold = false, std::string fill = "#222222",
-                    double rotate = 0, std::string baseline = {}, std::string css_class = {}) {
+inline TextStyle ts(double size, Anchor anchor = Anchor::start, bool bold = false,
+                    std::string fill = "#222222", double rotate = 0, std::string baseline = {},
+                    std::string css_class = {}) {
   TextStyle t;
   t.size = size;
   t.anchor = anchor;
@@ -179,12 +188,19 @@ inline double text_width(const std::string& s, double size) {
   return 0.6 * size * double(chars);
 }
 
+/// Canvas width a bold 16 px title needs, margins included (bold glyphs run wider).
+inline double title_width(const std::string& title) {
+  return title.empty() ? 0 : 1.15 * text_width(title, 16) + 24;
+}
+
 /// 1, 2, 5 or 10 times a power of ten, near `x` (Heckbert's "nice numbers").
 inline double nice_number(double x, bool round) {
   const double e = std::floor(std::log10(x)), f = x / std::pow(10.0, e);
   double nf;
-  if (round) nf = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
-  else nf = f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10;
+  if (round)
+    nf = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
+  else
+    nf = f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10;
   return nf * std::pow(10.0, e);
 }
 
@@ -197,7 +213,8 @@ inline double nice_step(double lo, double hi, int target = 5) {
 inline std::vector<double> ticks_within(double lo, double hi, double step) {
   std::vector<double> t;
   const double first = std::ceil(lo / step - 1e-9) * step;
-  for (double v = first; v <= hi + step * 1e-9; v += step) t.push_back(std::abs(v) < step * 1e-9 ? 0.0 : v);
+  for (double v = first; v <= hi + step * 1e-9; v += step)
+    t.push_back(std::abs(v) < step * 1e-9 ? 0.0 : v);
   return t;
 }
 
@@ -217,14 +234,16 @@ inline std::string fixed_number(double v, int decimals) {
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
   std::string s(buf, res.ptr);
-  return s.find_first_not_of("-0.") == std::string::npos ? s.substr(s[0] == '-' ? 1 : 0) : s;  // no "-0.00"
+  return s.find_first_not_of("-0.") == std::string::npos ? s.substr(s[0] == '-' ? 1 : 0)
+                                                         : s;  // no "-0.00"
 }
 
 /// A value printed with 3 significant digits (bar annotations).
 inline std::string short_number(double v) {
   if (!std::isfinite(v)) return "n/a";
   char buf[32];
-  std::snprintf(buf, sizeof buf, (std::abs(v) >= 1e4 || (std::abs(v) < 1e-3 && v != 0)) ? "%.3g" : "%.4g", v);
+  std::snprintf(buf, sizeof buf,
+                (std::abs(v) >= 1e4 || (std::abs(v) < 1e-3 && v != 0)) ? "%.3g" : "%.4g", v);
   return buf;
 }
 
@@ -236,7 +255,9 @@ inline std::pair<double, double> widened(double lo, double hi) {
 }
 
 inline std::string colormap_id(viz::Colormap map, bool reverse) {
-  const char* name = map == viz::Colormap::magma ? "magma" : map == viz::Colormap::blue_red ? "blue-red" : "viridis";
+  const char* name = map == viz::Colormap::magma      ? "magma"
+                     : map == viz::Colormap::blue_red ? "blue-red"
+                                                      : "viridis";
   return std::string("cmap-") + name + (reverse ? "-r" : "");
 }
 
@@ -275,14 +296,19 @@ struct MapGeometry {
 
   bool hex() const { return grid->hexagonal(); }
   /// Extent in units: hexagons of unit width stick out by half a unit on odd rows.
-  double width_units() const { return double(grid->cols()) + (hex() && grid->rows() > 1 ? 0.5 : 0.0); }
+  double width_units() const {
+    return double(grid->cols()) + (hex() && grid->rows() > 1 ? 0.5 : 0.0);
+  }
   double height_units() const {
-    return hex() ? double(grid->rows() - 1) * Grid::hex_row_spacing + 2 * plot_inv_sqrt3 : double(grid->rows());
+    return hex() ? double(grid->rows() - 1) * Grid::hex_row_spacing + 2 * plot_inv_sqrt3
+                 : double(grid->rows());
   }
   double width() const { return width_units() * cell; }
   double height() const { return height_units() * cell; }
   Point centre(Index unit) const {
-    if (!hex()) return {x0 + (double(grid->col_of(unit)) + 0.5) * cell, y0 + (double(grid->row_of(unit)) + 0.5) * cell};
+    if (!hex())
+      return {x0 + (double(grid->col_of(unit)) + 0.5) * cell,
+              y0 + (double(grid->row_of(unit)) + 0.5) * cell};
     return {x0 + (grid->x(unit) + 0.5) * cell, y0 + (grid->y(unit) + plot_inv_sqrt3) * cell};
   }
   std::vector<Point> outline(Index unit) const {
@@ -307,7 +333,8 @@ inline double auto_cell_size(const Grid& g, double requested, double target_px) 
 /// Draws every unit as a polygon of class "cell"; `fill(unit)` gives its fill ("" = empty).
 template <typename Fill>
 void draw_cells(SvgCanvas& svg, const MapGeometry& m, Fill fill) {
-  const bool borders = m.cell >= 10;  // thin white borders separate large cells; small ones would drown
+  const bool borders =
+      m.cell >= 10;  // thin white borders separate large cells; small ones would drown
   svg.begin_group({}, "cells");
   for (Index u = 0; u < m.grid->size(); ++u) {
     std::string f = fill(u);
@@ -323,8 +350,10 @@ void draw_cells(SvgCanvas& svg, const MapGeometry& m, Fill fill) {
       s.stroke = borders ? "#ffffff" : f;  // same-colour stroke hides anti-aliasing seams
       s.stroke_width = borders ? 0.6 : 0.3;
     }
-    if (m.hex()) svg.polygon(m.outline(u), s);
-    else svg.rect(m.centre(u).x - m.cell / 2, m.centre(u).y - m.cell / 2, m.cell, m.cell, s);
+    if (m.hex())
+      svg.polygon(m.outline(u), s);
+    else
+      svg.rect(m.centre(u).x - m.cell / 2, m.centre(u).y - m.cell / 2, m.cell, m.cell, s);
   }
   svg.end_group();
 }
@@ -346,8 +375,10 @@ inline void draw_map_indices(SvgCanvas& svg, const MapGeometry& m) {
   below.baseline = "hanging";
   for (Index c = 0; c < m.grid->cols(); c += cs)
     svg.text(m.centre(m.grid->unit(0, c)).x, m.y0 + m.height() + 6, std::to_string(c), below);
-  svg.text(m.x0 + m.width() / 2, m.y0 + m.height() + 28, "column", detail::ts(11, Anchor::middle, false, "#555555"));
-  svg.text(m.x0 - 30, m.y0 + m.height() / 2, "row", detail::ts(11, Anchor::middle, false, "#555555", -90));
+  svg.text(m.x0 + m.width() / 2, m.y0 + m.height() + 28, "column",
+           detail::ts(11, Anchor::middle, false, "#555555"));
+  svg.text(m.x0 - 30, m.y0 + m.height() / 2, "row",
+           detail::ts(11, Anchor::middle, false, "#555555", -90));
 }
 
 /// Width a colour bar needs right of its left edge, labels included.
@@ -355,13 +386,15 @@ inline double colorbar_width(double lo, double hi, const std::string& label, dou
                              bool integer_ticks = false) {
   const double step = integer_ticks ? std::max(1.0, nice_step(lo, hi)) : nice_step(lo, hi);
   double widest = 0;
-  for (double t : ticks_within(lo, hi, step)) widest = std::max(widest, text_width(tick_label(t, step), font));
+  for (double t : ticks_within(lo, hi, step))
+    widest = std::max(widest, text_width(tick_label(t, step), font));
   return 14 + 4 + 4 + widest + (label.empty() ? 4 : 8 + font + 4);
 }
 
 /// Vertical colour bar with ticks at nice values, low at the bottom.
-inline void draw_colorbar(SvgCanvas& svg, double x, double y, double h, double lo, double hi, viz::Colormap map,
-                          bool reverse, const std::string& label, double font = 11, bool integer_ticks = false) {
+inline void draw_colorbar(SvgCanvas& svg, double x, double y, double h, double lo, double hi,
+                          viz::Colormap map, bool reverse, const std::string& label,
+                          double font = 11, bool integer_ticks = false) {
   const double w = 14;
   svg.begin_group({}, "colorbar");
   Style bar;
@@ -379,10 +412,12 @@ inline void draw_colorbar(SvgCanvas& svg, double x, double y, double h, double l
     svg.line(x + w, ty, x + w + 4, ty, tick);
     const std::string text = tick_label(t, step);
     widest = std::max(widest, text_width(text, font));
-    svg.text(x + w + 7, ty, text, detail::ts(font, Anchor::start, false, "#222222", 0, "middle", "tick"));
+    svg.text(x + w + 7, ty, text,
+             detail::ts(font, Anchor::start, false, "#222222", 0, "middle", "tick"));
   }
   if (!label.empty())
-    svg.text(x + w + 8 + widest + font, y + h / 2, label, detail::ts(font, Anchor::middle, false, "#222222", -90));
+    svg.text(x + w + 8 + widest + font, y + h / 2, label,
+             detail::ts(font, Anchor::middle, false, "#222222", -90));
   svg.end_group();
 }
 
@@ -392,7 +427,8 @@ struct LegendEntry {
   std::string fill;
 };
 
-inline double legend_width(const std::vector<LegendEntry>& entries, const std::string& heading, double font = 11) {
+inline double legend_width(const std::vector<LegendEntry>& entries, const std::string& heading,
+                           double font = 11) {
   double w = text_width(heading, font);
   for (const auto& e : entries) w = std::max(w, 14 + 6 + text_width(e.label, font));
   return w;
@@ -415,7 +451,8 @@ inline void draw_legend(SvgCanvas& svg, double x, double y, const std::vector<Le
     sw.stroke_width = 0.6;
     sw.fill = e.fill.empty() ? empty_fill(svg) : e.fill;
     svg.rect(x, y + 3, 14, 14, sw);
-    svg.text(x + 20, y + 10, e.label, detail::ts(font, Anchor::start, false, "#222222", 0, "middle"));
+    svg.text(x + 20, y + 10, e.label,
+             detail::ts(font, Anchor::start, false, "#222222", 0, "middle"));
     y += 19;
   }
   svg.end_group();
@@ -429,33 +466,35 @@ inline void check_path(const char* call, const std::string& path) {
 
 inline void check_map_shape(const char* call, const Grid& g, const RowMatrix<double>& values,
                             const std::string& name = "values") {
-  require<InputError>(values.rows() == g.rows() && values.cols() == g.cols(), call, name, " is ", values.rows(),
-                      " x ", values.cols(), ", but the grid is ", g.rows(), " x ", g.cols());
+  require<InputError>(values.rows() == g.rows() && values.cols() == g.cols(), call, name, " is ",
+                      values.rows(), " x ", values.cols(), ", but the grid is ", g.rows(), " x ",
+                      g.cols());
   for (Index i = 0; i < values.size(); ++i)
-    require<InputError>(!std::isinf(values.data()[i]), call, name, " must be finite or NaN, but unit ", i, " is ",
-                        values.data()[i]);
+    require<InputError>(!std::isinf(values.data()[i]), call, name,
+                        " must be finite or NaN, but unit ", i, " is ", values.data()[i]);
 }
 
 inline void check_map_options(const char* call, const viz::MapPlotOptions& o) {
   require(o.cell_size >= 0, call, "cell_size must be >= 0, got ", o.cell_size);
-  require(!(o.vmin > o.vmax), call, "vmin must be <= vmax, got vmin = ", o.vmin, ", vmax = ", o.vmax);
+  require(!(o.vmin > o.vmax), call, "vmin must be <= vmax, got vmin = ", o.vmin,
+          ", vmax = ", o.vmax);
   require(!std::isinf(o.vmin) && !std::isinf(o.vmax), call, "vmin and vmax must be finite or NaN");
-  require(o.value_decimals >= 0 && o.value_decimals <= 10, call, "value_decimals must be in [0, 10], got ",
-          o.value_decimals);
+  require(o.value_decimals >= 0 && o.value_decimals <= 10, call,
+          "value_decimals must be in [0, 10], got ", o.value_decimals);
 }
 
 template <typename Vec>
 void check_finite_values(const char* call, const Vec& v, const char* name) {
   for (std::size_t i = 0; i < std::size_t(v.size()); ++i)
-    require<InputError>(std::isfinite(double(v[i])), call, name, " must be finite, but ", name, "[", i, "] = ",
-                        double(v[i]));
+    require<InputError>(std::isfinite(double(v[i])), call, name, " must be finite, but ", name, "[",
+                        i, "] = ", double(v[i]));
 }
 
 // ---- charts --------------------------------------------------------------------------------
 
 /// A rectangle of the page with data ranges on both axes.
 struct Axes {
-  double x, y, w, h;  // page rectangle
+  double x, y, w, h;      // page rectangle
   double x0, x1, y0, y1;  // data ranges
   double px(double v) const { return x + (v - x0) / (x1 - x0) * w; }
   double py(double v) const { return y + h - (v - y0) / (y1 - y0) * h; }
@@ -474,8 +513,9 @@ inline double nice_range(double& lo, double& hi, int target = 5) {
 }
 
 /// Frame, dashed grid lines and labelled ticks. `integer_x` keeps x ticks on whole numbers.
-inline void draw_axes(SvgCanvas& svg, const Axes& a, double x_step, double y_step, const std::string& x_label,
-                      const std::string& y_label, bool draw_x_ticks = true, bool draw_y_ticks = true) {
+inline void draw_axes(SvgCanvas& svg, const Axes& a, double x_step, double y_step,
+                      const std::string& x_label, const std::string& y_label,
+                      bool draw_x_ticks = true, bool draw_y_ticks = true) {
   svg.begin_group({}, "axes");
   Style grid_line;
   grid_line.stroke = viz::colors::grid_line;
@@ -506,15 +546,17 @@ inline void draw_axes(SvgCanvas& svg, const Axes& a, double x_step, double y_ste
   frame.stroke = viz::colors::axis;
   frame.stroke_width = 0.8;
   svg.rect(a.x, a.y, a.w, a.h, frame);
-  if (!x_label.empty()) svg.text(a.x + a.w / 2, a.y + a.h + 34, x_label, detail::ts(12, Anchor::middle));
+  if (!x_label.empty())
+    svg.text(a.x + a.w / 2, a.y + a.h + 34, x_label, detail::ts(12, Anchor::middle));
   if (!y_label.empty())
-    svg.text(a.x - 16 - std::max(widest_y, 10.0), a.y + a.h / 2, y_label, detail::ts(12, Anchor::middle, false, "#222222", -90));
+    svg.text(a.x - 16 - std::max(widest_y, 10.0), a.y + a.h / 2, y_label,
+             detail::ts(12, Anchor::middle, false, "#222222", -90));
   svg.end_group();
 }
 
 /// A line with round markers (markers only while they do not crowd).
-inline void draw_series(SvgCanvas& svg, const Axes& a, const std::vector<double>& x, const std::vector<double>& y,
-                        const std::string& colour) {
+inline void draw_series(SvgCanvas& svg, const Axes& a, const std::vector<double>& x,
+                        const std::vector<double>& y, const std::string& colour) {
   std::vector<Point> pts;
   for (std::size_t i = 0; i < x.size(); ++i) pts.push_back({a.px(x[i]), a.py(y[i])});
   Style line;
@@ -529,7 +571,8 @@ inline void draw_series(SvgCanvas& svg, const Axes& a, const std::vector<double>
   }
 }
 
-inline std::string category_name(Index k, const std::vector<std::string>& names, const std::string& prefix) {
+inline std::string category_name(Index k, const std::vector<std::string>& names,
+                                 const std::string& prefix) {
   if (k >= 0 && std::size_t(k) < names.size()) return names[std::size_t(k)];
   return prefix + " " + std::to_string(k);
 }
@@ -541,8 +584,8 @@ namespace somtile::viz {
 // ---- maps ----------------------------------------------------------------------------------
 
 /// Any per-unit value map with a colour bar (NaN units hatched, listed in a legend).
-inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values, const std::string& path,
-                          const MapPlotOptions& options = {}) {
+inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values,
+                          const std::string& path, const MapPlotOptions& options = {}) {
   const char* call = "plot_grid_map";
   detail::check_path(call, path);
   detail::check_map_shape(call, grid, values);
@@ -552,7 +595,10 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values, con
   bool any_empty = false, integers = true;  // counts and ranks get whole-number ticks
   for (Index i = 0; i < values.size(); ++i) {
     const double v = values.data()[i];
-    if (std::isnan(v)) { any_empty = true; continue; }
+    if (std::isnan(v)) {
+      any_empty = true;
+      continue;
+    }
     integers = integers && v == std::floor(v);
     lo = std::min(lo, v);
     hi = std::max(hi, v);
@@ -567,11 +613,12 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values, con
   detail::MapGeometry m{&grid, cell, left, top};
   const double bar_x = left + m.width() + 18;
   const double bar_h = std::max(m.height(), 120.0);
-  const double content_w = bar_x + detail::colorbar_width(lo, hi, options.colorbar_label, 11, integers) + 12;
+  const double content_w =
+      bar_x + detail::colorbar_width(lo, hi, options.colorbar_label, 11, integers) + 12;
   const std::vector<detail::LegendEntry> legend{{options.empty_label, ""}};
   const double legend_y = top + std::max(m.height(), bar_h) + 40;
   const double height = legend_y + (any_empty ? 26 : 0) + 6;
-  const double width = std::max(content_w, detail::text_width(options.title, 16) + 24);
+  const double width = std::max(content_w, detail::title_width(options.title));
 
   SvgCanvas svg(width, height);
   svg.title(options.title.empty() ? "map" : options.title);
@@ -606,8 +653,8 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values, con
 
 /// Integer categories per unit (rows x cols): k >= 0 a category colour, -1 the "Uncertain"
 /// grey, NaN hatched. The legend lists the categories present.
-inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categories, const std::string& path,
-                              const CategoryPlotOptions& options = {}) {
+inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categories,
+                              const std::string& path, const CategoryPlotOptions& options = {}) {
   const char* call = "plot_category_map";
   detail::check_path(call, path);
   detail::check_map_shape(call, grid, categories, "categories");
@@ -616,15 +663,22 @@ inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categor
   bool noise = false, empty = false;
   for (Index u = 0; u < categories.size(); ++u) {
     const double v = categories.data()[u];
-    if (std::isnan(v)) { empty = true; continue; }
+    if (std::isnan(v)) {
+      empty = true;
+      continue;
+    }
     detail::require<InputError>(v == std::floor(v) && v >= -1, call,
-                                "categories must be integers >= -1 or NaN, but unit ", u, " is ", v);
-    if (v < 0) noise = true;
-    else present.insert(Index(v));
+                                "categories must be integers >= -1 or NaN, but unit ", u, " is ",
+                                v);
+    if (v < 0)
+      noise = true;
+    else
+      present.insert(Index(v));
   }
   std::vector<detail::LegendEntry> legend;
-  for (Index k : present) legend.push_back({detail::category_name(k, options.class_names, options.name_prefix),
-                                            category_color(k).hex()});
+  for (Index k : present)
+    legend.push_back({detail::category_name(k, options.class_names, options.name_prefix),
+                      category_color(k).hex()});
   if (noise) legend.push_back({options.noise_label, colors::noise});
   if (empty) legend.push_back({options.empty_label, ""});
 
@@ -633,7 +687,7 @@ inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categor
   detail::MapGeometry m{&grid, cell, left, top};
   const double legend_x = left + m.width() + 20;
   const double width = std::max(legend_x + detail::legend_width(legend, {}) + 14,
-                                detail::text_width(options.title, 16) + 24);
+                                detail::title_width(options.title));
   const double height = top + std::max(m.height() + 40, detail::legend_height(legend, {})) + 8;
 
   SvgCanvas svg(width, height);
@@ -650,8 +704,8 @@ inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categor
 }
 
 /// Majority class per unit (classification_map's output; NaN = no samples).
-inline void plot_classification_map(const Grid& grid, const RowMatrix<double>& classes, const std::string& path,
-                                    CategoryPlotOptions options = {}) {
+inline void plot_classification_map(const Grid& grid, const RowMatrix<double>& classes,
+                                    const std::string& path, CategoryPlotOptions options = {}) {
   if (options.title.empty()) options.title = "Classification map (most frequent label)";
   plot_category_map(grid, classes, path, options);
 }
@@ -659,8 +713,9 @@ inline void plot_classification_map(const Grid& grid, const RowMatrix<double>& c
 /// Cluster label per unit, row-major (-1 = noise, drawn as "Uncertain").
 inline void plot_cluster_map(const Grid& grid, const Labels& unit_labels, const std::string& path,
                              CategoryPlotOptions options = {}) {
-  detail::require<InputError>(unit_labels.size() == grid.size(), "plot_cluster_map", "unit_labels has ",
-                              unit_labels.size(), " labels, but the grid has ", grid.size(), " units");
+  detail::require<InputError>(unit_labels.size() == grid.size(), "plot_cluster_map",
+                              "unit_labels has ", unit_labels.size(), " labels, but the grid has ",
+                              grid.size(), " units");
   RowMatrix<double> m(grid.rows(), grid.cols());
   for (Index u = 0; u < grid.size(); ++u) m.data()[u] = double(unit_labels[u]);
   if (options.name_prefix == "class") options.name_prefix = "cluster";
@@ -669,28 +724,37 @@ inline void plot_cluster_map(const Grid& grid, const Labels& unit_labels, const 
 }
 
 /// Several maps of one grid side by side, each with its own colour scale.
-inline void plot_grid_maps(const Grid& grid, const std::vector<RowMatrix<double>>& maps, const std::string& path,
-                           const MultiMapPlotOptions& options = {}) {
+inline void plot_grid_maps(const Grid& grid, const std::vector<RowMatrix<double>>& maps,
+                           const std::string& path, const MultiMapPlotOptions& options = {}) {
   const char* call = "plot_grid_maps";
   detail::check_path(call, path);
   detail::require<InputError>(!maps.empty(), call, "maps must not be empty");
-  for (std::size_t k = 0; k < maps.size(); ++k) detail::check_map_shape(call, grid, maps[k], "maps[" + std::to_string(k) + "]");
+  for (std::size_t k = 0; k < maps.size(); ++k)
+    detail::check_map_shape(call, grid, maps[k], "maps[" + std::to_string(k) + "]");
   detail::require(options.cell_size >= 0, call, "cell_size must be >= 0, got ", options.cell_size);
   detail::require(options.columns >= 0, call, "columns must be >= 0, got ", options.columns);
   const Index n = Index(maps.size());
-  const Index columns = options.columns > 0 ? std::min(options.columns, n) : Index(std::ceil(std::sqrt(double(n))));
+  const Index columns =
+      options.columns > 0 ? std::min(options.columns, n) : Index(std::ceil(std::sqrt(double(n))));
   const Index rows = (n + columns - 1) / columns;
   const double cell = detail::auto_cell_size(grid, options.cell_size, 180);
   detail::MapGeometry probe{&grid, cell, 0, 0};
 
-  struct Range { double lo, hi; bool empty; };
+  struct Range {
+    double lo, hi;
+    bool empty;
+  };
   std::vector<Range> ranges;
   double bar_w = 0;
   for (const auto& mp : maps) {
-    Range r{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(), false};
+    Range r{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+            false};
     for (Index i = 0; i < mp.size(); ++i) {
       const double v = mp.data()[i];
-      if (std::isnan(v)) { r.empty = true; continue; }
+      if (std::isnan(v)) {
+        r.empty = true;
+        continue;
+      }
       r.lo = std::min(r.lo, v);
       r.hi = std::max(r.hi, v);
     }
@@ -704,28 +768,33 @@ inline void plot_grid_maps(const Grid& grid, const std::vector<RowMatrix<double>
   const double top = options.title.empty() ? 8 : 40, left = 12;
   bool any_empty = false;
   for (const auto& r : ranges) any_empty = any_empty || r.empty;
-  const double width = std::max(left + double(columns) * panel_w + 4, detail::text_width(options.title, 16) + 24);
+  const double width =
+      std::max(left + double(columns) * panel_w + 4, detail::title_width(options.title));
   const double height = top + double(rows) * panel_h + (any_empty ? 26 : 0) + 4;
 
   SvgCanvas svg(width, height);
   svg.title(options.title.empty() ? "maps" : options.title);
   detail::title_text(svg, options.title);
   for (Index k = 0; k < n; ++k) {
-    const double px = left + double(k % columns) * panel_w, py = top + double(k / columns) * panel_h;
+    const double px = left + double(k % columns) * panel_w,
+                 py = top + double(k / columns) * panel_h;
     const auto& mp = maps[std::size_t(k)];
     const Range r = ranges[std::size_t(k)];
-    const std::string name = std::size_t(k) < options.names.size() ? options.names[std::size_t(k)]
-                                                                    : options.name_prefix + " " + std::to_string(k + 1);
+    const std::string name = std::size_t(k) < options.names.size()
+                                 ? options.names[std::size_t(k)]
+                                 : options.name_prefix + " " + std::to_string(k + 1);
     svg.begin_group({}, "panel");
     svg.text(px + probe.width() / 2, py + 13, name, detail::ts(12, Anchor::middle, true));
     detail::MapGeometry m{&grid, cell, px, py + 22};
     detail::draw_cells(svg, m, [&](Index u) {
       const double v = mp.data()[u];
       return std::isnan(v) ? std::string()
-                           : detail::mapped_color(options.colormap, options.reverse_colormap, (v - r.lo) / (r.hi - r.lo)).hex();
+                           : detail::mapped_color(options.colormap, options.reverse_colormap,
+                                                  (v - r.lo) / (r.hi - r.lo))
+                                 .hex();
     });
-    detail::draw_colorbar(svg, px + probe.width() + 10, py + 22, bar_h, r.lo, r.hi, options.colormap,
-                          options.reverse_colormap, {}, 9.5);
+    detail::draw_colorbar(svg, px + probe.width() + 10, py + 22, bar_h, r.lo, r.hi,
+                          options.colormap, options.reverse_colormap, {}, 9.5);
     svg.end_group();
   }
   if (any_empty) detail::draw_legend(svg, left, height - 28, {{"no value", ""}});
@@ -737,8 +806,9 @@ inline void plot_rgb_map(const Grid& grid, const RowMatrix<double>& rgb, const s
                          const RgbPlotOptions& options = {}) {
   const char* call = "plot_rgb_map";
   detail::check_path(call, path);
-  detail::require<InputError>(rgb.rows() == grid.size() && rgb.cols() == 3, call, "rgb must be ", grid.size(),
-                              " x 3 (one row per unit), got ", rgb.rows(), " x ", rgb.cols());
+  detail::require<InputError>(rgb.rows() == grid.size() && rgb.cols() == 3, call, "rgb must be ",
+                              grid.size(), " x 3 (one row per unit), got ", rgb.rows(), " x ",
+                              rgb.cols());
   detail::require(options.cell_size >= 0, call, "cell_size must be >= 0, got ", options.cell_size);
   detail::check_data(call, rgb, "rgb");
   Eigen::RowVector3d lo = rgb.colwise().minCoeff(), span = rgb.colwise().maxCoeff() - lo;
@@ -746,15 +816,16 @@ inline void plot_rgb_map(const Grid& grid, const RowMatrix<double>& rgb, const s
     for (Index i = 0; i < rgb.rows(); ++i)
       for (Index c = 0; c < 3; ++c)
         detail::require<InputError>(rgb(i, c) >= 0 && rgb(i, c) <= 1, call,
-                                    "colour values must be in [0, 1] (or set rescale), but rgb(", i, ", ", c,
-                                    ") = ", rgb(i, c));
+                                    "colour values must be in [0, 1] (or set rescale), but rgb(", i,
+                                    ", ", c, ") = ", rgb(i, c));
     lo.setZero();
     span.setOnes();
   }
   const double cell = detail::auto_cell_size(grid, options.cell_size, 480);
   const double top = options.title.empty() ? 14 : 44, left = 48;
   detail::MapGeometry m{&grid, cell, left, top};
-  SvgCanvas svg(std::max(left + m.width() + 16, detail::text_width(options.title, 16) + 24), top + m.height() + 40);
+  SvgCanvas svg(std::max(left + m.width() + 16, detail::title_width(options.title)),
+                top + m.height() + 40);
   svg.title(options.title.empty() ? "RGB map" : options.title);
   detail::title_text(svg, options.title);
   detail::draw_cells(svg, m, [&](Index u) {
@@ -770,7 +841,8 @@ inline void plot_rgb_map(const Grid& grid, const RowMatrix<double>& rgb, const s
 }
 
 /// Activation maps (e.g. one per query sample) as panels of one file.
-inline void plot_activation_maps(const Grid& grid, const std::vector<RowMatrix<double>>& activations,
+inline void plot_activation_maps(const Grid& grid,
+                                 const std::vector<RowMatrix<double>>& activations,
                                  const std::string& path, MultiMapPlotOptions options = {}) {
   if (options.title.empty()) options.title = "Activation maps";
   if (options.name_prefix == "map") options.name_prefix = "sample";
@@ -780,16 +852,17 @@ inline void plot_activation_maps(const Grid& grid, const std::vector<RowMatrix<d
 // ---- charts --------------------------------------------------------------------------------
 
 /// Lines y(x) on one pair of axes, with a legend when there are several.
-inline void plot_curves(const std::vector<Curve>& curves, const std::string& path, const ChartOptions& options = {}) {
+inline void plot_curves(const std::vector<Curve>& curves, const std::string& path,
+                        const ChartOptions& options = {}) {
   const char* call = "plot_curves";
   detail::check_path(call, path);
   detail::require<InputError>(!curves.empty(), call, "curves must not be empty");
   double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
   for (std::size_t k = 0; k < curves.size(); ++k) {
     const Curve& c = curves[k];
-    detail::require<InputError>(!c.x.empty() && c.x.size() == c.y.size(), call, "curve ", k, " ('", c.name,
-                                "') must have as many x as y values, at least one; got ", c.x.size(), " and ",
-                                c.y.size());
+    detail::require<InputError>(!c.x.empty() && c.x.size() == c.y.size(), call, "curve ", k, " ('",
+                                c.name, "') must have as many x as y values, at least one; got ",
+                                c.x.size(), " and ", c.y.size());
     detail::check_finite_values(call, c.x, "x");
     detail::check_finite_values(call, c.y, "y");
     x0 = std::min(x0, *std::min_element(c.x.begin(), c.x.end()));
@@ -797,7 +870,9 @@ inline void plot_curves(const std::vector<Curve>& curves, const std::string& pat
     y0 = std::min(y0, *std::min_element(c.y.begin(), c.y.end()));
     y1 = std::max(y1, *std::max_element(c.y.begin(), c.y.end()));
   }
-  const double W = options.width > 0 ? options.width : 640, H = options.height > 0 ? options.height : 420;
+  const double W = options.width > 0 ? options.width
+                                     : std::max(640.0, detail::title_width(options.title)),
+               H = options.height > 0 ? options.height : 420;
   const double xs = detail::nice_range(x0, x1), ys = detail::nice_range(y0, y1);
   const double top = options.title.empty() ? 16 : 44;
   detail::Axes a{72, top, W - 72 - 20, H - top - 52, x0, x1, y0, y1};
@@ -824,8 +899,8 @@ inline void plot_curves(const std::vector<Curve>& curves, const std::string& pat
 
 /// Quantization and topographic error per epoch, two stacked panels sharing the epoch axis.
 inline void plot_training_errors(const std::vector<double>& quantization_errors,
-                                 const std::vector<double>& topographic_errors, const std::string& path,
-                                 ChartOptions options = {}) {
+                                 const std::vector<double>& topographic_errors,
+                                 const std::string& path, ChartOptions options = {}) {
   const char* call = "plot_training_errors";
   detail::check_path(call, path);
   detail::require<InputError>(!quantization_errors.empty() || !topographic_errors.empty(), call,
@@ -833,11 +908,18 @@ inline void plot_training_errors(const std::vector<double>& quantization_errors,
   detail::check_finite_values(call, quantization_errors, "quantization_errors");
   detail::check_finite_values(call, topographic_errors, "topographic_errors");
   if (options.title.empty()) options.title = "Training errors";
-  const double W = options.width > 0 ? options.width : 640, H = options.height > 0 ? options.height : 520;
-  struct Panel { const std::vector<double>* y; std::string label, colour; };
+  const double W = options.width > 0 ? options.width
+                                     : std::max(640.0, detail::title_width(options.title)),
+               H = options.height > 0 ? options.height : 520;
+  struct Panel {
+    const std::vector<double>* y;
+    std::string label, colour;
+  };
   std::vector<Panel> panels;
-  if (!quantization_errors.empty()) panels.push_back({&quantization_errors, "quantization error", "#1f77b4"});
-  if (!topographic_errors.empty()) panels.push_back({&topographic_errors, "topographic error (fraction)", "#ff7f0e"});
+  if (!quantization_errors.empty())
+    panels.push_back({&quantization_errors, "quantization error", "#1f77b4"});
+  if (!topographic_errors.empty())
+    panels.push_back({&topographic_errors, "topographic error (fraction)", "#ff7f0e"});
   const double top = 44, gap = 46, bottom = 50;
   const double ph = (H - top - bottom - gap * double(panels.size() - 1)) / double(panels.size());
   SvgCanvas svg(W, H);
@@ -846,7 +928,8 @@ inline void plot_training_errors(const std::vector<double>& quantization_errors,
   std::size_t longest = 0;
   for (const auto& p : panels) longest = std::max(longest, p.y->size());
   // Epochs are whole numbers from 1: ticks on integers, a little air at both ends.
-  const double span = std::max(1.0, double(longest) - 1), x0 = 1 - 0.03 * span, x1 = double(longest) + 0.03 * span;
+  const double span = std::max(1.0, double(longest) - 1), x0 = 1 - 0.03 * span,
+               x1 = double(longest) + 0.03 * span;
   const double xs = std::max(1.0, detail::nice_step(1, 1 + span));
   for (std::size_t k = 0; k < panels.size(); ++k) {
     const auto& y = *panels[k].y;
@@ -854,7 +937,8 @@ inline void plot_training_errors(const std::vector<double>& quantization_errors,
     const double ys = detail::nice_range(y0, y1, 4);
     detail::Axes a{80, top + double(k) * (ph + gap), W - 80 - 20, ph, x0, x1, y0, y1};
     const bool last = k + 1 == panels.size();
-    detail::draw_axes(svg, a, xs, ys, last ? (options.x_label.empty() ? "epoch" : options.x_label) : "",
+    detail::draw_axes(svg, a, xs, ys,
+                      last ? (options.x_label.empty() ? "epoch" : options.x_label) : "",
                       panels[k].label);
     std::vector<double> epochs(y.size());
     for (std::size_t i = 0; i < y.size(); ++i) epochs[i] = double(i + 1);
@@ -864,13 +948,13 @@ inline void plot_training_errors(const std::vector<double>& quantization_errors,
 }
 
 /// Within-cluster dispersion (inertia) against k, the chosen k marked (0 = none).
-inline void plot_elbow(const std::vector<Index>& k_values, const std::vector<double>& inertias, Index chosen_k,
-                       const std::string& path, ChartOptions options = {}) {
+inline void plot_elbow(const std::vector<Index>& k_values, const std::vector<double>& inertias,
+                       Index chosen_k, const std::string& path, ChartOptions options = {}) {
   const char* call = "plot_elbow";
   detail::check_path(call, path);
   detail::require<InputError>(!k_values.empty() && k_values.size() == inertias.size(), call,
-                              "k_values and inertias must have the same, non-zero length; got ", k_values.size(),
-                              " and ", inertias.size());
+                              "k_values and inertias must have the same, non-zero length; got ",
+                              k_values.size(), " and ", inertias.size());
   detail::check_finite_values(call, inertias, "inertias");
   const auto chosen = std::find(k_values.begin(), k_values.end(), chosen_k);
   detail::require(chosen_k == 0 || chosen != k_values.end(), call, "chosen_k (", chosen_k,
@@ -878,8 +962,11 @@ inline void plot_elbow(const std::vector<Index>& k_values, const std::vector<dou
   if (options.title.empty()) options.title = "Elbow analysis";
   std::vector<double> x(k_values.begin(), k_values.end());
   double x0 = *std::min_element(x.begin(), x.end()), x1 = *std::max_element(x.begin(), x.end());
-  double y0 = *std::min_element(inertias.begin(), inertias.end()), y1 = *std::max_element(inertias.begin(), inertias.end());
-  const double W = options.width > 0 ? options.width : 640, H = options.height > 0 ? options.height : 420;
+  double y0 = *std::min_element(inertias.begin(), inertias.end()),
+         y1 = *std::max_element(inertias.begin(), inertias.end());
+  const double W = options.width > 0 ? options.width
+                                     : std::max(640.0, detail::title_width(options.title)),
+               H = options.height > 0 ? options.height : 420;
   double xs = std::max(1.0, detail::nice_step(x0 - 0.5, x1 + 0.5, 10));  // whole k only
   x0 -= 0.5;
   x1 += 0.5;
@@ -888,8 +975,9 @@ inline void plot_elbow(const std::vector<Index>& k_values, const std::vector<dou
   SvgCanvas svg(W, H);
   svg.title(options.title);
   detail::title_text(svg, options.title);
-  detail::draw_axes(svg, a, xs, ys, options.x_label.empty() ? "number of clusters k" : options.x_label,
-                    options.y_label.empty() ? "inertia (within-cluster sum of squares)" : options.y_label);
+  detail::draw_axes(
+      svg, a, xs, ys, options.x_label.empty() ? "number of clusters k" : options.x_label,
+      options.y_label.empty() ? "inertia (within-cluster sum of squares)" : options.y_label);
   detail::draw_series(svg, a, x, inertias, "#1f77b4");
   if (chosen_k != 0) {
     const double v = inertias[std::size_t(chosen - k_values.begin())];
@@ -912,20 +1000,22 @@ inline void plot_elbow(const std::vector<Index>& k_values, const std::vector<dou
 /// Silhouette analysis: per cluster the sorted silhouette values of its samples as a band,
 /// and the mean over the non-noise samples as a dashed line. Noise (-1) is left out, so
 /// silhouette_samples' output (NaN for noise) goes in as it is.
-inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_values, const Labels& labels,
-                            const std::string& path, ChartOptions options = {}) {
+inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_values,
+                            const Labels& labels, const std::string& path,
+                            ChartOptions options = {}) {
   const char* call = "plot_silhouette";
   detail::check_path(call, path);
-  detail::require<InputError>(silhouette_values.size() == labels.size(), call, "silhouette_values has ",
-                              silhouette_values.size(), " values, but labels has ", labels.size());
+  detail::require<InputError>(silhouette_values.size() == labels.size(), call,
+                              "silhouette_values has ", silhouette_values.size(),
+                              " values, but labels has ", labels.size());
   std::map<Index, std::vector<double>> bands;
   double sum = 0, lowest = 0;
   Index n = 0;
   for (Index i = 0; i < labels.size(); ++i) {
     if (labels[i] < 0) continue;  // noise: silhouette_samples gives it NaN
     const double s = silhouette_values[i];
-    detail::require<InputError>(s >= -1 && s <= 1, call, "silhouette values must be in [-1, 1], but value ", i,
-                                " is ", s);
+    detail::require<InputError>(s >= -1 && s <= 1, call,
+                                "silhouette values must be in [-1, 1], but value ", i, " is ", s);
     bands[labels[i]].push_back(s);
     sum += s;
     lowest = std::min(lowest, s);
@@ -933,8 +1023,11 @@ inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_
   }
   detail::require<InputError>(n > 0, call, "every sample is noise (-1); nothing to draw");
   const double mean = sum / double(n);
-  if (options.title.empty()) options.title = "Silhouette analysis (" + std::to_string(bands.size()) + " clusters)";
-  const double W = options.width > 0 ? options.width : 640, H = options.height > 0 ? options.height : 480;
+  if (options.title.empty())
+    options.title = "Silhouette analysis (" + std::to_string(bands.size()) + " clusters)";
+  const double W = options.width > 0 ? options.width
+                                     : std::max(640.0, detail::title_width(options.title)),
+               H = options.height > 0 ? options.height : 480;
   const double gap = std::max(2.0, double(n) * 0.03);
   double y1 = gap;
   for (const auto& [k, v] : bands) y1 += double(v.size()) + gap;
@@ -943,7 +1036,8 @@ inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_
   SvgCanvas svg(W, H);
   svg.title(options.title);
   detail::title_text(svg, options.title);
-  detail::draw_axes(svg, a, 0.2, 1, options.x_label.empty() ? "silhouette coefficient" : options.x_label,
+  detail::draw_axes(svg, a, 0.2, 1,
+                    options.x_label.empty() ? "silhouette coefficient" : options.x_label,
                     options.y_label.empty() ? "cluster" : options.y_label, true, false);
   double y = gap;
   svg.begin_group({}, "bands");
@@ -983,15 +1077,17 @@ inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_
 
 /// Silhouette, Davies–Bouldin, Calinski–Harabasz and the number of clusters per clustering,
 /// as four small bar charts with the same bar colour per clustering.
-inline void plot_cluster_quality_comparison(const std::vector<ClusterQuality>& results, const std::string& path,
-                                            ChartOptions options = {}) {
+inline void plot_cluster_quality_comparison(const std::vector<ClusterQuality>& results,
+                                            const std::string& path, ChartOptions options = {}) {
   const char* call = "plot_cluster_quality_comparison";
   detail::check_path(call, path);
   detail::require<InputError>(!results.empty(), call, "results must not be empty");
   if (options.title.empty()) options.title = "Clustering quality comparison";
   double label_w = 0;
   for (const auto& r : results) label_w = std::max(label_w, detail::text_width(r.name, 10.5));
-  const double W = options.width > 0 ? options.width : std::max(760.0, double(results.size()) * 2 * 60 + 200);
+  const double W = options.width > 0 ? options.width
+                                     : std::max({760.0, double(results.size()) * 2 * 60 + 200,
+                                                 detail::title_width(options.title)});
   const double pw = (W - 40) / 2;
   const double slot = (pw - 80) / double(results.size());
   const bool slanted = label_w > slot - 6;  // long names are written at 35 degrees
@@ -1020,10 +1116,15 @@ inline void plot_cluster_quality_comparison(const std::vector<ClusterQuality>& r
     const auto& values = metrics[p].second;
     double y0 = 0, y1 = 0;
     for (double v : values)
-      if (std::isfinite(v)) { y0 = std::min(y0, v); y1 = std::max(y1, v); }
+      if (std::isfinite(v)) {
+        y0 = std::min(y0, v);
+        y1 = std::max(y1, v);
+      }
     if (y1 > 0) y1 *= 1.12;  // headroom for the value labels
     const double ys = detail::nice_range(y0, y1, 4);
-    detail::Axes a{px + 64, py + 24, pw - 80, ph - 24 - label_h - 8, -0.5, double(values.size()) - 0.5, y0, y1};
+    detail::Axes a{
+        px + 64, py + 24, pw - 80, ph - 24 - label_h - 8, -0.5, double(values.size()) - 0.5,
+        y0,      y1};
     svg.begin_group({}, "panel");
     svg.text(a.x + a.w / 2, py + 12, metrics[p].first, detail::ts(12.5, Anchor::middle, true));
     detail::draw_axes(svg, a, 1, ys, "", "", false, true);
@@ -1037,9 +1138,10 @@ inline void plot_cluster_quality_comparison(const std::vector<ClusterQuality>& r
         svg.rect(cx - bw / 2, std::min(a.py(v), a.py(0)), bw, std::abs(a.py(v) - a.py(0)), bar);
       }
       const double ty = std::isfinite(v) ? (v >= 0 ? a.py(v) - 4 : a.py(v) + 12) : a.py(0) - 4;
-      svg.text(cx, ty, p == 3 ? detail::svg_number(v, 0) : detail::short_number(v), detail::ts(10, Anchor::middle));
-      TextStyle name = detail::ts(10.5, slanted ? Anchor::end : Anchor::middle, false, "#222222", slanted ? -35.0 : 0.0,
-                     slanted ? "middle" : "hanging");
+      svg.text(cx, ty, p == 3 ? detail::svg_number(v, 0) : detail::short_number(v),
+               detail::ts(10, Anchor::middle));
+      TextStyle name = detail::ts(10.5, slanted ? Anchor::end : Anchor::middle, false, "#222222",
+                                  slanted ? -35.0 : 0.0, slanted ? "middle" : "hanging");
       svg.text(cx, a.y + a.h + 8, results[i].name, name);
     }
     svg.end_group();
@@ -1049,19 +1151,21 @@ inline void plot_cluster_quality_comparison(const std::vector<ClusterQuality>& r
 
 /// Points (n x 2) joined by edges, coloured and sized by per-node statistics (growing SOM
 /// neurons at their lattice positions, or any 2-D layout).
-inline void plot_network(const RowMatrix<double>& positions, const std::vector<std::pair<Index, Index>>& edges,
-                         const std::string& path, const NetworkPlotOptions& options = {}) {
+inline void plot_network(const RowMatrix<double>& positions,
+                         const std::vector<std::pair<Index, Index>>& edges, const std::string& path,
+                         const NetworkPlotOptions& options = {}) {
   const char* call = "plot_network";
   detail::check_path(call, path);
-  detail::require<InputError>(positions.cols() == 2, call, "positions must have 2 columns, got ", positions.cols());
+  detail::require<InputError>(positions.cols() == 2, call, "positions must have 2 columns, got ",
+                              positions.cols());
   detail::check_data(call, positions, "positions");
   const Index n = positions.rows();
   for (const auto& [a, b] : edges)
     detail::require<InputError>(a >= 0 && a < n && b >= 0 && b < n, call, "edge (", a, ", ", b,
                                 ") refers to a node outside [0, ", n, ")");
   auto check_per_node = [&](Index size, const char* name) {
-    detail::require<InputError>(size == 0 || size == n, call, name, " has ", size, " values, but there are ", n,
-                                " nodes");
+    detail::require<InputError>(size == 0 || size == n, call, name, " has ", size,
+                                " values, but there are ", n, " nodes");
   };
   check_per_node(options.color.size(), "color");
   check_per_node(options.category.size(), "category");
@@ -1071,19 +1175,21 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
   detail::check_finite_values(call, options.color, "color");
   detail::check_finite_values(call, options.size, "size");
   detail::require(options.min_radius > 0 && options.max_radius >= options.min_radius, call,
-                  "radii must satisfy 0 < min_radius <= max_radius, got ", options.min_radius, " and ",
-                  options.max_radius);
+                  "radii must satisfy 0 < min_radius <= max_radius, got ", options.min_radius,
+                  " and ", options.max_radius);
   detail::require(options.width > 0, call, "width must be > 0, got ", options.width);
   if (options.samples.size() > 0) {
-    detail::require<InputError>(options.samples.cols() == 2, call, "samples must have 2 columns, got ",
-                                options.samples.cols());
+    detail::require<InputError>(options.samples.cols() == 2, call,
+                                "samples must have 2 columns, got ", options.samples.cols());
     detail::check_data(call, options.samples, "samples");
-    detail::require<InputError>(options.sample_labels.size() == 0 || options.sample_labels.size() == options.samples.rows(),
-                                call, "sample_labels has ", options.sample_labels.size(), " labels, but samples has ",
-                                options.samples.rows(), " rows");
+    detail::require<InputError>(
+        options.sample_labels.size() == 0 || options.sample_labels.size() == options.samples.rows(),
+        call, "sample_labels has ", options.sample_labels.size(), " labels, but samples has ",
+        options.samples.rows(), " rows");
   }
   for (Index i = 0; i < options.category.size(); ++i)
-    detail::require<InputError>(options.category[i] >= -1, call, "category must be >= -1, but node ", i, " has ",
+    detail::require<InputError>(options.category[i] >= -1, call,
+                                "category must be >= -1, but node ", i, " has ",
                                 options.category[i]);
 
   // Equal aspect: one data unit is the same length on both axes.
@@ -1098,16 +1204,21 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
   std::tie(x0, x1) = detail::widened(x0, x1);
   std::tie(y0, y1) = detail::widened(y0, y1);
   const double pad = 0.04 * std::max(x1 - x0, y1 - y0);
-  x0 -= pad; x1 += pad; y0 -= pad; y1 += pad;
+  x0 -= pad;
+  x1 += pad;
+  y0 -= pad;
+  y1 += pad;
   const double scale = options.width / std::max(x1 - x0, y1 - y0);
   const double top = options.title.empty() ? 16 : 44;
   detail::Axes a{70, top, (x1 - x0) * scale, (y1 - y0) * scale, x0, x1, y0, y1};
   const double xs = detail::nice_step(x0, x1), ys = detail::nice_step(y0, y1);
 
   double clo = 0, chi = 1;
-  if (options.color.size() > 0) std::tie(clo, chi) = detail::widened(options.color.minCoeff(), options.color.maxCoeff());
+  if (options.color.size() > 0)
+    std::tie(clo, chi) = detail::widened(options.color.minCoeff(), options.color.maxCoeff());
   double slo = 0, shi = 1;
-  if (options.size.size() > 0) std::tie(slo, shi) = detail::widened(options.size.minCoeff(), options.size.maxCoeff());
+  if (options.size.size() > 0)
+    std::tie(slo, shi) = detail::widened(options.size.minCoeff(), options.size.maxCoeff());
   auto radius = [&](double v) {
     return options.min_radius + (options.max_radius - options.min_radius) * (v - slo) / (shi - slo);
   };
@@ -1116,16 +1227,18 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
     std::set<Index> present(options.category.data(), options.category.data() + n);
     for (Index k : present)
       legend.push_back(k < 0 ? detail::LegendEntry{options.noise_label, colors::noise}
-                             : detail::LegendEntry{detail::category_name(k, options.class_names, options.name_prefix),
+                             : detail::LegendEntry{detail::category_name(k, options.class_names,
+                                                                         options.name_prefix),
                                                    category_color(k).hex()});
   }
   const double side_x = a.x + a.w + 24;
   double side_w = 0;
   if (options.color.size() > 0) side_w = detail::colorbar_width(clo, chi, options.color_label);
   if (!legend.empty()) side_w = std::max(side_w, detail::legend_width(legend, options.color_label));
-  if (options.size.size() > 0) side_w = std::max({side_w, detail::text_width(options.size_label, 11),
-                                                  2 * options.max_radius + 60});
-  const double W = std::max(side_x + side_w + 16, detail::text_width(options.title, 16) + 24);
+  if (options.size.size() > 0)
+    side_w =
+        std::max({side_w, detail::text_width(options.size_label, 11), 2 * options.max_radius + 60});
+  const double W = std::max(side_x + side_w + 16, detail::title_width(options.title));
   const double H = top + a.h + 52;
   SvgCanvas svg(W, H);
   svg.title(options.title.empty() ? "network" : options.title);
@@ -1149,7 +1262,8 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
   edge.stroke_width = 1;
   edge.css_class = "edge";
   for (const auto& [p, q] : edges)
-    svg.line(a.px(positions(p, 0)), a.py(positions(p, 1)), a.px(positions(q, 0)), a.py(positions(q, 1)), edge);
+    svg.line(a.px(positions(p, 0)), a.py(positions(p, 1)), a.px(positions(q, 0)),
+             a.py(positions(q, 1)), edge);
   svg.end_group();
   svg.begin_group({}, "nodes");
   for (Index i = 0; i < n; ++i) {
@@ -1158,12 +1272,16 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
     node.stroke = "#333333";
     node.stroke_width = 0.5;
     if (options.color.size() > 0)
-      node.fill = detail::mapped_color(options.colormap, options.reverse_colormap, (options.color[i] - clo) / (chi - clo)).hex();
+      node.fill = detail::mapped_color(options.colormap, options.reverse_colormap,
+                                       (options.color[i] - clo) / (chi - clo))
+                      .hex();
     else if (options.category.size() > 0)
-      node.fill = options.category[i] < 0 ? std::string(colors::noise) : category_color(options.category[i]).hex();
+      node.fill = options.category[i] < 0 ? std::string(colors::noise)
+                                          : category_color(options.category[i]).hex();
     else
       node.fill = "#1f77b4";
-    const double r = options.size.size() > 0 ? radius(options.size[i]) : (options.min_radius + options.max_radius) / 2;
+    const double r = options.size.size() > 0 ? radius(options.size[i])
+                                             : (options.min_radius + options.max_radius) / 2;
     svg.circle(a.px(positions(i, 0)), a.py(positions(i, 1)), r, node);
   }
   svg.end_group();
@@ -1171,8 +1289,8 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
   double side_y = top;
   if (options.color.size() > 0) {
     const double bh = std::min(a.h * 0.55, 220.0);
-    detail::draw_colorbar(svg, side_x, side_y, bh, clo, chi, options.colormap, options.reverse_colormap,
-                          options.color_label);
+    detail::draw_colorbar(svg, side_x, side_y, bh, clo, chi, options.colormap,
+                          options.reverse_colormap, options.color_label);
     side_y += bh + 24;
   } else if (!legend.empty()) {
     detail::draw_legend(svg, side_x, side_y, legend, options.color_label);
@@ -1180,7 +1298,9 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
   }
   if (options.size.size() > 0) {
     svg.begin_group({}, "size-legend");
-    if (!options.size_label.empty()) svg.text(side_x, side_y + 10, options.size_label, detail::ts(11, Anchor::start, true, "#222222", 0, "middle"));
+    if (!options.size_label.empty())
+      svg.text(side_x, side_y + 10, options.size_label,
+               detail::ts(11, Anchor::start, true, "#222222", 0, "middle"));
     side_y += 24;
     const double s0 = options.size.minCoeff(), s1 = options.size.maxCoeff();
     std::vector<double> marks{s0};
@@ -1192,7 +1312,8 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
       ring.stroke = "#333333";
       ring.stroke_width = 0.5;
       svg.circle(side_x + options.max_radius, side_y + options.max_radius, r, ring);
-      svg.text(side_x + 2 * options.max_radius + 8, side_y + options.max_radius, detail::short_number(v),
+      svg.text(side_x + 2 * options.max_radius + 8, side_y + options.max_radius,
+               detail::short_number(v),
                detail::ts(11, Anchor::start, false, "#222222", 0, "middle"));
       side_y += 2 * options.max_radius + 6;
     }
@@ -1208,10 +1329,14 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
 namespace somtile::detail {
 inline const char* plot_distance_name(Distance d) {
   switch (d) {
-    case Distance::cosine: return "cosine";
-    case Distance::manhattan: return "manhattan";
-    case Distance::chebyshev: return "chebyshev";
-    case Distance::euclidean: break;
+    case Distance::cosine:
+      return "cosine";
+    case Distance::manhattan:
+      return "manhattan";
+    case Distance::chebyshev:
+      return "chebyshev";
+    case Distance::euclidean:
+      break;
   }
   return "euclidean";
 }
@@ -1223,15 +1348,18 @@ namespace somtile::viz {
 template <typename Scalar>
 void plot_u_matrix(const Som<Scalar>& som, const std::string& path, MapPlotOptions options = {}) {
   const Index order = som.params().neighborhood_order;
-  if (options.title.empty()) options.title = "U-matrix (distance map), order " + std::to_string(order);
+  if (options.title.empty())
+    options.title = "U-matrix (distance map), order " + std::to_string(order);
   if (options.colorbar_label.empty())
-    options.colorbar_label = std::string("mean ") + detail::plot_distance_name(som.params().distance) + " distance";
+    options.colorbar_label =
+        std::string("mean ") + detail::plot_distance_name(som.params().distance) + " distance";
   plot_grid_map(som.grid(), u_matrix(som), path, options);
 }
 
 /// Samples per unit; units without samples are drawn as empty, not as zero.
 template <typename Scalar>
-void plot_hit_map(const Som<Scalar>& som, DataRef<Scalar> X, const std::string& path, MapPlotOptions options = {}) {
+void plot_hit_map(const Som<Scalar>& som, DataRef<Scalar> X, const std::string& path,
+                  MapPlotOptions options = {}) {
   RowMatrix<double> hits = hit_map(som, X);
   for (Index i = 0; i < hits.size(); ++i)
     if (hits.data()[i] == 0) hits.data()[i] = std::numeric_limits<double>::quiet_NaN();
@@ -1243,7 +1371,8 @@ void plot_hit_map(const Som<Scalar>& som, DataRef<Scalar> X, const std::string& 
 
 /// Every component plane (one weight per feature) as panels of one file.
 template <typename Scalar>
-void plot_component_planes(const Som<Scalar>& som, const std::string& path, MultiMapPlotOptions options = {}) {
+void plot_component_planes(const Som<Scalar>& som, const std::string& path,
+                           MultiMapPlotOptions options = {}) {
   if (options.title.empty()) options.title = "Component planes";
   if (options.name_prefix == "map") options.name_prefix = "feature";
   plot_grid_maps(som.grid(), component_planes(som), path, options);
@@ -1251,25 +1380,29 @@ void plot_component_planes(const Som<Scalar>& som, const std::string& path, Mult
 
 /// Majority label of the samples per unit, with a legend of the classes.
 template <typename Scalar>
-void plot_classification_map(const Som<Scalar>& som, const BmuDataMap& map, const Labels& y, const std::string& path,
-                             const CategoryPlotOptions& options = {}) {
+void plot_classification_map(const Som<Scalar>& som, const BmuDataMap& map, const Labels& y,
+                             const std::string& path, const CategoryPlotOptions& options = {}) {
   plot_classification_map(som.grid(), classification_map(som, map, y), path, options);
 }
 
 /// Mean (or unbiased std, with Reduction::std) of a target per unit.
 template <typename Scalar>
-void plot_metric_map(const Som<Scalar>& som, const BmuDataMap& map, const Eigen::Ref<const Eigen::VectorXd>& target,
-                     const std::string& path, MapPlotOptions options = {}, Reduction reduction = Reduction::mean) {
+void plot_metric_map(const Som<Scalar>& som, const BmuDataMap& map,
+                     const Eigen::Ref<const Eigen::VectorXd>& target, const std::string& path,
+                     MapPlotOptions options = {}, Reduction reduction = Reduction::mean) {
   const bool mean = reduction == Reduction::mean;
-  if (options.title.empty()) options.title = mean ? "Mean target value per unit" : "Standard deviation of the target per unit";
+  if (options.title.empty())
+    options.title =
+        mean ? "Mean target value per unit" : "Standard deviation of the target per unit";
   if (options.colorbar_label.empty()) options.colorbar_label = mean ? "mean target" : "target std";
   plot_grid_map(som.grid(), metric_map(som, map, target, reduction), path, options);
 }
 
 /// Representativeness score per unit (lower = better).
 template <typename Scalar>
-void plot_score_map(const Som<Scalar>& som, const BmuDataMap& map, const Eigen::Ref<const Eigen::VectorXd>& target,
-                    const std::string& path, MapPlotOptions options = {}, Index total_samples = 0) {
+void plot_score_map(const Som<Scalar>& som, const BmuDataMap& map,
+                    const Eigen::Ref<const Eigen::VectorXd>& target, const std::string& path,
+                    MapPlotOptions options = {}, Index total_samples = 0) {
   if (options.title.empty()) options.title = "Unit representativeness";
   if (options.colorbar_label.empty()) options.colorbar_label = "score (lower = better)";
   plot_grid_map(som.grid(), score_map(som, map, target, total_samples), path, options);
@@ -1278,8 +1411,9 @@ void plot_score_map(const Som<Scalar>& som, const BmuDataMap& map, const Eigen::
 /// Units ranked by the spread of their targets (1 = most homogeneous), the rank printed in
 /// each cell that is large enough.
 template <typename Scalar>
-void plot_rank_map(const Som<Scalar>& som, const BmuDataMap& map, const Eigen::Ref<const Eigen::VectorXd>& target,
-                   const std::string& path, MapPlotOptions options = {}) {
+void plot_rank_map(const Som<Scalar>& som, const BmuDataMap& map,
+                   const Eigen::Ref<const Eigen::VectorXd>& target, const std::string& path,
+                   MapPlotOptions options = {}) {
   if (options.title.empty()) options.title = "Units ranked by target std";
   if (options.colorbar_label.empty()) options.colorbar_label = "rank (1 = lowest std)";
   options.show_values = true;
@@ -1289,7 +1423,8 @@ void plot_rank_map(const Som<Scalar>& som, const BmuDataMap& map, const Eigen::R
 
 /// U-matrix of an online-SOM lattice (mean distance to the up to 8 neighbours).
 template <typename Scalar>
-void plot_u_matrix(const Lattice<Scalar>& lattice, const std::string& path, MapPlotOptions options = {}) {
+void plot_u_matrix(const Lattice<Scalar>& lattice, const std::string& path,
+                   MapPlotOptions options = {}) {
   if (options.title.empty()) options.title = "U-matrix";
   if (options.colorbar_label.empty()) options.colorbar_label = "mean euclidean distance";
   plot_grid_map(lattice.grid(), u_matrix(lattice), path, options);
@@ -1297,17 +1432,20 @@ void plot_u_matrix(const Lattice<Scalar>& lattice, const std::string& path, MapP
 
 /// A 3-feature lattice as an RGB image (NumbaSOM's imshow(lattice)).
 template <typename Scalar>
-void plot_rgb_map(const Lattice<Scalar>& lattice, const std::string& path, RgbPlotOptions options = {}) {
+void plot_rgb_map(const Lattice<Scalar>& lattice, const std::string& path,
+                  RgbPlotOptions options = {}) {
   detail::require<InputError>(lattice.n_features() == 3, "plot_rgb_map",
-                              "an RGB image needs a lattice of 3 features, got ", lattice.n_features());
+                              "an RGB image needs a lattice of 3 features, got ",
+                              lattice.n_features());
   if (options.title.empty()) options.title = "Lattice as RGB";
   plot_rgb_map(lattice.grid(), lattice.codebook().template cast<double>(), path, options);
 }
 
 /// Activation maps of the samples in X on a lattice (lattice_activations), one panel each.
 template <typename Scalar>
-void plot_activation_maps(const Lattice<Scalar>& lattice, DataRef<Scalar> X, const std::string& path,
-                          const MultiMapPlotOptions& options = {}, double exponent = 1.0) {
+void plot_activation_maps(const Lattice<Scalar>& lattice, DataRef<Scalar> X,
+                          const std::string& path, const MultiMapPlotOptions& options = {},
+                          double exponent = 1.0) {
   plot_activation_maps(lattice.grid(), lattice_activations(X, lattice, exponent), path, options);
 }
 
@@ -1317,13 +1455,16 @@ void plot_activation_maps(const Lattice<Scalar>& lattice, DataRef<Scalar> X, con
 
 namespace somtile::detail {
 inline std::string cluster_name(const ClusterResult& r, bool upper) {
-  std::string method = r.method == ClusterMethod::gmm ? "gmm" : r.method == ClusterMethod::hdbscan ? "hdbscan" : "kmeans";
+  std::string method = r.method == ClusterMethod::gmm       ? "gmm"
+                       : r.method == ClusterMethod::hdbscan ? "hdbscan"
+                                                            : "kmeans";
   const char* space = r.feature_space == FeatureSpace::positions  ? "positions"
                       : r.feature_space == FeatureSpace::combined ? "combined"
                                                                   : "weights";
   if (upper) {
     for (char& c : method) c = char(std::toupper(static_cast<unsigned char>(c)));
-    return method + " clustering (" + space + " space), " + std::to_string(r.n_clusters) + " clusters";
+    return method + " clustering (" + space + " space), " + std::to_string(r.n_clusters) +
+           " clusters";
   }
   return method + "_" + space;
 }
@@ -1340,14 +1481,16 @@ void plot_cluster_map(const Som<Scalar>& som, const ClusterResult& result, const
 }
 
 /// Silhouette analysis of a clustering of units, in the feature space that was clustered.
-inline void plot_silhouette(const ClusterResult& result, const std::string& path, ChartOptions options = {}) {
-  if (options.title.empty()) options.title = "Silhouette analysis: " + detail::cluster_name(result, true);
+inline void plot_silhouette(const ClusterResult& result, const std::string& path,
+                            ChartOptions options = {}) {
+  if (options.title.empty()) options.title = "Silhouette: " + detail::cluster_name(result, true);
   plot_silhouette(silhouette_samples(result.features, result.labels), result.labels, path, options);
 }
 
 /// Silhouette, Davies–Bouldin, Calinski–Harabasz and cluster count of several clusterings,
 /// labelled method_space.
-inline void plot_cluster_quality_comparison(const std::vector<ClusterResult>& results, const std::string& path,
+inline void plot_cluster_quality_comparison(const std::vector<ClusterResult>& results,
+                                            const std::string& path,
                                             const ChartOptions& options = {}) {
   std::vector<ClusterQuality> q;
   for (const auto& r : results)
@@ -1360,7 +1503,8 @@ inline void plot_cluster_quality_comparison(const std::vector<ClusterResult>& re
 /// elbow (elbow_k) marked.
 template <typename Scalar>
 void plot_elbow(const Som<Scalar>& som, const std::string& path, Index max_k = 10,
-                FeatureSpace space = FeatureSpace::weights, std::uint64_t seed = 0, const ChartOptions& options = {}) {
+                FeatureSpace space = FeatureSpace::weights, std::uint64_t seed = 0,
+                const ChartOptions& options = {}) {
   const std::vector<double> inertias =
       elbow_inertias(cluster_features<Scalar>(som.weights(), som.positions(), space), max_k, seed);
   std::vector<Index> k(inertias.size());
@@ -1397,13 +1541,20 @@ inline RowMatrix<double> pca_2d(const RowMatrix<double>& W) {
 
 inline const char* statistic_name(viz::NodeStatistic s) {
   switch (s) {
-    case viz::NodeStatistic::hit_count: return "hit count";
-    case viz::NodeStatistic::error: return "error";
-    case viz::NodeStatistic::average_distance: return "average distance";
-    case viz::NodeStatistic::density: return "density";
-    case viz::NodeStatistic::epoch_created: return "epoch created";
-    case viz::NodeStatistic::label: return "label";
-    case viz::NodeStatistic::none: break;
+    case viz::NodeStatistic::hit_count:
+      return "hit count";
+    case viz::NodeStatistic::error:
+      return "error";
+    case viz::NodeStatistic::average_distance:
+      return "average distance";
+    case viz::NodeStatistic::density:
+      return "density";
+    case viz::NodeStatistic::epoch_created:
+      return "epoch created";
+    case viz::NodeStatistic::label:
+      return "label";
+    case viz::NodeStatistic::none:
+      break;
   }
   return "";
 }
@@ -1411,23 +1562,28 @@ inline const char* statistic_name(viz::NodeStatistic s) {
 template <typename Scalar>
 Eigen::VectorXd node_statistic(const GrowingSomEstimator<Scalar>& model, viz::NodeStatistic s) {
   switch (s) {
-    case viz::NodeStatistic::hit_count: return model.hit_count();
-    case viz::NodeStatistic::error: return model.error();
-    case viz::NodeStatistic::average_distance: return model.average_distance();
-    case viz::NodeStatistic::density: return model.density();
-    case viz::NodeStatistic::epoch_created: return model.epoch_created().template cast<double>();
+    case viz::NodeStatistic::hit_count:
+      return model.hit_count();
+    case viz::NodeStatistic::error:
+      return model.error();
+    case viz::NodeStatistic::average_distance:
+      return model.average_distance();
+    case viz::NodeStatistic::density:
+      return model.density();
+    case viz::NodeStatistic::epoch_created:
+      return model.epoch_created().template cast<double>();
     case viz::NodeStatistic::label:
-      throw ParameterError("plot_growing_som(): NodeStatistic::label needs a SomClassifier (a SomVQ has no labels)");
-    case viz::NodeStatistic::none: break;
+      throw ParameterError(
+          "plot_growing_som(): NodeStatistic::label needs a SomClassifier (a SomVQ has no labels)");
+    case viz::NodeStatistic::none:
+      break;
   }
   return {};
 }
 
 }  // namespace somtile::detail
 
-namespace somtile::viz {
-
-}  // namespace somtile::viz
+namespace somtile::viz {}  // namespace somtile::viz
 
 namespace somtile::detail {
 
@@ -1440,17 +1596,23 @@ void plot_growing_network(const GrowingSomEstimator<Scalar>& model, const std::s
   const RowMatrix<double> W = model.weights().template cast<double>();
   RowMatrix<double> points;
   switch (options.layout) {
-    case NetworkLayout::lattice: points = model.positions().template cast<double>(); break;
+    case NetworkLayout::lattice:
+      points = model.positions().template cast<double>();
+      break;
     case NetworkLayout::weights:
-      detail::require<InputError>(W.cols() >= 2, "plot_growing_som", "the weights layout needs >= 2 features, got ",
-                                  W.cols());
+      detail::require<InputError>(W.cols() >= 2, "plot_growing_som",
+                                  "the weights layout needs >= 2 features, got ", W.cols());
       points = W.leftCols(2);
       break;
-    case NetworkLayout::pca: points = detail::pca_2d(W); break;
+    case NetworkLayout::pca:
+      points = detail::pca_2d(W);
+      break;
   }
   NetworkPlotOptions o = options.network;
   if (options.color == NodeStatistic::label) {
-    o.category = neuron_labels ? *neuron_labels : detail::node_statistic(model, options.color).template cast<Index>();
+    o.category = neuron_labels
+                     ? *neuron_labels
+                     : detail::node_statistic(model, options.color).template cast<Index>();
   } else if (options.color != NodeStatistic::none) {
     o.color = detail::node_statistic(model, options.color);
   }
@@ -1459,7 +1621,8 @@ void plot_growing_network(const GrowingSomEstimator<Scalar>& model, const std::s
   if (o.size_label.empty()) o.size_label = detail::statistic_name(options.size);
   if (o.title.empty()) o.title = "Growing SOM: " + std::to_string(model.n_neurons()) + " neurons";
   if (o.x_label == "x" && o.y_label == "y") {
-    const bool pca = options.layout == NetworkLayout::pca, lattice = options.layout == NetworkLayout::lattice;
+    const bool pca = options.layout == NetworkLayout::pca,
+               lattice = options.layout == NetworkLayout::lattice;
     o.x_label = pca ? "PC 1" : lattice ? "lattice x" : "weight 1";
     o.y_label = pca ? "PC 2" : lattice ? "lattice y" : "weight 2";
   }
@@ -1473,7 +1636,8 @@ namespace somtile::viz {
 /// A growing SOM as a network: neurons placed by `layout`, lattice edges as grey lines, colour
 /// and size by per-neuron statistics.
 template <typename Scalar>
-void plot_growing_som(const SomVQ<Scalar>& model, const std::string& path, const GrowingSomPlotOptions& options = {}) {
+void plot_growing_som(const SomVQ<Scalar>& model, const std::string& path,
+                      const GrowingSomPlotOptions& options = {}) {
   detail::plot_growing_network(model, path, options, nullptr);
 }
 
@@ -1484,9 +1648,11 @@ void plot_growing_som(const SomClassifier<Scalar>& model, const std::string& pat
                       const GrowingSomPlotOptions& options = {}) {
   GrowingSomPlotOptions o = options;
   if (o.network.class_names.empty())
-    for (Index k = 0; k < model.classes().size(); ++k) o.network.class_names.push_back("class " + std::to_string(model.classes()[k]));
+    for (Index k = 0; k < model.classes().size(); ++k)
+      o.network.class_names.push_back("class " + std::to_string(model.classes()[k]));
   if (o.network.noise_label == "Uncertain") o.network.noise_label = "no hits";
-  detail::plot_growing_network(model, path, o, options.color == NodeStatistic::label ? &model.neuron_labels() : nullptr);
+  detail::plot_growing_network(
+      model, path, o, options.color == NodeStatistic::label ? &model.neuron_labels() : nullptr);
 }
 
 }  // namespace somtile::viz

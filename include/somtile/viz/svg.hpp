@@ -25,11 +25,11 @@ struct Point {
 /// Presentation attributes of a shape; empty strings and default values are not written.
 struct Style {
   std::string fill = "none";
-  std::string stroke;           ///< empty = no stroke
+  std::string stroke;  ///< empty = no stroke
   double stroke_width = 1.0;
-  double opacity = 1.0;         ///< fill and stroke opacity together
-  std::string dash;             ///< stroke-dasharray, e.g. "4 3"
-  std::string css_class;        ///< class attribute, lets tests and style sheets find shapes
+  double opacity = 1.0;   ///< fill and stroke opacity together
+  std::string dash;       ///< stroke-dasharray, e.g. "4 3"
+  std::string css_class;  ///< class attribute, lets tests and style sheets find shapes
 };
 
 enum class Anchor { start, middle, end };
@@ -39,9 +39,9 @@ struct TextStyle {
   Anchor anchor = Anchor::start;
   bool bold = false;
   std::string fill = "#222222";
-  double rotate = 0.0;          ///< degrees, around the text's anchor point
-  std::string baseline;         ///< "middle", "central" or "hanging": y is the text's centre or top;
-                                ///< empty = y is the alphabetic baseline
+  double rotate = 0.0;   ///< degrees, around the text's anchor point
+  std::string baseline;  ///< "middle", "central" or "hanging": y is the text's centre or top;
+                         ///< empty = y is the alphabetic baseline
   std::string css_class;
 };
 
@@ -71,11 +71,21 @@ inline std::string xml_escape(std::string_view text) {
   for (char ch : text) {
     const auto u = static_cast<unsigned char>(ch);
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         if (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') break;
         out += ch;
@@ -117,20 +127,25 @@ class SvgCanvas {
   }
 
   void circle(double cx, double cy, double r, const Style& s) {
-    body_ += indent() + "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"" + num(r) + "\"" +
-             attributes(s) + "/>\n";
+    body_ += indent() + "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"" + num(r) +
+             "\"" + attributes(s) + "/>\n";
   }
 
   void text(double x, double y, std::string_view content, const TextStyle& t) {
     // dominant-baseline is applied here as an offset, since not every renderer honours it.
     double dy = 0;
-    if (t.baseline == "middle" || t.baseline == "central") dy = 0.35 * t.size;
-    else if (t.baseline == "hanging") dy = 0.75 * t.size;
-    std::string a = "<text x=\"" + num(x) + "\" y=\"" + num(y + dy) + "\" font-size=\"" + num(t.size) + "\"";
-    if (t.anchor != Anchor::start) a += std::string(" text-anchor=\"") + (t.anchor == Anchor::middle ? "middle" : "end") + "\"";
+    if (t.baseline == "middle" || t.baseline == "central")
+      dy = 0.35 * t.size;
+    else if (t.baseline == "hanging")
+      dy = 0.75 * t.size;
+    std::string a =
+        "<text x=\"" + num(x) + "\" y=\"" + num(y + dy) + "\" font-size=\"" + num(t.size) + "\"";
+    if (t.anchor != Anchor::start)
+      a += std::string(" text-anchor=\"") + (t.anchor == Anchor::middle ? "middle" : "end") + "\"";
     if (t.bold) a += " font-weight=\"bold\"";
     if (t.fill != "#222222") a += " fill=\"" + detail::xml_escape(t.fill) + "\"";
-    if (t.rotate != 0.0) a += " transform=\"rotate(" + num(t.rotate) + " " + num(x) + " " + num(y) + ")\"";
+    if (t.rotate != 0.0)
+      a += " transform=\"rotate(" + num(t.rotate) + " " + num(x) + " " + num(y) + ")\"";
     if (!t.css_class.empty()) a += " class=\"" + detail::xml_escape(t.css_class) + "\"";
     body_ += indent() + a + ">" + detail::xml_escape(content) + "</text>\n";
   }
@@ -151,11 +166,13 @@ class SvgCanvas {
 
   /// A vertical (bottom = first colour) or horizontal linear gradient, referenced as
   /// "url(#id)". `stops` are (offset in [0, 1], colour).
-  void linear_gradient(std::string_view id, const std::vector<std::pair<double, std::string>>& stops,
-                       bool vertical) {
+  void linear_gradient(std::string_view id,
+                       const std::vector<std::pair<double, std::string>>& stops, bool vertical) {
     if (!define(id)) return;
     defs_ += "    <linearGradient id=\"" + detail::xml_escape(id) + "\"" +
-             (vertical ? " x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\"" : " x1=\"0\" y1=\"0\" x2=\"1\" y2=\"0\"") + ">\n";
+             (vertical ? " x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\""
+                       : " x1=\"0\" y1=\"0\" x2=\"1\" y2=\"0\"") +
+             ">\n";
     for (const auto& [offset, colour] : stops)
       defs_ += "      <stop offset=\"" + detail::svg_number(offset, 4) + "\" stop-color=\"" +
                detail::xml_escape(colour) + "\"/>\n";
@@ -168,11 +185,13 @@ class SvgCanvas {
                      double spacing = 6.0) {
     if (!define(id)) return;
     const std::string s = num(spacing);
-    defs_ += "    <pattern id=\"" + detail::xml_escape(id) + "\" patternUnits=\"userSpaceOnUse\" width=\"" + s +
-             "\" height=\"" + s + "\" patternTransform=\"rotate(45)\">\n" +
-             "      <rect width=\"" + s + "\" height=\"" + s + "\" fill=\"" + detail::xml_escape(background) + "\"/>\n" +
-             "      <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"" + s + "\" stroke=\"" + detail::xml_escape(line_colour) +
-             "\" stroke-width=\"" + num(spacing / 4) + "\"/>\n    </pattern>\n";
+    defs_ += "    <pattern id=\"" + detail::xml_escape(id) +
+             "\" patternUnits=\"userSpaceOnUse\" width=\"" + s + "\" height=\"" + s +
+             "\" patternTransform=\"rotate(45)\">\n" + "      <rect width=\"" + s + "\" height=\"" +
+             s + "\" fill=\"" + detail::xml_escape(background) + "\"/>\n" +
+             "      <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"" + s + "\" stroke=\"" +
+             detail::xml_escape(line_colour) + "\" stroke-width=\"" + num(spacing / 4) +
+             "\"/>\n    </pattern>\n";
   }
 
   /// True when a gradient or pattern with this id was defined.
@@ -184,8 +203,8 @@ class SvgCanvas {
   std::string str() const {
     if (depth_ != 0) throw ParameterError(concat_open_groups());
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + num(width_) + "\" height=\"" +
-           num(height_) + "\" viewBox=\"0 0 " + num(width_) + " " + num(height_) +
+    out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + num(width_) +
+           "\" height=\"" + num(height_) + "\" viewBox=\"0 0 " + num(width_) + " " + num(height_) +
            "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n";
     if (!title_.empty()) out += "  <title>" + title_ + "</title>\n";
     if (!defs_.empty()) out += "  <defs>\n" + defs_ + "  </defs>\n";
