@@ -205,6 +205,14 @@ TEMPLATE_TEST_CASE("KMeans moves an empty cluster onto the worst-fitted sample",
   CHECK(C(2, 0) == S(30));
   CHECK(C(0, 0) == S(1));
   CHECK(C(1, 0) == Approx(10.5));
+  // The farthest sample is alone in its cluster: the next farthest one moves instead.
+  Labels alone(6);
+  alone << 0, 0, 0, 0, 0, 1;
+  const RowMatrix<S> C2 = detail::update_centers<S>(X, alone, dist2, 3, 1);
+  CHECK(alone[5] == 1);
+  CHECK(alone[4] == 2);
+  CHECK(C2(2, 0) == S(11));
+  CHECK(C2(1, 0) == S(30));
   // Only duplicates (3 distinct points, k = 5): the fit still ends with zero inertia.
   RowMatrix<S> D(12, 2);
   for (Index i = 0; i < 12; ++i) D.row(i) << S(i % 3), S(10 * (i % 3));

@@ -8,10 +8,12 @@
 // Nearest-centre search is the shared GEMM BMU kernel and centre sums are unit_sums, so the
 // result is identical for any number of threads.
 //
-// Empty clusters: like scikit-learn, an empty cluster's centre is moved onto the sample that is
-// farthest from its own centre (the worst-fitted sample), one distinct sample per empty
-// cluster, largest distance first (ties: lowest index). That sample then belongs to it, which
-// lowers the inertia and keeps exactly k non-empty clusters whenever n_samples >= k.
+// Empty clusters: as in scikit-learn, an empty cluster's centre is moved onto the sample that
+// is farthest from its own centre (the worst-fitted sample), one distinct sample per empty
+// cluster, largest distance first (ties: lowest index); unlike scikit-learn, never the last
+// sample of a cluster. That sample then belongs to it, which lowers the inertia and leaves no
+// cluster empty after the update. (Centres that coincide exactly can still tie in the next
+// assignment, where the lower index wins, as in scikit-learn.)
 
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
@@ -129,13 +131,13 @@ RowMatrix<Scalar> update_centers(ConstRowRef<Scalar> X, Labels& labels, const Ve
   if (!empty.empty()) {
     std::vector<Index> order(static_cast<std::size_t>(X.rows()));
     std::iota(order.begin(), order.end(), Index(0));
-    const auto far = order.begin() + static_cast<std::ptrdiff_t>(empty.size());
-    std::partial_sort(order.begin(), far, order.end(), [&](Index a, Index b) {
-      return dist2[a] > dist2[b] || (dist2[a] == dist2[b] && a < b);
-    });
-    for (std::size_t e = 0; e < empty.size(); ++e) {
-      const Index i = order[e], from = labels[i], to = empty[e];
-      if (s.counts[from] <= Scalar(1)) continue;  // never empty another cluster
+    std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return dist2[a] > dist2[b]; });
+    // n_samples >= k and a cluster is empty, so some cluster has two or more samples to give.
+    std::size_t next = 0;
+    for (const Index to : empty) {
+      while (next < order.size() && s.counts[labels[order[next]]] <= Scalar(1)) ++next;
+      if (next == order.size()) break;
+      const Index i = order[next++], from = labels[i];
       s.sums.row(from) -= X.row(i);
       s.counts[from] -= Scalar(1);
       s.sums.row(to) = X.row(i);
