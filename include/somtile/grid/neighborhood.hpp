@@ -68,13 +68,9 @@ class NeighborhoodTable {
 
   /// h between units a and b (same value as neighborhood_weight on grid.distance_sq(a, b)).
   double operator()(Index a, Index b) const {
-    Index dr = std::abs(row_[std::size_t(a)] - row_[std::size_t(b)]);
-    Index dx2 = std::abs(twice_x_[std::size_t(a)] - twice_x_[std::size_t(b)]);
-    if (grid_.torus()) {
-      dr = std::min(dr, grid_.rows() - dr);
-      dx2 = std::min(dx2, 2 * grid_.cols() - dx2);
-    }
-    return values_[std::size_t(dr * width_ + dx2)];
+    const Grid::Offset o = grid_.wrapped(row_[std::size_t(a)] - row_[std::size_t(b)],
+                                         twice_x_[std::size_t(a)] - twice_x_[std::size_t(b)]);
+    return values_[std::size_t(o.rows * width_ + o.half_cols)];
   }
 
   const Grid& grid() const { return grid_; }

@@ -75,9 +75,12 @@ class Grid {
     Index half_cols;
   };
   Offset offset(Index a, Index b) const {
-    const Index ra = row_of(a), rb = row_of(b);
-    Index dr = std::abs(ra - rb);
-    Index dx2 = std::abs(twice_x(a) - twice_x(b));
+    return wrapped(row_of(a) - row_of(b), twice_x(a) - twice_x(b));
+  }
+  /// The offset for signed row and half-column differences: absolute values, then the
+  /// minimum image on a torus. The one place the wrap rule lives.
+  Offset wrapped(Index row_diff, Index half_col_diff) const {
+    Index dr = std::abs(row_diff), dx2 = std::abs(half_col_diff);
     if (torus_) {
       dr = std::min(dr, rows_ - dr);
       dx2 = std::min(dx2, 2 * cols_ - dx2);

@@ -100,18 +100,14 @@ SmoothedSums<Scalar> smooth_separable(const NeighborhoodTable& h, const UnitSums
     RowMatrix<Scalar> K(C, C);
     for (Index c = 0; c < C; ++c)
       for (Index c2 = 0; c2 < C; ++c2) {
-        Index dx2 = std::abs((2 * c + q) - (2 * c2 + p));
-        if (g.torus()) dx2 = std::min(dx2, 2 * C - dx2);
-        K(c, c2) = Scalar(h.col_factor(dx2));
+        K(c, c2) = Scalar(h.col_factor(g.wrapped(0, (2 * c + q) - (2 * c2 + p)).half_cols));
       }
     return K;
   };
   RowMatrix<Scalar> Ky(R, R);
   for (Index r = 0; r < R; ++r)
     for (Index r2 = 0; r2 < R; ++r2) {
-      Index dr = std::abs(r - r2);
-      if (g.torus()) dr = std::min(dr, R - dr);
-      Ky(r, r2) = Scalar(h.row_factor(dr));
+      Ky(r, r2) = Scalar(h.row_factor(g.wrapped(r - r2, 0).rows));
     }
   SmoothedSums<Scalar> out{RowMatrix<Scalar>(g.size(), F), Vector<Scalar>(g.size())};
   for (Index q = 0; q < parities; ++q) {
