@@ -104,6 +104,9 @@ TEST_CASE("grid rejects bad shapes", "[grid][errors]") {
   CHECK_THROWS_AS(Grid(3, -1), ParameterError);
   CHECK_THROWS_WITH(Grid(5, 4, Topology::hexagonal, true),
                     "Grid(): a hexagonal torus needs an even number of rows to tile, got rows = 5");
+  CHECK_THROWS_WITH(Grid(Index(1) << 40, Index(1) << 30),
+                    "Grid(): rows * cols (1099511627776 * 1073741824) overflows the unit index");
+  CHECK(Grid(Index(1) << 40, Index(1) << 20).size() == Index(1) << 60);  // no allocation
 }
 
 TEST_CASE("positions matrix matches x and y", "[grid]") {

@@ -2,11 +2,17 @@
 #include <somtile/io/csv.hpp>
 #include <somtile/io/model_io.hpp>
 
+#include "../fuzz/targets.hpp"
+
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <vector>
 
 using namespace somtile;
 
@@ -105,6 +111,15 @@ TEST_CASE("loading a damaged model throws a clear error", "[io][errors]") {
   CHECK_THROWS_AS(load_som_pak<double>(cod), InputError);
   write_bytes(cod, "2 rect 2 2 gaussian\n1 2\n3 4\n");
   CHECK_THROWS_WITH(load_som_pak<double>(cod), "load_som_pak(): 'bad.cod': has 2 units, the header promises 4");
+  // Sizes from the header are not trusted before the data is there.
+  write_bytes(cod, "3 rect 1000000 1000000 gaussian\n1 2 3\n");
+  CHECK_THROWS_WITH(load_som_pak<double>(cod), "load_som_pak(): 'bad.cod': has 1 units, the header promises 1000000000000");
+  write_bytes(cod, "3 rect 9223372036854775807 4 gaussian\n1 2 3\n");
+  CHECK_THROWS_WITH(load_som_pak<double>(cod),
+                    "load_som_pak(): 'bad.cod': the grid 9223372036854775807 x 4 is too large");
+  write_bytes(cod, "1 rect 1 1 gaussian\n1e300\n");
+  CHECK_THROWS_WITH(load_som_pak<float>(cod), "load_som_pak(): 'bad.cod': line 2: 1e+300 is not a finite float");
+  CHECK(load_som_pak<double>(cod).weights()(0, 0) == 1e300);
   std::remove(cod.c_str());
 }
 
@@ -130,8 +145,38 @@ TEST_CASE("read_csv parses headers and labels and reports bad cells", "[io][csv]
   write_bytes(path, "a,b\n1,2.5\n");
   CHECK_THROWS_WITH(read_csv(path, "b"), "read_csv(): bad.csv:2 column 2: label '2.5' is not an integer");
   CHECK_THROWS_AS(read_csv(path, "zzz"), InputError);
+  write_bytes(path, "a,b\n1,1e300\n");
+  CHECK_THROWS_WITH(read_csv(path, "b"), "read_csv(): bad.csv:2 column 2: label '1e300' is out of range (|label| <= 2^53)");
+  write_bytes(path, "a,b\n1,1e400\n");
+  CHECK_THROWS_WITH(read_csv(path), "read_csv(): bad.csv:2 column 2: '1e400' is not a finite number");
+  write_bytes(path, "a,b\n1,-9007199254740992\n");
+  CHECK(read_csv(path, "b").y[0] == -9007199254740992);
   write_bytes(path, "a,b\n");
   CHECK_THROWS_WITH(read_csv(path), "read_csv(): 'bad.csv' has a header but no data");
   CHECK_THROWS_AS(read_csv("missing.csv"), InputError);
   std::remove(path.c_str());
+}
+
+// ---- fuzz regressions -----------------------------------------------------------------------
+
+TEST_CASE("fuzz regressions: every saved input is rejected cleanly or read", "[io][fuzz]") {
+  namespace fs = std::filesystem;
+  const fs::path root = SOMTILE_FUZZ_REGRESSIONS_DIR;
+  using Target = void (*)(const std::uint8_t*, std::size_t);
+  const std::pair<const char*, Target> targets[] = {
+      {"csv", fuzz::fuzz_csv}, {"npy", fuzz::fuzz_npy}, {"model", fuzz::fuzz_model}};
+  for (const auto& [name, target] : targets) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(root / name))
+      if (entry.is_regular_file()) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    INFO("target " << name);
+    CHECK(files.size() >= 3);
+    for (const auto& file : files) {
+      INFO("input " << file.string());
+      const std::string bytes = read_bytes(file.string());
+      // The targets swallow InputError / invalid_argument; anything else escapes and fails.
+      CHECK_NOTHROW(target(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+    }
+  }
 }

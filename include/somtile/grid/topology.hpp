@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <vector>
 
 namespace somtile {
@@ -33,6 +34,8 @@ class Grid {
       : rows_(rows), cols_(cols), topology_(topology), torus_(torus) {
     detail::check_positive("Grid", "rows", rows);
     detail::check_positive("Grid", "cols", cols);
+    detail::require(rows <= std::numeric_limits<Index>::max() / cols, "Grid", "rows * cols (", rows, " * ",
+                    cols, ") overflows the unit index");
     detail::require(!(torus && hexagonal() && rows % 2 != 0), "Grid",
                     "a hexagonal torus needs an even number of rows to tile, got rows = ", rows);
   }

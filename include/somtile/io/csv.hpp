@@ -117,6 +117,10 @@ inline CsvData read_csv(const std::string& path, const std::string& label_column
         if (v != std::floor(v))
           throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1,
                                           ": label '", field, "' is not an integer"));
+        // Beyond 2^53 doubles skip integers, and converting past Index's range is undefined.
+        if (std::abs(v) > 9007199254740992.0)
+          throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1,
+                                          ": label '", field, "' is out of range (|label| <= 2^53)"));
         data.y[i] = Index(v);
       } else {
         data.X(i, j++) = v;

@@ -17,6 +17,7 @@
 #include "somtile/core/types.hpp"
 #include "somtile/som/som.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -283,20 +284,28 @@ Som<Scalar> load_som_pak(const std::string& path, SomParams params = {}) {
   if (topology != "hexa" && topology != "rect") fail("unknown topology '" + topology + "'");
   params.topology = topology == "hexa" ? Topology::hexagonal : Topology::rectangular;
   params.neighborhood = neighborhood == "bubble" ? Neighborhood::bubble : Neighborhood::gaussian;
-  Som<Scalar> som(params, dim);
-  RowMatrix<Scalar> W(som.n_units(), dim);
+  if (params.rows > std::numeric_limits<Index>::max() / params.cols)
+    fail(detail::concat("the grid ", params.cols, " x ", params.rows, " is too large"));
+  const Index units = params.rows * params.cols;
+  // Values are collected before anything is sized from the header, so memory stays bounded
+  // by the file's size whatever the header claims.
+  std::vector<Scalar> values;
   Index u = 0;
-  for (Index number = 2; u < W.rows() && std::getline(in, line); ++number) {
+  for (Index number = 2; u < units && std::getline(in, line); ++number) {
     if (line.empty() || line[0] == '#') continue;
     std::istringstream fields(line);
     for (Index j = 0; j < dim; ++j) {
       double v;
       if (!(fields >> v)) fail(detail::concat("line ", number, ": expected ", dim, " numbers"));
-      W(u, j) = Scalar(v);
+      if (!(std::abs(v) <= double(std::numeric_limits<Scalar>::max())))
+        fail(detail::concat("line ", number, ": ", v, " is not a finite ", sizeof(Scalar) == 4 ? "float" : "double"));
+      values.push_back(Scalar(v));
     }
     ++u;
   }
-  if (u != W.rows()) fail(detail::concat("has ", u, " units, the header promises ", W.rows()));
+  if (u != units) fail(detail::concat("has ", u, " units, the header promises ", units));
+  Som<Scalar> som(params, dim);
+  const RowMatrix<Scalar> W = Eigen::Map<const RowMatrix<Scalar>>(values.data(), units, dim);
   som.set_weights(W);
   return som;
 }

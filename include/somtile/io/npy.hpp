@@ -7,6 +7,7 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -23,10 +24,38 @@ inline std::string npy_field(const std::string& header, const std::string& key, 
   if (at == std::string::npos)
     throw InputError(concat("read_npy(): '", path, "' has no '", key, "' in its header"));
   auto begin = header.find(':', at);
+  if (begin != std::string::npos) begin = header.find_first_not_of(' ', begin + 1);
   if (begin == std::string::npos) throw InputError(concat("read_npy(): '", path, "' has a malformed header"));
-  begin = header.find_first_not_of(' ', begin + 1);
-  const auto end = header[begin] == '(' ? header.find(')', begin) + 1 : header.find_first_of(",}", begin);
+  auto end = header[begin] == '(' ? header.find(')', begin) : header.find_first_of(",}", begin);
+  if (end == std::string::npos) throw InputError(concat("read_npy(): '", path, "' has a malformed header"));
+  if (header[begin] == '(') ++end;
   return header.substr(begin, end - begin);
+}
+
+/// Extents of a shape tuple "(n, m)", "(n,)" or "()"; throws on anything else.
+inline std::vector<Index> npy_shape(const std::string& text, const std::string& path) {
+  const auto malformed = [&] {
+    return InputError(concat("read_npy(): '", path, "' has a malformed shape ", text));
+  };
+  std::vector<Index> shape;
+  std::size_t i = 1;  // inside the parentheses, which npy_field guarantees
+  while (i + 1 < text.size()) {
+    const auto next = std::min(text.find(',', i), text.size() - 1);
+    const std::string part = text.substr(i, next - i);
+    const auto b = part.find_first_not_of(' '), e = part.find_last_not_of(' ');
+    if (b != std::string::npos) {
+      const std::string digits = part.substr(b, e - b + 1);
+      const bool negative = digits[0] == '-';
+      if (digits.size() == std::size_t(negative) || digits.size() > 18 ||
+          digits.find_first_not_of("0123456789", std::size_t(negative)) != std::string::npos)
+        throw malformed();
+      shape.push_back(Index(std::stoll(digits)));
+    } else if (next != text.size() - 1) {
+      throw malformed();  // an empty entry before a comma: "(,)" or "(2,,3)"
+    }
+    i = next + 1;
+  }
+  return shape;
 }
 
 inline bool little_endian_host() {
@@ -59,6 +88,14 @@ inline RowMatrix<double> read_npy(const std::string& path) {
   } else {
     throw InputError(concat("read_npy(): '", path, "' has format version ", major, ", expected 1, 2 or 3"));
   }
+  // Sizes from the header are checked against the bytes the file has before anything is
+  // allocated, so a corrupt header cannot ask for gigabytes.
+  const auto here = in.tellg();
+  in.seekg(0, std::ios::end);
+  const auto remaining = std::uint64_t(in.tellg() - here);
+  in.seekg(here);
+  if (header_length > remaining)
+    throw InputError(concat("read_npy(): '", path, "' is truncated in its header"));
   std::string header(header_length, '\0');
   if (!in.read(header.data(), std::streamsize(header_length)))
     throw InputError(concat("read_npy(): '", path, "' is truncated in its header"));
@@ -76,24 +113,19 @@ inline RowMatrix<double> read_npy(const std::string& path) {
     throw InputError(concat("read_npy(): '", path, "' is in Fortran order; only C order is supported"));
 
   const std::string shape_text = detail::npy_field(header, "shape", path);
-  std::vector<Index> shape;
-  for (std::size_t i = 1; i + 1 < shape_text.size();) {  // inside the parentheses
-    const auto next = shape_text.find_first_of(",)", i);
-    const std::string part = shape_text.substr(i, next - i);
-    if (part.find_first_not_of(' ') != std::string::npos) {
-      try {
-        shape.push_back(Index(std::stoll(part)));
-      } catch (const std::exception&) {
-        throw InputError(concat("read_npy(): '", path, "' has a malformed shape ", shape_text));
-      }
-    }
-    i = next + 1;
-  }
+  const std::vector<Index> shape = detail::npy_shape(shape_text, path);
   if (shape.empty() || shape.size() > 2)
     throw InputError(concat("read_npy(): '", path, "' has shape ", shape_text, "; only 1-D and 2-D arrays are supported"));
   const Index rows = shape[0], cols = shape.size() == 2 ? shape[1] : 1;
   if (rows < 0 || cols < 0) throw InputError(concat("read_npy(): '", path, "' has a negative extent in ", shape_text));
 
+  const std::uint64_t data_bytes = remaining - header_length;
+  if (cols != 0 && std::uint64_t(rows) > data_bytes / item / std::uint64_t(cols)) {
+    const long double needed = static_cast<long double>(rows) * static_cast<long double>(cols) * item;
+    throw InputError(concat("read_npy(): '", path, "' is truncated: shape ", shape_text, " needs ",
+                            needed < 1e19L ? std::to_string(std::uint64_t(needed)) : std::string("over 1e19"),
+                            " data bytes"));
+  }
   const std::size_t count = std::size_t(rows) * std::size_t(cols);
   std::vector<char> bytes(count * item);
   if (!in.read(bytes.data(), std::streamsize(bytes.size())))

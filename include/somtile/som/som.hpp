@@ -214,8 +214,9 @@ class Som {
     detail::require(p.n_threads >= 0, call, "n_threads must be >= 0, got ", p.n_threads);
     if (p.lr_decay == Decay::exponential) detail::check_positive(call, "learning_rate_final", p.learning_rate_final);
     if (p.sigma_decay == Decay::exponential) detail::check_positive(call, "sigma_final", p.sigma_final);
-    // Schedules must stay positive over the whole run.
-    for (Index t = 0; t < p.epochs; ++t) {
+    // Schedules must stay positive over the whole run. Every schedule is monotonic in t, so
+    // the first and last epochs bound it (a loop over epochs would hang on a huge count).
+    for (const Index t : {Index(0), p.epochs - 1}) {
       const double s = decay(p.sigma_decay, p.sigma, double(t), double(p.epochs), p.sigma_final);
       detail::require(s > 0, call, "sigma schedule reaches ", s, " at epoch ", t, "; it must stay > 0");
     }
@@ -238,7 +239,8 @@ class Som {
     RowMatrix<Scalar> W(units, n_features_);
     switch (init) {
       case Init::random: {
-        const auto lo = X.colwise().minCoeff(), hi = X.colwise().maxCoeff();
+        // Evaluated once (a lazy column reduction would rescan X for every unit).
+        const Eigen::Matrix<Scalar, 1, Eigen::Dynamic> lo = X.colwise().minCoeff(), hi = X.colwise().maxCoeff();
         for (Index u = 0; u < units; ++u)
           for (Index j = 0; j < n_features_; ++j)
             W(u, j) = Scalar(rng_.uniform(double(lo(j)), double(hi(j))));
