@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <type_traits>
 #include <numeric>
 #include <vector>
 
@@ -154,4 +156,35 @@ TEMPLATE_TEST_CASE("quantization and topographic error on a hand-computed case",
   CHECK(topographic_error(r, Grid(1, 3)) == Approx(0.75));
   // On a torus the ends touch, so no sample is a topographic error.
   CHECK(topographic_error(r, Grid(1, 3, Topology::rectangular, true)) == 0.0);
+}
+
+TEMPLATE_TEST_CASE("BMU search with huge values: squares overflow, distances do not", "[bmu][degenerate]",
+                   float, double) {
+  using S = TestType;
+  // A power of two, so scaling is exact: the oracle runs on the unscaled data. Its square
+  // overflows the scalar type (float: 2^200 > 3.4e38; double: 2^1200 > 1.8e308).
+  const int exponent = std::is_same_v<S, float> ? 100 : 600;
+  const double scale = std::ldexp(1.0, exponent);
+  const RowMatrix<double> Xd = random_matrix<double>(40, 3, 31), Wd = random_matrix<double>(12, 3, 32);
+  const RowMatrix<S> X = (Xd * scale).cast<S>(), W = (Wd * scale).cast<S>();
+  REQUIRE(X.allFinite());
+  for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
+    INFO("metric " << int(metric));
+    const auto r = find_bmus<S>(X, W, metric, true);
+    for (Index i = 0; i < X.rows(); ++i) {
+      std::vector<double> d(std::size_t(W.rows()));
+      for (Index u = 0; u < W.rows(); ++u) d[std::size_t(u)] = naive_distance(metric, Xd, i, Wd, u);
+      const Index best = Index(std::min_element(d.begin(), d.end()) - d.begin());
+      CHECK(r.bmu[i] == best);
+      CHECK(r.second[i] != r.bmu[i]);
+      const double unit = metric == Distance::cosine ? 1.0 : scale;  // cosine ignores the scale
+      CHECK(double(r.distance[i]) / unit == Approx(d[std::size_t(best)]).epsilon(1e-5).margin(1e-6));
+    }
+    CHECK(std::isfinite(quantization_error(r)));
+  }
+  // Distances beyond the largest scalar: no crash, a tie at infinity goes to unit 0.
+  const S top = std::numeric_limits<S>::max();
+  RowMatrix<S> far_x = RowMatrix<S>::Constant(2, 2, top), far_w = RowMatrix<S>::Constant(3, 2, -top);
+  const auto r = find_bmus<S>(far_x, far_w, Distance::euclidean, true);
+  CHECK(r.bmu == Labels::Zero(2));
 }

@@ -770,9 +770,127 @@ TEST_CASE("read_npy: unsupported or broken files are InputErrors that say why", 
         "has shape (1, 2, 2); only 1-D and 2-D arrays are supported");
   check("short.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", data),
         "is truncated: shape (3, 2) needs 48 data bytes");
+  // Header sizes are checked against the file before anything is allocated.
+  check("huge.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000, 1000000000), }", data),
+        "is truncated: shape (1000000000000, 1000000000) needs 8000000000000000000 data bytes");
+  check("overflow.npy",
+        npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (9223372036854775807, 4), }", data),
+        "needs over 1e19 data bytes");
+  check("malformed.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,,2), }", data),
+        "has a malformed shape (2,,2)");
+  check("unclosed.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2", data),
+        "has a malformed header");
+  std::string long_header = npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", data);
+  long_header[8] = char(0xff);
+  long_header[9] = char(0xff);
+  check("long_header.npy", long_header.substr(0, 80), "is truncated in its header");
   std::string v9 = npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", data);
   v9[6] = char(9);
   check("version.npy", v9, "has format version 9, expected 1, 2 or 3");
   CHECK_THROWS_AS(read_npy("/nonexistent/x.npy"), InputError);
   CHECK_THROWS_WITH(read_npy("/nonexistent/x.npy"), "read_npy(): cannot open '/nonexistent/x.npy'");
+}
+
+// ---- degenerate inputs ------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("SomVQ and SomClassifier: identical rows keep the 4 seed neurons on that row",
+                   "[growing][degenerate]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> row = (RowMatrix<S>(1, 3) << S(0.5), S(-2), S(3)).finished();
+  for (Index n : {4, 9}) {
+    const RowMatrix<S> X = row.replicate(n, 1);
+    SomVQ<S> vq;
+    vq.fit(X);
+    // Zero spread: GT = 0 and every neuron's error is 0, so nothing grows.
+    CHECK(vq.n_neurons() == 4);
+    for (Index k = 0; k < 4; ++k) CHECK(vq.weights().row(k) == row);
+    CHECK(vq.quantization_error() == 0.0);
+    CHECK(vq.labels() == Labels::Zero(n));  // ties go to neuron 0
+    CHECK(vq.n_clusters() == 1);
+    CHECK(vq.predict(X) == Labels::Zero(n));
+    CHECK(std::isfinite(vq.topographic_product()));
+    CHECK(vq.density().allFinite());
+    const RowMatrix<S> C = vq.transform(X);
+    REQUIRE(C.allFinite());
+    CHECK((C.array() >= S(0)).all());
+    for (Index i = 0; i < n; ++i)  // a non-negative mixture of copies of the row is the row
+      CHECK(double((C.row(i) * vq.weights() - row).norm()) < 1e-4);
+
+    SomClassifier<S> clf;
+    const Labels y = Labels::Constant(n, -42);  // one class, negative
+    clf.fit(X, y);
+    CHECK(clf.classes() == Labels::Constant(1, -42));
+    CHECK(clf.predict(X) == y);
+    CHECK(clf.score(X, y) == 1.0);
+    CHECK((clf.predict_proba(X).array() == S(1)).all());
+  }
+  SomVQ<S> vq;
+  CHECK_THROWS_WITH(vq.fit(row), "SomVQ::fit(): X must have at least 4 samples to seed the map, got 1");
+  SomClassifier<S> clf;
+  CHECK_THROWS_WITH(clf.fit(row, Labels::Zero(1)),
+                    "SomClassifier::fit(): X must have at least 4 samples to seed the map, got 1");
+}
+
+TEMPLATE_TEST_CASE("SomVQ: one feature, constant columns, duplicated rows and huge values",
+                   "[growing][degenerate]", float, double) {
+  using S = TestType;
+  RowMatrix<S> X = blobs<S>(square_centres(6.0), 15, 0.8, 91);
+  X.col(2).setConstant(S(3));
+  const RowMatrix<S> twice = X.replicate(2, 1);
+  const RowMatrix<S> one_feature = X.leftCols(1);
+  const RowMatrix<S> huge = (X.template cast<double>() * 1e30).template cast<S>();
+  SomVQParams p;
+  p.max_neurons = 12;
+  p.lambda_ = 8.0;
+  p.max_iter = 60;
+  for (const RowMatrix<S>* data : {&X, &twice, &one_feature, &huge}) {
+    INFO("samples " << data->rows() << " features " << data->cols() << " scale " << double(data->cwiseAbs().maxCoeff()));
+    SomVQ<S> vq(p);
+    vq.fit(*data);
+    check_lattice(vq);
+    REQUIRE(vq.weights().allFinite());
+    CHECK(vq.n_neurons() <= 12);
+    CHECK(std::isfinite(vq.quantization_error()));
+    CHECK(std::isfinite(vq.topographic_product()));
+    if (data->cols() == 3)  // the constant feature stays constant on every neuron
+      for (Index k = 0; k < vq.n_neurons(); ++k)
+        CHECK(double(vq.weights()(k, 2)) == Approx(double((*data)(0, 2))).epsilon(1e-5));
+    // BMUs against brute force in double.
+    const RowMatrix<double> W = vq.weights().template cast<double>(), D = data->template cast<double>();
+    const Labels labels = vq.predict(*data);
+    for (Index i = 0; i < D.rows(); ++i) {
+      Index best = 0;
+      for (Index k = 1; k < W.rows(); ++k)
+        if ((D.row(i) - W.row(k)).squaredNorm() < (D.row(i) - W.row(best)).squaredNorm()) best = k;
+      CHECK(labels[i] == vq.neuron_labels()[best]);
+    }
+    const RowMatrix<S> C = vq.transform(data->topRows(5));
+    CHECK(C.allFinite());
+    CHECK((C.array() >= S(0)).all());
+  }
+}
+
+TEMPLATE_TEST_CASE("SomClassifier: extreme and non-contiguous labels; NaN and Inf are rejected",
+                   "[growing][degenerate][classifier]", float, double) {
+  using S = TestType;
+  RowMatrix<double> centres(2, 2);
+  centres << 0, 0, 8, 8;
+  const Index lowest = std::numeric_limits<Index>::min(), highest = std::numeric_limits<Index>::max();
+  Labels y;
+  const RowMatrix<S> X = blobs<S>(centres, 20, 0.5, 92, &y, {highest, lowest});
+  SomClassifier<S> clf({/*max_neurons=*/8, /*lambda_=*/10.0});
+  clf.fit(X, y);
+  CHECK(clf.classes() == (Labels(2) << lowest, highest).finished());
+  CHECK(clf.predict(X) == y);
+  RowMatrix<S> bad = X;
+  bad(5, 1) = -std::numeric_limits<S>::infinity();
+  CHECK_THROWS_WITH(clf.predict(bad), "SomClassifier::predict(): X must be finite, but X(5, 1) = -inf");
+  CHECK_THROWS_WITH(clf.fit(bad, y), "SomClassifier::fit(): X must be finite, but X(5, 1) = -inf");
+  bad(5, 1) = std::numeric_limits<S>::quiet_NaN();
+  CHECK_THROWS_WITH(clf.score(bad, y), "SomClassifier::score(): X must be finite, but X(5, 1) = nan");
+  SomVQ<S> vq;
+  CHECK_THROWS_WITH(vq.fit(RowMatrix<S>(8, 0)), "SomVQ::fit(): X has no features (0 columns)");
+  vq.fit(X);
+  CHECK_THROWS_WITH(vq.transform(bad), "SomVQ::transform(): X must be finite, but X(5, 1) = nan");
+  CHECK_THROWS_WITH(vq.predict(RowMatrix<S>(0, 2)), "SomVQ::predict(): X has no samples (0 rows)");
 }

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -446,4 +447,98 @@ TEMPLATE_TEST_CASE("online trainer and lattice helpers reject bad input", "[onli
   CHECK_THROWS_AS(Lattice<S>(Grid(2, 2, Topology::hexagonal), RowMatrix<S>::Zero(4, 2)), ParameterError);
   CHECK_THROWS_WITH(Lattice<S>(Grid(2, 2, Topology::hexagonal), RowMatrix<S>::Zero(4, 2)),
                     "Lattice(): the grid must be rectangular, got a hexagonal one");
+}
+
+// ---- degenerate inputs ------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("OnlineSom: one sample or identical rows put every unit on that sample",
+                   "[online][degenerate]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> one = (RowMatrix<S>(1, 3) << S(0.5), S(-2), S(3)).finished();
+  const RowMatrix<S> same = one.replicate(5, 1);
+  for (const RowMatrix<S>* X : {&one, &same})
+    for (Index rows : {1, 3})
+      for (Index cols : {1, 4})
+        for (bool torus : {false, true})
+          for (bool normalize : {false, true}) {
+            INFO("lattice " << rows << " x " << cols << " torus " << torus << " normalize " << normalize);
+            OnlineSom<S> som(grid_params(rows, cols, torus));
+            const Lattice<S> lat = som.train(*X, 30, normalize);
+            for (Index u = 0; u < rows * cols; ++u) CHECK(lat.codebook().row(u) == one.row(0));
+            CHECK(som.partial_fit(*X, 5).codebook() == lat.codebook());
+            CHECK(u_matrix(lat).cwiseAbs().maxCoeff() == 0.0);
+            CHECK(project_on_lattice<S>(*X, lat)[0].size() == std::size_t(X->rows()));  // ties: unit 0
+            CHECK((lattice_closest_vectors<S>(*X, lat).array() == 0).all());
+            CHECK(lattice_activations<S>(*X, lat, 8.0)[0].minCoeff() == 1.0);  // all equally close
+          }
+}
+
+TEST_CASE("OnlineSom on 1 x 1 and 1 x N lattices follows the naive NumbaSOM loop", "[online][degenerate]") {
+  const RowMatrix<double> X = uniform_matrix<double>(25, 2, 21);
+  for (Index cols : {1, 2, 7})
+    for (bool torus : {false, true}) {
+      INFO("1 x " << cols << " torus " << torus);
+      OnlineSomParams p = grid_params(1, cols, torus, 4);
+      p.kernel_epsilon = 1e-13;
+      OnlineSom<double> som(p);
+      const Lattice<double> lat = som.train(X, 200);
+      CHECK((lat.codebook() - naive_train(X, 1, cols, torus, 200, 0, 4)).cwiseAbs().maxCoeff() < 1e-9);
+      const Labels labels = Labels::LinSpaced(25, -12, 12);  // negative labels pass through
+      const auto cells = project_on_lattice<double>(X, lat, labels);
+      for (Index i = 0; i < 25; ++i) {
+        const auto& cell = cells[std::size_t(naive_nearest(X, i, lat.codebook()))];
+        CHECK(std::find(cell.begin(), cell.end(), labels[i]) != cell.end());
+      }
+    }
+}
+
+TEMPLATE_TEST_CASE("OnlineSom: one feature, constant columns and huge values stay finite",
+                   "[online][degenerate]", float, double) {
+  using S = TestType;
+  RowMatrix<S> X = uniform_matrix<S>(30, 3, 22);
+  X.col(1).setConstant(S(7));
+  for (bool normalize : {false, true}) {
+    OnlineSom<S> som(grid_params(4, 5));
+    const Lattice<S> lat = som.train(X, 200, normalize);
+    REQUIRE(lat.codebook().allFinite());
+    CHECK((lat.codebook().col(1).array() == S(7)).all());  // a constant feature stays put
+    const Lattice<S> line = som.train(X.leftCols(1), 100, normalize);
+    CHECK(line.codebook().allFinite());
+    CHECK(line.n_features() == 1);
+  }
+  // 2^100 (1.3e30, a power of two so scaling is exact): in double the squares still fit and
+  // training is the naive loop's; in float they do not, and normalize = true is the way to
+  // train: it equals training on the unscaled data.
+  const double big_scale = std::ldexp(1.0, 100);
+  const RowMatrix<double> U = uniform_matrix<double>(30, 2, 23);
+  OnlineSomParams p = grid_params(3, 4, false, 8);
+  p.kernel_epsilon = 1e-13;
+  const RowMatrix<double> huge = U * big_scale;
+  const Lattice<double> big = OnlineSom<double>(p).train(huge, 150);
+  CHECK((big.codebook() / big_scale - naive_train(U, 3, 4, false, 150, 0, 8)).cwiseAbs().maxCoeff() < 1e-9);
+  const Lattice<S> scaled = OnlineSom<S>(p).train(huge.cast<S>(), 150, true);
+  REQUIRE(scaled.codebook().allFinite());
+  const Lattice<double> plain = OnlineSom<double>(p).train(U, 150, true);
+  CHECK((scaled.codebook().template cast<double>() / big_scale - plain.codebook()).cwiseAbs().maxCoeff() < 1e-3);
+  const auto maps = lattice_activations<S>(huge.cast<S>(), scaled, 8.0);
+  for (const auto& m : maps) REQUIRE(m.allFinite());  // the power of (M - D) overflowed before
+  CHECK(maps[0].maxCoeff() <= 1.0);
+}
+
+TEMPLATE_TEST_CASE("OnlineSom and lattice helpers reject Inf", "[online][degenerate][errors]", float, double) {
+  using S = TestType;
+  RowMatrix<S> X = uniform_matrix<S>(10, 2, 24);
+  OnlineSom<S> som(grid_params(2, 2));
+  const Lattice<S> lat = som.train(X, 20);
+  X(3, 0) = -std::numeric_limits<S>::infinity();
+  CHECK_THROWS_WITH(som.train(X, 10), "OnlineSom::train(): X must be finite, but X(3, 0) = -inf");
+  CHECK_THROWS_WITH(som.partial_fit(X, 10), "OnlineSom::partial_fit(): X must be finite, but X(3, 0) = -inf");
+  CHECK_THROWS_WITH(project_on_lattice<S>(X, lat), "project_on_lattice(): X must be finite, but X(3, 0) = -inf");
+  CHECK_THROWS_WITH(lattice_activations<S>(X, lat), "lattice_activations(): X must be finite, but X(3, 0) = -inf");
+  CHECK_THROWS_WITH(lattice_closest_vectors<S>(RowMatrix<S>(0, 2), lat),
+                    "lattice_closest_vectors(): X has no samples (0 rows)");
+  RowMatrix<S> W = lat.codebook();
+  W(1, 1) = std::numeric_limits<S>::quiet_NaN();
+  CHECK_THROWS_WITH(Lattice<S>(Grid(2, 2), W), "Lattice(): codebook must be finite, but codebook(1, 1) = nan");
+  CHECK(som.lattice().codebook() == lat.codebook());
 }

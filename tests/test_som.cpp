@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -453,4 +454,233 @@ TEST_CASE("Som::cluster groups the units of well separated blobs", "[som][cluste
   cp.n_clusters = 0;
   cp.feature_space = FeatureSpace::combined;
   CHECK(som.cluster(cp).n_clusters >= 2);
+}
+
+// ---- degenerate inputs ------------------------------------------------------------------------
+
+namespace {
+
+struct MapShape {
+  Index rows, cols;
+};
+
+// Every shape, topology, torus, training rule and initialisation a Som supports.
+template <typename F>
+void for_each_som_config(F&& body) {
+  for (MapShape shape : {MapShape{1, 1}, MapShape{1, 5}, MapShape{4, 3}})
+    for (Topology topology : {Topology::rectangular, Topology::hexagonal})
+      for (bool torus : {false, true})
+        for (Training training : {Training::batch, Training::minibatch})
+          for (Init init : {Init::random, Init::sample, Init::pca}) {
+            if (torus && topology == Topology::hexagonal && shape.rows % 2) continue;  // cannot tile
+            SomParams p{};
+            p.rows = shape.rows; p.cols = shape.cols; p.topology = topology; p.torus = torus;
+            p.training = training; p.init = init; p.epochs = 3; p.batch_size = 4;
+            INFO("map " << p.rows << " x " << p.cols << " topology " << int(topology) << " torus " << torus
+                        << " training " << int(training) << " init " << int(init));
+            body(p);
+          }
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("Som: one sample, or identical rows, puts every unit on that sample", "[som][degenerate]",
+                   float, double) {
+  using S = TestType;
+  const RowMatrix<S> one = (RowMatrix<S>(1, 3) << S(0.5), S(-2), S(3)).finished();
+  const RowMatrix<S> same = one.replicate(6, 1);
+  for_each_som_config([&](const SomParams& p) {
+    for (const RowMatrix<S>* X : {&one, &same}) {
+      Som<S> som(p, 3);
+      const TrainingHistory h = som.fit(*X);
+      // Every initialisation of a single point is that point (a zero-width range, the only
+      // row, a zero covariance), and neither rule moves a unit away from it.
+      for (Index u = 0; u < som.n_units(); ++u)
+        for (Index j = 0; j < 3; ++j) CHECK(som.weights()(u, j) == Approx(one(0, j)).margin(1e-6));
+      CHECK(som.weights().allFinite());
+      CHECK(h.quantization_errors.back() == Approx(0.0).margin(1e-5));
+      const double te = som.topographic_error(*X);  // the units differ only by rounding: any
+      CHECK((te == 0.0 || te == 1.0));                  // second unit is as good as another
+      CHECK(som.predict(*X) == Labels::Zero(X->rows()));
+      CHECK(som.transform(*X).cwiseAbs().maxCoeff() == Approx(0.0).margin(1e-5));
+    }
+  });
+}
+
+TEST_CASE("Som maps of a one-sample map follow the definitions", "[som][degenerate][maps]") {
+  RowMatrix<double> X(1, 2);
+  X << 1.5, -4;
+  for (MapShape shape : {MapShape{1, 1}, MapShape{1, 4}, MapShape{3, 3}}) {
+    SomParams p{};
+    p.rows = shape.rows; p.cols = shape.cols; p.epochs = 2; p.training = Training::batch;
+    Som<double> som(p, 2);
+    som.fit(X);
+    const auto hits = hit_map(som, X);
+    CHECK(hits(0, 0) == 1);
+    CHECK(hits.sum() == 1);
+    CHECK(u_matrix(som).cwiseAbs().maxCoeff() == Approx(0.0).margin(1e-12));  // identical units
+    const auto map = bmus_data_map(som, X);
+    CHECK(map[0] == std::vector<Index>{0});
+    const Labels y = Labels::Constant(1, -7);  // negative labels are labels like any other
+    const auto cls = classification_map(som, map, y);
+    CHECK(cls(0, 0) == -7);
+    CHECK(cls.array().isNaN().count() == som.n_units() - 1);
+    const Eigen::VectorXd t = Eigen::VectorXd::Constant(1, 2.5);
+    CHECK(metric_map(som, map, t)(0, 0) == 2.5);
+    CHECK(metric_map(som, map, t, Reduction::std)(0, 0) == 0.0);
+    CHECK(score_map(som, map, t)(0, 0) == 0.0);  // std 0 and ln(N / n) = 0
+    CHECK(rank_map(som, map, t)(0, 0) == 1.0);
+    CHECK(component_plane(som, 1).cwiseAbs().minCoeff() == Approx(4.0));
+    CHECK(collect_samples(som, X, X, map) == std::vector<Index>{0});
+  }
+}
+
+TEST_CASE("Som maps on 1 x 1 and 1 x N maps: U-matrix neighbours along the single row", "[som][degenerate][maps]") {
+  for (Topology topology : {Topology::rectangular, Topology::hexagonal}) {
+    SomParams p{};
+    p.rows = 1; p.cols = 4; p.topology = topology;
+    Som<double> line(p, 1);
+    line.set_weights((RowMatrix<double>(4, 1) << 0, 1, 3, 6).finished());
+    const auto u = u_matrix(line);
+    CHECK(u(0, 0) == Approx(1.0));
+    CHECK(u(0, 1) == Approx(1.5));
+    CHECK(u(0, 2) == Approx(2.5));
+    CHECK(u(0, 3) == Approx(3.0));
+    p.torus = topology == Topology::rectangular;  // a hexagonal torus needs an even row count
+    if (p.torus) {
+      Som<double> ring(p, 1);
+      ring.set_weights(line.weights());
+      CHECK(u_matrix(ring)(0, 0) == Approx((1.0 + 6.0) / 2.0));  // wraps to unit 3
+    }
+    p.cols = 1;
+    p.torus = false;
+    Som<double> single(p, 1);
+    single.set_weights(RowMatrix<double>::Constant(1, 1, 5.0));
+    CHECK(u_matrix(single)(0, 0) == 0.0);  // no neighbours
+    RowMatrix<double> X(3, 1);
+    X << 1, 5, 9;
+    CHECK(hit_map(single, X)(0, 0) == 3);
+    CHECK(single.topographic_error(X) == 0.0);
+    CHECK(single.quantization_error(X) == Approx(8.0 / 3.0));
+    CHECK_THROWS_WITH(single.cluster(), "Som::cluster(): clustering needs at least 2 units, got 1");
+  }
+}
+
+TEMPLATE_TEST_CASE("Som: one feature and constant columns give finite weights; PCA keeps constants",
+                   "[som][degenerate][init]", float, double) {
+  using S = TestType;
+  const RowMatrix<S> base = blobs<S>(60, 3, 4);
+  RowMatrix<S> one_feature = base.leftCols(1);
+  RowMatrix<S> constant_col = base;
+  constant_col.col(1).setConstant(S(5));
+  RowMatrix<S> all_constant = RowMatrix<S>::Constant(60, 3, S(-1.5));
+  for (const RowMatrix<S>* X : {&one_feature, &constant_col, &all_constant}) {
+    for (Init init : {Init::random, Init::sample, Init::pca})
+      for (Topology topology : {Topology::rectangular, Topology::hexagonal}) {
+        SomParams p{};
+        p.rows = 4; p.cols = 5; p.epochs = 4; p.training = Training::batch; p.init = init;
+        p.topology = topology;
+        INFO("features " << X->cols() << " init " << int(init) << " topology " << int(topology));
+        Som<S> som(p, X->cols());
+        som.initialize_weights(*X);
+        REQUIRE(som.weights().allFinite());
+        for (Index j = 0; j < X->cols(); ++j)
+          if ((X->col(j).array() == (*X)(0, j)).all())  // constant column: every unit on it
+            CHECK((som.weights().col(j).array() == (*X)(0, j)).all());
+        som.fit(*X);
+        REQUIRE(som.weights().allFinite());
+        const Labels bmu = som.predict(*X);
+        const RowMatrix<double> W = som.weights().template cast<double>();
+        for (Index i = 0; i < X->rows(); ++i) {
+          const Index expect = naive_bmu(*X, i, W);
+          CHECK((bmu[i] == expect || (W.row(bmu[i]) - W.row(expect)).norm() < 1e-6));
+        }
+      }
+  }
+  // PCA of a single feature: units spread along the longer side, +-2 standard deviations.
+  SomParams p{};
+  p.rows = 1; p.cols = 5; p.init = Init::pca;
+  Som<S> line(p, 1);
+  line.initialize_weights(one_feature);
+  const double mean = one_feature.template cast<double>().mean();
+  const double sd = std::sqrt((one_feature.template cast<double>().array() - mean).square().sum() / 59.0);
+  CHECK(double(line.weights()(0, 0)) == Approx(mean - 2 * sd).epsilon(1e-4));
+  CHECK(double(line.weights()(4, 0)) == Approx(mean + 2 * sd).epsilon(1e-4));
+}
+
+TEMPLATE_TEST_CASE("Som batch training: duplicating every row changes nothing", "[som][degenerate][batch]",
+                   float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(40, 2, 9);
+  const RowMatrix<S> thrice = X.replicate(3, 1);
+  for (Topology topology : {Topology::rectangular, Topology::hexagonal}) {
+    SomParams p{};
+    p.rows = 4; p.cols = 4; p.epochs = 5; p.training = Training::batch; p.init = Init::pca; p.topology = topology;
+    Som<S> a(p, 2), b(p, 2);
+    a.initialize_weights(X);
+    b.set_weights(a.weights());
+    a.fit(X);
+    b.fit(thrice);  // sums and counts all scale by 3
+    CHECK((a.weights() - b.weights()).cwiseAbs().maxCoeff() < S(1e-4));
+  }
+}
+
+TEMPLATE_TEST_CASE("Som rejects NaN, Inf and empty input in every entry point", "[som][degenerate][errors]",
+                   float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(20, 3, 2);
+  SomParams p{};
+  p.rows = 3; p.cols = 3;
+  Som<S> som(p, 3);
+  som.fit(X);
+  const RowMatrix<S> before = som.weights();
+  RowMatrix<S> inf = X, nan = X;
+  inf(2, 1) = std::numeric_limits<S>::infinity();
+  nan(0, 2) = std::numeric_limits<S>::quiet_NaN();
+  const RowMatrix<S> empty(0, 3);
+  CHECK_THROWS_WITH(som.fit(inf), "Som::fit(): X must be finite, but X(2, 1) = inf");
+  CHECK_THROWS_WITH(som.fit(nan), "Som::fit(): X must be finite, but X(0, 2) = nan");
+  CHECK_THROWS_WITH(som.fit(empty), "Som::fit(): X has no samples (0 rows)");
+  CHECK_THROWS_WITH(som.initialize_weights(inf), "Som::initialize_weights(): X must be finite, but X(2, 1) = inf");
+  CHECK_THROWS_WITH(som.predict(nan), "Som::predict(): X must be finite, but X(0, 2) = nan");
+  CHECK_THROWS_WITH(som.transform(empty), "Som::transform(): X has no samples (0 rows)");
+  CHECK_THROWS_WITH(som.quantization_error(inf), Catch::Contains("Som::quantization_error(): X must be finite"));
+  CHECK_THROWS_WITH(som.topographic_error(empty), "Som::topographic_error(): X has no samples (0 rows)");
+  CHECK_THROWS_AS(hit_map(som, nan), InputError);
+  CHECK_THROWS_AS(bmus_data_map(som, inf), InputError);
+  RowMatrix<S> W = before;
+  W(0, 0) = std::numeric_limits<S>::infinity();
+  CHECK_THROWS_WITH(som.set_weights(W), "Som::set_weights(): W must be finite, but W(0, 0) = inf");
+  CHECK(som.weights() == before);
+}
+
+TEMPLATE_TEST_CASE("Som with huge values (1e30) stays finite and matches brute force", "[som][degenerate]",
+                   float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = (blobs<double>(60, 3, 5) * 1e30).cast<S>();
+  for (Training training : {Training::batch, Training::minibatch})
+    for (Distance distance : {Distance::euclidean, Distance::cosine, Distance::manhattan}) {
+      SomParams p{};
+      p.rows = 3; p.cols = 4; p.epochs = 3; p.training = training; p.init = Init::pca; p.distance = distance;
+      INFO("training " << int(training) << " distance " << int(distance));
+      Som<S> som(p, 3);
+      const TrainingHistory h = som.fit(X);
+      REQUIRE(som.weights().allFinite());
+      CHECK(std::isfinite(h.quantization_errors.back()));
+      CHECK(std::isfinite(som.quantization_error(X)));
+      CHECK(u_matrix(som).allFinite());
+      if (distance != Distance::euclidean) continue;
+      const Labels bmu = som.predict(X);
+      const RowMatrix<double> W = som.weights().template cast<double>();
+      for (Index i = 0; i < X.rows(); ++i) CHECK(bmu[i] == naive_bmu(X, i, W));
+    }
+}
+
+TEST_CASE("Som: a huge epoch count is validated without a loop over the epochs", "[som][degenerate]") {
+  SomParams p{};
+  p.epochs = Index(1) << 62;
+  CHECK_NOTHROW(Som<double>(p, 2));
+  p.sigma = std::numeric_limits<double>::denorm_min();
+  p.sigma_decay = Decay::asymptotic;  // v0 / (1 + 2t/T) underflows to 0 by the last epoch
+  CHECK_THROWS_WITH(Som<double>(p, 2), Catch::Contains("Som(): sigma schedule reaches 0 at epoch 4611686018427387903"));
 }

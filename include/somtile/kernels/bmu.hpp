@@ -58,16 +58,26 @@ struct TopTwo {
   }
 };
 
+/// Euclidean norm; when the squares overflow (huge values, above all in float), Eigen's
+/// scaled stableNorm, so a representable norm is returned as such instead of inf.
+template <typename Row>
+auto robust_norm(const Row& v) {
+  const auto n = v.norm();
+  return std::isfinite(n) ? n : v.stableNorm();
+}
+
 template <typename Scalar, typename RowA, typename RowB>
 Scalar pair_distance(Distance metric, const RowA& x, const RowB& w) {
   switch (metric) {
-    case Distance::euclidean: return (x - w).norm();
+    case Distance::euclidean: return robust_norm(x - w);
     case Distance::manhattan: return (x - w).cwiseAbs().sum();
     case Distance::chebyshev: return (x - w).cwiseAbs().maxCoeff();
     case Distance::cosine: {
-      const Scalar nx = x.norm(), nw = w.norm();
+      const Scalar nx = robust_norm(x), nw = robust_norm(w);
       if (nx == Scalar(0) || nw == Scalar(0)) return Scalar(1);
-      return std::clamp(Scalar(1) - x.dot(w) / (nx * nw), Scalar(0), Scalar(2));
+      Scalar cosine = x.dot(w) / (nx * nw);
+      if (!std::isfinite(cosine)) cosine = (x / nx).dot(w / nw);  // the product overflowed
+      return std::clamp(Scalar(1) - cosine, Scalar(0), Scalar(2));
     }
   }
   return Scalar(0);
@@ -101,7 +111,7 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
   if (metric == Distance::cosine) {
     W_unit = W;
     for (Index u = 0; u < n_units; ++u) {
-      const Scalar norm = W.row(u).norm();
+      const Scalar norm = detail::robust_norm(W.row(u));
       if (norm > Scalar(0)) W_unit.row(u) /= norm;
     }
     bias.setZero();
@@ -134,7 +144,12 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
         // The expanded form rounds differently per unit; when the runners-up are within
         // rounding of the best, decide among them with direct distances (ties: lowest index).
         const Scalar slack = rounding_scale * (x.squaredNorm() + max_bias + Scalar(1));
-        if (top.next - top.best <= slack) {
+        if (!std::isfinite(slack) || top.best_unit < 0) {
+          // Squares overflowed (huge values): the expanded scores are inf or NaN, so compare
+          // direct distances, which stay finite wherever the true distance is representable.
+          top = detail::TopTwo<Scalar>{};
+          for (Index u = 0; u < n_units; ++u) top.offer(detail::pair_distance<Scalar>(metric, x, W.row(u)), u);
+        } else if (top.next - top.best <= slack) {
           const Scalar limit = top.best + slack;
           top = detail::TopTwo<Scalar>{};
           for (Index u = 0; u < n_units; ++u)
@@ -148,6 +163,7 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
         for (Index u = 0; u < n_units; ++u)
           top.offer(detail::pair_distance<Scalar>(metric, x, W.row(u)), u);
       }
+      if (top.best_unit < 0) top.best_unit = 0;  // every distance overflowed: a tie, lowest unit
       out.bmu[begin + i] = top.best_unit;
       out.distance[begin + i] = detail::pair_distance<Scalar>(metric, x, W.row(top.best_unit));
       if (with_second) out.second[begin + i] = top.next_unit;

@@ -148,8 +148,11 @@ std::vector<RowMatrix<double>> lattice_activations(DataRef<Scalar> X, const Latt
   double max_d = 0;
   for (const auto& m : maps) max_d = std::max(max_d, m.maxCoeff());
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  // (M - D) / M instead of M - D: the min-max scaling cancels the factor M^exponent, and the
+  // power of a value in [0, 1] cannot overflow (large data with exponent 8 did, to inf/NaN).
+  const double unit = max_d > 0 ? max_d : 1.0;
   for (auto& m : maps) {
-    m.array() = max_d - m.array();
+    m.array() = (max_d - m.array()) / unit;
     if (exponent != 1.0) m.array() = m.array().pow(exponent);
     lo = std::min(lo, m.minCoeff());
     hi = std::max(hi, m.maxCoeff());

@@ -166,6 +166,7 @@ class Som {
   /// positions or both (see ClusterParams and cluster_units).
   ClusterResult cluster(const ClusterParams& params = {}) const {
     require_weights("Som::cluster");
+    detail::require<InputError>(n_units() >= 2, "Som::cluster", "clustering needs at least 2 units, got ", n_units());
     return cluster_units<Scalar>(weights_, positions(), params);
   }
 
