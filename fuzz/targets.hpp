@@ -10,6 +10,8 @@
 #include <somtile/io/csv.hpp>
 #include <somtile/io/model_io.hpp>
 #include <somtile/io/npy.hpp>
+#include <somtile/som/lattice.hpp>
+#include <somtile/som/maps.hpp>
 
 #include <unistd.h>
 
@@ -77,23 +79,118 @@ inline void fuzz_npy(const std::uint8_t* data, std::size_t size) {
   std::remove(path.c_str());
 }
 
+namespace detail {
+
+/// A small probe matrix with the model's feature count (values in [-1, 1] and one large one).
+template <typename S>
+RowMatrix<S> probe(Index features) {
+  RowMatrix<S> X(3, features);
+  for (Index i = 0; i < X.size(); ++i) X.data()[i] = S(double((i * 7) % 5) / 2.0 - 1.0);
+  X(2, 0) = S(1e6);
+  return X;
+}
+
+/// A loaded model passed every check, so it must be usable: a few calls on probe data, then a
+/// save and reload that must succeed (an InputError there is a bug too).
+template <typename Model, typename Use, typename Load>
+void use_and_reload(Model& model, Use&& use, Load&& load) {
+  use(model);
+  const std::string again = temp_path("model_again");
+  save(model, again);
+  try {
+    (void)load(again);
+  } catch (const std::invalid_argument& e) {
+    std::remove(again.c_str());
+    throw std::logic_error(std::string("fuzz_model: a re-saved model does not load: ") + e.what());
+  }
+  std::remove(again.c_str());
+}
+
+template <typename S>
+void load_binary(const std::string& path) {
+  const auto som = [](Som<S>& m) {
+    const RowMatrix<S> X = probe<S>(m.n_features());
+    (void)m.predict(X);
+    (void)m.topographic_error(X);
+    (void)u_matrix(m);
+    (void)classification_map(m, bmus_data_map(m, X), Labels::LinSpaced(3, -1, 1));
+  };
+  const auto online = [](OnlineSom<S>& m) {
+    const RowMatrix<S> X = probe<S>(m.n_features());
+    (void)u_matrix(m.lattice());
+    (void)project_on_lattice<S>(X, m.lattice());
+    (void)m.partial_fit(X, 3);
+  };
+  const auto vq = [](SomVQ<S>& m) {
+    const RowMatrix<S> X = probe<S>(m.n_features());
+    (void)m.predict(X);
+    (void)m.topographic_function(X);
+    if (m.n_neurons() <= 64) (void)m.transform(X);  // NNLS: cubic in the neurons
+  };
+  const auto classifier = [](SomClassifier<S>& m) {
+    const RowMatrix<S> X = probe<S>(m.n_features());
+    (void)m.predict_proba(X);
+    (void)m.score(X, m.predict(X));
+  };
+  const auto kmeans = [](KMeans<S>& m) {
+    const RowMatrix<S> X = probe<S>(m.cluster_centers().cols());
+    (void)m.predict(X);
+    (void)m.transform(X);
+  };
+  const auto gmm = [](GaussianMixture<S>& m) {
+    const RowMatrix<S> X = probe<S>(m.means().cols());
+    (void)m.predict_proba(X);
+    (void)m.bic(X);
+  };
+  const std::string kind = model_kind(path);
+  if (kind == "Som") {
+    Som<S> m = load_som<S>(path);
+    use_and_reload(m, som, load_som<S>);
+  } else if (kind == "OnlineSom") {
+    OnlineSom<S> m = load_online_som<S>(path);
+    use_and_reload(m, online, load_online_som<S>);
+  } else if (kind == "SomVQ") {
+    SomVQ<S> m = load_som_vq<S>(path);
+    use_and_reload(m, vq, load_som_vq<S>);
+  } else if (kind == "SomClassifier") {
+    SomClassifier<S> m = load_som_classifier<S>(path);
+    use_and_reload(m, classifier, load_som_classifier<S>);
+  } else if (kind == "KMeans") {
+    KMeans<S> m = load_kmeans<S>(path);
+    use_and_reload(m, kmeans, load_kmeans<S>);
+  } else if (kind == "GaussianMixture") {
+    GaussianMixture<S> m = load_gaussian_mixture<S>(path);
+    use_and_reload(m, gmm, load_gaussian_mixture<S>);
+  } else {
+    (void)load_som<S>(path);  // an unknown kind: the loader must say so
+  }
+}
+
+}  // namespace detail
+
 /// The model loaders. The trailing FNV-1a checksum is recomputed first, so that mutations
-/// reach the parser instead of stopping at the checksum test; the bytes as given (without the
+/// reach the parser instead of stopping at the checksum test; model_kind() and the scalar size
+/// pick the loader, and a loaded model is used and saved again. The bytes as given (without the
 /// fix-up) also go to the SOM_PAK text reader.
 inline void fuzz_model(const std::uint8_t* data, std::size_t size) {
-  std::vector<char> bytes(data, data + size);
   const std::string raw = write_temp("model_pak", data, size);
-  allow_input_errors([&] { (void)load_som_pak<double>(raw); });
+  allow_input_errors([&] {
+    Som<double> som = load_som_pak<double>(raw);
+    (void)u_matrix(som);
+  });
   std::remove(raw.c_str());
 
+  std::vector<char> bytes(data, data + size);
   if (bytes.size() >= 8) {
-    const std::uint64_t sum = detail::fnv1a(bytes.data(), bytes.size() - 8);
+    const std::uint64_t sum = somtile::detail::fnv1a(bytes.data(), bytes.size() - 8);
     std::memcpy(bytes.data() + bytes.size() - 8, &sum, 8);
   }
   const std::string path =
       write_temp("model", reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-  allow_input_errors([&] { (void)load_som<float>(path); });
-  allow_input_errors([&] { (void)load_som<double>(path); });
+  allow_input_errors([&] {
+    if (model_scalar_size(path) == 4) detail::load_binary<float>(path);
+    else detail::load_binary<double>(path);
+  });
   std::remove(path.c_str());
 }
 

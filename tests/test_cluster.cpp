@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -978,4 +979,224 @@ TEMPLATE_TEST_CASE("KMeans and GaussianMixture save/load is exact", "[kmeans][gm
     CHECK(back.score_samples(X) == gm.score_samples(X));
     CHECK(back.n_parameters() == gm.n_parameters());
   }
+}
+
+// ---- degenerate inputs ------------------------------------------------------------------------
+
+namespace {
+
+// Four blob centres 8 apart in 3-D.
+RowMatrix<double> four_corners() {
+  return (RowMatrix<double>(4, 3) << 0, 0, 0, 8, 0, 0, 0, 8, 0, 8, 8, 8).finished();
+}
+
+// Smallest k = 2 inertia of 1-D data, by brute force over the split points of the sorted values.
+double best_split_inertia(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const auto sse = [&](std::size_t b, std::size_t e) {
+    double mean = 0;
+    for (std::size_t i = b; i < e; ++i) mean += v[i];
+    mean /= double(e - b);
+    double s = 0;
+    for (std::size_t i = b; i < e; ++i) s += (v[i] - mean) * (v[i] - mean);
+    return s;
+  };
+  double best = std::numeric_limits<double>::infinity();
+  for (std::size_t split = 1; split < v.size(); ++split) best = std::min(best, sse(0, split) + sse(split, v.size()));
+  return best;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("KMeans degenerate inputs: one sample, k = n, duplicates, one feature, 1e30",
+                   "[kmeans][degenerate]", float, double) {
+  using S = TestType;
+  const auto fit = [](const RowMatrix<S>& X, Index k) {
+    KMeans<S> km(with<KMeansParams>([&](auto& p) { p.n_clusters = k; p.n_init = 3; }));
+    km.fit(X);
+    return km;
+  };
+  // One sample, k = 1: the centre is the sample.
+  const RowMatrix<S> one = (RowMatrix<S>(1, 2) << S(1.5), S(-3)).finished();
+  KMeans<S> km = fit(one, 1);
+  CHECK(km.cluster_centers() == one);
+  CHECK(km.inertia() == 0.0);
+  CHECK(km.labels() == Labels::Zero(1));
+  // k = n distinct samples: every sample is a centre, inertia 0.
+  const RowMatrix<S> X = blobs(four_corners(), 3, 1.0, 0, 0, 71).template cast<S>();
+  km = fit(X, X.rows());
+  CHECK(km.inertia() == 0.0);
+  std::set<Index> used(km.labels().data(), km.labels().data() + km.labels().size());
+  CHECK(Index(used.size()) == X.rows());
+  // Duplicated rows and more clusters than distinct points (but not than samples): inertia 0.
+  const RowMatrix<S> dup = X.topRows(3).replicate(3, 1);
+  km = fit(dup, 5);
+  CHECK(km.inertia() == 0.0);
+  CHECK((km.labels().minCoeff() >= 0 && km.labels().maxCoeff() < 5));
+  const RowMatrix<S> same = one.replicate(7, 1);
+  km = fit(same, 3);
+  CHECK(km.inertia() == 0.0);
+  CHECK(km.cluster_centers().allFinite());
+  // More clusters than samples: a clear error.
+  CHECK_THROWS_WITH(fit(same, 8), "KMeans::fit(): n_clusters must be <= n_samples (7), got 8");
+  CHECK_THROWS_WITH(fit(one, 2), "KMeans::fit(): n_clusters must be <= n_samples (1), got 2");
+  // One feature: the best 2-split, found by brute force.
+  const RowMatrix<S> line = blobs((RowMatrix<double>(2, 1) << 0, 3).finished(), 8, 1.0, 0, 0, 72).template cast<S>();
+  km = fit(line, 2);
+  const std::vector<double> values(line.data(), line.data() + line.size());
+  CHECK(km.inertia() == Approx(best_split_inertia(values)).epsilon(1e-5));
+  // A constant column adds nothing: same partition, same inertia.
+  RowMatrix<S> with_constant(line.rows(), 2);
+  with_constant << line, RowMatrix<S>::Constant(line.rows(), 1, S(4));
+  const KMeans<S> kc = fit(with_constant, 2);
+  CHECK(same_partition(kc.labels(), km.labels()));
+  CHECK(kc.inertia() == Approx(km.inertia()).epsilon(1e-5));
+  // 2^100 (1.3e30, exact scaling): the same partition, the inertia scaled by 2^200.
+  const double scale = std::ldexp(1.0, 100);
+  const RowMatrix<S> huge = (X.template cast<double>() * scale).template cast<S>();
+  const KMeans<S> small = fit(X, 4), big = fit(huge, 4);
+  CHECK(same_partition(small.labels(), big.labels()));
+  CHECK(big.inertia() / (scale * scale) == Approx(small.inertia()).epsilon(1e-4));
+  CHECK(big.cluster_centers().allFinite());
+  CHECK(big.transform(huge).allFinite());
+  // NaN, Inf, empty.
+  RowMatrix<S> bad = X;
+  bad(1, 0) = std::numeric_limits<S>::infinity();
+  CHECK_THROWS_WITH(fit(bad, 2), "KMeans::fit(): X must be finite, but X(1, 0) = inf");
+  CHECK_THROWS_WITH(small.predict(bad), "KMeans::predict(): X must be finite, but X(1, 0) = inf");
+  CHECK_THROWS_WITH(fit(RowMatrix<S>(0, 2), 1), "KMeans::fit(): X has no samples (0 rows)");
+}
+
+TEMPLATE_TEST_CASE("GaussianMixture degenerate inputs: identical rows, k = n, constant columns, 1e30",
+                   "[gmm][degenerate]", float, double) {
+  using S = TestType;
+  const double pi = 3.14159265358979323846;
+  const auto model = [](Index k, Covariance type) {
+    return GaussianMixture<S>(with<GaussianMixtureParams>([&](auto& p) {
+      p.n_components = k;
+      p.covariance_type = type;
+    }));
+  };
+  const RowMatrix<S> row = (RowMatrix<S>(1, 3) << S(1), S(-2), S(0.5)).finished();
+  const RowMatrix<S> same = row.replicate(6, 1);
+  const RowMatrix<S> X = blobs(four_corners(), 4, 1.0, 0, 0, 73).template cast<S>();
+  for (Covariance type : {Covariance::full, Covariance::diag, Covariance::spherical, Covariance::tied}) {
+    INFO("covariance " << int(type));
+    // Identical rows: a zero covariance plus reg_covar, so log p(x) = -d/2 log(2 pi reg).
+    GaussianMixture<S> gm = model(1, type);
+    gm.fit(same);
+    CHECK(gm.means() == row);
+    CHECK(gm.score(same) == Approx(-1.5 * std::log(2 * pi * 1e-6)).epsilon(1e-6));
+    CHECK(std::isfinite(gm.bic(same)));
+    // As many components as samples: each sample its own component.
+    gm = model(X.rows(), type);
+    gm.fit(X);
+    const Labels labels = gm.predict(X);
+    CHECK(std::set<Index>(labels.data(), labels.data() + labels.size()).size() == std::size_t(X.rows()));
+    CHECK(gm.predict_proba(X).allFinite());
+    // A constant column: its variance is reg_covar, everything stays finite.
+    RowMatrix<S> constant = X;
+    constant.col(1).setConstant(S(2));
+    gm = model(4, type);
+    gm.fit(constant);
+    CHECK(std::isfinite(gm.score(constant)));
+    CHECK(gm.predict_proba(constant).allFinite());
+    // One feature.
+    gm = model(2, type);
+    gm.fit(X.leftCols(1));
+    CHECK(std::isfinite(gm.score(X.leftCols(1))));
+  }
+  // 2^100 scaling: log p shifts by -d ln(2^100) and the partition is kept (reg_covar aside).
+  const double scale = std::ldexp(1.0, 100);
+  const RowMatrix<S> huge = (X.template cast<double>() * scale).template cast<S>();
+  GaussianMixture<S> small = model(4, Covariance::full), big = model(4, Covariance::full);
+  small.fit(X);
+  big.fit(huge);
+  CHECK(same_partition(small.predict(X), big.predict(huge)));
+  CHECK(big.score(huge) == Approx(small.score(X) - 3 * std::log(scale)).epsilon(1e-4));
+  // Too few samples, too many components, NaN.
+  CHECK_THROWS_WITH(model(1, Covariance::full).fit(row), "GaussianMixture::fit(): X needs at least 2 samples, got 1");
+  CHECK_THROWS_WITH(model(7, Covariance::full).fit(same),
+                    "GaussianMixture::fit(): n_components must be <= n_samples (6), got 7");
+  RowMatrix<S> bad = X;
+  bad(0, 2) = std::numeric_limits<S>::quiet_NaN();
+  CHECK_THROWS_WITH(model(2, Covariance::diag).fit(bad), "GaussianMixture::fit(): X must be finite, but X(0, 2) = nan");
+  CHECK_THROWS_WITH(small.score_samples(bad), "GaussianMixture::score_samples(): X must be finite, but X(0, 2) = nan");
+}
+
+TEMPLATE_TEST_CASE("HDBSCAN degenerate inputs: identical and duplicated rows, one feature, 1e30",
+                   "[hdbscan][degenerate]", float, double) {
+  using S = TestType;
+  const auto model = [](Index min_cluster_size, bool single = false) {
+    return HDBSCAN<S>(with<HDBSCANParams>([&](auto& p) {
+      p.min_cluster_size = min_cluster_size;
+      p.allow_single_cluster = single;
+    }));
+  };
+  RowMatrix<double> centres(3, 2);
+  centres << 0, 0, 10, 0, 0, 10;
+  const RowMatrix<S> X = blobs(centres, 12, 0.6, 0, 0, 74).template cast<S>();
+  // Every row twice: a row and its copy are at distance 0 with equal core distances, so they
+  // always share a label; the blobs are still found.
+  const RowMatrix<S> twice = X.replicate(2, 1);
+  HDBSCAN<S> hd = model(5);
+  hd.fit(twice);
+  for (Index i = 0; i < X.rows(); ++i) CHECK(hd.labels()[i] == hd.labels()[i + X.rows()]);
+  CHECK(hd.n_clusters() == 3);
+  CHECK(hd.probabilities().allFinite());
+  CHECK(hd.outlier_scores().allFinite());
+  // Identical rows: one density level, so nothing separates: one cluster when a single cluster
+  // is allowed, all noise otherwise; every score finite.
+  const RowMatrix<S> same = RowMatrix<S>::Constant(8, 2, S(3));
+  for (bool single : {false, true}) {
+    hd = model(3, single);
+    hd.fit(same);
+    CHECK(hd.labels() == Labels::Constant(8, single ? 0 : -1));
+    CHECK(hd.probabilities().allFinite());
+    CHECK(hd.outlier_scores().allFinite());
+  }
+  // One feature: two separated groups.
+  const RowMatrix<S> line = blobs((RowMatrix<double>(2, 1) << 0, 20).finished(), 10, 0.5, 0, 0, 75).template cast<S>();
+  hd = model(4);
+  hd.fit(line);
+  CHECK(hd.n_clusters() == 2);
+  // 2^100 scaling changes nothing (powers of two scale exactly).
+  const RowMatrix<S> huge = (X.template cast<double>() * std::ldexp(1.0, 100)).template cast<S>();
+  HDBSCAN<S> small = model(5), big = model(5);
+  small.fit(X);
+  big.fit(huge);
+  CHECK(big.labels() == small.labels());
+  CHECK(big.probabilities() == small.probabilities());
+  // Errors: one sample, min_cluster_size above n, Inf.
+  CHECK_THROWS_WITH(model(2).fit(X.topRows(1)), "HDBSCAN::fit(): X needs at least 2 samples, got 1");
+  CHECK_THROWS_WITH(model(9).fit(same),
+                    "HDBSCAN::fit(): min_samples (min_cluster_size when min_samples = 0) must be <= n_samples (8), got 9");
+  RowMatrix<S> bad = X;
+  bad(3, 1) = -std::numeric_limits<S>::infinity();
+  CHECK_THROWS_WITH(model(5).fit(bad), "HDBSCAN::fit(): X must be finite, but X(3, 1) = -inf");
+}
+
+TEST_CASE("cluster_units on identical units: every method gives labels, no NaN centres", "[som_cluster][degenerate]") {
+  const RowMatrix<double> W = RowMatrix<double>::Constant(9, 3, 0.25);
+  Grid grid(3, 3);
+  for (ClusterMethod method : {ClusterMethod::kmeans, ClusterMethod::gmm, ClusterMethod::hdbscan})
+    for (FeatureSpace space : {FeatureSpace::weights, FeatureSpace::combined}) {
+      INFO("method " << int(method) << " space " << int(space));
+      ClusterParams cp;
+      cp.method = method;
+      cp.feature_space = space;
+      cp.n_clusters = method == ClusterMethod::hdbscan ? 0 : 2;
+      cp.min_cluster_size = method == ClusterMethod::hdbscan ? 3 : 0;
+      const ClusterResult r = cluster_units<double>(W, grid.positions(), cp);
+      REQUIRE(r.labels.size() == 9);
+      CHECK((r.labels.array() >= -1).all());
+      CHECK(r.labels.maxCoeff() < std::max<Index>(r.n_clusters, 1));
+      CHECK(r.centers.allFinite());
+      CHECK(r.features.allFinite());
+      if (space == FeatureSpace::weights && method == ClusterMethod::kmeans) CHECK(r.inertia == 0.0);
+    }
+  ClusterParams cp;
+  cp.n_clusters = 10;
+  CHECK_THROWS_WITH(cluster_units<double>(W, grid.positions(), cp),
+                    "cluster_units(): n_clusters must be <= the number of units (9), got 10");
 }

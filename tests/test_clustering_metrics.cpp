@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -152,4 +153,42 @@ TEST_CASE("metrics reject bad labels and data", "[metrics][errors]") {
   CHECK_THROWS_AS(silhouette_score(RowMatrix<double>(0, 2), Labels(0)), InputError);
   CHECK_THROWS_WITH(silhouette_score(RowMatrix<double>(0, 2), Labels(0)),
                     "silhouette_score(): X has no samples (0 rows)");
+}
+
+// ---- degenerate inputs ------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("metrics on one feature, non-contiguous labels, identical rows and 1e30",
+                   "[metrics][degenerate]", float, double) {
+  using S = TestType;
+  // One feature, labels 3, 7, 10 (10 a singleton); values from scikit-learn 1.2.1.
+  const RowMatrix<S> X = (RowMatrix<S>(6, 1) << S(0), S(0.5), S(1), S(5), S(5.5), S(9)).finished();
+  const Labels y = (Labels(6) << 3, 3, 3, 7, 7, 10).finished();
+  CHECK(silhouette_score(X, y) == Approx(0.7179253280259471).epsilon(1e-6));
+  CHECK(davies_bouldin_score(X, y) == Approx(0.10409356725146197).epsilon(1e-6));
+  CHECK(calinski_harabasz_score(X, y) == Approx(152.1).epsilon(1e-6));
+  const Vector<double> s = silhouette_samples(X, y);
+  CHECK(s[0] == Approx(0.85714286).epsilon(1e-6));
+  CHECK(s[5] == 0.0);
+  // Noise (-1) is dropped: the same scores as without those rows.
+  const RowMatrix<S> with_noise = (RowMatrix<S>(7, 1) << X, S(100)).finished();
+  const Labels y_noise = (Labels(7) << y, -1).finished();
+  CHECK(silhouette_score(with_noise, y_noise) == Approx(silhouette_score(X, y)));
+  CHECK(calinski_harabasz_score(with_noise, y_noise) == Approx(calinski_harabasz_score(X, y)));
+  // Identical rows in two clusters: scikit-learn gives silhouette 0, Davies-Bouldin 0, CH 1.
+  const RowMatrix<S> same = RowMatrix<S>::Ones(5, 2);
+  const Labels two = (Labels(5) << 4, 4, 9, 9, 9).finished();
+  CHECK(silhouette_score(same, two) == 0.0);
+  CHECK(davies_bouldin_score(same, two) == 0.0);
+  CHECK(calinski_harabasz_score(same, two) == 1.0);
+  // Every metric is scale-free: 2^100 (1.3e30, exact) gives the same values, not inf or NaN.
+  const RowMatrix<S> huge = (X.template cast<double>() * std::ldexp(1.0, 100)).template cast<S>();
+  CHECK(silhouette_score(huge, y) == Approx(silhouette_score(X, y)).epsilon(1e-9));
+  CHECK(davies_bouldin_score(huge, y) == Approx(davies_bouldin_score(X, y)).epsilon(1e-9));
+  CHECK(calinski_harabasz_score(huge, y) == Approx(calinski_harabasz_score(X, y)).epsilon(1e-9));
+  // One sample, and Inf.
+  CHECK_THROWS_WITH(silhouette_score(X.topRows(1), y.head(1)),
+                    Catch::Contains("silhouette_score(): the number of clusters must be between 2"));
+  RowMatrix<S> bad = X;
+  bad(2, 0) = std::numeric_limits<S>::infinity();
+  CHECK_THROWS_WITH(davies_bouldin_score(bad, y), "davies_bouldin_score(): X must be finite, but X(2, 0) = inf");
 }

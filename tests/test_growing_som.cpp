@@ -837,8 +837,9 @@ TEMPLATE_TEST_CASE("SomVQ and SomClassifier: identical rows keep the 4 seed neur
 TEMPLATE_TEST_CASE("SomVQ: one feature, constant columns, duplicated rows and huge values",
                    "[growing][degenerate]", float, double) {
   using S = TestType;
-  RowMatrix<S> X = blobs<S>(square_centres(6.0), 15, 0.8, 91);
-  X.col(2).setConstant(S(3));
+  RowMatrix<S> base = blobs<S>(square_centres(6.0), 15, 0.8, 91);
+  base.col(2).setConstant(S(3));
+  const RowMatrix<S> X = base;
   const RowMatrix<S> twice = X.replicate(2, 1);
   const RowMatrix<S> one_feature = X.leftCols(1);
   const RowMatrix<S> huge = (X.template cast<double>() * 1e30).template cast<S>();
@@ -896,6 +897,7 @@ TEMPLATE_TEST_CASE("SomClassifier: extreme and non-contiguous labels; NaN and In
   vq.fit(X);
   CHECK_THROWS_WITH(vq.transform(bad), "SomVQ::transform(): X must be finite, but X(5, 1) = nan");
   CHECK_THROWS_WITH(vq.predict(RowMatrix<S>(0, 2)), "SomVQ::predict(): X has no samples (0 rows)");
+}
 
 TEMPLATE_TEST_CASE("SomVQ and SomClassifier save/load is exact", "[growing][io]", float, double) {
   using S = TestType;

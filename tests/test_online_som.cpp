@@ -544,6 +544,7 @@ TEMPLATE_TEST_CASE("OnlineSom and lattice helpers reject Inf", "[online][degener
   W(1, 1) = std::numeric_limits<S>::quiet_NaN();
   CHECK_THROWS_WITH(Lattice<S>(Grid(2, 2), W), "Lattice(): codebook must be finite, but codebook(1, 1) = nan");
   CHECK(som.lattice().codebook() == lat.codebook());
+}
 
 TEMPLATE_TEST_CASE("OnlineSom save/load is exact and training continues identically", "[online][io]", float,
                    double) {

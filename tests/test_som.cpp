@@ -677,6 +677,16 @@ TEMPLATE_TEST_CASE("Som with huge values (1e30) stays finite and matches brute f
     }
 }
 
+TEST_CASE("Som maps: a neighbourhood order beyond the grid costs no more than the whole grid",
+          "[som][degenerate][maps]") {
+  Som<double> som = line_som();
+  const RowMatrix<double> whole = u_matrix(som, 5);  // 2 x 3: every unit within 5 rings
+  som.set_neighborhood_order(Index(1) << 62);
+  CHECK(u_matrix(som) == whole);
+  CHECK(som.grid().ring(0, Index(1) << 62).empty());
+  CHECK(som.grid().neighbors(0, std::numeric_limits<Index>::max()).size() == 5);
+}
+
 TEST_CASE("Som: a huge epoch count is validated without a loop over the epochs", "[som][degenerate]") {
   SomParams p{};
   p.epochs = Index(1) << 62;

@@ -118,12 +118,16 @@ class Grid {
     return best;
   }
 
+  /// An upper bound on hops() between any two units (rings beyond it are empty).
+  Index max_hops() const { return rows_ + cols_; }
+
   /// True when a and b are distinct direct neighbours (8 around a cell, 6 on a hex grid).
   bool adjacent(Index a, Index b) const { return a != b && hops(a, b) == 1; }
 
   /// The units exactly k steps away from `unit` (k >= 1), in increasing unit order.
   std::vector<Index> ring(Index unit, Index k) const {
     std::vector<Index> out;
+    if (k > max_hops()) return out;  // empty, and a huge k would loop (and overflow) for nothing
     const Index r0 = row_of(unit), c0 = col_of(unit);
     for (Index dr = -k; dr <= k; ++dr) {
       for (Index dc = -k - 1; dc <= k + 1; ++dc) {
@@ -146,7 +150,7 @@ class Grid {
   /// The units 1..order steps away, ring by ring (nearest ring first).
   std::vector<Index> neighbors(Index unit, Index order = 1) const {
     std::vector<Index> out;
-    for (Index k = 1; k <= order; ++k) {
+    for (Index k = 1; k <= std::min(order, max_hops()); ++k) {
       const auto r = ring(unit, k);
       out.insert(out.end(), r.begin(), r.end());
     }

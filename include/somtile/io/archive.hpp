@@ -216,6 +216,7 @@ class ModelReader {
       if (rows > limit || cols > limit || (cols != 0 && rows > left() / sizeof(S) / cols))
         fail(concat("truncated ", rows, " x ", cols, " matrix"));
       v.resize(Index(rows), Index(cols));
+      if (v.size() == 0) return;  // 2^40 x 0 passes the bound, but a row loop over it would hang
       for (Index i = 0; i < v.rows(); ++i)
         for (Index j = 0; j < v.cols(); ++j) v(i, j) = raw<S>();
     } else {

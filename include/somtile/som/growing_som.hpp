@@ -290,7 +290,8 @@ double topographic_product(const RowMatrix<Scalar>& W, const GrowingLattice& lat
   std::vector<double> dv(static_cast<std::size_t>(N));
   std::vector<Index> by_v(static_cast<std::size_t>(N - 1)), by_a(static_cast<std::size_t>(N - 1));
   for (Index j = 0; j < N; ++j) {
-    for (Index u = 0; u < N; ++u) dv[std::size_t(u)] = double((W.row(j) - W.row(u)).norm());
+    for (Index u = 0; u < N; ++u)  // in double: float squares of large weights overflow
+      dv[std::size_t(u)] = (W.row(j) - W.row(u)).template cast<double>().norm();
     Index m = 0;
     for (Index u = 0; u < N; ++u)
       if (u != j) by_v[std::size_t(m)] = by_a[std::size_t(m)] = u, ++m;
@@ -487,7 +488,7 @@ class GrowingTrainer {
       std::vector<double> error = neuron_errors(r, K);
       const double sigma = coarse ? sigma_coarse : fine_sigma(K);
       RowMatrix<Scalar> W_new = batch_update(r, W, lat, sigma, total_variance);
-      const double change = double((W_new - W).norm());
+      const double change = (W_new - W).template cast<double>().norm();  // float squares overflow at ~1e19
       W.swap(W_new);
 
       if (!coarse || p_.winner_stability_threshold <= 0) {
@@ -644,7 +645,8 @@ class GrowingTrainer {
       int links = 0;
       for (int s = 0; s < 4; ++s)
         if (lat.neighbor(k, s) >= 0) {
-          map.average_distance[k] += double((map.weights.row(k) - map.weights.row(lat.neighbor(k, s))).norm());
+          map.average_distance[k] +=
+              (map.weights.row(k) - map.weights.row(lat.neighbor(k, s))).template cast<double>().norm();
           ++links;
         }
       if (links) map.average_distance[k] /= links;
@@ -738,8 +740,15 @@ class GrowingSomEstimator {
   RowMatrix<Scalar> transform(ConstRowRef<Scalar> X) const {
     check_input("transform", X);
     RowMatrix<Scalar> C(X.rows(), map_.weights.rows());
+    // The coefficients do not change when W and x are divided by the same s; a power of two
+    // near the largest weight keeps the products of huge (or tiny) values in range, exactly.
+    const double top = double(map_.weights.cwiseAbs().maxCoeff());
+    int exponent = 0;
+    if (top > 0) std::frexp(top, &exponent);
+    const Scalar s = Scalar(std::ldexp(1.0, exponent));
+    const RowMatrix<Scalar> W = map_.weights / s;
     detail::parallel_for_chunks(X.rows(), 16, params_.n_threads, [&](Index b, Index e) {
-      for (Index i = b; i < e; ++i) C.row(i) = detail::nnls<Scalar>(map_.weights, X.row(i).transpose()).transpose();
+      for (Index i = b; i < e; ++i) C.row(i) = detail::nnls<Scalar>(W, (X.row(i) / s).transpose()).transpose();
     });
     return C;
   }

@@ -269,6 +269,11 @@ class OnlineSom {
                s.scale.size(), " entries for ", F, " features");
       ar.check(s.weights_t.allFinite() && s.offset.allFinite() && s.scale.allFinite() && (s.scale >= Scalar(0)).all(),
                "the codebook or the feature scaling holds NaN, infinite or negative-scale values");
+      // partial_fit continues at these; training only ever leaves finite positive values.
+      ar.check(std::isfinite(s.last_learning_rate) && s.last_learning_rate > 0 && std::isfinite(s.last_sigma) &&
+                   s.last_sigma > 0,
+               "the last learning rate and sigma must be finite and > 0, got ", s.last_learning_rate, " and ",
+               s.last_sigma);
     }
   }
 
