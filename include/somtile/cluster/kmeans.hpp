@@ -255,7 +255,7 @@ class KMeans {
     RowMatrix<Scalar> out(X.rows(), centers_.rows());
     detail::parallel_for_chunks(X.rows(), 1024, params_.n_threads, [&](Index begin, Index end) {
       for (Index i = begin; i < end; ++i)
-        for (Index c = 0; c < centers_.rows(); ++c) out(i, c) = (X.row(i) - centers_.row(c)).norm();
+        for (Index c = 0; c < centers_.rows(); ++c) out(i, c) = detail::robust_norm(X.row(i) - centers_.row(c));
     });
     return out;
   }
