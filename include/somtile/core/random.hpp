@@ -117,6 +117,10 @@ class Random {
   template <typename Archive>
   void serialize(Archive& ar) {
     ar(state_[0], state_[1], state_[2], state_[3], spare_normal_, has_spare_normal_);
+    // An all-zero state outputs 0 for ever: rejection sampling and normal() would never end.
+    if constexpr (Archive::loading)
+      ar.check((state_[0] | state_[1] | state_[2] | state_[3]) != 0 && std::isfinite(spare_normal_),
+               "the random generator's state is all zero or its spare normal deviate is not finite");
   }
 
  private:

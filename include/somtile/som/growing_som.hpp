@@ -633,7 +633,8 @@ class GrowingTrainer {
     map.bmu = r.bmu;
     map.quantization_error = somtile::quantization_error(r);
     Index folded = 0;
-    for (Index i = 0; i < r.bmu.size(); ++i) folded += !lat.touching(r.bmu[i], r.second[i]);
+    for (Index i = 0; i < r.bmu.size(); ++i)  // second is -1 only when every distance overflowed
+      folded += r.second[i] >= 0 && !lat.touching(r.bmu[i], r.second[i]);
     map.topographic_error = double(folded) / double(r.bmu.size());
     map.topographic_product = topographic_product(map.weights, lat);
 
