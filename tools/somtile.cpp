@@ -1,0 +1,548 @@
+// somtile: the command-line program. One function per subcommand; everything numeric is done
+// by the library in double precision (one instantiation keeps the build short).
+//
+// Exit codes: 0 success, 1 bad input (unreadable or malformed file, wrong model kind, a
+// parameter the library rejects), 2 usage error (unknown option, missing or malformed value).
+// Errors are one line on stderr, "somtile: error: <message>". Output files are written to a
+// temporary name and renamed, so a failed run never leaves a partial file behind.
+
+#include "args.hpp"
+
+#include <somtile/cluster/som_cluster.hpp>
+#include <somtile/io/csv.hpp>
+#include <somtile/io/model_io.hpp>
+#include <somtile/io/npy.hpp>
+#include <somtile/som/maps.hpp>
+#include <somtile/som/som.hpp>
+#include <somtile/viz.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <new>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#ifndef SOMTILE_VERSION
+#define SOMTILE_VERSION "unknown"
+#endif
+
+namespace {
+
+using namespace somtile;
+using cli::ArgParser;
+using cli::UsageError;
+
+// Option spellings of the library's enums, in enumerator order (get_choice relies on it).
+const std::vector<std::string> topology_names{"rectangular", "hexagonal"};
+const std::vector<std::string> neighborhood_names{"gaussian", "mexican_hat", "bubble", "triangle"};
+const std::vector<std::string> distance_names{"euclidean", "cosine", "manhattan", "chebyshev"};
+const std::vector<std::string> decay_names{"asymptotic",     "inverse_to_zero", "linear_to_zero",
+                                           "inverse_to_one", "linear_to_one",   "exponential"};
+const std::vector<std::string> init_names{"random", "sample", "pca"};
+const std::vector<std::string> training_names{"minibatch", "batch"};
+const std::vector<std::string> method_names{"kmeans", "gmm", "hdbscan"};
+const std::vector<std::string> space_names{"weights", "positions", "combined"};
+
+template <typename Enum>
+const std::string& name_of(const std::vector<std::string>& names, Enum e) {
+  return names[std::size_t(e)];
+}
+
+// Shortest text that reads back to the same double.
+std::string number(double v) {
+  if (std::isnan(v)) return "n/a";
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+  return std::string(buffer, result.ptr);
+}
+
+std::string fixed(double v, int decimals = 4) {
+  if (std::isnan(v)) return "n/a";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
+  return buffer;
+}
+
+// ---- input ---------------------------------------------------------------------------------
+
+struct Dataset {
+  RowMatrix<double> X;
+  Labels y;                          // empty without --label-column
+  std::vector<std::string> columns;  // feature names from a CSV header, else empty
+};
+
+void add_data_options(ArgParser& p) {
+  p.option("label-column", "NAME|INDEX",
+           "column holding integer class labels, excluded from the features (-1 = last)");
+  p.option("delimiter", "CHAR", "CSV field separator ('tab' for a tab)", ",");
+}
+
+char delimiter_of(const ArgParser& args) {
+  const std::string d = args.get("delimiter", ",");
+  if (d == "tab" || d == "\\t") return '\t';
+  if (d.size() != 1) throw UsageError("option --delimiter: '" + d + "' is not a single character");
+  return d[0];
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// A .npy file (2-D float32/float64) or a CSV file; --label-column takes a column out as labels.
+Dataset load_data(const std::string& path, const ArgParser& args) {
+  const std::string label = args.get("label-column");
+  if (!ends_with(path, ".npy")) {
+    CsvData csv = read_csv(path, label, delimiter_of(args));
+    return {std::move(csv.X), std::move(csv.y), std::move(csv.columns)};
+  }
+  Dataset d;
+  d.X = read_npy(path);
+  if (label.empty()) return d;
+  char* end = nullptr;
+  const long c = std::strtol(label.c_str(), &end, 10);
+  if (*end != '\0' || c < -1 || c >= d.X.cols())
+    throw InputError("'" + path + "': label column '" + label + "' is not an index in [-1, " +
+                     std::to_string(d.X.cols()) + ") (a .npy file has no column names)");
+  const Index col = c < 0 ? d.X.cols() - 1 : Index(c);
+  d.y.resize(d.X.rows());
+  for (Index i = 0; i < d.X.rows(); ++i) {
+    const double v = d.X(i, col);
+    if (v != std::floor(v))
+      throw InputError("'" + path + "': label " + number(v) + " in row " + std::to_string(i) +
+                       " is not an integer");
+    d.y[i] = Index(v);
+  }
+  RowMatrix<double> features(d.X.rows(), d.X.cols() - 1);
+  features << d.X.leftCols(col), d.X.rightCols(d.X.cols() - col - 1);
+  d.X = std::move(features);
+  return d;
+}
+
+void check_features(const Dataset& d, Index expected, const std::string& path, const std::string& kind) {
+  if (d.X.cols() == expected) return;
+  std::string hint;
+  if (d.X.cols() == expected + 1 && d.y.size() == 0) hint = " (is one of them a label column? see --label-column)";
+  throw InputError("'" + path + "' has " + std::to_string(d.X.cols()) + " feature columns, but the " + kind +
+                   " was trained on " + std::to_string(expected) + hint);
+}
+
+// ---- output --------------------------------------------------------------------------------
+
+// Writes `text` to `path` through a temporary file, or to stdout for "" and "-".
+void write_text(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text << std::flush;
+    return;
+  }
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw InputError("cannot write '" + path + "'");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw InputError("cannot write '" + path + "' (rename from '" + tmp + "' failed)");
+  }
+}
+
+// Reports go to stdout, unless stdout carries the command's CSV output.
+std::ostream& report_stream(const std::string& output) {
+  return output.empty() || output == "-" ? std::cerr : std::cout;
+}
+
+// An epoch progress bar on stderr, drawn only when stderr is a terminal.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool wanted) : enabled_(wanted && isatty(STDERR_FILENO)), start_(clock::now()) {}
+  ~ProgressBar() { clear(); }
+
+  void operator()(const EpochInfo& e) {
+    if (!enabled_) return;
+    const auto now = clock::now();
+    const bool last = e.epoch + 1 >= e.epochs;
+    if (!last && drawn_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    last_draw_ = now;
+    drawn_ = true;
+    const double done = double(e.epoch + 1) / double(e.epochs);
+    const int width = 30, filled = int(done * width);
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    std::fprintf(stderr, "\r  epoch %lld/%lld [%s%s] QE %.4f TE %.4f  eta %.0fs ", (long long)(e.epoch + 1),
+                 (long long)e.epochs, std::string(std::size_t(filled), '#').c_str(),
+                 std::string(std::size_t(width - filled), '.').c_str(), e.quantization_error,
+                 e.topographic_error, elapsed / done - elapsed);
+    std::fflush(stderr);
+  }
+  void clear() {
+    if (!drawn_) return;
+    std::fprintf(stderr, "\r%80s\r", "");
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  bool enabled_, drawn_ = false;
+  clock::time_point start_, last_draw_;
+};
+
+bool show_help(ArgParser& p, int argc, char** argv) {
+  if (p.parse(argc, argv, 2)) return false;
+  std::cout << p.help();
+  return true;
+}
+
+Som<double> load_model(const std::string& path) { return load_som<double>(path); }
+
+// ---- train ---------------------------------------------------------------------------------
+
+int cmd_train(int argc, char** argv) {
+  const SomParams d;  // defaults shown in --help come from the library
+  ArgParser p("somtile train", "Trains a classic self-organizing map and saves it.");
+  p.positional("DATA", "training data, .csv or .npy (rows are samples)");
+  p.option("output", "FILE", "model file to write (required)", "", 'o');
+  p.option("rows", "N", "grid rows", std::to_string(d.rows));
+  p.option("cols", "N", "grid columns", std::to_string(d.cols));
+  p.option("topology", "T", "rectangular | hexagonal", name_of(topology_names, d.topology));
+  p.flag("torus", "periodic boundaries (a hexagonal torus needs an even number of rows)");
+  p.option("epochs", "N", "passes over the data", std::to_string(d.epochs));
+  p.option("training", "RULE", "minibatch | batch", name_of(training_names, d.training));
+  p.option("batch-size", "N", "samples per mini-batch", std::to_string(d.batch_size));
+  p.option("sigma", "S", "initial neighbourhood width, in grid units", number(d.sigma));
+  p.option("sigma-final", "S", "final sigma of the exponential decay", number(d.sigma_final));
+  p.option("sigma-decay", "D", cli::ArgParser::join(decay_names, " | "), name_of(decay_names, d.sigma_decay));
+  p.option("learning-rate", "A", "initial learning rate (minibatch)", number(d.learning_rate));
+  p.option("learning-rate-final", "A", "final learning rate of the exponential decay",
+           number(d.learning_rate_final));
+  p.option("lr-decay", "D", "decay of the learning rate, as --sigma-decay", name_of(decay_names, d.lr_decay));
+  p.option("neighborhood", "K", "gaussian | mexican_hat | bubble | triangle",
+           name_of(neighborhood_names, d.neighborhood));
+  p.option("distance", "D", "euclidean | cosine | manhattan | chebyshev", name_of(distance_names, d.distance));
+  p.option("neighborhood-order", "N", "rings used by the U-matrix", std::to_string(d.neighborhood_order));
+  p.option("init", "I", "random | sample | pca", name_of(init_names, d.init));
+  p.option("seed", "N", "random seed", std::to_string(d.seed));
+  p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
+  p.option("history", "FILE", "also write the per-epoch errors as CSV (epoch,qe,te)");
+  p.flag("quiet", "no progress bar");
+  add_data_options(p);
+  if (show_help(p, argc, argv)) return 0;
+
+  const std::string output = p.require("output");
+  SomParams s;
+  s.rows = p.get_int("rows", d.rows);
+  s.cols = p.get_int("cols", d.cols);
+  s.topology = p.get_choice("topology", topology_names, d.topology);
+  s.torus = p.has("torus");
+  s.epochs = p.get_int("epochs", d.epochs);
+  s.training = p.get_choice("training", training_names, d.training);
+  s.batch_size = p.get_int("batch-size", d.batch_size);
+  s.sigma = p.get_double("sigma", d.sigma);
+  s.sigma_final = p.get_double("sigma-final", d.sigma_final);
+  s.sigma_decay = p.get_choice("sigma-decay", decay_names, d.sigma_decay);
+  s.learning_rate = p.get_double("learning-rate", d.learning_rate);
+  s.learning_rate_final = p.get_double("learning-rate-final", d.learning_rate_final);
+  s.lr_decay = p.get_choice("lr-decay", decay_names, d.lr_decay);
+  s.neighborhood = p.get_choice("neighborhood", neighborhood_names, d.neighborhood);
+  s.distance = p.get_choice("distance", distance_names, d.distance);
+  s.neighborhood_order = p.get_int("neighborhood-order", d.neighborhood_order);
+  s.init = p.get_choice("init", init_names, d.init);
+  s.seed = p.get_uint("seed", d.seed);
+  s.n_threads = int(p.get_int("threads", d.n_threads));
+
+  const std::string path = p.get("DATA");
+  const Dataset data = load_data(path, p);
+  Som<double> som(s, data.X.cols());
+  ProgressBar bar(!p.has("quiet"));
+  const TrainingHistory h = som.fit(data.X, [&bar](const EpochInfo& e) { bar(e); });
+  bar.clear();
+
+  if (p.has("history")) {
+    std::ostringstream csv;
+    csv << "epoch,quantization_error,topographic_error\n";
+    for (std::size_t e = 0; e < h.quantization_errors.size(); ++e)
+      csv << e + 1 << ',' << number(h.quantization_errors[e]) << ',' << number(h.topographic_errors[e]) << '\n';
+    write_text(p.get("history"), csv.str());
+  }
+  save(som, output);
+  std::cout << "trained a " << s.rows << " x " << s.cols << ' ' << name_of(topology_names, s.topology)
+            << (s.torus ? " torus" : " map") << " on " << data.X.rows() << " samples x " << data.X.cols()
+            << " features, " << s.epochs << ' ' << name_of(training_names, s.training)
+            << " epochs: QE " << fixed(h.quantization_errors.back()) << ", TE "
+            << fixed(h.topographic_errors.back()) << "\nwrote " << output << '\n';
+  return 0;
+}
+
+// ---- predict -------------------------------------------------------------------------------
+
+int cmd_predict(int argc, char** argv) {
+  ArgParser p("somtile predict",
+              "Maps samples to a trained model: the best-matching unit of a Som (unit,row,col).");
+  p.positional("MODEL", "model file written by somtile train");
+  p.positional("DATA", "samples, .csv or .npy, with the training data's feature columns");
+  p.option("output", "FILE", "CSV file to write, one line per sample after a header", "stdout", 'o');
+  add_data_options(p);
+  if (show_help(p, argc, argv)) return 0;
+
+  const Som<double> som = load_model(p.get("MODEL"));
+  const Dataset data = load_data(p.get("DATA"), p);
+  check_features(data, som.n_features(), p.get("DATA"), "Som");
+  const Labels bmu = som.predict(data.X);
+  const Index cols = som.params().cols;
+  std::ostringstream csv;
+  csv << "unit,row,col\n";
+  for (Index i = 0; i < bmu.size(); ++i) csv << bmu[i] << ',' << bmu[i] / cols << ',' << bmu[i] % cols << '\n';
+  write_text(p.get("output"), csv.str());
+  return 0;
+}
+
+// ---- cluster -------------------------------------------------------------------------------
+
+void add_cluster_options(ArgParser& p) {
+  const ClusterParams d;
+  p.option("method", "M", "kmeans | gmm | hdbscan", name_of(method_names, d.method));
+  p.option("clusters", "K", "clusters (kmeans, gmm); 0 = automatic (elbow / lowest BIC)",
+           std::to_string(d.n_clusters));
+  p.option("feature-space", "S", "weights | positions | combined", name_of(space_names, d.feature_space));
+  p.option("min-cluster-size", "N", "HDBSCAN's min_cluster_size; 0 = max(5, units / 20)",
+           std::to_string(d.min_cluster_size));
+  p.option("cluster-seed", "N", "random seed of k-means / GMM", std::to_string(d.seed));
+}
+
+ClusterParams cluster_params(const ArgParser& p) {
+  const ClusterParams d;
+  ClusterParams c;
+  c.method = p.get_choice("method", method_names, d.method);
+  c.n_clusters = p.get_int("clusters", d.n_clusters);
+  c.feature_space = p.get_choice("feature-space", space_names, d.feature_space);
+  c.min_cluster_size = p.get_int("min-cluster-size", d.min_cluster_size);
+  c.seed = p.get_uint("cluster-seed", d.seed);
+  return c;
+}
+
+int cmd_cluster(int argc, char** argv) {
+  ArgParser p("somtile cluster",
+              "Clusters the units of a Som; writes unit,row,col,cluster (-1 = noise) and prints the\n"
+              "quality of the clustering (silhouette, Davies-Bouldin, Calinski-Harabasz).");
+  p.positional("MODEL", "Som model file");
+  p.option("output", "FILE", "CSV file to write, one line per unit after a header", "stdout", 'o');
+  add_cluster_options(p);
+  p.option("threads", "N", "threads, 0 = all available", "0");
+  if (show_help(p, argc, argv)) return 0;
+
+  const Som<double> som = load_model(p.get("MODEL"));
+  ClusterParams c = cluster_params(p);
+  c.n_threads = int(p.get_int("threads", 0));
+  const ClusterResult r = som.cluster(c);
+
+  const Index cols = som.params().cols;
+  std::ostringstream csv;
+  csv << "unit,row,col,cluster\n";
+  for (Index u = 0; u < r.labels.size(); ++u) csv << u << ',' << u / cols << ',' << u % cols << ',' << r.labels[u] << '\n';
+  write_text(p.get("output"), csv.str());
+
+  std::ostream& out = report_stream(p.get("output"));
+  out << name_of(method_names, r.method) << " on the " << name_of(space_names, r.feature_space) << " of "
+      << som.n_units() << " units: " << r.n_clusters << " clusters";
+  if (!r.k_scores.empty()) out << " (chosen automatically)";
+  out << "\n  silhouette          " << fixed(r.metrics.silhouette) << "  (higher is better, max 1)"
+      << "\n  davies_bouldin      " << fixed(r.metrics.davies_bouldin) << "  (lower is better)"
+      << "\n  calinski_harabasz   " << fixed(r.metrics.calinski_harabasz, 2) << "  (higher is better)"
+      << "\n  noise units         " << r.metrics.n_noise << " (" << fixed(100 * r.metrics.noise_ratio, 1) << " %)";
+  if (!std::isnan(r.inertia)) out << "\n  inertia             " << fixed(r.inertia);
+  if (!std::isnan(r.bic)) out << "\n  bic                 " << fixed(r.bic, 2) << "\n  aic                 " << fixed(r.aic, 2);
+  if (!r.k_scores.empty()) {
+    out << "\n  " << (r.method == ClusterMethod::gmm ? "bic" : "inertia") << " for k = 1.." << r.k_scores.size() << ":";
+    for (double v : r.k_scores) out << ' ' << fixed(v, 3);
+  }
+  out << '\n';
+  return 0;
+}
+
+// ---- plot ----------------------------------------------------------------------------------
+
+int cmd_plot(int argc, char** argv) {
+  ArgParser p("somtile plot",
+              "Draws a Som as SVG files: U-matrix, component planes, elbow and cluster map; with\n"
+              "DATA also the hit map, with --label-column the classification map, with --history\n"
+              "the training errors.");
+  p.positional("MODEL", "Som model file");
+  p.positional("DATA", "samples, .csv or .npy, for the maps that need data", false);
+  p.option("out-dir", "DIR", "directory for the SVG files (created if missing)", ".");
+  p.option("history", "FILE", "per-epoch errors written by somtile train --history");
+  add_data_options(p);
+  add_cluster_options(p);
+  if (show_help(p, argc, argv)) return 0;
+
+  const Som<double> som = load_model(p.get("MODEL"));
+  Dataset data;
+  if (p.has("DATA")) {
+    data = load_data(p.get("DATA"), p);
+    check_features(data, som.n_features(), p.get("DATA"), "Som");
+  } else if (p.has("label-column")) {
+    throw UsageError("--label-column needs a DATA argument");
+  }
+  RowMatrix<double> history;
+  if (p.has("history")) {
+    history = read_csv(p.get("history")).X;
+    if (history.cols() != 3)
+      throw InputError("'" + p.get("history") + "' has " + std::to_string(history.cols()) +
+                       " columns, expected epoch,quantization_error,topographic_error");
+  }
+
+  const std::filesystem::path dir = p.get("out-dir", ".");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw InputError("cannot create directory '" + dir.string() + "': " + ec.message());
+  std::vector<std::string> written;
+  auto file = [&](const char* name) { return written.emplace_back((dir / name).string()); };
+
+  viz::plot_u_matrix(som, file("u_matrix.svg"));
+  viz::MultiMapPlotOptions planes;
+  planes.names = data.columns;
+  viz::plot_component_planes(som, file("component_planes.svg"), planes);
+  const ClusterParams c = cluster_params(p);
+  const Index max_k = std::min<Index>(10, som.n_units());
+  if (max_k >= 2) viz::plot_elbow(som, file("elbow.svg"), max_k, c.feature_space, c.seed);
+  viz::plot_cluster_map(som, som.cluster(c), file("cluster_map.svg"));
+  if (data.X.rows() > 0) {
+    viz::plot_hit_map(som, data.X, file("hit_map.svg"));
+    if (data.y.size() > 0)
+      viz::plot_classification_map(som, bmus_data_map(som, data.X), data.y, file("classification_map.svg"));
+  }
+  if (history.rows() > 0) {
+    const Eigen::VectorXd qe = history.col(1), te = history.col(2);
+    viz::plot_training_errors(std::vector<double>(qe.data(), qe.data() + qe.size()),
+                              std::vector<double>(te.data(), te.data() + te.size()), file("training_errors.svg"));
+  }
+  for (const auto& f : written) std::cout << "wrote " << f << '\n';
+  return 0;
+}
+
+// ---- export and info -----------------------------------------------------------------------
+
+int cmd_export(int argc, char** argv) {
+  ArgParser p("somtile export", "Writes a Som's codebook in another format.");
+  p.positional("MODEL", "Som model file");
+  p.option("format", "F", "cod (SOM_PAK codebook)", "cod");
+  p.option("output", "FILE", "file to write (required)", "", 'o');
+  if (show_help(p, argc, argv)) return 0;
+  const std::string format = p.get("format", "cod"), output = p.require("output");
+  if (format != "cod") throw UsageError("option --format: '" + format + "' is not one of cod");
+  save_som_pak(load_model(p.get("MODEL")), output);
+  std::cout << "wrote " << output << '\n';
+  return 0;
+}
+
+int cmd_info(int argc, char** argv) {
+  ArgParser p("somtile info", "Prints a model's kind, shape and training parameters.");
+  p.positional("MODEL", "model file");
+  if (show_help(p, argc, argv)) return 0;
+  const Som<double> som = load_model(p.get("MODEL"));
+  const SomParams& s = som.params();
+  std::cout << "kind                Som (double)\n"
+            << "grid                " << s.rows << " x " << s.cols << ' ' << name_of(topology_names, s.topology)
+            << (s.torus ? ", torus" : "") << "\n"
+            << "units               " << som.n_units() << "\n"
+            << "features            " << som.n_features() << "\n"
+            << "training            " << name_of(training_names, s.training) << ", " << s.epochs << " epochs"
+            << (s.training == Training::minibatch ? ", batch size " + std::to_string(s.batch_size) : "") << "\n"
+            << "sigma               " << number(s.sigma) << ' ' << name_of(decay_names, s.sigma_decay)
+            << (s.sigma_decay == Decay::exponential ? " to " + number(s.sigma_final) : "") << "\n"
+            << "learning rate       " << number(s.learning_rate) << ' ' << name_of(decay_names, s.lr_decay)
+            << (s.lr_decay == Decay::exponential ? " to " + number(s.learning_rate_final) : "") << "\n"
+            << "neighborhood        " << name_of(neighborhood_names, s.neighborhood) << ", order "
+            << s.neighborhood_order << "\n"
+            << "distance            " << name_of(distance_names, s.distance) << "\n"
+            << "init                " << name_of(init_names, s.init) << ", seed " << s.seed << "\n";
+  return 0;
+}
+
+// ---- main ----------------------------------------------------------------------------------
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int, char**);
+};
+
+const Command commands[] = {
+    {"train", "train a classic SOM on a .csv or .npy file and save it", cmd_train},
+    {"predict", "best-matching unit of each sample", cmd_predict},
+    {"cluster", "cluster a Som's units (kmeans, gmm, hdbscan) and print the diagnostics", cmd_cluster},
+    {"plot", "write SVG pictures of a Som (U-matrix, hit map, component planes, ...)", cmd_plot},
+    {"export", "write a Som's codebook in SOM_PAK .cod format", cmd_export},
+    {"info", "print a model's kind, shape and parameters", cmd_info},
+};
+
+std::string main_help() {
+  std::string out =
+      "usage: somtile COMMAND [options] ...\n\n"
+      "Self-organizing maps from the command line (somtile " SOMTILE_VERSION ").\n\ncommands:\n";
+  for (const auto& c : commands) out += "  " + std::string(c.name) + std::string(10 - std::strlen(c.name), ' ') + c.summary + "\n";
+  out += "\n'somtile COMMAND --help' describes a command's options.\n"
+         "Exit status: 0 success, 1 bad input, 2 usage error.\n";
+  return out;
+}
+
+int run(int argc, char** argv) {
+  if (argc < 2) throw UsageError("no command given (see somtile --help)");
+  const std::string name = argv[1];
+  if (name == "-h" || name == "--help" || name == "help") {
+    std::cout << main_help();
+    return 0;
+  }
+  if (name == "--version") {
+    std::cout << "somtile " SOMTILE_VERSION "\n";
+    return 0;
+  }
+  for (const auto& c : commands)
+    if (name == c.name) return c.run(argc, argv);
+  std::vector<std::string> names;
+  for (const auto& c : commands) names.push_back(c.name);
+  throw UsageError("unknown command '" + name + "' (commands: " + ArgParser::join(names, ", ") +
+                   "; see somtile --help)");
+}
+
+// One line, whatever the message holds.
+void print_error(const std::string& message, const std::string& hint = "") {
+  std::string line = message;
+  std::replace(line.begin(), line.end(), '\n', ' ');
+  std::cerr << "somtile: error: " << line << hint << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const UsageError& e) {
+    std::string hint;
+    for (const auto& c : commands)
+      if (argc >= 2 && std::strcmp(argv[1], c.name) == 0) hint = std::string(" (see somtile ") + c.name + " --help)";
+    print_error(e.what(), hint);
+    return 2;
+  } catch (const std::bad_alloc&) {
+    print_error("out of memory");
+    return 1;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return 1;
+  } catch (...) {
+    print_error("unknown failure");
+    return 1;
+  }
+}
