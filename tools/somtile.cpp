@@ -168,35 +168,45 @@ std::ostream& report_stream(const std::string& output) {
 // An epoch progress bar on stderr, drawn only when stderr is a terminal.
 class ProgressBar {
  public:
-  explicit ProgressBar(bool wanted) : enabled_(wanted && isatty(STDERR_FILENO)), start_(clock::now()) {}
+  ProgressBar(bool wanted, Index epochs) : enabled_(wanted && isatty(STDERR_FILENO)), start_(clock::now()) {
+    if (enabled_) draw(0, epochs, "");  // before the first epoch, which may take a while
+  }
   ~ProgressBar() { clear(); }
 
   void operator()(const EpochInfo& e) {
     if (!enabled_) return;
     const auto now = clock::now();
-    const bool last = e.epoch + 1 >= e.epochs;
-    if (!last && drawn_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
-    last_draw_ = now;
-    drawn_ = true;
-    const double done = double(e.epoch + 1) / double(e.epochs);
-    const int width = 30, filled = int(done * width);
+    if (e.epoch + 1 < e.epochs && now - last_draw_ < std::chrono::milliseconds(100)) return;
     const double elapsed = std::chrono::duration<double>(now - start_).count();
-    std::fprintf(stderr, "\r  epoch %lld/%lld [%s%s] QE %.4f TE %.4f  eta %.0fs ", (long long)(e.epoch + 1),
-                 (long long)e.epochs, std::string(std::size_t(filled), '#').c_str(),
-                 std::string(std::size_t(width - filled), '.').c_str(), e.quantization_error,
-                 e.topographic_error, elapsed / done - elapsed);
-    std::fflush(stderr);
+    const double done = double(e.epoch + 1) / double(e.epochs);
+    char status[96];
+    std::snprintf(status, sizeof status, " QE %.4f TE %.4f  eta %.0fs", e.quantization_error,
+                  e.topographic_error, elapsed / done - elapsed);
+    draw(e.epoch + 1, e.epochs, status);
   }
   void clear() {
     if (!drawn_) return;
-    std::fprintf(stderr, "\r%80s\r", "");
+    std::fprintf(stderr, "\r%*s\r", int(width_), "");
     std::fflush(stderr);
     drawn_ = false;
   }
 
  private:
   using clock = std::chrono::steady_clock;
+  void draw(Index done, Index total, const std::string& status) {
+    const int bar = 30, filled = total > 0 ? int(bar * done / total) : bar;
+    const std::string line = "  epoch " + std::to_string(done) + "/" + std::to_string(total) + " [" +
+                             std::string(std::size_t(filled), '#') + std::string(std::size_t(bar - filled), '.') +
+                             "]" + status;
+    // Pad to the previous width so a shorter line leaves no leftovers.
+    std::fprintf(stderr, "\r%-*s", int(std::max(width_, line.size())), line.c_str());
+    std::fflush(stderr);
+    width_ = std::max(width_, line.size());
+    last_draw_ = clock::now();
+    drawn_ = true;
+  }
   bool enabled_, drawn_ = false;
+  std::size_t width_ = 0;
   clock::time_point start_, last_draw_;
 };
 
@@ -266,7 +276,7 @@ int cmd_train(int argc, char** argv) {
   const std::string path = p.get("DATA");
   const Dataset data = load_data(path, p);
   Som<double> som(s, data.X.cols());
-  ProgressBar bar(!p.has("quiet"));
+  ProgressBar bar(!p.has("quiet"), s.epochs);
   const TrainingHistory h = som.fit(data.X, [&bar](const EpochInfo& e) { bar(e); });
   bar.clear();
 
