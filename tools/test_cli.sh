@@ -3,7 +3,7 @@
 # export -> info, then bad inputs (exit status, exactly one line on stderr, no output file).
 # Usage: test_cli.sh SOMTILE_BINARY DATA_DIR WORK_DIR
 set -uo pipefail
-somtile=$1 data=$2 work=$3
+somtile=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") data=$(cd "$2" && pwd) work=$3
 iris=$data/iris.csv
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 if ! command -v xmllint >/dev/null; then
