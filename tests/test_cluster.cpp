@@ -7,9 +7,12 @@
 #include <somtile/cluster/som_cluster.hpp>
 #include <somtile/core/random.hpp>
 #include <somtile/io/csv.hpp>
+#include <somtile/io/model_io.hpp>
 #include <somtile/metrics/clustering.hpp>
 
 #include <catch2/catch.hpp>
+
+#include "support/model_file_checks.hpp"
 
 #include <Eigen/LU>
 
@@ -949,4 +952,30 @@ TEST_CASE("cluster_units reports bad parameters and data", "[som_cluster][errors
   CHECK_THROWS_WITH(
       cluster_units<double>(m.weights, m.positions, params([](auto& p) { p.n_threads = -1; })),
       "cluster_units(): n_threads must be >= 0, got -1");
+}
+
+TEMPLATE_TEST_CASE("KMeans and GaussianMixture save/load is exact", "[kmeans][gmm][io]", float, double) {
+  using S = TestType;
+  using Other = std::conditional_t<std::is_same_v<S, float>, double, float>;
+  const RowMatrix<S> X = load("iris", false).cast<S>();
+  KMeans<S> km(with<KMeansParams>([&](auto& p) { p.n_clusters = 3; }));
+  CHECK_THROWS_WITH(save(km, "km.bin"), "save(): this KMeans is not fitted yet; there is nothing to save");
+  km.fit(X);
+  const KMeans<S> km_back = test_support::check_model_file(km, "km.bin", load_kmeans<S>, load_kmeans<Other>);
+  CHECK(km_back.cluster_centers() == km.cluster_centers());
+  CHECK(km_back.predict(X) == km.predict(X));
+  CHECK(km_back.inertia() == km.inertia());
+
+  for (const Covariance type : {Covariance::full, Covariance::diag, Covariance::spherical, Covariance::tied}) {
+    GaussianMixture<S> gm(with<GaussianMixtureParams>([&](auto& p) {
+      p.n_components = 3;
+      p.covariance_type = type;
+    }));
+    gm.fit(X);
+    const GaussianMixture<S> back =
+        test_support::check_model_file(gm, "gmm.bin", load_gaussian_mixture<S>, load_gaussian_mixture<Other>);
+    CHECK(back.predict_proba(X) == gm.predict_proba(X));
+    CHECK(back.score_samples(X) == gm.score_samples(X));
+    CHECK(back.n_parameters() == gm.n_parameters());
+  }
 }

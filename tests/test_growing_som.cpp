@@ -3,10 +3,13 @@
 #include <somtile/core/random.hpp>
 #include <somtile/io/csv.hpp>
 #include <somtile/io/npy.hpp>
+#include <somtile/io/model_io.hpp>
 #include <somtile/som/som_classifier.hpp>
 #include <somtile/som/som_vq.hpp>
 
 #include <catch2/catch.hpp>
+
+#include "support/model_file_checks.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -775,4 +778,42 @@ TEST_CASE("read_npy: unsupported or broken files are InputErrors that say why", 
   check("version.npy", v9, "has format version 9, expected 1, 2 or 3");
   CHECK_THROWS_AS(read_npy("/nonexistent/x.npy"), InputError);
   CHECK_THROWS_WITH(read_npy("/nonexistent/x.npy"), "read_npy(): cannot open '/nonexistent/x.npy'");
+}
+
+TEMPLATE_TEST_CASE("SomVQ and SomClassifier save/load is exact", "[growing][io]", float, double) {
+  using S = TestType;
+  using Other = std::conditional_t<std::is_same_v<S, float>, double, float>;
+  Labels y;
+  const RowMatrix<S> X = blobs<S>(square_centres(4.0), 25, 1.0, 3, &y, {7, -2, 40, 5});
+  SomVQParams p;
+  p.max_neurons = 20;
+  p.lambda_ = 3.0;
+  SomVQ<S> vq(p);
+  CHECK_THROWS_WITH(save(vq, "vq.bin"), "save(): this SomVQ is not fitted yet; there is nothing to save");
+  vq.fit(X);
+  REQUIRE(vq.n_neurons() > 4);
+  const SomVQ<S> vq_back = test_support::check_model_file(vq, "vq.bin", load_som_vq<S>, load_som_vq<Other>);
+  CHECK(vq_back.weights() == vq.weights());
+  CHECK(vq_back.predict(X) == vq.predict(X));
+  CHECK(vq_back.labels() == vq.labels());
+  CHECK(vq_back.positions() == vq.positions());
+  CHECK(vq_back.edges() == vq.edges());
+  for (Index a = 0; a < vq.n_neurons(); ++a)
+    for (Index b = 0; b < vq.n_neurons(); ++b) CHECK(vq_back.hops(a, b) == vq.hops(a, b));
+  CHECK(vq_back.quantization_error() == vq.quantization_error());
+  CHECK(vq_back.transform(X) == vq.transform(X));
+
+  SomClassifier<S> clf(p);
+  clf.fit(X, y);
+  const SomClassifier<S> clf_back =
+      test_support::check_model_file(clf, "clf.bin", load_som_classifier<S>, load_som_classifier<Other>);
+  CHECK(clf_back.classes() == clf.classes());
+  CHECK(clf_back.predict_proba(X) == clf.predict_proba(X));
+  CHECK(clf_back.predict(X) == clf.predict(X));
+  CHECK(clf_back.neuron_labels() == clf.neuron_labels());
+
+  save(vq, "vq.bin");
+  CHECK(model_kind("vq.bin") == "SomVQ");
+  CHECK_THROWS_WITH(load_som_classifier<S>("vq.bin"), "load(): 'vq.bin': holds a SomVQ, not a SomClassifier");
+  std::remove("vq.bin");
 }

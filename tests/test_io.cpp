@@ -2,6 +2,8 @@
 #include <somtile/io/csv.hpp>
 #include <somtile/io/model_io.hpp>
 
+#include "support/model_file_checks.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -12,14 +14,10 @@ using namespace somtile;
 
 namespace {
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
-bool exists(const std::string& path) { return std::ifstream(path).good(); }
+using test_support::file_exists;
+using test_support::read_bytes;
+using test_support::write_bytes;
+bool exists(const std::string& path) { return file_exists(path); }
 
 template <typename S>
 Som<S> trained_som() {
@@ -41,9 +39,11 @@ TEMPLATE_TEST_CASE("Som save/load round trip is exact", "[io]", float, double) {
   using S = TestType;
   const Som<S> som = trained_som<S>();
   const std::string path = "roundtrip_som.bin";
+  using Other = std::conditional_t<std::is_same_v<S, float>, double, float>;
+  const Som<S> back = test_support::check_model_file(som, path, load_som<S>, load_som<Other>);
   save(som, path);
-  CHECK_FALSE(exists(path + ".tmp"));
-  const Som<S> back = load_som<S>(path);
+  CHECK(model_kind(path) == "Som");
+  CHECK(model_scalar_size(path) == int(sizeof(S)));
   CHECK(back.weights() == som.weights());
   const SomParams &a = som.params(), &b = back.params();
   CHECK(b.rows == a.rows);
@@ -93,10 +93,15 @@ TEST_CASE("loading a damaged model throws a clear error", "[io][errors]") {
 
   // A valid file of another model kind.
   detail::ModelWriter w;
-  w.put(std::int64_t(3));
+  w(std::int64_t(3));
   w.save(path, "KMeans", 8);
   CHECK_THROWS_WITH(load_som<double>(path), "load(): 'damaged_som.bin': holds a KMeans, not a Som");
+  CHECK_THROWS_WITH(load_kmeans<double>(path), "load(): 'damaged_som.bin': truncated payload");
   std::remove(path.c_str());
+
+  CHECK_THROWS_WITH(save(Som<double>(SomParams{}, 2), path),
+                    "save(): this Som is not fitted yet; there is nothing to save");
+  CHECK_FALSE(exists(path));
 
   const std::string cod = "bad.cod";
   write_bytes(cod, "3 rect 2 2 gaussian\n1 2 3\n4 5\n");
@@ -134,4 +139,20 @@ TEST_CASE("read_csv parses headers and labels and reports bad cells", "[io][csv]
   CHECK_THROWS_WITH(read_csv(path), "read_csv(): 'bad.csv' has a header but no data");
   CHECK_THROWS_AS(read_csv("missing.csv"), InputError);
   std::remove(path.c_str());
+}
+
+TEST_CASE("a loaded Som trains on exactly as the saved one would", "[io]") {
+  SomParams p;
+  p.rows = 3; p.cols = 5; p.epochs = 2; p.training = Training::minibatch; p.batch_size = 7;
+  Som<double> som(p, 2);
+  Random rng(9);
+  RowMatrix<double> X(50, 2);
+  for (Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal();
+  som.fit(X);
+  save(som, "continue_som.bin");
+  Som<double> back = load_som<double>("continue_som.bin");
+  std::remove("continue_som.bin");
+  som.fit(X);  // shuffles with the generator state the file kept
+  back.fit(X);
+  CHECK(back.weights() == som.weights());
 }

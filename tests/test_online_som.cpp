@@ -2,9 +2,12 @@
 // written from NumbaSOM's formulas, hand-computed torus weights, helpers against brute force,
 // ordering, normalisation, determinism and error paths.
 #include <somtile/som/lattice.hpp>
+#include <somtile/io/model_io.hpp>
 #include <somtile/som/online_som.hpp>
 
 #include <catch2/catch.hpp>
+
+#include "support/model_file_checks.hpp"
 
 #include <cmath>
 #include <limits>
@@ -446,4 +449,23 @@ TEMPLATE_TEST_CASE("online trainer and lattice helpers reject bad input", "[onli
   CHECK_THROWS_AS(Lattice<S>(Grid(2, 2, Topology::hexagonal), RowMatrix<S>::Zero(4, 2)), ParameterError);
   CHECK_THROWS_WITH(Lattice<S>(Grid(2, 2, Topology::hexagonal), RowMatrix<S>::Zero(4, 2)),
                     "Lattice(): the grid must be rectangular, got a hexagonal one");
+}
+
+TEMPLATE_TEST_CASE("OnlineSom save/load is exact and training continues identically", "[online][io]", float,
+                   double) {
+  using S = TestType;
+  using Other = std::conditional_t<std::is_same_v<S, float>, double, float>;
+  OnlineSomParams p = grid_params(5, 7, true, 13);
+  p.neighborhood = Neighborhood::bubble;
+  OnlineSom<S> som(p);
+  const RowMatrix<S> X = normal_matrix<S>(60, 3, 4);
+  CHECK_THROWS_WITH(save(som, "online.bin"), "save(): this OnlineSom is not fitted yet; there is nothing to save");
+  som.train(X, 400, /*normalize=*/true);
+  OnlineSom<S> back = test_support::check_model_file(som, "online.bin", load_online_som<S>, load_online_som<Other>);
+  CHECK(back.lattice().codebook() == som.lattice().codebook());
+  CHECK(back.n_iterations() == 400);
+  CHECK(back.grid().torus());
+  CHECK(back.params().neighborhood == Neighborhood::bubble);
+  // Same random stream and feature scaling: further steps match bit for bit.
+  CHECK(back.partial_fit(X, 150).codebook() == som.partial_fit(X, 150).codebook());
 }

@@ -60,6 +60,22 @@ inline const char* mixture_failure() {
          "decrease n_components or increase reg_covar";
 }
 
+/// Fills s.chol with the lower Cholesky factors of full and tied covariances. False when a
+/// covariance is not positive definite (a variance <= 0 for diag and spherical).
+inline bool factor_covariances(Covariance type, MixtureState& s) {
+  s.chol.clear();
+  for (const RowMatrix<double>& C : s.cov) {
+    if (type == Covariance::diag || type == Covariance::spherical) {
+      if (!(C.array() > 0).all()) return false;
+      continue;
+    }
+    Eigen::LLT<Eigen::MatrixXd> llt(C);
+    if (llt.info() != Eigen::Success) return false;
+    s.chol.push_back(llt.matrixL());
+  }
+  return true;
+}
+
 /// M-step: weights, means and covariances from responsibilities (scikit-learn's
 /// _estimate_gaussian_parameters). Returns false when a Cholesky factorisation fails.
 inline bool estimate_parameters(const RowMatrix<double>& X, const RowMatrix<double>& resp,
@@ -71,13 +87,6 @@ inline bool estimate_parameters(const RowMatrix<double>& X, const RowMatrix<doub
   for (Index c = 0; c < k; ++c) s.means.row(c) /= nk[c];
   s.weights = nk / double(n);
   s.cov.clear();
-  s.chol.clear();
-  const auto factor = [&](const RowMatrix<double>& C) {
-    Eigen::LLT<Eigen::MatrixXd> llt(C);
-    if (llt.info() != Eigen::Success) return false;
-    s.chol.push_back(llt.matrixL());
-    return true;
-  };
   switch (type) {
     case Covariance::full:
       for (Index c = 0; c < k; ++c) {
@@ -85,7 +94,6 @@ inline bool estimate_parameters(const RowMatrix<double>& X, const RowMatrix<doub
         RowMatrix<double> C = (diff.array().colwise() * resp.col(c).array()).matrix().transpose() * diff / nk[c];
         C.diagonal().array() += reg;
         s.cov.push_back(C);
-        if (!factor(C)) return false;
       }
       break;
     case Covariance::tied: {
@@ -94,7 +102,6 @@ inline bool estimate_parameters(const RowMatrix<double>& X, const RowMatrix<doub
       C /= nk.sum();
       C.diagonal().array() += reg;
       s.cov.push_back(C);
-      if (!factor(C)) return false;
       break;
     }
     case Covariance::diag:
@@ -103,19 +110,14 @@ inline bool estimate_parameters(const RowMatrix<double>& X, const RowMatrix<doub
       for (Index c = 0; c < k; ++c) avg_x2.row(c) /= nk[c];
       const RowMatrix<double> var = (avg_x2.array() - s.means.array().square() + reg).matrix();
       for (Index c = 0; c < k; ++c) {
-        if (type == Covariance::diag) {
-          s.cov.push_back(var.row(c));
-          if ((var.row(c).array() <= 0).any()) return false;
-        } else {
-          s.cov.push_back(RowMatrix<double>::Constant(1, 1, var.row(c).mean()));
-          if (var.row(c).mean() <= 0) return false;
-        }
+        if (type == Covariance::diag) s.cov.push_back(var.row(c));
+        else s.cov.push_back(RowMatrix<double>::Constant(1, 1, var.row(c).mean()));
       }
       break;
     }
   }
   (void)d;
-  return true;
+  return factor_covariances(type, s);
 }
 
 /// log(weight_c) + log N(x_i | mean_c, cov_c) for every sample and component.
@@ -282,6 +284,33 @@ class GaussianMixture {
   }
 
   bool is_fitted() const { return state_.means.size() > 0; }
+
+  /// Writes or reads the fitted model (io/archive.hpp, io/model_io.hpp); on reading the
+  /// Cholesky factors are recomputed from the covariances, which must be positive definite.
+  template <typename Archive>
+  void serialize(Archive& ar) {
+    GaussianMixtureParams& p = params_;
+    ar(p.n_components);
+    ar.choice(p.covariance_type, Covariance::tied);
+    ar(p.reg_covar, p.max_iter, p.tol, p.n_init, p.seed, p.n_threads);
+    detail::MixtureState& s = state_;
+    ar(n_features_, s.weights, s.means, s.cov, s.lower_bound, s.n_iter, s.converged);
+    if constexpr (Archive::loading) {
+      const Index k = p.n_components, d = n_features_;
+      ar.check(k >= 1 && d >= 1 && s.weights.size() == k && s.means.rows() == k && s.means.cols() == d,
+               "the weights and means do not fit ", k, " components of ", d, " features");
+      const bool tied = p.covariance_type == Covariance::tied;
+      const bool square = tied || p.covariance_type == Covariance::full;
+      const Index rows = square ? d : 1, cols = p.covariance_type == Covariance::spherical ? 1 : d;
+      bool shapes = Index(s.cov.size()) == (tied ? 1 : k);
+      for (const auto& C : s.cov) shapes = shapes && C.rows() == rows && C.cols() == cols && C.allFinite();
+      ar.check(shapes, "the covariances do not have the shapes of ", k, " components of ", d, " features");
+      ar.check(s.weights.allFinite() && (s.weights.array() >= 0).all() && s.means.allFinite(),
+               "the weights or means hold NaN, infinite or negative values");
+      ar.check(p.n_threads >= 0, "n_threads must be >= 0, got ", p.n_threads);
+      ar.check(detail::factor_covariances(p.covariance_type, s), detail::mixture_failure());
+    }
+  }
   /// Whether the kept run reached tol before max_iter.
   bool converged() const {
     fitted("converged");

@@ -262,6 +262,22 @@ class KMeans {
 
   Labels fit_predict(DataRef<Scalar> X) { return fit(X).labels(); }
 
+  /// Writes or reads the fitted model (io/archive.hpp, io/model_io.hpp).
+  template <typename Archive>
+  void serialize(Archive& ar) {
+    KMeansParams& p = params_;
+    ar(p.n_clusters, p.n_init, p.max_iter, p.tol, p.seed, p.n_threads, centers_, labels_, inertia_, n_iter_);
+    if constexpr (Archive::loading) {
+      const Index k = centers_.rows();
+      ar.check(k >= 1 && k == p.n_clusters && centers_.cols() >= 1 && centers_.allFinite(), "the centres are a ",
+               k, " x ", centers_.cols(), " matrix, expected ", p.n_clusters, " finite rows");
+      ar.check(labels_.size() == 0 || (labels_.minCoeff() >= 0 && labels_.maxCoeff() < k),
+               "a training label is not a cluster id");
+      ar.check(p.n_threads >= 0 && std::isfinite(inertia_) && inertia_ >= 0, "invalid n_threads ", p.n_threads,
+               " or inertia ", inertia_);
+    }
+  }
+
  private:
   void fitted(const char* what) const {
     detail::require<NotFittedError>(is_fitted(), std::string("KMeans::") + what,

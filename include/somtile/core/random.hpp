@@ -113,6 +113,12 @@ class Random {
     return order;
   }
 
+  /// The generator's whole state, for save() and load() (see io/archive.hpp).
+  template <typename Archive>
+  void serialize(Archive& ar) {
+    ar(state_[0], state_[1], state_[2], state_[3], spare_normal_, has_spare_normal_);
+  }
+
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   static std::uint64_t splitmix64(std::uint64_t& x) {

@@ -1,241 +1,132 @@
 #pragma once
-// Saving and loading fitted models.
+// Saving and loading fitted models: Som, OnlineSom, SomVQ, SomClassifier, KMeans and
+// GaussianMixture.
 //
 // File format (version 1), all integers little-endian:
-//   magic   8 bytes  "SOMTILE\0"
-//   version u32      1
-//   kind    string   model name, e.g. "Som"          (string = u32 length + bytes)
-//   scalar  u8       4 = float, 8 = double
-//   payload bytes    model-specific fields (parameters, then matrices as u64 rows, u64 cols, data)
-//   check   u64      FNV-1a 64 of every byte before it
+//   magic    8 bytes  "SOMTILE\0"
+//   version  u32      1
+//   kind     string   the model's name, e.g. "Som"     (string = u32 length + bytes)
+//   scalar   u8       4 = float, 8 = double
+//   payload  bytes    the model's fields in the order of its serialize() member: parameters,
+//                     then state; numbers raw, bool as u8, enums as i32, lists as u64 length +
+//                     items, matrices as u64 rows + u64 cols + row-major values
+//   check    u64      FNV-1a 64 of every byte before it
 // Files are written to "<path>.tmp" and renamed over <path>, so a crash never leaves a
-// half-written model. Loading checks magic, version, kind, scalar type, shapes and checksum and
-// throws InputError naming the file and the problem.
-// Also: the codebook in SOM_PAK's .cod text format (export and import).
+// half-written model. Loading checks magic, version, kind, scalar type, checksum, every length
+// and the model's own rules, and throws InputError naming the file and the problem. A loaded
+// model is the saved one: same predictions, same random stream for further training.
+// Also: the codebook of a Som in SOM_PAK's .cod text format (export and import).
 
+#include "somtile/cluster/gaussian_mixture.hpp"
+#include "somtile/cluster/kmeans.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
+#include "somtile/io/archive.hpp"
+#include "somtile/som/online_som.hpp"
 #include "somtile/som/som.hpp"
+#include "somtile/som/som_classifier.hpp"
+#include "somtile/som/som_vq.hpp"
 
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
-#include <iterator>
-#include <memory>
 #include <limits>
 #include <sstream>
 #include <string>
-#include <type_traits>
-#include <vector>
 
 namespace somtile {
 
 namespace detail {
 
-inline constexpr char model_magic[8] = {'S', 'O', 'M', 'T', 'I', 'L', 'E', '\0'};
-inline constexpr std::uint32_t model_version = 1;
-
-inline std::uint64_t fnv1a(const char* data, std::size_t n) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
+template <typename Model>
+void save_model(const Model& model, bool fitted, const std::string& path, const char* kind,
+                std::uint8_t scalar_size) {
+  require<NotFittedError>(fitted, "save", "this ", kind, " is not fitted yet; there is nothing to save");
+  ModelWriter w;
+  w(model);
+  w.save(path, kind, scalar_size);
 }
 
-/// Appends little-endian fields to a byte buffer.
-class ModelWriter {
- public:
-  template <typename T>
-  void put(T value) {
-    static_assert(std::is_arithmetic_v<T> || std::is_enum_v<T>);
-    char bytes[sizeof(T)];
-    std::memcpy(bytes, &value, sizeof(T));
-    bytes_.insert(bytes_.end(), bytes, bytes + sizeof(T));  // x86-64 and AArch64 are little-endian
+/// Reads a `kind` into `model` (a default-constructed one), turning the model's own parameter
+/// errors into load errors that name the file.
+template <typename Model>
+Model load_model(const std::string& path, const char* kind, std::uint8_t scalar_size, Model model) {
+  ModelReader r(path);
+  r.expect(kind, scalar_size);
+  try {
+    r(model);
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::invalid_argument& e) {
+    r.fail(concat("invalid parameters: ", e.what()));
   }
-  void put_string(const std::string& s) {
-    put(std::uint32_t(s.size()));
-    bytes_.insert(bytes_.end(), s.begin(), s.end());
-  }
-  template <typename Derived>
-  void put_matrix(const Eigen::DenseBase<Derived>& M) {
-    put(std::uint64_t(M.rows()));
-    put(std::uint64_t(M.cols()));
-    for (Index i = 0; i < M.rows(); ++i)
-      for (Index j = 0; j < M.cols(); ++j) put(M(i, j));
-  }
-  /// Header + payload + checksum, written atomically.
-  void save(const std::string& path, const std::string& kind, std::uint8_t scalar_size) const {
-    ModelWriter file;
-    file.bytes_.insert(file.bytes_.end(), model_magic, model_magic + 8);
-    file.put(model_version);
-    file.put_string(kind);
-    file.put(scalar_size);
-    file.bytes_.insert(file.bytes_.end(), bytes_.begin(), bytes_.end());
-    file.put(fnv1a(file.bytes_.data(), file.bytes_.size()));
-    const std::string tmp = path + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out.write(file.bytes_.data(), std::streamsize(file.bytes_.size()));
-      out.flush();
-      if (!out) {
-        std::remove(tmp.c_str());
-        throw InputError(concat("save(): cannot write '", tmp, "'"));
-      }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-      std::remove(tmp.c_str());
-      throw InputError(concat("save(): cannot rename '", tmp, "' to '", path, "'"));
-    }
-  }
-
- private:
-  std::vector<char> bytes_;
-};
-
-/// Reads what ModelWriter wrote, checking every step.
-class ModelReader {
- public:
-  ModelReader(const std::string& path, const std::string& kind, std::uint8_t scalar_size) : path_(path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail("cannot open the file");
-    bytes_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (bytes_.size() < 8 + 4 + 4 + 1 + 8 || std::memcmp(bytes_.data(), model_magic, 8) != 0)
-      fail("not a somtile model file (bad magic)");
-    std::uint64_t stored;
-    std::memcpy(&stored, bytes_.data() + bytes_.size() - 8, 8);
-    end_ = bytes_.size() - 8;
-    if (stored != fnv1a(bytes_.data(), end_)) fail("checksum mismatch (file corrupt or truncated)");
-    pos_ = 8;
-    const auto version = get<std::uint32_t>();
-    if (version != model_version)
-      fail(concat("format version ", version, " is not supported (this build reads ", model_version, ")"));
-    const std::string stored_kind = get_string();
-    if (stored_kind != kind) fail(concat("holds a ", stored_kind, ", not a ", kind));
-    const auto stored_scalar = get<std::uint8_t>();
-    if (stored_scalar != scalar_size)
-      fail(concat("holds ", stored_scalar == 4 ? "float" : "double", " values, not ",
-                  scalar_size == 4 ? "float" : "double"));
-  }
-
-  template <typename T>
-  T get() {
-    if (end_ - pos_ < sizeof(T)) fail("truncated payload");
-    T value;
-    std::memcpy(&value, bytes_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return value;
-  }
-  std::string get_string() {
-    const auto n = get<std::uint32_t>();
-    if (end_ - pos_ < n) fail("truncated string");
-    std::string s(bytes_.data() + pos_, n);
-    pos_ += n;
-    return s;
-  }
-  template <typename Scalar>
-  RowMatrix<Scalar> get_matrix(Index expect_rows = -1, Index expect_cols = -1) {
-    const auto rows = get<std::uint64_t>(), cols = get<std::uint64_t>();
-    if ((expect_rows >= 0 && rows != std::uint64_t(expect_rows)) ||
-        (expect_cols >= 0 && cols != std::uint64_t(expect_cols)))
-      fail(concat("matrix is ", rows, " x ", cols, ", expected ", expect_rows, " x ", expect_cols));
-    if (cols != 0 && rows > (end_ - pos_) / sizeof(Scalar) / cols) fail("truncated matrix");
-    RowMatrix<Scalar> M(static_cast<Index>(rows), static_cast<Index>(cols));
-    for (Index i = 0; i < M.size(); ++i) M.data()[i] = get<Scalar>();
-    return M;
-  }
-  /// Reads an enum stored as its underlying value, rejecting values past `last`.
-  template <typename Enum>
-  Enum get_enum(Enum last) {
-    const auto v = get<std::int32_t>();
-    if (v < 0 || v > std::int32_t(last)) fail(concat("invalid enumerator ", v));
-    return Enum(v);
-  }
-  void finish() const {
-    if (pos_ != end_) fail("unexpected trailing bytes");
-  }
-  [[noreturn]] void fail(const std::string& why) const {
-    throw InputError(concat("load(): '", path_, "': ", why));
-  }
-
- private:
-  std::string path_;
-  std::vector<char> bytes_;
-  std::size_t pos_ = 0, end_ = 0;
-};
-
-template <typename Enum>
-void put_enum(ModelWriter& w, Enum e) {
-  w.put(std::int32_t(e));
+  r.finish();
+  return model;
 }
 
 }  // namespace detail
 
-/// Saves a classic SOM with its parameters and codebook.
+/// The kind of model a file holds ("Som", "OnlineSom", "SomVQ", "SomClassifier", "KMeans",
+/// "GaussianMixture"), after checking magic, version and checksum.
+inline std::string model_kind(const std::string& path) { return detail::ModelReader(path).kind(); }
+
+/// Whether the file holds float (4) or double (8) values.
+inline int model_scalar_size(const std::string& path) { return detail::ModelReader(path).scalar_size(); }
+
+// save(model, path) for every model; load_<model><Scalar>(path) reads it back.
+
 template <typename Scalar>
 void save(const Som<Scalar>& som, const std::string& path) {
-  const SomParams& p = som.params();
-  detail::ModelWriter w;
-  w.put(std::int64_t(p.rows));
-  w.put(std::int64_t(p.cols));
-  w.put(std::int64_t(p.epochs));
-  w.put(std::int64_t(p.batch_size));
-  w.put(p.sigma);
-  w.put(p.learning_rate);
-  w.put(std::int64_t(p.neighborhood_order));
-  detail::put_enum(w, p.topology);
-  w.put(std::uint8_t(p.torus));
-  detail::put_enum(w, p.neighborhood);
-  detail::put_enum(w, p.distance);
-  detail::put_enum(w, p.lr_decay);
-  detail::put_enum(w, p.sigma_decay);
-  w.put(p.learning_rate_final);
-  w.put(p.sigma_final);
-  detail::put_enum(w, p.init);
-  detail::put_enum(w, p.training);
-  w.put(std::uint64_t(p.seed));
-  w.put(std::int32_t(p.n_threads));
-  w.put(std::int64_t(som.n_features()));
-  w.put_matrix(som.weights());
-  w.save(path, "Som", sizeof(Scalar));
+  detail::save_model(som, som.initialized(), path, "Som", sizeof(Scalar));
 }
-
-/// Loads a classic SOM saved with save(); the scalar type must match.
 template <typename Scalar>
 Som<Scalar> load_som(const std::string& path) {
-  detail::ModelReader r(path, "Som", sizeof(Scalar));
-  SomParams p;
-  p.rows = Index(r.get<std::int64_t>());
-  p.cols = Index(r.get<std::int64_t>());
-  p.epochs = Index(r.get<std::int64_t>());
-  p.batch_size = Index(r.get<std::int64_t>());
-  p.sigma = r.get<double>();
-  p.learning_rate = r.get<double>();
-  p.neighborhood_order = Index(r.get<std::int64_t>());
-  p.topology = r.get_enum(Topology::hexagonal);
-  p.torus = r.get<std::uint8_t>() != 0;
-  p.neighborhood = r.get_enum(Neighborhood::triangle);
-  p.distance = r.get_enum(Distance::chebyshev);
-  p.lr_decay = r.get_enum(Decay::exponential);
-  p.sigma_decay = r.get_enum(Decay::exponential);
-  p.learning_rate_final = r.get<double>();
-  p.sigma_final = r.get<double>();
-  p.init = r.get_enum(Init::pca);
-  p.training = r.get_enum(Training::batch);
-  p.seed = r.get<std::uint64_t>();
-  p.n_threads = r.get<std::int32_t>();
-  const auto n_features = Index(r.get<std::int64_t>());
-  std::unique_ptr<Som<Scalar>> som;
-  try {
-    som = std::make_unique<Som<Scalar>>(p, n_features);
-  } catch (const std::invalid_argument& e) {
-    r.fail(std::string("invalid parameters: ") + e.what());
-  }
-  som->set_weights(r.template get_matrix<Scalar>(som->n_units(), n_features));
-  r.finish();
-  return std::move(*som);
+  return detail::load_model(path, "Som", sizeof(Scalar), Som<Scalar>(SomParams{}, 1));
+}
+
+template <typename Scalar>
+void save(const OnlineSom<Scalar>& som, const std::string& path) {
+  detail::save_model(som, som.is_fitted(), path, "OnlineSom", sizeof(Scalar));
+}
+template <typename Scalar>
+OnlineSom<Scalar> load_online_som(const std::string& path) {
+  return detail::load_model(path, "OnlineSom", sizeof(Scalar), OnlineSom<Scalar>());
+}
+
+template <typename Scalar>
+void save(const SomVQ<Scalar>& vq, const std::string& path) {
+  detail::save_model(vq, vq.fitted(), path, "SomVQ", sizeof(Scalar));
+}
+template <typename Scalar>
+SomVQ<Scalar> load_som_vq(const std::string& path) {
+  return detail::load_model(path, "SomVQ", sizeof(Scalar), SomVQ<Scalar>());
+}
+
+template <typename Scalar>
+void save(const SomClassifier<Scalar>& classifier, const std::string& path) {
+  detail::save_model(classifier, classifier.fitted(), path, "SomClassifier", sizeof(Scalar));
+}
+template <typename Scalar>
+SomClassifier<Scalar> load_som_classifier(const std::string& path) {
+  return detail::load_model(path, "SomClassifier", sizeof(Scalar), SomClassifier<Scalar>());
+}
+
+template <typename Scalar>
+void save(const KMeans<Scalar>& kmeans, const std::string& path) {
+  detail::save_model(kmeans, kmeans.is_fitted(), path, "KMeans", sizeof(Scalar));
+}
+template <typename Scalar>
+KMeans<Scalar> load_kmeans(const std::string& path) {
+  return detail::load_model(path, "KMeans", sizeof(Scalar), KMeans<Scalar>());
+}
+
+template <typename Scalar>
+void save(const GaussianMixture<Scalar>& gmm, const std::string& path) {
+  detail::save_model(gmm, gmm.is_fitted(), path, "GaussianMixture", sizeof(Scalar));
+}
+template <typename Scalar>
+GaussianMixture<Scalar> load_gaussian_mixture(const std::string& path) {
+  return detail::load_model(path, "GaussianMixture", sizeof(Scalar), GaussianMixture<Scalar>());
 }
 
 /// Writes the codebook in SOM_PAK's .cod format: a header "dim topology xdim ydim neighborhood"

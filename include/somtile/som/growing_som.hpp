@@ -433,6 +433,11 @@ struct GrowingMap {
   double quantization_error = 0.0, topographic_error = 0.0, topographic_product = 0.0;
 };
 
+/// The most neurons a map grown on n samples may have.
+inline Index neuron_cap(const GrowingSomParams& p, Index n) {
+  return p.max_neurons > 0 ? p.max_neurons : std::max<Index>(4, Index(5.0 * std::sqrt(double(n))));
+}
+
 template <typename Scalar>
 class GrowingTrainer {
  public:
@@ -443,8 +448,7 @@ class GrowingTrainer {
 
   GrowingMap<Scalar> run() {
     const Index n = X_.rows(), D = X_.cols();
-    const Index cap = p_.max_neurons > 0 ? p_.max_neurons
-                                         : std::max<Index>(4, Index(5.0 * std::sqrt(double(n))));
+    const Index cap = neuron_cap(p_, n);
     GrowingMap<Scalar> map;
     map.lattice = GrowingLattice(std::min<Index>(cap, 256));  // the hop table grows on demand
     GrowingLattice& lat = map.lattice;
@@ -772,6 +776,46 @@ class GrowingSomEstimator {
   /// BMU of every row of X against the fitted prototypes (X already validated).
   Labels bmus(ConstRowRef<Scalar> X) const {
     return find_bmus<Scalar>(X, map_.weights, Distance::euclidean, false, params_.n_threads).bmu;
+  }
+
+  /// Writes or reads the parameters and the map shared by SomVQ and SomClassifier
+  /// (io/archive.hpp); on reading, the lattice is rebuilt from the cells in neuron order, which
+  /// is how training built it, and an inconsistent file is rejected.
+  template <typename Archive>
+  void serialize_map(Archive& ar) {
+    GrowingSomParams& p = params_;
+    ar(p.max_neurons, p.lambda_, p.spreading_factor, p.sigma_start, p.sigma_end, p.sigma_fine);
+    ar.choice(p.sigma_decay, SigmaDecay::linear);
+    ar(p.max_iter, p.coarse_training_frac, p.convergence_threshold, p.winner_stability_threshold);
+    ar.choice(p.growth_criterion, GrowthCriterion::entropy);
+    ar(p.entropy_threshold, p.robust_weights, p.seed, p.n_threads);
+    GrowingMap<Scalar>& m = map_;
+    LatticePositions cells;
+    if constexpr (!Archive::loading) cells = m.lattice.positions();
+    ar(n_features_, m.weights, cells, m.epoch_created, m.growing_threshold, m.n_iter, m.converged, m.bmu,
+       m.hit_count, m.error, m.average_distance, m.density, m.quantization_error, m.topographic_error,
+       m.topographic_product);
+    if constexpr (Archive::loading) {
+      validate();
+      const Index K = m.weights.rows(), n = m.bmu.size();
+      ar.check(K >= 1 && n_features_ >= 1 && m.weights.cols() == n_features_, "the prototypes are ", K, " x ",
+               m.weights.cols(), " for ", n_features_, " features");
+      ar.check(K <= neuron_cap(p, n), "the map has ", K, " neurons, more than the cap of ", neuron_cap(p, n));
+      ar.check(cells.rows() == K && Index(m.epoch_created.size()) == K && m.hit_count.size() == K &&
+                   m.error.size() == K && m.average_distance.size() == K && m.density.size() == K,
+               "the per-neuron fields do not all have ", K, " entries");
+      ar.check(m.weights.allFinite(), "the prototypes hold NaN or infinite values");
+      ar.check(n == 0 || (m.bmu.minCoeff() >= 0 && m.bmu.maxCoeff() < K), "a training BMU is not a neuron id");
+      const Index far = Index(1) << 30;  // GrowingLattice keys cells by 32-bit coordinates
+      m.lattice = GrowingLattice(K);
+      for (Index k = 0; k < K; ++k) {
+        const Index x = cells(k, 0), y = cells(k, 1);
+        ar.check(x > -far && x < far && y > -far && y < far && m.lattice.find(x, y) < 0, "neuron ", k,
+                 " has a cell (", x, ", ", y, ") that is taken or out of range");
+        m.lattice.add(x, y);
+      }
+      fitted_ = true;
+    }
   }
 
   GrowingSomParams params_;

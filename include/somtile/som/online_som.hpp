@@ -198,11 +198,7 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
 template <typename Scalar>
 class OnlineSom {
  public:
-  explicit OnlineSom(const OnlineSomParams& params = {}) : params_(params) {
-    validate(params_);
-    grid_ = Grid(params_.rows, params_.cols, Topology::rectangular, params_.torus);
-    sigma0_ = params_.sigma > 0.0 ? params_.sigma : double(std::max(params_.rows, params_.cols)) / 2.0;
-  }
+  explicit OnlineSom(const OnlineSomParams& params = {}) : params_(params) { configure(); }
 
   const OnlineSomParams& params() const { return params_; }
   const Grid& grid() const { return grid_; }
@@ -249,6 +245,33 @@ class OnlineSom {
     return Lattice<Scalar>(grid_, std::move(W));
   }
 
+  /// Writes or reads every field, the random stream included, so a loaded map continues with
+  /// partial_fit exactly as the saved one would (io/archive.hpp, io/model_io.hpp).
+  template <typename Archive>
+  void serialize(Archive& ar) {
+    OnlineSomParams& p = params_;
+    ar(p.rows, p.cols, p.torus, p.learning_rate, p.learning_rate_final);
+    ar.choice(p.lr_decay, Decay::exponential);
+    ar(p.sigma, p.sigma_final);
+    ar.choice(p.sigma_decay, Decay::exponential);
+    ar.choice(p.neighborhood, Neighborhood::triangle);
+    ar(p.kernel_epsilon, p.seed);
+    State& s = state_;
+    ar(s.weights_t, s.offset, s.scale, s.rng, s.last_learning_rate, s.last_sigma, s.iterations);
+    if constexpr (Archive::loading) {
+      validate(p);
+      const Index F = s.weights_t.rows(), units = s.weights_t.cols();
+      ar.check(s.iterations > 0, "the map was never trained (", s.iterations, " iterations)");
+      ar.check(F > 0 && units % p.cols == 0 && units / p.cols == p.rows, "the codebook is ", units, " units x ",
+               F, " features, the ", p.rows, " x ", p.cols, " grid needs ", p.rows, " * ", p.cols, " units");
+      configure();
+      ar.check(s.offset.size() == F && s.scale.size() == F, "the feature scaling has ", s.offset.size(), " and ",
+               s.scale.size(), " entries for ", F, " features");
+      ar.check(s.weights_t.allFinite() && s.offset.allFinite() && s.scale.allFinite() && (s.scale >= Scalar(0)).all(),
+               "the codebook or the feature scaling holds NaN, infinite or negative-scale values");
+    }
+  }
+
  private:
   using RowArray = Eigen::Array<Scalar, 1, Eigen::Dynamic>;
 
@@ -270,6 +293,13 @@ class OnlineSom {
       return Xs;
     }
   };
+
+  /// Checks the parameters and derives the grid and the initial sigma from them.
+  void configure() {
+    validate(params_);
+    grid_ = Grid(params_.rows, params_.cols, Topology::rectangular, params_.torus);
+    sigma0_ = params_.sigma > 0.0 ? params_.sigma : double(std::max(params_.rows, params_.cols)) / 2.0;
+  }
 
   static void validate(const OnlineSomParams& p) {
     const char* call = "OnlineSom";

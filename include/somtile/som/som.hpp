@@ -110,6 +110,32 @@ class Som {
     params_.neighborhood_order = order;
   }
 
+  /// Writes or reads every field (io/archive.hpp; save() and load_som() in io/model_io.hpp).
+  /// On reading, a file whose fields break the constructor's rules is rejected.
+  template <typename Archive>
+  void serialize(Archive& ar) {
+    SomParams& p = params_;
+    ar(p.rows, p.cols, p.epochs, p.batch_size, p.sigma, p.learning_rate, p.neighborhood_order);
+    ar.choice(p.topology, Topology::hexagonal);
+    ar(p.torus);
+    ar.choice(p.neighborhood, Neighborhood::triangle);
+    ar.choice(p.distance, Distance::chebyshev);
+    ar.choice(p.lr_decay, Decay::exponential);
+    ar.choice(p.sigma_decay, Decay::exponential);
+    ar(p.learning_rate_final, p.sigma_final);
+    ar.choice(p.init, Init::pca);
+    ar.choice(p.training, Training::batch);
+    ar(p.seed, p.n_threads, n_features_, weights_, rng_);
+    if constexpr (Archive::loading) {
+      validate(p, n_features_);
+      ar.check(weights_.cols() == n_features_ && weights_.rows() % p.cols == 0 && weights_.rows() / p.cols == p.rows,
+               "the codebook is ", weights_.rows(), " x ", weights_.cols(), ", the parameters need ",
+               p.rows, " * ", p.cols, " units x ", n_features_, " features");
+      ar.check(weights_.allFinite(), "the codebook holds NaN or infinite values");
+      grid_ = Grid(p.rows, p.cols, p.topology, p.torus);
+    }
+  }
+
   void initialize_weights(ConstRowRef<Scalar> X) { initialize_weights(X, params_.init); }
 
   /// random: uniform in each feature's [min, max]; sample: distinct random rows (with repeats
@@ -214,8 +240,9 @@ class Som {
     detail::require(p.n_threads >= 0, call, "n_threads must be >= 0, got ", p.n_threads);
     if (p.lr_decay == Decay::exponential) detail::check_positive(call, "learning_rate_final", p.learning_rate_final);
     if (p.sigma_decay == Decay::exponential) detail::check_positive(call, "sigma_final", p.sigma_final);
-    // Schedules must stay positive over the whole run.
-    for (Index t = 0; t < p.epochs; ++t) {
+    // Schedules must stay positive over the whole run; every decay is monotone in t, so the
+    // first and last epochs decide (a loop over all epochs would hang on a huge count).
+    for (const Index t : {Index(0), p.epochs - 1}) {
       const double s = decay(p.sigma_decay, p.sigma, double(t), double(p.epochs), p.sigma_final);
       detail::require(s > 0, call, "sigma schedule reaches ", s, " at epoch ", t, "; it must stay > 0");
     }

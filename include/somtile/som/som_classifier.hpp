@@ -104,6 +104,23 @@ class SomClassifier : public detail::GrowingSomEstimator<Scalar> {
     return neuron_label_;
   }
 
+  /// Writes or reads the fitted model (io/archive.hpp, io/model_io.hpp).
+  template <typename Archive>
+  void serialize(Archive& ar) {
+    this->serialize_map(ar);
+    ar(classes_, proba_, neuron_label_);
+    if constexpr (Archive::loading) {
+      const Index K = this->map_.weights.rows(), C = classes_.size();
+      bool sorted = C >= 1;
+      for (Index c = 1; c < C; ++c) sorted = sorted && classes_[c - 1] < classes_[c];
+      ar.check(sorted, "the classes are not a non-empty increasing list");
+      ar.check(proba_.rows() == K && proba_.cols() == C && proba_.allFinite() && (proba_.array() >= Scalar(0)).all(),
+               "the class frequencies are not a ", K, " x ", C, " matrix of finite non-negative values");
+      ar.check(neuron_label_.size() == K && neuron_label_.minCoeff() >= -1 && neuron_label_.maxCoeff() < C,
+               "the neuron labels are not ", K, " values in [-1, ", C, ")");
+    }
+  }
+
  private:
   Labels classes_;
   RowMatrix<Scalar> proba_;

@@ -64,6 +64,22 @@ class SomVQ : public detail::GrowingSomEstimator<Scalar> {
 
   RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X) { return fit(X).transform(X); }
 
+  /// Writes or reads the fitted model (io/archive.hpp, io/model_io.hpp).
+  template <typename Archive>
+  void serialize(Archive& ar) {
+    this->serialize_map(ar);
+    ar(cluster_of_, labels_);
+    if constexpr (Archive::loading) {
+      ar.check(this->params_.growth_criterion != GrowthCriterion::entropy, "a SomVQ cannot use the entropy criterion");
+      const Index K = this->map_.weights.rows();
+      ar.check(cluster_of_.size() == K && cluster_of_.minCoeff() >= 0 && cluster_of_.maxCoeff() < K,
+               "the neuron cluster ids are not ", K, " ids in [0, ", K, ")");
+      ar.check(labels_.size() == this->map_.bmu.size() &&
+                   (labels_.size() == 0 || (labels_.minCoeff() >= 0 && labels_.maxCoeff() < K)),
+               "the training labels do not match the training BMUs");
+    }
+  }
+
  private:
   static Labels cluster_ids(const detail::GrowingMap<Scalar>& map) {
     const Index K = map.weights.rows();
