@@ -14,6 +14,8 @@
 #include <somtile/io/npy.hpp>
 #include <somtile/som/maps.hpp>
 #include <somtile/som/som.hpp>
+#include <somtile/som/som_classifier.hpp>
+#include <somtile/som/som_vq.hpp>
 #include <somtile/viz.hpp>
 
 #include <algorithm>
@@ -25,7 +27,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -216,7 +220,22 @@ bool show_help(ArgParser& p, int argc, char** argv) {
   return true;
 }
 
-Som<double> load_model(const std::string& path) { return load_som<double>(path); }
+// The kind of model in `path` ("Som", "SomVQ", ...), after checking that `command` accepts it
+// and that it holds doubles, the only scalar this program reads.
+std::string checked_kind(const std::string& path, const std::vector<std::string>& accepted, const std::string& command) {
+  const std::string kind = model_kind(path);
+  if (std::find(accepted.begin(), accepted.end(), kind) == accepted.end())
+    throw InputError(command + " needs a " + ArgParser::join(accepted, " or ") + " model, but '" + path +
+                     "' holds a " + kind);
+  if (model_scalar_size(path) != int(sizeof(double)))
+    throw InputError("'" + path + "' holds a " + kind + " of float values; the somtile program reads double models");
+  return kind;
+}
+
+Som<double> load_som_for(const std::string& path, const std::string& command) {
+  checked_kind(path, {"Som"}, command);
+  return load_som<double>(path);
+}
 
 // ---- train ---------------------------------------------------------------------------------
 
@@ -300,22 +319,42 @@ int cmd_train(int argc, char** argv) {
 
 int cmd_predict(int argc, char** argv) {
   ArgParser p("somtile predict",
-              "Maps samples to a trained model: the best-matching unit of a Som (unit,row,col).");
-  p.positional("MODEL", "model file written by somtile train");
+              "Maps samples to a trained model: a Som gives each sample's best-matching unit\n"
+              "(unit,row,col), a SomVQ its cluster, a SomClassifier its class label (and, given\n"
+              "--label-column, prints the accuracy).");
+  p.positional("MODEL", "model file written by somtile train or somtile grow");
   p.positional("DATA", "samples, .csv or .npy, with the training data's feature columns");
   p.option("output", "FILE", "CSV file to write, one line per sample after a header", "stdout", 'o');
   add_data_options(p);
   if (show_help(p, argc, argv)) return 0;
 
-  const Som<double> som = load_model(p.get("MODEL"));
-  const Dataset data = load_data(p.get("DATA"), p);
-  check_features(data, som.n_features(), p.get("DATA"), "Som");
-  const Labels bmu = som.predict(data.X);
-  const Index cols = som.params().cols;
+  const std::string model = p.get("MODEL"), path = p.get("DATA");
+  const std::string kind = checked_kind(model, {"Som", "SomVQ", "SomClassifier"}, "predict");
+  const Dataset data = load_data(path, p);
   std::ostringstream csv;
-  csv << "unit,row,col\n";
-  for (Index i = 0; i < bmu.size(); ++i) csv << bmu[i] << ',' << bmu[i] / cols << ',' << bmu[i] % cols << '\n';
+  double accuracy = std::numeric_limits<double>::quiet_NaN();
+  if (kind == "Som") {
+    const Som<double> som = load_som<double>(model);
+    check_features(data, som.n_features(), path, kind);
+    const Labels bmu = som.predict(data.X);
+    const Index cols = som.params().cols;
+    csv << "unit,row,col\n";
+    for (Index i = 0; i < bmu.size(); ++i) csv << bmu[i] << ',' << bmu[i] / cols << ',' << bmu[i] % cols << '\n';
+  } else if (kind == "SomVQ") {
+    const SomVQ<double> vq = load_som_vq<double>(model);
+    check_features(data, vq.n_features(), path, kind);
+    csv << "cluster\n" << vq.predict(data.X).format(Eigen::IOFormat(0, 0, "", "\n")) << '\n';
+  } else {
+    const SomClassifier<double> clf = load_som_classifier<double>(model);
+    check_features(data, clf.n_features(), path, kind);
+    const Labels predicted = clf.predict(data.X);
+    csv << "label\n" << predicted.format(Eigen::IOFormat(0, 0, "", "\n")) << '\n';
+    if (data.y.size() > 0)
+      accuracy = double((predicted.array() == data.y.array()).count()) / double(data.y.size());
+  }
   write_text(p.get("output"), csv.str());
+  if (!std::isnan(accuracy))
+    report_stream(p.get("output")) << "accuracy " << fixed(accuracy) << " on " << data.y.size() << " labelled samples\n";
   return 0;
 }
 
@@ -353,7 +392,7 @@ int cmd_cluster(int argc, char** argv) {
   p.option("threads", "N", "threads, 0 = all available", "0");
   if (show_help(p, argc, argv)) return 0;
 
-  const Som<double> som = load_model(p.get("MODEL"));
+  const Som<double> som = load_som_for(p.get("MODEL"), "cluster");
   ClusterParams c = cluster_params(p);
   c.n_threads = int(p.get_int("threads", 0));
   const ClusterResult r = som.cluster(c);
@@ -382,49 +421,85 @@ int cmd_cluster(int argc, char** argv) {
   return 0;
 }
 
-// ---- plot ----------------------------------------------------------------------------------
+// ---- grow ----------------------------------------------------------------------------------
 
-int cmd_plot(int argc, char** argv) {
-  ArgParser p("somtile plot",
-              "Draws a Som as SVG files: U-matrix, component planes, elbow and cluster map; with\n"
-              "DATA also the hit map, with --label-column the classification map, with --history\n"
-              "the training errors.");
-  p.positional("MODEL", "Som model file");
-  p.positional("DATA", "samples, .csv or .npy, for the maps that need data", false);
-  p.option("out-dir", "DIR", "directory for the SVG files (created if missing)", ".");
-  p.option("history", "FILE", "per-epoch errors written by somtile train --history");
+int cmd_grow(int argc, char** argv) {
+  const GrowingSomParams d;
+  ArgParser p("somtile grow",
+              "Grows a SOM (DBGSOM) on the data and saves it: a SomVQ (vector quantiser and\n"
+              "clusterer), or with --classifier a SomClassifier trained on --label-column.");
+  p.positional("DATA", "training data, .csv or .npy (rows are samples)");
+  p.option("output", "FILE", "model file to write (required)", "", 'o');
+  p.flag("classifier", "grow a SomClassifier (needs --label-column)");
+  p.option("max-neurons", "N", "cap on the neurons (>= 4); 0 = 5 sqrt(samples)", std::to_string(d.max_neurons));
+  p.option("lambda", "L", "growth threshold factor; lower = more neurons", number(d.lambda_));
+  p.option("max-iter", "N", "epochs, growing and fine-tuning together", std::to_string(d.max_iter));
+  p.option("sigma-start", "S", "neighbourhood width at the start, in lattice hops", number(d.sigma_start));
+  p.option("sigma-end", "S", "width at the end of growing; 0 = 0.05 (sqrt(neurons) - 1)", number(d.sigma_end));
+  p.option("growth-criterion", "C", "quantization_error | entropy (entropy needs --classifier)",
+           "quantization_error");
+  p.option("seed", "N", "random seed", std::to_string(d.seed));
+  p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
   add_data_options(p);
-  add_cluster_options(p);
   if (show_help(p, argc, argv)) return 0;
 
-  const Som<double> som = load_model(p.get("MODEL"));
-  Dataset data;
-  if (p.has("DATA")) {
-    data = load_data(p.get("DATA"), p);
-    check_features(data, som.n_features(), p.get("DATA"), "Som");
-  } else if (p.has("label-column")) {
-    throw UsageError("--label-column needs a DATA argument");
-  }
-  RowMatrix<double> history;
-  if (p.has("history")) {
-    history = read_csv(p.get("history")).X;
-    if (history.cols() != 3)
-      throw InputError("'" + p.get("history") + "' has " + std::to_string(history.cols()) +
-                       " columns, expected epoch,quantization_error,topographic_error");
-  }
+  const std::string output = p.require("output");
+  const bool classifier = p.has("classifier");
+  if (classifier && !p.has("label-column")) throw UsageError("--classifier needs --label-column");
+  GrowingSomParams g;
+  g.max_neurons = p.get_int("max-neurons", d.max_neurons);
+  g.lambda_ = p.get_double("lambda", d.lambda_);
+  g.max_iter = p.get_int("max-iter", d.max_iter);
+  g.sigma_start = p.get_double("sigma-start", d.sigma_start);
+  g.sigma_end = p.get_double("sigma-end", d.sigma_end);
+  g.growth_criterion = p.get_choice("growth-criterion", {"quantization_error", "entropy"}, d.growth_criterion);
+  g.seed = p.get_uint("seed", d.seed);
+  g.n_threads = int(p.get_int("threads", d.n_threads));
 
-  const std::filesystem::path dir = p.get("out-dir", ".");
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw InputError("cannot create directory '" + dir.string() + "': " + ec.message());
-  std::vector<std::string> written;
-  auto file = [&](const char* name) { return written.emplace_back((dir / name).string()); };
+  const Dataset data = load_data(p.get("DATA"), p);
+  std::ostringstream summary;
+  summary << "on " << data.X.rows() << " samples x " << data.X.cols() << " features: ";
+  if (classifier) {
+    SomClassifier<double> clf(g);
+    clf.fit(data.X, data.y);
+    save(clf, output);
+    summary << clf.n_neurons() << " neurons after " << clf.n_iter() << " epochs, QE " << fixed(clf.quantization_error())
+            << ", TE " << fixed(clf.topographic_error()) << ", training accuracy " << fixed(clf.score(data.X, data.y));
+  } else {
+    SomVQ<double> vq(g);
+    vq.fit(data.X);
+    save(vq, output);
+    summary << vq.n_neurons() << " neurons after " << vq.n_iter() << " epochs, " << vq.n_clusters()
+            << " clusters, QE " << fixed(vq.quantization_error()) << ", TE " << fixed(vq.topographic_error());
+  }
+  std::cout << "grew a " << (classifier ? "SomClassifier " : "SomVQ ") << summary.str() << "\nwrote " << output << '\n';
+  return 0;
+}
 
+// ---- plot ----------------------------------------------------------------------------------
+
+// Collects the paths of the files a plot command writes, inside its output directory.
+class OutputFiles {
+ public:
+  explicit OutputFiles(const std::filesystem::path& dir) : dir_(dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) throw InputError("cannot create directory '" + dir_.string() + "': " + ec.message());
+  }
+  const std::string& operator()(const char* name) { return written_.emplace_back((dir_ / name).string()); }
+  const std::vector<std::string>& written() const { return written_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::vector<std::string> written_;
+};
+
+void plot_som(const Som<double>& som, const Dataset& data, const RowMatrix<double>& history,
+              const ClusterParams& c, OutputFiles& file) {
   viz::plot_u_matrix(som, file("u_matrix.svg"));
   viz::MultiMapPlotOptions planes;
   planes.names = data.columns;
   viz::plot_component_planes(som, file("component_planes.svg"), planes);
-  const ClusterParams c = cluster_params(p);
   const Index max_k = std::min<Index>(10, som.n_units());
   if (max_k >= 2) viz::plot_elbow(som, file("elbow.svg"), max_k, c.feature_space, c.seed);
   viz::plot_cluster_map(som, som.cluster(c), file("cluster_map.svg"));
@@ -438,7 +513,73 @@ int cmd_plot(int argc, char** argv) {
     viz::plot_training_errors(std::vector<double>(qe.data(), qe.data() + qe.size()),
                               std::vector<double>(te.data(), te.data() + te.size()), file("training_errors.svg"));
   }
-  for (const auto& f : written) std::cout << "wrote " << f << '\n';
+}
+
+// A grown map as a network: on its lattice, on the weights' principal plane, and over 2-D data.
+template <typename Model>
+void plot_grown(const Model& model, const Dataset& data, bool classifier, OutputFiles& file) {
+  viz::GrowingSomPlotOptions o;
+  o.color = classifier ? viz::NodeStatistic::label : viz::NodeStatistic::hit_count;
+  o.size = viz::NodeStatistic::hit_count;
+  viz::plot_growing_som(model, file("network.svg"), o);
+  o.layout = viz::NetworkLayout::pca;
+  o.color = viz::NodeStatistic::error;
+  viz::plot_growing_som(model, file("network_pca.svg"), o);
+  if (data.X.rows() > 0) {
+    o.layout = viz::NetworkLayout::weights;
+    o.network.samples = data.X;
+    viz::plot_growing_som(model, file("network_data.svg"), o);
+  }
+}
+
+int cmd_plot(int argc, char** argv) {
+  ArgParser p("somtile plot",
+              "Draws a model as SVG files. A Som: U-matrix, component planes, elbow and cluster map;\n"
+              "with DATA also the hit map, with --label-column the classification map, with\n"
+              "--history the training errors. A SomVQ or SomClassifier: its network on the lattice\n"
+              "and on the principal plane of its weights; with 2-feature DATA, over the data.");
+  p.positional("MODEL", "model file");
+  p.positional("DATA", "samples, .csv or .npy, for the pictures that need data", false);
+  p.option("out-dir", "DIR", "directory for the SVG files (created if missing)", ".");
+  p.option("history", "FILE", "per-epoch errors written by somtile train --history (Som)");
+  add_data_options(p);
+  add_cluster_options(p);
+  if (show_help(p, argc, argv)) return 0;
+
+  const std::string model = p.get("MODEL");
+  const std::string kind = checked_kind(model, {"Som", "SomVQ", "SomClassifier"}, "plot");
+  if (!p.has("DATA") && p.has("label-column")) throw UsageError("--label-column needs a DATA argument");
+  if (kind != "Som" && p.has("history")) throw InputError("--history applies to Som models, '" + model + "' holds a " + kind);
+  const Dataset data = p.has("DATA") ? load_data(p.get("DATA"), p) : Dataset{};
+  RowMatrix<double> history;
+  if (p.has("history")) {
+    history = read_csv(p.get("history")).X;
+    if (history.cols() != 3)
+      throw InputError("'" + p.get("history") + "' has " + std::to_string(history.cols()) +
+                       " columns, expected epoch,quantization_error,topographic_error");
+  }
+
+  std::optional<OutputFiles> files;
+  if (kind == "Som") {
+    const Som<double> som = load_som<double>(model);
+    if (p.has("DATA")) check_features(data, som.n_features(), p.get("DATA"), kind);
+    const ClusterParams c = cluster_params(p);
+    plot_som(som, data, history, c, files.emplace(p.get("out-dir", ".")));
+  } else {
+    const bool classifier = kind == "SomClassifier";
+    auto grown = [&](const auto& m) {
+      if (p.has("DATA")) {
+        check_features(data, m.n_features(), p.get("DATA"), kind);
+        if (m.n_features() != 2)
+          throw InputError("a " + kind + " is drawn over its data only for 2 features, '" + model + "' has " +
+                           std::to_string(m.n_features()));
+      }
+      plot_grown(m, data, classifier, files.emplace(p.get("out-dir", ".")));
+    };
+    if (classifier) grown(load_som_classifier<double>(model));
+    else grown(load_som_vq<double>(model));
+  }
+  for (const auto& f : files->written()) std::cout << "wrote " << f << '\n';
   return 0;
 }
 
@@ -452,19 +593,14 @@ int cmd_export(int argc, char** argv) {
   if (show_help(p, argc, argv)) return 0;
   const std::string format = p.get("format", "cod"), output = p.require("output");
   if (format != "cod") throw UsageError("option --format: '" + format + "' is not one of cod");
-  save_som_pak(load_model(p.get("MODEL")), output);
+  save_som_pak(load_som_for(p.get("MODEL"), "export"), output);
   std::cout << "wrote " << output << '\n';
   return 0;
 }
 
-int cmd_info(int argc, char** argv) {
-  ArgParser p("somtile info", "Prints a model's kind, shape and training parameters.");
-  p.positional("MODEL", "model file");
-  if (show_help(p, argc, argv)) return 0;
-  const Som<double> som = load_model(p.get("MODEL"));
+void print_som_info(const Som<double>& som) {
   const SomParams& s = som.params();
-  std::cout << "kind                Som (double)\n"
-            << "grid                " << s.rows << " x " << s.cols << ' ' << name_of(topology_names, s.topology)
+  std::cout << "grid                " << s.rows << " x " << s.cols << ' ' << name_of(topology_names, s.topology)
             << (s.torus ? ", torus" : "") << "\n"
             << "units               " << som.n_units() << "\n"
             << "features            " << som.n_features() << "\n"
@@ -478,6 +614,38 @@ int cmd_info(int argc, char** argv) {
             << s.neighborhood_order << "\n"
             << "distance            " << name_of(distance_names, s.distance) << "\n"
             << "init                " << name_of(init_names, s.init) << ", seed " << s.seed << "\n";
+}
+
+template <typename Model>
+void print_grown_info(const Model& m) {
+  const GrowingSomParams& g = m.params();
+  std::cout << "neurons             " << m.n_neurons() << " (max " << g.max_neurons << ")\n"
+            << "features            " << m.n_features() << "\n"
+            << "epochs              " << m.n_iter() << (m.converged() ? ", converged" : "") << "\n"
+            << "quantization error  " << fixed(m.quantization_error()) << "\n"
+            << "topographic error   " << fixed(m.topographic_error()) << "\n"
+            << "lambda              " << number(g.lambda_) << ", seed " << g.seed << "\n";
+}
+
+int cmd_info(int argc, char** argv) {
+  ArgParser p("somtile info", "Prints a model's kind, shape and training parameters.");
+  p.positional("MODEL", "model file (any somtile model; details for Som, SomVQ, SomClassifier)");
+  if (show_help(p, argc, argv)) return 0;
+  const std::string path = p.get("MODEL"), kind = model_kind(path);
+  const bool is_double = model_scalar_size(path) == int(sizeof(double));
+  std::cout << "kind                " << kind << (is_double ? " (double)" : " (float)") << "\n";
+  if (!is_double) return 0;
+  if (kind == "Som") {
+    print_som_info(load_som<double>(path));
+  } else if (kind == "SomVQ") {
+    const SomVQ<double> vq = load_som_vq<double>(path);
+    print_grown_info(vq);
+    std::cout << "clusters            " << vq.n_clusters() << "\n";
+  } else if (kind == "SomClassifier") {
+    const SomClassifier<double> clf = load_som_classifier<double>(path);
+    print_grown_info(clf);
+    std::cout << "classes             " << clf.classes().transpose().format(Eigen::IOFormat(0, 0, " ")) << "\n";
+  }
   return 0;
 }
 
@@ -491,9 +659,10 @@ struct Command {
 
 const Command commands[] = {
     {"train", "train a classic SOM on a .csv or .npy file and save it", cmd_train},
-    {"predict", "best-matching unit of each sample", cmd_predict},
+    {"predict", "best-matching unit, cluster or class of each sample", cmd_predict},
     {"cluster", "cluster a Som's units (kmeans, gmm, hdbscan) and print the diagnostics", cmd_cluster},
-    {"plot", "write SVG pictures of a Som (U-matrix, hit map, component planes, ...)", cmd_plot},
+    {"grow", "grow a SomVQ or SomClassifier (DBGSOM) on a .csv or .npy file and save it", cmd_grow},
+    {"plot", "write SVG pictures of a model (U-matrix, hit map, component planes, ...)", cmd_plot},
     {"export", "write a Som's codebook in SOM_PAK .cod format", cmd_export},
     {"info", "print a model's kind, shape and parameters", cmd_info},
 };
