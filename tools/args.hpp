@@ -136,7 +136,8 @@ class ArgParser {
 
   /// The value of an option restricted to `choices`, as its position in that list.
   template <typename Enum>
-  Enum get_choice(const std::string& name, const std::vector<std::string>& choices, Enum fallback) const {
+  Enum get_choice(const std::string& name, const std::vector<std::string>& choices,
+                  Enum fallback) const {
     if (!has(name)) return fallback;
     const std::string text = get(name);
     for (std::size_t k = 0; k < choices.size(); ++k)
@@ -182,7 +183,8 @@ class ArgParser {
 
   // "-1" is a value (e.g. --label-column -1), not an option.
   static bool looks_like_number(const std::string& s) {
-    return s.size() > 1 && s[0] == '-' && (std::isdigit(static_cast<unsigned char>(s[1])) || s[1] == '.');
+    return s.size() > 1 && s[0] == '-' &&
+           (std::isdigit(static_cast<unsigned char>(s[1])) || s[1] == '.');
   }
 
   const Spec& find(const std::string& arg) const {
@@ -194,8 +196,10 @@ class ArgParser {
   static std::string row(const std::string& left, const std::string& right) {
     constexpr std::size_t column = 30;
     std::string out = left;
-    if (out.size() + 2 > column) out += "\n" + std::string(column, ' ');
-    else out += std::string(column - out.size(), ' ');
+    if (out.size() + 2 > column)
+      out += "\n" + std::string(column, ' ');
+    else
+      out += std::string(column - out.size(), ' ');
     return out + right + "\n";
   }
 

@@ -132,12 +132,15 @@ Dataset load_data(const std::string& path, const ArgParser& args) {
   return d;
 }
 
-void check_features(const Dataset& d, Index expected, const std::string& path, const std::string& kind) {
+void check_features(const Dataset& d, Index expected, const std::string& path,
+                    const std::string& kind) {
   if (d.X.cols() == expected) return;
   std::string hint;
-  if (d.X.cols() == expected + 1 && d.y.size() == 0) hint = " (is one of them a label column? see --label-column)";
-  throw InputError("'" + path + "' has " + std::to_string(d.X.cols()) + " feature columns, but the " + kind +
-                   " was trained on " + std::to_string(expected) + hint);
+  if (d.X.cols() == expected + 1 && d.y.size() == 0)
+    hint = " (is one of them a label column? see --label-column)";
+  throw InputError("'" + path + "' has " + std::to_string(d.X.cols()) +
+                   " feature columns, but the " + kind + " was trained on " +
+                   std::to_string(expected) + hint);
 }
 
 // ---- output --------------------------------------------------------------------------------
@@ -172,7 +175,8 @@ std::ostream& report_stream(const std::string& output) {
 // An epoch progress bar on stderr, drawn only when stderr is a terminal.
 class ProgressBar {
  public:
-  ProgressBar(bool wanted, Index epochs) : enabled_(wanted && isatty(STDERR_FILENO)), start_(clock::now()) {
+  ProgressBar(bool wanted, Index epochs)
+      : enabled_(wanted && isatty(STDERR_FILENO)), start_(clock::now()) {
     if (enabled_) draw(0, epochs, "");  // before the first epoch, which may take a while
   }
   ~ProgressBar() { clear(); }
@@ -199,9 +203,9 @@ class ProgressBar {
   using clock = std::chrono::steady_clock;
   void draw(Index done, Index total, const std::string& status) {
     const int bar = 30, filled = total > 0 ? int(bar * done / total) : bar;
-    const std::string line = "  epoch " + std::to_string(done) + "/" + std::to_string(total) + " [" +
-                             std::string(std::size_t(filled), '#') + std::string(std::size_t(bar - filled), '.') +
-                             "]" + status;
+    const std::string line = "  epoch " + std::to_string(done) + "/" + std::to_string(total) +
+                             " [" + std::string(std::size_t(filled), '#') +
+                             std::string(std::size_t(bar - filled), '.') + "]" + status;
     // Pad to the previous width so a shorter line leaves no leftovers.
     std::fprintf(stderr, "\r%-*s", int(std::max(width_, line.size())), line.c_str());
     std::fflush(stderr);
@@ -222,13 +226,15 @@ bool show_help(ArgParser& p, int argc, char** argv) {
 
 // The kind of model in `path` ("Som", "SomVQ", ...), after checking that `command` accepts it
 // and that it holds doubles, the only scalar this program reads.
-std::string checked_kind(const std::string& path, const std::vector<std::string>& accepted, const std::string& command) {
+std::string checked_kind(const std::string& path, const std::vector<std::string>& accepted,
+                         const std::string& command) {
   const std::string kind = model_kind(path);
   if (std::find(accepted.begin(), accepted.end(), kind) == accepted.end())
-    throw InputError(command + " needs a " + ArgParser::join(accepted, " or ") + " model, but '" + path +
-                     "' holds a " + kind);
+    throw InputError(command + " needs a " + ArgParser::join(accepted, " or ") + " model, but '" +
+                     path + "' holds a " + kind);
   if (model_scalar_size(path) != int(sizeof(double)))
-    throw InputError("'" + path + "' holds a " + kind + " of float values; the somtile program reads double models");
+    throw InputError("'" + path + "' holds a " + kind +
+                     " of float values; the somtile program reads double models");
   return kind;
 }
 
@@ -253,15 +259,19 @@ int cmd_train(int argc, char** argv) {
   p.option("batch-size", "N", "samples per mini-batch", std::to_string(d.batch_size));
   p.option("sigma", "S", "initial neighbourhood width, in grid units", number(d.sigma));
   p.option("sigma-final", "S", "final sigma of the exponential decay", number(d.sigma_final));
-  p.option("sigma-decay", "D", cli::ArgParser::join(decay_names, " | "), name_of(decay_names, d.sigma_decay));
+  p.option("sigma-decay", "D", cli::ArgParser::join(decay_names, " | "),
+           name_of(decay_names, d.sigma_decay));
   p.option("learning-rate", "A", "initial learning rate (minibatch)", number(d.learning_rate));
   p.option("learning-rate-final", "A", "final learning rate of the exponential decay",
            number(d.learning_rate_final));
-  p.option("lr-decay", "D", "decay of the learning rate, as --sigma-decay", name_of(decay_names, d.lr_decay));
+  p.option("lr-decay", "D", "decay of the learning rate, as --sigma-decay",
+           name_of(decay_names, d.lr_decay));
   p.option("neighborhood", "K", "gaussian | mexican_hat | bubble | triangle",
            name_of(neighborhood_names, d.neighborhood));
-  p.option("distance", "D", "euclidean | cosine | manhattan | chebyshev", name_of(distance_names, d.distance));
-  p.option("neighborhood-order", "N", "rings used by the U-matrix", std::to_string(d.neighborhood_order));
+  p.option("distance", "D", "euclidean | cosine | manhattan | chebyshev",
+           name_of(distance_names, d.distance));
+  p.option("neighborhood-order", "N", "rings used by the U-matrix",
+           std::to_string(d.neighborhood_order));
   p.option("init", "I", "random | sample | pca", name_of(init_names, d.init));
   p.option("seed", "N", "random seed", std::to_string(d.seed));
   p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
@@ -303,15 +313,17 @@ int cmd_train(int argc, char** argv) {
     std::ostringstream csv;
     csv << "epoch,quantization_error,topographic_error\n";
     for (std::size_t e = 0; e < h.quantization_errors.size(); ++e)
-      csv << e + 1 << ',' << number(h.quantization_errors[e]) << ',' << number(h.topographic_errors[e]) << '\n';
+      csv << e + 1 << ',' << number(h.quantization_errors[e]) << ','
+          << number(h.topographic_errors[e]) << '\n';
     write_text(p.get("history"), csv.str());
   }
   save(som, output);
-  std::cout << "trained a " << s.rows << " x " << s.cols << ' ' << name_of(topology_names, s.topology)
-            << (s.torus ? " torus" : " map") << " on " << data.X.rows() << " samples x " << data.X.cols()
-            << " features, " << s.epochs << ' ' << name_of(training_names, s.training)
-            << " epochs: QE " << fixed(h.quantization_errors.back()) << ", TE "
-            << fixed(h.topographic_errors.back()) << "\nwrote " << output << '\n';
+  std::cout << "trained a " << s.rows << " x " << s.cols << ' '
+            << name_of(topology_names, s.topology) << (s.torus ? " torus" : " map") << " on "
+            << data.X.rows() << " samples x " << data.X.cols() << " features, " << s.epochs << ' '
+            << name_of(training_names, s.training) << " epochs: QE "
+            << fixed(h.quantization_errors.back()) << ", TE " << fixed(h.topographic_errors.back())
+            << "\nwrote " << output << '\n';
   return 0;
 }
 
@@ -324,7 +336,8 @@ int cmd_predict(int argc, char** argv) {
               "--label-column, prints the accuracy).");
   p.positional("MODEL", "model file written by somtile train or somtile grow");
   p.positional("DATA", "samples, .csv or .npy, with the training data's feature columns");
-  p.option("output", "FILE", "CSV file to write, one line per sample after a header", "stdout", 'o');
+  p.option("output", "FILE", "CSV file to write, one line per sample after a header", "stdout",
+           'o');
   add_data_options(p);
   if (show_help(p, argc, argv)) return 0;
 
@@ -339,7 +352,8 @@ int cmd_predict(int argc, char** argv) {
     const Labels bmu = som.predict(data.X);
     const Index cols = som.params().cols;
     csv << "unit,row,col\n";
-    for (Index i = 0; i < bmu.size(); ++i) csv << bmu[i] << ',' << bmu[i] / cols << ',' << bmu[i] % cols << '\n';
+    for (Index i = 0; i < bmu.size(); ++i)
+      csv << bmu[i] << ',' << bmu[i] / cols << ',' << bmu[i] % cols << '\n';
   } else if (kind == "SomVQ") {
     const SomVQ<double> vq = load_som_vq<double>(model);
     check_features(data, vq.n_features(), path, kind);
@@ -354,7 +368,8 @@ int cmd_predict(int argc, char** argv) {
   }
   write_text(p.get("output"), csv.str());
   if (!std::isnan(accuracy))
-    report_stream(p.get("output")) << "accuracy " << fixed(accuracy) << " on " << data.y.size() << " labelled samples\n";
+    report_stream(p.get("output"))
+        << "accuracy " << fixed(accuracy) << " on " << data.y.size() << " labelled samples\n";
   return 0;
 }
 
@@ -365,7 +380,8 @@ void add_cluster_options(ArgParser& p) {
   p.option("method", "M", "kmeans | gmm | hdbscan", name_of(method_names, d.method));
   p.option("clusters", "K", "clusters (kmeans, gmm); 0 = automatic (elbow / lowest BIC)",
            std::to_string(d.n_clusters));
-  p.option("feature-space", "S", "weights | positions | combined", name_of(space_names, d.feature_space));
+  p.option("feature-space", "S", "weights | positions | combined",
+           name_of(space_names, d.feature_space));
   p.option("min-cluster-size", "N", "HDBSCAN's min_cluster_size; 0 = max(5, units / 20)",
            std::to_string(d.min_cluster_size));
   p.option("cluster-seed", "N", "random seed of k-means / GMM", std::to_string(d.seed));
@@ -383,9 +399,10 @@ ClusterParams cluster_params(const ArgParser& p) {
 }
 
 int cmd_cluster(int argc, char** argv) {
-  ArgParser p("somtile cluster",
-              "Clusters the units of a Som; writes unit,row,col,cluster (-1 = noise) and prints the\n"
-              "quality of the clustering (silhouette, Davies-Bouldin, Calinski-Harabasz).");
+  ArgParser p(
+      "somtile cluster",
+      "Clusters the units of a Som; writes unit,row,col,cluster (-1 = noise) and prints the\n"
+      "quality of the clustering (silhouette, Davies-Bouldin, Calinski-Harabasz).");
   p.positional("MODEL", "Som model file");
   p.option("output", "FILE", "CSV file to write, one line per unit after a header", "stdout", 'o');
   add_cluster_options(p);
@@ -400,21 +417,27 @@ int cmd_cluster(int argc, char** argv) {
   const Index cols = som.params().cols;
   std::ostringstream csv;
   csv << "unit,row,col,cluster\n";
-  for (Index u = 0; u < r.labels.size(); ++u) csv << u << ',' << u / cols << ',' << u % cols << ',' << r.labels[u] << '\n';
+  for (Index u = 0; u < r.labels.size(); ++u)
+    csv << u << ',' << u / cols << ',' << u % cols << ',' << r.labels[u] << '\n';
   write_text(p.get("output"), csv.str());
 
   std::ostream& out = report_stream(p.get("output"));
-  out << name_of(method_names, r.method) << " on the " << name_of(space_names, r.feature_space) << " of "
-      << som.n_units() << " units: " << r.n_clusters << " clusters";
+  out << name_of(method_names, r.method) << " on the " << name_of(space_names, r.feature_space)
+      << " of " << som.n_units() << " units: " << r.n_clusters << " clusters";
   if (!r.k_scores.empty()) out << " (chosen automatically)";
   out << "\n  silhouette          " << fixed(r.metrics.silhouette) << "  (higher is better, max 1)"
       << "\n  davies_bouldin      " << fixed(r.metrics.davies_bouldin) << "  (lower is better)"
-      << "\n  calinski_harabasz   " << fixed(r.metrics.calinski_harabasz, 2) << "  (higher is better)"
-      << "\n  noise units         " << r.metrics.n_noise << " (" << fixed(100 * r.metrics.noise_ratio, 1) << " %)";
+      << "\n  calinski_harabasz   " << fixed(r.metrics.calinski_harabasz, 2)
+      << "  (higher is better)"
+      << "\n  noise units         " << r.metrics.n_noise << " ("
+      << fixed(100 * r.metrics.noise_ratio, 1) << " %)";
   if (!std::isnan(r.inertia)) out << "\n  inertia             " << fixed(r.inertia);
-  if (!std::isnan(r.bic)) out << "\n  bic                 " << fixed(r.bic, 2) << "\n  aic                 " << fixed(r.aic, 2);
+  if (!std::isnan(r.bic))
+    out << "\n  bic                 " << fixed(r.bic, 2) << "\n  aic                 "
+        << fixed(r.aic, 2);
   if (!r.k_scores.empty()) {
-    out << "\n  " << (r.method == ClusterMethod::gmm ? "bic" : "inertia") << " for k = 1.." << r.k_scores.size() << ":";
+    out << "\n  " << (r.method == ClusterMethod::gmm ? "bic" : "inertia") << " for k = 1.."
+        << r.k_scores.size() << ":";
     for (double v : r.k_scores) out << ' ' << fixed(v, 3);
   }
   out << '\n';
@@ -431,11 +454,14 @@ int cmd_grow(int argc, char** argv) {
   p.positional("DATA", "training data, .csv or .npy (rows are samples)");
   p.option("output", "FILE", "model file to write (required)", "", 'o');
   p.flag("classifier", "grow a SomClassifier (needs --label-column)");
-  p.option("max-neurons", "N", "cap on the neurons (>= 4); 0 = 5 sqrt(samples)", std::to_string(d.max_neurons));
+  p.option("max-neurons", "N", "cap on the neurons (>= 4); 0 = 5 sqrt(samples)",
+           std::to_string(d.max_neurons));
   p.option("lambda", "L", "growth threshold factor; lower = more neurons", number(d.lambda_));
   p.option("max-iter", "N", "epochs, growing and fine-tuning together", std::to_string(d.max_iter));
-  p.option("sigma-start", "S", "neighbourhood width at the start, in lattice hops", number(d.sigma_start));
-  p.option("sigma-end", "S", "width at the end of growing; 0 = 0.05 (sqrt(neurons) - 1)", number(d.sigma_end));
+  p.option("sigma-start", "S", "neighbourhood width at the start, in lattice hops",
+           number(d.sigma_start));
+  p.option("sigma-end", "S", "width at the end of growing; 0 = 0.05 (sqrt(neurons) - 1)",
+           number(d.sigma_end));
   p.option("growth-criterion", "C", "quantization_error | entropy (entropy needs --classifier)",
            "quantization_error");
   p.option("seed", "N", "random seed", std::to_string(d.seed));
@@ -452,7 +478,8 @@ int cmd_grow(int argc, char** argv) {
   g.max_iter = p.get_int("max-iter", d.max_iter);
   g.sigma_start = p.get_double("sigma-start", d.sigma_start);
   g.sigma_end = p.get_double("sigma-end", d.sigma_end);
-  g.growth_criterion = p.get_choice("growth-criterion", {"quantization_error", "entropy"}, d.growth_criterion);
+  g.growth_criterion =
+      p.get_choice("growth-criterion", {"quantization_error", "entropy"}, d.growth_criterion);
   g.seed = p.get_uint("seed", d.seed);
   g.n_threads = int(p.get_int("threads", d.n_threads));
 
@@ -463,16 +490,19 @@ int cmd_grow(int argc, char** argv) {
     SomClassifier<double> clf(g);
     clf.fit(data.X, data.y);
     save(clf, output);
-    summary << clf.n_neurons() << " neurons after " << clf.n_iter() << " epochs, QE " << fixed(clf.quantization_error())
-            << ", TE " << fixed(clf.topographic_error()) << ", training accuracy " << fixed(clf.score(data.X, data.y));
+    summary << clf.n_neurons() << " neurons after " << clf.n_iter() << " epochs, QE "
+            << fixed(clf.quantization_error()) << ", TE " << fixed(clf.topographic_error())
+            << ", training accuracy " << fixed(clf.score(data.X, data.y));
   } else {
     SomVQ<double> vq(g);
     vq.fit(data.X);
     save(vq, output);
     summary << vq.n_neurons() << " neurons after " << vq.n_iter() << " epochs, " << vq.n_clusters()
-            << " clusters, QE " << fixed(vq.quantization_error()) << ", TE " << fixed(vq.topographic_error());
+            << " clusters, QE " << fixed(vq.quantization_error()) << ", TE "
+            << fixed(vq.topographic_error());
   }
-  std::cout << "grew a " << (classifier ? "SomClassifier " : "SomVQ ") << summary.str() << "\nwrote " << output << '\n';
+  std::cout << "grew a " << (classifier ? "SomClassifier " : "SomVQ ") << summary.str()
+            << "\nwrote " << output << '\n';
   return 0;
 }
 
@@ -486,7 +516,9 @@ class OutputFiles {
     std::filesystem::create_directories(dir_, ec);
     if (ec) throw InputError("cannot create directory '" + dir_.string() + "': " + ec.message());
   }
-  const std::string& operator()(const char* name) { return written_.emplace_back((dir_ / name).string()); }
+  const std::string& operator()(const char* name) {
+    return written_.emplace_back((dir_ / name).string());
+  }
   const std::vector<std::string>& written() const { return written_; }
 
  private:
@@ -506,12 +538,14 @@ void plot_som(const Som<double>& som, const Dataset& data, const RowMatrix<doubl
   if (data.X.rows() > 0) {
     viz::plot_hit_map(som, data.X, file("hit_map.svg"));
     if (data.y.size() > 0)
-      viz::plot_classification_map(som, bmus_data_map(som, data.X), data.y, file("classification_map.svg"));
+      viz::plot_classification_map(som, bmus_data_map(som, data.X), data.y,
+                                   file("classification_map.svg"));
   }
   if (history.rows() > 0) {
     const Eigen::VectorXd qe = history.col(1), te = history.col(2);
     viz::plot_training_errors(std::vector<double>(qe.data(), qe.data() + qe.size()),
-                              std::vector<double>(te.data(), te.data() + te.size()), file("training_errors.svg"));
+                              std::vector<double>(te.data(), te.data() + te.size()),
+                              file("training_errors.svg"));
   }
 }
 
@@ -533,11 +567,12 @@ void plot_grown(const Model& model, const Dataset& data, bool classifier, Output
 }
 
 int cmd_plot(int argc, char** argv) {
-  ArgParser p("somtile plot",
-              "Draws a model as SVG files. A Som: U-matrix, component planes, elbow and cluster map;\n"
-              "with DATA also the hit map, with --label-column the classification map, with\n"
-              "--history the training errors. A SomVQ or SomClassifier: its network on the lattice\n"
-              "and on the principal plane of its weights; with 2-feature DATA, over the data.");
+  ArgParser p(
+      "somtile plot",
+      "Draws a model as SVG files. A Som: U-matrix, component planes, elbow and cluster map;\n"
+      "with DATA also the hit map, with --label-column the classification map, with\n"
+      "--history the training errors. A SomVQ or SomClassifier: its network on the lattice\n"
+      "and on the principal plane of its weights; with 2-feature DATA, over the data.");
   p.positional("MODEL", "model file");
   p.positional("DATA", "samples, .csv or .npy, for the pictures that need data", false);
   p.option("out-dir", "DIR", "directory for the SVG files (created if missing)", ".");
@@ -548,8 +583,10 @@ int cmd_plot(int argc, char** argv) {
 
   const std::string model = p.get("MODEL");
   const std::string kind = checked_kind(model, {"Som", "SomVQ", "SomClassifier"}, "plot");
-  if (!p.has("DATA") && p.has("label-column")) throw UsageError("--label-column needs a DATA argument");
-  if (kind != "Som" && p.has("history")) throw InputError("--history applies to Som models, '" + model + "' holds a " + kind);
+  if (!p.has("DATA") && p.has("label-column"))
+    throw UsageError("--label-column needs a DATA argument");
+  if (kind != "Som" && p.has("history"))
+    throw InputError("--history applies to Som models, '" + model + "' holds a " + kind);
   const Dataset data = p.has("DATA") ? load_data(p.get("DATA"), p) : Dataset{};
   RowMatrix<double> history;
   if (p.has("history")) {
@@ -571,13 +608,15 @@ int cmd_plot(int argc, char** argv) {
       if (p.has("DATA")) {
         check_features(data, m.n_features(), p.get("DATA"), kind);
         if (m.n_features() != 2)
-          throw InputError("a " + kind + " is drawn over its data only for 2 features, '" + model + "' has " +
-                           std::to_string(m.n_features()));
+          throw InputError("a " + kind + " is drawn over its data only for 2 features, '" + model +
+                           "' has " + std::to_string(m.n_features()));
       }
       plot_grown(m, data, classifier, files.emplace(p.get("out-dir", ".")));
     };
-    if (classifier) grown(load_som_classifier<double>(model));
-    else grown(load_som_vq<double>(model));
+    if (classifier)
+      grown(load_som_classifier<double>(model));
+    else
+      grown(load_som_vq<double>(model));
   }
   for (const auto& f : files->written()) std::cout << "wrote " << f << '\n';
   return 0;
@@ -600,16 +639,22 @@ int cmd_export(int argc, char** argv) {
 
 void print_som_info(const Som<double>& som) {
   const SomParams& s = som.params();
-  std::cout << "grid                " << s.rows << " x " << s.cols << ' ' << name_of(topology_names, s.topology)
-            << (s.torus ? ", torus" : "") << "\n"
+  std::cout << "grid                " << s.rows << " x " << s.cols << ' '
+            << name_of(topology_names, s.topology) << (s.torus ? ", torus" : "") << "\n"
             << "units               " << som.n_units() << "\n"
             << "features            " << som.n_features() << "\n"
-            << "training            " << name_of(training_names, s.training) << ", " << s.epochs << " epochs"
-            << (s.training == Training::minibatch ? ", batch size " + std::to_string(s.batch_size) : "") << "\n"
-            << "sigma               " << number(s.sigma) << ' ' << name_of(decay_names, s.sigma_decay)
+            << "training            " << name_of(training_names, s.training) << ", " << s.epochs
+            << " epochs"
+            << (s.training == Training::minibatch ? ", batch size " + std::to_string(s.batch_size)
+                                                  : "")
+            << "\n"
+            << "sigma               " << number(s.sigma) << ' '
+            << name_of(decay_names, s.sigma_decay)
             << (s.sigma_decay == Decay::exponential ? " to " + number(s.sigma_final) : "") << "\n"
-            << "learning rate       " << number(s.learning_rate) << ' ' << name_of(decay_names, s.lr_decay)
-            << (s.lr_decay == Decay::exponential ? " to " + number(s.learning_rate_final) : "") << "\n"
+            << "learning rate       " << number(s.learning_rate) << ' '
+            << name_of(decay_names, s.lr_decay)
+            << (s.lr_decay == Decay::exponential ? " to " + number(s.learning_rate_final) : "")
+            << "\n"
             << "neighborhood        " << name_of(neighborhood_names, s.neighborhood) << ", order "
             << s.neighborhood_order << "\n"
             << "distance            " << name_of(distance_names, s.distance) << "\n"
@@ -644,7 +689,8 @@ int cmd_info(int argc, char** argv) {
   } else if (kind == "SomClassifier") {
     const SomClassifier<double> clf = load_som_classifier<double>(path);
     print_grown_info(clf);
-    std::cout << "classes             " << clf.classes().transpose().format(Eigen::IOFormat(0, 0, " ")) << "\n";
+    std::cout << "classes             "
+              << clf.classes().transpose().format(Eigen::IOFormat(0, 0, " ")) << "\n";
   }
   return 0;
 }
@@ -660,7 +706,8 @@ struct Command {
 const Command commands[] = {
     {"train", "train a classic SOM on a .csv or .npy file and save it", cmd_train},
     {"predict", "best-matching unit, cluster or class of each sample", cmd_predict},
-    {"cluster", "cluster a Som's units (kmeans, gmm, hdbscan) and print the diagnostics", cmd_cluster},
+    {"cluster", "cluster a Som's units (kmeans, gmm, hdbscan) and print the diagnostics",
+     cmd_cluster},
     {"grow", "grow a SomVQ or SomClassifier (DBGSOM) on a .csv or .npy file and save it", cmd_grow},
     {"plot", "write SVG pictures of a model (U-matrix, hit map, component planes, ...)", cmd_plot},
     {"export", "write a Som's codebook in SOM_PAK .cod format", cmd_export},
@@ -671,9 +718,12 @@ std::string main_help() {
   std::string out =
       "usage: somtile COMMAND [options] ...\n\n"
       "Self-organizing maps from the command line (somtile " SOMTILE_VERSION ").\n\ncommands:\n";
-  for (const auto& c : commands) out += "  " + std::string(c.name) + std::string(10 - std::strlen(c.name), ' ') + c.summary + "\n";
-  out += "\n'somtile COMMAND --help' describes a command's options.\n"
-         "Exit status: 0 success, 1 bad input, 2 usage error.\n";
+  for (const auto& c : commands)
+    out +=
+        "  " + std::string(c.name) + std::string(10 - std::strlen(c.name), ' ') + c.summary + "\n";
+  out +=
+      "\n'somtile COMMAND --help' describes a command's options.\n"
+      "Exit status: 0 success, 1 bad input, 2 usage error.\n";
   return out;
 }
 
@@ -711,7 +761,8 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::string hint;
     for (const auto& c : commands)
-      if (argc >= 2 && std::strcmp(argv[1], c.name) == 0) hint = std::string(" (see somtile ") + c.name + " --help)";
+      if (argc >= 2 && std::strcmp(argv[1], c.name) == 0)
+        hint = std::string(" (see somtile ") + c.name + " --help)";
     print_error(e.what(), hint);
     return 2;
   } catch (const std::bad_alloc&) {
