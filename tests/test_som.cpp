@@ -450,6 +450,7 @@ TEST_CASE("Som::cluster groups the units of well separated blobs", "[som][cluste
   CHECK(som.elbow(6).size() == 6);
   cp.n_clusters = 49;
   CHECK_THROWS_AS(som.cluster(cp), ParameterError);
+  CHECK_THROWS_WITH(som.cluster(cp), "Som::cluster(): n_clusters must be <= the number of units (48), got 49");
   cp.n_clusters = 0;
   cp.feature_space = FeatureSpace::combined;
   CHECK(som.cluster(cp).n_clusters >= 2);

@@ -179,11 +179,11 @@ inline RowMatrix<double> member_means(const RowMatrix<double>& features, const L
 }  // namespace detail
 
 /// Clusters the units of a map. `weights` is the codebook (units x features), `positions` the
-/// units' grid coordinates (units x 2, may be empty for FeatureSpace::weights).
+/// units' grid coordinates (units x 2, may be empty for FeatureSpace::weights). `call` names
+/// the public entry point in error messages (Som::cluster passes its own name).
 template <typename Scalar>
 ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& positions,
-                            const ClusterParams& params) {
-  const char* call = "cluster_units";
+                            const ClusterParams& params, const char* call = "cluster_units") {
   detail::check_data(call, weights, "weights");
   const Index n_units = weights.rows();
   detail::require<InputError>(n_units >= 2, call, "clustering needs at least 2 units, got ", n_units);

@@ -192,7 +192,7 @@ class Som {
   /// positions or both (see ClusterParams and cluster_units).
   ClusterResult cluster(const ClusterParams& params = {}) const {
     require_weights("Som::cluster");
-    return cluster_units<Scalar>(weights_, positions(), params);
+    return cluster_units<Scalar>(weights_, positions(), params, "Som::cluster");
   }
 
   /// k-means inertia of the units for k = 1..max_k in a feature space (the elbow plot's data).
