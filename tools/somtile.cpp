@@ -1,0 +1,778 @@
+// somtile: the command-line program. One function per subcommand; everything numeric is done
+// by the library in double precision (one instantiation keeps the build short).
+//
+// Exit codes: 0 success, 1 bad input (unreadable or malformed file, wrong model kind, a
+// parameter the library rejects), 2 usage error (unknown option, missing or malformed value).
+// Errors are one line on stderr, "somtile: error: <message>". Output files are written to a
+// temporary name and renamed, so a failed run never leaves a partial file behind.
+
+#include "args.hpp"
+
+#include <somtile/cluster/som_cluster.hpp>
+#include <somtile/io/csv.hpp>
+#include <somtile/io/model_io.hpp>
+#include <somtile/io/npy.hpp>
+#include <somtile/som/maps.hpp>
+#include <somtile/som/som.hpp>
+#include <somtile/som/som_classifier.hpp>
+#include <somtile/som/som_vq.hpp>
+#include <somtile/viz.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <new>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#ifndef SOMTILE_VERSION
+#define SOMTILE_VERSION "unknown"
+#endif
+
+namespace {
+
+using namespace somtile;
+using cli::ArgParser;
+using cli::UsageError;
+
+// Option spellings of the library's enums, in enumerator order (get_choice relies on it).
+const std::vector<std::string> topology_names{"rectangular", "hexagonal"};
+const std::vector<std::string> neighborhood_names{"gaussian", "mexican_hat", "bubble", "triangle"};
+const std::vector<std::string> distance_names{"euclidean", "cosine", "manhattan", "chebyshev"};
+const std::vector<std::string> decay_names{"asymptotic",     "inverse_to_zero", "linear_to_zero",
+                                           "inverse_to_one", "linear_to_one",   "exponential"};
+const std::vector<std::string> init_names{"random", "sample", "pca"};
+const std::vector<std::string> training_names{"minibatch", "batch"};
+const std::vector<std::string> method_names{"kmeans", "gmm", "hdbscan"};
+const std::vector<std::string> space_names{"weights", "positions", "combined"};
+
+template <typename Enum>
+const std::string& name_of(const std::vector<std::string>& names, Enum e) {
+  return names[std::size_t(e)];
+}
+
+// Shortest text that reads back to the same double.
+std::string number(double v) {
+  if (std::isnan(v)) return "n/a";
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+  return std::string(buffer, result.ptr);
+}
+
+std::string fixed(double v, int decimals = 4) {
+  if (std::isnan(v)) return "n/a";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
+  return buffer;
+}
+
+// ---- input ---------------------------------------------------------------------------------
+
+struct Dataset {
+  RowMatrix<double> X;
+  Labels y;                          // empty without --label-column
+  std::vector<std::string> columns;  // feature names from a CSV header, else empty
+};
+
+void add_data_options(ArgParser& p) {
+  p.option("label-column", "NAME|INDEX",
+           "column holding integer class labels, excluded from the features (-1 = last)");
+  p.option("delimiter", "CHAR", "CSV field separator ('tab' for a tab)", ",");
+}
+
+char delimiter_of(const ArgParser& args) {
+  const std::string d = args.get("delimiter", ",");
+  if (d == "tab" || d == "\\t") return '\t';
+  if (d.size() != 1) throw UsageError("option --delimiter: '" + d + "' is not a single character");
+  return d[0];
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// A .npy file (2-D float32/float64) or a CSV file; --label-column takes a column out as labels.
+Dataset load_data(const std::string& path, const ArgParser& args) {
+  const std::string label = args.get("label-column");
+  if (!ends_with(path, ".npy")) {
+    CsvData csv = read_csv(path, label, delimiter_of(args));
+    return {std::move(csv.X), std::move(csv.y), std::move(csv.columns)};
+  }
+  Dataset d;
+  d.X = read_npy(path);
+  if (label.empty()) return d;
+  char* end = nullptr;
+  const long c = std::strtol(label.c_str(), &end, 10);
+  if (*end != '\0' || c < -1 || c >= d.X.cols())
+    throw InputError("'" + path + "': label column '" + label + "' is not an index in [-1, " +
+                     std::to_string(d.X.cols()) + ") (a .npy file has no column names)");
+  const Index col = c < 0 ? d.X.cols() - 1 : Index(c);
+  d.y.resize(d.X.rows());
+  for (Index i = 0; i < d.X.rows(); ++i) {
+    const double v = d.X(i, col);
+    if (v != std::floor(v))
+      throw InputError("'" + path + "': label " + number(v) + " in row " + std::to_string(i) +
+                       " is not an integer");
+    d.y[i] = Index(v);
+  }
+  RowMatrix<double> features(d.X.rows(), d.X.cols() - 1);
+  features << d.X.leftCols(col), d.X.rightCols(d.X.cols() - col - 1);
+  d.X = std::move(features);
+  return d;
+}
+
+void check_features(const Dataset& d, Index expected, const std::string& path,
+                    const std::string& kind) {
+  if (d.X.cols() == expected) return;
+  std::string hint;
+  if (d.X.cols() == expected + 1 && d.y.size() == 0)
+    hint = " (is one of them a label column? see --label-column)";
+  throw InputError("'" + path + "' has " + std::to_string(d.X.cols()) +
+                   " feature columns, but the " + kind + " was trained on " +
+                   std::to_string(expected) + hint);
+}
+
+// ---- output --------------------------------------------------------------------------------
+
+// Writes `text` to `path` through a temporary file, or to stdout for "" and "-".
+void write_text(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text << std::flush;
+    return;
+  }
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw InputError("cannot write '" + path + "'");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw InputError("cannot write '" + path + "' (rename from '" + tmp + "' failed)");
+  }
+}
+
+// Reports go to stdout, unless stdout carries the command's CSV output.
+std::ostream& report_stream(const std::string& output) {
+  return output.empty() || output == "-" ? std::cerr : std::cout;
+}
+
+// An epoch progress bar on stderr, drawn only when stderr is a terminal.
+class ProgressBar {
+ public:
+  ProgressBar(bool wanted, Index epochs)
+      : enabled_(wanted && isatty(STDERR_FILENO)), start_(clock::now()) {
+    if (enabled_) draw(0, epochs, "");  // before the first epoch, which may take a while
+  }
+  ~ProgressBar() { clear(); }
+
+  void operator()(const EpochInfo& e) {
+    if (!enabled_) return;
+    const auto now = clock::now();
+    if (e.epoch + 1 < e.epochs && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double done = double(e.epoch + 1) / double(e.epochs);
+    char status[96];
+    std::snprintf(status, sizeof status, " QE %.4f TE %.4f  eta %.0fs", e.quantization_error,
+                  e.topographic_error, elapsed / done - elapsed);
+    draw(e.epoch + 1, e.epochs, status);
+  }
+  void clear() {
+    if (!drawn_) return;
+    std::fprintf(stderr, "\r%*s\r", int(width_), "");
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  void draw(Index done, Index total, const std::string& status) {
+    const int bar = 30, filled = total > 0 ? int(bar * done / total) : bar;
+    const std::string line = "  epoch " + std::to_string(done) + "/" + std::to_string(total) +
+                             " [" + std::string(std::size_t(filled), '#') +
+                             std::string(std::size_t(bar - filled), '.') + "]" + status;
+    // Pad to the previous width so a shorter line leaves no leftovers.
+    std::fprintf(stderr, "\r%-*s", int(std::max(width_, line.size())), line.c_str());
+    std::fflush(stderr);
+    width_ = std::max(width_, line.size());
+    last_draw_ = clock::now();
+    drawn_ = true;
+  }
+  bool enabled_, drawn_ = false;
+  std::size_t width_ = 0;
+  clock::time_point start_, last_draw_;
+};
+
+bool show_help(ArgParser& p, int argc, char** argv) {
+  if (p.parse(argc, argv, 2)) return false;
+  std::cout << p.help();
+  return true;
+}
+
+// The kind of model in `path` ("Som", "SomVQ", ...), after checking that `command` accepts it
+// and that it holds doubles, the only scalar this program reads.
+std::string checked_kind(const std::string& path, const std::vector<std::string>& accepted,
+                         const std::string& command) {
+  const std::string kind = model_kind(path);
+  if (std::find(accepted.begin(), accepted.end(), kind) == accepted.end())
+    throw InputError(command + " needs a " + ArgParser::join(accepted, " or ") + " model, but '" +
+                     path + "' holds a " + kind);
+  if (model_scalar_size(path) != int(sizeof(double)))
+    throw InputError("'" + path + "' holds a " + kind +
+                     " of float values; the somtile program reads double models");
+  return kind;
+}
+
+Som<double> load_som_for(const std::string& path, const std::string& command) {
+  checked_kind(path, {"Som"}, command);
+  return load_som<double>(path);
+}
+
+// ---- train ---------------------------------------------------------------------------------
+
+int cmd_train(int argc, char** argv) {
+  const SomParams d;  // defaults shown in --help come from the library
+  ArgParser p("somtile train", "Trains a classic self-organizing map and saves it.");
+  p.positional("DATA", "training data, .csv or .npy (rows are samples)");
+  p.option("output", "FILE", "model file to write (required)", "", 'o');
+  p.option("rows", "N", "grid rows", std::to_string(d.rows));
+  p.option("cols", "N", "grid columns", std::to_string(d.cols));
+  p.option("topology", "T", "rectangular | hexagonal", name_of(topology_names, d.topology));
+  p.flag("torus", "periodic boundaries (a hexagonal torus needs an even number of rows)");
+  p.option("epochs", "N", "passes over the data", std::to_string(d.epochs));
+  p.option("training", "RULE", "minibatch | batch", name_of(training_names, d.training));
+  p.option("batch-size", "N", "samples per mini-batch", std::to_string(d.batch_size));
+  p.option("sigma", "S", "initial neighbourhood width, in grid units", number(d.sigma));
+  p.option("sigma-final", "S", "final sigma of the exponential decay", number(d.sigma_final));
+  p.option("sigma-decay", "D", cli::ArgParser::join(decay_names, " | "),
+           name_of(decay_names, d.sigma_decay));
+  p.option("learning-rate", "A", "initial learning rate (minibatch)", number(d.learning_rate));
+  p.option("learning-rate-final", "A", "final learning rate of the exponential decay",
+           number(d.learning_rate_final));
+  p.option("lr-decay", "D", "decay of the learning rate, as --sigma-decay",
+           name_of(decay_names, d.lr_decay));
+  p.option("neighborhood", "K", "gaussian | mexican_hat | bubble | triangle",
+           name_of(neighborhood_names, d.neighborhood));
+  p.option("distance", "D", "euclidean | cosine | manhattan | chebyshev",
+           name_of(distance_names, d.distance));
+  p.option("neighborhood-order", "N", "rings used by the U-matrix",
+           std::to_string(d.neighborhood_order));
+  p.option("init", "I", "random | sample | pca", name_of(init_names, d.init));
+  p.option("seed", "N", "random seed", std::to_string(d.seed));
+  p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
+  p.option("history", "FILE", "also write the per-epoch errors as CSV (epoch,qe,te)");
+  p.flag("quiet", "no progress bar");
+  add_data_options(p);
+  if (show_help(p, argc, argv)) return 0;
+
+  const std::string output = p.require("output");
+  SomParams s;
+  s.rows = p.get_int("rows", d.rows);
+  s.cols = p.get_int("cols", d.cols);
+  s.topology = p.get_choice("topology", topology_names, d.topology);
+  s.torus = p.has("torus");
+  s.epochs = p.get_int("epochs", d.epochs);
+  s.training = p.get_choice("training", training_names, d.training);
+  s.batch_size = p.get_int("batch-size", d.batch_size);
+  s.sigma = p.get_double("sigma", d.sigma);
+  s.sigma_final = p.get_double("sigma-final", d.sigma_final);
+  s.sigma_decay = p.get_choice("sigma-decay", decay_names, d.sigma_decay);
+  s.learning_rate = p.get_double("learning-rate", d.learning_rate);
+  s.learning_rate_final = p.get_double("learning-rate-final", d.learning_rate_final);
+  s.lr_decay = p.get_choice("lr-decay", decay_names, d.lr_decay);
+  s.neighborhood = p.get_choice("neighborhood", neighborhood_names, d.neighborhood);
+  s.distance = p.get_choice("distance", distance_names, d.distance);
+  s.neighborhood_order = p.get_int("neighborhood-order", d.neighborhood_order);
+  s.init = p.get_choice("init", init_names, d.init);
+  s.seed = p.get_uint("seed", d.seed);
+  s.n_threads = int(p.get_int("threads", d.n_threads));
+
+  const std::string path = p.get("DATA");
+  const Dataset data = load_data(path, p);
+  Som<double> som(s, data.X.cols());
+  ProgressBar bar(!p.has("quiet"), s.epochs);
+  const TrainingHistory h = som.fit(data.X, [&bar](const EpochInfo& e) { bar(e); });
+  bar.clear();
+
+  if (p.has("history")) {
+    std::ostringstream csv;
+    csv << "epoch,quantization_error,topographic_error\n";
+    for (std::size_t e = 0; e < h.quantization_errors.size(); ++e)
+      csv << e + 1 << ',' << number(h.quantization_errors[e]) << ','
+          << number(h.topographic_errors[e]) << '\n';
+    write_text(p.get("history"), csv.str());
+  }
+  save(som, output);
+  std::cout << "trained a " << s.rows << " x " << s.cols << ' '
+            << name_of(topology_names, s.topology) << (s.torus ? " torus" : " map") << " on "
+            << data.X.rows() << " samples x " << data.X.cols() << " features, " << s.epochs << ' '
+            << name_of(training_names, s.training) << " epochs: QE "
+            << fixed(h.quantization_errors.back()) << ", TE " << fixed(h.topographic_errors.back())
+            << "\nwrote " << output << '\n';
+  return 0;
+}
+
+// ---- predict -------------------------------------------------------------------------------
+
+int cmd_predict(int argc, char** argv) {
+  ArgParser p("somtile predict",
+              "Maps samples to a trained model: a Som gives each sample's best-matching unit\n"
+              "(unit,row,col), a SomVQ its cluster, a SomClassifier its class label (and, given\n"
+              "--label-column, prints the accuracy).");
+  p.positional("MODEL", "model file written by somtile train or somtile grow");
+  p.positional("DATA", "samples, .csv or .npy, with the training data's feature columns");
+  p.option("output", "FILE", "CSV file to write, one line per sample after a header", "stdout",
+           'o');
+  add_data_options(p);
+  if (show_help(p, argc, argv)) return 0;
+
+  const std::string model = p.get("MODEL"), path = p.get("DATA");
+  const std::string kind = checked_kind(model, {"Som", "SomVQ", "SomClassifier"}, "predict");
+  const Dataset data = load_data(path, p);
+  std::ostringstream csv;
+  double accuracy = std::numeric_limits<double>::quiet_NaN();
+  if (kind == "Som") {
+    const Som<double> som = load_som<double>(model);
+    check_features(data, som.n_features(), path, kind);
+    const Labels bmu = som.predict(data.X);
+    const Index cols = som.params().cols;
+    csv << "unit,row,col\n";
+    for (Index i = 0; i < bmu.size(); ++i)
+      csv << bmu[i] << ',' << bmu[i] / cols << ',' << bmu[i] % cols << '\n';
+  } else if (kind == "SomVQ") {
+    const SomVQ<double> vq = load_som_vq<double>(model);
+    check_features(data, vq.n_features(), path, kind);
+    csv << "cluster\n" << vq.predict(data.X).format(Eigen::IOFormat(0, 0, "", "\n")) << '\n';
+  } else {
+    const SomClassifier<double> clf = load_som_classifier<double>(model);
+    check_features(data, clf.n_features(), path, kind);
+    const Labels predicted = clf.predict(data.X);
+    csv << "label\n" << predicted.format(Eigen::IOFormat(0, 0, "", "\n")) << '\n';
+    if (data.y.size() > 0)
+      accuracy = double((predicted.array() == data.y.array()).count()) / double(data.y.size());
+  }
+  write_text(p.get("output"), csv.str());
+  if (!std::isnan(accuracy))
+    report_stream(p.get("output"))
+        << "accuracy " << fixed(accuracy) << " on " << data.y.size() << " labelled samples\n";
+  return 0;
+}
+
+// ---- cluster -------------------------------------------------------------------------------
+
+void add_cluster_options(ArgParser& p) {
+  const ClusterParams d;
+  p.option("method", "M", "kmeans | gmm | hdbscan", name_of(method_names, d.method));
+  p.option("clusters", "K", "clusters (kmeans, gmm); 0 = automatic (elbow / lowest BIC)",
+           std::to_string(d.n_clusters));
+  p.option("feature-space", "S", "weights | positions | combined",
+           name_of(space_names, d.feature_space));
+  p.option("min-cluster-size", "N", "HDBSCAN's min_cluster_size; 0 = max(5, units / 20)",
+           std::to_string(d.min_cluster_size));
+  p.option("cluster-seed", "N", "random seed of k-means / GMM", std::to_string(d.seed));
+}
+
+ClusterParams cluster_params(const ArgParser& p) {
+  const ClusterParams d;
+  ClusterParams c;
+  c.method = p.get_choice("method", method_names, d.method);
+  c.n_clusters = p.get_int("clusters", d.n_clusters);
+  c.feature_space = p.get_choice("feature-space", space_names, d.feature_space);
+  c.min_cluster_size = p.get_int("min-cluster-size", d.min_cluster_size);
+  c.seed = p.get_uint("cluster-seed", d.seed);
+  return c;
+}
+
+int cmd_cluster(int argc, char** argv) {
+  ArgParser p(
+      "somtile cluster",
+      "Clusters the units of a Som; writes unit,row,col,cluster (-1 = noise) and prints the\n"
+      "quality of the clustering (silhouette, Davies-Bouldin, Calinski-Harabasz).");
+  p.positional("MODEL", "Som model file");
+  p.option("output", "FILE", "CSV file to write, one line per unit after a header", "stdout", 'o');
+  add_cluster_options(p);
+  p.option("threads", "N", "threads, 0 = all available", "0");
+  if (show_help(p, argc, argv)) return 0;
+
+  const Som<double> som = load_som_for(p.get("MODEL"), "cluster");
+  ClusterParams c = cluster_params(p);
+  c.n_threads = int(p.get_int("threads", 0));
+  const ClusterResult r = som.cluster(c);
+
+  const Index cols = som.params().cols;
+  std::ostringstream csv;
+  csv << "unit,row,col,cluster\n";
+  for (Index u = 0; u < r.labels.size(); ++u)
+    csv << u << ',' << u / cols << ',' << u % cols << ',' << r.labels[u] << '\n';
+  write_text(p.get("output"), csv.str());
+
+  std::ostream& out = report_stream(p.get("output"));
+  out << name_of(method_names, r.method) << " on the " << name_of(space_names, r.feature_space)
+      << " of " << som.n_units() << " units: " << r.n_clusters << " clusters";
+  if (!r.k_scores.empty()) out << " (chosen automatically)";
+  out << "\n  silhouette          " << fixed(r.metrics.silhouette) << "  (higher is better, max 1)"
+      << "\n  davies_bouldin      " << fixed(r.metrics.davies_bouldin) << "  (lower is better)"
+      << "\n  calinski_harabasz   " << fixed(r.metrics.calinski_harabasz, 2)
+      << "  (higher is better)"
+      << "\n  noise units         " << r.metrics.n_noise << " ("
+      << fixed(100 * r.metrics.noise_ratio, 1) << " %)";
+  if (!std::isnan(r.inertia)) out << "\n  inertia             " << fixed(r.inertia);
+  if (!std::isnan(r.bic))
+    out << "\n  bic                 " << fixed(r.bic, 2) << "\n  aic                 "
+        << fixed(r.aic, 2);
+  if (!r.k_scores.empty()) {
+    out << "\n  " << (r.method == ClusterMethod::gmm ? "bic" : "inertia") << " for k = 1.."
+        << r.k_scores.size() << ":";
+    for (double v : r.k_scores) out << ' ' << fixed(v, 3);
+  }
+  out << '\n';
+  return 0;
+}
+
+// ---- grow ----------------------------------------------------------------------------------
+
+int cmd_grow(int argc, char** argv) {
+  const GrowingSomParams d;
+  ArgParser p("somtile grow",
+              "Grows a SOM (DBGSOM) on the data and saves it: a SomVQ (vector quantiser and\n"
+              "clusterer), or with --classifier a SomClassifier trained on --label-column.");
+  p.positional("DATA", "training data, .csv or .npy (rows are samples)");
+  p.option("output", "FILE", "model file to write (required)", "", 'o');
+  p.flag("classifier", "grow a SomClassifier (needs --label-column)");
+  p.option("max-neurons", "N", "cap on the neurons (>= 4); 0 = 5 sqrt(samples)",
+           std::to_string(d.max_neurons));
+  p.option("lambda", "L", "growth threshold factor; lower = more neurons", number(d.lambda_));
+  p.option("max-iter", "N", "epochs, growing and fine-tuning together", std::to_string(d.max_iter));
+  p.option("sigma-start", "S", "neighbourhood width at the start, in lattice hops",
+           number(d.sigma_start));
+  p.option("sigma-end", "S", "width at the end of growing; 0 = 0.05 (sqrt(neurons) - 1)",
+           number(d.sigma_end));
+  p.option("growth-criterion", "C", "quantization_error | entropy (entropy needs --classifier)",
+           "quantization_error");
+  p.option("seed", "N", "random seed", std::to_string(d.seed));
+  p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
+  add_data_options(p);
+  if (show_help(p, argc, argv)) return 0;
+
+  const std::string output = p.require("output");
+  const bool classifier = p.has("classifier");
+  if (classifier && !p.has("label-column")) throw UsageError("--classifier needs --label-column");
+  GrowingSomParams g;
+  g.max_neurons = p.get_int("max-neurons", d.max_neurons);
+  g.lambda_ = p.get_double("lambda", d.lambda_);
+  g.max_iter = p.get_int("max-iter", d.max_iter);
+  g.sigma_start = p.get_double("sigma-start", d.sigma_start);
+  g.sigma_end = p.get_double("sigma-end", d.sigma_end);
+  g.growth_criterion =
+      p.get_choice("growth-criterion", {"quantization_error", "entropy"}, d.growth_criterion);
+  g.seed = p.get_uint("seed", d.seed);
+  g.n_threads = int(p.get_int("threads", d.n_threads));
+
+  const Dataset data = load_data(p.get("DATA"), p);
+  std::ostringstream summary;
+  summary << "on " << data.X.rows() << " samples x " << data.X.cols() << " features: ";
+  if (classifier) {
+    SomClassifier<double> clf(g);
+    clf.fit(data.X, data.y);
+    save(clf, output);
+    summary << clf.n_neurons() << " neurons after " << clf.n_iter() << " epochs, QE "
+            << fixed(clf.quantization_error()) << ", TE " << fixed(clf.topographic_error())
+            << ", training accuracy " << fixed(clf.score(data.X, data.y));
+  } else {
+    SomVQ<double> vq(g);
+    vq.fit(data.X);
+    save(vq, output);
+    summary << vq.n_neurons() << " neurons after " << vq.n_iter() << " epochs, " << vq.n_clusters()
+            << " clusters, QE " << fixed(vq.quantization_error()) << ", TE "
+            << fixed(vq.topographic_error());
+  }
+  std::cout << "grew a " << (classifier ? "SomClassifier " : "SomVQ ") << summary.str()
+            << "\nwrote " << output << '\n';
+  return 0;
+}
+
+// ---- plot ----------------------------------------------------------------------------------
+
+// Collects the paths of the files a plot command writes, inside its output directory.
+class OutputFiles {
+ public:
+  explicit OutputFiles(const std::filesystem::path& dir) : dir_(dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) throw InputError("cannot create directory '" + dir_.string() + "': " + ec.message());
+  }
+  const std::string& operator()(const char* name) {
+    return written_.emplace_back((dir_ / name).string());
+  }
+  const std::vector<std::string>& written() const { return written_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::vector<std::string> written_;
+};
+
+void plot_som(const Som<double>& som, const Dataset& data, const RowMatrix<double>& history,
+              const ClusterParams& c, OutputFiles& file) {
+  viz::plot_u_matrix(som, file("u_matrix.svg"));
+  viz::MultiMapPlotOptions planes;
+  planes.names = data.columns;
+  viz::plot_component_planes(som, file("component_planes.svg"), planes);
+  const Index max_k = std::min<Index>(10, som.n_units());
+  if (max_k >= 2) viz::plot_elbow(som, file("elbow.svg"), max_k, c.feature_space, c.seed);
+  viz::plot_cluster_map(som, som.cluster(c), file("cluster_map.svg"));
+  if (data.X.rows() > 0) {
+    viz::plot_hit_map(som, data.X, file("hit_map.svg"));
+    if (data.y.size() > 0)
+      viz::plot_classification_map(som, bmus_data_map(som, data.X), data.y,
+                                   file("classification_map.svg"));
+  }
+  if (history.rows() > 0) {
+    const Eigen::VectorXd qe = history.col(1), te = history.col(2);
+    viz::plot_training_errors(std::vector<double>(qe.data(), qe.data() + qe.size()),
+                              std::vector<double>(te.data(), te.data() + te.size()),
+                              file("training_errors.svg"));
+  }
+}
+
+// A grown map as a network: on its lattice, on the weights' principal plane, and over 2-D data.
+template <typename Model>
+void plot_grown(const Model& model, const Dataset& data, bool classifier, OutputFiles& file) {
+  viz::GrowingSomPlotOptions o;
+  o.color = classifier ? viz::NodeStatistic::label : viz::NodeStatistic::hit_count;
+  o.size = viz::NodeStatistic::hit_count;
+  viz::plot_growing_som(model, file("network.svg"), o);
+  o.layout = viz::NetworkLayout::pca;
+  o.color = viz::NodeStatistic::error;
+  viz::plot_growing_som(model, file("network_pca.svg"), o);
+  if (data.X.rows() > 0) {
+    o.layout = viz::NetworkLayout::weights;
+    o.network.samples = data.X;
+    viz::plot_growing_som(model, file("network_data.svg"), o);
+  }
+}
+
+int cmd_plot(int argc, char** argv) {
+  ArgParser p(
+      "somtile plot",
+      "Draws a model as SVG files. A Som: U-matrix, component planes, elbow and cluster map;\n"
+      "with DATA also the hit map, with --label-column the classification map, with\n"
+      "--history the training errors. A SomVQ or SomClassifier: its network on the lattice\n"
+      "and on the principal plane of its weights; with 2-feature DATA, over the data.");
+  p.positional("MODEL", "model file");
+  p.positional("DATA", "samples, .csv or .npy, for the pictures that need data", false);
+  p.option("out-dir", "DIR", "directory for the SVG files (created if missing)", ".");
+  p.option("history", "FILE", "per-epoch errors written by somtile train --history (Som)");
+  add_data_options(p);
+  add_cluster_options(p);
+  if (show_help(p, argc, argv)) return 0;
+
+  const std::string model = p.get("MODEL");
+  const std::string kind = checked_kind(model, {"Som", "SomVQ", "SomClassifier"}, "plot");
+  if (!p.has("DATA") && p.has("label-column"))
+    throw UsageError("--label-column needs a DATA argument");
+  if (kind != "Som" && p.has("history"))
+    throw InputError("--history applies to Som models, '" + model + "' holds a " + kind);
+  const Dataset data = p.has("DATA") ? load_data(p.get("DATA"), p) : Dataset{};
+  RowMatrix<double> history;
+  if (p.has("history")) {
+    history = read_csv(p.get("history")).X;
+    if (history.cols() != 3)
+      throw InputError("'" + p.get("history") + "' has " + std::to_string(history.cols()) +
+                       " columns, expected epoch,quantization_error,topographic_error");
+  }
+
+  std::optional<OutputFiles> files;
+  if (kind == "Som") {
+    const Som<double> som = load_som<double>(model);
+    if (p.has("DATA")) check_features(data, som.n_features(), p.get("DATA"), kind);
+    const ClusterParams c = cluster_params(p);
+    plot_som(som, data, history, c, files.emplace(p.get("out-dir", ".")));
+  } else {
+    const bool classifier = kind == "SomClassifier";
+    auto grown = [&](const auto& m) {
+      if (p.has("DATA")) {
+        check_features(data, m.n_features(), p.get("DATA"), kind);
+        if (m.n_features() != 2)
+          throw InputError("a " + kind + " is drawn over its data only for 2 features, '" + model +
+                           "' has " + std::to_string(m.n_features()));
+      }
+      plot_grown(m, data, classifier, files.emplace(p.get("out-dir", ".")));
+    };
+    if (classifier)
+      grown(load_som_classifier<double>(model));
+    else
+      grown(load_som_vq<double>(model));
+  }
+  for (const auto& f : files->written()) std::cout << "wrote " << f << '\n';
+  return 0;
+}
+
+// ---- export and info -----------------------------------------------------------------------
+
+int cmd_export(int argc, char** argv) {
+  ArgParser p("somtile export", "Writes a Som's codebook in another format.");
+  p.positional("MODEL", "Som model file");
+  p.option("format", "F", "cod (SOM_PAK codebook)", "cod");
+  p.option("output", "FILE", "file to write (required)", "", 'o');
+  if (show_help(p, argc, argv)) return 0;
+  const std::string format = p.get("format", "cod"), output = p.require("output");
+  if (format != "cod") throw UsageError("option --format: '" + format + "' is not one of cod");
+  save_som_pak(load_som_for(p.get("MODEL"), "export"), output);
+  std::cout << "wrote " << output << '\n';
+  return 0;
+}
+
+void print_som_info(const Som<double>& som) {
+  const SomParams& s = som.params();
+  std::cout << "grid                " << s.rows << " x " << s.cols << ' '
+            << name_of(topology_names, s.topology) << (s.torus ? ", torus" : "") << "\n"
+            << "units               " << som.n_units() << "\n"
+            << "features            " << som.n_features() << "\n"
+            << "training            " << name_of(training_names, s.training) << ", " << s.epochs
+            << " epochs"
+            << (s.training == Training::minibatch ? ", batch size " + std::to_string(s.batch_size)
+                                                  : "")
+            << "\n"
+            << "sigma               " << number(s.sigma) << ' '
+            << name_of(decay_names, s.sigma_decay)
+            << (s.sigma_decay == Decay::exponential ? " to " + number(s.sigma_final) : "") << "\n"
+            << "learning rate       " << number(s.learning_rate) << ' '
+            << name_of(decay_names, s.lr_decay)
+            << (s.lr_decay == Decay::exponential ? " to " + number(s.learning_rate_final) : "")
+            << "\n"
+            << "neighborhood        " << name_of(neighborhood_names, s.neighborhood) << ", order "
+            << s.neighborhood_order << "\n"
+            << "distance            " << name_of(distance_names, s.distance) << "\n"
+            << "init                " << name_of(init_names, s.init) << ", seed " << s.seed << "\n";
+}
+
+template <typename Model>
+void print_grown_info(const Model& m) {
+  const GrowingSomParams& g = m.params();
+  std::cout << "neurons             " << m.n_neurons() << " (max " << g.max_neurons << ")\n"
+            << "features            " << m.n_features() << "\n"
+            << "epochs              " << m.n_iter() << (m.converged() ? ", converged" : "") << "\n"
+            << "quantization error  " << fixed(m.quantization_error()) << "\n"
+            << "topographic error   " << fixed(m.topographic_error()) << "\n"
+            << "lambda              " << number(g.lambda_) << ", seed " << g.seed << "\n";
+}
+
+int cmd_info(int argc, char** argv) {
+  ArgParser p("somtile info", "Prints a model's kind, shape and training parameters.");
+  p.positional("MODEL", "model file (any somtile model; details for Som, SomVQ, SomClassifier)");
+  if (show_help(p, argc, argv)) return 0;
+  const std::string path = p.get("MODEL"), kind = model_kind(path);
+  const bool is_double = model_scalar_size(path) == int(sizeof(double));
+  std::cout << "kind                " << kind << (is_double ? " (double)" : " (float)") << "\n";
+  if (!is_double) return 0;
+  if (kind == "Som") {
+    print_som_info(load_som<double>(path));
+  } else if (kind == "SomVQ") {
+    const SomVQ<double> vq = load_som_vq<double>(path);
+    print_grown_info(vq);
+    std::cout << "clusters            " << vq.n_clusters() << "\n";
+  } else if (kind == "SomClassifier") {
+    const SomClassifier<double> clf = load_som_classifier<double>(path);
+    print_grown_info(clf);
+    std::cout << "classes             "
+              << clf.classes().transpose().format(Eigen::IOFormat(0, 0, " ")) << "\n";
+  }
+  return 0;
+}
+
+// ---- main ----------------------------------------------------------------------------------
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int, char**);
+};
+
+const Command commands[] = {
+    {"train", "train a classic SOM on a .csv or .npy file and save it", cmd_train},
+    {"predict", "best-matching unit, cluster or class of each sample", cmd_predict},
+    {"cluster", "cluster a Som's units (kmeans, gmm, hdbscan) and print the diagnostics",
+     cmd_cluster},
+    {"grow", "grow a SomVQ or SomClassifier (DBGSOM) on a .csv or .npy file and save it", cmd_grow},
+    {"plot", "write SVG pictures of a model (U-matrix, hit map, component planes, ...)", cmd_plot},
+    {"export", "write a Som's codebook in SOM_PAK .cod format", cmd_export},
+    {"info", "print a model's kind, shape and parameters", cmd_info},
+};
+
+std::string main_help() {
+  std::string out =
+      "usage: somtile COMMAND [options] ...\n\n"
+      "Self-organizing maps from the command line (somtile " SOMTILE_VERSION ").\n\ncommands:\n";
+  for (const auto& c : commands)
+    out +=
+        "  " + std::string(c.name) + std::string(10 - std::strlen(c.name), ' ') + c.summary + "\n";
+  out +=
+      "\n'somtile COMMAND --help' describes a command's options.\n"
+      "Exit status: 0 success, 1 bad input, 2 usage error.\n";
+  return out;
+}
+
+int run(int argc, char** argv) {
+  if (argc < 2) throw UsageError("no command given (see somtile --help)");
+  const std::string name = argv[1];
+  if (name == "-h" || name == "--help" || name == "help") {
+    std::cout << main_help();
+    return 0;
+  }
+  if (name == "--version") {
+    std::cout << "somtile " SOMTILE_VERSION "\n";
+    return 0;
+  }
+  for (const auto& c : commands)
+    if (name == c.name) return c.run(argc, argv);
+  std::vector<std::string> names;
+  for (const auto& c : commands) names.push_back(c.name);
+  throw UsageError("unknown command '" + name + "' (commands: " + ArgParser::join(names, ", ") +
+                   "; see somtile --help)");
+}
+
+// One line, whatever the message holds.
+void print_error(const std::string& message, const std::string& hint = "") {
+  std::string line = message;
+  std::replace(line.begin(), line.end(), '\n', ' ');
+  std::cerr << "somtile: error: " << line << hint << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const UsageError& e) {
+    std::string hint;
+    for (const auto& c : commands)
+      if (argc >= 2 && std::strcmp(argv[1], c.name) == 0)
+        hint = std::string(" (see somtile ") + c.name + " --help)";
+    print_error(e.what(), hint);
+    return 2;
+  } catch (const std::bad_alloc&) {
+    print_error("out of memory");
+    return 1;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return 1;
+  } catch (...) {
+    print_error("unknown failure");
+    return 1;
+  }
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# End-to-end test of the somtile program on iris: train -> predict -> cluster -> grow ->
+# plot -> export -> info, then bad inputs (exit status, exactly one line on stderr, no output file).
+# Usage: test_cli.sh SOMTILE_BINARY DATA_DIR WORK_DIR
+set -uo pipefail
+somtile=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") data=$(cd "$2" && pwd) work=$3
+iris=$data/iris.csv
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+if ! command -v xmllint >/dev/null; then
+  echo "xmllint not found (Debian: libxml2-utils); skipping" >&2
+  exit 77
+fi
+
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# ok NAME CMD...: must exit 0 with nothing on stderr (no terminal, so no progress bar).
+ok() {
+  local name=$1; shift
+  "$@" >"$name.out" 2>"$name.err"
+  local rc=$?
+  [ $rc -eq 0 ] || fail "$name: exit $rc: $(cat "$name.err")"
+  [ ! -s "$name.err" ] || fail "$name: unexpected stderr: $(cat "$name.err")"
+}
+
+# bad NAME EXPECTED_STATUS PATTERN CMD...: must exit with EXPECTED_STATUS and print exactly one
+# line on stderr, "somtile: error: ..." containing PATTERN.
+bad() {
+  local name=$1 want=$2 pattern=$3; shift 3
+  "$@" >"$name.out" 2>"$name.err"
+  local rc=$?
+  [ $rc -eq "$want" ] || fail "$name: exit $rc, expected $want"
+  [ "$(wc -l <"$name.err")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$name.err")"
+  grep -q "^somtile: error: .*$pattern" "$name.err" || fail "$name: stderr lacks '$pattern': $(cat "$name.err")"
+}
+
+lines() { wc -l <"$1"; }
+expect_lines() { [ "$(lines "$1")" -eq "$2" ] || fail "$1 has $(lines "$1") lines, expected $2"; }
+
+# ---- the good path ----
+ok help "$somtile" --help
+grep -q "train" help.out || fail "--help does not list train"
+ok version "$somtile" --version
+for cmd in train predict cluster grow plot export info; do
+  ok "help_$cmd" "$somtile" "$cmd" --help
+  grep -q "^usage: somtile $cmd" "help_$cmd.out" || fail "$cmd --help has no usage line"
+done
+
+ok train "$somtile" train "$iris" --label-column label --rows 6 --cols 8 --topology hexagonal \
+  --epochs 15 --training batch --init pca --sigma 2 -o model.som --history history.csv
+[ -s model.som ] || fail "train wrote no model"
+grep -q "QE .*TE " train.out || fail "train does not print QE/TE: $(cat train.out)"
+expect_lines history.csv 16
+
+ok predict "$somtile" predict model.som "$iris" --label-column label -o bmu.csv
+expect_lines bmu.csv 151
+head -1 bmu.csv | grep -qx "unit,row,col" || fail "predict header: $(head -1 bmu.csv)"
+# row and col agree with the unit index on an 8-column grid, units in [0, 48)
+awk -F, 'NR > 1 && ($1 != $2 * 8 + $3 || $1 < 0 || $1 >= 48) { bad = 1 } END { exit bad }' bmu.csv ||
+  fail "predict: unit, row and col disagree"
+ok predict_stdout "$somtile" predict model.som "$iris" --label-column label
+cmp -s predict_stdout.out bmu.csv || fail "predict to stdout differs from predict -o"
+
+for method in kmeans gmm hdbscan; do
+  clusters=3; [ $method = hdbscan ] && clusters=0
+  ok "cluster_$method" "$somtile" cluster model.som --method $method --clusters $clusters -o "units_$method.csv"
+  expect_lines "units_$method.csv" 49
+  grep -q "silhouette" "cluster_$method.out" || fail "cluster $method prints no silhouette"
+done
+[ "$(tail -n +2 units_kmeans.csv | cut -d, -f4 | sort -u | wc -l)" -eq 3 ] || fail "kmeans: not 3 clusters"
+
+ok grow_vq "$somtile" grow "$iris" --label-column label --max-neurons 30 --lambda 20 -o vq.som
+grep -q "neurons" grow_vq.out || fail "grow prints no neuron count: $(cat grow_vq.out)"
+ok grow_clf "$somtile" grow "$iris" --label-column label --classifier --max-neurons 30 --lambda 20 -o clf.som
+grep -q "training accuracy" grow_clf.out || fail "grow --classifier prints no accuracy: $(cat grow_clf.out)"
+ok predict_vq "$somtile" predict vq.som "$iris" --label-column label -o vq.csv
+expect_lines vq.csv 151
+head -1 vq.csv | grep -qx "cluster" || fail "predict SomVQ header: $(head -1 vq.csv)"
+ok predict_clf "$somtile" predict clf.som "$iris" --label-column label -o clf.csv
+expect_lines clf.csv 151
+# every predicted label is one of iris' classes, and the accuracy is reported
+[ "$(tail -n +2 clf.csv | grep -cvx '[012]')" -eq 0 ] || fail "predict SomClassifier: labels outside 0..2"
+grep -q "^accuracy 0\.[89]" predict_clf.out || fail "predict SomClassifier accuracy: $(cat predict_clf.out)"
+ok plot_grown "$somtile" plot clf.som --out-dir grown
+for svg in network network_pca; do
+  xmllint --noout "grown/$svg.svg" 2>/dev/null || fail "grown/$svg.svg missing or not well-formed XML"
+done
+ok info_vq "$somtile" info vq.som
+grep -q "^kind *SomVQ" info_vq.out || fail "info SomVQ: $(cat info_vq.out)"
+
+ok plot "$somtile" plot model.som "$iris" --label-column label --history history.csv --out-dir pictures
+for svg in u_matrix component_planes elbow cluster_map hit_map classification_map training_errors; do
+  [ -s "pictures/$svg.svg" ] || { fail "plot did not write $svg.svg"; continue; }
+  xmllint --noout "pictures/$svg.svg" 2>/dev/null || fail "$svg.svg is not well-formed XML"
+done
+
+ok export "$somtile" export model.som --format cod -o model.cod
+expect_lines model.cod 49
+ok info "$somtile" info model.som
+grep -q "6 x 8 hexagonal" info.out || fail "info: $(cat info.out)"
+
+# ---- bad input: exit 1 ----
+printf 'a,b,c\n1,2,3\n4,5\n' >ragged.csv
+bad missing_file 1 "cannot open" "$somtile" train no_such_file.csv -o never.som
+bad ragged_csv 1 "fields, expected 3" "$somtile" train ragged.csv -o never.som
+bad negative_rows 1 "rows" "$somtile" train "$iris" --rows -3 -o never.som
+bad not_a_model 1 "bad magic" "$somtile" predict "$iris" "$iris"
+bad feature_count 1 "label column" "$somtile" predict model.som "$iris"
+bad wrong_kind 1 "cluster needs a Som model, but 'vq.som' holds a SomVQ" "$somtile" cluster vq.som
+bad wrong_kind_export 1 "holds a SomClassifier" "$somtile" export clf.som -o never.cod
+bad hdbscan_k 1 "n_clusters" "$somtile" cluster model.som --method hdbscan --clusters 3
+bad entropy_vq 1 "entropy" "$somtile" grow "$iris" --label-column label --growth-criterion entropy -o never.som
+[ ! -e never.som ] && [ ! -e never.som.tmp ] && [ ! -e never.cod ] || fail "a failed command left an output file"
+
+# ---- usage errors: exit 2 ----
+bad no_command 2 "no command" "$somtile"
+bad unknown_command 2 "unknown command 'tarin'" "$somtile" tarin
+bad unknown_option 2 "unknown option '--bogus'" "$somtile" train "$iris" --bogus -o never.som
+bad missing_value 2 "needs a value" "$somtile" train "$iris" -o
+bad not_a_number 2 "not an integer" "$somtile" train "$iris" --rows ten -o never.som
+bad bad_choice 2 "not one of rectangular, hexagonal" "$somtile" train "$iris" --topology round -o never.som
+bad no_output 2 "--output is required" "$somtile" train "$iris"
+bad classifier_no_labels 2 "needs --label-column" "$somtile" grow "$iris" --classifier -o never.som
+bad missing_argument 2 "missing argument DATA" "$somtile" predict model.som
+[ ! -e never.som ] || fail "a usage error left an output file"
+
+if [ $failures -ne 0 ]; then
+  echo "$failures check(s) failed" >&2
+  exit 1
+fi
+echo "all somtile CLI checks passed"
