@@ -774,8 +774,12 @@ TEST_CASE("read_npy: unsupported or broken files are InputErrors that say why", 
   check("short.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", data),
         "is truncated: shape (3, 2) needs 48 data bytes");
   // Header sizes are checked against the file before anything is allocated.
-  check("huge.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000, 1000000000), }", data),
-        "is truncated: shape (1000000000000, 1000000000) needs 8000000000000000000 data bytes");
+  check("huge.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000, 1000000), }", data),
+        "is truncated: shape (1000000000, 1000000) needs 8000000000000000 data bytes");
+  check("huger.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000, 1000000000), }", data),
+        "needs over 1e19 data bytes");
+  check("range.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999, 1), }", data),
+        "has an extent out of range in (99999999999999999999, 1)");
   check("overflow.npy",
         npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (9223372036854775807, 4), }", data),
         "needs over 1e19 data bytes");

@@ -969,3 +969,26 @@ TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison,
   CHECK(with_class(*elbow, "series").size() == 1);
   CHECK(polygon_points(*with_class(*elbow, "series")[0]).size() == 6);
 }
+
+TEST_CASE("Classification map plots take negative and non-contiguous labels", "[viz][som][degenerate]") {
+  SomParams p;
+  p.rows = 1; p.cols = 4;
+  Som<double> som(p, 1);
+  som.set_weights((RowMatrix<double>(4, 1) << 0, 1, 2, 3).finished());
+  const RowMatrix<double> X = (RowMatrix<double>(5, 1) << 0, 0.1, 1, 2, 2.1).finished();
+  const Labels y = (Labels(5) << -1, -1, 40, -7, -7).finished();  // unit 3 has no samples
+  viz::CategoryPlotOptions o;
+  o.class_names = {"zero"};  // indexed by label value: no label 0 here, so unused
+  viz::plot_classification_map(som, bmus_data_map(som, X), y, "viz_class_negative.svg", o);
+  auto root = load_svg("viz_class_negative.svg");
+  const auto cells = with_class(*root, "cell");
+  REQUIRE(cells.size() == 4);
+  // Ranks among the labels {-7, -1, 40}: unit 0 holds -1 (rank 1), unit 1 40 (rank 2), unit 2 -7.
+  CHECK(cells[0]->attr("fill") == viz::category_color(1).hex());
+  CHECK(cells[1]->attr("fill") == viz::category_color(2).hex());
+  CHECK(cells[2]->attr("fill") == viz::category_color(0).hex());
+  CHECK(cells[3]->attr("fill") == "url(#empty-unit)");
+  for (const char* label : {"class -7", "class -1", "class 40", "no samples"}) CHECK(has_text(*root, label));
+  CHECK_FALSE(has_text(*root, "Uncertain"));  // -1 is a class, not noise
+  CHECK_FALSE(has_text(*root, "zero"));
+}

@@ -8,7 +8,9 @@
 #include "somtile/core/types.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -46,10 +48,14 @@ inline std::vector<Index> npy_shape(const std::string& text, const std::string& 
     if (b != std::string::npos) {
       const std::string digits = part.substr(b, e - b + 1);
       const bool negative = digits[0] == '-';
-      if (digits.size() == std::size_t(negative) || digits.size() > 18 ||
+      if (digits.size() == std::size_t(negative) ||
           digits.find_first_not_of("0123456789", std::size_t(negative)) != std::string::npos)
         throw malformed();
-      shape.push_back(Index(std::stoll(digits)));
+      errno = 0;
+      const long long extent = std::strtoll(digits.c_str(), nullptr, 10);
+      if (errno == ERANGE)
+        throw InputError(concat("read_npy(): '", path, "' has an extent out of range in ", text));
+      shape.push_back(Index(extent));
     } else if (next != text.size() - 1) {
       throw malformed();  // an empty entry before a comma: "(,)" or "(2,,3)"
     }

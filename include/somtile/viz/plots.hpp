@@ -1378,11 +1378,29 @@ void plot_component_planes(const Som<Scalar>& som, const std::string& path,
   plot_grid_maps(som.grid(), component_planes(som), path, options);
 }
 
-/// Majority label of the samples per unit, with a legend of the classes.
+/// Majority label of the samples per unit, with a legend of the classes. Labels may be any
+/// integers (negative, not starting at 0, not contiguous): a class is coloured by its rank
+/// among the distinct labels of y and named by its value (or options.class_names[label]), so
+/// -1 is a class here, not noise. For labels 0..C-1 rank and label coincide.
 template <typename Scalar>
 void plot_classification_map(const Som<Scalar>& som, const BmuDataMap& map, const Labels& y,
-                             const std::string& path, const CategoryPlotOptions& options = {}) {
-  plot_classification_map(som.grid(), classification_map(som, map, y), path, options);
+                             const std::string& path, CategoryPlotOptions options = {}) {
+  RowMatrix<double> classes = classification_map(som, map, y);
+  std::vector<Index> labels(y.data(), y.data() + y.size());
+  std::sort(labels.begin(), labels.end());
+  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+  std::vector<std::string> names;
+  for (const Index label : labels)
+    names.push_back(label >= 0 && std::size_t(label) < options.class_names.size()
+                        ? options.class_names[std::size_t(label)]
+                        : options.name_prefix + " " + std::to_string(label));
+  for (Index u = 0; u < classes.size(); ++u) {
+    double& v = classes.data()[u];
+    if (!std::isnan(v))
+      v = double(std::lower_bound(labels.begin(), labels.end(), Index(v)) - labels.begin());
+  }
+  options.class_names = std::move(names);
+  plot_classification_map(som.grid(), classes, path, options);
 }
 
 /// Mean (or unbiased std, with Reduction::std) of a target per unit.
