@@ -14,7 +14,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
+#include <type_traits>
+#include <vector>
 
 namespace somtile {
 
@@ -32,31 +36,94 @@ inline Index bmu_block_rows(Index n_units) {
   return std::clamp<Index>((Index(1) << 19) / std::max<Index>(n_units, 1), 32, 4096);
 }
 
-/// Tracks the smallest and second-smallest score; strict '<' keeps the lowest index on ties.
+/// Tracks the smallest and second-smallest score. Candidates compare by (score, unit), so the
+/// lowest unit wins ties whatever order they are offered in.
 template <typename Scalar>
 struct TopTwo {
   Scalar best = std::numeric_limits<Scalar>::infinity();
   Scalar next = std::numeric_limits<Scalar>::infinity();
   Index best_unit = -1;
   Index next_unit = -1;
+  static bool before(Scalar a, Index ua, Scalar b, Index ub) {
+    return a < b || (a == b && ub >= 0 && ua < ub);
+  }
   void offer(Scalar score, Index unit) {
-    if (score < best) {
+    if (before(score, unit, best, best_unit)) {
       next = best;
       next_unit = best_unit;
       best = score;
       best_unit = unit;
-    } else if (score < next) {
+    } else if (before(score, unit, next, next_unit)) {
       next = score;
       next_unit = unit;
     }
   }
   void offer_second(Scalar score, Index unit) {
-    if (score < next) {
+    if (before(score, unit, next, next_unit)) {
       next = score;
       next_unit = unit;
     }
   }
 };
+
+#if defined(__GNUC__)
+/// One step of a lane-wise top two: every lane keeps its own best and second-best (value,
+/// unit); strict '<' keeps the earlier unit of a lane on ties.
+template <typename V, typename L>
+inline void lane_top_two_step(const V& v, const L& u, V& b1, L& i1, V& b2, L& i2) {
+  const L first = v < b1, second = v < b2;
+  i2 = first ? i1 : (second ? u : i2);
+  b2 = first ? b1 : (second ? v : b2);
+  i1 = first ? u : i1;
+  b1 = first ? v : b1;
+}
+#endif
+
+/// Top two of bias[u] - scale * s[u] over u in [0, n), ties to the lowest unit. With GCC or
+/// Clang the row goes through two SIMD registers of lanes (generic vectors, lowered to the
+/// target's instructions) that keep their own top two; the row's top two are among the lanes'.
+template <typename Scalar>
+TopTwo<Scalar> scan_top_two(const Scalar* s, const Scalar* bias, Scalar scale, Index n) {
+  TopTwo<Scalar> top;
+  Index u0 = 0;
+#if defined(__GNUC__)
+  // Unit numbers as wide as the scalar, so values and units share one vector shape.
+  using Lane = std::conditional_t<sizeof(Scalar) == 4, std::int32_t, std::int64_t>;
+  constexpr int width = 64 / int(sizeof(Scalar));
+  typedef Scalar V __attribute__((vector_size(64)));
+  typedef Lane L __attribute__((vector_size(64)));
+  if (n >= 2 * width && n < Index(std::numeric_limits<Lane>::max()) - 2 * width) {
+    V a1, a2, c1, c2;
+    L ai1, ai2, ci1, ci2, ua, uc;
+    for (int l = 0; l < width; ++l) {
+      a1[l] = a2[l] = c1[l] = c2[l] = std::numeric_limits<Scalar>::infinity();
+      ai1[l] = ai2[l] = ci1[l] = ci2[l] = -1;
+      ua[l] = Lane(l);
+      uc[l] = Lane(l + width);
+    }
+    V sa, sc, ba, bc;  // memcpy: unaligned loads, no aliasing questions
+    for (; u0 + 2 * width <= n; u0 += 2 * width) {
+      std::memcpy(&sa, s + u0, sizeof(V));
+      std::memcpy(&sc, s + u0 + width, sizeof(V));
+      std::memcpy(&ba, bias + u0, sizeof(V));
+      std::memcpy(&bc, bias + u0 + width, sizeof(V));
+      const V va = ba - scale * sa, vc = bc - scale * sc;
+      lane_top_two_step(va, ua, a1, ai1, a2, ai2);
+      lane_top_two_step(vc, uc, c1, ci1, c2, ci2);
+      ua += 2 * width;
+      uc += 2 * width;
+    }
+    for (int l = 0; l < width; ++l) {
+      top.offer(a1[l], Index(ai1[l]));
+      top.offer(c1[l], Index(ci1[l]));
+      if (ai2[l] >= 0) top.offer(a2[l], Index(ai2[l]));
+      if (ci2[l] >= 0) top.offer(c2[l], Index(ci2[l]));
+    }
+  }
+#endif
+  for (; u0 < n; ++u0) top.offer(bias[u0] - scale * s[u0], u0);
+  return top;
+}
 
 template <typename Scalar, typename RowA, typename RowB>
 Scalar pair_distance(Distance metric, const RowA& x, const RowB& w) {
@@ -118,11 +185,16 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
   const Index threads = detail::resolve_threads(n_threads);
   const Index block = std::min(detail::bmu_block_rows(n_units),
                                std::max<Index>(32, (n + 2 * threads - 1) / (2 * threads)));
+  // One score buffer per thread, reused by its blocks: allocating a block's worth per block
+  // costs page faults every time the allocator hands the memory back to the system.
+  std::vector<RowMatrix<Scalar>> scratch(gemm ? std::size_t(threads) : 0);
   detail::parallel_for_chunks(n, block, n_threads, [&](Index begin, Index end) {
     const Index rows = end - begin;
-    RowMatrix<Scalar> scores;
+    Eigen::Map<RowMatrix<Scalar>> scores(nullptr, 0, 0);
     if (gemm) {
-      scores.resize(rows, n_units);
+      RowMatrix<Scalar>& buffer = scratch[std::size_t(detail::thread_slot())];
+      if (buffer.size() == 0) buffer.resize(block, n_units);
+      new (&scores) Eigen::Map<RowMatrix<Scalar>>(buffer.data(), rows, n_units);
       scores.noalias() = X.middleRows(begin, rows) * P.transpose();
     }
     for (Index i = 0; i < rows; ++i) {
@@ -130,7 +202,7 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
       detail::TopTwo<Scalar> top;
       if (gemm) {
         const Scalar* s = scores.data() + i * n_units;
-        for (Index u = 0; u < n_units; ++u) top.offer(bias[u] - scale * s[u], u);
+        top = detail::scan_top_two(s, bias.data(), scale, n_units);
         // The expanded form rounds differently per unit; when the runners-up are within
         // rounding of the best, decide among them with direct distances (ties: lowest index).
         const Scalar slack = rounding_scale * (x.squaredNorm() + max_bias + Scalar(1));

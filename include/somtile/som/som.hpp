@@ -257,18 +257,22 @@ class Som {
   }
 
   RowMatrix<Scalar> pca_weights(ConstRowRef<Scalar> X) const {
-    // Mean and covariance in double, a block of rows at a time (no copy of X).
+    // Mean and covariance in double, a block of rows at a time (no copy of X). It runs as one
+    // task of parallel_for only so that Eigen's product does not start threads of its own
+    // (about 3 ms of work, and Eigen's threads spin-wait badly on a busy machine).
     const Index block = 4096;
     Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(n_features_);
-    for (Index b = 0; b < X.rows(); b += block)
-      mean += X.middleRows(b, std::min(block, X.rows() - b)).template cast<double>().colwise().sum();
-    mean /= double(X.rows());
     Eigen::MatrixXd cov = Eigen::MatrixXd::Zero(n_features_, n_features_);
-    for (Index b = 0; b < X.rows(); b += block) {
-      const RowMatrix<double> centred =
-          X.middleRows(b, std::min(block, X.rows() - b)).template cast<double>().rowwise() - mean;
-      cov.noalias() += centred.transpose() * centred;
-    }
+    detail::parallel_for(1, 1, [&](Index) {
+      for (Index b = 0; b < X.rows(); b += block)
+        mean += X.middleRows(b, std::min(block, X.rows() - b)).template cast<double>().colwise().sum();
+      mean /= double(X.rows());
+      for (Index b = 0; b < X.rows(); b += block) {
+        const RowMatrix<double> centred =
+            X.middleRows(b, std::min(block, X.rows() - b)).template cast<double>().rowwise() - mean;
+        cov.noalias() += centred.transpose() * centred;
+      }
+    });
     cov /= double(std::max<Index>(X.rows() - 1, 1));
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);  // ascending eigenvalues
     const Index F = n_features_;
