@@ -67,8 +67,9 @@ struct TopTwo {
 };
 
 #if defined(__GNUC__)
+inline constexpr bool simd_scan = true;
 /// One step of a lane-wise top two: every lane keeps its own best and second-best (value,
-/// unit); strict '<' keeps the earlier unit of a lane on ties.
+/// unit); units arrive in increasing order and strict '<' keeps the earlier one on ties.
 template <typename V, typename L>
 inline void lane_top_two_step(const V& v, const L& u, V& b1, L& i1, V& b2, L& i2) {
   const L first = v < b1, second = v < b2;
@@ -77,52 +78,56 @@ inline void lane_top_two_step(const V& v, const L& u, V& b1, L& i1, V& b2, L& i2
   i1 = first ? u : i1;
   b1 = first ? v : b1;
 }
+#else
+inline constexpr bool simd_scan = false;
 #endif
 
-/// Top two of bias[u] - scale * s[u] over u in [0, n), ties to the lowest unit. With GCC or
-/// Clang the row goes through two SIMD registers of lanes (generic vectors, lowered to the
-/// target's instructions) that keep their own top two; the row's top two are among the lanes'.
+/// Samples a SIMD scan handles together (block_top_two): two 64-byte vectors of lanes.
 template <typename Scalar>
-TopTwo<Scalar> scan_top_two(const Scalar* s, const Scalar* bias, Scalar scale, Index n) {
-  TopTwo<Scalar> top;
-  Index u0 = 0;
+inline constexpr Index scan_group = 128 / Index(sizeof(Scalar));
+
+/// Top two, for each sample i in [0, rows), of bias[u] - scale * S(u, i) over the units u in
+/// [0, n_units); S is unit-major (row u at S + u * ld), so the scores of consecutive samples for
+/// one unit are contiguous. With GCC or Clang, scan_group samples go through SIMD lanes
+/// together, one lane per sample (generic vectors, lowered to the target's instructions), and
+/// need no merging; ld must then be a multiple of scan_group and S finite up to it.
+template <typename Scalar>
+void block_top_two(const Scalar* S, Index ld, Index rows, Index n_units, const Scalar* bias, Scalar scale,
+                   TopTwo<Scalar>* top) {
+  Index i0 = 0;
 #if defined(__GNUC__)
   // Unit numbers as wide as the scalar, so values and units share one vector shape.
   using Lane = std::conditional_t<sizeof(Scalar) == 4, std::int32_t, std::int64_t>;
   constexpr int width = 64 / int(sizeof(Scalar));
   typedef Scalar V __attribute__((vector_size(64)));
   typedef Lane L __attribute__((vector_size(64)));
-  if (n >= 2 * width && n < Index(std::numeric_limits<Lane>::max()) - 2 * width) {
-    V a1, a2, c1, c2;
-    L ai1, ai2, ci1, ci2, ua, uc;
-    for (int l = 0; l < width; ++l) {
-      a1[l] = a2[l] = c1[l] = c2[l] = std::numeric_limits<Scalar>::infinity();
-      ai1[l] = ai2[l] = ci1[l] = ci2[l] = -1;
-      ua[l] = Lane(l);
-      uc[l] = Lane(l + width);
-    }
-    V sa, sc, ba, bc;  // memcpy: unaligned loads, no aliasing questions
-    for (; u0 + 2 * width <= n; u0 += 2 * width) {
-      std::memcpy(&sa, s + u0, sizeof(V));
-      std::memcpy(&sc, s + u0 + width, sizeof(V));
-      std::memcpy(&ba, bias + u0, sizeof(V));
-      std::memcpy(&bc, bias + u0 + width, sizeof(V));
-      const V va = ba - scale * sa, vc = bc - scale * sc;
-      lane_top_two_step(va, ua, a1, ai1, a2, ai2);
-      lane_top_two_step(vc, uc, c1, ci1, c2, ci2);
-      ua += 2 * width;
-      uc += 2 * width;
-    }
-    for (int l = 0; l < width; ++l) {
-      top.offer(a1[l], Index(ai1[l]));
-      top.offer(c1[l], Index(ci1[l]));
-      if (ai2[l] >= 0) top.offer(a2[l], Index(ai2[l]));
-      if (ci2[l] >= 0) top.offer(c2[l], Index(ci2[l]));
+  if (n_units < Index(std::numeric_limits<Lane>::max())) {
+    for (; i0 < rows; i0 += 2 * width) {
+      V a1, a2, c1, c2, sa, sc;
+      L ai1, ai2, ci1, ci2, unit;
+      for (int l = 0; l < width; ++l) {
+        a1[l] = a2[l] = c1[l] = c2[l] = std::numeric_limits<Scalar>::infinity();
+        ai1[l] = ai2[l] = ci1[l] = ci2[l] = -1;
+        unit[l] = 0;
+      }
+      for (Index u = 0; u < n_units; ++u, unit += 1) {
+        std::memcpy(&sa, S + u * ld + i0, sizeof(V));  // memcpy: unaligned loads
+        std::memcpy(&sc, S + u * ld + i0 + width, sizeof(V));
+        const V va = bias[u] - scale * sa, vc = bias[u] - scale * sc;
+        lane_top_two_step(va, unit, a1, ai1, a2, ai2);
+        lane_top_two_step(vc, unit, c1, ci1, c2, ci2);
+      }
+      for (int l = 0; l < width; ++l) {
+        if (i0 + l < rows) top[i0 + l] = {a1[l], a2[l], Index(ai1[l]), Index(ai2[l])};
+        if (i0 + width + l < rows) top[i0 + width + l] = {c1[l], c2[l], Index(ci1[l]), Index(ci2[l])};
+      }
     }
   }
 #endif
-  for (; u0 < n; ++u0) top.offer(bias[u0] - scale * s[u0], u0);
-  return top;
+  for (; i0 < rows; ++i0) {
+    top[i0] = TopTwo<Scalar>{};
+    for (Index u = 0; u < n_units; ++u) top[i0].offer(bias[u] - scale * S[u * ld + i0], u);
+  }
 }
 
 template <typename Scalar, typename RowA, typename RowB>
@@ -185,24 +190,32 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
   const Index threads = detail::resolve_threads(n_threads);
   const Index block = std::min(detail::bmu_block_rows(n_units),
                                std::max<Index>(32, (n + 2 * threads - 1) / (2 * threads)));
-  // One score buffer per thread, reused by its blocks: allocating a block's worth per block
-  // costs page faults every time the allocator hands the memory back to the system.
+  // Scores go unit-major, S = P X_block^T (units x block), so the scan runs across samples.
+  // The leading dimension is padded for the SIMD scan. One buffer per thread, reused by its
+  // blocks: allocating a block's worth per block costs page faults every time the allocator
+  // hands the memory back to the system.
+  const Index group = detail::simd_scan ? detail::scan_group<Scalar> : 1;
+  const Index ld = (block + group - 1) / group * group;
   std::vector<RowMatrix<Scalar>> scratch(gemm ? std::size_t(threads) : 0);
+  std::vector<std::vector<detail::TopTwo<Scalar>>> tops(gemm ? std::size_t(threads) : 0);
   detail::parallel_for_chunks(n, block, n_threads, [&](Index begin, Index end) {
     const Index rows = end - begin;
-    Eigen::Map<RowMatrix<Scalar>> scores(nullptr, 0, 0);
+    const int slot = detail::thread_slot();
+    using Scores = Eigen::Map<RowMatrix<Scalar>, Eigen::Unaligned, Eigen::OuterStride<>>;
+    Scores S(nullptr, 0, 0, Eigen::OuterStride<>(ld));
     if (gemm) {
-      RowMatrix<Scalar>& buffer = scratch[std::size_t(detail::thread_slot())];
-      if (buffer.size() == 0) buffer.resize(block, n_units);
-      new (&scores) Eigen::Map<RowMatrix<Scalar>>(buffer.data(), rows, n_units);
-      scores.noalias() = X.middleRows(begin, rows) * P.transpose();
+      RowMatrix<Scalar>& buffer = scratch[std::size_t(slot)];
+      if (buffer.size() == 0) buffer.setZero(n_units, ld);  // padding stays finite
+      new (&S) Scores(buffer.data(), n_units, rows, Eigen::OuterStride<>(ld));
+      S.noalias() = P * X.middleRows(begin, rows).transpose();
+      tops[std::size_t(slot)].resize(std::size_t(block));
+      detail::block_top_two(buffer.data(), ld, rows, n_units, bias.data(), scale, tops[std::size_t(slot)].data());
     }
     for (Index i = 0; i < rows; ++i) {
       const auto x = X.row(begin + i);
       detail::TopTwo<Scalar> top;
       if (gemm) {
-        const Scalar* s = scores.data() + i * n_units;
-        top = detail::scan_top_two(s, bias.data(), scale, n_units);
+        top = tops[std::size_t(slot)][std::size_t(i)];
         // The expanded form rounds differently per unit; when the runners-up are within
         // rounding of the best, decide among them with direct distances (ties: lowest index).
         const Scalar slack = rounding_scale * (x.squaredNorm() + max_bias + Scalar(1));
@@ -210,11 +223,11 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
           const Scalar limit = top.best + slack;
           top = detail::TopTwo<Scalar>{};
           for (Index u = 0; u < n_units; ++u)
-            if (bias[u] - scale * s[u] <= limit)
+            if (bias[u] - scale * S(u, i) <= limit)
               top.offer(detail::pair_distance<Scalar>(metric, x, W.row(u)), u);
           if (with_second && top.next_unit < 0)  // the runner-up lies outside the slack
             for (Index u = 0; u < n_units; ++u)
-              if (u != top.best_unit) top.offer_second(bias[u] - scale * s[u], u);
+              if (u != top.best_unit) top.offer_second(bias[u] - scale * S(u, i), u);
         }
       } else {
         for (Index u = 0; u < n_units; ++u)
