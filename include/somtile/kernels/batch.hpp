@@ -187,7 +187,7 @@ class Smoother {
         const auto G = s.G.middleRows(b, m);
         if (m == C) {  // the whole grid row is active
           T.noalias() = K * G;
-        } else if (m > 16) {  // a GEMM over the active columns
+        } else if (m > 2) {  // a GEMM over the active columns
           RowMatrix<Scalar>& Kg = gathered_[std::size_t(thread_slot())];
           Kg.resize(C, m);
           for (Index k = 0; k < m; ++k) Kg.col(k) = K.col(g.col_of(s.units[std::size_t(b + k)]));

@@ -188,13 +188,13 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
   const Scalar rounding_scale = Scalar(64) * std::numeric_limits<Scalar>::epsilon();
   // Enough blocks to keep every thread busy on small inputs (mini-batches).
   const Index threads = detail::resolve_threads(n_threads);
-  const Index block = std::min(detail::bmu_block_rows(n_units),
-                               std::max<Index>(32, (n + 2 * threads - 1) / (2 * threads)));
-  // Scores go unit-major, S = P X_block^T (units x block), so the scan runs across samples.
-  // The leading dimension is padded for the SIMD scan. One buffer per thread, reused by its
+  // Scores go unit-major, S = P X_block^T (units x block), so the scan runs across samples;
+  // blocks are whole groups of SIMD lanes where possible. One buffer per thread, reused by its
   // blocks: allocating a block's worth per block costs page faults every time the allocator
   // hands the memory back to the system.
   const Index group = detail::simd_scan ? detail::scan_group<Scalar> : 1;
+  const Index block = std::min(std::max(group, detail::bmu_block_rows(n_units) / group * group),
+                               std::max<Index>(32, (n + 2 * threads - 1) / (2 * threads)));
   const Index ld = (block + group - 1) / group * group;
   std::vector<RowMatrix<Scalar>> scratch(gemm ? std::size_t(threads) : 0);
   std::vector<std::vector<detail::TopTwo<Scalar>>> tops(gemm ? std::size_t(threads) : 0);
@@ -205,7 +205,8 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
     Scores S(nullptr, 0, 0, Eigen::OuterStride<>(ld));
     if (gemm) {
       RowMatrix<Scalar>& buffer = scratch[std::size_t(slot)];
-      if (buffer.size() == 0) buffer.setZero(n_units, ld);  // padding stays finite
+      if (buffer.size() == 0) buffer.resize(n_units, ld);
+      if (rows < ld) buffer.rightCols(ld - rows).setZero();  // lanes past the block stay finite
       new (&S) Scores(buffer.data(), n_units, rows, Eigen::OuterStride<>(ld));
       S.noalias() = P * X.middleRows(begin, rows).transpose();
       tops[std::size_t(slot)].resize(std::size_t(block));
