@@ -153,6 +153,70 @@ Scalar distance(Distance metric, const RowA& a, const RowB& b) {
   return detail::pair_distance<Scalar>(metric, a, b);
 }
 
+namespace detail {
+
+/// Per-thread buffers of a BMU pass, reused by the thread's blocks.
+template <typename Scalar>
+struct BmuScratch {
+  RowMatrix<Scalar> scores;             ///< unit-major score tile, units x ld
+  std::vector<TopTwo<Scalar>> top;
+  std::vector<Index> recheck;           ///< rows of the block whose two best are within rounding
+  std::vector<Scalar> limit;            ///< per recheck row: scores up to this are candidates
+  std::vector<std::vector<Index>> candidates;
+};
+
+/// Appends to candidates[k] every unit u < units with bias[u] - scale * S(u, col[k]) <= limit[k]:
+/// one pass over the unit-major tile S for all recheck rows (col ascending) together. With GCC
+/// or Clang the comparisons run on the SIMD lanes of block_top_two (ld a multiple of scan_group).
+template <typename Scalar>
+void collect_candidates(const Scalar* S, Index ld, Index units, const Scalar* bias, Scalar scale,
+                        const std::vector<Index>& col, const std::vector<Scalar>& limit,
+                        std::vector<std::vector<Index>>& candidates) {
+  std::size_t k0 = 0;
+#if defined(__GNUC__)
+  using Lane = std::conditional_t<sizeof(Scalar) == 4, std::int32_t, std::int64_t>;
+  constexpr int width = 64 / int(sizeof(Scalar));
+  typedef Scalar V __attribute__((vector_size(64)));
+  typedef Lane L __attribute__((vector_size(64)));
+  while (k0 < col.size()) {
+    // The group of 2 * width columns holding col[k0], and the recheck rows inside it.
+    const Index i0 = col[k0] / (2 * width) * (2 * width);
+    V la, lc, sa, sc;
+    int slot_of[2 * width];
+    for (int l = 0; l < width; ++l) la[l] = lc[l] = -std::numeric_limits<Scalar>::infinity();
+    std::size_t k1 = k0;
+    for (; k1 < col.size() && col[k1] < i0 + 2 * width; ++k1) {
+      const int l = int(col[k1] - i0);
+      if (l < width) la[l] = limit[k1];
+      else lc[l - width] = limit[k1];
+      slot_of[l] = int(k1);
+    }
+    for (Index u = 0; u < units; ++u) {
+      std::memcpy(&sa, S + u * ld + i0, sizeof(V));
+      std::memcpy(&sc, S + u * ld + i0 + width, sizeof(V));
+      const L ma = (bias[u] - scale * sa) <= la, mc = (bias[u] - scale * sc) <= lc;
+      const L any = ma | mc;
+      std::uint64_t words[sizeof(L) / 8], bits = 0;
+      std::memcpy(words, &any, sizeof(L));
+      for (std::size_t w = 0; w < sizeof(L) / 8; ++w) bits |= words[w];
+      if (bits == 0) continue;
+      for (int l = 0; l < width; ++l) {
+        if (ma[l]) candidates[std::size_t(slot_of[l])].push_back(u);
+        if (mc[l]) candidates[std::size_t(slot_of[l + width])].push_back(u);
+      }
+    }
+    k0 = k1;
+  }
+#endif
+  for (Index u = 0; u < units && k0 < col.size(); ++u) {
+    const Scalar* row = S + u * ld;
+    for (std::size_t k = k0; k < col.size(); ++k)
+      if (bias[u] - scale * row[col[k]] <= limit[k]) candidates[k].push_back(u);
+  }
+}
+
+}  // namespace detail
+
 /// Nearest (and optionally second-nearest) unit of W for every row of X.
 /// X and W must have the same number of columns and W at least one row (callers validate).
 template <typename Scalar>
@@ -186,57 +250,75 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
 
   const Scalar max_bias = gemm && n_units ? bias.cwiseAbs().maxCoeff() : Scalar(0);
   const Scalar rounding_scale = Scalar(64) * std::numeric_limits<Scalar>::epsilon();
-  // Enough blocks to keep every thread busy on small inputs (mini-batches).
   const Index threads = detail::resolve_threads(n_threads);
-  // Scores go unit-major, S = P X_block^T (units x block), so the scan runs across samples;
-  // blocks are whole groups of SIMD lanes where possible. One buffer per thread, reused by its
-  // blocks: allocating a block's worth per block costs page faults every time the allocator
-  // hands the memory back to the system.
+  // Scores go in tiles of units x (block of samples), unit-major, S = P X_block^T, so the scan
+  // runs across samples. A tile holds about 2^19 scores but at least 64 samples: the GEMM packs
+  // all prototypes for every block, which costs ~10% at 64. Blocks are whole groups of SIMD
+  // lanes where possible, enough of them to keep every thread busy on small inputs
+  // (mini-batches).
   const Index group = detail::simd_scan ? detail::scan_group<Scalar> : 1;
-  const Index block = std::min(std::max(group, detail::bmu_block_rows(n_units) / group * group),
+  const Index block = std::min(std::max<Index>(64, detail::bmu_block_rows(n_units) / group * group),
                                std::max<Index>(32, (n + 2 * threads - 1) / (2 * threads)));
   const Index ld = (block + group - 1) / group * group;
-  std::vector<RowMatrix<Scalar>> scratch(gemm ? std::size_t(threads) : 0);
-  std::vector<std::vector<detail::TopTwo<Scalar>>> tops(gemm ? std::size_t(threads) : 0);
+  std::vector<detail::BmuScratch<Scalar>> scratch(gemm ? std::size_t(threads) : 0);
   detail::parallel_for_chunks(n, block, n_threads, [&](Index begin, Index end) {
     const Index rows = end - begin;
-    const int slot = detail::thread_slot();
-    using Scores = Eigen::Map<RowMatrix<Scalar>, Eigen::Unaligned, Eigen::OuterStride<>>;
-    Scores S(nullptr, 0, 0, Eigen::OuterStride<>(ld));
-    if (gemm) {
-      RowMatrix<Scalar>& buffer = scratch[std::size_t(slot)];
-      if (buffer.size() == 0) buffer.resize(n_units, ld);
-      if (rows < ld) buffer.rightCols(ld - rows).setZero();  // lanes past the block stay finite
-      new (&S) Scores(buffer.data(), n_units, rows, Eigen::OuterStride<>(ld));
-      S.noalias() = P * X.middleRows(begin, rows).transpose();
-      tops[std::size_t(slot)].resize(std::size_t(block));
-      detail::block_top_two(buffer.data(), ld, rows, n_units, bias.data(), scale, tops[std::size_t(slot)].data());
+    if (!gemm) {
+      for (Index i = begin; i < end; ++i) {
+        const auto x = X.row(i);
+        detail::TopTwo<Scalar> top;
+        for (Index u = 0; u < n_units; ++u) top.offer(detail::pair_distance<Scalar>(metric, x, W.row(u)), u);
+        out.bmu[i] = top.best_unit;
+        out.distance[i] = detail::pair_distance<Scalar>(metric, x, W.row(top.best_unit));
+        if (with_second) out.second[i] = top.next_unit;
+      }
+      return;
+    }
+    detail::BmuScratch<Scalar>& b = scratch[std::size_t(detail::thread_slot())];
+    if (b.scores.size() == 0) {
+      b.scores.resize(n_units, ld);
+      b.top.resize(std::size_t(block));
+    }
+    if (rows < ld) b.scores.rightCols(ld - rows).setZero();  // lanes past the block stay finite
+    Eigen::Map<RowMatrix<Scalar>, Eigen::Unaligned, Eigen::OuterStride<>>(b.scores.data(), n_units, rows,
+                                                                          Eigen::OuterStride<>(ld))
+        .noalias() = P * X.middleRows(begin, rows).transpose();
+    detail::block_top_two(b.scores.data(), ld, rows, n_units, bias.data(), scale, b.top.data());
+    // The expanded form rounds differently per unit; where the runner-up is within rounding of
+    // the best, the units within that margin are decided by direct distances (ties: lowest
+    // index). In dense maps that is a good share of the rows, so their candidates are collected
+    // in one SIMD pass over the tile.
+    b.recheck.clear();
+    b.limit.clear();
+    for (Index i = 0; i < rows; ++i) {
+      const detail::TopTwo<Scalar>& t = b.top[std::size_t(i)];
+      const Scalar slack = rounding_scale * (X.row(begin + i).squaredNorm() + max_bias + Scalar(1));
+      if (t.next - t.best <= slack) {
+        b.recheck.push_back(i);
+        b.limit.push_back(t.best + slack);
+      }
+    }
+    if (!b.recheck.empty()) {
+      const std::size_t k = b.recheck.size();
+      if (b.candidates.size() < k) b.candidates.resize(k);
+      for (std::size_t j = 0; j < k; ++j) b.candidates[j].clear();
+      detail::collect_candidates(b.scores.data(), ld, n_units, bias.data(), scale, b.recheck, b.limit,
+                                 b.candidates);
+      for (std::size_t j = 0; j < k; ++j) {
+        const auto x = X.row(begin + b.recheck[j]);
+        detail::TopTwo<Scalar> top;
+        for (const Index u : b.candidates[j]) top.offer(detail::pair_distance<Scalar>(metric, x, W.row(u)), u);
+        if (with_second && top.next_unit < 0)  // the runner-up fell outside the margin
+          for (Index u = 0; u < n_units; ++u)
+            if (u != top.best_unit) top.offer_second(detail::pair_distance<Scalar>(metric, x, W.row(u)), u);
+        b.top[std::size_t(b.recheck[j])] = top;
+      }
     }
     for (Index i = 0; i < rows; ++i) {
-      const auto x = X.row(begin + i);
-      detail::TopTwo<Scalar> top;
-      if (gemm) {
-        top = tops[std::size_t(slot)][std::size_t(i)];
-        // The expanded form rounds differently per unit; when the runners-up are within
-        // rounding of the best, decide among them with direct distances (ties: lowest index).
-        const Scalar slack = rounding_scale * (x.squaredNorm() + max_bias + Scalar(1));
-        if (top.next - top.best <= slack) {
-          const Scalar limit = top.best + slack;
-          top = detail::TopTwo<Scalar>{};
-          for (Index u = 0; u < n_units; ++u)
-            if (bias[u] - scale * S(u, i) <= limit)
-              top.offer(detail::pair_distance<Scalar>(metric, x, W.row(u)), u);
-          if (with_second && top.next_unit < 0)  // the runner-up lies outside the slack
-            for (Index u = 0; u < n_units; ++u)
-              if (u != top.best_unit) top.offer_second(bias[u] - scale * S(u, i), u);
-        }
-      } else {
-        for (Index u = 0; u < n_units; ++u)
-          top.offer(detail::pair_distance<Scalar>(metric, x, W.row(u)), u);
-      }
-      out.bmu[begin + i] = top.best_unit;
-      out.distance[begin + i] = detail::pair_distance<Scalar>(metric, x, W.row(top.best_unit));
-      if (with_second) out.second[begin + i] = top.next_unit;
+      const detail::TopTwo<Scalar>& t = b.top[std::size_t(i)];
+      out.bmu[begin + i] = t.best_unit;
+      out.distance[begin + i] = detail::pair_distance<Scalar>(metric, X.row(begin + i), W.row(t.best_unit));
+      if (with_second) out.second[begin + i] = t.next_unit;
     }
   }, double(n_units) * double(X.cols()));
   return out;
