@@ -1,5 +1,8 @@
-// Roofline of the BMU pass: GFLOP/s of find_bmus against a plain Eigen GEMM of the same shape,
-// measured in one run. Usage: bench_bmu [n_samples] [n_features] [n_units] [threads]
+// Roofline of the BMU pass: GFLOP/s of find_bmus against Eigen GEMMs of the same shape, measured
+// in one run (interleaved): one plain product X W^T into an n x units matrix (Eigen's own
+// threads), and the same products in the BMU pass's blocks (n_threads threads, one score tile
+// per thread, no scan), i.e. what the pass would cost if finding the two best units were free.
+// Usage: bench_bmu [n_samples] [n_features] [n_units] [threads] [repeats]
 #include "timing.hpp"
 
 #include <somtile/somtile.hpp>
@@ -8,7 +11,7 @@
 #include <cstdlib>
 
 template <typename S>
-void run(somtile::Index n, somtile::Index f, somtile::Index units, int threads) {
+void run(somtile::Index n, somtile::Index f, somtile::Index units, int threads, int repeats) {
   using namespace somtile;
   Random rng(1);
   RowMatrix<S> X(n, f), W(units, f);
@@ -17,15 +20,26 @@ void run(somtile::Index n, somtile::Index f, somtile::Index units, int threads) 
   const double flops = 2.0 * double(n) * double(units) * double(f);
 
   RowMatrix<S> G(n, units);
+  const Index block = 320;  // as find_bmus for 1600 units; scores unit-major, as there
+  std::vector<RowMatrix<S>> tiles(std::size_t(detail::resolve_threads(threads)), RowMatrix<S>(units, block));
   Eigen::setNbThreads(threads);
-  const double t_gemm = bench::median_seconds(9, [&] { G.noalias() = X * W.transpose(); });
-  const double t_bmu = bench::median_seconds(9, [&] { find_bmus<S>(X, W, Distance::euclidean, false, threads); });
-  const double t_bmu2 = bench::median_seconds(9, [&] { find_bmus<S>(X, W, Distance::euclidean, true, threads); });
-  std::printf("%-6s %ldx%ld vs %ld units, %d threads: GEMM %.1f GFLOP/s (%.1f ms) | BMU %.1f GFLOP/s "
-              "(%.1f ms, %.0f%% of GEMM) | BMU+second %.1f GFLOP/s (%.0f%%)\n",
-              sizeof(S) == 4 ? "float" : "double", long(n), long(f), long(units), threads,
-              flops / t_gemm * 1e-9, t_gemm * 1e3, flops / t_bmu * 1e-9, t_bmu * 1e3,
-              100.0 * t_gemm / t_bmu, flops / t_bmu2 * 1e-9, 100.0 * t_gemm / t_bmu2);
+  const std::vector<double> t = bench::interleaved_medians(repeats, {
+      [&] { G.noalias() = X * W.transpose(); },
+      [&] {
+        detail::parallel_for_chunks(n, block, threads, [&](Index b, Index e) {
+          auto& T = tiles[std::size_t(detail::thread_slot())];
+          T.leftCols(e - b).noalias() = W * X.middleRows(b, e - b).transpose();
+        }, double(units) * double(f));
+      },
+      [&] { find_bmus<S>(X, W, Distance::euclidean, false, threads); },
+      [&] { find_bmus<S>(X, W, Distance::euclidean, true, threads); }});
+  std::printf("%-6s %ldx%ld vs %ld units, %d threads: GEMM %.1f GFLOP/s (%.1f ms) | blocked GEMM %.1f GFLOP/s "
+              "(%.1f ms) | BMU %.1f GFLOP/s (%.1f ms) = %.0f%% of GEMM, %.0f%% of blocked | BMU+second %.1f GFLOP/s "
+              "= %.0f%% / %.0f%%  (%s)\n",
+              sizeof(S) == 4 ? "float" : "double", long(n), long(f), long(units), threads, flops / t[0] * 1e-9,
+              t[0] * 1e3, flops / t[1] * 1e-9, t[1] * 1e3, flops / t[2] * 1e-9, t[2] * 1e3, 100.0 * t[0] / t[2],
+              100.0 * t[1] / t[2], flops / t[3] * 1e-9, 100.0 * t[0] / t[3], 100.0 * t[1] / t[3],
+              bench::load_average().c_str());
 }
 
 int main(int argc, char** argv) {
@@ -33,7 +47,8 @@ int main(int argc, char** argv) {
   const long f = argc > 2 ? std::atol(argv[2]) : 64;
   const long units = argc > 3 ? std::atol(argv[3]) : 1600;
   const int threads = argc > 4 ? std::atoi(argv[4]) : somtile::detail::resolve_threads(0);
-  run<float>(n, f, units, threads);
-  run<double>(n, f, units, threads);
+  const int repeats = argc > 5 ? std::atoi(argv[5]) : 9;
+  run<float>(n, f, units, threads, repeats);
+  run<double>(n, f, units, threads, repeats);
   return 0;
 }

@@ -2,7 +2,10 @@
 // 15 000 iterations, default schedules. Times the train() call alone (NumbaSOM reports 0.37 s
 // for it), then the helpers on the seed's 8 named colours.
 // Training is single-threaded, so besides the wall-clock median (what NumbaSOM reports) this
-// prints the median CPU time of the calling thread, which a busy shared machine distorts less.
+// prints the median CPU time of the calling thread, which a busy shared machine distorts less,
+// and how often the thread was descheduled while the wall-clock runs went on (involuntary
+// context switches): on a machine with more runnable threads than cores, wall time exceeds CPU
+// time by the time the thread waited for a core.
 // Usage: bench_online [repeats]
 #include "timing.hpp"
 
@@ -13,6 +16,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+
+#include <sys/resource.h>
 #include <vector>
 
 using namespace somtile;
@@ -35,6 +40,12 @@ double median_thread_cpu_seconds(int repeats, F&& run) {
   return times[times.size() / 2];
 }
 
+long involuntary_switches() {
+  rusage u{};
+  getrusage(RUSAGE_THREAD, &u);
+  return u.ru_nivcsw;
+}
+
 template <typename S>
 void headline(int repeats, bool torus) {
   Random rng(1);
@@ -45,10 +56,15 @@ void headline(int repeats, bool torus) {
   p.cols = 100;
   p.torus = torus;
   OnlineSom<S> som(p);
+  som.train(colours, 15000);  // warm-up: first-touch of the buffers, not training
+  const long switches = involuntary_switches();
   const double wall = bench::median_seconds(repeats, [&] { som.train(colours, 15000); });
+  const long descheduled = involuntary_switches() - switches;
   const double cpu = median_thread_cpu_seconds(repeats, [&] { som.train(colours, 15000); });
-  std::printf("train %-6s %-5s 200x3, 50x100, 15000 iterations: median wall %.4f s, thread CPU %.4f s\n",
-              sizeof(S) == 4 ? "float" : "double", torus ? "torus" : "plain", wall, cpu);
+  std::printf("train %-6s %-5s 200x3, 50x100, 15000 iterations: median wall %.4f s, thread CPU %.4f s, "
+              "descheduled %.1f times per run  (%s)\n",
+              sizeof(S) == 4 ? "float" : "double", torus ? "torus" : "plain", wall, cpu,
+              double(descheduled) / repeats, bench::load_average().c_str());
 }
 
 void helpers(int repeats) {

@@ -1,21 +1,70 @@
 #pragma once
-// A plain timing harness: median wall time of repeated runs.
+// A plain timing harness: median wall time of repeated runs, interleaving when several
+// configurations are compared (so a change in the machine's load hits all of them alike), and
+// the load average to print next to the figures.
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
+#include <cstdio>
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace bench {
 
+inline double seconds_of(const std::function<void()>& run) {
+  const auto t0 = std::chrono::steady_clock::now();
+  run();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
 template <typename F>
 double median_seconds(int repeats, F&& run) {
   std::vector<double> times;
-  for (int r = 0; r < repeats; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    run();
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  for (int r = 0; r < repeats; ++r) times.push_back(seconds_of(run));
+  return median(times);
+}
+
+/// Runs every configuration once per round, `repeats` rounds; returns each one's median.
+inline std::vector<double> interleaved_medians(int repeats, const std::vector<std::function<void()>>& runs) {
+  std::vector<std::vector<double>> times(runs.size());
+  for (int r = 0; r < repeats; ++r)
+    for (std::size_t k = 0; k < runs.size(); ++k) times[k].push_back(seconds_of(runs[k]));
+  std::vector<double> out;
+  for (const auto& t : times) out.push_back(median(t));
+  return out;
+}
+
+/// "load 1.23 0.98 0.75" from /proc/loadavg (empty where there is none).
+inline std::string load_average() {
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  if (!f) return "";
+  double a = 0, b = 0, c = 0;
+  const int got = std::fscanf(f, "%lf %lf %lf", &a, &b, &c);
+  std::fclose(f);
+  if (got != 3) return "";
+  char text[64];
+  std::snprintf(text, sizeof text, "load %.2f %.2f %.2f", a, b, c);
+  return text;
+}
+
+/// Thread counts from "1,2" (0 = all the runtime offers).
+inline std::vector<int> thread_list(const char* arg) {
+  std::vector<int> out;
+  std::string s = arg;
+  std::size_t pos = 0;
+  while (pos <= s.size()) {
+    const std::size_t comma = s.find(',', pos);
+    out.push_back(std::stoi(s.substr(pos, comma - pos)));
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
   }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
+  return out;
 }
 
 }  // namespace bench

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -131,6 +133,78 @@ TEMPLATE_TEST_CASE("mini-batch training equals TorchSOM's rule in a naive loop",
   }
   const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-10;
   CHECK((som.weights().template cast<double>() - W).cwiseAbs().maxCoeff() < tol);
+}
+
+TEMPLATE_TEST_CASE("mini-batch errors measured during the epoch equal a naive loop", "[som][minibatch]",
+                   float, double) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(23, 2, 5);
+  SomParams p{};
+  p.rows = 3; p.cols = 4; p.epochs = 3; p.batch_size = 5; p.sigma = 1.5; p.learning_rate = 0.7;
+  p.topology = Topology::hexagonal; p.seed = 9;  // Gaussian: the separable smoother
+  RowMatrix<S> W0(12, 2);
+  for (Index u = 0; u < 12; ++u) W0.row(u) << S(u % 4), S(u / 4);
+  Som<S> exact(p, 2);
+  exact.set_weights(W0);
+  const TrainingHistory he = exact.fit(X);
+  p.epoch_metrics = EpochMetrics::during_epoch;
+  Som<S> som(p, 2);
+  som.set_weights(W0);
+  const TrainingHistory h = som.fit(X);
+  CHECK(som.weights() == exact.weights());  // the option changes what is measured, not training
+
+  // Naive loop: the best and second unit of each sample (double, lowest index on ties) against
+  // the weights its batch is searched with, before the batch's update.
+  const Grid& g = som.grid();
+  auto top2 = [&](Index i, const RowMatrix<double>& W) {
+    std::vector<std::pair<double, Index>> d;
+    for (Index u = 0; u < W.rows(); ++u)
+      d.emplace_back((X.row(i).template cast<double>() - W.row(u)).squaredNorm(), u);
+    std::stable_sort(d.begin(), d.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return std::array<std::pair<double, Index>, 2>{d[0], d[1]};
+  };
+  RowMatrix<double> W = W0.template cast<double>();
+  Random rng(p.seed);
+  std::vector<double> qe, te;
+  for (Index e = 0; e < p.epochs; ++e) {
+    const double lr = som.learning_rate_at(e), sigma = som.sigma_at(e);
+    const auto order = rng.permutation(X.rows());
+    double dist = 0, errors = 0;
+    for (Index b = 0; b < X.rows(); b += p.batch_size) {
+      const Index end = std::min(X.rows(), b + p.batch_size);
+      RowMatrix<double> delta = RowMatrix<double>::Zero(12, 2);
+      for (Index k = b; k < end; ++k) {
+        const Index i = order[std::size_t(k)];
+        const auto t = top2(i, W);
+        dist += std::sqrt(t[0].first);
+        if (!g.adjacent(t[0].second, t[1].second)) errors += 1;
+        for (Index n = 0; n < 12; ++n)
+          delta.row(n) += naive_h(p, g, t[0].second, n, sigma) * (X.row(i).template cast<double>() - W.row(n));
+      }
+      W += lr / double(end - b) * delta;
+    }
+    qe.push_back(dist / double(X.rows()));
+    te.push_back(errors / double(X.rows()));
+  }
+  // The last epoch is measured exactly, on the trained weights.
+  double dist = 0, errors = 0;
+  for (Index i = 0; i < X.rows(); ++i) {
+    const auto t = top2(i, W);
+    dist += std::sqrt(t[0].first);
+    if (!g.adjacent(t[0].second, t[1].second)) errors += 1;
+  }
+  qe.back() = dist / double(X.rows());
+  te.back() = errors / double(X.rows());
+  REQUIRE(h.quantization_errors.size() == 3);
+  const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-10;
+  for (std::size_t e = 0; e < 3; ++e) {
+    INFO("epoch " << e);
+    CHECK(h.quantization_errors[e] == Approx(qe[e]).epsilon(tol));
+    CHECK(h.topographic_errors[e] == Approx(te[e]).margin(1e-12));
+  }
+  CHECK(h.quantization_errors.back() == he.quantization_errors.back());
+  CHECK(h.topographic_errors.back() == he.topographic_errors.back());
+  CHECK(h.quantization_errors[0] != he.quantization_errors[0]);  // measured at other weights
 }
 
 TEST_CASE("PCA initialisation spans the principal plane", "[som][init]") {
@@ -396,28 +470,40 @@ TEMPLATE_TEST_CASE("separable Gaussian smoothing equals the dense kernel sum", "
                    double) {
   using S = TestType;
   Random rng(3);
-  for (auto topo : {Topology::rectangular, Topology::hexagonal}) {
-    for (bool torus : {false, true}) {
-      const Grid g(6, 7, topo, torus);
-      UnitSums<S> s{RowMatrix<S>(g.size(), 3), Vector<S>(g.size())};
-      for (Index u = 0; u < g.size(); ++u) {
-        s.counts[u] = S(rng.uniform_index(3));  // some units without samples
-        for (Index j = 0; j < 3; ++j) s.sums(u, j) = S(rng.normal());
-      }
-      const NeighborhoodTable h(g, Neighborhood::gaussian, 1.7);
-      REQUIRE(h.separable());
-      const auto fast = smooth_unit_sums<S>(h, s);
-      for (Index n = 0; n < g.size(); ++n) {
-        double den = 0;
-        Eigen::RowVectorXd num = Eigen::RowVectorXd::Zero(3);
+  // Shapes and shares of units with samples that reach every path of the row pass: whole grid
+  // rows active, a few active units (rank-one updates), many but not all (a GEMM over the
+  // gathered columns, > 16 of 40), and grid rows without any.
+  struct Case {
+    Index rows, cols;
+    double active;
+  };
+  for (const Case c : {Case{6, 7, 1.0}, Case{6, 7, 0.3}, Case{4, 40, 0.6}}) {
+    for (auto topo : {Topology::rectangular, Topology::hexagonal}) {
+      for (bool torus : {false, true}) {
+        const Grid g(c.rows, c.cols, topo, torus);
+        UnitSums<S> s{RowMatrix<S>::Zero(g.size(), 3), Vector<S>::Zero(g.size())};
         for (Index u = 0; u < g.size(); ++u) {
-          const double w = neighborhood_weight(Neighborhood::gaussian, g.distance_sq(u, n), 1.7);
-          den += w * double(s.counts[u]);
-          num += w * s.sums.row(u).template cast<double>();
+          if (g.row_of(u) == 1 && c.active < 1.0) continue;  // an empty grid row
+          if (rng.uniform() >= c.active) continue;
+          s.counts[u] = S(rng.uniform_index(3));  // some active units with a zero count
+          for (Index j = 0; j < 3; ++j) s.sums(u, j) = S(rng.normal());
         }
-        INFO("topology " << int(topo) << " torus " << torus << " unit " << n);
-        CHECK(double(fast.denominator[n]) == Approx(den).epsilon(1e-5));
-        CHECK((fast.numerator.row(n).template cast<double>() - num).cwiseAbs().maxCoeff() < 1e-4);
+        const NeighborhoodTable h(g, Neighborhood::gaussian, 1.7);
+        REQUIRE(h.separable());
+        const auto fast = smooth_unit_sums<S>(h, s);
+        for (Index n = 0; n < g.size(); ++n) {
+          double den = 0;
+          Eigen::RowVectorXd num = Eigen::RowVectorXd::Zero(3);
+          for (Index u = 0; u < g.size(); ++u) {
+            const double w = neighborhood_weight(Neighborhood::gaussian, g.distance_sq(u, n), 1.7);
+            den += w * double(s.counts[u]);
+            num += w * s.sums.row(u).template cast<double>();
+          }
+          INFO("grid " << c.rows << " x " << c.cols << " active " << c.active << " topology "
+                       << int(topo) << " torus " << torus << " unit " << n);
+          CHECK(double(fast.denominator[n]) == Approx(den).epsilon(1e-5).margin(1e-6));
+          CHECK((fast.numerator.row(n).template cast<double>() - num).cwiseAbs().maxCoeff() < 1e-4);
+        }
       }
     }
   }

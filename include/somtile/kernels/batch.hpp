@@ -55,82 +55,175 @@ struct SmoothedSums {
 
 namespace detail {
 
-// Any kernel: GEMMs of (block of target units) x (units that won samples), so memory is
-// O(block x active) and units without samples cost nothing.
+/// Unit sums of the units that have any, in ascending unit order: rows of G = [sums | count].
+/// A mini-batch touches a few hundred units of a large map, and units without samples add
+/// nothing to a smoothing, so this is what the smoothers read.
 template <typename Scalar>
-SmoothedSums<Scalar> smooth_dense(const NeighborhoodTable& h, const UnitSums<Scalar>& s, int n_threads) {
-  std::vector<Index> active;
-  for (Index u = 0; u < s.counts.size(); ++u)
-    if (s.counts[u] != Scalar(0)) active.push_back(u);
-  const Index n_units = h.grid().size(), n_active = Index(active.size()), F = s.sums.cols();
-  RowMatrix<Scalar> sums(n_active, F);
-  Vector<Scalar> counts(n_active);
-  for (Index k = 0; k < n_active; ++k) {
-    sums.row(k) = s.sums.row(active[std::size_t(k)]);
-    counts[k] = s.counts[active[std::size_t(k)]];
+struct CompactSums {
+  std::vector<Index> units;
+  RowMatrix<Scalar> G;
+};
+
+/// CompactSums of X's rows grouped by `bmu`, summed in sample order per unit (the same sums
+/// as unit_sums). Reuses out's memory.
+template <typename Scalar>
+void compact_unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_units, CompactSums<Scalar>& out,
+                       std::vector<Index>& start, std::vector<Index>& order) {
+  const Index n = X.rows(), F = X.cols();
+  start.assign(static_cast<std::size_t>(n_units + 1), 0);
+  for (Index i = 0; i < n; ++i) ++start[std::size_t(bmu[i] + 1)];
+  out.units.clear();
+  for (Index u = 0; u < n_units; ++u) {
+    if (start[std::size_t(u + 1)] > 0) out.units.push_back(u);
+    start[std::size_t(u + 1)] += start[std::size_t(u)];
   }
-  SmoothedSums<Scalar> out{RowMatrix<Scalar>(n_units, F), Vector<Scalar>(n_units)};
-  const Index block = std::clamp<Index>((Index(1) << 18) / std::max<Index>(n_active, 1), 16, 512);
-  parallel_for_chunks(n_units, block, n_threads, [&](Index first, Index last) {
-    RowMatrix<Scalar> H(last - first, n_active);
-    for (Index n = first; n < last; ++n)
-      for (Index k = 0; k < n_active; ++k) H(n - first, k) = Scalar(h(active[std::size_t(k)], n));
-    out.numerator.middleRows(first, last - first).noalias() = H * sums;
-    out.denominator.segment(first, last - first).noalias() = H * counts;
-  }, double(n_active) * double(F + 1));
+  order.resize(std::size_t(n));
+  for (Index i = 0; i < n; ++i) order[std::size_t(start[std::size_t(bmu[i])]++)] = i;  // start[u] -> end of u
+  out.G.resize(Index(out.units.size()), F + 1);
+  Index k = 0, b = 0;
+  for (const Index u : out.units) {
+    const Index e = start[std::size_t(u)];
+    auto row = out.G.row(k++);
+    row.setZero();
+    for (Index j = b; j < e; ++j) row.head(F) += X.row(order[std::size_t(j)]);
+    row[F] = Scalar(e - b);
+    b = e;
+  }
+}
+
+/// CompactSums of dense unit sums: the units with a non-zero count or sum.
+template <typename Scalar>
+CompactSums<Scalar> compact(const UnitSums<Scalar>& s) {
+  CompactSums<Scalar> out;
+  const Index F = s.sums.cols();
+  for (Index u = 0; u < s.counts.size(); ++u)
+    if (s.counts[u] != Scalar(0) || !s.sums.row(u).isZero(0)) out.units.push_back(u);
+  out.G.resize(Index(out.units.size()), F + 1);
+  for (Index k = 0; k < Index(out.units.size()); ++k) {
+    out.G.row(k).head(F) = s.sums.row(out.units[std::size_t(k)]);
+    out.G(k, F) = s.counts[out.units[std::size_t(k)]];
+  }
   return out;
 }
 
-// Gaussian: h = g_rows(dr) g_cols(dx2) factorises, so smoothing is a pass along each row of the
-// grid and then one along each column: O(units (rows + cols) features) instead of
-// O(units^2 features). On a hexagonal grid the half-column shift depends on the parities of
-// the source and target rows, so the row pass is done once per target-row parity.
+/// Neighbourhood smoothing at one kernel width: out = H^T G over all units, a units x
+/// (features + 1) matrix [numerator | denominator]. Built once per width (the Gaussian's 1-D
+/// kernels are computed here) and reused across calls, buffers included.
+///   Any kernel: GEMMs of (block of target units) x (active units), memory O(block x active).
+///   Gaussian: h = g_rows(dr) g_cols(dx2) factorises, so smoothing is a pass along the grid's
+///   rows (rank-one updates from the active units only) and one GEMM along its columns (over
+///   the grid rows that have active units): O(active cols + units rows) per feature instead of
+///   O(active units). On a hexagonal grid the half-column shift depends on the parities of the
+///   source and target rows, so the passes run once per target-row parity.
 template <typename Scalar>
-SmoothedSums<Scalar> smooth_separable(const NeighborhoodTable& h, const UnitSums<Scalar>& s,
-                                      int n_threads) {
-  const Grid& g = h.grid();
-  const Index R = g.rows(), C = g.cols(), F = s.sums.cols(), W = F + 1;
-  const Index parities = g.hexagonal() ? 2 : 1;
-  // G = [sums | counts], one row per unit.
-  RowMatrix<Scalar> G(g.size(), W);
-  G.leftCols(F) = s.sums;
-  G.col(F) = s.counts;
-  // Kx[q][p](c, c') = g_cols(|(2c + q) - (2c' + p)|) for target parity q, source parity p.
-  auto col_kernel = [&](Index q, Index p) {
-    RowMatrix<Scalar> K(C, C);
-    for (Index c = 0; c < C; ++c)
-      for (Index c2 = 0; c2 < C; ++c2) {
-        K(c, c2) = Scalar(h.col_factor(g.wrapped(0, (2 * c + q) - (2 * c2 + p)).half_cols));
+class Smoother {
+ public:
+  explicit Smoother(const NeighborhoodTable& h) : h_(h) {
+    if (!h.separable()) return;
+    const Grid& g = h.grid();
+    const Index R = g.rows(), C = g.cols(), parities = g.hexagonal() ? 2 : 1;
+    for (Index q = 0; q < parities; ++q)
+      for (Index p = 0; p < parities; ++p) {
+        // Kx[q][p](c, c') = g_cols(|(2c + q) - (2c' + p)|) for target parity q, source parity p.
+        RowMatrix<Scalar>& K = Kx_[q][p];
+        K.resize(C, C);
+        for (Index c = 0; c < C; ++c)
+          for (Index c2 = 0; c2 < C; ++c2)
+            K(c, c2) = Scalar(h.col_factor(g.wrapped(0, (2 * c + q) - (2 * c2 + p)).half_cols));
       }
-    return K;
-  };
-  RowMatrix<Scalar> Ky(R, R);
-  for (Index r = 0; r < R; ++r)
-    for (Index r2 = 0; r2 < R; ++r2) {
-      Ky(r, r2) = Scalar(h.row_factor(g.wrapped(r - r2, 0).rows));
+    Ky_.resize(R, R);
+    for (Index r = 0; r < R; ++r)
+      for (Index r2 = 0; r2 < R; ++r2) Ky_(r, r2) = Scalar(h.row_factor(g.wrapped(r - r2, 0).rows));
+  }
+
+  /// Smooths s into out (resized to units x (features + 1)).
+  void smooth(const CompactSums<Scalar>& s, RowMatrix<Scalar>& out, int n_threads) {
+    out.resize(h_.grid().size(), s.G.cols());
+    if (h_.separable())
+      separable(s, out, n_threads);
+    else
+      dense(s, out, n_threads);
+  }
+
+ private:
+  void dense(const CompactSums<Scalar>& s, RowMatrix<Scalar>& out, int n_threads) const {
+    const Index n_units = h_.grid().size(), n_active = s.G.rows();
+    const Index block = std::clamp<Index>((Index(1) << 18) / std::max<Index>(n_active, 1), 16, 512);
+    parallel_for_chunks(n_units, block, n_threads, [&](Index first, Index last) {
+      RowMatrix<Scalar> H(last - first, n_active);
+      for (Index n = first; n < last; ++n)
+        for (Index k = 0; k < n_active; ++k) H(n - first, k) = Scalar(h_(s.units[std::size_t(k)], n));
+      out.middleRows(first, last - first).noalias() = H * s.G;
+    }, double(n_active) * double(s.G.cols()));
+  }
+
+  void separable(const CompactSums<Scalar>& s, RowMatrix<Scalar>& out, int n_threads) {
+    const Grid& g = h_.grid();
+    const Index R = g.rows(), C = g.cols(), W = s.G.cols(), parities = g.hexagonal() ? 2 : 1;
+    // Grid rows holding active units, and each one's range in s.units.
+    rows_.clear();
+    row_begin_.clear();
+    for (Index k = 0; k < Index(s.units.size()); ++k) {
+      const Index r = g.row_of(s.units[std::size_t(k)]);
+      if (rows_.empty() || rows_.back() != r) {
+        rows_.push_back(r);
+        row_begin_.push_back(k);
+      }
     }
-  SmoothedSums<Scalar> out{RowMatrix<Scalar>(g.size(), F), Vector<Scalar>(g.size())};
-  for (Index q = 0; q < parities; ++q) {
-    const RowMatrix<Scalar> K_even = col_kernel(q, 0), K_odd = parities == 2 ? col_kernel(q, 1) : K_even;
-    RowMatrix<Scalar> T(g.size(), W);  // along rows: T_r' = Kx[q][parity(r')] G_r'
-    parallel_for(R, n_threads, [&](Index r2) {
-      T.middleRows(r2 * C, C).noalias() = ((r2 & 1) ? K_odd : K_even) * G.middleRows(r2 * C, C);
-    }, double(C * C * W));
-    // Along columns: rows of the grid as rows of an R x (C W) matrix.
-    const Eigen::Map<const RowMatrix<Scalar>> Tr(T.data(), R, C * W);
-    RowMatrix<Scalar> Out(R, C * W);
-    parallel_for_chunks(C * W, 256, n_threads, [&](Index first, Index last) {
-      Out.middleCols(first, last - first).noalias() = Ky * Tr.middleCols(first, last - first);
-    }, double(R * R));
-    for (Index r = 0; r < R; ++r) {
-      if (parities == 2 && (r & 1) != q) continue;
-      const Eigen::Map<const RowMatrix<Scalar>> row(Out.data() + r * C * W, C, W);
-      out.numerator.middleRows(r * C, C) = row.leftCols(F);
-      out.denominator.segment(r * C, C) = row.col(F);
+    row_begin_.push_back(Index(s.units.size()));
+    const Index Ra = Index(rows_.size());
+    if (Ra == 0) {
+      out.setZero();
+      return;
+    }
+    for (Index q = 0; q < parities; ++q) {
+      // Along rows: T(j) = sum over active units u in grid row rows_[j] of Kx[q][p](:, col(u)) G(u).
+      T_.resize(Ra, C * W);
+      gathered_.resize(std::size_t(resolve_threads(n_threads)));
+      parallel_for(Ra, n_threads, [&](Index j) {
+        const RowMatrix<Scalar>& K = Kx_[q][parities == 2 ? (rows_[std::size_t(j)] & 1) : 0];
+        Eigen::Map<RowMatrix<Scalar>> T(T_.row(j).data(), C, W);
+        const Index b = row_begin_[std::size_t(j)], m = row_begin_[std::size_t(j) + 1] - b;
+        const auto G = s.G.middleRows(b, m);
+        if (m == C) {  // the whole grid row is active
+          T.noalias() = K * G;
+        } else if (m > 2) {  // a GEMM over the active columns
+          RowMatrix<Scalar>& Kg = gathered_[std::size_t(thread_slot())];
+          Kg.resize(C, m);
+          for (Index k = 0; k < m; ++k) Kg.col(k) = K.col(g.col_of(s.units[std::size_t(b + k)]));
+          T.noalias() = Kg * G;
+        } else {  // a few rank-one updates
+          T.setZero();
+          for (Index k = 0; k < m; ++k) T.noalias() += K.col(g.col_of(s.units[std::size_t(b + k)])) * G.row(k);
+        }
+      }, double((row_begin_.back() + Ra - 1) / Ra) * double(C * W));
+      // Along columns: target grid rows of parity q from the active source rows.
+      const Index targets = parities == 2 ? (R - q + 1) / 2 : R;
+      Ky_active_.resize(targets, Ra);
+      for (Index t = 0; t < targets; ++t)
+        for (Index j = 0; j < Ra; ++j) Ky_active_(t, j) = Ky_(t * parities + q, rows_[std::size_t(j)]);
+      if (parities == 1) {
+        Eigen::Map<RowMatrix<Scalar>> Out(out.data(), R, C * W);
+        parallel_for_chunks(C * W, 256, n_threads, [&](Index first, Index last) {
+          Out.middleCols(first, last - first).noalias() = Ky_active_ * T_.middleCols(first, last - first);
+        }, double(R * Ra));
+      } else {
+        Out_.resize(targets, C * W);
+        parallel_for_chunks(C * W, 256, n_threads, [&](Index first, Index last) {
+          Out_.middleCols(first, last - first).noalias() = Ky_active_ * T_.middleCols(first, last - first);
+        }, double(targets * Ra));
+        for (Index t = 0; t < targets; ++t)
+          Eigen::Map<RowMatrix<Scalar>>(out.data(), R, C * W).row(t * 2 + q) = Out_.row(t);
+      }
     }
   }
-  return out;
-}
+
+  const NeighborhoodTable& h_;
+  RowMatrix<Scalar> Kx_[2][2], Ky_;
+  std::vector<Index> rows_, row_begin_;
+  RowMatrix<Scalar> T_, Ky_active_, Out_;
+  std::vector<RowMatrix<Scalar>> gathered_;  // per thread
+};
 
 }  // namespace detail
 
@@ -138,7 +231,10 @@ SmoothedSums<Scalar> smooth_separable(const NeighborhoodTable& h, const UnitSums
 template <typename Scalar>
 SmoothedSums<Scalar> smooth_unit_sums(const NeighborhoodTable& h, const UnitSums<Scalar>& s,
                                       int n_threads = 0) {
-  return h.separable() ? detail::smooth_separable(h, s, n_threads) : detail::smooth_dense(h, s, n_threads);
+  RowMatrix<Scalar> out;
+  detail::Smoother<Scalar>(h).smooth(detail::compact(s), out, n_threads);
+  const Index F = s.sums.cols();
+  return {out.leftCols(F), out.col(F)};
 }
 
 }  // namespace somtile

@@ -23,6 +23,17 @@ inline int resolve_threads(int requested) {
 #endif
 }
 
+/// Number of the calling thread inside a parallel_for body, in [0, resolve_threads(threads))
+/// for that loop's `threads`: an index into per-thread scratch that tasks reuse. Results must
+/// not depend on it.
+inline int thread_slot() {
+#if defined(_OPENMP)
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
 /// Below this many multiply-adds a loop runs on one thread: starting and joining a team costs
 /// more than it saves, and far more when the machine is busy and a thread is descheduled.
 inline constexpr double min_parallel_work = 1 << 18;

@@ -31,6 +31,12 @@
 
 namespace somtile {
 
+/// What mini-batch training records as each epoch's errors in TrainingHistory.
+enum class EpochMetrics {
+  after_epoch,   ///< exact errors of the weights after the epoch: one more BMU pass over the data
+  during_epoch   ///< free: from the BMUs the epoch's batches found anyway (see TrainingHistory)
+};
+
 struct SomParams {
   Index rows = 10;                 ///< grid rows
   Index cols = 10;                 ///< grid columns
@@ -49,12 +55,17 @@ struct SomParams {
   double sigma_final = 0.5;           ///< end point of Decay::exponential for sigma
   Init init = Init::random;        ///< used by fit() when the weights were never initialised
   Training training = Training::minibatch;
+  EpochMetrics epoch_metrics = EpochMetrics::after_epoch;  ///< Training::minibatch; batch is always exact
   std::uint64_t seed = 42;
   int n_threads = 0;               ///< 0 = all available
 };
 
 /// Per-epoch errors of the weights after that epoch, on the whole training set
 /// (topographic error as a fraction in [0, 1], unlike TorchSOM's percent).
+/// With EpochMetrics::during_epoch (mini-batch only), an epoch's entry instead averages over the
+/// samples of its batches, each measured against the weights its batch was searched with
+/// (before that batch's update); the last epoch's entry is still exact, so the final errors
+/// always describe the trained weights.
 struct TrainingHistory {
   std::vector<double> quantization_errors;
   std::vector<double> topographic_errors;
@@ -212,7 +223,7 @@ class Som {
                                 "Som::batch_update", "sums must be ", n_units(), " x ", n_features_,
                                 " with ", n_units(), " counts");
     detail::check_positive("Som::batch_update", "sigma", sigma);
-    apply_batch_update(weights_, sums, sigma);
+    apply_batch_update(weights_, detail::compact(sums), sigma);
   }
 
   /// Learning rate and sigma used in epoch t.
@@ -285,18 +296,22 @@ class Som {
   }
 
   RowMatrix<Scalar> pca_weights(ConstRowRef<Scalar> X) const {
-    // Mean and covariance in double, a block of rows at a time (no copy of X).
+    // Mean and covariance in double, a block of rows at a time (no copy of X). It runs as one
+    // task of parallel_for only so that Eigen's product does not start threads of its own
+    // (about 3 ms of work, and Eigen's threads spin-wait badly on a busy machine).
     const Index block = 4096;
     Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(n_features_);
-    for (Index b = 0; b < X.rows(); b += block)
-      mean += X.middleRows(b, std::min(block, X.rows() - b)).template cast<double>().colwise().sum();
-    mean /= double(X.rows());
     Eigen::MatrixXd cov = Eigen::MatrixXd::Zero(n_features_, n_features_);
-    for (Index b = 0; b < X.rows(); b += block) {
-      const RowMatrix<double> centred =
-          X.middleRows(b, std::min(block, X.rows() - b)).template cast<double>().rowwise() - mean;
-      cov.noalias() += centred.transpose() * centred;
-    }
+    detail::parallel_for(1, 1, [&](Index) {
+      for (Index b = 0; b < X.rows(); b += block)
+        mean += X.middleRows(b, std::min(block, X.rows() - b)).template cast<double>().colwise().sum();
+      mean /= double(X.rows());
+      for (Index b = 0; b < X.rows(); b += block) {
+        const RowMatrix<double> centred =
+            X.middleRows(b, std::min(block, X.rows() - b)).template cast<double>().rowwise() - mean;
+        cov.noalias() += centred.transpose() * centred;
+      }
+    });
     cov /= double(std::max<Index>(X.rows() - 1, 1));
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);  // ascending eigenvalues
     const Index F = n_features_;
@@ -331,7 +346,12 @@ class Som {
 
   void record(TrainingHistory& h, const BmuResult<Scalar>& r, Index epoch, double lr, double sigma,
               const EpochCallback& on_epoch) const {
-    const double qe = somtile::quantization_error(r), te = somtile::topographic_error(r, grid_);
+    record(h, somtile::quantization_error(r), somtile::topographic_error(r, grid_), epoch, lr, sigma,
+           on_epoch);
+  }
+
+  void record(TrainingHistory& h, double qe, double te, Index epoch, double lr, double sigma,
+              const EpochCallback& on_epoch) const {
     h.quantization_errors.push_back(qe);
     h.topographic_errors.push_back(te);
     if (on_epoch) on_epoch(EpochInfo{epoch, params_.epochs, lr, sigma, qe, te});
@@ -339,42 +359,66 @@ class Som {
 
   void train_minibatch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history,
                        const EpochCallback& on_epoch) {
-    const Index n = X.rows(), batch = std::min(params_.batch_size, n);
+    const Index n = X.rows(), batch = std::min(params_.batch_size, n), F = n_features_;
     const int threads = params_.n_threads;
-    RowMatrix<Scalar> Xb;
+    const bool during = params_.epoch_metrics == EpochMetrics::during_epoch;
+    // Buffers reused by every batch.
+    RowMatrix<Scalar> Xb, smoothed;
+    detail::CompactSums<Scalar> sums;
+    std::vector<Index> start, grouped;
     for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
       const double lr = learning_rate_at(epoch), sigma = sigma_at(epoch);
       const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
+      detail::Smoother<Scalar> smoother(h);
+      const bool last = epoch + 1 == params_.epochs;
+      const bool measure = during && !last;  // errors from this epoch's own BMU searches
+      double distance_sum = 0.0;
+      Index te_count = 0;
       const auto order = rng_.permutation(n);
       for (Index begin = 0; begin < n; begin += batch) {
         const Index end = std::min(n, begin + batch);
         gather(X, order, begin, end, Xb);
-        const auto r = find_bmus<Scalar>(Xb, W, params_.distance, false, threads);
-        const auto s = smooth_unit_sums<Scalar>(h, unit_sums<Scalar>(Xb, r.bmu, n_units(), threads), threads);
+        const auto r = find_bmus<Scalar>(Xb, W, params_.distance, measure, threads);
+        if (measure)
+          for (Index i = 0; i < r.bmu.size(); ++i) {
+            distance_sum += double(r.distance[i]);
+            if (r.second[i] >= 0 && !grid_.adjacent(r.bmu[i], r.second[i])) ++te_count;
+          }
+        detail::compact_unit_sums<Scalar>(Xb, r.bmu, n_units(), sums, start, grouped);
+        smoother.smooth(sums, smoothed, threads);
         // w += alpha/|B| (sum_k h x_k - (sum_k h) w)
         const Scalar step = Scalar(lr / double(end - begin));
-        W.noalias() += step * (s.numerator - s.denominator.asDiagonal() * W);
+        W.noalias() += step * (smoothed.leftCols(F) - smoothed.col(F).asDiagonal() * W);
       }
-      record(history, find_bmus<Scalar>(X, W, params_.distance, true, threads), epoch, lr, sigma,
-             on_epoch);
+      if (measure)
+        record(history, distance_sum / double(n), double(te_count) / double(n), epoch, lr, sigma, on_epoch);
+      else
+        record(history, find_bmus<Scalar>(X, W, params_.distance, true, threads), epoch, lr, sigma,
+               on_epoch);
     }
   }
 
-  void apply_batch_update(RowMatrix<Scalar>& W, const UnitSums<Scalar>& sums, double sigma) const {
+  void apply_batch_update(RowMatrix<Scalar>& W, const detail::CompactSums<Scalar>& sums,
+                          double sigma) const {
     const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
-    const auto s = smooth_unit_sums<Scalar>(h, sums, params_.n_threads);
+    RowMatrix<Scalar> s;
+    detail::Smoother<Scalar>(h).smooth(sums, s, params_.n_threads);
+    const Index F = n_features_;
     for (Index u = 0; u < n_units(); ++u)
-      if (s.denominator[u] > Scalar(0)) W.row(u) = s.numerator.row(u) / s.denominator[u];
+      if (s(u, F) > Scalar(0)) W.row(u) = s.row(u).head(F) / s(u, F);
   }
 
   void train_batch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history,
                    const EpochCallback& on_epoch) {
     const int threads = params_.n_threads;
+    detail::CompactSums<Scalar> sums;
+    std::vector<Index> start, grouped;
     // The pass at the start of epoch e also measures the weights left by epoch e - 1.
     auto r = find_bmus<Scalar>(X, W, params_.distance, true, threads);
     for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
       const double sigma = sigma_at(epoch);
-      apply_batch_update(W, unit_sums<Scalar>(X, r.bmu, n_units(), threads), sigma);
+      detail::compact_unit_sums<Scalar>(X, r.bmu, n_units(), sums, start, grouped);
+      apply_batch_update(W, sums, sigma);
       r = find_bmus<Scalar>(X, W, params_.distance, true, threads);
       record(history, r, epoch, 0.0, sigma, on_epoch);
     }
