@@ -271,17 +271,27 @@ TEMPLATE_TEST_CASE("trained maps on iris reach documented quality", "[som][iris]
 
 TEMPLATE_TEST_CASE("same seed, same codebook for 1 and 2 threads", "[som][threads]", float, double) {
   using S = TestType;
-  const RowMatrix<S> X = blobs<S>(3000, 8, 3);
-  for (auto training : {Training::batch, Training::minibatch}) {
-    SomParams p{};
-    p.rows = 12; p.cols = 9; p.epochs = 3; p.sigma = 3; p.batch_size = 64; p.training = training;
-    p.n_threads = 1;
-    Som<S> a(p, 8);
-    p.n_threads = 2;
-    Som<S> b(p, 8);
-    const auto ha = a.fit(X), hb = b.fit(X);
-    CHECK(a.weights() == b.weights());
-    CHECK(ha.quantization_errors == hb.quantization_errors);
+  // The 30 x 30 maps are large enough for the smoothing to run on both threads.
+  struct Case {
+    Index rows, cols, features;
+    Topology topology;
+  };
+  for (const Case c : {Case{12, 9, 8, Topology::rectangular}, Case{30, 30, 16, Topology::rectangular},
+                       Case{30, 30, 16, Topology::hexagonal}}) {
+    const RowMatrix<S> X = blobs<S>(3000, c.features, 3);
+    for (auto training : {Training::batch, Training::minibatch}) {
+      SomParams p{};
+      p.rows = c.rows; p.cols = c.cols; p.topology = c.topology; p.epochs = 3; p.sigma = 3;
+      p.batch_size = 64; p.training = training;
+      p.n_threads = 1;
+      Som<S> a(p, c.features);
+      p.n_threads = 2;
+      Som<S> b(p, c.features);
+      const auto ha = a.fit(X), hb = b.fit(X);
+      INFO(c.rows << " x " << c.cols << " topology " << int(c.topology) << " training " << int(training));
+      CHECK(a.weights() == b.weights());
+      CHECK(ha.quantization_errors == hb.quantization_errors);
+    }
   }
 }
 
@@ -472,12 +482,13 @@ TEMPLATE_TEST_CASE("separable Gaussian smoothing equals the dense kernel sum", "
   Random rng(3);
   // Shapes and shares of units with samples that reach every path of the row pass: whole grid
   // rows active, a few active units (rank-one updates), many but not all (a GEMM over the
-  // gathered columns, > 16 of 40), and grid rows without any.
+  // gathered columns, > 16 of 40), and grid rows without any; blocks of several target rows
+  // that start on odd rows (18 rows: blocks of 3).
   struct Case {
     Index rows, cols;
     double active;
   };
-  for (const Case c : {Case{6, 7, 1.0}, Case{6, 7, 0.3}, Case{4, 40, 0.6}}) {
+  for (const Case c : {Case{6, 7, 1.0}, Case{6, 7, 0.3}, Case{4, 40, 0.6}, Case{18, 5, 0.5}}) {
     for (auto topo : {Topology::rectangular, Topology::hexagonal}) {
       for (bool torus : {false, true}) {
         const Grid g(c.rows, c.cols, topo, torus);

@@ -106,15 +106,20 @@ CompactSums<Scalar> compact(const UnitSums<Scalar>& s) {
   return out;
 }
 
-/// Neighbourhood smoothing at one kernel width: out = H^T G over all units, a units x
+/// Neighbourhood smoothing at one kernel width: S = H^T G over all units, a units x
 /// (features + 1) matrix [numerator | denominator]. Built once per width (the Gaussian's 1-D
 /// kernels are computed here) and reused across calls, buffers included.
 ///   Any kernel: GEMMs of (block of target units) x (active units), memory O(block x active).
 ///   Gaussian: h = g_rows(dr) g_cols(dx2) factorises, so smoothing is a pass along the grid's
-///   rows (rank-one updates from the active units only) and one GEMM along its columns (over
-///   the grid rows that have active units): O(active cols + units rows) per feature instead of
+///   rows (T = Kx G for each grid row with active units) and a GEMM along its columns (a block
+///   of target grid rows from T): O(active cols + units rows) per feature instead of
 ///   O(active units). On a hexagonal grid the half-column shift depends on the parities of the
-///   source and target rows, so the passes run once per target-row parity.
+///   source and target rows, so T is built once per target-row parity.
+/// S is produced in blocks of whole grid rows that depend on the grid alone, so it is the same
+/// for any thread count. Each thread builds its own T (a few rank-one updates per active unit,
+/// cheap next to the column pass): nothing a thread writes is read by another, which matters
+/// in mini-batch training, where this runs hundreds of times an epoch and moving a block from
+/// one core's cache to the other's costs more than computing it.
 template <typename Scalar>
 class Smoother {
  public:
@@ -136,28 +141,77 @@ class Smoother {
       for (Index r2 = 0; r2 < R; ++r2) Ky_(r, r2) = Scalar(h.row_factor(g.wrapped(r - r2, 0).rows));
   }
 
+  /// Smooths s and calls finish(first, last, S) for consecutive blocks of units, S the
+  /// (last - first) x (features + 1) rows of [numerator | denominator] for units [first, last).
+  /// finish runs in the task that computed its block (so an update of those units reads what
+  /// the same core just wrote), concurrently for different blocks.
+  template <typename Finish>
+  void apply(const CompactSums<Scalar>& s, int n_threads, Finish&& finish) {
+    ++call_;
+    scratch_.resize(std::size_t(resolve_threads(n_threads)));
+    if (h_.separable())
+      separable(s, n_threads, finish);
+    else
+      dense(s, n_threads, finish);
+  }
+
   /// Smooths s into out (resized to units x (features + 1)).
   void smooth(const CompactSums<Scalar>& s, RowMatrix<Scalar>& out, int n_threads) {
     out.resize(h_.grid().size(), s.G.cols());
-    if (h_.separable())
-      separable(s, out, n_threads);
-    else
-      dense(s, out, n_threads);
+    apply(s, n_threads, [&](Index first, Index last, const RowMatrix<Scalar>& S) {
+      out.middleRows(first, last - first) = S;
+    });
   }
 
  private:
-  void dense(const CompactSums<Scalar>& s, RowMatrix<Scalar>& out, int n_threads) const {
+  struct Scratch {
+    RowMatrix<Scalar> T[2], gathered, Ky, product, block;
+    long call = -1;  // the apply() whose T this thread holds
+  };
+
+  template <typename Finish>
+  void dense(const CompactSums<Scalar>& s, int n_threads, Finish& finish) {
     const Index n_units = h_.grid().size(), n_active = s.G.rows();
     const Index block = std::clamp<Index>((Index(1) << 18) / std::max<Index>(n_active, 1), 16, 512);
     parallel_for_chunks(n_units, block, n_threads, [&](Index first, Index last) {
-      RowMatrix<Scalar> H(last - first, n_active);
+      Scratch& sc = scratch_[std::size_t(thread_slot())];
+      sc.Ky.resize(last - first, n_active);
       for (Index n = first; n < last; ++n)
-        for (Index k = 0; k < n_active; ++k) H(n - first, k) = Scalar(h_(s.units[std::size_t(k)], n));
-      out.middleRows(first, last - first).noalias() = H * s.G;
+        for (Index k = 0; k < n_active; ++k) sc.Ky(n - first, k) = Scalar(h_(s.units[std::size_t(k)], n));
+      sc.block.noalias() = sc.Ky * s.G;
+      finish(first, last, sc.block);
     }, double(n_active) * double(s.G.cols()));
   }
 
-  void separable(const CompactSums<Scalar>& s, RowMatrix<Scalar>& out, int n_threads) {
+  // T[q] (active grid rows x C*W): row j = sum over the active units u of grid row rows_[j] of
+  // Kx[q][parity of that row](:, col(u)) G(u), as C x W.
+  void build_rows(const CompactSums<Scalar>& s, Scratch& sc) {
+    const Grid& g = h_.grid();
+    const Index C = g.cols(), W = s.G.cols(), parities = g.hexagonal() ? 2 : 1;
+    const Index Ra = Index(rows_.size());
+    for (Index q = 0; q < parities; ++q) {
+      sc.T[q].resize(Ra, C * W);
+      for (Index j = 0; j < Ra; ++j) {
+        const RowMatrix<Scalar>& K = Kx_[q][parities == 2 ? (rows_[std::size_t(j)] & 1) : 0];
+        Eigen::Map<RowMatrix<Scalar>> T(sc.T[q].row(j).data(), C, W);
+        const Index b = row_begin_[std::size_t(j)], m = row_begin_[std::size_t(j) + 1] - b;
+        const auto G = s.G.middleRows(b, m);
+        if (m == C) {  // the whole grid row is active
+          T.noalias() = K * G;
+        } else if (m > 2) {  // a GEMM over the active columns
+          sc.gathered.resize(C, m);
+          for (Index k = 0; k < m; ++k) sc.gathered.col(k) = K.col(g.col_of(s.units[std::size_t(b + k)]));
+          T.noalias() = sc.gathered * G;
+        } else {  // a few rank-one updates
+          T.setZero();
+          for (Index k = 0; k < m; ++k) T.noalias() += K.col(g.col_of(s.units[std::size_t(b + k)])) * G.row(k);
+        }
+      }
+    }
+  }
+
+  template <typename Finish>
+  void separable(const CompactSums<Scalar>& s, int n_threads, Finish& finish) {
     const Grid& g = h_.grid();
     const Index R = g.rows(), C = g.cols(), W = s.G.cols(), parities = g.hexagonal() ? 2 : 1;
     // Grid rows holding active units, and each one's range in s.units.
@@ -172,57 +226,50 @@ class Smoother {
     }
     row_begin_.push_back(Index(s.units.size()));
     const Index Ra = Index(rows_.size());
-    if (Ra == 0) {
-      out.setZero();
-      return;
-    }
-    for (Index q = 0; q < parities; ++q) {
-      // Along rows: T(j) = sum over active units u in grid row rows_[j] of Kx[q][p](:, col(u)) G(u).
-      T_.resize(Ra, C * W);
-      gathered_.resize(std::size_t(resolve_threads(n_threads)));
-      parallel_for(Ra, n_threads, [&](Index j) {
-        const RowMatrix<Scalar>& K = Kx_[q][parities == 2 ? (rows_[std::size_t(j)] & 1) : 0];
-        Eigen::Map<RowMatrix<Scalar>> T(T_.row(j).data(), C, W);
-        const Index b = row_begin_[std::size_t(j)], m = row_begin_[std::size_t(j) + 1] - b;
-        const auto G = s.G.middleRows(b, m);
-        if (m == C) {  // the whole grid row is active
-          T.noalias() = K * G;
-        } else if (m > 2) {  // a GEMM over the active columns
-          RowMatrix<Scalar>& Kg = gathered_[std::size_t(thread_slot())];
-          Kg.resize(C, m);
-          for (Index k = 0; k < m; ++k) Kg.col(k) = K.col(g.col_of(s.units[std::size_t(b + k)]));
-          T.noalias() = Kg * G;
-        } else {  // a few rank-one updates
-          T.setZero();
-          for (Index k = 0; k < m; ++k) T.noalias() += K.col(g.col_of(s.units[std::size_t(b + k)])) * G.row(k);
-        }
-      }, double((row_begin_.back() + Ra - 1) / Ra) * double(C * W));
-      // Along columns: target grid rows of parity q from the active source rows.
-      const Index targets = parities == 2 ? (R - q + 1) / 2 : R;
-      Ky_active_.resize(targets, Ra);
-      for (Index t = 0; t < targets; ++t)
-        for (Index j = 0; j < Ra; ++j) Ky_active_(t, j) = Ky_(t * parities + q, rows_[std::size_t(j)]);
-      if (parities == 1) {
-        Eigen::Map<RowMatrix<Scalar>> Out(out.data(), R, C * W);
-        parallel_for_chunks(C * W, 256, n_threads, [&](Index first, Index last) {
-          Out.middleCols(first, last - first).noalias() = Ky_active_ * T_.middleCols(first, last - first);
-        }, double(R * Ra));
+    // Blocks of target grid rows: about 8 blocks (a thread's share of the columns pass comes in
+    // a few GEMMs, and two threads still balance), fixed by the grid's size.
+    const Index rows_per_block = std::max<Index>(1, (R + 7) / 8);
+    const Index blocks = (R + rows_per_block - 1) / rows_per_block;
+    const double work_per_block =
+        double(rows_per_block) * double(std::max<Index>(Ra, 1)) * double(C * W) +
+        double(s.units.size()) * double(C * W) / double(blocks);
+    parallel_for(blocks, n_threads, [&](Index block) {
+      Scratch& sc = scratch_[std::size_t(thread_slot())];
+      const Index r0 = block * rows_per_block, nr = std::min(R, r0 + rows_per_block) - r0;
+      sc.block.resize(nr * C, W);
+      Eigen::Map<RowMatrix<Scalar>> Out(sc.block.data(), nr, C * W);
+      if (Ra == 0) {
+        Out.setZero();
       } else {
-        Out_.resize(targets, C * W);
-        parallel_for_chunks(C * W, 256, n_threads, [&](Index first, Index last) {
-          Out_.middleCols(first, last - first).noalias() = Ky_active_ * T_.middleCols(first, last - first);
-        }, double(targets * Ra));
-        for (Index t = 0; t < targets; ++t)
-          Eigen::Map<RowMatrix<Scalar>>(out.data(), R, C * W).row(t * 2 + q) = Out_.row(t);
+        if (sc.call != call_) {
+          build_rows(s, sc);
+          sc.call = call_;
+        }
+        for (Index q = 0; q < parities; ++q) {
+          // Target rows of parity q in this block: r0 + first, r0 + first + parities, ...
+          const Index first = parities == 2 ? ((r0 & 1) == q ? 0 : 1) : 0;
+          const Index targets = (nr - first + parities - 1) / parities;
+          if (targets <= 0) continue;
+          sc.Ky.resize(targets, Ra);
+          for (Index t = 0; t < targets; ++t)
+            for (Index j = 0; j < Ra; ++j) sc.Ky(t, j) = Ky_(r0 + first + t * parities, rows_[std::size_t(j)]);
+          if (parities == 1) {
+            Out.noalias() = sc.Ky * sc.T[0];
+          } else {
+            sc.product.noalias() = sc.Ky * sc.T[q];
+            for (Index t = 0; t < targets; ++t) Out.row(first + t * parities) = sc.product.row(t);
+          }
+        }
       }
-    }
+      finish(r0 * C, (r0 + nr) * C, sc.block);
+    }, work_per_block);
   }
 
   const NeighborhoodTable& h_;
   RowMatrix<Scalar> Kx_[2][2], Ky_;
   std::vector<Index> rows_, row_begin_;
-  RowMatrix<Scalar> T_, Ky_active_, Out_;
-  std::vector<RowMatrix<Scalar>> gathered_;  // per thread
+  std::vector<Scratch> scratch_;  // per thread
+  long call_ = 0;
 };
 
 }  // namespace detail

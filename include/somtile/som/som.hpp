@@ -363,7 +363,7 @@ class Som {
     const int threads = params_.n_threads;
     const bool during = params_.epoch_metrics == EpochMetrics::during_epoch;
     // Buffers reused by every batch.
-    RowMatrix<Scalar> Xb, smoothed;
+    RowMatrix<Scalar> Xb;
     detail::CompactSums<Scalar> sums;
     std::vector<Index> start, grouped;
     for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
@@ -385,10 +385,12 @@ class Som {
             if (r.second[i] >= 0 && !grid_.adjacent(r.bmu[i], r.second[i])) ++te_count;
           }
         detail::compact_unit_sums<Scalar>(Xb, r.bmu, n_units(), sums, start, grouped);
-        smoother.smooth(sums, smoothed, threads);
-        // w += alpha/|B| (sum_k h x_k - (sum_k h) w)
+        // w += alpha/|B| (sum_k h x_k - (sum_k h) w), each block of units where it was smoothed
         const Scalar step = Scalar(lr / double(end - begin));
-        W.noalias() += step * (smoothed.leftCols(F) - smoothed.col(F).asDiagonal() * W);
+        smoother.apply(sums, threads, [&](Index u0, Index u1, const RowMatrix<Scalar>& S) {
+          auto Wb = W.middleRows(u0, u1 - u0);
+          Wb.noalias() += step * (S.leftCols(F) - S.col(F).asDiagonal() * Wb);
+        });
       }
       if (measure)
         record(history, distance_sum / double(n), double(te_count) / double(n), epoch, lr, sigma, on_epoch);
@@ -401,11 +403,12 @@ class Som {
   void apply_batch_update(RowMatrix<Scalar>& W, const detail::CompactSums<Scalar>& sums,
                           double sigma) const {
     const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
-    RowMatrix<Scalar> s;
-    detail::Smoother<Scalar>(h).smooth(sums, s, params_.n_threads);
     const Index F = n_features_;
-    for (Index u = 0; u < n_units(); ++u)
-      if (s(u, F) > Scalar(0)) W.row(u) = s.row(u).head(F) / s(u, F);
+    detail::Smoother<Scalar>(h).apply(sums, params_.n_threads,
+                                      [&](Index first, Index last, const RowMatrix<Scalar>& S) {
+      for (Index u = first; u < last; ++u)
+        if (S(u - first, F) > Scalar(0)) W.row(u) = S.row(u - first).head(F) / S(u - first, F);
+    });
   }
 
   void train_batch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history,
