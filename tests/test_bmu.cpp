@@ -5,6 +5,7 @@
 #include <somtile/core/random.hpp>
 
 #include <catch2/catch.hpp>
+#include "support/scalars.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -54,7 +55,7 @@ double naive_distance(Distance metric, const RowMatrix<double>& X, Index i,
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("BMU search equals brute force for every metric", "[bmu]", float, double) {
+TEMPLATE_TEST_CASE("BMU search equals brute force for every metric", "[bmu]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = random_matrix<S>(1500, 9, 1);  // several blocks for 300 units? see below
   const RowMatrix<S> W = random_matrix<S>(301, 9, 2);
@@ -83,7 +84,7 @@ TEMPLATE_TEST_CASE("BMU search equals brute force for every metric", "[bmu]", fl
   }
 }
 
-TEMPLATE_TEST_CASE("BMU ties go to the lowest unit index", "[bmu]", float, double) {
+TEMPLATE_TEST_CASE("BMU ties go to the lowest unit index", "[bmu]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // Small integers: every product and sum is exact, so the tie is exact in any order.
   RowMatrix<S> W(6, 3);
@@ -103,7 +104,7 @@ TEMPLATE_TEST_CASE("BMU ties go to the lowest unit index", "[bmu]", float, doubl
   CHECK((one.second.array() == -1).all());
 }
 
-TEMPLATE_TEST_CASE("BMU ties go to the lowest unit across SIMD lanes and blocks", "[bmu]", float, double) {
+TEMPLATE_TEST_CASE("BMU ties go to the lowest unit across SIMD lanes and blocks", "[bmu]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // Half-integer coordinates: every distance, expanded or direct, is exact. 70 units on 64
   // lattice points, so tied best and second units sit in different lanes; 200 samples leave a
@@ -130,7 +131,7 @@ TEMPLATE_TEST_CASE("BMU ties go to the lowest unit across SIMD lanes and blocks"
   CHECK(unique_best_tied_second > 20);  // the lane scan itself decides these ties
 }
 
-TEMPLATE_TEST_CASE("BMU search is identical for 1 and 2 threads", "[bmu][threads]", float, double) {
+TEMPLATE_TEST_CASE("BMU search is identical for 1 and 2 threads", "[bmu][threads]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = random_matrix<S>(5000, 16, 3);
   const RowMatrix<S> W = random_matrix<S>(400, 16, 4);
@@ -148,7 +149,7 @@ TEMPLATE_TEST_CASE("BMU search is identical for 1 and 2 threads", "[bmu][threads
   CHECK(s1.counts == s2.counts);
 }
 
-TEMPLATE_TEST_CASE("unit sums equal a naive loop", "[batch]", float, double) {
+TEMPLATE_TEST_CASE("unit sums equal a naive loop", "[batch]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = random_matrix<S>(257, 5, 5);
   Random rng(6);
@@ -166,8 +167,7 @@ TEMPLATE_TEST_CASE("unit sums equal a naive loop", "[batch]", float, double) {
   CHECK((s.sums - sums).cwiseAbs().maxCoeff() < S(1e-4));
 }
 
-TEMPLATE_TEST_CASE("quantization and topographic error on a hand-computed case", "[quality]",
-                   float, double) {
+TEMPLATE_TEST_CASE("quantization and topographic error on a hand-computed case", "[quality]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // A 1 x 3 map whose middle unit sits far away: units 0 and 2 are not grid neighbours.
   RowMatrix<S> W(3, 1);
@@ -185,8 +185,7 @@ TEMPLATE_TEST_CASE("quantization and topographic error on a hand-computed case",
   CHECK(topographic_error(r, Grid(1, 3, Topology::rectangular, true)) == 0.0);
 }
 
-TEMPLATE_TEST_CASE("BMU search with huge values: squares overflow, distances do not", "[bmu][degenerate]",
-                   float, double) {
+TEMPLATE_TEST_CASE("BMU search with huge values: squares overflow, distances do not", "[bmu][degenerate]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // A power of two, so scaling is exact: the oracle runs on the unscaled data. Its square
   // overflows the scalar type (float: 2^200 > 3.4e38; double: 2^1200 > 1.8e308).

@@ -11,6 +11,7 @@
 #include <somtile/metrics/clustering.hpp>
 
 #include <catch2/catch.hpp>
+#include "support/scalars.hpp"
 
 #include "support/model_file_checks.hpp"
 
@@ -104,8 +105,7 @@ Params with(Set set) {
 
 // ---------------------------------------------------------------- k-means
 
-TEMPLATE_TEST_CASE("KMeans reaches scikit-learn's best inertia on real data", "[kmeans]", float,
-                   double) {
+TEMPLATE_TEST_CASE("KMeans reaches scikit-learn's best inertia on real data", "[kmeans]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   struct Case {
     const char* data;
@@ -153,7 +153,7 @@ TEMPLATE_TEST_CASE("KMeans reaches scikit-learn's best inertia on real data", "[
   }
 }
 
-TEMPLATE_TEST_CASE("KMeans transform, fit_predict and determinism", "[kmeans]", float, double) {
+TEMPLATE_TEST_CASE("KMeans transform, fit_predict and determinism", "[kmeans]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = load("wine", true).template cast<S>();
   KMeans<S> one(with<KMeansParams>([&](auto& p) {
@@ -193,8 +193,7 @@ TEMPLATE_TEST_CASE("KMeans transform, fit_predict and determinism", "[kmeans]", 
     }
 }
 
-TEMPLATE_TEST_CASE("KMeans moves an empty cluster onto the worst-fitted sample", "[kmeans]", float,
-                   double) {
+TEMPLATE_TEST_CASE("KMeans moves an empty cluster onto the worst-fitted sample", "[kmeans]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // Samples on a line; cluster 2 won nothing. Its centre must move onto the sample farthest
   // from its own centre (sample 5, distance^2 100), which then belongs to cluster 2.
@@ -273,8 +272,7 @@ TEST_CASE("KMeans reports bad parameters, bad data and use before fit", "[kmeans
 // ---------------------------------------------------------------- Gaussian mixtures
 
 TEMPLATE_TEST_CASE(
-    "GaussianMixture matches scikit-learn's log-likelihood for every covariance type", "[gmm]",
-    float, double) {
+    "GaussianMixture matches scikit-learn's log-likelihood for every covariance type", "[gmm]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const std::pair<const char*, Covariance> types[] = {{"full", Covariance::full},
                                                       {"diag", Covariance::diag},
@@ -604,8 +602,7 @@ TEST_CASE("HDBSCAN agrees with a brute-force mutual-reachability reference", "[h
   }
 }
 
-TEMPLATE_TEST_CASE("HDBSCAN finds separated blobs and labels uniform noise -1", "[hdbscan]", float,
-                   double) {
+TEMPLATE_TEST_CASE("HDBSCAN finds separated blobs and labels uniform noise -1", "[hdbscan]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   RowMatrix<double> centres(3, 2);
   centres << -10, -10, 0, 10, 10, -5;
@@ -955,7 +952,7 @@ TEST_CASE("cluster_units reports bad parameters and data", "[som_cluster][errors
       "cluster_units(): n_threads must be >= 0, got -1");
 }
 
-TEMPLATE_TEST_CASE("KMeans and GaussianMixture save/load is exact", "[kmeans][gmm][io]", float, double) {
+TEMPLATE_TEST_CASE("KMeans and GaussianMixture save/load is exact", "[kmeans][gmm][io]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   using Other = std::conditional_t<std::is_same_v<S, float>, double, float>;
   const RowMatrix<S> X = load("iris", false).cast<S>();
@@ -1009,7 +1006,7 @@ double best_split_inertia(std::vector<double> v) {
 }  // namespace
 
 TEMPLATE_TEST_CASE("KMeans degenerate inputs: one sample, k = n, duplicates, one feature, 1e30",
-                   "[kmeans][degenerate]", float, double) {
+                   "[kmeans][degenerate]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const auto fit = [](const RowMatrix<S>& X, Index k) {
     KMeans<S> km(with<KMeansParams>([&](auto& p) { p.n_clusters = k; p.n_init = 3; }));
@@ -1068,7 +1065,7 @@ TEMPLATE_TEST_CASE("KMeans degenerate inputs: one sample, k = n, duplicates, one
 }
 
 TEMPLATE_TEST_CASE("GaussianMixture degenerate inputs: identical rows, k = n, constant columns, 1e30",
-                   "[gmm][degenerate]", float, double) {
+                   "[gmm][degenerate]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const double pi = 3.14159265358979323846;
   const auto model = [](Index k, Covariance type) {
@@ -1125,7 +1122,7 @@ TEMPLATE_TEST_CASE("GaussianMixture degenerate inputs: identical rows, k = n, co
 }
 
 TEMPLATE_TEST_CASE("HDBSCAN degenerate inputs: identical and duplicated rows, one feature, 1e30",
-                   "[hdbscan][degenerate]", float, double) {
+                   "[hdbscan][degenerate]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const auto model = [](Index min_cluster_size, bool single = false) {
     return HDBSCAN<S>(with<HDBSCANParams>([&](auto& p) {

@@ -4,6 +4,7 @@
 #include <somtile/metrics/clustering.hpp>
 
 #include <catch2/catch.hpp>
+#include "support/scalars.hpp"
 
 #include <cmath>
 #include <fstream>
@@ -59,7 +60,7 @@ std::map<std::string, Labels> label_sets(const Labels& y) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("clustering metrics equal scikit-learn's on iris and wine", "[metrics]", float, double) {
+TEMPLATE_TEST_CASE("clustering metrics equal scikit-learn's on iris and wine", "[metrics]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // The float case starts from data rounded to float, which moves the scores by ~1e-7.
   const double tol = std::is_same_v<S, float> ? 1e-5 : 1e-6;
@@ -81,7 +82,7 @@ TEMPLATE_TEST_CASE("clustering metrics equal scikit-learn's on iris and wine", "
   }
 }
 
-TEMPLATE_TEST_CASE("silhouette_samples marks noise NaN and singletons 0", "[metrics]", float, double) {
+TEMPLATE_TEST_CASE("silhouette_samples marks noise NaN and singletons 0", "[metrics]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const CsvData d = load("iris");
   const RowMatrix<S> X = d.X.template cast<S>();
@@ -158,7 +159,7 @@ TEST_CASE("metrics reject bad labels and data", "[metrics][errors]") {
 // ---- degenerate inputs ------------------------------------------------------------------------
 
 TEMPLATE_TEST_CASE("metrics on one feature, non-contiguous labels, identical rows and 1e30",
-                   "[metrics][degenerate]", float, double) {
+                   "[metrics][degenerate]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // One feature, labels 3, 7, 10 (10 a singleton); values from scikit-learn 1.2.1.
   const RowMatrix<S> X = (RowMatrix<S>(6, 1) << S(0), S(0.5), S(1), S(5), S(5.5), S(9)).finished();

@@ -8,6 +8,7 @@
 #include <somtile/som/som_vq.hpp>
 
 #include <catch2/catch.hpp>
+#include "support/scalars.hpp"
 
 #include "support/model_file_checks.hpp"
 
@@ -278,7 +279,7 @@ TEST_CASE("nnls: optimal against brute force over active sets, and KKT condition
 
 // ---- SomVQ / SomClassifier ------------------------------------------------------------------
 
-TEMPLATE_TEST_CASE("first epoch equals a naive batch update from the 4 seed samples", "[growing][vq]", float, double) {
+TEMPLATE_TEST_CASE("first epoch equals a naive batch update from the 4 seed samples", "[growing][vq]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(square_centres(4.0), 30, 1.0, 11);
   const Index n = X.rows(), D = X.cols();
@@ -335,7 +336,7 @@ TEMPLATE_TEST_CASE("first epoch equals a naive batch update from the 4 seed samp
   CHECK(SomVQ<S>(sf).fit(X).growing_threshold() == Approx(150.0 * std::log(2.0) * std::sqrt(ss)).epsilon(1e-6));
 }
 
-TEMPLATE_TEST_CASE("growth stops at max_neurons exactly; the lattice stays a valid grid", "[growing][vq]", float, double) {
+TEMPLATE_TEST_CASE("growth stops at max_neurons exactly; the lattice stays a valid grid", "[growing][vq]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(square_centres(6.0), 60, 1.0, 21);
   for (Index cap : {4, 5, 7, 12, 23, 40}) {
@@ -387,7 +388,7 @@ TEST_CASE("max_neurons = 0 caps at int(5 sqrt(n)); weight-change convergence and
   CHECK(by_weights.quantization_error() < automatic.quantization_error() * 4);
 }
 
-TEMPLATE_TEST_CASE("fitted statistics equal brute-force recomputation on the training data", "[growing][vq]", float, double) {
+TEMPLATE_TEST_CASE("fitted statistics equal brute-force recomputation on the training data", "[growing][vq]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(square_centres(5.0), 40, 0.8, 31);
   SomVQ<S> vq({/*max_neurons=*/16, /*lambda_=*/5.0});
@@ -443,7 +444,7 @@ TEMPLATE_TEST_CASE("fitted statistics equal brute-force recomputation on the tra
   CHECK(vq.predict(X) == labels);
 }
 
-TEMPLATE_TEST_CASE("transform: non-negative, reconstructs better than the BMU, KKT holds", "[growing][vq][nnls]", float, double) {
+TEMPLATE_TEST_CASE("transform: non-negative, reconstructs better than the BMU, KKT holds", "[growing][vq][nnls]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(square_centres(5.0), 25, 1.0, 41);
   SomVQ<S> vq({/*max_neurons=*/12, /*lambda_=*/5.0});
@@ -469,7 +470,7 @@ TEMPLATE_TEST_CASE("transform: non-negative, reconstructs better than the BMU, K
   }
 }
 
-TEMPLATE_TEST_CASE("SomClassifier: arbitrary labels round-trip, probabilities, majority labels", "[growing][classifier]", float, double) {
+TEMPLATE_TEST_CASE("SomClassifier: arbitrary labels round-trip, probabilities, majority labels", "[growing][classifier]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   RowMatrix<double> centres(3, 2);
   centres << 0, 0, 10, 0, 0, 10;
@@ -524,7 +525,7 @@ TEMPLATE_TEST_CASE("SomClassifier: arbitrary labels round-trip, probabilities, m
   }
 }
 
-TEMPLATE_TEST_CASE("same seed: identical maps for 1 and 2 threads, and for SomVQ and SomClassifier", "[growing][determinism]", float, double) {
+TEMPLATE_TEST_CASE("same seed: identical maps for 1 and 2 threads, and for SomVQ and SomClassifier", "[growing][determinism]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   Labels y;
   // More than 4096 rows, so the BMU search runs several blocks in parallel.
@@ -568,7 +569,7 @@ TEST_CASE("digits: test accuracy >= 0.85 with max_neurons 80", "[growing][classi
   CHECK(clf.quantization_error() < centred.rowwise().norm().mean());
 }
 
-TEMPLATE_TEST_CASE("topographic function of a fitted map has the distance axis and Phi(0) = Phi(1) + Phi(-1)", "[growing][metrics]", float, double) {
+TEMPLATE_TEST_CASE("topographic function of a fitted map has the distance axis and Phi(0) = Phi(1) + Phi(-1)", "[growing][metrics]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(square_centres(5.0), 40, 1.0, 71);
   SomVQ<S> vq({/*max_neurons=*/20, /*lambda_=*/4.0});
@@ -584,7 +585,7 @@ TEMPLATE_TEST_CASE("topographic function of a fitted map has the distance axis a
   CHECK(tf.values[2 * diameter] == 0.0);  // no pair is farther apart than the diameter
 }
 
-TEMPLATE_TEST_CASE("error paths: type and message", "[growing][errors]", float, double) {
+TEMPLATE_TEST_CASE("error paths: type and message", "[growing][errors]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   Labels y;
   const RowMatrix<S> X = blobs<S>(square_centres(5.0), 10, 1.0, 81, &y);
@@ -801,7 +802,7 @@ TEST_CASE("read_npy: unsupported or broken files are InputErrors that say why", 
 // ---- degenerate inputs ------------------------------------------------------------------------
 
 TEMPLATE_TEST_CASE("SomVQ and SomClassifier: identical rows keep the 4 seed neurons on that row",
-                   "[growing][degenerate]", float, double) {
+                   "[growing][degenerate]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> row = (RowMatrix<S>(1, 3) << S(0.5), S(-2), S(3)).finished();
   for (Index n : {4, 9}) {
@@ -839,7 +840,7 @@ TEMPLATE_TEST_CASE("SomVQ and SomClassifier: identical rows keep the 4 seed neur
 }
 
 TEMPLATE_TEST_CASE("SomVQ: one feature, constant columns, duplicated rows and huge values",
-                   "[growing][degenerate]", float, double) {
+                   "[growing][degenerate]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   RowMatrix<S> base = blobs<S>(square_centres(6.0), 15, 0.8, 91);
   base.col(2).setConstant(S(3));
@@ -879,7 +880,7 @@ TEMPLATE_TEST_CASE("SomVQ: one feature, constant columns, duplicated rows and hu
 }
 
 TEMPLATE_TEST_CASE("SomClassifier: extreme and non-contiguous labels; NaN and Inf are rejected",
-                   "[growing][degenerate][classifier]", float, double) {
+                   "[growing][degenerate][classifier]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   RowMatrix<double> centres(2, 2);
   centres << 0, 0, 8, 8;
@@ -903,7 +904,7 @@ TEMPLATE_TEST_CASE("SomClassifier: extreme and non-contiguous labels; NaN and In
   CHECK_THROWS_WITH(vq.predict(RowMatrix<S>(0, 2)), "SomVQ::predict(): X has no samples (0 rows)");
 }
 
-TEMPLATE_TEST_CASE("SomVQ and SomClassifier save/load is exact", "[growing][io]", float, double) {
+TEMPLATE_TEST_CASE("SomVQ and SomClassifier save/load is exact", "[growing][io]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   using Other = std::conditional_t<std::is_same_v<S, float>, double, float>;
   Labels y;

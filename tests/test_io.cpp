@@ -6,6 +6,7 @@
 #include "support/model_file_checks.hpp"
 
 #include <catch2/catch.hpp>
+#include "support/scalars.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -40,7 +41,7 @@ Som<S> trained_som() {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("Som save/load round trip is exact", "[io]", float, double) {
+TEMPLATE_TEST_CASE("Som save/load round trip is exact", "[io]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const Som<S> som = trained_som<S>();
   const std::string path = "roundtrip_som.bin";

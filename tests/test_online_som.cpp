@@ -6,6 +6,7 @@
 #include <somtile/som/online_som.hpp>
 
 #include <catch2/catch.hpp>
+#include "support/scalars.hpp"
 
 #include "support/model_file_checks.hpp"
 
@@ -109,8 +110,7 @@ double neighbour_to_random_ratio(const Lattice<S>& lat) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("a windowed online step equals a naive full-lattice update", "[online][step]",
-                   float, double) {
+TEMPLATE_TEST_CASE("a windowed online step equals a naive full-lattice update", "[online][step]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const double eps = 1e-6;
   const double tol = std::is_same_v<S, float> ? 2e-6 : 1e-14;  // rounding
@@ -149,7 +149,7 @@ TEMPLATE_TEST_CASE("a windowed online step equals a naive full-lattice update", 
   }
 }
 
-TEMPLATE_TEST_CASE("torus steps wrap around the lattice edges", "[online][torus]", float, double) {
+TEMPLATE_TEST_CASE("torus steps wrap around the lattice edges", "[online][torus]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const double lr = 0.5, sigma = 1.0;
   for (bool torus : {false, true}) {
@@ -197,7 +197,7 @@ TEST_CASE("train and partial_fit follow NumbaSOM's schedules step by step", "[on
   }
 }
 
-TEMPLATE_TEST_CASE("ordering emerges on the colour data", "[online][ordering]", float, double) {
+TEMPLATE_TEST_CASE("ordering emerges on the colour data", "[online][ordering]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> colours = uniform_matrix<S>(200, 3, 1);
   for (bool torus : {false, true}) {
@@ -212,7 +212,7 @@ TEMPLATE_TEST_CASE("ordering emerges on the colour data", "[online][ordering]", 
 }
 
 TEMPLATE_TEST_CASE("normalize trains in [0, 1] and returns the lattice in data units",
-                   "[online][normalize]", float, double) {
+                   "[online][normalize]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   RowMatrix<S> X = uniform_matrix<S>(60, 3, 4);
   X.col(0) = (X.col(0).array() * S(100) + S(500)).matrix();
@@ -249,7 +249,7 @@ TEMPLATE_TEST_CASE("normalize trains in [0, 1] and returns the lattice in data u
 }
 
 TEMPLATE_TEST_CASE("the same seed gives the same lattice; helpers ignore the thread count",
-                   "[online][determinism]", float, double) {
+                   "[online][determinism]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = uniform_matrix<S>(80, 4, 6);
   OnlineSom<S> a(grid_params(9, 10, true, 3));
@@ -268,7 +268,7 @@ TEMPLATE_TEST_CASE("the same seed gives the same lattice; helpers ignore the thr
 }
 
 TEMPLATE_TEST_CASE("lattice accessors and the U-matrix match NumbaSOM's definitions",
-                   "[lattice][umatrix]", float, double) {
+                   "[lattice][umatrix]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   for (bool torus : {false, true}) {
     const Index R = 4, C = 5;
@@ -305,8 +305,7 @@ TEMPLATE_TEST_CASE("lattice accessors and the U-matrix match NumbaSOM's definiti
   CHECK(u_matrix(single)(0, 0) == 0.0);
 }
 
-TEMPLATE_TEST_CASE("projection and closest vectors equal brute force", "[lattice][projection]",
-                   float, double) {
+TEMPLATE_TEST_CASE("projection and closest vectors equal brute force", "[lattice][projection]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = normal_matrix<S>(50, 3, 10);
   const RowMatrix<S> W = normal_matrix<S>(6 * 4, 3, 11);
@@ -338,7 +337,7 @@ TEMPLATE_TEST_CASE("projection and closest vectors equal brute force", "[lattice
 }
 
 TEMPLATE_TEST_CASE("activations follow NumbaSOM's formula and peak at the BMU",
-                   "[lattice][activations]", float, double) {
+                   "[lattice][activations]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = uniform_matrix<S>(8, 3, 12);
   const RowMatrix<S> W = uniform_matrix<S>(5 * 7, 3, 13);
@@ -372,8 +371,7 @@ TEMPLATE_TEST_CASE("activations follow NumbaSOM's formula and peak at the BMU",
   CHECK(lattice_activations<S>(X.topRows(1), single)[0](0, 0) == 1.0);
 }
 
-TEMPLATE_TEST_CASE("online trainer and lattice helpers reject bad input", "[online][errors]",
-                   float, double) {
+TEMPLATE_TEST_CASE("online trainer and lattice helpers reject bad input", "[online][errors]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // Default params with one field changed.
   auto make = [](auto change) {
@@ -455,7 +453,7 @@ TEMPLATE_TEST_CASE("online trainer and lattice helpers reject bad input", "[onli
 // ---- degenerate inputs ------------------------------------------------------------------------
 
 TEMPLATE_TEST_CASE("OnlineSom: one sample or identical rows put every unit on that sample",
-                   "[online][degenerate]", float, double) {
+                   "[online][degenerate]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> one = (RowMatrix<S>(1, 3) << S(0.5), S(-2), S(3)).finished();
   const RowMatrix<S> same = one.replicate(5, 1);
@@ -496,7 +494,7 @@ TEST_CASE("OnlineSom on 1 x 1 and 1 x N lattices follows the naive NumbaSOM loop
 }
 
 TEMPLATE_TEST_CASE("OnlineSom: one feature, constant columns and huge values stay finite",
-                   "[online][degenerate]", float, double) {
+                   "[online][degenerate]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   RowMatrix<S> X = uniform_matrix<S>(30, 3, 22);
   X.col(1).setConstant(S(7));
@@ -528,7 +526,7 @@ TEMPLATE_TEST_CASE("OnlineSom: one feature, constant columns and huge values sta
   CHECK(maps[0].maxCoeff() <= 1.0);
 }
 
-TEMPLATE_TEST_CASE("OnlineSom and lattice helpers reject Inf", "[online][degenerate][errors]", float, double) {
+TEMPLATE_TEST_CASE("OnlineSom and lattice helpers reject Inf", "[online][degenerate][errors]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   RowMatrix<S> X = uniform_matrix<S>(10, 2, 24);
   OnlineSom<S> som(grid_params(2, 2));
@@ -546,8 +544,7 @@ TEMPLATE_TEST_CASE("OnlineSom and lattice helpers reject Inf", "[online][degener
   CHECK(som.lattice().codebook() == lat.codebook());
 }
 
-TEMPLATE_TEST_CASE("OnlineSom save/load is exact and training continues identically", "[online][io]", float,
-                   double) {
+TEMPLATE_TEST_CASE("OnlineSom save/load is exact and training continues identically", "[online][io]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   using Other = std::conditional_t<std::is_same_v<S, float>, double, float>;
   OnlineSomParams p = grid_params(5, 7, true, 13);

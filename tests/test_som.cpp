@@ -5,6 +5,7 @@
 #include <somtile/som/som.hpp>
 
 #include <catch2/catch.hpp>
+#include "support/scalars.hpp"
 
 #include <algorithm>
 #include <array>
@@ -58,7 +59,7 @@ RowMatrix<S> standardized(const RowMatrix<double>& X) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("batch training equals a naive Kohonen batch map", "[som][batch]", float, double) {
+TEMPLATE_TEST_CASE("batch training equals a naive Kohonen batch map", "[som][batch]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(60, 3, 11);
   for (auto topo : {Topology::rectangular, Topology::hexagonal}) {
@@ -100,8 +101,7 @@ TEMPLATE_TEST_CASE("batch training equals a naive Kohonen batch map", "[som][bat
   }
 }
 
-TEMPLATE_TEST_CASE("mini-batch training equals TorchSOM's rule in a naive loop", "[som][minibatch]",
-                   float, double) {
+TEMPLATE_TEST_CASE("mini-batch training equals TorchSOM's rule in a naive loop", "[som][minibatch]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(23, 2, 5);  // 23 is not a multiple of the batch: a short last batch
   SomParams p{};
@@ -135,8 +135,7 @@ TEMPLATE_TEST_CASE("mini-batch training equals TorchSOM's rule in a naive loop",
   CHECK((som.weights().template cast<double>() - W).cwiseAbs().maxCoeff() < tol);
 }
 
-TEMPLATE_TEST_CASE("mini-batch errors measured during the epoch equal a naive loop", "[som][minibatch]",
-                   float, double) {
+TEMPLATE_TEST_CASE("mini-batch errors measured during the epoch equal a naive loop", "[som][minibatch]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(23, 2, 5);
   SomParams p{};
@@ -248,7 +247,7 @@ TEST_CASE("random and sample initialisation stay in the data", "[som][init]") {
   }
 }
 
-TEMPLATE_TEST_CASE("trained maps on iris reach documented quality", "[som][iris]", float, double) {
+TEMPLATE_TEST_CASE("trained maps on iris reach documented quality", "[som][iris]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = standardized<S>(iris().X);
   for (auto training : {Training::batch, Training::minibatch}) {
@@ -269,7 +268,7 @@ TEMPLATE_TEST_CASE("trained maps on iris reach documented quality", "[som][iris]
   }
 }
 
-TEMPLATE_TEST_CASE("same seed, same codebook for 1 and 2 threads", "[som][threads]", float, double) {
+TEMPLATE_TEST_CASE("same seed, same codebook for 1 and 2 threads", "[som][threads]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // The 30 x 30 maps are large enough for the smoothing to run on both threads.
   struct Case {
@@ -476,8 +475,7 @@ TEST_CASE("transform gives the distance to every unit", "[som]") {
   CHECK(som.predict(X)[1] == 2);
 }
 
-TEMPLATE_TEST_CASE("separable Gaussian smoothing equals the dense kernel sum", "[kernels][batch]", float,
-                   double) {
+TEMPLATE_TEST_CASE("separable Gaussian smoothing equals the dense kernel sum", "[kernels][batch]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   Random rng(3);
   // Shapes and shares of units with samples that reach every path of the row pass: whole grid
@@ -582,8 +580,7 @@ void for_each_som_config(F&& body) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("Som: one sample, or identical rows, puts every unit on that sample", "[som][degenerate]",
-                   float, double) {
+TEMPLATE_TEST_CASE("Som: one sample, or identical rows, puts every unit on that sample", "[som][degenerate]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> one = (RowMatrix<S>(1, 3) << S(0.5), S(-2), S(3)).finished();
   const RowMatrix<S> same = one.replicate(6, 1);
@@ -665,7 +662,7 @@ TEST_CASE("Som maps on 1 x 1 and 1 x N maps: U-matrix neighbours along the singl
 }
 
 TEMPLATE_TEST_CASE("Som: one feature and constant columns give finite weights; PCA keeps constants",
-                   "[som][degenerate][init]", float, double) {
+                   "[som][degenerate][init]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> base = blobs<S>(60, 3, 4);
   RowMatrix<S> one_feature = base.leftCols(1);
@@ -706,8 +703,7 @@ TEMPLATE_TEST_CASE("Som: one feature and constant columns give finite weights; P
   CHECK(double(line.weights()(4, 0)) == Approx(mean + 2 * sd).epsilon(1e-4));
 }
 
-TEMPLATE_TEST_CASE("Som batch training: duplicating every row changes nothing", "[som][degenerate][batch]",
-                   float, double) {
+TEMPLATE_TEST_CASE("Som batch training: duplicating every row changes nothing", "[som][degenerate][batch]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(40, 2, 9);
   const RowMatrix<S> thrice = X.replicate(3, 1);
@@ -723,8 +719,7 @@ TEMPLATE_TEST_CASE("Som batch training: duplicating every row changes nothing", 
   }
 }
 
-TEMPLATE_TEST_CASE("Som rejects NaN, Inf and empty input in every entry point", "[som][degenerate][errors]",
-                   float, double) {
+TEMPLATE_TEST_CASE("Som rejects NaN, Inf and empty input in every entry point", "[som][degenerate][errors]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(20, 3, 2);
   SomParams p{};
@@ -752,8 +747,7 @@ TEMPLATE_TEST_CASE("Som rejects NaN, Inf and empty input in every entry point", 
   CHECK(som.weights() == before);
 }
 
-TEMPLATE_TEST_CASE("Som with huge values (1e30) stays finite and matches brute force", "[som][degenerate]",
-                   float, double) {
+TEMPLATE_TEST_CASE("Som with huge values (1e30) stays finite and matches brute force", "[som][degenerate]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = (blobs<double>(60, 3, 5) * 1e30).cast<S>();
   for (Training training : {Training::batch, Training::minibatch})

@@ -5,6 +5,7 @@
 #include <somtile/viz.hpp>
 
 #include <catch2/catch.hpp>
+#include "support/scalars.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -585,7 +586,7 @@ TEST_CASE("Map plots reject bad input and options before writing anything", "[vi
 // -------------------------------------------------------------------------------
 
 TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank maps, errors",
-                   "[viz][som]", float, double) {
+                   "[viz][som]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
   RowMatrix<S> X = iris.X.cast<S>();
@@ -802,8 +803,7 @@ TEST_CASE("Network plot: nodes, grey edges, colour bar or legend, size legend", 
 // ---- online lattice and growing SOM overloads
 // ----------------------------------------------------
 
-TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[viz][lattice]",
-                   float, double) {
+TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[viz][lattice]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   Random rng(5);
@@ -843,7 +843,7 @@ TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[v
 }
 
 TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, statistics",
-                   "[viz][growing]", float, double) {
+                   "[viz][growing]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   Random rng(11);
@@ -923,7 +923,7 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
 // ---------------------------------------------------------------------
 
 TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison, elbow",
-                   "[viz][cluster]", float, double) {
+                   "[viz][cluster]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
