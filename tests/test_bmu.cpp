@@ -1,6 +1,7 @@
 // BMU search, per-unit sums and map quality against brute-force oracles.
 #include <somtile/kernels/batch.hpp>
 #include <somtile/kernels/bmu.hpp>
+#include <somtile/kernels/team_bmu.hpp>
 #include <somtile/metrics/som_quality.hpp>
 #include <somtile/core/random.hpp>
 
@@ -213,4 +214,64 @@ TEMPLATE_TEST_CASE("BMU search with huge values: squares overflow, distances do 
   RowMatrix<S> far_x = RowMatrix<S>::Constant(2, 2, top), far_w = RowMatrix<S>::Constant(3, 2, -top);
   const auto r = find_bmus<S>(far_x, far_w, Distance::euclidean, true);
   CHECK(r.bmu == Labels::Zero(2));
+}
+
+TEMPLATE_TEST_CASE("team BMU search equals find_bmus for any team and split of the units", "[bmu][team]",
+                   SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  // Data that reaches every path: integer grids (exact ties and near ties decided by direct
+  // distances, runners-up outside the margin), duplicated units, Gaussian noise, and values
+  // whose squares overflow (every distance decided directly).
+  struct Case {
+    const char* name;
+    RowMatrix<S> X, W;
+  };
+  std::vector<Case> cases;
+  {
+    RowMatrix<S> X = random_matrix<S>(150, 5, 1), W = random_matrix<S>(37, 5, 2);
+    cases.push_back({"gaussian", X, W});
+    X = X.array().round();
+    W = W.array().round();
+    W.row(20) = W.row(3);
+    cases.push_back({"integer grid with duplicate units", X, W});
+    RowMatrix<S> one = RowMatrix<S>::Zero(1, 5);
+    RowMatrix<S> lone = W.topRows(1);
+    cases.push_back({"one unit", X, lone});
+    cases.push_back({"one sample", one, W});
+    const S huge = std::is_same_v<S, float> ? S(1e19) : S(1e150);
+    cases.push_back({"squares overflow", RowMatrix<S>(X * huge), RowMatrix<S>(W * huge)});
+  }
+  for (const Case& c : cases) {
+    const Index U = c.W.rows();
+    for (const Distance metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
+      for (const bool with_second : {false, true}) {
+        const BmuResult<S> expected = find_bmus<S>(c.X, c.W, metric, with_second, 1);
+        // Teams of 1, 2 and 3 with uneven splits, one of them empty.
+        const std::vector<std::vector<Index>> splits = {{0, U}, {0, U / 3, U}, {0, 0, U / 2, U}, {0, U, U, U}};
+        for (const auto& split : splits) {
+          const int team = int(split.size()) - 1;
+#if !defined(_OPENMP)
+          if (team > 1) continue;  // without OpenMP a team is one thread
+#endif
+          detail::TeamBmu<S> bmus(team, c.X.rows());
+          std::vector<BmuResult<S>> got(static_cast<std::size_t>(team));
+          for (int repeat = 0; repeat < 2; ++repeat)  // the same buffers searched twice
+            detail::parallel_team(team, [&](int thread, int threads) {
+              REQUIRE(threads == team);
+              bmus.search(thread, threads, split[std::size_t(thread)], split[std::size_t(thread) + 1], c.X,
+                          c.W, metric, with_second, got[std::size_t(thread)]);
+            });
+          for (int t = 0; t < team; ++t) {
+            INFO(c.name << ", metric " << int(metric) << ", second " << with_second << ", team " << team
+                        << ", thread " << t);
+            const BmuResult<S>& r = got[std::size_t(t)];
+            CHECK(r.bmu == expected.bmu);
+            CHECK(r.second == expected.second);
+            CHECK(((r.distance.array() == expected.distance.array()) ||
+                   (r.distance.array().isNaN() && expected.distance.array().isNaN())).all());
+          }
+        }
+      }
+    }
+  }
 }

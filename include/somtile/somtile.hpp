@@ -18,6 +18,7 @@
 #include "somtile/io/npy.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/team_bmu.hpp"
 #include "somtile/metrics/clustering.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/som/lattice.hpp"

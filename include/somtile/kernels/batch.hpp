@@ -9,6 +9,7 @@
 #include "somtile/kernels/parallel.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace somtile {
@@ -148,11 +149,45 @@ class Smoother {
   template <typename Finish>
   void apply(const CompactSums<Scalar>& s, int n_threads, Finish&& finish) {
     ++call_;
-    scratch_.resize(std::size_t(resolve_threads(n_threads)));
-    if (h_.separable())
-      separable(s, n_threads, finish);
-    else
-      dense(s, n_threads, finish);
+    reserve(resolve_threads(n_threads));
+    const Index blocks = block_count();
+    const Index R = h_.grid().rows(), C = h_.grid().cols();
+    const double work_per_block = double(h_.grid().size()) / double(blocks) * double(s.G.cols()) *
+                                  double(h_.separable() ? std::min<Index>(R, s.G.rows()) : s.G.rows());
+    parallel_for(blocks, n_threads, [&](Index block) {
+      Scratch& sc = scratch_[std::size_t(thread_slot())];
+      const Index r0 = block * block_rows(), r1 = std::min(R, r0 + block_rows());
+      if (sc.call != call_) {
+        prepare(s, sc);
+        sc.call = call_;
+      }
+      smooth_units(s, sc, r0 * C, r1 * C, finish);
+    }, work_per_block);
+  }
+
+  /// Per-thread buffers for apply_team with up to `threads` threads (call before the team starts).
+  void reserve(int threads) {
+    if (scratch_.size() < std::size_t(threads)) scratch_.resize(std::size_t(threads));
+  }
+
+  /// The units thread `thread` of a team of `threads` smooths in apply_team: whole grid rows,
+  /// the same range at every call.
+  std::pair<Index, Index> team_units(int thread, int threads) const {
+    const Index blocks = block_count(), C = h_.grid().cols(), R = h_.grid().rows();
+    const Index b0 = blocks * thread / threads, b1 = blocks * (thread + 1) / threads;
+    return {std::min(R, b0 * block_rows()) * C, std::min(R, b1 * block_rows()) * C};
+  }
+
+  /// apply() inside a parallel_team: thread `thread` smooths and finishes its team_units from
+  /// s (its own copy; reserve(threads) first). The blocks and their results are apply()'s.
+  template <typename Finish>
+  void apply_team(const CompactSums<Scalar>& s, int thread, int threads, Finish&& finish) {
+    Scratch& sc = scratch_[std::size_t(thread)];
+    const auto [u0, u1] = team_units(thread, threads);
+    if (u0 == u1) return;
+    prepare(s, sc);
+    const Index step = block_rows() * h_.grid().cols();
+    for (Index first = u0; first < u1; first += step) smooth_units(s, sc, first, std::min(u1, first + step), finish);
   }
 
   /// Smooths s into out (resized to units x (features + 1)).
@@ -165,36 +200,40 @@ class Smoother {
 
  private:
   struct Scratch {
+    std::vector<Index> rows, row_begin;  // grid rows with active units; each one's range in s.units
     RowMatrix<Scalar> T[2], gathered, Ky, product, block;
-    long call = -1;  // the apply() whose T this thread holds
+    long call = -1;  // the apply() whose rows and T this thread holds
   };
 
-  template <typename Finish>
-  void dense(const CompactSums<Scalar>& s, int n_threads, Finish& finish) {
-    const Index n_units = h_.grid().size(), n_active = s.G.rows();
-    const Index block = std::clamp<Index>((Index(1) << 18) / std::max<Index>(n_active, 1), 16, 512);
-    parallel_for_chunks(n_units, block, n_threads, [&](Index first, Index last) {
-      Scratch& sc = scratch_[std::size_t(thread_slot())];
-      sc.Ky.resize(last - first, n_active);
-      for (Index n = first; n < last; ++n)
-        for (Index k = 0; k < n_active; ++k) sc.Ky(n - first, k) = Scalar(h_(s.units[std::size_t(k)], n));
-      sc.block.noalias() = sc.Ky * s.G;
-      finish(first, last, sc.block);
-    }, double(n_active) * double(s.G.cols()));
-  }
+  // Blocks of target grid rows: about 8 blocks (a thread's share of the column pass comes in a
+  // few GEMMs, and two threads still balance), fixed by the grid's size.
+  Index block_rows() const { return std::max<Index>(1, (h_.grid().rows() + 7) / 8); }
+  Index block_count() const { return (h_.grid().rows() + block_rows() - 1) / block_rows(); }
 
-  // T[q] (active grid rows x C*W): row j = sum over the active units u of grid row rows_[j] of
-  // Kx[q][parity of that row](:, col(u)) G(u), as C x W.
-  void build_rows(const CompactSums<Scalar>& s, Scratch& sc) {
+  // What every block of one smoothing needs: the active grid rows and, for the separable
+  // kernel, T[q] (active grid rows x C*W): row j = sum over the active units u of grid row
+  // rows[j] of Kx[q][parity of that row](:, col(u)) G(u), as C x W.
+  void prepare(const CompactSums<Scalar>& s, Scratch& sc) const {
+    if (!h_.separable()) return;
     const Grid& g = h_.grid();
     const Index C = g.cols(), W = s.G.cols(), parities = g.hexagonal() ? 2 : 1;
-    const Index Ra = Index(rows_.size());
+    sc.rows.clear();
+    sc.row_begin.clear();
+    for (Index k = 0; k < Index(s.units.size()); ++k) {
+      const Index r = g.row_of(s.units[std::size_t(k)]);
+      if (sc.rows.empty() || sc.rows.back() != r) {
+        sc.rows.push_back(r);
+        sc.row_begin.push_back(k);
+      }
+    }
+    sc.row_begin.push_back(Index(s.units.size()));
+    const Index Ra = Index(sc.rows.size());
     for (Index q = 0; q < parities; ++q) {
       sc.T[q].resize(Ra, C * W);
       for (Index j = 0; j < Ra; ++j) {
-        const RowMatrix<Scalar>& K = Kx_[q][parities == 2 ? (rows_[std::size_t(j)] & 1) : 0];
+        const RowMatrix<Scalar>& K = Kx_[q][parities == 2 ? (sc.rows[std::size_t(j)] & 1) : 0];
         Eigen::Map<RowMatrix<Scalar>> T(sc.T[q].row(j).data(), C, W);
-        const Index b = row_begin_[std::size_t(j)], m = row_begin_[std::size_t(j) + 1] - b;
+        const Index b = sc.row_begin[std::size_t(j)], m = sc.row_begin[std::size_t(j) + 1] - b;
         const auto G = s.G.middleRows(b, m);
         if (m == C) {  // the whole grid row is active
           T.noalias() = K * G;
@@ -210,64 +249,50 @@ class Smoother {
     }
   }
 
+  // Smooths the units [u0, u1) (whole grid rows) and finishes them.
   template <typename Finish>
-  void separable(const CompactSums<Scalar>& s, int n_threads, Finish& finish) {
+  void smooth_units(const CompactSums<Scalar>& s, Scratch& sc, Index u0, Index u1, Finish& finish) const {
     const Grid& g = h_.grid();
-    const Index R = g.rows(), C = g.cols(), W = s.G.cols(), parities = g.hexagonal() ? 2 : 1;
-    // Grid rows holding active units, and each one's range in s.units.
-    rows_.clear();
-    row_begin_.clear();
-    for (Index k = 0; k < Index(s.units.size()); ++k) {
-      const Index r = g.row_of(s.units[std::size_t(k)]);
-      if (rows_.empty() || rows_.back() != r) {
-        rows_.push_back(r);
-        row_begin_.push_back(k);
+    const Index C = g.cols(), W = s.G.cols();
+    if (!h_.separable()) {  // any kernel: H (units x active) G, in chunks that bound H's memory
+      const Index n_active = s.G.rows();
+      const Index chunk = std::clamp<Index>((Index(1) << 18) / std::max<Index>(n_active, 1), 16, 512);
+      for (Index first = u0; first < u1; first += chunk) {
+        const Index last = std::min(u1, first + chunk);
+        sc.Ky.resize(last - first, n_active);
+        for (Index n = first; n < last; ++n)
+          for (Index k = 0; k < n_active; ++k) sc.Ky(n - first, k) = Scalar(h_(s.units[std::size_t(k)], n));
+        sc.block.noalias() = sc.Ky * s.G;
+        finish(first, last, sc.block);
+      }
+      return;
+    }
+    // Gaussian: the target grid rows [r0, r0 + nr) from T, one GEMM per row parity.
+    const Index r0 = u0 / C, nr = (u1 - u0) / C, parities = g.hexagonal() ? 2 : 1;
+    const Index Ra = Index(sc.rows.size());
+    sc.block.resize(nr * C, W);
+    Eigen::Map<RowMatrix<Scalar>> Out(sc.block.data(), nr, C * W);
+    if (Ra == 0) Out.setZero();
+    for (Index q = 0; q < parities && Ra > 0; ++q) {
+      // Target rows of parity q: r0 + first, r0 + first + parities, ...
+      const Index first = parities == 2 ? ((r0 & 1) == q ? 0 : 1) : 0;
+      const Index targets = (nr - first + parities - 1) / parities;
+      if (targets <= 0) continue;
+      sc.Ky.resize(targets, Ra);
+      for (Index t = 0; t < targets; ++t)
+        for (Index j = 0; j < Ra; ++j) sc.Ky(t, j) = Ky_(r0 + first + t * parities, sc.rows[std::size_t(j)]);
+      if (parities == 1) {
+        Out.noalias() = sc.Ky * sc.T[0];
+      } else {
+        sc.product.noalias() = sc.Ky * sc.T[q];
+        for (Index t = 0; t < targets; ++t) Out.row(first + t * parities) = sc.product.row(t);
       }
     }
-    row_begin_.push_back(Index(s.units.size()));
-    const Index Ra = Index(rows_.size());
-    // Blocks of target grid rows: about 8 blocks (a thread's share of the columns pass comes in
-    // a few GEMMs, and two threads still balance), fixed by the grid's size.
-    const Index rows_per_block = std::max<Index>(1, (R + 7) / 8);
-    const Index blocks = (R + rows_per_block - 1) / rows_per_block;
-    const double work_per_block =
-        double(rows_per_block) * double(std::max<Index>(Ra, 1)) * double(C * W) +
-        double(s.units.size()) * double(C * W) / double(blocks);
-    parallel_for(blocks, n_threads, [&](Index block) {
-      Scratch& sc = scratch_[std::size_t(thread_slot())];
-      const Index r0 = block * rows_per_block, nr = std::min(R, r0 + rows_per_block) - r0;
-      sc.block.resize(nr * C, W);
-      Eigen::Map<RowMatrix<Scalar>> Out(sc.block.data(), nr, C * W);
-      if (Ra == 0) {
-        Out.setZero();
-      } else {
-        if (sc.call != call_) {
-          build_rows(s, sc);
-          sc.call = call_;
-        }
-        for (Index q = 0; q < parities; ++q) {
-          // Target rows of parity q in this block: r0 + first, r0 + first + parities, ...
-          const Index first = parities == 2 ? ((r0 & 1) == q ? 0 : 1) : 0;
-          const Index targets = (nr - first + parities - 1) / parities;
-          if (targets <= 0) continue;
-          sc.Ky.resize(targets, Ra);
-          for (Index t = 0; t < targets; ++t)
-            for (Index j = 0; j < Ra; ++j) sc.Ky(t, j) = Ky_(r0 + first + t * parities, rows_[std::size_t(j)]);
-          if (parities == 1) {
-            Out.noalias() = sc.Ky * sc.T[0];
-          } else {
-            sc.product.noalias() = sc.Ky * sc.T[q];
-            for (Index t = 0; t < targets; ++t) Out.row(first + t * parities) = sc.product.row(t);
-          }
-        }
-      }
-      finish(r0 * C, (r0 + nr) * C, sc.block);
-    }, work_per_block);
+    finish(u0, u1, sc.block);
   }
 
   const NeighborhoodTable& h_;
   RowMatrix<Scalar> Kx_[2][2], Ky_;
-  std::vector<Index> rows_, row_begin_;
   std::vector<Scratch> scratch_;  // per thread
   long call_ = 0;
 };

@@ -61,6 +61,32 @@ void parallel_for(Index n_tasks, int threads, Body&& body, double work_per_task 
 #endif
 }
 
+/// Runs body(thread, threads) once on each thread of a team of `threads` (fewer if the runtime
+/// gives fewer; one without OpenMP) that stays together for the whole call, meeting at
+/// team_barrier(). For loops of many short steps that each thread can do on its own share of
+/// the data; the bodies must split the work by `thread` and `threads` so that results do not
+/// depend on them.
+template <typename Body>
+void parallel_team(int threads, Body&& body) {
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(resolve_threads(threads))
+  {
+    omp_set_num_threads(1);  // as in parallel_for: products inside stay on their thread
+    body(omp_get_thread_num(), omp_get_num_threads());
+  }
+#else
+  (void)threads;
+  body(0, 1);
+#endif
+}
+
+/// Waits until every thread of the enclosing parallel_team arrives.
+inline void team_barrier() {
+#if defined(_OPENMP)
+#pragma omp barrier
+#endif
+}
+
 /// Calls body(begin, end) over consecutive chunks of [0, n) of at most `chunk` items.
 /// `work_per_item` as above, per item.
 template <typename Body>

@@ -20,6 +20,7 @@
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/team_bmu.hpp"
 #include "somtile/metrics/som_quality.hpp"
 
 #include <Eigen/Eigenvalues>
@@ -360,42 +361,51 @@ class Som {
   void train_minibatch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history,
                        const EpochCallback& on_epoch) {
     const Index n = X.rows(), batch = std::min(params_.batch_size, n), F = n_features_;
-    const int threads = params_.n_threads;
     const bool during = params_.epoch_metrics == EpochMetrics::during_epoch;
-    // Buffers reused by every batch.
-    RowMatrix<Scalar> Xb;
-    detail::CompactSums<Scalar> sums;
-    std::vector<Index> start, grouped;
+    // Each batch is searched, smoothed and applied by a team of threads that each own a fixed
+    // range of units (kernels/team_bmu.hpp): no thread reads rows another one writes, so the
+    // codebook does not move between cores at every batch. Small jobs run on one thread.
+    const bool worth_it = double(batch) * double(n_units()) * double(F) >= detail::min_parallel_work;
+    const int team = worth_it ? detail::resolve_threads(params_.n_threads) : 1;
+    detail::TeamBmu<Scalar> bmus(team, batch);
     for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
       const double lr = learning_rate_at(epoch), sigma = sigma_at(epoch);
       const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
       detail::Smoother<Scalar> smoother(h);
+      smoother.reserve(team);
       const bool last = epoch + 1 == params_.epochs;
       const bool measure = during && !last;  // errors from this epoch's own BMU searches
       double distance_sum = 0.0;
       Index te_count = 0;
       const auto order = rng_.permutation(n);
-      for (Index begin = 0; begin < n; begin += batch) {
-        const Index end = std::min(n, begin + batch);
-        gather(X, order, begin, end, Xb);
-        const auto r = find_bmus<Scalar>(Xb, W, params_.distance, measure, threads);
-        if (measure)
-          for (Index i = 0; i < r.bmu.size(); ++i) {
-            distance_sum += double(r.distance[i]);
-            if (r.second[i] >= 0 && !grid_.adjacent(r.bmu[i], r.second[i])) ++te_count;
-          }
-        detail::compact_unit_sums<Scalar>(Xb, r.bmu, n_units(), sums, start, grouped);
-        // w += alpha/|B| (sum_k h x_k - (sum_k h) w), each block of units where it was smoothed
-        const Scalar step = Scalar(lr / double(end - begin));
-        smoother.apply(sums, threads, [&](Index u0, Index u1, const RowMatrix<Scalar>& S) {
-          for (Index u = u0; u < u1; ++u)  // row by row: Eigen's diagonal product was 6x slower
-            W.row(u) += step * (S.row(u - u0).head(F) - S(u - u0, F) * W.row(u));
-        });
-      }
+      detail::parallel_team(team, [&](int thread, int threads) {
+        const auto [u0, u1] = smoother.team_units(thread, threads);
+        RowMatrix<Scalar> Xb;  // each thread's own copy of the batch
+        BmuResult<Scalar> r;
+        detail::CompactSums<Scalar> sums;
+        std::vector<Index> start, grouped;
+        for (Index begin = 0; begin < n; begin += batch) {
+          const Index end = std::min(n, begin + batch);
+          gather(X, order, begin, end, Xb);
+          bmus.search(thread, threads, u0, u1, Xb, W, params_.distance, measure, r);
+          if (measure && thread == 0)
+            for (Index i = 0; i < r.bmu.size(); ++i) {
+              distance_sum += double(r.distance[i]);
+              if (r.second[i] >= 0 && !grid_.adjacent(r.bmu[i], r.second[i])) ++te_count;
+            }
+          detail::compact_unit_sums<Scalar>(Xb, r.bmu, n_units(), sums, start, grouped);
+          // w += alpha/|B| (sum_k h x_k - (sum_k h) w), on the thread's own units
+          const Scalar step = Scalar(lr / double(end - begin));
+          smoother.apply_team(sums, thread, threads, [&](Index v0, Index v1, const RowMatrix<Scalar>& S) {
+            for (Index u = v0; u < v1; ++u)  // row by row: Eigen's diagonal product was 6x slower
+              W.row(u) += step * (S.row(u - v0).head(F) - S(u - v0, F) * W.row(u));
+          });
+        }
+      });
       if (measure)
         record(history, distance_sum / double(n), double(te_count) / double(n), epoch, lr, sigma, on_epoch);
       else
-        record(history, find_bmus<Scalar>(X, W, params_.distance, true, threads), epoch, lr, sigma,
+        record(history, find_bmus<Scalar>(X, W, params_.distance, true, params_.n_threads), epoch, lr, sigma,
                on_epoch);
     }
   }

@@ -1,0 +1,186 @@
+#pragma once
+// BMU search by a team of threads that each own a fixed range of units, for training loops
+// that search and update the codebook over and over (mini-batches). A thread scores the
+// samples against its own rows of W only and the team merges the per-range top twos, so a
+// thread reads and writes only its own rows: they stay in its core's cache, instead of half
+// the codebook moving between cores at every batch (with samples split across threads, every
+// thread reads all of W, which the other one has just updated).
+//
+// The result equals find_bmus for any team size: the same expanded scores, the same rounding
+// margin (its largest |w|^2 taken over the whole codebook), the same direct-distance decisions
+// for near ties, ties to the lowest unit. Top twos merge exactly: the top two of a union is the
+// top two of the parts' top twos.
+
+#include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/parallel.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace somtile::detail {
+
+template <typename Scalar>
+void merge_into(TopTwo<Scalar>& into, const TopTwo<Scalar>& part) {
+  if (part.best_unit >= 0) into.offer(part.best, part.best_unit);
+  if (part.next_unit >= 0) into.offer(part.next, part.next_unit);
+}
+
+template <typename Scalar>
+class TeamBmu {
+ public:
+  /// For teams of up to `threads` threads (parallel_team) and up to max_rows samples a search.
+  TeamBmu(int threads, Index max_rows)
+      : part_(std::size_t(std::max(threads, 1))), distance_(std::size_t(std::max<Index>(max_rows, 0))) {}
+
+  /// Called by every thread of the team with the same X, metric and with_second; thread
+  /// `thread` owns W's rows [u0, u1), the ranges of the team being disjoint and covering all
+  /// units (a range may be empty). Every thread receives the whole result in `out`.
+  /// Contains team barriers: all threads must call it the same number of times.
+  /// X has at most max_rows rows (callers check).
+  void search(int thread, int threads, Index u0, Index u1, ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
+              Distance metric, bool with_second, BmuResult<Scalar>& out) {
+    Part& me = part_[std::size_t(thread)];
+    const Index n = X.rows(), units = u1 - u0;
+    const bool gemm = metric == Distance::euclidean || metric == Distance::cosine;
+    out.bmu.resize(n);
+    out.distance.resize(n);
+    out.second.resize(with_second ? n : 0);
+    me.top.assign(std::size_t(n), TopTwo<Scalar>{});
+    if (gemm) {
+      prototypes(me, W, u0, u1, metric);
+      const Index ld = (n + scan_group<Scalar> - 1) / scan_group<Scalar> * scan_group<Scalar>;
+      me.scores.resize(units, ld);
+      if (units > 0) {
+        if (n < ld) me.scores.rightCols(ld - n).setZero();  // lanes past the samples stay finite
+        Eigen::Map<RowMatrix<Scalar>, Eigen::Unaligned, Eigen::OuterStride<>>(me.scores.data(), units, n,
+                                                                              Eigen::OuterStride<>(ld))
+            .noalias() = (metric == Distance::cosine ? ConstRowRef<Scalar>(me.P) : W.middleRows(u0, units)) *
+                         X.transpose();
+        block_top_two(me.scores.data(), ld, n, units, me.bias.data(), me.scale, me.top.data());
+        for (auto& t : me.top) shift(t, u0);
+      }
+    } else {
+      for (Index i = 0; i < n; ++i)
+        for (Index u = u0; u < u1; ++u) me.top[std::size_t(i)].offer(pair_distance<Scalar>(metric, X.row(i), W.row(u)), u);
+    }
+    team_barrier();
+    std::vector<TopTwo<Scalar>>& top = me.merged;
+    merge_parts(threads, n, [&](const Part& p) -> const std::vector<TopTwo<Scalar>>& { return p.top; }, top);
+    if (gemm) near_ties(thread, threads, u0, u1, X, W, metric, top);
+    // The distance to the BMU, directly from x - w, by the thread that owns the BMU's row.
+    for (Index i = 0; i < n; ++i) {
+      TopTwo<Scalar>& t = top[std::size_t(i)];
+      if (t.best_unit < 0) t.best_unit = 0;  // every distance overflowed: a tie, lowest unit
+      if (t.best_unit >= u0 && t.best_unit < u1)
+        distance_[std::size_t(i)] = pair_distance<Scalar>(metric, X.row(i), W.row(t.best_unit));
+    }
+    team_barrier();
+    for (Index i = 0; i < n; ++i) {
+      out.bmu[i] = top[std::size_t(i)].best_unit;
+      out.distance[i] = distance_[std::size_t(i)];
+      if (with_second) out.second[i] = top[std::size_t(i)].next_unit;
+    }
+  }
+
+ private:
+  struct Part {
+    RowMatrix<Scalar> P, scores;  // own unit-length prototypes (cosine); units x samples
+    Vector<Scalar> bias;
+    Scalar scale = Scalar(2), max_bias = Scalar(0);
+    std::vector<TopTwo<Scalar>> top, merged;  // own units' top two; the team's
+    std::vector<Index> recheck, rows;         // near-tie rows (tile columns); rows for all units
+    std::vector<Scalar> limit;
+    std::vector<std::vector<Index>> candidates;
+    std::vector<TopTwo<Scalar>> near;         // own candidates' top two by direct distance
+  };
+
+  static void shift(TopTwo<Scalar>& t, Index u0) {
+    if (t.best_unit >= 0) t.best_unit += u0;
+    if (t.next_unit >= 0) t.next_unit += u0;
+  }
+
+  // The own rows as find_bmus prepares all of them: score = bias - scale * x.p, p = w
+  // (euclidean) or w / |w| (cosine, in P).
+  static void prototypes(Part& me, ConstRowRef<Scalar> W, Index u0, Index u1, Distance metric) {
+    if (metric == Distance::cosine) {
+      me.P = W.middleRows(u0, u1 - u0);
+      for (Index u = 0; u < me.P.rows(); ++u) {
+        const Scalar norm = robust_norm(me.P.row(u));
+        if (norm > Scalar(0)) me.P.row(u) /= norm;
+      }
+      me.bias.setZero(u1 - u0);
+      me.scale = Scalar(1);
+    } else {
+      me.bias = W.middleRows(u0, u1 - u0).rowwise().squaredNorm();
+      me.scale = Scalar(2);
+    }
+    me.max_bias = me.bias.size() ? me.bias.cwiseAbs().maxCoeff() : Scalar(0);
+  }
+
+  template <typename Get>
+  void merge_parts(int threads, Index n, Get&& get, std::vector<TopTwo<Scalar>>& into) const {
+    into.assign(std::size_t(n), TopTwo<Scalar>{});
+    for (int p = 0; p < threads; ++p) {
+      const std::vector<TopTwo<Scalar>>& part = get(part_[std::size_t(p)]);
+      for (std::size_t i = 0; i < part.size(); ++i) merge_into(into[i], part[i]);
+    }
+  }
+
+  // find_bmus's near-tie rule over the team: rows whose runner-up is within rounding of the
+  // best are decided by direct distances among the units within that margin (all units where
+  // the squares overflowed), each thread offering its own.
+  void near_ties(int thread, int threads, Index u0, Index u1, ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
+                 Distance metric, std::vector<TopTwo<Scalar>>& top) {
+    Part& me = part_[std::size_t(thread)];
+    Scalar max_bias = Scalar(0);
+    for (int p = 0; p < threads; ++p) max_bias = std::max(max_bias, part_[std::size_t(p)].max_bias);
+    const Scalar rounding_scale = Scalar(64) * std::numeric_limits<Scalar>::epsilon();
+    me.recheck.clear();  // tile columns with a margin
+    me.limit.clear();
+    me.rows.clear();     // rows in order: all near ties, the overflowed ones included
+    std::vector<char> all_units(top.size(), 0);
+    for (Index i = 0; i < Index(top.size()); ++i) {
+      const TopTwo<Scalar>& t = top[std::size_t(i)];
+      const Scalar slack = rounding_scale * (X.row(i).squaredNorm() + max_bias + Scalar(1));
+      if (!std::isfinite(slack) || t.best_unit < 0) {
+        me.rows.push_back(i);
+        all_units[std::size_t(i)] = 1;
+      } else if (t.next - t.best <= slack) {
+        me.rows.push_back(i);
+        me.recheck.push_back(i);
+        me.limit.push_back(t.best + slack);
+      }
+    }
+    if (me.rows.empty()) return;  // the same on every thread
+    const std::size_t k = me.recheck.size();
+    if (me.candidates.size() < k) me.candidates.resize(k);
+    for (std::size_t j = 0; j < k; ++j) me.candidates[j].clear();
+    if (k > 0 && u1 > u0)
+      collect_candidates(me.scores.data(), me.scores.cols(), u1 - u0, me.bias.data(), me.scale, me.recheck,
+                         me.limit, me.candidates);
+    me.near.assign(me.rows.size(), TopTwo<Scalar>{});
+    for (std::size_t j = 0, c = 0; j < me.rows.size(); ++j) {
+      const Index i = me.rows[j];
+      TopTwo<Scalar>& t = me.near[j];
+      if (all_units[std::size_t(i)]) {
+        for (Index u = u0; u < u1; ++u) t.offer(pair_distance<Scalar>(metric, X.row(i), W.row(u)), u);
+      } else {
+        for (const Index local : me.candidates[c++])
+          t.offer(pair_distance<Scalar>(metric, X.row(i), W.row(u0 + local)), u0 + local);
+      }
+    }
+    team_barrier();
+    // Merged. The best and the runner-up both lie within the margin, so every near-tie row has
+    // a runner-up among its candidates (find_bmus's scan for a missing one never runs here).
+    for (std::size_t j = 0; j < me.rows.size(); ++j) {
+      TopTwo<Scalar> t;
+      for (int p = 0; p < threads; ++p) merge_into(t, part_[std::size_t(p)].near[j]);
+      top[std::size_t(me.rows[j])] = t;
+    }
+  }
+
+  std::vector<Part> part_;          // per thread; read by the others between barriers
+  std::vector<Scalar> distance_;    // per sample, written by the owner of its BMU
+};
+
+}  // namespace somtile::detail
