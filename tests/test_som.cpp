@@ -544,6 +544,19 @@ TEST_CASE("Som::cluster groups the units of well separated blobs", "[som][cluste
   CHECK(majorities.size() == 3);
   CHECK(r.metrics.silhouette > 0.5);
   CHECK(som.elbow(6).size() == 6);
+  CHECK(som.elbow().size() == 10);
+  CHECK_THROWS_AS(som.elbow(49), ParameterError);
+  CHECK_THROWS_WITH(som.elbow(49), "Som::elbow(): max_k must be <= the number of units (48), got 49");
+  CHECK_THROWS_WITH(som.elbow(-1), "Som::elbow(): max_k must be >= 0, got -1");
+  {  // a map with fewer than 10 units: the default curve stops at its size
+    SomParams small;
+    small.rows = 2; small.cols = 3; small.epochs = 2;
+    Som<double> tiny(small, X.cols());
+    tiny.fit(X);
+    const auto curve = tiny.elbow();
+    REQUIRE(curve.size() == 6);
+    CHECK(curve.back() == Approx(0.0).margin(1e-12));  // as many clusters as units
+  }
   cp.n_clusters = 49;
   CHECK_THROWS_AS(som.cluster(cp), ParameterError);
   CHECK_THROWS_WITH(som.cluster(cp), "Som::cluster(): n_clusters must be <= the number of units (48), got 49");

@@ -208,11 +208,15 @@ class Som {
   }
 
   /// k-means inertia of the units for k = 1..max_k in a feature space (the elbow plot's data).
-  std::vector<double> elbow(Index max_k = 10, FeatureSpace space = FeatureSpace::weights,
+  /// max_k = 0: up to 10, and no more than the map has units.
+  std::vector<double> elbow(Index max_k = 0, FeatureSpace space = FeatureSpace::weights,
                             std::uint64_t seed = 0) const {
     require_weights("Som::elbow");
-    return elbow_inertias(cluster_features<Scalar>(weights_, positions(), space), max_k, seed, 10,
-                          params_.n_threads);
+    detail::check_non_negative("Som::elbow", "max_k", max_k);
+    detail::require(max_k <= n_units(), "Som::elbow", "max_k must be <= the number of units (", n_units(),
+                    "), got ", max_k);
+    return elbow_inertias(cluster_features<Scalar>(weights_, positions(), space),
+                          max_k > 0 ? max_k : std::min<Index>(10, n_units()), seed, 10, params_.n_threads);
   }
 
   /// One Kohonen batch step from per-unit sums and counts (e.g. combined over MPI ranks):

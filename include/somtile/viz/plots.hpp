@@ -1517,14 +1517,13 @@ inline void plot_cluster_quality_comparison(const std::vector<ClusterResult>& re
   plot_cluster_quality_comparison(q, path, options);
 }
 
-/// Elbow analysis of a Som's units: k-means inertia for k = 1..max_k in a feature space, the
-/// elbow (elbow_k) marked.
+/// Elbow analysis of a Som's units (Som::elbow): k-means inertia for k = 1..max_k in a feature
+/// space, the elbow (elbow_k) marked. max_k = 0: up to 10, no more than the map has units.
 template <typename Scalar>
-void plot_elbow(const Som<Scalar>& som, const std::string& path, Index max_k = 10,
+void plot_elbow(const Som<Scalar>& som, const std::string& path, Index max_k = 0,
                 FeatureSpace space = FeatureSpace::weights, std::uint64_t seed = 0,
                 const ChartOptions& options = {}) {
-  const std::vector<double> inertias =
-      elbow_inertias(cluster_features<Scalar>(som.weights(), som.positions(), space), max_k, seed);
+  const std::vector<double> inertias = som.elbow(max_k, space, seed);
   std::vector<Index> k(inertias.size());
   for (std::size_t i = 0; i < k.size(); ++i) k[i] = Index(i + 1);
   plot_elbow(k, inertias, inertias.size() >= 2 ? elbow_k(inertias) : 0, path, options);
