@@ -401,7 +401,7 @@ class Som {
           // w += alpha/|B| (sum_k h x_k - (sum_k h) w), on the thread's own units
           const Scalar step = Scalar(lr / double(end - begin));
           smoother.apply_team(sums, thread, threads, [&](Index v0, Index v1, const RowMatrix<Scalar>& S) {
-            for (Index u = v0; u < v1; ++u)  // row by row: Eigen's diagonal product was 6x slower
+            for (Index u = v0; u < v1; ++u)
               W.row(u) += step * (S.row(u - v0).head(F) - S(u - v0, F) * W.row(u));
           });
         }
