@@ -561,3 +561,23 @@ TEMPLATE_TEST_CASE("OnlineSom save/load is exact and training continues identica
   // Same random stream and feature scaling: further steps match bit for bit.
   CHECK(back.partial_fit(X, 150).codebook() == som.partial_fit(X, 150).codebook());
 }
+
+TEMPLATE_TEST_CASE("OnlineSom trains the same on data scaled by a power of two, squares overflowing",
+                   "[online][degenerate]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  // Scaling by 2^k is exact, and so is every step of training (initial weights, differences,
+  // updates): only the BMU search could tell the two runs apart. At this scale every squared
+  // distance overflows, so the search must compare the distances themselves.
+  const S scale = std::is_same_v<S, float> ? std::ldexp(S(1), 70) : std::ldexp(S(1), 600);
+  const RowMatrix<S> X = uniform_matrix<S>(40, 3, 5);
+  const RowMatrix<S> big = X * scale;
+  REQUIRE(std::isinf(big.row(0).squaredNorm()));
+  for (bool torus : {false, true}) {
+    INFO("torus " << torus);
+    OnlineSom<S> small_som(grid_params(4, 5, torus)), big_som(grid_params(4, 5, torus));
+    const Lattice<S> a = small_som.train(X, 300, false), b = big_som.train(big, 300, false);
+    CHECK(b.codebook() == RowMatrix<S>(a.codebook() * scale));
+    // The codebook spreads over the data instead of piling onto unit 0.
+    CHECK(project_on_lattice<S>(big, b) == project_on_lattice<S>(X, a));
+  }
+}

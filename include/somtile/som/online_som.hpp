@@ -37,6 +37,7 @@
 #include "somtile/grid/neighborhood.hpp"
 #include "somtile/grid/schedule.hpp"
 #include "somtile/grid/topology.hpp"
+#include "somtile/kernels/bmu.hpp"
 #include "somtile/som/lattice.hpp"
 
 #include <algorithm>
@@ -155,6 +156,21 @@ Index nearest_unit(const RowMatrix<Scalar>& Wt, const Scalar* x, OnlineScratch<S
       best = m;
       best_chunk = b;
     }
+  }
+  if (!(best < std::numeric_limits<Scalar>::infinity())) {
+    // Every squared distance overflowed (|x - w| beyond ~1e19 in float): compare the distances
+    // themselves, in double and scaled where needed, which stay finite. Ties: lowest unit.
+    const Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>> xv(x, Wt.rows());
+    double nearest = std::numeric_limits<double>::infinity();
+    Index unit = 0;
+    for (Index u = 0; u < units; ++u) {
+      const double d = robust_norm(Wt.col(u).template cast<double>() - xv.template cast<double>());
+      if (d < nearest) {
+        nearest = d;
+        unit = u;
+      }
+    }
+    return unit;
   }
   const Scalar* d = s.distances.data();
   return Index(std::find(d + best_chunk, d + units, best) - d);
