@@ -74,6 +74,46 @@ auto robust_norm(const Row& v) {
   return std::isfinite(n) ? n : v.stableNorm();
 }
 
+/// The expanded scores that euclidean and cosine BMU searches compare, for the rows of W:
+/// score(u) = bias[u] - scale * x.p_u, with p = w, bias = |w|^2, scale = 2 (euclidean: the
+/// argmin of |x - w|^2 - |x|^2) or p = w / |w| (unit_rows), bias = 0, scale = 1 (cosine: |x| is
+/// the same for every unit).
+template <typename Scalar>
+struct ScoreForm {
+  RowMatrix<Scalar> unit_rows;  // cosine only
+  Vector<Scalar> bias;
+  Scalar scale = Scalar(2);
+  Scalar max_bias = Scalar(0);  // max |bias[u]|, for rounding_slack
+
+  void build(ConstRowRef<Scalar> W, Distance metric) {
+    if (metric == Distance::cosine) {
+      unit_rows = W;
+      for (Index u = 0; u < W.rows(); ++u) {
+        const Scalar norm = robust_norm(W.row(u));
+        if (norm > Scalar(0)) unit_rows.row(u) /= norm;
+      }
+      bias.setZero(W.rows());
+      scale = Scalar(1);
+    } else {
+      bias = W.rowwise().squaredNorm();
+      scale = Scalar(2);
+    }
+    max_bias = bias.size() ? bias.cwiseAbs().maxCoeff() : Scalar(0);
+  }
+
+  /// The rows in the product: W itself, or its unit-length rows for cosine.
+  ConstRowRef<Scalar> prototypes(ConstRowRef<Scalar> W, Distance metric) const {
+    return metric == Distance::cosine ? ConstRowRef<Scalar>(unit_rows) : W;
+  }
+};
+
+/// How far apart the expanded scores of x can be and still be misordered by rounding; not
+/// finite when the squares overflowed. max_bias: the largest |bias| over all units searched.
+template <typename Scalar, typename Row>
+Scalar rounding_slack(const Row& x, Scalar max_bias) {
+  return Scalar(64) * std::numeric_limits<Scalar>::epsilon() * (x.squaredNorm() + max_bias + Scalar(1));
+}
+
 #if defined(__GNUC__)
 inline constexpr bool simd_scan = true;
 /// One step of a lane-wise top two: every lane keeps its own best and second-best (value,
@@ -240,26 +280,9 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
   if (with_second) out.second.resize(n);
 
   const bool gemm = metric == Distance::euclidean || metric == Distance::cosine;
-  // For cosine, compare against unit-length prototypes: argmax x.w/|w| (|x| is constant per row).
-  RowMatrix<Scalar> W_unit;
-  Vector<Scalar> bias(n_units);  // score = bias - scale * x.w
-  Scalar scale = Scalar(2);
-  if (metric == Distance::cosine) {
-    W_unit = W;
-    for (Index u = 0; u < n_units; ++u) {
-      const Scalar norm = detail::robust_norm(W.row(u));
-      if (norm > Scalar(0)) W_unit.row(u) /= norm;
-    }
-    bias.setZero();
-    scale = Scalar(1);
-  } else if (gemm) {
-    bias = W.rowwise().squaredNorm();
-  }
-  const ConstRowRef<Scalar> P =  // prototypes in the product
-      metric == Distance::cosine ? ConstRowRef<Scalar>(W_unit) : W;
-
-  const Scalar max_bias = gemm && n_units ? bias.cwiseAbs().maxCoeff() : Scalar(0);
-  const Scalar rounding_scale = Scalar(64) * std::numeric_limits<Scalar>::epsilon();
+  detail::ScoreForm<Scalar> form;
+  if (gemm) form.build(W, metric);
+  const ConstRowRef<Scalar> P = form.prototypes(W, metric);  // rows in the product
   const Index threads = detail::resolve_threads(n_threads);
   // Scores go in tiles of units x (block of samples), unit-major, S = P X_block^T, so the scan
   // runs across samples. A tile holds about 2^19 scores but at least 64 samples: the GEMM packs
@@ -294,7 +317,7 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
     Eigen::Map<RowMatrix<Scalar>, Eigen::Unaligned, Eigen::OuterStride<>>(b.scores.data(), n_units, rows,
                                                                           Eigen::OuterStride<>(ld))
         .noalias() = P * X.middleRows(begin, rows).transpose();
-    detail::block_top_two(b.scores.data(), ld, rows, n_units, bias.data(), scale, b.top.data());
+    detail::block_top_two(b.scores.data(), ld, rows, n_units, form.bias.data(), form.scale, b.top.data());
     // The expanded form rounds differently per unit; where the runner-up is within rounding of
     // the best, the units within that margin are decided by direct distances (ties: lowest
     // index). In dense maps that is a good share of the rows, so their candidates are collected
@@ -304,7 +327,7 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
     for (Index i = 0; i < rows; ++i) {
       detail::TopTwo<Scalar>& t = b.top[std::size_t(i)];
       const auto x = X.row(begin + i);
-      const Scalar slack = rounding_scale * (x.squaredNorm() + max_bias + Scalar(1));
+      const Scalar slack = detail::rounding_slack(x, form.max_bias);
       if (!std::isfinite(slack) || t.best_unit < 0) {
         // Squares overflowed (huge values): the expanded scores are inf or NaN, so compare
         // direct distances, which stay finite wherever the true distance is representable.
@@ -320,7 +343,7 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
       const std::size_t k = b.recheck.size();
       if (b.candidates.size() < k) b.candidates.resize(k);
       for (std::size_t j = 0; j < k; ++j) b.candidates[j].clear();
-      detail::collect_candidates(b.scores.data(), ld, n_units, bias.data(), scale, b.recheck, b.limit,
+      detail::collect_candidates(b.scores.data(), ld, n_units, form.bias.data(), form.scale, b.recheck, b.limit,
                                  b.candidates);
       for (std::size_t j = 0; j < k; ++j) {
         const auto x = X.row(begin + b.recheck[j]);

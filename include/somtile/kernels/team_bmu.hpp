@@ -47,16 +47,15 @@ class TeamBmu {
     out.second.resize(with_second ? n : 0);
     me.top.assign(std::size_t(n), TopTwo<Scalar>{});
     if (gemm) {
-      prototypes(me, W, u0, u1, metric);
+      me.form.build(W.middleRows(u0, units), metric);
       const Index ld = (n + scan_group<Scalar> - 1) / scan_group<Scalar> * scan_group<Scalar>;
       me.scores.resize(units, ld);
       if (units > 0) {
         if (n < ld) me.scores.rightCols(ld - n).setZero();  // lanes past the samples stay finite
         Eigen::Map<RowMatrix<Scalar>, Eigen::Unaligned, Eigen::OuterStride<>>(me.scores.data(), units, n,
                                                                               Eigen::OuterStride<>(ld))
-            .noalias() = (metric == Distance::cosine ? ConstRowRef<Scalar>(me.P) : W.middleRows(u0, units)) *
-                         X.transpose();
-        block_top_two(me.scores.data(), ld, n, units, me.bias.data(), me.scale, me.top.data());
+            .noalias() = me.form.prototypes(W.middleRows(u0, units), metric) * X.transpose();
+        block_top_two(me.scores.data(), ld, n, units, me.form.bias.data(), me.form.scale, me.top.data());
         for (auto& t : me.top) shift(t, u0);
       }
     } else {
@@ -65,7 +64,9 @@ class TeamBmu {
     }
     team_barrier();
     std::vector<TopTwo<Scalar>>& top = me.merged;
-    merge_parts(threads, n, [&](const Part& p) -> const std::vector<TopTwo<Scalar>>& { return p.top; }, top);
+    top.assign(std::size_t(n), TopTwo<Scalar>{});
+    for (int p = 0; p < threads; ++p)
+      for (Index i = 0; i < n; ++i) merge_into(top[std::size_t(i)], part_[std::size_t(p)].top[std::size_t(i)]);
     if (gemm) near_ties(thread, threads, u0, u1, X, W, metric, top);
     // The distance to the BMU, directly from x - w, by the thread that owns the BMU's row.
     for (Index i = 0; i < n; ++i) {
@@ -84,11 +85,11 @@ class TeamBmu {
 
  private:
   struct Part {
-    RowMatrix<Scalar> P, scores;  // own unit-length prototypes (cosine); units x samples
-    Vector<Scalar> bias;
-    Scalar scale = Scalar(2), max_bias = Scalar(0);
+    ScoreForm<Scalar> form;       // of the own rows of W
+    RowMatrix<Scalar> scores;     // units x samples
     std::vector<TopTwo<Scalar>> top, merged;  // own units' top two; the team's
-    std::vector<Index> recheck, rows;         // near-tie rows (tile columns); rows for all units
+    std::vector<Index> recheck, rows;         // near-tie rows (tile columns); all near-tie rows
+    std::vector<char> all_units;              // per row: squares overflowed, compare all units
     std::vector<Scalar> limit;
     std::vector<std::vector<Index>> candidates;
     std::vector<TopTwo<Scalar>> near;         // own candidates' top two by direct distance
@@ -99,33 +100,6 @@ class TeamBmu {
     if (t.next_unit >= 0) t.next_unit += u0;
   }
 
-  // The own rows as find_bmus prepares all of them: score = bias - scale * x.p, p = w
-  // (euclidean) or w / |w| (cosine, in P).
-  static void prototypes(Part& me, ConstRowRef<Scalar> W, Index u0, Index u1, Distance metric) {
-    if (metric == Distance::cosine) {
-      me.P = W.middleRows(u0, u1 - u0);
-      for (Index u = 0; u < me.P.rows(); ++u) {
-        const Scalar norm = robust_norm(me.P.row(u));
-        if (norm > Scalar(0)) me.P.row(u) /= norm;
-      }
-      me.bias.setZero(u1 - u0);
-      me.scale = Scalar(1);
-    } else {
-      me.bias = W.middleRows(u0, u1 - u0).rowwise().squaredNorm();
-      me.scale = Scalar(2);
-    }
-    me.max_bias = me.bias.size() ? me.bias.cwiseAbs().maxCoeff() : Scalar(0);
-  }
-
-  template <typename Get>
-  void merge_parts(int threads, Index n, Get&& get, std::vector<TopTwo<Scalar>>& into) const {
-    into.assign(std::size_t(n), TopTwo<Scalar>{});
-    for (int p = 0; p < threads; ++p) {
-      const std::vector<TopTwo<Scalar>>& part = get(part_[std::size_t(p)]);
-      for (std::size_t i = 0; i < part.size(); ++i) merge_into(into[i], part[i]);
-    }
-  }
-
   // find_bmus's near-tie rule over the team: rows whose runner-up is within rounding of the
   // best are decided by direct distances among the units within that margin (all units where
   // the squares overflowed), each thread offering its own.
@@ -133,15 +107,15 @@ class TeamBmu {
                  Distance metric, std::vector<TopTwo<Scalar>>& top) {
     Part& me = part_[std::size_t(thread)];
     Scalar max_bias = Scalar(0);
-    for (int p = 0; p < threads; ++p) max_bias = std::max(max_bias, part_[std::size_t(p)].max_bias);
-    const Scalar rounding_scale = Scalar(64) * std::numeric_limits<Scalar>::epsilon();
+    for (int p = 0; p < threads; ++p) max_bias = std::max(max_bias, part_[std::size_t(p)].form.max_bias);
     me.recheck.clear();  // tile columns with a margin
     me.limit.clear();
     me.rows.clear();     // rows in order: all near ties, the overflowed ones included
-    std::vector<char> all_units(top.size(), 0);
+    std::vector<char>& all_units = me.all_units;
+    all_units.assign(top.size(), 0);
     for (Index i = 0; i < Index(top.size()); ++i) {
       const TopTwo<Scalar>& t = top[std::size_t(i)];
-      const Scalar slack = rounding_scale * (X.row(i).squaredNorm() + max_bias + Scalar(1));
+      const Scalar slack = rounding_slack(X.row(i), max_bias);
       if (!std::isfinite(slack) || t.best_unit < 0) {
         me.rows.push_back(i);
         all_units[std::size_t(i)] = 1;
@@ -156,8 +130,8 @@ class TeamBmu {
     if (me.candidates.size() < k) me.candidates.resize(k);
     for (std::size_t j = 0; j < k; ++j) me.candidates[j].clear();
     if (k > 0 && u1 > u0)
-      collect_candidates(me.scores.data(), me.scores.cols(), u1 - u0, me.bias.data(), me.scale, me.recheck,
-                         me.limit, me.candidates);
+      collect_candidates(me.scores.data(), me.scores.cols(), u1 - u0, me.form.bias.data(), me.form.scale,
+                         me.recheck, me.limit, me.candidates);
     me.near.assign(me.rows.size(), TopTwo<Scalar>{});
     for (std::size_t j = 0, c = 0; j < me.rows.size(); ++j) {
       const Index i = me.rows[j];
