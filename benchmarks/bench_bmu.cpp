@@ -2,6 +2,7 @@
 // in one run (interleaved): one plain product X W^T into an n x units matrix (Eigen's own
 // threads), and the same products in the BMU pass's blocks (n_threads threads, one score tile
 // per thread, no scan), i.e. what the pass would cost if finding the two best units were free.
+// The pass runs at every kernel level from the build's own to the CPU's best (set_max_isa).
 // Usage: bench_bmu [n_samples] [n_features] [n_units] [threads] [repeats]
 #include "timing.hpp"
 
@@ -23,23 +24,36 @@ void run(somtile::Index n, somtile::Index f, somtile::Index units, int threads, 
   const Index block = 320;  // as find_bmus for 1600 units; scores unit-major, as there
   std::vector<RowMatrix<S>> tiles(std::size_t(detail::resolve_threads(threads)), RowMatrix<S>(units, block));
   Eigen::setNbThreads(threads);
-  const std::vector<double> t = bench::interleaved_medians(repeats, {
+  // find_bmus at every kernel level from the build's own to the CPU's best, interleaved with
+  // the GEMMs (Eigen's code is fixed at the build's level).
+  std::vector<Isa> levels;
+  for (int l = int(detail::compiled_isa); l <= int(detail::cpu_isa()); ++l) levels.push_back(Isa(l));
+  std::vector<std::function<void()>> runs = {
       [&] { G.noalias() = X * W.transpose(); },
       [&] {
         detail::parallel_for_chunks(n, block, threads, [&](Index b, Index e) {
           auto& T = tiles[std::size_t(detail::thread_slot())];
           T.leftCols(e - b).noalias() = W * X.middleRows(b, e - b).transpose();
         }, double(units) * double(f));
-      },
-      [&] { find_bmus<S>(X, W, Distance::euclidean, false, threads); },
-      [&] { find_bmus<S>(X, W, Distance::euclidean, true, threads); }});
-  std::printf("%-6s %ldx%ld vs %ld units, %d threads: GEMM %.1f GFLOP/s (%.1f ms) | blocked GEMM %.1f GFLOP/s "
-              "(%.1f ms) | BMU %.1f GFLOP/s (%.1f ms) = %.0f%% of GEMM, %.0f%% of blocked | BMU+second %.1f GFLOP/s "
-              "= %.0f%% / %.0f%%  (%s)\n",
+      }};
+  for (const Isa level : levels)
+    for (const bool second : {false, true})
+      runs.push_back([&, level, second] {
+        set_max_isa(level);
+        find_bmus<S>(X, W, Distance::euclidean, second, threads);
+      });
+  const std::vector<double> t = bench::interleaved_medians(repeats, runs);
+  std::printf("%-6s %ldx%ld vs %ld units, %d threads: GEMM %.1f GFLOP/s (%.1f ms) | blocked GEMM %.1f GFLOP/s (%.1f ms)\n",
               sizeof(S) == 4 ? "float" : "double", long(n), long(f), long(units), threads, flops / t[0] * 1e-9,
-              t[0] * 1e3, flops / t[1] * 1e-9, t[1] * 1e3, flops / t[2] * 1e-9, t[2] * 1e3, 100.0 * t[0] / t[2],
-              100.0 * t[1] / t[2], flops / t[3] * 1e-9, 100.0 * t[0] / t[3], 100.0 * t[1] / t[3],
-              bench::load_average().c_str());
+              t[0] * 1e3, flops / t[1] * 1e-9, t[1] * 1e3);
+  for (std::size_t k = 0; k < levels.size(); ++k) {
+    const double best = t[2 + 2 * k], with_second = t[3 + 2 * k];
+    std::printf("    BMU pass, kernel %-8s %6.1f GFLOP/s (%.1f ms) = %3.0f%% of blocked GEMM, %3.0f%% of GEMM | "
+                "with second BMU %6.1f GFLOP/s = %3.0f%% of blocked\n",
+                isa_name(levels[k]), flops / best * 1e-9, best * 1e3, 100.0 * t[1] / best, 100.0 * t[0] / best,
+                flops / with_second * 1e-9, 100.0 * t[1] / with_second);
+  }
+  std::printf("    (%s)\n", bench::load_average().c_str());
 }
 
 int main(int argc, char** argv) {
@@ -48,6 +62,7 @@ int main(int argc, char** argv) {
   const long units = argc > 3 ? std::atol(argv[3]) : 1600;
   const int threads = argc > 4 ? std::atoi(argv[4]) : somtile::detail::resolve_threads(0);
   const int repeats = argc > 5 ? std::atoi(argv[5]) : 9;
+  bench::print_machine();
   run<float>(n, f, units, threads, repeats);
   run<double>(n, f, units, threads, repeats);
   return 0;

@@ -2,6 +2,8 @@
 // A plain timing harness: median wall time of repeated runs, interleaving when several
 // configurations are compared (so a change in the machine's load hits all of them alike), and
 // the load average to print next to the figures.
+#include <somtile/kernels/simd.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -10,7 +12,54 @@
 #include <string>
 #include <vector>
 
+#ifndef SOMTILE_BENCH_ARCH
+#define SOMTILE_BENCH_ARCH "unknown"
+#endif
+
 namespace bench {
+
+/// What a figure was measured on and built for: the CPU's model and vector extensions, the
+/// -march and compiler of this build, and the level somtile's BMU kernel runs at.
+inline void print_machine() {
+  std::string model = "unknown CPU", flags;
+  if (std::FILE* f = std::fopen("/proc/cpuinfo", "r")) {
+    char line[4096];
+    while (std::fgets(line, sizeof line, f)) {
+      const std::string l = line;
+      const auto value = [&] { std::string v = l.substr(l.find(':') + 2); v.pop_back(); return v; };
+      if (l.rfind("model name", 0) == 0 && model == "unknown CPU") model = value();
+      if ((l.rfind("flags", 0) == 0 || l.rfind("Features", 0) == 0) && flags.empty()) flags = " " + value() + " ";
+    }
+    std::fclose(f);
+  }
+  std::string has;
+  for (const char* x : {"sse2", "avx2", "fma", "avx512f", "asimd"})
+    if (flags.find(std::string(" ") + x + " ") != std::string::npos) has += std::string(has.empty() ? "" : ",") + x;
+  const char* compiled =
+#if defined(__AVX512F__)
+      "AVX-512";
+#elif defined(__AVX2__) && defined(__FMA__)
+      "AVX2+FMA";
+#elif defined(__AVX2__)
+      "AVX2";
+#elif defined(__ARM_NEON)
+      "NEON";
+#elif defined(__SSE2__)
+      "SSE2";
+#else
+      "scalar";
+#endif
+  const char* compiler =
+#if defined(__clang__)
+      "clang " __clang_version__;
+#elif defined(__GNUC__)
+      "gcc " __VERSION__;
+#else
+      "unknown compiler";
+#endif
+  std::printf("# CPU: %s (%s) | build: -march=%s, compiled for %s, %s | BMU kernel: %s\n", model.c_str(),
+              has.c_str(), SOMTILE_BENCH_ARCH, compiled, compiler, somtile::isa_name(somtile::active_isa()));
+}
 
 inline double seconds_of(const std::function<void()>& run) {
   const auto t0 = std::chrono::steady_clock::now();

@@ -13,6 +13,7 @@
 #include <limits>
 #include <type_traits>
 #include <numeric>
+#include <string>
 #include <vector>
 
 using namespace somtile;
@@ -54,6 +55,18 @@ double naive_distance(Distance metric, const RowMatrix<double>& X, Index i,
   return d;
 }
 
+// Every level of the BMU kernel this CPU runs, from the build's own to the CPU's best
+// (kernels/simd.hpp); tests run each, and restore the default cap when they leave.
+std::vector<Isa> kernel_levels() {
+  std::vector<Isa> out;
+  for (int l = int(detail::compiled_isa); l <= int(detail::cpu_isa()); ++l) out.push_back(Isa(l));
+  return out;
+}
+struct LevelCap {
+  explicit LevelCap(Isa isa) { set_max_isa(isa); }
+  ~LevelCap() { set_max_isa(Isa::avx512); }
+};
+
 }  // namespace
 
 TEMPLATE_TEST_CASE("BMU search equals brute force for every metric", "[bmu]", SOMTILE_TEST_SCALARS) {
@@ -62,8 +75,10 @@ TEMPLATE_TEST_CASE("BMU search equals brute force for every metric", "[bmu]", SO
   const RowMatrix<S> W = random_matrix<S>(301, 9, 2);
   const RowMatrix<double> Xd = X.template cast<double>(), Wd = W.template cast<double>();
   const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-10;
+  for (const Isa level : kernel_levels())
   for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
-    INFO("metric " << int(metric));
+    const LevelCap cap(level);
+    INFO("metric " << int(metric) << ", kernel " << isa_name(active_isa()));
     const auto r = find_bmus<S>(X, W, metric, true);
     Index mismatches = 0;
     for (Index i = 0; i < X.rows(); ++i) {
@@ -115,18 +130,20 @@ TEMPLATE_TEST_CASE("BMU ties go to the lowest unit across SIMD lanes and blocks"
   for (Index i = 0; i < W.size(); ++i) W.data()[i] = S(rng.uniform_index(4));
   for (Index i = 0; i < X.size(); ++i) X.data()[i] = S(0.5 * double(rng.uniform_index(7)));
   Index unique_best_tied_second = 0;
+  for (const Isa level : kernel_levels())
   for (int threads : {1, 2}) {
+    const LevelCap cap(level);
     const auto r = find_bmus<S>(X, W, Distance::euclidean, true, threads);
     for (Index i = 0; i < X.rows(); ++i) {
       std::vector<std::pair<double, Index>> d;
       for (Index u = 0; u < W.rows(); ++u)
         d.emplace_back((X.row(i) - W.row(u)).template cast<double>().squaredNorm(), u);
       std::stable_sort(d.begin(), d.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-      INFO("sample " << i << " threads " << threads);
+      INFO("sample " << i << " threads " << threads << ", kernel " << isa_name(level));
       CHECK(r.bmu[i] == d[0].second);
       CHECK(r.second[i] == d[1].second);
       CHECK(double(r.distance[i]) == Approx(std::sqrt(d[0].first)));
-      if (threads == 1 && d[0].first < d[1].first && d[1].first == d[2].first) ++unique_best_tied_second;
+      if (threads == 1 && level == Isa::baseline && d[0].first < d[1].first && d[1].first == d[2].first) ++unique_best_tied_second;
     }
   }
   CHECK(unique_best_tied_second > 20);  // the lane scan itself decides these ties
@@ -195,8 +212,10 @@ TEMPLATE_TEST_CASE("BMU search with huge values: squares overflow, distances do 
   const RowMatrix<double> Xd = random_matrix<double>(40, 3, 31), Wd = random_matrix<double>(12, 3, 32);
   const RowMatrix<S> X = (Xd * scale).cast<S>(), W = (Wd * scale).cast<S>();
   REQUIRE(X.allFinite());
+  for (const Isa level : kernel_levels())
   for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
-    INFO("metric " << int(metric));
+    const LevelCap cap(level);
+    INFO("metric " << int(metric) << ", kernel " << isa_name(level));
     const auto r = find_bmus<S>(X, W, metric, true);
     for (Index i = 0; i < X.rows(); ++i) {
       std::vector<double> d(std::size_t(W.rows()));
@@ -241,7 +260,9 @@ TEMPLATE_TEST_CASE("team BMU search equals find_bmus for any team and split of t
     const S huge = std::is_same_v<S, float> ? S(1e19) : S(1e150);
     cases.push_back({"squares overflow", RowMatrix<S>(X * huge), RowMatrix<S>(W * huge)});
   }
+  for (const Isa level : kernel_levels())
   for (const Case& c : cases) {
+    const LevelCap cap(level);
     const Index U = c.W.rows();
     for (const Distance metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
       for (const bool with_second : {false, true}) {
@@ -262,7 +283,7 @@ TEMPLATE_TEST_CASE("team BMU search equals find_bmus for any team and split of t
                           c.W, metric, with_second, got[std::size_t(thread)]);
             });
           for (int t = 0; t < team; ++t) {
-            INFO(c.name << ", metric " << int(metric) << ", second " << with_second << ", team " << team
+            INFO(c.name << ", kernel " << isa_name(level) << ", metric " << int(metric) << ", second " << with_second << ", team " << team
                         << ", thread " << t);
             const BmuResult<S>& r = got[std::size_t(t)];
             CHECK(r.bmu == expected.bmu);
@@ -274,4 +295,39 @@ TEMPLATE_TEST_CASE("team BMU search equals find_bmus for any team and split of t
       }
     }
   }
+}
+
+TEMPLATE_TEST_CASE("BMU search gives the same units at every kernel level", "[bmu][isa]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  // Levels differ in rounding (FMA or not, lane order), but near ties are decided by direct
+  // distances, so the units are the same; group and panel edges are hit by 97 units and
+  // 1001 samples, and the 130-feature case accumulates long dot products.
+  INFO("this CPU runs levels up to " << isa_name(detail::cpu_isa()) << ", the build targets "
+                                      << isa_name(detail::compiled_isa));
+  for (const Index features : {Index(3), Index(16), Index(130)}) {
+    const RowMatrix<S> X = random_matrix<S>(1001, features, 11), W = random_matrix<S>(97, features, 12);
+    for (const Distance metric : {Distance::euclidean, Distance::cosine}) {
+      BmuResult<S> first;
+      for (const Isa level : kernel_levels()) {
+        const LevelCap cap(level);
+        REQUIRE(active_isa() == level);
+        const BmuResult<S> r = find_bmus<S>(X, W, metric, true, 2);
+        if (level == kernel_levels().front()) {
+          first = r;
+          continue;
+        }
+        INFO(features << " features, metric " << int(metric) << ", kernel " << isa_name(level));
+        CHECK(r.bmu == first.bmu);
+        CHECK(r.second == first.second);
+        CHECK(r.distance == first.distance);
+      }
+    }
+  }
+  // The cap never goes below the build's own level, and SOMTILE_MAX_ISA names are parsed.
+  {
+    const LevelCap cap(Isa::baseline);
+    CHECK(active_isa() == detail::compiled_isa);
+  }
+  CHECK(active_isa() == detail::cpu_isa());
+  CHECK(std::string(isa_name(Isa::avx2)) == "avx2");
 }

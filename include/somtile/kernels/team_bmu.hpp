@@ -15,6 +15,7 @@
 #include "somtile/kernels/parallel.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 namespace somtile::detail {
@@ -45,20 +46,26 @@ class TeamBmu {
     out.bmu.resize(n);
     out.distance.resize(n);
     out.second.resize(with_second ? n : 0);
-    me.top.assign(std::size_t(n), TopTwo<Scalar>{});
     if (gemm) {
       me.form.build(W.middleRows(u0, units), metric);
-      const Index ld = (n + scan_group<Scalar> - 1) / scan_group<Scalar> * scan_group<Scalar>;
+      me.kernel = score_kernel<Scalar>();
+      const Index G = me.kernel.group, ld = (n + G - 1) / G * G;
       me.scores.resize(units, ld);
+      me.top.resize(std::size_t(ld));
       if (units > 0) {
-        if (n < ld) me.scores.rightCols(ld - n).setZero();  // lanes past the samples stay finite
-        Eigen::Map<RowMatrix<Scalar>, Eigen::Unaligned, Eigen::OuterStride<>>(me.scores.data(), units, n,
-                                                                              Eigen::OuterStride<>(ld))
-            .noalias() = me.form.prototypes(W.middleRows(u0, units), metric) * X.transpose();
-        block_top_two(me.scores.data(), ld, n, units, me.form.bias.data(), me.form.scale, me.top.data());
+        pack_panels(me.form.prototypes(W.middleRows(u0, units), metric), me.kernel.mr, me.panels);
+        for (Index i0 = 0; i0 < n; i0 += G) {
+          pack_group(X, i0, std::min(G, n - i0), G, me.xt);
+          me.kernel.score({me.panels.data(), me.xt.data(), me.form.bias.data(), me.form.scale, units, X.cols(),
+                           me.scores.data() + i0, ld, me.top.data() + i0});
+        }
+        me.top.resize(std::size_t(n));
         for (auto& t : me.top) shift(t, u0);
+      } else {
+        me.top.assign(std::size_t(n), TopTwo<Scalar>{});
       }
     } else {
+      me.top.assign(std::size_t(n), TopTwo<Scalar>{});
       for (Index i = 0; i < n; ++i)
         for (Index u = u0; u < u1; ++u) me.top[std::size_t(i)].offer(pair_distance<Scalar>(metric, X.row(i), W.row(u)), u);
     }
@@ -86,7 +93,11 @@ class TeamBmu {
  private:
   struct Part {
     ScoreForm<Scalar> form;       // of the own rows of W
+    ScoreKernel<Scalar> kernel{};
+    std::vector<Scalar> panels, xt;  // own prototypes and the batch's groups, packed for the kernel
     RowMatrix<Scalar> scores;     // units x samples
+    std::vector<Scalar> lane_limit;  // per lane of a group: near-tie limit (-inf: none)
+    std::vector<int> lane_slot;
     std::vector<TopTwo<Scalar>> top, merged;  // own units' top two; the team's
     std::vector<Index> recheck, rows;         // near-tie rows (tile columns); all near-tie rows
     std::vector<char> all_units;              // per row: squares overflowed, compare all units
@@ -129,9 +140,24 @@ class TeamBmu {
     const std::size_t k = me.recheck.size();
     if (me.candidates.size() < k) me.candidates.resize(k);
     for (std::size_t j = 0; j < k; ++j) me.candidates[j].clear();
-    if (k > 0 && u1 > u0)
-      collect_candidates(me.scores.data(), me.scores.cols(), u1 - u0, me.form.bias.data(), me.form.scale,
-                         me.recheck, me.limit, me.candidates);
+    if (k > 0 && u1 > u0) {
+      // One collect per group of tile columns holding recheck rows.
+      const Index G = me.kernel.group;
+      me.lane_limit.resize(std::size_t(G));
+      me.lane_slot.assign(std::size_t(G), 0);
+      for (std::size_t j = 0; j < k;) {
+        const Index i0 = me.recheck[j] / G * G;
+        std::fill(me.lane_limit.begin(), me.lane_limit.end(), -std::numeric_limits<Scalar>::infinity());
+        std::size_t j1 = j;
+        for (; j1 < k && me.recheck[j1] < i0 + G; ++j1) {
+          me.lane_limit[std::size_t(me.recheck[j1] - i0)] = me.limit[j1];
+          me.lane_slot[std::size_t(me.recheck[j1] - i0)] = int(j1);
+        }
+        me.kernel.collect({me.scores.data() + i0, me.scores.cols(), u1 - u0, me.lane_limit.data(), me.lane_slot.data(),
+                           me.candidates.data()});
+        j = j1;
+      }
+    }
     me.near.assign(me.rows.size(), TopTwo<Scalar>{});
     for (std::size_t j = 0, c = 0; j < me.rows.size(); ++j) {
       const Index i = me.rows[j];
