@@ -196,28 +196,31 @@ SOMTILE_ALWAYS_INLINE void score_group_vector(const ScoreGroup<Scalar>& g) {
 
 template <typename Scalar, int Bytes, int NV>
 SOMTILE_ALWAYS_INLINE void collect_group_vector(const CandidateGroup<Scalar>& c) {
-  using Lane = std::conditional_t<sizeof(Scalar) == 4, std::int32_t, std::int64_t>;
   constexpr int L = Bytes / int(sizeof(Scalar));
   typedef Scalar V __attribute__((vector_size(Bytes)));
-  typedef Lane LV __attribute__((vector_size(Bytes)));
-  V limit[NV];
-  for (int v = 0; v < NV; ++v) std::memcpy(&limit[v], c.limit + v * L, sizeof(V));
-  for (Index u = 0; u < c.n_units; ++u) {
-    LV hit[NV], any = LV{};
+  const Scalar* const scores = c.scores;
+  const Scalar* const limit = c.limit;
+  const Index ld = c.ld, n_units = c.n_units;
+  for (Index u = 0; u < n_units; ++u) {
+    // Vectors only say whether any lane of this unit is a candidate (the largest limit - score
+    // is >= 0); the rare hits are sorted out lane by lane. Float selects only: GCC 12 lowers a
+    // comparison that yields an integer vector before the target's variant inlines this body,
+    // so that form would run one scalar compare per lane.
+    const Scalar* row = scores + u * ld;
+    V most = V{} - std::numeric_limits<Scalar>::infinity();
 #pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) {
-      V s;
-      std::memcpy(&s, c.scores + u * c.ld + v * L, sizeof(V));
-      hit[v] = s <= limit[v];
-      any |= hit[v];
+      V s, lim;
+      std::memcpy(&s, row + v * L, sizeof(V));
+      std::memcpy(&lim, limit + v * L, sizeof(V));
+      const V margin = lim - s;
+      most = margin > most ? margin : most;
     }
-    std::uint64_t words[sizeof(LV) / 8], bits = 0;
-    std::memcpy(words, &any, sizeof(LV));
-    for (std::size_t k = 0; k < sizeof(LV) / 8; ++k) bits |= words[k];
-    if (bits == 0) continue;
-    for (int v = 0; v < NV; ++v)
-      for (int l = 0; l < L; ++l)
-        if (hit[v][l]) c.lists[c.slot[v * L + l]].push_back(u);
+    Scalar top = most[0];
+    for (int l = 1; l < L; ++l) top = most[l] > top ? most[l] : top;
+    if (!(top >= Scalar(0))) continue;
+    for (int l = 0; l < NV * L; ++l)
+      if (row[l] <= limit[l]) c.lists[c.slot[l]].push_back(u);
   }
 }
 
