@@ -1,5 +1,8 @@
 // somtile: the command-line program. One function per subcommand; everything numeric is done
-// by the library in double precision (one instantiation keeps the build short).
+// by the library in double precision (one instantiation keeps the build short), except that
+// `train --dtype float` trains and saves a Som<float>. Commands that read a Som accept both: a
+// float codebook is widened (exactly) to a Som<double>, so float is instantiated only for
+// training and loading a Som.
 //
 // Exit codes: 0 success, 1 bad input (unreadable or malformed file, wrong model kind, a
 // parameter the library rejects), 2 usage error (unknown option, missing or malformed value).
@@ -225,22 +228,45 @@ bool show_help(ArgParser& p, int argc, char** argv) {
 }
 
 // The kind of model in `path` ("Som", "SomVQ", ...), after checking that `command` accepts it
-// and that it holds doubles, the only scalar this program reads.
+// and that its scalar is one this program reads: double, or float for a Som (train --dtype
+// float writes those; the program never writes other float models).
 std::string checked_kind(const std::string& path, const std::vector<std::string>& accepted,
                          const std::string& command) {
   const std::string kind = model_kind(path);
   if (std::find(accepted.begin(), accepted.end(), kind) == accepted.end())
     throw InputError(command + " needs a " + ArgParser::join(accepted, " or ") + " model, but '" +
                      path + "' holds a " + kind);
-  if (model_scalar_size(path) != int(sizeof(double)))
+  if (kind != "Som" && model_scalar_size(path) != int(sizeof(double)))
     throw InputError("'" + path + "' holds a " + kind +
-                     " of float values; the somtile program reads double models");
+                     " of float values; the somtile program reads float models only for Som");
   return kind;
+}
+
+// A Som model of either scalar, as a Som<double>: the scalar size stored in the file picks the
+// loader, and a float codebook is widened exactly. (Only the random generator's state, which
+// matters for further training, is not carried over; no command trains a loaded model.)
+Som<double> load_som_as_double(const std::string& path) {
+  if (model_scalar_size(path) == int(sizeof(double))) return load_som<double>(path);
+  const Som<float> narrow = load_som<float>(path);
+  Som<double> som(narrow.params(), narrow.n_features());
+  som.set_weights(narrow.weights().cast<double>());
+  return som;
 }
 
 Som<double> load_som_for(const std::string& path, const std::string& command) {
   checked_kind(path, {"Som"}, command);
-  return load_som<double>(path);
+  return load_som_as_double(path);
+}
+
+// Trains a Som<Scalar> on X and saves it; returns the training history.
+template <typename Scalar>
+TrainingHistory train_and_save(const SomParams& s, const RowMatrix<Scalar>& X, ProgressBar& bar,
+                               const std::string& output) {
+  Som<Scalar> som(s, X.cols());
+  const TrainingHistory h = som.fit(X, [&bar](const EpochInfo& e) { bar(e); });
+  bar.clear();
+  save(som, output);
+  return h;
 }
 
 // ---- train ---------------------------------------------------------------------------------
@@ -276,11 +302,16 @@ int cmd_train(int argc, char** argv) {
   p.option("seed", "N", "random seed", std::to_string(d.seed));
   p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
   p.option("history", "FILE", "also write the per-epoch errors as CSV (epoch,qe,te)");
+  p.option("dtype", "T",
+           "float | double: the scalar the map is trained and saved in (float: half the memory, "
+           "faster)",
+           "double");
   p.flag("quiet", "no progress bar");
   add_data_options(p);
   if (show_help(p, argc, argv)) return 0;
 
   const std::string output = p.require("output");
+  const bool use_float = p.get_choice("dtype", std::vector<std::string>{"float", "double"}, 1) == 0;
   SomParams s;
   s.rows = p.get_int("rows", d.rows);
   s.cols = p.get_int("cols", d.cols);
@@ -303,11 +334,24 @@ int cmd_train(int argc, char** argv) {
   s.n_threads = int(p.get_int("threads", d.n_threads));
 
   const std::string path = p.get("DATA");
-  const Dataset data = load_data(path, p);
-  Som<double> som(s, data.X.cols());
-  ProgressBar bar(!p.has("quiet"), s.epochs);
-  const TrainingHistory h = som.fit(data.X, [&bar](const EpochInfo& e) { bar(e); });
-  bar.clear();
+  Dataset data = load_data(path, p);
+  const Index n_samples = data.X.rows(), n_features = data.X.cols();
+  TrainingHistory h;
+  if (use_float) {
+    RowMatrix<float> X = data.X.cast<float>();
+    for (Index k = 0; k < X.size(); ++k)
+      if (!std::isfinite(X.data()[k]))
+        throw InputError("'" + path + "': the value " + number(data.X.data()[k]) + " in row " +
+                         std::to_string(k / n_features) + ", column " +
+                         std::to_string(k % n_features) +
+                         " is beyond float's range (|x| < 3.4e38); use --dtype double");
+    data.X = RowMatrix<double>();  // the double copy is no longer needed
+    ProgressBar bar(!p.has("quiet"), s.epochs);
+    h = train_and_save<float>(s, X, bar, output);
+  } else {
+    ProgressBar bar(!p.has("quiet"), s.epochs);
+    h = train_and_save<double>(s, data.X, bar, output);
+  }
 
   if (p.has("history")) {
     std::ostringstream csv;
@@ -317,11 +361,11 @@ int cmd_train(int argc, char** argv) {
           << number(h.topographic_errors[e]) << '\n';
     write_text(p.get("history"), csv.str());
   }
-  save(som, output);
   std::cout << "trained a " << s.rows << " x " << s.cols << ' '
             << name_of(topology_names, s.topology) << (s.torus ? " torus" : " map") << " on "
-            << data.X.rows() << " samples x " << data.X.cols() << " features, " << s.epochs << ' '
-            << name_of(training_names, s.training) << " epochs: QE "
+            << n_samples << " samples x " << n_features << " features, " << s.epochs << ' '
+            << name_of(training_names, s.training)
+            << (use_float ? " epochs (float): QE " : " epochs: QE ")
             << fixed(h.quantization_errors.back()) << ", TE " << fixed(h.topographic_errors.back())
             << "\nwrote " << output << '\n';
   return 0;
@@ -347,7 +391,7 @@ int cmd_predict(int argc, char** argv) {
   std::ostringstream csv;
   double accuracy = std::numeric_limits<double>::quiet_NaN();
   if (kind == "Som") {
-    const Som<double> som = load_som<double>(model);
+    const Som<double> som = load_som_as_double(model);
     check_features(data, som.n_features(), path, kind);
     const Labels bmu = som.predict(data.X);
     const Index cols = som.params().cols;
@@ -598,7 +642,7 @@ int cmd_plot(int argc, char** argv) {
 
   std::optional<OutputFiles> files;
   if (kind == "Som") {
-    const Som<double> som = load_som<double>(model);
+    const Som<double> som = load_som_as_double(model);
     if (p.has("DATA")) check_features(data, som.n_features(), p.get("DATA"), kind);
     const ClusterParams c = cluster_params(p);
     plot_som(som, data, history, c, files.emplace(p.get("out-dir", ".")));
@@ -679,9 +723,10 @@ int cmd_info(int argc, char** argv) {
   const std::string path = p.get("MODEL"), kind = model_kind(path);
   const bool is_double = model_scalar_size(path) == int(sizeof(double));
   std::cout << "kind                " << kind << (is_double ? " (double)" : " (float)") << "\n";
-  if (!is_double) return 0;
   if (kind == "Som") {
-    print_som_info(load_som<double>(path));
+    print_som_info(load_som_as_double(path));
+  } else if (!is_double) {
+    return 0;
   } else if (kind == "SomVQ") {
     const SomVQ<double> vq = load_som_vq<double>(path);
     print_grown_info(vq);

@@ -99,7 +99,34 @@ expect_lines model.cod 49
 ok info "$somtile" info model.som
 grep -q "6 x 8 hexagonal" info.out || fail "info: $(cat info.out)"
 
+# ---- float models: train --dtype float, then every command that reads a Som ----
+ok train_float "$somtile" train "$iris" --label-column label --rows 6 --cols 8 --epochs 15 \
+  --training batch --init pca --sigma 2 --dtype float -o float.som
+grep -q "epochs (float): QE .*TE " train_float.out || fail "train --dtype float: $(cat train_float.out)"
+ok info_float "$somtile" info float.som
+grep -q "^kind *Som (float)" info_float.out || fail "info float Som: $(cat info_float.out)"
+grep -q "6 x 8 rectangular" info_float.out || fail "info float Som shape: $(cat info_float.out)"
+[ "$(wc -c <float.som)" -lt "$(wc -c <model.som)" ] || fail "a float model is not smaller than a double one"
+ok predict_float "$somtile" predict float.som "$iris" --label-column label -o bmu_float.csv
+expect_lines bmu_float.csv 151
+awk -F, 'NR > 1 && ($1 != $2 * 8 + $3 || $1 < 0 || $1 >= 48) { bad = 1 } END { exit bad }' bmu_float.csv ||
+  fail "predict float model: unit, row and col disagree"
+ok cluster_float "$somtile" cluster float.som --clusters 3 -o units_float.csv
+expect_lines units_float.csv 49
+ok export_float "$somtile" export float.som -o float.cod
+expect_lines float.cod 49
+ok plot_float "$somtile" plot float.som "$iris" --label-column label --out-dir pictures_float
+xmllint --noout pictures_float/u_matrix.svg 2>/dev/null || fail "plot float model: no u_matrix.svg"
+# the same float model, trained twice, is the same file
+ok train_float_again "$somtile" train "$iris" --label-column label --rows 6 --cols 8 --epochs 15 \
+  --training batch --init pca --sigma 2 --dtype float -o float2.som
+cmp -s float.som float2.som || fail "train --dtype float is not deterministic"
+ok train_double_explicit "$somtile" train "$iris" --label-column label --rows 6 --cols 8 --topology hexagonal \
+  --epochs 15 --training batch --init pca --sigma 2 --dtype double -o double.som
+cmp -s model.som double.som || fail "--dtype double differs from the default"
+
 # ---- bad input: exit 1 ----
+printf 'a,b\n1,2\n1e300,4\n' >huge.csv
 printf 'a,b,c\n1,2,3\n4,5\n' >ragged.csv
 bad missing_file 1 "cannot open" "$somtile" train no_such_file.csv -o never.som
 bad ragged_csv 1 "fields, expected 3" "$somtile" train ragged.csv -o never.som
@@ -110,6 +137,7 @@ bad wrong_kind 1 "cluster needs a Som model, but 'vq.som' holds a SomVQ" "$somti
 bad wrong_kind_export 1 "holds a SomClassifier" "$somtile" export clf.som -o never.cod
 bad hdbscan_k 1 "n_clusters" "$somtile" cluster model.som --method hdbscan --clusters 3
 bad entropy_vq 1 "entropy" "$somtile" grow "$iris" --label-column label --growth-criterion entropy -o never.som
+bad float_range 1 "beyond float's range" "$somtile" train huge.csv --dtype float -o never.som
 [ ! -e never.som ] && [ ! -e never.som.tmp ] && [ ! -e never.cod ] || fail "a failed command left an output file"
 
 # ---- usage errors: exit 2 ----
@@ -120,6 +148,7 @@ bad missing_value 2 "needs a value" "$somtile" train "$iris" -o
 bad not_a_number 2 "not an integer" "$somtile" train "$iris" --rows ten -o never.som
 bad bad_choice 2 "not one of rectangular, hexagonal" "$somtile" train "$iris" --topology round -o never.som
 bad no_output 2 "--output is required" "$somtile" train "$iris"
+bad bad_dtype 2 "not one of float, double" "$somtile" train "$iris" --dtype half -o never.som
 bad classifier_no_labels 2 "needs --label-column" "$somtile" grow "$iris" --classifier -o never.som
 bad missing_argument 2 "missing argument DATA" "$somtile" predict model.som
 [ ! -e never.som ] || fail "a usage error left an output file"

@@ -1,15 +1,31 @@
 #pragma once
 // CSV loading: numeric columns into a row-major matrix, with an optional integer label column.
 // A first line that does not parse as numbers is taken as the header.
+//
+// The file is read into memory at once and parsed in place: lines are found with memchr, fields
+// are pointer ranges, numbers go through std::from_chars. The rules are those of the original
+// line-by-line reader (std::getline, strtod), kept exactly: lines end at '\n'; a line of blanks
+// (' ', '\t', '\r') is skipped but counted for the line numbers in messages; '\r' is dropped
+// wherever it stands; each field is trimmed of ' ', '\t' and '"'; a field is a number when
+// strtod (C locale) reads all of it without ERANGE. from_chars decides the common case (a
+// normal double or an exact zero); anything else (a leading '+', hexadecimal, a subnormal or
+// out-of-range value, inf/nan, stray characters) is handed to strtod, so the two never disagree.
 
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cfloat>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace somtile {
@@ -42,6 +58,7 @@ inline std::vector<std::string> split_csv_line(const std::string& line, char del
   return out;
 }
 
+/// The reference rule: strtod reads all of `text` without a range error.
 inline bool parse_number(const std::string& text, double& value) {
   if (text.empty()) return false;
   errno = 0;
@@ -50,34 +67,108 @@ inline bool parse_number(const std::string& text, double& value) {
   return end == text.c_str() + text.size() && errno != ERANGE;
 }
 
+/// parse_number on the characters [b, e), without a std::string in the common case: when
+/// from_chars reads them all as a normal double (strictly inside (2 DBL_MIN, DBL_MAX), where
+/// both functions round correctly to the same value and strtod raises no range error) or as an
+/// exact zero written without a non-zero digit. Everything else goes to strtod.
+inline bool parse_number(const char* b, const char* e, double& value) {
+  if (b == e) return false;
+  const auto r = std::from_chars(b, e, value);
+  if (r.ec == std::errc() && r.ptr == e) {
+    const double a = std::fabs(value);
+    if (a > 2 * DBL_MIN && a < DBL_MAX) return true;
+    if (a == 0 && std::none_of(b, e, [](char ch) { return ch >= '1' && ch <= '9'; })) return true;
+  }
+  return parse_number(std::string(b, e), value);
+}
+
+inline bool csv_trimmed(char ch) { return ch == ' ' || ch == '\t' || ch == '"' || ch == '\r'; }
+
+/// Whether from_chars may read `ch` as part of a number (digits, sign, point, exponent, the
+/// letters and parentheses of inf/nan(...)). Other delimiters end a number where they stand.
+inline bool csv_number_char(char ch) {
+  return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+         std::strchr("+-.()_", ch) != nullptr;
+}
+
+/// The whole file (regular file, pipe or anything else an ifstream reads).
+class FileBytes {
+ public:
+  explicit FileBytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(concat("read_csv(): cannot open '", path, "'"));
+    std::error_code ec;
+    const auto hint = std::filesystem::file_size(path, ec);  // an error for directories, pipes
+    std::size_t capacity = ec ? std::size_t(1) << 16 : std::size_t(hint) + 1;
+    data_.reset(new char[capacity]);
+    for (;;) {  // a short read means end of file (or an error, which ends it as getline did)
+      in.read(data_.get() + size_, std::streamsize(capacity - size_));
+      size_ += std::size_t(in.gcount());
+      if (size_ < capacity) break;
+      std::unique_ptr<char[]> bigger(new char[2 * capacity]);
+      std::memcpy(bigger.get(), data_.get(), size_);
+      data_ = std::move(bigger);
+      capacity *= 2;
+    }
+  }
+  const char* begin() const { return data_.get(); }
+  const char* end() const { return data_.get() + size_; }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+};
+
+inline const char* csv_line_end(const char* p, const char* end) {
+  const void* nl = std::memchr(p, '\n', std::size_t(end - p));
+  return nl ? static_cast<const char*>(nl) : end;
+}
+
+inline bool csv_blank_line(const char* b, const char* e) {
+  for (; b < e; ++b)
+    if (*b != ' ' && *b != '\t' && *b != '\r') return false;
+  return true;
+}
+
+/// A field's text as split_csv_line gives it (trimmed, without '\r'), for messages.
+inline std::string csv_field_text(const char* b, const char* e) {
+  std::string out;
+  for (; b < e; ++b)
+    if (*b != '\r') out += *b;
+  return out;
+}
+
 }  // namespace detail
 
 /// Reads a CSV file. `label_column` is a column name or a 0-based index ("-1" = last column);
 /// empty means no labels. Non-finite values are rejected with their line and column.
 inline CsvData read_csv(const std::string& path, const std::string& label_column = "",
                         char delimiter = ',') {
-  std::ifstream in(path);
-  if (!in) throw InputError(detail::concat("read_csv(): cannot open '", path, "'"));
-  std::vector<std::vector<std::string>> rows;
-  std::vector<Index> line_numbers;
-  std::string line;
-  for (Index number = 1; std::getline(in, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    rows.push_back(detail::split_csv_line(line, delimiter));
-    line_numbers.push_back(number);
+  const detail::FileBytes file(path);
+  const char* const end = file.end();
+
+  // The first non-blank line: the header, or the first data row.
+  const char* p = file.begin();
+  Index line_no = 1;
+  const char* line_end = nullptr;
+  for (;; ++line_no) {
+    if (p == end) throw InputError(detail::concat("read_csv(): '", path, "' has no rows"));
+    line_end = detail::csv_line_end(p, end);
+    if (!detail::csv_blank_line(p, line_end)) break;
+    p = line_end == end ? end : line_end + 1;
   }
-  if (rows.empty()) throw InputError(detail::concat("read_csv(): '", path, "' has no rows"));
+  const std::vector<std::string> first_row =
+      detail::split_csv_line(std::string(p, line_end), delimiter);
 
   CsvData data;
   std::vector<std::string> header;
   double probe;
-  for (const auto& field : rows.front())
+  for (const auto& field : first_row)
     if (!detail::parse_number(field, probe)) {
-      header = rows.front();
+      header = first_row;
       break;
     }
-  const std::size_t first = header.empty() ? 0 : 1;
-  const auto n_columns = static_cast<Index>(rows.front().size());
+  const auto n_columns = static_cast<Index>(first_row.size());
 
   Index label = -1;
   if (!label_column.empty()) {
@@ -93,39 +184,118 @@ inline CsvData read_csv(const std::string& path, const std::string& label_column
       label = index < 0 ? n_columns - 1 : Index(index);
     }
   }
-
-  const Index n = Index(rows.size() - first), n_features = n_columns - (label >= 0 ? 1 : 0);
-  if (n == 0) throw InputError(detail::concat("read_csv(): '", path, "' has a header but no data"));
-  data.X.resize(n, n_features);
-  if (label >= 0) data.y.resize(n);
   for (Index c = 0; c < Index(header.size()); ++c)
     if (c != label) data.columns.push_back(header[std::size_t(c)]);
+  if (!header.empty()) {  // data start on the next line
+    p = line_end == end ? end : line_end + 1;
+    ++line_no;
+  }
 
-  for (Index i = 0; i < n; ++i) {
-    const auto& fields = rows[std::size_t(i) + first];
-    const Index line_no = line_numbers[std::size_t(i) + first];
-    if (Index(fields.size()) != n_columns)
-      throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " has ", fields.size(),
-                                      " fields, expected ", n_columns));
-    for (Index c = 0, j = 0; c < n_columns; ++c) {
-      double v;
-      const auto& field = fields[std::size_t(c)];
-      if (!detail::parse_number(field, v) || !std::isfinite(v))
-        throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1,
-                                        ": '", field, "' is not a finite number"));
-      if (c == label) {
-        if (v != std::floor(v))
-          throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1,
-                                          ": label '", field, "' is not an integer"));
-        // Beyond 2^53 doubles skip integers, and converting past Index's range is undefined.
-        if (std::abs(v) > 9007199254740992.0)
-          throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1,
-                                          ": label '", field, "' is out of range (|label| <= 2^53)"));
-        data.y[i] = Index(v);
-      } else {
-        data.X(i, j++) = v;
-      }
+  // Room for every row there can be: a valid row has n_columns non-empty fields, the
+  // delimiters between them and a line break (except the last), so at most (bytes + 1) /
+  // (2 n_columns) rows; and at most one row per line.
+  const Index n_features = n_columns - (label >= 0 ? 1 : 0);
+  const auto bytes = std::size_t(end - p);
+  Index max_by_lines = p < end && end[-1] != '\n';  // a last line without a line break
+  for (const char* q = p; (q = static_cast<const char*>(std::memchr(q, '\n', std::size_t(end - q))));
+       ++q)
+    ++max_by_lines;
+  const Index max_by_bytes = Index((bytes + 1) / (2 * std::size_t(n_columns))) + 1;
+  Index capacity = std::min(max_by_lines, max_by_bytes);
+  data.X.resize(capacity, n_features);
+  if (label >= 0) data.y.resize(capacity);
+
+  auto field_count_error = [&](const char* b, const char* e) {
+    const auto n = std::size_t(std::count(b, e, delimiter)) + 1;
+    return InputError(detail::concat("read_csv(): ", path, ":", line_no, " has ", n,
+                                     " fields, expected ", n_columns));
+  };
+
+  // A field that starts with a number character and is read by from_chars up to the next
+  // delimiter or the end of the line is the whole field: nothing to trim, no '\r' inside.
+  const bool number_then_delimiter = delimiter != '\0' && !detail::csv_number_char(delimiter);
+
+  Index n = 0;
+  for (; p < end; ++line_no) {
+    const char* const line = p;
+    line_end = detail::csv_line_end(p, end);
+    p = line_end == end ? end : line_end + 1;
+    if (detail::csv_blank_line(line, line_end)) continue;
+    if (n == capacity) {  // not reached (see above); kept so that no bound is trusted blindly
+      capacity *= 2;
+      data.X.conservativeResize(capacity, n_features);
+      if (label >= 0) data.y.conservativeResize(capacity);
     }
+    double* out = data.X.data() + n * n_features;
+    const char* f = line;
+    for (Index c = 0;; ++c) {
+      if (c == n_columns) throw field_count_error(line, line_end);
+      double v;
+      if (number_then_delimiter && f < line_end && !detail::csv_trimmed(*f)) {
+        const auto r = std::from_chars(f, line_end, v);
+        const double a = std::fabs(v);
+        if (r.ec == std::errc() && (r.ptr == line_end || *r.ptr == delimiter) &&
+            a > 2 * DBL_MIN && a < DBL_MAX && c != label) {
+          *out++ = v;
+          if (r.ptr == line_end) {
+            if (c + 1 != n_columns) throw field_count_error(line, line_end);
+            break;
+          }
+          f = r.ptr + 1;
+          continue;
+        }
+      }
+      // The field [f, q): up to the delimiter, or the end of the line.
+      const char* q = f;
+      bool has_cr = false;
+      for (; q < line_end && *q != delimiter; ++q) has_cr |= *q == '\r';
+      const char* b = f;
+      const char* e = q;
+      while (b < e && detail::csv_trimmed(*b)) ++b;
+      while (e > b && detail::csv_trimmed(e[-1])) --e;
+      bool ok;
+      if (has_cr && std::find(b, e, '\r') != e) {  // a '\r' inside the field: drop it
+        const std::string text = detail::csv_field_text(b, e);
+        ok = detail::parse_number(text.data(), text.data() + text.size(), v);
+      } else {
+        ok = detail::parse_number(b, e, v);
+      }
+      if (!ok || !std::isfinite(v)) {
+        if (std::count(line, line_end, delimiter) + 1 != n_columns)
+          throw field_count_error(line, line_end);
+        throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1,
+                                        ": '", detail::csv_field_text(b, e),
+                                        "' is not a finite number"));
+      }
+      if (c == label) {
+        const char* problem = nullptr;
+        if (v != std::floor(v))
+          problem = "' is not an integer";
+        // Beyond 2^53 doubles skip integers, and converting past Index's range is undefined.
+        else if (std::abs(v) > 9007199254740992.0)
+          problem = "' is out of range (|label| <= 2^53)";
+        if (problem) {
+          if (std::count(line, line_end, delimiter) + 1 != n_columns)
+            throw field_count_error(line, line_end);
+          throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1,
+                                          ": label '", detail::csv_field_text(b, e), problem));
+        }
+        data.y[n] = Index(v);
+      } else {
+        *out++ = v;
+      }
+      if (q == line_end) {
+        if (c + 1 != n_columns) throw field_count_error(line, line_end);
+        break;
+      }
+      f = q + 1;
+    }
+    ++n;
+  }
+  if (n == 0) throw InputError(detail::concat("read_csv(): '", path, "' has a header but no data"));
+  if (n < capacity) {
+    data.X.conservativeResize(n, n_features);
+    if (label >= 0) data.y.conservativeResize(n);
   }
   return data;
 }
