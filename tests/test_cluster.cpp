@@ -286,9 +286,10 @@ TEMPLATE_TEST_CASE(
     for (const auto& [name, type] : types) {
       const std::string key = std::string("gmm.") + data + "." + name + ".k3.";
       INFO(key);
+      const Covariance covariance = type;  // C++17 lambdas cannot capture structured bindings
       GaussianMixture<S> gm(with<GaussianMixtureParams>([&](auto& p) {
         p.n_components = 3;
-        p.covariance_type = type;
+        p.covariance_type = covariance;
         p.n_init = 10;
       }));
       gm.fit(X);
