@@ -26,6 +26,7 @@ RowMatrix<double> make_blobs(Index n, Index d, Index centres, std::uint64_t seed
 }  // namespace
 
 int main() {
+  bench::print_machine();
   std::printf("%-34s %12s %10s\n", "case", "median [s]", "clusters");
   for (const auto& [n, d] : {std::pair<Index, Index>{100000, 2}, std::pair<Index, Index>{20000, 64}}) {
     const RowMatrix<double> X = make_blobs(n, d, 10, 42);

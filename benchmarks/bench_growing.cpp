@@ -12,6 +12,7 @@
 using namespace somtile;
 
 int main() {
+  bench::print_machine();
   const CsvData data = read_csv(SOMTILE_DATA_DIR "/digits.csv", "label");
   const RowMatrix<float> Xf = data.X.cast<float>();
   for (const double lambda : {115.0, 10.0}) {  // dbgsom's default, and low enough to reach the cap

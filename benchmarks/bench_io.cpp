@@ -33,6 +33,7 @@ RowMatrix<float> make_blobs(Index n, Index f, Index centers, std::uint64_t seed)
 }
 
 int main(int argc, char** argv) {
+  bench::print_machine();
   const int repeats = argc > 1 ? std::atoi(argv[1]) : 7;
   const RowMatrix<float> X = make_blobs(20000, 64, 10, 7);
   const std::string path =

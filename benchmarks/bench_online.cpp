@@ -87,6 +87,7 @@ void helpers(int repeats) {
 }
 
 int main(int argc, char** argv) {
+  bench::print_machine();
   const int repeats = argc > 1 ? std::atoi(argv[1]) : 9;
   for (bool torus : {false, true}) {
     headline<double>(repeats, torus);

@@ -84,6 +84,7 @@ static void run(const char* name, Index n, Index f, Index side, const std::vecto
 }
 
 int main(int argc, char** argv) {
+  bench::print_machine();
   const std::vector<int> thread_counts = bench::thread_list(argc > 1 ? argv[1] : "0");
   const std::string which = argc > 2 ? argv[2] : "ab";
   const int repeats = argc > 3 ? std::atoi(argv[3]) : 3;
