@@ -4,6 +4,7 @@
 // in the page cache after the first run). Checks that every value reads back exactly.
 // Usage: bench_io [repeats]
 #include "timing.hpp"
+#include "w1_data.hpp"
 
 #include <somtile/core/random.hpp>
 #include <somtile/io/csv.hpp>
@@ -19,23 +20,10 @@
 
 using namespace somtile;
 
-RowMatrix<float> make_blobs(Index n, Index f, Index centers, std::uint64_t seed) {
-  Random rng(seed);
-  RowMatrix<float> C(centers, f), X(n, f);
-  for (Index i = 0; i < C.size(); ++i) C.data()[i] = float(rng.uniform(-10, 10));
-  for (Index i = 0; i < n; ++i) {
-    const Index c = rng.uniform_index(centers);
-    for (Index j = 0; j < f; ++j) X(i, j) = C(c, j) + float(rng.normal());
-  }
-  X = X.rowwise() - X.colwise().mean();
-  X.array().rowwise() /= (X.array().square().colwise().sum() / float(n - 1)).sqrt();
-  return X;
-}
-
 int main(int argc, char** argv) {
   bench::print_machine();
   const int repeats = argc > 1 ? std::atoi(argv[1]) : 7;
-  const RowMatrix<float> X = make_blobs(20000, 64, 10, 7);
+  const RowMatrix<float> X = bench::w1_blobs(20000, 64, 10, 7);
   const std::string path =
       (std::filesystem::temp_directory_path() / ("somtile_bench_io_" + std::to_string(::getpid()) + ".csv"))
           .string();

@@ -6,6 +6,7 @@
 // (10 epochs plus the final errors), the floor that the job's BMU search sits on.
 // Usage: bench_som [threads, e.g. 1,2; 0 = all] [repeats]
 #include "timing.hpp"
+#include "w1_data.hpp"
 
 #include <somtile/somtile.hpp>
 
@@ -14,24 +15,11 @@
 
 using namespace somtile;
 
-RowMatrix<float> make_blobs(Index n, Index f, Index centers, std::uint64_t seed) {
-  Random rng(seed);
-  RowMatrix<float> C(centers, f), X(n, f);
-  for (Index i = 0; i < C.size(); ++i) C.data()[i] = float(rng.uniform(-10, 10));
-  for (Index i = 0; i < n; ++i) {
-    const Index c = rng.uniform_index(centers);
-    for (Index j = 0; j < f; ++j) X(i, j) = C(c, j) + float(rng.normal());
-  }
-  X = X.rowwise() - X.colwise().mean();
-  X.array().rowwise() /= (X.array().square().colwise().sum() / float(n - 1)).sqrt();
-  return X;
-}
-
 int main(int argc, char** argv) {
   bench::print_machine();
   const std::vector<int> thread_counts = bench::thread_list(argc > 1 ? argv[1] : "0");
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
-  const RowMatrix<float> X = make_blobs(20000, 64, 10, 7);
+  const RowMatrix<float> X = bench::w1_blobs(20000, 64, 10, 7);
   struct Mode {
     const char* name;
     Training training;

@@ -19,20 +19,9 @@
 #include <string>
 #include <vector>
 
-using namespace somtile;
+#include "w1_data.hpp"
 
-RowMatrix<float> make_blobs(Index n, Index f, Index centers, std::uint64_t seed) {  // as bench_som
-  Random rng(seed);
-  RowMatrix<float> C(centers, f), X(n, f);
-  for (Index i = 0; i < C.size(); ++i) C.data()[i] = float(rng.uniform(-10, 10));
-  for (Index i = 0; i < n; ++i) {
-    const Index c = rng.uniform_index(centers);
-    for (Index j = 0; j < f; ++j) X(i, j) = C(c, j) + float(rng.normal());
-  }
-  X = X.rowwise() - X.colwise().mean();
-  X.array().rowwise() /= (X.array().square().colwise().sum() / float(n - 1)).sqrt();
-  return X;
-}
+using namespace somtile;
 
 // Rows of exactly `dim` numbers (dim = 0: the first such row's length) from a text file.
 RowMatrix<double> read_vectors(const char* path, Index dim) {
@@ -64,7 +53,7 @@ RowMatrix<double> read_vectors(const char* path, Index dim) {
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::strcmp(argv[1], "write") == 0) {
-    const RowMatrix<float> X = make_blobs(20000, 64, 10, 7);
+    const RowMatrix<float> X = bench::w1_blobs(20000, 64, 10, 7);
     std::string text;
     char buffer[32];
     for (Index i = 0; i < X.rows(); ++i)
