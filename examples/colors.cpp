@@ -3,8 +3,7 @@
 // (colors_lattice.ppm, every cell a 6 x 6 block of its colour) and its U-matrix
 // (colors_umatrix.pgm, dark = similar neighbours) into the given folder (default: here).
 // Usage: colors [output_dir]
-#include <somtile/som/lattice.hpp>
-#include <somtile/som/online_som.hpp>
+#include <somtile/som.hpp>
 
 #include <algorithm>
 #include <chrono>

@@ -1,7 +1,7 @@
 // Growing SOM on the 2-D clustering benchmark (clusterable_data.npy), standardised per
 // feature as in dbgsom's gallery example (lambda_ 15.8, sigma_end 0.9, max_neurons 200).
-#include <somtile/io/npy.hpp>
-#include <somtile/som/som_vq.hpp>
+#include <somtile/io.hpp>
+#include <somtile/som.hpp>
 
 #include <cmath>
 #include <cstdio>

@@ -1,10 +1,8 @@
 // Growing SOM on the 8x8 digits: SomVQ quality figures and SomClassifier test accuracy.
 // The 75/25 split shuffles with somtile::Random(42); it cannot reproduce scikit-learn's
 // train_test_split(random_state=42), which uses NumPy's generator, so the split differs.
-#include <somtile/core/random.hpp>
-#include <somtile/io/csv.hpp>
-#include <somtile/som/som_classifier.hpp>
-#include <somtile/som/som_vq.hpp>
+#include <somtile/io.hpp>
+#include <somtile/som.hpp>
 
 #include <cstdio>
 #include <cstdlib>

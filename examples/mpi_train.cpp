@@ -1,8 +1,7 @@
 // Data-parallel batch training: every rank trains on its shard of the digits data, all ranks
 // end with the same map, rank 0 saves it. Run: mpirun -np 2 ./mpi_train [model path]
-#include <somtile/io/csv.hpp>
-#include <somtile/io/model_io.hpp>
-#include <somtile/mpi/batch_training.hpp>
+#include <somtile/io.hpp>
+#include <somtile/mpi.hpp>
 
 #include <cstdio>
 #include <string>

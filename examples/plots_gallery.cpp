@@ -3,13 +3,10 @@
 // errors, RGB and activation maps, silhouette and quality comparison of two labellings, the
 // clustering of its units: elbow, cluster map, silhouette, methods compared) and a growing SOM
 // on 2-D data (network plots).
-#include <somtile/cluster/som_cluster.hpp>
-#include <somtile/io/csv.hpp>
-#include <somtile/io/npy.hpp>
-#include <somtile/metrics/clustering.hpp>
-#include <somtile/som/maps.hpp>
-#include <somtile/som/som.hpp>
-#include <somtile/som/som_vq.hpp>
+#include <somtile/cluster.hpp>
+#include <somtile/io.hpp>
+#include <somtile/metrics.hpp>
+#include <somtile/som.hpp>
 #include <somtile/viz.hpp>
 
 #include <iostream>

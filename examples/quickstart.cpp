@@ -1,5 +1,4 @@
 // Quick start: train a hexagonal SOM on the iris data and read what it learned.
-#include <somtile/io/csv.hpp>
 #include <somtile/somtile.hpp>
 
 #include <cmath>

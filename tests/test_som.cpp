@@ -1,10 +1,12 @@
 // Classic SOM: training against naive reference loops, initialisation, maps on hand-computed
 // cases, quality on iris, determinism and error paths.
+#include <somtile/cluster.hpp>
 #include <somtile/io/csv.hpp>
 #include <somtile/som/maps.hpp>
 #include <somtile/som/som.hpp>
 
 #include <catch2/catch.hpp>
+#include <Eigen/Eigenvalues>
 #include "support/scalars.hpp"
 
 #include <algorithm>
@@ -204,6 +206,37 @@ TEMPLATE_TEST_CASE("mini-batch errors measured during the epoch equal a naive lo
   CHECK(h.quantization_errors.back() == he.quantization_errors.back());
   CHECK(h.topographic_errors.back() == he.topographic_errors.back());
   CHECK(h.quantization_errors[0] != he.quantization_errors[0]);  // measured at other weights
+}
+
+TEST_CASE("symmetric_eigen agrees with Eigen's SelfAdjointEigenSolver", "[som][init]") {
+  Random rng(5);
+  for (const Index n : {1, 2, 3, 4, 7, 16, 33, 64}) {
+    for (const int kind : {0, 1, 2}) {
+      // 0: random dense; 1: repeated eigenvalues (a rank-2 matrix); 2: diagonal with zeros
+      Eigen::MatrixXd A = Eigen::MatrixXd::Zero(n, n);
+      if (kind == 0) {
+        for (Index i = 0; i < n; ++i)
+          for (Index j = 0; j <= i; ++j) A(i, j) = A(j, i) = rng.normal();
+      } else if (kind == 1) {
+        Eigen::VectorXd u(n), v(n);
+        for (Index i = 0; i < n; ++i) u(i) = rng.normal(), v(i) = rng.normal();
+        A = 3 * u * u.transpose() + v * v.transpose();
+      } else {
+        for (Index i = 0; i < n; i += 2) A(i, i) = double(i);
+      }
+      const detail::SymmetricEigen mine = detail::symmetric_eigen(A);
+      const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> oracle(A);
+      const double scale = std::max(1.0, A.cwiseAbs().maxCoeff());
+      CHECK((mine.values - oracle.eigenvalues()).cwiseAbs().maxCoeff() < 1e-12 * scale * double(n));
+      // Orthonormal eigenvectors that reconstruct A (eigenvectors of repeated eigenvalues are
+      // only defined up to a rotation, so they are not compared one by one).
+      CHECK((mine.vectors.transpose() * mine.vectors - Eigen::MatrixXd::Identity(n, n)).cwiseAbs().maxCoeff() <
+            1e-12 * double(n));
+      const Eigen::MatrixXd back = mine.vectors * mine.values.asDiagonal() * mine.vectors.transpose();
+      CHECK((back - A).cwiseAbs().maxCoeff() < 1e-12 * scale * double(n));
+      for (Index i = 1; i < n; ++i) CHECK(mine.values(i - 1) <= mine.values(i));
+    }
+  }
 }
 
 TEST_CASE("PCA initialisation spans the principal plane", "[som][init]") {

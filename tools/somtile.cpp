@@ -11,14 +11,9 @@
 
 #include "args.hpp"
 
-#include <somtile/cluster/som_cluster.hpp>
-#include <somtile/io/csv.hpp>
-#include <somtile/io/model_io.hpp>
-#include <somtile/io/npy.hpp>
-#include <somtile/som/maps.hpp>
-#include <somtile/som/som.hpp>
-#include <somtile/som/som_classifier.hpp>
-#include <somtile/som/som_vq.hpp>
+#include <somtile/cluster.hpp>
+#include <somtile/io.hpp>
+#include <somtile/som.hpp>
 #include <somtile/viz.hpp>
 
 #include <algorithm>

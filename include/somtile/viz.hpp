@@ -1,5 +1,5 @@
 #pragma once
-// Pictures: an SVG canvas, colour maps and one function per plot (somtile::viz).
+// Module: pictures. An SVG canvas, colour maps and one function per plot (somtile::viz).
 
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/plots.hpp"

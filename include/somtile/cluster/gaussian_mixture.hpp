@@ -22,14 +22,6 @@
 
 namespace somtile {
 
-/// Shape of the component covariances.
-enum class Covariance {
-  full,       ///< each component its own general covariance
-  diag,       ///< each component its own diagonal covariance
-  spherical,  ///< each component its own single variance
-  tied        ///< all components share one general covariance
-};
-
 struct GaussianMixtureParams {
   Index n_components = 1;
   Covariance covariance_type = Covariance::full;
@@ -62,7 +54,8 @@ inline const char* mixture_failure() {
 
 /// Fills s.chol with the lower Cholesky factors of full and tied covariances. False when a
 /// covariance is not positive definite (a variance <= 0 for diag and spherical).
-inline bool factor_covariances(Covariance type, MixtureState& s) {
+template <typename = void>
+bool factor_covariances(Covariance type, MixtureState& s) {
   s.chol.clear();
   for (const RowMatrix<double>& C : s.cov) {
     if (type == Covariance::diag || type == Covariance::spherical) {
@@ -78,7 +71,8 @@ inline bool factor_covariances(Covariance type, MixtureState& s) {
 
 /// M-step: weights, means and covariances from responsibilities (scikit-learn's
 /// _estimate_gaussian_parameters). Returns false when a Cholesky factorisation fails.
-inline bool estimate_parameters(const RowMatrix<double>& X, const RowMatrix<double>& resp,
+template <typename Real>
+bool estimate_parameters(const RowMatrix<Real>& X, const RowMatrix<double>& resp,
                                 Covariance type, double reg, MixtureState& s) {
   const Index n = X.rows(), d = X.cols(), k = resp.cols();
   const Vector<double> nk =
@@ -121,7 +115,8 @@ inline bool estimate_parameters(const RowMatrix<double>& X, const RowMatrix<doub
 }
 
 /// log(weight_c) + log N(x_i | mean_c, cov_c) for every sample and component.
-inline RowMatrix<double> weighted_log_prob(const RowMatrix<double>& X, Covariance type,
+template <typename Real>
+RowMatrix<double> weighted_log_prob(const RowMatrix<Real>& X, Covariance type,
                                            const MixtureState& s, int n_threads) {
   const Index n = X.rows(), d = X.cols(), k = s.means.rows();
   const double log_2pi = std::log(2 * 3.14159265358979323846);
@@ -158,7 +153,8 @@ inline RowMatrix<double> weighted_log_prob(const RowMatrix<double>& X, Covarianc
 
 /// Per-sample log-likelihood (log-sum-exp over components); `log_resp` gets the normalised
 /// log responsibilities when non-null.
-inline Vector<double> log_likelihoods(const RowMatrix<double>& X, Covariance type, const MixtureState& s,
+template <typename Real>
+Vector<double> log_likelihoods(const RowMatrix<Real>& X, Covariance type, const MixtureState& s,
                                       int n_threads, RowMatrix<double>* log_resp) {
   RowMatrix<double> w = weighted_log_prob(X, type, s, n_threads);
   Vector<double> norm(X.rows());

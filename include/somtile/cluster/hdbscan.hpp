@@ -81,7 +81,8 @@ inline bool edge_less(const SpanningEdge& e, const SpanningEdge& f) {
 /// neighbour (`neighbours`, rows of point indices) in another component, so the many points
 /// whose core distance already exceeds it skip the tree search; the bound is computed before
 /// the parallel searches, which keeps the result independent of the thread count.
-inline std::vector<SpanningEdge> boruvka_mst(const RowMatrix<double>& X, const Vector<double>& core,
+template <typename = void>
+std::vector<SpanningEdge> boruvka_mst(const RowMatrix<double>& X, const Vector<double>& core,
                                              const IndexMatrix& neighbours, int n_threads) {
   const Index n = X.rows();
   const BoxTree tree(X);
@@ -231,7 +232,8 @@ inline std::vector<SpanningEdge> boruvka_mst(const RowMatrix<double>& X, const V
 /// Dense Prim on the implicit complete mutual-reachability graph: O(n^2 d) time, O(n) memory.
 /// The points outside the tree are kept packed at the front of a copy of X (swap-remove), so
 /// every step streams over one contiguous, shrinking block.
-inline std::vector<SpanningEdge> prim_mst(const RowMatrix<double>& X, const Vector<double>& core, int n_threads) {
+template <typename = void>
+std::vector<SpanningEdge> prim_mst(const RowMatrix<double>& X, const Vector<double>& core, int n_threads) {
   const Index n = X.rows(), d = X.cols();
   std::vector<SpanningEdge> edges;
   edges.reserve(std::size_t(n > 0 ? n - 1 : 0));
@@ -305,7 +307,8 @@ inline double lambda_of(double distance) {
 }
 
 /// Single-linkage merges of the MST condensed with min_cluster_size (hdbscan's condense_tree).
-inline CondensedTree condense(Index n, std::vector<SpanningEdge> edges, Index min_cluster_size) {
+template <typename = void>
+CondensedTree condense(Index n, std::vector<SpanningEdge> edges, Index min_cluster_size) {
   std::sort(edges.begin(), edges.end(), [](const SpanningEdge& a, const SpanningEdge& b) { return edge_less(a, b); });
   // Dendrogram: node n + m merges left[m] and right[m] at height[m].
   const Index m_count = Index(edges.size());
@@ -387,7 +390,8 @@ struct Selection {
   std::vector<char> selected;  // per cluster
 };
 
-inline Selection select_clusters(const CondensedTree& t, ClusterSelection method, double epsilon,
+template <typename = void>
+Selection select_clusters(const CondensedTree& t, ClusterSelection method, double epsilon,
                                  bool allow_single_cluster) {
   const Index C = Index(t.cluster_parent.size());
   std::vector<std::vector<Index>> children(static_cast<std::size_t>(C));
@@ -485,7 +489,8 @@ struct HdbscanOutput {
 
 /// Labels, membership probabilities and GLOSH outlier scores (hdbscan's do_labelling,
 /// get_probabilities and outlier_scores).
-inline HdbscanOutput label_points(const CondensedTree& t, const Selection& s, double epsilon,
+template <typename = void>
+HdbscanOutput label_points(const CondensedTree& t, const Selection& s, double epsilon,
                                   bool allow_single_cluster) {
   const Index C = Index(t.cluster_parent.size()), n = Index(t.point_cluster.size());
   // A point belongs to the nearest selected cluster at or above the one it fell out of.

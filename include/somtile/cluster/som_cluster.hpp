@@ -15,6 +15,7 @@
 #include "somtile/cluster/gaussian_mixture.hpp"
 #include "somtile/cluster/hdbscan.hpp"
 #include "somtile/cluster/kmeans.hpp"
+#include "somtile/cluster/som_cluster_types.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/validate.hpp"
 #include "somtile/metrics/clustering.hpp"
@@ -27,63 +28,19 @@
 
 namespace somtile {
 
-enum class ClusterMethod { kmeans, gmm, hdbscan };
+namespace detail {
+inline KMeansParams kmeans_params(Index k, int n_init, std::uint64_t seed, int n_threads) {
+  KMeansParams p;
+  p.n_clusters = k;
+  p.n_init = n_init;
+  p.seed = seed;
+  p.n_threads = n_threads;
+  return p;
+}
+}  // namespace detail
 
-/// What describes a unit for clustering.
-enum class FeatureSpace {
-  weights,    ///< its codebook vector: groups units that encode similar inputs
-  positions,  ///< its grid coordinates: groups units that are close on the map
-  combined    ///< both, each block standardised to equal total variance (see cluster_features)
-};
+// The public functions below are declared, with their documentation, in som_cluster_types.hpp.
 
-struct ClusterParams {
-  ClusterMethod method = ClusterMethod::kmeans;
-  /// Clusters for k-means / components for GMM. 0 = automatic: the elbow of the k-means
-  /// inertia curve (largest second difference) or the GMM with the lowest BIC, over
-  /// k = 1..min(max_k, n_units - 1). Must stay 0 for HDBSCAN, which finds the number itself.
-  Index n_clusters = 0;
-  FeatureSpace feature_space = FeatureSpace::weights;
-  std::uint64_t seed = 0;
-  /// Largest k tried by the automatic choice.
-  Index max_k = 10;
-  /// HDBSCAN's min_cluster_size; 0 = TorchSOM's max(5, n_units / 20), capped at n_units.
-  Index min_cluster_size = 0;
-  /// HDBSCAN's min_samples (the unit itself included); 0 = min_cluster_size.
-  Index min_samples = 0;
-  Covariance covariance_type = Covariance::full;  ///< GMM only
-  int n_init = 10;                                ///< k-means restarts (GMM: EM runs)
-  int n_threads = 0;                              ///< 0 = all available
-};
-
-/// Quality of a clustering of the units, on the clustered features with noise units dropped.
-/// NaN where undefined: fewer than 2 distinct labels, or not fewer labels than non-noise units.
-struct ClusterMetrics {
-  double silhouette = std::numeric_limits<double>::quiet_NaN();
-  double davies_bouldin = std::numeric_limits<double>::quiet_NaN();
-  double calinski_harabasz = std::numeric_limits<double>::quiet_NaN();
-  Index n_noise = 0;
-  double noise_ratio = 0.0;
-};
-
-struct ClusterResult {
-  Labels labels;  ///< one per unit, 0..n_clusters-1, -1 = noise (HDBSCAN only)
-  Index n_clusters = 0;
-  ClusterMethod method = ClusterMethod::kmeans;
-  FeatureSpace feature_space = FeatureSpace::weights;
-  ClusterMetrics metrics;
-  RowMatrix<double> centers;    ///< n_clusters x features: centre / mean / member mean per cluster
-  RowMatrix<double> features;   ///< the matrix that was clustered (units x features)
-  double inertia = std::numeric_limits<double>::quiet_NaN();  ///< k-means only
-  double bic = std::numeric_limits<double>::quiet_NaN();      ///< GMM only
-  double aic = std::numeric_limits<double>::quiet_NaN();      ///< GMM only
-  /// Automatic k: the inertia (k-means) or BIC (GMM) for k = 1, 2, ...; empty otherwise.
-  std::vector<double> k_scores;
-};
-
-/// Feature matrix of the units for a feature space. `combined` z-scores every column of both
-/// blocks (constant columns become 0) and then scales each block by 1/sqrt(its column count),
-/// so each block's column variances sum to 1: the map's geometry and the codebook weigh the
-/// same, whatever the number of features or the size of the grid.
 template <typename Scalar>
 RowMatrix<double> cluster_features(DataRef<Scalar> weights, const RowMatrix<double>& positions,
                                    FeatureSpace space) {
@@ -111,9 +68,9 @@ RowMatrix<double> cluster_features(DataRef<Scalar> weights, const RowMatrix<doub
   return out;
 }
 
-/// k-means inertia for k = 1..max_k (entry k-1), each the best of n_init restarts.
-inline std::vector<double> elbow_inertias(ConstRowRef<double> features, Index max_k, std::uint64_t seed = 0,
-                                          int n_init = 10, int n_threads = 0) {
+template <typename>
+std::vector<double> elbow_inertias(ConstRowRef<double> features, Index max_k, std::uint64_t seed, int n_init,
+                                   int n_threads) {
   const char* call = "elbow_inertias";
   detail::check_data(call, features, "features");
   detail::check_positive(call, "max_k", max_k);
@@ -121,14 +78,12 @@ inline std::vector<double> elbow_inertias(ConstRowRef<double> features, Index ma
                   "), got ", max_k);
   std::vector<double> out;
   for (Index k = 1; k <= max_k; ++k)
-    out.push_back(KMeans<double>({k, n_init, 300, 1e-4, seed, n_threads}).fit(features).inertia());
+    out.push_back(KMeans<double>(detail::kmeans_params(k, n_init, seed, n_threads)).fit(features).inertia());
   return out;
 }
 
-/// The elbow of an inertia curve (entry k-1 = inertia for k clusters): the k in 2..K-1 with
-/// the largest second difference I(k-1) - 2 I(k) + I(k+1), ties to the smaller k; 2 when the
-/// curve has fewer than 3 points.
-inline Index elbow_k(const std::vector<double>& inertias) {
+template <typename>
+Index elbow_k(const std::vector<double>& inertias) {
   if (inertias.size() < 3) return 2;
   Index best = 2;
   double best_bend = -std::numeric_limits<double>::infinity();
@@ -144,7 +99,11 @@ inline Index elbow_k(const std::vector<double>& inertias) {
 
 namespace detail {
 
-inline ClusterMetrics unit_cluster_metrics(const RowMatrix<double>& features, const Labels& labels,
+template <typename Scalar>
+struct NeuronClusteringIncluded<Scalar, void> : std::true_type {};
+
+template <typename = void>
+ClusterMetrics unit_cluster_metrics(const RowMatrix<double>& features, const Labels& labels,
                                            int n_threads) {
   ClusterMetrics m;
   m.n_noise = (labels.array() < 0).count();
@@ -163,7 +122,8 @@ inline ClusterMetrics unit_cluster_metrics(const RowMatrix<double>& features, co
   return m;
 }
 
-inline RowMatrix<double> member_means(const RowMatrix<double>& features, const Labels& labels, Index k) {
+template <typename = void>
+RowMatrix<double> member_means(const RowMatrix<double>& features, const Labels& labels, Index k) {
   RowMatrix<double> centers = RowMatrix<double>::Zero(k, features.cols());
   Vector<double> counts = Vector<double>::Zero(k);
   for (Index i = 0; i < labels.size(); ++i)
@@ -178,12 +138,9 @@ inline RowMatrix<double> member_means(const RowMatrix<double>& features, const L
 
 }  // namespace detail
 
-/// Clusters the units of a map. `weights` is the codebook (units x features), `positions` the
-/// units' grid coordinates (units x 2, may be empty for FeatureSpace::weights). `call` names
-/// the public entry point in error messages (Som::cluster passes its own name).
 template <typename Scalar>
 ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& positions,
-                            const ClusterParams& params, const char* call = "cluster_units") {
+                            const ClusterParams& params, const char* call) {
   detail::check_data(call, weights, "weights");
   const Index n_units = weights.rows();
   detail::require<InputError>(n_units >= 2, call, "clustering needs at least 2 units, got ", n_units);
@@ -216,7 +173,7 @@ ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& po
         r.k_scores = elbow_inertias(F, std::max<Index>(k_limit, 1), params.seed, params.n_init, params.n_threads);
         k = std::min(elbow_k(r.k_scores), n_units);
       }
-      KMeans<double> km({k, params.n_init, 300, 1e-4, params.seed, params.n_threads});
+      KMeans<double> km(detail::kmeans_params(k, params.n_init, params.seed, params.n_threads));
       km.fit(F);
       r.labels = km.labels();
       r.centers = km.cluster_centers();

@@ -55,6 +55,14 @@ enum class Decay {
   exponential       ///< v0 * (v_end / v0)^(t/T), v_end given by the caller
 };
 
+/// Shape of the component covariances.
+enum class Covariance {
+  full,       ///< each component its own general covariance
+  diag,       ///< each component its own diagonal covariance
+  spherical,  ///< each component its own single variance
+  tied        ///< all components share one general covariance
+};
+
 /// How a classic SOM's codebook is initialised.
 enum class Init { random, sample, pca };
 

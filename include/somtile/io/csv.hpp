@@ -142,7 +142,8 @@ inline std::string csv_field_text(const char* b, const char* e) {
 
 /// Reads a CSV file. `label_column` is a column name or a 0-based index ("-1" = last column);
 /// empty means no labels. Non-finite values are rejected with their line and column.
-inline CsvData read_csv(const std::string& path, const std::string& label_column = "",
+template <typename = void>
+CsvData read_csv(const std::string& path, const std::string& label_column = "",
                         char delimiter = ',') {
   const detail::FileBytes file(path);
   const char* const end = file.end();

@@ -74,7 +74,8 @@ inline bool little_endian_host() {
 }  // namespace detail
 
 /// Reads a 2-D (or 1-D, as one column) float32/float64 C-order array as doubles.
-inline RowMatrix<double> read_npy(const std::string& path) {
+template <typename = void>
+RowMatrix<double> read_npy(const std::string& path) {
   using detail::concat;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(concat("read_npy(): cannot open '", path, "'"));

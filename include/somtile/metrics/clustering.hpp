@@ -65,7 +65,8 @@ RowMatrix<double> kept_rows(const Eigen::MatrixBase<Derived>& X, const DenseLabe
 }
 
 /// Per-cluster counts and centroids.
-inline void cluster_centroids(const RowMatrix<double>& X, const DenseLabelling& d,
+template <typename = void>
+void cluster_centroids(const RowMatrix<double>& X, const DenseLabelling& d,
                               RowMatrix<double>& centroids, Vector<double>& counts) {
   centroids = RowMatrix<double>::Zero(d.n_labels, X.cols());
   counts = Vector<double>::Zero(d.n_labels);
@@ -78,7 +79,8 @@ inline void cluster_centroids(const RowMatrix<double>& X, const DenseLabelling& 
 }
 
 /// Silhouette of the kept samples (in kept order).
-inline Vector<double> silhouette_kept(const RowMatrix<double>& X, const DenseLabelling& d,
+template <typename = void>
+Vector<double> silhouette_kept(const RowMatrix<double>& X, const DenseLabelling& d,
                                       int n_threads) {
   const Index n = X.rows(), k = d.n_labels;
   Vector<double> counts = Vector<double>::Zero(k);

@@ -230,7 +230,8 @@ struct Insertion {
   Index corner = -1;    ///< the diagonal neuron that decided the choice, or -1
 };
 
-inline Insertion insert_direction(const GrowingLattice& lat, Index b, const std::vector<double>& error) {
+template <typename = void>
+Insertion insert_direction(const GrowingLattice& lat, Index b, const std::vector<double>& error) {
   Insertion best;
   double best_score = -1.0;
   Index first_neighbor = -1;
@@ -311,7 +312,8 @@ double topographic_product(const RowMatrix<Scalar>& W, const GrowingLattice& lat
 
 /// Topographic function from a BMU pass with second BMUs: the data's "induced Delaunay" graph
 /// joins each sample's two best neurons; its hop distances (BFS) are compared with the map's.
-inline TopographicFunction topographic_function(const Labels& bmu, const Labels& second,
+template <typename = void>
+TopographicFunction topographic_function(const Labels& bmu, const Labels& second,
                                                 const GrowingLattice& lat) {
   const Index N = lat.size();
   std::vector<std::vector<Index>> adj(static_cast<std::size_t>(N));

@@ -23,7 +23,8 @@ enum class Reduction { sum, mean, std };
 
 namespace detail {
 
-inline RowMatrix<double> empty_map(const Grid& g, double fill) {
+template <typename = void>
+RowMatrix<double> empty_map(const Grid& g, double fill) {
   return RowMatrix<double>::Constant(g.rows(), g.cols(), fill);
 }
 

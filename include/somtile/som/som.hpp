@@ -10,11 +10,12 @@
 //              used; a unit whose denominator is not positive keeps its weight).
 // Both are written as "per-unit sums, then neighbourhood smoothing", sharing kernels/batch.hpp.
 
-#include "somtile/cluster/som_cluster.hpp"
+#include "somtile/cluster/som_cluster_types.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/validate.hpp"
+#include "somtile/detail/pca.hpp"
 #include "somtile/grid/neighborhood.hpp"
 #include "somtile/grid/schedule.hpp"
 #include "somtile/grid/topology.hpp"
@@ -23,7 +24,6 @@
 #include "somtile/kernels/team_bmu.hpp"
 #include "somtile/metrics/som_quality.hpp"
 
-#include <Eigen/Eigenvalues>
 
 #include <cstdint>
 #include <functional>
@@ -201,16 +201,20 @@ class Som {
   }
 
   /// Clusters the units (not the samples): k-means, GMM or HDBSCAN on the codebook, the grid
-  /// positions or both (see ClusterParams and cluster_units).
+  /// positions or both (see ClusterParams and cluster_units). Needs <somtile/cluster.hpp>.
   ClusterResult cluster(const ClusterParams& params = {}) const {
+    static_assert(detail::NeuronClusteringIncluded<Scalar>::value,
+                  "Som::cluster() needs #include <somtile/cluster.hpp>");
     require_weights("Som::cluster");
     return cluster_units<Scalar>(weights_, positions(), params, "Som::cluster");
   }
 
   /// k-means inertia of the units for k = 1..max_k in a feature space (the elbow plot's data).
-  /// max_k = 0: up to 10, and no more than the map has units.
+  /// max_k = 0: up to 10, and no more than the map has units. Needs <somtile/cluster.hpp>.
   std::vector<double> elbow(Index max_k = 0, FeatureSpace space = FeatureSpace::weights,
                             std::uint64_t seed = 0) const {
+    static_assert(detail::NeuronClusteringIncluded<Scalar>::value,
+                  "Som::elbow() needs #include <somtile/cluster.hpp>");
     require_weights("Som::elbow");
     detail::check_non_negative("Som::elbow", "max_k", max_k);
     detail::require(max_k <= n_units(), "Som::elbow", "max_k must be <= the number of units (", n_units(),
@@ -301,31 +305,11 @@ class Som {
   }
 
   RowMatrix<Scalar> pca_weights(ConstRowRef<Scalar> X) const {
-    // Mean and covariance in double, a block of rows at a time (no copy of X). It runs as one
-    // task of parallel_for only so that Eigen's product does not start threads of its own
-    // (about 3 ms of work, and Eigen's threads spin-wait badly on a busy machine).
-    const Index block = 4096;
-    Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(n_features_);
-    Eigen::MatrixXd cov = Eigen::MatrixXd::Zero(n_features_, n_features_);
-    detail::parallel_for(1, 1, [&](Index) {
-      for (Index b = 0; b < X.rows(); b += block)
-        mean += X.middleRows(b, std::min(block, X.rows() - b)).template cast<double>().colwise().sum();
-      mean /= double(X.rows());
-      for (Index b = 0; b < X.rows(); b += block) {
-        const RowMatrix<double> centred =
-            X.middleRows(b, std::min(block, X.rows() - b)).template cast<double>().rowwise() - mean;
-        cov.noalias() += centred.transpose() * centred;
-      }
-    });
-    cov /= double(std::max<Index>(X.rows() - 1, 1));
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);  // ascending eigenvalues
+    const detail::PrincipalAxes pca = detail::principal_axes(X, 2);
+    const Eigen::VectorXd pc1 = pca.axes.col(0) * std::sqrt(pca.variances(0)),
+                          pc2 = pca.axes.col(1) * std::sqrt(pca.variances(1));
+    const Eigen::RowVectorXd& mean = pca.mean;
     const Index F = n_features_;
-    auto component = [&](Index k) -> Eigen::VectorXd {
-      if (k >= F) return Eigen::VectorXd::Zero(F);
-      const double sd = std::sqrt(std::max(0.0, eig.eigenvalues()(F - 1 - k)));
-      return eig.eigenvectors().col(F - 1 - k) * sd;
-    };
-    const Eigen::VectorXd pc1 = component(0), pc2 = component(1);
     // The grid's longer side follows PC1.
     const RowMatrix<double> pos = grid_.positions();
     const bool cols_longer = grid_.cols() >= grid_.rows();

@@ -8,7 +8,7 @@
 // right by half a unit, as in Grid), NaN = "no value" drawn hatched with a legend entry, so an
 // empty unit never looks like a zero.
 
-#include "somtile/cluster/som_cluster.hpp"
+#include "somtile/cluster.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/validate.hpp"
 #include "somtile/grid/topology.hpp"
