@@ -2,7 +2,7 @@
 // A plain timing harness: median wall time of repeated runs, interleaving when several
 // configurations are compared (so a change in the machine's load hits all of them alike), and
 // the load average to print next to the figures.
-#include <somtile/kernels/simd.hpp>
+#include <somtile/kernels/isa.hpp>
 
 #include <algorithm>
 #include <chrono>

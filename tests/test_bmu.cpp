@@ -1,7 +1,7 @@
 // BMU search, per-unit sums and map quality against brute-force oracles.
 #include <somtile/kernels/batch.hpp>
 #include <somtile/kernels/bmu.hpp>
-#include <somtile/kernels/team_bmu.hpp>
+#include <somtile/kernels/detail/team_bmu.hpp>
 #include <somtile/metrics/som_quality.hpp>
 #include <somtile/core/random.hpp>
 

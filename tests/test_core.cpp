@@ -1,6 +1,6 @@
 // Random numbers and input validation.
 #include <somtile/core/random.hpp>
-#include <somtile/core/validate.hpp>
+#include <somtile/core/detail/validate.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -9,8 +9,8 @@
 #include "somtile/cluster/kmeans.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/validate.hpp"
-#include "somtile/kernels/parallel.hpp"
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/kernels/detail/parallel.hpp"
 
 #include <Eigen/Cholesky>
 
@@ -281,7 +281,7 @@ class GaussianMixture {
 
   bool is_fitted() const { return state_.means.size() > 0; }
 
-  /// Writes or reads the fitted model (io/archive.hpp, io/model_io.hpp); on reading the
+  /// Writes or reads the fitted model (io/detail/archive.hpp, io/model_io.hpp); on reading the
   /// Cholesky factors are recomputed from the covariances, which must be positive definite.
   template <typename Archive>
   void serialize(Archive& ar) {

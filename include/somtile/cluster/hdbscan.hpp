@@ -14,9 +14,9 @@
 // Every step is independent of the number of threads.
 
 #include "somtile/core/types.hpp"
-#include "somtile/core/validate.hpp"
-#include "somtile/detail/kdtree.hpp"
-#include "somtile/kernels/parallel.hpp"
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/cluster/detail/kdtree.hpp"
+#include "somtile/kernels/detail/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>

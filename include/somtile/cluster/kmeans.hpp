@@ -17,10 +17,10 @@
 
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/validate.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/parallel.hpp"
+#include "somtile/kernels/detail/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -262,7 +262,7 @@ class KMeans {
 
   Labels fit_predict(DataRef<Scalar> X) { return fit(X).labels(); }
 
-  /// Writes or reads the fitted model (io/archive.hpp, io/model_io.hpp).
+  /// Writes or reads the fitted model (io/detail/archive.hpp, io/model_io.hpp).
   template <typename Archive>
   void serialize(Archive& ar) {
     KMeansParams& p = params_;

@@ -17,7 +17,7 @@
 #include "somtile/cluster/kmeans.hpp"
 #include "somtile/cluster/som_cluster_types.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/validate.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/metrics/clustering.hpp"
 
 #include <algorithm>

@@ -14,7 +14,7 @@
 
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/validate.hpp"
+#include "somtile/core/detail/validate.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -21,7 +21,7 @@
 #include "somtile/cluster/kmeans.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/io/archive.hpp"
+#include "somtile/io/detail/archive.hpp"
 #include "somtile/som/online_som.hpp"
 #include "somtile/som/som.hpp"
 #include "somtile/som/som_classifier.hpp"

@@ -9,8 +9,8 @@
 // all arithmetic is in double.
 
 #include "somtile/core/types.hpp"
-#include "somtile/core/validate.hpp"
-#include "somtile/kernels/parallel.hpp"
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/kernels/detail/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -14,7 +14,7 @@
 // training to rounding (relative 1e-12 in double, 1e-5 in float on the tests' data).
 
 #include "somtile/core/error.hpp"
-#include "somtile/core/validate.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/som/som.hpp"

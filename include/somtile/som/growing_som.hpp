@@ -46,10 +46,10 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/validate.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/parallel.hpp"
+#include "somtile/kernels/detail/parallel.hpp"
 #include "somtile/metrics/som_quality.hpp"
 
 #include <Eigen/QR>
@@ -791,7 +791,7 @@ class GrowingSomEstimator {
   }
 
   /// Writes or reads the parameters and the map shared by SomVQ and SomClassifier
-  /// (io/archive.hpp); on reading, the lattice is rebuilt from the cells in neuron order, which
+  /// (io/detail/archive.hpp); on reading, the lattice is rebuilt from the cells in neuron order, which
   /// is how training built it, and an inconsistent file is rejected.
   template <typename Archive>
   void serialize_map(Archive& ar) {

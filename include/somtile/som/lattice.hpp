@@ -12,10 +12,10 @@
 // names in your own std::vector and index it with the labels returned.
 
 #include "somtile/core/types.hpp"
-#include "somtile/core/validate.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/parallel.hpp"
+#include "somtile/kernels/detail/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -3,7 +3,7 @@
 // or plain containers indexed by unit. NaN marks units without samples where a value needs
 // samples.
 
-#include "somtile/core/validate.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/som/som.hpp"
 
 #include <algorithm>

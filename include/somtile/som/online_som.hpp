@@ -33,7 +33,7 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/validate.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/grid/neighborhood.hpp"
 #include "somtile/grid/schedule.hpp"
 #include "somtile/grid/topology.hpp"
@@ -287,7 +287,7 @@ class OnlineSom {
   }
 
   /// Writes or reads every field, the random stream included, so a loaded map continues with
-  /// partial_fit exactly as the saved one would (io/archive.hpp, io/model_io.hpp).
+  /// partial_fit exactly as the saved one would (io/detail/archive.hpp, io/model_io.hpp).
   template <typename Archive>
   void serialize(Archive& ar) {
     OnlineSomParams& p = params_;

@@ -14,14 +14,14 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/validate.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/detail/pca.hpp"
 #include "somtile/grid/neighborhood.hpp"
 #include "somtile/grid/schedule.hpp"
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/team_bmu.hpp"
+#include "somtile/kernels/detail/team_bmu.hpp"
 #include "somtile/metrics/som_quality.hpp"
 
 
@@ -122,7 +122,7 @@ class Som {
     params_.neighborhood_order = order;
   }
 
-  /// Writes or reads every field (io/archive.hpp; save() and load_som() in io/model_io.hpp).
+  /// Writes or reads every field (io/detail/archive.hpp; save() and load_som() in io/model_io.hpp).
   /// On reading, a file whose fields break the constructor's rules is rejected.
   template <typename Archive>
   void serialize(Archive& ar) {
@@ -351,7 +351,7 @@ class Som {
     const Index n = X.rows(), batch = std::min(params_.batch_size, n), F = n_features_;
     const bool during = params_.epoch_metrics == EpochMetrics::during_epoch;
     // Each batch is searched, smoothed and applied by a team of threads that each own a fixed
-    // range of units (kernels/team_bmu.hpp): no thread reads rows another one writes, so the
+    // range of units (kernels/detail/team_bmu.hpp): no thread reads rows another one writes, so the
     // codebook does not move between cores at every batch. Small jobs run on one thread.
     const bool worth_it = double(batch) * double(n_units()) * double(F) >= detail::min_parallel_work;
     const int team = worth_it ? detail::resolve_threads(params_.n_threads) : 1;

@@ -104,7 +104,7 @@ class SomClassifier : public detail::GrowingSomEstimator<Scalar> {
     return neuron_label_;
   }
 
-  /// Writes or reads the fitted model (io/archive.hpp, io/model_io.hpp).
+  /// Writes or reads the fitted model (io/detail/archive.hpp, io/model_io.hpp).
   template <typename Archive>
   void serialize(Archive& ar) {
     this->serialize_map(ar);

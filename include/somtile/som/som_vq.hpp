@@ -64,7 +64,7 @@ class SomVQ : public detail::GrowingSomEstimator<Scalar> {
 
   RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X) { return fit(X).transform(X); }
 
-  /// Writes or reads the fitted model (io/archive.hpp, io/model_io.hpp).
+  /// Writes or reads the fitted model (io/detail/archive.hpp, io/model_io.hpp).
   template <typename Archive>
   void serialize(Archive& ar) {
     this->serialize_map(ar);

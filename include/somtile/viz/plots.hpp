@@ -10,7 +10,7 @@
 
 #include "somtile/cluster.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/validate.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/grid/topology.hpp"
 #include "somtile/metrics/clustering.hpp"
 #include "somtile/som/growing_som.hpp"

@@ -6,7 +6,7 @@
 //
 // Vector code uses GCC/Clang generic vectors whose width comes from the target: the build's own
 // (16 bytes for baseline x86-64 and NEON, 32 for AVX2, 64 for AVX-512), and on x86-64 also AVX2
-// and AVX-512 variants compiled with target attributes and picked at run time (simd.hpp), so a
+// and AVX-512 variants compiled with target attributes and picked at run time (kernels/isa.hpp), so a
 // default-flags build runs FMA code on the CPUs that have it. Other compilers get a scalar loop.
 //
 // Every score is the same sum over the features in the same order whatever the group, block
@@ -14,7 +14,7 @@
 // or not), which the search's near-tie margin absorbs.
 
 #include "somtile/core/types.hpp"
-#include "somtile/kernels/simd.hpp"
+#include "somtile/kernels/isa.hpp"
 
 #include <cstdint>
 #include <cstring>
