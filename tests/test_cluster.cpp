@@ -241,17 +241,17 @@ TEST_CASE("KMeans reports bad parameters, bad data and use before fit", "[kmeans
   CHECK_THROWS_AS(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 0; })).fit(X),
                   ParameterError);
   CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 0; })).fit(X),
-                    "KMeans::fit(): n_clusters must be > 0, got 0");
+                    "KMeans(): n_clusters must be > 0, got 0");
   CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_init = 0; })).fit(X),
-                    "KMeans::fit(): n_init must be > 0, got 0");
+                    "KMeans(): n_init must be > 0, got 0");
   CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.max_iter = -1; })).fit(X),
-                    "KMeans::fit(): max_iter must be > 0, got -1");
+                    "KMeans(): max_iter must be > 0, got -1");
   CHECK_THROWS_AS(KMeans<double>(with<KMeansParams>([&](auto& p) { p.tol = -1; })).fit(X),
                   ParameterError);
   CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.tol = -1; })).fit(X),
-                    "KMeans::fit(): tol must be >= 0, got -1");
+                    "KMeans(): tol must be >= 0, got -1");
   CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_threads = -2; })).fit(X),
-                    "KMeans::fit(): n_threads must be >= 0, got -2");
+                    "KMeans(): n_threads must be >= 0, got -2");
 
   // A failed fit leaves the fitted model as it was.
   KMeans<double> km(with<KMeansParams>([&](auto& p) { p.n_clusters = 3; }));
@@ -420,20 +420,20 @@ TEST_CASE("GaussianMixture reports bad parameters, bad data and use before fit",
   CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
                       p.n_components = 0;
                     })).fit(X),
-                    "GaussianMixture::fit(): n_components must be > 0, got 0");
+                    "GaussianMixture(): n_components must be > 0, got 0");
   CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
                       p.reg_covar = -1e-3;
                     })).fit(X),
-                    "GaussianMixture::fit(): reg_covar must be >= 0, got -0.001");
+                    "GaussianMixture(): reg_covar must be >= 0, got -0.001");
   CHECK_THROWS_WITH(
       GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.max_iter = 0; })).fit(X),
-      "GaussianMixture::fit(): max_iter must be > 0, got 0");
+      "GaussianMixture(): max_iter must be > 0, got 0");
   CHECK_THROWS_WITH(
       GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.tol = -1; })).fit(X),
-      "GaussianMixture::fit(): tol must be >= 0, got -1");
+      "GaussianMixture(): tol must be >= 0, got -1");
   CHECK_THROWS_WITH(
       GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.n_init = 0; })).fit(X),
-      "GaussianMixture::fit(): n_init must be > 0, got 0");
+      "GaussianMixture(): n_init must be > 0, got 0");
   CHECK_THROWS_AS(GaussianMixture<double>(with<GaussianMixtureParams>([](auto& p) {
                     p.n_threads = -4;
                   })).fit(X),
@@ -441,7 +441,7 @@ TEST_CASE("GaussianMixture reports bad parameters, bad data and use before fit",
   CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([](auto& p) {
                       p.n_threads = -4;
                     })).fit(X),
-                    "GaussianMixture::fit(): n_threads must be >= 0, got -4");
+                    "GaussianMixture(): n_threads must be >= 0, got -4");
   CHECK_THROWS_AS(unfitted.predict_proba(X), NotFittedError);
   CHECK_THROWS_AS(unfitted.score_samples(X), NotFittedError);
   CHECK_THROWS_WITH(
@@ -738,7 +738,7 @@ TEST_CASE("HDBSCAN reports bad parameters, bad data and use before fit", "[hdbsc
       ParameterError);
   CHECK_THROWS_WITH(
       HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 1; })).fit(X),
-      "HDBSCAN::fit(): min_cluster_size must be >= 2, got 1");
+      "HDBSCAN(): min_cluster_size must be >= 2, got 1");
   CHECK_THROWS_AS(
       HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 151; })).fit(X),
       ParameterError);
@@ -748,11 +748,11 @@ TEST_CASE("HDBSCAN reports bad parameters, bad data and use before fit", "[hdbsc
       "(150), got 151");
   CHECK_THROWS_WITH(
       HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = -1; })).fit(X),
-      "HDBSCAN::fit(): min_samples must be >= 0, got -1");
+      "HDBSCAN(): min_samples must be >= 0, got -1");
   CHECK_THROWS_WITH(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) {
                       p.cluster_selection_epsilon = -0.5;
                     })).fit(X),
-                    "HDBSCAN::fit(): cluster_selection_epsilon must be >= 0, got -0.5");
+                    "HDBSCAN(): cluster_selection_epsilon must be >= 0, got -0.5");
   CHECK_THROWS_AS(
       HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 1; })).fit(X.topRows(1)),
       InputError);
@@ -770,7 +770,7 @@ TEST_CASE("HDBSCAN reports bad parameters, bad data and use before fit", "[hdbsc
   CHECK_THROWS_AS(HDBSCAN<double>(with<HDBSCANParams>([](auto& p) { p.n_threads = -1; })).fit(X),
                   ParameterError);
   CHECK_THROWS_WITH(HDBSCAN<double>(with<HDBSCANParams>([](auto& p) { p.n_threads = -1; })).fit(X),
-                    "HDBSCAN::fit(): n_threads must be >= 0, got -1");
+                    "HDBSCAN(): n_threads must be >= 0, got -1");
   CHECK_THROWS_AS(hd.fit(X.leftCols(0)), InputError);
   CHECK_THROWS_WITH(hd.fit(X.leftCols(0)), "HDBSCAN::fit(): X has no features (0 columns)");
 }

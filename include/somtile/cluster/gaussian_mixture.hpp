@@ -35,6 +35,16 @@ struct GaussianMixtureParams {
   int n_threads = 0;  ///< 0 = all available
 };
 
+/// Throws ParameterError, naming `call`, unless every field of p is in range.
+inline void validate(const GaussianMixtureParams& p, const char* call = "GaussianMixture") {
+  detail::check_positive(call, "n_components", p.n_components);
+  detail::check_non_negative(call, "reg_covar", p.reg_covar);
+  detail::check_positive(call, "max_iter", p.max_iter);
+  detail::check_non_negative(call, "tol", p.tol);
+  detail::check_positive(call, "n_init", p.n_init);
+  detail::check_non_negative(call, "n_threads", p.n_threads);
+}
+
 namespace detail {
 
 struct MixtureState {
@@ -169,23 +179,30 @@ Vector<double> log_likelihoods(const RowMatrix<Real>& X, Covariance type, const 
 
 }  // namespace detail
 
+/// Gaussian mixture fitted by expectation-maximisation (scikit-learn's GaussianMixture with
+/// init_params="kmeans"), full, tied, diagonal or spherical covariances.
+/// \tparam Scalar float or double, the type of the data and the fitted parameters (the
+///         arithmetic is in double).
+/// \throws ParameterError from the constructor when a parameter is out of range (validate);
+///         InputError from fit() for empty or non-finite data, fewer than 2 samples or a
+///         covariance that is not positive definite, and from predict() and the scores for
+///         data with another number of features; NotFittedError from any accessor before fit().
+/// \code
+/// GaussianMixture<double> gm({.n_components = 3, .covariance_type = Covariance::diag});
+/// const Labels labels = gm.fit(X).predict(X);
+/// const double bic = gm.bic(X);
+/// \endcode
 template <typename Scalar>
 class GaussianMixture {
  public:
   GaussianMixture() = default;
-  explicit GaussianMixture(const GaussianMixtureParams& params) : params_(params) {}
+  explicit GaussianMixture(const GaussianMixtureParams& params) : params_(params) { validate(params_); }
 
   const GaussianMixtureParams& params() const { return params_; }
 
   GaussianMixture& fit(DataRef<Scalar> X) {
     const char* call = "GaussianMixture::fit";
     detail::check_data(call, X);
-    detail::check_positive(call, "n_components", params_.n_components);
-    detail::check_non_negative(call, "reg_covar", params_.reg_covar);
-    detail::check_positive(call, "max_iter", params_.max_iter);
-    detail::check_non_negative(call, "tol", params_.tol);
-    detail::check_positive(call, "n_init", params_.n_init);
-    detail::check_non_negative(call, "n_threads", params_.n_threads);
     detail::require(params_.n_components <= X.rows(), call,
                                 "n_components must be <= n_samples (", X.rows(), "), got ",
                                 params_.n_components);
@@ -198,7 +215,12 @@ class GaussianMixture {
     bool have_best = false;
     for (int init = 0; init < params_.n_init; ++init) {
       // Initial responsibilities: one k-means seeding + Lloyd run (scikit-learn: n_init=1).
-      KMeans<double> km({k, 1, 300, 1e-4, root.fork(std::uint64_t(init))(), params_.n_threads});
+      KMeansParams seeding;
+      seeding.n_clusters = k;
+      seeding.n_init = 1;
+      seeding.seed = root.fork(std::uint64_t(init))();
+      seeding.n_threads = params_.n_threads;
+      KMeans<double> km(seeding);
       const Labels& assigned = km.fit(Xd).labels();
       RowMatrix<double> resp = RowMatrix<double>::Zero(n, k);
       for (Index i = 0; i < n; ++i) resp(i, assigned[i]) = 1.0;
@@ -292,6 +314,7 @@ class GaussianMixture {
     detail::MixtureState& s = state_;
     ar(n_features_, s.weights, s.means, s.cov, s.lower_bound, s.n_iter, s.converged);
     if constexpr (Archive::loading) {
+      validate(p, "load_gaussian_mixture");
       const Index k = p.n_components, d = n_features_;
       ar.check(k >= 1 && d >= 1 && s.weights.size() == k && s.means.rows() == k && s.means.cols() == d,
                "the weights and means do not fit ", k, " components of ", d, " features");

@@ -48,6 +48,14 @@ struct HDBSCANParams {
   int n_threads = 0;  ///< 0 = all available
 };
 
+/// Throws ParameterError, naming `call`, unless every field of p is in range.
+inline void validate(const HDBSCANParams& p, const char* call = "HDBSCAN") {
+  detail::require(p.min_cluster_size >= 2, call, "min_cluster_size must be >= 2, got ", p.min_cluster_size);
+  detail::check_non_negative(call, "min_samples", p.min_samples);
+  detail::check_non_negative(call, "cluster_selection_epsilon", p.cluster_selection_epsilon);
+  detail::check_non_negative(call, "n_threads", p.n_threads);
+}
+
 /// One edge of the mutual-reachability minimum spanning tree.
 struct SpanningEdge {
   Index from, to;
@@ -540,22 +548,28 @@ HdbscanOutput label_points(const CondensedTree& t, const Selection& s, double ep
 
 }  // namespace detail
 
+/// Hierarchical density-based clustering (scikit-learn's HDBSCAN): mutual-reachability
+/// minimum spanning tree, condensed tree, excess-of-mass or leaf selection; noise is -1.
+/// \tparam Scalar float or double, the type of the data (the arithmetic is in double).
+/// \throws ParameterError from the constructor when a parameter is out of range (validate),
+///         and from fit() when min_samples exceeds the number of samples; InputError from
+///         fit() for empty or non-finite data or fewer than 2 samples; NotFittedError from
+///         any accessor before fit().
+/// \code
+/// HDBSCAN<double> hd({.min_cluster_size = 10});
+/// const Labels labels = hd.fit(X).labels();  // -1 = noise
+/// \endcode
 template <typename Scalar>
 class HDBSCAN {
  public:
   HDBSCAN() = default;
-  explicit HDBSCAN(const HDBSCANParams& params) : params_(params) {}
+  explicit HDBSCAN(const HDBSCANParams& params) : params_(params) { validate(params_); }
 
   const HDBSCANParams& params() const { return params_; }
 
   HDBSCAN& fit(DataRef<Scalar> X) {
     const char* call = "HDBSCAN::fit";
     detail::check_data(call, X);
-    detail::require(params_.min_cluster_size >= 2, call, "min_cluster_size must be >= 2, got ",
-                    params_.min_cluster_size);
-    detail::check_non_negative(call, "min_samples", params_.min_samples);
-    detail::check_non_negative(call, "cluster_selection_epsilon", params_.cluster_selection_epsilon);
-    detail::check_non_negative(call, "n_threads", params_.n_threads);
     detail::require<InputError>(X.rows() >= 2, call, "X needs at least 2 samples, got ", X.rows());
     const Index min_samples = params_.min_samples > 0 ? params_.min_samples : params_.min_cluster_size;
     detail::require(min_samples <= X.rows(), call,

@@ -45,6 +45,15 @@ struct KMeansParams {
   int n_threads = 0;  ///< 0 = all available
 };
 
+/// Throws ParameterError, naming `call`, unless every field of p is in range.
+inline void validate(const KMeansParams& p, const char* call = "KMeans") {
+  detail::check_positive(call, "n_clusters", p.n_clusters);
+  detail::check_positive(call, "n_init", p.n_init);
+  detail::check_positive(call, "max_iter", p.max_iter);
+  detail::check_non_negative(call, "tol", p.tol);
+  detail::check_non_negative(call, "n_threads", p.n_threads);
+}
+
 namespace detail {
 
 template <typename Scalar>
@@ -181,22 +190,29 @@ KMeansRun<Scalar> lloyd(ConstRowRef<Scalar> X, RowMatrix<Scalar> centers, int ma
 
 }  // namespace detail
 
+/// k-means with k-means++ seeding and Lloyd iterations (scikit-learn's KMeans, algorithm
+/// "lloyd"): of n_init seedings the run with the lowest inertia is kept.
+/// \tparam Scalar float or double, the type of the data and the centres.
+/// \throws ParameterError from the constructor when a parameter is out of range (validate);
+///         InputError from fit() for empty or non-finite data or fewer samples than clusters,
+///         and from predict()/transform() for data with another number of features;
+///         NotFittedError from any accessor before fit().
+/// \code
+/// KMeans<double> km({.n_clusters = 3});
+/// const Labels labels = km.fit(X).labels();
+/// const double inertia = km.inertia();
+/// \endcode
 template <typename Scalar>
 class KMeans {
  public:
   KMeans() = default;
-  explicit KMeans(const KMeansParams& params) : params_(params) {}
+  explicit KMeans(const KMeansParams& params) : params_(params) { validate(params_); }
 
   const KMeansParams& params() const { return params_; }
 
   KMeans& fit(DataRef<Scalar> X) {
     const char* call = "KMeans::fit";
     detail::check_data(call, X);
-    detail::check_positive(call, "n_clusters", params_.n_clusters);
-    detail::check_positive(call, "n_init", params_.n_init);
-    detail::check_positive(call, "max_iter", params_.max_iter);
-    detail::check_non_negative(call, "tol", params_.tol);
-    detail::check_non_negative(call, "n_threads", params_.n_threads);
     detail::require(params_.n_clusters <= X.rows(), call, "n_clusters must be <= n_samples (",
                                 X.rows(), "), got ", params_.n_clusters);
 
@@ -268,6 +284,7 @@ class KMeans {
     KMeansParams& p = params_;
     ar(p.n_clusters, p.n_init, p.max_iter, p.tol, p.seed, p.n_threads, centers_, labels_, inertia_, n_iter_);
     if constexpr (Archive::loading) {
+      validate(p, "load_kmeans");
       const Index k = centers_.rows();
       ar.check(k >= 1 && k == p.n_clusters && centers_.cols() >= 1 && centers_.allFinite(), "the centres are a ",
                k, " x ", centers_.cols(), " matrix, expected ", p.n_clusters, " finite rows");
