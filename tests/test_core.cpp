@@ -1,5 +1,6 @@
 // Random numbers and input validation.
 #include <somtile/core/random.hpp>
+#include <somtile/core/types.hpp>
 #include <somtile/core/detail/validate.hpp>
 
 #include <catch2/catch.hpp>
@@ -85,4 +86,32 @@ TEST_CASE("data validation names the call, the rule and the value", "[errors]") 
   CHECK_THROWS_WITH(detail::check_non_negative("Som", "sigma", -1.5), "Som(): sigma must be >= 0, got -1.5");
   CHECK_THROWS_AS(detail::check_positive("Som", "sigma", std::numeric_limits<double>::infinity()),
                   ParameterError);
+}
+
+// Each table must list exactly the enumerators, in order: the last enumerator's index + 1 is
+// the table's size, and every name reads back to its enumerator.
+template <typename Enum>
+void check_enum_table(Enum last, std::string_view last_name) {
+  CAPTURE(last_name);
+  CHECK(enum_count<Enum> == std::size_t(last) + 1);
+  CHECK(enum_name(last) == last_name);
+  std::set<std::string_view> distinct;
+  for (std::size_t k = 0; k < enum_count<Enum>; ++k) {
+    const Enum e = Enum(k);
+    CHECK(enum_from_name<Enum>(enum_name(e)) == e);
+    distinct.insert(enum_name(e));
+  }
+  CHECK(distinct.size() == enum_count<Enum>);
+  CHECK_FALSE(enum_from_name<Enum>("no such name").has_value());
+}
+
+TEST_CASE("Every choice enum has one name per enumerator", "[core]") {
+  check_enum_table(Topology::hexagonal, "hexagonal");
+  check_enum_table(Neighborhood::triangle, "triangle");
+  check_enum_table(Distance::chebyshev, "chebyshev");
+  check_enum_table(Decay::exponential, "exponential");
+  check_enum_table(Covariance::tied, "tied");
+  check_enum_table(Init::pca, "pca");
+  check_enum_table(Training::batch, "batch");
+  CHECK(enum_name(Topology(7)) == "?");
 }

@@ -44,20 +44,20 @@ using namespace somtile;
 using cli::ArgParser;
 using cli::UsageError;
 
-// Option spellings of the library's enums, in enumerator order (get_choice relies on it).
-const std::vector<std::string> topology_names{"rectangular", "hexagonal"};
-const std::vector<std::string> neighborhood_names{"gaussian", "mexican_hat", "bubble", "triangle"};
-const std::vector<std::string> distance_names{"euclidean", "cosine", "manhattan", "chebyshev"};
-const std::vector<std::string> decay_names{"asymptotic",     "inverse_to_zero", "linear_to_zero",
-                                           "inverse_to_one", "linear_to_one",   "exponential"};
-const std::vector<std::string> init_names{"random", "sample", "pca"};
-const std::vector<std::string> training_names{"minibatch", "batch"};
-const std::vector<std::string> method_names{"kmeans", "gmm", "hdbscan"};
-const std::vector<std::string> space_names{"weights", "positions", "combined"};
+// Option spellings of the library's enums: their name tables (core/enum_names.hpp).
+template <typename Enum>
+std::vector<std::string> names_of() {
+  return {EnumNames<Enum>::names.begin(), EnumNames<Enum>::names.end()};
+}
 
 template <typename Enum>
-const std::string& name_of(const std::vector<std::string>& names, Enum e) {
-  return names[std::size_t(e)];
+std::string choices() {
+  return cli::ArgParser::join(names_of<Enum>(), " | ");
+}
+
+template <typename Enum>
+std::string name_of(Enum e) {
+  return std::string(enum_name(e));
 }
 
 // Shortest text that reads back to the same double.
@@ -273,27 +273,27 @@ int cmd_train(int argc, char** argv) {
   p.option("output", "FILE", "model file to write (required)", "", 'o');
   p.option("rows", "N", "grid rows", std::to_string(d.rows));
   p.option("cols", "N", "grid columns", std::to_string(d.cols));
-  p.option("topology", "T", "rectangular | hexagonal", name_of(topology_names, d.topology));
+  p.option("topology", "T", choices<Topology>(), name_of(d.topology));
   p.flag("torus", "periodic boundaries (a hexagonal torus needs an even number of rows)");
   p.option("epochs", "N", "passes over the data", std::to_string(d.epochs));
-  p.option("training", "RULE", "minibatch | batch", name_of(training_names, d.training));
+  p.option("training", "RULE", choices<Training>(), name_of(d.training));
   p.option("batch-size", "N", "samples per mini-batch", std::to_string(d.batch_size));
   p.option("sigma", "S", "initial neighbourhood width, in grid units", number(d.sigma));
   p.option("sigma-final", "S", "final sigma of the exponential decay", number(d.sigma_final));
-  p.option("sigma-decay", "D", cli::ArgParser::join(decay_names, " | "),
-           name_of(decay_names, d.sigma_decay));
+  p.option("sigma-decay", "D", choices<Decay>(),
+           name_of(d.sigma_decay));
   p.option("learning-rate", "A", "initial learning rate (minibatch)", number(d.learning_rate));
   p.option("learning-rate-final", "A", "final learning rate of the exponential decay",
            number(d.learning_rate_final));
   p.option("lr-decay", "D", "decay of the learning rate, as --sigma-decay",
-           name_of(decay_names, d.lr_decay));
-  p.option("neighborhood", "K", "gaussian | mexican_hat | bubble | triangle",
-           name_of(neighborhood_names, d.neighborhood));
-  p.option("distance", "D", "euclidean | cosine | manhattan | chebyshev",
-           name_of(distance_names, d.distance));
+           name_of(d.lr_decay));
+  p.option("neighborhood", "K", choices<Neighborhood>(),
+           name_of(d.neighborhood));
+  p.option("distance", "D", choices<Distance>(),
+           name_of(d.distance));
   p.option("neighborhood-order", "N", "rings used by the U-matrix",
            std::to_string(d.neighborhood_order));
-  p.option("init", "I", "random | sample | pca", name_of(init_names, d.init));
+  p.option("init", "I", choices<Init>(), name_of(d.init));
   p.option("seed", "N", "random seed", std::to_string(d.seed));
   p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
   p.option("history", "FILE", "also write the per-epoch errors as CSV (epoch,qe,te)");
@@ -310,21 +310,21 @@ int cmd_train(int argc, char** argv) {
   SomParams s;
   s.rows = p.get_int("rows", d.rows);
   s.cols = p.get_int("cols", d.cols);
-  s.topology = p.get_choice("topology", topology_names, d.topology);
+  s.topology = p.get_choice("topology", names_of<Topology>(), d.topology);
   s.torus = p.has("torus");
   s.epochs = p.get_int("epochs", d.epochs);
-  s.training = p.get_choice("training", training_names, d.training);
+  s.training = p.get_choice("training", names_of<Training>(), d.training);
   s.batch_size = p.get_int("batch-size", d.batch_size);
   s.sigma = p.get_double("sigma", d.sigma);
   s.sigma_final = p.get_double("sigma-final", d.sigma_final);
-  s.sigma_decay = p.get_choice("sigma-decay", decay_names, d.sigma_decay);
+  s.sigma_decay = p.get_choice("sigma-decay", names_of<Decay>(), d.sigma_decay);
   s.learning_rate = p.get_double("learning-rate", d.learning_rate);
   s.learning_rate_final = p.get_double("learning-rate-final", d.learning_rate_final);
-  s.lr_decay = p.get_choice("lr-decay", decay_names, d.lr_decay);
-  s.neighborhood = p.get_choice("neighborhood", neighborhood_names, d.neighborhood);
-  s.distance = p.get_choice("distance", distance_names, d.distance);
+  s.lr_decay = p.get_choice("lr-decay", names_of<Decay>(), d.lr_decay);
+  s.neighborhood = p.get_choice("neighborhood", names_of<Neighborhood>(), d.neighborhood);
+  s.distance = p.get_choice("distance", names_of<Distance>(), d.distance);
   s.neighborhood_order = p.get_int("neighborhood-order", d.neighborhood_order);
-  s.init = p.get_choice("init", init_names, d.init);
+  s.init = p.get_choice("init", names_of<Init>(), d.init);
   s.seed = p.get_uint("seed", d.seed);
   s.n_threads = int(p.get_int("threads", d.n_threads));
 
@@ -357,9 +357,9 @@ int cmd_train(int argc, char** argv) {
     write_text(p.get("history"), csv.str());
   }
   std::cout << "trained a " << s.rows << " x " << s.cols << ' '
-            << name_of(topology_names, s.topology) << (s.torus ? " torus" : " map") << " on "
+            << name_of(s.topology) << (s.torus ? " torus" : " map") << " on "
             << n_samples << " samples x " << n_features << " features, " << s.epochs << ' '
-            << name_of(training_names, s.training)
+            << name_of(s.training)
             << (use_float ? " epochs (float): QE " : " epochs: QE ")
             << fixed(h.quantization_errors.back()) << ", TE " << fixed(h.topographic_errors.back())
             << "\nwrote " << output << '\n';
@@ -416,11 +416,11 @@ int cmd_predict(int argc, char** argv) {
 
 void add_cluster_options(ArgParser& p) {
   const ClusterParams d;
-  p.option("method", "M", "kmeans | gmm | hdbscan", name_of(method_names, d.method));
+  p.option("method", "M", choices<ClusterMethod>(), name_of(d.method));
   p.option("clusters", "K", "clusters (kmeans, gmm); 0 = automatic (elbow / lowest BIC)",
            std::to_string(d.n_clusters));
-  p.option("feature-space", "S", "weights | positions | combined",
-           name_of(space_names, d.feature_space));
+  p.option("feature-space", "S", choices<FeatureSpace>(),
+           name_of(d.feature_space));
   p.option("min-cluster-size", "N", "HDBSCAN's min_cluster_size; 0 = max(5, units / 20)",
            std::to_string(d.min_cluster_size));
   p.option("cluster-seed", "N", "random seed of k-means / GMM", std::to_string(d.seed));
@@ -429,9 +429,9 @@ void add_cluster_options(ArgParser& p) {
 ClusterParams cluster_params(const ArgParser& p) {
   const ClusterParams d;
   ClusterParams c;
-  c.method = p.get_choice("method", method_names, d.method);
+  c.method = p.get_choice("method", names_of<ClusterMethod>(), d.method);
   c.n_clusters = p.get_int("clusters", d.n_clusters);
-  c.feature_space = p.get_choice("feature-space", space_names, d.feature_space);
+  c.feature_space = p.get_choice("feature-space", names_of<FeatureSpace>(), d.feature_space);
   c.min_cluster_size = p.get_int("min-cluster-size", d.min_cluster_size);
   c.seed = p.get_uint("cluster-seed", d.seed);
   return c;
@@ -461,7 +461,7 @@ int cmd_cluster(int argc, char** argv) {
   write_text(p.get("output"), csv.str());
 
   std::ostream& out = report_stream(p.get("output"));
-  out << name_of(method_names, r.method) << " on the " << name_of(space_names, r.feature_space)
+  out << name_of(r.method) << " on the " << name_of(r.feature_space)
       << " of " << som.n_units() << " units: " << r.n_clusters << " clusters";
   if (!r.k_scores.empty()) out << " (chosen automatically)";
   out << "\n  silhouette          " << fixed(r.metrics.silhouette) << "  (higher is better, max 1)"
@@ -679,25 +679,25 @@ int cmd_export(int argc, char** argv) {
 void print_som_info(const Som<double>& som) {
   const SomParams& s = som.params();
   std::cout << "grid                " << s.rows << " x " << s.cols << ' '
-            << name_of(topology_names, s.topology) << (s.torus ? ", torus" : "") << "\n"
+            << name_of(s.topology) << (s.torus ? ", torus" : "") << "\n"
             << "units               " << som.n_units() << "\n"
             << "features            " << som.n_features() << "\n"
-            << "training            " << name_of(training_names, s.training) << ", " << s.epochs
+            << "training            " << name_of(s.training) << ", " << s.epochs
             << " epochs"
             << (s.training == Training::minibatch ? ", batch size " + std::to_string(s.batch_size)
                                                   : "")
             << "\n"
             << "sigma               " << number(s.sigma) << ' '
-            << name_of(decay_names, s.sigma_decay)
+            << name_of(s.sigma_decay)
             << (s.sigma_decay == Decay::exponential ? " to " + number(s.sigma_final) : "") << "\n"
             << "learning rate       " << number(s.learning_rate) << ' '
-            << name_of(decay_names, s.lr_decay)
+            << name_of(s.lr_decay)
             << (s.lr_decay == Decay::exponential ? " to " + number(s.learning_rate_final) : "")
             << "\n"
-            << "neighborhood        " << name_of(neighborhood_names, s.neighborhood) << ", order "
+            << "neighborhood        " << name_of(s.neighborhood) << ", order "
             << s.neighborhood_order << "\n"
-            << "distance            " << name_of(distance_names, s.distance) << "\n"
-            << "init                " << name_of(init_names, s.init) << ", seed " << s.seed << "\n";
+            << "distance            " << name_of(s.distance) << "\n"
+            << "init                " << name_of(s.init) << ", seed " << s.seed << "\n";
 }
 
 template <typename Model>

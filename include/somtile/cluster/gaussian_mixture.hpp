@@ -309,7 +309,7 @@ class GaussianMixture {
   void serialize(Archive& ar) {
     GaussianMixtureParams& p = params_;
     ar(p.n_components);
-    ar.choice(p.covariance_type, Covariance::tied);
+    ar.choice(p.covariance_type);
     ar(p.reg_covar, p.max_iter, p.tol, p.n_init, p.seed, p.n_threads);
     detail::MixtureState& s = state_;
     ar(n_features_, s.weights, s.means, s.cov, s.lower_bound, s.n_iter, s.converged);

@@ -33,6 +33,10 @@ enum class ClusterSelection {
   eom,  ///< excess of mass: the most persistent clusters (the usual choice)
   leaf  ///< the leaves of the condensed tree: many small homogeneous clusters
 };
+template <>
+struct EnumNames<ClusterSelection> {
+  static constexpr std::array<std::string_view, 2> names{"eom", "leaf"};
+};
 
 struct HDBSCANParams {
   /// Smallest group that counts as a cluster (>= 2).

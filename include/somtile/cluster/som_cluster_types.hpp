@@ -13,12 +13,20 @@
 namespace somtile {
 
 enum class ClusterMethod { kmeans, gmm, hdbscan };
+template <>
+struct EnumNames<ClusterMethod> {
+  static constexpr std::array<std::string_view, 3> names{"kmeans", "gmm", "hdbscan"};
+};
 
 /// What describes a unit for clustering.
 enum class FeatureSpace {
   weights,    ///< its codebook vector: groups units that encode similar inputs
   positions,  ///< its grid coordinates: groups units that are close on the map
   combined    ///< both, each block standardised to equal total variance (see cluster_features)
+};
+template <>
+struct EnumNames<FeatureSpace> {
+  static constexpr std::array<std::string_view, 3> names{"weights", "positions", "combined"};
 };
 
 struct ClusterParams {

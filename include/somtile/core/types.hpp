@@ -2,6 +2,8 @@
 // Basic types shared by every somtile module: row-major sample matrices, label vectors and
 // the run-time choices (enums) that parameter structs carry.
 
+#include "somtile/core/enum_names.hpp"
+
 #include <Eigen/Core>
 
 #include <cstdint>
@@ -68,5 +70,36 @@ enum class Init { random, sample, pca };
 
 /// Training rule of the classic SOM.
 enum class Training { minibatch, batch };
+
+// The enums' names (core/enum_names.hpp), in enumerator order.
+template <>
+struct EnumNames<Topology> {
+  static constexpr std::array<std::string_view, 2> names{"rectangular", "hexagonal"};
+};
+template <>
+struct EnumNames<Neighborhood> {
+  static constexpr std::array<std::string_view, 4> names{"gaussian", "mexican_hat", "bubble", "triangle"};
+};
+template <>
+struct EnumNames<Distance> {
+  static constexpr std::array<std::string_view, 4> names{"euclidean", "cosine", "manhattan", "chebyshev"};
+};
+template <>
+struct EnumNames<Decay> {
+  static constexpr std::array<std::string_view, 6> names{
+      "asymptotic", "inverse_to_zero", "linear_to_zero", "inverse_to_one", "linear_to_one", "exponential"};
+};
+template <>
+struct EnumNames<Covariance> {
+  static constexpr std::array<std::string_view, 4> names{"full", "diag", "spherical", "tied"};
+};
+template <>
+struct EnumNames<Init> {
+  static constexpr std::array<std::string_view, 3> names{"random", "sample", "pca"};
+};
+template <>
+struct EnumNames<Training> {
+  static constexpr std::array<std::string_view, 2> names{"minibatch", "batch"};
+};
 
 }  // namespace somtile

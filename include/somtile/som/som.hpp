@@ -37,6 +37,10 @@ enum class EpochMetrics {
   after_epoch,   ///< exact errors of the weights after the epoch: one more BMU pass over the data
   during_epoch   ///< free: from the BMUs the epoch's batches found anyway (see TrainingHistory)
 };
+template <>
+struct EnumNames<EpochMetrics> {
+  static constexpr std::array<std::string_view, 2> names{"after_epoch", "during_epoch"};
+};
 
 struct SomParams {
   Index rows = 10;                 ///< grid rows
@@ -128,15 +132,15 @@ class Som {
   void serialize(Archive& ar) {
     SomParams& p = params_;
     ar(p.rows, p.cols, p.epochs, p.batch_size, p.sigma, p.learning_rate, p.neighborhood_order);
-    ar.choice(p.topology, Topology::hexagonal);
+    ar.choice(p.topology);
     ar(p.torus);
-    ar.choice(p.neighborhood, Neighborhood::triangle);
-    ar.choice(p.distance, Distance::chebyshev);
-    ar.choice(p.lr_decay, Decay::exponential);
-    ar.choice(p.sigma_decay, Decay::exponential);
+    ar.choice(p.neighborhood);
+    ar.choice(p.distance);
+    ar.choice(p.lr_decay);
+    ar.choice(p.sigma_decay);
     ar(p.learning_rate_final, p.sigma_final);
-    ar.choice(p.init, Init::pca);
-    ar.choice(p.training, Training::batch);
+    ar.choice(p.init);
+    ar.choice(p.training);
     ar(p.seed, p.n_threads, n_features_, weights_, rng_);
     if constexpr (Archive::loading) {
       validate(p, n_features_);

@@ -3,7 +3,7 @@
 //
 //   template <typename Archive> void serialize(Archive& ar) {
 //     ar(field, other_field, matrix);           // arithmetic, bool, std::string, std::vector,
-//     ar.choice(enum_field, Enum::last_value);  // Eigen matrices, objects with serialize()
+//     ar.choice(enum_field);                    // Eigen matrices, objects with serialize()
 //     ar.check(rule, "why it failed");          // after reading: reject inconsistent files
 //   }
 //
@@ -55,9 +55,11 @@ class ModelWriter {
     (put(fields), ...);
   }
   template <typename Enum>
-  void choice(const Enum& e, Enum /*last*/) {
+  void choice(const Enum& e) {
     raw(std::int32_t(e));
   }
+  template <typename Enum>
+  void choice(const Enum& e, Enum) { raw(std::int32_t(e)); }  // TRANSITIONAL
   template <typename... Why>
   void check(bool, const Why&...) const {}
 
@@ -158,8 +160,15 @@ class ModelReader {
   void operator()(T&... fields) {
     (get(fields), ...);
   }
+  /// Enumerators are range-checked against the enum's name table (core/enum_names.hpp).
   template <typename Enum>
-  void choice(Enum& e, Enum last) {
+  void choice(Enum& e) {
+    const auto v = raw<std::int32_t>();
+    if (v < 0 || v >= std::int32_t(enum_count<Enum>)) fail(concat("invalid enumerator ", v));
+    e = Enum(v);
+  }
+  template <typename Enum>
+  void choice(Enum& e, Enum last) {  // TRANSITIONAL
     const auto v = raw<std::int32_t>();
     if (v < 0 || v > std::int32_t(last)) fail(concat("invalid enumerator ", v));
     e = Enum(v);
