@@ -26,10 +26,6 @@ static void make_blobs(RowMatrix<float>& X, Labels& y) {
   X = Xd.cast<float>();
 }
 
-static const char* name(ClusterMethod m) {
-  return m == ClusterMethod::kmeans ? "kmeans" : m == ClusterMethod::gmm ? "gmm" : "hdbscan";
-}
-
 int main() {
   RowMatrix<float> X;
   Labels y;
@@ -62,7 +58,11 @@ int main() {
   std::printf("elbow: chosen k = %ld\n", long(k));
 
   // 7. Cluster the neurons with k-means and draw the result and its silhouette.
-  const ClusterResult r = som.cluster({ClusterMethod::kmeans, k, FeatureSpace::weights});
+  ClusterParams kmeans;
+  kmeans.method = ClusterMethod::kmeans;
+  kmeans.n_clusters = k;
+  kmeans.feature_space = FeatureSpace::weights;
+  const ClusterResult r = som.cluster(kmeans);
   viz::plot_cluster_map(som.grid(), r.labels, "blobs_cluster_map.svg");
   viz::plot_silhouette(silhouette_samples(r.features, r.labels), r.labels, "blobs_silhouette.svg");
 
@@ -72,10 +72,11 @@ int main() {
     ClusterParams cp;
     cp.method = m;
     const ClusterResult c = som.cluster(cp);
+    const std::string method(enum_name(m));
     std::printf("%-8s clusters %ld  noise %ld  silhouette %.3f  Davies-Bouldin %.3f  Calinski-Harabasz %.1f\n",
-                name(m), long(c.n_clusters), long(c.metrics.n_noise), c.metrics.silhouette,
+                method.c_str(), long(c.n_clusters), long(c.metrics.n_noise), c.metrics.silhouette,
                 c.metrics.davies_bouldin, c.metrics.calinski_harabasz);
-    quality.push_back({std::string(name(m)) + "_weights", c.metrics.silhouette, c.metrics.davies_bouldin,
+    quality.push_back({method + "_weights", c.metrics.silhouette, c.metrics.davies_bouldin,
                        c.metrics.calinski_harabasz, c.n_clusters});
   }
   viz::plot_cluster_quality_comparison(quality, "blobs_cluster_comparison.svg");
