@@ -19,6 +19,7 @@
 #include <somtile/som/som.hpp>
 #include <somtile/som/som_classifier.hpp>
 #include <somtile/som/som_vq.hpp>
+#include <somtile/version.hpp>
 #include <somtile/viz.hpp>
 
 #include <algorithm>
@@ -38,10 +39,6 @@
 #include <vector>
 
 #include <unistd.h>
-
-#ifndef SOMTILE_VERSION
-#define SOMTILE_VERSION "unknown"
-#endif
 
 namespace {
 
@@ -762,7 +759,8 @@ const Command commands[] = {
 std::string main_help() {
   std::string out =
       "usage: somtile COMMAND [options] ...\n\n"
-      "Self-organizing maps from the command line (somtile " SOMTILE_VERSION ").\n\ncommands:\n";
+      "Self-organizing maps from the command line (somtile " SOMTILE_VERSION_STRING
+      ").\n\ncommands:\n";
   for (const auto& c : commands)
     out +=
         "  " + std::string(c.name) + std::string(10 - std::strlen(c.name), ' ') + c.summary + "\n";
@@ -780,7 +778,7 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (name == "--version") {
-    std::cout << "somtile " SOMTILE_VERSION "\n";
+    std::cout << "somtile " SOMTILE_VERSION_STRING "\n";
     return 0;
   }
   for (const auto& c : commands)
