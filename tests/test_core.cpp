@@ -1,7 +1,8 @@
-// Random numbers and input validation.
+// Random numbers, input validation, the enum name tables and the version macros.
 #include <somtile/core/random.hpp>
-#include <somtile/core/types.hpp>
 #include <somtile/core/detail/validate.hpp>
+#include <somtile/core/types.hpp>
+#include <somtile/version.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <string>
 
 using namespace somtile;
 
@@ -114,4 +116,26 @@ TEST_CASE("Every choice enum has one name per enumerator", "[core]") {
   check_enum_table(Init::pca, "pca");
   check_enum_table(Training::batch, "batch");
   CHECK(enum_name(Topology(7)) == "?");
+
+// tests/CMakeLists.txt passes the version CMake parsed from version.hpp; if the parse were
+// wrong (or the header's lines disagreed), this would fail.
+#ifndef SOMTILE_CMAKE_PROJECT_VERSION
+#error "SOMTILE_CMAKE_PROJECT_VERSION (CMake's PROJECT_VERSION) must be defined for this test"
+#endif
+#if SOMTILE_VERSION != \
+    SOMTILE_VERSION_MAJOR * 10000 + SOMTILE_VERSION_MINOR * 100 + SOMTILE_VERSION_PATCH
+#error "SOMTILE_VERSION must be usable in #if and equal major*10000 + minor*100 + patch"
+#endif
+
+TEST_CASE("version macros agree with each other and with CMake", "[version]") {
+  const std::string joined = std::to_string(SOMTILE_VERSION_MAJOR) + "." +
+                             std::to_string(SOMTILE_VERSION_MINOR) + "." +
+                             std::to_string(SOMTILE_VERSION_PATCH);
+  CHECK(joined == SOMTILE_VERSION_STRING);
+  CHECK(std::string(SOMTILE_CMAKE_PROJECT_VERSION) == SOMTILE_VERSION_STRING);
+  // The number is unambiguous only while minor and patch stay below 100.
+  CHECK(SOMTILE_VERSION_MINOR < 100);
+  CHECK(SOMTILE_VERSION_PATCH < 100);
+  CHECK(SOMTILE_VERSION ==
+        SOMTILE_VERSION_MAJOR * 10000 + SOMTILE_VERSION_MINOR * 100 + SOMTILE_VERSION_PATCH);
 }

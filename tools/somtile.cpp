@@ -14,6 +14,7 @@
 #include <somtile/cluster.hpp>
 #include <somtile/io.hpp>
 #include <somtile/som.hpp>
+#include <somtile/version.hpp>
 #include <somtile/viz.hpp>
 
 #include <algorithm>
@@ -33,10 +34,6 @@
 #include <vector>
 
 #include <unistd.h>
-
-#ifndef SOMTILE_VERSION
-#define SOMTILE_VERSION "unknown"
-#endif
 
 namespace {
 
@@ -757,7 +754,8 @@ const Command commands[] = {
 std::string main_help() {
   std::string out =
       "usage: somtile COMMAND [options] ...\n\n"
-      "Self-organizing maps from the command line (somtile " SOMTILE_VERSION ").\n\ncommands:\n";
+      "Self-organizing maps from the command line (somtile " SOMTILE_VERSION_STRING
+      ").\n\ncommands:\n";
   for (const auto& c : commands)
     out +=
         "  " + std::string(c.name) + std::string(10 - std::strlen(c.name), ' ') + c.summary + "\n";
@@ -775,7 +773,7 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (name == "--version") {
-    std::cout << "somtile " SOMTILE_VERSION "\n";
+    std::cout << "somtile " SOMTILE_VERSION_STRING "\n";
     return 0;
   }
   for (const auto& c : commands)

@@ -1,16 +1,43 @@
-// Built against an installed somtile through find_package(somtile CONFIG REQUIRED).
-#include <somtile/somtile.hpp>
+// Built against an installed somtile through find_package(somtile CONFIG REQUIRED), then run.
+// Light headers only: this tests the package, not the library.
+#include <somtile/grid/topology.hpp>
+#include <somtile/version.hpp>
 
+#include <cmath>
+#include <cstring>
 #include <iostream>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 int main() {
-  using namespace somtile;
-  RowMatrix<double> W(4, 2);
-  W << 0, 0, 1, 0, 0, 1, 1, 1;
-  RowMatrix<double> X(2, 2);
-  X << 0.9, 0.1, 0.1, 0.8;
-  const auto r = find_bmus<double>(X, W);
-  const bool ok = r.bmu[0] == 1 && r.bmu[1] == 2;
-  std::cout << "somtile consumer: BMUs " << r.bmu.transpose() << (ok ? " ok" : " WRONG") << "\n";
-  return ok ? 0 : 1;
+  int failures = 0;
+  const auto check = [&](bool ok, const char* what) {
+    if (!ok) {
+      std::cerr << "somtile consumer: FAILED: " << what << "\n";
+      ++failures;
+    }
+  };
+
+  // Hexagonal grids put all six neighbours at distance 1.
+  const somtile::Grid grid(4, 4, somtile::Topology::hexagonal);
+  const somtile::Index u = grid.unit(1, 1);
+  check(grid.neighbors(u).size() == 6, "six neighbours on a hexagonal grid");
+  for (const somtile::Index v : grid.neighbors(u))
+    check(std::abs(grid.distance(u, v) - 1.0) < 1e-12, "hexagonal neighbours at distance 1");
+
+  check(std::strcmp(SOMTILE_VERSION_STRING, SOMTILE_PACKAGE_VERSION) == 0,
+        "version.hpp says the package's version");
+
+#ifdef _OPENMP
+  const bool openmp = omp_get_max_threads() >= 1;  // also links the OpenMP runtime
+#else
+  const bool openmp = false;
+#endif
+  check(openmp == bool(SOMTILE_EXPECT_OPENMP), "OpenMP reaches the consumer iff somtile uses it");
+
+  std::cout << "somtile consumer: somtile " << SOMTILE_VERSION_STRING << ", OpenMP "
+            << (openmp ? "on" : "off") << (failures ? ": FAILED" : ": ok") << "\n";
+  return failures ? 1 : 0;
 }
