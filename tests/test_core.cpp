@@ -116,6 +116,7 @@ TEST_CASE("Every choice enum has one name per enumerator", "[core]") {
   check_enum_table(Init::pca, "pca");
   check_enum_table(Training::batch, "batch");
   CHECK(enum_name(Topology(7)) == "?");
+}
 
 // tests/CMakeLists.txt passes the version CMake parsed from version.hpp; if the parse were
 // wrong (or the header's lines disagreed), this would fail.
