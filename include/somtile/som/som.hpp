@@ -376,11 +376,11 @@ class Som {
           const Index end = std::min(n, begin + batch);
           gather(X, order, begin, end, Xb);
           bmus.search(thread, threads, u0, u1, Xb, W, params_.distance, measure, r);
-          if (measure && thread == 0)
-            for (Index i = 0; i < r.bmu.size(); ++i) {
-              distance_sum += double(r.distance[i]);
-              if (r.second[i] >= 0 && !grid_.adjacent(r.bmu[i], r.second[i])) ++te_count;
-            }
+          if (measure && thread == 0) {
+            for (Index i = 0; i < r.bmu.size(); ++i) distance_sum += double(r.distance[i]);
+            te_count += detail::topographic_error_count(r.bmu, r.second,
+                                                        [this](Index a, Index b) { return grid_.adjacent(a, b); });
+          }
           detail::compact_unit_sums<Scalar>(Xb, r.bmu, n_units(), sums, start, grouped);
           // w += alpha/|B| (sum_k h x_k - (sum_k h) w), on the thread's own units
           const Scalar step = Scalar(lr / double(end - begin));
