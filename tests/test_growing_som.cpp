@@ -227,7 +227,7 @@ TEST_CASE("topographic function: hand-worked 2x2 map with diagonal data links", 
   Labels bmu(4), second(4);
   bmu << 0, 3, 1, 2;
   second << 3, 0, 2, 1;
-  const TopographicFunction tf = detail::topographic_function(bmu, second, lat);
+  const TopographicFunction tf = topographic_function(bmu, second, lat);
   REQUIRE(tf.k.size() == 5);
   const std::vector<double> k{-2, -1, 0, 1, 2}, phi{8, 8, 12, 4, 0};  // N (N - 6) < 0: no scaling
   for (Index i = 0; i < 5; ++i) {
@@ -238,7 +238,7 @@ TEST_CASE("topographic function: hand-worked 2x2 map with diagonal data links", 
   Labels b2(4), s2(4);
   b2 << 0, 0, 3, 3;
   s2 << 1, 2, 1, 2;
-  const TopographicFunction flat = detail::topographic_function(b2, s2, lat);
+  const TopographicFunction flat = topographic_function(b2, s2, lat);
   CHECK(flat.values.cwiseAbs().maxCoeff() == 0.0);
 }
 
@@ -249,10 +249,10 @@ TEST_CASE("topographic product: 0 for a chain whose weights are its positions, n
     lat.add(i, 0);
     W(i, 0) = double(i);
   }
-  CHECK(detail::topographic_product(W, lat) == Approx(0.0).margin(1e-12));
+  CHECK(topographic_product(W, lat) == Approx(0.0).margin(1e-12));
   W(2, 0) = 4.2;  // fold: neuron 2 sits between 3 and 4 in weight space
   W(3, 0) = 2.1;
-  CHECK(std::abs(detail::topographic_product(W, lat)) > 1e-3);
+  CHECK(std::abs(topographic_product(W, lat)) > 1e-3);
 }
 
 // ---- NNLS -----------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ OnlineSom<Scalar> load_online_som(const std::string& path) {
 
 template <typename Scalar>
 void save(const SomVQ<Scalar>& vq, const std::string& path) {
-  detail::save_model(vq, vq.fitted(), path, "SomVQ", sizeof(Scalar));
+  detail::save_model(vq, vq.is_fitted(), path, "SomVQ", sizeof(Scalar));
 }
 template <typename Scalar>
 SomVQ<Scalar> load_som_vq(const std::string& path) {
@@ -105,7 +105,7 @@ SomVQ<Scalar> load_som_vq(const std::string& path) {
 
 template <typename Scalar>
 void save(const SomClassifier<Scalar>& classifier, const std::string& path) {
-  detail::save_model(classifier, classifier.fitted(), path, "SomClassifier", sizeof(Scalar));
+  detail::save_model(classifier, classifier.is_fitted(), path, "SomClassifier", sizeof(Scalar));
 }
 template <typename Scalar>
 SomClassifier<Scalar> load_som_classifier(const std::string& path) {
