@@ -78,7 +78,7 @@ inline int model_scalar_size(const std::string& path) { return detail::ModelRead
 
 template <typename Scalar>
 void save(const Som<Scalar>& som, const std::string& path) {
-  detail::save_model(som, som.initialized(), path, "Som", sizeof(Scalar));
+  detail::save_model(som, som.is_fitted(), path, "Som", sizeof(Scalar));
 }
 template <typename Scalar>
 Som<Scalar> load_som(const std::string& path) {
