@@ -1,8 +1,7 @@
-// Growing SOM (SomVQ, SomClassifier, the lattice engine) and the .npy reader, against
-// brute-force oracles, hand-worked cases and NumPy's reading of the data file.
+// Growing SOM (SomVQ, SomClassifier, the lattice engine), against brute-force oracles and
+// hand-worked cases.
 #include <somtile/core/random.hpp>
 #include <somtile/io/csv.hpp>
-#include <somtile/io/npy.hpp>
 #include <somtile/io/model_io.hpp>
 #include <somtile/som/som_classifier.hpp>
 #include <somtile/som/som_vq.hpp>
@@ -15,7 +14,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <set>
@@ -133,33 +131,6 @@ DigitsSplit digits_split() {
   return s;
 }
 
-std::string temp_path(const std::string& name) { return std::string("/tmp/somtile_test_npy_") + name; }
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
-}
-
-/// A .npy file: version `major`, header dict text, raw data bytes.
-std::string npy_bytes(int major, const std::string& dict, const std::string& data) {
-  std::string header = dict;
-  const std::size_t prefix = major == 1 ? 10 : 12;
-  while ((prefix + header.size() + 1) % 64) header += ' ';
-  header += '\n';
-  std::string out = "\x93NUMPY";
-  out += char(major);
-  out += char(0);
-  const std::size_t len = header.size();
-  out += char(len & 0xff);
-  out += char((len >> 8) & 0xff);
-  if (major != 1) out += std::string(2, '\0');
-  return out + header + data;
-}
-
-template <typename T>
-std::string raw(const std::vector<T>& values) {
-  return std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
-}
-
 }  // namespace
 
 // ---- lattice engine -------------------------------------------------------------------------
@@ -227,7 +198,7 @@ TEST_CASE("topographic function: hand-worked 2x2 map with diagonal data links", 
   Labels bmu(4), second(4);
   bmu << 0, 3, 1, 2;
   second << 3, 0, 2, 1;
-  const TopographicFunction tf = detail::topographic_function(bmu, second, lat);
+  const TopographicFunction tf = topographic_function(bmu, second, lat);
   REQUIRE(tf.k.size() == 5);
   const std::vector<double> k{-2, -1, 0, 1, 2}, phi{8, 8, 12, 4, 0};  // N (N - 6) < 0: no scaling
   for (Index i = 0; i < 5; ++i) {
@@ -238,7 +209,7 @@ TEST_CASE("topographic function: hand-worked 2x2 map with diagonal data links", 
   Labels b2(4), s2(4);
   b2 << 0, 0, 3, 3;
   s2 << 1, 2, 1, 2;
-  const TopographicFunction flat = detail::topographic_function(b2, s2, lat);
+  const TopographicFunction flat = topographic_function(b2, s2, lat);
   CHECK(flat.values.cwiseAbs().maxCoeff() == 0.0);
 }
 
@@ -249,10 +220,10 @@ TEST_CASE("topographic product: 0 for a chain whose weights are its positions, n
     lat.add(i, 0);
     W(i, 0) = double(i);
   }
-  CHECK(detail::topographic_product(W, lat) == Approx(0.0).margin(1e-12));
+  CHECK(topographic_product(W, lat) == Approx(0.0).margin(1e-12));
   W(2, 0) = 4.2;  // fold: neuron 2 sits between 3 and 4 in weight space
   W(3, 0) = 2.1;
-  CHECK(std::abs(detail::topographic_product(W, lat)) > 1e-3);
+  CHECK(std::abs(topographic_product(W, lat)) > 1e-3);
 }
 
 // ---- NNLS -----------------------------------------------------------------------------------
@@ -710,93 +681,6 @@ TEST_CASE("entropy growth criterion grows on mixed classes only", "[growing][cla
   CHECK(stays.n_neurons() == 4);
   CHECK(grows.error().maxCoeff() <= 1.0);  // entropy of two classes, in bits
   CHECK(grows.growing_threshold() == 0.5);
-}
-
-// ---- .npy reader ----------------------------------------------------------------------------
-
-TEST_CASE("read_npy: the 2-D clustering data matches NumPy's reading", "[npy]") {
-  const RowMatrix<double> X = read_npy(SOMTILE_DATA_DIR "/clusterable_data.npy");
-  std::ifstream ref(SOMTILE_REFERENCE_DIR "/clusterable_data_summary.txt");
-  REQUIRE(ref);
-  Index rows, cols;
-  ref >> rows >> cols;
-  REQUIRE(X.rows() == rows);
-  REQUIRE(X.cols() == cols);
-  std::vector<double> first(static_cast<std::size_t>(cols)), last(static_cast<std::size_t>(cols)), sums(static_cast<std::size_t>(cols));
-  for (auto& v : first) ref >> v;
-  for (auto& v : last) ref >> v;
-  for (auto& v : sums) ref >> v;
-  for (Index j = 0; j < cols; ++j) {
-    CHECK(X(0, j) == first[std::size_t(j)]);  // exact: the same bits
-    CHECK(X(rows - 1, j) == last[std::size_t(j)]);
-    CHECK(X.col(j).sum() == Approx(sums[std::size_t(j)]).epsilon(1e-12));
-  }
-}
-
-TEST_CASE("read_npy: float32/float64, versions 1 and 2, 1-D and 2-D", "[npy]") {
-  const std::vector<double> d{1.5, -2.25, 3.0, 4.125, 5.0, -6.5};
-  write_file(temp_path("f8.npy"), npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", raw(d)));
-  RowMatrix<double> X = read_npy(temp_path("f8.npy"));
-  REQUIRE(X.rows() == 2);
-  REQUIRE(X.cols() == 3);
-  for (Index k = 0; k < 6; ++k) CHECK(X.data()[k] == d[std::size_t(k)]);  // C order
-
-  const std::vector<float> f{0.5f, 1.75f, -3.0f, 8.0f};
-  write_file(temp_path("f4.npy"), npy_bytes(2, "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 1), }", raw(f)));
-  X = read_npy(temp_path("f4.npy"));
-  REQUIRE(X.rows() == 4);
-  REQUIRE(X.cols() == 1);
-  for (Index k = 0; k < 4; ++k) CHECK(X(k, 0) == double(f[std::size_t(k)]));
-
-  write_file(temp_path("vec.npy"), npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }",
-                                             raw(std::vector<double>{7, 8, 9})));
-  X = read_npy(temp_path("vec.npy"));
-  CHECK(X.rows() == 3);
-  CHECK(X.cols() == 1);
-  CHECK(X(2, 0) == 9.0);
-}
-
-TEST_CASE("read_npy: unsupported or broken files are InputErrors that say why", "[npy]") {
-  const std::string data = raw(std::vector<double>{1, 2, 3, 4});
-  auto check = [&](const std::string& name, const std::string& bytes, const std::string& reason) {
-    write_file(temp_path(name), bytes);
-    CHECK_THROWS_AS(read_npy(temp_path(name)), InputError);
-    CHECK_THROWS_WITH(read_npy(temp_path(name)), Contains("read_npy(): '" + temp_path(name) + "'") && Contains(reason));
-  };
-  check("magic.npy", "PK\x03\x04 not numpy at all", "is not a .npy file (bad magic string)");
-  check("int.npy", npy_bytes(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", data),
-        "holds dtype '<i8'; only little-endian float32 ('<f4') and float64 ('<f8') are supported");
-  check("big.npy", npy_bytes(1, "{'descr': '>f8', 'fortran_order': False, 'shape': (2, 2), }", data),
-        "holds dtype '>f8'");
-  check("fortran.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", data),
-        "is in Fortran order; only C order is supported");
-  check("cube.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2, 2), }", data),
-        "has shape (1, 2, 2); only 1-D and 2-D arrays are supported");
-  check("short.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", data),
-        "is truncated: shape (3, 2) needs 48 data bytes");
-  // Header sizes are checked against the file before anything is allocated.
-  check("huge.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000, 1000000), }", data),
-        "is truncated: shape (1000000000, 1000000) needs 8000000000000000 data bytes");
-  check("huger.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000, 1000000000), }", data),
-        "needs over 1e19 data bytes");
-  check("range.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999, 1), }", data),
-        "has an extent out of range in (99999999999999999999, 1)");
-  check("overflow.npy",
-        npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (9223372036854775807, 4), }", data),
-        "needs over 1e19 data bytes");
-  check("malformed.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,,2), }", data),
-        "has a malformed shape (2,,2)");
-  check("unclosed.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2", data),
-        "has a malformed header");
-  std::string long_header = npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", data);
-  long_header[8] = char(0xff);
-  long_header[9] = char(0xff);
-  check("long_header.npy", long_header.substr(0, 80), "is truncated in its header");
-  std::string v9 = npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", data);
-  v9[6] = char(9);
-  check("version.npy", v9, "has format version 9, expected 1, 2 or 3");
-  CHECK_THROWS_AS(read_npy("/nonexistent/x.npy"), InputError);
-  CHECK_THROWS_WITH(read_npy("/nonexistent/x.npy"), "read_npy(): cannot open '/nonexistent/x.npy'");
 }
 
 // ---- degenerate inputs ------------------------------------------------------------------------

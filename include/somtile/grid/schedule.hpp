@@ -1,6 +1,8 @@
 #pragma once
 // Decay schedules for the learning rate and sigma, as closed forms of the initial value v0,
-// the step t = 0 .. T-1 and the horizon T (epochs, or iterations for online training).
+// the step t = 0 .. T-1 and the horizon T (epochs, or iterations for online training). Every
+// schedule in somtile lives here: Decay for the classic and online trainers, SigmaDecay for
+// the growing SOM's coarse phase (dbgsom's two schedules).
 
 #include "somtile/core/types.hpp"
 
@@ -23,6 +25,21 @@ inline double decay(Decay kind, double v0, double t, double T, double final_valu
     case Decay::exponential: return v0 * std::pow(final_value / v0, t / T);
   }
   return v0;
+}
+
+/// Schedule of the growing SOM's coarse-phase sigma (and of its convergence threshold) from
+/// sigma_start toward sigma_end (dbgsom's schedules).
+enum class SigmaDecay {
+  exponential,  ///< end + (start - end) exp(-ln(100) t / T): 99 % of the way at the phase end
+  linear        ///< start (1 - t/T) + end t/T
+};
+
+/// Value of schedule `kind` at step t of T, from v0 toward `final_value` (both used by both
+/// kinds, unlike Decay::exponential's geometric path: this one approaches final_value by an
+/// offset exponential).
+inline double decay(SigmaDecay kind, double v0, double t, double T, double final_value) {
+  if (kind == SigmaDecay::linear) return v0 * (1.0 - t / T) + final_value * t / T;
+  return final_value + (v0 - final_value) * std::exp(-std::log(100.0) * t / T);
 }
 
 }  // namespace somtile

@@ -78,7 +78,7 @@ inline int model_scalar_size(const std::string& path) { return detail::ModelRead
 
 template <typename Scalar>
 void save(const Som<Scalar>& som, const std::string& path) {
-  detail::save_model(som, som.initialized(), path, "Som", sizeof(Scalar));
+  detail::save_model(som, som.is_fitted(), path, "Som", sizeof(Scalar));
 }
 template <typename Scalar>
 Som<Scalar> load_som(const std::string& path) {
@@ -96,7 +96,7 @@ OnlineSom<Scalar> load_online_som(const std::string& path) {
 
 template <typename Scalar>
 void save(const SomVQ<Scalar>& vq, const std::string& path) {
-  detail::save_model(vq, vq.fitted(), path, "SomVQ", sizeof(Scalar));
+  detail::save_model(vq, vq.is_fitted(), path, "SomVQ", sizeof(Scalar));
 }
 template <typename Scalar>
 SomVQ<Scalar> load_som_vq(const std::string& path) {
@@ -105,7 +105,7 @@ SomVQ<Scalar> load_som_vq(const std::string& path) {
 
 template <typename Scalar>
 void save(const SomClassifier<Scalar>& classifier, const std::string& path) {
-  detail::save_model(classifier, classifier.fitted(), path, "SomClassifier", sizeof(Scalar));
+  detail::save_model(classifier, classifier.is_fitted(), path, "SomClassifier", sizeof(Scalar));
 }
 template <typename Scalar>
 SomClassifier<Scalar> load_som_classifier(const std::string& path) {

@@ -3,11 +3,36 @@
 //   quantization error: mean distance from each sample to its BMU (in the map's metric).
 //   topographic error:  share of samples whose two best units are not grid neighbours
 //                       (the 8 surrounding cells on a rectangular grid, 6 on a hexagonal one).
+// The topographic function and product live in metrics/topographic_function.hpp.
 
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/bmu.hpp"
 
 namespace somtile {
+
+namespace detail {
+
+/// Samples whose best and second-best units are not neighbours, with `adjacent(a, b)` the
+/// map's neighbour rule (Grid::adjacent for a classic map, touching cells for the growing
+/// one). A second unit of -1 (a map with a single unit) never counts. Every topographic error
+/// in somtile is this count over the number of samples.
+template <typename Adjacent>
+Index topographic_error_count(const Labels& bmu, const Labels& second, const Adjacent& adjacent) {
+  Index errors = 0;
+  for (Index i = 0; i < bmu.size(); ++i)
+    if (second[i] >= 0 && !adjacent(bmu[i], second[i])) ++errors;
+  return errors;
+}
+
+/// topographic_error_count as a fraction of the samples; 0 without samples or second units.
+template <typename Adjacent>
+double topographic_error_rate(const Labels& bmu, const Labels& second, const Adjacent& adjacent) {
+  const Index n = bmu.size();
+  if (n == 0 || second.size() != n) return 0.0;
+  return double(topographic_error_count(bmu, second, adjacent)) / double(n);
+}
+
+}  // namespace detail
 
 /// Mean BMU distance, summed in sample order (deterministic).
 template <typename Scalar>
@@ -21,12 +46,8 @@ double quantization_error(const BmuResult<Scalar>& r) {
 /// single unit has no second unit and a topographic error of 0.
 template <typename Scalar>
 double topographic_error(const BmuResult<Scalar>& r, const Grid& grid) {
-  const Index n = r.bmu.size();
-  if (n == 0 || r.second.size() != n) return 0.0;
-  Index errors = 0;
-  for (Index i = 0; i < n; ++i)
-    if (r.second[i] >= 0 && !grid.adjacent(r.bmu[i], r.second[i])) ++errors;
-  return double(errors) / double(n);
+  return detail::topographic_error_rate(r.bmu, r.second,
+                                        [&grid](Index a, Index b) { return grid.adjacent(a, b); });
 }
 
 }  // namespace somtile

@@ -90,7 +90,7 @@ TrainingHistory fit_batch(Som<Scalar>& som, ConstRowRef<Scalar> X_local, MPI_Com
     somtile::detail::require<InputError>(X_local.cols() == som.n_features(), call, "X has ", X_local.cols(),
                                          " features, but this Som expects ", som.n_features());
     if (X_local.rows() > 0) somtile::detail::check_data(call, X_local, som.n_features(), "Som");
-    if (rank == 0 && !som.initialized()) {
+    if (rank == 0 && !som.is_fitted()) {
       somtile::detail::require<InputError>(X_local.rows() > 0, call,
                                            "rank 0 has neither initialised weights nor samples to initialise them");
       som.initialize_weights(X_local);

@@ -16,6 +16,8 @@
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/som/bmu_data_map.hpp"
+#include "somtile/som/detail/u_matrix.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -25,7 +27,22 @@
 
 namespace somtile {
 
-/// A rows x cols grid of unit vectors with `n_features` components each.
+/// A rows x cols grid of unit vectors with `n_features` components each: what OnlineSom::train
+/// returns, and what the NumbaSOM-style helpers below (u_matrix, project_on_lattice,
+/// lattice_closest_vectors, lattice_activations) read. Cell (r, c) is unit r * cols + c.
+///
+/// \tparam Scalar  float or double, the codebook's scalar.
+/// \throws ParameterError (constructor) if the grid is hexagonal.
+/// \throws InputError (constructor) if the codebook's row count is not rows * cols, or it is
+///         empty or holds NaN or infinite values.
+///
+/// \code
+/// OnlineSom<double> osom({.rows = 20, .cols = 30});
+/// Lattice<double> lat = osom.train(X, 10000);
+/// auto first = lat(0, 0);                          // the vector of cell (0, 0)
+/// RowMatrix<double> u = u_matrix(lat);             // 20 x 30
+/// Lattice<double> mine(Grid(2, 2), RowMatrix<double>::Zero(4, 3));  // from any codebook
+/// \endcode
 template <typename Scalar>
 class Lattice {
  public:
@@ -58,8 +75,9 @@ class Lattice {
   RowMatrix<Scalar> codebook_;
 };
 
-/// Unit -> indices (or labels) of the samples that land on it, ascending sample order.
-using LatticeProjection = std::vector<std::vector<Index>>;
+/// Unit -> indices (or labels) of the samples that land on it, ascending sample order
+/// (NumbaSOM's name for a BmuDataMap).
+using LatticeProjection = BmuDataMap;
 
 /// rows x cols matrix of sample indices or labels, one per cell.
 using CellIndexMap = Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -72,14 +90,11 @@ template <typename Scalar>
 RowMatrix<double> u_matrix(const Lattice<Scalar>& lattice) {
   const Grid& g = lattice.grid();
   const auto& W = lattice.codebook();
-  RowMatrix<double> u(g.rows(), g.cols());
-  for (Index unit = 0; unit < g.size(); ++unit) {
-    const auto neighbours = g.neighbors(unit, 1);  // clipped at the border, wrapped on a torus
-    double sum = 0;
-    for (Index v : neighbours) sum += double((W.row(unit) - W.row(v)).norm());
-    u.data()[unit] = neighbours.empty() ? 0.0 : sum / double(neighbours.size());
-  }
-  return u;
+  // Clipped at the border, wrapped on a torus; the norm in Scalar (som/detail/u_matrix.hpp).
+  const Vector<double> u = detail::neighbor_distances(
+      g.size(), [&g](Index unit) { return g.neighbors(unit, 1); },
+      [&W](Index a, Index b) { return double((W.row(a) - W.row(b)).norm()); }, true);
+  return Eigen::Map<const RowMatrix<double>>(u.data(), g.rows(), g.cols());
 }
 
 /// Cell -> indices of the samples whose nearest unit (Euclidean, lowest unit on ties) it is.
@@ -88,9 +103,7 @@ LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& l
                                      int n_threads = 0) {
   detail::check_data("project_on_lattice", X, lattice.n_features(), "Lattice");
   const Labels bmu = find_bmus<Scalar>(X, lattice.codebook(), Distance::euclidean, false, n_threads).bmu;
-  LatticeProjection cells(std::size_t(lattice.grid().size()));
-  for (Index i = 0; i < X.rows(); ++i) cells[std::size_t(bmu[i])].push_back(i);
-  return cells;
+  return detail::samples_by_unit(bmu, lattice.grid().size());
 }
 
 /// Cell -> labels of the samples that land on it (labels[i] replaces sample index i).

@@ -4,6 +4,8 @@
 // samples.
 
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/som/bmu_data_map.hpp"
+#include "somtile/som/detail/u_matrix.hpp"
 #include "somtile/som/som.hpp"
 
 #include <algorithm>
@@ -14,9 +16,6 @@
 #include <vector>
 
 namespace somtile {
-
-/// Unit -> indices of the samples whose BMU it is (ascending).
-using BmuDataMap = std::vector<std::vector<Index>>;
 
 /// How the values of a unit combine: the U-matrix takes sum or mean, metric_map mean or std.
 enum class Reduction { sum, mean, std };
@@ -80,23 +79,19 @@ RowMatrix<double> u_matrix(const Som<Scalar>& som, Index order = 0,
   const auto& W = som.weights();
   const Grid& g = som.grid();
   if (order == 0) order = som.params().neighborhood_order;
-  RowMatrix<double> u = detail::empty_map(g, 0.0);
-  for (Index unit = 0; unit < g.size(); ++unit) {
-    const auto nb = g.neighbors(unit, order);
-    double sum = 0;
-    for (Index v : nb) sum += double(distance<Scalar>(som.params().distance, W.row(unit), W.row(v)));
-    u.data()[unit] = reduction == Reduction::mean && !nb.empty() ? sum / double(nb.size()) : sum;
-  }
-  return u;
+  const Distance metric = som.params().distance;
+  // The SOM's own metric, unlike the Lattice's Euclidean U-matrix (som/detail/u_matrix.hpp).
+  const Vector<double> u = detail::neighbor_distances(
+      g.size(), [&g, order](Index unit) { return g.neighbors(unit, order); },
+      [&W, metric](Index a, Index b) { return double(distance<Scalar>(metric, W.row(a), W.row(b))); },
+      reduction == Reduction::mean);
+  return Eigen::Map<const RowMatrix<double>>(u.data(), g.rows(), g.cols());
 }
 
 /// Unit -> indices of its samples.
 template <typename Scalar>
 BmuDataMap bmus_data_map(const Som<Scalar>& som, DataRef<Scalar> X) {
-  const Labels bmu = som.predict(X);
-  BmuDataMap map(std::size_t(som.n_units()));
-  for (Index i = 0; i < bmu.size(); ++i) map[std::size_t(bmu[i])].push_back(i);
-  return map;
+  return detail::samples_by_unit(som.predict(X), som.n_units());
 }
 
 /// Majority label per unit (NaN without samples). A tie is broken by the labels of the samples

@@ -64,6 +64,23 @@ struct OnlineSomParams {
   std::uint64_t seed = 42;
 };
 
+/// Checks every rule on the parameters of an OnlineSom; the OnlineSom constructor and
+/// load_online_som() call it. Messages name the call `OnlineSom`.
+/// \throws ParameterError if rows, cols or learning_rate is not > 0, sigma < 0, an exponential
+///         decay's end point is not > 0, or kernel_epsilon is not in (0, 1).
+inline void validate(const OnlineSomParams& p) {
+  const char* call = "OnlineSom";
+  detail::check_positive(call, "rows", p.rows);
+  detail::check_positive(call, "cols", p.cols);
+  detail::check_positive(call, "learning_rate", p.learning_rate);
+  detail::check_non_negative(call, "sigma", p.sigma);
+  if (p.lr_decay == Decay::exponential)
+    detail::check_positive(call, "learning_rate_final", p.learning_rate_final);
+  if (p.sigma_decay == Decay::exponential) detail::check_positive(call, "sigma_final", p.sigma_final);
+  detail::require(p.kernel_epsilon > 0.0 && p.kernel_epsilon < 1.0, call,
+                  "kernel_epsilon must be in (0, 1), got ", p.kernel_epsilon);
+}
+
 namespace detail {
 
 /// Buffers of the online steps, allocated once per training call.
@@ -236,6 +253,25 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
 
 }  // namespace detail
 
+/// NumbaSOM's online trainer (see the top of this file): one random sample per iteration on a
+/// rows x cols rectangular lattice, optionally a torus. train() returns the trained Lattice;
+/// partial_fit() continues training at the last learning rate and sigma.
+///
+/// \tparam Scalar  float or double: the codebook's and the data's scalar.
+/// \throws ParameterError (constructor) when validate(params) fails; from train() and
+///         partial_fit() when num_iterations is not > 0.
+/// \throws InputError from train() and partial_fit() when X is empty or holds NaN or infinite
+///         values, and from partial_fit() when X has a feature count other than n_features().
+/// \throws NotFittedError from lattice() before any training.
+///
+/// \code
+/// OnlineSomParams p;
+/// p.rows = 50; p.cols = 100; p.torus = true;
+/// OnlineSom<float> osom(p);
+/// Lattice<float> lat = osom.train(X, /*num_iterations=*/15000);
+/// lat = osom.partial_fit(X, 2000);                 // fine-tuning
+/// LatticeProjection cells = project_on_lattice<float>(X, lat);
+/// \endcode
 template <typename Scalar>
 class OnlineSom {
  public:
@@ -345,19 +381,6 @@ class OnlineSom {
     validate(params_);
     grid_ = Grid(params_.rows, params_.cols, Topology::rectangular, params_.torus);
     sigma0_ = params_.sigma > 0.0 ? params_.sigma : double(std::max(params_.rows, params_.cols)) / 2.0;
-  }
-
-  static void validate(const OnlineSomParams& p) {
-    const char* call = "OnlineSom";
-    detail::check_positive(call, "rows", p.rows);
-    detail::check_positive(call, "cols", p.cols);
-    detail::check_positive(call, "learning_rate", p.learning_rate);
-    detail::check_non_negative(call, "sigma", p.sigma);
-    if (p.lr_decay == Decay::exponential)
-      detail::check_positive(call, "learning_rate_final", p.learning_rate_final);
-    if (p.sigma_decay == Decay::exponential) detail::check_positive(call, "sigma_final", p.sigma_final);
-    detail::require(p.kernel_epsilon > 0.0 && p.kernel_epsilon < 1.0, call,
-                    "kernel_epsilon must be in (0, 1), got ", p.kernel_epsilon);
   }
 
   Lattice<Scalar> train_fresh(const char* call, ConstRowRef<Scalar> X, Index num_iterations,

@@ -65,6 +65,33 @@ struct SomParams {
   int n_threads = 0;               ///< 0 = all available
 };
 
+/// Checks every rule on the parameters of a Som with `n_features` features; the Som
+/// constructor and load_som() call it. Messages name the call `Som`.
+/// \throws ParameterError if rows, cols, n_features, epochs, batch_size, sigma or learning_rate
+///         is not > 0, neighborhood_order < 1, n_threads < 0, an exponential decay's end point is
+///         not > 0, or the sigma schedule does not stay > 0 over the epochs.
+inline void validate(const SomParams& p, Index n_features) {
+  const char* call = "Som";
+  detail::check_positive(call, "rows", p.rows);
+  detail::check_positive(call, "cols", p.cols);
+  detail::check_positive(call, "n_features", n_features);
+  detail::check_positive(call, "epochs", p.epochs);
+  detail::check_positive(call, "batch_size", p.batch_size);
+  detail::check_positive(call, "sigma", p.sigma);
+  detail::check_positive(call, "learning_rate", p.learning_rate);
+  detail::require(p.neighborhood_order >= 1, call, "neighborhood_order must be >= 1, got ",
+                  p.neighborhood_order);
+  detail::require(p.n_threads >= 0, call, "n_threads must be >= 0, got ", p.n_threads);
+  if (p.lr_decay == Decay::exponential) detail::check_positive(call, "learning_rate_final", p.learning_rate_final);
+  if (p.sigma_decay == Decay::exponential) detail::check_positive(call, "sigma_final", p.sigma_final);
+  // Schedules must stay positive over the whole run; every decay is monotone in t, so the
+  // first and last epochs decide (a loop over all epochs would hang on a huge count).
+  for (const Index t : {Index(0), p.epochs - 1}) {
+    const double s = decay(p.sigma_decay, p.sigma, double(t), double(p.epochs), p.sigma_final);
+    detail::require(s > 0, call, "sigma schedule reaches ", s, " at epoch ", t, "; it must stay > 0");
+  }
+}
+
 /// Per-epoch errors of the weights after that epoch, on the whole training set
 /// (topographic error as a fraction in [0, 1], unlike TorchSOM's percent).
 /// With EpochMetrics::during_epoch (mini-batch only), an epoch's entry instead averages over the
@@ -86,6 +113,28 @@ struct EpochInfo {
   double topographic_error;
 };
 
+/// The classic Self-Organizing Map (TorchSOM's feature set): a rows x cols rectangular or
+/// hexagonal grid, optionally a torus, trained by mini-batch or Kohonen batch updates (see the
+/// top of this file). Units are numbered row-major (unit = row * cols + col). The maps of a
+/// trained Som (U-matrix, hit map, classification map, ...) are free functions in som/maps.hpp;
+/// clustering its units (cluster(), elbow()) needs <somtile/cluster.hpp>.
+///
+/// \tparam Scalar  float or double: the codebook's and the data's scalar.
+/// \throws ParameterError (constructor) when validate(params, n_features) fails.
+/// \throws InputError when X is empty, holds NaN or infinite values, or has a feature count
+///         other than n_features().
+/// \throws NotFittedError from weights(), predict(), transform(), the errors and cluster()
+///         before the weights exist (initialize_weights(), fit(), set_weights() or a load).
+///
+/// \code
+/// SomParams p;
+/// p.rows = 10; p.cols = 12; p.topology = Topology::hexagonal; p.training = Training::batch;
+/// Som<double> som(p, X.cols());
+/// TrainingHistory h = som.fit(X);
+/// Labels bmu = som.predict(X);                 // flat unit index per sample
+/// double te = som.topographic_error(X);
+/// RowMatrix<double> u = u_matrix(som);         // som/maps.hpp
+/// \endcode
 template <typename Scalar>
 class Som {
  public:
@@ -101,7 +150,8 @@ class Som {
   const Grid& grid() const { return grid_; }
   Index n_features() const { return n_features_; }
   Index n_units() const { return grid_.size(); }
-  bool initialized() const { return weights_.rows() > 0; }
+  /// True once the weights exist: after initialize_weights(), fit(), set_weights() or a load.
+  bool is_fitted() const { return weights_.rows() > 0; }
 
   /// Codebook, units x features, row-major unit order.
   const RowMatrix<Scalar>& weights() const {
@@ -166,7 +216,7 @@ class Som {
   /// they were never initialised. On an exception the previous weights are kept.
   TrainingHistory fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
     detail::check_data("Som::fit", X, n_features_, "Som");
-    RowMatrix<Scalar> W = initialized() ? weights_ : initial_weights(X, params_.init);
+    RowMatrix<Scalar> W = is_fitted() ? weights_ : initial_weights(X, params_.init);
     TrainingHistory history;
     if (params_.training == Training::batch)
       train_batch(X, W, history, on_epoch);
@@ -250,30 +300,8 @@ class Som {
   }
 
  private:
-  static void validate(const SomParams& p, Index n_features) {
-    const char* call = "Som";
-    detail::check_positive(call, "rows", p.rows);
-    detail::check_positive(call, "cols", p.cols);
-    detail::check_positive(call, "n_features", n_features);
-    detail::check_positive(call, "epochs", p.epochs);
-    detail::check_positive(call, "batch_size", p.batch_size);
-    detail::check_positive(call, "sigma", p.sigma);
-    detail::check_positive(call, "learning_rate", p.learning_rate);
-    detail::require(p.neighborhood_order >= 1, call, "neighborhood_order must be >= 1, got ",
-                    p.neighborhood_order);
-    detail::require(p.n_threads >= 0, call, "n_threads must be >= 0, got ", p.n_threads);
-    if (p.lr_decay == Decay::exponential) detail::check_positive(call, "learning_rate_final", p.learning_rate_final);
-    if (p.sigma_decay == Decay::exponential) detail::check_positive(call, "sigma_final", p.sigma_final);
-    // Schedules must stay positive over the whole run; every decay is monotone in t, so the
-    // first and last epochs decide (a loop over all epochs would hang on a huge count).
-    for (const Index t : {Index(0), p.epochs - 1}) {
-      const double s = decay(p.sigma_decay, p.sigma, double(t), double(p.epochs), p.sigma_final);
-      detail::require(s > 0, call, "sigma schedule reaches ", s, " at epoch ", t, "; it must stay > 0");
-    }
-  }
-
   void require_weights(const char* call) const {
-    if (!initialized())
+    if (!is_fitted())
       throw NotFittedError(detail::concat(call, "(): the weights are not initialised; call "
                                                 "initialize_weights() or fit() first"));
   }
@@ -380,11 +408,11 @@ class Som {
           const Index end = std::min(n, begin + batch);
           gather(X, order, begin, end, Xb);
           bmus.search(thread, threads, u0, u1, Xb, W, params_.distance, measure, r);
-          if (measure && thread == 0)
-            for (Index i = 0; i < r.bmu.size(); ++i) {
-              distance_sum += double(r.distance[i]);
-              if (r.second[i] >= 0 && !grid_.adjacent(r.bmu[i], r.second[i])) ++te_count;
-            }
+          if (measure && thread == 0) {
+            for (Index i = 0; i < r.bmu.size(); ++i) distance_sum += double(r.distance[i]);
+            te_count += detail::topographic_error_count(r.bmu, r.second,
+                                                        [this](Index a, Index b) { return grid_.adjacent(a, b); });
+          }
           detail::compact_unit_sums<Scalar>(Xb, r.bmu, n_units(), sums, start, grouped);
           // w += alpha/|B| (sum_k h x_k - (sum_k h) w), on the thread's own units
           const Scalar step = Scalar(lr / double(end - begin));

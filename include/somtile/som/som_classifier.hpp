@@ -16,9 +16,28 @@ namespace somtile {
 
 using SomClassifierParams = GrowingSomParams;
 
+/// The growing SOM as a nearest-prototype classifier (see the top of this file); the map's
+/// attributes (weights, positions, edges, errors, transform, ...) come from
+/// GrowingSomEstimator.
+///
+/// \tparam Scalar  float or double: the prototypes' and the data's scalar.
+/// \throws ParameterError (constructor) when validate(params, "SomClassifier") fails.
+/// \throws InputError from fit() when X has fewer than 4 samples, is empty or not finite, or
+///         y has another length than X has rows; from predict(), predict_proba() and score()
+///         when X is not finite or has another feature count (score: or y another length).
+/// \throws NotFittedError from predict(), predict_proba(), score(), classes(),
+///         neuron_probabilities(), neuron_labels() and the base's accessors before fit().
+///
+/// \code
+/// SomClassifierParams p;
+/// p.max_neurons = 80;
+/// SomClassifier<double> clf(p);
+/// double accuracy = clf.fit(X_train, y_train).score(X_test, y_test);
+/// RowMatrix<double> proba = clf.predict_proba(X_test);   // columns in clf.classes() order
+/// \endcode
 template <typename Scalar>
-class SomClassifier : public detail::GrowingSomEstimator<Scalar> {
-  using Base = detail::GrowingSomEstimator<Scalar>;
+class SomClassifier : public GrowingSomEstimator<Scalar> {
+  using Base = GrowingSomEstimator<Scalar>;
 
  public:
   explicit SomClassifier(const SomClassifierParams& params = {}) : Base(params, "SomClassifier") {}

@@ -12,15 +12,32 @@ namespace somtile {
 
 using SomVQParams = GrowingSomParams;
 
+/// The growing SOM as an unsupervised vector quantiser and clusterer (see the top of this
+/// file); the map's attributes (weights, positions, edges, errors, transform, ...) come from
+/// GrowingSomEstimator.
+///
+/// \tparam Scalar  float or double: the prototypes' and the data's scalar.
+/// \throws ParameterError (constructor) when validate(params, "SomVQ", false) fails, e.g. for
+///         GrowthCriterion::entropy, which needs labels.
+/// \throws InputError from fit() when X has fewer than 4 samples, or is empty or not finite;
+///         from predict() and transform() when X is not finite or has another feature count.
+/// \throws NotFittedError from predict(), labels(), neuron_labels(), n_clusters() and the
+///         base's accessors before fit().
+///
+/// \code
+/// SomVQParams p;
+/// p.max_neurons = 80;
+/// SomVQ<double> vq(p);                          // C++20: SomVQ<double> vq({.max_neurons = 80})
+/// Labels cluster = vq.fit_predict(X);           // contiguous cluster ids
+/// Labels other = vq.predict(X_new);
+/// RowMatrix<double> coef = vq.transform(X);     // n x n_neurons, non-negative
+/// \endcode
 template <typename Scalar>
-class SomVQ : public detail::GrowingSomEstimator<Scalar> {
-  using Base = detail::GrowingSomEstimator<Scalar>;
+class SomVQ : public GrowingSomEstimator<Scalar> {
+  using Base = GrowingSomEstimator<Scalar>;
 
  public:
-  explicit SomVQ(const SomVQParams& params = {}) : Base(params, "SomVQ") {
-    detail::require(params.growth_criterion != GrowthCriterion::entropy, "SomVQ",
-                    "growth_criterion entropy needs class labels; use SomClassifier");
-  }
+  explicit SomVQ(const SomVQParams& params = {}) : Base(params, "SomVQ", /*has_labels=*/false) {}
 
   /// Grows and trains the map on X. On an exception the previous fit is kept.
   SomVQ& fit(ConstRowRef<Scalar> X) {

@@ -1,0 +1,295 @@
+#pragma once
+// The growing SOM's training engine (internal): GrowingTrainer runs the DBGSOM epochs
+// described at the top of som/growing_som.hpp and returns a GrowingMap, which
+// GrowingSomEstimator (SomVQ, SomClassifier) commits and exposes.
+
+#include "somtile/core/random.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/grid/neighborhood.hpp"
+#include "somtile/grid/schedule.hpp"
+#include "somtile/kernels/batch.hpp"
+#include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/metrics/som_quality.hpp"
+#include "somtile/metrics/topographic_function.hpp"
+#include "somtile/som/detail/growing_lattice.hpp"
+#include "somtile/som/detail/u_matrix.hpp"
+#include "somtile/som/growing_som_params.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+namespace somtile::detail {
+
+/// Shannon entropy in bits of the class counts of one neuron.
+inline double entropy_bits(const std::vector<Index>& counts) {
+  Index total = 0;
+  for (Index c : counts) total += c;
+  double h = 0.0;
+  for (Index c : counts)
+    if (c > 0) {
+      const double p = double(c) / double(total);
+      h -= p * std::log2(p);
+    }
+  return h;
+}
+
+/// A fitted growing map: everything the estimators expose.
+template <typename Scalar>
+struct GrowingMap {
+  RowMatrix<Scalar> weights;
+  GrowingLattice lattice;
+  std::vector<Index> epoch_created;
+  double growing_threshold = 0.0;
+  Index n_iter = 0;
+  bool converged = false;
+  // Statistics of the final map on the training data.
+  Labels bmu;  ///< training samples' BMUs
+  Vector<double> hit_count, error, average_distance, density;
+  double quantization_error = 0.0, topographic_error = 0.0, topographic_product = 0.0;
+};
+
+/// The most neurons a map grown on n samples may have.
+inline Index neuron_cap(const GrowingSomParams& p, Index n) {
+  return p.max_neurons > 0 ? p.max_neurons : std::max<Index>(4, Index(5.0 * std::sqrt(double(n))));
+}
+
+template <typename Scalar>
+class GrowingTrainer {
+ public:
+  /// `codes`: class codes 0..n_classes-1 per sample (entropy criterion only), else nullptr.
+  GrowingTrainer(const GrowingSomParams& p, ConstRowRef<Scalar> X, const std::vector<Index>* codes,
+                 Index n_classes)
+      : p_(p), X_(X), codes_(codes), n_classes_(n_classes) {}
+
+  GrowingMap<Scalar> run() {
+    const Index n = X_.rows(), D = X_.cols();
+    const Index cap = neuron_cap(p_, n);
+    GrowingMap<Scalar> map;
+    map.lattice = GrowingLattice(std::min<Index>(cap, 256));  // the hop table grows on demand
+    GrowingLattice& lat = map.lattice;
+
+    // Growth threshold and the robust weights' scale from the per-feature spread.
+    const Eigen::RowVectorXd mean = X_.template cast<double>().colwise().mean();
+    const Eigen::RowVectorXd var =
+        (X_.template cast<double>().rowwise() - mean).colwise().squaredNorm() / double(n);
+    const double total_variance = var.sum();
+    const double lambda = p_.spreading_factor > 0 ? -150.0 * std::log(p_.spreading_factor) : p_.lambda_;
+    map.growing_threshold = p_.growth_criterion == GrowthCriterion::entropy
+                                ? p_.entropy_threshold
+                                : lambda * std::sqrt(total_variance * double(n) / double(n - 1));
+    const double GT = map.growing_threshold;
+
+    // Seed: a 2x2 square of distinct random samples.
+    Random rng(p_.seed);
+    const std::vector<Index> seeds = rng.sample_without_replacement(n, 4);
+    RowMatrix<Scalar> W(4, D);
+    const Index square[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
+    for (Index i = 0; i < 4; ++i) {
+      lat.add(square[i][0], square[i][1]);
+      W.row(i) = X_.row(seeds[std::size_t(i)]);
+    }
+    map.epoch_created.assign(4, 0);
+
+    bool coarse = true, converged = false;
+    double sigma_coarse = p_.sigma_start;
+    Labels previous_bmu;
+    const double coarse_epochs = p_.coarse_training_frac * double(p_.max_iter);
+    Index epoch = 0;
+    for (; epoch < p_.max_iter; ++epoch) {
+      if (coarse && double(epoch) > coarse_epochs) coarse = false;
+      const Index K = W.rows();
+      const BmuResult<Scalar> r = find_bmus<Scalar>(X_, W, Distance::euclidean, false, p_.n_threads);
+      std::vector<double> error = neuron_errors(r, K);
+      const double sigma = coarse ? sigma_coarse : fine_sigma(K);
+      RowMatrix<Scalar> W_new = batch_update(r, W, lat, sigma, total_variance);
+      const double change = (W_new - W).template cast<double>().norm();  // float squares overflow at ~1e19
+      W.swap(W_new);
+
+      if (!coarse || p_.winner_stability_threshold <= 0) {
+        const double threshold =
+            coarse ? decay(p_.sigma_decay, 100.0 * p_.convergence_threshold, double(epoch) / p_.coarse_training_frac,
+                           double(p_.max_iter), p_.convergence_threshold)
+                   : p_.convergence_threshold;
+        converged = change < threshold;
+      }
+      if (coarse && p_.winner_stability_threshold > 0 && previous_bmu.size() == n)
+        converged = double((r.bmu.array() != previous_bmu.array()).count()) / double(n) <
+                    p_.winner_stability_threshold;
+      previous_bmu = r.bmu;
+      if (converged && !coarse) break;
+      if (!(coarse && converged)) continue;
+
+      // Grow (converged coarse phase).
+      const Index added = lat.size() < cap ? grow(lat, W, error, GT, cap, epoch, map.epoch_created) : 0;
+      converged = false;
+      if (added == 0) {
+        coarse = false;  // nothing left to grow, or the cap is reached: fine-tune
+      } else {
+        sigma_coarse = decay(p_.sigma_decay, p_.sigma_start, double(epoch) / p_.coarse_training_frac,
+                             double(p_.max_iter), end_sigma(lat.size()));
+      }
+    }
+    map.n_iter = std::min(epoch + 1, p_.max_iter);
+    map.converged = converged;
+    map.weights = std::move(W);
+    describe(map);
+    return map;
+  }
+
+ private:
+  double end_sigma(Index K) const {
+    return p_.sigma_end > 0 ? p_.sigma_end : 0.05 * (std::sqrt(double(K)) - 1.0);
+  }
+  double fine_sigma(Index K) const { return p_.sigma_fine > 0 ? p_.sigma_fine : end_sigma(K); }
+
+  std::vector<double> neuron_errors(const BmuResult<Scalar>& r, Index K) const {
+    std::vector<double> error(static_cast<std::size_t>(K), 0.0);
+    if (p_.growth_criterion == GrowthCriterion::entropy) {
+      std::vector<std::vector<Index>> counts(static_cast<std::size_t>(K), std::vector<Index>(static_cast<std::size_t>(n_classes_), 0));
+      for (Index i = 0; i < r.bmu.size(); ++i) ++counts[std::size_t(r.bmu[i])][std::size_t((*codes_)[std::size_t(i)])];
+      for (Index k = 0; k < K; ++k) error[std::size_t(k)] = entropy_bits(counts[std::size_t(k)]);
+    } else {
+      for (Index i = 0; i < r.bmu.size(); ++i) error[std::size_t(r.bmu[i])] += double(r.distance[i]);
+    }
+    return error;
+  }
+
+  /// w_i = sum_j h_ij n_j c_j / sum_j h_ij n_j; c_j the (robustly weighted) mean of j's samples.
+  RowMatrix<Scalar> batch_update(const BmuResult<Scalar>& r, const RowMatrix<Scalar>& W, const GrowingLattice& lat,
+                                 double sigma, double total_variance) const {
+    const Index n = X_.rows(), D = X_.cols(), K = W.rows();
+    // One unit_sums pass over [s_j x_j, s_j] gives weighted sums and weight totals together.
+    RowMatrix<Scalar> weighted(n, D + 1);
+    for (Index i = 0; i < n; ++i) {
+      const double d = double(r.distance[i]);
+      const double s = p_.robust_weights && total_variance > 0
+                           ? 1.0 - std::sqrt(std::max(0.0, 1.0 - std::exp(-d * d / total_variance)))
+                           : 1.0;
+      weighted.row(i).head(D) = Scalar(s) * X_.row(i);
+      weighted(i, D) = Scalar(s);
+    }
+    const UnitSums<Scalar> sums = unit_sums<Scalar>(weighted, r.bmu, K, p_.n_threads);
+    RowMatrix<Scalar> mass(K, D);  // n_j c_j
+    for (Index j = 0; j < K; ++j) {
+      const Scalar hits = sums.counts[j], total = sums.sums(j, D);
+      if (hits == Scalar(0)) {
+        mass.row(j).setZero();
+      } else if (total > Scalar(0)) {
+        mass.row(j) = sums.sums.row(j).head(D) * (hits / total);
+      } else {  // every weight underflowed: plain sum of the samples
+        mass.row(j).setZero();
+        for (Index i = 0; i < n; ++i)
+          if (r.bmu[i] == j) mass.row(j) += X_.row(i);
+      }
+    }
+    // Kernel from a table over hop distances; entries below 1e-6 are dropped.
+    std::vector<Scalar> by_hops(static_cast<std::size_t>(K + 1));
+    for (Index h = 0; h <= K; ++h) {
+      const double v = neighborhood_weight(Neighborhood::gaussian, double(h * h), sigma);
+      by_hops[std::size_t(h)] = v < 1e-6 ? Scalar(0) : Scalar(v);
+    }
+    RowMatrix<Scalar> H(K, K);
+    for (Index a = 0; a < K; ++a)
+      for (Index b = 0; b < K; ++b) H(a, b) = by_hops[std::size_t(std::min<Index>(lat.hops(a, b), K))];
+    // Fixed row blocks (not one per thread), so the products round the same for any n_threads.
+    RowMatrix<Scalar> out = W;
+    detail::parallel_for_chunks(K, 64, p_.n_threads, [&](Index first, Index last) {
+      const Index rows = last - first;
+      const RowMatrix<Scalar> numerator = H.middleRows(first, rows) * mass;
+      const Vector<Scalar> denominator = H.middleRows(first, rows) * sums.counts;
+      for (Index i = 0; i < rows; ++i)
+        if (denominator[i] > Scalar(0)) out.row(first + i) = numerator.row(i) / denominator[i];
+    });
+    return out;
+  }
+
+  /// One growth step; returns the number of neurons added (never past `cap`).
+  Index grow(GrowingLattice& lat, RowMatrix<Scalar>& W, std::vector<double>& error, double GT, Index cap, Index epoch,
+             std::vector<Index>& epoch_created) const {
+    const Index K = lat.size();
+    // Interior neurons pass half their excess error to their boundary neighbours.
+    for (Index i = 0; i < K; ++i) {
+      if (lat.degree(i) < 4 || error[std::size_t(i)] <= GT) continue;
+      int boundary = 0;
+      for (int s = 0; s < 4; ++s) boundary += lat.degree(lat.neighbor(i, s)) < 4;
+      const double share = boundary ? 0.5 * error[std::size_t(i)] / boundary : 0.0;
+      for (int s = 0; s < 4; ++s)
+        if (lat.degree(lat.neighbor(i, s)) < 4) error[std::size_t(lat.neighbor(i, s))] += share;
+      error[std::size_t(i)] *= 0.5;
+    }
+    std::vector<Index> order(static_cast<std::size_t>(K));
+    std::iota(order.begin(), order.end(), Index(0));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](Index a, Index b) { return error[std::size_t(a)] > error[std::size_t(b)]; });
+    Index added = 0;
+    for (Index b : order) {
+      if (error[std::size_t(b)] <= GT || lat.size() >= cap) break;
+      if (lat.degree(b) == 4) continue;  // interior (maybe since this step): skip, keep walking
+      const Insertion ins = insert_direction(lat, b, error);
+      RowVectorOf w = ins.opposite >= 0 ? RowVectorOf(Scalar(2) * W.row(b) - W.row(ins.opposite))
+                                        : RowVectorOf(W.row(b));
+      if (ins.corner >= 0) w = (w + W.row(ins.corner)) / Scalar(2);
+      lat.add(ins.x, ins.y);
+      W.conservativeResize(W.rows() + 1, Eigen::NoChange);
+      W.row(W.rows() - 1) = w;
+      error.push_back(0.0);
+      epoch_created.push_back(epoch);
+      ++added;
+    }
+    return added;
+  }
+
+  /// Final statistics of the map on the training data.
+  void describe(GrowingMap<Scalar>& map) const {
+    const Index K = map.weights.rows();
+    const GrowingLattice& lat = map.lattice;
+    const BmuResult<Scalar> r = find_bmus<Scalar>(X_, map.weights, Distance::euclidean, true, p_.n_threads);
+    map.bmu = r.bmu;
+    map.quantization_error = somtile::quantization_error(r);
+    // Neighbours for the topographic error: touching cells (8-neighbourhood), not only links.
+    map.topographic_error =
+        topographic_error_rate(r.bmu, r.second, [&lat](Index a, Index b) { return lat.touching(a, b); });
+    map.topographic_product = topographic_product(map.weights, lat);
+
+    map.hit_count = Vector<double>::Zero(K);
+    map.error = Vector<double>::Zero(K);
+    map.density = Vector<double>::Zero(K);
+    // The U-matrix over the lattice links, in slot order, distances in double
+    // (som/detail/u_matrix.hpp).
+    const RowMatrix<Scalar>& W = map.weights;
+    map.average_distance = neighbor_distances(
+        K,
+        [&lat](Index k) {
+          std::vector<Index> links;
+          for (int s = 0; s < 4; ++s)
+            if (lat.neighbor(k, s) >= 0) links.push_back(lat.neighbor(k, s));
+          return links;
+        },
+        [&W](Index a, Index b) { return (W.row(a) - W.row(b)).template cast<double>().norm(); }, true);
+    const std::vector<double> error = neuron_errors(r, K);
+    for (Index k = 0; k < K; ++k) map.error[k] = error[std::size_t(k)];
+    // Density: mean Gaussian kernel of the members' BMU distances, width = mean U-matrix value.
+    const double width = map.average_distance.mean();
+    for (Index i = 0; i < r.bmu.size(); ++i) {
+      const double d = double(r.distance[i]);
+      map.hit_count[r.bmu[i]] += 1;
+      if (width > 0)
+        map.density[r.bmu[i]] += std::exp(-d * d / (2 * width * width)) / (width * std::sqrt(2 * 3.14159265358979323846));
+    }
+    for (Index k = 0; k < K; ++k)
+      if (map.hit_count[k] > 0) map.density[k] /= map.hit_count[k];
+  }
+
+  using RowVectorOf = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
+
+  const GrowingSomParams& p_;
+  ConstRowRef<Scalar> X_;
+  const std::vector<Index>* codes_;
+  Index n_classes_;
+};
+
+}  // namespace somtile::detail
