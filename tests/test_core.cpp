@@ -1,7 +1,12 @@
 // Random numbers, input validation, the enum name tables and the version macros.
-#include <somtile/core/random.hpp>
+#include <somtile/cluster/hdbscan.hpp>
+#include <somtile/cluster/som_cluster_types.hpp>
 #include <somtile/core/detail/validate.hpp>
+#include <somtile/core/random.hpp>
 #include <somtile/core/types.hpp>
+#include <somtile/grid/schedule.hpp>
+#include <somtile/som/growing_som_params.hpp>
+#include <somtile/som/som.hpp>
 #include <somtile/version.hpp>
 
 #include <catch2/catch.hpp>
@@ -115,6 +120,12 @@ TEST_CASE("Every choice enum has one name per enumerator", "[core]") {
   check_enum_table(Covariance::tied, "tied");
   check_enum_table(Init::pca, "pca");
   check_enum_table(Training::batch, "batch");
+  check_enum_table(SigmaDecay::linear, "linear");
+  check_enum_table(GrowthCriterion::entropy, "entropy");
+  check_enum_table(ClusterMethod::hdbscan, "hdbscan");
+  check_enum_table(FeatureSpace::combined, "combined");
+  check_enum_table(ClusterSelection::leaf, "leaf");
+  check_enum_table(EpochMetrics::during_epoch, "during_epoch");
   CHECK(enum_name(Topology(7)) == "?");
 }
 

@@ -498,7 +498,7 @@ int cmd_grow(int argc, char** argv) {
            number(d.sigma_start));
   p.option("sigma-end", "S", "width at the end of growing; 0 = 0.05 (sqrt(neurons) - 1)",
            number(d.sigma_end));
-  p.option("growth-criterion", "C", "quantization_error | entropy (entropy needs --classifier)",
+  p.option("growth-criterion", "C", choices<GrowthCriterion>() + " (entropy needs --classifier)",
            "quantization_error");
   p.option("seed", "N", "random seed", std::to_string(d.seed));
   p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
@@ -515,7 +515,7 @@ int cmd_grow(int argc, char** argv) {
   g.sigma_start = p.get_double("sigma-start", d.sigma_start);
   g.sigma_end = p.get_double("sigma-end", d.sigma_end);
   g.growth_criterion =
-      p.get_choice("growth-criterion", {"quantization_error", "entropy"}, d.growth_criterion);
+      p.get_choice("growth-criterion", names_of<GrowthCriterion>(), d.growth_criterion);
   g.seed = p.get_uint("seed", d.seed);
   g.n_threads = int(p.get_int("threads", d.n_threads));
 

@@ -33,6 +33,10 @@ enum class SigmaDecay {
   exponential,  ///< end + (start - end) exp(-ln(100) t / T): 99 % of the way at the phase end
   linear        ///< start (1 - t/T) + end t/T
 };
+template <>
+struct EnumNames<SigmaDecay> {
+  static constexpr std::array<std::string_view, 2> names{"exponential", "linear"};
+};
 
 /// Value of schedule `kind` at step t of T, from v0 toward `final_value` (both used by both
 /// kinds, unlike Decay::exponential's geometric path: this one approaches final_value by an

@@ -212,9 +212,9 @@ class GrowingSomEstimator {
   void serialize_map(Archive& ar) {
     GrowingSomParams& p = params_;
     ar(p.max_neurons, p.lambda_, p.spreading_factor, p.sigma_start, p.sigma_end, p.sigma_fine);
-    ar.choice(p.sigma_decay, SigmaDecay::linear);
+    ar.choice(p.sigma_decay);
     ar(p.max_iter, p.coarse_training_frac, p.convergence_threshold, p.winner_stability_threshold);
-    ar.choice(p.growth_criterion, GrowthCriterion::entropy);
+    ar.choice(p.growth_criterion);
     ar(p.entropy_threshold, p.robust_weights, p.seed, p.n_threads);
     detail::GrowingMap<Scalar>& m = map_;
     LatticePositions cells;

@@ -18,6 +18,10 @@ enum class GrowthCriterion {
   quantization_error,  ///< sum of BMU distances of the neuron's samples
   entropy              ///< class entropy (bits) of the neuron's samples; needs labels
 };
+template <>
+struct EnumNames<GrowthCriterion> {
+  static constexpr std::array<std::string_view, 2> names{"quantization_error", "entropy"};
+};
 
 /// Parameters of the growing SOM (shared by SomVQ and SomClassifier). Defaults are dbgsom's.
 struct GrowingSomParams {

@@ -328,10 +328,10 @@ class OnlineSom {
   void serialize(Archive& ar) {
     OnlineSomParams& p = params_;
     ar(p.rows, p.cols, p.torus, p.learning_rate, p.learning_rate_final);
-    ar.choice(p.lr_decay, Decay::exponential);
+    ar.choice(p.lr_decay);
     ar(p.sigma, p.sigma_final);
-    ar.choice(p.sigma_decay, Decay::exponential);
-    ar.choice(p.neighborhood, Neighborhood::triangle);
+    ar.choice(p.sigma_decay);
+    ar.choice(p.neighborhood);
     ar(p.kernel_epsilon, p.seed);
     State& s = state_;
     ar(s.weights_t, s.offset, s.scale, s.rng, s.last_learning_rate, s.last_sigma, s.iterations);

@@ -58,8 +58,6 @@ class ModelWriter {
   void choice(const Enum& e) {
     raw(std::int32_t(e));
   }
-  template <typename Enum>
-  void choice(const Enum& e, Enum) { raw(std::int32_t(e)); }  // TRANSITIONAL
   template <typename... Why>
   void check(bool, const Why&...) const {}
 
@@ -165,12 +163,6 @@ class ModelReader {
   void choice(Enum& e) {
     const auto v = raw<std::int32_t>();
     if (v < 0 || v >= std::int32_t(enum_count<Enum>)) fail(concat("invalid enumerator ", v));
-    e = Enum(v);
-  }
-  template <typename Enum>
-  void choice(Enum& e, Enum last) {  // TRANSITIONAL
-    const auto v = raw<std::int32_t>();
-    if (v < 0 || v > std::int32_t(last)) fail(concat("invalid enumerator ", v));
     e = Enum(v);
   }
   template <typename... Why>
