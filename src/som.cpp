@@ -8,6 +8,7 @@ namespace somtile {
 #define SOMTILE_INSTANTIATE(Scalar)                                                              \
   template class Som<Scalar>;                                                                    \
   template class OnlineSom<Scalar>;                                                              \
+  template class GrowingSomEstimator<Scalar>;                                                    \
   template class SomVQ<Scalar>;                                                                  \
   template class SomClassifier<Scalar>;                                                          \
   template BmuResult<Scalar> find_bmus<Scalar>(ConstRowRef<Scalar>, ConstRowRef<Scalar>, Distance, bool, int);

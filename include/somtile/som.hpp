@@ -19,20 +19,3 @@
 #include "somtile/som/som_classifier.hpp"
 #include "somtile/som/som_vq.hpp"
 
-// Precompiled mode (CMake option SOMTILE_PRECOMPILED, target somtile::precompiled): these
-// instantiations are compiled once into the library (src/som.cpp) instead of in every
-// translation unit that uses them.
-#ifdef SOMTILE_PRECOMPILED
-namespace somtile {
-#define SOMTILE_EXTERN(Scalar)                                                                   \
-  extern template class Som<Scalar>;                                                             \
-  extern template class OnlineSom<Scalar>;                                                       \
-  extern template class SomVQ<Scalar>;                                                           \
-  extern template class SomClassifier<Scalar>;                                                   \
-  extern template BmuResult<Scalar> find_bmus<Scalar>(ConstRowRef<Scalar>, ConstRowRef<Scalar>, \
-                                                      Distance, bool, int);
-SOMTILE_EXTERN(float)
-SOMTILE_EXTERN(double)
-#undef SOMTILE_EXTERN
-}  // namespace somtile
-#endif

@@ -252,4 +252,10 @@ class GrowingSomEstimator {
   bool fitted_ = false;
 };
 
+// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp.
+#ifdef SOMTILE_PRECOMPILED
+extern template class GrowingSomEstimator<float>;
+extern template class GrowingSomEstimator<double>;
+#endif
+
 }  // namespace somtile

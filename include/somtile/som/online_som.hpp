@@ -438,4 +438,10 @@ class OnlineSom {
   State state_;
 };
 
+// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp.
+#ifdef SOMTILE_PRECOMPILED
+extern template class OnlineSom<float>;
+extern template class OnlineSom<double>;
+#endif
+
 }  // namespace somtile

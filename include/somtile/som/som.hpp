@@ -464,4 +464,10 @@ class Som {
   RowMatrix<Scalar> weights_;
 };
 
+// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp (see CMakeLists.txt).
+#ifdef SOMTILE_PRECOMPILED
+extern template class Som<float>;
+extern template class Som<double>;
+#endif
+
 }  // namespace somtile
