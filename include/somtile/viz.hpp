@@ -1,6 +1,20 @@
 #pragma once
-// Module: pictures. An SVG canvas, colour maps and one function per plot (somtile::viz).
+// Module: pictures (somtile::viz). An SVG canvas, colour maps, one function per plot drawn from plain
+// data, and overloads per model family. Including one file compiles only what it draws:
+//   plain data             viz/grid_maps.hpp, viz/rgb_map.hpp, viz/charts.hpp, viz/network.hpp
+//   Som                    viz/som_plots.hpp (with the ClusterResult plots)
+//   ClusterResult          viz/cluster_plots.hpp
+//   Lattice                viz/lattice_plots.hpp
+//   SomVQ, SomClassifier   viz/growing_plots.hpp
 
+#include "somtile/viz/charts.hpp"
+#include "somtile/viz/cluster_plots.hpp"
 #include "somtile/viz/colormap.hpp"
-#include "somtile/viz/plots.hpp"
+#include "somtile/viz/grid_maps.hpp"
+#include "somtile/viz/growing_plots.hpp"
+#include "somtile/viz/lattice_plots.hpp"
+#include "somtile/viz/network.hpp"
+#include "somtile/viz/plot_options.hpp"
+#include "somtile/viz/rgb_map.hpp"
+#include "somtile/viz/som_plots.hpp"
 #include "somtile/viz/svg.hpp"

@@ -1,0 +1,36 @@
+#pragma once
+// Plots of growing SOMs (SomVQ, SomClassifier): the neurons drawn as a network.
+
+#include "somtile/core/types.hpp"
+#include "somtile/som/som_classifier.hpp"
+#include "somtile/som/som_vq.hpp"
+#include "somtile/viz/detail/growing_network.hpp"
+#include "somtile/viz/plot_options.hpp"
+
+#include <string>
+
+namespace somtile::viz {
+
+/// A growing SOM as a network: neurons placed by `layout`, lattice edges as grey lines, colour
+/// and size by per-neuron statistics.
+template <typename Scalar>
+void plot_growing_som(const SomVQ<Scalar>& model, const std::string& path,
+                      const GrowingSomPlotOptions& options = {}) {
+  detail::plot_growing_network(model, path, options, nullptr);
+}
+
+/// As above; NodeStatistic::label colours the neurons by class with a legend (unlabelled
+/// neurons as "Uncertain").
+template <typename Scalar>
+void plot_growing_som(const SomClassifier<Scalar>& model, const std::string& path,
+                      const GrowingSomPlotOptions& options = {}) {
+  GrowingSomPlotOptions o = options;
+  if (o.network.class_names.empty())
+    for (Index k = 0; k < model.classes().size(); ++k)
+      o.network.class_names.push_back("class " + std::to_string(model.classes()[k]));
+  if (o.network.noise_label == "Uncertain") o.network.noise_label = "no hits";
+  detail::plot_growing_network(
+      model, path, o, options.color == NodeStatistic::label ? &model.neuron_labels() : nullptr);
+}
+
+}  // namespace somtile::viz

@@ -1,0 +1,113 @@
+#pragma once
+// What each plot can be told: titles, colour maps, sizes, what to encode. Plain structs and
+// enums without model types, so plot families and model adapters share them at no cost.
+
+#include "somtile/core/types.hpp"
+#include "somtile/viz/colormap.hpp"
+
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace somtile::viz {
+
+/// A continuous map: U-matrix, hit map, metric/score/rank maps, one component plane.
+struct MapPlotOptions {
+  std::string title;           ///< empty = the plot's default title
+  std::string colorbar_label;  ///< empty = the plot's default label
+  Colormap colormap = Colormap::viridis;
+  bool reverse_colormap = false;
+  double vmin = std::numeric_limits<double>::quiet_NaN();  ///< NaN = the data's minimum
+  double vmax = std::numeric_limits<double>::quiet_NaN();  ///< NaN = the data's maximum
+  double cell_size = 0;      ///< px per unit; 0 = fit the map into about 480 px
+  bool show_values = false;  ///< print each unit's value (when the cells are large enough)
+  int value_decimals = 2;
+  std::string empty_label = "no value";  ///< legend entry of NaN units
+};
+
+/// A map of categories per unit: classification map, cluster map.
+struct CategoryPlotOptions {
+  std::string title;
+  std::vector<std::string> class_names;  ///< name of category k at index k; missing = prefix + k
+  std::string name_prefix = "class";
+  std::string noise_label = "Uncertain";   ///< label -1
+  std::string empty_label = "no samples";  ///< NaN units
+  double cell_size = 0;
+};
+
+/// Several maps of one grid in one file: component planes, activation maps.
+struct MultiMapPlotOptions {
+  std::string title;
+  std::vector<std::string> names;  ///< panel titles; missing = prefix + (index + 1)
+  std::string name_prefix = "map";
+  Colormap colormap = Colormap::viridis;
+  bool reverse_colormap = false;
+  double cell_size = 0;  ///< px per unit; 0 = about 180 px per panel
+  Index columns = 0;     ///< panels per row; 0 = ceil(sqrt(n))
+};
+
+/// Line and bar charts: training errors, curves, elbow, silhouette, quality comparison.
+struct ChartOptions {
+  std::string title;
+  std::string x_label;  ///< empty = the plot's default
+  std::string y_label;
+  double width = 0;  ///< px; 0 = the plot's default
+  double height = 0;
+};
+
+/// Neurons as points with edges (growing SOM), coloured and sized by per-node statistics.
+struct NetworkPlotOptions {
+  std::string title;
+  std::string x_label = "x";
+  std::string y_label = "y";
+  Eigen::VectorXd color;    ///< per-node value -> colour map (empty = one colour)
+  Labels category;          ///< per-node category (-1 = noise) -> legend; excludes `color`
+  Eigen::VectorXd size;     ///< per-node value -> radius between min_radius and max_radius
+  std::string color_label;  ///< colour bar title
+  std::string size_label;   ///< size legend title
+  std::vector<std::string> class_names;
+  std::string name_prefix = "class";
+  std::string noise_label = "Uncertain";  ///< category -1
+  Colormap colormap = Colormap::viridis;
+  bool reverse_colormap = false;
+  double min_radius = 3;
+  double max_radius = 9;
+  RowMatrix<double> samples;  ///< optional data points (n x 2) drawn faintly underneath
+  Labels sample_labels;       ///< their categories (empty = grey)
+  double width = 520;         ///< px of the plotting area's longer side
+};
+
+/// Units drawn in the RGB colour of their 3 values (NumbaSOM's lattice image).
+struct RgbPlotOptions {
+  std::string title;
+  double cell_size = 0;
+  bool rescale = false;  ///< stretch each channel's range to [0, 1] instead of requiring [0, 1]
+};
+
+/// A per-neuron statistic of a growing SOM, for colour or size.
+enum class NodeStatistic {
+  none,
+  hit_count,
+  error,
+  average_distance,
+  density,
+  epoch_created,
+  label
+};
+
+/// Where the neurons of a growing SOM are drawn.
+enum class NetworkLayout {
+  lattice,  ///< integer lattice coordinates (the map's own topology)
+  weights,  ///< the first two weight components (data space for 2-D data)
+  pca       ///< the weights projected on their first two principal components
+};
+
+/// plot_growing_som: what to encode, where to place the neurons, and the network's look.
+struct GrowingSomPlotOptions {
+  NodeStatistic color = NodeStatistic::hit_count;
+  NodeStatistic size = NodeStatistic::none;
+  NetworkLayout layout = NetworkLayout::lattice;
+  NetworkPlotOptions network;  ///< title, colour map, radii, optional samples underneath
+};
+
+}  // namespace somtile::viz
