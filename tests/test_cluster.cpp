@@ -594,7 +594,8 @@ TEST_CASE("HDBSCAN agrees with a brute-force mutual-reachability reference", "[h
       // The same condensation and selection on the reference tree gives the same partition.
       const auto tree = detail::condense(X.rows(), reference, p.min_cluster_size);
       const auto selection = detail::select_clusters(
-          tree, p.cluster_selection_method, p.cluster_selection_epsilon, p.allow_single_cluster);
+          tree, p.cluster_selection_method == ClusterSelection::leaf, p.cluster_selection_epsilon,
+          p.allow_single_cluster);
       const auto expected = detail::label_points(tree, selection, p.cluster_selection_epsilon,
                                                  p.allow_single_cluster);
       CHECK(same_partition(hd.labels(), expected.labels));

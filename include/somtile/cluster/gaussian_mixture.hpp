@@ -83,7 +83,7 @@ bool factor_covariances(Covariance type, MixtureState& s) {
 /// _estimate_gaussian_parameters). Returns false when a Cholesky factorisation fails.
 template <typename Real>
 bool estimate_parameters(const RowMatrix<Real>& X, const RowMatrix<double>& resp,
-                                Covariance type, double reg, MixtureState& s) {
+                         Covariance type, double reg, MixtureState& s) {
   const Index n = X.rows(), d = X.cols(), k = resp.cols();
   const Vector<double> nk =
       (resp.colwise().sum().transpose().array() + 10 * std::numeric_limits<double>::epsilon()).matrix();
@@ -127,7 +127,7 @@ bool estimate_parameters(const RowMatrix<Real>& X, const RowMatrix<double>& resp
 /// log(weight_c) + log N(x_i | mean_c, cov_c) for every sample and component.
 template <typename Real>
 RowMatrix<double> weighted_log_prob(const RowMatrix<Real>& X, Covariance type,
-                                           const MixtureState& s, int n_threads) {
+                                    const MixtureState& s, int n_threads) {
   const Index n = X.rows(), d = X.cols(), k = s.means.rows();
   const double log_2pi = std::log(2 * 3.14159265358979323846);
   RowMatrix<double> out(n, k);
@@ -165,7 +165,7 @@ RowMatrix<double> weighted_log_prob(const RowMatrix<Real>& X, Covariance type,
 /// log responsibilities when non-null.
 template <typename Real>
 Vector<double> log_likelihoods(const RowMatrix<Real>& X, Covariance type, const MixtureState& s,
-                                      int n_threads, RowMatrix<double>* log_resp) {
+                               int n_threads, RowMatrix<double>* log_resp) {
   RowMatrix<double> w = weighted_log_prob(X, type, s, n_threads);
   Vector<double> norm(X.rows());
   for (Index i = 0; i < X.rows(); ++i) {

@@ -104,7 +104,7 @@ struct NeuronClusteringIncluded<Scalar, void> : std::true_type {};
 
 template <typename = void>
 ClusterMetrics unit_cluster_metrics(const RowMatrix<double>& features, const Labels& labels,
-                                           int n_threads) {
+                                    int n_threads) {
   ClusterMetrics m;
   m.n_noise = (labels.array() < 0).count();
   m.noise_ratio = double(m.n_noise) / double(labels.size());

@@ -144,7 +144,7 @@ inline std::string csv_field_text(const char* b, const char* e) {
 /// empty means no labels. Non-finite values are rejected with their line and column.
 template <typename = void>
 CsvData read_csv(const std::string& path, const std::string& label_column = "",
-                        char delimiter = ',') {
+                 char delimiter = ',') {
   const detail::FileBytes file(path);
   const char* const end = file.end();
 

@@ -67,7 +67,7 @@ RowMatrix<double> kept_rows(const Eigen::MatrixBase<Derived>& X, const DenseLabe
 /// Per-cluster counts and centroids.
 template <typename = void>
 void cluster_centroids(const RowMatrix<double>& X, const DenseLabelling& d,
-                              RowMatrix<double>& centroids, Vector<double>& counts) {
+                       RowMatrix<double>& centroids, Vector<double>& counts) {
   centroids = RowMatrix<double>::Zero(d.n_labels, X.cols());
   counts = Vector<double>::Zero(d.n_labels);
   for (Index i = 0; i < X.rows(); ++i) {
@@ -81,7 +81,7 @@ void cluster_centroids(const RowMatrix<double>& X, const DenseLabelling& d,
 /// Silhouette of the kept samples (in kept order).
 template <typename = void>
 Vector<double> silhouette_kept(const RowMatrix<double>& X, const DenseLabelling& d,
-                                      int n_threads) {
+                               int n_threads) {
   const Index n = X.rows(), k = d.n_labels;
   Vector<double> counts = Vector<double>::Zero(k);
   for (Index c : d.label) counts[c] += 1;
