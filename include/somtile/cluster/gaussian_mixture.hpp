@@ -215,12 +215,7 @@ class GaussianMixture {
     bool have_best = false;
     for (int init = 0; init < params_.n_init; ++init) {
       // Initial responsibilities: one k-means seeding + Lloyd run (scikit-learn: n_init=1).
-      KMeansParams seeding;
-      seeding.n_clusters = k;
-      seeding.n_init = 1;
-      seeding.seed = root.fork(std::uint64_t(init))();
-      seeding.n_threads = params_.n_threads;
-      KMeans<double> km(seeding);
+      KMeans<double> km(detail::kmeans_params(k, 1, root.fork(std::uint64_t(init))(), params_.n_threads));
       const Labels& assigned = km.fit(Xd).labels();
       RowMatrix<double> resp = RowMatrix<double>::Zero(n, k);
       for (Index i = 0; i < n; ++i) resp(i, assigned[i]) = 1.0;

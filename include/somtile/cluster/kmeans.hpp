@@ -56,6 +56,16 @@ inline void validate(const KMeansParams& p, const char* call = "KMeans") {
 
 namespace detail {
 
+/// KMeansParams with the other fields at their defaults (GMM seeding, clustering a map's units).
+inline KMeansParams kmeans_params(Index k, int n_init, std::uint64_t seed, int n_threads) {
+  KMeansParams p;
+  p.n_clusters = k;
+  p.n_init = n_init;
+  p.seed = seed;
+  p.n_threads = n_threads;
+  return p;
+}
+
 template <typename Scalar>
 struct KMeansRun {
   RowMatrix<Scalar> centers;

@@ -28,17 +28,6 @@
 
 namespace somtile {
 
-namespace detail {
-inline KMeansParams kmeans_params(Index k, int n_init, std::uint64_t seed, int n_threads) {
-  KMeansParams p;
-  p.n_clusters = k;
-  p.n_init = n_init;
-  p.seed = seed;
-  p.n_threads = n_threads;
-  return p;
-}
-}  // namespace detail
-
 // The public functions below are declared, with their documentation, in som_cluster_types.hpp.
 
 template <typename Scalar>
