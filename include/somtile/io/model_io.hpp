@@ -2,9 +2,9 @@
 // Saving and loading fitted models: Som, OnlineSom, SomVQ, SomClassifier, KMeans and
 // GaussianMixture.
 //
-// File format (version 1), all integers little-endian:
+// File format (version 2; version 1 files still load), all integers little-endian:
 //   magic    8 bytes  "SOMTILE\0"
-//   version  u32      1
+//   version  u32      2
 //   kind     string   the model's name, e.g. "Som"     (string = u32 length + bytes)
 //   scalar   u8       4 = float, 8 = double
 //   payload  bytes    the model's fields in the order of its serialize() member: parameters,

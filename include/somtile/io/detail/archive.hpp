@@ -26,7 +26,10 @@
 namespace somtile::detail {
 
 inline constexpr char model_magic[8] = {'S', 'O', 'M', 'T', 'I', 'L', 'E', '\0'};
-inline constexpr std::uint32_t model_version = 1;
+/// Version written by save(). Files of every version from 1 up load: a field added in version
+/// v is read under `if (ar.version() >= v)` and keeps its default in older files.
+inline constexpr std::uint32_t model_version = 2;
+inline constexpr std::uint32_t oldest_model_version = 1;
 
 inline std::uint64_t fnv1a(const char* data, std::size_t n) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -60,6 +63,8 @@ class ModelWriter {
   }
   template <typename... Why>
   void check(bool, const Why&...) const {}
+  /// Format version of the file being written: always the newest.
+  std::uint32_t version() const { return model_version; }
 
   /// Header + payload + checksum, written to "<path>.tmp" and renamed over `path`.
   void save(const std::string& path, const std::string& kind, std::uint8_t scalar_size) const {
@@ -134,10 +139,10 @@ class ModelReader {
     end_ = bytes_.size() - 8;
     if (stored != fnv1a(bytes_.data(), end_)) fail("checksum mismatch (file corrupt or truncated)");
     pos_ = 8;
-    std::uint32_t version = 0;
-    (*this)(version);
-    if (version != model_version)
-      fail(concat("format version ", version, " is not supported (this build reads ", model_version, ")"));
+    (*this)(version_);
+    if (version_ < oldest_model_version || version_ > model_version)
+      fail(concat("format version ", version_, " is not supported (this build reads ", oldest_model_version,
+                  " to ", model_version, ")"));
     (*this)(kind_, scalar_size_);
   }
 
@@ -145,6 +150,8 @@ class ModelReader {
   const std::string& kind() const { return kind_; }
   /// 4 (float) or 8 (double).
   std::uint8_t scalar_size() const { return scalar_size_; }
+  /// Format version of the file being read (oldest_model_version .. model_version).
+  std::uint32_t version() const { return version_; }
 
   /// Fails unless the file holds a `kind` of `scalar_size`-byte values.
   void expect(const std::string& kind, std::uint8_t scalar_size) const {
@@ -230,6 +237,7 @@ class ModelReader {
   std::size_t pos_ = 0, end_ = 0;
   std::string kind_;
   std::uint8_t scalar_size_ = 0;
+  std::uint32_t version_ = 0;
 };
 
 }  // namespace somtile::detail
