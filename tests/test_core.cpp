@@ -118,7 +118,7 @@ TEST_CASE("Every choice enum has one name per enumerator", "[core]") {
   check_enum_table(Distance::chebyshev, "chebyshev");
   check_enum_table(Decay::exponential, "exponential");
   check_enum_table(Covariance::tied, "tied");
-  check_enum_table(Init::pca, "pca");
+  check_enum_table(Init::uniform, "uniform");
   check_enum_table(Training::batch, "batch");
   check_enum_table(SigmaDecay::linear, "linear");
   check_enum_table(GrowthCriterion::entropy, "entropy");

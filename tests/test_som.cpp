@@ -4,6 +4,7 @@
 #include <somtile/io/csv.hpp>
 #include <somtile/som/maps.hpp>
 #include <somtile/som/som.hpp>
+#include <somtile/core/warning.hpp>
 
 #include <catch2/catch.hpp>
 #include <Eigen/Eigenvalues>
@@ -15,6 +16,9 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
+#include <vector>
 
 using namespace somtile;
 
@@ -261,22 +265,172 @@ TEST_CASE("PCA initialisation spans the principal plane", "[som][init]") {
   CHECK(std::abs((D.row(50) - D.row(0)).dot(pc2)) == Approx(4 * sd2));
 }
 
-TEST_CASE("random and sample initialisation stay in the data", "[som][init]") {
+TEST_CASE("Init: random picks data rows with replacement, sample without, uniform fills the box", "[som][init]") {
   const auto data = iris();
+  const Index n = data.X.rows();
   SomParams p{};
   p.rows = 5; p.cols = 5;
   Som<double> som(p, 4);
-  som.initialize_weights(data.X, Init::random);
+  auto row_of = [&](Index u) {  // the data row equal to unit u's weights, or -1
+    for (Index i = 0; i < n; ++i)
+      if (som.weights().row(u) == data.X.row(i)) return i;
+    return Index(-1);
+  };
+  // uniform: inside each feature's [min, max], and (continuous draws) no unit on a data row.
+  som.initialize_weights(data.X, Init::uniform);
   const Eigen::RowVectorXd lo = data.X.colwise().minCoeff(), hi = data.X.colwise().maxCoeff();
   for (Index u = 0; u < 25; ++u) {
     CHECK((som.weights().row(u).array() >= lo.array()).all());
     CHECK((som.weights().row(u).array() <= hi.array()).all());
+    CHECK(row_of(u) == -1);
   }
+  // sample: 25 distinct data rows.
   som.initialize_weights(data.X, Init::sample);
+  std::set<Index> rows;
+  for (Index u = 0; u < 25; ++u) {
+    const Index i = row_of(u);
+    CHECK(i >= 0);
+    rows.insert(i);
+  }
+  CHECK(rows.size() == 25);
+  // random (TorchSOM's): every unit a data row, drawn independently with replacement: on a
+  // 100 x 100 map from 4 distinct rows each row is drawn about 2500 times (sd 43).
+  const RowMatrix<double> four = data.X.topRows(4);
+  SomParams big{};
+  big.rows = 100; big.cols = 100;
+  Som<double> wide(big, 4);
+  wide.initialize_weights(four, Init::random);
+  std::array<Index, 4> counts{};
+  for (Index u = 0; u < wide.n_units(); ++u) {
+    Index hit = -1;
+    for (Index i = 0; i < 4; ++i)
+      if (wide.weights().row(u) == four.row(i)) hit = i;
+    REQUIRE(hit >= 0);
+    ++counts[std::size_t(hit)];
+  }
+  for (Index c : counts) CHECK(std::abs(c - 2500) < 250);
+  // sample with more units than rows: every row once before any row twice (100 units, 4 rows: 25 each).
+  wide.initialize_weights(four, Init::sample);
+  counts = {};
+  for (Index u = 0; u < wide.n_units(); ++u)
+    for (Index i = 0; i < 4; ++i)
+      if (wide.weights().row(u) == four.row(i)) ++counts[std::size_t(i)];
+  for (Index c : counts) CHECK(c == 2500);
+  // The default (SomParams::init) is random: fit() starts from data rows.
+  Som<double> fresh(p, 4);
+  CHECK(fresh.params().init == Init::random);
+  fresh.initialize_weights(data.X);
   for (Index u = 0; u < 25; ++u) {
     bool found = false;
-    for (Index i = 0; i < data.X.rows() && !found; ++i) found = som.weights().row(u) == data.X.row(i);
+    for (Index i = 0; i < n && !found; ++i) found = fresh.weights().row(u) == data.X.row(i);
     CHECK(found);
+  }
+}
+
+TEST_CASE("Som and topographic_error: sigma beyond the map warns; a BmuResult without second BMUs throws",
+          "[som][warning]") {
+  std::vector<std::string> warnings;
+  ScopedWarningHandler capture([&](std::string_view w) { warnings.emplace_back(w); });
+  SomParams p{};
+  p.rows = 3; p.cols = 3; p.sigma = 4.2;  // diagonal sqrt(18) = 4.243
+  Som<double> quiet(p, 2);
+  CHECK(warnings.empty());
+  p.sigma = 10;  // TorchSOM's test: sigma 10 on 3 x 3 warns once
+  Som<double> loud(p, 2);
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0], Catch::StartsWith("Som(): sigma = 10 is larger than the map") &&
+                              Catch::Contains("3 x 3"));
+
+  const RowMatrix<double> X = blobs<double>(30, 2, 3);
+  loud.fit(X);
+  const BmuResult<double> first_only = loud.bmus(X, false);
+  CHECK_THROWS_AS(topographic_error(first_only, loud.grid()), InputError);
+  CHECK_THROWS_WITH(topographic_error(first_only, loud.grid()),
+                    Catch::StartsWith("topographic_error(): the BmuResult has no second-best units (0 for 30 samples)"));
+  CHECK(topographic_error(loud.bmus(X, true), loud.grid()) == loud.topographic_error(X));
+}
+
+namespace {
+
+// Lattice steps between every pair of cells, by breadth-first search over the cells whose
+// centres are exactly 1 apart (hexagonal: odd rows shifted by 1/2, rows sqrt(3)/2 apart) or
+// touch (rectangular: the 8 around a cell): an oracle independent of Grid.
+std::vector<std::vector<Index>> naive_steps(Index rows, Index cols, bool hex) {
+  const Index n = rows * cols;
+  auto x = [&](Index u) { return double(u % cols) + (hex && (u / cols) % 2 ? 0.5 : 0.0); };
+  auto y = [&](Index u) { return double(u / cols) * (hex ? std::sqrt(3.0) / 2 : 1.0); };
+  auto touching = [&](Index a, Index b) {
+    if (a == b) return false;
+    if (hex) return std::abs(std::hypot(x(a) - x(b), y(a) - y(b)) - 1.0) < 1e-9;
+    return std::abs(x(a) - x(b)) <= 1 && std::abs(y(a) - y(b)) <= 1;
+  };
+  std::vector<std::vector<Index>> steps(std::size_t(n), std::vector<Index>(std::size_t(n), -1));
+  for (Index s = 0; s < n; ++s) {
+    std::vector<Index> frontier{s};
+    steps[std::size_t(s)][std::size_t(s)] = 0;
+    for (Index d = 1; !frontier.empty(); ++d) {
+      std::vector<Index> next;
+      for (Index a : frontier)
+        for (Index b = 0; b < n; ++b)
+          if (steps[std::size_t(s)][std::size_t(b)] < 0 && touching(a, b)) {
+            steps[std::size_t(s)][std::size_t(b)] = d;
+            next.push_back(b);
+          }
+      frontier = next;
+    }
+  }
+  return steps;
+}
+
+}  // namespace
+
+TEST_CASE("u_matrix options: metric, order, sum or mean, max-1 scaling match a naive loop over neighbours",
+          "[som][maps][u_matrix]") {
+  const Index rows = 5, cols = 6, F = 3;
+  Random rng(7);
+  RowMatrix<double> W(rows * cols, F);
+  for (Index k = 0; k < W.size(); ++k) W.data()[k] = rng.normal();
+  for (Topology topology : {Topology::rectangular, Topology::hexagonal}) {
+    const auto steps = naive_steps(rows, cols, topology == Topology::hexagonal);
+    SomParams p{};
+    p.rows = rows; p.cols = cols; p.topology = topology; p.distance = Distance::manhattan;
+    Som<double> som(p, F);
+    som.set_weights(W);
+    for (Index order : {1, 2})
+      for (Distance metric : {Distance::euclidean, Distance::manhattan, Distance::chebyshev})
+        for (Reduction scaling : {Reduction::sum, Reduction::mean})
+          for (bool normalize : {false, true}) {
+            UMatrixOptions o;
+            o.distance = metric; o.neighborhood_order = order; o.scaling = scaling; o.normalize = normalize;
+            INFO("topology " << int(topology) << " order " << order << " metric " << int(metric) << " scaling "
+                             << int(scaling) << " normalize " << normalize);
+            RowMatrix<double> expect(rows, cols);
+            for (Index u = 0; u < rows * cols; ++u) {
+              double sum = 0;
+              Index count = 0;
+              for (Index v = 0; v < rows * cols; ++v) {
+                const Index d = steps[std::size_t(u)][std::size_t(v)];
+                if (d < 1 || d > order) continue;
+                const Eigen::RowVectorXd diff = W.row(u) - W.row(v);
+                sum += metric == Distance::euclidean   ? diff.norm()
+                       : metric == Distance::manhattan ? diff.cwiseAbs().sum()
+                                                       : diff.cwiseAbs().maxCoeff();
+                ++count;
+              }
+              // Neighbour counts: hex 6 / 18 inside, rectangular 8 / 24 inside.
+              if (u == 2 * cols + 2 && order == 1) CHECK(count == (topology == Topology::hexagonal ? 6 : 8));
+              if (u == 2 * cols + 2 && order == 2) CHECK(count == (topology == Topology::hexagonal ? 18 : 24));
+              expect.data()[u] = scaling == Reduction::mean ? sum / double(count) : sum;
+            }
+            if (normalize) expect /= expect.maxCoeff();
+            const RowMatrix<double> got = u_matrix(som, o);
+            CHECK((got - expect).cwiseAbs().maxCoeff() < 1e-12);
+            if (normalize) CHECK(got.maxCoeff() == 1.0);
+          }
+    // Defaults: the SOM's metric (manhattan here) and order, summed, max 1.
+    UMatrixOptions same;
+    same.distance = Distance::manhattan; same.neighborhood_order = 1;
+    CHECK(u_matrix(som) == u_matrix(som, same));
   }
 }
 
@@ -378,12 +532,19 @@ TEST_CASE("maps on a hand-computed case", "[som][maps]") {
 
   // U-matrix, mean over the 8-neighbourhood clipped at the border. Unit 0 (0,0) touches
   // units 1, 3, 4 at weight distances 1, 3, 4.
-  const auto um = u_matrix(som);
+  UMatrixOptions raw_mean;
+  raw_mean.scaling = Reduction::mean;
+  raw_mean.normalize = false;
+  const auto um = u_matrix(som, raw_mean);
   CHECK(um(0, 0) == Approx((1.0 + 3.0 + 4.0) / 3.0));
-  const auto us = u_matrix(som, 1, Reduction::sum);
+  UMatrixOptions raw_sum;
+  raw_sum.normalize = false;
+  const auto us = u_matrix(som, raw_sum);
   CHECK(us(0, 0) == Approx(8.0));
   // Unit 4 (1,1) touches 0, 1, 2, 3, 5: distances 4, 3, 2, 1, 1.
   CHECK(us(1, 1) == Approx(11.0));
+  // The default is TorchSOM's: the sums scaled to max 1.
+  CHECK((u_matrix(som) - us / us.maxCoeff()).cwiseAbs().maxCoeff() < 1e-12);
 
   const auto cls = classification_map(som, map, y);
   CHECK(cls(0, 0) == 3);  // labels 3, 3, 1
@@ -490,7 +651,13 @@ TEST_CASE("Som error paths", "[som][errors]") {
                     Catch::Contains("classification_map(): the BMU map refers to sample"));
   CHECK_THROWS_AS(metric_map(som, map, Eigen::VectorXd::Zero(3)), InputError);
   CHECK_THROWS_AS(metric_map(som, map, Eigen::VectorXd::Zero(20), Reduction::sum), ParameterError);
-  CHECK_THROWS_AS(u_matrix(som, 1, Reduction::std), ParameterError);
+  UMatrixOptions std_scaling;
+  std_scaling.scaling = Reduction::std;
+  CHECK_THROWS_AS(u_matrix(som, std_scaling), ParameterError);
+  CHECK_THROWS_WITH(u_matrix(som, std_scaling), "u_matrix(): scaling must be sum or mean, got std");
+  UMatrixOptions negative_order;
+  negative_order.neighborhood_order = -1;
+  CHECK_THROWS_WITH(u_matrix(som, negative_order), "u_matrix(): neighborhood_order must be >= 0, got -1");
   CHECK_THROWS_AS(classification_map(som, BmuDataMap(3), Labels::Zero(20)), InputError);
   CHECK_THROWS_WITH(component_plane(som, 3), "component_plane(): feature must be in [0, 3), got 3");
   CHECK_THROWS_AS(collect_samples(som, X, X, map), InputError);
@@ -578,8 +745,11 @@ TEST_CASE("Som::cluster groups the units of well separated blobs", "[som][cluste
   CHECK(r.metrics.silhouette > 0.5);
   CHECK(som.elbow(6).size() == 6);
   CHECK(som.elbow().size() == 10);
-  CHECK_THROWS_AS(som.elbow(49), ParameterError);
-  CHECK_THROWS_WITH(som.elbow(49), "Som::elbow(): max_k must be <= the number of units (48), got 49");
+  // max_k beyond the units is capped at them (k-means cannot make more clusters than units).
+  const auto capped = som.elbow(49);
+  REQUIRE(capped.size() == 48);
+  CHECK(capped.back() == Approx(0.0).margin(1e-9));
+  CHECK(som.elbow(1000).size() == 48);
   CHECK_THROWS_WITH(som.elbow(-1), "Som::elbow(): max_k must be >= 0, got -1");
   {  // a map with fewer than 10 units: the default curve stops at its size
     SomParams small;
@@ -613,7 +783,7 @@ void for_each_som_config(F&& body) {
     for (Topology topology : {Topology::rectangular, Topology::hexagonal})
       for (bool torus : {false, true})
         for (Training training : {Training::batch, Training::minibatch})
-          for (Init init : {Init::random, Init::sample, Init::pca}) {
+          for (Init init : {Init::random, Init::sample, Init::pca, Init::uniform}) {
             if (torus && topology == Topology::hexagonal && shape.rows % 2) continue;  // cannot tile
             SomParams p{};
             p.rows = shape.rows; p.cols = shape.cols; p.topology = topology; p.torus = torus;
@@ -659,7 +829,9 @@ TEST_CASE("Som maps of a one-sample map follow the definitions", "[som][degenera
     const auto hits = hit_map(som, X);
     CHECK(hits(0, 0) == 1);
     CHECK(hits.sum() == 1);
-    CHECK(u_matrix(som).cwiseAbs().maxCoeff() == Approx(0.0).margin(1e-12));  // identical units
+    UMatrixOptions unscaled;  // scaled to max 1, rounding noise between identical units would read 1
+    unscaled.normalize = false;
+    CHECK(u_matrix(som, unscaled).cwiseAbs().maxCoeff() == Approx(0.0).margin(1e-12));  // identical units
     const auto map = bmus_data_map(som, X);
     CHECK(map[0] == std::vector<Index>{0});
     const Labels y = Labels::Constant(1, -7);  // negative labels are labels like any other
@@ -682,7 +854,10 @@ TEST_CASE("Som maps on 1 x 1 and 1 x N maps: U-matrix neighbours along the singl
     p.rows = 1; p.cols = 4; p.topology = topology;
     Som<double> line(p, 1);
     line.set_weights((RowMatrix<double>(4, 1) << 0, 1, 3, 6).finished());
-    const auto u = u_matrix(line);
+    UMatrixOptions mean;
+    mean.scaling = Reduction::mean;
+    mean.normalize = false;
+    const auto u = u_matrix(line, mean);
     CHECK(u(0, 0) == Approx(1.0));
     CHECK(u(0, 1) == Approx(1.5));
     CHECK(u(0, 2) == Approx(2.5));
@@ -691,7 +866,7 @@ TEST_CASE("Som maps on 1 x 1 and 1 x N maps: U-matrix neighbours along the singl
     if (p.torus) {
       Som<double> ring(p, 1);
       ring.set_weights(line.weights());
-      CHECK(u_matrix(ring)(0, 0) == Approx((1.0 + 6.0) / 2.0));  // wraps to unit 3
+      CHECK(u_matrix(ring, mean)(0, 0) == Approx((1.0 + 6.0) / 2.0));  // wraps to unit 3
     }
     p.cols = 1;
     p.torus = false;
@@ -716,7 +891,7 @@ TEMPLATE_TEST_CASE("Som: one feature and constant columns give finite weights; P
   constant_col.col(1).setConstant(S(5));
   RowMatrix<S> all_constant = RowMatrix<S>::Constant(60, 3, S(-1.5));
   for (const RowMatrix<S>* X : {&one_feature, &constant_col, &all_constant}) {
-    for (Init init : {Init::random, Init::sample, Init::pca})
+    for (Init init : {Init::random, Init::sample, Init::pca, Init::uniform})
       for (Topology topology : {Topology::rectangular, Topology::hexagonal}) {
         SomParams p{};
         p.rows = 4; p.cols = 5; p.epochs = 4; p.training = Training::batch; p.init = init;
@@ -817,7 +992,9 @@ TEMPLATE_TEST_CASE("Som with huge values (1e30) stays finite and matches brute f
 TEST_CASE("Som maps: a neighbourhood order beyond the grid costs no more than the whole grid",
           "[som][degenerate][maps]") {
   Som<double> som = line_som();
-  const RowMatrix<double> whole = u_matrix(som, 5);  // 2 x 3: every unit within 5 rings
+  UMatrixOptions five;
+  five.neighborhood_order = 5;
+  const RowMatrix<double> whole = u_matrix(som, five);  // 2 x 3: every unit within 5 rings
   som.set_neighborhood_order(Index(1) << 62);
   CHECK(u_matrix(som) == whole);
   CHECK(som.grid().ring(0, Index(1) << 62).empty());

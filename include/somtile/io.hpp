@@ -1,6 +1,7 @@
 #pragma once
-// Module: data files (CSV, NumPy .npy) and saving and loading every model.
+// Module: data files (CSV, NumPy .npy), saving and loading every model, NumbaSOM lattices as .npy.
 
 #include "somtile/io/csv.hpp"
+#include "somtile/io/lattice_npy.hpp"
 #include "somtile/io/model_io.hpp"
 #include "somtile/io/npy.hpp"

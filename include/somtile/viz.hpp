@@ -6,6 +6,7 @@
 //   ClusterResult          viz/cluster_plots.hpp
 //   Lattice                viz/lattice_plots.hpp
 //   SomVQ, SomClassifier   viz/growing_plots.hpp
+//   every picture of a Som viz/plot_all.hpp
 
 #include "somtile/viz/charts.hpp"
 #include "somtile/viz/cluster_plots.hpp"
@@ -14,6 +15,7 @@
 #include "somtile/viz/growing_plots.hpp"
 #include "somtile/viz/lattice_plots.hpp"
 #include "somtile/viz/network.hpp"
+#include "somtile/viz/plot_all.hpp"
 #include "somtile/viz/plot_options.hpp"
 #include "somtile/viz/rgb_map.hpp"
 #include "somtile/viz/som_plots.hpp"

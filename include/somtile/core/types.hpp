@@ -65,8 +65,14 @@ enum class Covariance {
   tied        ///< all components share one general covariance
 };
 
-/// How a classic SOM's codebook is initialised.
-enum class Init { random, sample, pca };
+/// How a classic SOM's codebook is initialised (new enumerators go at the end: model files
+/// store the position).
+enum class Init {
+  random,   ///< each unit a random data row, drawn with replacement (TorchSOM's "random")
+  sample,   ///< distinct random data rows (without replacement; see Som::initialize_weights)
+  pca,      ///< the plane of the first two principal components
+  uniform   ///< uniform in each feature's [min, max] (somtile's "random" before model version 2)
+};
 
 /// Training rule of the classic SOM.
 enum class Training { minibatch, batch };
@@ -95,7 +101,7 @@ struct EnumNames<Covariance> {
 };
 template <>
 struct EnumNames<Init> {
-  static constexpr std::array<std::string_view, 3> names{"random", "sample", "pca"};
+  static constexpr std::array<std::string_view, 4> names{"random", "sample", "pca", "uniform"};
 };
 template <>
 struct EnumNames<Training> {

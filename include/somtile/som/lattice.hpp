@@ -9,7 +9,9 @@
 //   lattice_closest_vectors        CellIndexMap: rows x cols matrix of sample indices (or labels)
 //
 // NumbaSOM's `additional_list` (any per-sample value) becomes a `Labels` vector here; keep
-// names in your own std::vector and index it with the labels returned.
+// names in your own std::vector and index it with the labels returned. NumbaSOM's `normalize`
+// argument is the bool after X, lattice (and labels). save_lattice / load_lattice are in
+// io/lattice_npy.hpp.
 
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
@@ -97,21 +99,51 @@ RowMatrix<double> u_matrix(const Lattice<Scalar>& lattice) {
   return Eigen::Map<const RowMatrix<double>>(u.data(), g.rows(), g.cols());
 }
 
+namespace detail {
+
+/// NumbaSOM's `normalize`: every feature min-max scaled to [0, 1] by the min and max of X (a
+/// constant feature becomes 0), applied to X and to the lattice's vectors alike, so distances
+/// are measured in the [0, 1] units a normalize = true training used (OnlineSom::train returns
+/// its lattice in the data's units; NumbaSOM returns it scaled).
+template <typename Scalar>
+std::pair<RowMatrix<Scalar>, RowMatrix<Scalar>> minmax_scaled(DataRef<Scalar> X, const RowMatrix<Scalar>& W) {
+  std::pair<RowMatrix<Scalar>, RowMatrix<Scalar>> out{X, W};
+  for (Index j = 0; j < X.cols(); ++j) {
+    const Scalar lo = X.col(j).minCoeff(), range = X.col(j).maxCoeff() - lo;
+    for (RowMatrix<Scalar>* M : {&out.first, &out.second}) {
+      if (range > Scalar(0)) M->col(j).array() = (M->col(j).array() - lo) / range;
+      else M->col(j).setZero();
+    }
+  }
+  return out;
+}
+
+template <typename Scalar>
+Labels lattice_bmus(DataRef<Scalar> X, const Lattice<Scalar>& lattice, bool normalize, int n_threads) {
+  if (!normalize) return find_bmus<Scalar>(X, lattice.codebook(), Distance::euclidean, false, n_threads).bmu;
+  const auto [Xs, Ws] = minmax_scaled<Scalar>(X, lattice.codebook());
+  return find_bmus<Scalar>(Xs, Ws, Distance::euclidean, false, n_threads).bmu;
+}
+
+}  // namespace detail
+
 /// Cell -> indices of the samples whose nearest unit (Euclidean, lowest unit on ties) it is.
+/// normalize = true compares in min-max scaled units (NumbaSOM's normalize; see
+/// detail::minmax_scaled: X and the lattice both scaled by X's per-feature min and max).
 template <typename Scalar>
 LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                     int n_threads = 0) {
+                                     bool normalize = false, int n_threads = 0) {
   detail::check_data("project_on_lattice", X, lattice.n_features(), "Lattice");
-  const Labels bmu = find_bmus<Scalar>(X, lattice.codebook(), Distance::euclidean, false, n_threads).bmu;
-  return detail::samples_by_unit(bmu, lattice.grid().size());
+  return detail::samples_by_unit(detail::lattice_bmus<Scalar>(X, lattice, normalize, n_threads),
+                                 lattice.grid().size());
 }
 
 /// Cell -> labels of the samples that land on it (labels[i] replaces sample index i).
 template <typename Scalar>
 LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                     const Labels& labels, int n_threads = 0) {
+                                     const Labels& labels, bool normalize = false, int n_threads = 0) {
   detail::check_labels("project_on_lattice", labels, X.rows(), "labels");
-  LatticeProjection cells = project_on_lattice<Scalar>(X, lattice, n_threads);
+  LatticeProjection cells = project_on_lattice<Scalar>(X, lattice, normalize, n_threads);
   for (auto& cell : cells)
     for (Index& i : cell) i = labels[i];
   return cells;
@@ -119,22 +151,28 @@ LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& l
 
 /// Per cell, the index of the sample nearest its vector (Euclidean, lowest index on ties):
 /// NumbaSOM's lattice_closest_vectors, as indices into X instead of copies of its rows.
+/// normalize as in project_on_lattice (NumbaSOM calls it `normalized` here).
 template <typename Scalar>
 CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                     int n_threads = 0) {
+                                     bool normalize = false, int n_threads = 0) {
   detail::check_data("lattice_closest_vectors", X, lattice.n_features(), "Lattice");
   // The same nearest-neighbour search with the roles swapped: units query, samples answer.
-  const Labels nearest =
-      find_bmus<Scalar>(lattice.codebook(), X, Distance::euclidean, false, n_threads).bmu;
+  Labels nearest;
+  if (normalize) {
+    const auto [Xs, Ws] = detail::minmax_scaled<Scalar>(X, lattice.codebook());
+    nearest = find_bmus<Scalar>(Ws, Xs, Distance::euclidean, false, n_threads).bmu;
+  } else {
+    nearest = find_bmus<Scalar>(lattice.codebook(), X, Distance::euclidean, false, n_threads).bmu;
+  }
   return Eigen::Map<const CellIndexMap>(nearest.data(), lattice.rows(), lattice.cols());
 }
 
 /// Per cell, the label of the sample nearest its vector.
 template <typename Scalar>
 CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                     const Labels& labels, int n_threads = 0) {
+                                     const Labels& labels, bool normalize = false, int n_threads = 0) {
   detail::check_labels("lattice_closest_vectors", labels, X.rows(), "labels");
-  CellIndexMap cells = lattice_closest_vectors<Scalar>(X, lattice, n_threads);
+  CellIndexMap cells = lattice_closest_vectors<Scalar>(X, lattice, normalize, n_threads);
   for (Index k = 0; k < cells.size(); ++k) cells.data()[k] = labels[cells.data()[k]];
   return cells;
 }
@@ -144,17 +182,27 @@ CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& l
 /// cells, a = (M - D)^exponent, then min-max scaled to [0, 1] over all samples together (not
 /// per sample, so maps of different samples stay comparable). Higher = closer; a larger
 /// exponent sharpens the peak at the BMU. If every a is equal, all activations are 1.
+/// normalize as in project_on_lattice.
 template <typename Scalar>
 std::vector<RowMatrix<double>> lattice_activations(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                                   double exponent = 1.0, int n_threads = 0) {
+                                                   double exponent = 1.0, bool normalize = false,
+                                                   int n_threads = 0) {
   detail::check_data("lattice_activations", X, lattice.n_features(), "Lattice");
   detail::check_positive("lattice_activations", "exponent", exponent);
   const Index n = X.rows();
-  const RowMatrix<double> W = lattice.codebook().template cast<double>();
+  RowMatrix<double> W, Xd;
+  if (normalize) {
+    const auto [Xs, Ws] = detail::minmax_scaled<Scalar>(X, lattice.codebook());
+    W = Ws.template cast<double>();
+    Xd = Xs.template cast<double>();
+  } else {
+    W = lattice.codebook().template cast<double>();
+    Xd = X.template cast<double>();
+  }
   std::vector<RowMatrix<double>> maps(std::size_t(n), RowMatrix<double>(lattice.rows(), lattice.cols()));
   // Direct differences rather than the GEMM expansion: D near 0 is where the peak is.
   detail::parallel_for(n, n_threads, [&](Index i) {
-    const Eigen::RowVectorXd x = X.row(i).template cast<double>();
+    const Eigen::RowVectorXd x = Xd.row(i);
     Eigen::Map<Eigen::VectorXd>(maps[std::size_t(i)].data(), W.rows()) =
         (W.rowwise() - x).rowwise().squaredNorm();
   });
@@ -176,5 +224,19 @@ std::vector<RowMatrix<double>> lattice_activations(DataRef<Scalar> X, const Latt
   }
   return maps;
 }
+
+// A thread count where `normalize` now stands would silently turn normalisation on: calls
+// that pass an int there do not compile (pass normalize, then n_threads).
+template <typename Scalar>
+LatticeProjection project_on_lattice(DataRef<Scalar>, const Lattice<Scalar>&, int, int = 0) = delete;
+template <typename Scalar>
+LatticeProjection project_on_lattice(DataRef<Scalar>, const Lattice<Scalar>&, const Labels&, int, int = 0) = delete;
+template <typename Scalar>
+CellIndexMap lattice_closest_vectors(DataRef<Scalar>, const Lattice<Scalar>&, int, int = 0) = delete;
+template <typename Scalar>
+CellIndexMap lattice_closest_vectors(DataRef<Scalar>, const Lattice<Scalar>&, const Labels&, int, int = 0) = delete;
+template <typename Scalar>
+std::vector<RowMatrix<double>> lattice_activations(DataRef<Scalar>, const Lattice<Scalar>&, double, int,
+                                                   int = 0) = delete;
 
 }  // namespace somtile

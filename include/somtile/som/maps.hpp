@@ -13,6 +13,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <vector>
 
 namespace somtile {
@@ -68,23 +69,40 @@ RowMatrix<double> hit_map(const Som<Scalar>& som, DataRef<Scalar> X) {
   return hits;
 }
 
-/// U-matrix: per unit, the sum or mean of the distances (in the SOM's metric) from its weight
-/// vector to those of its neighbours up to `order` rings (0 = the SOM's neighborhood_order).
-/// Neighbours wrap on a torus and are clipped at the border otherwise.
+/// Options of u_matrix(Som) and viz::plot_u_matrix, TorchSOM's plot_distance_map(distance_metric,
+/// neighborhood_order, scaling); the defaults are TorchSOM's.
+struct UMatrixOptions {
+  std::optional<Distance> distance;  ///< metric between neighbouring weight vectors; none = the SOM's
+  Index neighborhood_order = 0;      ///< rings of neighbours; 0 = the SOM's neighborhood_order
+  Reduction scaling = Reduction::sum;  ///< sum (TorchSOM's default) or mean over the neighbours
+  bool normalize = true;             ///< divide by the largest value, so the map peaks at 1 (an
+                                     ///< all-zero map stays 0)
+};
+
+/// U-matrix: per unit, the sum or mean of the distances from its weight vector to those of its
+/// neighbours up to `neighborhood_order` rings, divided by the largest value when normalize is
+/// set. With the defaults this is TorchSOM's distance map (sum, scaled to max 1). Neighbours wrap
+/// on a torus and are clipped at the border otherwise (so with sum, border units add fewer
+/// terms; mean is the classic U-matrix height).
+/// \throws ParameterError if neighborhood_order < 0 or scaling is Reduction::std.
 template <typename Scalar>
-RowMatrix<double> u_matrix(const Som<Scalar>& som, Index order = 0,
-                           Reduction reduction = Reduction::mean) {
-  detail::require(order >= 0, "u_matrix", "order must be >= 0, got ", order);
-  detail::require(reduction != Reduction::std, "u_matrix", "reduction must be sum or mean");
+RowMatrix<double> u_matrix(const Som<Scalar>& som, const UMatrixOptions& options = {}) {
+  detail::require(options.neighborhood_order >= 0, "u_matrix", "neighborhood_order must be >= 0, got ",
+                  options.neighborhood_order);
+  detail::require(options.scaling != Reduction::std, "u_matrix", "scaling must be sum or mean, got std");
   const auto& W = som.weights();
   const Grid& g = som.grid();
-  if (order == 0) order = som.params().neighborhood_order;
-  const Distance metric = som.params().distance;
+  const Index order = options.neighborhood_order > 0 ? options.neighborhood_order : som.params().neighborhood_order;
+  const Distance metric = options.distance.value_or(som.params().distance);
   // The SOM's own metric, unlike the Lattice's Euclidean U-matrix (som/detail/u_matrix.hpp).
-  const Vector<double> u = detail::neighbor_distances(
+  Vector<double> u = detail::neighbor_distances(
       g.size(), [&g, order](Index unit) { return g.neighbors(unit, order); },
       [&W, metric](Index a, Index b) { return double(distance<Scalar>(metric, W.row(a), W.row(b))); },
-      reduction == Reduction::mean);
+      options.scaling == Reduction::mean);
+  if (options.normalize && u.size() > 0) {
+    const double top = u.maxCoeff();
+    if (top > 0) u /= top;
+  }
   return Eigen::Map<const RowMatrix<double>>(u.data(), g.rows(), g.cols());
 }
 

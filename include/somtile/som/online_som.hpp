@@ -8,7 +8,8 @@
 //
 // NumbaSOM's schedules (numbasom/core.py, _som_calc, github.com/nmarincic/numbasom), for
 // iteration t = 0 .. T-1 of T = num_iterations, and the defaults here:
-//   learning rate  lr(t)  = 0.1 exp(-t / T)                  -> Decay::exponential, 0.1 -> 0.1 / e
+//   learning rate  lr(t)  = lr0 exp(-t / T), lr0 = 0.1        -> Decay::exponential, lr0 -> lr0 / e
+//                  (learning_rate_final unset follows learning_rate: lr0 / e keeps the shape)
 //   radius         r(t)^2 = R0^2 exp(-t / (T / ln R0^2)), R0 = max(rows, cols) / 2,
 //                  that is r(t) = R0 (1 / R0)^(t / T)        -> Decay::exponential, R0 -> 1 (sigma)
 // Deliberate differences from NumbaSOM:
@@ -38,6 +39,7 @@
 #include "somtile/grid/schedule.hpp"
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/som/detail/sigma_warning.hpp"
 #include "somtile/som/lattice.hpp"
 
 #include <algorithm>
@@ -45,6 +47,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <utility>
 
 namespace somtile {
@@ -54,7 +57,9 @@ struct OnlineSomParams {
   Index cols = 10;                  ///< lattice columns
   bool torus = false;               ///< wrap rows and columns around
   double learning_rate = 0.1;       ///< lr at the first iteration (NumbaSOM: 0.1)
-  double learning_rate_final = 0.036787944117144233;  ///< end point of Decay::exponential (NumbaSOM: 0.1 / e)
+  /// End point of Decay::exponential; unset = learning_rate / e, NumbaSOM's exp(-t / T) decay
+  /// whatever learning_rate is (a fixed end point would change the decay's shape).
+  std::optional<double> learning_rate_final;
   Decay lr_decay = Decay::exponential;
   double sigma = 0.0;               ///< initial kernel width in grid steps; 0 = max(rows, cols) / 2 (NumbaSOM)
   double sigma_final = 1.0;         ///< end point of Decay::exponential for sigma (NumbaSOM: 1)
@@ -68,6 +73,11 @@ struct OnlineSomParams {
 /// load_online_som() call it. Messages name the call `OnlineSom`.
 /// \throws ParameterError if rows, cols or learning_rate is not > 0, sigma < 0, an exponential
 ///         decay's end point is not > 0, or kernel_epsilon is not in (0, 1).
+/// The learning rate's end point: learning_rate_final, or learning_rate / e when it is unset.
+inline double final_learning_rate(const OnlineSomParams& p) {
+  return p.learning_rate_final ? *p.learning_rate_final : p.learning_rate * 0.36787944117144233;  // 1/e
+}
+
 inline void validate(const OnlineSomParams& p) {
   const char* call = "OnlineSom";
   detail::check_positive(call, "rows", p.rows);
@@ -75,7 +85,7 @@ inline void validate(const OnlineSomParams& p) {
   detail::check_positive(call, "learning_rate", p.learning_rate);
   detail::check_non_negative(call, "sigma", p.sigma);
   if (p.lr_decay == Decay::exponential)
-    detail::check_positive(call, "learning_rate_final", p.learning_rate_final);
+    detail::check_positive(call, "learning_rate_final", final_learning_rate(p));
   if (p.sigma_decay == Decay::exponential) detail::check_positive(call, "sigma_final", p.sigma_final);
   detail::require(p.kernel_epsilon > 0.0 && p.kernel_epsilon < 1.0, call,
                   "kernel_epsilon must be in (0, 1), got ", p.kernel_epsilon);
@@ -275,7 +285,10 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
 template <typename Scalar>
 class OnlineSom {
  public:
-  explicit OnlineSom(const OnlineSomParams& params = {}) : params_(params) { configure(); }
+  explicit OnlineSom(const OnlineSomParams& params = {}) : params_(params) {
+    configure();
+    detail::warn_sigma_beyond_map("OnlineSom", sigma0_, params_.rows, params_.cols);
+  }
 
   const OnlineSomParams& params() const { return params_; }
   const Grid& grid() const { return grid_; }
@@ -327,7 +340,16 @@ class OnlineSom {
   template <typename Archive>
   void serialize(Archive& ar) {
     OnlineSomParams& p = params_;
-    ar(p.rows, p.cols, p.torus, p.learning_rate, p.learning_rate_final);
+    // learning_rate_final: a number in every version, then (version 2) whether it was unset
+    // and follows learning_rate; version 1 files always held a number.
+    double lr_final = final_learning_rate(p);
+    ar(p.rows, p.cols, p.torus, p.learning_rate, lr_final);
+    bool follows = !p.learning_rate_final.has_value();
+    if (ar.version() >= 2) ar(follows);
+    if constexpr (Archive::loading) {
+      if (ar.version() < 2) follows = false;
+      p.learning_rate_final = follows ? std::nullopt : std::optional<double>(lr_final);
+    }
     ar.choice(p.lr_decay);
     ar(p.sigma, p.sigma_final);
     ar.choice(p.sigma_decay);
@@ -407,7 +429,7 @@ class OnlineSom {
     const double sigma0 = sigma0_;
     run(next, Xs, T, [&p, sigma0, T](Index t) {
       return std::pair<double, double>{
-          decay(p.lr_decay, p.learning_rate, double(t), double(T), p.learning_rate_final),
+          decay(p.lr_decay, p.learning_rate, double(t), double(T), final_learning_rate(p)),
           decay(p.sigma_decay, sigma0, double(t), double(T), p.sigma_final)};
     });
     state_ = std::move(next);

@@ -1,6 +1,6 @@
 #pragma once
 // The classic Self-Organizing Map (TorchSOM's feature set): rectangular or hexagonal grid,
-// optional torus, random / sample / PCA initialisation, mini-batch or Kohonen batch training.
+// optional torus, random / sample / PCA / uniform initialisation, mini-batch or Kohonen batch training.
 //
 // Training rules (alpha = learning rate, sigma = neighbourhood width, both per epoch):
 //   minibatch: for each shuffled batch B (TorchSOM's rule, the mean of the online updates)
@@ -14,6 +14,7 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
+#include "somtile/som/detail/sigma_warning.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/detail/pca.hpp"
 #include "somtile/grid/neighborhood.hpp"
@@ -25,6 +26,7 @@
 #include "somtile/metrics/som_quality.hpp"
 
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <utility>
@@ -58,7 +60,7 @@ struct SomParams {
   Decay sigma_decay = Decay::asymptotic;
   double learning_rate_final = 0.01;  ///< end point of Decay::exponential for the learning rate
   double sigma_final = 0.5;           ///< end point of Decay::exponential for sigma
-  Init init = Init::random;        ///< used by fit() when the weights were never initialised
+  Init init = Init::random;        ///< used by fit() when the weights were never initialised (random data rows)
   Training training = Training::minibatch;
   EpochMetrics epoch_metrics = EpochMetrics::after_epoch;  ///< Training::minibatch; batch is always exact
   std::uint64_t seed = 42;
@@ -91,6 +93,28 @@ inline void validate(const SomParams& p, Index n_features) {
     detail::require(s > 0, call, "sigma schedule reaches ", s, " at epoch ", t, "; it must stay > 0");
   }
 }
+
+namespace detail {
+
+/// Init through a model file. Version 1 files knew {random, sample, pca} and their "random" was
+/// the uniform draw in the data's box, now Init::uniform; writing a version 1 file (tests
+/// only) maps back. Init::random of version 2 (data rows) has no version 1 equivalent.
+template <typename Archive>
+void serialize_init(Archive& ar, Init& init) {
+  if constexpr (Archive::loading) {
+    ar.choice(init);
+    if (ar.version() < 2) {
+      ar.check(init != Init::uniform, "invalid enumerator ", int(init), " for a version 1 file");
+      if (init == Init::random) init = Init::uniform;
+    }
+  } else {
+    Init stored = init;
+    if (ar.version() < 2 && stored == Init::uniform) stored = Init::random;
+    ar.choice(stored);
+  }
+}
+
+}  // namespace detail
 
 /// Per-epoch errors of the weights after that epoch, on the whole training set
 /// (topographic error as a fraction in [0, 1], unlike TorchSOM's percent).
@@ -144,6 +168,7 @@ class Som {
     validate(params, n_features);
     grid_ = Grid(params.rows, params.cols, params.topology, params.torus);
     rng_.reseed(params.seed);
+    detail::warn_sigma_beyond_map("Som", params.sigma, params.rows, params.cols);
   }
 
   const SomParams& params() const { return params_; }
@@ -189,7 +214,7 @@ class Som {
     ar.choice(p.lr_decay);
     ar.choice(p.sigma_decay);
     ar(p.learning_rate_final, p.sigma_final);
-    ar.choice(p.init);
+    detail::serialize_init(ar, p.init);
     ar.choice(p.training);
     ar(p.seed, p.n_threads, n_features_, weights_, rng_);
     if constexpr (Archive::loading) {
@@ -204,9 +229,12 @@ class Som {
 
   void initialize_weights(ConstRowRef<Scalar> X) { initialize_weights(X, params_.init); }
 
-  /// random: uniform in each feature's [min, max]; sample: distinct random rows (with repeats
-  /// only when there are fewer samples than units); pca: a plane spanned by the first two
-  /// principal components, +-2 standard deviations across the grid, PC1 along the longer side.
+  /// random: each unit a data row drawn uniformly with replacement (TorchSOM's "random");
+  /// sample: distinct random rows, without replacement (with more units than samples, every
+  /// row is used once before any is used again, so repeats are as few as possible); pca: a plane
+  /// spanned by the first two principal components, +-2 standard deviations across the grid,
+  /// PC1 along the longer side; uniform: uniform in each feature's [min, max] (the data's
+  /// bounding box; this was Init::random before model version 2).
   void initialize_weights(ConstRowRef<Scalar> X, Init init) {
     detail::check_data("Som::initialize_weights", X, n_features_, "Som");
     weights_ = initial_weights(X, init);
@@ -264,17 +292,17 @@ class Som {
   }
 
   /// k-means inertia of the units for k = 1..max_k in a feature space (the elbow plot's data).
-  /// max_k = 0: up to 10, and no more than the map has units. Needs <somtile/cluster.hpp>.
+  /// max_k = 0: up to 10; any max_k is capped at the number of units (k-means cannot make more
+  /// clusters than there are units), so the result has min(max_k, units) entries.
+  /// Needs <somtile/cluster.hpp>.
   std::vector<double> elbow(Index max_k = 0, FeatureSpace space = FeatureSpace::weights,
                             std::uint64_t seed = 0) const {
     static_assert(detail::NeuronClusteringIncluded<Scalar>::value,
                   "Som::elbow() needs #include <somtile/cluster.hpp>");
     require_weights("Som::elbow");
     detail::check_non_negative("Som::elbow", "max_k", max_k);
-    detail::require(max_k <= n_units(), "Som::elbow", "max_k must be <= the number of units (", n_units(),
-                    "), got ", max_k);
     return elbow_inertias(cluster_features<Scalar>(weights_, positions(), space),
-                          max_k > 0 ? max_k : std::min<Index>(10, n_units()), seed, 10, params_.n_threads);
+                          std::min<Index>(max_k > 0 ? max_k : 10, n_units()), seed, 10, params_.n_threads);
   }
 
   /// One Kohonen batch step from per-unit sums and counts (e.g. combined over MPI ranks):
@@ -316,7 +344,10 @@ class Som {
     const Index n = X.rows(), units = n_units();
     RowMatrix<Scalar> W(units, n_features_);
     switch (init) {
-      case Init::random: {
+      case Init::random:
+        for (Index u = 0; u < units; ++u) W.row(u) = X.row(rng_.uniform_index(n));
+        break;
+      case Init::uniform: {
         // Evaluated once (a lazy column reduction would rescan X for every unit).
         const Eigen::Matrix<Scalar, 1, Eigen::Dynamic> lo = X.colwise().minCoeff(), hi = X.colwise().maxCoeff();
         for (Index u = 0; u < units; ++u)

@@ -186,9 +186,35 @@ inline void plot_elbow(const std::vector<Index>& k_values, const std::vector<dou
   svg.save(path);
 }
 
+namespace detail {
+
+/// A chart that has nothing to draw: its title and one line saying why, so a batch of plots
+/// (plot_all, the CLI) still gets a file where a user looks for the picture.
+inline void message_panel(const std::string& path, const std::string& title, const std::string& message,
+                          const ChartOptions& options) {
+  const double W = options.width > 0 ? options.width
+                                     : std::max({640.0, title_width(title), text_width(message, 14) + 80}),
+               H = options.height > 0 ? options.height : 240;
+  SvgCanvas svg(W, H);
+  svg.title(title);
+  title_text(svg, title);
+  Style frame;
+  frame.stroke = colors::axis;
+  frame.stroke_width = 0.8;
+  frame.fill = "#f7f7f7";
+  frame.css_class = "message";
+  svg.rect(20, 44, W - 40, H - 64, frame);
+  svg.text(W / 2, 44 + (H - 64) / 2, message, ts(14, Anchor::middle, false, "#444444", 0, "middle"));
+  svg.save(path);
+}
+
+}  // namespace detail
+
 /// Silhouette analysis: per cluster the sorted silhouette values of its samples as a band,
 /// and the mean over the non-noise samples as a dashed line. Noise (-1) is left out, so
-/// silhouette_samples' output (NaN for noise) goes in as it is.
+/// silhouette_samples' output (NaN for noise) goes in as it is. With fewer than two clusters
+/// (every sample noise, or one cluster) there is no silhouette: the file holds a panel saying
+/// so instead.
 inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_values,
                             const Labels& labels, const std::string& path,
                             ChartOptions options = {}) {
@@ -210,7 +236,14 @@ inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_
     lowest = std::min(lowest, s);
     ++n;
   }
-  detail::require<InputError>(n > 0, call, "every sample is noise (-1); nothing to draw");
+  if (bands.size() < 2) {
+    if (options.title.empty()) options.title = "Silhouette analysis";
+    detail::message_panel(path, options.title,
+                          n == 0 ? "Every sample is noise: no clusters, so no silhouette"
+                                 : "Only one cluster: a silhouette needs at least two",
+                          options);
+    return;
+  }
   const double mean = sum / double(n);
   if (options.title.empty())
     options.title = "Silhouette analysis (" + std::to_string(bands.size()) + " clusters)";

@@ -24,16 +24,25 @@
 
 namespace somtile::viz {
 
-/// U-matrix of a Som (mean distance to the neighbours up to neighborhood_order rings).
+/// U-matrix of a Som (u_matrix with `u`; by default TorchSOM's distance map: the sum of the
+/// distances to the neighbours up to neighborhood_order rings, scaled to max 1).
 template <typename Scalar>
-void plot_u_matrix(const Som<Scalar>& som, const std::string& path, MapPlotOptions options = {}) {
-  const Index order = som.params().neighborhood_order;
+void plot_u_matrix(const Som<Scalar>& som, const std::string& path, const UMatrixOptions& u,
+                   MapPlotOptions options = {}) {
+  const Index order = u.neighborhood_order > 0 ? u.neighborhood_order : som.params().neighborhood_order;
   if (options.title.empty())
     options.title = "U-matrix (distance map), order " + std::to_string(order);
   if (options.colorbar_label.empty())
-    options.colorbar_label =
-        "mean " + std::string(enum_name(som.params().distance)) + " distance";
-  plot_grid_map(som.grid(), u_matrix(som), path, options);
+    options.colorbar_label = std::string(u.scaling == Reduction::mean ? "mean " : "summed ") +
+                             std::string(enum_name(u.distance.value_or(som.params().distance))) +
+                             " distance" + (u.normalize ? " (max = 1)" : "");
+  plot_grid_map(som.grid(), u_matrix(som, u), path, options);
+}
+
+/// U-matrix of a Som with the default UMatrixOptions (TorchSOM's distance map).
+template <typename Scalar>
+void plot_u_matrix(const Som<Scalar>& som, const std::string& path, MapPlotOptions options = {}) {
+  plot_u_matrix(som, path, UMatrixOptions{}, std::move(options));
 }
 
 /// Samples per unit; units without samples are drawn as empty, not as zero.

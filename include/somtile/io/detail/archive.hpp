@@ -53,6 +53,10 @@ class ModelWriter {
  public:
   static constexpr bool loading = false;
 
+  /// `version` < model_version writes an older format (for tests of reading old files; models
+  /// write their fields as that version read them).
+  explicit ModelWriter(std::uint32_t version = model_version) : version_(version) {}
+
   template <typename... T>
   void operator()(const T&... fields) {
     (put(fields), ...);
@@ -63,14 +67,14 @@ class ModelWriter {
   }
   template <typename... Why>
   void check(bool, const Why&...) const {}
-  /// Format version of the file being written: always the newest.
-  std::uint32_t version() const { return model_version; }
+  /// Format version of the file being written: the newest unless constructed otherwise.
+  std::uint32_t version() const { return version_; }
 
   /// Header + payload + checksum, written to "<path>.tmp" and renamed over `path`.
   void save(const std::string& path, const std::string& kind, std::uint8_t scalar_size) const {
     ModelWriter file;
     file.bytes_.assign(model_magic, model_magic + 8);
-    file(model_version, kind, scalar_size);
+    file(version_, kind, scalar_size);
     file.bytes_.insert(file.bytes_.end(), bytes_.begin(), bytes_.end());
     file.raw(fnv1a(file.bytes_.data(), file.bytes_.size()));
     const std::string tmp = path + ".tmp";
@@ -119,6 +123,7 @@ class ModelWriter {
     }
   }
 
+  std::uint32_t version_;
   std::vector<char> bytes_;
 };
 

@@ -1,0 +1,82 @@
+#pragma once
+// Every picture of a trained Som in one call (TorchSOM's plot_all, plus the pictures TorchSOM
+// leaves out of it: the classification map and the clustering plots).
+
+#include "somtile/cluster/som_cluster.hpp"
+#include "somtile/core/error.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/som/maps.hpp"
+#include "somtile/som/som.hpp"
+#include "somtile/viz/cluster_plots.hpp"
+#include "somtile/viz/som_plots.hpp"
+
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace somtile::viz {
+
+/// What plot_all draws besides the maps it always draws.
+struct PlotAllOptions {
+  std::vector<std::string> feature_names;  ///< component plane titles; empty = "feature 1", ...
+  TrainingHistory history;                 ///< Som::fit's result; empty = no training_errors.svg
+  ClusterParams cluster;                   ///< the clustering behind cluster_map.svg and silhouette.svg
+  UMatrixOptions u_matrix;                 ///< u_matrix.svg (TorchSOM's distance map by default)
+};
+
+/// Draws every picture of a trained Som into `dir` (created if missing) and returns the paths
+/// written, in this order:
+///   u_matrix.svg, component_planes.svg, hit_map.svg          always
+///   training_errors.svg                                       when options.history has errors
+///   classification_map.svg, mean_target_map.svg,              when y has one label per sample
+///   std_target_map.svg, score_map.svg, rank_map.svg           (the labels as the target)
+///   elbow.svg, cluster_map.svg, silhouette.svg                when the map has at least 2 units
+/// y may be empty (no label plots). The silhouette file says so when the clustering found fewer
+/// than two clusters.
+/// \throws InputError if X does not fit the Som, y is neither empty nor one label per sample,
+///         or dir cannot be created; NotFittedError before the Som has weights.
+template <typename Scalar>
+std::vector<std::string> plot_all(const Som<Scalar>& som, DataRef<Scalar> X, const Labels& y, const std::string& dir,
+                                  const PlotAllOptions& options = {}) {
+  const char* call = "plot_all";
+  detail::check_data(call, X, som.n_features(), "Som");
+  detail::require<InputError>(y.size() == 0 || y.size() == X.rows(), call, "y has ", y.size(),
+                              " labels, but X has ", X.rows(), " samples (pass an empty y for no label plots)");
+  (void)som.weights();  // NotFittedError before anything is written
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  detail::require<InputError>(!ec, call, "cannot create directory '", dir, "': ", ec.message());
+  std::vector<std::string> written;
+  auto file = [&](const char* name) -> const std::string& {
+    return written.emplace_back((std::filesystem::path(dir) / name).string());
+  };
+
+  plot_u_matrix(som, file("u_matrix.svg"), options.u_matrix);
+  MultiMapPlotOptions planes;
+  planes.names = options.feature_names;
+  plot_component_planes(som, file("component_planes.svg"), planes);
+  plot_hit_map(som, X, file("hit_map.svg"));
+  if (!options.history.quantization_errors.empty() || !options.history.topographic_errors.empty())
+    plot_training_errors(options.history, file("training_errors.svg"));
+  if (y.size() > 0) {
+    const BmuDataMap map = bmus_data_map(som, X);
+    const Eigen::VectorXd target = y.template cast<double>();
+    plot_classification_map(som, map, y, file("classification_map.svg"));
+    plot_metric_map(som, map, target, file("mean_target_map.svg"), {}, Reduction::mean);
+    plot_metric_map(som, map, target, file("std_target_map.svg"), {}, Reduction::std);
+    plot_score_map(som, map, target, file("score_map.svg"));
+    plot_rank_map(som, map, target, file("rank_map.svg"));
+  }
+  if (som.n_units() >= 2) {
+    const ClusterParams& c = options.cluster;
+    plot_elbow(som, file("elbow.svg"), c.max_k, c.feature_space, c.seed);
+    const ClusterResult r = som.cluster(c);
+    plot_cluster_map(som, r, file("cluster_map.svg"));
+    plot_silhouette(r, file("silhouette.svg"));
+  }
+  return written;
+}
+
+}  // namespace somtile::viz
