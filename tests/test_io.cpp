@@ -1,6 +1,7 @@
 // Model persistence and data loading: exact round trips and clear errors on bad files; the .npy
 // reader against NumPy's reading of the data file.
 #include <somtile/io/csv.hpp>
+#include <somtile/io/lattice_npy.hpp>
 #include <somtile/io/model_io.hpp>
 #include <somtile/io/npy.hpp>
 
@@ -13,9 +14,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -318,4 +321,134 @@ TEST_CASE("read_npy: unsupported or broken files are InputErrors that say why", 
   check("version.npy", v9, "has format version 9, expected 1, 2 or 3");
   CHECK_THROWS_AS(read_npy("/nonexistent/x.npy"), InputError);
   CHECK_THROWS_WITH(read_npy("/nonexistent/x.npy"), "read_npy(): cannot open '/nonexistent/x.npy'");
+}
+
+// ---- model versions, write_npy, lattices as .npy ----------------------------------------------
+
+TEST_CASE("Init in model files: version 1 'random' (the box) loads as Init::uniform", "[io][version]") {
+  SomParams p;
+  p.rows = 3; p.cols = 4; p.epochs = 2;
+  const std::string path = "init_v1.bin";
+  RowMatrix<double> X(20, 2);
+  Random rng(5);
+  for (Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal();
+  for (Init init : {Init::random, Init::sample, Init::pca, Init::uniform}) {
+    p.init = init;
+    Som<double> som(p, 2);
+    som.fit(X);
+    save(som, path);  // version 2 keeps every enumerator
+    CHECK(load_som<double>(path).params().init == init);
+    if (init == Init::random) continue;  // version 1 has no "rows with replacement"
+    detail::ModelWriter v1(1);  // what a version 1 build wrote
+    v1(som);
+    v1.save(path, "Som", sizeof(double));
+    const std::string bytes = read_bytes(path);
+    std::uint32_t version = 0;
+    std::memcpy(&version, bytes.data() + 8, 4);
+    CHECK(version == 1);
+    const Som<double> back = load_som<double>(path);
+    CHECK(back.params().init == init);  // uniform was written as 0, "random", and read back as uniform
+    CHECK(back.weights() == som.weights());
+  }
+  std::remove(path.c_str());
+}
+
+namespace {
+
+// Runs Debian's python3 (the one with python3-numpy) and returns what it prints, or "" when it
+// cannot run numpy.
+std::string run_numpy(const std::string& code) {
+  const std::string cmd = "/usr/bin/python3 -c \"import numpy as np; " + code + "\" 2>/dev/null";
+  std::string out;
+  if (FILE* pipe = popen(cmd.c_str(), "r")) {
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, pipe)) out += buf;
+    if (pclose(pipe) != 0) return "";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("write_npy round-trips through read_npy and numpy", "[npy][write]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  RowMatrix<S> M(3, 4);
+  for (Index k = 0; k < M.size(); ++k) M.data()[k] = S(k) * S(0.25) - S(1.125) + (k == 5 ? S(1e-7) : S(0));
+  const std::string path = temp_path(sizeof(S) == 4 ? "write_f4.npy" : "write_f8.npy");
+  write_npy(path, M);
+  CHECK_FALSE(exists(path + ".tmp"));
+  const std::string bytes = read_bytes(path);
+  CHECK(bytes.size() == 128 + std::size_t(M.size()) * sizeof(S));  // header padded to 64 bytes
+  CHECK(bytes.substr(0, 8) == std::string("\x93NUMPY\x01\x00", 8));
+  CHECK(bytes.find(sizeof(S) == 4 ? "'descr': '<f4'" : "'descr': '<f8'") != std::string::npos);
+  const RowMatrix<double> back = read_npy(path);
+  CHECK(back == M.template cast<double>());  // exact
+  // A column-major or transposed expression is written in C order all the same.
+  write_npy(path, M.transpose());
+  CHECK(read_npy(path) == M.transpose().template cast<double>());
+  write_npy(path, Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>(M));
+  CHECK(read_npy(path) == M.template cast<double>());
+
+  // numpy reads what write_npy wrote: dtype, shape and every value.
+  write_npy(path, M);
+  const std::string seen =
+      run_numpy("a = np.load('" + path + "'); print(a.dtype, a.shape, a.flags['C_CONTIGUOUS'], float(a[1, 1]), float(a.sum()))");
+  if (seen.empty()) {
+    WARN("python3-numpy not available: numpy's reading of write_npy's file not checked");
+  } else {
+    std::ostringstream expect;
+    expect.precision(17);
+    CHECK(seen.substr(0, seen.find(' ')) == (sizeof(S) == 4 ? "float32" : "float64"));
+    CHECK(seen.find("(3, 4) True") != std::string::npos);
+    std::istringstream in(seen.substr(seen.find("True") + 4));
+    double at11 = 0, sum = 0;
+    in >> at11 >> sum;
+    CHECK(at11 == double(M(1, 1)));
+    CHECK(sum == Approx(double(M.template cast<double>().sum())).epsilon(1e-6));
+  }
+  std::remove(path.c_str());
+  CHECK_THROWS_AS(write_npy("/nonexistent/dir/x.npy", M), InputError);
+  CHECK_THROWS_WITH(write_npy("/nonexistent/dir/x.npy", M), "write_npy(): cannot write '/nonexistent/dir/x.npy.tmp'");
+}
+
+TEMPLATE_TEST_CASE("save_lattice / load_lattice: a rows x cols x features .npy, as NumbaSOM's np.save",
+                   "[npy][lattice]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  RowMatrix<S> W(2 * 3, 4);
+  for (Index k = 0; k < W.size(); ++k) W.data()[k] = S(k) / S(8);
+  const Lattice<S> lat(Grid(2, 3), W);
+  const std::string path = temp_path("lattice.npy");
+  save_lattice(lat, path);
+  const Lattice<S> back = load_lattice<S>(path);
+  CHECK(back.rows() == 2);
+  CHECK(back.cols() == 3);
+  CHECK_FALSE(back.torus());
+  CHECK(back.codebook() == W);
+  CHECK(load_lattice<S>(path, true).torus());
+  // numpy sees the lattice NumbaSOM would: lattice[r, c] is the vector of cell (r, c).
+  const std::string seen = run_numpy("a = np.load('" + path + "'); print(a.shape, float(a[1, 2, 3]))");
+  if (seen.empty()) {
+    WARN("python3-numpy not available: numpy's reading of save_lattice's file not checked");
+  } else {
+    CHECK(seen.find("(2, 3, 4)") == 0);
+    CHECK(std::stod(seen.substr(seen.find(')') + 1)) == double(lat(1, 2)(3)));
+  }
+  // A lattice numpy wrote (float64, C order), as NumbaSOM's save_lattice does.
+  const std::string np_path = temp_path("numpy_lattice.npy");
+  if (!run_numpy("np.save('" + np_path + "', np.arange(24, dtype=np.float64).reshape(2, 3, 4) / 8); print('ok')").empty()) {
+    const Lattice<S> from_numpy = load_lattice<S>(np_path);
+    CHECK(from_numpy.codebook() == W);
+    std::remove(np_path.c_str());
+  }
+  // Not a 3-D array, a zero extent: errors name load_lattice.
+  write_npy(path, W);
+  CHECK_THROWS_AS(load_lattice<S>(path), InputError);
+  CHECK_THROWS_WITH(load_lattice<S>(path), "load_lattice(): '" + path +
+                                               "' has shape (6, 4); only 3-D (rows, cols, features) arrays are supported");
+  write_file(path, npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 0, 3), }", ""));
+  CHECK_THROWS_WITH(load_lattice<S>(path), Contains("has shape (2, 0, 3); every extent must be > 0"));
+  write_file(path, npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2, 3), }", raw(std::vector<double>{1, 2})));
+  CHECK_THROWS_WITH(load_lattice<S>(path), "load_lattice(): '" + path + "' is truncated: shape (2, 2, 3) needs 96 data bytes");
+  CHECK_THROWS_WITH(load_lattice<S>("/nonexistent/l.npy"), "load_lattice(): cannot open '/nonexistent/l.npy'");
+  std::remove(path.c_str());
 }
