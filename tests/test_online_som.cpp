@@ -4,6 +4,7 @@
 #include <somtile/som/lattice.hpp>
 #include <somtile/io/model_io.hpp>
 #include <somtile/som/online_som.hpp>
+#include <somtile/core/warning.hpp>
 
 #include <catch2/catch.hpp>
 #include "support/scalars.hpp"
@@ -12,7 +13,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
+#include <string>
+#include <string_view>
 #include <vector>
 
 using namespace somtile;
@@ -72,7 +76,7 @@ void naive_update(RowMatrix<double>& W, const Grid& g, const RowMatrix<double>& 
 // The documented algorithm with NumbaSOM's schedule formulas written out literally
 // (numbasom/core.py, _som_calc), then `extra` constant steps as partial_fit takes them.
 RowMatrix<double> naive_train(const RowMatrix<double>& X, Index rows, Index cols, bool torus,
-                              Index T, Index extra, std::uint64_t seed) {
+                              Index T, Index extra, std::uint64_t seed, double lr0 = 0.1) {
   const Grid g(rows, cols, Topology::rectangular, torus);
   Random rng(seed);
   RowMatrix<double> W(g.size(), X.cols());
@@ -85,7 +89,7 @@ RowMatrix<double> naive_train(const RowMatrix<double>& X, Index rows, Index cols
   for (Index t = 0; t < T + extra; ++t) {
     if (t < T) {
       sigma = std::sqrt(initial_radius * std::exp(-double(t) / time_constant));
-      lr = 0.1 * std::exp(-double(t) / double(T));
+      lr = lr0 * std::exp(-double(t) / double(T));
     }
     const Index i = rng.uniform_index(X.rows());
     naive_update(W, g, X, i, naive_nearest(X, i, W), lr, sigma, Neighborhood::gaussian);
@@ -248,6 +252,83 @@ TEMPLATE_TEST_CASE("normalize trains in [0, 1] and returns the lattice in data u
   CHECK((cont.codebook().col(0) - back0).cwiseAbs().maxCoeff() <= tol * 500);
 }
 
+TEST_CASE("learning_rate_final follows learning_rate: NumbaSOM's lr0 exp(-t / T) for any lr0", "[online][oracle]") {
+  const RowMatrix<double> X = uniform_matrix<double>(40, 3, 3);
+  OnlineSomParams p = grid_params(6, 9, false, 9);
+  p.kernel_epsilon = 1e-13;
+  p.learning_rate = 0.3;
+  OnlineSom<double> som(p);
+  CHECK_FALSE(som.params().learning_rate_final.has_value());
+  CHECK(final_learning_rate(som.params()) == Approx(0.3 / std::exp(1.0)));
+  const RowMatrix<double> naive = naive_train(X, 6, 9, false, 250, 0, 9, 0.3);
+  CHECK((som.train(X, 250).codebook() - naive).cwiseAbs().maxCoeff() < 1e-9);
+  // A fixed end point (the old default 0.1 / e) changes the decay's shape: another lattice.
+  p.learning_rate_final = 0.1 / std::exp(1.0);
+  OnlineSom<double> fixed(p);
+  CHECK((fixed.train(X, 250).codebook() - naive).cwiseAbs().maxCoeff() > 1e-3);
+  // Saved and loaded: unset stays unset (version 2); a version 1 file held a number.
+  for (bool set : {false, true}) {
+    OnlineSomParams q = p;
+    if (!set) q.learning_rate_final.reset();
+    OnlineSom<double> m(q);
+    m.train(X, 50);
+    save(m, "online_lr.bin");
+    CHECK(load_online_som<double>("online_lr.bin").params().learning_rate_final == q.learning_rate_final);
+    detail::ModelWriter v1(1);
+    v1(m);
+    v1.save("online_lr.bin", "OnlineSom", sizeof(double));
+    const OnlineSom<double> old = load_online_som<double>("online_lr.bin");
+    REQUIRE(old.params().learning_rate_final.has_value());
+    CHECK(*old.params().learning_rate_final == final_learning_rate(q));
+    CHECK(old.lattice().codebook() == m.lattice().codebook());
+  }
+  std::remove("online_lr.bin");
+}
+
+TEST_CASE("OnlineSom warns when sigma is wider than the lattice", "[online][warning]") {
+  std::vector<std::string> warnings;
+  ScopedWarningHandler capture([&](std::string_view w) { warnings.emplace_back(w); });
+  OnlineSomParams p = grid_params(5, 5);
+  OnlineSom<double> fine(p);  // NumbaSOM's default sigma, max(rows, cols) / 2
+  p.sigma = 7.0;              // diagonal sqrt(50) = 7.07
+  OnlineSom<double> also_fine(p);
+  CHECK(warnings.empty());
+  p.sigma = 8.0;
+  OnlineSom<double> wide(p);
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0], Catch::StartsWith("OnlineSom(): sigma = 8 is larger than the map"));
+}
+
+TEMPLATE_TEST_CASE("normalize in the lattice helpers: X and the lattice min-max scaled by X (NumbaSOM's normalize)",
+                   "[lattice][normalize]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  RowMatrix<S> X = uniform_matrix<S>(50, 3, 8);
+  X.col(0) = (X.col(0).array() * S(1000) + S(20)).matrix();  // would dominate unscaled distances
+  X.col(2).setConstant(S(4));                                 // constant: scaled to 0, ignored
+  OnlineSom<S> som(grid_params(6, 7, false, 2));
+  const Lattice<S> lat = som.train(X, 600, /*normalize=*/true);
+  // Oracle: scale both by hand with X's min and max, then the plain helpers.
+  const Eigen::Array<S, 1, Eigen::Dynamic> lo = X.colwise().minCoeff().array(), hi = X.colwise().maxCoeff().array();
+  RowMatrix<S> Xs = X, Ws = lat.codebook();
+  for (Index j = 0; j < 3; ++j)
+    for (RowMatrix<S>* M : {&Xs, &Ws}) {
+      if (hi[j] > lo[j]) M->col(j) = ((M->col(j).array() - lo[j]) / (hi[j] - lo[j])).matrix();
+      else M->col(j).setZero();
+    }
+  const Lattice<S> scaled(lat.grid(), Ws);
+  CHECK(project_on_lattice<S>(X, lat, true) == project_on_lattice<S>(Xs, scaled));
+  const Labels labels = Labels::LinSpaced(X.rows(), 100, 100 + X.rows() - 1);
+  CHECK(project_on_lattice<S>(X, lat, labels, true) == project_on_lattice<S>(Xs, scaled, labels));
+  CHECK(lattice_closest_vectors<S>(X, lat, true) == lattice_closest_vectors<S>(Xs, scaled));
+  CHECK(lattice_closest_vectors<S>(X, lat, labels, true) == lattice_closest_vectors<S>(Xs, scaled, labels));
+  const auto a = lattice_activations<S>(X, lat, 4.0, true), b = lattice_activations<S>(Xs, scaled, 4.0);
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK((a[i] - b[i]).cwiseAbs().maxCoeff() < 1e-5);
+  // With X the training data, the BMUs are those of the trainer's own [0, 1] space; unscaled,
+  // feature 0 (range 1000) decides alone and some samples land elsewhere.
+  const auto plain = project_on_lattice<S>(X, lat);
+  CHECK(plain != project_on_lattice<S>(X, lat, true));
+}
+
 TEMPLATE_TEST_CASE("the same seed gives the same lattice; helpers ignore the thread count",
                    "[online][determinism]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
@@ -261,9 +342,11 @@ TEMPLATE_TEST_CASE("the same seed gives the same lattice; helpers ignore the thr
   CHECK(a.train(X, 700).codebook() == la.codebook());  // train() restarts from the seed
   CHECK(a.partial_fit(X, 50).codebook() == b.partial_fit(X, 50).codebook());
 
-  CHECK(project_on_lattice<S>(X, la, 1) == project_on_lattice<S>(X, la, 2));
-  CHECK(lattice_closest_vectors<S>(X, la, 1) == lattice_closest_vectors<S>(X, la, 2));
-  const auto act1 = lattice_activations<S>(X, la, 3.0, 1), act2 = lattice_activations<S>(X, la, 3.0, 2);
+  for (bool normalize : {false, true}) {
+    CHECK(project_on_lattice<S>(X, la, normalize, 1) == project_on_lattice<S>(X, la, normalize, 2));
+    CHECK(lattice_closest_vectors<S>(X, la, normalize, 1) == lattice_closest_vectors<S>(X, la, normalize, 2));
+  }
+  const auto act1 = lattice_activations<S>(X, la, 3.0, false, 1), act2 = lattice_activations<S>(X, la, 3.0, false, 2);
   for (std::size_t i = 0; i < act1.size(); ++i) CHECK(act1[i] == act2[i]);
 }
 
