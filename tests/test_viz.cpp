@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -603,7 +604,7 @@ TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank m
     auto u = load_svg("viz_umatrix_" + t + ".svg", render);
     CHECK(with_class(*u, "cell").size() == std::size_t(units));
     CHECK(has_text(*u, "U-matrix (distance map), order 1"));
-    CHECK(has_text(*u, "mean euclidean distance"));
+    CHECK(has_text(*u, "summed euclidean distance (max = 1)"));  // TorchSOM's distance map
     // Colours follow u_matrix's values: the largest value gets viridis' top colour.
     const RowMatrix<double> um = u_matrix(som);
     Index arg_max = 0;
@@ -723,9 +724,15 @@ TEST_CASE("Silhouette analysis: one band per cluster, noise left out, the mean m
   // Mean over the 8 non-noise samples (the noise sample's 0.9 is left out).
   CHECK(has_text(*root, "mean 0.425"));
   CHECK(with_class(*root, "mean").size() == 1);
-  CHECK_THROWS_AS(viz::plot_silhouette(s, Labels::Constant(9, -1), "x.svg"), InputError);
-  CHECK_THROWS_WITH(viz::plot_silhouette(s, Labels::Constant(9, -1), "x.svg"),
-                    "plot_silhouette(): every sample is noise (-1); nothing to draw");
+  // Fewer than two clusters: a panel that says so, not an exception.
+  viz::plot_silhouette(s, Labels::Constant(9, -1), "viz_silhouette_noise.svg");
+  auto noise = load_svg("viz_silhouette_noise.svg", false);
+  CHECK(has_text(*noise, "Every sample is noise: no clusters, so no silhouette"));
+  CHECK(with_class(*noise, "band").empty());
+  viz::plot_silhouette(s, Labels::Zero(9), "viz_silhouette_one.svg");
+  auto one = load_svg("viz_silhouette_one.svg");
+  CHECK(has_text(*one, "Only one cluster: a silhouette needs at least two"));
+  CHECK(has_text(*one, "Silhouette analysis"));
   Eigen::VectorXd bad = s;
   bad[4] = 1.5;
   CHECK_THROWS_WITH(viz::plot_silhouette(bad, labels, "x.svg"),
@@ -945,7 +952,7 @@ TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison,
   REQUIRE(cells.size() == std::size_t(som.n_units()));
   for (Index u = 0; u < som.n_units(); ++u)
     CHECK(cells[std::size_t(u)]->attr("fill") == viz::category_color(km.labels[u]).hex());
-  CHECK(has_text(*map, "KMEANS clustering (weights space), 3 clusters"));
+  CHECK(has_text(*map, "k-means clustering (weights), 3 clusters"));
 
   viz::plot_silhouette(km, "viz_cluster_silhouette.svg");
   auto sil = load_svg("viz_cluster_silhouette.svg", render);
@@ -961,6 +968,22 @@ TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison,
   CHECK(with_class(*quality, "bar").size() == bars);
   for (const char* name : {"kmeans_weights", "gmm_weights", "hdbscan_weights"})
     CHECK(has_text(*quality, name));
+
+  // A ClusterResult with one cluster: the silhouette file says so.
+  ClusterParams one;
+  one.n_clusters = 1;
+  one.n_threads = 1;
+  const ClusterResult single = cluster_units<S>(som.weights(), som.positions(), one);
+  viz::plot_silhouette(single, "viz_cluster_silhouette_one.svg");
+  auto sil1 = load_svg("viz_cluster_silhouette_one.svg", render);
+  CHECK(has_text(*sil1, "Silhouette: k-means clustering (weights), 1 cluster"));
+  CHECK(has_text(*sil1, "Only one cluster: a silhouette needs at least two"));
+  CHECK_THROWS_AS(viz::plot_silhouette(single, "/nonexistent/dir/x.svg"), InputError);
+
+  // plot_elbow caps max_k at the units (48 here) instead of throwing.
+  viz::plot_elbow(som, "viz_cluster_elbow_capped.svg", 500);
+  auto capped = load_svg("viz_cluster_elbow_capped.svg", false);
+  CHECK(polygon_points(*with_class(*capped, "series")[0]).size() == std::size_t(som.n_units()));
 
   viz::plot_elbow(som, "viz_cluster_elbow.svg", 6);
   auto elbow = load_svg("viz_cluster_elbow.svg", render);
@@ -991,4 +1014,41 @@ TEST_CASE("Classification map plots take negative and non-contiguous labels", "[
   for (const char* label : {"class -7", "class -1", "class 40", "no samples"}) CHECK(has_text(*root, label));
   CHECK_FALSE(has_text(*root, "Uncertain"));  // -1 is a class, not noise
   CHECK_FALSE(has_text(*root, "zero"));
+}
+
+TEST_CASE("plot_all draws every picture of a Som into a directory", "[viz][plot_all]") {
+  const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
+  const RowMatrix<double> X = iris.X;
+  SomParams p;
+  p.rows = 6; p.cols = 8; p.epochs = 8; p.topology = Topology::hexagonal; p.init = Init::pca;
+  p.training = Training::batch; p.sigma = 2;
+  Som<double> som(p, X.cols());
+  viz::PlotAllOptions o;
+  o.history = som.fit(X);
+  o.feature_names = iris.columns;
+  o.cluster.n_clusters = 3;
+  const std::string dir = "viz_plot_all";
+  std::filesystem::remove_all(dir);
+  const std::vector<std::string> files = viz::plot_all(som, X, iris.y, dir, o);
+  const std::vector<std::string> expected{
+      "u_matrix.svg", "component_planes.svg", "hit_map.svg", "training_errors.svg", "classification_map.svg",
+      "mean_target_map.svg", "std_target_map.svg", "score_map.svg", "rank_map.svg", "elbow.svg",
+      "cluster_map.svg", "silhouette.svg"};
+  REQUIRE(files.size() == expected.size());
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    CHECK(files[k] == (std::filesystem::path(dir) / expected[k]).string());
+    REQUIRE(std::filesystem::exists(files[k]));
+    auto root = load_svg(files[k], k < 3);  // valid SVG; the first few also rendered to PNG
+    CHECK(!with_class(*root, "cell").empty() == (k < 3 || (k >= 4 && k <= 8) || k == 10));
+  }
+  CHECK(has_text(*load_svg(files[1], false), iris.columns[0]));
+  CHECK(has_text(*load_svg(files[10], false), "k-means clustering (weights), 3 clusters"));
+  // No labels and no history: only the maps that need neither.
+  const auto fewer = viz::plot_all(som, X, Labels(), dir + "/unlabelled");
+  CHECK(fewer.size() == 6);
+  CHECK_THROWS_AS(viz::plot_all(som, X, Labels::Zero(3), dir), InputError);
+  CHECK_THROWS_WITH(viz::plot_all(som, X, Labels::Zero(3), dir),
+                    Catch::StartsWith("plot_all(): y has 3 labels, but X has 150 samples"));
+  Som<double> unfitted(p, X.cols());
+  CHECK_THROWS_AS(viz::plot_all(unfitted, X, iris.y, dir), NotFittedError);
 }
