@@ -27,8 +27,10 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <new>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -368,8 +370,10 @@ int cmd_train(int argc, char** argv) {
 int cmd_predict(int argc, char** argv) {
   ArgParser p("somtile predict",
               "Maps samples to a trained model: a Som gives each sample's best-matching unit\n"
-              "(unit,row,col), a SomVQ its cluster, a SomClassifier its class label (and, given\n"
-              "--label-column, prints the accuracy).");
+              "(unit,row,col), a SomVQ its cluster, a SomClassifier its class label. Then one\n"
+              "summary line (on stderr when the CSV goes to stdout): samples, units or clusters\n"
+              "hit, mean quantization error, and with --label-column the accuracy (a Som: the\n"
+              "share of samples carrying their unit's majority label).");
   p.positional("MODEL", "model file written by somtile train or somtile grow");
   p.positional("DATA", "samples, .csv or .npy, with the training data's feature columns");
   p.option("output", "FILE", "CSV file to write, one line per sample after a header", "stdout",
@@ -380,32 +384,51 @@ int cmd_predict(int argc, char** argv) {
   const std::string model = p.get("MODEL"), path = p.get("DATA");
   const std::string kind = checked_kind(model, {"Som", "SomVQ", "SomClassifier"}, "predict");
   const Dataset data = load_data(path, p);
-  std::ostringstream csv;
-  double accuracy = std::numeric_limits<double>::quiet_NaN();
+  std::ostringstream csv, summary;
+  const Index n = data.X.rows();
+  auto distinct = [](const Labels& v) { return std::set<Index>(v.data(), v.data() + v.size()).size(); };
+  summary << n << " samples";
   if (kind == "Som") {
     const Som<double> som = load_som_as_double(model);
     check_features(data, som.n_features(), path, kind);
-    const Labels bmu = som.predict(data.X);
+    const BmuResult<double> r = som.bmus(data.X, true);
+    const Labels& bmu = r.bmu;
     const Index cols = som.params().cols;
     csv << "unit,row,col\n";
     for (Index i = 0; i < bmu.size(); ++i)
       csv << bmu[i] << ',' << bmu[i] / cols << ',' << bmu[i] % cols << '\n';
+    summary << " on " << distinct(bmu) << " of " << som.n_units() << " units, mean QE "
+            << fixed(quantization_error(r)) << ", TE " << fixed(topographic_error(r, som.grid()));
+    if (data.y.size() > 0) {  // the majority label of each unit's samples, as a classifier of them
+      std::map<Index, std::map<Index, Index>> votes;
+      for (Index i = 0; i < n; ++i) ++votes[bmu[i]][data.y[i]];
+      Index agree = 0;
+      for (const auto& [unit, count] : votes) {
+        Index best = 0;
+        for (const auto& [label, c] : count) best = std::max(best, c);
+        agree += best;
+      }
+      summary << ", accuracy of the units' majority labels " << fixed(double(agree) / double(n));
+    }
   } else if (kind == "SomVQ") {
     const SomVQ<double> vq = load_som_vq<double>(model);
     check_features(data, vq.n_features(), path, kind);
-    csv << "cluster\n" << vq.predict(data.X).format(Eigen::IOFormat(0, 0, "", "\n")) << '\n';
+    const Labels clusters = vq.predict(data.X);
+    csv << "cluster\n" << clusters.format(Eigen::IOFormat(0, 0, "", "\n")) << '\n';
+    summary << " in " << distinct(clusters) << " of " << vq.n_clusters() << " clusters, mean QE "
+            << fixed(vq.quantization_error(data.X));
   } else {
     const SomClassifier<double> clf = load_som_classifier<double>(model);
     check_features(data, clf.n_features(), path, kind);
     const Labels predicted = clf.predict(data.X);
     csv << "label\n" << predicted.format(Eigen::IOFormat(0, 0, "", "\n")) << '\n';
+    summary << " in " << distinct(predicted) << " classes, mean QE " << fixed(clf.quantization_error(data.X));
     if (data.y.size() > 0)
-      accuracy = double((predicted.array() == data.y.array()).count()) / double(data.y.size());
+      summary << ", accuracy "
+              << fixed(double((predicted.array() == data.y.array()).count()) / double(data.y.size()));
   }
   write_text(p.get("output"), csv.str());
-  if (!std::isnan(accuracy))
-    report_stream(p.get("output"))
-        << "accuracy " << fixed(accuracy) << " on " << data.y.size() << " labelled samples\n";
+  report_stream(p.get("output")) << summary.str() << '\n';
   return 0;
 }
 
@@ -793,15 +816,22 @@ void print_error(const std::string& message, const std::string& hint = "") {
 
 }  // namespace
 
+// " (see somtile COMMAND --help)" when argv names a command.
+std::string usage_hint(int argc, char** argv) {
+  for (const auto& c : commands)
+    if (argc >= 2 && std::strcmp(argv[1], c.name) == 0) return std::string(" (see somtile ") + c.name + " --help)";
+  return "";
+}
+
 int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const UsageError& e) {
-    std::string hint;
-    for (const auto& c : commands)
-      if (argc >= 2 && std::strcmp(argv[1], c.name) == 0)
-        hint = std::string(" (see somtile ") + c.name + " --help)";
-    print_error(e.what(), hint);
+    print_error(e.what(), usage_hint(argc, argv));
+    return 2;
+  } catch (const ParameterError& e) {
+    // A parameter the library rejected came from an option value: a bad command line.
+    print_error(e.what(), usage_hint(argc, argv));
     return 2;
   } catch (const std::bad_alloc&) {
     print_error("out of memory");

@@ -58,8 +58,13 @@ head -1 bmu.csv | grep -qx "unit,row,col" || fail "predict header: $(head -1 bmu
 # row and col agree with the unit index on an 8-column grid, units in [0, 48)
 awk -F, 'NR > 1 && ($1 != $2 * 8 + $3 || $1 < 0 || $1 >= 48) { bad = 1 } END { exit bad }' bmu.csv ||
   fail "predict: unit, row and col disagree"
-ok predict_stdout "$somtile" predict model.som "$iris" --label-column label
+grep -qx "150 samples on [0-9]* of 48 units, mean QE 0\.[0-9]*, TE 0\.[0-9]*, accuracy of the units' majority labels 0\.[89][0-9]*" predict.out ||
+  fail "predict prints no summary: $(cat predict.out)"
+# CSV on stdout: the summary goes to stderr, the CSV alone to stdout
+"$somtile" predict model.som "$iris" --label-column label >predict_stdout.out 2>predict_stdout.err ||
+  fail "predict to stdout: exit $?"
 cmp -s predict_stdout.out bmu.csv || fail "predict to stdout differs from predict -o"
+grep -qx "150 samples on .*" predict_stdout.err || fail "predict to stdout: no summary on stderr: $(cat predict_stdout.err)"
 
 for method in kmeans gmm hdbscan; do
   clusters=3; [ $method = hdbscan ] && clusters=0
@@ -80,7 +85,9 @@ ok predict_clf "$somtile" predict clf.som "$iris" --label-column label -o clf.cs
 expect_lines clf.csv 151
 # every predicted label is one of iris' classes, and the accuracy is reported
 [ "$(tail -n +2 clf.csv | grep -cvx '[012]')" -eq 0 ] || fail "predict SomClassifier: labels outside 0..2"
-grep -q "^accuracy 0\.[89]" predict_clf.out || fail "predict SomClassifier accuracy: $(cat predict_clf.out)"
+grep -q "^150 samples in [0-9]* classes, mean QE .*, accuracy 0\.[89]" predict_clf.out ||
+  fail "predict SomClassifier accuracy: $(cat predict_clf.out)"
+grep -q "^150 samples in [0-9]* of [0-9]* clusters, mean QE " predict_vq.out || fail "predict SomVQ summary: $(cat predict_vq.out)"
 ok plot_grown "$somtile" plot clf.som --out-dir grown
 for svg in network network_pca; do
   xmllint --noout "grown/$svg.svg" 2>/dev/null || fail "grown/$svg.svg missing or not well-formed XML"
@@ -93,6 +100,16 @@ for svg in u_matrix component_planes elbow cluster_map hit_map classification_ma
   [ -s "pictures/$svg.svg" ] || { fail "plot did not write $svg.svg"; continue; }
   xmllint --noout "pictures/$svg.svg" 2>/dev/null || fail "$svg.svg is not well-formed XML"
 done
+
+for init in random sample pca uniform; do
+  ok "train_init_$init" "$somtile" train "$iris" --label-column label --rows 4 --cols 5 --epochs 2 --init $init \
+    -o "init_$init.som"
+done
+# sigma wider than the map: trains, with one warning line on stderr
+"$somtile" train "$iris" --label-column label --rows 3 --cols 3 --epochs 2 --sigma 10 -o wide.som >wide.out 2>wide.err ||
+  fail "train --sigma 10: exit $?"
+[ "$(wc -l <wide.err)" -eq 1 ] && grep -q "^somtile warning: Som(): sigma = 10 is larger than the map" wide.err ||
+  fail "train --sigma 10 on 3 x 3: $(cat wide.err)"
 
 ok export "$somtile" export model.som --format cod -o model.cod
 expect_lines model.cod 49
@@ -130,13 +147,10 @@ printf 'a,b\n1,2\n1e300,4\n' >huge.csv
 printf 'a,b,c\n1,2,3\n4,5\n' >ragged.csv
 bad missing_file 1 "cannot open" "$somtile" train no_such_file.csv -o never.som
 bad ragged_csv 1 "fields, expected 3" "$somtile" train ragged.csv -o never.som
-bad negative_rows 1 "rows" "$somtile" train "$iris" --rows -3 -o never.som
 bad not_a_model 1 "bad magic" "$somtile" predict "$iris" "$iris"
 bad feature_count 1 "label column" "$somtile" predict model.som "$iris"
 bad wrong_kind 1 "cluster needs a Som model, but 'vq.som' holds a SomVQ" "$somtile" cluster vq.som
 bad wrong_kind_export 1 "holds a SomClassifier" "$somtile" export clf.som -o never.cod
-bad hdbscan_k 1 "n_clusters" "$somtile" cluster model.som --method hdbscan --clusters 3
-bad entropy_vq 1 "entropy" "$somtile" grow "$iris" --label-column label --growth-criterion entropy -o never.som
 bad float_range 1 "beyond float's range" "$somtile" train huge.csv --dtype float -o never.som
 [ ! -e never.som ] && [ ! -e never.som.tmp ] && [ ! -e never.cod ] || fail "a failed command left an output file"
 
@@ -151,6 +165,10 @@ bad no_output 2 "--output is required" "$somtile" train "$iris"
 bad bad_dtype 2 "not one of float, double" "$somtile" train "$iris" --dtype half -o never.som
 bad classifier_no_labels 2 "needs --label-column" "$somtile" grow "$iris" --classifier -o never.som
 bad missing_argument 2 "missing argument DATA" "$somtile" predict model.som
+# option values the library rejects (ParameterError) are bad command lines too
+bad negative_rows 2 "Som(): rows must be > 0, got -3 (see somtile train --help)" "$somtile" train "$iris" --rows -3 -o never.som
+bad hdbscan_k 2 "n_clusters" "$somtile" cluster model.som --method hdbscan --clusters 3
+bad entropy_vq 2 "entropy" "$somtile" grow "$iris" --label-column label --growth-criterion entropy -o never.som
 [ ! -e never.som ] || fail "a usage error left an output file"
 
 if [ $failures -ne 0 ]; then
