@@ -137,7 +137,7 @@ void plot_cluster_map(const Som<Scalar>& som, const ClusterResult& result, const
 }
 
 /// Elbow analysis of a Som's units (Som::elbow): k-means inertia for k = 1..max_k in a feature
-/// space, the elbow (elbow_k) marked. max_k = 0: up to 10, no more than the map has units.
+/// space, the elbow (elbow_k) marked. max_k = 0: up to 10; any max_k is capped at the units.
 template <typename Scalar>
 void plot_elbow(const Som<Scalar>& som, const std::string& path, Index max_k = 0,
                 FeatureSpace space = FeatureSpace::weights, std::uint64_t seed = 0,
