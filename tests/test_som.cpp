@@ -1083,3 +1083,64 @@ TEST_CASE("suggest_som_params follows the SOM Toolbox's som_make", "[som][sugges
   nan(1, 1) = std::numeric_limits<double>::infinity();
   CHECK_THROWS_AS(suggest_som_params(nan), InputError);
 }
+
+// ---- automatic k and HDBSCAN defaults on real maps -------------------------------------------
+
+namespace {
+
+// The README's recommended map: 10 x 12 hexagonal, batch, PCA init, sigma 3 -> 0.6, 30 epochs.
+Som<double> readme_map(const RowMatrix<double>& Z) {
+  SomParams p;
+  p.rows = 10; p.cols = 12; p.topology = Topology::hexagonal; p.training = Training::batch;
+  p.init = Init::pca; p.sigma = 3; p.sigma_decay = Decay::exponential; p.sigma_final = 0.6; p.epochs = 30;
+  Som<double> som(p, Z.cols());
+  som.fit(Z);
+  return som;
+}
+
+}  // namespace
+
+TEST_CASE("automatic k on standardised wine: the elbow says 2, the silhouette 3 (3 cultivars)",
+          "[som][cluster][auto_k]") {
+  const CsvData wine = read_csv(SOMTILE_DATA_DIR "/wine.csv", "label");
+  const Som<double> som = readme_map(standardized<double>(wine.X));
+  ClusterParams cp;
+  cp.auto_k = AutoK::elbow;
+  const ClusterResult elbow = som.cluster(cp);
+  CHECK(elbow.n_clusters == 2);
+  CHECK(elbow.k_scores.size() == 10);  // sqrt(120) -> 10
+  cp.auto_k = AutoK::silhouette;
+  const ClusterResult sil = som.cluster(cp);
+  CHECK(sil.n_clusters == 3);
+  CHECK(ClusterParams{}.auto_k == AutoK::silhouette);  // the default
+  // The silhouette of the chosen k, recomputed from its labels.
+  CHECK(sil.k_scores[2] == Approx(silhouette_score(sil.features, sil.labels)));
+}
+
+TEST_CASE("HDBSCAN on the standardised breast-cancer map finds clusters with the default min_samples",
+          "[som][cluster][hdbscan]") {
+  const CsvData bc = read_csv(SOMTILE_DATA_DIR "/breast_cancer.csv", "label");
+  const RowMatrix<double> Z = standardized<double>(bc.X);
+  const SomParams p = suggest_som_params(Z);
+  REQUIRE((p.rows == 15 && p.cols == 8));
+  Som<double> som(p, Z.cols());
+  som.fit(Z);
+  ClusterParams cp;
+  cp.method = ClusterMethod::hdbscan;
+  // min_samples = min_cluster_size = 6 (HDBSCAN's own default): core distances over 6
+  // neighbours flatten the evenly spread codebook, no split survives, every unit is noise.
+  cp.min_samples = 6;
+  const ClusterResult smeared = som.cluster(cp);
+  CHECK(smeared.n_clusters == 0);
+  CHECK(smeared.metrics.n_noise == 120);
+  // ... unless one cluster is allowed.
+  cp.allow_single_cluster = true;
+  CHECK(som.cluster(cp).n_clusters == 1);
+  // The default (min_samples 0 -> 2) keeps the gaps between groups of units.
+  ClusterParams defaults;
+  defaults.method = ClusterMethod::hdbscan;
+  const ClusterResult r = som.cluster(defaults);
+  CHECK(r.n_clusters >= 2);
+  CHECK(r.metrics.noise_ratio < 0.5);
+  CHECK(r.metrics.silhouette > 0.2);
+}
