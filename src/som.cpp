@@ -11,6 +11,7 @@ namespace somtile {
   template class GrowingSomEstimator<Scalar>;                                                    \
   template class SomVQ<Scalar>;                                                                  \
   template class SomClassifier<Scalar>;                                                          \
+  template class MapClassifier<Scalar>;                                                          \
   template BmuResult<Scalar> find_bmus<Scalar>(ConstRowRef<Scalar>, ConstRowRef<Scalar>, Distance, bool, int);
 SOMTILE_INSTANTIATE(float)
 SOMTILE_INSTANTIATE(double)

@@ -6,6 +6,7 @@
 #include <somtile/cluster/kmeans.hpp>
 #include <somtile/cluster/som_cluster.hpp>
 #include <somtile/core/random.hpp>
+#include <somtile/core/warning.hpp>
 #include <somtile/io/csv.hpp>
 #include <somtile/io/model_io.hpp>
 #include <somtile/metrics/clustering.hpp>
@@ -832,12 +833,47 @@ TEST_CASE("cluster_units: k-means, GMM and HDBSCAN on a map's units", "[som_clus
                                  .fit(m.weights)
                                  .inertia()));
 
-  // Automatic k: the elbow of the inertia curve, and the lowest BIC.
-  const ClusterResult elbow = cluster_units<double>(
-      m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.max_k = 8; }));
+  // Automatic k: the elbow of the inertia curve, the best silhouette, and the lowest BIC.
+  const ClusterResult elbow = cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                                      p.max_k = 8;
+                                                      p.auto_k = AutoK::elbow;
+                                                    }));
   CHECK(elbow.n_clusters == 3);
   CHECK(elbow.k_scores.size() == 8);
   CHECK(elbow.k_scores == elbow_inertias(m.weights, 8));
+  CHECK(elbow.k_criterion == "inertia");
+  const ClusterResult sil = cluster_units<double>(
+      m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.max_k = 6; }));
+  CHECK(sil.k_criterion == "silhouette");
+  CHECK(sil.n_clusters == 3);
+  CHECK(same_partition(sil.labels, m.region));
+  REQUIRE(sil.k_scores.size() == 6);
+  CHECK(std::isnan(sil.k_scores[0]));
+  for (Index k = 2; k <= 6; ++k) {  // each entry: silhouette_score of that k's k-means labels
+    const Labels labels = KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = k; })).fit(m.weights).labels();
+    CHECK(sil.k_scores[std::size_t(k - 1)] == Approx(silhouette_score(m.weights, labels)));
+  }
+  CHECK(std::max_element(sil.k_scores.begin() + 1, sil.k_scores.end()) - sil.k_scores.begin() == 2);
+  // The cap: k <= max(2, floor(sqrt(units))) = 10 for 120 units, whatever max_k says.
+  for (AutoK a : {AutoK::elbow, AutoK::silhouette}) {
+    const ClusterResult capped = cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                                         p.max_k = 50;
+                                                         p.auto_k = a;
+                                                       }));
+    CHECK(capped.k_scores.size() == 10);
+    const ClusterResult gm = cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                                     p.max_k = 50;
+                                                     p.method = ClusterMethod::gmm;
+                                                     p.covariance_type = Covariance::spherical;
+                                                   }));
+    CHECK(gm.k_scores.size() == 10);
+    CHECK(gm.k_criterion == "bic");
+  }
+  {  // 5 units: K = min(10, max(2, 2), 4) = 2
+    const ClusterResult five = cluster_units<double>(m.weights.topRows(5), m.positions.topRows(5), {});
+    CHECK(five.k_scores.size() == 2);
+    CHECK(five.n_clusters == 2);
+  }
   const ClusterResult gmm =
       cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
                               p.method = ClusterMethod::gmm;
@@ -891,17 +927,18 @@ TEST_CASE("cluster_units reports bad parameters and data", "[som_cluster][errors
                                             p.n_clusters = 121;
                                           })),
                     "cluster_units(): n_clusters must be <= the number of units (120), got 121");
-  CHECK_THROWS_AS(cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
-                                          p.method = ClusterMethod::hdbscan;
-                                          p.n_clusters = 3;
-                                        })),
-                  ParameterError);
-  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
-                                            p.method = ClusterMethod::hdbscan;
-                                            p.n_clusters = 3;
-                                          })),
-                    "cluster_units(): n_clusters must be 0 for hdbscan, which finds the number of "
-                    "clusters itself, got 3");
+  CHECK_THROWS_WITH(
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.min_samples = 121; })),
+      "cluster_units(): min_samples must be <= the number of units (120), got 121");
+  CHECK_THROWS_WITH(
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.max_iter = -1; })),
+      "cluster_units(): max_iter must be >= 0, got -1");
+  CHECK_THROWS_AS(
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.reg_covar = -1e-3; })),
+      ParameterError);
+  CHECK_THROWS_WITH(
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.reg_covar = -1e-3; })),
+      "cluster_units(): reg_covar must be >= 0, got -0.001");
   CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions,
                                           with<ClusterParams>([&](auto& p) { p.max_k = 0; })),
                     "cluster_units(): max_k must be > 0, got 0");
@@ -1201,4 +1238,102 @@ TEST_CASE("cluster_units on identical units: every method gives labels, no NaN c
   cp.n_clusters = 10;
   CHECK_THROWS_WITH(cluster_units<double>(W, grid.positions(), cp),
                     "cluster_units(): n_clusters must be <= the number of units (9), got 10");
+}
+
+TEST_CASE("cluster_units passes the HDBSCAN and GMM options through", "[som_cluster]") {
+  const ToyMap m = toy_map();
+  const RowMatrix<double> F = cluster_features<double>(m.weights, m.positions, FeatureSpace::combined);
+  for (Index min_samples : {0, 1, 4, 9})
+    for (ClusterSelection selection : {ClusterSelection::eom, ClusterSelection::leaf})
+      for (bool single : {false, true}) {
+        INFO("min_samples " << min_samples << " selection " << enum_name(selection) << " single " << single);
+        const ClusterResult r = cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                                        p.method = ClusterMethod::hdbscan;
+                                                        p.feature_space = FeatureSpace::combined;
+                                                        p.min_cluster_size = 8;
+                                                        p.min_samples = min_samples;
+                                                        p.cluster_selection_method = selection;
+                                                        p.allow_single_cluster = single;
+                                                      }));
+        HDBSCAN<double> hd(with<HDBSCANParams>([&](auto& p) {
+          p.min_cluster_size = 8;
+          p.min_samples = min_samples == 0 ? 2 : min_samples;  // the units' default: 2
+          p.cluster_selection_method = selection;
+          p.allow_single_cluster = single;
+        }));
+        CHECK(r.labels == hd.fit(F).labels());
+      }
+  // reg_covar and max_iter reach the GMM: the same BIC as a GaussianMixture with those values.
+  const ClusterResult g = cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                                  p.method = ClusterMethod::gmm;
+                                                  p.n_clusters = 3;
+                                                  p.reg_covar = 0.5;
+                                                  p.max_iter = 7;
+                                                }));
+  GaussianMixture<double> gm(with<GaussianMixtureParams>([&](auto& p) {
+    p.n_components = 3;
+    p.reg_covar = 0.5;
+    p.max_iter = 7;
+  }));
+  CHECK(g.bic == Approx(gm.fit(m.weights).bic(m.weights)));
+  CHECK(gm.covariances()[0](0, 0) > 0.5);  // the regularisation is in the covariances
+  // max_iter reaches k-means: one Lloyd iteration from the same seeding.
+  const ClusterResult k1 = cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                                   p.n_clusters = 4;
+                                                   p.max_iter = 1;
+                                                   p.n_init = 1;
+                                                 }));
+  KMeans<double> km(with<KMeansParams>([&](auto& p) {
+    p.n_clusters = 4;
+    p.max_iter = 1;
+    p.n_init = 1;
+  }));
+  CHECK(k1.inertia == Approx(km.fit(m.weights).inertia()));
+}
+
+TEST_CASE("cluster_units: n_clusters with HDBSCAN is ignored with a warning", "[som_cluster][warnings]") {
+  const ToyMap m = toy_map();
+  std::vector<std::string> warnings;
+  ScopedWarningHandler capture([&](std::string_view w) { warnings.emplace_back(w); });
+  const auto run = [&](Index k) {
+    return cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                   p.method = ClusterMethod::hdbscan;
+                                   p.n_clusters = k;
+                                 }));
+  };
+  const ClusterResult plain = run(0);
+  CHECK(warnings.empty());
+  const ClusterResult with_k = run(5);
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0] == "cluster_units(): n_clusters = 5 is ignored by hdbscan, which finds the number of clusters itself");
+  CHECK(with_k.labels == plain.labels);
+}
+
+TEST_CASE("KMeans and GaussianMixture warn when they do not converge", "[kmeans][gmm][warnings]") {
+  const RowMatrix<double> X = load("iris", false);
+  std::vector<std::string> warnings;
+  ScopedWarningHandler capture([&](std::string_view w) { warnings.emplace_back(w); });
+  KMeans<double>(with<KMeansParams>([](auto& p) { p.n_clusters = 3; })).fit(X);
+  GaussianMixture<double>(with<GaussianMixtureParams>([](auto& p) { p.n_components = 3; })).fit(X);
+  CHECK(warnings.empty());  // the defaults converge on iris
+  KMeans<double> km(with<KMeansParams>([](auto& p) {
+    p.n_clusters = 3;
+    p.max_iter = 1;
+    p.n_init = 2;
+  }));
+  km.fit(X);
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0], Catch::StartsWith("KMeans::fit(): the kept run (best of n_init = 2) did not converge "
+                                            "within max_iter = 1 iterations (inertia "));
+  CHECK(km.n_iter() == 1);
+  warnings.clear();
+  GaussianMixture<double> gm(with<GaussianMixtureParams>([](auto& p) {
+    p.n_components = 3;
+    p.max_iter = 2;
+  }));
+  gm.fit(X);
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0], Catch::StartsWith("GaussianMixture::fit(): the kept run (best of n_init = 1) did not "
+                                            "converge within max_iter = 2 iterations"));
+  CHECK_FALSE(gm.converged());
 }

@@ -2,9 +2,11 @@
 // cases, quality on iris, determinism and error paths.
 #include <somtile/cluster.hpp>
 #include <somtile/io/csv.hpp>
+#include <somtile/som/map_classifier.hpp>
 #include <somtile/som/maps.hpp>
 #include <somtile/som/som.hpp>
 #include <somtile/core/warning.hpp>
+#include <somtile/som/suggest.hpp>
 
 #include <catch2/catch.hpp>
 #include <Eigen/Eigenvalues>
@@ -15,6 +17,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -58,7 +61,9 @@ CsvData iris() { return read_csv(SOMTILE_DATA_DIR "/iris.csv", "label"); }
 template <typename S>
 RowMatrix<S> standardized(const RowMatrix<double>& X) {
   RowMatrix<double> Z = X.rowwise() - X.colwise().mean();
-  const Eigen::RowVectorXd sd = (Z.array().square().colwise().sum() / double(X.rows() - 1)).sqrt();
+  Eigen::RowVectorXd sd = (Z.array().square().colwise().sum() / double(X.rows() - 1)).sqrt();
+  for (Index j = 0; j < sd.size(); ++j)
+    if (sd[j] == 0) sd[j] = 1;  // constant columns (digits' border pixels) stay 0
   Z.array().rowwise() /= sd.array();
   return Z.cast<S>();
 }
@@ -1008,4 +1013,311 @@ TEST_CASE("Som: a huge epoch count is validated without a loop over the epochs",
   p.sigma = std::numeric_limits<double>::denorm_min();
   p.sigma_decay = Decay::asymptotic;  // v0 / (1 + 2t/T) underflows to 0 by the last epoch
   CHECK_THROWS_WITH(Som<double>(p, 2), Catch::Contains("Som(): sigma schedule reaches 0 at epoch 4611686018427387903"));
+}
+
+// ---- MapClassifier ------------------------------------------------------------------------
+
+namespace {
+
+// The rules of MapClassifier written as plain loops: brute-force BMUs, counts, vote (smallest
+// label on ties), then for each empty unit a scan of all labelled units ordered by (grid
+// distance, weight distance, unit index).
+struct NaiveMapLabels {
+  std::vector<Index> label;                 // per unit, a class label
+  std::vector<std::vector<double>> proba;   // per unit, per sorted class
+};
+
+template <typename S>
+NaiveMapLabels naive_map_labels(const Som<S>& som, const RowMatrix<S>& X, const Labels& y) {
+  const RowMatrix<double> W = som.weights().template cast<double>();
+  const Index U = W.rows();
+  std::set<Index> class_set(y.data(), y.data() + y.size());
+  const std::vector<Index> classes(class_set.begin(), class_set.end());
+  std::vector<std::map<Index, Index>> counts(static_cast<std::size_t>(U));
+  for (Index i = 0; i < X.rows(); ++i) ++counts[std::size_t(naive_bmu(X, i, W))][y[i]];
+  NaiveMapLabels out;
+  const Index none = std::numeric_limits<Index>::min();  // labels may be negative
+  out.label.assign(std::size_t(U), none);
+  out.proba.assign(std::size_t(U), std::vector<double>(classes.size(), 0.0));
+  for (Index u = 0; u < U; ++u) {
+    Index total = 0, best = -1, best_count = -1;
+    for (const auto& [label, count] : counts[std::size_t(u)]) {  // map: increasing labels
+      total += count;
+      if (count > best_count) {
+        best = label;
+        best_count = count;
+      }
+    }
+    if (total == 0) continue;
+    out.label[std::size_t(u)] = best;
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+      const auto it = counts[std::size_t(u)].find(classes[c]);
+      out.proba[std::size_t(u)][c] = it == counts[std::size_t(u)].end() ? 0.0 : double(it->second) / double(total);
+    }
+  }
+  NaiveMapLabels result = out;
+  for (Index u = 0; u < U; ++u) {
+    if (out.label[std::size_t(u)] != none) continue;
+    Index donor = -1;
+    double dg = 0, dw = 0;
+    for (Index v = 0; v < U; ++v) {
+      if (out.label[std::size_t(v)] == none) continue;
+      const double g = som.grid().distance(u, v), w = (W.row(u) - W.row(v)).norm();
+      if (donor < 0 || g < dg - 1e-9 || (std::abs(g - dg) <= 1e-9 && w < dw)) {
+        donor = v;
+        dg = g;
+        dw = w;
+      }
+    }
+    result.label[std::size_t(u)] = out.label[std::size_t(donor)];
+    result.proba[std::size_t(u)] = out.proba[std::size_t(donor)];
+  }
+  return result;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("MapClassifier labels units as a brute-force majority vote with grid donors",
+                   "[som][map_classifier]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  const auto data = iris();
+  const RowMatrix<S> Z = standardized<S>(data.X);
+  for (auto topo : {Topology::rectangular, Topology::hexagonal}) {
+    for (bool torus : {false, true}) {
+      SomParams p;
+      p.rows = 8; p.cols = 6; p.epochs = 5; p.sigma = 2.0; p.topology = topo; p.torus = torus;
+      p.training = Training::batch; p.init = Init::pca;
+      Som<S> som(p, 4);
+      som.fit(Z);
+      // A few labelled samples, so that most units are empty and need a donor.
+      const Index n = 25;
+      RowMatrix<S> X(n, 4);
+      Labels y(n);
+      for (Index i = 0; i < n; ++i) {
+        X.row(i) = Z.row(6 * i);
+        y[i] = data.y[6 * i] * 10 - 5;  // labels need not be 0..C-1
+      }
+      MapClassifier<S> clf(som);
+      CHECK_FALSE(clf.is_fitted());
+      clf.fit(X, y);
+      REQUIRE(clf.is_fitted());
+      const NaiveMapLabels naive = naive_map_labels(som, X, y);
+      CHECK(clf.classes() == (Labels(3) << -5, 5, 15).finished());
+      Index empty = 0;
+      for (Index u = 0; u < som.n_units(); ++u) {
+        CHECK(clf.unit_labels()[u] == naive.label[std::size_t(u)]);
+        for (Index c = 0; c < 3; ++c)
+          CHECK(double(clf.unit_probabilities()(u, c)) == Approx(naive.proba[std::size_t(u)][std::size_t(c)]));
+        empty += clf.label_donors()[u] != u;
+      }
+      CHECK(empty >= 20);
+      // Predictions on all of iris: the label and frequencies of each sample's BMU.
+      const Labels pred = clf.predict(Z);
+      const RowMatrix<S> P = clf.predict_proba(Z);
+      const RowMatrix<double> W = som.weights().template cast<double>();
+      Index agree = 0;
+      for (Index i = 0; i < Z.rows(); ++i) {
+        const Index u = naive_bmu(Z, i, W);
+        CHECK(pred[i] == naive.label[std::size_t(u)]);
+        CHECK(double(P.row(i).sum()) == Approx(1.0));
+        CHECK(double(P(i, 0)) == Approx(naive.proba[std::size_t(u)][0]));
+        agree += pred[i] == data.y[i] * 10 - 5;
+      }
+      CHECK(clf.score(Z, (data.y.array() * 10 - 5).matrix()) == Approx(double(agree) / 150.0));
+    }
+  }
+}
+
+TEST_CASE("MapClassifier ties: smallest label, then nearest weights", "[som][map_classifier]") {
+  // 1 x 3 map, weights 0, 10, 11: unit 1 (middle) gets no sample, units 0 and 2 are both at
+  // grid distance 1 from it; unit 2's weight is nearer, so unit 1 takes unit 2's label.
+  SomParams p;
+  p.rows = 1; p.cols = 3;
+  Som<double> som(p, 1);
+  som.set_weights((RowMatrix<double>(3, 1) << 0.0, 10.0, 11.0).finished());
+  RowMatrix<double> X(4, 1);
+  X << 0.1, -0.1, 11.2, 11.3;
+  Labels y(4);
+  y << 7, 3, 9, 9;  // unit 0: a 7/3 tie -> 3
+  MapClassifier<double> clf(som);
+  clf.fit(X, y);
+  CHECK(clf.unit_labels() == (Labels(3) << 3, 9, 9).finished());
+  CHECK(clf.label_donors() == (Labels(3) << 0, 2, 2).finished());
+  CHECK(clf.unit_probabilities().row(0).isApprox((RowMatrix<double>(1, 3) << 0.5, 0.5, 0.0).finished()));
+  CHECK(clf.predict((RowMatrix<double>(1, 1) << 9.9).finished())[0] == 9);
+}
+
+TEMPLATE_TEST_CASE("MapClassifier beats the majority baseline on held-out iris", "[som][map_classifier][iris]",
+                   SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  const auto data = iris();
+  const RowMatrix<S> Z = standardized<S>(data.X);
+  // Every 4th sample is held out (38 test, 112 train; the classes stay balanced).
+  std::vector<Index> train, test;
+  for (Index i = 0; i < Z.rows(); ++i) (i % 4 == 0 ? test : train).push_back(i);
+  RowMatrix<S> Xtr(Index(train.size()), 4), Xte(Index(test.size()), 4);
+  Labels ytr(Index(train.size())), yte(Index(test.size()));
+  for (std::size_t k = 0; k < train.size(); ++k) { Xtr.row(Index(k)) = Z.row(train[k]); ytr[Index(k)] = data.y[train[k]]; }
+  for (std::size_t k = 0; k < test.size(); ++k) { Xte.row(Index(k)) = Z.row(test[k]); yte[Index(k)] = data.y[test[k]]; }
+  Som<S> som(suggest_som_params(Xtr), 4);
+  som.fit(Xtr);
+  MapClassifier<S> clf(som);
+  const double accuracy = clf.fit(Xtr, ytr).score(Xte, yte);
+  Index majority = 0;
+  for (Index c = 0; c < 3; ++c) majority = std::max<Index>(majority, (yte.array() == c).count());
+  const double baseline = double(majority) / double(yte.size());
+  CHECK(baseline < 0.37);
+  CHECK(accuracy >= 0.89);
+}
+
+TEST_CASE("MapClassifier errors", "[som][map_classifier][errors]") {
+  SomParams p;
+  p.rows = 3; p.cols = 3;
+  Som<double> untrained(p, 2);
+  CHECK_THROWS_AS(MapClassifier<double>(untrained), NotFittedError);
+  CHECK_THROWS_WITH(MapClassifier<double>(untrained),
+                    "MapClassifier::MapClassifier(): the Som is not trained; call fit() or initialize_weights() on it first");
+  const RowMatrix<double> X = blobs<double>(30, 2, 3);
+  Labels y(30);
+  for (Index i = 0; i < 30; ++i) y[i] = i % 3;
+  std::optional<MapClassifier<double>> clf;
+  {
+    Som<double> som(p, 2);
+    som.fit(X);
+    clf.emplace(som);
+  }  // the classifier outlives the Som it was built from
+  CHECK_THROWS_AS(clf->predict(X), NotFittedError);
+  CHECK_THROWS_WITH(clf->predict(X), "MapClassifier::predict(): this MapClassifier is not fitted yet; call fit() first");
+  CHECK_THROWS_AS(clf->predict_proba(X), NotFittedError);
+  CHECK_THROWS_AS(clf->score(X, y), NotFittedError);
+  CHECK_THROWS_WITH(clf->classes(), "MapClassifier::classes(): this MapClassifier is not fitted yet; call fit() first");
+  CHECK_THROWS_AS(clf->unit_labels(), NotFittedError);
+  CHECK_THROWS_WITH(clf->fit(X, y.head(29)), "MapClassifier::fit(): y has 29 labels, but X has 30 samples");
+  CHECK_THROWS_AS(clf->fit(X, y.head(29)), InputError);
+  const RowMatrix<double> X3 = blobs<double>(30, 3, 3);
+  CHECK_THROWS_WITH(clf->fit(X3, y), "MapClassifier::fit(): X has 3 features, but this MapClassifier expects 2");
+  clf->fit(X, y);
+  const Labels before = clf->unit_labels();
+  Labels other = y;
+  other.setConstant(5);
+  RowMatrix<double> bad = X;
+  bad(4, 1) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_AS(clf->fit(bad, other), InputError);
+  CHECK(clf->unit_labels() == before);  // a failed fit keeps the previous labels
+  CHECK_THROWS_WITH(clf->predict(X3), "MapClassifier::predict(): X has 3 features, but this MapClassifier expects 2");
+  CHECK_THROWS_WITH(clf->predict_proba(X3), Catch::Contains("MapClassifier::predict_proba(): X has 3 features"));
+  CHECK_THROWS_WITH(clf->score(X, y.head(3)), "MapClassifier::score(): y has 3 labels, but X has 30 samples");
+  CHECK(clf->score(X, y) >= 0.0);
+}
+
+// ---- suggest_som_params ---------------------------------------------------------------------
+
+TEST_CASE("suggest_som_params follows the SOM Toolbox's som_make", "[som][suggest]") {
+  // Expected values from tests/reference/som_toolbox_map_size.py (numpy re-implementation of
+  // som_make / som_topol_struct / som_train_struct, SOM-Toolbox commit f2597ab).
+  struct Case {
+    const char* file;
+    bool standardise;
+    Index rows, cols, epochs;
+    double sigma;
+  };
+  const Case cases[] = {
+      {"iris", false, 16, 4, 5 + 18, 2},          {"iris", true, 11, 6, 5 + 18, 2},
+      {"wine", false, 9, 7, 4 + 15, 2},           {"wine", true, 11, 6, 4 + 15, 2},
+      {"breast_cancer", false, 30, 4, 3 + 9, 4},  {"breast_cancer", true, 15, 8, 3 + 9, 2},
+      {"digits", true, 16, 13, 2 + 5, 2},
+  };
+  for (const Case& c : cases) {
+    INFO(c.file << (c.standardise ? " standardised" : " raw"));
+    const CsvData d = read_csv(std::string(SOMTILE_DATA_DIR "/") + c.file + ".csv", "label");
+    const RowMatrix<double> X = c.standardise ? standardized<double>(d.X) : d.X;
+    const SomParams p = suggest_som_params(X);
+    CHECK(p.rows == c.rows);
+    CHECK(p.cols == c.cols);
+    CHECK(p.epochs == c.epochs);
+    CHECK(p.sigma == c.sigma);
+    CHECK(p.topology == Topology::hexagonal);
+    CHECK(p.init == Init::pca);
+    CHECK(p.training == Training::batch);
+    CHECK(p.sigma_decay == Decay::linear_to_one);
+    CHECK_NOTHROW(validate(p, X.cols()));
+    // float data gives the same answer
+    const SomParams pf = suggest_som_params(X.cast<float>().eval());
+    CHECK((pf.rows == p.rows && pf.cols == p.cols));
+  }
+  // One feature: a 1 x munits line (100 samples: ceil(50) -> 7 x 7 = 49 units).
+  Random rng(1);
+  RowMatrix<double> line(100, 1);
+  for (Index i = 0; i < 100; ++i) line(i, 0) = rng.normal();
+  const SomParams pl = suggest_som_params(line);
+  CHECK((pl.rows == 1 && pl.cols == 49));
+  // One sample: the square guess, 5 -> 2 x 3.
+  const SomParams p1 = suggest_som_params(RowMatrix<double>::Ones(1, 3));
+  CHECK((p1.rows == 2 && p1.cols == 3 && p1.epochs == 60 + 240 && p1.sigma == 1.0));
+  CHECK_THROWS_WITH(suggest_som_params(RowMatrix<double>(0, 3)),
+                    "suggest_som_params(): X has no samples (0 rows)");
+  RowMatrix<double> nan = RowMatrix<double>::Ones(4, 2);
+  nan(1, 1) = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_AS(suggest_som_params(nan), InputError);
+}
+
+// ---- automatic k and HDBSCAN defaults on real maps -------------------------------------------
+
+namespace {
+
+// The README's recommended map: 10 x 12 hexagonal, batch, PCA init, sigma 3 -> 0.6, 30 epochs.
+Som<double> readme_map(const RowMatrix<double>& Z) {
+  SomParams p;
+  p.rows = 10; p.cols = 12; p.topology = Topology::hexagonal; p.training = Training::batch;
+  p.init = Init::pca; p.sigma = 3; p.sigma_decay = Decay::exponential; p.sigma_final = 0.6; p.epochs = 30;
+  Som<double> som(p, Z.cols());
+  som.fit(Z);
+  return som;
+}
+
+}  // namespace
+
+TEST_CASE("automatic k on standardised wine: the elbow says 2, the silhouette 3 (3 cultivars)",
+          "[som][cluster][auto_k]") {
+  const CsvData wine = read_csv(SOMTILE_DATA_DIR "/wine.csv", "label");
+  const Som<double> som = readme_map(standardized<double>(wine.X));
+  ClusterParams cp;
+  cp.auto_k = AutoK::elbow;
+  const ClusterResult elbow = som.cluster(cp);
+  CHECK(elbow.n_clusters == 2);
+  CHECK(elbow.k_scores.size() == 10);  // sqrt(120) -> 10
+  cp.auto_k = AutoK::silhouette;
+  const ClusterResult sil = som.cluster(cp);
+  CHECK(sil.n_clusters == 3);
+  CHECK(ClusterParams{}.auto_k == AutoK::silhouette);  // the default
+  // The silhouette of the chosen k, recomputed from its labels.
+  CHECK(sil.k_scores[2] == Approx(silhouette_score(sil.features, sil.labels)));
+}
+
+TEST_CASE("HDBSCAN on the standardised breast-cancer map finds clusters with the default min_samples",
+          "[som][cluster][hdbscan]") {
+  const CsvData bc = read_csv(SOMTILE_DATA_DIR "/breast_cancer.csv", "label");
+  const RowMatrix<double> Z = standardized<double>(bc.X);
+  const SomParams p = suggest_som_params(Z);
+  REQUIRE((p.rows == 15 && p.cols == 8));
+  Som<double> som(p, Z.cols());
+  som.fit(Z);
+  ClusterParams cp;
+  cp.method = ClusterMethod::hdbscan;
+  // min_samples = min_cluster_size = 6 (HDBSCAN's own default): core distances over 6
+  // neighbours flatten the evenly spread codebook, no split survives, every unit is noise.
+  cp.min_samples = 6;
+  const ClusterResult smeared = som.cluster(cp);
+  CHECK(smeared.n_clusters == 0);
+  CHECK(smeared.metrics.n_noise == 120);
+  // ... unless one cluster is allowed.
+  cp.allow_single_cluster = true;
+  CHECK(som.cluster(cp).n_clusters == 1);
+  // The default (min_samples 0 -> 2) keeps the gaps between groups of units.
+  ClusterParams defaults;
+  defaults.method = ClusterMethod::hdbscan;
+  const ClusterResult r = som.cluster(defaults);
+  CHECK(r.n_clusters >= 2);
+  CHECK(r.metrics.noise_ratio < 0.5);
+  CHECK(r.metrics.silhouette > 0.2);
 }

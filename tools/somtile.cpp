@@ -267,11 +267,16 @@ TrainingHistory train_and_save(const SomParams& s, const RowMatrix<Scalar>& X, P
 
 int cmd_train(int argc, char** argv) {
   const SomParams d;  // defaults shown in --help come from the library
-  ArgParser p("somtile train", "Trains a classic self-organizing map and saves it.");
+  ArgParser p("somtile train",
+              "Trains a classic self-organizing map and saves it. Without --rows and --cols the\n"
+              "map is set up from the data as the SOM Toolbox's som_make does it (about 5 sqrt(n)\n"
+              "units, side ratio from the two largest principal components, hexagonal, PCA init,\n"
+              "batch training, epochs and sigma from the map size); other options still apply on\n"
+              "top. The defaults shown below are those of a map whose size is given.");
   p.positional("DATA", "training data, .csv or .npy (rows are samples)");
   p.option("output", "FILE", "model file to write (required)", "", 'o');
-  p.option("rows", "N", "grid rows", std::to_string(d.rows));
-  p.option("cols", "N", "grid columns", std::to_string(d.cols));
+  p.option("rows", "N", "grid rows (default: from the data; " + std::to_string(d.rows) + " with --cols)");
+  p.option("cols", "N", "grid columns (default: from the data; " + std::to_string(d.cols) + " with --rows)");
   p.option("topology", "T", choices<Topology>(), name_of(d.topology));
   p.flag("torus", "periodic boundaries (a hexagonal torus needs an even number of rows)");
   p.option("epochs", "N", "passes over the data", std::to_string(d.epochs));
@@ -306,30 +311,40 @@ int cmd_train(int argc, char** argv) {
 
   const std::string output = p.require("output");
   const bool use_float = p.get_choice("dtype", std::vector<std::string>{"float", "double"}, 1) == 0;
-  SomParams s;
-  s.rows = p.get_int("rows", d.rows);
-  s.cols = p.get_int("cols", d.cols);
-  s.topology = p.get_choice("topology", names_of<Topology>(), d.topology);
-  s.torus = p.has("torus");
-  s.epochs = p.get_int("epochs", d.epochs);
-  s.training = p.get_choice("training", names_of<Training>(), d.training);
-  s.batch_size = p.get_int("batch-size", d.batch_size);
-  s.sigma = p.get_double("sigma", d.sigma);
-  s.sigma_final = p.get_double("sigma-final", d.sigma_final);
-  s.sigma_decay = p.get_choice("sigma-decay", names_of<Decay>(), d.sigma_decay);
-  s.learning_rate = p.get_double("learning-rate", d.learning_rate);
-  s.learning_rate_final = p.get_double("learning-rate-final", d.learning_rate_final);
-  s.lr_decay = p.get_choice("lr-decay", names_of<Decay>(), d.lr_decay);
-  s.neighborhood = p.get_choice("neighborhood", names_of<Neighborhood>(), d.neighborhood);
-  s.distance = p.get_choice("distance", names_of<Distance>(), d.distance);
-  s.neighborhood_order = p.get_int("neighborhood-order", d.neighborhood_order);
-  s.init = p.get_choice("init", names_of<Init>(), d.init);
-  s.seed = p.get_uint("seed", d.seed);
-  s.n_threads = int(p.get_int("threads", d.n_threads));
-
   const std::string path = p.get("DATA");
   Dataset data = load_data(path, p);
   const Index n_samples = data.X.rows(), n_features = data.X.cols();
+  // Without a size, som_make's choices are the defaults the options below start from.
+  const bool from_data = !p.has("rows") && !p.has("cols");
+  const SomParams b = from_data ? suggest_som_params(data.X) : d;
+  SomParams s = b;
+  s.rows = p.get_int("rows", b.rows);
+  s.cols = p.get_int("cols", b.cols);
+  s.topology = p.get_choice("topology", names_of<Topology>(), b.topology);
+  s.torus = p.has("torus");
+  s.epochs = p.get_int("epochs", b.epochs);
+  s.training = p.get_choice("training", names_of<Training>(), b.training);
+  s.batch_size = p.get_int("batch-size", b.batch_size);
+  s.sigma = p.get_double("sigma", b.sigma);
+  s.sigma_final = p.get_double("sigma-final", b.sigma_final);
+  s.sigma_decay = p.get_choice("sigma-decay", names_of<Decay>(), b.sigma_decay);
+  s.learning_rate = p.get_double("learning-rate", b.learning_rate);
+  s.learning_rate_final = p.get_double("learning-rate-final", b.learning_rate_final);
+  s.lr_decay = p.get_choice("lr-decay", names_of<Decay>(), b.lr_decay);
+  s.neighborhood = p.get_choice("neighborhood", names_of<Neighborhood>(), b.neighborhood);
+  s.distance = p.get_choice("distance", names_of<Distance>(), b.distance);
+  s.neighborhood_order = p.get_int("neighborhood-order", b.neighborhood_order);
+  s.init = p.get_choice("init", names_of<Init>(), b.init);
+  s.seed = p.get_uint("seed", b.seed);
+  s.n_threads = int(p.get_int("threads", b.n_threads));
+  if (from_data)
+    std::cout << "map size from the data: " << s.rows << " x " << s.cols << " (" << b.rows * b.cols
+              << " units for " << n_samples
+              << " samples, sides from the two largest principal components, as the SOM Toolbox's "
+                 "som_make; "
+              << name_of(b.topology) << ", " << name_of(b.init) << " init, " << name_of(b.training) << ", "
+              << b.epochs << " epochs, sigma " << number(b.sigma) << " -> 1)\n";
+
   TrainingHistory h;
   if (use_float) {
     RowMatrix<float> X = data.X.cast<float>();
@@ -437,12 +452,25 @@ int cmd_predict(int argc, char** argv) {
 void add_cluster_options(ArgParser& p) {
   const ClusterParams d;
   p.option("method", "M", choices<ClusterMethod>(), name_of(d.method));
-  p.option("clusters", "K", "clusters (kmeans, gmm); 0 = automatic (elbow / lowest BIC)",
+  p.option("clusters", "K",
+           "clusters (kmeans, gmm); 0 = automatic (--auto-k for kmeans, lowest BIC for gmm); "
+           "hdbscan ignores it",
            std::to_string(d.n_clusters));
+  p.option("auto-k", "C", choices<AutoK>() + ": how kmeans picks k when --clusters is 0",
+           name_of(d.auto_k));
+  p.option("max-k", "N", "largest automatic k (also capped at sqrt(units))", std::to_string(d.max_k));
   p.option("feature-space", "S", choices<FeatureSpace>(),
            name_of(d.feature_space));
   p.option("min-cluster-size", "N", "HDBSCAN's min_cluster_size; 0 = max(5, units / 20)",
            std::to_string(d.min_cluster_size));
+  p.option("min-samples", "N", "HDBSCAN's min_samples, the unit itself included; 0 = 2",
+           std::to_string(d.min_samples));
+  p.option("cluster-selection", "S", choices<ClusterSelection>() + " (HDBSCAN)",
+           name_of(d.cluster_selection_method));
+  p.flag("allow-single-cluster", "HDBSCAN may return all units as one cluster");
+  p.option("max-iter", "N", "k-means / GMM iterations per run; 0 = 300 / 100",
+           std::to_string(d.max_iter));
+  p.option("reg-covar", "R", "added to the GMM covariance diagonals", number(d.reg_covar));
   p.option("cluster-seed", "N", "random seed of k-means / GMM", std::to_string(d.seed));
 }
 
@@ -451,8 +479,16 @@ ClusterParams cluster_params(const ArgParser& p) {
   ClusterParams c;
   c.method = p.get_choice("method", names_of<ClusterMethod>(), d.method);
   c.n_clusters = p.get_int("clusters", d.n_clusters);
+  c.auto_k = p.get_choice("auto-k", names_of<AutoK>(), d.auto_k);
+  c.max_k = p.get_int("max-k", d.max_k);
   c.feature_space = p.get_choice("feature-space", names_of<FeatureSpace>(), d.feature_space);
   c.min_cluster_size = p.get_int("min-cluster-size", d.min_cluster_size);
+  c.min_samples = p.get_int("min-samples", d.min_samples);
+  c.cluster_selection_method =
+      p.get_choice("cluster-selection", names_of<ClusterSelection>(), d.cluster_selection_method);
+  c.allow_single_cluster = p.has("allow-single-cluster");
+  c.max_iter = int(p.get_int("max-iter", d.max_iter));
+  c.reg_covar = p.get_double("reg-covar", d.reg_covar);
   c.seed = p.get_uint("cluster-seed", d.seed);
   return c;
 }
@@ -495,8 +531,7 @@ int cmd_cluster(int argc, char** argv) {
     out << "\n  bic                 " << fixed(r.bic, 2) << "\n  aic                 "
         << fixed(r.aic, 2);
   if (!r.k_scores.empty()) {
-    out << "\n  " << (r.method == ClusterMethod::gmm ? "bic" : "inertia") << " for k = 1.."
-        << r.k_scores.size() << ":";
+    out << "\n  " << r.k_criterion << " for k = 1.." << r.k_scores.size() << ":";
     for (double v : r.k_scores) out << ' ' << fixed(v, 3);
   }
   out << '\n';

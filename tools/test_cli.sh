@@ -34,6 +34,17 @@ bad() {
   grep -q "^somtile: error: .*$pattern" "$name.err" || fail "$name: stderr lacks '$pattern': $(cat "$name.err")"
 }
 
+# warns NAME PATTERN CMD...: must exit 0 and print exactly one line on stderr, a warning
+# "somtile warning: ..." containing PATTERN.
+warns() {
+  local name=$1 pattern=$2; shift 2
+  "$@" >"$name.out" 2>"$name.err"
+  local rc=$?
+  [ $rc -eq 0 ] || fail "$name: exit $rc: $(cat "$name.err")"
+  [ "$(wc -l <"$name.err")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$name.err")"
+  grep -q "^somtile warning: .*$pattern" "$name.err" || fail "$name: stderr lacks '$pattern': $(cat "$name.err")"
+}
+
 lines() { wc -l <"$1"; }
 expect_lines() { [ "$(lines "$1")" -eq "$2" ] || fail "$1 has $(lines "$1") lines, expected $2"; }
 
@@ -73,6 +84,34 @@ for method in kmeans gmm hdbscan; do
   grep -q "silhouette" "cluster_$method.out" || fail "cluster $method prints no silhouette"
 done
 [ "$(tail -n +2 units_kmeans.csv | cut -d, -f4 | sort -u | wc -l)" -eq 3 ] || fail "kmeans: not 3 clusters"
+# automatic k: the criterion and the sqrt(units) cap (48 units -> k <= 6)
+ok cluster_auto_silhouette "$somtile" cluster model.som -o units_auto.csv
+grep -q "(chosen automatically)" cluster_auto_silhouette.out || fail "automatic k: $(cat cluster_auto_silhouette.out)"
+grep -q "silhouette for k = 1..6:" cluster_auto_silhouette.out || fail "--auto-k silhouette: $(cat cluster_auto_silhouette.out)"
+ok cluster_auto_elbow "$somtile" cluster model.som --auto-k elbow --max-k 4 -o units_elbow.csv
+grep -q "inertia for k = 1..4:" cluster_auto_elbow.out || fail "--auto-k elbow --max-k 4: $(cat cluster_auto_elbow.out)"
+# HDBSCAN options: min_samples, leaf selection, a single cluster
+ok cluster_hdbscan_opts "$somtile" cluster model.som --method hdbscan --min-samples 3 --cluster-selection leaf -o units_leaf.csv
+expect_lines units_leaf.csv 49
+ok cluster_single "$somtile" cluster model.som --method hdbscan --min-samples 48 --min-cluster-size 30 \
+  --allow-single-cluster -o units_single.csv
+[ "$(tail -n +2 units_single.csv | cut -d, -f4 | grep -cvxE -- '-1|0')" -eq 0 ] || fail "single cluster: labels other than 0 and -1"
+grep -q ": 1 clusters" cluster_single.out || fail "--allow-single-cluster: $(cat cluster_single.out)"
+ok cluster_no_single "$somtile" cluster model.som --method hdbscan --min-samples 48 --min-cluster-size 30 -o units_none.csv
+grep -q ": 0 clusters" cluster_no_single.out || fail "without --allow-single-cluster: $(cat cluster_no_single.out)"
+# n_clusters with HDBSCAN: ignored, with a warning
+warns hdbscan_k "n_clusters = 3 is ignored by hdbscan" "$somtile" cluster model.som --method hdbscan --clusters 3 -o units_hk.csv
+cmp -s units_hk.csv units_hdbscan.csv || fail "hdbscan --clusters 3 differs from --clusters 0"
+# GMM options: reg_covar and max_iter (too few iterations: a warning)
+ok cluster_gmm_reg "$somtile" cluster model.som --method gmm --clusters 3 --reg-covar 0.1 -o units_reg.csv
+warns cluster_gmm_iter "did not converge within max_iter = 1" "$somtile" cluster model.som --method gmm --clusters 3 \
+  --max-iter 1 --cluster-seed 1 -o units_iter.csv
+# train without a size: the SOM Toolbox's choice (iris: 64 units, 16 x 4)
+ok train_auto "$somtile" train "$iris" --label-column label -o auto.som
+grep -q "^map size from the data: 16 x 4 (" train_auto.out || fail "train without a size: $(cat train_auto.out)"
+grep -q "trained a 16 x 4 hexagonal map .* 23 batch epochs" train_auto.out || fail "train_auto: $(cat train_auto.out)"
+ok train_auto_override "$somtile" train "$iris" --label-column label --topology rectangular --epochs 5 -o auto2.som
+grep -q "trained a 16 x 4 rectangular map .* 5 batch epochs" train_auto_override.out || fail "train_auto_override: $(cat train_auto_override.out)"
 
 ok grow_vq "$somtile" grow "$iris" --label-column label --max-neurons 30 --lambda 20 -o vq.som
 grep -q "neurons" grow_vq.out || fail "grow prints no neuron count: $(cat grow_vq.out)"
@@ -162,6 +201,8 @@ bad missing_value 2 "needs a value" "$somtile" train "$iris" -o
 bad not_a_number 2 "not an integer" "$somtile" train "$iris" --rows ten -o never.som
 bad bad_choice 2 "not one of rectangular, hexagonal" "$somtile" train "$iris" --topology round -o never.som
 bad no_output 2 "--output is required" "$somtile" train "$iris"
+bad bad_auto_k 2 "not one of elbow, silhouette" "$somtile" cluster model.som --auto-k knee
+bad bad_selection 2 "not one of eom, leaf" "$somtile" cluster model.som --method hdbscan --cluster-selection best
 bad bad_dtype 2 "not one of float, double" "$somtile" train "$iris" --dtype half -o never.som
 bad classifier_no_labels 2 "needs --label-column" "$somtile" grow "$iris" --classifier -o never.som
 bad missing_argument 2 "missing argument DATA" "$somtile" predict model.som

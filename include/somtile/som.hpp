@@ -13,9 +13,11 @@
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/som/lattice.hpp"
+#include "somtile/som/map_classifier.hpp"
 #include "somtile/som/maps.hpp"
 #include "somtile/som/online_som.hpp"
 #include "somtile/som/som.hpp"
 #include "somtile/som/som_classifier.hpp"
 #include "somtile/som/som_vq.hpp"
+#include "somtile/som/suggest.hpp"
 

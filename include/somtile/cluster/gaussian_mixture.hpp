@@ -3,13 +3,15 @@
 // GaussianMixture: k-means initialisation (responsibilities = hard k-means labels), E-steps in
 // log space with log-sum-exp, covariances through their Cholesky factors (Eigen::LLT), and
 // convergence when the change of the lower bound (the mean log-likelihood) is below tol.
-// Of n_init runs the one with the highest lower bound is kept. All arithmetic is in double;
+// Of n_init runs the one with the highest lower bound is kept; as scikit-learn, a warning
+// (core/warning.hpp) when it did not converge within max_iter. All arithmetic is in double;
 // the fitted parameters are returned in the model's scalar type.
 
 #include "somtile/cluster/kmeans.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/warning.hpp"
 #include "somtile/kernels/detail/parallel.hpp"
 
 #include <Eigen/Cholesky>
@@ -242,6 +244,10 @@ class GaussianMixture {
         have_best = true;
       }
     }
+    if (!best.converged)
+      detail::warn(call, "the kept run (best of n_init = ", params_.n_init, ") did not converge within max_iter = ",
+                   params_.max_iter, " iterations (change of the lower bound still >= tol = ", params_.tol,
+                   "); increase max_iter or tol, or check the data");
     state_ = std::move(best);
     n_features_ = Xd.cols();
     return *this;

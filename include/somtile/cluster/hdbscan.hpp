@@ -13,6 +13,7 @@
 // 5. labels (-1 = noise), membership probabilities and GLOSH outlier scores.
 // Every step is independent of the number of threads.
 
+#include "somtile/cluster/cluster_selection.hpp"
 #include "somtile/cluster/detail/condensed_tree.hpp"
 #include "somtile/cluster/detail/kdtree.hpp"
 #include "somtile/cluster/detail/mutual_reachability_tree.hpp"
@@ -29,16 +30,6 @@
 #include <vector>
 
 namespace somtile {
-
-/// How flat clusters are read off the condensed tree.
-enum class ClusterSelection {
-  eom,  ///< excess of mass: the most persistent clusters (the usual choice)
-  leaf  ///< the leaves of the condensed tree: many small homogeneous clusters
-};
-template <>
-struct EnumNames<ClusterSelection> {
-  static constexpr std::array<std::string_view, 2> names{"eom", "leaf"};
-};
 
 struct HDBSCANParams {
   /// Smallest group that counts as a cluster (>= 2).

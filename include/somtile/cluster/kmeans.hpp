@@ -4,7 +4,8 @@
 //   with probability proportional to the squared distance to the nearest chosen centre;
 // - Lloyd iterations until the labels stop changing, or the total squared centre shift is
 //   <= tol * (mean per-feature variance of X), or max_iter;
-// - n_init independent seedings, keeping the run with the lowest inertia.
+// - n_init independent seedings, keeping the run with the lowest inertia; a warning
+//   (core/warning.hpp) when that run stopped at max_iter without converging.
 // Nearest-centre search is the shared GEMM BMU kernel and centre sums are unit_sums, so the
 // result is identical for any number of threads.
 //
@@ -18,6 +19,7 @@
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/warning.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/detail/parallel.hpp"
@@ -72,6 +74,7 @@ struct KMeansRun {
   Labels labels;
   double inertia = std::numeric_limits<double>::infinity();
   int n_iter = 0;
+  bool converged = false;  ///< labels stable or centre shift <= tol before max_iter ran out
 };
 
 /// Squared distances from every sample to one point, accumulated in double. A plain loop:
@@ -184,12 +187,16 @@ KMeansRun<Scalar> lloyd(ConstRowRef<Scalar> X, RowMatrix<Scalar> centers, int ma
     run.n_iter = it + 1;
     if (previous.size() == labels.size() && previous == labels) {
       centers.swap(next);
+      run.converged = true;
       break;
     }
     const double shift = (next - centers).template cast<double>().squaredNorm();
     centers.swap(next);
     previous = labels;
-    if (shift <= tol) break;
+    if (shift <= tol) {
+      run.converged = true;
+      break;
+    }
   }
   // Labels and inertia of the final centres, so they are consistent with each other.
   run.inertia = assign<Scalar>(X, centers, labels, dist2, n_threads);
@@ -240,6 +247,13 @@ class KMeans {
       auto run = detail::lloyd<Scalar>(X, std::move(seeds), params_.max_iter, tol, threads);
       if (run.inertia < best.inertia) best = std::move(run);
     }
+    // A run that fits the data exactly (inertia 0 up to rounding) cannot improve: with fewer
+    // distinct points than clusters the empty-cluster moves keep relabelling coincident
+    // centres without changing anything, which is not a failure to converge.
+    const double total = variance * double(X.rows()) * double(X.cols());
+    if (!best.converged && best.inertia > 1e-12 * total)
+      detail::warn(call, "the kept run (best of n_init = ", params_.n_init, ") did not converge within max_iter = ",
+                   params_.max_iter, " iterations (inertia ", best.inertia, "); increase max_iter or tol");
     centers_.swap(best.centers);
     labels_.swap(best.labels);
     inertia_ = best.inertia;

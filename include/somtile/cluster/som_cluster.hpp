@@ -6,8 +6,12 @@
 // - labels are 0-based, noise is -1 (TorchSOM: 1-based);
 // - FeatureSpace::combined standardises both blocks so neither dominates (TorchSOM
 //   concatenates raw weights and grid coordinates, and the coordinates win);
-// - HDBSCAN rejects a non-zero n_clusters instead of silently ignoring it, and finding no
-//   cluster gives all -1 and n_clusters = 0 instead of inventing one cluster;
+// - HDBSCAN ignores a non-zero n_clusters with a warning (TorchSOM: silently), and finding no
+//   cluster gives all -1 and n_clusters = 0 instead of inventing one cluster (set
+//   allow_single_cluster for one cluster);
+// - HDBSCAN's min_samples defaults to 2 rather than min_cluster_size (see ClusterParams);
+// - the automatic k of k-means is the best silhouette by default (TorchSOM: the elbow,
+//   AutoK::elbow), over k = 1..K (TorchSOM: k = 2..K) with the same cap K;
 // - metrics that are undefined (fewer than 2 clusters left after dropping noise) are NaN
 //   rather than an arbitrary 0 or infinity;
 // - the seed is a parameter (TorchSOM hard-codes 42).
@@ -18,6 +22,7 @@
 #include "somtile/cluster/som_cluster_types.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/warning.hpp"
 #include "somtile/metrics/clustering.hpp"
 
 #include <algorithm>
@@ -91,6 +96,9 @@ namespace detail {
 template <typename Scalar>
 struct NeuronClusteringIncluded<Scalar, void> : std::true_type {};
 
+/// HDBSCAN's min_samples on a map's units when ClusterParams::min_samples = 0 (see there).
+constexpr Index unit_min_samples = 2;
+
 template <typename = void>
 ClusterMetrics unit_cluster_metrics(const RowMatrix<double>& features, const Labels& labels,
                                     int n_threads) {
@@ -138,31 +146,58 @@ ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& po
                   "), got ", params.n_clusters);
   detail::check_positive(call, "max_k", params.max_k);
   detail::check_non_negative(call, "min_samples", params.min_samples);
+  detail::require(params.min_samples <= n_units, call, "min_samples must be <= the number of units (", n_units,
+                  "), got ", params.min_samples);
   detail::check_positive(call, "n_init", params.n_init);
+  detail::check_non_negative(call, "max_iter", params.max_iter);
+  detail::check_non_negative(call, "reg_covar", params.reg_covar);
   detail::check_non_negative(call, "n_threads", params.n_threads);
   detail::require(params.min_cluster_size == 0 || params.min_cluster_size >= 2, call,
                   "min_cluster_size must be 0 (automatic) or >= 2, got ", params.min_cluster_size);
   detail::require(params.min_cluster_size <= n_units, call, "min_cluster_size must be <= the number of units (",
                   n_units, "), got ", params.min_cluster_size);
-  detail::require(params.method != ClusterMethod::hdbscan || params.n_clusters == 0, call,
-                  "n_clusters must be 0 for hdbscan, which finds the number of clusters itself, got ",
-                  params.n_clusters);
+  if (params.method == ClusterMethod::hdbscan && params.n_clusters != 0)
+    detail::warn(call, "n_clusters = ", params.n_clusters,
+                 " is ignored by hdbscan, which finds the number of clusters itself");
 
   ClusterResult r;
   r.method = params.method;
   r.feature_space = params.feature_space;
   r.features = cluster_features<Scalar>(weights, positions, params.feature_space);
   const RowMatrix<double>& F = r.features;
-  const Index k_limit = std::min(params.max_k, n_units - 1);
+  // Automatic k: at most sqrt(units) clusters (TorchSOM), at most max_k, fewer than the units.
+  const Index root = Index(std::floor(std::sqrt(double(n_units))));
+  const Index k_limit = std::max<Index>(1, std::min({params.max_k, std::max<Index>(2, root), n_units - 1}));
 
   switch (params.method) {
     case ClusterMethod::kmeans: {
+      const auto model = [&](Index k) {
+        KMeansParams kp = detail::kmeans_params(k, params.n_init, params.seed, params.n_threads);
+        if (params.max_iter > 0) kp.max_iter = params.max_iter;
+        return KMeans<double>(kp);
+      };
       Index k = params.n_clusters;
-      if (k == 0) {
-        r.k_scores = elbow_inertias(F, std::max<Index>(k_limit, 1), params.seed, params.n_init, params.n_threads);
+      if (k == 0 && params.auto_k == AutoK::elbow) {
+        r.k_criterion = "inertia";
+        for (Index c = 1; c <= k_limit; ++c) r.k_scores.push_back(model(c).fit(F).inertia());
         k = std::min(elbow_k(r.k_scores), n_units);
+      } else if (k == 0) {
+        // The highest silhouette over k = 2..K, ties to the smaller k; 2 when K < 2.
+        r.k_criterion = "silhouette";
+        r.k_scores.push_back(std::numeric_limits<double>::quiet_NaN());
+        k = 2;
+        double best = -std::numeric_limits<double>::infinity();
+        for (Index c = 2; c <= k_limit; ++c) {
+          const Labels labels = model(c).fit(F).labels();
+          const double s = detail::unit_cluster_metrics(F, labels, params.n_threads).silhouette;
+          r.k_scores.push_back(s);
+          if (s > best) {
+            best = s;
+            k = c;
+          }
+        }
       }
-      KMeans<double> km(detail::kmeans_params(k, params.n_init, params.seed, params.n_threads));
+      KMeans<double> km = model(k);
       km.fit(F);
       r.labels = km.labels();
       r.centers = km.cluster_centers();
@@ -175,14 +210,17 @@ ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& po
         GaussianMixtureParams gp;
         gp.n_components = k;
         gp.covariance_type = params.covariance_type;
+        gp.reg_covar = params.reg_covar;
+        if (params.max_iter > 0) gp.max_iter = params.max_iter;
         gp.seed = params.seed;
         gp.n_threads = params.n_threads;
         return GaussianMixture<double>(gp);
       };
       Index k = params.n_clusters;
       if (k == 0) {
+        r.k_criterion = "bic";
         double lowest = std::numeric_limits<double>::infinity();
-        for (Index c = 1; c <= std::max<Index>(k_limit, 1); ++c) {
+        for (Index c = 1; c <= k_limit; ++c) {
           const double bic = model(c).fit(F).bic(F);
           r.k_scores.push_back(bic);
           if (bic < lowest) {
@@ -204,7 +242,9 @@ ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& po
       HDBSCANParams hp;
       hp.min_cluster_size = params.min_cluster_size > 0 ? params.min_cluster_size
                                                         : std::min(n_units, std::max<Index>(5, n_units / 20));
-      hp.min_samples = std::min(params.min_samples, n_units);
+      hp.min_samples = params.min_samples > 0 ? params.min_samples : detail::unit_min_samples;
+      hp.cluster_selection_method = params.cluster_selection_method;
+      hp.allow_single_cluster = params.allow_single_cluster;
       hp.n_threads = params.n_threads;
       HDBSCAN<double> hd(hp);
       r.labels = hd.fit(F).labels();

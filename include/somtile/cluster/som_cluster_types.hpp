@@ -3,10 +3,12 @@
 // declarations Som::cluster() and Som::elbow() call. A map includes only this: the clustering
 // algorithms are compiled by the programs that cluster, which include <somtile/cluster.hpp>.
 
+#include "somtile/cluster/cluster_selection.hpp"
 #include "somtile/core/types.hpp"
 
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -29,21 +31,49 @@ struct EnumNames<FeatureSpace> {
   static constexpr std::array<std::string_view, 3> names{"weights", "positions", "combined"};
 };
 
+/// How ClusterParams::n_clusters = 0 picks k for k-means.
+enum class AutoK {
+  elbow,      ///< the largest second difference of the inertia curve (TorchSOM's choice)
+  silhouette  ///< the highest silhouette score of the k-means labels, k >= 2
+};
+template <>
+struct EnumNames<AutoK> {
+  static constexpr std::array<std::string_view, 2> names{"elbow", "silhouette"};
+};
+
 struct ClusterParams {
   ClusterMethod method = ClusterMethod::kmeans;
-  /// Clusters for k-means / components for GMM. 0 = automatic: the elbow of the k-means
-  /// inertia curve (largest second difference) or the GMM with the lowest BIC, over
-  /// k = 1..min(max_k, n_units - 1). Must stay 0 for HDBSCAN, which finds the number itself.
+  /// Clusters for k-means / components for GMM. 0 = automatic over k <= K, where
+  /// K = min(max_k, max(2, floor(sqrt(n_units))), n_units - 1) (TorchSOM's sqrt(units) cap):
+  /// k-means by auto_k, GMM by the lowest BIC over k = 1..K. HDBSCAN finds the number itself
+  /// and ignores n_clusters (with a warning when it is not 0, as TorchSOM ignores it).
   Index n_clusters = 0;
   FeatureSpace feature_space = FeatureSpace::weights;
   std::uint64_t seed = 0;
-  /// Largest k tried by the automatic choice.
+  /// Largest k tried by the automatic choice (further capped by sqrt(n_units), see n_clusters).
   Index max_k = 10;
+  /// Criterion of the automatic k for k-means. Silhouette by default: the elbow of a smooth
+  /// codebook's inertia curve is usually at k = 2 (standardised wine: elbow 2, silhouette 3).
+  AutoK auto_k = AutoK::silhouette;
   /// HDBSCAN's min_cluster_size; 0 = TorchSOM's max(5, n_units / 20), capped at n_units.
   Index min_cluster_size = 0;
-  /// HDBSCAN's min_samples (the unit itself included); 0 = min_cluster_size.
+  /// HDBSCAN's min_samples (the unit itself included); 0 = automatic: 2, i.e. a unit's core
+  /// distance is the distance to its nearest other unit. A codebook is a smooth, evenly spread
+  /// sheet, so core distances over min_cluster_size neighbours (HDBSCAN's own default) smear
+  /// the density until no split survives and every unit is noise (the standardised
+  /// breast-cancer map, 15 x 8); nearest-neighbour densities keep the gaps between groups
+  /// of units that the U-matrix shows.
   Index min_samples = 0;
+  /// HDBSCAN: excess of mass (eom) or the leaves of the condensed tree.
+  ClusterSelection cluster_selection_method = ClusterSelection::eom;
+  /// HDBSCAN: whether all units may form one cluster (instead of noise when nothing splits).
+  bool allow_single_cluster = false;
   Covariance covariance_type = Covariance::full;  ///< GMM only
+  /// GMM only: added to the covariance diagonals (GaussianMixtureParams::reg_covar).
+  double reg_covar = 1e-6;
+  /// k-means Lloyd iterations / GMM EM iterations per run; 0 = the estimator's default
+  /// (KMeansParams: 300, GaussianMixtureParams: 100).
+  int max_iter = 0;
   int n_init = 10;                                ///< k-means restarts (GMM: EM runs)
   int n_threads = 0;                              ///< 0 = all available
 };
@@ -69,8 +99,11 @@ struct ClusterResult {
   double inertia = std::numeric_limits<double>::quiet_NaN();  ///< k-means only
   double bic = std::numeric_limits<double>::quiet_NaN();      ///< GMM only
   double aic = std::numeric_limits<double>::quiet_NaN();      ///< GMM only
-  /// Automatic k: the inertia (k-means) or BIC (GMM) for k = 1, 2, ...; empty otherwise.
+  /// Automatic k: entry k-1 is the score of k clusters, k = 1..K: the inertia (k-means, elbow),
+  /// the silhouette (k-means, silhouette; NaN for k = 1) or the BIC (GMM); empty otherwise.
   std::vector<double> k_scores;
+  /// What k_scores holds: "inertia", "silhouette" or "bic"; empty without automatic k.
+  std::string k_criterion;
 };
 
 /// Feature matrix of the units for a feature space. `combined` z-scores every column of both

@@ -1,0 +1,198 @@
+#pragma once
+// MapClassifier: a trained classic Som used as a classifier (MiniSom's labels_map, kohonen's
+// xyf read-out). fit(X, y) labels every unit by a majority vote of the training samples whose
+// BMU it is; a unit that wins no sample takes the label (and class frequencies) of the nearest
+// unit that does, so every sample gets a class whatever unit it lands on.
+//
+// Rules:
+// - vote: the class with the most samples, ties to the smallest label;
+// - donor of an empty unit: the labelled unit at the smallest grid distance (the map's
+//   topology and torus), ties by the smaller distance between the two weight vectors (the
+//   map's metric), then by the lower unit index;
+// - predict_proba: the class frequencies of the sample's BMU (of its donor for an empty unit),
+//   columns in classes() order.
+// The classifier copies the codebook, grid and metric, so it stays valid when the Som is
+// destroyed or trained further (refit a new MapClassifier to follow it).
+
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/core/error.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/grid/topology.hpp"
+#include "somtile/kernels/bmu.hpp"
+#include "somtile/som/som.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace somtile {
+
+/// Labels the units of a trained Som from labelled samples and predicts with them (see the top
+/// of this file).
+/// \tparam Scalar  float or double: the Som's scalar.
+/// \throws NotFittedError from the constructor when the Som has no weights, and from predict(),
+///         predict_proba(), score(), classes(), unit_labels() and unit_probabilities() before
+///         fit().
+/// \throws InputError from fit() when X is empty, not finite, has another feature count than
+///         the map or y another length than X has rows; likewise from predict(),
+///         predict_proba() and score().
+/// \code
+/// Som<double> som(suggest_som_params(X_train), X_train.cols());
+/// som.fit(X_train);
+/// MapClassifier<double> clf(som);
+/// double accuracy = clf.fit(X_train, y_train).score(X_test, y_test);
+/// \endcode
+template <typename Scalar>
+class MapClassifier {
+ public:
+  explicit MapClassifier(const Som<Scalar>& som)
+      : grid_(som.grid()), distance_(som.params().distance), n_threads_(som.params().n_threads) {
+    detail::require<NotFittedError>(som.is_fitted(), "MapClassifier::MapClassifier",
+                                    "the Som is not trained; call fit() or initialize_weights() on it first");
+    weights_ = som.weights();
+  }
+
+  /// Labels the units from the samples X with classes y (any integers). On an exception the
+  /// previous fit is kept.
+  MapClassifier& fit(ConstRowRef<Scalar> X, const Labels& y) {
+    const char* call = "MapClassifier::fit";
+    detail::check_data(call, X, n_features(), "MapClassifier");
+    detail::check_labels(call, y, X.rows());
+    std::vector<Index> sorted(y.data(), y.data() + y.size());
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    const Index C = Index(sorted.size()), U = n_units();
+
+    const Labels bmu = find_bmus<Scalar>(X, weights_, distance_, false, n_threads_).bmu;
+    Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> counts =
+        decltype(counts)::Zero(U, C);
+    for (Index i = 0; i < X.rows(); ++i) {
+      const Index c = Index(std::lower_bound(sorted.begin(), sorted.end(), y[i]) - sorted.begin());
+      ++counts(bmu[i], c);
+    }
+
+    // Majority vote of the units that won samples (the first maximum: the smallest label).
+    Labels code = Labels::Constant(U, -1);
+    RowMatrix<Scalar> proba = RowMatrix<Scalar>::Zero(U, C);
+    std::vector<Index> labelled;
+    for (Index u = 0; u < U; ++u) {
+      const Index hits = counts.row(u).sum();
+      if (hits == 0) continue;
+      counts.row(u).maxCoeff(&code[u]);
+      proba.row(u) = counts.row(u).template cast<Scalar>() / Scalar(hits);
+      labelled.push_back(u);
+    }
+    // Units without samples: the nearest labelled unit on the grid, then in weight space.
+    Labels donor(U);
+    for (Index u = 0; u < U; ++u) donor[u] = u;
+    for (Index u = 0; u < U; ++u) {
+      if (code[u] >= 0) continue;
+      Index best = -1;
+      double best_grid = 0, best_weight = 0;
+      for (const Index v : labelled) {
+        const double g = grid_.distance(u, v);
+        const double tol = 1e-9 * std::max(1.0, g);
+        if (best >= 0 && g > best_grid + tol) continue;
+        const double w = double(distance<Scalar>(distance_, weights_.row(u), weights_.row(v)));
+        if (best < 0 || g < best_grid - tol || w < best_weight) {
+          best = v;
+          best_grid = g;
+          best_weight = w;
+        }
+      }
+      donor[u] = best;
+    }
+    for (Index u = 0; u < U; ++u)
+      if (donor[u] != u) {
+        code[u] = code[donor[u]];
+        proba.row(u) = proba.row(donor[u]);
+      }
+
+    classes_ = Eigen::Map<const Labels>(sorted.data(), C);
+    unit_labels_.resize(U);
+    for (Index u = 0; u < U; ++u) unit_labels_[u] = classes_[code[u]];
+    proba_.swap(proba);
+    donor_.swap(donor);
+    return *this;
+  }
+
+  /// The class of every sample: the label of its BMU.
+  Labels predict(ConstRowRef<Scalar> X) const {
+    const Labels bmu = bmus("MapClassifier::predict", X);
+    Labels out(X.rows());
+    for (Index i = 0; i < X.rows(); ++i) out[i] = unit_labels_[bmu[i]];
+    return out;
+  }
+
+  /// Class frequencies of every sample's BMU (n_samples x classes, columns in classes() order);
+  /// every row sums to 1.
+  RowMatrix<Scalar> predict_proba(ConstRowRef<Scalar> X) const {
+    const Labels bmu = bmus("MapClassifier::predict_proba", X);
+    RowMatrix<Scalar> P(X.rows(), proba_.cols());
+    for (Index i = 0; i < X.rows(); ++i) P.row(i) = proba_.row(bmu[i]);
+    return P;
+  }
+
+  /// Accuracy of predict(X) against y.
+  double score(ConstRowRef<Scalar> X, const Labels& y) const {
+    const Labels p = predict(X);  // checks X first
+    detail::check_labels("MapClassifier::score", y, X.rows());
+    return double((p.array() == y.array()).count()) / double(X.rows());
+  }
+
+  bool is_fitted() const { return classes_.size() > 0; }
+  Index n_units() const { return weights_.rows(); }
+  Index n_features() const { return weights_.cols(); }
+  const Grid& grid() const { return grid_; }
+  /// The map's codebook, as copied from the Som.
+  const RowMatrix<Scalar>& weights() const { return weights_; }
+
+  /// The sorted distinct training labels.
+  const Labels& classes() const {
+    fitted("classes");
+    return classes_;
+  }
+  /// The label of every unit (a value of y, never -1).
+  const Labels& unit_labels() const {
+    fitted("unit_labels");
+    return unit_labels_;
+  }
+  /// Class frequencies of every unit (units x classes); an empty unit has its donor's.
+  const RowMatrix<Scalar>& unit_probabilities() const {
+    fitted("unit_probabilities");
+    return proba_;
+  }
+  /// The unit whose samples labelled each unit: itself when it won samples, else the nearest
+  /// labelled unit.
+  const Labels& label_donors() const {
+    fitted("label_donors");
+    return donor_;
+  }
+
+ private:
+  void fitted(const char* what) const {
+    detail::require<NotFittedError>(is_fitted(), std::string("MapClassifier::") + what,
+                                    "this MapClassifier is not fitted yet; call fit() first");
+  }
+  Labels bmus(const char* call, ConstRowRef<Scalar> X) const {
+    detail::require<NotFittedError>(is_fitted(), call, "this MapClassifier is not fitted yet; call fit() first");
+    detail::check_data(call, X, n_features(), "MapClassifier");
+    return find_bmus<Scalar>(X, weights_, distance_, false, n_threads_).bmu;
+  }
+
+  Grid grid_;
+  Distance distance_;
+  int n_threads_;
+  RowMatrix<Scalar> weights_;
+  Labels classes_, unit_labels_, donor_;
+  RowMatrix<Scalar> proba_;
+};
+
+// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp.
+#ifdef SOMTILE_PRECOMPILED
+extern template class MapClassifier<float>;
+extern template class MapClassifier<double>;
+#endif
+
+}  // namespace somtile

@@ -1,0 +1,98 @@
+#pragma once
+// suggest_som_params(X): the map size, shape and training schedule the SOM Toolbox's som_make
+// chooses for a data set, as SomParams.
+//
+// Followed from the MATLAB code of github.com/ilarinieminen/SOM-Toolbox, commit
+// f2597abc1ae33c2060e0443d49e854011ff21831 (som/som_make.m, som/som_topol_struct.m,
+// som/som_train_struct.m); tests/reference/som_toolbox_map_size.py re-implements it with numpy.
+// - units: munits = ceil(5 sqrt(n)) (the code; som_make's help text still says
+//   5 n^0.54321), first rounded to a square grid, s = round(sqrt(munits)),
+//   munits = s * round(munits / s);
+// - sides: ratio = sqrt(l1 / l2) of the two largest eigenvalues of the data's covariance
+//   (1 when l1 = 0 or l2 * munits < l1), hexagonal:
+//   cols = min(munits, round(sqrt(munits / ratio * sqrt(0.75)))), rows = round(munits / cols)
+//   (the hexagonal rows are sqrt(0.75) apart, so the longer side has the rows);
+//   a side of 1 makes the map 1 x max; one feature gives 1 x munits; one sample a square guess;
+// - Init::pca (som_lininit), Training::batch, Gaussian neighbourhood;
+// - schedule: a rough phase of ceil(10 munits / n) epochs with radius from max(1, ceil(ms / 8))
+//   (ms = the longer side) to max(1, r0 / 4), then a fine-tuning phase of ceil(40 munits / n)
+//   epochs from there to 1. SomParams has one schedule, so the two phases become one:
+//   epochs = rough + fine-tuning, sigma = the rough phase's initial radius, falling linearly
+//   to 1 (Decay::linear_to_one). The radius is sigma of exp(-d^2 / (2 sigma^2)) in both.
+// MATLAB's round (halves away from zero) is std::round.
+
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/detail/pca.hpp"
+#include "somtile/som/som.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace somtile {
+
+/// SomParams as the SOM Toolbox's som_make chooses them for X (see the top of this file):
+/// about 5 sqrt(n) units on a hexagonal sheet whose side ratio follows the two largest
+/// principal components, PCA initialisation, batch training, epochs and a sigma schedule from
+/// the map size and n. The other fields keep their defaults (seed 42, all threads, ...).
+/// Scale X first (or train with the same scaling) as you will train: the side ratio is taken
+/// from the data as given.
+/// \throws InputError when X is empty or holds NaN or infinite values.
+/// \code
+/// SomParams p = suggest_som_params(X);   // standardised breast cancer: 15 x 8, 12 epochs
+/// Som<double> som(p, X.cols());
+/// som.fit(X);
+/// \endcode
+template <typename Derived>
+SomParams suggest_som_params(const Eigen::MatrixBase<Derived>& X) {
+  detail::check_data("suggest_som_params", X);
+  const Index n = X.rows(), dim = X.cols();
+  const auto round = [](double v) { return Index(std::round(v)); };
+
+  // som_topol_struct('dlen', n): a square guess, whose size is the number of units.
+  double munits = std::ceil(5.0 * std::sqrt(double(n)));
+  const Index s = round(std::sqrt(munits));
+  munits = double(s * round(munits / double(s)));
+
+  // som_topol_struct('data', X, 'munits', munits).
+  Index rows = 0, cols = 0;
+  if (dim == 1) {
+    rows = 1;
+    cols = Index(munits);
+  } else if (n < 2) {
+    rows = round(std::sqrt(munits));
+    cols = round(munits / double(rows));
+  } else {
+    const detail::PrincipalAxes pca = detail::principal_axes(X, 2);
+    const double l1 = pca.variances(0), l2 = pca.variances(1);
+    const double ratio = (l1 <= 0 || l2 * munits < l1) ? 1.0 : std::sqrt(l1 / l2);
+    cols = std::min(Index(munits), round(std::sqrt(munits / ratio * std::sqrt(0.75))));
+    cols = std::max<Index>(cols, 1);
+    rows = round(munits / double(cols));
+    if (std::min(rows, cols) == 1) {
+      cols = std::max(rows, cols);
+      rows = 1;
+    }
+  }
+
+  // som_train_struct: rough phase after som_lininit, then fine-tuning.
+  const double units = double(rows * cols), ms = double(std::max(rows, cols));
+  const double per_sample = units / double(n);
+  const Index rough = std::max<Index>(1, Index(std::ceil(10 * per_sample)));
+  const Index fine = std::max<Index>(1, Index(std::ceil(40 * per_sample)));
+
+  SomParams p;
+  p.rows = rows;
+  p.cols = cols;
+  p.topology = Topology::hexagonal;
+  p.torus = false;
+  p.neighborhood = Neighborhood::gaussian;
+  p.init = Init::pca;
+  p.training = Training::batch;
+  p.epochs = rough + fine;
+  p.sigma = std::max(1.0, std::ceil(ms / 8));
+  p.sigma_decay = Decay::linear_to_one;
+  return p;
+}
+
+}  // namespace somtile
