@@ -960,3 +960,23 @@ TEST_CASE("Som::fit warns about features on different scales unless it scales th
   Som<double>(p, 3).fit(blobs<double>(60, 3, 1));  // similar scales
   CHECK(warnings.size() == 1);
 }
+
+TEST_CASE("Som::set_scaler takes a fitted scaler of the params' kind, e.g. a float Som's widened",
+          "[som][scaling][errors]") {
+  const RowMatrix<float> X = wide_blobs<float>();
+  SomParams p;
+  p.rows = 3;
+  p.cols = 3;
+  p.scaling = Scaling::minmax;
+  Som<float> narrow(p, 3);
+  narrow.fit(X);
+  Som<double> wide(p, 3);
+  CHECK_THROWS_MATCHES(wide.set_scaler(Scaler<double>(Scaling::standard)), InputError,
+                       Catch::Message("Som::set_scaler(): the scaler is standard, but params().scaling is minmax"));
+  CHECK_THROWS_MATCHES(wide.set_scaler(Scaler<double>(Scaling::minmax)), InputError,
+                       Catch::Message("Som::set_scaler(): the scaler is fitted on 0 features, but this Som has 3"));
+  wide.set_scaler(Scaler<double>(narrow.scaler()));
+  wide.set_weights(narrow.weights().cast<double>());
+  CHECK(wide.scaler().minmax().data_max() == narrow.scaler().minmax().data_max().cast<double>());
+  CHECK(wide.predict(X.cast<double>()) == narrow.predict(X));
+}

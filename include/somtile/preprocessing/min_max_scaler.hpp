@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 namespace somtile {
 
@@ -43,6 +44,15 @@ template <typename Scalar>
 class MinMaxScaler {
  public:
   explicit MinMaxScaler(const MinMaxScalerParams& params = {}) : params_(params) { validate(params_); }
+  /// The same scaler in another scalar type (e.g. a float model's scaler, widened).
+  template <typename Other, typename = std::enable_if_t<!std::is_same_v<Other, Scalar>>>
+  explicit MinMaxScaler(const MinMaxScaler<Other>& other) : params_(other.params()) {
+    if (!other.is_fitted()) return;
+    data_min_ = other.data_min().template cast<Scalar>();
+    data_max_ = other.data_max().template cast<Scalar>();
+    scale_ = other.scale().template cast<Scalar>();
+    min_ = other.min().template cast<Scalar>();
+  }
 
   const MinMaxScalerParams& params() const { return params_; }
   bool is_fitted() const { return data_min_.size() > 0; }

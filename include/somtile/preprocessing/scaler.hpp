@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <string_view>
+#include <type_traits>
 
 namespace somtile {
 
@@ -37,6 +38,10 @@ template <typename Scalar>
 class Scaler {
  public:
   explicit Scaler(Scaling kind = Scaling::none) : kind_(kind) {}
+  /// The same scaling in another scalar type (e.g. a float model's, widened).
+  template <typename Other, typename = std::enable_if_t<!std::is_same_v<Other, Scalar>>>
+  explicit Scaler(const Scaler<Other>& other)
+      : kind_(other.kind()), standard_(other.standard()), minmax_(other.minmax()) {}
 
   Scaling kind() const { return kind_; }
   bool is_fitted() const {

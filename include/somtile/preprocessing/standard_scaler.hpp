@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 namespace somtile {
 
@@ -39,6 +40,14 @@ template <typename Scalar>
 class StandardScaler {
  public:
   StandardScaler() = default;
+  /// The same scaler in another scalar type (e.g. a float model's scaler, widened).
+  template <typename Other, typename = std::enable_if_t<!std::is_same_v<Other, Scalar>>>
+  explicit StandardScaler(const StandardScaler<Other>& other) {
+    if (!other.is_fitted()) return;
+    mean_ = other.mean().template cast<Scalar>();
+    var_ = other.var().template cast<Scalar>();
+    scale_ = other.scale().template cast<Scalar>();
+  }
 
   bool is_fitted() const { return mean_.size() > 0; }
   Index n_features() const { return mean_.size(); }

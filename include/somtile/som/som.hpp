@@ -187,6 +187,17 @@ class Som {
     weights_ = W;
   }
 
+  /// Replaces the scaling (e.g. a float Som's, widened); its kind must be params().scaling and
+  /// it must be fitted on n_features() features.
+  void set_scaler(const Scaler<Scalar>& scaler) {
+    detail::require<InputError>(scaler.kind() == params_.scaling, "Som::set_scaler", "the scaler is ",
+                                enum_name(scaler.kind()), ", but params().scaling is ", enum_name(params_.scaling));
+    detail::require<InputError>(scaler.kind() == Scaling::none || scaler.n_features() == n_features_,
+                                "Som::set_scaler", "the scaler is fitted on ", scaler.n_features(),
+                                " features, but this Som has ", n_features_);
+    scaler_ = scaler;
+  }
+
   /// Rings used by maps and retrieval; training is unaffected.
   void set_neighborhood_order(Index order) {
     detail::require(order >= 1, "Som::set_neighborhood_order", "order must be >= 1, got ", order);
