@@ -5,6 +5,8 @@
 #include <somtile/io/model_io.hpp>
 #include <somtile/som/som_classifier.hpp>
 #include <somtile/som/som_vq.hpp>
+#include <somtile/core/warning.hpp>
+#include <somtile/preprocessing/standard_scaler.hpp>
 
 #include <catch2/catch.hpp>
 #include "support/scalars.hpp"
@@ -824,4 +826,64 @@ TEMPLATE_TEST_CASE("SomVQ and SomClassifier save/load is exact", "[growing][io]"
   CHECK(model_kind("vq.bin") == "SomVQ");
   CHECK_THROWS_WITH(load_som_classifier<S>("vq.bin"), "load(): 'vq.bin': holds a SomVQ, not a SomClassifier");
   std::remove("vq.bin");
+}
+
+TEMPLATE_TEST_CASE("SomVQ and SomClassifier with scaling equal plain ones on scaler-transformed data",
+                   "[growing][scaling]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  Random rng(12);
+  RowMatrix<S> X(80, 3);
+  Labels y(80);
+  for (Index i = 0; i < 80; ++i) {
+    y[i] = i % 3;
+    X(i, 0) = S(rng.normal() + 4.0 * double(y[i]));
+    X(i, 1) = S(500.0 * rng.normal() + 2000.0 * double(y[i] == 1));
+    X(i, 2) = S(rng.normal());
+  }
+  const RowMatrix<S> Q = X.topRows(9);
+  GrowingSomParams g;
+  g.max_neurons = 12;
+  g.n_threads = 1;
+  SomClassifier<S> plain(g);
+  g.scaling = Scaling::standard;
+  SomClassifier<S> scaled(g);
+  StandardScaler<S> sc;
+  const RowMatrix<S> Xs = sc.fit_transform(X), Qs = sc.transform(Q);
+  plain.fit(Xs, y);
+  scaled.fit(X, y);  // raw data in
+  CHECK(scaled.weights() == plain.weights());
+  CHECK(scaled.predict(Q) == plain.predict(Qs));
+  CHECK(scaled.predict_proba(Q) == plain.predict_proba(Qs));
+  CHECK(scaled.score(X, y) == plain.score(Xs, y));
+  CHECK(scaled.quantization_error(Q) == plain.quantization_error(Qs));
+  CHECK(scaled.transform(Q) == plain.transform(Qs));
+  CHECK(scaled.weights_in_data_units() == sc.inverse_transform(plain.weights()));
+  CHECK(plain.weights_in_data_units() == plain.weights());
+  SomVQ<S> vq(g);
+  CHECK(vq.fit_predict(X) == SomVQ<S>([&] { auto q = g; q.scaling = Scaling::none; return q; }()).fit_predict(Xs));
+  CHECK_THROWS_MATCHES(scaled.predict(X.leftCols(2)), InputError,
+                       Catch::Message("SomClassifier::predict(): X has 2 features, but this SomClassifier expects 3"));
+}
+
+TEST_CASE("SomVQ::fit warns about unscaled features", "[growing][scaling][warning]") {
+  std::vector<std::string> warnings;
+  ScopedWarningHandler capture([&](std::string_view w) { warnings.emplace_back(w); });
+  Random rng(3);
+  RowMatrix<double> X(30, 2);
+  for (Index i = 0; i < 30; ++i) {
+    X(i, 0) = rng.normal();
+    X(i, 1) = 1e4 * rng.normal();
+  }
+  GrowingSomParams g;
+  g.max_neurons = 6;
+  SomVQ<double>(g).fit(X);
+  const auto scale_warnings = std::count_if(warnings.begin(), warnings.end(), [](const std::string& w) {
+    return w.rfind("SomVQ::fit(): the features' standard deviations differ", 0) == 0;
+  });
+  CHECK(scale_warnings == 1);
+  warnings.clear();
+  g.scaling = Scaling::minmax;
+  SomVQ<double>(g).fit(X);
+  CHECK(std::none_of(warnings.begin(), warnings.end(),
+                     [](const std::string& w) { return w.find("standard deviations") != std::string::npos; }));
 }

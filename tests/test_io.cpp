@@ -4,6 +4,7 @@
 #include <somtile/io/lattice_npy.hpp>
 #include <somtile/io/model_io.hpp>
 #include <somtile/io/npy.hpp>
+#include <somtile/preprocessing/scaler.hpp>
 
 #include "../fuzz/targets.hpp"
 #include "support/model_file_checks.hpp"
@@ -176,7 +177,8 @@ TEST_CASE("read_csv parses headers and labels and reports bad cells", "[io][csv]
 
   const std::string path = "bad.csv";
   write_bytes(path, "a,b\n1,2\n3\n");
-  CHECK_THROWS_WITH(read_csv(path), "read_csv(): bad.csv:3 has 1 fields, expected 2");
+  CHECK_THROWS_WITH(read_csv(path), "read_csv(): bad.csv:3 has 1 fields, expected 2 as set by line 1 (the header; "
+                                    "skip_rows skips lines above the data)");
   write_bytes(path, "a,b\n1,2\n3,x4\n");
   CHECK_THROWS_WITH(read_csv(path), "read_csv(): bad.csv:3 column 2: 'x4' is not a finite number");
   write_bytes(path, "1,2\n3,nan\n");
@@ -451,4 +453,174 @@ TEMPLATE_TEST_CASE("save_lattice / load_lattice: a rows x cols x features .npy, 
   CHECK_THROWS_WITH(load_lattice<S>(path), "load_lattice(): '" + path + "' is truncated: shape (2, 2, 3) needs 96 data bytes");
   CHECK_THROWS_WITH(load_lattice<S>("/nonexistent/l.npy"), "load_lattice(): cannot open '/nonexistent/l.npy'");
   std::remove(path.c_str());
+// ---- skip_rows, scalers and models that carry their scaling ---------------------------------
+
+#define SOMTILE_FIXTURES SOMTILE_REFERENCE_DIR "/../fixtures"
+
+TEST_CASE("read_csv: skip_rows reads scikit-learn's own data files; a ragged row names the line that "
+          "set the field count", "[io][csv]") {
+  // The first 4 lines of sklearn/datasets/data/breast_cancer.csv: "569,30,malignant,benign",
+  // then rows of 30 features and the target.
+  const std::string path = SOMTILE_FIXTURES "/sklearn_breast_cancer_head.csv";
+  CHECK_THROWS_WITH(read_csv(path), "read_csv(): " + path + ":2 has 31 fields, expected 4 as set by line 1 (the header; skip_rows "
+                                           "skips lines above the data)");
+  CsvOptions options;
+  options.skip_rows = 1;
+  options.label_column = "-1";
+  const CsvData d = read_csv(path, options);
+  REQUIRE(d.X.rows() == 3);
+  REQUIRE(d.X.cols() == 30);
+  CHECK(d.columns.empty());
+  CHECK(d.X(0, 0) == 17.99);
+  CHECK(d.X(2, 3) == 1203);
+  CHECK(d.y == Labels::Zero(3));
+  options.label_column.clear();
+  CHECK(read_csv(path, options).X.cols() == 31);
+
+  const std::string bad = "skip.csv";
+  write_bytes(bad, "title\n\na,b\n1,2\n3,4,5\n");
+  options.skip_rows = 1;  // the blank line after the title is skipped as always
+  CHECK_THROWS_WITH(read_csv(bad, options), "read_csv(): skip.csv:5 has 3 fields, expected 2 as set by line 3 (the "
+                                            "header; skip_rows skips lines above the data)");
+  write_bytes(bad, "title\n1,2\n3,4\n5\n");
+  CHECK_THROWS_WITH(read_csv(bad, options), "read_csv(): skip.csv:4 has 1 fields, expected 2 as set by line 2 (the "
+                                            "first row; skip_rows skips lines above the data)");
+  options.skip_rows = 2;
+  CHECK(read_csv(bad, CsvOptions{"", ',', 3}).X.rows() == 1);
+  options.skip_rows = 4;
+  CHECK_THROWS_WITH(read_csv(bad, options), "read_csv(): 'skip.csv' has no rows after the skipped lines");
+  options.skip_rows = -1;
+  CHECK_THROWS_MATCHES(read_csv(bad, options), ParameterError,
+                       Catch::Message("read_csv(): skip_rows must be >= 0, got -1"));
+  std::remove(bad.c_str());
+}
+
+TEMPLATE_TEST_CASE("StandardScaler and MinMaxScaler save/load round trip is exact", "[io][scaler]",
+                   SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  RowMatrix<S> X(4, 2);
+  X << 1, 100, 2, 300, 3, 100, 9, 700;
+  StandardScaler<S> standard;
+  standard.fit(X);
+  MinMaxScaler<S> minmax({-2.0, 3.0});
+  minmax.fit(X);
+  CHECK_THROWS_AS(save(StandardScaler<S>(), "scaler.bin"), NotFittedError);
+  save(standard, "scaler.bin");
+  CHECK(model_kind("scaler.bin") == "StandardScaler");
+  const StandardScaler<S> s2 = load_standard_scaler<S>("scaler.bin");
+  CHECK(s2.mean() == standard.mean());
+  CHECK(s2.var() == standard.var());
+  CHECK(s2.transform(X) == standard.transform(X));
+  CHECK_THROWS_WITH(load_min_max_scaler<S>("scaler.bin"), Contains("holds a StandardScaler, not a MinMaxScaler"));
+  save(minmax, "scaler.bin");
+  const MinMaxScaler<S> m2 = load_min_max_scaler<S>("scaler.bin");
+  CHECK(m2.params().feature_min == -2.0);
+  CHECK(m2.params().feature_max == 3.0);
+  CHECK(m2.data_min() == minmax.data_min());
+  CHECK(m2.transform(X) == minmax.transform(X));
+  std::remove("scaler.bin");
+}
+
+TEMPLATE_TEST_CASE("Models with scaling keep it through save and load: raw data in after loading", "[io][scaling]",
+                   SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  Random rng(4);
+  RowMatrix<S> X(60, 3);
+  for (Index i = 0; i < 60; ++i) {
+    X(i, 0) = S(rng.normal() + 3.0 * double(i % 2));
+    X(i, 1) = S(1000.0 * rng.normal());
+    X(i, 2) = S(0.01 * rng.normal() + 5.0);
+  }
+  Labels y(60);
+  for (Index i = 0; i < 60; ++i) y[i] = i % 2;
+  const std::string path = "scaled_model.bin";
+  for (const Scaling kind : {Scaling::standard, Scaling::minmax}) {
+    SomParams p;
+    p.rows = 3;
+    p.cols = 4;
+    p.scaling = kind;
+    Som<S> som(p, 3);
+    som.fit(X);
+    save(som, path);
+    const Som<S> back = load_som<S>(path);
+    CHECK(back.params().scaling == kind);
+    CHECK(back.scaler().kind() == kind);
+    CHECK(back.predict(X) == som.predict(X));
+    CHECK(back.weights_in_data_units() == som.weights_in_data_units());
+
+    GrowingSomParams g;
+    g.max_neurons = 8;
+    g.scaling = kind;
+    SomVQ<S> vq(g);
+    vq.fit(X);
+    save(vq, path);
+    const SomVQ<S> vq2 = load_som_vq<S>(path);
+    CHECK(vq2.params().scaling == kind);
+    CHECK(vq2.predict(X) == vq.predict(X));
+    CHECK(vq2.transform(X) == vq.transform(X));
+    SomClassifier<S> clf(g);
+    clf.fit(X, y);
+    save(clf, path);
+    CHECK(load_som_classifier<S>(path).predict_proba(X) == clf.predict_proba(X));
+
+    OnlineSomParams o;
+    o.rows = 3;
+    o.cols = 3;
+    o.scaling = kind;
+    OnlineSom<S> osom(o);
+    osom.train(X, 200);
+    save(osom, path);
+    OnlineSom<S> osom2 = load_online_som<S>(path);
+    CHECK(osom2.params().scaling == kind);
+    CHECK(osom2.lattice().codebook() == osom.lattice().codebook());
+    CHECK(osom2.partial_fit(X, 10).codebook() == osom.partial_fit(X, 10).codebook());
+  }
+  // A file whose scaler does not match its parameters is rejected.
+  SomParams p;
+  p.rows = 2;
+  p.cols = 2;
+  p.scaling = Scaling::standard;
+  Som<S> som(p, 3);
+  som.fit(X);
+  save(som, path);
+  std::string bytes = read_bytes(path);
+  // The parameters' Scaling (i32 1 = standard) is right before the scaler's own kind and its
+  // first vector (u64 3 rows, u64 1 column): break the parameters' one.
+  const std::string two_standard("\x01\0\0\0\x01\0\0\0\x03\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0", 24);
+  const auto at = bytes.rfind(two_standard);
+  REQUIRE(at != std::string::npos);
+  bytes[at] = '\x02';  // parameters say minmax, the scaler is a StandardScaler
+  write_bytes(path, test_support::with_checksum(bytes));
+  CHECK_THROWS_WITH(load_som<S>(path), Contains("the scaler (standard, 3 features) does not match the parameters "
+                                                "(minmax, 3 features)"));
+  std::remove(path.c_str());
+}
+
+TEST_CASE("Version 1 model files (written before the scaling existed) still load", "[io][compat]") {
+  // Written by the library at commit 44419d1; the values are what that program printed.
+  const Som<double> som = load_som<double>(SOMTILE_FIXTURES "/som_v1.somtile");
+  CHECK(som.params().scaling == Scaling::none);
+  CHECK(som.scaler().kind() == Scaling::none);
+  RowMatrix<double> W(4, 3);
+  W << 0.72067191655169438, 0.32605340808788325, 0.58999476964503084, 0.797572545233179, 0.86966657387366231,
+      0.63710033675031896, 0.19140152340988825, 0.27087781893972968, 0.47510229954930477, 0.23285770531981756,
+      0.73793918830396066, 0.59288822042055045;
+  CHECK(som.weights() == W);
+  RowMatrix<double> X(8, 3);
+  X << 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1;
+  CHECK(som.predict(X) == (Labels(8) << 2, 0, 3, 1, 2, 0, 3, 1).finished());
+
+  RowMatrix<double> Y(12, 2);
+  for (Index i = 0; i < 12; ++i) {
+    Y(i, 0) = double(i % 4);
+    Y(i, 1) = double((i * 7) % 5);
+  }
+  const SomVQ<double> vq = load_som_vq<double>(SOMTILE_FIXTURES "/som_vq_v1.somtile");
+  CHECK(vq.params().scaling == Scaling::none);
+  CHECK(vq.n_neurons() == 4);
+  CHECK(vq.predict(Y) == (Labels(12) << 1, 0, 2, 3, 0, 1, 3, 2, 1, 0, 1, 3).finished());
+  const OnlineSom<double> osom = load_online_som<double>(SOMTILE_FIXTURES "/online_som_v1.somtile");
+  CHECK(osom.params().scaling == Scaling::none);
+  CHECK(osom.lattice().codebook()(0, 0) == 0.89946238314270321);
+  CHECK(osom.lattice().codebook()(5, 1) == 1.7747193345124233);
 }

@@ -5,6 +5,7 @@
 #include <somtile/io/model_io.hpp>
 #include <somtile/som/online_som.hpp>
 #include <somtile/core/warning.hpp>
+#include <somtile/preprocessing/standard_scaler.hpp>
 
 #include <catch2/catch.hpp>
 #include "support/scalars.hpp"
@@ -663,4 +664,38 @@ TEMPLATE_TEST_CASE("OnlineSom trains the same on data scaled by a power of two, 
     // The codebook spreads over the data instead of piling onto unit 0.
     CHECK(project_on_lattice<S>(big, b) == project_on_lattice<S>(X, a));
   }
+}
+
+TEMPLATE_TEST_CASE("OnlineSom with scaling trains on scaled features and returns data units",
+                   "[online][scaling]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  Random rng(8);
+  RowMatrix<S> X(50, 3);
+  for (Index i = 0; i < X.size(); ++i) X.data()[i] = S(rng.normal());
+  X.col(1) *= S(300);
+  X.col(2).setConstant(S(7));  // constant: scikit-learn's scale 1
+  OnlineSomParams p;
+  p.rows = 3;
+  p.cols = 4;
+  OnlineSom<S> plain(p);
+  p.scaling = Scaling::standard;
+  OnlineSom<S> scaled(p);
+  StandardScaler<S> sc;
+  const RowMatrix<S> Xs = sc.fit_transform(X);
+  const RowMatrix<S> expected = sc.inverse_transform(plain.train(Xs, 300).codebook());
+  const RowMatrix<S> got = scaled.train(X, 300).codebook();
+  const double tol = std::is_same_v<S, float> ? 1e-3 : 1e-9;
+  for (Index k = 0; k < got.size(); ++k)
+    CHECK(double(got.data()[k]) == Approx(double(expected.data()[k])).epsilon(tol).margin(tol));
+  CHECK(got.col(2).isConstant(S(7)));
+  CHECK_THROWS_MATCHES(scaled.train(X, 10, /*normalize=*/true), ParameterError,
+                       Catch::Message("OnlineSom::train(): normalize = true and scaling = standard both scale the "
+                                      "data; use one"));
+  p.scaling = Scaling::minmax;
+  OnlineSom<S> minmax(p);
+  OnlineSom<S> normalized(OnlineSomParams{p.rows, p.cols});
+  // Without constant columns, minmax scaling is NumbaSOM's normalize.
+  const RowMatrix<S> Y = X.leftCols(2);
+  const RowMatrix<S> a = minmax.train(Y, 200).codebook(), b = normalized.train(Y, 200, true).codebook();
+  for (Index k = 0; k < a.size(); ++k) CHECK(double(a.data()[k]) == Approx(double(b.data()[k])).epsilon(tol).margin(tol));
 }

@@ -7,6 +7,7 @@
 #include <somtile/som/som.hpp>
 #include <somtile/core/warning.hpp>
 #include <somtile/som/suggest.hpp>
+#include <somtile/preprocessing.hpp>
 
 #include <catch2/catch.hpp>
 #include <Eigen/Eigenvalues>
@@ -1073,6 +1074,17 @@ NaiveMapLabels naive_map_labels(const Som<S>& som, const RowMatrix<S>& X, const 
     result.proba[std::size_t(u)] = out.proba[std::size_t(donor)];
   }
   return result;
+// ---- models that carry their scaling ---------------------------------------------------
+
+namespace {
+
+// Three blobs whose second feature is 1000 times wider than the first.
+template <typename S>
+RowMatrix<S> wide_blobs() {
+  RowMatrix<S> X = blobs<S>(90, 3, 5);
+  X.col(1) *= S(1000);
+  X.col(2).array() += S(50);
+  return X;
 }
 
 }  // namespace
@@ -1124,6 +1136,54 @@ TEMPLATE_TEST_CASE("MapClassifier labels units as a brute-force majority vote wi
         agree += pred[i] == data.y[i] * 10 - 5;
       }
       CHECK(clf.score(Z, (data.y.array() * 10 - 5).matrix()) == Approx(double(agree) / 150.0));
+TEMPLATE_TEST_CASE("Som with scaling equals a plain Som trained on scaler-transformed data",
+                   "[som][scaling]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  const RowMatrix<S> X = wide_blobs<S>(), Q = wide_blobs<S>().topRows(7);
+  for (const Scaling kind : {Scaling::standard, Scaling::minmax}) {
+    for (const Training training : {Training::minibatch, Training::batch}) {
+      SomParams p;
+      p.rows = 4;
+      p.cols = 5;
+      p.epochs = 4;
+      p.training = training;
+      p.n_threads = 1;
+      Som<S> plain(p, 3);
+      p.scaling = kind;
+      Som<S> scaled(p, 3);
+      CHECK_FALSE(scaled.scaler().is_fitted());
+      scaled.fit(X);  // raw data in
+      // The oracle: the scikit-learn-style scaler applied by hand.
+      RowMatrix<S> Xs, Qs;
+      if (kind == Scaling::standard) {
+        StandardScaler<S> sc;
+        Xs = sc.fit_transform(X);
+        Qs = sc.transform(Q);
+        CHECK(scaled.scaler().standard().mean() == sc.mean());
+      } else {
+        MinMaxScaler<S> sc;
+        Xs = sc.fit_transform(X);
+        Qs = sc.transform(Q);
+        CHECK(scaled.scaler().minmax().data_max() == sc.data_max());
+      }
+      plain.fit(Xs);
+      CHECK(scaled.weights() == plain.weights());
+      CHECK(scaled.predict(Q) == plain.predict(Qs));
+      CHECK(scaled.transform(Q) == plain.transform(Qs));
+      CHECK(scaled.quantization_error(X) == plain.quantization_error(Xs));
+      CHECK(scaled.topographic_error(X) == plain.topographic_error(Xs));
+      CHECK(hit_map(scaled, X) == hit_map(plain, Xs));
+      // Weights and component planes in the data's units.
+      const RowMatrix<S> W = scaled.weights_in_data_units();
+      const RowMatrix<S> back = scaled.scaler().inverse_transform(plain.weights());
+      CHECK(W == back);
+      const RowMatrix<double> plane = component_plane(scaled, 1);
+      for (Index u = 0; u < scaled.n_units(); ++u)
+        CHECK(plane.data()[u] == Approx(double(W(u, 1))).epsilon(1e-4).margin(1e-2));
+      CHECK(W.col(1).maxCoeff() > S(100));  // really in the data's units (the column is ~1000 wide)
+      // Further training keeps the scaler of the first fit.
+      scaled.fit(X.topRows(30));
+      CHECK(scaled.scaler().transform(X) == Xs);
     }
   }
 }
@@ -1320,4 +1380,81 @@ TEST_CASE("HDBSCAN on the standardised breast-cancer map finds clusters with the
   CHECK(r.n_clusters >= 2);
   CHECK(r.metrics.noise_ratio < 0.5);
   CHECK(r.metrics.silhouette > 0.2);
+TEST_CASE("Som without scaling copies nothing and keeps the codebook in data space", "[som][scaling]") {
+  const RowMatrix<double> X = blobs<double>(60, 3, 2);
+  SomParams p;
+  p.rows = 3;
+  p.cols = 3;
+  Som<double> som(p, 3);
+  som.fit(X);
+  CHECK(som.scaler().kind() == Scaling::none);
+  CHECK(som.weights_in_data_units() == som.weights());
+  CHECK(component_plane(som, 2) == Eigen::Map<const RowMatrix<double>>(RowMatrix<double>(som.weights().col(2)).data(), 3, 3));
+}
+
+TEST_CASE("Som with scaling: errors name the raw data; a failed fit keeps the scaler", "[som][scaling][errors]") {
+  const RowMatrix<double> X = wide_blobs<double>();
+  SomParams p;
+  p.rows = 3;
+  p.cols = 3;
+  p.scaling = Scaling::standard;
+  Som<double> som(p, 3);
+  CHECK_THROWS_MATCHES(som.set_weights(RowMatrix<double>::Zero(9, 3)), NotFittedError,
+                       Catch::Message("Som::set_weights(): the scaling (standard) is not fitted; call "
+                                      "initialize_weights() or fit() first"));
+  CHECK_THROWS_AS(som.weights_in_data_units(), NotFittedError);
+  som.initialize_weights(X);
+  CHECK(som.scaler().is_fitted());
+  CHECK(std::abs(som.weights().col(1).mean()) < 3.0);  // initialised in scaled space
+  som.set_weights(som.weights());
+  som.fit(X);
+  const RowMatrix<double> W = som.weights();
+  const Vector<double> mean = som.scaler().standard().mean();
+  CHECK_THROWS_MATCHES(som.predict(X.leftCols(2)), InputError,
+                       Catch::Message("Som::predict(): X has 2 features, but this Som expects 3"));
+  RowMatrix<double> bad = X;
+  bad(3, 1) = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(som.fit(bad), Catch::StartsWith("Som::fit(): X must be finite"));
+  CHECK_THROWS_WITH(som.transform(bad), Catch::StartsWith("Som::transform(): X must be finite"));
+  CHECK(som.weights() == W);
+  CHECK(som.scaler().standard().mean() == mean);
+}
+
+TEST_CASE("Som::fit warns about features on different scales unless it scales them", "[som][scaling][warning]") {
+  std::vector<std::string> warnings;
+  ScopedWarningHandler capture([&](std::string_view w) { warnings.emplace_back(w); });
+  const RowMatrix<double> X = wide_blobs<double>();
+  SomParams p;
+  p.rows = 3;
+  p.cols = 3;
+  p.epochs = 1;
+  Som<double>(p, 3).fit(X);
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0], Catch::StartsWith("Som::fit(): the features' standard deviations differ by a factor of "));
+  CHECK_THAT(warnings[0], Catch::Contains("(column 1: ") && Catch::Contains("set scaling = Scaling::standard"));
+  p.scaling = Scaling::standard;
+  Som<double>(p, 3).fit(X);
+  p.scaling = Scaling::none;
+  Som<double>(p, 3).fit(blobs<double>(60, 3, 1));  // similar scales
+  CHECK(warnings.size() == 1);
+}
+
+TEST_CASE("Som::set_scaler takes a fitted scaler of the params' kind, e.g. a float Som's widened",
+          "[som][scaling][errors]") {
+  const RowMatrix<float> X = wide_blobs<float>();
+  SomParams p;
+  p.rows = 3;
+  p.cols = 3;
+  p.scaling = Scaling::minmax;
+  Som<float> narrow(p, 3);
+  narrow.fit(X);
+  Som<double> wide(p, 3);
+  CHECK_THROWS_MATCHES(wide.set_scaler(Scaler<double>(Scaling::standard)), InputError,
+                       Catch::Message("Som::set_scaler(): the scaler is standard, but params().scaling is minmax"));
+  CHECK_THROWS_MATCHES(wide.set_scaler(Scaler<double>(Scaling::minmax)), InputError,
+                       Catch::Message("Som::set_scaler(): the scaler is fitted on 0 features, but this Som has 3"));
+  wide.set_scaler(Scaler<double>(narrow.scaler()));
+  wide.set_weights(narrow.weights().cast<double>());
+  CHECK(wide.scaler().minmax().data_max() == narrow.scaler().minmax().data_max().cast<double>());
+  CHECK(wide.predict(X.cast<double>()) == narrow.predict(X));
 }

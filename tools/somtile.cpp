@@ -86,6 +86,15 @@ void add_data_options(ArgParser& p) {
   p.option("label-column", "NAME|INDEX",
            "column holding integer class labels, excluded from the features (-1 = last)");
   p.option("delimiter", "CHAR", "CSV field separator ('tab' for a tab)", ",");
+  p.option("skip-rows", "N", "lines skipped at the top of a CSV file (e.g. a title line)", "0");
+}
+
+// --scale: the scaling a trained model carries (saved with it; later commands take raw data).
+void add_scale_option(ArgParser& p) {
+  p.option("scale", "S",
+           choices<Scaling>() + ": scale the features before training; saved in the model, so predict and "
+           "the maps take raw data",
+           "none");
 }
 
 char delimiter_of(const ArgParser& args) {
@@ -103,7 +112,12 @@ bool ends_with(const std::string& s, const std::string& tail) {
 Dataset load_data(const std::string& path, const ArgParser& args) {
   const std::string label = args.get("label-column");
   if (!ends_with(path, ".npy")) {
-    CsvData csv = read_csv(path, label, delimiter_of(args));
+    CsvOptions options;
+    options.label_column = label;
+    options.delimiter = delimiter_of(args);
+    options.skip_rows = args.get_int("skip-rows", 0);
+    if (options.skip_rows < 0) throw UsageError("option --skip-rows: must be >= 0, got " + args.get("skip-rows"));
+    CsvData csv = read_csv(path, options);
     return {std::move(csv.X), std::move(csv.y), std::move(csv.columns)};
   }
   Dataset d;
@@ -243,6 +257,7 @@ Som<double> load_som_as_double(const std::string& path) {
   if (model_scalar_size(path) == int(sizeof(double))) return load_som<double>(path);
   const Som<float> narrow = load_som<float>(path);
   Som<double> som(narrow.params(), narrow.n_features());
+  som.set_scaler(Scaler<double>(narrow.scaler()));
   som.set_weights(narrow.weights().cast<double>());
   return som;
 }
@@ -306,6 +321,7 @@ int cmd_train(int argc, char** argv) {
            "faster)",
            "double");
   p.flag("quiet", "no progress bar");
+  add_scale_option(p);
   add_data_options(p);
   if (show_help(p, argc, argv)) return 0;
 
@@ -316,7 +332,8 @@ int cmd_train(int argc, char** argv) {
   const Index n_samples = data.X.rows(), n_features = data.X.cols();
   // Without a size, som_make's choices are the defaults the options below start from.
   const bool from_data = !p.has("rows") && !p.has("cols");
-  const SomParams b = from_data ? suggest_som_params(data.X) : d;
+  const Scaling scaling = p.get_choice("scale", names_of<Scaling>(), d.scaling);
+  const SomParams b = from_data ? suggest_som_params(data.X, scaling) : d;
   SomParams s = b;
   s.rows = p.get_int("rows", b.rows);
   s.cols = p.get_int("cols", b.cols);
@@ -337,6 +354,7 @@ int cmd_train(int argc, char** argv) {
   s.init = p.get_choice("init", names_of<Init>(), b.init);
   s.seed = p.get_uint("seed", b.seed);
   s.n_threads = int(p.get_int("threads", b.n_threads));
+  s.scaling = scaling;
   if (from_data)
     std::cout << "map size from the data: " << s.rows << " x " << s.cols << " (" << b.rows * b.cols
               << " units for " << n_samples
@@ -376,6 +394,7 @@ int cmd_train(int argc, char** argv) {
             << name_of(s.training)
             << (use_float ? " epochs (float): QE " : " epochs: QE ")
             << fixed(h.quantization_errors.back()) << ", TE " << fixed(h.topographic_errors.back())
+            << (s.scaling != Scaling::none ? " (in " + name_of(s.scaling) + "-scaled units)" : "")
             << "\nwrote " << output << '\n';
   return 0;
 }
@@ -560,6 +579,7 @@ int cmd_grow(int argc, char** argv) {
            "quantization_error");
   p.option("seed", "N", "random seed", std::to_string(d.seed));
   p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
+  add_scale_option(p);
   add_data_options(p);
   if (show_help(p, argc, argv)) return 0;
 
@@ -576,6 +596,7 @@ int cmd_grow(int argc, char** argv) {
       p.get_choice("growth-criterion", names_of<GrowthCriterion>(), d.growth_criterion);
   g.seed = p.get_uint("seed", d.seed);
   g.n_threads = int(p.get_int("threads", d.n_threads));
+  g.scaling = p.get_choice("scale", names_of<Scaling>(), d.scaling);
 
   const Dataset data = load_data(p.get("DATA"), p);
   std::ostringstream summary;
@@ -752,7 +773,8 @@ void print_som_info(const Som<double>& som) {
             << "neighborhood        " << name_of(s.neighborhood) << ", order "
             << s.neighborhood_order << "\n"
             << "distance            " << name_of(s.distance) << "\n"
-            << "init                " << name_of(s.init) << ", seed " << s.seed << "\n";
+            << "init                " << name_of(s.init) << ", seed " << s.seed << "\n"
+            << "scaling             " << name_of(s.scaling) << "\n";
 }
 
 template <typename Model>
@@ -763,7 +785,8 @@ void print_grown_info(const Model& m) {
             << "epochs              " << m.n_iter() << (m.converged() ? ", converged" : "") << "\n"
             << "quantization error  " << fixed(m.quantization_error()) << "\n"
             << "topographic error   " << fixed(m.topographic_error()) << "\n"
-            << "lambda              " << number(g.lambda_) << ", seed " << g.seed << "\n";
+            << "lambda              " << number(g.lambda_) << ", seed " << g.seed << "\n"
+            << "scaling             " << name_of(g.scaling) << "\n";
 }
 
 int cmd_info(int argc, char** argv) {

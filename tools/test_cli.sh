@@ -181,6 +181,28 @@ ok train_double_explicit "$somtile" train "$iris" --label-column label --rows 6 
   --epochs 15 --training batch --init pca --sigma 2 --dtype double -o double.som
 cmp -s model.som double.som || fail "--dtype double differs from the default"
 
+# ---- scaling carried by the model: --scale, raw data into predict; --skip-rows ----
+# iris with the first feature in thousandths of a millimetre (1000 times wider), under a title line
+{ echo "iris, petal and sepal sizes"; awk -F, 'NR == 1 { print; next } { $1 = $1 * 1000; print }' OFS=, "$iris"; } >wide.csv
+"$somtile" train wide.csv --skip-rows 1 --label-column label --rows 4 --cols 5 -o unscaled.som >unscaled.out 2>unscaled.err ||
+  fail "train on unscaled data: $(cat unscaled.err)"
+grep -q "^somtile warning: Som::fit(): the features' standard deviations differ .*Scaling::standard" unscaled.err ||
+  fail "train on unscaled data does not warn: $(cat unscaled.err)"
+ok train_scaled "$somtile" train wide.csv --skip-rows 1 --label-column label --rows 4 --cols 5 --scale standard \
+  -o scaled.som
+grep -q "standard-scaled units" train_scaled.out || fail "train --scale: $(cat train_scaled.out)"
+ok info_scaled "$somtile" info scaled.som
+grep -q "^scaling *standard" info_scaled.out || fail "info does not show the scaling: $(cat info_scaled.out)"
+ok predict_scaled "$somtile" predict scaled.som wide.csv --skip-rows 1 --label-column label -o scaled_bmu.csv
+expect_lines scaled_bmu.csv 151
+ok grow_scaled "$somtile" grow wide.csv --skip-rows 1 --label-column label --classifier --max-neurons 20 \
+  --lambda 20 --scale minmax -o scaled_clf.som
+ok predict_scaled_clf "$somtile" predict scaled_clf.som wide.csv --skip-rows 1 --label-column label -o scaled_clf.csv
+grep -q "^accuracy 0\.[89]" predict_scaled_clf.out || fail "scaled SomClassifier accuracy: $(cat predict_scaled_clf.out)"
+bad title_line 1 "wide.csv:2 has 5 fields, expected 2 as set by line 1" "$somtile" train wide.csv --label-column -1 -o never.som
+bad scale_value 2 "scale" "$somtile" train "$iris" --scale zscore -o never.som
+bad skip_rows_value 2 "skip-rows" "$somtile" train "$iris" --skip-rows -1 -o never.som
+
 # ---- bad input: exit 1 ----
 printf 'a,b\n1,2\n1e300,4\n' >huge.csv
 printf 'a,b,c\n1,2,3\n4,5\n' >ragged.csv

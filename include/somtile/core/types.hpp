@@ -77,6 +77,10 @@ enum class Init {
 /// Training rule of the classic SOM.
 enum class Training { minibatch, batch };
 
+/// Feature scaling a model applies to every data it is given (preprocessing/scaler.hpp):
+/// none, StandardScaler (zero mean, unit variance) or MinMaxScaler (each feature to [0, 1]).
+enum class Scaling { none, standard, minmax };
+
 // The enums' names (core/enum_names.hpp), in enumerator order.
 template <>
 struct EnumNames<Topology> {
@@ -106,6 +110,10 @@ struct EnumNames<Init> {
 template <>
 struct EnumNames<Training> {
   static constexpr std::array<std::string_view, 2> names{"minibatch", "batch"};
+};
+template <>
+struct EnumNames<Scaling> {
+  static constexpr std::array<std::string_view, 3> names{"none", "standard", "minmax"};
 };
 
 }  // namespace somtile

@@ -1,6 +1,7 @@
 #pragma once
 // CSV loading: numeric columns into a row-major matrix, with an optional integer label column.
-// A first line that does not parse as numbers is taken as the header.
+// A first line that does not parse as numbers is taken as the header; skip_rows lines above it
+// (a title line such as scikit-learn's "569,30,malignant,benign") are skipped first.
 //
 // The file is read into memory at once and parsed in place: lines are found with memchr, fields
 // are pointer ranges, numbers go through std::from_chars. The rules are those of the original
@@ -29,6 +30,13 @@
 #include <vector>
 
 namespace somtile {
+
+/// How read_csv reads a file.
+struct CsvOptions {
+  std::string label_column;  ///< a column name or 0-based index ("-1" = last); empty = no labels
+  char delimiter = ',';
+  Index skip_rows = 0;       ///< lines skipped at the top, before the header or first row
+};
 
 struct CsvData {
   RowMatrix<double> X;               ///< feature columns
@@ -140,20 +148,31 @@ inline std::string csv_field_text(const char* b, const char* e) {
 
 }  // namespace detail
 
-/// Reads a CSV file. `label_column` is a column name or a 0-based index ("-1" = last column);
-/// empty means no labels. Non-finite values are rejected with their line and column.
+/// Reads a CSV file (see CsvOptions). Non-finite values are rejected with their line and
+/// column; a row with another field count than the header (or first row) names both lines.
+/// \throws ParameterError when skip_rows < 0.
+/// \throws InputError when the file cannot be read, has no rows or holds a bad cell or row.
 template <typename = void>
-CsvData read_csv(const std::string& path, const std::string& label_column = "",
-                 char delimiter = ',') {
+CsvData read_csv(const std::string& path, const CsvOptions& options) {
+  const std::string& label_column = options.label_column;
+  const char delimiter = options.delimiter;
+  if (options.skip_rows < 0)
+    throw ParameterError(detail::concat("read_csv(): skip_rows must be >= 0, got ", options.skip_rows));
   const detail::FileBytes file(path);
   const char* const end = file.end();
 
-  // The first non-blank line: the header, or the first data row.
   const char* p = file.begin();
   Index line_no = 1;
+  for (; line_no <= options.skip_rows && p < end; ++line_no) {
+    const char* e = detail::csv_line_end(p, end);
+    p = e == end ? end : e + 1;
+  }
+  // The first non-blank line: the header, or the first data row.
   const char* line_end = nullptr;
   for (;; ++line_no) {
-    if (p == end) throw InputError(detail::concat("read_csv(): '", path, "' has no rows"));
+    if (p == end)
+      throw InputError(detail::concat("read_csv(): '", path, "' has no rows",
+                                      options.skip_rows > 0 ? " after the skipped lines" : ""));
     line_end = detail::csv_line_end(p, end);
     if (!detail::csv_blank_line(p, line_end)) break;
     p = line_end == end ? end : line_end + 1;
@@ -170,6 +189,7 @@ CsvData read_csv(const std::string& path, const std::string& label_column = "",
       break;
     }
   const auto n_columns = static_cast<Index>(first_row.size());
+  const Index first_line = line_no;
 
   Index label = -1;
   if (!label_column.empty()) {
@@ -208,8 +228,10 @@ CsvData read_csv(const std::string& path, const std::string& label_column = "",
 
   auto field_count_error = [&](const char* b, const char* e) {
     const auto n = std::size_t(std::count(b, e, delimiter)) + 1;
-    return InputError(detail::concat("read_csv(): ", path, ":", line_no, " has ", n,
-                                     " fields, expected ", n_columns));
+    return InputError(detail::concat("read_csv(): ", path, ":", line_no, " has ", n, " fields, expected ",
+                                     n_columns, " as set by line ", first_line,
+                                     header.empty() ? " (the first row" : " (the header",
+                                     "; skip_rows skips lines above the data)"));
   };
 
   // A field that starts with a number character and is read by from_chars up to the next
@@ -299,6 +321,15 @@ CsvData read_csv(const std::string& path, const std::string& label_column = "",
     if (label >= 0) data.y.conservativeResize(n);
   }
   return data;
+}
+
+/// read_csv(path, CsvOptions{label_column, delimiter}).
+template <typename = void>
+CsvData read_csv(const std::string& path, const std::string& label_column = "", char delimiter = ',') {
+  CsvOptions options;
+  options.label_column = label_column;
+  options.delimiter = delimiter;
+  return read_csv(path, options);
 }
 
 }  // namespace somtile

@@ -1,6 +1,7 @@
 #pragma once
-// Saving and loading fitted models: Som, OnlineSom, SomVQ, SomClassifier, KMeans and
-// GaussianMixture.
+// Saving and loading fitted models: Som, OnlineSom, SomVQ, SomClassifier, KMeans,
+// GaussianMixture, StandardScaler and MinMaxScaler. A model with a scaling (SomParams::scaling,
+// ...) carries its fitted scaler in the file (version 2; version 1 files load as Scaling::none).
 //
 // File format (version 2; version 1 files still load), all integers little-endian:
 //   magic    8 bytes  "SOMTILE\0"
@@ -22,6 +23,8 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/io/detail/archive.hpp"
+#include "somtile/preprocessing/min_max_scaler.hpp"
+#include "somtile/preprocessing/standard_scaler.hpp"
 #include "somtile/som/online_som.hpp"
 #include "somtile/som/som.hpp"
 #include "somtile/som/som_classifier.hpp"
@@ -68,7 +71,8 @@ Model load_model(const std::string& path, const char* kind, std::uint8_t scalar_
 }  // namespace detail
 
 /// The kind of model a file holds ("Som", "OnlineSom", "SomVQ", "SomClassifier", "KMeans",
-/// "GaussianMixture"), after checking magic, version and checksum.
+/// "GaussianMixture", "StandardScaler", "MinMaxScaler"), after checking magic, version and
+/// checksum.
 inline std::string model_kind(const std::string& path) { return detail::ModelReader(path).kind(); }
 
 /// Whether the file holds float (4) or double (8) values.
@@ -130,7 +134,25 @@ GaussianMixture<Scalar> load_gaussian_mixture(const std::string& path) {
   return detail::load_model(path, "GaussianMixture", sizeof(Scalar), GaussianMixture<Scalar>());
 }
 
-/// Writes the codebook in SOM_PAK's .cod format: a header "dim topology xdim ydim neighborhood"
+template <typename Scalar>
+void save(const StandardScaler<Scalar>& scaler, const std::string& path) {
+  detail::save_model(scaler, scaler.is_fitted(), path, "StandardScaler", sizeof(Scalar));
+}
+template <typename Scalar>
+StandardScaler<Scalar> load_standard_scaler(const std::string& path) {
+  return detail::load_model(path, "StandardScaler", sizeof(Scalar), StandardScaler<Scalar>());
+}
+
+template <typename Scalar>
+void save(const MinMaxScaler<Scalar>& scaler, const std::string& path) {
+  detail::save_model(scaler, scaler.is_fitted(), path, "MinMaxScaler", sizeof(Scalar));
+}
+template <typename Scalar>
+MinMaxScaler<Scalar> load_min_max_scaler(const std::string& path) {
+  return detail::load_model(path, "MinMaxScaler", sizeof(Scalar), MinMaxScaler<Scalar>());
+}
+
+/// Writes the codebook (in the data's units) in SOM_PAK's .cod format: a header "dim topology xdim ydim neighborhood"
 /// then one unit per line, x (column) varying fastest, which is somtile's row-major unit order.
 template <typename Scalar>
 void save_som_pak(const Som<Scalar>& som, const std::string& path) {
@@ -139,7 +161,7 @@ void save_som_pak(const Som<Scalar>& som, const std::string& path) {
   out.precision(std::numeric_limits<Scalar>::max_digits10);
   out << som.n_features() << ' ' << (p.topology == Topology::hexagonal ? "hexa" : "rect") << ' ' << p.cols
       << ' ' << p.rows << ' ' << (p.neighborhood == Neighborhood::bubble ? "bubble" : "gaussian") << '\n';
-  const auto& W = som.weights();
+  const RowMatrix<Scalar> W = som.weights_in_data_units();  // the format has no scaling
   for (Index u = 0; u < W.rows(); ++u) {
     for (Index j = 0; j < W.cols(); ++j) out << (j ? " " : "") << W(u, j);
     out << '\n';

@@ -60,6 +60,7 @@
 #include "somtile/som/detail/growing_trainer.hpp"
 #include "somtile/som/detail/nnls.hpp"
 #include "somtile/som/growing_som_params.hpp"
+#include "somtile/preprocessing/scaler.hpp"
 
 #include <cmath>
 #include <string>
@@ -102,8 +103,15 @@ class GrowingSomEstimator {
     return n_features_;
   }
   Index n_neurons() const { return fitted_state("n_neurons").weights.rows(); }
-  /// Prototypes, one row per neuron (neuron ids in insertion order).
+  /// Prototypes, one row per neuron (neuron ids in insertion order); in scaled space when
+  /// params().scaling is set (see weights_in_data_units()).
   const RowMatrix<Scalar>& weights() const { return fitted_state("weights").weights; }
+  /// The prototypes in the data's units: weights() mapped back through scaler().
+  RowMatrix<Scalar> weights_in_data_units() const {
+    return scaler_.inverse_transform(fitted_state("weights_in_data_units").weights);
+  }
+  /// The feature scaling (params().scaling) fitted by fit() and applied to every data.
+  const Scaler<Scalar>& scaler() const { return scaler_; }
   /// Integer lattice coordinates (x, y) per neuron; may be negative.
   LatticePositions positions() const { return fitted_state("positions").lattice.positions(); }
   /// Lattice links (4-neighbours), each once as (lower id, higher id).
@@ -121,14 +129,18 @@ class GrowingSomEstimator {
   /// Mean BMU distance on any data.
   double quantization_error(ConstRowRef<Scalar> X) const {
     check_input("quantization_error", X);
-    return somtile::quantization_error(find_bmus<Scalar>(X, map_.weights, Distance::euclidean, false, params_.n_threads));
+    RowMatrix<Scalar> storage;
+    return somtile::quantization_error(
+        find_bmus<Scalar>(scaler_.scaled_view(X, storage), map_.weights, Distance::euclidean, false, params_.n_threads));
   }
   /// Share of training samples whose two best neurons are not in touching cells (8-neighbourhood).
   double topographic_error() const { return fitted_state("topographic_error").topographic_error; }
   double topographic_product() const { return fitted_state("topographic_product").topographic_product; }
   TopographicFunction topographic_function(ConstRowRef<Scalar> X) const {
     check_input("topographic_function", X);
-    const BmuResult<Scalar> r = find_bmus<Scalar>(X, map_.weights, Distance::euclidean, true, params_.n_threads);
+    RowMatrix<Scalar> storage;
+    const BmuResult<Scalar> r =
+        find_bmus<Scalar>(scaler_.scaled_view(X, storage), map_.weights, Distance::euclidean, true, params_.n_threads);
     return somtile::topographic_function(r.bmu, r.second, map_.lattice);
   }
   /// GT the growth compared neuron errors against.
@@ -152,9 +164,12 @@ class GrowingSomEstimator {
 
   /// Non-negative least-squares coefficients of the prototypes, n x n_neurons: row i minimises
   /// ||W^T c - x_i|| over c >= 0 (Kohonen's linear mixture of SOM models; Lawson–Hanson per
-  /// sample, see detail::nnls). Not normalised, so magnitude information is kept.
-  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X) const {
-    check_input("transform", X);
+  /// sample, see detail::nnls). Not normalised, so magnitude information is kept. With
+  /// params().scaling set, in scaled space.
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const {
+    check_input("transform", X_raw);
+    RowMatrix<Scalar> storage;
+    const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage);
     RowMatrix<Scalar> C(X.rows(), map_.weights.rows());
     // The coefficients do not change when W and x are divided by the same s; a power of two
     // near the largest weight keeps the products of huge (or tiny) values in range, exactly.
@@ -172,7 +187,7 @@ class GrowingSomEstimator {
  protected:
   /// `has_labels = false` (SomVQ) rejects the entropy growth criterion (see validate()).
   GrowingSomEstimator(const GrowingSomParams& params, std::string name, bool has_labels = true)
-      : params_(params), name_(std::move(name)) {
+      : params_(params), name_(std::move(name)), scaler_(params.scaling) {
     validate(params_, name_, has_labels);
   }
 
@@ -185,9 +200,18 @@ class GrowingSomEstimator {
     detail::check_data(call, X);
     detail::require<InputError>(X.rows() >= 4, call, "X must have at least 4 samples to seed the map, got ", X.rows());
   }
-  void commit(detail::GrowingMap<Scalar>&& map, Index n_features) {
+  /// The scaling fit() trains with (params().scaling), fitted on X (already validated); warns
+  /// when there is none and the features' scales differ by more than 100 times.
+  Scaler<Scalar> fit_scaling(ConstRowRef<Scalar> X) const {
+    Scaler<Scalar> scaler(params_.scaling);
+    scaler.fit(X);
+    if (params_.scaling == Scaling::none) detail::warn_if_unscaled<Scalar>(name_ + "::fit", X);
+    return scaler;
+  }
+  void commit(detail::GrowingMap<Scalar>&& map, Index n_features, Scaler<Scalar>&& scaler) {
     map_ = std::move(map);
     n_features_ = n_features;
+    scaler_ = std::move(scaler);
     fitted_ = true;
   }
   void check_input(const char* method, ConstRowRef<Scalar> X) const {
@@ -202,7 +226,10 @@ class GrowingSomEstimator {
   }
   /// BMU of every row of X against the fitted prototypes (X already validated).
   Labels bmus(ConstRowRef<Scalar> X) const {
-    return find_bmus<Scalar>(X, map_.weights, Distance::euclidean, false, params_.n_threads).bmu;
+    RowMatrix<Scalar> storage;
+    return find_bmus<Scalar>(scaler_.scaled_view(X, storage), map_.weights, Distance::euclidean, false,
+                             params_.n_threads)
+        .bmu;
   }
 
   /// Writes or reads the parameters and the map shared by SomVQ and SomClassifier
@@ -222,8 +249,16 @@ class GrowingSomEstimator {
     ar(n_features_, m.weights, cells, m.epoch_created, m.growing_threshold, m.n_iter, m.converged, m.bmu,
        m.hit_count, m.error, m.average_distance, m.density, m.quantization_error, m.topographic_error,
        m.topographic_product);
+    if (ar.version() >= 2) {  // version 1 files: Scaling::none
+      ar.choice(p.scaling);
+      ar(scaler_);
+    }
     if constexpr (Archive::loading) {
       validate(params_, name_);
+      ar.check(scaler_.kind() == p.scaling && (p.scaling == Scaling::none || scaler_.n_features() == n_features_),
+               "the scaler (", enum_name(scaler_.kind()), ", ", scaler_.n_features(),
+               " features) does not match the parameters (", enum_name(p.scaling), ", ", n_features_,
+               " features)");
       const Index K = m.weights.rows(), n = m.bmu.size();
       ar.check(K >= 1 && n_features_ >= 1 && m.weights.cols() == n_features_, "the prototypes are ", K, " x ",
                m.weights.cols(), " for ", n_features_, " features");
@@ -250,6 +285,7 @@ class GrowingSomEstimator {
   detail::GrowingMap<Scalar> map_;
   Index n_features_ = 0;
   bool fitted_ = false;
+  Scaler<Scalar> scaler_;
 };
 
 // Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp.

@@ -43,6 +43,8 @@ struct GrowingSomParams {
   bool robust_weights = true;         ///< down-weight outliers in the batch update (D'Urso)
   std::uint64_t seed = 42;            ///< picks the 4 seed samples
   int n_threads = 0;                  ///< 0 = all available
+  Scaling scaling = Scaling::none;    ///< feature scaling fitted by fit() and applied to every data
+                                      ///< the model is given (preprocessing/scaler.hpp)
 };
 
 /// Integer lattice coordinates (x, y), one row per neuron.

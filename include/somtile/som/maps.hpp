@@ -215,13 +215,15 @@ RowMatrix<double> rank_map(const Som<Scalar>& som, const BmuDataMap& map,
   return out;
 }
 
-/// Component plane of one feature: the weight of every unit for that feature.
+/// Component plane of one feature: the weight of every unit for that feature, in the data's
+/// units (mapped back through som.scaler() when the Som scales its data).
 template <typename Scalar>
 RowMatrix<double> component_plane(const Som<Scalar>& som, Index feature) {
   detail::require(feature >= 0 && feature < som.n_features(), "component_plane", "feature must be in [0, ",
                   som.n_features(), "), got ", feature);
   RowMatrix<double> out(som.grid().rows(), som.grid().cols());
-  for (Index u = 0; u < som.n_units(); ++u) out.data()[u] = double(som.weights()(u, feature));
+  const auto& W = som.weights();
+  for (Index u = 0; u < som.n_units(); ++u) out.data()[u] = som.scaler().to_data_units(double(W(u, feature)), feature);
   return out;
 }
 

@@ -41,6 +41,7 @@
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/som/detail/sigma_warning.hpp"
 #include "somtile/som/lattice.hpp"
+#include "somtile/preprocessing/scaler.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -67,6 +68,8 @@ struct OnlineSomParams {
   Neighborhood neighborhood = Neighborhood::gaussian;
   double kernel_epsilon = 1e-6;     ///< units whose |kernel weight| is below this are not updated
   std::uint64_t seed = 42;
+  Scaling scaling = Scaling::none;  ///< train on scaled features (preprocessing/scaler.hpp); the
+                                    ///< lattice still comes back in the data's units
 };
 
 /// Checks every rule on the parameters of an OnlineSom; the OnlineSom constructor and
@@ -302,7 +305,10 @@ class OnlineSom {
 
   /// Trains a fresh lattice for num_iterations steps of the schedules (see the top of this
   /// file) and returns it. normalize = true trains on features scaled to [0, 1] by their
-  /// min/max and returns the lattice mapped back to the data's units.
+  /// min/max and returns the lattice mapped back to the data's units; params().scaling
+  /// (standard or minmax, as scikit-learn's scalers) does the same with that scaling, and
+  /// cannot be combined with normalize. Without either, warns when the features' scales differ
+  /// by more than 100 times.
   Lattice<Scalar> train(ConstRowRef<Scalar> X, Index num_iterations, bool normalize = false) {
     return train_fresh("OnlineSom::train", X, num_iterations, normalize);
   }
@@ -357,6 +363,7 @@ class OnlineSom {
     ar(p.kernel_epsilon, p.seed);
     State& s = state_;
     ar(s.weights_t, s.offset, s.scale, s.rng, s.last_learning_rate, s.last_sigma, s.iterations);
+    if (ar.version() >= 2) ar.choice(p.scaling);  // version 1 files: Scaling::none
     if constexpr (Archive::loading) {
       validate(p);
       const Index F = s.weights_t.rows(), units = s.weights_t.cols();
@@ -409,12 +416,27 @@ class OnlineSom {
                               bool normalize) {
     detail::check_data(call, X);
     detail::check_positive(call, "num_iterations", num_iterations);
+    detail::require(!(normalize && params_.scaling != Scaling::none), call,
+                    "normalize = true and scaling = ", enum_name(params_.scaling), " both scale the data; use one");
     const Index F = X.cols(), T = num_iterations;
     State next;
     if (normalize) {
       next.offset = X.colwise().minCoeff().array();
       next.scale = X.colwise().maxCoeff().array() - next.offset;
+    } else if (params_.scaling == Scaling::standard) {
+      StandardScaler<Scalar> scaler;
+      scaler.fit(X);
+      next.offset = scaler.mean().transpose().array();
+      next.scale = scaler.scale().transpose().array();
+    } else if (params_.scaling == Scaling::minmax) {
+      MinMaxScaler<Scalar> scaler;
+      scaler.fit(X);
+      next.offset = scaler.data_min().transpose().array();
+      // The data's range, 1 for a constant feature (scikit-learn's rule, see MinMaxScaler).
+      next.scale = (scaler.data_max() - scaler.data_min()).transpose().array();
+      next.scale = (next.scale < Scalar(10) * std::numeric_limits<Scalar>::epsilon()).select(RowArray::Ones(F), next.scale);
     } else {
+      detail::warn_if_unscaled<Scalar>(call, X);
       next.offset = RowArray::Zero(F);
       next.scale = RowArray::Ones(F);
     }

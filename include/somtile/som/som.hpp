@@ -24,6 +24,7 @@
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/detail/team_bmu.hpp"
 #include "somtile/metrics/som_quality.hpp"
+#include "somtile/preprocessing/scaler.hpp"
 
 
 #include <cmath>
@@ -65,6 +66,8 @@ struct SomParams {
   EpochMetrics epoch_metrics = EpochMetrics::after_epoch;  ///< Training::minibatch; batch is always exact
   std::uint64_t seed = 42;
   int n_threads = 0;               ///< 0 = all available
+  Scaling scaling = Scaling::none;  ///< feature scaling fitted on the first fit's data and applied
+                                    ///< to every data the Som is given (preprocessing/scaler.hpp)
 };
 
 /// Checks every rule on the parameters of a Som with `n_features` features; the Som
@@ -164,7 +167,8 @@ class Som {
  public:
   using EpochCallback = std::function<void(const EpochInfo&)>;
 
-  Som(const SomParams& params, Index n_features) : params_(params), n_features_(n_features) {
+  Som(const SomParams& params, Index n_features)
+      : params_(params), n_features_(n_features), scaler_(params.scaling) {
     validate(params, n_features);
     grid_ = Grid(params.rows, params.cols, params.topology, params.torus);
     rng_.reseed(params.seed);
@@ -178,21 +182,45 @@ class Som {
   /// True once the weights exist: after initialize_weights(), fit(), set_weights() or a load.
   bool is_fitted() const { return weights_.rows() > 0; }
 
-  /// Codebook, units x features, row-major unit order.
+  /// Codebook, units x features, row-major unit order; in scaled space when params().scaling
+  /// is set (see weights_in_data_units()).
   const RowMatrix<Scalar>& weights() const {
     require_weights("Som::weights");
     return weights_;
   }
+  /// The codebook in the data's units: weights() mapped back through scaler().
+  RowMatrix<Scalar> weights_in_data_units() const {
+    require_weights("Som::weights_in_data_units");
+    return scaler_.inverse_transform(weights_);
+  }
+  /// The feature scaling (params().scaling) every data goes through before it meets the
+  /// codebook; fitted by the first initialize_weights() or fit().
+  const Scaler<Scalar>& scaler() const { return scaler_; }
   /// Unit positions (x, y) in the plane, see Grid.
   RowMatrix<double> positions() const { return grid_.positions(); }
 
-  /// Replaces the codebook (e.g. one loaded from disk).
+  /// Replaces the codebook (e.g. one loaded from disk), in scaled space when params().scaling
+  /// is set, which needs the scaler fitted first (initialize_weights() or fit()).
   void set_weights(const RowMatrix<Scalar>& W) {
     detail::check_data("Som::set_weights", W, "W");
+    if (!scaler_.is_fitted())
+      throw NotFittedError(detail::concat("Som::set_weights(): the scaling (", enum_name(params_.scaling),
+                                          ") is not fitted; call initialize_weights() or fit() first"));
     detail::require<InputError>(W.rows() == n_units() && W.cols() == n_features_, "Som::set_weights",
                                 "W must be ", n_units(), " x ", n_features_, ", got ", W.rows(), " x ",
                                 W.cols());
     weights_ = W;
+  }
+
+  /// Replaces the scaling (e.g. a float Som's, widened); its kind must be params().scaling and
+  /// it must be fitted on n_features() features.
+  void set_scaler(const Scaler<Scalar>& scaler) {
+    detail::require<InputError>(scaler.kind() == params_.scaling, "Som::set_scaler", "the scaler is ",
+                                enum_name(scaler.kind()), ", but params().scaling is ", enum_name(params_.scaling));
+    detail::require<InputError>(scaler.kind() == Scaling::none || scaler.n_features() == n_features_,
+                                "Som::set_scaler", "the scaler is fitted on ", scaler.n_features(),
+                                " features, but this Som has ", n_features_);
+    scaler_ = scaler;
   }
 
   /// Rings used by maps and retrieval; training is unaffected.
@@ -217,8 +245,16 @@ class Som {
     detail::serialize_init(ar, p.init);
     ar.choice(p.training);
     ar(p.seed, p.n_threads, n_features_, weights_, rng_);
+    if (ar.version() >= 2) {  // version 1 files: Scaling::none
+      ar.choice(p.scaling);
+      ar(scaler_);
+    }
     if constexpr (Archive::loading) {
       validate(p, n_features_);
+      ar.check(scaler_.kind() == p.scaling && (p.scaling == Scaling::none || scaler_.n_features() == n_features_),
+               "the scaler (", enum_name(scaler_.kind()), ", ", scaler_.n_features(),
+               " features) does not match the parameters (", enum_name(p.scaling), ", ", n_features_,
+               " features)");
       ar.check(weights_.cols() == n_features_ && weights_.rows() % p.cols == 0 && weights_.rows() / p.cols == p.rows,
                "the codebook is ", weights_.rows(), " x ", weights_.cols(), ", the parameters need ",
                p.rows, " * ", p.cols, " units x ", n_features_, " features");
@@ -234,23 +270,36 @@ class Som {
   /// row is used once before any is used again, so repeats are as few as possible); pca: a plane
   /// spanned by the first two principal components, +-2 standard deviations across the grid,
   /// PC1 along the longer side; uniform: uniform in each feature's [min, max] (the data's
-  /// bounding box; this was Init::random before model version 2).
+  /// bounding box; this was Init::random before model version 2). With params().scaling set, the
+  /// scaling is fitted on X first.
   void initialize_weights(ConstRowRef<Scalar> X, Init init) {
     detail::check_data("Som::initialize_weights", X, n_features_, "Som");
-    weights_ = initial_weights(X, init);
+    Scaler<Scalar> scaler(params_.scaling);
+    scaler.fit(X);
+    RowMatrix<Scalar> storage;
+    weights_ = initial_weights(scaler.scaled_view(X, storage), init);
+    scaler_ = std::move(scaler);
   }
 
   /// Trains for params().epochs epochs. Initialises the weights with params().init first when
-  /// they were never initialised. On an exception the previous weights are kept.
+  /// they were never initialised (and, with params().scaling set, fits the scaling on X; later
+  /// fits keep it). Without scaling, warns when the features' standard deviations differ by more
+  /// than 100 times. On an exception the previous weights are kept.
   TrainingHistory fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
     detail::check_data("Som::fit", X, n_features_, "Som");
-    RowMatrix<Scalar> W = is_fitted() ? weights_ : initial_weights(X, params_.init);
+    Scaler<Scalar> scaler = scaler_;
+    if (!is_fitted()) scaler.fit(X);
+    if (params_.scaling == Scaling::none) detail::warn_if_unscaled<Scalar>("Som::fit", X);
+    RowMatrix<Scalar> storage;
+    const ConstRowRef<Scalar> Xs = scaler.scaled_view(X, storage);
+    RowMatrix<Scalar> W = is_fitted() ? weights_ : initial_weights(Xs, params_.init);
     TrainingHistory history;
     if (params_.training == Training::batch)
-      train_batch(X, W, history, on_epoch);
+      train_batch(Xs, W, history, on_epoch);
     else
-      train_minibatch(X, W, history, on_epoch);
+      train_minibatch(Xs, W, history, on_epoch);
     weights_ = std::move(W);
+    scaler_ = std::move(scaler);
     return history;
   }
 
@@ -262,10 +311,13 @@ class Som {
     return bmus("Som::bmus", X, with_second);
   }
 
-  /// Distance from every sample to every unit (n x units), in the map's metric.
-  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X) const {
+  /// Distance from every sample to every unit (n x units), in the map's metric (in scaled
+  /// space when params().scaling is set).
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const {
     require_weights("Som::transform");
-    detail::check_data("Som::transform", X, n_features_, "Som");
+    detail::check_data("Som::transform", X_raw, n_features_, "Som");
+    RowMatrix<Scalar> storage;
+    const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage);
     RowMatrix<Scalar> D(X.rows(), n_units());
     detail::parallel_for_chunks(X.rows(), 256, params_.n_threads, [&](Index b, Index e) {
       for (Index i = b; i < e; ++i)
@@ -337,7 +389,9 @@ class Som {
   BmuResult<Scalar> bmus(const char* call, ConstRowRef<Scalar> X, bool with_second) const {
     require_weights(call);
     detail::check_data(call, X, n_features_, "Som");
-    return find_bmus<Scalar>(X, weights_, params_.distance, with_second, params_.n_threads);
+    RowMatrix<Scalar> storage;
+    return find_bmus<Scalar>(scaler_.scaled_view(X, storage), weights_, params_.distance, with_second,
+                             params_.n_threads);
   }
 
   RowMatrix<Scalar> initial_weights(ConstRowRef<Scalar> X, Init init) {
@@ -493,6 +547,7 @@ class Som {
   Grid grid_;
   Random rng_;
   RowMatrix<Scalar> weights_;
+  Scaler<Scalar> scaler_;
 };
 
 // Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp (see CMakeLists.txt).

@@ -55,7 +55,9 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
       codes[std::size_t(i)] = Index(std::lower_bound(sorted.begin(), sorted.end(), y[i]) - sorted.begin());
     const Index C = classes.size();
 
-    detail::GrowingMap<Scalar> map = this->train(X, &codes, C);
+    Scaler<Scalar> scaler = this->fit_scaling(X);
+    RowMatrix<Scalar> storage;
+    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage), &codes, C);
     const Index K = map.weights.rows();
     RowMatrix<Scalar> proba = RowMatrix<Scalar>::Zero(K, C);
     for (Index i = 0; i < X.rows(); ++i) proba(map.bmu[i], codes[std::size_t(i)]) += Scalar(1);
@@ -69,7 +71,7 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
         proba.row(k).setConstant(Scalar(1) / Scalar(C));
       }
     }
-    this->commit(std::move(map), X.cols());
+    this->commit(std::move(map), X.cols(), std::move(scaler));
     classes_.swap(classes);
     proba_.swap(proba);
     neuron_label_.swap(neuron_label);

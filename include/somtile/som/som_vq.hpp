@@ -42,11 +42,13 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
   /// Grows and trains the map on X. On an exception the previous fit is kept.
   SomVQ& fit(ConstRowRef<Scalar> X) {
     this->check_fit_input(X);
-    detail::GrowingMap<Scalar> map = this->train(X, nullptr, 0);
+    Scaler<Scalar> scaler = this->fit_scaling(X);
+    RowMatrix<Scalar> storage;
+    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage), nullptr, 0);
     Labels cluster_of = cluster_ids(map);
     Labels labels(X.rows());
     for (Index i = 0; i < X.rows(); ++i) labels[i] = cluster_of[map.bmu[i]];
-    this->commit(std::move(map), X.cols());
+    this->commit(std::move(map), X.cols(), std::move(scaler));
     cluster_of_.swap(cluster_of);
     labels_.swap(labels);
     return *this;

@@ -58,11 +58,14 @@ void plot_hit_map(const Som<Scalar>& som, DataRef<Scalar> X, const std::string& 
   plot_grid_map(som.grid(), hits, path, options);
 }
 
-/// Every component plane (one weight per feature) as panels of one file.
+/// Every component plane (one weight per feature) as panels of one file, in the data's units
+/// (a Som with params().scaling maps its scaled codebook back, see component_plane()).
 template <typename Scalar>
 void plot_component_planes(const Som<Scalar>& som, const std::string& path,
                            MultiMapPlotOptions options = {}) {
-  if (options.title.empty()) options.title = "Component planes";
+  if (options.title.empty())
+    options.title = som.params().scaling == Scaling::none ? "Component planes"
+                                                          : "Component planes (in the data's units)";
   if (options.name_prefix == "map") options.name_prefix = "feature";
   plot_grid_maps(som.grid(), component_planes(som), path, options);
 }

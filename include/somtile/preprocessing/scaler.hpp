@@ -1,0 +1,132 @@
+#pragma once
+// Scaler: the feature scaling a model carries (SomParams::scaling and the same field on the
+// growing and online params). It is a StandardScaler, a MinMaxScaler (range [0, 1]) or nothing,
+// chosen by a Scaling value; the model fits it on the data of its first fit, applies it to
+// every data it is given afterwards (predict, transform, errors, maps) and saves it in the
+// model file, so raw data always go in and the codebook lives in scaled space.
+//
+// Also the warning every fit without scaling gives when the features' standard deviations
+// differ by more than 100 times (detail::warn_if_unscaled).
+
+#include "somtile/core/error.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/core/warning.hpp"
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/preprocessing/min_max_scaler.hpp"
+#include "somtile/preprocessing/standard_scaler.hpp"
+
+#include <cmath>
+#include <string_view>
+#include <type_traits>
+
+namespace somtile {
+
+/// A model's feature scaling (see the top of this file). Scaling::none is the identity and is
+/// always fitted.
+///
+/// \throws NotFittedError from transform(), inverse_transform() and to_data_units() when the
+///         kind is not none and fit() was not called.
+/// \throws InputError as StandardScaler and MinMaxScaler do.
+///
+/// \code
+/// Som<double> som({.rows = 8, .cols = 8, .scaling = Scaling::standard}, X.cols());
+/// som.fit(X_raw);
+/// som.scaler().standard().mean();               // the means learnt from X_raw
+/// RowMatrix<double> W = som.weights_in_data_units();
+/// \endcode
+template <typename Scalar>
+class Scaler {
+ public:
+  explicit Scaler(Scaling kind = Scaling::none) : kind_(kind) {}
+  /// The same scaling in another scalar type (e.g. a float model's, widened).
+  template <typename Other, typename = std::enable_if_t<!std::is_same_v<Other, Scalar>>>
+  explicit Scaler(const Scaler<Other>& other)
+      : kind_(other.kind()), standard_(other.standard()), minmax_(other.minmax()) {}
+
+  Scaling kind() const { return kind_; }
+  bool is_fitted() const {
+    return kind_ == Scaling::none || (kind_ == Scaling::standard ? standard_.is_fitted() : minmax_.is_fitted());
+  }
+  /// Features the scaler was fitted on (0 for none).
+  Index n_features() const {
+    return kind_ == Scaling::standard ? standard_.n_features() : kind_ == Scaling::minmax ? minmax_.n_features() : 0;
+  }
+
+  Scaler& fit(ConstRowRef<Scalar> X) {
+    if (kind_ == Scaling::standard) standard_.fit(X);
+    if (kind_ == Scaling::minmax) minmax_.fit(X);
+    return *this;
+  }
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X) const {
+    if (kind_ == Scaling::standard) return standard_.transform(X);
+    if (kind_ == Scaling::minmax) return minmax_.transform(X);
+    return X;
+  }
+  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z) const {
+    if (kind_ == Scaling::standard) return standard_.inverse_transform(Z);
+    if (kind_ == Scaling::minmax) return minmax_.inverse_transform(Z);
+    return Z;
+  }
+  /// One scaled value of `feature` in the data's units.
+  double to_data_units(double z, Index feature) const {
+    if (kind_ == Scaling::standard) return z * double(standard_.scale()[feature]) + double(standard_.mean()[feature]);
+    if (kind_ == Scaling::minmax) return (z - double(minmax_.min()[feature])) / double(minmax_.scale()[feature]);
+    return z;
+  }
+
+  /// The scaler behind Scaling::standard and Scaling::minmax.
+  const StandardScaler<Scalar>& standard() const { return standard_; }
+  const MinMaxScaler<Scalar>& minmax() const { return minmax_; }
+
+  /// X itself without scaling (no copy), else its scaled copy, kept in `storage`.
+  ConstRowRef<Scalar> scaled_view(ConstRowRef<Scalar> X, RowMatrix<Scalar>& storage) const {
+    if (kind_ == Scaling::none) return X;
+    storage = transform(X);
+    return ConstRowRef<Scalar>(storage);
+  }
+
+  template <typename Archive>
+  void serialize(Archive& ar) {
+    ar.choice(kind_);
+    if (kind_ == Scaling::standard) ar(standard_);
+    if (kind_ == Scaling::minmax) ar(minmax_);
+  }
+
+ private:
+  Scaling kind_;
+  StandardScaler<Scalar> standard_;
+  MinMaxScaler<Scalar> minmax_;
+};
+
+namespace detail {
+
+/// Warns (core/warning.hpp) when the standard deviations of X's columns differ by more than
+/// `ratio` times (largest over smallest non-zero), naming both columns. Called by the fits of
+/// models whose scaling is none: distances there are dominated by the widest features.
+template <typename Scalar>
+void warn_if_unscaled(std::string_view call, ConstRowRef<Scalar> X, double ratio = 100.0) {
+  const Index n = X.rows(), F = X.cols();
+  if (n < 2 || F < 2) return;
+  Index lo = -1, hi = -1;
+  double s_lo = 0.0, s_hi = 0.0;
+  for (Index j = 0; j < F; ++j) {
+    double sum = 0.0;
+    for (Index i = 0; i < n; ++i) sum += double(X(i, j));
+    const double m = sum / double(n);
+    double sq = 0.0;
+    for (Index i = 0; i < n; ++i) sq += (double(X(i, j)) - m) * (double(X(i, j)) - m);
+    const double s = std::sqrt(sq / double(n));
+    if (!(s > 0.0) || !std::isfinite(s)) continue;
+    if (lo < 0 || s < s_lo) lo = j, s_lo = s;
+    if (hi < 0 || s > s_hi) hi = j, s_hi = s;
+  }
+  if (lo < 0 || s_hi <= ratio * s_lo) return;
+  warn(call, "the features' standard deviations differ by a factor of ", s_hi / s_lo, " (column ", hi, ": ",
+       s_hi, ", column ", lo, ": ", s_lo,
+       "), so the widest features dominate the distances; set scaling = Scaling::standard in the params "
+       "(or scale the data)");
+}
+
+}  // namespace detail
+
+}  // namespace somtile

@@ -1,0 +1,137 @@
+#pragma once
+// StandardScaler: each feature to zero mean and unit variance, as scikit-learn's
+// StandardScaler (with_mean = with_std = True): z = (x - mean) / scale, scale = the population
+// standard deviation (ddof = 0). A constant feature gets scale 1, detected as scikit-learn
+// 1.2 does (variance <= n eps var + (n eps mean)^2, the error bound of the two-pass variance),
+// so it transforms to x - mean. Means and variances are accumulated in double, in row order.
+
+#include "somtile/core/error.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/core/detail/validate.hpp"
+
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+namespace somtile {
+
+namespace detail {
+
+inline NotFittedError scaler_not_fitted(std::string_view name, std::string_view method) {
+  return NotFittedError(concat(name, "::", method, "(): this ", name, " is not fitted yet; call fit() first"));
+}
+
+}  // namespace detail
+
+/// Standardises features (see the top of this file).
+///
+/// \tparam Scalar  float or double.
+/// \throws InputError from fit() when X is empty or holds NaN or infinite values; from
+///         transform() and inverse_transform() when X is not finite or has another feature count.
+/// \throws NotFittedError from transform(), inverse_transform() and the accessors before fit().
+///
+/// \code
+/// StandardScaler<double> scaler;
+/// RowMatrix<double> Z = scaler.fit_transform(X_train);
+/// RowMatrix<double> Zt = scaler.transform(X_test);
+/// scaler.mean(); scaler.scale(); scaler.var();
+/// \endcode
+template <typename Scalar>
+class StandardScaler {
+ public:
+  StandardScaler() = default;
+  /// The same scaler in another scalar type (e.g. a float model's scaler, widened).
+  template <typename Other, typename = std::enable_if_t<!std::is_same_v<Other, Scalar>>>
+  explicit StandardScaler(const StandardScaler<Other>& other) {
+    if (!other.is_fitted()) return;
+    mean_ = other.mean().template cast<Scalar>();
+    var_ = other.var().template cast<Scalar>();
+    scale_ = other.scale().template cast<Scalar>();
+  }
+
+  bool is_fitted() const { return mean_.size() > 0; }
+  Index n_features() const { return mean_.size(); }
+
+  /// Learns each feature's mean and standard deviation. On an exception the previous fit is kept.
+  StandardScaler& fit(ConstRowRef<Scalar> X) {
+    detail::check_data("StandardScaler::fit", X);
+    const Index n = X.rows(), F = X.cols();
+    Vector<Scalar> mean(F), var(F), scale(F);
+    const double eps = std::numeric_limits<double>::epsilon(), dn = double(n);
+    for (Index j = 0; j < F; ++j) {
+      double sum = 0.0;
+      for (Index i = 0; i < n; ++i) sum += double(X(i, j));
+      const double m = sum / dn;
+      double sq = 0.0, correction = 0.0;
+      for (Index i = 0; i < n; ++i) {
+        const double d = double(X(i, j)) - m;
+        sq += d * d;
+        correction += d;
+      }
+      const double v = (sq - correction * correction / dn) / dn;
+      const bool constant = v <= dn * eps * v + (dn * m * eps) * (dn * m * eps);
+      mean[j] = Scalar(m);
+      var[j] = Scalar(v);
+      scale[j] = constant ? Scalar(1) : Scalar(std::sqrt(v));
+    }
+    mean_.swap(mean);
+    var_.swap(var);
+    scale_.swap(scale);
+    return *this;
+  }
+
+  /// (X - mean) / scale.
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X) const {
+    check("transform", X);
+    RowMatrix<Scalar> Z = X;
+    Z.array().rowwise() -= mean_.transpose().array();
+    Z.array().rowwise() /= scale_.transpose().array();
+    return Z;
+  }
+
+  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X) { return fit(X).transform(X); }
+
+  /// Z * scale + mean: back to the data's units.
+  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z) const {
+    check("inverse_transform", Z);
+    RowMatrix<Scalar> X = Z;
+    X.array().rowwise() *= scale_.transpose().array();
+    X.array().rowwise() += mean_.transpose().array();
+    return X;
+  }
+
+  /// Per-feature mean (scikit-learn's mean_).
+  const Vector<Scalar>& mean() const { return fitted("mean").mean_; }
+  /// Per-feature population variance (var_).
+  const Vector<Scalar>& var() const { return fitted("var").var_; }
+  /// Per-feature divisor: the standard deviation, 1 for constant features (scale_).
+  const Vector<Scalar>& scale() const { return fitted("scale").scale_; }
+
+  /// Writes or reads the fitted scaler (io/detail/archive.hpp; save() in io/model_io.hpp).
+  template <typename Archive>
+  void serialize(Archive& ar) {
+    ar(mean_, var_, scale_);
+    if constexpr (Archive::loading) {
+      const Index F = mean_.size();
+      ar.check(F >= 1 && var_.size() == F && scale_.size() == F, "the scaler has ", mean_.size(), " means, ",
+               var_.size(), " variances and ", scale_.size(), " scales");
+      ar.check(mean_.allFinite() && var_.allFinite() && scale_.allFinite() && (var_.array() >= Scalar(0)).all() &&
+                   (scale_.array() > Scalar(0)).all(),
+               "the scaler's means, variances or scales are not finite, or a scale is not > 0");
+    }
+  }
+
+ private:
+  const StandardScaler& fitted(const char* method) const {
+    if (!is_fitted()) throw detail::scaler_not_fitted("StandardScaler", method);
+    return *this;
+  }
+  void check(const char* method, ConstRowRef<Scalar> X) const {
+    fitted(method);
+    detail::check_data(detail::concat("StandardScaler::", method), X, n_features(), "StandardScaler");
+  }
+
+  Vector<Scalar> mean_, var_, scale_;
+};
+
+}  // namespace somtile
