@@ -453,6 +453,8 @@ TEMPLATE_TEST_CASE("save_lattice / load_lattice: a rows x cols x features .npy, 
   CHECK_THROWS_WITH(load_lattice<S>(path), "load_lattice(): '" + path + "' is truncated: shape (2, 2, 3) needs 96 data bytes");
   CHECK_THROWS_WITH(load_lattice<S>("/nonexistent/l.npy"), "load_lattice(): cannot open '/nonexistent/l.npy'");
   std::remove(path.c_str());
+}
+
 // ---- skip_rows, scalers and models that carry their scaling ---------------------------------
 
 #define SOMTILE_FIXTURES SOMTILE_REFERENCE_DIR "/../fixtures"

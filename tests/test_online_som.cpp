@@ -693,7 +693,10 @@ TEMPLATE_TEST_CASE("OnlineSom with scaling trains on scaled features and returns
                                       "data; use one"));
   p.scaling = Scaling::minmax;
   OnlineSom<S> minmax(p);
-  OnlineSom<S> normalized(OnlineSomParams{p.rows, p.cols});
+  OnlineSomParams plain_params;
+  plain_params.rows = p.rows;
+  plain_params.cols = p.cols;
+  OnlineSom<S> normalized(plain_params);
   // Without constant columns, minmax scaling is NumbaSOM's normalize.
   const RowMatrix<S> Y = X.leftCols(2);
   const RowMatrix<S> a = minmax.train(Y, 200).codebook(), b = normalized.train(Y, 200, true).codebook();

@@ -1074,17 +1074,6 @@ NaiveMapLabels naive_map_labels(const Som<S>& som, const RowMatrix<S>& X, const 
     result.proba[std::size_t(u)] = out.proba[std::size_t(donor)];
   }
   return result;
-// ---- models that carry their scaling ---------------------------------------------------
-
-namespace {
-
-// Three blobs whose second feature is 1000 times wider than the first.
-template <typename S>
-RowMatrix<S> wide_blobs() {
-  RowMatrix<S> X = blobs<S>(90, 3, 5);
-  X.col(1) *= S(1000);
-  X.col(2).array() += S(50);
-  return X;
 }
 
 }  // namespace
@@ -1136,54 +1125,6 @@ TEMPLATE_TEST_CASE("MapClassifier labels units as a brute-force majority vote wi
         agree += pred[i] == data.y[i] * 10 - 5;
       }
       CHECK(clf.score(Z, (data.y.array() * 10 - 5).matrix()) == Approx(double(agree) / 150.0));
-TEMPLATE_TEST_CASE("Som with scaling equals a plain Som trained on scaler-transformed data",
-                   "[som][scaling]", SOMTILE_TEST_SCALARS) {
-  using S = TestType;
-  const RowMatrix<S> X = wide_blobs<S>(), Q = wide_blobs<S>().topRows(7);
-  for (const Scaling kind : {Scaling::standard, Scaling::minmax}) {
-    for (const Training training : {Training::minibatch, Training::batch}) {
-      SomParams p;
-      p.rows = 4;
-      p.cols = 5;
-      p.epochs = 4;
-      p.training = training;
-      p.n_threads = 1;
-      Som<S> plain(p, 3);
-      p.scaling = kind;
-      Som<S> scaled(p, 3);
-      CHECK_FALSE(scaled.scaler().is_fitted());
-      scaled.fit(X);  // raw data in
-      // The oracle: the scikit-learn-style scaler applied by hand.
-      RowMatrix<S> Xs, Qs;
-      if (kind == Scaling::standard) {
-        StandardScaler<S> sc;
-        Xs = sc.fit_transform(X);
-        Qs = sc.transform(Q);
-        CHECK(scaled.scaler().standard().mean() == sc.mean());
-      } else {
-        MinMaxScaler<S> sc;
-        Xs = sc.fit_transform(X);
-        Qs = sc.transform(Q);
-        CHECK(scaled.scaler().minmax().data_max() == sc.data_max());
-      }
-      plain.fit(Xs);
-      CHECK(scaled.weights() == plain.weights());
-      CHECK(scaled.predict(Q) == plain.predict(Qs));
-      CHECK(scaled.transform(Q) == plain.transform(Qs));
-      CHECK(scaled.quantization_error(X) == plain.quantization_error(Xs));
-      CHECK(scaled.topographic_error(X) == plain.topographic_error(Xs));
-      CHECK(hit_map(scaled, X) == hit_map(plain, Xs));
-      // Weights and component planes in the data's units.
-      const RowMatrix<S> W = scaled.weights_in_data_units();
-      const RowMatrix<S> back = scaled.scaler().inverse_transform(plain.weights());
-      CHECK(W == back);
-      const RowMatrix<double> plane = component_plane(scaled, 1);
-      for (Index u = 0; u < scaled.n_units(); ++u)
-        CHECK(plane.data()[u] == Approx(double(W(u, 1))).epsilon(1e-4).margin(1e-2));
-      CHECK(W.col(1).maxCoeff() > S(100));  // really in the data's units (the column is ~1000 wide)
-      // Further training keeps the scaler of the first fit.
-      scaled.fit(X.topRows(30));
-      CHECK(scaled.scaler().transform(X) == Xs);
     }
   }
 }
@@ -1301,6 +1242,11 @@ TEST_CASE("suggest_som_params follows the SOM Toolbox's som_make", "[som][sugges
     CHECK(p.training == Training::batch);
     CHECK(p.sigma_decay == Decay::linear_to_one);
     CHECK_NOTHROW(validate(p, X.cols()));
+    if (c.standardise) {  // the same sizes from the raw data with the scaling in the params
+      const SomParams ps = suggest_som_params(d.X, Scaling::standard);
+      CHECK((ps.rows == c.rows && ps.cols == c.cols && ps.epochs == c.epochs));
+      CHECK(ps.scaling == Scaling::standard);
+    }
     // float data gives the same answer
     const SomParams pf = suggest_som_params(X.cast<float>().eval());
     CHECK((pf.rows == p.rows && pf.cols == p.cols));
@@ -1380,6 +1326,78 @@ TEST_CASE("HDBSCAN on the standardised breast-cancer map finds clusters with the
   CHECK(r.n_clusters >= 2);
   CHECK(r.metrics.noise_ratio < 0.5);
   CHECK(r.metrics.silhouette > 0.2);
+}
+
+// ---- models that carry their scaling ---------------------------------------------------
+
+namespace {
+
+// Three blobs whose second feature is 1000 times wider than the first.
+template <typename S>
+RowMatrix<S> wide_blobs() {
+  RowMatrix<S> X = blobs<S>(90, 3, 5);
+  X.col(1) *= S(1000);
+  X.col(2).array() += S(50);
+  return X;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("Som with scaling equals a plain Som trained on scaler-transformed data",
+                   "[som][scaling]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  const RowMatrix<S> X = wide_blobs<S>(), Q = wide_blobs<S>().topRows(7);
+  for (const Scaling kind : {Scaling::standard, Scaling::minmax}) {
+    for (const Training training : {Training::minibatch, Training::batch}) {
+      SomParams p;
+      p.rows = 4;
+      p.cols = 5;
+      p.epochs = 4;
+      p.training = training;
+      p.n_threads = 1;
+      Som<S> plain(p, 3);
+      p.scaling = kind;
+      Som<S> scaled(p, 3);
+      CHECK_FALSE(scaled.scaler().is_fitted());
+      scaled.fit(X);  // raw data in
+      // The oracle: the scikit-learn-style scaler applied by hand.
+      RowMatrix<S> Xs, Qs;
+      if (kind == Scaling::standard) {
+        StandardScaler<S> sc;
+        Xs = sc.fit_transform(X);
+        Qs = sc.transform(Q);
+        CHECK(scaled.scaler().standard().mean() == sc.mean());
+      } else {
+        MinMaxScaler<S> sc;
+        Xs = sc.fit_transform(X);
+        Qs = sc.transform(Q);
+        CHECK(scaled.scaler().minmax().data_max() == sc.data_max());
+      }
+      plain.fit(Xs);
+      CHECK(scaled.weights() == plain.weights());
+      CHECK(scaled.predict(Q) == plain.predict(Qs));
+      CHECK(scaled.transform(Q) == plain.transform(Qs));
+      CHECK(scaled.quantization_error(X) == plain.quantization_error(Xs));
+      CHECK(scaled.topographic_error(X) == plain.topographic_error(Xs));
+      CHECK(hit_map(scaled, X) == hit_map(plain, Xs));
+      Labels y(X.rows());
+      for (Index i = 0; i < y.size(); ++i) y[i] = i % 3;
+      CHECK(MapClassifier<S>(scaled).fit(X, y).predict(Q) == MapClassifier<S>(plain).fit(Xs, y).predict(Qs));
+      // Weights and component planes in the data's units.
+      const RowMatrix<S> W = scaled.weights_in_data_units();
+      const RowMatrix<S> back = scaled.scaler().inverse_transform(plain.weights());
+      CHECK(W == back);
+      const RowMatrix<double> plane = component_plane(scaled, 1);
+      for (Index u = 0; u < scaled.n_units(); ++u)
+        CHECK(plane.data()[u] == Approx(double(W(u, 1))).epsilon(1e-4).margin(1e-2));
+      CHECK(W.col(1).maxCoeff() > S(100));  // really in the data's units (the column is ~1000 wide)
+      // Further training keeps the scaler of the first fit.
+      scaled.fit(X.topRows(30));
+      CHECK(scaled.scaler().transform(X) == Xs);
+    }
+  }
+}
+
 TEST_CASE("Som without scaling copies nothing and keeps the codebook in data space", "[som][scaling]") {
   const RowMatrix<double> X = blobs<double>(60, 3, 2);
   SomParams p;

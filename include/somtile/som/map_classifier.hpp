@@ -11,8 +11,9 @@
 //   map's metric), then by the lower unit index;
 // - predict_proba: the class frequencies of the sample's BMU (of its donor for an empty unit),
 //   columns in classes() order.
-// The classifier copies the codebook, grid and metric, so it stays valid when the Som is
-// destroyed or trained further (refit a new MapClassifier to follow it).
+// The classifier copies the codebook, grid, metric and scaling, so it stays valid when the Som
+// is destroyed or trained further (refit a new MapClassifier to follow it). Like the Som, it
+// takes raw data when the Som scales its features (SomParams::scaling).
 
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
@@ -51,6 +52,7 @@ class MapClassifier {
     detail::require<NotFittedError>(som.is_fitted(), "MapClassifier::MapClassifier",
                                     "the Som is not trained; call fit() or initialize_weights() on it first");
     weights_ = som.weights();
+    scaler_ = som.scaler();
   }
 
   /// Labels the units from the samples X with classes y (any integers). On an exception the
@@ -64,7 +66,7 @@ class MapClassifier {
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
     const Index C = Index(sorted.size()), U = n_units();
 
-    const Labels bmu = find_bmus<Scalar>(X, weights_, distance_, false, n_threads_).bmu;
+    const Labels bmu = nearest_units(X);
     Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> counts =
         decltype(counts)::Zero(U, C);
     for (Index i = 0; i < X.rows(); ++i) {
@@ -178,13 +180,18 @@ class MapClassifier {
   Labels bmus(const char* call, ConstRowRef<Scalar> X) const {
     detail::require<NotFittedError>(is_fitted(), call, "this MapClassifier is not fitted yet; call fit() first");
     detail::check_data(call, X, n_features(), "MapClassifier");
-    return find_bmus<Scalar>(X, weights_, distance_, false, n_threads_).bmu;
+    return nearest_units(X);
+  }
+  Labels nearest_units(ConstRowRef<Scalar> X) const {
+    RowMatrix<Scalar> storage;
+    return find_bmus<Scalar>(scaler_.scaled_view(X, storage), weights_, distance_, false, n_threads_).bmu;
   }
 
   Grid grid_;
   Distance distance_;
   int n_threads_;
   RowMatrix<Scalar> weights_;
+  Scaler<Scalar> scaler_;
   Labels classes_, unit_labels_, donor_;
   RowMatrix<Scalar> proba_;
 };

@@ -35,17 +35,25 @@ namespace somtile {
 /// about 5 sqrt(n) units on a hexagonal sheet whose side ratio follows the two largest
 /// principal components, PCA initialisation, batch training, epochs and a sigma schedule from
 /// the map size and n. The other fields keep their defaults (seed 42, all threads, ...).
-/// Scale X first (or train with the same scaling) as you will train: the side ratio is taken
-/// from the data as given.
+/// With a `scaling`, the sides are chosen on X scaled that way and the parameters carry it, so
+/// the map trains on raw X with the scaling the sizes were chosen for (the side ratio depends
+/// on the features' scales).
 /// \throws InputError when X is empty or holds NaN or infinite values.
 /// \code
-/// SomParams p = suggest_som_params(X);   // standardised breast cancer: 15 x 8, 12 epochs
+/// SomParams p = suggest_som_params(X, Scaling::standard);   // breast cancer: 15 x 8, 12 epochs
 /// Som<double> som(p, X.cols());
 /// som.fit(X);
 /// \endcode
 template <typename Derived>
-SomParams suggest_som_params(const Eigen::MatrixBase<Derived>& X) {
+SomParams suggest_som_params(const Eigen::MatrixBase<Derived>& X, Scaling scaling = Scaling::none) {
   detail::check_data("suggest_som_params", X);
+  if (scaling != Scaling::none) {
+    using S = typename Derived::Scalar;
+    const RowMatrix<S> raw = X;
+    SomParams p = suggest_som_params(Scaler<S>(scaling).fit(raw).transform(raw));
+    p.scaling = scaling;
+    return p;
+  }
   const Index n = X.rows(), dim = X.cols();
   const auto round = [](double v) { return Index(std::round(v)); };
 
