@@ -131,6 +131,7 @@ TEST_CASE("Every choice enum has one name per enumerator", "[core]") {
   check_enum_table(ClusterMethod::hdbscan, "hdbscan");
   check_enum_table(FeatureSpace::combined, "combined");
   check_enum_table(ClusterSelection::leaf, "leaf");
+  check_enum_table(AutoK::silhouette, "silhouette");
   check_enum_table(EpochMetrics::during_epoch, "during_epoch");
   check_enum_table(Scaling::minmax, "minmax");
   CHECK(enum_name(Topology(7)) == "?");
