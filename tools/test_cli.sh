@@ -73,6 +73,8 @@ for method in kmeans gmm hdbscan; do
   grep -q "silhouette" "cluster_$method.out" || fail "cluster $method prints no silhouette"
 done
 [ "$(tail -n +2 units_kmeans.csv | cut -d, -f4 | sort -u | wc -l)" -eq 3 ] || fail "kmeans: not 3 clusters"
+grep -qx "k-means clustering (weights) of 48 units: 3 clusters" cluster_kmeans.out || fail "cluster title: $(head -1 cluster_kmeans.out)"
+grep -q "^HDBSCAN clustering (weights) of 48 units" cluster_hdbscan.out || fail "cluster title: $(head -1 cluster_hdbscan.out)"
 
 ok grow_vq "$somtile" grow "$iris" --label-column label --max-neurons 30 --lambda 20 -o vq.som
 grep -q "neurons" grow_vq.out || fail "grow prints no neuron count: $(cat grow_vq.out)"
