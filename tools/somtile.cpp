@@ -536,8 +536,9 @@ int cmd_cluster(int argc, char** argv) {
   write_text(p.get("output"), csv.str());
 
   std::ostream& out = report_stream(p.get("output"));
-  out << name_of(r.method) << " on the " << name_of(r.feature_space)
-      << " of " << som.n_units() << " units: " << r.n_clusters << " clusters";
+  // The plots' words: "k-means clustering (weights) of 48 units: 3 clusters".
+  out << detail::method_display_name(r.method) << " clustering (" << name_of(r.feature_space) << ") of "
+      << som.n_units() << " units: " << r.n_clusters << " clusters";
   if (!r.k_scores.empty()) out << " (chosen automatically)";
   out << "\n  silhouette          " << fixed(r.metrics.silhouette) << "  (higher is better, max 1)"
       << "\n  davies_bouldin      " << fixed(r.metrics.davies_bouldin) << "  (lower is better)"

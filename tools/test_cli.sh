@@ -112,6 +112,8 @@ grep -q "^map size from the data: 16 x 4 (" train_auto.out || fail "train withou
 grep -q "trained a 16 x 4 hexagonal map .* 23 batch epochs" train_auto.out || fail "train_auto: $(cat train_auto.out)"
 ok train_auto_override "$somtile" train "$iris" --label-column label --topology rectangular --epochs 5 -o auto2.som
 grep -q "trained a 16 x 4 rectangular map .* 5 batch epochs" train_auto_override.out || fail "train_auto_override: $(cat train_auto_override.out)"
+grep -qx "k-means clustering (weights) of 48 units: 3 clusters" cluster_kmeans.out || fail "cluster title: $(head -1 cluster_kmeans.out)"
+grep -q "^HDBSCAN clustering (weights) of 48 units" cluster_hdbscan.out || fail "cluster title: $(head -1 cluster_hdbscan.out)"
 
 ok grow_vq "$somtile" grow "$iris" --label-column label --max-neurons 30 --lambda 20 -o vq.som
 grep -q "neurons" grow_vq.out || fail "grow prints no neuron count: $(cat grow_vq.out)"
