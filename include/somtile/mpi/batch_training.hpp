@@ -78,7 +78,8 @@ inline void agree(bool ok, const std::string& message, MPI_Comm comm) {
 /// Trains `som` by batch epochs on the union of every rank's `X_local` (which may have zero
 /// rows on some ranks). Rank 0's weights are broadcast first: initialise them there (e.g. with
 /// initialize_weights on a sample) or they are initialised from rank 0's shard with
-/// params().init. Returns, on every rank, the global QE and TE after each epoch.
+/// params().init. Returns, on every rank, the global QE and TE after each epoch. The Som's
+/// params().scaling must be none (InputError otherwise, on every rank).
 template <typename Scalar>
 TrainingHistory fit_batch(Som<Scalar>& som, ConstRowRef<Scalar> X_local, MPI_Comm comm,
                           const BatchTrainingParams& params = {}, BatchTrainingTimes* times = nullptr) {
@@ -87,6 +88,10 @@ TrainingHistory fit_batch(Som<Scalar>& som, ConstRowRef<Scalar> X_local, MPI_Com
   MPI_Comm_rank(comm, &rank);
   std::string error;
   try {
+    // A scaler fitted on one shard would differ from the global one: scale before distributing.
+    somtile::detail::require(som.params().scaling == Scaling::none, call,
+                             "a Som with scaling (", enum_name(som.params().scaling),
+                             ") cannot train by MPI; scale the data beforehand and use Scaling::none");
     somtile::detail::require<InputError>(X_local.cols() == som.n_features(), call, "X has ", X_local.cols(),
                                          " features, but this Som expects ", som.n_features());
     if (X_local.rows() > 0) somtile::detail::check_data(call, X_local, som.n_features(), "Som");

@@ -107,15 +107,17 @@ template <typename Scalar>
 void warn_if_unscaled(std::string_view call, ConstRowRef<Scalar> X, double ratio = 100.0) {
   const Index n = X.rows(), F = X.cols();
   if (n < 2 || F < 2) return;
+  // Two sweeps over the rows (row-major data), not one strided pass per column.
+  Eigen::ArrayXd mean = Eigen::ArrayXd::Zero(F), sq = Eigen::ArrayXd::Zero(F);
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < F; ++j) mean[j] += double(X(i, j));
+  mean /= double(n);
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < F; ++j) sq[j] += (double(X(i, j)) - mean[j]) * (double(X(i, j)) - mean[j]);
   Index lo = -1, hi = -1;
   double s_lo = 0.0, s_hi = 0.0;
   for (Index j = 0; j < F; ++j) {
-    double sum = 0.0;
-    for (Index i = 0; i < n; ++i) sum += double(X(i, j));
-    const double m = sum / double(n);
-    double sq = 0.0;
-    for (Index i = 0; i < n; ++i) sq += (double(X(i, j)) - m) * (double(X(i, j)) - m);
-    const double s = std::sqrt(sq / double(n));
+    const double s = std::sqrt(sq[j] / double(n));
     if (!(s > 0.0) || !std::isfinite(s)) continue;
     if (lo < 0 || s < s_lo) lo = j, s_lo = s;
     if (hi < 0 || s > s_hi) hi = j, s_hi = s;

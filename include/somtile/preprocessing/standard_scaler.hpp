@@ -58,19 +58,23 @@ class StandardScaler {
     const Index n = X.rows(), F = X.cols();
     Vector<Scalar> mean(F), var(F), scale(F);
     const double eps = std::numeric_limits<double>::epsilon(), dn = double(n);
-    for (Index j = 0; j < F; ++j) {
-      double sum = 0.0;
-      for (Index i = 0; i < n; ++i) sum += double(X(i, j));
-      const double m = sum / dn;
-      double sq = 0.0, correction = 0.0;
-      for (Index i = 0; i < n; ++i) {
-        const double d = double(X(i, j)) - m;
-        sq += d * d;
-        correction += d;
+    // Two passes over the rows (row-major data: one sweep of memory each), every column summed
+    // in row order.
+    Eigen::ArrayXd m = Eigen::ArrayXd::Zero(F), sq = Eigen::ArrayXd::Zero(F);
+    Eigen::ArrayXd correction = Eigen::ArrayXd::Zero(F);
+    for (Index i = 0; i < n; ++i)
+      for (Index j = 0; j < F; ++j) m[j] += double(X(i, j));
+    m /= dn;
+    for (Index i = 0; i < n; ++i)
+      for (Index j = 0; j < F; ++j) {
+        const double d = double(X(i, j)) - m[j];
+        sq[j] += d * d;
+        correction[j] += d;
       }
-      const double v = (sq - correction * correction / dn) / dn;
-      const bool constant = v <= dn * eps * v + (dn * m * eps) * (dn * m * eps);
-      mean[j] = Scalar(m);
+    for (Index j = 0; j < F; ++j) {
+      const double v = (sq[j] - correction[j] * correction[j] / dn) / dn;
+      const bool constant = v <= dn * eps * v + (dn * m[j] * eps) * (dn * m[j] * eps);
+      mean[j] = Scalar(m[j]);
       var[j] = Scalar(v);
       scale[j] = constant ? Scalar(1) : Scalar(std::sqrt(v));
     }

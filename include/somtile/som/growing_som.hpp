@@ -131,7 +131,8 @@ class GrowingSomEstimator {
     check_input("quantization_error", X);
     RowMatrix<Scalar> storage;
     return somtile::quantization_error(
-        find_bmus<Scalar>(scaler_.scaled_view(X, storage), map_.weights, Distance::euclidean, false, params_.n_threads));
+        find_bmus<Scalar>(scaler_.scaled_view(X, storage), map_.weights, Distance::euclidean, false,
+                          params_.n_threads));
   }
   /// Share of training samples whose two best neurons are not in touching cells (8-neighbourhood).
   double topographic_error() const { return fitted_state("topographic_error").topographic_error; }

@@ -434,7 +434,8 @@ class OnlineSom {
       next.offset = scaler.data_min().transpose().array();
       // The data's range, 1 for a constant feature (scikit-learn's rule, see MinMaxScaler).
       next.scale = (scaler.data_max() - scaler.data_min()).transpose().array();
-      next.scale = (next.scale < Scalar(10) * std::numeric_limits<Scalar>::epsilon()).select(RowArray::Ones(F), next.scale);
+      const Scalar tiny = Scalar(10) * std::numeric_limits<Scalar>::epsilon();
+      next.scale = (next.scale < tiny).select(RowArray::Ones(F), next.scale);
     } else {
       detail::warn_if_unscaled<Scalar>(call, X);
       next.offset = RowArray::Zero(F);
