@@ -35,7 +35,7 @@ struct Split {
 ///         in a part.
 ///
 /// \code
-/// Split<double> s = train_test_split<double>(X, y, 0.25, /*seed=*/1, /*stratify=*/true);
+/// Split<double> s = train_test_split(X, y, 0.25, /*seed=*/1, /*stratify=*/true);
 /// clf.fit(s.X_train, s.y_train).score(s.X_test, s.y_test);
 /// \endcode
 template <typename Scalar>
@@ -101,6 +101,13 @@ Split<Scalar> train_test_split(DataRef<Scalar> X, const Labels& y, double test_f
   take(s.train_index, s.X_train, s.y_train);
   take(s.test_index, s.X_test, s.y_test);
   return s;
+}
+
+/// The same, with the scalar taken from X (any Eigen matrix or expression of float or double).
+template <typename Derived>
+Split<typename Derived::Scalar> train_test_split(const Eigen::MatrixBase<Derived>& X, const Labels& y,
+                                                 double test_fraction, std::uint64_t seed = 0, bool stratify = false) {
+  return train_test_split<typename Derived::Scalar>(X, y, test_fraction, seed, stratify);
 }
 
 }  // namespace somtile
