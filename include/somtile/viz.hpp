@@ -6,6 +6,7 @@
 //   ClusterResult          viz/cluster_plots.hpp
 //   Lattice                viz/lattice_plots.hpp
 //   SomVQ, SomClassifier   viz/growing_plots.hpp
+//   prototypes as images   viz/prototypes.hpp (Som, SomVQ, SomClassifier, plain data)
 
 #include "somtile/viz/charts.hpp"
 #include "somtile/viz/cluster_plots.hpp"
@@ -15,6 +16,7 @@
 #include "somtile/viz/lattice_plots.hpp"
 #include "somtile/viz/network.hpp"
 #include "somtile/viz/plot_options.hpp"
+#include "somtile/viz/prototypes.hpp"
 #include "somtile/viz/rgb_map.hpp"
 #include "somtile/viz/som_plots.hpp"
 #include "somtile/viz/svg.hpp"

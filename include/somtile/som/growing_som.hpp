@@ -51,6 +51,7 @@
 
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
+#include "somtile/core/warning.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/detail/parallel.hpp"
@@ -177,8 +178,21 @@ class GrowingSomEstimator {
   }
 
   /// Trains into a new map; the caller commits it (a throw leaves the old map in place).
-  detail::GrowingMap<Scalar> train(ConstRowRef<Scalar> X, const std::vector<Index>* codes, Index n_classes) const {
-    return detail::GrowingTrainer<Scalar>(params_, X, codes, n_classes).run();
+  /// Warns when the map did not grow beyond its 4 seed neurons, or when max_neurons stopped
+  /// its growth.
+  detail::GrowingMap<Scalar> train(ConstRowRef<Scalar> X, const std::vector<Index>* codes, Index n_classes,
+                                   const EpochCallback& on_epoch) const {
+    detail::GrowingMap<Scalar> map = detail::GrowingTrainer<Scalar>(params_, X, codes, n_classes).run(on_epoch);
+    const std::string call = name_ + "::fit";
+    const Index cap = detail::neuron_cap(params_, X.rows());
+    if (map.hit_cap)
+      detail::warn(call, "growth stopped at max_neurons = ", cap, " while neurons still had errors above the ",
+                   "growth threshold ", map.growing_threshold, "; raise max_neurons (or lambda_) for a map that ",
+                   "grows to its own size");
+    else if (map.weights.rows() == 4)
+      detail::warn(call, "the map did not grow beyond its 4 seed neurons (no neuron error exceeded the growth ",
+                   "threshold ", map.growing_threshold, "); lower lambda_");
+    return map;
   }
   void check_fit_input(ConstRowRef<Scalar> X) const {
     const std::string call = name_ + "::fit";
@@ -216,6 +230,14 @@ class GrowingSomEstimator {
     ar(p.max_iter, p.coarse_training_frac, p.convergence_threshold, p.winner_stability_threshold);
     ar.choice(p.growth_criterion);
     ar(p.entropy_threshold, p.robust_weights, p.seed, p.n_threads);
+    if (ar.version() >= 2) {
+      ar(p.convergence_iter, p.sigma_decay_rate);
+      ar.choice(p.proba_rule);
+    } else if constexpr (Archive::loading) {  // version 1 files were trained the dbgsom 1.3 way
+      p.convergence_iter = 0;
+      p.sigma_decay_rate = 0;
+      p.proba_rule = ProbaRule::bmu;
+    }
     detail::GrowingMap<Scalar>& m = map_;
     LatticePositions cells;
     if constexpr (!Archive::loading) cells = m.lattice.positions();
