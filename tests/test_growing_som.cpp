@@ -973,20 +973,55 @@ TEST_CASE("growing warnings: no growth, growth stopped by max_neurons, none othe
   CHECK(warnings.empty());
 }
 
-TEMPLATE_TEST_CASE("SomClassifier probabilities: mixture = normalised transform x class frequencies; bmu = BMU's row",
+/// Oracle of the convex mixture: min ||W^T c - x|| over c >= 0, sum c = 1, by brute force over
+/// the supports (equality-constrained least squares on each, kept when non-negative).
+static Eigen::VectorXd brute_force_convex_mixture(const RowMatrix<double>& W, const Eigen::VectorXd& x) {
+  const Index K = W.rows();
+  double best = std::numeric_limits<double>::infinity();
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(K);
+  for (unsigned mask = 1; mask < (1u << K); ++mask) {
+    std::vector<Index> S;
+    for (Index k = 0; k < K; ++k)
+      if (mask & (1u << k)) S.push_back(k);
+    const Index m = Index(S.size());
+    Eigen::MatrixXd A(W.cols(), m);
+    for (Index j = 0; j < m; ++j) A.col(j) = W.row(S[std::size_t(j)]).transpose();
+    Eigen::MatrixXd KKT = Eigen::MatrixXd::Zero(m + 1, m + 1);
+    KKT.topLeftCorner(m, m) = A.transpose() * A;
+    KKT.block(0, m, m, 1).setOnes();
+    KKT.block(m, 0, 1, m).setOnes();
+    Eigen::VectorXd rhs(m + 1);
+    rhs.head(m) = A.transpose() * x;
+    rhs[m] = 1;
+    const Eigen::VectorXd z = KKT.fullPivLu().solve(rhs).head(m);
+    if ((z.array() < -1e-12).any()) continue;
+    const double r = (A * z - x).norm();
+    if (r < best - 1e-12) {
+      best = r;
+      out.setZero();
+      for (Index j = 0; j < m; ++j) out[S[std::size_t(j)]] = z[j];
+    }
+  }
+  return out;
+}
+
+TEMPLATE_TEST_CASE("SomClassifier probabilities: mixture = convex prototype mixture x class frequencies; bmu = BMU's row",
                    "[growing][classifier]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
-  RowMatrix<double> centres(3, 3);
-  centres << 0, 0, 0, 4, 0, 1, 0, 4, 2;
+  // 6 features and at most 6 neurons: the prototypes are affinely independent, so the convex
+  // mixture of each sample is unique and the brute-force oracle pins it down.
+  RowMatrix<double> centres(3, 6);
+  centres << 0, 0, 0, 1, 2, 0, 4, 0, 1, 0, 0, 3, 0, 4, 2, 2, 1, 1;
   Labels y;
   const RowMatrix<S> X = blobs<S>(centres, 30, 1.5, 61, &y, {3, 8, 9});  // overlapping classes
   SomClassifierParams p;
-  p.max_neurons = 10;
-  p.lambda_ = 5.0;
+  p.max_neurons = 6;
+  p.lambda_ = 2.0;
   p.max_iter = 40;
   SomClassifier<S> mixture(p);
   const RowMatrix<S> coef = mixture.fit_transform(X, y);
   CHECK(coef == mixture.transform(X));  // fit_transform = fit, then transform
+  REQUIRE(mixture.n_neurons() == 6);
   p.proba_rule = ProbaRule::bmu;
   SomClassifier<S> nearest(p);
   nearest.fit(X, y);
@@ -995,18 +1030,16 @@ TEMPLATE_TEST_CASE("SomClassifier probabilities: mixture = normalised transform 
   const RowMatrix<S> P = mixture.predict_proba(X), Q = nearest.predict_proba(X);
   const Labels pred = mixture.predict(X), bmu_pred = nearest.predict(X);
   const RowMatrix<double> F = mixture.neuron_probabilities().template cast<double>();
-  const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-9;
+  const RowMatrix<double> W = mixture.weights().template cast<double>();
+  const double tol = std::is_same_v<S, float> ? 2e-3 : 1e-4;  // delta = 100 enforces the sum
   Index differ = 0;
   for (Index i = 0; i < X.rows(); ++i) {
-    // Oracle: coefficients from transform (tested against brute force above), mixed in double.
-    Eigen::RowVectorXd expected = coef.row(i).template cast<double>() * F;
+    const Eigen::VectorXd x = X.row(i).template cast<double>().transpose();
+    const Eigen::RowVectorXd expected = brute_force_convex_mixture(W, x).transpose() * F;
     Index b = 0;
-    for (Index k = 1; k < mixture.n_neurons(); ++k)
-      if ((X.row(i) - mixture.weights().row(k)).squaredNorm() < (X.row(i) - mixture.weights().row(b)).squaredNorm()) b = k;
-    if (expected.sum() > 0)
-      expected /= expected.sum();
-    else
-      expected = F.row(b);
+    for (Index k = 1; k < W.rows(); ++k)
+      if ((x.transpose() - W.row(k)).squaredNorm() < (x.transpose() - W.row(b)).squaredNorm()) b = k;
+    CHECK(double(P.row(i).sum()) == Approx(1.0).margin(1e-5));
     for (Index c = 0; c < 3; ++c) {
       CHECK(double(P(i, c)) == Approx(expected[c]).margin(tol));
       CHECK(double(Q(i, c)) == Approx(F(b, c)).margin(1e-6));
