@@ -791,7 +791,24 @@ TEST_CASE("Network plot: nodes, grey edges, colour bar or legend, size legend", 
   both.category = Labels::Zero(5);
   CHECK_THROWS_AS(viz::plot_network(pos, edges, "x.svg", both), ParameterError);
   CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", both),
-                    "plot_network(): set color or category, not both");
+                    "plot_network(): set one of color, category and rgb, not several");
+  viz::NetworkPlotOptions rgb;
+  rgb.rgb = RowMatrix<double>::Constant(5, 3, 0.25);
+  rgb.rgb(2, 0) = 1.0;
+  viz::plot_network(pos, edges, "viz_network_rgb.svg", rgb);
+  const auto rgb_nodes = with_class(*load_svg("viz_network_rgb.svg", false), "node");
+  REQUIRE(rgb_nodes.size() == 5);
+  CHECK(rgb_nodes[0]->attr("fill") == "#404040");
+  CHECK(rgb_nodes[2]->attr("fill") == "#ff4040");
+  rgb.color = Eigen::VectorXd::Ones(5);
+  CHECK_THROWS_AS(viz::plot_network(pos, edges, "x.svg", rgb), ParameterError);
+  rgb.color.resize(0);
+  rgb.rgb(1, 1) = 1.5;
+  CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", rgb),
+                    "plot_network(): rgb values must be in [0, 1], but rgb(1, 1) = 1.5");
+  rgb.rgb = RowMatrix<double>::Zero(4, 3);
+  CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", rgb),
+                    "plot_network(): rgb must be 5 x 3 (one row per node), got 4 x 3");
   viz::NetworkPlotOptions short_size;
   short_size.size = Eigen::VectorXd::Ones(4);
   CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", short_size),
@@ -1020,7 +1037,7 @@ TEMPLATE_TEST_CASE("Prototypes as images: Som (rectangular, hexagonal) and growi
     // Grid placement: columns to the right; hexagonal odd rows shifted by half a cell.
     const double step = left[1] - left[0];
     CHECK(step > 0);
-    CHECK(left[5] - left[4] == Approx(topology == Topology::hexagonal ? step / 2 : 0.0).margin(1e-6));
+    CHECK(left[4] - left[0] == Approx(topology == Topology::hexagonal ? step / 2 : 0.0).margin(1e-6));
     CHECK(left[8] == Approx(left[0]).margin(1e-6));
   }
 

@@ -164,27 +164,29 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
       return P;
     }
     // Convex mixture: NNLS with the extra equation delta * sum(c) = delta, which for a large
-    // delta makes the coefficients sum to 1. W and x are divided by a power of two near the
-    // largest weight (exact), so delta is relative to the prototypes' scale.
-    const RowMatrix<Scalar>& W = this->map_.weights;
+    // delta makes the coefficients sum to 1. In double for float models too (the penalty row
+    // would drown float's precision). W and x are divided by a power of two near the largest
+    // weight (exact), so delta is relative to the prototypes' scale.
+    const RowMatrix<double> W = this->map_.weights.template cast<double>();
     const Index K = W.rows(), D = W.cols();
-    const double top = double(W.cwiseAbs().maxCoeff());
+    const double top = W.cwiseAbs().maxCoeff();
     int exponent = 0;
     if (top > 0) std::frexp(top, &exponent);
-    const Scalar s = Scalar(std::ldexp(1.0, exponent));
-    RowMatrix<Scalar> A(K, D + 1);
+    const double s = std::ldexp(1.0, exponent);
+    RowMatrix<double> A(K, D + 1);
     A.leftCols(D) = W / s;
-    const Scalar delta = Scalar(100) * std::max(Scalar(1), A.leftCols(D).rowwise().norm().maxCoeff());
+    const double delta = 100.0 * std::max(1.0, A.leftCols(D).rowwise().norm().maxCoeff());
     A.col(D).setConstant(delta);
+    const RowMatrix<double> F = proba_.template cast<double>();
     detail::parallel_for_chunks(X.rows(), 16, this->params_.n_threads, [&](Index b, Index e) {
-      Vector<Scalar> x(D + 1);
+      Eigen::VectorXd x(D + 1);
       for (Index i = b; i < e; ++i) {
-        x.head(D) = X.row(i).transpose() / s;
+        x.head(D) = X.row(i).transpose().template cast<double>() / s;
         x[D] = delta;
-        const Vector<Scalar> c = detail::nnls<Scalar>(A, x);
-        const Scalar total = c.sum();
-        if (total > Scalar(0) && std::isfinite(double(total)))
-          P.row(i) = (c.transpose() / total) * proba_;
+        const Eigen::VectorXd c = detail::nnls<double>(A, x);
+        const double total = c.sum();
+        if (total > 0 && std::isfinite(total))
+          P.row(i) = ((c.transpose() / total) * F).template cast<Scalar>();
         else
           P.row(i) = proba_.row(bmu[i]);
       }
