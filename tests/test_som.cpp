@@ -499,6 +499,7 @@ TEST_CASE("progress callback sees every epoch", "[som]") {
     qe.push_back(e.quantization_error);
     CHECK(e.epochs == 5);
     CHECK(e.sigma == som.sigma_at(e.epoch));
+    CHECK(e.n_units == 9);
   });
   CHECK(seen == std::vector<Index>{0, 1, 2, 3, 4});
   CHECK(qe == h.quantization_errors);

@@ -798,7 +798,24 @@ TEST_CASE("Network plot: nodes, grey edges, colour bar or legend, size legend", 
   both.category = Labels::Zero(5);
   CHECK_THROWS_AS(viz::plot_network(pos, edges, "x.svg", both), ParameterError);
   CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", both),
-                    "plot_network(): set color or category, not both");
+                    "plot_network(): set one of color, category and rgb, not several");
+  viz::NetworkPlotOptions rgb;
+  rgb.rgb = RowMatrix<double>::Constant(5, 3, 0.25);
+  rgb.rgb(2, 0) = 1.0;
+  viz::plot_network(pos, edges, "viz_network_rgb.svg", rgb);
+  const auto rgb_nodes = with_class(*load_svg("viz_network_rgb.svg", false), "node");
+  REQUIRE(rgb_nodes.size() == 5);
+  CHECK(rgb_nodes[0]->attr("fill") == "#404040");
+  CHECK(rgb_nodes[2]->attr("fill") == "#ff4040");
+  rgb.color = Eigen::VectorXd::Ones(5);
+  CHECK_THROWS_AS(viz::plot_network(pos, edges, "x.svg", rgb), ParameterError);
+  rgb.color.resize(0);
+  rgb.rgb(1, 1) = 1.5;
+  CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", rgb),
+                    "plot_network(): rgb values must be in [0, 1], but rgb(1, 1) = 1.5");
+  rgb.rgb = RowMatrix<double>::Zero(4, 3);
+  CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", rgb),
+                    "plot_network(): rgb must be 5 x 3 (one row per node), got 4 x 3");
   viz::NetworkPlotOptions short_size;
   short_size.size = Eigen::VectorXd::Ones(4);
   CHECK_THROWS_WITH(viz::plot_network(pos, edges, "x.svg", short_size),
@@ -899,12 +916,52 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
           std::size_t(vq.n_neurons()));
   }
 
+  // SomVQ by label: its cluster ids, legend "cluster k"; or labels given per neuron.
   viz::GrowingSomPlotOptions by_label;
   by_label.color = viz::NodeStatistic::label;
-  CHECK_THROWS_AS(viz::plot_growing_som(vq, "x.svg", by_label), ParameterError);
-  CHECK_THROWS_WITH(
-      viz::plot_growing_som(vq, "x.svg", by_label),
-      "plot_growing_som(): NodeStatistic::label needs a SomClassifier (a SomVQ has no labels)");
+  viz::plot_growing_som(vq, "viz_growing_vq_labels.svg", by_label);
+  {
+    auto doc = load_svg("viz_growing_vq_labels.svg", render);
+    const auto vq_nodes = with_class(*doc, "node");
+    REQUIRE(vq_nodes.size() == std::size_t(vq.n_neurons()));
+    for (Index k = 0; k < vq.n_neurons(); ++k)
+      CHECK(vq_nodes[std::size_t(k)]->attr("fill") == viz::category_color(vq.neuron_labels()[k]).hex());
+    CHECK(has_text(*doc, "cluster 0"));
+  }
+  viz::GrowingSomPlotOptions given = by_label;
+  given.labels = Labels::Zero(vq.n_neurons());
+  given.labels[0] = -1;
+  given.labels[1] = 5;
+  viz::plot_growing_som(vq, "viz_growing_given.svg", given);
+  {
+    auto doc = load_svg("viz_growing_given.svg", false);
+    const auto given_nodes = with_class(*doc, "node");
+    CHECK(given_nodes[0]->attr("fill") == std::string(viz::colors::noise));
+    CHECK(given_nodes[1]->attr("fill") == viz::category_color(5).hex());
+    CHECK(given_nodes[2]->attr("fill") == viz::category_color(0).hex());
+  }
+  given.labels = Labels::Zero(vq.n_neurons() + 1);
+  CHECK_THROWS_WITH(viz::plot_growing_som(vq, "x.svg", given),
+                    "plot_growing_som(): labels has " + std::to_string(vq.n_neurons() + 1) +
+                        " values, but the map has " + std::to_string(vq.n_neurons()) + " neurons");
+  given.labels = Labels::Constant(vq.n_neurons(), -2);
+  CHECK_THROWS_AS(viz::plot_growing_som(vq, "x.svg", given), InputError);
+  // By the weights' principal components: the nodes' colours are viz::pca_rgb(W).
+  viz::GrowingSomPlotOptions rgb;
+  rgb.color = viz::NodeStatistic::pca_rgb;
+  viz::plot_growing_som(vq, "viz_growing_rgb.svg", rgb);
+  {
+    auto doc = load_svg("viz_growing_rgb.svg", render);
+    const auto rgb_nodes = with_class(*doc, "node");
+    const RowMatrix<double> colours = viz::pca_rgb(vq.weights().template cast<double>());
+    for (Index k = 0; k < vq.n_neurons(); ++k)
+      CHECK(rgb_nodes[std::size_t(k)]->attr("fill") ==
+            (viz::Color{colours(k, 0), colours(k, 1), colours(k, 2)}).hex());
+  }
+  viz::GrowingSomPlotOptions rgb_size;
+  rgb_size.size = viz::NodeStatistic::pca_rgb;
+  CHECK_THROWS_WITH(viz::plot_growing_som(vq, "x.svg", rgb_size),
+                    "plot_growing_som(): size must be a numeric statistic, not NodeStatistic::pca_rgb");
   viz::GrowingSomPlotOptions sized;
   sized.size = viz::NodeStatistic::label;
   CHECK_THROWS_AS(viz::plot_growing_som(vq, "x.svg", sized), ParameterError);
@@ -924,6 +981,121 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
   }
   CHECK(has_text(*labelled, "class 0"));
   CHECK(has_text(*labelled, "class 2"));
+}
+
+TEST_CASE("pca_rgb: principal components stretched to [0, 1]; fewer than 3 features give 0.5", "[viz][growing]") {
+  // Columns already uncorrelated with falling variance: the components are the columns up to
+  // sign, so each channel is the column stretched to [0, 1], or 1 minus that.
+  RowMatrix<double> W(8, 3);
+  for (Index i = 0; i < 8; ++i) W.row(i) << 8.0 * ((i & 1) ? 1 : -1), 4.0 * ((i & 2) ? 1 : -1), 1.0 * ((i & 4) ? 1 : -1);
+  const RowMatrix<double> rgb = viz::pca_rgb(W);
+  for (Index c = 0; c < 3; ++c) {
+    const Eigen::VectorXd up = (W.col(c).array() - W.col(c).minCoeff()) / (W.col(c).maxCoeff() - W.col(c).minCoeff());
+    const bool same = (rgb.col(c) - up).cwiseAbs().maxCoeff() < 1e-12;
+    const bool flipped = (rgb.col(c) - (1.0 - up.array()).matrix()).cwiseAbs().maxCoeff() < 1e-12;
+    CHECK((same || flipped));
+  }
+  RowMatrix<double> line(4, 2);
+  line << 0, 0, 1, 1, 2, 2, 3, 3;  // one varying component, the second is constant
+  const RowMatrix<double> two = viz::pca_rgb(line);
+  CHECK(two.col(1).isConstant(0.5));
+  CHECK(two.col(2).isConstant(0.5));
+  CHECK(std::abs(two(0, 0) - two(3, 0)) == Approx(1.0));
+  CHECK_THROWS_AS(viz::pca_rgb(RowMatrix<double>(0, 3)), InputError);
+}
+
+TEMPLATE_TEST_CASE("Prototypes as images: Som (rectangular, hexagonal) and growing maps", "[viz][prototypes]",
+                   SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  const bool render = std::is_same_v<S, double>;
+  Random rng(5);
+  RowMatrix<S> X(60, 6);  // 6 features: 2 x 3 images
+  for (Index i = 0; i < X.rows(); ++i)
+    for (Index j = 0; j < 6; ++j) X(i, j) = S(rng.uniform() * double(j + 1));
+  for (Topology topology : {Topology::rectangular, Topology::hexagonal}) {
+    SomParams p;
+    p.rows = 3;
+    p.cols = 4;
+    p.topology = topology;
+    p.epochs = 3;
+    Som<S> som(p, 6);
+    som.fit(X);
+    viz::PrototypePlotOptions o;
+    o.image_width = 3;
+    viz::plot_prototypes(som, "viz_prototypes.svg", o);
+    auto doc = load_svg("viz_prototypes.svg", render);
+    const auto images = with_class(*doc, "prototype");
+    REQUIRE(images.size() == 12);
+    const RowMatrix<double> W = som.weights().template cast<double>();
+    const double lo = W.minCoeff(), hi = W.maxCoeff();
+    std::vector<double> left(12);
+    for (Index u = 0; u < 12; ++u) {
+      const auto& rects = images[std::size_t(u)]->children;
+      REQUIRE(rects.size() == 7);  // 2 x 3 pixels and a frame
+      for (Index r = 0; r < 2; ++r)
+        for (Index c = 0; c < 3; ++c) {
+          const Element& px = *rects[std::size_t(r * 3 + c)];
+          CHECK(px.attr("fill") == viz::colormap_color(viz::Colormap::gray, 1.0 - (W(u, r * 3 + c) - lo) / (hi - lo)).hex());
+          if (c > 0) CHECK(std::stod(px.attr("x")) > std::stod(rects[std::size_t(r * 3 + c - 1)]->attr("x")));
+          if (r > 0) CHECK(std::stod(px.attr("y")) > std::stod(rects[std::size_t(c)]->attr("y")));
+        }
+      left[std::size_t(u)] = std::stod(rects[0]->attr("x"));
+    }
+    // Grid placement: columns to the right; hexagonal odd rows shifted by half a cell.
+    const double step = left[1] - left[0];
+    CHECK(step > 0);
+    CHECK(left[4] - left[0] == Approx(topology == Topology::hexagonal ? step / 2 : 0.0).margin(1e-6));
+    CHECK(left[8] == Approx(left[0]).margin(1e-6));
+  }
+
+  SomVQParams gp;
+  gp.max_neurons = 10;
+  gp.lambda_ = 2.0;
+  gp.max_iter = 30;
+  SomVQ<S> vq(gp);
+  vq.fit(X);
+  viz::PrototypePlotOptions o;
+  o.image_height = 2;
+  o.colormap = viz::Colormap::viridis;
+  o.reverse_colormap = false;
+  viz::plot_prototypes(vq, "viz_prototypes_growing.svg", o);
+  auto doc = load_svg("viz_prototypes_growing.svg", render);
+  const auto images = with_class(*doc, "prototype");
+  REQUIRE(images.size() == std::size_t(vq.n_neurons()));
+  const LatticePositions P = vq.positions();
+  const RowMatrix<double> W = vq.weights().template cast<double>();
+  for (Index a = 0; a < vq.n_neurons(); ++a) {
+    CHECK(images[std::size_t(a)]->children[0]->attr("fill") ==
+          viz::colormap_color(viz::Colormap::viridis, (W(a, 0) - W.minCoeff()) / (W.maxCoeff() - W.minCoeff())).hex());
+    for (Index b = 0; b < vq.n_neurons(); ++b) {
+      const double dx = std::stod(images[std::size_t(a)]->children[0]->attr("x")) -
+                        std::stod(images[std::size_t(b)]->children[0]->attr("x"));
+      const double dy = std::stod(images[std::size_t(a)]->children[0]->attr("y")) -
+                        std::stod(images[std::size_t(b)]->children[0]->attr("y"));
+      if (P(a, 0) > P(b, 0)) CHECK(dx > 0);
+      if (P(a, 1) > P(b, 1)) CHECK(dy < 0);  // lattice y upward
+    }
+  }
+
+  // Errors: the image shape must match the features; a bad value range is a parameter error.
+  const RowMatrix<double> W5 = RowMatrix<double>::Ones(2, 5);
+  const RowMatrix<double> C = RowMatrix<double>::Zero(2, 2);
+  CHECK_THROWS_WITH(viz::plot_prototypes(W5, C, "x.svg"),
+                    "plot_prototypes(): the prototypes have 5 features, not a square number: set image_width (and image_height)");
+  viz::PrototypePlotOptions bad;
+  bad.image_width = 2;
+  CHECK_THROWS_WITH(viz::plot_prototypes(W5, C, "x.svg", bad), "plot_prototypes(): image_width 2 does not divide the 5 features");
+  bad.image_width = 5;
+  bad.image_height = 2;
+  CHECK_THROWS_WITH(viz::plot_prototypes(W5, C, "x.svg", bad),
+                    "plot_prototypes(): an image of 2 x 5 pixels needs 10 features, but the prototypes have 5");
+  viz::PrototypePlotOptions range;
+  range.image_width = 5;
+  range.vmin = 1;
+  range.vmax = 1;
+  CHECK_THROWS_AS(viz::plot_prototypes(W5, C, "x.svg", range), ParameterError);
+  CHECK_THROWS_WITH(viz::plot_prototypes(W5, RowMatrix<double>::Zero(3, 2), "x.svg", range),
+                    "plot_prototypes(): centres must be 2 x 2 (one row per prototype), got 3 x 2");
 }
 
 // ---- clustering of the units

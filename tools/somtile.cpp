@@ -572,9 +572,9 @@ int cmd_grow(int argc, char** argv) {
            std::to_string(d.max_neurons));
   p.option("lambda", "L", "growth threshold factor; lower = more neurons", number(d.lambda_));
   p.option("max-iter", "N", "epochs, growing and fine-tuning together", std::to_string(d.max_iter));
-  p.option("sigma-start", "S", "neighbourhood width at the start, in lattice hops",
+  p.option("sigma-start", "S", "neighbourhood width at the start, in lattice hops; 0 = 0.2 sqrt(neurons)",
            number(d.sigma_start));
-  p.option("sigma-end", "S", "width at the end of growing; 0 = 0.05 (sqrt(neurons) - 1)",
+  p.option("sigma-end", "S", "width at the end of growing; 0 = max(0.7, 0.05 sqrt(neurons))",
            number(d.sigma_end));
   p.option("growth-criterion", "C", choices<GrowthCriterion>() + " (entropy needs --classifier)",
            "quantization_error");

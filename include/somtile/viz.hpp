@@ -7,6 +7,7 @@
 //   Lattice                viz/lattice_plots.hpp
 //   SomVQ, SomClassifier   viz/growing_plots.hpp
 //   every picture of a Som viz/plot_all.hpp
+//   prototypes as images   viz/prototypes.hpp (Som, SomVQ, SomClassifier, plain data)
 
 #include "somtile/viz/charts.hpp"
 #include "somtile/viz/cluster_plots.hpp"
@@ -17,6 +18,7 @@
 #include "somtile/viz/network.hpp"
 #include "somtile/viz/plot_all.hpp"
 #include "somtile/viz/plot_options.hpp"
+#include "somtile/viz/prototypes.hpp"
 #include "somtile/viz/rgb_map.hpp"
 #include "somtile/viz/som_plots.hpp"
 #include "somtile/viz/svg.hpp"

@@ -30,7 +30,8 @@ inline double decay(Decay kind, double v0, double t, double T, double final_valu
 /// Schedule of the growing SOM's coarse-phase sigma (and of its convergence threshold) from
 /// sigma_start toward sigma_end (dbgsom's schedules).
 enum class SigmaDecay {
-  exponential,  ///< end + (start - end) exp(-ln(100) t / T): 99 % of the way at the phase end
+  exponential,  ///< end + (start - end) exp(-r t); r = ln(100) / T (99 % of the way at the phase end)
+                ///< unless a rate is given
   linear        ///< start (1 - t/T) + end t/T
 };
 template <>
@@ -40,10 +41,11 @@ struct EnumNames<SigmaDecay> {
 
 /// Value of schedule `kind` at step t of T, from v0 toward `final_value` (both used by both
 /// kinds, unlike Decay::exponential's geometric path: this one approaches final_value by an
-/// offset exponential).
-inline double decay(SigmaDecay kind, double v0, double t, double T, double final_value) {
+/// offset exponential). `rate` is the exponential's rate r per step (exp(-r t)); 0 means
+/// ln(100) / T.
+inline double decay(SigmaDecay kind, double v0, double t, double T, double final_value, double rate = 0.0) {
   if (kind == SigmaDecay::linear) return v0 * (1.0 - t / T) + final_value * t / T;
-  return final_value + (v0 - final_value) * std::exp(-std::log(100.0) * t / T);
+  return final_value + (v0 - final_value) * std::exp(-(rate > 0 ? rate : std::log(100.0) / T) * t);
 }
 
 }  // namespace somtile

@@ -19,10 +19,14 @@ namespace somtile {
 
 /// Villmann's topographic function: values[i] = Phi(k[i]) for k = -max_hops .. max_hops
 /// (k > 0 counts folds, k < 0 tears, Phi(0) = Phi(1) + Phi(-1)); normalised by N(N - 6) when
-/// that is positive.
+/// that is positive. Two axes: k in hops, and k_relative = k / max_hops in [-1, 1], the axis
+/// dbgsom's topographic_function returns (its row 1), which lets maps of different sizes share
+/// one plot.
 struct TopographicFunction {
-  Vector<double> k;       ///< the distance axis, integers from -max_hops to max_hops
-  Vector<double> values;  ///< Phi(k)
+  Vector<double> k;           ///< the distance axis, integers from -max_hops to max_hops
+  Vector<double> values;      ///< Phi(k)
+  Vector<double> k_relative;  ///< k / max_hops, from -1 to 1 (dbgsom's axis)
+  Index max_hops = 1;         ///< the map's largest finite hop distance (at least 1)
 };
 
 namespace detail {
@@ -83,10 +87,12 @@ TopographicFunction topographic_function(const Labels& bmu, const Labels& second
       }
     }
   const double norm = double(N) * double(N - 6) > 0 ? double(N) * double(N - 6) : 1.0;
-  TopographicFunction tf{Vector<double>(2 * max_hops + 1), Vector<double>(2 * max_hops + 1)};
+  TopographicFunction tf{Vector<double>(2 * max_hops + 1), Vector<double>(2 * max_hops + 1),
+                         Vector<double>(2 * max_hops + 1), Index(max_hops)};
   for (int k = -max_hops; k <= max_hops; ++k) {
     const double phi = k > 0 ? folds[std::size_t(k)] : k < 0 ? tears[std::size_t(-k)] : folds[1] + tears[1];
     tf.k[k + max_hops] = double(k);
+    tf.k_relative[k + max_hops] = double(k) / double(max_hops);
     tf.values[k + max_hops] = phi / norm;
   }
   return tf;

@@ -1,7 +1,10 @@
 #pragma once
 // The Directed Batch Growing SOM (DBGSOM; Vasighi & Amini 2017, with the threshold of Qu et
-// al. 2019), the engine behind SomVQ and SomClassifier. Behaviour follows the Python package
-// dbgsom 1.3 except where that release has known bugs (see "Deliberate differences").
+// al. 2019), the engine behind SomVQ and SomClassifier. The defaults are dbgsom 1.1.0's (the
+// public repository's head): growth every convergence_iter epochs of the coarse phase, sigma
+// from 0.2 sqrt(K) toward max(0.7, 0.05 sqrt(K)). convergence_iter = 0 gives dbgsom 1.3's
+// convergence-triggered growth. The lattice, insertion rule and statistics follow dbgsom 1.3,
+// except where that release has known bugs (see "Deliberate differences").
 //
 // The map lives on an integer lattice that grows in any direction; neurons are joined to their
 // occupied 4-neighbours and edges are never removed, so hop distances can be extended
@@ -14,17 +17,26 @@
 //   4. Batch update w_i = sum_j h_ij n_j c_j / sum_j h_ij n_j with n_j the hit count, c_j the
 //      s-weighted mean of neuron j's samples and h_ij = exp(-hops(i,j)^2 / (2 sigma^2))
 //      (values below 1e-6 dropped); a neuron with zero denominator keeps its weight.
-//   5. Convergence: in the coarse phase the share of samples whose BMU changed is below
-//      winner_stability_threshold (or, with that set to 0, ||dW||_F below a threshold that
-//      decays from 100 to 1 times convergence_threshold); in the fine phase ||dW||_F <
-//      convergence_threshold ends training.
-//   6. Coarse phase, converged: grow. Interior neurons (4 neighbours) with E > GT give half of
+//   5. Convergence: in the fine phase ||dW||_F < convergence_threshold ends training. With
+//      convergence_iter = 0, the coarse phase has converged when the share of samples whose
+//      BMU changed is below winner_stability_threshold (or, with that set to 0, ||dW||_F below
+//      a threshold that decays from 100 to 1 times convergence_threshold).
+//   6. Coarse phase, every convergence_iter-th epoch (convergence_iter = 0: once converged):
+//      grow. Interior neurons (4 neighbours) with E > GT give half of
 //      E, split evenly, to their boundary neighbours; then boundary neurons with E > GT, in
 //      decreasing E, each get one new neuron on the free side chosen by the directed rule
-//      (insert_direction). After a growth step sigma moves along its schedule; a step that adds
-//      nothing ends the coarse phase.
-// The coarse phase lasts at most coarse_training_frac * max_iter epochs; sigma there starts at
-// sigma_start and decays toward sigma_end; the fine phase uses sigma_fine (default sigma_end).
+//      (insert_direction). With convergence_iter = 0, sigma moves along its schedule only after
+//      a growth step, and a step that adds nothing ends the coarse phase.
+// The coarse phase lasts at most coarse_training_frac * max_iter epochs; sigma there decays from
+// sigma_start toward sigma_end (both from the current neuron count K unless set), at epoch t
+// end + (start - end) exp(-sigma_decay_rate t / coarse_training_frac); the fine phase uses
+// sigma_fine (default sigma_end). SomClassifier's probabilities: see ProbaRule.
+//
+// Differences from dbgsom 1.1.0 beyond the list below: the insertion position is 1.3's
+// directed rule (1.1.0: a case analysis by degree); neurons without hits are kept (1.1.0
+// deletes them after training, which can disconnect the lattice); 1.1.0's Voronoi centres of
+// maps with dead neurons are written to the wrong rows (not copied); the fine phase tests
+// ||dW||_F (1.1.0: the sum of per-neuron changes); ProbaRule::mixture is convex (see there).
 //
 // Deliberate differences from dbgsom 1.3, where its behaviour is a known bug or quirk:
 //   - the insertion walk skips a neuron that cannot grow instead of stopping there;
@@ -51,6 +63,7 @@
 
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
+#include "somtile/core/warning.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/detail/parallel.hpp"
@@ -193,8 +206,21 @@ class GrowingSomEstimator {
   }
 
   /// Trains into a new map; the caller commits it (a throw leaves the old map in place).
-  detail::GrowingMap<Scalar> train(ConstRowRef<Scalar> X, const std::vector<Index>* codes, Index n_classes) const {
-    return detail::GrowingTrainer<Scalar>(params_, X, codes, n_classes).run();
+  /// Warns when the map did not grow beyond its 4 seed neurons, or when max_neurons stopped
+  /// its growth.
+  detail::GrowingMap<Scalar> train(ConstRowRef<Scalar> X, const std::vector<Index>* codes, Index n_classes,
+                                   const EpochCallback& on_epoch) const {
+    detail::GrowingMap<Scalar> map = detail::GrowingTrainer<Scalar>(params_, X, codes, n_classes).run(on_epoch);
+    const std::string call = name_ + "::fit";
+    const Index cap = detail::neuron_cap(params_, X.rows());
+    if (map.hit_cap)
+      detail::warn(call, "growth stopped at max_neurons = ", cap, " while neurons still had errors above the ",
+                   "growth threshold ", map.growing_threshold, "; raise max_neurons (or lambda_) for a map that ",
+                   "grows to its own size");
+    else if (map.weights.rows() == 4)
+      detail::warn(call, "the map did not grow beyond its 4 seed neurons (no neuron error exceeded the growth ",
+                   "threshold ", map.growing_threshold, "); lower lambda_");
+    return map;
   }
   void check_fit_input(ConstRowRef<Scalar> X) const {
     const std::string call = name_ + "::fit";
@@ -244,6 +270,14 @@ class GrowingSomEstimator {
     ar(p.max_iter, p.coarse_training_frac, p.convergence_threshold, p.winner_stability_threshold);
     ar.choice(p.growth_criterion);
     ar(p.entropy_threshold, p.robust_weights, p.seed, p.n_threads);
+    if (ar.version() >= 2) {
+      ar(p.convergence_iter, p.sigma_decay_rate);
+      ar.choice(p.proba_rule);
+    } else if constexpr (Archive::loading) {  // version 1 files were trained the dbgsom 1.3 way
+      p.convergence_iter = 0;
+      p.sigma_decay_rate = 0;
+      p.proba_rule = ProbaRule::bmu;
+    }
     detail::GrowingMap<Scalar>& m = map_;
     LatticePositions cells;
     if constexpr (!Archive::loading) cells = m.lattice.positions();

@@ -25,6 +25,7 @@
 #include "somtile/kernels/detail/team_bmu.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/preprocessing/scaler.hpp"
+#include "somtile/som/epoch_info.hpp"
 
 
 #include <cmath>
@@ -130,16 +131,6 @@ struct TrainingHistory {
   std::vector<double> topographic_errors;
 };
 
-/// What a progress callback sees after each epoch.
-struct EpochInfo {
-  Index epoch;        ///< 0-based
-  Index epochs;
-  double learning_rate;
-  double sigma;
-  double quantization_error;
-  double topographic_error;
-};
-
 /// The classic Self-Organizing Map (TorchSOM's feature set): a rows x cols rectangular or
 /// hexagonal grid, optionally a torus, trained by mini-batch or Kohonen batch updates (see the
 /// top of this file). Units are numbered row-major (unit = row * cols + col). The maps of a
@@ -165,7 +156,7 @@ struct EpochInfo {
 template <typename Scalar>
 class Som {
  public:
-  using EpochCallback = std::function<void(const EpochInfo&)>;
+  using EpochCallback = somtile::EpochCallback;
 
   Som(const SomParams& params, Index n_features)
       : params_(params), n_features_(n_features), scaler_(params.scaling) {
@@ -460,7 +451,7 @@ class Som {
               const EpochCallback& on_epoch) const {
     h.quantization_errors.push_back(qe);
     h.topographic_errors.push_back(te);
-    if (on_epoch) on_epoch(EpochInfo{epoch, params_.epochs, lr, sigma, qe, te});
+    if (on_epoch) on_epoch(EpochInfo{epoch, params_.epochs, lr, sigma, qe, te, grid_.size()});
   }
 
   void train_minibatch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history,

@@ -3,12 +3,19 @@
 // exactly as SomVQ trains it (labels only matter with GrowthCriterion::entropy); afterwards each
 // neuron stores the class frequencies of the training samples it won.
 //
+// Class probabilities (ProbaRule): by default, as dbgsom 1.1, a mixture of the neurons' class
+// frequencies weighted by the sample's non-negative prototype coefficients, here constrained
+// to sum to 1 (a convex mixture; dbgsom 1.1's unconstrained coefficients scale prototypes
+// along rays from the origin, which misclassifies data away from the origin); with
+// ProbaRule::bmu, as dbgsom 1.3, the frequencies of the sample's BMU.
 // A neuron without hits gets uniform probabilities 1/C and neuron label -1 (as dbgsom 1.3), so
-// a sample landing on it is predicted as the first class in classes() order. Class ties go to
-// the lowest class in classes() order, both for a neuron's label and for predict().
+// under ProbaRule::bmu a sample landing on it is predicted as the first class in classes()
+// order. Class ties go to the lowest class in classes() order, both for a neuron's label and
+// for predict().
 
 #include "somtile/som/growing_som.hpp"
 
+#include <cmath>
 #include <algorithm>
 #include <vector>
 
@@ -42,8 +49,11 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
  public:
   explicit SomClassifier(const SomClassifierParams& params = {}) : Base(params, "SomClassifier") {}
 
-  /// Trains on X with labels y (any integers). On an exception the previous fit is kept.
-  SomClassifier& fit(ConstRowRef<Scalar> X, const Labels& y) {
+  /// Trains on X with labels y (any integers); `on_epoch`, when set, is called after every
+  /// epoch (as Som::fit's; EpochInfo::n_units is the neuron count). Warns (core/warning.hpp)
+  /// when the map did not grow or max_neurons stopped its growth. On an exception the
+  /// previous fit is kept.
+  SomClassifier& fit(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch = {}) {
     this->check_fit_input(X);
     detail::check_labels("SomClassifier::fit", y, X.rows());
     std::vector<Index> sorted(y.data(), y.data() + y.size());
@@ -57,7 +67,7 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
 
     Scaler<Scalar> scaler = this->fit_scaling(X);
     RowMatrix<Scalar> storage;
-    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage), &codes, C);
+    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage), &codes, C, on_epoch);
     const Index K = map.weights.rows();
     RowMatrix<Scalar> proba = RowMatrix<Scalar>::Zero(K, C);
     for (Index i = 0; i < X.rows(); ++i) proba(map.bmu[i], codes[std::size_t(i)]) += Scalar(1);
@@ -78,27 +88,32 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
     return *this;
   }
 
-  /// Class probabilities of every sample (its BMU's class frequencies), columns in classes()
-  /// order; every row sums to 1.
+  /// Class probabilities of every sample, columns in classes() order; every row sums to 1.
+  /// ProbaRule::mixture (the default): sum_k c_k F_k over the neurons' class frequencies F_k,
+  /// with c the sample's convex mixture of prototypes (min ||W^T c - x|| over c >= 0,
+  /// sum c = 1); ProbaRule::bmu: its BMU's class frequencies.
   RowMatrix<Scalar> predict_proba(ConstRowRef<Scalar> X) const {
     this->check_input("predict_proba", X);
-    const Labels bmu = this->bmus(X);
-    RowMatrix<Scalar> P(X.rows(), classes_.size());
-    for (Index i = 0; i < X.rows(); ++i) P.row(i) = proba_.row(bmu[i]);
-    return P;
+    return probabilities(X);
   }
 
   /// The most probable class of every sample (lowest class on ties).
   Labels predict(ConstRowRef<Scalar> X) const {
     this->check_input("predict", X);
-    const Labels bmu = this->bmus(X);
+    const RowMatrix<Scalar> P = probabilities(X);
     Labels out(X.rows());
     for (Index i = 0; i < X.rows(); ++i) {
       Index best;
-      proba_.row(bmu[i]).maxCoeff(&best);
+      P.row(i).maxCoeff(&best);
       out[i] = classes_[best];
     }
     return out;
+  }
+
+  /// fit(X, y) followed by transform(X): the non-negative prototype coefficients of the
+  /// training samples (n x n_neurons).
+  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch = {}) {
+    return fit(X, y, on_epoch).transform(X);
   }
 
   /// Accuracy of predict(X) against y.
@@ -143,6 +158,44 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
   }
 
  private:
+  RowMatrix<Scalar> probabilities(ConstRowRef<Scalar> X) const {
+    const Labels bmu = this->bmus(X);
+    RowMatrix<Scalar> P(X.rows(), classes_.size());
+    if (this->params_.proba_rule == ProbaRule::bmu) {
+      for (Index i = 0; i < X.rows(); ++i) P.row(i) = proba_.row(bmu[i]);
+      return P;
+    }
+    // Convex mixture: NNLS with the extra equation delta * sum(c) = delta, which for a large
+    // delta makes the coefficients sum to 1. In double for float models too (the penalty row
+    // would drown float's precision). W and x are divided by a power of two near the largest
+    // weight (exact), so delta is relative to the prototypes' scale.
+    const RowMatrix<double> W = this->map_.weights.template cast<double>();
+    const Index K = W.rows(), D = W.cols();
+    const double top = W.cwiseAbs().maxCoeff();
+    int exponent = 0;
+    if (top > 0) std::frexp(top, &exponent);
+    const double s = std::ldexp(1.0, exponent);
+    RowMatrix<double> A(K, D + 1);
+    A.leftCols(D) = W / s;
+    const double delta = 100.0 * std::max(1.0, A.leftCols(D).rowwise().norm().maxCoeff());
+    A.col(D).setConstant(delta);
+    const RowMatrix<double> F = proba_.template cast<double>();
+    detail::parallel_for_chunks(X.rows(), 16, this->params_.n_threads, [&](Index b, Index e) {
+      Eigen::VectorXd x(D + 1);
+      for (Index i = b; i < e; ++i) {
+        x.head(D) = X.row(i).transpose().template cast<double>() / s;
+        x[D] = delta;
+        const Eigen::VectorXd c = detail::nnls<double>(A, x);
+        const double total = c.sum();
+        if (total > 0 && std::isfinite(total))
+          P.row(i) = ((c.transpose() / total) * F).template cast<Scalar>();
+        else
+          P.row(i) = proba_.row(bmu[i]);
+      }
+    });
+    return P;
+  }
+
   Labels classes_;
   RowMatrix<Scalar> proba_;
   Labels neuron_label_;

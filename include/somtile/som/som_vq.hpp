@@ -39,12 +39,15 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
  public:
   explicit SomVQ(const SomVQParams& params = {}) : Base(params, "SomVQ", /*has_labels=*/false) {}
 
-  /// Grows and trains the map on X. On an exception the previous fit is kept.
-  SomVQ& fit(ConstRowRef<Scalar> X) {
+  /// Grows and trains the map on X; `on_epoch`, when set, is called after every epoch (as
+  /// Som::fit's; EpochInfo::n_units is the neuron count). Warns (core/warning.hpp) when the
+  /// map did not grow or max_neurons stopped its growth. On an exception the previous fit is
+  /// kept.
+  SomVQ& fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
     this->check_fit_input(X);
     Scaler<Scalar> scaler = this->fit_scaling(X);
     RowMatrix<Scalar> storage;
-    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage), nullptr, 0);
+    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage), nullptr, 0, on_epoch);
     Labels cluster_of = cluster_ids(map);
     Labels labels(X.rows());
     for (Index i = 0; i < X.rows(); ++i) labels[i] = cluster_of[map.bmu[i]];
@@ -63,7 +66,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
     return out;
   }
 
-  Labels fit_predict(ConstRowRef<Scalar> X) { return fit(X).labels(); }
+  Labels fit_predict(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) { return fit(X, on_epoch).labels(); }
 
   /// Cluster ids of the training samples.
   const Labels& labels() const {
@@ -81,7 +84,9 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
     return cluster_of_.size() ? cluster_of_.maxCoeff() + 1 : 0;
   }
 
-  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X) { return fit(X).transform(X); }
+  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
+    return fit(X, on_epoch).transform(X);
+  }
 
   /// Writes or reads the fitted model (io/detail/archive.hpp, io/model_io.hpp).
   template <typename Archive>

@@ -1,6 +1,6 @@
 #pragma once
 // Colour maps for continuous values (viridis, magma: perceptually uniform and readable in grey
-// and by colour-blind readers; a diverging blue-red for signed values) and a qualitative
+// and by colour-blind readers; a diverging blue-red for signed values; gray for images) and a qualitative
 // palette for categories. The continuous maps interpolate linearly between control points
 // taken from matplotlib's 256-entry tables (every 5th entry, so within 1/255 of the table).
 
@@ -38,7 +38,8 @@ struct Color {
 enum class Colormap {
   viridis,  ///< dark blue -> green -> yellow
   magma,    ///< black -> purple -> orange -> light yellow
-  blue_red  ///< diverging (ColorBrewer RdBu, reversed): blue = low, white = middle, red = high
+  blue_red,  ///< diverging (ColorBrewer RdBu, reversed): blue = low, white = middle, red = high
+  gray       ///< black -> white (reversed: ink on paper, for prototypes drawn as images)
 };
 
 namespace colors {
@@ -94,6 +95,7 @@ inline constexpr std::array<std::array<double, 3>, 52> magma_table{
      {0.9924, 0.8843, 0.6401}, {0.9906, 0.9200, 0.6757}, {0.9887, 0.9557, 0.7122},
      {0.9871, 0.9914, 0.7495}}};
 // ColorBrewer RdBu (11 classes), listed from blue to red.
+inline constexpr std::array<std::array<double, 3>, 2> gray_table{{{0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}}};
 inline constexpr std::array<std::array<double, 3>, 11> blue_red_table{
     {{0x05 / 255., 0x30 / 255., 0x61 / 255.},
      {0x21 / 255., 0x66 / 255., 0xac / 255.},
@@ -139,6 +141,8 @@ inline Color colormap_color(Colormap map, double t) {
       return detail::interpolate_colormap(detail::magma_table, t);
     case Colormap::blue_red:
       return detail::interpolate_colormap(detail::blue_red_table, t);
+    case Colormap::gray:
+      return detail::interpolate_colormap(detail::gray_table, t);
     case Colormap::viridis:
       break;
   }
@@ -147,7 +151,9 @@ inline Color colormap_color(Colormap map, double t) {
 
 /// Number of control points, for gradients that reproduce the map exactly.
 inline std::size_t colormap_stops(Colormap map) {
-  return map == Colormap::blue_red ? detail::blue_red_table.size() : detail::viridis_table.size();
+  return map == Colormap::blue_red ? detail::blue_red_table.size()
+         : map == Colormap::gray   ? detail::gray_table.size()
+                                   : detail::viridis_table.size();
 }
 
 /// Colour of category k >= 0 (class 0 is a colour like any other). The first 18 are Tableau's;

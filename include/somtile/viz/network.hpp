@@ -44,8 +44,16 @@ inline void plot_network(const RowMatrix<double>& positions,
   check_per_node(options.color.size(), "color");
   check_per_node(options.category.size(), "category");
   check_per_node(options.size.size(), "size");
-  detail::require(options.color.size() == 0 || options.category.size() == 0, call,
-                  "set color or category, not both");
+  detail::require(int(options.color.size() > 0) + int(options.category.size() > 0) + int(options.rgb.size() > 0) <= 1,
+                  call, "set one of color, category and rgb, not several");
+  if (options.rgb.size() > 0) {
+    detail::require<InputError>(options.rgb.rows() == n && options.rgb.cols() == 3, call, "rgb must be ", n,
+                                " x 3 (one row per node), got ", options.rgb.rows(), " x ", options.rgb.cols());
+    for (Index i = 0; i < n; ++i)
+      for (Index c = 0; c < 3; ++c)
+        detail::require<InputError>(options.rgb(i, c) >= 0 && options.rgb(i, c) <= 1, call,
+                                    "rgb values must be in [0, 1], but rgb(", i, ", ", c, ") = ", options.rgb(i, c));
+  }
   detail::check_finite_values(call, options.color, "color");
   detail::check_finite_values(call, options.size, "size");
   detail::require(options.min_radius > 0 && options.max_radius >= options.min_radius, call,
@@ -152,6 +160,8 @@ inline void plot_network(const RowMatrix<double>& positions,
     else if (options.category.size() > 0)
       node.fill = options.category[i] < 0 ? std::string(colors::noise)
                                           : category_color(options.category[i]).hex();
+    else if (options.rgb.size() > 0)
+      node.fill = Color{options.rgb(i, 0), options.rgb(i, 1), options.rgb(i, 2)}.hex();
     else
       node.fill = "#1f77b4";
     const double r = options.size.size() > 0 ? radius(options.size[i])

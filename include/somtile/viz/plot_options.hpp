@@ -62,6 +62,7 @@ struct NetworkPlotOptions {
   std::string y_label = "y";
   Eigen::VectorXd color;    ///< per-node value -> colour map (empty = one colour)
   Labels category;          ///< per-node category (-1 = noise) -> legend; excludes `color`
+  RowMatrix<double> rgb;    ///< per-node colour (n x 3, channels in [0, 1]); excludes the two above
   Eigen::VectorXd size;     ///< per-node value -> radius between min_radius and max_radius
   std::string color_label;  ///< colour bar title
   std::string size_label;   ///< size legend title
@@ -84,6 +85,20 @@ struct RgbPlotOptions {
   bool rescale = false;  ///< stretch each channel's range to [0, 1] instead of requiring [0, 1]
 };
 
+/// plot_prototypes: every unit's weight vector drawn as a small image_height x image_width
+/// image (pixel (r, c) = feature r * image_width + c, as the digits' pixel_r_c columns).
+struct PrototypePlotOptions {
+  std::string title;
+  Index image_width = 0;   ///< pixels across one image; 0 = sqrt(n_features) (or from image_height)
+  Index image_height = 0;  ///< pixels down one image; 0 = n_features / image_width
+  Colormap colormap = Colormap::gray;
+  bool reverse_colormap = true;  ///< with gray: high values dark (ink on paper)
+  double vmin = std::numeric_limits<double>::quiet_NaN();  ///< NaN = the prototypes' minimum
+  double vmax = std::numeric_limits<double>::quiet_NaN();  ///< NaN = the prototypes' maximum
+  double pixel_size = 0;          ///< px per image pixel; 0 = fit the picture into about 640 px
+  std::string colorbar_label = "weight";
+};
+
 /// A per-neuron statistic of a growing SOM, for colour or size.
 enum class NodeStatistic {
   none,
@@ -92,7 +107,10 @@ enum class NodeStatistic {
   average_distance,
   density,
   epoch_created,
-  label
+  label,   ///< colour only: SomClassifier's majority class, SomVQ's cluster id, or
+           ///< GrowingSomPlotOptions::labels (a legend of categories)
+  pca_rgb  ///< colour only: the weights' first 3 principal components as red, green, blue
+           ///< (viz::pca_rgb), so neurons with similar prototypes get similar colours
 };
 
 /// Where the neurons of a growing SOM are drawn.
@@ -107,6 +125,9 @@ struct GrowingSomPlotOptions {
   NodeStatistic color = NodeStatistic::hit_count;
   NodeStatistic size = NodeStatistic::none;
   NetworkLayout layout = NetworkLayout::lattice;
+  /// NodeStatistic::label: one category per neuron (-1 = none), e.g. clusters of the neurons;
+  /// empty = the model's own (SomClassifier: majority class, SomVQ: cluster id).
+  Labels labels;
   NetworkPlotOptions network;  ///< title, colour map, radii, optional samples underneath
 };
 

@@ -3,6 +3,7 @@
 
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/detail/pca.hpp"
 #include "somtile/grid/topology.hpp"
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/detail/checks.hpp"
@@ -14,6 +15,25 @@
 #include <algorithm>
 
 namespace somtile::viz {
+
+/// Prototypes (units x features) as colours: their first three principal components, each
+/// stretched to [0, 1] over the units, as red, green and blue (a component that does not
+/// vary, or does not exist for fewer than 3 features, is 0.5). Units with similar prototypes
+/// get similar colours; feed it to plot_rgb_map, or use NodeStatistic::pca_rgb.
+/// \throws InputError if W is empty or not finite.
+template <typename = void>
+RowMatrix<double> pca_rgb(const RowMatrix<double>& W) {
+  detail::check_data("pca_rgb", W, "W");
+  const Index k = std::min<Index>(3, W.cols());
+  const detail::PrincipalAxes pca = detail::principal_axes(W, k);
+  const RowMatrix<double> scores = (W.rowwise() - pca.mean) * pca.axes;
+  RowMatrix<double> rgb = RowMatrix<double>::Constant(W.rows(), 3, 0.5);
+  for (Index c = 0; c < std::min<Index>(k, scores.cols()); ++c) {
+    const double lo = scores.col(c).minCoeff(), span = scores.col(c).maxCoeff() - lo;
+    if (span > 1e-12 * std::max(1.0, std::abs(lo))) rgb.col(c) = (scores.col(c).array() - lo) / span;
+  }
+  return rgb;
+}
 
 /// Units in the colour given by their 3 values (units x 3, row-major unit order).
 inline void plot_rgb_map(const Grid& grid, const RowMatrix<double>& rgb, const std::string& path,

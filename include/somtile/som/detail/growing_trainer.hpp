@@ -14,6 +14,7 @@
 #include "somtile/metrics/topographic_function.hpp"
 #include "somtile/som/detail/growing_lattice.hpp"
 #include "somtile/som/detail/u_matrix.hpp"
+#include "somtile/som/epoch_info.hpp"
 #include "somtile/som/growing_som_params.hpp"
 
 #include <algorithm>
@@ -46,6 +47,7 @@ struct GrowingMap {
   double growing_threshold = 0.0;
   Index n_iter = 0;
   bool converged = false;
+  bool hit_cap = false;  ///< growth was stopped by max_neurons (not saved in model files)
   // Statistics of the final map on the training data.
   Labels bmu;  ///< training samples' BMUs
   Vector<double> hit_count, error, average_distance, density;
@@ -65,7 +67,9 @@ class GrowingTrainer {
                  Index n_classes)
       : p_(p), X_(X), codes_(codes), n_classes_(n_classes) {}
 
-  GrowingMap<Scalar> run() {
+  /// Trains; `on_epoch`, when set, is called after every epoch (the epoch's BMU pass then
+  /// also finds second BMUs for the topographic error).
+  GrowingMap<Scalar> run(const EpochCallback& on_epoch = {}) {
     const Index n = X_.rows(), D = X_.cols();
     const Index cap = neuron_cap(p_, n);
     GrowingMap<Scalar> map;
@@ -94,43 +98,54 @@ class GrowingTrainer {
     }
     map.epoch_created.assign(4, 0);
 
+    // convergence_iter > 0 (dbgsom 1.1): grow every convergence_iter coarse epochs, sigma
+    // follows its schedule with the current neuron count every epoch. convergence_iter = 0
+    // (dbgsom 1.3): grow when the coarse phase has converged, sigma moves only after growth.
+    const bool periodic = p_.convergence_iter > 0;
     bool coarse = true, converged = false;
-    double sigma_coarse = p_.sigma_start;
+    double sigma_coarse = start_sigma(4);
     Labels previous_bmu;
     const double coarse_epochs = p_.coarse_training_frac * double(p_.max_iter);
     Index epoch = 0;
     for (; epoch < p_.max_iter; ++epoch) {
       if (coarse && double(epoch) > coarse_epochs) coarse = false;
       const Index K = W.rows();
-      const BmuResult<Scalar> r = find_bmus<Scalar>(X_, W, Distance::euclidean, false, p_.n_threads);
+      const BmuResult<Scalar> r = find_bmus<Scalar>(X_, W, Distance::euclidean, bool(on_epoch), p_.n_threads);
       std::vector<double> error = neuron_errors(r, K);
-      const double sigma = coarse ? sigma_coarse : fine_sigma(K);
+      const double sigma = !coarse ? fine_sigma(K) : periodic ? scheduled_sigma(epoch, K) : sigma_coarse;
       RowMatrix<Scalar> W_new = batch_update(r, W, lat, sigma, total_variance);
       const double change = (W_new - W).template cast<double>().norm();  // float squares overflow at ~1e19
       W.swap(W_new);
+      if (on_epoch) {
+        const double te = topographic_error_rate(r.bmu, r.second, [&lat](Index a, Index b) { return lat.touching(a, b); });
+        on_epoch(EpochInfo{epoch, p_.max_iter, 0.0, sigma, somtile::quantization_error(r), te, K});
+      }
 
-      if (!coarse || p_.winner_stability_threshold <= 0) {
+      if (periodic || !coarse || p_.winner_stability_threshold <= 0) {
         const double threshold =
-            coarse ? decay(p_.sigma_decay, 100.0 * p_.convergence_threshold, double(epoch) / p_.coarse_training_frac,
-                           double(p_.max_iter), p_.convergence_threshold)
-                   : p_.convergence_threshold;
+            coarse && !periodic ? decay(p_.sigma_decay, 100.0 * p_.convergence_threshold,
+                                        double(epoch) / p_.coarse_training_frac, double(p_.max_iter),
+                                        p_.convergence_threshold)
+                                : p_.convergence_threshold;
         converged = change < threshold;
       }
-      if (coarse && p_.winner_stability_threshold > 0 && previous_bmu.size() == n)
+      if (!periodic && coarse && p_.winner_stability_threshold > 0 && previous_bmu.size() == n)
         converged = double((r.bmu.array() != previous_bmu.array()).count()) / double(n) <
                     p_.winner_stability_threshold;
       previous_bmu = r.bmu;
       if (converged && !coarse) break;
-      if (!(coarse && converged)) continue;
+      if (!coarse) continue;
+      if (periodic ? (epoch + 1) % p_.convergence_iter != 0 : !converged) continue;
 
-      // Grow (converged coarse phase).
-      const Index added = lat.size() < cap ? grow(lat, W, error, GT, cap, epoch, map.epoch_created) : 0;
+      // Grow.
+      const Index added = grow(lat, W, error, GT, cap, epoch, map.epoch_created, map.hit_cap);
+      if (periodic) continue;  // the coarse phase runs its full length
       converged = false;
       if (added == 0) {
         coarse = false;  // nothing left to grow, or the cap is reached: fine-tune
       } else {
-        sigma_coarse = decay(p_.sigma_decay, p_.sigma_start, double(epoch) / p_.coarse_training_frac,
-                             double(p_.max_iter), end_sigma(lat.size()));
+        sigma_coarse = decay(p_.sigma_decay, start_sigma(lat.size()), double(epoch) / p_.coarse_training_frac,
+                             double(p_.max_iter), end_sigma(lat.size()), p_.sigma_decay_rate);
       }
     }
     map.n_iter = std::min(epoch + 1, p_.max_iter);
@@ -141,8 +156,14 @@ class GrowingTrainer {
   }
 
  private:
+  double start_sigma(Index K) const { return p_.sigma_start > 0 ? p_.sigma_start : 0.2 * std::sqrt(double(K)); }
   double end_sigma(Index K) const {
-    return p_.sigma_end > 0 ? p_.sigma_end : 0.05 * (std::sqrt(double(K)) - 1.0);
+    return p_.sigma_end > 0 ? p_.sigma_end : std::max(0.7, 0.05 * std::sqrt(double(K)));
+  }
+  /// Coarse-phase sigma of `epoch` on a map of K neurons (convergence_iter > 0).
+  double scheduled_sigma(Index epoch, Index K) const {
+    return decay(p_.sigma_decay, start_sigma(K), double(epoch) / p_.coarse_training_frac, double(p_.max_iter),
+                 end_sigma(K), p_.sigma_decay_rate);
   }
   double fine_sigma(Index K) const { return p_.sigma_fine > 0 ? p_.sigma_fine : end_sigma(K); }
 
@@ -207,9 +228,10 @@ class GrowingTrainer {
     return out;
   }
 
-  /// One growth step; returns the number of neurons added (never past `cap`).
+  /// One growth step; returns the number of neurons added (never past `cap`). Sets `hit_cap`
+  /// when a neuron would have grown but the map was full.
   Index grow(GrowingLattice& lat, RowMatrix<Scalar>& W, std::vector<double>& error, double GT, Index cap, Index epoch,
-             std::vector<Index>& epoch_created) const {
+             std::vector<Index>& epoch_created, bool& hit_cap) const {
     const Index K = lat.size();
     // Interior neurons pass half their excess error to their boundary neighbours.
     for (Index i = 0; i < K; ++i) {
@@ -227,8 +249,12 @@ class GrowingTrainer {
                      [&](Index a, Index b) { return error[std::size_t(a)] > error[std::size_t(b)]; });
     Index added = 0;
     for (Index b : order) {
-      if (error[std::size_t(b)] <= GT || lat.size() >= cap) break;
+      if (error[std::size_t(b)] <= GT) break;
       if (lat.degree(b) == 4) continue;  // interior (maybe since this step): skip, keep walking
+      if (lat.size() >= cap) {
+        hit_cap = true;
+        break;
+      }
       const Insertion ins = insert_direction(lat, b, error);
       RowVectorOf w = ins.opposite >= 0 ? RowVectorOf(Scalar(2) * W.row(b) - W.row(ins.opposite))
                                         : RowVectorOf(W.row(b));

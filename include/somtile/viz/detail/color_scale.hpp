@@ -17,6 +17,7 @@ namespace somtile::detail {
 inline std::string colormap_id(viz::Colormap map, bool reverse) {
   const char* name = map == viz::Colormap::magma      ? "magma"
                      : map == viz::Colormap::blue_red ? "blue-red"
+                     : map == viz::Colormap::gray     ? "gray"
                                                       : "viridis";
   return std::string("cmap-") + name + (reverse ? "-r" : "");
 }

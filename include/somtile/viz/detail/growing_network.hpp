@@ -8,6 +8,7 @@
 #include "somtile/som/growing_som.hpp"
 #include "somtile/viz/detail/names.hpp"
 #include "somtile/viz/network.hpp"
+#include "somtile/viz/rgb_map.hpp"
 #include "somtile/viz/plot_options.hpp"
 
 #include <algorithm>
@@ -37,8 +38,7 @@ Eigen::VectorXd node_statistic(const GrowingSomEstimator<Scalar>& model, viz::No
     case viz::NodeStatistic::epoch_created:
       return model.epoch_created().template cast<double>();
     case viz::NodeStatistic::label:
-      throw ParameterError(
-          "plot_growing_som(): NodeStatistic::label needs a SomClassifier (a SomVQ has no labels)");
+    case viz::NodeStatistic::pca_rgb:
     case viz::NodeStatistic::none:
       break;
   }
@@ -49,8 +49,13 @@ template <typename Scalar>
 void plot_growing_network(const GrowingSomEstimator<Scalar>& model, const std::string& path,
                           const viz::GrowingSomPlotOptions& options, const Labels* neuron_labels) {
   using namespace viz;
-  detail::require(options.size != NodeStatistic::label, "plot_growing_som",
-                  "size must be a numeric statistic, not NodeStatistic::label");
+  detail::require(options.size != NodeStatistic::label && options.size != NodeStatistic::pca_rgb, "plot_growing_som",
+                  "size must be a numeric statistic, not NodeStatistic::", options.size == NodeStatistic::label ? "label" : "pca_rgb");
+  detail::require<InputError>(options.labels.size() == 0 || options.labels.size() == model.n_neurons(), "plot_growing_som",
+                              "labels has ", options.labels.size(), " values, but the map has ", model.n_neurons(), " neurons");
+  for (Index k = 0; k < options.labels.size(); ++k)
+    detail::require<InputError>(options.labels[k] >= -1, "plot_growing_som", "labels must be >= -1, but neuron ", k,
+                                " has ", options.labels[k]);
   const RowMatrix<double> W = model.weights().template cast<double>();
   RowMatrix<double> points;
   switch (options.layout) {
@@ -68,9 +73,9 @@ void plot_growing_network(const GrowingSomEstimator<Scalar>& model, const std::s
   }
   NetworkPlotOptions o = options.network;
   if (options.color == NodeStatistic::label) {
-    o.category = neuron_labels
-                     ? *neuron_labels
-                     : detail::node_statistic(model, options.color).template cast<Index>();
+    o.category = options.labels.size() > 0 ? options.labels : *neuron_labels;
+  } else if (options.color == NodeStatistic::pca_rgb) {
+    o.rgb = viz::pca_rgb(W);
   } else if (options.color != NodeStatistic::none) {
     o.color = detail::node_statistic(model, options.color);
   }

@@ -21,6 +21,8 @@ inline const char* statistic_name(viz::NodeStatistic s) {
       return "epoch created";
     case viz::NodeStatistic::label:
       return "label";
+    case viz::NodeStatistic::pca_rgb:
+      return "";
     case viz::NodeStatistic::none:
       break;
   }
