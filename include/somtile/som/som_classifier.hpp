@@ -158,8 +158,10 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
   }
 
  private:
-  RowMatrix<Scalar> probabilities(ConstRowRef<Scalar> X) const {
-    const Labels bmu = this->bmus(X);
+  RowMatrix<Scalar> probabilities(ConstRowRef<Scalar> X_raw) const {
+    const Labels bmu = this->bmus(X_raw);
+    RowMatrix<Scalar> storage;  // the mixture is taken in the prototypes' (scaled) space
+    const ConstRowRef<Scalar> X = this->scaler().scaled_view(X_raw, storage);
     RowMatrix<Scalar> P(X.rows(), classes_.size());
     if (this->params_.proba_rule == ProbaRule::bmu) {
       for (Index i = 0; i < X.rows(); ++i) P.row(i) = proba_.row(bmu[i]);
