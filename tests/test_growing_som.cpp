@@ -559,7 +559,10 @@ TEST_CASE("digits with the defaults and max_neurons 80: grows as dbgsom 1.1.0", 
   ScopedWarningHandler capture([&](std::string_view w) { warnings.emplace_back(w); });
   SomClassifier<double> clf(p);
   clf.fit(d.X_train, d.y_train);
-  CHECK(warnings.empty());
+  // Neither growth warning: it grew, and stopped before max_neurons. (The pixels' scale warning
+  // is expected: a rarely inked border pixel has 1/240 of the widest pixel's deviation.)
+  CHECK(std::none_of(warnings.begin(), warnings.end(),
+                     [](const std::string& w) { return w.find("standard deviations") == std::string::npos; }));
   CHECK(clf.n_neurons() >= 14);
   CHECK(clf.n_neurons() <= 24);
   const double accuracy = clf.score(d.X_test, d.y_test);

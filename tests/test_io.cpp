@@ -47,7 +47,7 @@ Som<S> trained_som() {
   return som;
 }
 
-std::string temp_path(const std::string& name) { return std::string("/tmp/somtile_test_npy_") + name; }
+std::string temp_path(const std::string& name) { return "npy_" + name; }  // in the private directory
 
 void write_file(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
