@@ -9,6 +9,7 @@
 // (its nearest prototype: 0.831). somtile on the same 15 splits (indices exported from Python):
 // 19.1 neurons, mixture 0.855, nearest prototype 0.842.
 #include <somtile/io/csv.hpp>
+#include <somtile/preprocessing/split.hpp>
 #include <somtile/som/som_classifier.hpp>
 
 #include "timing.hpp"
@@ -20,23 +21,12 @@ using namespace somtile;
 int main() {
   bench::print_machine();
   const CsvData data = read_csv(SOMTILE_DATA_DIR "/digits.csv", "label");
-  const Index n = data.X.rows(), n_test = (n + 3) / 4, D = data.X.cols();
   double mixture = 0, nearest = 0, unconstrained = 0, neurons = 0, seconds = 0;
   int fits = 0;
   for (std::uint64_t split = 0; split < 10; ++split) {
-    const std::vector<Index> order = Random(split).permutation(n);
-    RowMatrix<double> X_train(n - n_test, D), X_test(n_test, D);
-    Labels y_train(n - n_test), y_test(n_test);
-    for (Index i = 0; i < n; ++i) {
-      const Index src = order[std::size_t(i)];
-      if (i < n_test) {
-        X_test.row(i) = data.X.row(src);
-        y_test[i] = data.y[src];
-      } else {
-        X_train.row(i - n_test) = data.X.row(src);
-        y_train[i - n_test] = data.y[src];
-      }
-    }
+    const Split<double> part = train_test_split(data.X, data.y, 0.25, split);
+    const RowMatrix<double>&X_train = part.X_train, &X_test = part.X_test;
+    const Labels &y_train = part.y_train, &y_test = part.y_test;
     for (const std::uint64_t seed : {42, 0, 1}) {
       SomClassifierParams p;
       p.max_neurons = 80;
@@ -56,7 +46,7 @@ int main() {
       }
       mixture += clf.score(X_test, y_test);
       nearest += bmu.score(X_test, y_test);
-      unconstrained += double(right) / double(n_test);
+      unconstrained += double(right) / double(y_test.size());
       neurons += double(clf.n_neurons());
       ++fits;
     }

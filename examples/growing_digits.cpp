@@ -5,6 +5,7 @@
 // The split shuffles with somtile::Random(42); it cannot reproduce scikit-learn's
 // train_test_split(random_state=42), which uses NumPy's generator, so the split differs.
 #include <somtile/io.hpp>
+#include <somtile/preprocessing/split.hpp>
 #include <somtile/som.hpp>
 #include <somtile/viz/growing_plots.hpp>
 #include <somtile/viz/prototypes.hpp>
@@ -20,21 +21,11 @@ int main(int argc, char** argv) {
   params.max_neurons = 80;
   if (argc > 1) params.lambda_ = std::atof(argv[1]);
   const CsvData data = read_csv(SOMTILE_DATA_DIR "/digits.csv", "label");
-  const Index n = data.X.rows(), n_test = (n + 3) / 4;  // 25 % rounded up, as scikit-learn
-  Random rng(42);
-  const std::vector<Index> order = rng.permutation(n);
-  RowMatrix<double> X_train(n - n_test, data.X.cols()), X_test(n_test, data.X.cols());
-  Labels y_train(n - n_test), y_test(n_test);
-  for (Index i = 0; i < n; ++i) {
-    const Index src = order[std::size_t(i)];
-    if (i < n_test) {
-      X_test.row(i) = data.X.row(src);
-      y_test[i] = data.y[src];
-    } else {
-      X_train.row(i - n_test) = data.X.row(src);
-      y_train[i - n_test] = data.y[src];
-    }
-  }
+  const Split<double> split = train_test_split(data.X, data.y, 0.25, /*seed=*/42);  // 25 %, as scikit-learn
+  const RowMatrix<double>& X_train = split.X_train;
+  const RowMatrix<double>& X_test = split.X_test;
+  const Labels& y_train = split.y_train;
+  const Labels& y_test = split.y_test;
 
   SomVQ<double> vq(params);
   const Labels clusters = vq.fit_predict(X_train);

@@ -389,14 +389,14 @@ TEST_CASE("The feature-scale warning names the columns and the fix", "[preproces
   std::vector<std::string> warnings;
   ScopedWarningHandler capture([&](std::string_view w) { warnings.emplace_back(w); });
   RowMatrix<double> X(4, 3);
-  // std of the columns: 0.5, 0 (constant, ignored), 100.5
+  // ranges of the columns: 1, 0 (constant, ignored), 201
   X << 0, 7, 0, 1, 7, 201, 0, 7, 0, 1, 7, 201;
   detail::warn_if_unscaled<double>("Som::fit", X);
   REQUIRE(warnings.size() == 1);
-  CHECK(warnings[0] == "Som::fit(): the features' standard deviations differ by a factor of 201 (column 2: 100.5, "
-                       "column 0: 0.5), so the widest features dominate the distances; set scaling = "
+  CHECK(warnings[0] == "Som::fit(): the features' ranges (max - min) differ by a factor of 201 (column 2: 201, "
+                       "column 0: 1), so the widest features dominate the distances; set scaling = "
                        "Scaling::standard in the params (or scale the data)");
-  X(1, 2) = X(3, 2) = 100;  // std 50: a factor of 100, not more
+  X(1, 2) = X(3, 2) = 100;  // range 100: a factor of 100, not more
   detail::warn_if_unscaled<double>("Som::fit", X);
   CHECK(warnings.size() == 1);
 }

@@ -1449,7 +1449,7 @@ TEST_CASE("Som::fit warns about features on different scales unless it scales th
   p.epochs = 1;
   Som<double>(p, 3).fit(X);
   REQUIRE(warnings.size() == 1);
-  CHECK_THAT(warnings[0], Catch::StartsWith("Som::fit(): the features' standard deviations differ by a factor of "));
+  CHECK_THAT(warnings[0], Catch::StartsWith("Som::fit(): the features' ranges (max - min) differ by a factor of "));
   CHECK_THAT(warnings[0], Catch::Contains("(column 1: ") && Catch::Contains("set scaling = Scaling::standard"));
   p.scaling = Scaling::standard;
   Som<double>(p, 3).fit(X);

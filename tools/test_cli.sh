@@ -188,7 +188,7 @@ cmp -s model.som double.som || fail "--dtype double differs from the default"
 { echo "iris, petal and sepal sizes"; awk -F, 'NR == 1 { print; next } { $1 = $1 * 1000; print }' OFS=, "$iris"; } >wide.csv
 "$somtile" train wide.csv --skip-rows 1 --label-column label --rows 4 --cols 5 -o unscaled.som >unscaled.out 2>unscaled.err ||
   fail "train on unscaled data: $(cat unscaled.err)"
-grep -q "^somtile warning: Som::fit(): the features' standard deviations differ .*Scaling::standard" unscaled.err ||
+grep -q "^somtile warning: Som::fit(): the features' ranges (max - min) differ .*Scaling::standard" unscaled.err ||
   fail "train on unscaled data does not warn: $(cat unscaled.err)"
 ok train_scaled "$somtile" train wide.csv --skip-rows 1 --label-column label --rows 4 --cols 5 --scale standard \
   -o scaled.som

@@ -5,8 +5,8 @@
 // every data it is given afterwards (predict, transform, errors, maps) and saves it in the
 // model file, so raw data always go in and the codebook lives in scaled space.
 //
-// Also the warning every fit without scaling gives when the features' standard deviations
-// differ by more than 100 times (detail::warn_if_unscaled).
+// Also the warning every fit without scaling gives when the features' ranges differ by more
+// than 100 times (detail::warn_if_unscaled).
 
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
@@ -100,31 +100,33 @@ class Scaler {
 
 namespace detail {
 
-/// Warns (core/warning.hpp) when the standard deviations of X's columns differ by more than
+/// Warns (core/warning.hpp) when the ranges (max - min) of X's columns differ by more than
 /// `ratio` times (largest over smallest non-zero), naming both columns. Called by the fits of
-/// models whose scaling is none: distances there are dominated by the widest features.
+/// models whose scaling is none: distances there are dominated by the widest features. Ranges,
+/// not standard deviations: a rarely non-zero feature (a border pixel, a rare word) has a tiny
+/// deviation but the same units as its neighbours, and is no reason to rescale.
 template <typename Scalar>
 void warn_if_unscaled(std::string_view call, ConstRowRef<Scalar> X, double ratio = 100.0) {
   const Index n = X.rows(), F = X.cols();
   if (n < 2 || F < 2) return;
-  // Two sweeps over the rows (row-major data), not one strided pass per column.
-  Eigen::ArrayXd mean = Eigen::ArrayXd::Zero(F), sq = Eigen::ArrayXd::Zero(F);
-  for (Index i = 0; i < n; ++i)
-    for (Index j = 0; j < F; ++j) mean[j] += double(X(i, j));
-  mean /= double(n);
-  for (Index i = 0; i < n; ++i)
-    for (Index j = 0; j < F; ++j) sq[j] += (double(X(i, j)) - mean[j]) * (double(X(i, j)) - mean[j]);
+  Eigen::ArrayXd lo_v = X.row(0).transpose().template cast<double>(), hi_v = lo_v;
+  for (Index i = 1; i < n; ++i)  // row by row: the data are row-major
+    for (Index j = 0; j < F; ++j) {
+      const double v = double(X(i, j));
+      lo_v[j] = std::min(lo_v[j], v);
+      hi_v[j] = std::max(hi_v[j], v);
+    }
   Index lo = -1, hi = -1;
-  double s_lo = 0.0, s_hi = 0.0;
+  double r_lo = 0.0, r_hi = 0.0;
   for (Index j = 0; j < F; ++j) {
-    const double s = std::sqrt(sq[j] / double(n));
-    if (!(s > 0.0) || !std::isfinite(s)) continue;
-    if (lo < 0 || s < s_lo) lo = j, s_lo = s;
-    if (hi < 0 || s > s_hi) hi = j, s_hi = s;
+    const double r = hi_v[j] - lo_v[j];
+    if (!(r > 0.0) || !std::isfinite(r)) continue;
+    if (lo < 0 || r < r_lo) lo = j, r_lo = r;
+    if (hi < 0 || r > r_hi) hi = j, r_hi = r;
   }
-  if (lo < 0 || s_hi <= ratio * s_lo) return;
-  warn(call, "the features' standard deviations differ by a factor of ", s_hi / s_lo, " (column ", hi, ": ",
-       s_hi, ", column ", lo, ": ", s_lo,
+  if (lo < 0 || r_hi <= ratio * r_lo) return;
+  warn(call, "the features' ranges (max - min) differ by a factor of ", r_hi / r_lo, " (column ", hi, ": ", r_hi,
+       ", column ", lo, ": ", r_lo,
        "), so the widest features dominate the distances; set scaling = Scaling::standard in the params "
        "(or scale the data)");
 }

@@ -274,7 +274,7 @@ class Som {
 
   /// Trains for params().epochs epochs. Initialises the weights with params().init first when
   /// they were never initialised (and, with params().scaling set, fits the scaling on X; later
-  /// fits keep it). Without scaling, warns when the features' standard deviations differ by more
+  /// fits keep it). Without scaling, warns when the features' ranges (max - min) differ by more
   /// than 100 times. On an exception the previous weights are kept.
   TrainingHistory fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
     detail::check_data("Som::fit", X, n_features_, "Som");
