@@ -6,11 +6,8 @@
 
 int main() {
   using namespace somtile;
-  CsvData iris = read_csv(SOMTILE_DATA_DIR "/iris.csv", "label");
-  // Standardise: the BMU search compares raw feature distances.
-  RowMatrix<double> X = iris.X.rowwise() - iris.X.colwise().mean();
-  X.array().rowwise() /= (X.array().square().colwise().sum() / double(X.rows() - 1)).sqrt();
-
+  const CsvData iris = read_csv(SOMTILE_DATA_DIR "/iris.csv", "label");
+  const RowMatrix<double>& X = iris.X;
   SomParams params;
   params.rows = 10;
   params.cols = 12;
@@ -21,6 +18,7 @@ int main() {
   params.sigma_final = 0.6;
   params.training = Training::batch;
   params.init = Init::pca;
+  params.scaling = Scaling::standard;  // the BMU search compares raw distances: standardise
   Som<double> som(params, X.cols());
   const TrainingHistory history = som.fit(X);
   std::printf("iris, 10 x 12 hexagonal map, %zu batch epochs: QE %.4f -> %.4f, TE %.4f -> %.4f\n",
@@ -29,14 +27,11 @@ int main() {
               history.topographic_errors.back());
 
   // Label each unit by its majority class and use the map as a classifier.
-  const BmuDataMap bmus = bmus_data_map(som, X);
-  const RowMatrix<double> classes = classification_map(som, bmus, iris.y);
-  const Labels bmu = som.predict(X);
-  Index correct = 0;
-  for (Index i = 0; i < X.rows(); ++i) correct += classes.data()[bmu[i]] == double(iris.y[i]);
+  MapClassifier<double> classifier(som);
+  const double accuracy = classifier.fit(X, iris.y).score(X, iris.y);
   const RowMatrix<double> hits = hit_map(som, X);
   std::printf("units with samples: %ld of %ld; majority-label accuracy on the training data: %.3f\n",
-              long((hits.array() > 0).count()), long(som.n_units()), double(correct) / double(X.rows()));
+              long((hits.array() > 0).count()), long(som.n_units()), accuracy);
 
   const RowMatrix<double> u = u_matrix(som);
   std::printf("U-matrix: min %.3f, mean %.3f, max %.3f (high ridges separate the species)\n", u.minCoeff(),
