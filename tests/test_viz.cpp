@@ -803,7 +803,8 @@ TEST_CASE("Network plot: nodes, grey edges, colour bar or legend, size legend", 
   rgb.rgb = RowMatrix<double>::Constant(5, 3, 0.25);
   rgb.rgb(2, 0) = 1.0;
   viz::plot_network(pos, edges, "viz_network_rgb.svg", rgb);
-  const auto rgb_nodes = with_class(*load_svg("viz_network_rgb.svg", false), "node");
+  const auto rgb_svg = load_svg("viz_network_rgb.svg", false);  // the nodes point into it
+  const auto rgb_nodes = with_class(*rgb_svg, "node");
   REQUIRE(rgb_nodes.size() == 5);
   CHECK(rgb_nodes[0]->attr("fill") == "#404040");
   CHECK(rgb_nodes[2]->attr("fill") == "#ff4040");
