@@ -15,6 +15,7 @@
 // is destroyed or trained further (refit a new MapClassifier to follow it). Like the Som, it
 // takes raw data when the Som scales its features (SomParams::scaling).
 
+#include "somtile/core/detail/class_codes.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
@@ -62,18 +63,13 @@ class MapClassifier {
     const char* call = "MapClassifier::fit";
     detail::check_data(call, X, n_features(), "MapClassifier");
     detail::check_labels(call, y, X.rows());
-    std::vector<Index> sorted(y.data(), y.data() + y.size());
-    std::sort(sorted.begin(), sorted.end());
-    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    const Index C = Index(sorted.size()), U = n_units();
+    detail::ClassCodes classes = detail::class_codes(y);
+    const Index C = classes.classes.size(), U = n_units();
 
     const Labels bmu = nearest_units(X);
     Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> counts =
         decltype(counts)::Zero(U, C);
-    for (Index i = 0; i < X.rows(); ++i) {
-      const Index c = Index(std::lower_bound(sorted.begin(), sorted.end(), y[i]) - sorted.begin());
-      ++counts(bmu[i], c);
-    }
+    for (Index i = 0; i < X.rows(); ++i) ++counts(bmu[i], classes.codes[std::size_t(i)]);
 
     // Majority vote of the units that won samples (the first maximum: the smallest label).
     Labels code = Labels::Constant(U, -1);
@@ -112,7 +108,7 @@ class MapClassifier {
         proba.row(u) = proba.row(donor[u]);
       }
 
-    classes_ = Eigen::Map<const Labels>(sorted.data(), C);
+    classes_.swap(classes.classes);
     unit_labels_.resize(U);
     for (Index u = 0; u < U; ++u) unit_labels_[u] = classes_[code[u]];
     proba_.swap(proba);

@@ -13,6 +13,7 @@
 // order. Class ties go to the lowest class in classes() order, both for a neuron's label and
 // for predict().
 
+#include "somtile/core/detail/class_codes.hpp"
 #include "somtile/som/growing_som.hpp"
 
 #include <cmath>
@@ -56,14 +57,9 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
   SomClassifier& fit(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch = {}) {
     this->check_fit_input(X);
     detail::check_labels("SomClassifier::fit", y, X.rows());
-    std::vector<Index> sorted(y.data(), y.data() + y.size());
-    std::sort(sorted.begin(), sorted.end());
-    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    Labels classes = Eigen::Map<const Labels>(sorted.data(), Index(sorted.size()));
-    std::vector<Index> codes(std::size_t(y.size()));
-    for (Index i = 0; i < y.size(); ++i)
-      codes[std::size_t(i)] = Index(std::lower_bound(sorted.begin(), sorted.end(), y[i]) - sorted.begin());
-    const Index C = classes.size();
+    detail::ClassCodes classes = detail::class_codes(y);
+    const std::vector<Index>& codes = classes.codes;
+    const Index C = classes.classes.size();
 
     Scaler<Scalar> scaler = this->fit_scaling(X);
     RowMatrix<Scalar> storage;
@@ -82,7 +78,7 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
       }
     }
     this->commit(std::move(map), X.cols(), std::move(scaler));
-    classes_.swap(classes);
+    classes_.swap(classes.classes);
     proba_.swap(proba);
     neuron_label_.swap(neuron_label);
     return *this;
