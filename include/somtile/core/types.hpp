@@ -8,6 +8,13 @@
 
 #include <cstdint>
 
+// Declared here so that the trainers can name sparse data without including <Eigen/SparseCore>
+// (its defaults come from Eigen's own declaration; users of sparse data include somtile/sparse.hpp).
+namespace Eigen {
+template <typename Scalar_, int Options_, typename StorageIndex_>
+class SparseMatrix;
+}  // namespace Eigen
+
 namespace somtile {
 
 using Index = Eigen::Index;
@@ -25,6 +32,11 @@ using Labels = Eigen::Matrix<Index, Eigen::Dynamic, 1>;
 /// Read-only view of a sample matrix (accepts any row-major matrix or block without copying).
 template <typename Scalar>
 using ConstRowRef = Eigen::Ref<const RowMatrix<Scalar>>;
+
+/// Sparse samples (documents, one-hot features): compressed rows, int indices. Accepted by
+/// Som::fit / predict / transform / the errors and OnlineSom::train; include somtile/sparse.hpp.
+template <typename Scalar>
+using SparseRowMatrix = Eigen::SparseMatrix<Scalar, Eigen::RowMajor, int>;
 
 namespace detail {
 template <typename T>
@@ -81,6 +93,11 @@ enum class Training { minibatch, batch };
 /// none, StandardScaler (zero mean, unit variance) or MinMaxScaler (each feature to [0, 1]).
 enum class Scaling { none, standard, minmax };
 
+/// What a trainer does with NaN cells in its data: reject them (InputError, the default) or
+/// treat them as missing values that distances, updates and errors skip (see README,
+/// "Missing values"). Infinite values are always rejected.
+enum class Missing { reject, mask };
+
 // The enums' names (core/enum_names.hpp), in enumerator order.
 template <>
 struct EnumNames<Topology> {
@@ -114,6 +131,10 @@ struct EnumNames<Training> {
 template <>
 struct EnumNames<Scaling> {
   static constexpr std::array<std::string_view, 3> names{"none", "standard", "minmax"};
+};
+template <>
+struct EnumNames<Missing> {
+  static constexpr std::array<std::string_view, 2> names{"reject", "mask"};
 };
 
 }  // namespace somtile
