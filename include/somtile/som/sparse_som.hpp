@@ -12,10 +12,12 @@
 //                      (O(batch x units x features)); batch training is the mode that scales
 //                      with the non-zeros.
 //   Init::random, sample, uniform as for dense data (the same draws, so the same codebook for
-//   the same seed); Init::pca is refused.
+//   the same seed); Init::pca from sparse_principal_axes (detail/sparse_pca.hpp), subspace
+//   iteration at O(nnz) per iteration: the dense plane to its tolerance.
 
 #include "somtile/core/detail/sparse_fwd.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/detail/sparse_pca.hpp"
 #include "somtile/kernels/detail/team_bmu.hpp"
 #include "somtile/kernels/sparse_batch.hpp"
 #include "somtile/kernels/sparse_bmu.hpp"
@@ -89,20 +91,34 @@ struct SparseSom {
           for (std::size_t k = 0; k < rows.size(); ++k) copy_row(X, rows[k], W, u + Index(k));
         }
         break;
-      case Init::pca: break;  // refused by check_init
+      case Init::pca: W = pca_weights(som, sparse_principal_axes(X, 2)); break;
     }
     return W;
   }
 
-  static void check_init(const char* call, Init init) {
-    require(init != Init::pca, call,
-            "Init::pca is not available for sparse data; use Init::random, Init::sample or Init::uniform");
+  /// Som::pca_weights from the axes of sparse_principal_axes: the plane of the first two
+  /// principal components, +-2 standard deviations across the grid, PC1 along the longer side.
+  static RowMatrix<Scalar> pca_weights(const Model& som, const PrincipalAxes& pca) {
+    const Eigen::VectorXd pc1 = pca.axes.col(0) * std::sqrt(pca.variances(0)),
+                          pc2 = pca.axes.col(1) * std::sqrt(pca.variances(1));
+    const RowMatrix<double> pos = som.grid_.positions();
+    const bool cols_longer = som.grid_.cols() >= som.grid_.rows();
+    const Eigen::VectorXd along = pos.col(cols_longer ? 0 : 1), across = pos.col(cols_longer ? 1 : 0);
+    auto unit_span = [](const Eigen::VectorXd& v) -> Eigen::VectorXd {
+      const double lo = v.minCoeff(), hi = v.maxCoeff();
+      if (hi - lo <= 0) return Eigen::VectorXd::Zero(v.size());
+      return (2.0 * (v.array() - lo) / (hi - lo) - 1.0).matrix();
+    };
+    const Eigen::VectorXd a = unit_span(along), b = unit_span(across);
+    RowMatrix<Scalar> W(som.n_units(), som.n_features_);
+    for (Index u = 0; u < som.n_units(); ++u)
+      W.row(u) = (pca.mean.transpose() + 2.0 * (a(u) * pc1 + b(u) * pc2)).transpose().template cast<Scalar>();
+    return W;
   }
 
   static void initialize_weights(Model& som, const Sp& X, Init init) {
     const char* call = "Som::initialize_weights";
     const CsrView<Scalar> v = checked(som, call, X);
-    check_init(call, init);
     som.weights_ = initial(som, v, init);
   }
 
@@ -127,7 +143,6 @@ struct SparseSom {
   static TrainingHistory fit(Model& som, const Sp& X, const typename Model::EpochCallback& on_epoch) {
     const char* call = "Som::fit";
     const CsrView<Scalar> v = checked(som, call, X);
-    if (!som.is_fitted()) check_init(call, som.params_.init);
     TrainingHistory history;
     if (som.params_.training == Training::batch) {
       train_batch(som, v, history, on_epoch);
