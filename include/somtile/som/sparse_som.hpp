@@ -136,10 +136,12 @@ struct SparseSom {
   }
 
   /// See Som::fit and the top of this file. Batch training updates the codebook in place (no
-  /// second copy): every buffer of size O(nnz) or O(units x block) is allocated before the
-  /// weights change, so a failed allocation leaves them as they were; if the epoch callback
-  /// throws, a Som that was fitted before keeps the codebook of the last finished epoch (one
-  /// that was not stays unfitted).
+  /// second copy). The large buffers (the column copy, the BMU arrays, the panel) are allocated
+  /// before the weights change, so running out of memory for them leaves the weights as they
+  /// were; what is allocated later is small (kernel tables and per-epoch sums of units x 128
+  /// scalars). If the epoch callback throws, a Som that was fitted before keeps the codebook of
+  /// the last finished epoch (a valid one), and one that was not stays unfitted. Mini-batch
+  /// training works on a copy, as for dense data.
   static TrainingHistory fit(Model& som, const Sp& X, const typename Model::EpochCallback& on_epoch) {
     const char* call = "Som::fit";
     const CsrView<Scalar> v = checked(som, call, X);
