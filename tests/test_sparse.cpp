@@ -267,6 +267,10 @@ TEST_CASE("sparse transform, errors and maps match brute force and the dense cal
     CHECK(ms == md);
     const BmuResult<double> r = som.bmus(S);
     CHECK(r.second.size() == D.rows());
+    for (const Retrieval mode : {Retrieval::bmu_only, Retrieval::bmu_neighborhood, Retrieval::bmu_neighborhood_knn}) {
+      const RowMatrix<double> query = D.row(7);
+      CHECK(collect_samples(som, to_sparse(query), S, ms, 10, mode) == collect_samples(som, query, D, md, 10, mode));
+    }
   }
 }
 

@@ -260,4 +260,73 @@ BmuDataMap bmus_data_map(const Som<Scalar>& som, const SparseRowMatrix<Scalar>& 
   return detail::samples_by_unit(som.predict(X), som.n_units());
 }
 
+namespace detail {
+
+/// Distance between rows a of A and b of B (both sparse), exact in double as pair_distance.
+template <typename Scalar>
+double sparse_pair_distance(Distance metric, const CsrView<Scalar>& A, Index a, const CsrView<Scalar>& B, Index b) {
+  Index p = A.begin(a), q = B.begin(b);
+  const Index pe = A.end(a), qe = B.end(b);
+  double sq = 0.0, dot = 0.0, na = 0.0, nb = 0.0;
+  while (p < pe || q < qe) {
+    const Index ja = p < pe ? Index(A.inner[p]) : std::numeric_limits<Index>::max();
+    const Index jb = q < qe ? Index(B.inner[q]) : std::numeric_limits<Index>::max();
+    const double x = ja <= jb ? double(A.values[p]) : 0.0, y = jb <= ja ? double(B.values[q]) : 0.0;
+    if (ja <= jb) ++p;
+    if (jb <= ja) ++q;
+    sq += (x - y) * (x - y);
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  if (metric != Distance::cosine) return std::sqrt(sq);
+  if (na == 0.0 || nb == 0.0) return 1.0;
+  return std::clamp(1.0 - dot / (std::sqrt(na) * std::sqrt(nb)), 0.0, 2.0);
+}
+
+}  // namespace detail
+
+/// collect_samples (som/maps.hpp) for a sparse query and sparse historical samples.
+template <typename Scalar>
+std::vector<Index> collect_samples(const Som<Scalar>& som, const SparseRowMatrix<Scalar>& query,
+                                   const SparseRowMatrix<Scalar>& X, const BmuDataMap& map, Index min_buffer = 50,
+                                   Retrieval mode = Retrieval::bmu_neighborhood_knn) {
+  const char* call = "collect_samples";
+  detail::require<InputError>(query.rows() == 1, call, "query must be one sample (1 row), got ", query.rows(),
+                              " rows");
+  const detail::CsrView<Scalar> q = detail::csr_view(query), x = detail::csr_view(X);
+  detail::check_sparse_data(call, q, som.n_features(), "Som", "query");
+  detail::check_sparse_data(call, x, som.n_features(), "Som");
+  detail::check_bmu_map(call, som, map);
+  detail::check_map_targets(call, map, X.rows());
+  detail::check_non_negative(call, "min_buffer", min_buffer);
+  const Distance metric = som.params().distance;
+  const Index bmu = som.predict(query)[0];
+  std::vector<Index> out;
+  std::vector<char> visited(std::size_t(som.n_units()), 0);
+  auto take = [&](const std::vector<Index>& units) {  // one tier, nearest to the query first
+    std::vector<std::pair<double, Index>> tier;
+    for (Index u : units) {
+      visited[std::size_t(u)] = 1;
+      for (Index i : map[std::size_t(u)]) tier.emplace_back(detail::sparse_pair_distance(metric, q, 0, x, i), i);
+    }
+    std::stable_sort(tier.begin(), tier.end());
+    for (const auto& [d, i] : tier) out.push_back(i);
+  };
+  take({bmu});
+  if (mode == Retrieval::bmu_only) return out;
+  take(som.grid().neighbors(bmu, som.params().neighborhood_order));
+  if (mode == Retrieval::bmu_neighborhood) return out;
+  std::vector<std::pair<double, Index>> rest;
+  for (Index u = 0; u < som.n_units(); ++u)
+    if (!visited[std::size_t(u)] && !map[std::size_t(u)].empty())
+      rest.emplace_back(double(distance<Scalar>(metric, som.weights().row(bmu), som.weights().row(u))), u);
+  std::stable_sort(rest.begin(), rest.end());
+  for (const auto& [d, u] : rest) {
+    if (Index(out.size()) > min_buffer) break;
+    take({u});
+  }
+  return out;
+}
+
 }  // namespace somtile
