@@ -106,6 +106,39 @@ TEST_CASE("sparse BMU search: same BMUs and second BMUs as the dense search, any
   CHECK(detail::sparse_find_bmus<double>(detail::csr_view(S), W, Distance::cosine, true, 1).bmu[0] == 0);
 }
 
+TEST_CASE("sparse BMU search: the same units at every instruction-set level, and in float", "[sparse][bmu][isa]") {
+  const RowMatrix<double> D = sparse_values(50, 40, 0.1, 14);
+  const SparseRowMatrix<double> S = to_sparse(D);
+  const RowMatrix<double> W = random_codebook(17, 40, 15);
+  for (const Distance metric : {Distance::euclidean, Distance::cosine}) {
+    set_max_isa(Isa::avx512);
+    const BmuResult<double> best = detail::sparse_find_bmus<double>(detail::csr_view(S), W, metric, true, 1, 5);
+    for (const Isa level : {Isa::baseline, Isa::avx2}) {
+      set_max_isa(level);
+      const BmuResult<double> r = detail::sparse_find_bmus<double>(detail::csr_view(S), W, metric, true, 1, 5);
+      CHECK(r.bmu == best.bmu);
+      CHECK(r.second == best.second);
+    }
+    set_max_isa(Isa::avx512);
+    // float: the same BMU as the double search wherever the runner-up is not within float
+    // rounding (1e-4 here is far above it); distances to float rounding.
+    const RowMatrix<float> Wf = W.cast<float>();
+    const SparseRowMatrix<float> Sf = S.cast<float>();
+    const BmuResult<float> f = detail::sparse_find_bmus<float>(detail::csr_view(Sf), Wf, metric, true, 2);
+    const BmuResult<double> d = find_bmus<double>(D.cast<float>().cast<double>(), Wf.cast<double>(), metric, true, 1);
+    Index compared = 0;
+    for (Index i = 0; i < D.rows(); ++i) {
+      const double gap = naive_distance(metric, D.row(i).cast<float>().cast<double>(), Wf.row(d.second[i]).cast<double>()) -
+                         double(d.distance[i]);
+      if (gap < 1e-4) continue;
+      ++compared;
+      CHECK(f.bmu[i] == d.bmu[i]);
+      CHECK(std::abs(double(f.distance[i]) - double(d.distance[i])) < 1e-5);
+    }
+    CHECK(compared > 40);
+  }
+}
+
 TEST_CASE("sparse batch fit equals the dense batch fit from the same initial weights", "[sparse][batch]") {
   const RowMatrix<double> D = sparse_values(40, 24, 0.1, 3);
   const SparseRowMatrix<double> S = to_sparse(D);
