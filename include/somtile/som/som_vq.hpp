@@ -60,7 +60,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
   /// Cluster id of every sample (the id of its BMU).
   Labels predict(ConstRowRef<Scalar> X) const {
     this->check_input("predict", X);
-    const Labels bmu = this->bmus(X);
+    const Labels bmu = this->unchecked_bmus(X);
     Labels out(bmu.size());
     for (Index i = 0; i < bmu.size(); ++i) out[i] = cluster_of_[bmu[i]];
     return out;
