@@ -287,7 +287,15 @@ template <typename Scalar>
 void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index bmu, double lr,
                    double sigma, Neighborhood kind, double radius, OnlineScratch<Scalar>& s,
                    const std::vector<Index>* present = nullptr) {
-  const Index n_moved = present ? Index(present->size()) : Wt.rows();
+  // Every feature, or (a sample with missing cells) the listed ones: two plain loops, so the
+  // complete-data loop is the one it always was.
+  const auto each_feature = [&Wt, present](auto&& step) {
+    if (present) {
+      for (Index f : *present) step(f);
+    } else {
+      for (Index f = 0; f < Wt.rows(); ++f) step(f);
+    }
+  };
   const Index cols = g.cols(), units = g.size(), br = g.row_of(bmu), bc = g.col_of(bmu);
   const Index reach = Index(std::min(std::floor(radius), double(std::max(g.rows(), cols))));
   const AxisWindow row_window = axis_window(g.rows(), br, reach, g.torus());
@@ -323,20 +331,18 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
         const Index b = col_window.begin[cp], len = col_window.end[cp] - b;
         if (gaussian) {  // the rate is formed inside the update: no extra pass
           const auto col_rate = s.col_rate.segment(b, len);
-          for (Index k = 0; k < n_moved; ++k) {
-            const Index f = present ? (*present)[std::size_t(k)] : k;
+          each_feature([&](Index f) {
             RowMap<Scalar> w(Wt.data() + f * units + r * cols + b, len);
             w += (row_factor * col_rate) * (x[f] - w);
-          }
+          });
         } else {
           auto rate = s.unit_rate.segment(b, len);
           for (Index c = b; c < b + len; ++c)
             rate[c - b] = Scalar(lr * neighborhood_weight(kind, dr2 + s.col_offset_sq[c], sigma));
-          for (Index k = 0; k < n_moved; ++k) {
-            const Index f = present ? (*present)[std::size_t(k)] : k;
+          each_feature([&](Index f) {
             RowMap<Scalar> w(Wt.data() + f * units + r * cols + b, len);
             w += rate * (x[f] - w);
-          }
+          });
         }
       }
     }
@@ -566,21 +572,38 @@ class OnlineSom {
     detail::OnlineScratch<Scalar> scratch(grid_);
     // Every kernel's support grows linearly with sigma, so one radius at sigma = 1 suffices.
     const double unit_radius = neighborhood_radius(params_.neighborhood, 1.0, params_.kernel_epsilon);
-    const Index F = Xs.cols();
     // Missing values: only when there are any, so complete data run the plain steps.
-    const bool masked = params_.missing == Missing::mask && detail::has_missing(Xs);
+    if (params_.missing == Missing::mask && detail::has_missing(Xs)) {
+      run_masked(s, Xs, num_iterations, schedule, scratch, unit_radius);
+      return;
+    }
+    for (Index t = 0; t < num_iterations; ++t) {
+      const auto [lr, sigma] = schedule(t);
+      const Scalar* x = Xs.row(s.rng.uniform_index(Xs.rows())).data();
+      const Index bmu = detail::nearest_unit(s.weights_t, x, scratch);
+      detail::online_update(s.weights_t, grid_, x, bmu, lr, sigma, params_.neighborhood,
+                            unit_radius * sigma, scratch);
+      s.last_learning_rate = lr;
+      s.last_sigma = sigma;
+    }
+    s.iterations += num_iterations;
+  }
+
+  /// run() on data with missing cells: a sample with some finds its BMU over its present
+  /// features and moves those only; a complete sample takes the plain step.
+  template <typename Schedule>
+  void run_masked(State& s, const RowMatrix<Scalar>& Xs, Index num_iterations, Schedule& schedule,
+                  detail::OnlineScratch<Scalar>& scratch, double unit_radius) const {
+    const Index F = Xs.cols();
     std::vector<Index> present;
     present.reserve(std::size_t(F));
     for (Index t = 0; t < num_iterations; ++t) {
       const auto [lr, sigma] = schedule(t);
       const Scalar* x = Xs.row(s.rng.uniform_index(Xs.rows())).data();
-      const std::vector<Index>* moved = nullptr;
-      if (masked) {
-        present.clear();
-        for (Index f = 0; f < F; ++f)
-          if (!std::isnan(x[f])) present.push_back(f);
-        if (Index(present.size()) < F) moved = &present;
-      }
+      present.clear();
+      for (Index f = 0; f < F; ++f)
+        if (!std::isnan(x[f])) present.push_back(f);
+      const std::vector<Index>* moved = Index(present.size()) < F ? &present : nullptr;
       const Index bmu = moved ? detail::nearest_unit_masked(s.weights_t, x, present, scratch)
                               : detail::nearest_unit(s.weights_t, x, scratch);
       detail::online_update(s.weights_t, grid_, x, bmu, lr, sigma, params_.neighborhood,
