@@ -272,7 +272,7 @@ class GrowingSomEstimator {
   }
   void check_fit_input(ConstRowRef<Scalar> X) const {
     const std::string call = name_ + "::fit";
-    detail::check_data(call, X, X.cols(), name_, params_.missing);
+    detail::check_data(call, X, params_.missing);
     detail::require<InputError>(X.rows() >= 4, call, "X must have at least 4 samples to seed the map, got ", X.rows());
   }
   /// The scaling fit() trains with (params().scaling), fitted on X (already validated); warns

@@ -520,7 +520,7 @@ class OnlineSom {
 
   Lattice<Scalar> train_fresh(const char* call, ConstRowRef<Scalar> X, Index num_iterations,
                               bool normalize) {
-    detail::check_data(call, X, X.cols(), "OnlineSom", params_.missing);
+    detail::check_data(call, X, params_.missing);
     detail::check_positive(call, "num_iterations", num_iterations);
     detail::require(!(normalize && params_.scaling != Scaling::none), call,
                     "normalize = true and scaling = ", enum_name(params_.scaling), " both scale the data; use one");
