@@ -362,12 +362,18 @@ TEST_CASE("SomVQ with NaN: fit, predict, errors and transform against brute forc
   GrowingSomParams p = growing_params(Missing::mask);
   p.n_threads = 1;
   SomVQ<double> vq(p);
+  std::vector<EpochInfo> epochs;
   {
     ScopedWarningHandler quiet([](std::string_view) {});
-    vq.fit(X);
+    vq.fit(X, [&](const EpochInfo& e) { epochs.push_back(e); });
   }
   const RowMatrix<double>& W = vq.weights();
   REQUIRE(vq.n_neurons() > 4);  // it grew
+  REQUIRE(!epochs.empty());
+  for (const EpochInfo& e : epochs) {
+    CHECK(std::isfinite(e.quantization_error));
+    CHECK(e.topographic_error >= 0);
+  }
   CHECK(W.allFinite());
 
   p.n_threads = 2;
@@ -376,7 +382,7 @@ TEST_CASE("SomVQ with NaN: fit, predict, errors and transform against brute forc
     ScopedWarningHandler quiet([](std::string_view) {});
     vq2.fit(X);
   }
-  CHECK(vq2.weights() == W);
+  CHECK(vq2.weights() == W);  // also: the epoch callback's second-BMU pass changes nothing
   CHECK(vq2.labels() == vq.labels());
 
   const RowMatrix<double> Y = gappy_data(30, 3, 0.3, 4);
