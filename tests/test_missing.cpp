@@ -4,10 +4,16 @@
 #include <somtile/core/random.hpp>
 #include <somtile/kernels/bmu.hpp>
 #include <somtile/kernels/masked_bmu.hpp>
+#include <somtile/io/model_io.hpp>
+#include <somtile/preprocessing/scaler.hpp>
+#include <somtile/som/impute.hpp>
+#include <somtile/som/maps.hpp>
+#include <somtile/som/som.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -59,7 +65,8 @@ double naive_masked(Distance metric, const RowMatrix<double>& X, Index i, const 
     case Distance::euclidean: return std::sqrt(scale * s);
     case Distance::manhattan: return scale * s;
     case Distance::chebyshev: return s;
-    case Distance::cosine: return (xx == 0 || ww == 0) ? 1.0 : 1.0 - xy / std::sqrt(xx * ww);
+    case Distance::cosine:  // clamped to [0, 2] as distance() is: a row with one present feature ties exactly
+      return (xx == 0 || ww == 0) ? 1.0 : std::clamp(1.0 - xy / std::sqrt(xx * ww), 0.0, 2.0);
   }
   return 0;
 }
@@ -192,4 +199,318 @@ TEST_CASE("data checks with Missing", "[missing][errors]") {
         "f(): X has no samples (0 rows)");
   CHECK(error_of([&] { detail::check_data("f", RowMatrix<double>(2, 0), Missing::mask, "Y"); }) ==
         "f(): Y has no features (0 columns)");
+}
+
+// ---- NaN-aware scalers ---------------------------------------------------------------------
+
+namespace {
+
+// tests/reference/make_missing_reference.py
+RowMatrix<double> scaler_holes() {
+  RowMatrix<double> X(5, 4);
+  X << 1, nan_v, 3, nan_v,  2, 5, nan_v, nan_v,  nan_v, 7, 3, nan_v,  4, 8, 3, nan_v,  0.5, nan_v, 3, 1;
+  return X;
+}
+
+void check_values(const RowMatrix<double>& got, std::vector<double> want) {
+  REQUIRE(got.size() == Index(want.size()));
+  for (Index k = 0; k < got.size(); ++k) {
+    if (std::isnan(want[std::size_t(k)])) {
+      CHECK(std::isnan(got.data()[k]));
+      continue;
+    }
+    CHECK(got.data()[k] == Approx(want[std::size_t(k)]).epsilon(1e-14).margin(1e-14));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("scalers with Missing::mask ignore NaN in fit and keep it in transform, as scikit-learn",
+          "[missing][scaler]") {
+  const RowMatrix<double> X = scaler_holes();
+  RowMatrix<double> Q(1, 4);
+  Q << 3, nan_v, 2, 4;
+  StandardScaler<double> standard;
+  standard.fit(X, Missing::mask);
+  check_values(standard.mean().transpose(), {1.875, 6.666666666666667, 3.0, 1.0});
+  check_values(standard.var().transpose(), {1.796875, 1.5555555555555554, 0.0, 0.0});
+  check_values(standard.scale().transpose(), {1.340475661845451, 1.247219128924647, 1.0, 1.0});
+  check_values(standard.transform(Q, Missing::mask), {0.8392543274162825, nan_v, -1.0, 3.0});
+  check_values(standard.inverse_transform(standard.transform(Q, Missing::mask), Missing::mask), {3, nan_v, 2, 4});
+  MinMaxScaler<double> minmax;
+  minmax.fit(X, Missing::mask);
+  check_values(minmax.data_min().transpose(), {0.5, 5.0, 3.0, 1.0});
+  check_values(minmax.data_max().transpose(), {4.0, 8.0, 3.0, 1.0});
+  check_values(minmax.scale().transpose(), {0.2857142857142857, 0.3333333333333333, 1.0, 1.0});
+  check_values(minmax.min().transpose(), {-0.14285714285714285, -1.6666666666666665, -3.0, -1.0});
+  check_values(minmax.transform(Q, Missing::mask), {0.7142857142857142, nan_v, -1.0, 3.0});
+  Scaler<double> scaler(Scaling::standard);
+  scaler.fit(X, Missing::mask);
+  check_values(scaler.transform(Q, Missing::mask), {0.8392543274162825, nan_v, -1.0, 3.0});
+
+  // Without the flag: today's rule and message; a fit that fails keeps the previous one.
+  CHECK(error_of([&] { standard.fit(X); }) == "StandardScaler::fit(): X must be finite, but X(0, 1) = nan");
+  CHECK(error_of([&] { minmax.transform(Q); }) == "MinMaxScaler::transform(): X must be finite, but X(0, 1) = nan");
+  RowMatrix<double> column = X;
+  column.col(3).setConstant(nan_v);
+  CHECK(error_of([&] { standard.fit(column, Missing::mask); }) ==
+        "StandardScaler::fit(): X column 3 has no present value (all NaN)");
+  CHECK(error_of([&] { minmax.fit(column, Missing::mask); }) ==
+        "MinMaxScaler::fit(): X column 3 has no present value (all NaN)");
+  CHECK(standard.mean()[3] == 1.0);
+  CHECK(minmax.data_max()[3] == 1.0);
+  // Complete data: the flag changes nothing.
+  RowMatrix<double> full = random_matrix(20, 3, 5);
+  StandardScaler<double> a, b;
+  a.fit(full);
+  b.fit(full, Missing::mask);
+  CHECK(a.mean() == b.mean());
+  CHECK(a.var() == b.var());
+}
+
+TEST_CASE("warn_if_unscaled ignores NaN", "[missing][scaler]") {
+  RowMatrix<double> X(3, 2);
+  X << nan_v, 0,  1, 1000,  2, nan_v;
+  std::vector<std::string> seen;
+  ScopedWarningHandler capture([&](std::string_view w) { seen.emplace_back(w); });
+  detail::warn_if_unscaled<double>("f", X);
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].find("a factor of 1000 (column 1: 1000, column 0: 1)") != std::string::npos);
+}
+
+// ---- Som with Missing::mask ------------------------------------------------------------------
+
+namespace {
+
+SomParams mask_params(Training training) {
+  SomParams p;
+  p.rows = 3;
+  p.cols = 4;
+  p.epochs = 1;
+  p.sigma = 1.3;
+  p.learning_rate = 0.4;
+  p.training = training;
+  p.missing = Missing::mask;
+  p.n_threads = 1;
+  return p;
+}
+
+// The BMU of every row by brute-force masked search (ties: lowest unit).
+std::vector<Index> naive_bmus(const RowMatrix<double>& X, const RowMatrix<double>& W, Distance metric) {
+  std::vector<Index> out;
+  for (Index i = 0; i < X.rows(); ++i) {
+    std::vector<double> d;
+    out.push_back(naive_order(metric, X, i, W, d)[0]);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Som batch epoch with NaN equals the per-feature rule by naive loops", "[missing][som]") {
+  const RowMatrix<double> X = with_holes(random_matrix(40, 4, 21), 0.25, 22);
+  for (auto neighborhood : {Neighborhood::gaussian, Neighborhood::bubble}) {
+    SomParams p = mask_params(Training::batch);
+    p.neighborhood = neighborhood;
+    Som<double> som(p, 4);
+    som.initialize_weights(X);
+    const RowMatrix<double> W0 = som.weights();
+    REQUIRE(W0.allFinite());
+    const TrainingHistory h = som.fit(X);
+    const std::vector<Index> bmu = naive_bmus(X, W0, p.distance);
+    const NeighborhoodTable table(som.grid(), p.neighborhood, som.sigma_at(0));
+    RowMatrix<double> W1 = W0;
+    for (Index n = 0; n < som.n_units(); ++n)
+      for (Index j = 0; j < 4; ++j) {
+        double num = 0, den = 0;
+        for (Index i = 0; i < X.rows(); ++i) {
+          if (std::isnan(X(i, j))) continue;
+          num += table(bmu[std::size_t(i)], n) * X(i, j);
+          den += table(bmu[std::size_t(i)], n);
+        }
+        if (den > 0) W1(n, j) = num / den;
+      }
+    for (Index k = 0; k < W1.size(); ++k)
+      CHECK(som.weights().data()[k] == Approx(W1.data()[k]).epsilon(1e-12).margin(1e-12));
+    // The epoch's error: the mean masked distance to the BMU under the new weights.
+    double qe = 0;
+    const std::vector<Index> bmu1 = naive_bmus(X, som.weights(), p.distance);
+    for (Index i = 0; i < X.rows(); ++i) qe += naive_masked(p.distance, X, i, som.weights(), bmu1[std::size_t(i)]);
+    CHECK(h.quantization_errors.at(0) == Approx(qe / double(X.rows())).epsilon(1e-12));
+    CHECK(som.quantization_error(X) == Approx(qe / double(X.rows())).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("Som mini-batch epoch with NaN updates present features only", "[missing][som]") {
+  const RowMatrix<double> X = with_holes(random_matrix(30, 5, 31), 0.2, 32);
+  SomParams p = mask_params(Training::minibatch);
+  p.batch_size = 1000;  // one batch: the permutation does not matter
+  p.distance = Distance::manhattan;
+  Som<double> som(p, 5);
+  som.initialize_weights(X);
+  const RowMatrix<double> W0 = som.weights();
+  som.fit(X);
+  const std::vector<Index> bmu = naive_bmus(X, W0, p.distance);
+  const NeighborhoodTable table(som.grid(), p.neighborhood, som.sigma_at(0));
+  const double step = som.learning_rate_at(0) / double(X.rows());
+  RowMatrix<double> W1 = W0;
+  for (Index n = 0; n < som.n_units(); ++n)
+    for (Index j = 0; j < 5; ++j)
+      for (Index i = 0; i < X.rows(); ++i)
+        if (!std::isnan(X(i, j))) W1(n, j) += step * table(bmu[std::size_t(i)], n) * (X(i, j) - W0(n, j));
+  for (Index k = 0; k < W1.size(); ++k)
+    CHECK(som.weights().data()[k] == Approx(W1.data()[k]).epsilon(1e-12).margin(1e-12));
+}
+
+TEST_CASE("Som with mask: predict, transform, errors and impute against naive loops", "[missing][som]") {
+  const RowMatrix<double> X = with_holes(random_matrix(50, 4, 41), 0.2, 42);
+  SomParams p = mask_params(Training::batch);
+  p.epochs = 3;
+  p.distance = Distance::cosine;
+  Som<double> som(p, 4);
+  som.fit(X);
+  const RowMatrix<double>& W = som.weights();
+  const std::vector<Index> bmu = naive_bmus(X, W, p.distance);
+  const Labels got = som.predict(X);
+  const RowMatrix<double> D = som.transform(X);
+  double qe = 0;
+  for (Index i = 0; i < X.rows(); ++i) {
+    CHECK(got[i] == bmu[std::size_t(i)]);
+    for (Index u = 0; u < som.n_units(); ++u) CHECK(D(i, u) == Approx(naive_masked(p.distance, X, i, W, u)).margin(1e-12));
+    qe += naive_masked(p.distance, X, i, W, bmu[std::size_t(i)]);
+  }
+  CHECK(som.quantization_error(X) == Approx(qe / double(X.rows())).epsilon(1e-12));
+  const RowMatrix<double> hits = hit_map(som, X);
+  CHECK(hits.sum() == double(X.rows()));
+
+  // impute: NaN cells from the BMU's weight, in the data's units (with a standard scaling too).
+  for (Scaling scaling : {Scaling::none, Scaling::standard}) {
+    SomParams q = p;
+    q.scaling = scaling;
+    q.distance = Distance::euclidean;
+    Som<double> s2(q, 4);
+    s2.fit(X);
+    const RowMatrix<double> Xs = s2.scaler().transform(X, Missing::mask);
+    const std::vector<Index> b = naive_bmus(Xs, s2.weights(), q.distance);
+    const RowMatrix<double> Wd = s2.weights_in_data_units();
+    const RowMatrix<double> filled = impute(s2, X);
+    REQUIRE(filled.allFinite());
+    for (Index i = 0; i < X.rows(); ++i)
+      for (Index j = 0; j < 4; ++j)
+        CHECK(filled(i, j) == (std::isnan(X(i, j)) ? Wd(b[std::size_t(i)], j) : X(i, j)));
+  }
+}
+
+TEST_CASE("Som with mask: any thread count, and complete data bit-identical to reject", "[missing][som]") {
+  const RowMatrix<double> full = random_matrix(800, 8, 51);
+  const RowMatrix<double> X = with_holes(full, 0.2, 52);
+  for (Training training : {Training::batch, Training::minibatch}) {
+    SomParams p = mask_params(training);
+    p.rows = 10;
+    p.cols = 10;
+    p.epochs = 3;
+    p.batch_size = 64;
+    p.sigma = 3;
+    p.init = Init::pca;
+    Som<double> one(p, 8), two(p, 8);
+    p.n_threads = 2;
+    two = Som<double>(p, 8);
+    const TrainingHistory h1 = one.fit(X), h2 = two.fit(X);
+    CHECK(one.weights() == two.weights());
+    CHECK(h1.quantization_errors == h2.quantization_errors);
+    CHECK(h1.topographic_errors == h2.topographic_errors);
+    CHECK(one.weights().allFinite());
+
+    // Complete data: mask and reject give the same bits.
+    SomParams r = p;
+    r.missing = Missing::reject;
+    Som<double> masked(p, 8), rejecting(r, 8);
+    const TrainingHistory hm = masked.fit(full), hr = rejecting.fit(full);
+    CHECK(masked.weights() == rejecting.weights());
+    CHECK(hm.quantization_errors == hr.quantization_errors);
+    CHECK(masked.transform(full.topRows(20)) == rejecting.transform(full.topRows(20)));
+  }
+}
+
+TEST_CASE("Som initialisation with NaN reads mean-filled rows", "[missing][som]") {
+  RowMatrix<double> X(4, 2);
+  X << 1, nan_v,  3, 10,  nan_v, 20,  5, 30;
+  RowMatrix<double> filled = X;  // column means of the present values: 3 and 20
+  filled(0, 1) = 20;
+  filled(2, 0) = 3;
+  SomParams p = mask_params(Training::batch);
+  p.rows = 2;
+  p.cols = 2;
+  Som<double> som(p, 2);
+  som.initialize_weights(X, Init::sample);  // 4 units, 4 rows: each row once
+  std::vector<int> used(4, 0);
+  for (Index u = 0; u < 4; ++u)
+    for (Index i = 0; i < 4; ++i)
+      if (som.weights().row(u) == filled.row(i)) ++used[std::size_t(i)];
+  CHECK(used == std::vector<int>{1, 1, 1, 1});
+  som.initialize_weights(X, Init::uniform);
+  for (Index u = 0; u < 4; ++u) {
+    CHECK(som.weights()(u, 0) >= 1);
+    CHECK(som.weights()(u, 0) <= 5);
+    CHECK(som.weights()(u, 1) >= 10);
+    CHECK(som.weights()(u, 1) <= 30);
+  }
+  som.initialize_weights(X, Init::pca);
+  CHECK(som.weights().allFinite());
+}
+
+TEST_CASE("Som with mask saves and loads its setting (model version 3)", "[missing][som][io]") {
+  const RowMatrix<double> X = with_holes(random_matrix(30, 3, 61), 0.2, 62);
+  Som<double> som(mask_params(Training::batch), 3);
+  som.fit(X);
+  const std::string path = "missing_som.somtile";
+  save(som, path);
+  const Som<double> back = load_som<double>(path);
+  CHECK(back.params().missing == Missing::mask);
+  CHECK(back.predict(X) == som.predict(X));
+  CHECK(back.weights() == som.weights());
+  // A version 2 file has no such field: it loads as reject.
+  detail::ModelWriter v2(2);
+  v2(som);
+  v2.save(path, "Som", 8);
+  const Som<double> old = load_som<double>(path);
+  CHECK(old.params().missing == Missing::reject);
+  CHECK(old.weights() == som.weights());
+  std::remove(path.c_str());
+}
+
+TEST_CASE("Som with missing values: error paths", "[missing][som][errors]") {
+  RowMatrix<double> X = random_matrix(10, 3, 71);
+  X(1, 2) = nan_v;
+  SomParams reject = mask_params(Training::batch);
+  reject.missing = Missing::reject;
+  Som<double> r(reject, 3);
+  CHECK(error_of([&] { r.fit(X); }) == "Som::fit(): X must be finite, but X(1, 2) = nan");
+  Som<double> m(mask_params(Training::batch), 3);
+  CHECK_THROWS_AS(impute(m, X), NotFittedError);
+  m.fit(X);
+  const RowMatrix<double> W = m.weights();
+  RowMatrix<double> bad = X;
+  bad(4, 0) = std::numeric_limits<double>::infinity();
+  CHECK(error_of([&] { m.fit(bad); }) == "Som::fit(): X must be finite or NaN (missing), but X(4, 0) = inf");
+  CHECK(error_of([&] { m.predict(bad); }) == "Som::predict(): X must be finite or NaN (missing), but X(4, 0) = inf");
+  CHECK(error_of([&] { impute(m, bad); }) == "impute(): X must be finite or NaN (missing), but X(4, 0) = inf");
+  bad = X;
+  bad.row(6).setConstant(nan_v);
+  CHECK(error_of([&] { m.fit(bad); }) == "Som::fit(): X row 6 has no present feature (all NaN)");
+  CHECK(error_of([&] { m.transform(bad); }) == "Som::transform(): X row 6 has no present feature (all NaN)");
+  CHECK(error_of([&] { impute(m, bad); }) == "impute(): X row 6 has no present feature (all NaN)");
+  CHECK(m.weights() == W);  // failed calls leave the model as it was
+  bad = X;
+  bad.col(0).setConstant(nan_v);
+  Som<double> fresh(mask_params(Training::batch), 3);
+  CHECK(error_of([&] { fresh.fit(bad); }) == "Som::fit(): X column 0 has no present value (all NaN)");
+  CHECK_FALSE(fresh.is_fitted());
+  CHECK_NOTHROW(m.fit(bad));  // a trained map keeps the weights of a feature the data never show
+  CHECK(m.weights().allFinite());
+  // impute works on a map trained without mask.
+  Som<double> plain(reject, 3);
+  plain.fit(random_matrix(10, 3, 72));
+  CHECK(impute(plain, X).allFinite());
+  CHECK(impute(plain, X).row(0) == X.row(0));
 }

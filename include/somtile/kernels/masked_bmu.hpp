@@ -16,6 +16,7 @@
 // the dense search). With Missing::reject, or with no NaN in X, it is find_bmus itself.
 
 #include "somtile/core/types.hpp"
+#include "somtile/core/detail/validate.hpp"  // has_missing
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/detail/bmu_search.hpp"
 #include "somtile/kernels/detail/parallel.hpp"
@@ -27,12 +28,6 @@
 
 namespace somtile {
 namespace detail {
-
-/// True if any cell of X is NaN.
-template <typename Derived>
-bool has_missing(const Eigen::MatrixBase<Derived>& X) {
-  return X.hasNaN();
-}
 
 /// A row with NaN cells prepared for masked distances: its values with 0 in the missing
 /// cells (x0), its mask (1 present, 0 missing), the scale F / p and |x_P|. Every loop over the

@@ -38,6 +38,12 @@ void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Inde
                       " features, but this ", owner, " expects ", n_features);
 }
 
+/// True if any cell of X is NaN (a missing value under Missing::mask).
+template <typename Derived>
+bool has_missing(const Eigen::MatrixBase<Derived>& X) {
+  return X.hasNaN();
+}
+
 /// Non-empty sample matrix where, with Missing::mask, NaN cells are missing values: infinite
 /// cells are still rejected, and so is a row with no present feature. With Missing::reject,
 /// the plain check above (every cell finite).
@@ -69,6 +75,17 @@ void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Inde
   check_data(call, X, missing, name);
   require<InputError>(X.cols() == n_features, call, name, " has ", X.cols(),
                       " features, but this ", owner, " expects ", n_features);
+}
+
+/// Every column of X has a present (non-NaN) value: what a fit needs to learn each feature.
+template <typename Derived>
+void check_columns_present(std::string_view call, const Eigen::MatrixBase<Derived>& X,
+                           std::string_view name = "X") {
+  for (Index j = 0; j < X.cols(); ++j) {
+    bool present = false;
+    for (Index i = 0; i < X.rows() && !present; ++i) present = !std::isnan(static_cast<double>(X(i, j)));
+    if (!present) throw InputError(concat(call, "(): ", name, " column ", j, " has no present value (all NaN)"));
+  }
 }
 
 /// One label per sample.
