@@ -170,7 +170,7 @@ class GrowingSomEstimator {
   double quantization_error(ConstRowRef<Scalar> X) const {
     check_input("quantization_error", X);
     RowMatrix<Scalar> storage;
-    return somtile::quantization_error(find_bmus<Scalar>(scaler_.scaled_view(X, storage), map_.weights,
+    return somtile::quantization_error(find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
                                                          Distance::euclidean, false, params_.n_threads,
                                                          params_.missing));
   }
@@ -180,16 +180,9 @@ class GrowingSomEstimator {
   TopographicFunction topographic_function(ConstRowRef<Scalar> X) const {
     check_input("topographic_function", X);
     RowMatrix<Scalar> storage;
-    const BmuResult<Scalar> r = find_bmus<Scalar>(scaler_.scaled_view(X, storage), map_.weights,
+    const BmuResult<Scalar> r = find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
                                                   Distance::euclidean, true, params_.n_threads, params_.missing);
     return somtile::topographic_function(r.bmu, r.second, map_.lattice);
-  }
-  /// The BMU (neuron id) of every row of X: its nearest prototype (Euclidean, in scaled space
-  /// when params().scaling is set; the masked distance for rows with missing cells under
-  /// Missing::mask), lowest id on ties.
-  Labels bmus(ConstRowRef<Scalar> X) const {
-    check_input("bmus", X);
-    return unchecked_bmus(X);
   }
   /// GT the growth compared neuron errors against.
   double growing_threshold() const { return fitted_state("growing_threshold").growing_threshold; }
@@ -218,7 +211,7 @@ class GrowingSomEstimator {
   RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const {
     check_input("transform", X_raw);
     RowMatrix<Scalar> storage;
-    const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage);
+    const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage, params_.missing);
     RowMatrix<Scalar> C(X.rows(), map_.weights.rows());
     // The coefficients do not change when W and x are divided by the same s; a power of two
     // near the largest weight keeps the products of huge (or tiny) values in range, exactly.
@@ -274,12 +267,13 @@ class GrowingSomEstimator {
     const std::string call = name_ + "::fit";
     detail::check_data(call, X, params_.missing);
     detail::require<InputError>(X.rows() >= 4, call, "X must have at least 4 samples to seed the map, got ", X.rows());
+    if (params_.missing == Missing::mask && detail::has_missing(X)) detail::check_columns_present(call, X);
   }
   /// The scaling fit() trains with (params().scaling), fitted on X (already validated); warns
   /// when there is none and the features' scales differ by more than 100 times.
   Scaler<Scalar> fit_scaling(ConstRowRef<Scalar> X) const {
     Scaler<Scalar> scaler(params_.scaling);
-    scaler.fit(X);
+    scaler.fit(X, params_.missing);
     if (params_.scaling == Scaling::none) detail::warn_if_unscaled<Scalar>(name_ + "::fit", X);
     return scaler;
   }
@@ -300,9 +294,9 @@ class GrowingSomEstimator {
     return map_;
   }
   /// BMU of every row of X against the fitted prototypes (X already validated).
-  Labels unchecked_bmus(ConstRowRef<Scalar> X) const {
+  Labels bmus(ConstRowRef<Scalar> X) const {
     RowMatrix<Scalar> storage;
-    return find_bmus<Scalar>(scaler_.scaled_view(X, storage), map_.weights, Distance::euclidean, false,
+    return find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights, Distance::euclidean, false,
                              params_.n_threads, params_.missing)
         .bmu;
   }

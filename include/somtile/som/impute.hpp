@@ -10,6 +10,8 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/kernels/masked_bmu.hpp"
+#include "somtile/som/growing_som.hpp"
+#include "somtile/som/online_som.hpp"
 #include "somtile/som/som.hpp"
 
 #include <cmath>
@@ -57,5 +59,35 @@ RowMatrix<Scalar> impute(const Som<Scalar>& som, DataRef<Scalar> X) {
 }
 
 // ---- impute() for OnlineSom and the growing maps (same rule) ----------------------------------
+
+/// impute() for an OnlineSom: the BMU as OnlineSom::predict finds it (Euclidean, in the space
+/// the lattice was trained in), here with the masked search whatever params().missing; the
+/// values from the lattice in the data's units.
+/// \throws NotFittedError before training; InputError when X has another feature count, an
+///         infinite value or a row of NaN only.
+template <typename Scalar>
+RowMatrix<Scalar> impute(const OnlineSom<Scalar>& som, DataRef<Scalar> X) {
+  if (!som.is_fitted()) throw NotFittedError("impute(): this OnlineSom is not trained yet; call train() first");
+  detail::check_data("impute", X, som.n_features(), "OnlineSom", Missing::mask);
+  if (!detail::has_missing(X)) return X;
+  return detail::fill_from_units<Scalar>(X, som.training_space_bmus(X, 0, Missing::mask), som.lattice().codebook());
+}
+
+/// impute() for a SomVQ or SomClassifier (their base GrowingSomEstimator): the BMU among the
+/// prototypes (Euclidean, in scaled space when params().scaling is set), with the masked search
+/// whatever params().missing; the values from weights_in_data_units().
+/// \throws NotFittedError before fit(); InputError when X has another feature count, an
+///         infinite value or a row of NaN only.
+template <typename Scalar>
+RowMatrix<Scalar> impute(const GrowingSomEstimator<Scalar>& model, DataRef<Scalar> X) {
+  if (!model.is_fitted()) throw NotFittedError("impute(): this growing SOM is not fitted yet; call fit() first");
+  detail::check_data("impute", X, model.n_features(), "growing SOM", Missing::mask);
+  if (!detail::has_missing(X)) return X;
+  RowMatrix<Scalar> storage;
+  const ConstRowRef<Scalar> Xs = model.scaler().scaled_view(X, storage, Missing::mask);
+  const Labels bmu =
+      find_bmus<Scalar>(Xs, model.weights(), Distance::euclidean, false, model.params().n_threads, Missing::mask).bmu;
+  return detail::fill_from_units<Scalar>(X, bmu, model.weights_in_data_units());
+}
 
 }  // namespace somtile

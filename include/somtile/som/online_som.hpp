@@ -426,9 +426,7 @@ class OnlineSom {
     if (!is_fitted())
       throw NotFittedError("OnlineSom::predict(): this OnlineSom is not trained yet; call train() first");
     detail::check_data(call, X, n_features(), "OnlineSom", params_.missing);
-    const RowMatrix<Scalar> Xs = state_.to_training_space(X);
-    const RowMatrix<Scalar> W = state_.weights_t.transpose();
-    return find_bmus<Scalar>(Xs, W, Distance::euclidean, false, n_threads, params_.missing).bmu;
+    return training_space_bmus(X, n_threads, params_.missing);
   }
 
   /// The trained lattice in the data's units.
@@ -511,6 +509,17 @@ class OnlineSom {
     }
   };
 
+  // impute() (som/impute.hpp) searches with Missing::mask whatever params().missing is.
+  template <typename S>
+  friend RowMatrix<S> impute(const OnlineSom<S>& som, DataRef<S> X);
+
+  /// predict() on validated X with the given rule for NaN cells.
+  Labels training_space_bmus(ConstRowRef<Scalar> X, int n_threads, Missing missing) const {
+    const RowMatrix<Scalar> Xs = state_.to_training_space(X);
+    const RowMatrix<Scalar> W = state_.weights_t.transpose();
+    return find_bmus<Scalar>(Xs, W, Distance::euclidean, false, n_threads, missing).bmu;
+  }
+
   /// Checks the parameters and derives the grid and the initial sigma from them.
   void configure() {
     validate(params_);
@@ -521,6 +530,7 @@ class OnlineSom {
   Lattice<Scalar> train_fresh(const char* call, ConstRowRef<Scalar> X, Index num_iterations,
                               bool normalize) {
     detail::check_data(call, X, params_.missing);
+    if (params_.missing == Missing::mask && detail::has_missing(X)) detail::check_columns_present(call, X);
     detail::check_positive(call, "num_iterations", num_iterations);
     detail::require(!(normalize && params_.scaling != Scaling::none), call,
                     "normalize = true and scaling = ", enum_name(params_.scaling), " both scale the data; use one");
@@ -532,12 +542,12 @@ class OnlineSom {
       next.scale = hi - lo;
     } else if (params_.scaling == Scaling::standard) {
       StandardScaler<Scalar> scaler;
-      scaler.fit(X);
+      scaler.fit(X, params_.missing);
       next.offset = scaler.mean().transpose().array();
       next.scale = scaler.scale().transpose().array();
     } else if (params_.scaling == Scaling::minmax) {
       MinMaxScaler<Scalar> scaler;
-      scaler.fit(X);
+      scaler.fit(X, params_.missing);
       next.offset = scaler.data_min().transpose().array();
       // The data's range, 1 for a constant feature (scikit-learn's rule, see MinMaxScaler).
       next.scale = (scaler.data_max() - scaler.data_min()).transpose().array();

@@ -32,7 +32,8 @@ using SomClassifierParams = GrowingSomParams;
 ///
 /// \tparam Scalar  float or double: the prototypes' and the data's scalar.
 /// \throws ParameterError (constructor) when validate(params, "SomClassifier") fails.
-/// \throws InputError from fit() when X has fewer than 4 samples, is empty or not finite, or
+/// \throws InputError from fit() when X has fewer than 4 samples, is empty or not finite (with
+///         Missing::mask: has an infinite value, or a row or a column of NaN only), or
 ///         y has another length than X has rows; from predict(), predict_proba() and score()
 ///         when X is not finite or has another feature count (score: or y another length).
 /// \throws NotFittedError from predict(), predict_proba(), score(), classes(),
@@ -65,7 +66,7 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
 
     Scaler<Scalar> scaler = this->fit_scaling(X);
     RowMatrix<Scalar> storage;
-    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage), &codes, C, on_epoch);
+    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage, this->params_.missing), &codes, C, on_epoch);
     const Index K = map.weights.rows();
     RowMatrix<Scalar> proba = RowMatrix<Scalar>::Zero(K, C);
     for (Index i = 0; i < X.rows(); ++i) proba(map.bmu[i], codes[std::size_t(i)]) += Scalar(1);
@@ -157,9 +158,9 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
 
  private:
   RowMatrix<Scalar> probabilities(ConstRowRef<Scalar> X_raw) const {
-    const Labels bmu = this->unchecked_bmus(X_raw);
+    const Labels bmu = this->bmus(X_raw);
     RowMatrix<Scalar> storage;  // the mixture is taken in the prototypes' (scaled) space
-    const ConstRowRef<Scalar> X = this->scaler().scaled_view(X_raw, storage);
+    const ConstRowRef<Scalar> X = this->scaler().scaled_view(X_raw, storage, this->params_.missing);
     RowMatrix<Scalar> P(X.rows(), classes_.size());
     if (this->params_.proba_rule == ProbaRule::bmu) {
       for (Index i = 0; i < X.rows(); ++i) P.row(i) = proba_.row(bmu[i]);
