@@ -269,6 +269,13 @@ Som<double> load_som_for(const std::string& path, const std::string& command) {
   return load_som_as_double(path);
 }
 
+// The missing-value rule a SomVQ or SomClassifier file was grown with: how its data are read.
+Missing grown_missing(const std::string& path, const std::string& kind) {
+  if (kind == "SomVQ") return load_som_vq<double>(path).params().missing;
+  if (kind == "SomClassifier") return load_som_classifier<double>(path).params().missing;
+  return Missing::reject;
+}
+
 // Trains a Som<Scalar> on X and saves it; returns the training history.
 template <typename Scalar>
 TrainingHistory train_and_save(const SomParams& s, const RowMatrix<Scalar>& X, ProgressBar& bar,
@@ -430,7 +437,7 @@ int cmd_predict(int argc, char** argv) {
   const std::string kind = checked_kind(model, {"Som", "SomVQ", "SomClassifier"}, "predict");
   std::optional<Som<double>> som_model;  // loaded first: a Som trained with --missing mask reads NaN cells
   if (kind == "Som") som_model = load_som_as_double(model);
-  const Dataset data = load_data(path, p, som_model ? som_model->params().missing : Missing::reject);
+  const Dataset data = load_data(path, p, som_model ? som_model->params().missing : grown_missing(model, kind));
   std::ostringstream csv, summary;
   const Index n = data.X.rows();
   auto distinct = [](const Labels& v) { return std::set<Index>(v.data(), v.data() + v.size()).size(); };
@@ -495,22 +502,29 @@ std::string matrix_csv(const RowMatrix<double>& X, const std::vector<std::string
 
 int cmd_impute(int argc, char** argv) {
   ArgParser p("somtile impute",
-              "Fills the missing values of DATA from a trained Som: each missing cell (an empty,\n"
-              "nan or NA field) takes the value of its row's best-matching unit, found over the\n"
-              "row's present features (the SOM Toolbox's som_fillnans). Writes the completed\n"
+              "Fills the missing values of DATA from a trained Som (or OnlineSom, SomVQ,\n"
+              "SomClassifier): each missing cell (an empty, nan or NA field) takes the value of\n"
+              "its row's best-matching unit, found over the row's present features (the SOM\n"
+              "Toolbox's som_fillnans). Writes the completed\n"
               "feature columns as CSV (with the header of a CSV input; a --label-column is left\n"
               "out), then one summary line (on stderr when the CSV goes to stdout).");
-  p.positional("MODEL", "Som model file (trained with or without --missing mask)");
+  p.positional("MODEL", "Som, OnlineSom, SomVQ or SomClassifier model file (with or without --missing mask)");
   p.positional("DATA", "samples, .csv or .npy, with the training data's feature columns");
   p.option("output", "FILE", "CSV file to write", "stdout", 'o');
   add_data_options(p);
   if (show_help(p, argc, argv)) return 0;
 
   const std::string model = p.get("MODEL"), path = p.get("DATA");
-  const Som<double> som = load_som_for(model, "impute");
+  const std::string kind = checked_kind(model, {"Som", "OnlineSom", "SomVQ", "SomClassifier"}, "impute");
   const Dataset data = load_data(path, p, Missing::mask);
-  check_features(data, som.n_features(), path, "Som");
-  const RowMatrix<double> filled = impute(som, data.X);
+  auto fill = [&](const auto& m) {
+    check_features(data, m.n_features(), path, kind);
+    return impute(m, data.X);
+  };
+  const RowMatrix<double> filled = kind == "Som"         ? fill(load_som_as_double(model))
+                                   : kind == "OnlineSom" ? fill(load_online_som<double>(model))
+                                   : kind == "SomVQ"     ? fill(load_som_vq<double>(model))
+                                                         : fill(load_som_classifier<double>(model));
   const Index cells = Index(data.X.array().isNaN().count());
   const Index rows = Index((data.X.array().isNaN().rowwise().any()).count());
   write_text(p.get("output"), matrix_csv(filled, data.columns));
@@ -633,6 +647,10 @@ int cmd_grow(int argc, char** argv) {
            "quantization_error");
   p.option("seed", "N", "random seed", std::to_string(d.seed));
   p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
+  p.option("missing", "M",
+           choices<Missing>() + ": mask reads empty, nan and NA cells as missing values and grows "
+           "on the present features (saved in the model)",
+           name_of(d.missing));
   add_scale_option(p);
   add_data_options(p);
   if (show_help(p, argc, argv)) return 0;
@@ -651,8 +669,9 @@ int cmd_grow(int argc, char** argv) {
   g.seed = p.get_uint("seed", d.seed);
   g.n_threads = int(p.get_int("threads", d.n_threads));
   g.scaling = p.get_choice("scale", names_of<Scaling>(), d.scaling);
+  g.missing = p.get_choice("missing", names_of<Missing>(), d.missing);
 
-  const Dataset data = load_data(p.get("DATA"), p);
+  const Dataset data = load_data(p.get("DATA"), p, g.missing);
   std::ostringstream summary;
   summary << "on " << data.X.rows() << " samples x " << data.X.cols() << " features: ";
   if (classifier) {
@@ -758,7 +777,7 @@ int cmd_plot(int argc, char** argv) {
     throw InputError("--history applies to Som models, '" + model + "' holds a " + kind);
   std::optional<Som<double>> som_model;  // loaded first: a Som trained with --missing mask reads NaN cells
   if (kind == "Som") som_model = load_som_as_double(model);
-  const Dataset data = p.has("DATA") ? load_data(p.get("DATA"), p, som_model ? som_model->params().missing : Missing::reject)
+  const Dataset data = p.has("DATA") ? load_data(p.get("DATA"), p, som_model ? som_model->params().missing : grown_missing(model, kind))
                                      : Dataset{};
   RowMatrix<double> history;
   if (p.has("history")) {
@@ -882,7 +901,7 @@ struct Command {
 const Command commands[] = {
     {"train", "train a classic SOM on a .csv or .npy file and save it", cmd_train},
     {"predict", "best-matching unit, cluster or class of each sample", cmd_predict},
-    {"impute", "fill the missing values of a data file from a trained Som", cmd_impute},
+    {"impute", "fill the missing values of a data file from a trained model", cmd_impute},
     {"cluster", "cluster a Som's units (kmeans, gmm, hdbscan) and print the diagnostics",
      cmd_cluster},
     {"grow", "grow a SomVQ or SomClassifier (DBGSOM) on a .csv or .npy file and save it", cmd_grow},

@@ -228,6 +228,17 @@ ok impute_plain "$somtile" impute model.som holes.csv --label-column label -o fi
 printf 'a,b,c,d\n1,2,3,4\n,,,\n' >all_missing.csv
 bad impute_all_missing 1 "row 1 has no present feature" "$somtile" impute mask.som all_missing.csv
 bad missing_value_choice 2 "not one of reject, mask" "$somtile" train "$iris" --missing drop -o never.som
+# the growing maps: grow --missing mask, predict and impute with them; impute with a plain SomVQ
+ok grow_mask "$somtile" grow holes.csv --label-column label --classifier --max-neurons 12 --lambda 20 \
+  --missing mask -o mask_clf.som
+ok predict_grown_mask "$somtile" predict mask_clf.som holes.csv --label-column label -o mask_clf.csv
+expect_lines mask_clf.csv 151
+ok impute_grown "$somtile" impute mask_clf.som holes.csv --label-column label -o filled_grown.csv
+grep -q "filled 4 missing cells in 3 of 150 samples" impute_grown.out || fail "impute (SomClassifier): $(cat impute_grown.out)"
+[ "$(sed -n 3p filled_grown.csv)" = "$(sed -n 3p holes.csv | cut -d, -f1-4)" ] || fail "impute (SomClassifier) changed a complete row"
+ok impute_vq "$somtile" impute vq.som holes.csv --label-column label -o filled_vq.csv
+expect_lines filled_vq.csv 151
+bad grow_holes_rejected 1 "holes.csv:2 column 1" "$somtile" grow holes.csv --label-column label -o never.som
 
 # ---- bad input: exit 1 ----
 printf 'a,b\n1,2\n1e300,4\n' >huge.csv
