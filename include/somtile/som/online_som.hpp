@@ -30,7 +30,7 @@
 // differences over them, which ranks units as the masked Euclidean distance of
 // kernels/masked_bmu.hpp does) and its update w_u += lr h (x - w_u) moves only the present
 // features of w_u. The initial lattice is drawn in each feature's [min, max] over its present
-// values ([0, 0] for a feature with none), and normalize and scaling fit on present values.
+// values (train() needs one in every feature), and normalize and scaling fit on them.
 // Samples without missing cells take exactly the code path of complete data, so complete data
 // give the same lattice under mask as under reject, bit for bit.
 //
@@ -358,9 +358,10 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
 /// \tparam Scalar  float or double: the codebook's and the data's scalar.
 /// \throws ParameterError (constructor) when validate(params) fails; from train() and
 ///         partial_fit() when num_iterations is not > 0.
-/// \throws InputError from train() and partial_fit() when X is empty, holds infinite values,
-///         or holds NaN values (Missing::reject) or a row of NaN only (Missing::mask), and from
-///         partial_fit() and predict() when X has a feature count other than n_features().
+/// \throws InputError from train(), partial_fit() and predict() when X is empty, holds infinite
+///         values, or holds NaN values (Missing::reject) or a row of NaN only (Missing::mask), from
+///         train() when a column is NaN only, and from partial_fit() and predict() when X has a
+///         feature count other than n_features().
 /// \throws NotFittedError from lattice() before any training.
 ///
 /// \code
