@@ -114,6 +114,59 @@ struct MaskedRow {
     }
     return Scalar(0);
   }
+
+  /// distance(metric, W.row(u)) for every unit u into d (W.rows() values), the same bits, from
+  /// Wt = W transposed: the loops run along the units (contiguous in Wt, independent sums that
+  /// vectorise) over the present features only. `scratch`: W.rows() values (cosine).
+  void distances(Distance metric, ConstRowRef<Scalar> W, const RowMatrix<Scalar>& Wt, Scalar* d,
+                 Scalar* scratch) const {
+    const Index F = x0.size(), U = Wt.cols();
+    std::fill(d, d + U, Scalar(0));
+    if (metric == Distance::cosine) std::fill(scratch, scratch + U, Scalar(0));
+    for (Index j = 0; j < F; ++j) {
+      if (mask[j] == Scalar(0)) continue;  // adds +0 to every sum: skipping it changes no bit
+      const Scalar xj = x0[j];
+      const Scalar* w = Wt.row(j).data();
+      switch (metric) {
+        case Distance::euclidean:
+          for (Index u = 0; u < U; ++u) {
+            const Scalar t = xj - w[u];
+            d[u] += t * t;
+          }
+          break;
+        case Distance::manhattan:
+          for (Index u = 0; u < U; ++u) d[u] += std::abs(xj - w[u]);
+          break;
+        case Distance::chebyshev:
+          for (Index u = 0; u < U; ++u) d[u] = std::max(d[u], std::abs(xj - w[u]));
+          break;
+        case Distance::cosine:
+          for (Index u = 0; u < U; ++u) {
+            d[u] += xj * w[u];
+            scratch[u] += w[u] * w[u];
+          }
+          break;
+      }
+    }
+    for (Index u = 0; u < U; ++u) {
+      switch (metric) {
+        case Distance::euclidean:
+          d[u] = std::isfinite(d[u]) ? std::sqrt(scale * d[u]) : distance(metric, W.row(u));
+          break;
+        case Distance::manhattan: d[u] = scale * d[u]; break;
+        case Distance::chebyshev: break;
+        case Distance::cosine: {
+          const Scalar nw = std::sqrt(scratch[u]);
+          const Scalar cosine = d[u] / (norm * nw);
+          if (!std::isfinite(nw) || !std::isfinite(cosine) || norm == Scalar(0) || nw == Scalar(0))
+            d[u] = distance(metric, W.row(u));  // zero norms and overflows: the reference path
+          else
+            d[u] = std::clamp(Scalar(1) - cosine, Scalar(0), Scalar(2));
+          break;
+        }
+      }
+    }
+  }
 };
 
 /// Distance between x, whose NaN cells are missing, and w (complete), over the present
@@ -159,13 +212,16 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distan
   const Index m = Index(incomplete.size());
   const Index threads = detail::resolve_threads(n_threads);
   const Index block = std::max<Index>(16, (m + 4 * threads - 1) / (4 * threads));
+  const RowMatrix<Scalar> Wt = W.transpose();  // features x units: MaskedRow::distances runs along units
   detail::parallel_for_chunks(m, block, n_threads, [&](Index begin, Index end) {
     detail::MaskedRow<Scalar> row;
+    std::vector<Scalar> d(static_cast<std::size_t>(n_units)), scratch(static_cast<std::size_t>(n_units));
     for (Index k = begin; k < end; ++k) {
       const Index i = incomplete[std::size_t(k)];
       row.set(X.row(i));
+      row.distances(metric, W, Wt, d.data(), scratch.data());
       detail::TopTwo<Scalar> t;
-      for (Index u = 0; u < n_units; ++u) t.offer(row.distance(metric, W.row(u)), u);
+      for (Index u = 0; u < n_units; ++u) t.offer(d[std::size_t(u)], u);
       if (t.best_unit < 0) t.best_unit = 0;  // every distance overflowed: a tie, lowest unit
       out.bmu[i] = t.best_unit;
       out.distance[i] = t.best;
@@ -174,5 +230,12 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distan
   }, double(n_units) * double(F));
   return out;
 }
+
+// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp.
+#ifdef SOMTILE_PRECOMPILED
+extern template BmuResult<float> find_bmus<float>(ConstRowRef<float>, ConstRowRef<float>, Distance, bool, int, Missing);
+extern template BmuResult<double> find_bmus<double>(ConstRowRef<double>, ConstRowRef<double>, Distance, bool, int,
+                                                    Missing);
+#endif
 
 }  // namespace somtile

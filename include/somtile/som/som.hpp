@@ -336,12 +336,14 @@ class Som {
     RowMatrix<Scalar> storage;
     const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage, params_.missing);
     RowMatrix<Scalar> D(X.rows(), n_units());
+    const RowMatrix<Scalar> Wt = missing ? RowMatrix<Scalar>(weights_.transpose()) : RowMatrix<Scalar>();
     detail::parallel_for_chunks(X.rows(), 256, params_.n_threads, [&](Index b, Index e) {
       detail::MaskedRow<Scalar> row;
+      std::vector<Scalar> scratch(missing ? static_cast<std::size_t>(n_units()) : 0);
       for (Index i = b; i < e; ++i) {
         if (missing && X.row(i).hasNaN()) {
           row.set(X.row(i));
-          for (Index u = 0; u < n_units(); ++u) D(i, u) = row.distance(params_.distance, weights_.row(u));
+          row.distances(params_.distance, weights_, Wt, D.row(i).data(), scratch.data());
           continue;
         }
         for (Index u = 0; u < n_units(); ++u)
