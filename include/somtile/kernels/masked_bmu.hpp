@@ -35,6 +35,7 @@ namespace detail {
 template <typename Scalar>
 struct MaskedRow {
   Vector<Scalar> x0, mask;
+  std::vector<Index> present_features;  ///< the j with x_j present, ascending
   Index present = 0;
   Scalar scale = Scalar(1);  ///< F / p
   Scalar norm = Scalar(0);   ///< |x_P|, for cosine
@@ -45,11 +46,13 @@ struct MaskedRow {
     x0.resize(F);
     mask.resize(F);
     present = 0;
+    present_features.clear();
     for (Index j = 0; j < F; ++j) {
       const bool here = !std::isnan(x[j]);
       x0[j] = here ? Scalar(x[j]) : Scalar(0);
       mask[j] = here ? Scalar(1) : Scalar(0);
       present += here ? 1 : 0;
+      if (here) present_features.push_back(j);
     }
     scale = present > 0 ? Scalar(F) / Scalar(present) : Scalar(1);
     norm = robust_norm(x0);
@@ -120,11 +123,11 @@ struct MaskedRow {
   /// vectorise) over the present features only. `scratch`: W.rows() values (cosine).
   void distances(Distance metric, ConstRowRef<Scalar> W, const RowMatrix<Scalar>& Wt, Scalar* d,
                  Scalar* scratch) const {
-    const Index F = x0.size(), U = Wt.cols();
+    const Index U = Wt.cols();
     std::fill(d, d + U, Scalar(0));
     if (metric == Distance::cosine) std::fill(scratch, scratch + U, Scalar(0));
-    for (Index j = 0; j < F; ++j) {
-      if (mask[j] == Scalar(0)) continue;  // adds +0 to every sum: skipping it changes no bit
+    // Skipping the missing features skips additions of +0 (and max with 0): no bit changes.
+    for (const Index j : present_features) {
       const Scalar xj = x0[j];
       const Scalar* w = Wt.row(j).data();
       switch (metric) {
@@ -148,12 +151,20 @@ struct MaskedRow {
           break;
       }
     }
+    if (metric == Distance::euclidean) {
+      for (Index u = 0; u < U; ++u) d[u] = std::sqrt(scale * d[u]);  // branch-free: vectorises
+      for (Index u = 0; u < U; ++u)
+        if (!std::isfinite(d[u])) d[u] = distance(metric, W.row(u));  // the squares overflowed
+      return;
+    }
+    if (metric == Distance::manhattan) {
+      for (Index u = 0; u < U; ++u) d[u] *= scale;
+      return;
+    }
     for (Index u = 0; u < U; ++u) {
       switch (metric) {
         case Distance::euclidean:
-          d[u] = std::isfinite(d[u]) ? std::sqrt(scale * d[u]) : distance(metric, W.row(u));
-          break;
-        case Distance::manhattan: d[u] = scale * d[u]; break;
+        case Distance::manhattan:
         case Distance::chebyshev: break;
         case Distance::cosine: {
           const Scalar nw = std::sqrt(scratch[u]);
