@@ -749,7 +749,11 @@ void plot_grown(const Model& model, const Dataset& data, bool classifier, Output
   viz::plot_growing_som(model, file("network_pca.svg"), o);
   if (data.X.rows() > 0) {
     o.layout = viz::NetworkLayout::weights;
-    o.network.samples = data.X;
+    // Samples with a missing cell (a model grown with --missing mask) have no point to draw.
+    std::vector<Index> complete;
+    for (Index i = 0; i < data.X.rows(); ++i)
+      if (!data.X.row(i).hasNaN()) complete.push_back(i);
+    o.network.samples = data.X(complete, Eigen::all);
     viz::plot_growing_som(model, file("network_data.svg"), o);
   }
 }

@@ -239,6 +239,10 @@ grep -q "filled 4 missing cells in 3 of 150 samples" impute_grown.out || fail "i
 ok impute_vq "$somtile" impute vq.som holes.csv --label-column label -o filled_vq.csv
 expect_lines filled_vq.csv 151
 bad grow_holes_rejected 1 "holes.csv:2 column 1" "$somtile" grow holes.csv --label-column label -o never.som
+cut -d, -f1,2 holes.csv >holes2.csv  # 2 features, two rows with a hole: drawn without those rows
+ok grow_mask2 "$somtile" grow holes2.csv --max-neurons 30 --lambda 20 --missing mask -o mask_vq2.som
+ok plot_grown_mask "$somtile" plot mask_vq2.som holes2.csv --out-dir grown_mask
+[ "$(grep -c '<circle' grown_mask/network_data.svg)" -ge 148 ] || fail "plot of a mask-grown map lost samples"
 
 # ---- bad input: exit 1 ----
 printf 'a,b\n1,2\n1e300,4\n' >huge.csv
