@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <limits>
 
 #include <sys/resource.h>
 #include <vector>
@@ -67,6 +68,26 @@ void headline(int repeats, bool torus) {
               double(descheduled) / repeats, bench::load_average().c_str());
 }
 
+// The headline job (double, plain lattice) with 10% of the colour cells missing (NaN,
+// Missing::mask): the masked BMU search and update for the samples that have a gap.
+void headline_missing(int repeats) {
+  Random rng(1);
+  RowMatrix<double> colours(200, 3);
+  for (Index i = 0; i < colours.size(); ++i) colours.data()[i] = rng.uniform();
+  Random holes(2);
+  for (Index i = 0; i < colours.rows(); ++i)
+    if (holes.uniform() < 0.3) colours(i, holes.uniform_index(3)) = std::numeric_limits<double>::quiet_NaN();
+  OnlineSomParams p;
+  p.rows = 50;
+  p.cols = 100;
+  p.missing = Missing::mask;
+  OnlineSom<double> som(p);
+  som.train(colours, 15000);
+  const double cpu = median_thread_cpu_seconds(repeats, [&] { som.train(colours, 15000); });
+  std::printf("train double plain 200x3 with 10%% of cells missing (Missing::mask), 50x100, 15000 iterations: "
+              "median thread CPU %.4f s\n", cpu);
+}
+
 void helpers(int repeats) {
   Random rng(1);
   RowMatrix<double> colours(200, 3);
@@ -93,6 +114,7 @@ int main(int argc, char** argv) {
     headline<double>(repeats, torus);
     headline<float>(repeats, torus);
   }
+  headline_missing(repeats);
   helpers(repeats);
   return 0;
 }

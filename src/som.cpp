@@ -12,7 +12,8 @@ namespace somtile {
   template class SomVQ<Scalar>;                                                                  \
   template class SomClassifier<Scalar>;                                                          \
   template class MapClassifier<Scalar>;                                                          \
-  template BmuResult<Scalar> find_bmus<Scalar>(ConstRowRef<Scalar>, ConstRowRef<Scalar>, Distance, bool, int);
+  template BmuResult<Scalar> find_bmus<Scalar>(ConstRowRef<Scalar>, ConstRowRef<Scalar>, Distance, bool, int);  \
+  template BmuResult<Scalar> find_bmus<Scalar>(ConstRowRef<Scalar>, ConstRowRef<Scalar>, Distance, bool, int, Missing);
 SOMTILE_INSTANTIATE(float)
 SOMTILE_INSTANTIATE(double)
 #undef SOMTILE_INSTANTIATE

@@ -109,10 +109,12 @@ bool ends_with(const std::string& s, const std::string& tail) {
 }
 
 // A .npy file (2-D float32/float64) or a CSV file; --label-column takes a column out as labels.
-Dataset load_data(const std::string& path, const ArgParser& args) {
+// With Missing::mask, empty, "nan" and "NA" CSV fields are read as NaN (missing values).
+Dataset load_data(const std::string& path, const ArgParser& args, Missing missing = Missing::reject) {
   const std::string label = args.get("label-column");
   if (!ends_with(path, ".npy")) {
     CsvOptions options;
+    options.missing = missing;
     options.label_column = label;
     options.delimiter = delimiter_of(args);
     options.skip_rows = args.get_int("skip-rows", 0);
@@ -267,6 +269,13 @@ Som<double> load_som_for(const std::string& path, const std::string& command) {
   return load_som_as_double(path);
 }
 
+// The missing-value rule a SomVQ or SomClassifier file was grown with: how its data are read.
+Missing grown_missing(const std::string& path, const std::string& kind) {
+  if (kind == "SomVQ") return load_som_vq<double>(path).params().missing;
+  if (kind == "SomClassifier") return load_som_classifier<double>(path).params().missing;
+  return Missing::reject;
+}
+
 // Trains a Som<Scalar> on X and saves it; returns the training history.
 template <typename Scalar>
 TrainingHistory train_and_save(const SomParams& s, const RowMatrix<Scalar>& X, ProgressBar& bar,
@@ -320,6 +329,10 @@ int cmd_train(int argc, char** argv) {
            "float | double: the scalar the map is trained and saved in (float: half the memory, "
            "faster)",
            "double");
+  p.option("missing", "M",
+           choices<Missing>() + ": mask reads empty, nan and NA cells as missing values and trains "
+           "on the present features (saved in the model)",
+           name_of(d.missing));
   p.flag("quiet", "no progress bar");
   add_scale_option(p);
   add_data_options(p);
@@ -328,12 +341,13 @@ int cmd_train(int argc, char** argv) {
   const std::string output = p.require("output");
   const bool use_float = p.get_choice("dtype", std::vector<std::string>{"float", "double"}, 1) == 0;
   const std::string path = p.get("DATA");
-  Dataset data = load_data(path, p);
+  const Missing missing = p.get_choice("missing", names_of<Missing>(), d.missing);
+  Dataset data = load_data(path, p, missing);
   const Index n_samples = data.X.rows(), n_features = data.X.cols();
   // Without a size, som_make's choices are the defaults the options below start from.
   const bool from_data = !p.has("rows") && !p.has("cols");
   const Scaling scaling = p.get_choice("scale", names_of<Scaling>(), d.scaling);
-  const SomParams b = from_data ? suggest_som_params(data.X, scaling) : d;
+  const SomParams b = from_data ? suggest_som_params(data.X, scaling, missing) : d;
   SomParams s = b;
   s.rows = p.get_int("rows", b.rows);
   s.cols = p.get_int("cols", b.cols);
@@ -355,6 +369,7 @@ int cmd_train(int argc, char** argv) {
   s.seed = p.get_uint("seed", b.seed);
   s.n_threads = int(p.get_int("threads", b.n_threads));
   s.scaling = scaling;
+  s.missing = missing;
   if (from_data)
     std::cout << "map size from the data: " << s.rows << " x " << s.cols << " (" << b.rows * b.cols
               << " units for " << n_samples
@@ -367,7 +382,7 @@ int cmd_train(int argc, char** argv) {
   if (use_float) {
     RowMatrix<float> X = data.X.cast<float>();
     for (Index k = 0; k < X.size(); ++k)
-      if (!std::isfinite(X.data()[k]))
+      if (std::isinf(X.data()[k]) && !std::isinf(data.X.data()[k]))
         throw InputError("'" + path + "': the value " + number(data.X.data()[k]) + " in row " +
                          std::to_string(k / n_features) + ", column " +
                          std::to_string(k % n_features) +
@@ -395,6 +410,9 @@ int cmd_train(int argc, char** argv) {
             << (use_float ? " epochs (float): QE " : " epochs: QE ")
             << fixed(h.quantization_errors.back()) << ", TE " << fixed(h.topographic_errors.back())
             << (s.scaling != Scaling::none ? " (in " + name_of(s.scaling) + "-scaled units)" : "")
+            << (s.missing == Missing::mask && detail::has_missing(data.X)
+                    ? ", " + std::to_string(Index(data.X.array().isNaN().count())) + " missing cells masked"
+                    : "")
             << "\nwrote " << output << '\n';
   return 0;
 }
@@ -417,13 +435,15 @@ int cmd_predict(int argc, char** argv) {
 
   const std::string model = p.get("MODEL"), path = p.get("DATA");
   const std::string kind = checked_kind(model, {"Som", "SomVQ", "SomClassifier"}, "predict");
-  const Dataset data = load_data(path, p);
+  std::optional<Som<double>> som_model;  // loaded first: a Som trained with --missing mask reads NaN cells
+  if (kind == "Som") som_model = load_som_as_double(model);
+  const Dataset data = load_data(path, p, som_model ? som_model->params().missing : grown_missing(model, kind));
   std::ostringstream csv, summary;
   const Index n = data.X.rows();
   auto distinct = [](const Labels& v) { return std::set<Index>(v.data(), v.data() + v.size()).size(); };
   summary << n << " samples";
   if (kind == "Som") {
-    const Som<double> som = load_som_as_double(model);
+    const Som<double>& som = *som_model;
     check_features(data, som.n_features(), path, kind);
     const BmuResult<double> r = som.bmus(data.X, true);
     const Labels& bmu = r.bmu;
@@ -463,6 +483,53 @@ int cmd_predict(int argc, char** argv) {
   }
   write_text(p.get("output"), csv.str());
   report_stream(p.get("output")) << summary.str() << '\n';
+  return 0;
+}
+
+// ---- impute --------------------------------------------------------------------------------
+
+// A matrix as CSV: the header (if any), then one line per row, shortest round-trip numbers.
+std::string matrix_csv(const RowMatrix<double>& X, const std::vector<std::string>& columns) {
+  std::ostringstream csv;
+  for (std::size_t c = 0; c < columns.size(); ++c) csv << (c ? "," : "") << columns[c];
+  if (!columns.empty()) csv << '\n';
+  for (Index i = 0; i < X.rows(); ++i) {
+    for (Index j = 0; j < X.cols(); ++j) csv << (j ? "," : "") << number(X(i, j));
+    csv << '\n';
+  }
+  return csv.str();
+}
+
+int cmd_impute(int argc, char** argv) {
+  ArgParser p("somtile impute",
+              "Fills the missing values of DATA from a trained Som (or OnlineSom, SomVQ,\n"
+              "SomClassifier): each missing cell (an empty, nan or NA field) takes the value of\n"
+              "its row's best-matching unit, found over the row's present features (the SOM\n"
+              "Toolbox's som_fillnans). Writes the completed\n"
+              "feature columns as CSV (with the header of a CSV input; a --label-column is left\n"
+              "out), then one summary line (on stderr when the CSV goes to stdout).");
+  p.positional("MODEL", "Som, OnlineSom, SomVQ or SomClassifier model file (with or without --missing mask)");
+  p.positional("DATA", "samples, .csv or .npy, with the training data's feature columns");
+  p.option("output", "FILE", "CSV file to write", "stdout", 'o');
+  add_data_options(p);
+  if (show_help(p, argc, argv)) return 0;
+
+  const std::string model = p.get("MODEL"), path = p.get("DATA");
+  const std::string kind = checked_kind(model, {"Som", "OnlineSom", "SomVQ", "SomClassifier"}, "impute");
+  const Dataset data = load_data(path, p, Missing::mask);
+  auto fill = [&](const auto& m) {
+    check_features(data, m.n_features(), path, kind);
+    return impute(m, data.X);
+  };
+  const RowMatrix<double> filled = kind == "Som"         ? fill(load_som_as_double(model))
+                                   : kind == "OnlineSom" ? fill(load_online_som<double>(model))
+                                   : kind == "SomVQ"     ? fill(load_som_vq<double>(model))
+                                                         : fill(load_som_classifier<double>(model));
+  const Index cells = Index(data.X.array().isNaN().count());
+  const Index rows = Index((data.X.array().isNaN().rowwise().any()).count());
+  write_text(p.get("output"), matrix_csv(filled, data.columns));
+  report_stream(p.get("output")) << "filled " << cells << " missing cells in " << rows << " of " << data.X.rows()
+                                 << " samples\n";
   return 0;
 }
 
@@ -580,6 +647,10 @@ int cmd_grow(int argc, char** argv) {
            "quantization_error");
   p.option("seed", "N", "random seed", std::to_string(d.seed));
   p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
+  p.option("missing", "M",
+           choices<Missing>() + ": mask reads empty, nan and NA cells as missing values and grows "
+           "on the present features (saved in the model)",
+           name_of(d.missing));
   add_scale_option(p);
   add_data_options(p);
   if (show_help(p, argc, argv)) return 0;
@@ -598,8 +669,9 @@ int cmd_grow(int argc, char** argv) {
   g.seed = p.get_uint("seed", d.seed);
   g.n_threads = int(p.get_int("threads", d.n_threads));
   g.scaling = p.get_choice("scale", names_of<Scaling>(), d.scaling);
+  g.missing = p.get_choice("missing", names_of<Missing>(), d.missing);
 
-  const Dataset data = load_data(p.get("DATA"), p);
+  const Dataset data = load_data(p.get("DATA"), p, g.missing);
   std::ostringstream summary;
   summary << "on " << data.X.rows() << " samples x " << data.X.cols() << " features: ";
   if (classifier) {
@@ -677,7 +749,11 @@ void plot_grown(const Model& model, const Dataset& data, bool classifier, Output
   viz::plot_growing_som(model, file("network_pca.svg"), o);
   if (data.X.rows() > 0) {
     o.layout = viz::NetworkLayout::weights;
-    o.network.samples = data.X;
+    // Samples with a missing cell (a model grown with --missing mask) have no point to draw.
+    std::vector<Index> complete;
+    for (Index i = 0; i < data.X.rows(); ++i)
+      if (!data.X.row(i).hasNaN()) complete.push_back(i);
+    o.network.samples = data.X(complete, Eigen::all);
     viz::plot_growing_som(model, file("network_data.svg"), o);
   }
 }
@@ -703,7 +779,10 @@ int cmd_plot(int argc, char** argv) {
     throw UsageError("--label-column needs a DATA argument");
   if (kind != "Som" && p.has("history"))
     throw InputError("--history applies to Som models, '" + model + "' holds a " + kind);
-  const Dataset data = p.has("DATA") ? load_data(p.get("DATA"), p) : Dataset{};
+  std::optional<Som<double>> som_model;  // loaded first: a Som trained with --missing mask reads NaN cells
+  if (kind == "Som") som_model = load_som_as_double(model);
+  const Dataset data = p.has("DATA") ? load_data(p.get("DATA"), p, som_model ? som_model->params().missing : grown_missing(model, kind))
+                                     : Dataset{};
   RowMatrix<double> history;
   if (p.has("history")) {
     history = read_csv(p.get("history")).X;
@@ -714,7 +793,7 @@ int cmd_plot(int argc, char** argv) {
 
   std::optional<OutputFiles> files;
   if (kind == "Som") {
-    const Som<double> som = load_som_as_double(model);
+    const Som<double>& som = *som_model;
     if (p.has("DATA")) check_features(data, som.n_features(), p.get("DATA"), kind);
     const ClusterParams c = cluster_params(p);
     plot_som(som, data, history, c, files.emplace(p.get("out-dir", ".")));
@@ -775,7 +854,8 @@ void print_som_info(const Som<double>& som) {
             << s.neighborhood_order << "\n"
             << "distance            " << name_of(s.distance) << "\n"
             << "init                " << name_of(s.init) << ", seed " << s.seed << "\n"
-            << "scaling             " << name_of(s.scaling) << "\n";
+            << "scaling             " << name_of(s.scaling) << "\n"
+            << "missing             " << name_of(s.missing) << "\n";
 }
 
 template <typename Model>
@@ -825,6 +905,7 @@ struct Command {
 const Command commands[] = {
     {"train", "train a classic SOM on a .csv or .npy file and save it", cmd_train},
     {"predict", "best-matching unit, cluster or class of each sample", cmd_predict},
+    {"impute", "fill the missing values of a data file from a trained model", cmd_impute},
     {"cluster", "cluster a Som's units (kmeans, gmm, hdbscan) and print the diagnostics",
      cmd_cluster},
     {"grow", "grow a SomVQ or SomClassifier (DBGSOM) on a .csv or .npy file and save it", cmd_grow},

@@ -52,7 +52,7 @@ expect_lines() { [ "$(lines "$1")" -eq "$2" ] || fail "$1 has $(lines "$1") line
 ok help "$somtile" --help
 grep -q "train" help.out || fail "--help does not list train"
 ok version "$somtile" --version
-for cmd in train predict cluster grow plot export info; do
+for cmd in train predict impute cluster grow plot export info; do
   ok "help_$cmd" "$somtile" "$cmd" --help
   grep -q "^usage: somtile $cmd" "help_$cmd.out" || fail "$cmd --help has no usage line"
 done
@@ -204,6 +204,45 @@ grep -q "accuracy 0\.[89]" predict_scaled_clf.out || fail "scaled SomClassifier 
 bad title_line 1 "wide.csv:2 has 5 fields, expected 2 as set by line 1" "$somtile" train wide.csv --label-column -1 -o never.som
 bad scale_value 2 "scale" "$somtile" train "$iris" --scale zscore -o never.som
 bad skip_rows_value 2 "skip-rows" "$somtile" train "$iris" --skip-rows -1 -o never.som
+
+# ---- missing values: train --missing mask, predict and impute read empty / nan / NA cells ----
+# iris with holes: row 1 loses two features (empty and NA), row 3 one (nan), row 5 one (empty)
+awk -F, 'NR == 2 { $1 = ""; $3 = "NA" } NR == 4 { $2 = "nan" } NR == 6 { $4 = "" } { print }' OFS=, "$iris" >holes.csv
+bad holes_rejected 1 "holes.csv:2 column 1: '' is not a finite number" "$somtile" train holes.csv --label-column label -o never.som
+ok train_mask "$somtile" train holes.csv --label-column label --rows 5 --cols 6 --missing mask -o mask.som
+grep -q "4 missing cells masked" train_mask.out || fail "train --missing mask: $(cat train_mask.out)"
+ok info_mask "$somtile" info mask.som
+grep -q "^missing *mask" info_mask.out || fail "info does not show missing: $(cat info_mask.out)"
+ok predict_mask "$somtile" predict mask.som holes.csv --label-column label -o mask_bmu.csv
+expect_lines mask_bmu.csv 151
+ok impute "$somtile" impute mask.som holes.csv --label-column label -o filled.csv
+expect_lines filled.csv 151
+head -1 filled.csv | grep -qx "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm" ||
+  fail "impute header: $(head -1 filled.csv)"
+grep -q "filled 4 missing cells in 3 of 150 samples" impute.out || fail "impute summary: $(cat impute.out)"
+# every cell is a number, and the complete rows are the input's
+awk -F, 'NR > 1 { for (j = 1; j <= 4; ++j) if ($j !~ /^-?[0-9.e+-]+$/) bad = 1 } END { exit bad }' filled.csv ||
+  fail "impute left a non-number: $(head -8 filled.csv)"
+[ "$(sed -n 3p filled.csv)" = "$(sed -n 3p holes.csv | cut -d, -f1-4)" ] || fail "impute changed a complete row"
+ok impute_plain "$somtile" impute model.som holes.csv --label-column label -o filled_plain.csv
+printf 'a,b,c,d\n1,2,3,4\n,,,\n' >all_missing.csv
+bad impute_all_missing 1 "row 1 has no present feature" "$somtile" impute mask.som all_missing.csv
+bad missing_value_choice 2 "not one of reject, mask" "$somtile" train "$iris" --missing drop -o never.som
+# the growing maps: grow --missing mask, predict and impute with them; impute with a plain SomVQ
+ok grow_mask "$somtile" grow holes.csv --label-column label --classifier --max-neurons 12 --lambda 20 \
+  --missing mask -o mask_clf.som
+ok predict_grown_mask "$somtile" predict mask_clf.som holes.csv --label-column label -o mask_clf.csv
+expect_lines mask_clf.csv 151
+ok impute_grown "$somtile" impute mask_clf.som holes.csv --label-column label -o filled_grown.csv
+grep -q "filled 4 missing cells in 3 of 150 samples" impute_grown.out || fail "impute (SomClassifier): $(cat impute_grown.out)"
+[ "$(sed -n 3p filled_grown.csv)" = "$(sed -n 3p holes.csv | cut -d, -f1-4)" ] || fail "impute (SomClassifier) changed a complete row"
+ok impute_vq "$somtile" impute vq.som holes.csv --label-column label -o filled_vq.csv
+expect_lines filled_vq.csv 151
+bad grow_holes_rejected 1 "holes.csv:2 column 1" "$somtile" grow holes.csv --label-column label -o never.som
+cut -d, -f1,2 holes.csv >holes2.csv  # 2 features, two rows with a hole: drawn without those rows
+ok grow_mask2 "$somtile" grow holes2.csv --max-neurons 30 --lambda 20 --missing mask -o mask_vq2.som
+ok plot_grown_mask "$somtile" plot mask_vq2.som holes2.csv --out-dir grown_mask
+[ "$(grep -c '<circle' grown_mask/network_data.svg)" -ge 148 ] || fail "plot of a mask-grown map lost samples"
 
 # ---- bad input: exit 1 ----
 printf 'a,b\n1,2\n1e300,4\n' >huge.csv

@@ -12,6 +12,7 @@
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/som/impute.hpp"
 #include "somtile/som/lattice.hpp"
 #include "somtile/som/map_classifier.hpp"
 #include "somtile/som/maps.hpp"

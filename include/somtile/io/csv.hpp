@@ -11,6 +11,9 @@
 // strtod (C locale) reads all of it without ERANGE. from_chars decides the common case (a
 // normal double or an exact zero); anything else (a leading '+', hexadecimal, a subnormal or
 // out-of-range value, inf/nan, stray characters) is handed to strtod, so the two never disagree.
+// With CsvOptions::missing = Missing::mask, a missing value is read as NaN: an empty field, a
+// field strtod reads as NaN ("nan", "NaN", "-nan") or "NA" (R's write.csv); infinite values
+// are still rejected, and so are missing labels.
 
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
@@ -24,6 +27,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -36,6 +40,7 @@ struct CsvOptions {
   std::string label_column;  ///< a column name or 0-based index ("-1" = last); empty = no labels
   char delimiter = ',';
   Index skip_rows = 0;       ///< lines skipped at the top, before the header or first row
+  Missing missing = Missing::reject;  ///< mask: empty, "nan" and "NA" fields are read as NaN
 };
 
 struct CsvData {
@@ -88,6 +93,15 @@ inline bool parse_number(const char* b, const char* e, double& value) {
     if (a == 0 && std::none_of(b, e, [](char ch) { return ch >= '1' && ch <= '9'; })) return true;
   }
   return parse_number(std::string(b, e), value);
+}
+
+/// Whether a trimmed field is a missing value under Missing::mask: empty, "NA", or text strtod
+/// reads as NaN.
+inline bool csv_missing_text(const char* b, const char* e) {
+  if (b == e) return true;
+  if (e - b == 2 && b[0] == 'N' && b[1] == 'A') return true;
+  double v;
+  return parse_number(b, e, v) && std::isnan(v);
 }
 
 inline bool csv_trimmed(char ch) { return ch == ' ' || ch == '\t' || ch == '"' || ch == '\r'; }
@@ -182,9 +196,11 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
 
   CsvData data;
   std::vector<std::string> header;
+  const bool mask = options.missing == Missing::mask;
   double probe;
   for (const auto& field : first_row)
-    if (!detail::parse_number(field, probe)) {
+    if (!detail::parse_number(field, probe) &&
+        !(mask && detail::csv_missing_text(field.data(), field.data() + field.size()))) {
       header = first_row;
       break;
     }
@@ -222,7 +238,7 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
        ++q)
     ++max_by_lines;
   const Index max_by_bytes = Index((bytes + 1) / (2 * std::size_t(n_columns))) + 1;
-  Index capacity = std::min(max_by_lines, max_by_bytes);
+  Index capacity = mask ? max_by_lines : std::min(max_by_lines, max_by_bytes);  // missing fields may be empty
   data.X.resize(capacity, n_features);
   if (label >= 0) data.y.resize(capacity);
 
@@ -283,7 +299,10 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
       } else {
         ok = detail::parse_number(b, e, v);
       }
-      if (!ok || !std::isfinite(v)) {
+      if (mask && c != label && (!ok || std::isnan(v)) && detail::csv_missing_text(b, e)) {
+        ok = true;
+        v = std::numeric_limits<double>::quiet_NaN();
+      } else if (!ok || !std::isfinite(v)) {
         if (std::count(line, line_end, delimiter) + 1 != n_columns)
           throw field_count_error(line, line_end);
         throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1,

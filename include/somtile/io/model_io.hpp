@@ -1,11 +1,13 @@
 #pragma once
 // Saving and loading fitted models: Som, OnlineSom, SomVQ, SomClassifier, KMeans,
 // GaussianMixture, StandardScaler and MinMaxScaler. A model with a scaling (SomParams::scaling,
-// ...) carries its fitted scaler in the file (version 2; version 1 files load as Scaling::none).
+// ...) carries its fitted scaler in the file (version 2; version 1 files load as Scaling::none);
+// version 3 adds the missing-value setting (SomParams::missing; older files load as
+// Missing::reject).
 //
-// File format (version 2; version 1 files still load), all integers little-endian:
+// File format (version 3; versions 1 and 2 still load), all integers little-endian:
 //   magic    8 bytes  "SOMTILE\0"
-//   version  u32      2
+//   version  u32      3
 //   kind     string   the model's name, e.g. "Som"     (string = u32 length + bytes)
 //   scalar   u8       4 = float, 8 = double
 //   payload  bytes    the model's fields in the order of its serialize() member: parameters,

@@ -2,18 +2,40 @@
 // MinMaxScaler: each feature mapped linearly onto [feature_min, feature_max] (default [0, 1]),
 // as scikit-learn's MinMaxScaler: z = x * scale + min with scale = (feature_max - feature_min)
 // / (data_max - data_min) and min = feature_min - data_min * scale. A constant feature (range
-// below 10 machine epsilons) divides by 1 instead, as scikit-learn does.
+// below 10 machine epsilons) divides by 1 instead, as scikit-learn does. With Missing::mask,
+// NaN cells are missing values: fit takes each column's nanmin and nanmax (as scikit-learn),
+// transform and inverse_transform keep them NaN. A column with no present value is rejected.
 
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/preprocessing/standard_scaler.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
 namespace somtile {
+
+namespace detail {
+
+/// Each column's minimum and maximum over its present (non-NaN) values; every column has one.
+template <typename Scalar>
+void nan_min_max(ConstRowRef<Scalar> X, Vector<Scalar>& lo, Vector<Scalar>& hi) {
+  const Index F = X.cols();
+  lo.setConstant(F, std::numeric_limits<Scalar>::infinity());
+  hi.setConstant(F, -std::numeric_limits<Scalar>::infinity());
+  for (Index i = 0; i < X.rows(); ++i)  // row by row: the data are row-major
+    for (Index j = 0; j < F; ++j) {
+      const Scalar v = X(i, j);
+      if (std::isnan(v)) continue;
+      lo[j] = std::min(lo[j], v);
+      hi[j] = std::max(hi[j], v);
+    }
+}
+
+}  // namespace detail
 
 struct MinMaxScalerParams {
   double feature_min = 0.0;  ///< scikit-learn's feature_range[0]
@@ -31,8 +53,9 @@ inline void validate(const MinMaxScalerParams& p) {
 ///
 /// \tparam Scalar  float or double.
 /// \throws ParameterError (constructor) when validate(params) fails.
-/// \throws InputError from fit() when X is empty or holds NaN or infinite values; from
-///         transform() and inverse_transform() when X is not finite or has another feature count.
+/// \throws InputError from fit() when X is empty or holds NaN or infinite values (with
+///         Missing::mask: infinite values, a row or a column of NaN only); from transform() and
+///         inverse_transform() when X is not finite (the same rule) or has another feature count.
 /// \throws NotFittedError from transform(), inverse_transform() and the accessors before fit().
 ///
 /// \code
@@ -58,11 +81,19 @@ class MinMaxScaler {
   bool is_fitted() const { return data_min_.size() > 0; }
   Index n_features() const { return data_min_.size(); }
 
-  /// Learns each feature's minimum and maximum. On an exception the previous fit is kept.
-  MinMaxScaler& fit(ConstRowRef<Scalar> X) {
-    detail::check_data("MinMaxScaler::fit", X);
-    const Vector<Scalar> lo = X.colwise().minCoeff().transpose(), hi = X.colwise().maxCoeff().transpose();
+  /// Learns each feature's minimum and maximum (over its present values with Missing::mask).
+  /// On an exception the previous fit is kept.
+  MinMaxScaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
+    detail::check_data("MinMaxScaler::fit", X, missing);
     const Index F = X.cols();
+    Vector<Scalar> lo, hi;
+    if (missing == Missing::mask && detail::has_missing(X)) {
+      detail::check_columns_present("MinMaxScaler::fit", X);
+      detail::nan_min_max(X, lo, hi);
+    } else {
+      lo = X.colwise().minCoeff().transpose();
+      hi = X.colwise().maxCoeff().transpose();
+    }
     Vector<Scalar> scale(F), min(F);
     const Scalar tiny = Scalar(10) * std::numeric_limits<Scalar>::epsilon();
     const Scalar width = Scalar(params_.feature_max - params_.feature_min);
@@ -79,20 +110,22 @@ class MinMaxScaler {
     return *this;
   }
 
-  /// X * scale + min.
-  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X) const {
-    check("transform", X);
+  /// X * scale + min (NaN stays NaN with Missing::mask).
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
+    check("transform", X, missing);
     RowMatrix<Scalar> Z = X;
     Z.array().rowwise() *= scale_.transpose().array();
     Z.array().rowwise() += min_.transpose().array();
     return Z;
   }
 
-  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X) { return fit(X).transform(X); }
+  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
+    return fit(X, missing).transform(X, missing);
+  }
 
   /// (Z - min) / scale: back to the data's units.
-  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z) const {
-    check("inverse_transform", Z);
+  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
+    check("inverse_transform", Z, missing);
     RowMatrix<Scalar> X = Z;
     X.array().rowwise() -= min_.transpose().array();
     X.array().rowwise() /= scale_.transpose().array();
@@ -128,9 +161,9 @@ class MinMaxScaler {
     if (!is_fitted()) throw detail::scaler_not_fitted("MinMaxScaler", method);
     return *this;
   }
-  void check(const char* method, ConstRowRef<Scalar> X) const {
+  void check(const char* method, ConstRowRef<Scalar> X, Missing missing) const {
     fitted(method);
-    detail::check_data(detail::concat("MinMaxScaler::", method), X, n_features(), "MinMaxScaler");
+    detail::check_data(detail::concat("MinMaxScaler::", method), X, n_features(), "MinMaxScaler", missing);
   }
 
   MinMaxScalerParams params_;

@@ -16,6 +16,7 @@
 #include "somtile/preprocessing/standard_scaler.hpp"
 
 #include <cmath>
+#include <limits>
 #include <string_view>
 #include <type_traits>
 
@@ -52,19 +53,21 @@ class Scaler {
     return kind_ == Scaling::standard ? standard_.n_features() : kind_ == Scaling::minmax ? minmax_.n_features() : 0;
   }
 
-  Scaler& fit(ConstRowRef<Scalar> X) {
-    if (kind_ == Scaling::standard) standard_.fit(X);
-    if (kind_ == Scaling::minmax) minmax_.fit(X);
+  /// With Missing::mask, NaN cells are missing values: the fit ignores them and the transforms
+  /// keep them NaN (see StandardScaler and MinMaxScaler).
+  Scaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
+    if (kind_ == Scaling::standard) standard_.fit(X, missing);
+    if (kind_ == Scaling::minmax) minmax_.fit(X, missing);
     return *this;
   }
-  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X) const {
-    if (kind_ == Scaling::standard) return standard_.transform(X);
-    if (kind_ == Scaling::minmax) return minmax_.transform(X);
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
+    if (kind_ == Scaling::standard) return standard_.transform(X, missing);
+    if (kind_ == Scaling::minmax) return minmax_.transform(X, missing);
     return X;
   }
-  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z) const {
-    if (kind_ == Scaling::standard) return standard_.inverse_transform(Z);
-    if (kind_ == Scaling::minmax) return minmax_.inverse_transform(Z);
+  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
+    if (kind_ == Scaling::standard) return standard_.inverse_transform(Z, missing);
+    if (kind_ == Scaling::minmax) return minmax_.inverse_transform(Z, missing);
     return Z;
   }
   /// One scaled value of `feature` in the data's units.
@@ -79,9 +82,10 @@ class Scaler {
   const MinMaxScaler<Scalar>& minmax() const { return minmax_; }
 
   /// X itself without scaling (no copy), else its scaled copy, kept in `storage`.
-  ConstRowRef<Scalar> scaled_view(ConstRowRef<Scalar> X, RowMatrix<Scalar>& storage) const {
+  ConstRowRef<Scalar> scaled_view(ConstRowRef<Scalar> X, RowMatrix<Scalar>& storage,
+                                  Missing missing = Missing::reject) const {
     if (kind_ == Scaling::none) return X;
-    storage = transform(X);
+    storage = transform(X, missing);
     return ConstRowRef<Scalar>(storage);
   }
 
@@ -104,15 +108,18 @@ namespace detail {
 /// `ratio` times (largest over smallest non-zero), naming both columns. Called by the fits of
 /// models whose scaling is none: distances there are dominated by the widest features. Ranges,
 /// not standard deviations: a rarely non-zero feature (a border pixel, a rare word) has a tiny
-/// deviation but the same units as its neighbours, and is no reason to rescale.
+/// deviation but the same units as its neighbours, and is no reason to rescale. NaN cells
+/// (missing values) are ignored.
 template <typename Scalar>
 void warn_if_unscaled(std::string_view call, ConstRowRef<Scalar> X, double ratio = 100.0) {
   const Index n = X.rows(), F = X.cols();
   if (n < 2 || F < 2) return;
-  Eigen::ArrayXd lo_v = X.row(0).transpose().template cast<double>(), hi_v = lo_v;
-  for (Index i = 1; i < n; ++i)  // row by row: the data are row-major
+  Eigen::ArrayXd lo_v = Eigen::ArrayXd::Constant(F, std::numeric_limits<double>::infinity()),
+                 hi_v = Eigen::ArrayXd::Constant(F, -std::numeric_limits<double>::infinity());
+  for (Index i = 0; i < n; ++i)  // row by row: the data are row-major
     for (Index j = 0; j < F; ++j) {
       const double v = double(X(i, j));
+      if (std::isnan(v)) continue;
       lo_v[j] = std::min(lo_v[j], v);
       hi_v[j] = std::max(hi_v[j], v);
     }

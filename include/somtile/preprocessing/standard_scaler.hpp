@@ -4,6 +4,9 @@
 // standard deviation (ddof = 0). A constant feature gets scale 1, detected as scikit-learn
 // 1.2 does (variance <= n eps var + (n eps mean)^2, the error bound of the two-pass variance),
 // so it transforms to x - mean. Means and variances are accumulated in double, in row order.
+// With Missing::mask, NaN cells are missing values: fit ignores them per column (nanmean and
+// nanvar over the column's present values, as scikit-learn does), transform and
+// inverse_transform keep them NaN. A column with no present value is rejected.
 
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
@@ -26,8 +29,9 @@ inline NotFittedError scaler_not_fitted(std::string_view name, std::string_view 
 /// Standardises features (see the top of this file).
 ///
 /// \tparam Scalar  float or double.
-/// \throws InputError from fit() when X is empty or holds NaN or infinite values; from
-///         transform() and inverse_transform() when X is not finite or has another feature count.
+/// \throws InputError from fit() when X is empty or holds NaN or infinite values (with
+///         Missing::mask: infinite values, a row or a column of NaN only); from transform() and
+///         inverse_transform() when X is not finite (the same rule) or has another feature count.
 /// \throws NotFittedError from transform(), inverse_transform() and the accessors before fit().
 ///
 /// \code
@@ -52,26 +56,36 @@ class StandardScaler {
   bool is_fitted() const { return mean_.size() > 0; }
   Index n_features() const { return mean_.size(); }
 
-  /// Learns each feature's mean and standard deviation. On an exception the previous fit is kept.
-  StandardScaler& fit(ConstRowRef<Scalar> X) {
-    detail::check_data("StandardScaler::fit", X);
+  /// Learns each feature's mean and standard deviation (over its present values with
+  /// Missing::mask). On an exception the previous fit is kept.
+  StandardScaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
+    detail::check_data("StandardScaler::fit", X, missing);
+    if (missing == Missing::mask) detail::check_columns_present("StandardScaler::fit", X);
     const Index n = X.rows(), F = X.cols();
     Vector<Scalar> mean(F), var(F), scale(F);
-    const double eps = std::numeric_limits<double>::epsilon(), dn = double(n);
+    const double eps = std::numeric_limits<double>::epsilon();
     // Two passes over the rows (row-major data: one sweep of memory each), every column summed
-    // in row order.
-    Eigen::ArrayXd m = Eigen::ArrayXd::Zero(F), sq = Eigen::ArrayXd::Zero(F);
+    // in row order. count[j]: the column's present values (n without NaN).
+    Eigen::ArrayXd m = Eigen::ArrayXd::Zero(F), sq = Eigen::ArrayXd::Zero(F), count = Eigen::ArrayXd::Zero(F);
     Eigen::ArrayXd correction = Eigen::ArrayXd::Zero(F);
     for (Index i = 0; i < n; ++i)
-      for (Index j = 0; j < F; ++j) m[j] += double(X(i, j));
-    m /= dn;
+      for (Index j = 0; j < F; ++j) {
+        const double x = double(X(i, j));
+        if (std::isnan(x)) continue;
+        m[j] += x;
+        count[j] += 1.0;
+      }
+    m /= count;
     for (Index i = 0; i < n; ++i)
       for (Index j = 0; j < F; ++j) {
-        const double d = double(X(i, j)) - m[j];
+        const double x = double(X(i, j));
+        if (std::isnan(x)) continue;
+        const double d = x - m[j];
         sq[j] += d * d;
         correction[j] += d;
       }
     for (Index j = 0; j < F; ++j) {
+      const double dn = count[j];
       const double v = (sq[j] - correction[j] * correction[j] / dn) / dn;
       const bool constant = v <= dn * eps * v + (dn * m[j] * eps) * (dn * m[j] * eps);
       mean[j] = Scalar(m[j]);
@@ -84,20 +98,22 @@ class StandardScaler {
     return *this;
   }
 
-  /// (X - mean) / scale.
-  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X) const {
-    check("transform", X);
+  /// (X - mean) / scale (NaN stays NaN with Missing::mask).
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
+    check("transform", X, missing);
     RowMatrix<Scalar> Z = X;
     Z.array().rowwise() -= mean_.transpose().array();
     Z.array().rowwise() /= scale_.transpose().array();
     return Z;
   }
 
-  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X) { return fit(X).transform(X); }
+  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
+    return fit(X, missing).transform(X, missing);
+  }
 
   /// Z * scale + mean: back to the data's units.
-  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z) const {
-    check("inverse_transform", Z);
+  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
+    check("inverse_transform", Z, missing);
     RowMatrix<Scalar> X = Z;
     X.array().rowwise() *= scale_.transpose().array();
     X.array().rowwise() += mean_.transpose().array();
@@ -130,9 +146,9 @@ class StandardScaler {
     if (!is_fitted()) throw detail::scaler_not_fitted("StandardScaler", method);
     return *this;
   }
-  void check(const char* method, ConstRowRef<Scalar> X) const {
+  void check(const char* method, ConstRowRef<Scalar> X, Missing missing) const {
     fitted(method);
-    detail::check_data(detail::concat("StandardScaler::", method), X, n_features(), "StandardScaler");
+    detail::check_data(detail::concat("StandardScaler::", method), X, n_features(), "StandardScaler", missing);
   }
 
   Vector<Scalar> mean_, var_, scale_;

@@ -52,6 +52,18 @@
 // Not implemented: cosine metric, pointer BMU search, cut-Gaussian kernel, weight smoothing,
 // vertical (hierarchical) growth.
 //
+// Missing values (params.missing = Missing::mask): NaN cells are missing. Distances to a
+// sample with missing cells are kernels/masked_bmu.hpp's masked Euclidean distance (over its
+// p present features of F, scaled by F / p), so the BMU pass, the robust weights, the neuron
+// errors that decide growth, the quantization and topographic errors, density and predict all
+// use them. The batch update sums and counts per feature: n_jf and c_jf above count and
+// average only the samples with feature f present, and a (neuron, feature) without any keeps
+// its weight. A seed sample's missing cells start at the feature's mean over its present
+// values (0 for a feature with none); the growth threshold and the robust weights' scale use
+// each feature's variance over its present values. transform() and SomClassifier's mixture
+// fit a sample with missing cells on its present features. Data without NaN take exactly the
+// complete-data paths, so they give the same map under mask as under reject, bit for bit.
+//
 // Determinism: the only random choice is the 4 seed samples (somtile::Random); every sum runs
 // in a fixed order, so a seed gives the same map for any thread count.
 
@@ -66,6 +78,7 @@
 #include "somtile/core/warning.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/masked_bmu.hpp"
 #include "somtile/kernels/detail/parallel.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/metrics/topographic_function.hpp"
@@ -82,6 +95,19 @@
 
 namespace somtile {
 
+namespace detail {
+
+/// Indices of the entries of `row` that are not NaN, ascending.
+template <typename Row>
+std::vector<Index> present_features(const Row& row) {
+  std::vector<Index> present;
+  for (Index j = 0; j < row.size(); ++j)
+    if (!std::isnan(row[j])) present.push_back(j);
+  return present;
+}
+
+}  // namespace detail
+
 /// The public base of SomVQ and SomClassifier: their parameters, the fitted growing map and
 /// every attribute of it (neurons, lattice, errors, per-neuron statistics, transform). It is
 /// not constructed directly; write code that takes either estimator against it. The
@@ -91,8 +117,9 @@ namespace somtile {
 /// \throws ParameterError (constructor) when validate(params, name) fails.
 /// \throws NotFittedError from every accessor but params() and is_fitted() before fit().
 /// \throws InputError from quantization_error(X), topographic_function(X) and transform(X)
-///         when X is empty, holds NaN or infinite values or has a feature count other than
-///         n_features(); from hops(a, b) when a or b is not a neuron id.
+///         when X is empty, holds infinite values, NaN values (Missing::reject) or a row of
+///         NaN only (Missing::mask), or has a feature count other than n_features(); from
+///         hops(a, b) when a or b is not a neuron id.
 ///
 /// \code
 /// template <typename Scalar>
@@ -143,9 +170,9 @@ class GrowingSomEstimator {
   double quantization_error(ConstRowRef<Scalar> X) const {
     check_input("quantization_error", X);
     RowMatrix<Scalar> storage;
-    return somtile::quantization_error(
-        find_bmus<Scalar>(scaler_.scaled_view(X, storage), map_.weights, Distance::euclidean, false,
-                          params_.n_threads));
+    return somtile::quantization_error(find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
+                                                         Distance::euclidean, false, params_.n_threads,
+                                                         params_.missing));
   }
   /// Share of training samples whose two best neurons are not in touching cells (8-neighbourhood).
   double topographic_error() const { return fitted_state("topographic_error").topographic_error; }
@@ -153,8 +180,8 @@ class GrowingSomEstimator {
   TopographicFunction topographic_function(ConstRowRef<Scalar> X) const {
     check_input("topographic_function", X);
     RowMatrix<Scalar> storage;
-    const BmuResult<Scalar> r =
-        find_bmus<Scalar>(scaler_.scaled_view(X, storage), map_.weights, Distance::euclidean, true, params_.n_threads);
+    const BmuResult<Scalar> r = find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
+                                                  Distance::euclidean, true, params_.n_threads, params_.missing);
     return somtile::topographic_function(r.bmu, r.second, map_.lattice);
   }
   /// GT the growth compared neuron errors against.
@@ -179,11 +206,12 @@ class GrowingSomEstimator {
   /// Non-negative least-squares coefficients of the prototypes, n x n_neurons: row i minimises
   /// ||W^T c - x_i|| over c >= 0 (Kohonen's linear mixture of SOM models; Lawson–Hanson per
   /// sample, see detail::nnls). Not normalised, so magnitude information is kept. With
-  /// params().scaling set, in scaled space.
+  /// params().scaling set, in scaled space. A sample with missing cells (Missing::mask) is fitted
+  /// on its present features only.
   RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const {
     check_input("transform", X_raw);
     RowMatrix<Scalar> storage;
-    const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage);
+    const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage, params_.missing);
     RowMatrix<Scalar> C(X.rows(), map_.weights.rows());
     // The coefficients do not change when W and x are divided by the same s; a power of two
     // near the largest weight keeps the products of huge (or tiny) values in range, exactly.
@@ -193,7 +221,20 @@ class GrowingSomEstimator {
     const Scalar s = Scalar(std::ldexp(1.0, exponent));
     const RowMatrix<Scalar> W = map_.weights / s;
     detail::parallel_for_chunks(X.rows(), 16, params_.n_threads, [&](Index b, Index e) {
-      for (Index i = b; i < e; ++i) C.row(i) = detail::nnls<Scalar>(W, (X.row(i) / s).transpose()).transpose();
+      for (Index i = b; i < e; ++i) {
+        if (!X.row(i).hasNaN()) {
+          C.row(i) = detail::nnls<Scalar>(W, (X.row(i) / s).transpose()).transpose();
+          continue;
+        }
+        const std::vector<Index> present = detail::present_features(X.row(i));
+        RowMatrix<Scalar> Wp(W.rows(), Index(present.size()));
+        Vector<Scalar> xp(Index(present.size()));
+        for (std::size_t k = 0; k < present.size(); ++k) {
+          Wp.col(Index(k)) = W.col(present[k]);
+          xp[Index(k)] = X(i, present[k]) / s;
+        }
+        C.row(i) = detail::nnls<Scalar>(Wp, xp).transpose();
+      }
     });
     return C;
   }
@@ -224,14 +265,15 @@ class GrowingSomEstimator {
   }
   void check_fit_input(ConstRowRef<Scalar> X) const {
     const std::string call = name_ + "::fit";
-    detail::check_data(call, X);
+    detail::check_data(call, X, params_.missing);
     detail::require<InputError>(X.rows() >= 4, call, "X must have at least 4 samples to seed the map, got ", X.rows());
+    if (params_.missing == Missing::mask && detail::has_missing(X)) detail::check_columns_present(call, X);
   }
   /// The scaling fit() trains with (params().scaling), fitted on X (already validated); warns
   /// when there is none and the features' scales differ by more than 100 times.
   Scaler<Scalar> fit_scaling(ConstRowRef<Scalar> X) const {
     Scaler<Scalar> scaler(params_.scaling);
-    scaler.fit(X);
+    scaler.fit(X, params_.missing);
     if (params_.scaling == Scaling::none) detail::warn_if_unscaled<Scalar>(name_ + "::fit", X);
     return scaler;
   }
@@ -243,7 +285,7 @@ class GrowingSomEstimator {
   }
   void check_input(const char* method, ConstRowRef<Scalar> X) const {
     fitted_state(method);
-    detail::check_data(name_ + "::" + method, X, n_features_, name_);
+    detail::check_data(name_ + "::" + method, X, n_features_, name_, params_.missing);
   }
   const detail::GrowingMap<Scalar>& fitted_state(const char* method) const {
     if (!fitted_)
@@ -254,8 +296,8 @@ class GrowingSomEstimator {
   /// BMU of every row of X against the fitted prototypes (X already validated).
   Labels bmus(ConstRowRef<Scalar> X) const {
     RowMatrix<Scalar> storage;
-    return find_bmus<Scalar>(scaler_.scaled_view(X, storage), map_.weights, Distance::euclidean, false,
-                             params_.n_threads)
+    return find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights, Distance::euclidean, false,
+                             params_.n_threads, params_.missing)
         .bmu;
   }
 
@@ -288,6 +330,8 @@ class GrowingSomEstimator {
       ar.choice(p.scaling);
       ar(scaler_);
     }
+    if (ar.version() >= 3) ar.choice(p.missing);
+    else if constexpr (Archive::loading) p.missing = Missing::reject;
     if constexpr (Archive::loading) {
       validate(params_, name_);
       ar.check(scaler_.kind() == p.scaling && (p.scaling == Scaling::none || scaler_.n_features() == n_features_),

@@ -71,6 +71,8 @@ struct GrowingSomParams {
   int n_threads = 0;                  ///< 0 = all available
   Scaling scaling = Scaling::none;    ///< feature scaling fitted by fit() and applied to every data
                                       ///< the model is given (preprocessing/scaler.hpp)
+  Missing missing = Missing::reject;  ///< NaN cells: an InputError, or Missing::mask: missing values
+                                      ///< (see "Missing values" in som/growing_som.hpp)
 };
 
 /// Integer lattice coordinates (x, y), one row per neuron.

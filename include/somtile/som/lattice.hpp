@@ -12,11 +12,18 @@
 // names in your own std::vector and index it with the labels returned. NumbaSOM's `normalize`
 // argument is the bool after X, lattice (and labels). save_lattice / load_lattice are in
 // io/lattice_npy.hpp.
+//
+// Missing values: the helpers that take data take a Missing last (default Missing::reject, NaN
+// is an InputError). With Missing::mask, NaN cells of X are missing and distances to a sample
+// with missing cells are the masked Euclidean distance of kernels/masked_bmu.hpp: over its p
+// present features of F, scaled by F / p (so samples with and without gaps compare on one
+// scale); rows without NaN are compared exactly as under reject.
 
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/masked_bmu.hpp"
 #include "somtile/kernels/detail/parallel.hpp"
 #include "somtile/som/bmu_data_map.hpp"
 #include "somtile/som/detail/u_matrix.hpp"
@@ -107,22 +114,69 @@ namespace detail {
 /// its lattice in the data's units; NumbaSOM returns it scaled).
 template <typename Scalar>
 std::pair<RowMatrix<Scalar>, RowMatrix<Scalar>> minmax_scaled(DataRef<Scalar> X, const RowMatrix<Scalar>& W) {
+  // NaN cells of X (Missing::mask) stay NaN and do not count towards the min and max.
   std::pair<RowMatrix<Scalar>, RowMatrix<Scalar>> out{X, W};
   for (Index j = 0; j < X.cols(); ++j) {
-    const Scalar lo = X.col(j).minCoeff(), range = X.col(j).maxCoeff() - lo;
+    Scalar lo = std::numeric_limits<Scalar>::infinity(), hi = -lo;
+    for (Index i = 0; i < X.rows(); ++i) {
+      const Scalar v = X(i, j);
+      if (v < lo) lo = v;  // false for NaN
+      if (v > hi) hi = v;
+    }
+    if (lo > hi) lo = hi = Scalar(0);  // no present value
+    const Scalar range = hi - lo;
     for (RowMatrix<Scalar>* M : {&out.first, &out.second}) {
-      if (range > Scalar(0)) M->col(j).array() = (M->col(j).array() - lo) / range;
-      else M->col(j).setZero();
+      if (range > Scalar(0)) {
+        M->col(j).array() = (M->col(j).array() - lo) / range;
+      } else {
+        for (Index i = 0; i < M->rows(); ++i)
+          if (!std::isnan((*M)(i, j))) (*M)(i, j) = Scalar(0);
+      }
     }
   }
   return out;
 }
 
 template <typename Scalar>
-Labels lattice_bmus(DataRef<Scalar> X, const Lattice<Scalar>& lattice, bool normalize, int n_threads) {
-  if (!normalize) return find_bmus<Scalar>(X, lattice.codebook(), Distance::euclidean, false, n_threads).bmu;
+Labels lattice_bmus(DataRef<Scalar> X, const Lattice<Scalar>& lattice, bool normalize, int n_threads,
+                    Missing missing) {
+  if (!normalize)
+    return find_bmus<Scalar>(X, lattice.codebook(), Distance::euclidean, false, n_threads, missing).bmu;
   const auto [Xs, Ws] = minmax_scaled<Scalar>(X, lattice.codebook());
-  return find_bmus<Scalar>(Xs, Ws, Distance::euclidean, false, n_threads).bmu;
+  return find_bmus<Scalar>(Xs, Ws, Distance::euclidean, false, n_threads, missing).bmu;
+}
+
+/// Per row of W, the index of the nearest row of X (Euclidean, lowest index on ties), where X
+/// has NaN cells (Missing::mask): the rows of X without NaN by the GEMM search, the others by
+/// the masked distance, each unit keeping the nearer of the two (the lower index on equal
+/// distances).
+template <typename Scalar>
+Labels nearest_samples_masked(DataRef<Scalar> X, const RowMatrix<Scalar>& W, int n_threads) {
+  std::vector<Index> complete, gapped;
+  for (Index i = 0; i < X.rows(); ++i) (X.row(i).array().isNaN().any() ? gapped : complete).push_back(i);
+  const Index units = W.rows();
+  Labels best = Labels::Constant(units, -1);
+  Vector<Scalar> best_d = Vector<Scalar>::Constant(units, std::numeric_limits<Scalar>::infinity());
+  if (!complete.empty()) {
+    RowMatrix<Scalar> Xc(Index(complete.size()), X.cols());
+    for (std::size_t k = 0; k < complete.size(); ++k) Xc.row(Index(k)) = X.row(complete[k]);
+    const BmuResult<Scalar> r = find_bmus<Scalar>(W, Xc, Distance::euclidean, false, n_threads);
+    for (Index u = 0; u < units; ++u) {
+      best[u] = complete[std::size_t(r.bmu[u])];
+      best_d[u] = r.distance[u];
+    }
+  }
+  parallel_for(units, n_threads, [&](Index u) {
+    for (Index i : gapped) {
+      const Scalar d = masked_distance<Scalar>(Distance::euclidean, X.row(i), W.row(u));
+      if (d < best_d[u] || (d == best_d[u] && (best[u] < 0 || i < best[u]))) {
+        best_d[u] = d;
+        best[u] = i;
+      }
+    }
+    if (best[u] < 0) best[u] = gapped.front();  // every distance overflowed: lowest index
+  });
+  return best;
 }
 
 }  // namespace detail
@@ -130,20 +184,23 @@ Labels lattice_bmus(DataRef<Scalar> X, const Lattice<Scalar>& lattice, bool norm
 /// Cell -> indices of the samples whose nearest unit (Euclidean, lowest unit on ties) it is.
 /// normalize = true compares in min-max scaled units (NumbaSOM's normalize; see
 /// detail::minmax_scaled: X and the lattice both scaled by X's per-feature min and max).
+/// missing = Missing::mask: NaN cells are missing (see the top of this file).
 template <typename Scalar>
 LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                     bool normalize = false, int n_threads = 0) {
-  detail::check_data("project_on_lattice", X, lattice.n_features(), "Lattice");
-  return detail::samples_by_unit(detail::lattice_bmus<Scalar>(X, lattice, normalize, n_threads),
+                                     bool normalize = false, int n_threads = 0,
+                                     Missing missing = Missing::reject) {
+  detail::check_data("project_on_lattice", X, lattice.n_features(), "Lattice", missing);
+  return detail::samples_by_unit(detail::lattice_bmus<Scalar>(X, lattice, normalize, n_threads, missing),
                                  lattice.grid().size());
 }
 
 /// Cell -> labels of the samples that land on it (labels[i] replaces sample index i).
 template <typename Scalar>
 LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                     const Labels& labels, bool normalize = false, int n_threads = 0) {
+                                     const Labels& labels, bool normalize = false, int n_threads = 0,
+                                     Missing missing = Missing::reject) {
   detail::check_labels("project_on_lattice", labels, X.rows(), "labels");
-  LatticeProjection cells = project_on_lattice<Scalar>(X, lattice, normalize, n_threads);
+  LatticeProjection cells = project_on_lattice<Scalar>(X, lattice, normalize, n_threads, missing);
   for (auto& cell : cells)
     for (Index& i : cell) i = labels[i];
   return cells;
@@ -151,14 +208,24 @@ LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& l
 
 /// Per cell, the index of the sample nearest its vector (Euclidean, lowest index on ties):
 /// NumbaSOM's lattice_closest_vectors, as indices into X instead of copies of its rows.
-/// normalize as in project_on_lattice (NumbaSOM calls it `normalized` here).
+/// normalize as in project_on_lattice (NumbaSOM calls it `normalized` here); missing =
+/// Missing::mask: NaN cells are missing, a sample with missing cells is as far from a cell as
+/// its masked distance (see the top of this file).
 template <typename Scalar>
 CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                     bool normalize = false, int n_threads = 0) {
-  detail::check_data("lattice_closest_vectors", X, lattice.n_features(), "Lattice");
+                                     bool normalize = false, int n_threads = 0,
+                                     Missing missing = Missing::reject) {
+  detail::check_data("lattice_closest_vectors", X, lattice.n_features(), "Lattice", missing);
   // The same nearest-neighbour search with the roles swapped: units query, samples answer.
   Labels nearest;
-  if (normalize) {
+  if (missing == Missing::mask && detail::has_missing(X)) {
+    if (normalize) {
+      const auto [Xs, Ws] = detail::minmax_scaled<Scalar>(X, lattice.codebook());
+      nearest = detail::nearest_samples_masked<Scalar>(Xs, Ws, n_threads);
+    } else {
+      nearest = detail::nearest_samples_masked<Scalar>(X, lattice.codebook(), n_threads);
+    }
+  } else if (normalize) {
     const auto [Xs, Ws] = detail::minmax_scaled<Scalar>(X, lattice.codebook());
     nearest = find_bmus<Scalar>(Ws, Xs, Distance::euclidean, false, n_threads).bmu;
   } else {
@@ -170,9 +237,10 @@ CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& l
 /// Per cell, the label of the sample nearest its vector.
 template <typename Scalar>
 CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                     const Labels& labels, bool normalize = false, int n_threads = 0) {
+                                     const Labels& labels, bool normalize = false, int n_threads = 0,
+                                     Missing missing = Missing::reject) {
   detail::check_labels("lattice_closest_vectors", labels, X.rows(), "labels");
-  CellIndexMap cells = lattice_closest_vectors<Scalar>(X, lattice, normalize, n_threads);
+  CellIndexMap cells = lattice_closest_vectors<Scalar>(X, lattice, normalize, n_threads, missing);
   for (Index k = 0; k < cells.size(); ++k) cells.data()[k] = labels[cells.data()[k]];
   return cells;
 }
@@ -182,12 +250,13 @@ CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& l
 /// cells, a = (M - D)^exponent, then min-max scaled to [0, 1] over all samples together (not
 /// per sample, so maps of different samples stay comparable). Higher = closer; a larger
 /// exponent sharpens the peak at the BMU. If every a is equal, all activations are 1.
-/// normalize as in project_on_lattice.
+/// normalize as in project_on_lattice; missing = Missing::mask: NaN cells are missing, and D
+/// of a sample with missing cells is its squared masked distance (see the top of this file).
 template <typename Scalar>
 std::vector<RowMatrix<double>> lattice_activations(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
                                                    double exponent = 1.0, bool normalize = false,
-                                                   int n_threads = 0) {
-  detail::check_data("lattice_activations", X, lattice.n_features(), "Lattice");
+                                                   int n_threads = 0, Missing missing = Missing::reject) {
+  detail::check_data("lattice_activations", X, lattice.n_features(), "Lattice", missing);
   detail::check_positive("lattice_activations", "exponent", exponent);
   const Index n = X.rows();
   RowMatrix<double> W, Xd;
@@ -201,10 +270,24 @@ std::vector<RowMatrix<double>> lattice_activations(DataRef<Scalar> X, const Latt
   }
   std::vector<RowMatrix<double>> maps(std::size_t(n), RowMatrix<double>(lattice.rows(), lattice.cols()));
   // Direct differences rather than the GEMM expansion: D near 0 is where the peak is.
+  const Index F = W.cols();
   detail::parallel_for(n, n_threads, [&](Index i) {
     const Eigen::RowVectorXd x = Xd.row(i);
-    Eigen::Map<Eigen::VectorXd>(maps[std::size_t(i)].data(), W.rows()) =
-        (W.rowwise() - x).rowwise().squaredNorm();
+    Eigen::Map<Eigen::VectorXd> D(maps[std::size_t(i)].data(), W.rows());
+    if (!x.array().isNaN().any()) {
+      D = (W.rowwise() - x).rowwise().squaredNorm();
+      return;
+    }
+    // Missing cells (Missing::mask): the sum over the p present features, times F / p.
+    std::vector<Index> present;
+    for (Index f = 0; f < F; ++f)
+      if (!std::isnan(x[f])) present.push_back(f);
+    const double factor = double(F) / double(present.size());
+    for (Index u = 0; u < W.rows(); ++u) {
+      double sum = 0;
+      for (Index f : present) sum += (W(u, f) - x[f]) * (W(u, f) - x[f]);
+      D[u] = factor * sum;
+    }
   });
   double max_d = 0;
   for (const auto& m : maps) max_d = std::max(max_d, m.maxCoeff());

@@ -58,6 +58,27 @@ std::vector<double> gather_targets(const std::vector<Index>& samples, const Eige
   return v;
 }
 
+/// Masked distance (kernels/masked_bmu.hpp) between two rows that may both hold NaN cells,
+/// over the features present in both (F / p scaling with p their number); +inf when there are
+/// none.
+template <typename Scalar, typename RowA, typename RowB>
+double masked_pair_distance(Distance metric, const RowA& a, const RowB& b) {
+  const Index F = a.size();
+  Vector<Scalar> x(F), w(F);
+  Index p = 0;
+  for (Index j = 0; j < F; ++j)
+    if (!std::isnan(a[j]) && !std::isnan(b[j])) {
+      x[p] = a[j];
+      w[p] = b[j];
+      ++p;
+    }
+  if (p == 0) return std::numeric_limits<double>::infinity();
+  const double d = double(pair_distance<Scalar>(metric, x.head(p), w.head(p))), scale = double(F) / double(p);
+  if (metric == Distance::euclidean) return d * std::sqrt(scale);
+  if (metric == Distance::manhattan) return d * scale;
+  return d;
+}
+
 }  // namespace detail
 
 /// Number of samples per unit.
@@ -246,6 +267,9 @@ enum class Retrieval {
 /// Just-in-time retrieval: the indices of the historical samples (rows of X, mapped by `map`)
 /// near a query, nearest first: the BMU's samples, then its grid neighbourhood, then further
 /// units by codebook distance; within each tier by distance to the query.
+/// With params().missing == mask, query and X may hold NaN cells: a sample's distance to the
+/// query is the masked distance over the features present in both (after all samples that
+/// share a present feature with the query where they share none).
 template <typename Scalar>
 std::vector<Index> collect_samples(const Som<Scalar>& som, DataRef<Scalar> query, DataRef<Scalar> X,
                                    const BmuDataMap& map, Index min_buffer = 50,
@@ -253,8 +277,9 @@ std::vector<Index> collect_samples(const Som<Scalar>& som, DataRef<Scalar> query
   const char* call = "collect_samples";
   detail::require<InputError>(query.rows() == 1, call, "query must be one sample (1 row), got ",
                               query.rows(), " rows");
-  detail::check_data(call, query, som.n_features(), "Som", "query");
-  detail::check_data(call, X, som.n_features(), "Som");
+  const Missing missing = som.params().missing;
+  detail::check_data(call, query, som.n_features(), "Som", missing, "query");
+  detail::check_data(call, X, som.n_features(), "Som", missing);
   detail::check_bmu_map(call, som, map);
   detail::check_map_targets(call, map, X.rows());
   detail::check_non_negative(call, "min_buffer", min_buffer);
@@ -268,7 +293,10 @@ std::vector<Index> collect_samples(const Som<Scalar>& som, DataRef<Scalar> query
     for (Index u : units) {
       visited[std::size_t(u)] = 1;
       for (Index i : map[std::size_t(u)])
-        tier.emplace_back(double(distance<Scalar>(metric, query.row(0), X.row(i))), i);
+        tier.emplace_back(missing == Missing::mask
+                              ? detail::masked_pair_distance<Scalar>(metric, query.row(0), X.row(i))
+                              : double(distance<Scalar>(metric, query.row(0), X.row(i))),
+                          i);
     }
     std::stable_sort(tier.begin(), tier.end());
     for (const auto& [d, i] : tier) out.push_back(i);

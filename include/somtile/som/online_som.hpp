@@ -25,6 +25,15 @@
 //     back to the data's units (w * (max - min) + min; a constant feature trains as 0 and maps
 //     back to its constant).
 //
+// Missing values (params.missing = Missing::mask): a NaN cell is a missing value. A sample
+// with missing cells finds its BMU over its present features only (the least sum of squared
+// differences over them, which ranks units as the masked Euclidean distance of
+// kernels/masked_bmu.hpp does) and its update w_u += lr h (x - w_u) moves only the present
+// features of w_u. The initial lattice is drawn in each feature's [min, max] over its present
+// values (train() needs one in every feature), and normalize and scaling fit on them.
+// Samples without missing cells take exactly the code path of complete data, so complete data
+// give the same lattice under mask as under reject, bit for bit.
+//
 // Random stream, seeded with params.seed by every train(): first rows * cols * features
 // uniforms for the initial lattice (unit-major, features inner), then one
 // uniform_index(n_samples) per iteration; partial_fit continues the same stream. Each step
@@ -40,6 +49,7 @@
 #include "somtile/grid/schedule.hpp"
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/masked_bmu.hpp"
 #include "somtile/som/detail/sigma_warning.hpp"
 #include "somtile/som/lattice.hpp"
 #include "somtile/preprocessing/scaler.hpp"
@@ -51,6 +61,7 @@
 #include <limits>
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace somtile {
 
@@ -71,6 +82,9 @@ struct OnlineSomParams {
   std::uint64_t seed = 42;
   Scaling scaling = Scaling::none;  ///< train on scaled features (preprocessing/scaler.hpp); the
                                     ///< lattice still comes back in the data's units
+  /// NaN cells: rejected (InputError), or Missing::mask: missing, the BMU is found over the
+  /// sample's present features and the update moves those features only (see the top of this file).
+  Missing missing = Missing::reject;
 };
 
 /// Checks every rule on the parameters of an OnlineSom; the OnlineSom constructor and
@@ -207,11 +221,82 @@ Index nearest_unit(const RowMatrix<Scalar>& Wt, const Scalar* x, OnlineScratch<S
   return Index(std::find(d + best_chunk, d + units, best) - d);
 }
 
+/// nearest_unit for a sample with missing cells: the least sum of squared differences over
+/// the features listed in `present` (ascending, at least one), added in that order; lowest
+/// unit on ties.
+template <typename Scalar>
+Index nearest_unit_masked(const RowMatrix<Scalar>& Wt, const Scalar* x, const std::vector<Index>& present,
+                          OnlineScratch<Scalar>& s) {
+  constexpr Index chunk = 512;
+  const Index units = Wt.cols();
+  Scalar best = std::numeric_limits<Scalar>::infinity();
+  Index best_chunk = 0;
+  for (Index b = 0; b < units; b += chunk) {
+    const Index n = std::min(chunk, units - b);
+    auto d = s.distances.segment(b, n);
+    auto term = [&](Index f) { return (ConstRowMap<Scalar>(Wt.data() + f * units + b, n) - x[f]).square(); };
+    d = term(present[0]);
+    for (std::size_t k = 1; k < present.size(); ++k) d += term(present[k]);
+    const Scalar m = d.minCoeff();
+    if (m < best) {
+      best = m;
+      best_chunk = b;
+    }
+  }
+  if (!(best < std::numeric_limits<Scalar>::infinity())) {  // squares overflowed: as nearest_unit
+    Eigen::VectorXd diff(Index(present.size()));
+    double nearest = std::numeric_limits<double>::infinity();
+    Index unit = 0;
+    for (Index u = 0; u < units; ++u) {
+      for (std::size_t k = 0; k < present.size(); ++k)
+        diff[Index(k)] = double(Wt(present[k], u)) - double(x[present[k]]);
+      const double d = robust_norm(diff);
+      if (d < nearest) {
+        nearest = d;
+        unit = u;
+      }
+    }
+    return unit;
+  }
+  const Scalar* d = s.distances.data();
+  return Index(std::find(d + best_chunk, d + units, best) - d);
+}
+
+/// Per column of X, the least and greatest value that is not NaN (both 0 for a column without one).
+template <typename Scalar>
+std::pair<Eigen::Array<Scalar, 1, Eigen::Dynamic>, Eigen::Array<Scalar, 1, Eigen::Dynamic>> present_range(
+    const RowMatrix<Scalar>& X) {
+  const Index F = X.cols();
+  Eigen::Array<Scalar, 1, Eigen::Dynamic> lo = Eigen::Array<Scalar, 1, Eigen::Dynamic>::Constant(
+                                              F, std::numeric_limits<Scalar>::infinity()),
+                                          hi = -lo;
+  for (Index i = 0; i < X.rows(); ++i)
+    for (Index j = 0; j < F; ++j) {
+      const Scalar v = X(i, j);
+      if (v < lo[j]) lo[j] = v;  // false for NaN
+      if (v > hi[j]) hi[j] = v;
+    }
+  for (Index j = 0; j < F; ++j)
+    if (lo[j] > hi[j]) lo[j] = hi[j] = Scalar(0);
+  return {lo, hi};
+}
+
 /// One online step on a feature-major codebook: w_u += lr h(d(bmu, u); sigma) (x - w_u) for
-/// the units at most `radius` grid steps from the BMU along rows and along columns.
+/// the units at most `radius` grid steps from the BMU along rows and along columns. `present`,
+/// when given, lists the features to move (a sample with missing cells); else all move.
 template <typename Scalar>
 void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index bmu, double lr,
-                   double sigma, Neighborhood kind, double radius, OnlineScratch<Scalar>& s) {
+                   double sigma, Neighborhood kind, double radius, OnlineScratch<Scalar>& s,
+                   const std::vector<Index>* present = nullptr) {
+  // Every feature, or (a sample with missing cells) the listed ones: two plain loops, so the
+  // complete-data loop is the one it always was.
+  const auto each_feature = [&Wt, present](auto&& step) {
+    if (present) {
+      for (Index f : *present) step(f);
+    } else {
+      for (Index f = 0; f < Wt.rows(); ++f) step(f);
+    }
+  };
   const Index cols = g.cols(), units = g.size(), br = g.row_of(bmu), bc = g.col_of(bmu);
   const Index reach = Index(std::min(std::floor(radius), double(std::max(g.rows(), cols))));
   const AxisWindow row_window = axis_window(g.rows(), br, reach, g.torus());
@@ -247,18 +332,18 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
         const Index b = col_window.begin[cp], len = col_window.end[cp] - b;
         if (gaussian) {  // the rate is formed inside the update: no extra pass
           const auto col_rate = s.col_rate.segment(b, len);
-          for (Index f = 0; f < Wt.rows(); ++f) {
+          each_feature([&](Index f) {
             RowMap<Scalar> w(Wt.data() + f * units + r * cols + b, len);
             w += (row_factor * col_rate) * (x[f] - w);
-          }
+          });
         } else {
           auto rate = s.unit_rate.segment(b, len);
           for (Index c = b; c < b + len; ++c)
             rate[c - b] = Scalar(lr * neighborhood_weight(kind, dr2 + s.col_offset_sq[c], sigma));
-          for (Index f = 0; f < Wt.rows(); ++f) {
+          each_feature([&](Index f) {
             RowMap<Scalar> w(Wt.data() + f * units + r * cols + b, len);
             w += rate * (x[f] - w);
-          }
+          });
         }
       }
     }
@@ -274,8 +359,10 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
 /// \tparam Scalar  float or double: the codebook's and the data's scalar.
 /// \throws ParameterError (constructor) when validate(params) fails; from train() and
 ///         partial_fit() when num_iterations is not > 0.
-/// \throws InputError from train() and partial_fit() when X is empty or holds NaN or infinite
-///         values, and from partial_fit() when X has a feature count other than n_features().
+/// \throws InputError from train(), partial_fit() and predict() when X is empty, holds infinite
+///         values, or holds NaN values (Missing::reject) or a row of NaN only (Missing::mask), from
+///         train() when a column is NaN only, and from partial_fit() and predict() when X has a
+///         feature count other than n_features().
 /// \throws NotFittedError from lattice() before any training.
 ///
 /// \code
@@ -330,7 +417,7 @@ class OnlineSom {
   Lattice<Scalar> partial_fit(ConstRowRef<Scalar> X, Index num_iterations) {
     const char* call = "OnlineSom::partial_fit";
     if (!is_fitted()) return train_fresh(call, X, num_iterations, false);
-    detail::check_data(call, X, n_features(), "OnlineSom");
+    detail::check_data(call, X, n_features(), "OnlineSom", params_.missing);
     detail::check_positive(call, "num_iterations", num_iterations);
     State next = state_;
     const RowMatrix<Scalar> Xs = next.to_training_space(X);
@@ -338,6 +425,18 @@ class OnlineSom {
     run(next, Xs, num_iterations, [lr, sigma](Index) { return std::pair<double, double>{lr, sigma}; });
     state_ = std::move(next);
     return lattice();
+  }
+
+  /// The BMU (unit r * cols + c) of every row of X, searched where training searched it: in
+  /// the training space (X scaled like train()'s data), Euclidean, lowest unit on ties
+  /// (rounding aside: the search is the GEMM of find_bmus). With Missing::mask, NaN cells are
+  /// missing and the BMU is found over the present features.
+  Labels predict(ConstRowRef<Scalar> X, int n_threads = 0) const {
+    const char* call = "OnlineSom::predict";
+    if (!is_fitted())
+      throw NotFittedError("OnlineSom::predict(): this OnlineSom is not trained yet; call train() first");
+    detail::check_data(call, X, n_features(), "OnlineSom", params_.missing);
+    return training_space_bmus(X, n_threads, params_.missing);
   }
 
   /// The trained lattice in the data's units.
@@ -373,6 +472,8 @@ class OnlineSom {
     State& s = state_;
     ar(s.weights_t, s.offset, s.scale, s.rng, s.last_learning_rate, s.last_sigma, s.iterations);
     if (ar.version() >= 2) ar.choice(p.scaling);  // version 1 files: Scaling::none
+    if (ar.version() >= 3) ar.choice(p.missing);
+    else if constexpr (Archive::loading) p.missing = Missing::reject;
     if constexpr (Archive::loading) {
       validate(p);
       const Index F = s.weights_t.rows(), units = s.weights_t.cols();
@@ -409,12 +510,27 @@ class OnlineSom {
     RowMatrix<Scalar> to_training_space(ConstRowRef<Scalar> X) const {
       RowMatrix<Scalar> Xs = X;
       for (Index j = 0; j < Xs.cols(); ++j) {
-        if (scale[j] > Scalar(0)) Xs.col(j).array() = (Xs.col(j).array() - offset[j]) / scale[j];
-        else Xs.col(j).setZero();
+        if (scale[j] > Scalar(0)) {
+          Xs.col(j).array() = (Xs.col(j).array() - offset[j]) / scale[j];
+        } else {
+          for (Index i = 0; i < Xs.rows(); ++i)
+            if (!std::isnan(Xs(i, j))) Xs(i, j) = Scalar(0);  // a missing cell stays missing
+        }
       }
       return Xs;
     }
   };
+
+  // impute() (som/impute.hpp) searches with Missing::mask whatever params().missing is.
+  template <typename S>
+  friend RowMatrix<S> impute(const OnlineSom<S>& som, DataRef<S> X);
+
+  /// predict() on validated X with the given rule for NaN cells.
+  Labels training_space_bmus(ConstRowRef<Scalar> X, int n_threads, Missing missing) const {
+    const RowMatrix<Scalar> Xs = state_.to_training_space(X);
+    const RowMatrix<Scalar> W = state_.weights_t.transpose();
+    return find_bmus<Scalar>(Xs, W, Distance::euclidean, false, n_threads, missing).bmu;
+  }
 
   /// Checks the parameters and derives the grid and the initial sigma from them.
   void configure() {
@@ -425,23 +541,25 @@ class OnlineSom {
 
   Lattice<Scalar> train_fresh(const char* call, ConstRowRef<Scalar> X, Index num_iterations,
                               bool normalize) {
-    detail::check_data(call, X);
+    detail::check_data(call, X, params_.missing);
+    if (params_.missing == Missing::mask && detail::has_missing(X)) detail::check_columns_present(call, X);
     detail::check_positive(call, "num_iterations", num_iterations);
     detail::require(!(normalize && params_.scaling != Scaling::none), call,
                     "normalize = true and scaling = ", enum_name(params_.scaling), " both scale the data; use one");
     const Index F = X.cols(), T = num_iterations;
     State next;
     if (normalize) {
-      next.offset = X.colwise().minCoeff().array();
-      next.scale = X.colwise().maxCoeff().array() - next.offset;
+      auto [lo, hi] = detail::present_range<Scalar>(X);  // NaN cells (Missing::mask) ignored
+      next.offset = lo;
+      next.scale = hi - lo;
     } else if (params_.scaling == Scaling::standard) {
       StandardScaler<Scalar> scaler;
-      scaler.fit(X);
+      scaler.fit(X, params_.missing);
       next.offset = scaler.mean().transpose().array();
       next.scale = scaler.scale().transpose().array();
     } else if (params_.scaling == Scaling::minmax) {
       MinMaxScaler<Scalar> scaler;
-      scaler.fit(X);
+      scaler.fit(X, params_.missing);
       next.offset = scaler.data_min().transpose().array();
       // The data's range, 1 for a constant feature (scikit-learn's rule, see MinMaxScaler).
       next.scale = (scaler.data_max() - scaler.data_min()).transpose().array();
@@ -454,7 +572,7 @@ class OnlineSom {
     }
     const RowMatrix<Scalar> Xs = next.to_training_space(X);
     next.rng.reseed(params_.seed);
-    const RowArray lo = Xs.colwise().minCoeff().array(), hi = Xs.colwise().maxCoeff().array();
+    const auto [lo, hi] = detail::present_range<Scalar>(Xs);
     next.weights_t.resize(F, grid_.size());
     for (Index u = 0; u < grid_.size(); ++u)
       for (Index f = 0; f < F; ++f)
@@ -476,12 +594,42 @@ class OnlineSom {
     detail::OnlineScratch<Scalar> scratch(grid_);
     // Every kernel's support grows linearly with sigma, so one radius at sigma = 1 suffices.
     const double unit_radius = neighborhood_radius(params_.neighborhood, 1.0, params_.kernel_epsilon);
+    // Missing values: only when there are any, so complete data run the plain steps.
+    if (params_.missing == Missing::mask && detail::has_missing(Xs)) {
+      run_masked(s, Xs, num_iterations, schedule, scratch, unit_radius);
+      return;
+    }
     for (Index t = 0; t < num_iterations; ++t) {
       const auto [lr, sigma] = schedule(t);
       const Scalar* x = Xs.row(s.rng.uniform_index(Xs.rows())).data();
       const Index bmu = detail::nearest_unit(s.weights_t, x, scratch);
       detail::online_update(s.weights_t, grid_, x, bmu, lr, sigma, params_.neighborhood,
                             unit_radius * sigma, scratch);
+      s.last_learning_rate = lr;
+      s.last_sigma = sigma;
+    }
+    s.iterations += num_iterations;
+  }
+
+  /// run() on data with missing cells: a sample with some finds its BMU over its present
+  /// features and moves those only; a complete sample takes the plain step.
+  template <typename Schedule>
+  void run_masked(State& s, const RowMatrix<Scalar>& Xs, Index num_iterations, Schedule& schedule,
+                  detail::OnlineScratch<Scalar>& scratch, double unit_radius) const {
+    const Index F = Xs.cols();
+    std::vector<Index> present;
+    present.reserve(std::size_t(F));
+    for (Index t = 0; t < num_iterations; ++t) {
+      const auto [lr, sigma] = schedule(t);
+      const Scalar* x = Xs.row(s.rng.uniform_index(Xs.rows())).data();
+      present.clear();
+      for (Index f = 0; f < F; ++f)
+        if (!std::isnan(x[f])) present.push_back(f);
+      const std::vector<Index>* moved = Index(present.size()) < F ? &present : nullptr;
+      const Index bmu = moved ? detail::nearest_unit_masked(s.weights_t, x, present, scratch)
+                              : detail::nearest_unit(s.weights_t, x, scratch);
+      detail::online_update(s.weights_t, grid_, x, bmu, lr, sigma, params_.neighborhood,
+                            unit_radius * sigma, scratch, moved);
       s.last_learning_rate = lr;
       s.last_sigma = sigma;
     }

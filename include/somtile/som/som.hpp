@@ -9,12 +9,20 @@
 //              S_u, c_u the sum and count of the samples won by unit u (the learning rate is not
 //              used; a unit whose denominator is not positive keeps its weight).
 // Both are written as "per-unit sums, then neighbourhood smoothing", sharing kernels/batch.hpp.
+//
+// Missing values (SomParams::missing = Missing::mask): NaN cells are missing. Distances use the
+// present features (kernels/masked_bmu.hpp), the batch rule sums and counts per feature
+// (w_nj = sum_u h(u, n) S_uj / sum_u h(u, n) C_uj; a (unit, feature) whose denominator is not
+// positive keeps its weight), mini-batch updates touch present features only
+// (w_nj += alpha / |B| * sum_{x in B, x_j present} h(bmu(x), n) (x_j - w_nj)), and the errors
+// are masked distances. Data without NaN take the usual paths, bit for bit.
 
 #include "somtile/cluster/som_cluster_types.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/sparse_fwd.hpp"
+#include "somtile/som/detail/mean_fill.hpp"
 #include "somtile/som/detail/sigma_warning.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/detail/pca.hpp"
@@ -23,7 +31,9 @@
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/detail/masked_sums.hpp"
 #include "somtile/kernels/detail/team_bmu.hpp"
+#include "somtile/kernels/masked_bmu.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/preprocessing/scaler.hpp"
 #include "somtile/som/epoch_info.hpp"
@@ -70,6 +80,8 @@ struct SomParams {
   int n_threads = 0;               ///< 0 = all available
   Scaling scaling = Scaling::none;  ///< feature scaling fitted on the first fit's data and applied
                                     ///< to every data the Som is given (preprocessing/scaler.hpp)
+  Missing missing = Missing::reject;  ///< mask: NaN cells are missing values (see the top of
+                                      ///< som/som.hpp and README, "Missing values")
 };
 
 /// Checks every rule on the parameters of a Som with `n_features` features; the Som
@@ -140,8 +152,9 @@ struct TrainingHistory {
 ///
 /// \tparam Scalar  float or double: the codebook's and the data's scalar.
 /// \throws ParameterError (constructor) when validate(params, n_features) fails.
-/// \throws InputError when X is empty, holds NaN or infinite values, or has a feature count
-///         other than n_features().
+/// \throws InputError when X is empty, holds NaN (unless params().missing is mask) or infinite
+///         values, has a row of NaN only, or has a feature count other than n_features(); with
+///         mask, also when the data that initialise the weights have a column of NaN only.
 /// \throws NotFittedError from weights(), predict(), transform(), the errors and cluster()
 ///         before the weights exist (initialize_weights(), fit(), set_weights() or a load).
 ///
@@ -241,6 +254,10 @@ class Som {
       ar.choice(p.scaling);
       ar(scaler_);
     }
+    if (ar.version() >= 3)  // older files: Missing::reject
+      ar.choice(p.missing);
+    else if constexpr (Archive::loading)
+      p.missing = Missing::reject;
     if constexpr (Archive::loading) {
       validate(p, n_features_);
       ar.check(scaler_.kind() == p.scaling && (p.scaling == Scaling::none || scaler_.n_features() == n_features_),
@@ -263,13 +280,17 @@ class Som {
   /// spanned by the first two principal components, +-2 standard deviations across the grid,
   /// PC1 along the longer side; uniform: uniform in each feature's [min, max] (the data's
   /// bounding box; this was Init::random before model version 2). With params().scaling set, the
-  /// scaling is fitted on X first.
+  /// scaling is fitted on X first. With missing values (Missing::mask), random, sample and pca
+  /// read a copy of X whose NaN cells hold their column's mean of the present values, and
+  /// uniform draws in the present values' [min, max] (som/detail/mean_fill.hpp).
   void initialize_weights(ConstRowRef<Scalar> X, Init init) {
-    detail::check_data("Som::initialize_weights", X, n_features_, "Som");
+    const char* call = "Som::initialize_weights";
+    check(call, X);
+    if (masked(X)) detail::check_columns_present(call, X);
     Scaler<Scalar> scaler(params_.scaling);
-    scaler.fit(X);
+    scaler.fit(X, params_.missing);
     RowMatrix<Scalar> storage;
-    weights_ = initial_weights(scaler.scaled_view(X, storage), init);
+    weights_ = initial_weights(scaler.scaled_view(X, storage, params_.missing), init);
     scaler_ = std::move(scaler);
   }
 
@@ -278,16 +299,20 @@ class Som {
   /// fits keep it). Without scaling, warns when the features' ranges (max - min) differ by more
   /// than 100 times. On an exception the previous weights are kept.
   TrainingHistory fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
-    detail::check_data("Som::fit", X, n_features_, "Som");
+    check("Som::fit", X);
+    const bool missing = masked(X);
+    if (missing && !is_fitted()) detail::check_columns_present("Som::fit", X);
     Scaler<Scalar> scaler = scaler_;
-    if (!is_fitted()) scaler.fit(X);
+    if (!is_fitted()) scaler.fit(X, params_.missing);
     if (params_.scaling == Scaling::none) detail::warn_if_unscaled<Scalar>("Som::fit", X);
     RowMatrix<Scalar> storage;
-    const ConstRowRef<Scalar> Xs = scaler.scaled_view(X, storage);
+    const ConstRowRef<Scalar> Xs = scaler.scaled_view(X, storage, params_.missing);
     RowMatrix<Scalar> W = is_fitted() ? weights_ : initial_weights(Xs, params_.init);
     TrainingHistory history;
     if (params_.training == Training::batch)
-      train_batch(Xs, W, history, on_epoch);
+      train_batch(Xs, W, history, on_epoch, missing);
+    else if (missing)
+      train_minibatch_masked(Xs, W, history, on_epoch);
     else
       train_minibatch(Xs, W, history, on_epoch);
     weights_ = std::move(W);
@@ -304,17 +329,27 @@ class Som {
   }
 
   /// Distance from every sample to every unit (n x units), in the map's metric (in scaled
-  /// space when params().scaling is set).
+  /// space when params().scaling is set; masked distances for rows with missing values).
   RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const {
     require_weights("Som::transform");
-    detail::check_data("Som::transform", X_raw, n_features_, "Som");
+    check("Som::transform", X_raw);
+    const bool missing = masked(X_raw);
     RowMatrix<Scalar> storage;
-    const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage);
+    const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage, params_.missing);
     RowMatrix<Scalar> D(X.rows(), n_units());
+    const RowMatrix<Scalar> Wt = missing ? RowMatrix<Scalar>(weights_.transpose()) : RowMatrix<Scalar>();
     detail::parallel_for_chunks(X.rows(), 256, params_.n_threads, [&](Index b, Index e) {
-      for (Index i = b; i < e; ++i)
+      detail::MaskedRow<Scalar> row;
+      std::vector<Scalar> scratch(missing ? static_cast<std::size_t>(n_units()) : 0);
+      for (Index i = b; i < e; ++i) {
+        if (missing && X.row(i).hasNaN()) {
+          row.set(X.row(i));
+          row.distances(params_.distance, weights_, Wt, D.row(i).data(), scratch.data());
+          continue;
+        }
         for (Index u = 0; u < n_units(); ++u)
           D(i, u) = distance<Scalar>(params_.distance, X.row(i), weights_.row(u));
+      }
     }, double(n_units()) * double(n_features_));
     return D;
   }
@@ -412,15 +447,27 @@ class Som {
                                                 "initialize_weights() or fit() first"));
   }
 
-  BmuResult<Scalar> bmus(const char* call, ConstRowRef<Scalar> X, bool with_second) const {
-    require_weights(call);
-    detail::check_data(call, X, n_features_, "Som");
-    RowMatrix<Scalar> storage;
-    return find_bmus<Scalar>(scaler_.scaled_view(X, storage), weights_, params_.distance, with_second,
-                             params_.n_threads);
+  // The data checks of every entry that takes data, with params().missing.
+  void check(const char* call, ConstRowRef<Scalar> X) const {
+    detail::check_data(call, X, n_features_, "Som", params_.missing);
+  }
+  // Whether X (checked) takes the missing-value paths: mask and a NaN in it.
+  bool masked(ConstRowRef<Scalar> X) const {
+    return params_.missing == Missing::mask && detail::has_missing(X);
   }
 
-  RowMatrix<Scalar> initial_weights(ConstRowRef<Scalar> X, Init init) {
+  BmuResult<Scalar> bmus(const char* call, ConstRowRef<Scalar> X, bool with_second) const {
+    require_weights(call);
+    check(call, X);
+    RowMatrix<Scalar> storage;
+    return find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), weights_, params_.distance,
+                             with_second, params_.n_threads, params_.missing);
+  }
+
+  RowMatrix<Scalar> initial_weights(ConstRowRef<Scalar> X_in, Init init) {
+    RowMatrix<Scalar> filled;  // NaN cells at their column's mean (som/detail/mean_fill.hpp)
+    if (detail::has_missing(X_in)) filled = detail::fill_with_column_means<Scalar>(X_in);
+    const ConstRowRef<Scalar> X = filled.size() > 0 ? ConstRowRef<Scalar>(filled) : X_in;
     const Index n = X.rows(), units = n_units();
     RowMatrix<Scalar> W(units, n_features_);
     switch (init) {
@@ -541,6 +588,64 @@ class Som {
     }
   }
 
+  // train_minibatch for data with missing values: each batch is searched with the masked
+  // kernel (exact, parallel over its rows) and its [sums | counts] per feature smoothed at once;
+  // the update touches present features only. The permutation and results are train_minibatch's
+  // rules; the team search is not used (it has no masked path).
+  void train_minibatch_masked(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history,
+                              const EpochCallback& on_epoch) {
+    const Index n = X.rows(), batch = std::min(params_.batch_size, n), F = n_features_;
+    const bool during = params_.epoch_metrics == EpochMetrics::during_epoch;
+    const int threads = params_.n_threads;
+    RowMatrix<Scalar> Xb;
+    detail::CompactSums<Scalar> sums;
+    std::vector<Index> start, grouped;
+    for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
+      const double lr = learning_rate_at(epoch), sigma = sigma_at(epoch);
+      const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
+      detail::Smoother<Scalar> smoother(h);
+      const bool measure = during && epoch + 1 != params_.epochs;
+      double distance_sum = 0.0;
+      Index te_count = 0;
+      const auto order = rng_.permutation(n);
+      for (Index begin = 0; begin < n; begin += batch) {
+        const Index end = std::min(n, begin + batch);
+        gather(X, order, begin, end, Xb);
+        const BmuResult<Scalar> r = find_bmus<Scalar>(Xb, W, params_.distance, measure, threads, Missing::mask);
+        if (measure) {
+          for (Index i = 0; i < r.bmu.size(); ++i) distance_sum += double(r.distance[i]);
+          te_count += detail::topographic_error_count(r.bmu, r.second,
+                                                      [this](Index a, Index b) { return grid_.adjacent(a, b); });
+        }
+        detail::compact_masked_unit_sums<Scalar>(Xb, r.bmu, n_units(), sums, start, grouped);
+        // w_nj += alpha/|B| (sum_k h x_kj - (sum_k h [x_kj present]) w_nj)
+        const Scalar step = Scalar(lr / double(end - begin));
+        smoother.apply(sums, threads, [&](Index v0, Index v1, const RowMatrix<Scalar>& S) {
+          for (Index u = v0; u < v1; ++u)
+            for (Index j = 0; j < F; ++j) W(u, j) += step * (S(u - v0, j) - S(u - v0, F + j) * W(u, j));
+        });
+      }
+      if (measure)
+        record(history, distance_sum / double(n), double(te_count) / double(n), epoch, lr, sigma, on_epoch);
+      else
+        record(history, find_bmus<Scalar>(X, W, params_.distance, true, threads, Missing::mask), epoch, lr, sigma,
+               on_epoch);
+    }
+  }
+
+  // The batch rule on masked sums (compact_masked_unit_sums): per feature, numerator over its
+  // own denominator; a (unit, feature) whose denominator is not positive keeps its weight.
+  void apply_masked_batch_update(RowMatrix<Scalar>& W, const detail::CompactSums<Scalar>& sums, double sigma) const {
+    const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
+    const Index F = n_features_;
+    detail::Smoother<Scalar>(h).apply(sums, params_.n_threads,
+                                      [&](Index first, Index last, const RowMatrix<Scalar>& S) {
+      for (Index u = first; u < last; ++u)
+        for (Index j = 0; j < F; ++j)
+          if (S(u - first, F + j) > Scalar(0)) W(u, j) = S(u - first, j) / S(u - first, F + j);
+    });
+  }
+
   void apply_batch_update(RowMatrix<Scalar>& W, const detail::CompactSums<Scalar>& sums,
                           double sigma) const {
     const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
@@ -552,18 +657,25 @@ class Som {
     });
   }
 
+  // missing: X has NaN cells (Missing::mask): masked search, per-feature sums and counts.
   void train_batch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history,
-                   const EpochCallback& on_epoch) {
+                   const EpochCallback& on_epoch, bool missing) {
     const int threads = params_.n_threads;
+    const Missing search = missing ? Missing::mask : Missing::reject;
     detail::CompactSums<Scalar> sums;
     std::vector<Index> start, grouped;
     // The pass at the start of epoch e also measures the weights left by epoch e - 1.
-    auto r = find_bmus<Scalar>(X, W, params_.distance, true, threads);
+    auto r = find_bmus<Scalar>(X, W, params_.distance, true, threads, search);
     for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
       const double sigma = sigma_at(epoch);
-      detail::compact_unit_sums<Scalar>(X, r.bmu, n_units(), sums, start, grouped);
-      apply_batch_update(W, sums, sigma);
-      r = find_bmus<Scalar>(X, W, params_.distance, true, threads);
+      if (missing) {
+        detail::compact_masked_unit_sums<Scalar>(X, r.bmu, n_units(), sums, start, grouped);
+        apply_masked_batch_update(W, sums, sigma);
+      } else {
+        detail::compact_unit_sums<Scalar>(X, r.bmu, n_units(), sums, start, grouped);
+        apply_batch_update(W, sums, sigma);
+      }
+      r = find_bmus<Scalar>(X, W, params_.distance, true, threads, search);
       record(history, r, epoch, 0.0, sigma, on_epoch);
     }
   }

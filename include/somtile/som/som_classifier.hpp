@@ -7,7 +7,9 @@
 // frequencies weighted by the sample's non-negative prototype coefficients, here constrained
 // to sum to 1 (a convex mixture; dbgsom 1.1's unconstrained coefficients scale prototypes
 // along rays from the origin, which misclassifies data away from the origin); with
-// ProbaRule::bmu, as dbgsom 1.3, the frequencies of the sample's BMU.
+// ProbaRule::bmu, as dbgsom 1.3, the frequencies of the sample's BMU. With Missing::mask, X may
+// hold NaN (missing) cells, in fit too; the labels must be complete. A sample with missing
+// cells takes its BMU by the masked distance and its mixture over its present features.
 // A neuron without hits gets uniform probabilities 1/C and neuron label -1 (as dbgsom 1.3), so
 // under ProbaRule::bmu a sample landing on it is predicted as the first class in classes()
 // order. Class ties go to the lowest class in classes() order, both for a neuron's label and
@@ -30,7 +32,8 @@ using SomClassifierParams = GrowingSomParams;
 ///
 /// \tparam Scalar  float or double: the prototypes' and the data's scalar.
 /// \throws ParameterError (constructor) when validate(params, "SomClassifier") fails.
-/// \throws InputError from fit() when X has fewer than 4 samples, is empty or not finite, or
+/// \throws InputError from fit() when X has fewer than 4 samples, is empty or not finite (with
+///         Missing::mask: has an infinite value, or a row or a column of NaN only), or
 ///         y has another length than X has rows; from predict(), predict_proba() and score()
 ///         when X is not finite or has another feature count (score: or y another length).
 /// \throws NotFittedError from predict(), predict_proba(), score(), classes(),
@@ -63,7 +66,7 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
 
     Scaler<Scalar> scaler = this->fit_scaling(X);
     RowMatrix<Scalar> storage;
-    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage), &codes, C, on_epoch);
+    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage, this->params_.missing), &codes, C, on_epoch);
     const Index K = map.weights.rows();
     RowMatrix<Scalar> proba = RowMatrix<Scalar>::Zero(K, C);
     for (Index i = 0; i < X.rows(); ++i) proba(map.bmu[i], codes[std::size_t(i)]) += Scalar(1);
@@ -157,7 +160,7 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
   RowMatrix<Scalar> probabilities(ConstRowRef<Scalar> X_raw) const {
     const Labels bmu = this->bmus(X_raw);
     RowMatrix<Scalar> storage;  // the mixture is taken in the prototypes' (scaled) space
-    const ConstRowRef<Scalar> X = this->scaler().scaled_view(X_raw, storage);
+    const ConstRowRef<Scalar> X = this->scaler().scaled_view(X_raw, storage, this->params_.missing);
     RowMatrix<Scalar> P(X.rows(), classes_.size());
     if (this->params_.proba_rule == ProbaRule::bmu) {
       for (Index i = 0; i < X.rows(); ++i) P.row(i) = proba_.row(bmu[i]);
@@ -183,7 +186,19 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
       for (Index i = b; i < e; ++i) {
         x.head(D) = X.row(i).transpose().template cast<double>() / s;
         x[D] = delta;
-        const Eigen::VectorXd c = detail::nnls<double>(A, x);
+        Eigen::VectorXd c;
+        if (!x.hasNaN()) {
+          c = detail::nnls<double>(A, x);
+        } else {  // missing cells (Missing::mask): the mixture of the present features
+          const std::vector<Index> present = detail::present_features(x);  // the delta row included
+          RowMatrix<double> Ap(K, Index(present.size()));
+          Eigen::VectorXd xp(Index(present.size()));
+          for (std::size_t k = 0; k < present.size(); ++k) {
+            Ap.col(Index(k)) = A.col(present[k]);
+            xp[Index(k)] = x[present[k]];
+          }
+          c = detail::nnls<double>(Ap, xp);
+        }
         const double total = c.sum();
         if (total > 0 && std::isfinite(total))
           P.row(i) = ((c.transpose() / total) * F).template cast<Scalar>();

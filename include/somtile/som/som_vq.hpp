@@ -19,7 +19,8 @@ using SomVQParams = GrowingSomParams;
 /// \tparam Scalar  float or double: the prototypes' and the data's scalar.
 /// \throws ParameterError (constructor) when validate(params, "SomVQ", false) fails, e.g. for
 ///         GrowthCriterion::entropy, which needs labels.
-/// \throws InputError from fit() when X has fewer than 4 samples, or is empty or not finite;
+/// \throws InputError from fit() when X has fewer than 4 samples, or is empty or not finite
+///         (with Missing::mask: has an infinite value, or a row or a column of NaN only);
 ///         from predict() and transform() when X is not finite or has another feature count.
 /// \throws NotFittedError from predict(), labels(), neuron_labels(), n_clusters() and the
 ///         base's accessors before fit().
@@ -47,7 +48,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
     this->check_fit_input(X);
     Scaler<Scalar> scaler = this->fit_scaling(X);
     RowMatrix<Scalar> storage;
-    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage), nullptr, 0, on_epoch);
+    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage, this->params_.missing), nullptr, 0, on_epoch);
     Labels cluster_of = cluster_ids(map);
     Labels labels(X.rows());
     for (Index i = 0; i < X.rows(); ++i) labels[i] = cluster_of[map.bmu[i]];

@@ -38,14 +38,29 @@ namespace somtile {
 /// With a `scaling`, the sides are chosen on X scaled that way and the parameters carry it, so
 /// the map trains on raw X with the scaling the sizes were chosen for (the side ratio depends
 /// on the features' scales).
-/// \throws InputError when X is empty or holds NaN or infinite values.
+/// With Missing::mask, NaN cells are missing values: the sides are chosen on X (scaled) with
+/// each NaN at its column's mean, and the parameters carry `missing`.
+/// \throws InputError when X is empty or holds NaN (unless missing is mask) or infinite values,
+///         or with mask a row or column of NaN only.
 /// \code
 /// SomParams p = suggest_som_params(X, Scaling::standard);   // breast cancer: 15 x 8, 12 epochs
 /// Som<double> som(p, X.cols());
 /// som.fit(X);
 /// \endcode
 template <typename Derived>
-SomParams suggest_som_params(const Eigen::MatrixBase<Derived>& X, Scaling scaling = Scaling::none) {
+SomParams suggest_som_params(const Eigen::MatrixBase<Derived>& X, Scaling scaling = Scaling::none,
+                             Missing missing = Missing::reject) {
+  if (missing == Missing::mask) {
+    detail::check_data("suggest_som_params", X, missing);
+    detail::check_columns_present("suggest_som_params", X);
+    using S = typename Derived::Scalar;
+    const RowMatrix<S> raw = X;
+    const RowMatrix<S> scaled = Scaler<S>(scaling).fit(raw, missing).transform(raw, missing);
+    SomParams p = suggest_som_params(detail::fill_with_column_means<S>(scaled));
+    p.scaling = scaling;
+    p.missing = missing;
+    return p;
+  }
   detail::check_data("suggest_som_params", X);
   if (scaling != Scaling::none) {
     using S = typename Derived::Scalar;

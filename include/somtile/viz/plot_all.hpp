@@ -41,7 +41,7 @@ template <typename Scalar>
 std::vector<std::string> plot_all(const Som<Scalar>& som, DataRef<Scalar> X, const Labels& y, const std::string& dir,
                                   const PlotAllOptions& options = {}) {
   const char* call = "plot_all";
-  detail::check_data(call, X, som.n_features(), "Som");
+  detail::check_data(call, X, som.n_features(), "Som", som.params().missing);
   detail::require<InputError>(y.size() == 0 || y.size() == X.rows(), call, "y has ", y.size(),
                               " labels, but X has ", X.rows(), " samples (pass an empty y for no label plots)");
   (void)som.weights();  // NotFittedError before anything is written

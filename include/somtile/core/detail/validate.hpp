@@ -38,6 +38,56 @@ void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Inde
                       " features, but this ", owner, " expects ", n_features);
 }
 
+/// True if any cell of X is NaN (a missing value under Missing::mask).
+template <typename Derived>
+bool has_missing(const Eigen::MatrixBase<Derived>& X) {
+  return X.hasNaN();
+}
+
+/// Non-empty sample matrix where, with Missing::mask, NaN cells are missing values: infinite
+/// cells are still rejected, and so is a row with no present feature. With Missing::reject,
+/// the plain check above (every cell finite).
+template <typename Derived>
+void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Missing missing,
+                std::string_view name = "X") {
+  if (missing == Missing::reject) return check_data(call, X, name);
+  require<InputError>(X.rows() > 0, call, name, " has no samples (0 rows)");
+  require<InputError>(X.cols() > 0, call, name, " has no features (0 columns)");
+  for (Index i = 0; i < X.rows(); ++i) {
+    Index present = 0;
+    for (Index j = 0; j < X.cols(); ++j) {
+      const double v = static_cast<double>(X(i, j));
+      if (std::isnan(v)) continue;
+      ++present;
+      if (!std::isfinite(v))
+        throw InputError(concat(call, "(): ", name, " must be finite or NaN (missing), but ", name, "(", i, ", ",
+                                j, ") = ", X(i, j)));
+    }
+    if (present == 0)
+      throw InputError(concat(call, "(): ", name, " row ", i, " has no present feature (all NaN)"));
+  }
+}
+
+/// The same with the feature count a model expects.
+template <typename Derived>
+void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Index n_features,
+                std::string_view owner, Missing missing, std::string_view name = "X") {
+  check_data(call, X, missing, name);
+  require<InputError>(X.cols() == n_features, call, name, " has ", X.cols(),
+                      " features, but this ", owner, " expects ", n_features);
+}
+
+/// Every column of X has a present (non-NaN) value: what a fit needs to learn each feature.
+template <typename Derived>
+void check_columns_present(std::string_view call, const Eigen::MatrixBase<Derived>& X,
+                           std::string_view name = "X") {
+  for (Index j = 0; j < X.cols(); ++j) {
+    bool present = false;
+    for (Index i = 0; i < X.rows() && !present; ++i) present = !std::isnan(static_cast<double>(X(i, j)));
+    if (!present) throw InputError(concat(call, "(): ", name, " column ", j, " has no present value (all NaN)"));
+  }
+}
+
 /// One label per sample.
 inline void check_labels(std::string_view call, const Labels& y, Index n_samples,
                          std::string_view name = "y") {

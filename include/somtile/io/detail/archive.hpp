@@ -28,7 +28,9 @@ namespace somtile::detail {
 inline constexpr char model_magic[8] = {'S', 'O', 'M', 'T', 'I', 'L', 'E', '\0'};
 /// Version written by save(). Files of every version from 1 up load: a field added in version
 /// v is read under `if (ar.version() >= v)` and keeps its default in older files.
-inline constexpr std::uint32_t model_version = 2;
+/// Version 2: the models' scalers (scaling); version 3: SomParams::missing (and the other
+/// trainers' missing-value settings).
+inline constexpr std::uint32_t model_version = 3;
 inline constexpr std::uint32_t oldest_model_version = 1;
 
 inline std::uint64_t fnv1a(const char* data, std::size_t n) {

@@ -9,6 +9,7 @@
 #include "somtile/grid/schedule.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/masked_bmu.hpp"
 #include "somtile/kernels/detail/parallel.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/metrics/topographic_function.hpp"
@@ -65,7 +66,8 @@ class GrowingTrainer {
   /// `codes`: class codes 0..n_classes-1 per sample (entropy criterion only), else nullptr.
   GrowingTrainer(const GrowingSomParams& p, ConstRowRef<Scalar> X, const std::vector<Index>* codes,
                  Index n_classes)
-      : p_(p), X_(X), codes_(codes), n_classes_(n_classes) {}
+      : p_(p), X_(X), codes_(codes), n_classes_(n_classes),
+        masked_(p.missing == Missing::mask && has_missing(X)) {}
 
   /// Trains; `on_epoch`, when set, is called after every epoch (the epoch's BMU pass then
   /// also finds second BMUs for the topographic error).
@@ -77,17 +79,30 @@ class GrowingTrainer {
     GrowingLattice& lat = map.lattice;
 
     // Growth threshold and the robust weights' scale from the per-feature spread.
-    const Eigen::RowVectorXd mean = X_.template cast<double>().colwise().mean();
-    const Eigen::RowVectorXd var =
-        (X_.template cast<double>().rowwise() - mean).colwise().squaredNorm() / double(n);
-    const double total_variance = var.sum();
+    double total_variance = 0.0, sample_variance = 0.0;  // sum of the features' (n) and (n - 1) variances
+    Eigen::RowVectorXd mean;
+    if (!masked_) {
+      mean = X_.template cast<double>().colwise().mean();
+      const Eigen::RowVectorXd var =
+          (X_.template cast<double>().rowwise() - mean).colwise().squaredNorm() / double(n);
+      total_variance = var.sum();
+      sample_variance = total_variance * double(n) / double(n - 1);
+    } else {
+      // Missing cells: each feature's mean and variances over its present values.
+      const PresentMoments m = present_moments();
+      mean = m.mean;
+      for (Index j = 0; j < D; ++j) {
+        if (m.count[j] > 0) total_variance += m.squares[j] / m.count[j];
+        if (m.count[j] > 1) sample_variance += m.squares[j] / (m.count[j] - 1);
+      }
+    }
     const double lambda = p_.spreading_factor > 0 ? -150.0 * std::log(p_.spreading_factor) : p_.lambda_;
     map.growing_threshold = p_.growth_criterion == GrowthCriterion::entropy
                                 ? p_.entropy_threshold
-                                : lambda * std::sqrt(total_variance * double(n) / double(n - 1));
+                                : lambda * std::sqrt(sample_variance);
     const double GT = map.growing_threshold;
 
-    // Seed: a 2x2 square of distinct random samples.
+    // Seed: a 2x2 square of distinct random samples (missing cells: the feature's mean).
     Random rng(p_.seed);
     const std::vector<Index> seeds = rng.sample_without_replacement(n, 4);
     RowMatrix<Scalar> W(4, D);
@@ -95,6 +110,9 @@ class GrowingTrainer {
     for (Index i = 0; i < 4; ++i) {
       lat.add(square[i][0], square[i][1]);
       W.row(i) = X_.row(seeds[std::size_t(i)]);
+      if (masked_)
+        for (Index j = 0; j < D; ++j)
+          if (std::isnan(W(i, j))) W(i, j) = Scalar(mean[j]);
     }
     map.epoch_created.assign(4, 0);
 
@@ -110,7 +128,7 @@ class GrowingTrainer {
     for (; epoch < p_.max_iter; ++epoch) {
       if (coarse && double(epoch) > coarse_epochs) coarse = false;
       const Index K = W.rows();
-      const BmuResult<Scalar> r = find_bmus<Scalar>(X_, W, Distance::euclidean, bool(on_epoch), p_.n_threads);
+      const BmuResult<Scalar> r = bmus(W, bool(on_epoch));
       std::vector<double> error = neuron_errors(r, K);
       const double sigma = !coarse ? fine_sigma(K) : periodic ? scheduled_sigma(epoch, K) : sigma_coarse;
       RowMatrix<Scalar> W_new = batch_update(r, W, lat, sigma, total_variance);
@@ -167,6 +185,34 @@ class GrowingTrainer {
   }
   double fine_sigma(Index K) const { return p_.sigma_fine > 0 ? p_.sigma_fine : end_sigma(K); }
 
+  /// BMU pass over the training data: distances are masked ones where rows have missing cells.
+  BmuResult<Scalar> bmus(const RowMatrix<Scalar>& W, bool with_second) const {
+    return masked_ ? find_bmus<Scalar>(X_, W, Distance::euclidean, with_second, p_.n_threads, Missing::mask)
+                   : find_bmus<Scalar>(X_, W, Distance::euclidean, with_second, p_.n_threads);
+  }
+
+  /// Per feature, over its present (not NaN) values: count, mean (0 without any) and sum of
+  /// squared deviations from the mean.
+  struct PresentMoments {
+    Eigen::RowVectorXd count, mean, squares;
+  };
+  PresentMoments present_moments() const {
+    const Index n = X_.rows(), D = X_.cols();
+    PresentMoments m{Eigen::RowVectorXd::Zero(D), Eigen::RowVectorXd::Zero(D), Eigen::RowVectorXd::Zero(D)};
+    for (Index i = 0; i < n; ++i)
+      for (Index j = 0; j < D; ++j)
+        if (!std::isnan(X_(i, j))) {
+          m.count[j] += 1;
+          m.mean[j] += double(X_(i, j));
+        }
+    for (Index j = 0; j < D; ++j)
+      if (m.count[j] > 0) m.mean[j] /= m.count[j];
+    for (Index i = 0; i < n; ++i)
+      for (Index j = 0; j < D; ++j)
+        if (!std::isnan(X_(i, j))) m.squares[j] += (double(X_(i, j)) - m.mean[j]) * (double(X_(i, j)) - m.mean[j]);
+    return m;
+  }
+
   std::vector<double> neuron_errors(const BmuResult<Scalar>& r, Index K) const {
     std::vector<double> error(static_cast<std::size_t>(K), 0.0);
     if (p_.growth_criterion == GrowthCriterion::entropy) {
@@ -180,32 +226,71 @@ class GrowingTrainer {
   }
 
   /// w_i = sum_j h_ij n_j c_j / sum_j h_ij n_j; c_j the (robustly weighted) mean of j's samples.
+  /// With missing cells, per feature f: n_jf counts j's samples with f present, c_jf is their
+  /// weighted mean of f, and a neuron whose denominator for f is 0 keeps that weight.
   RowMatrix<Scalar> batch_update(const BmuResult<Scalar>& r, const RowMatrix<Scalar>& W, const GrowingLattice& lat,
                                  double sigma, double total_variance) const {
     const Index n = X_.rows(), D = X_.cols(), K = W.rows();
-    // One unit_sums pass over [s_j x_j, s_j] gives weighted sums and weight totals together.
-    RowMatrix<Scalar> weighted(n, D + 1);
+    std::vector<Scalar> weight(static_cast<std::size_t>(n));  // robust sample weights s_j
     for (Index i = 0; i < n; ++i) {
       const double d = double(r.distance[i]);
-      const double s = p_.robust_weights && total_variance > 0
-                           ? 1.0 - std::sqrt(std::max(0.0, 1.0 - std::exp(-d * d / total_variance)))
-                           : 1.0;
-      weighted.row(i).head(D) = Scalar(s) * X_.row(i);
-      weighted(i, D) = Scalar(s);
+      weight[std::size_t(i)] = Scalar(p_.robust_weights && total_variance > 0
+                                          ? 1.0 - std::sqrt(std::max(0.0, 1.0 - std::exp(-d * d / total_variance)))
+                                          : 1.0);
     }
-    const UnitSums<Scalar> sums = unit_sums<Scalar>(weighted, r.bmu, K, p_.n_threads);
     RowMatrix<Scalar> mass(K, D);  // n_j c_j
-    for (Index j = 0; j < K; ++j) {
-      const Scalar hits = sums.counts[j], total = sums.sums(j, D);
-      if (hits == Scalar(0)) {
-        mass.row(j).setZero();
-      } else if (total > Scalar(0)) {
-        mass.row(j) = sums.sums.row(j).head(D) * (hits / total);
-      } else {  // every weight underflowed: plain sum of the samples
-        mass.row(j).setZero();
-        for (Index i = 0; i < n; ++i)
-          if (r.bmu[i] == j) mass.row(j) += X_.row(i);
+    Vector<Scalar> counts;         // n_j
+    RowMatrix<Scalar> present_counts;  // n_jf (missing cells only)
+    if (!masked_) {
+      // One unit_sums pass over [s_j x_j, s_j] gives weighted sums and weight totals together.
+      RowMatrix<Scalar> weighted(n, D + 1);
+      for (Index i = 0; i < n; ++i) {
+        weighted.row(i).head(D) = weight[std::size_t(i)] * X_.row(i);
+        weighted(i, D) = weight[std::size_t(i)];
       }
+      UnitSums<Scalar> sums = unit_sums<Scalar>(weighted, r.bmu, K, p_.n_threads);
+      for (Index j = 0; j < K; ++j) {
+        const Scalar hits = sums.counts[j], total = sums.sums(j, D);
+        if (hits == Scalar(0)) {
+          mass.row(j).setZero();
+        } else if (total > Scalar(0)) {
+          mass.row(j) = sums.sums.row(j).head(D) * (hits / total);
+        } else {  // every weight underflowed: plain sum of the samples
+          mass.row(j).setZero();
+          for (Index i = 0; i < n; ++i)
+            if (r.bmu[i] == j) mass.row(j) += X_.row(i);
+        }
+      }
+      counts = std::move(sums.counts);
+    } else {
+      // [s_j x_j (0 where missing), s_j (0 where missing), 1 (0 where missing)] per feature.
+      RowMatrix<Scalar> weighted(n, 3 * D);
+      for (Index i = 0; i < n; ++i) {
+        const Scalar s = weight[std::size_t(i)];
+        for (Index f = 0; f < D; ++f) {
+          const Scalar x = X_(i, f);
+          const bool here = !std::isnan(x);
+          weighted(i, f) = here ? s * x : Scalar(0);
+          weighted(i, D + f) = here ? s : Scalar(0);
+          weighted(i, 2 * D + f) = here ? Scalar(1) : Scalar(0);
+        }
+      }
+      const UnitSums<Scalar> sums = unit_sums<Scalar>(weighted, r.bmu, K, p_.n_threads);
+      present_counts = sums.sums.rightCols(D);
+      for (Index j = 0; j < K; ++j)
+        for (Index f = 0; f < D; ++f) {
+          const Scalar hits = present_counts(j, f), total = sums.sums(j, D + f);
+          if (hits == Scalar(0)) {
+            mass(j, f) = Scalar(0);
+          } else if (total > Scalar(0)) {
+            mass(j, f) = sums.sums(j, f) * (hits / total);
+          } else {  // every weight underflowed: plain sum of the present values
+            Scalar sum(0);
+            for (Index i = 0; i < n; ++i)
+              if (r.bmu[i] == j && !std::isnan(X_(i, f))) sum += X_(i, f);
+            mass(j, f) = sum;
+          }
+        }
     }
     // Kernel from a table over hop distances; entries below 1e-6 are dropped.
     std::vector<Scalar> by_hops(static_cast<std::size_t>(K + 1));
@@ -221,9 +306,16 @@ class GrowingTrainer {
     detail::parallel_for_chunks(K, 64, p_.n_threads, [&](Index first, Index last) {
       const Index rows = last - first;
       const RowMatrix<Scalar> numerator = H.middleRows(first, rows) * mass;
-      const Vector<Scalar> denominator = H.middleRows(first, rows) * sums.counts;
-      for (Index i = 0; i < rows; ++i)
-        if (denominator[i] > Scalar(0)) out.row(first + i) = numerator.row(i) / denominator[i];
+      if (!masked_) {
+        const Vector<Scalar> denominator = H.middleRows(first, rows) * counts;
+        for (Index i = 0; i < rows; ++i)
+          if (denominator[i] > Scalar(0)) out.row(first + i) = numerator.row(i) / denominator[i];
+      } else {
+        const RowMatrix<Scalar> denominator = H.middleRows(first, rows) * present_counts;
+        for (Index i = 0; i < rows; ++i)
+          for (Index f = 0; f < D; ++f)
+            if (denominator(i, f) > Scalar(0)) out(first + i, f) = numerator(i, f) / denominator(i, f);
+      }
     });
     return out;
   }
@@ -273,7 +365,7 @@ class GrowingTrainer {
   void describe(GrowingMap<Scalar>& map) const {
     const Index K = map.weights.rows();
     const GrowingLattice& lat = map.lattice;
-    const BmuResult<Scalar> r = find_bmus<Scalar>(X_, map.weights, Distance::euclidean, true, p_.n_threads);
+    const BmuResult<Scalar> r = bmus(map.weights, true);
     map.bmu = r.bmu;
     map.quantization_error = somtile::quantization_error(r);
     // Neighbours for the topographic error: touching cells (8-neighbourhood), not only links.
@@ -316,6 +408,7 @@ class GrowingTrainer {
   ConstRowRef<Scalar> X_;
   const std::vector<Index>* codes_;
   Index n_classes_;
+  bool masked_;  ///< Missing::mask and X has missing cells: the masked paths
 };
 
 }  // namespace somtile::detail
