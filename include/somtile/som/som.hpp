@@ -14,6 +14,7 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
+#include "somtile/core/detail/sparse_fwd.hpp"
 #include "somtile/som/detail/sigma_warning.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/detail/pca.hpp"
@@ -360,6 +361,37 @@ class Som {
     apply_batch_update(weights_, detail::compact(sums), sigma);
   }
 
+  /// \name Sparse data (SparseRowMatrix<Scalar>; needs #include <somtile/sparse.hpp>)
+  /// The same calls on compressed rows, with Distance::euclidean or cosine and Scaling::none;
+  /// batch training and the BMU search cost O(nnz x units) (see the README, "Sparse input").
+  ///@{
+  template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  void initialize_weights(const Sp& X) { initialize_weights(X, params_.init); }
+  template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  void initialize_weights(const Sp& X, Init init) { detail::SparseSom<Scalar, Sp>::initialize_weights(*this, X, init); }
+  template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  TrainingHistory fit(const Sp& X, const EpochCallback& on_epoch = {}) {
+    return detail::SparseSom<Scalar, Sp>::fit(*this, X, on_epoch);
+  }
+  template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  Labels predict(const Sp& X) const { return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::predict", X, false).bmu; }
+  template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  BmuResult<Scalar> bmus(const Sp& X, bool with_second = true) const {
+    return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::bmus", X, with_second);
+  }
+  template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  RowMatrix<Scalar> transform(const Sp& X) const { return detail::SparseSom<Scalar, Sp>::transform(*this, X); }
+  template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  double quantization_error(const Sp& X) const {
+    return somtile::quantization_error(detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::quantization_error", X, false));
+  }
+  template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  double topographic_error(const Sp& X) const {
+    return somtile::topographic_error(detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::topographic_error", X, true),
+                                      grid_);
+  }
+  ///@}
+
   /// Learning rate and sigma used in epoch t.
   double learning_rate_at(Index t) const {
     return decay(params_.lr_decay, params_.learning_rate, double(t), double(params_.epochs),
@@ -371,6 +403,9 @@ class Som {
   }
 
  private:
+  template <typename, typename>
+  friend struct detail::SparseSom;
+
   void require_weights(const char* call) const {
     if (!is_fitted())
       throw NotFittedError(detail::concat(call, "(): the weights are not initialised; call "
