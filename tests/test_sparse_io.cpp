@@ -160,7 +160,7 @@ TEST_CASE("read_svmlight rejects every malformed token, naming file, line and to
 
 TEST_CASE("read_svmlight reads lines longer than its block and a last line without a newline", "[io][sparse]") {
   std::string line = "7";
-  for (int j = 0; j < 150000; ++j) line += " " + std::to_string(j) + ":0.25";  // ~1.5 MB
+  for (int j = 0; j < 150000; ++j) line += " " + std::to_string(j) + ":0.25";  // ~1.5 MB, 23 blocks
   const auto d = svm_text("1 0:1\n" + line + "\n-1 5:2");
   CHECK(d.X.rows() == 3);
   CHECK(d.X.cols() == 150000);

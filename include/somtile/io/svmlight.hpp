@@ -24,7 +24,7 @@
 // is an integer (class labels such as 1, -1, 3.0) SvmlightData::labels holds them as Labels,
 // otherwise it is empty.
 //
-// The file is read in blocks of 1 MiB (lines may be longer), so reading costs the matrix plus
+// The file is read in blocks of 64 KiB (lines may be longer), so reading costs the matrix plus
 // its staging vectors, not the file's size. Needs <Eigen/SparseCore>, which this header
 // includes (it belongs to the sparse module, somtile/sparse.hpp).
 
@@ -84,7 +84,7 @@ template <typename F>
 void for_each_line(const std::string& path, const char* call, F&& f) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(concat(call, "(): cannot open '", path, "'"));
-  std::vector<char> buffer(std::size_t(1) << 20);
+  std::vector<char> buffer(std::size_t(1) << 16);
   std::size_t filled = 0;  // bytes in the buffer, from its start
   Index line_no = 0;
   bool eof = false;
