@@ -13,4 +13,5 @@
 #include "somtile/kernels/sparse_batch.hpp"
 #include "somtile/kernels/sparse_bmu.hpp"
 #include "somtile/som.hpp"
+#include "somtile/som/sparse_online_som.hpp"
 #include "somtile/som/sparse_som.hpp"

@@ -17,8 +17,10 @@
 // row's units are compared by their exact distances. The distance reported for the BMU is
 // always recomputed from the sparse row and w_u in double:
 //   euclidean  |x - w|^2 = |w|^2 + sum over the non-zeros j of ((x_j - w_j)^2 - w_j^2)
-//              (|w|^2 summed in double over all features; clamped at 0; relative error about
-//              1e-16 of |w|^2 + |x|^2, far below float rounding)
+//              (|w|^2 summed in double over all features, O(nnz(x)) per distance; its error is
+//              a few eps |w|^2, so where the result is below |w|^2 / 1024, x close to w, the
+//              squares are summed over all features instead, O(features): the distance is then
+//              within about 1e-12 relative (double) of the exact one, whatever x and w)
 //   cosine     1 - x.w / (|x| |w|), clamped to [0, 2]; 1 when x or w is zero
 // Ties go to the lowest unit. Every row is computed by one thread with the same sums in the
 // same order, so results never depend on the thread count.
@@ -34,6 +36,12 @@
 #include <limits>
 #include <string_view>
 #include <vector>
+
+#if defined(__GNUC__)
+#define SOMTILE_SPARSE_INLINE inline __attribute__((always_inline))
+#else
+#define SOMTILE_SPARSE_INLINE inline
+#endif
 
 namespace somtile::detail {
 
@@ -126,9 +134,9 @@ template <typename Scalar>
 struct SparseScoreForm {
   Distance metric = Distance::euclidean;
   std::vector<double> squared_norm;  ///< |w_u|^2, summed in double
-  std::vector<Scalar> bias;          ///< euclidean: |w_u|^2; cosine: 0
-  std::vector<Scalar> factor;        ///< euclidean: 2; cosine: 1 / |w_u| (0 for a zero unit)
-  Scalar max_bias = Scalar(0);
+  std::vector<double> bias;          ///< euclidean: |w_u|^2; cosine: 0
+  std::vector<double> factor;        ///< euclidean: 2; cosine: 1 / |w_u| (0 for a zero unit)
+  double max_bias = 0.0;
 
   /// From the unit-major codebook W (units x features).
   void build(ConstRowRef<Scalar> W, Distance m, int n_threads) {
@@ -145,48 +153,97 @@ struct SparseScoreForm {
         squared_norm[std::size_t(u)] = s;
       }
     }, double(F));
-    max_bias = Scalar(0);
+    max_bias = 0.0;
     for (Index u = 0; u < U; ++u) {
       const double s = squared_norm[std::size_t(u)];
       if (metric == Distance::cosine) {
-        bias[std::size_t(u)] = Scalar(0);
-        factor[std::size_t(u)] = s > 0.0 ? Scalar(1.0 / std::sqrt(s)) : Scalar(0);
+        bias[std::size_t(u)] = 0.0;
+        factor[std::size_t(u)] = s > 0.0 ? 1.0 / std::sqrt(s) : 0.0;
       } else {
-        bias[std::size_t(u)] = Scalar(s);
-        factor[std::size_t(u)] = Scalar(2);
-        max_bias = std::max(max_bias, std::abs(bias[std::size_t(u)]));
+        bias[std::size_t(u)] = s;
+        factor[std::size_t(u)] = 2.0;
+        max_bias = std::max(max_bias, s);
       }
     }
   }
 };
 
-/// acc[0 .. P) = sum over row i's non-zeros of x_j * Wt[j * ld + (0 .. P)]. Four non-zeros at a
-/// time: one load and store of acc per four rows of Wt.
+/// Scores rows [b, e) of X against one panel of p units (panel: features x p, feature-major;
+/// its first unit is u0) and merges them into each row's top two. The products x.w are summed
+/// in double (acc, p entries), four non-zeros at a time, so the scores are exact to double
+/// rounding and near ties are rare; the panel stays in the codebook's scalar.
 template <typename Scalar>
-inline void sparse_row_products(const CsrView<Scalar>& X, Index i, const Scalar* Wt, Index ld, Index P,
-                                Scalar* __restrict acc) {
-  std::fill(acc, acc + P, Scalar(0));
-  Index k = X.begin(i);
-  const Index e = X.end(i);
-  for (; k + 4 <= e; k += 4) {
-    const Scalar v0 = X.values[k], v1 = X.values[k + 1], v2 = X.values[k + 2], v3 = X.values[k + 3];
-    const Scalar* __restrict w0 = Wt + Index(X.inner[k]) * ld;
-    const Scalar* __restrict w1 = Wt + Index(X.inner[k + 1]) * ld;
-    const Scalar* __restrict w2 = Wt + Index(X.inner[k + 2]) * ld;
-    const Scalar* __restrict w3 = Wt + Index(X.inner[k + 3]) * ld;
-    for (Index u = 0; u < P; ++u) acc[u] += (v0 * w0[u] + v1 * w1[u]) + (v2 * w2[u] + v3 * w3[u]);
-  }
-  for (; k < e; ++k) {
-    const Scalar v = X.values[k];
-    const Scalar* __restrict w = Wt + Index(X.inner[k]) * ld;
-    for (Index u = 0; u < P; ++u) acc[u] += v * w[u];
+SOMTILE_SPARSE_INLINE void sparse_score_rows_impl(const CsrView<Scalar>& X, Index b, Index e, const Scalar* panel,
+                                                  Index p, Index u0, const double* bias, const double* factor,
+                                                  double* __restrict acc, TopTwo<double>* top) {
+  for (Index i = b; i < e; ++i) {
+    std::fill(acc, acc + p, 0.0);
+    Index k = X.begin(i);
+    const Index end = X.end(i);
+    for (; k + 4 <= end; k += 4) {
+      const double v0 = X.values[k], v1 = X.values[k + 1], v2 = X.values[k + 2], v3 = X.values[k + 3];
+      const Scalar* __restrict w0 = panel + Index(X.inner[k]) * p;
+      const Scalar* __restrict w1 = panel + Index(X.inner[k + 1]) * p;
+      const Scalar* __restrict w2 = panel + Index(X.inner[k + 2]) * p;
+      const Scalar* __restrict w3 = panel + Index(X.inner[k + 3]) * p;
+      for (Index u = 0; u < p; ++u)
+        acc[u] += (v0 * double(w0[u]) + v1 * double(w1[u])) + (v2 * double(w2[u]) + v3 * double(w3[u]));
+    }
+    for (; k < end; ++k) {
+      const double v = X.values[k];
+      const Scalar* __restrict w = panel + Index(X.inner[k]) * p;
+      for (Index u = 0; u < p; ++u) acc[u] += v * double(w[u]);
+    }
+    TopTwo<double>& t = top[i];
+    for (Index u = 0; u < p; ++u) {
+      const double score = bias[u0 + u] - factor[u0 + u] * acc[u];
+      if (score < t.next) t.offer(score, u0 + u);  // units come in increasing order: ties stay
+    }
   }
 }
 
+template <typename Scalar>
+using SparseScoreRows = void (*)(const CsrView<Scalar>&, Index, Index, const Scalar*, Index, Index, const double*,
+                                 const double*, double*, TopTwo<double>*);
+
+template <typename Scalar>
+void sparse_score_rows_compiled(const CsrView<Scalar>& X, Index b, Index e, const Scalar* panel, Index p, Index u0,
+                                const double* bias, const double* factor, double* acc, TopTwo<double>* top) {
+  sparse_score_rows_impl(X, b, e, panel, p, u0, bias, factor, acc, top);
+}
+
+#if SOMTILE_X86_DISPATCH && defined(__GNUC__)
+template <typename Scalar>
+SOMTILE_TARGET_AVX2 void sparse_score_rows_avx2(const CsrView<Scalar>& X, Index b, Index e, const Scalar* panel,
+                                                Index p, Index u0, const double* bias, const double* factor,
+                                                double* acc, TopTwo<double>* top) {
+  sparse_score_rows_impl(X, b, e, panel, p, u0, bias, factor, acc, top);
+}
+template <typename Scalar>
+SOMTILE_TARGET_AVX512 void sparse_score_rows_avx512(const CsrView<Scalar>& X, Index b, Index e, const Scalar* panel,
+                                                    Index p, Index u0, const double* bias, const double* factor,
+                                                    double* acc, TopTwo<double>* top) {
+  sparse_score_rows_impl(X, b, e, panel, p, u0, bias, factor, acc, top);
+}
+#endif
+
+/// The scoring loop for the level active_isa() names now (kernels/isa.hpp).
+template <typename Scalar>
+SparseScoreRows<Scalar> sparse_score_rows() {
+#if SOMTILE_X86_DISPATCH && defined(__GNUC__)
+  const Isa isa = active_isa();
+  if (isa != compiled_isa) {
+    if (isa == Isa::avx512) return sparse_score_rows_avx512<Scalar>;
+    if (isa == Isa::avx2) return sparse_score_rows_avx2<Scalar>;
+  }
+#endif
+  return sparse_score_rows_compiled<Scalar>;
+}
+
 /// Exact distance (see the top of this file) from row i (squared norm x_sq) to a unit with
-/// squared norm w_sq whose feature j is w_at(j).
+/// squared norm w_sq whose feature j is w_at(j), over F features.
 template <typename Scalar, typename WAt>
-double sparse_exact_distance(Distance metric, const CsrView<Scalar>& X, Index i, double x_sq, double w_sq,
+double sparse_exact_distance(Distance metric, const CsrView<Scalar>& X, Index i, double x_sq, double w_sq, Index F,
                              WAt&& w_at) {
   if (metric == Distance::cosine) {
     if (x_sq == 0.0 || w_sq == 0.0) return 1.0;
@@ -199,6 +256,18 @@ double sparse_exact_distance(Distance metric, const CsrView<Scalar>& X, Index i,
     const double w = double(w_at(X.inner[k])), d = double(X.values[k]) - w;
     s += d * d - w * w;
   }
+  // s carries a rounding error of a few eps |w|^2 from the cancelled |w|^2 terms; where that
+  // is not negligible next to s (x close to w), sum the squares over all features instead.
+  if (s < w_sq * 0x1p-10) {
+    s = 0.0;
+    Index k = X.begin(i);
+    const Index e = X.end(i);
+    for (Index j = 0; j < F; ++j) {
+      double d = -double(w_at(j));
+      if (k < e && X.inner[k] == j) d += double(X.values[k++]);
+      s += d * d;
+    }
+  }
   return std::sqrt(std::max(0.0, s));
 }
 
@@ -206,13 +275,15 @@ double sparse_exact_distance(Distance metric, const CsrView<Scalar>& X, Index i,
 /// distances over all units (w_at(u, j) = feature j of unit u), then the BMU's exact distance.
 template <typename Scalar, typename WAt>
 void sparse_finish_row(const CsrView<Scalar>& X, Index i, double x_sq, const SparseScoreForm<Scalar>& form,
-                       TopTwo<Scalar> t, Index n_units, bool with_second, WAt&& w_at, BmuResult<Scalar>& out) {
-  const Scalar slack = Scalar(64) * std::numeric_limits<Scalar>::epsilon() * (Scalar(x_sq) + form.max_bias + Scalar(1));
+                       const TopTwo<double>& t, Index n_units, bool with_second, WAt&& w_at,
+                       BmuResult<Scalar>& out) {
+  // The dense search's margin, at double rounding (the scores are summed in double).
+  const double slack = 64.0 * std::numeric_limits<double>::epsilon() * (x_sq + form.max_bias + 1.0);
   const bool overflow = !std::isfinite(slack) || t.best_unit < 0 || !std::isfinite(t.best);
   if (overflow || t.next - t.best <= slack) {
     TopTwo<double> e;
     for (Index u = 0; u < n_units; ++u)
-      e.offer(sparse_exact_distance(form.metric, X, i, x_sq, form.squared_norm[std::size_t(u)],
+      e.offer(sparse_exact_distance(form.metric, X, i, x_sq, form.squared_norm[std::size_t(u)], X.cols,
                                     [&](Index j) { return w_at(u, j); }),
               u);
     if (e.best_unit < 0) e.best_unit = 0;  // every distance overflowed: a tie, lowest unit
@@ -223,7 +294,7 @@ void sparse_finish_row(const CsrView<Scalar>& X, Index i, double x_sq, const Spa
   }
   out.bmu[i] = t.best_unit;
   const Index b = t.best_unit;
-  out.distance[i] = Scalar(sparse_exact_distance(form.metric, X, i, x_sq, form.squared_norm[std::size_t(b)],
+  out.distance[i] = Scalar(sparse_exact_distance(form.metric, X, i, x_sq, form.squared_norm[std::size_t(b)], X.cols,
                                                  [&](Index j) { return w_at(b, j); }));
   if (with_second) out.second[i] = t.next_unit;
 }
@@ -244,14 +315,18 @@ Index sparse_panel_units(Index n_units, Index F) {
 template <typename Scalar>
 struct SparseBmuScratch {
   std::vector<Scalar> panel;
-  std::vector<TopTwo<Scalar>> top;
-  std::vector<std::vector<Scalar>> acc;
+  std::vector<TopTwo<double>> top;
+  std::vector<std::vector<double>> acc;
   std::vector<double> x_sq;
+  Index panel_units = 0;
 
   /// Allocates everything a search of X against n_units units needs (so training can
-  /// allocate before it touches the weights).
-  void reserve(const CsrView<Scalar>& X, Index n_units, int n_threads) {
-    const Index P = sparse_panel_units<Scalar>(n_units, X.cols);
+  /// allocate before it touches the weights). panel_units: units per panel, 0 = by
+  /// sparse_panel_bytes (tests set it to exercise the merging of panels).
+  void reserve(const CsrView<Scalar>& X, Index n_units, int n_threads, Index units_per_panel = 0) {
+    const Index P = units_per_panel > 0 ? std::min(units_per_panel, n_units)
+                                        : sparse_panel_units<Scalar>(n_units, X.cols);
+    panel_units = P;
     panel.resize(std::size_t(P * X.cols));
     top.resize(std::size_t(X.rows));
     acc.resize(std::size_t(resolve_threads(n_threads)));
@@ -272,8 +347,9 @@ void sparse_find_bmus(const CsrView<Scalar>& X, ConstRowRef<Scalar> W, Distance 
   out.distance.resize(n);
   out.second.resize(with_second ? n : 0);
   form.build(W, metric, n_threads);
-  const Index P = sparse_panel_units<Scalar>(U, F);
-  std::fill(s.top.begin(), s.top.end(), TopTwo<Scalar>{});
+  const Index P = s.panel_units;
+  std::fill(s.top.begin(), s.top.end(), TopTwo<double>{});
+  const SparseScoreRows<Scalar> score_rows = sparse_score_rows<Scalar>();
   const double nnz_per_row = double(X.nnz()) / double(std::max<Index>(n, 1)) + 1.0;
   for (Index u0 = 0; u0 < U; u0 += P) {
     const Index p = std::min(P, U - u0);
@@ -286,17 +362,8 @@ void sparse_find_bmus(const CsrView<Scalar>& X, ConstRowRef<Scalar> W, Distance 
       }
     }, double(p));
     parallel_for_chunks(n, 64, n_threads, [&](Index b, Index e) {
-      Scalar* acc = s.acc[std::size_t(thread_slot())].data();
-      for (Index i = b; i < e; ++i) {
-        sparse_row_products(X, i, panel, p, p, acc);
-        TopTwo<Scalar>& t = s.top[std::size_t(i)];
-        const Scalar* bias = form.bias.data() + u0;
-        const Scalar* factor = form.factor.data() + u0;
-        for (Index u = 0; u < p; ++u) {
-          const Scalar score = bias[u] - factor[u] * acc[u];
-          if (score < t.next) t.offer(score, u0 + u);  // units come in increasing order: ties stay
-        }
-      }
+      score_rows(X, b, e, panel, p, u0, form.bias.data(), form.factor.data(), s.acc[std::size_t(thread_slot())].data(),
+                 s.top.data());
     }, nnz_per_row * double(p));
   }
   parallel_for_chunks(n, 64, n_threads, [&](Index b, Index e) {
@@ -309,9 +376,9 @@ void sparse_find_bmus(const CsrView<Scalar>& X, ConstRowRef<Scalar> W, Distance 
 /// find_bmus for sparse rows (allocates its own buffers).
 template <typename Scalar>
 BmuResult<Scalar> sparse_find_bmus(const CsrView<Scalar>& X, ConstRowRef<Scalar> W, Distance metric,
-                                   bool with_second, int n_threads) {
+                                   bool with_second, int n_threads, Index panel_units = 0) {
   SparseBmuScratch<Scalar> s;
-  s.reserve(X, W.rows(), n_threads);
+  s.reserve(X, W.rows(), n_threads, panel_units);
   SparseScoreForm<Scalar> form;
   BmuResult<Scalar> out;
   sparse_find_bmus(X, W, metric, with_second, n_threads, s, form, out);
@@ -330,7 +397,7 @@ RowMatrix<Scalar> sparse_transform(const CsrView<Scalar>& X, ConstRowRef<Scalar>
   parallel_for_chunks(X.rows, 64, n_threads, [&](Index b, Index e) {
     for (Index i = b; i < e; ++i)
       for (Index u = 0; u < W.rows(); ++u)
-        D(i, u) = Scalar(sparse_exact_distance(metric, X, i, x_sq[std::size_t(i)], form.squared_norm[std::size_t(u)],
+        D(i, u) = Scalar(sparse_exact_distance(metric, X, i, x_sq[std::size_t(i)], form.squared_norm[std::size_t(u)], X.cols,
                                                [&](Index j) { return W(u, j); }));
   }, nnz_per_row * double(W.rows()));
   return D;

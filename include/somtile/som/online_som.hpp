@@ -34,6 +34,7 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
+#include "somtile/core/detail/sparse_fwd.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/grid/neighborhood.hpp"
 #include "somtile/grid/schedule.hpp"
@@ -313,6 +314,14 @@ class OnlineSom {
     return train_fresh("OnlineSom::train", X, num_iterations, normalize);
   }
 
+  /// train() on sparse rows (SparseRowMatrix<Scalar>; needs #include <somtile/sparse.hpp>): the
+  /// same steps on the same values, with Scaling::none and normalize = false (scaling would
+  /// make the data dense). See som/sparse_online_som.hpp for the cost.
+  template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  Lattice<Scalar> train(const Sp& X, Index num_iterations, bool normalize = false) {
+    return detail::SparseOnlineSom<Scalar, Sp>::train(*this, X, num_iterations, normalize);
+  }
+
   /// Continues training for num_iterations more steps with the learning rate and sigma of the
   /// last step taken (the fine-tuning phase of a two-phase SOM; decaying further would need a
   /// horizon the caller never gave). X is scaled like train()'s data if that normalised, and
@@ -384,6 +393,8 @@ class OnlineSom {
   }
 
  private:
+  template <typename, typename>
+  friend struct detail::SparseOnlineSom;
   using RowArray = Eigen::Array<Scalar, 1, Eigen::Dynamic>;
 
   struct State {
