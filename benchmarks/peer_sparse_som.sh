@@ -9,7 +9,8 @@
 #   SPARSE_SOM_DIR  a checkout of sparse-som (its src/ is built here, twice: with its own
 #                   Makefile flags, g++ -O2 -fopenmp, and with -O3 -march=native)
 # Environment (all optional): THREADS (2) RUNS (3) WORK (a new temporary directory; programs and
-#   data already there are reused) CXX (g++) VARIANTS (all five rows of the table)
+#   data already there are reused; RUNS=0 prints the table of the runs already there) CXX (g++)
+#   VARIANTS (all five rows of the table)
 #   DOCS (100000) TERMS (50000) NNZ (100) ROWS (30) COLS (30) EPOCHS (10)
 #
 # Sigma: sparse-som's radius goes linearly from (ROWS + COLS) / 2 to 0.5 and sigma = 0.3 radius
@@ -27,7 +28,7 @@
 # /usr/bin/time's maximum resident set size, against data (values + indices + row offsets) plus
 # codebook, both float.
 set -euo pipefail
-[ $# -eq 1 ] || { sed -n '2,30p' "$0" >&2; exit 2; }
+[ $# -eq 1 ] || { sed -n '2,31p' "$0" >&2; exit 2; }
 peer_src=$(realpath "$1")
 repo=$(cd "$(dirname "$0")/.." && pwd)
 threads=${THREADS:-2} runs=${RUNS:-3} cxx=${CXX:-g++}
@@ -96,7 +97,7 @@ export OMP_NUM_THREADS=$threads
 # opens one parallel loop per unit in its BMU search (900 per epoch), which spinning threads turn
 # into a contest for the cores whenever anything else runs. Set OMP_WAIT_POLICY=active to undo.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
-rm -f "$work"/*.times
+[ "$runs" -eq 0 ] || rm -f "$work"/*.times  # RUNS=0: only the table, from the runs already in WORK
 for r in $(seq "$runs"); do
   echo "== run $r of $runs"
   for v in O2 native; do
