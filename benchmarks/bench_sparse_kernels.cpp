@@ -26,6 +26,13 @@ double peak_rss_mb() {
   return double(u.ru_maxrss) / 1024.0;  // kilobytes on Linux
 }
 
+/// User + system CPU seconds of the process so far (all threads).
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 double current_rss_mb() {
   long pages = 0, resident = 0;
   if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
@@ -113,25 +120,31 @@ void run(somtile::Index n, somtile::Index F, somtile::Index nnz_per_row, somtile
   p.n_threads = threads;
   p.init = Init::random;
   Som<S> som(p, F);
-  std::vector<double> epoch_s;
+  std::vector<double> epoch_s, epoch_cpu;
   auto last = std::chrono::steady_clock::now();
+  double last_cpu = cpu_seconds();
   const auto start = last;
   const TrainingHistory h = som.fit(X, [&](const EpochInfo&) {
     const auto now = std::chrono::steady_clock::now();
+    const double c = cpu_seconds();
     epoch_s.push_back(std::chrono::duration<double>(now - last).count());
+    epoch_cpu.push_back(c - last_cpu);
     last = now;
+    last_cpu = c;
   });
   const double fit_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::vector<double> sorted = epoch_s;
   std::sort(sorted.begin(), sorted.end());
   const double median = sorted[sorted.size() / 2];
+  std::sort(epoch_cpu.begin(), epoch_cpu.end());
+  const double median_cpu = epoch_cpu[epoch_cpu.size() / 2];
   const double peak = peak_rss_mb();
   std::printf("%s %ld x %ld, %.1f nnz/row (%ld nnz, %.0f MB), %ldx%ld map (codebook %.0f MB), %ld batch epochs, %d threads\n",
               sizeof(S) == 4 ? "float" : "double", long(n), long(F), double(X.nonZeros()) / double(n),
               long(X.nonZeros()), data_mb, long(side), long(side), codebook_mb, long(epochs), threads);
   std::printf("  generate %.1f s | fit %.2f s (includes the first BMU pass and the column copy), epoch median %.3f s "
-              "(min %.3f, max %.3f)\n",
-              gen_s, fit_s, median, sorted.front(), sorted.back());
+              "(min %.3f, max %.3f), CPU time per epoch (all threads) median %.3f s\n",
+              gen_s, fit_s, median, sorted.front(), sorted.back(), median_cpu);
   std::printf("  QE %.5f -> %.5f, TE %.4f -> %.4f\n", h.quantization_errors.front(), h.quantization_errors.back(),
               h.topographic_errors.front(), h.topographic_errors.back());
   std::printf("  RSS before fit %.0f MB, peak %.0f MB = %.2f x (data + codebook = %.0f MB)\n", before_mb, peak,

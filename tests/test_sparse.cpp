@@ -106,6 +106,41 @@ TEST_CASE("sparse BMU search: same BMUs and second BMUs as the dense search, any
   CHECK(detail::sparse_find_bmus<double>(detail::csr_view(S), W, Distance::cosine, true, 1).bmu[0] == 0);
 }
 
+TEST_CASE("sparse BMU search: the same units at every instruction-set level, and in float", "[sparse][bmu][isa]") {
+  const RowMatrix<double> D = sparse_values(50, 40, 0.1, 14);
+  const SparseRowMatrix<double> S = to_sparse(D);
+  const RowMatrix<double> W = random_codebook(17, 40, 15);
+  for (const Distance metric : {Distance::euclidean, Distance::cosine}) {
+    set_max_isa(Isa::avx512);
+    const BmuResult<double> best = detail::sparse_find_bmus<double>(detail::csr_view(S), W, metric, true, 1, 5);
+    for (const Isa level : {Isa::baseline, Isa::avx2}) {
+      set_max_isa(level);
+      const BmuResult<double> r = detail::sparse_find_bmus<double>(detail::csr_view(S), W, metric, true, 1, 5);
+      CHECK(r.bmu == best.bmu);
+      CHECK(r.second == best.second);
+    }
+    set_max_isa(Isa::avx512);
+#if !defined(SOMTILE_TEST_DOUBLE_ONLY)  // the double-only suites skip float (tests/support/scalars.hpp)
+    // float: the same BMU as the double search wherever the runner-up is not within float
+    // rounding (1e-4 here is far above it); distances to float rounding.
+    const RowMatrix<float> Wf = W.cast<float>();
+    const SparseRowMatrix<float> Sf = S.cast<float>();
+    const BmuResult<float> f = detail::sparse_find_bmus<float>(detail::csr_view(Sf), Wf, metric, true, 2);
+    const BmuResult<double> d = find_bmus<double>(D.cast<float>().cast<double>(), Wf.cast<double>(), metric, true, 1);
+    Index compared = 0;
+    for (Index i = 0; i < D.rows(); ++i) {
+      const double gap = naive_distance(metric, D.row(i).cast<float>().cast<double>(), Wf.row(d.second[i]).cast<double>()) -
+                         double(d.distance[i]);
+      if (gap < 1e-4) continue;
+      ++compared;
+      CHECK(f.bmu[i] == d.bmu[i]);
+      CHECK(std::abs(double(f.distance[i]) - double(d.distance[i])) < 1e-5);
+    }
+    CHECK(compared > 40);
+#endif
+  }
+}
+
 TEST_CASE("sparse batch fit equals the dense batch fit from the same initial weights", "[sparse][batch]") {
   const RowMatrix<double> D = sparse_values(40, 24, 0.1, 3);
   const SparseRowMatrix<double> S = to_sparse(D);
@@ -189,7 +224,7 @@ TEST_CASE("sparse mini-batch fit equals the dense mini-batch fit", "[sparse][min
   }
 }
 
-TEST_CASE("sparse initialisation draws the same codebook as on the dense matrix; pca is refused",
+TEST_CASE("sparse initialisation draws the same codebook as on the dense matrix",
           "[sparse][init]") {
   RowMatrix<double> D = sparse_values(25, 18, 0.2, 6);
   D.col(3).setConstant(0.7);  // a column without implicit zeros: its box is [0.7, 0.7]
@@ -205,11 +240,31 @@ TEST_CASE("sparse initialisation draws the same codebook as on the dense matrix;
     CAPTURE(enum_name(init));
     CHECK(sparse.weights() == dense.weights());
   }
-  Som<double> som({}, 18);
-  CHECK_THROWS_AS(som.initialize_weights(S, Init::pca), ParameterError);
-  CHECK(message_of([&] { som.initialize_weights(S, Init::pca); }).find("Init::pca is not available for sparse data") !=
-        std::string::npos);
-  CHECK_FALSE(som.is_fitted());
+}
+
+TEST_CASE("sparse PCA: subspace iteration gives principal_axes' axes, variances and PCA codebook",
+          "[sparse][init][pca]") {
+  RowMatrix<double> D = sparse_values(40, 15, 0.25, 13);
+  for (Index j = 0; j < 15; ++j) D.col(j) *= 1.0 + 0.4 * double(j);  // distinct variances
+  const SparseRowMatrix<double> S = to_sparse(D);
+  const detail::PrincipalAxes dense = detail::principal_axes(D, 2);
+  const detail::PrincipalAxes sparse = detail::sparse_principal_axes(detail::csr_view(S), 2);
+  CHECK((sparse.mean - dense.mean).cwiseAbs().maxCoeff() < 1e-14);
+  // Converged to residual <= 1e-10 x the top variance: the axes agree to that over the gap.
+  CHECK((sparse.axes - dense.axes).cwiseAbs().maxCoeff() < 1e-7);
+  for (Index a = 0; a < 2; ++a) CHECK(std::abs(sparse.variances(a) / dense.variances(a) - 1.0) < 1e-9);
+  SomParams p;
+  p.rows = 3;
+  p.cols = 5;
+  Som<double> ds(p, 15), ss(p, 15);
+  ds.initialize_weights(D, Init::pca);
+  ss.initialize_weights(S, Init::pca);
+  CHECK((ss.weights() - ds.weights()).cwiseAbs().maxCoeff() < 1e-6);
+  // One feature, one row: the axes beyond the features are zero, as for dense data.
+  const RowMatrix<double> one = RowMatrix<double>::Constant(3, 1, 2.0);
+  const detail::PrincipalAxes o = detail::sparse_principal_axes(detail::csr_view(to_sparse(one)), 2);
+  CHECK(o.axes.col(1).isZero(0));
+  CHECK(o.variances.isZero(0));
 }
 
 TEST_CASE("sparse transform, errors and maps match brute force and the dense calls", "[sparse][maps]") {
@@ -247,6 +302,10 @@ TEST_CASE("sparse transform, errors and maps match brute force and the dense cal
     CHECK(ms == md);
     const BmuResult<double> r = som.bmus(S);
     CHECK(r.second.size() == D.rows());
+    for (const Retrieval mode : {Retrieval::bmu_only, Retrieval::bmu_neighborhood, Retrieval::bmu_neighborhood_knn}) {
+      const RowMatrix<double> query = D.row(7);
+      CHECK(collect_samples(som, to_sparse(query), S, ms, 10, mode) == collect_samples(som, query, D, md, 10, mode));
+    }
   }
 }
 

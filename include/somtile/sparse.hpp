@@ -1,9 +1,9 @@
 #pragma once
 // Sparse input: SparseRowMatrix<S> (Eigen::SparseMatrix<S, Eigen::RowMajor, int>, compressed or
 // not) accepted by Som (fit, initialize_weights, predict, bmus, transform, quantization_error,
-// topographic_error), hit_map, bmus_data_map and OnlineSom::train. Euclidean and cosine
-// distances; the BMU search and batch training cost O(nnz x units) and never make the data
-// dense. See the README, "Sparse input", and som/sparse_som.hpp for the rules.
+// topographic_error), hit_map, bmus_data_map, collect_samples and OnlineSom::train. Euclidean
+// and cosine distances; the BMU search and batch training cost O(nnz x units) and never make the
+// data dense. See the README, "Sparse input", and som/sparse_som.hpp for the rules.
 //
 // This header is kept apart from somtile/som.hpp and somtile/somtile.hpp so that programs
 // without sparse data do not pay for <Eigen/SparseCore>.

@@ -12,10 +12,12 @@
 //                      (O(batch x units x features)); batch training is the mode that scales
 //                      with the non-zeros.
 //   Init::random, sample, uniform as for dense data (the same draws, so the same codebook for
-//   the same seed); Init::pca is refused.
+//   the same seed); Init::pca from sparse_principal_axes (detail/sparse_pca.hpp), subspace
+//   iteration at O(nnz) per iteration: the dense plane to its tolerance.
 
 #include "somtile/core/detail/sparse_fwd.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/detail/sparse_pca.hpp"
 #include "somtile/kernels/detail/team_bmu.hpp"
 #include "somtile/kernels/sparse_batch.hpp"
 #include "somtile/kernels/sparse_bmu.hpp"
@@ -89,20 +91,34 @@ struct SparseSom {
           for (std::size_t k = 0; k < rows.size(); ++k) copy_row(X, rows[k], W, u + Index(k));
         }
         break;
-      case Init::pca: break;  // refused by check_init
+      case Init::pca: W = pca_weights(som, sparse_principal_axes(X, 2)); break;
     }
     return W;
   }
 
-  static void check_init(const char* call, Init init) {
-    require(init != Init::pca, call,
-            "Init::pca is not available for sparse data; use Init::random, Init::sample or Init::uniform");
+  /// Som::pca_weights from the axes of sparse_principal_axes: the plane of the first two
+  /// principal components, +-2 standard deviations across the grid, PC1 along the longer side.
+  static RowMatrix<Scalar> pca_weights(const Model& som, const PrincipalAxes& pca) {
+    const Eigen::VectorXd pc1 = pca.axes.col(0) * std::sqrt(pca.variances(0)),
+                          pc2 = pca.axes.col(1) * std::sqrt(pca.variances(1));
+    const RowMatrix<double> pos = som.grid_.positions();
+    const bool cols_longer = som.grid_.cols() >= som.grid_.rows();
+    const Eigen::VectorXd along = pos.col(cols_longer ? 0 : 1), across = pos.col(cols_longer ? 1 : 0);
+    auto unit_span = [](const Eigen::VectorXd& v) -> Eigen::VectorXd {
+      const double lo = v.minCoeff(), hi = v.maxCoeff();
+      if (hi - lo <= 0) return Eigen::VectorXd::Zero(v.size());
+      return (2.0 * (v.array() - lo) / (hi - lo) - 1.0).matrix();
+    };
+    const Eigen::VectorXd a = unit_span(along), b = unit_span(across);
+    RowMatrix<Scalar> W(som.n_units(), som.n_features_);
+    for (Index u = 0; u < som.n_units(); ++u)
+      W.row(u) = (pca.mean.transpose() + 2.0 * (a(u) * pc1 + b(u) * pc2)).transpose().template cast<Scalar>();
+    return W;
   }
 
   static void initialize_weights(Model& som, const Sp& X, Init init) {
     const char* call = "Som::initialize_weights";
     const CsrView<Scalar> v = checked(som, call, X);
-    check_init(call, init);
     som.weights_ = initial(som, v, init);
   }
 
@@ -120,14 +136,15 @@ struct SparseSom {
   }
 
   /// See Som::fit and the top of this file. Batch training updates the codebook in place (no
-  /// second copy): every buffer of size O(nnz) or O(units x block) is allocated before the
-  /// weights change, so a failed allocation leaves them as they were; if the epoch callback
-  /// throws, a Som that was fitted before keeps the codebook of the last finished epoch (one
-  /// that was not stays unfitted).
+  /// second copy). The large buffers (the column copy, the BMU arrays, the panel) are allocated
+  /// before the weights change, so running out of memory for them leaves the weights as they
+  /// were; what is allocated later is small (kernel tables and per-epoch sums of units x 128
+  /// scalars). If the epoch callback throws, a Som that was fitted before keeps the codebook of
+  /// the last finished epoch (a valid one), and one that was not stays unfitted. Mini-batch
+  /// training works on a copy, as for dense data.
   static TrainingHistory fit(Model& som, const Sp& X, const typename Model::EpochCallback& on_epoch) {
     const char* call = "Som::fit";
     const CsrView<Scalar> v = checked(som, call, X);
-    if (!som.is_fitted()) check_init(call, som.params_.init);
     TrainingHistory history;
     if (som.params_.training == Training::batch) {
       train_batch(som, v, history, on_epoch);
@@ -241,6 +258,75 @@ RowMatrix<double> hit_map(const Som<Scalar>& som, const SparseRowMatrix<Scalar>&
 template <typename Scalar>
 BmuDataMap bmus_data_map(const Som<Scalar>& som, const SparseRowMatrix<Scalar>& X) {
   return detail::samples_by_unit(som.predict(X), som.n_units());
+}
+
+namespace detail {
+
+/// Distance between rows a of A and b of B (both sparse), exact in double as pair_distance.
+template <typename Scalar>
+double sparse_pair_distance(Distance metric, const CsrView<Scalar>& A, Index a, const CsrView<Scalar>& B, Index b) {
+  Index p = A.begin(a), q = B.begin(b);
+  const Index pe = A.end(a), qe = B.end(b);
+  double sq = 0.0, dot = 0.0, na = 0.0, nb = 0.0;
+  while (p < pe || q < qe) {
+    const Index ja = p < pe ? Index(A.inner[p]) : std::numeric_limits<Index>::max();
+    const Index jb = q < qe ? Index(B.inner[q]) : std::numeric_limits<Index>::max();
+    const double x = ja <= jb ? double(A.values[p]) : 0.0, y = jb <= ja ? double(B.values[q]) : 0.0;
+    if (ja <= jb) ++p;
+    if (jb <= ja) ++q;
+    sq += (x - y) * (x - y);
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  if (metric != Distance::cosine) return std::sqrt(sq);
+  if (na == 0.0 || nb == 0.0) return 1.0;
+  return std::clamp(1.0 - dot / (std::sqrt(na) * std::sqrt(nb)), 0.0, 2.0);
+}
+
+}  // namespace detail
+
+/// collect_samples (som/maps.hpp) for a sparse query and sparse historical samples.
+template <typename Scalar>
+std::vector<Index> collect_samples(const Som<Scalar>& som, const SparseRowMatrix<Scalar>& query,
+                                   const SparseRowMatrix<Scalar>& X, const BmuDataMap& map, Index min_buffer = 50,
+                                   Retrieval mode = Retrieval::bmu_neighborhood_knn) {
+  const char* call = "collect_samples";
+  detail::require<InputError>(query.rows() == 1, call, "query must be one sample (1 row), got ", query.rows(),
+                              " rows");
+  const detail::CsrView<Scalar> q = detail::csr_view(query), x = detail::csr_view(X);
+  detail::check_sparse_data(call, q, som.n_features(), "Som", "query");
+  detail::check_sparse_data(call, x, som.n_features(), "Som");
+  detail::check_bmu_map(call, som, map);
+  detail::check_map_targets(call, map, X.rows());
+  detail::check_non_negative(call, "min_buffer", min_buffer);
+  const Distance metric = som.params().distance;
+  const Index bmu = som.predict(query)[0];
+  std::vector<Index> out;
+  std::vector<char> visited(std::size_t(som.n_units()), 0);
+  auto take = [&](const std::vector<Index>& units) {  // one tier, nearest to the query first
+    std::vector<std::pair<double, Index>> tier;
+    for (Index u : units) {
+      visited[std::size_t(u)] = 1;
+      for (Index i : map[std::size_t(u)]) tier.emplace_back(detail::sparse_pair_distance(metric, q, 0, x, i), i);
+    }
+    std::stable_sort(tier.begin(), tier.end());
+    for (const auto& [d, i] : tier) out.push_back(i);
+  };
+  take({bmu});
+  if (mode == Retrieval::bmu_only) return out;
+  take(som.grid().neighbors(bmu, som.params().neighborhood_order));
+  if (mode == Retrieval::bmu_neighborhood) return out;
+  std::vector<std::pair<double, Index>> rest;
+  for (Index u = 0; u < som.n_units(); ++u)
+    if (!visited[std::size_t(u)] && !map[std::size_t(u)].empty())
+      rest.emplace_back(double(distance<Scalar>(metric, som.weights().row(bmu), som.weights().row(u))), u);
+  std::stable_sort(rest.begin(), rest.end());
+  for (const auto& [d, u] : rest) {
+    if (Index(out.size()) > min_buffer) break;
+    take({u});
+  }
+  return out;
 }
 
 }  // namespace somtile
