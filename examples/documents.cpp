@@ -117,7 +117,7 @@ int main() {
   p.sigma = 5;
   p.sigma_decay = Decay::exponential;
   p.sigma_final = 0.8;
-  p.init = Init::random;  // data rows; Init::pca is not available for sparse data
+  p.init = Init::random;  // data rows (Init::pca works on sparse data too)
   p.seed = 5;
   Som<double> som(p, X.cols());
   const auto t0 = std::chrono::steady_clock::now();
