@@ -10,11 +10,15 @@
 #include <somtile/io/csv.hpp>
 #include <somtile/io/model_io.hpp>
 #include <somtile/io/npy.hpp>
+#include <somtile/io/sparse_npz.hpp>
+#include <somtile/io/svmlight.hpp>
 #include <somtile/som/lattice.hpp>
 #include <somtile/som/maps.hpp>
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -75,6 +79,61 @@ inline void fuzz_npy(const std::uint8_t* data, std::size_t size) {
   allow_input_errors([&] {
     const RowMatrix<double> X = read_npy(path);
     if (X.rows() < 0 || X.cols() < 0) throw std::logic_error("fuzz_npy: negative extent");
+  });
+  std::remove(path.c_str());
+}
+
+/// read_svmlight. The first byte picks the index base (bits 0-1: automatic, zero, one) and
+/// n_features (bits 2-3: 0, 1, 8, 1000); the rest is the file. Read as double and as float.
+inline void fuzz_svmlight(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return;
+  SvmlightOptions options;
+  options.index_base = IndexBase((data[0] & 0x3) % 3);
+  static const Index widths[] = {0, 1, 8, 1000};
+  options.n_features = widths[(data[0] >> 2) & 0x3];
+  const std::string path = write_temp("svm", data + 1, size - 1);
+  const auto check = [&](const auto& d) {
+    // Whatever parses must be a consistent data set: one label per row, finite values, sorted
+    // in-range indices, labels present exactly when every y is an integer.
+    const auto& X = d.X;
+    bool ok = X.rows() > 0 && Index(d.y.size()) == X.rows() && X.isCompressed() &&
+              (d.labels.size() == 0 || d.labels.size() == X.rows()) &&
+              (options.n_features == 0 || X.cols() == options.n_features);
+    for (Index i = 0; ok && i < X.rows(); ++i)
+      for (int k = X.outerIndexPtr()[i]; k < X.outerIndexPtr()[i + 1]; ++k)
+        ok = ok && std::isfinite(double(X.valuePtr()[k])) && X.innerIndexPtr()[k] >= 0 &&
+             X.innerIndexPtr()[k] < X.cols() && (k == X.outerIndexPtr()[i] || X.innerIndexPtr()[k - 1] < X.innerIndexPtr()[k]);
+    if (!ok) throw std::logic_error("fuzz_svmlight: read_svmlight returned an inconsistent data set");
+  };
+  allow_input_errors([&] { check(read_svmlight<double>(path, options)); });
+  allow_input_errors([&] { check(read_svmlight<float>(path, options)); });
+  std::remove(path.c_str());
+}
+
+/// read_sparse_npz on the bytes as they are; a matrix that loads must be a valid CSR matrix,
+/// and write_sparse_npz must write it back to an archive that reads back equal.
+inline void fuzz_npz(const std::uint8_t* data, std::size_t size) {
+  const std::string path = write_temp("npz", data, size);
+  allow_input_errors([&] {
+    const SparseRowMatrix<double> X = read_sparse_npz<double>(path);
+    for (Index i = 0; i < X.rows(); ++i)
+      for (int k = X.outerIndexPtr()[i]; k < X.outerIndexPtr()[i + 1]; ++k)
+        if (!std::isfinite(X.valuePtr()[k]) || X.innerIndexPtr()[k] < 0 || X.innerIndexPtr()[k] >= X.cols() ||
+            (k > X.outerIndexPtr()[i] && X.innerIndexPtr()[k - 1] >= X.innerIndexPtr()[k]))
+          throw std::logic_error("fuzz_npz: read_sparse_npz returned an invalid CSR matrix");
+    const std::string again = temp_path("npz_again");
+    write_sparse_npz(again, X);
+    SparseRowMatrix<double> Y;
+    try {
+      Y = read_sparse_npz<double>(again);
+    } catch (const std::invalid_argument& e) {
+      std::remove(again.c_str());
+      throw std::logic_error(std::string("fuzz_npz: a re-written matrix does not load: ") + e.what());
+    }
+    std::remove(again.c_str());
+    if (Y.rows() != X.rows() || Y.cols() != X.cols() || Y.nonZeros() != X.nonZeros() ||
+        !std::equal(X.valuePtr(), X.valuePtr() + X.nonZeros(), Y.valuePtr()))
+      throw std::logic_error("fuzz_npz: a re-written matrix reads back different");
   });
   std::remove(path.c_str());
 }

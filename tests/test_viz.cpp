@@ -580,7 +580,39 @@ TEST_CASE("Map plots reject bad input and options before writing anything", "[vi
   o.value_decimals = 11;
   CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o),
                     "plot_grid_map(): value_decimals must be in [0, 10], got 11");
+  o = {};
+  o.label_size = 0;
+  CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o),
+                    "plot_grid_map(): label_size must be in (0, 100], got 0");
+  o = {};
+  o.unit_labels.assign(std::size_t(grid.size()) + 1, "x");
+  CHECK_THROWS_AS(viz::plot_grid_map(grid, ok, "x.svg", o), InputError);
+  CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o),
+                    Catch::Matchers::Contains("unit_labels has 7 entries, but the grid has 6 units"));
   CHECK(std::ifstream("x.svg").fail());
+}
+
+TEST_CASE("plot_grid_map writes unit_labels on their units, over a pale box", "[viz][map]") {
+  const Grid grid(2, 3);
+  const RowMatrix<double> v = RowMatrix<double>::Zero(2, 3);
+  viz::MapPlotOptions o;
+  o.cell_size = 40;
+  o.unit_labels = {"", "alpha beta", "", "", "<gamma>"};  // shorter than the grid: unit 5 has none
+  viz::plot_grid_map(grid, v, "labels.svg", o);
+  auto root = load_svg("labels.svg");
+  const auto groups = with_class(*root, "unit-labels");
+  REQUIRE(groups.size() == 1);
+  const Element& g = *groups[0];
+  REQUIRE(g.children.size() == 4);  // two boxes, two texts
+  CHECK(g.children[0]->name == "rect");
+  CHECK(g.children[1]->text == "alpha beta");
+  CHECK(g.children[3]->text == "<gamma>");
+  // Centred on units 1 (row 0, col 1) and 4 (row 1, col 1): the same x, one cell apart in y.
+  const auto cells = with_class(*root, "cell");
+  const double x1 = std::stod(cells[1]->attr("x")) + 20;
+  CHECK(std::stod(g.children[1]->attr("x")) == Approx(x1).margin(0.01));
+  CHECK(std::stod(g.children[3]->attr("x")) == Approx(x1).margin(0.01));
+  CHECK(std::stod(g.children[3]->attr("y")) - std::stod(g.children[1]->attr("y")) == Approx(40).margin(0.01));
 }
 
 // ---- Som overloads

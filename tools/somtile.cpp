@@ -13,7 +13,10 @@
 
 #include <somtile/cluster.hpp>
 #include <somtile/io.hpp>
+#include <somtile/io/sparse_npz.hpp>
+#include <somtile/io/svmlight.hpp>
 #include <somtile/som.hpp>
+#include <somtile/sparse.hpp>
 #include <somtile/version.hpp>
 #include <somtile/viz.hpp>
 
@@ -108,9 +111,51 @@ bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
+// Sparse inputs, by extension: svmlight / LIBSVM text (.svm, .svmlight, .libsvm) and scipy's
+// CSR .npz (scipy.sparse.save_npz). train and predict (a Som) read them.
+bool is_sparse_path(const std::string& path) {
+  return ends_with(path, ".svm") || ends_with(path, ".svmlight") || ends_with(path, ".libsvm") ||
+         ends_with(path, ".npz");
+}
+
+struct SparseDataset {
+  SparseRowMatrix<double> X;
+  Labels y;  // an svmlight file's labels when all are integers, else empty
+};
+
+void add_sparse_options(ArgParser& p) {
+  p.option("index-base", "B",
+           choices<IndexBase>() + ": how an svmlight file numbers its features (automatic: 0-based if "
+           "some index is 0, else 1-based, as scikit-learn's load_svmlight_file)",
+           "automatic");
+  p.option("n-features", "N", "feature count of an svmlight file (default: its largest index + 1; "
+           "predict: the model's)");
+}
+
+// `n_features` > 0 (predict: the model's) unless --n-features says otherwise.
+SparseDataset load_sparse(const std::string& path, const ArgParser& args, Index n_features = 0) {
+  if (args.has("label-column"))
+    throw UsageError("option --label-column: sparse inputs carry their labels in the file (svmlight) or none (.npz)");
+  SparseDataset d;
+  if (ends_with(path, ".npz")) {
+    d.X = read_sparse_npz<double>(path);
+    return d;
+  }
+  SvmlightOptions options;
+  options.index_base = args.get_choice("index-base", names_of<IndexBase>(), IndexBase::automatic);
+  options.n_features = args.get_int("n-features", n_features);
+  if (options.n_features < 0) throw UsageError("option --n-features: must be >= 0, got " + args.get("n-features"));
+  SvmlightData<double> svm = read_svmlight<double>(path, options);
+  d.X = std::move(svm.X);
+  d.y = std::move(svm.labels);
+  return d;
+}
+
 // A .npy file (2-D float32/float64) or a CSV file; --label-column takes a column out as labels.
 // With Missing::mask, empty, "nan" and "NA" CSV fields are read as NaN (missing values).
 Dataset load_data(const std::string& path, const ArgParser& args, Missing missing = Missing::reject) {
+  if (is_sparse_path(path))
+    throw InputError("'" + path + "' is a sparse input (svmlight or .npz), which only train and predict (of a Som) read");
   const std::string label = args.get("label-column");
   if (!ends_with(path, ".npy")) {
     CsvOptions options;
@@ -277,8 +322,8 @@ Missing grown_missing(const std::string& path, const std::string& kind) {
 }
 
 // Trains a Som<Scalar> on X and saves it; returns the training history.
-template <typename Scalar>
-TrainingHistory train_and_save(const SomParams& s, const RowMatrix<Scalar>& X, ProgressBar& bar,
+template <typename Scalar, typename Matrix>
+TrainingHistory train_and_save(const SomParams& s, const Matrix& X, ProgressBar& bar,
                                const std::string& output) {
   Som<Scalar> som(s, X.cols());
   const TrainingHistory h = som.fit(X, [&bar](const EpochInfo& e) { bar(e); });
@@ -297,7 +342,8 @@ int cmd_train(int argc, char** argv) {
               "units, side ratio from the two largest principal components, hexagonal, PCA init,\n"
               "batch training, epochs and sigma from the map size); other options still apply on\n"
               "top. The defaults shown below are those of a map whose size is given.");
-  p.positional("DATA", "training data, .csv or .npy (rows are samples)");
+  p.positional("DATA", "training data, .csv or .npy, or sparse: .svm/.svmlight/.libsvm or scipy's CSR .npz "
+               "(rows are samples; sparse input needs --rows and --cols, and trains in O(nnz) with --training batch)");
   p.option("output", "FILE", "model file to write (required)", "", 'o');
   p.option("rows", "N", "grid rows (default: from the data; " + std::to_string(d.rows) + " with --cols)");
   p.option("cols", "N", "grid columns (default: from the data; " + std::to_string(d.cols) + " with --rows)");
@@ -336,16 +382,24 @@ int cmd_train(int argc, char** argv) {
   p.flag("quiet", "no progress bar");
   add_scale_option(p);
   add_data_options(p);
+  add_sparse_options(p);
   if (show_help(p, argc, argv)) return 0;
 
   const std::string output = p.require("output");
   const bool use_float = p.get_choice("dtype", std::vector<std::string>{"float", "double"}, 1) == 0;
   const std::string path = p.get("DATA");
   const Missing missing = p.get_choice("missing", names_of<Missing>(), d.missing);
-  Dataset data = load_data(path, p, missing);
-  const Index n_samples = data.X.rows(), n_features = data.X.cols();
+  const bool sparse = is_sparse_path(path);
   // Without a size, som_make's choices are the defaults the options below start from.
   const bool from_data = !p.has("rows") && !p.has("cols");
+  if (sparse && from_data)
+    throw UsageError("sparse input needs --rows and --cols (the map size from the data, as som_make, needs dense data)");
+  Dataset data;
+  SparseDataset sparse_data;
+  if (sparse) sparse_data = load_sparse(path, p);
+  else data = load_data(path, p, missing);
+  const Index n_samples = sparse ? sparse_data.X.rows() : data.X.rows();
+  const Index n_features = sparse ? sparse_data.X.cols() : data.X.cols();
   const Scaling scaling = p.get_choice("scale", names_of<Scaling>(), d.scaling);
   const SomParams b = from_data ? suggest_som_params(data.X, scaling, missing) : d;
   SomParams s = b;
@@ -379,7 +433,19 @@ int cmd_train(int argc, char** argv) {
               << b.epochs << " epochs, sigma " << number(b.sigma) << " -> 1)\n";
 
   TrainingHistory h;
-  if (use_float) {
+  if (sparse && use_float) {
+    SparseRowMatrix<float> X = sparse_data.X.cast<float>();
+    for (Index k = 0; k < X.nonZeros(); ++k)
+      if (!std::isfinite(X.valuePtr()[k]))
+        throw InputError("'" + path + "': the value " + number(sparse_data.X.valuePtr()[k]) +
+                         " is beyond float's range (|x| < 3.4e38); use --dtype double");
+    sparse_data.X = SparseRowMatrix<double>();
+    ProgressBar bar(!p.has("quiet"), s.epochs);
+    h = train_and_save<float>(s, X, bar, output);
+  } else if (sparse) {
+    ProgressBar bar(!p.has("quiet"), s.epochs);
+    h = train_and_save<double>(s, sparse_data.X, bar, output);
+  } else if (use_float) {
     RowMatrix<float> X = data.X.cast<float>();
     for (Index k = 0; k < X.size(); ++k)
       if (std::isinf(X.data()[k]) && !std::isinf(data.X.data()[k]))
@@ -427,25 +493,40 @@ int cmd_predict(int argc, char** argv) {
               "hit, mean quantization error, and with --label-column the accuracy (a Som: the\n"
               "share of samples carrying their unit's majority label).");
   p.positional("MODEL", "model file written by somtile train or somtile grow");
-  p.positional("DATA", "samples, .csv or .npy, with the training data's feature columns");
+  p.positional("DATA", "samples, .csv or .npy, with the training data's feature columns; or sparse "
+               "(.svm/.svmlight/.libsvm, scipy's CSR .npz) for a Som");
   p.option("output", "FILE", "CSV file to write, one line per sample after a header", "stdout",
            'o');
   add_data_options(p);
+  add_sparse_options(p);
   if (show_help(p, argc, argv)) return 0;
 
   const std::string model = p.get("MODEL"), path = p.get("DATA");
   const std::string kind = checked_kind(model, {"Som", "SomVQ", "SomClassifier"}, "predict");
-  std::optional<Som<double>> som_model;  // loaded first: a Som trained with --missing mask reads NaN cells
-  if (kind == "Som") som_model = load_som_as_double(model);
-  const Dataset data = load_data(path, p, som_model ? som_model->params().missing : grown_missing(model, kind));
+  const bool sparse = is_sparse_path(path);
+  if (sparse && kind != "Som")
+    throw InputError("predict: a " + kind + " takes dense data (.csv or .npy); '" + path + "' is sparse");
+  Dataset data;
+  SparseDataset sparse_data;
+  std::optional<Som<double>> loaded_som;  // loaded first: a Som trained with --missing mask reads NaN cells
+  if (kind == "Som") loaded_som = load_som_as_double(model);
+  if (sparse) {
+    sparse_data = load_sparse(path, p, loaded_som->n_features());
+    data.y = std::move(sparse_data.y);
+  } else {
+    data = load_data(path, p, loaded_som ? loaded_som->params().missing : grown_missing(model, kind));
+  }
   std::ostringstream csv, summary;
-  const Index n = data.X.rows();
+  const Index n = sparse ? sparse_data.X.rows() : data.X.rows();
   auto distinct = [](const Labels& v) { return std::set<Index>(v.data(), v.data() + v.size()).size(); };
   summary << n << " samples";
   if (kind == "Som") {
-    const Som<double>& som = *som_model;
-    check_features(data, som.n_features(), path, kind);
-    const BmuResult<double> r = som.bmus(data.X, true);
+    const Som<double>& som = *loaded_som;
+    if (sparse && sparse_data.X.cols() != som.n_features())
+      throw InputError("'" + path + "' has " + std::to_string(sparse_data.X.cols()) +
+                       " features, but the Som was trained on " + std::to_string(som.n_features()));
+    if (!sparse) check_features(data, som.n_features(), path, kind);
+    const BmuResult<double> r = sparse ? som.bmus(sparse_data.X, true) : som.bmus(data.X, true);
     const Labels& bmu = r.bmu;
     const Index cols = som.params().cols;
     csv << "unit,row,col\n";

@@ -4,6 +4,7 @@
 # Usage: test_cli.sh SOMTILE_BINARY DATA_DIR WORK_DIR
 set -uo pipefail
 somtile=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") data=$(cd "$2" && pwd) work=$3
+fixtures=$(cd "$(dirname "$0")/../tests/fixtures" && pwd)
 iris=$data/iris.csv
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 if ! command -v xmllint >/dev/null; then
@@ -243,6 +244,35 @@ cut -d, -f1,2 holes.csv >holes2.csv  # 2 features, two rows with a hole: drawn w
 ok grow_mask2 "$somtile" grow holes2.csv --max-neurons 30 --lambda 20 --missing mask -o mask_vq2.som
 ok plot_grown_mask "$somtile" plot mask_vq2.som holes2.csv --out-dir grown_mask
 [ "$(grep -c '<circle' grown_mask/network_data.svg)" -ge 148 ] || fail "plot of a mask-grown map lost samples"
+# ---- sparse input: iris as svmlight (1-based index:value, zeros left out), scipy's .npz ----
+awk -F, 'NR > 1 { printf "%s", $5; for (j = 1; j <= 4; ++j) if ($j != 0) printf " %d:%s", j, $j; print "" }' \
+  "$iris" >iris.svm
+ok train_sparse "$somtile" train iris.svm --rows 5 --cols 6 --training batch --epochs 5 --seed 3 -o sparse.som
+grep -q "trained a 5 x 6 rectangular map on 150 samples x 4 features, 5 batch epochs" train_sparse.out ||
+  fail "train on svmlight: $(cat train_sparse.out)"
+ok predict_sparse "$somtile" predict sparse.som iris.svm -o bmu_sparse.csv
+grep -q "150 samples on .* accuracy of the units' majority labels 0\.[89]" predict_sparse.out ||
+  fail "predict on svmlight (labels from the file): $(cat predict_sparse.out)"
+ok predict_sparse_dense "$somtile" predict sparse.som "$iris" --label-column label -o bmu_sparse_dense.csv
+cmp -s bmu_sparse.csv bmu_sparse_dense.csv || fail "predict: the svmlight and CSV forms of iris map differently"
+ok train_sparse_pca "$somtile" train iris.svm --rows 5 --cols 6 --training batch --init pca -o sparse_pca.som
+ok train_sparse_float "$somtile" train iris.svm --rows 5 --cols 6 --training batch --dtype float -o sparse_f.som
+ok predict_sparse_float "$somtile" predict sparse_f.som iris.svm -o bmu_sparse_f.csv
+expect_lines bmu_sparse_f.csv 151
+ok train_npz "$somtile" train "$fixtures/sparse_formula_deflate.npz" --rows 3 --cols 3 --training batch -o npz.som
+grep -q "on 40 samples x 30 features" train_npz.out || fail "train on .npz: $(cat train_npz.out)"
+ok predict_npz "$somtile" predict npz.som "$fixtures/sparse_formula_stored.npz" -o bmu_npz.csv
+expect_lines bmu_npz.csv 41
+printf '1 1:0.5\n2 2:x\n' >bad.svm
+bad sparse_token 1 "bad.svm:2: '2:x' has a value that is not a finite number" "$somtile" train bad.svm --rows 2 --cols 2 -o never.som
+bad sparse_width 1 "n_features is 3, but" "$somtile" predict sparse.som iris.svm --n-features 3
+bad sparse_vq 1 "a SomVQ takes dense data" "$somtile" predict vq.som iris.svm
+bad sparse_grow 1 "only train and predict" "$somtile" grow iris.svm -o never.som
+bad sparse_csc 1 "format 'csc'; only CSR is read" "$somtile" train "$fixtures/sparse_csc.npz" --rows 2 --cols 2 -o never.som
+bad sparse_no_size 2 "sparse input needs --rows and --cols" "$somtile" train iris.svm -o never.som
+bad sparse_label_column 2 "sparse inputs carry their labels" "$somtile" train iris.svm --rows 2 --cols 2 --label-column 0 -o never.som
+bad sparse_index_base 2 "not one of automatic, zero, one" "$somtile" train iris.svm --rows 2 --cols 2 --index-base two -o never.som
+[ ! -e never.som ] || fail "a failed sparse command left an output file"
 
 # ---- bad input: exit 1 ----
 printf 'a,b\n1,2\n1e300,4\n' >huge.csv

@@ -39,6 +39,8 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values,
   detail::check_path(call, path);
   detail::check_map_shape(call, grid, values);
   detail::check_map_options(call, options);
+  detail::require<InputError>(Index(options.unit_labels.size()) <= grid.size(), call, "unit_labels has ",
+                              options.unit_labels.size(), " entries, but the grid has ", grid.size(), " units");
 
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   bool any_empty = false, integers = true;  // counts and ranks get whole-number ticks
@@ -90,6 +92,22 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values,
       const double font = std::min({cell * 0.36, 11.0, 0.85 * cell / (0.6 * double(text.size()))});
       svg.text(c.x, c.y, text,
                detail::ts(font, Anchor::middle, false, dark ? "#ffffff" : "#000000", 0, "central"));
+    }
+    svg.end_group();
+  }
+  if (!options.unit_labels.empty()) {
+    svg.begin_group({}, "unit-labels");
+    const double size = options.label_size;
+    for (std::size_t u = 0; u < options.unit_labels.size(); ++u) {
+      const std::string& text = options.unit_labels[u];
+      if (text.empty()) continue;
+      const Point c = m.centre(Index(u));
+      const double w = detail::text_width(text, size) + 4, h = size + 4;
+      Style box;
+      box.fill = "#ffffff";
+      box.opacity = 0.8;
+      svg.rect(c.x - w / 2, c.y - h / 2, w, h, box);
+      svg.text(c.x, c.y, text, detail::ts(size, Anchor::middle, false, "#111111", 0, "central"));
     }
     svg.end_group();
   }

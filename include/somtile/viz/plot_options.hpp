@@ -23,6 +23,11 @@ struct MapPlotOptions {
   bool show_values = false;  ///< print each unit's value (when the cells are large enough)
   int value_decimals = 2;
   std::string empty_label = "no value";  ///< legend entry of NaN units
+  /// Text written on units (index = unit, "" = none; may be shorter than the grid), centred on
+  /// a pale box, e.g. the top terms of a document map's clusters. plot_grid_map and the plots
+  /// built on it (U-matrix, hit map, ...).
+  std::vector<std::string> unit_labels;
+  double label_size = 10;  ///< font size of unit_labels, px
 };
 
 /// A map of categories per unit: classification map, cluster map.

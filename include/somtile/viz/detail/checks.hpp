@@ -33,6 +33,7 @@ inline void check_map_options(const char* call, const viz::MapPlotOptions& o) {
   require(!std::isinf(o.vmin) && !std::isinf(o.vmax), call, "vmin and vmax must be finite or NaN");
   require(o.value_decimals >= 0 && o.value_decimals <= 10, call,
           "value_decimals must be in [0, 10], got ", o.value_decimals);
+  require(o.label_size > 0 && o.label_size <= 100, call, "label_size must be in (0, 100], got ", o.label_size);
 }
 
 template <typename Vec>

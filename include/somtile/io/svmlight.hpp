@@ -1,0 +1,307 @@
+#pragma once
+// svmlight / LIBSVM text files: one sample per line,
+//   <label> [qid:<n>] <index>:<value> <index>:<value> ... [# comment]
+// read into a compressed sparse row matrix, and written back.
+//
+// The rules are scikit-learn's load_svmlight_file (zero_based="auto", query_id=False):
+// - tokens are separated by blanks (' ', '\t'; a '\r' counts as a blank); '#' starts a comment
+//   that runs to the end of the line; lines that are blank after that are skipped (but counted
+//   for the line numbers in messages);
+// - the label is a real number (strtod, C locale: "+1", "-1", "2.5e-3"); a multilabel "1,3" is
+//   rejected;
+// - a "qid:<n>" token right after the label (ranking data) is checked to be an integer and
+//   skipped, as scikit-learn does by default; a qid anywhere else is an error;
+// - indices are non-negative decimal integers, strictly increasing within a line (sorted,
+//   no duplicates); values are finite numbers (and finite in the matrix's scalar type);
+//   explicit zeros are kept as stored entries, as scipy keeps them;
+// - IndexBase::automatic: the file is 1-based (every index shifted down by one) unless some
+//   index is 0; a file without any feature stays 0-based. IndexBase::zero / one force it (an
+//   index 0 in a 1-based file is an error);
+// - the feature count is the largest index + 1 (after the shift), or n_features when given,
+//   which must then be at least that.
+//
+// Labels: SvmlightData::y holds every label as written (regression targets too); when each one
+// is an integer (class labels such as 1, -1, 3.0) SvmlightData::labels holds them as Labels,
+// otherwise it is empty.
+//
+// The file is read in blocks of 64 KiB (lines may be longer), so reading costs the matrix plus
+// its staging vectors, not the file's size. Needs <Eigen/SparseCore>, which this header
+// includes (it belongs to the sparse module, somtile/sparse.hpp).
+
+#include "somtile/core/enum_names.hpp"
+#include "somtile/core/error.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/io/csv.hpp"  // detail::parse_number
+
+#include <Eigen/SparseCore>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace somtile {
+
+/// How the feature indices of an svmlight file are numbered.
+enum class IndexBase {
+  automatic,  ///< 0-based if any index is 0, else 1-based (scikit-learn's zero_based="auto")
+  zero,       ///< 0-based
+  one         ///< 1-based (LIBSVM's convention)
+};
+template <>
+struct EnumNames<IndexBase> {
+  static constexpr std::array<std::string_view, 3> names{"automatic", "zero", "one"};
+};
+
+/// How read_svmlight reads a file.
+struct SvmlightOptions {
+  IndexBase index_base = IndexBase::automatic;
+  Index n_features = 0;  ///< 0 = the largest index + 1; otherwise at least that
+};
+
+/// What read_svmlight returns: the samples, and their labels.
+template <typename S>
+struct SvmlightData {
+  SparseRowMatrix<S> X;   ///< one row per sample line
+  std::vector<double> y;  ///< every label as written (class labels or regression targets)
+  Labels labels;          ///< y as integers when every label is one; empty otherwise
+  bool one_based = false; ///< whether the indices were read as 1-based
+};
+
+namespace detail {
+
+/// Calls f(begin, end, line_number) for each line of the file (without its '\n'), reading it
+/// in blocks; a line longer than a block grows the buffer.
+template <typename F>
+void for_each_line(const std::string& path, const char* call, F&& f) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(concat(call, "(): cannot open '", path, "'"));
+  std::vector<char> buffer(std::size_t(1) << 16);
+  std::size_t filled = 0;  // bytes in the buffer, from its start
+  Index line_no = 0;
+  bool eof = false;
+  while (!eof) {
+    in.read(buffer.data() + filled, std::streamsize(buffer.size() - filled));
+    const auto got = std::size_t(in.gcount());
+    eof = got == 0 || !in;
+    filled += got;
+    const char* p = buffer.data();
+    const char* const end = buffer.data() + filled;
+    for (;;) {
+      const void* nl = std::memchr(p, '\n', std::size_t(end - p));
+      if (!nl) break;
+      const char* e = static_cast<const char*>(nl);
+      f(p, e, ++line_no);
+      p = e + 1;
+    }
+    const auto rest = std::size_t(end - p);
+    if (eof) {
+      if (rest > 0) f(p, end, ++line_no);
+      break;
+    }
+    std::memmove(buffer.data(), p, rest);
+    filled = rest;
+    if (filled == buffer.size()) buffer.resize(2 * buffer.size());  // one line fills the block
+  }
+}
+
+inline bool svm_blank(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
+
+/// A non-negative decimal integer in [b, e) that is at most `max`; false otherwise.
+inline bool svm_parse_index(const char* b, const char* e, std::int64_t max, std::int64_t& out) {
+  if (b == e) return false;
+  std::int64_t v = 0;
+  for (; b < e; ++b) {
+    if (*b < '0' || *b > '9') return false;
+    v = v * 10 + (*b - '0');
+    if (v > max) return false;
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace detail
+
+/// Reads an svmlight / LIBSVM file (rules above) into a sparse row matrix of S.
+/// \throws InputError when the file cannot be read, has no sample line, or holds a bad token
+///         (the message names the file, the line and the token), or when n_features is smaller
+///         than the file's largest index + 1.
+/// \throws ParameterError when options.n_features < 0.
+template <typename S = double>
+SvmlightData<S> read_svmlight(const std::string& path, const SvmlightOptions& options = {}) {
+  static_assert(std::is_floating_point_v<S>, "read_svmlight reads into float or double");
+  constexpr const char* call = "read_svmlight";
+  if (options.n_features < 0)
+    throw ParameterError(detail::concat(call, "(): n_features must be >= 0, got ", options.n_features));
+  // Stored indices are int (SparseRowMatrix's StorageIndex); a 1-based file's largest index is
+  // one more than its largest column.
+  constexpr std::int64_t max_index = std::numeric_limits<int>::max() - 1;
+
+  std::vector<int> indptr{0};
+  std::vector<int> indices;
+  std::vector<S> values;
+  SvmlightData<S> out;
+  bool all_integer = true;
+  std::int64_t min_seen = std::numeric_limits<std::int64_t>::max(), max_seen = -1;
+  Index max_line = 0;
+
+  detail::for_each_line(path, call, [&](const char* b, const char* e, Index line_no) {
+    if (const void* hash = std::memchr(b, '#', std::size_t(e - b))) e = static_cast<const char*>(hash);
+    while (b < e && detail::svm_blank(*b)) ++b;
+    while (e > b && detail::svm_blank(e[-1])) --e;
+    if (b == e) return;
+    auto bad = [&](const char* tb, const char* te, const char* rule) {
+      return InputError(detail::concat(call, "(): ", path, ":", line_no, ": '", std::string(tb, te), "' ", rule));
+    };
+    // The label.
+    const char* t = b;
+    while (t < e && !detail::svm_blank(*t)) ++t;
+    if (std::memchr(b, ',', std::size_t(t - b)))
+      throw bad(b, t, "is a multilabel; only one label per line is supported");
+    if (std::memchr(b, ':', std::size_t(t - b)))
+      throw bad(b, t, "is not a label (a line starts with its label, then index:value pairs)");
+    double label;
+    if (!detail::parse_number(b, t, label) || !std::isfinite(label)) throw bad(b, t, "is not a finite number (the label)");
+    out.y.push_back(label);
+    all_integer = all_integer && label == std::floor(label) && std::fabs(label) <= 9007199254740992.0;
+    const auto row_start = indices.size();
+    bool first = true;
+    while (t < e) {
+      while (t < e && detail::svm_blank(*t)) ++t;
+      const char* tb = t;
+      while (t < e && !detail::svm_blank(*t)) ++t;
+      const char* colon = static_cast<const char*>(std::memchr(tb, ':', std::size_t(t - tb)));
+      if (!colon) throw bad(tb, t, "is not an index:value pair");
+      if (colon - tb == 3 && std::memcmp(tb, "qid", 3) == 0) {
+        std::int64_t qid;
+        const char* qb = colon + 1;
+        if (qb < t && *qb == '-') ++qb;
+        if (!first) throw bad(tb, t, "is a qid that does not follow the label");
+        if (!detail::svm_parse_index(qb, t, std::numeric_limits<std::int64_t>::max() / 10, qid))
+          throw bad(tb, t, "is not an integer query id");
+        first = false;
+        continue;
+      }
+      first = false;
+      std::int64_t index;
+      if (colon < t && colon > tb && *tb == '-') throw bad(tb, t, "has a negative index");
+      if (!detail::svm_parse_index(tb, colon, max_index, index)) {
+        const bool digits = colon > tb && std::all_of(tb, colon, [](char c) { return c >= '0' && c <= '9'; });
+        throw bad(tb, t, digits ? "has an index beyond 2^31 - 2" : "does not start with an index (a non-negative integer)");
+      }
+      if (options.index_base == IndexBase::one && index == 0)
+        throw bad(tb, t, "has index 0 in a file read as 1-based (IndexBase::one)");
+      if (indices.size() > row_start && index <= indices.back())
+        throw bad(tb, t, indices.back() == index ? "repeats the previous index (indices must be unique)"
+                                                 : "has a smaller index than the previous one (indices must increase)");
+      double v;
+      if (!detail::parse_number(colon + 1, t, v) || !std::isfinite(v)) throw bad(tb, t, "has a value that is not a finite number");
+      if (!std::isfinite(S(v))) throw bad(tb, t, "has a value out of the float range");
+      indices.push_back(int(index));
+      values.push_back(S(v));
+      min_seen = std::min(min_seen, index);
+      if (index > max_seen) {
+        max_seen = index;
+        max_line = line_no;
+      }
+    }
+    if (indices.size() > std::size_t(std::numeric_limits<int>::max()))
+      throw InputError(detail::concat(call, "(): '", path, "' has more than 2^31 - 1 non-zeros"));
+    indptr.push_back(int(indices.size()));
+  });
+  const auto rows = Index(out.y.size());
+  if (rows == 0) throw InputError(detail::concat(call, "(): '", path, "' has no sample lines"));
+
+  out.one_based = options.index_base == IndexBase::one ||
+                  (options.index_base == IndexBase::automatic && !indices.empty() && min_seen > 0);
+  if (out.one_based)
+    for (int& i : indices) --i;
+  const Index needed = max_seen < 0 ? 0 : Index(max_seen) + (out.one_based ? 0 : 1);
+  if (options.n_features > 0 && options.n_features < needed)
+    throw InputError(detail::concat(call, "(): n_features is ", options.n_features, ", but '", path, "':", max_line,
+                                    " has index ", max_seen, " (", needed, " features",
+                                    out.one_based ? ", 1-based" : ", 0-based", ")"));
+  const Index cols = options.n_features > 0 ? options.n_features : needed;
+
+  out.X.resize(rows, cols);
+  out.X.resizeNonZeros(Index(indices.size()));
+  std::copy(indptr.begin(), indptr.end(), out.X.outerIndexPtr());
+  std::copy(indices.begin(), indices.end(), out.X.innerIndexPtr());
+  std::copy(values.begin(), values.end(), out.X.valuePtr());
+  if (all_integer) {
+    out.labels.resize(rows);
+    for (Index i = 0; i < rows; ++i) out.labels[i] = Index(out.y[std::size_t(i)]);
+  }
+  return out;
+}
+
+namespace detail {
+
+template <typename S, typename Label>
+void write_svmlight_impl(const std::string& path, const SparseRowMatrix<S>& X, Index n_labels, Label&& label,
+                         bool zero_based) {
+  constexpr const char* call = "write_svmlight";
+  if (n_labels != X.rows())
+    throw InputError(concat(call, "(): y has ", n_labels, " labels, but X has ", X.rows(), " rows"));
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) throw InputError(concat(call, "(): cannot write '", tmp, "'"));
+  const char* format = std::is_same_v<S, float> ? " %d:%.9g" : " %d:%.17g";
+  const int shift = zero_based ? 0 : 1;
+  for (Index i = 0; i < X.rows(); ++i) {
+    label(f, i);
+    for (typename SparseRowMatrix<S>::InnerIterator it(X, i); it; ++it) {
+      const double v = double(it.value());
+      if (!std::isfinite(v)) {
+        std::fclose(f);
+        std::remove(tmp.c_str());
+        throw InputError(concat(call, "(): X(", i, ", ", it.col(), ") = ", v, " is not finite"));
+      }
+      std::fprintf(f, format, int(it.col()) + shift, v);
+    }
+    std::fputc('\n', f);
+  }
+  const bool ok = std::ferror(f) == 0;
+  if (std::fclose(f) != 0 || !ok) {
+    std::remove(tmp.c_str());
+    throw InputError(concat(call, "(): cannot write '", tmp, "'"));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw InputError(concat(call, "(): cannot rename '", tmp, "' to '", path, "'"));
+  }
+}
+
+}  // namespace detail
+
+/// Writes X with integer labels as an svmlight file (0-based indices unless zero_based is
+/// false; values with 17 significant digits for double, 9 for float, so read_svmlight and
+/// scikit-learn's load_svmlight_file read back the same numbers). Indices are written in the
+/// matrix's order within each row (sorted, as Eigen keeps them).
+/// \throws InputError when y's size differs from X's rows, a value is not finite, or the file
+///         cannot be written.
+template <typename S>
+void write_svmlight(const std::string& path, const SparseRowMatrix<S>& X, const Labels& y, bool zero_based = true) {
+  detail::write_svmlight_impl<S>(
+      path, X, y.size(), [&](std::FILE* f, Index i) { std::fprintf(f, "%lld", static_cast<long long>(y[i])); },
+      zero_based);
+}
+
+/// The same with real-valued targets (written with 17 significant digits).
+template <typename S>
+void write_svmlight(const std::string& path, const SparseRowMatrix<S>& X, const std::vector<double>& y,
+                    bool zero_based = true) {
+  detail::write_svmlight_impl<S>(
+      path, X, Index(y.size()), [&](std::FILE* f, Index i) { std::fprintf(f, "%.17g", y[std::size_t(i)]); },
+      zero_based);
+}
+
+}  // namespace somtile
