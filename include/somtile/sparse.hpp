@@ -1,7 +1,9 @@
 #pragma once
 // Sparse input: SparseRowMatrix<S> (Eigen::SparseMatrix<S, Eigen::RowMajor, int>, compressed or
 // not) accepted by Som (fit, initialize_weights, predict, bmus, transform, quantization_error,
-// topographic_error), hit_map, bmus_data_map, collect_samples and OnlineSom::train. Euclidean
+// topographic_error), hit_map, bmus_data_map, collect_samples and OnlineSom::train, and its
+// files: read_svmlight / write_svmlight (LIBSVM text) and read_sparse_npz / write_sparse_npz
+// (scipy.sparse.save_npz's CSR archives, compressed or stored). Euclidean
 // and cosine distances; the BMU search and batch training cost O(nnz x units) and never make the
 // data dense. See the README, "Sparse input", and som/sparse_som.hpp for the rules.
 //
@@ -12,6 +14,8 @@
 
 #include "somtile/kernels/sparse_batch.hpp"
 #include "somtile/kernels/sparse_bmu.hpp"
+#include "somtile/io/sparse_npz.hpp"
+#include "somtile/io/svmlight.hpp"
 #include "somtile/som.hpp"
 #include "somtile/som/sparse_online_som.hpp"
 #include "somtile/som/sparse_som.hpp"
