@@ -264,6 +264,44 @@ enum class Retrieval {
                          ///< in order of weight-space distance from the BMU's weight vector
 };
 
+namespace detail {
+
+/// collect_samples' tiers around the query's BMU `bmu`: its samples, its grid neighbourhood,
+/// then further units by codebook distance while the buffer is not larger than min_buffer;
+/// within a tier nearest first by sample_distance(i) (dense, masked or sparse rows).
+template <typename Scalar, typename SampleDistance>
+std::vector<Index> collect_in_tiers(const Som<Scalar>& som, Index bmu, const BmuDataMap& map, Index min_buffer,
+                                    Retrieval mode, const SampleDistance& sample_distance) {
+  const Distance metric = som.params().distance;
+  std::vector<Index> out;
+  std::vector<char> visited(std::size_t(som.n_units()), 0);
+  auto take = [&](const std::vector<Index>& units) {  // one tier, nearest to the query first
+    std::vector<std::pair<double, Index>> tier;
+    for (Index u : units) {
+      visited[std::size_t(u)] = 1;
+      for (Index i : map[std::size_t(u)]) tier.emplace_back(sample_distance(i), i);
+    }
+    std::stable_sort(tier.begin(), tier.end());
+    for (const auto& [d, i] : tier) out.push_back(i);
+  };
+  take({bmu});
+  if (mode == Retrieval::bmu_only) return out;
+  take(som.grid().neighbors(bmu, som.params().neighborhood_order));
+  if (mode == Retrieval::bmu_neighborhood) return out;
+  std::vector<std::pair<double, Index>> rest;
+  for (Index u = 0; u < som.n_units(); ++u)
+    if (!visited[std::size_t(u)] && !map[std::size_t(u)].empty())
+      rest.emplace_back(double(distance<Scalar>(metric, som.weights().row(bmu), som.weights().row(u))), u);
+  std::stable_sort(rest.begin(), rest.end());
+  for (const auto& [d, u] : rest) {
+    if (Index(out.size()) > min_buffer) break;
+    take({u});
+  }
+  return out;
+}
+
+}  // namespace detail
+
 /// Just-in-time retrieval: the indices of the historical samples (rows of X, mapped by `map`)
 /// near a query, nearest first: the BMU's samples, then its grid neighbourhood, then further
 /// units by codebook distance; within each tier by distance to the query.
@@ -284,37 +322,10 @@ std::vector<Index> collect_samples(const Som<Scalar>& som, DataRef<Scalar> query
   detail::check_map_targets(call, map, X.rows());
   detail::check_non_negative(call, "min_buffer", min_buffer);
   const Distance metric = som.params().distance;
-  const Index bmu = som.predict(query)[0];
-
-  std::vector<Index> out;
-  std::vector<char> visited(std::size_t(som.n_units()), 0);
-  auto take = [&](const std::vector<Index>& units) {  // one tier, nearest to the query first
-    std::vector<std::pair<double, Index>> tier;
-    for (Index u : units) {
-      visited[std::size_t(u)] = 1;
-      for (Index i : map[std::size_t(u)])
-        tier.emplace_back(missing == Missing::mask
-                              ? detail::masked_pair_distance<Scalar>(metric, query.row(0), X.row(i))
-                              : double(distance<Scalar>(metric, query.row(0), X.row(i))),
-                          i);
-    }
-    std::stable_sort(tier.begin(), tier.end());
-    for (const auto& [d, i] : tier) out.push_back(i);
-  };
-  take({bmu});
-  if (mode == Retrieval::bmu_only) return out;
-  take(som.grid().neighbors(bmu, som.params().neighborhood_order));
-  if (mode == Retrieval::bmu_neighborhood) return out;
-  std::vector<std::pair<double, Index>> rest;
-  for (Index u = 0; u < som.n_units(); ++u)
-    if (!visited[std::size_t(u)] && !map[std::size_t(u)].empty())
-      rest.emplace_back(double(distance<Scalar>(metric, som.weights().row(bmu), som.weights().row(u))), u);
-  std::stable_sort(rest.begin(), rest.end());
-  for (const auto& [d, u] : rest) {
-    if (Index(out.size()) > min_buffer) break;
-    take({u});
-  }
-  return out;
+  return detail::collect_in_tiers(som, som.predict(query)[0], map, min_buffer, mode, [&](Index i) {
+    return missing == Missing::mask ? detail::masked_pair_distance<Scalar>(metric, query.row(0), X.row(i))
+                                    : double(distance<Scalar>(metric, query.row(0), X.row(i)));
+  });
 }
 
 }  // namespace somtile

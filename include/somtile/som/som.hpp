@@ -489,13 +489,14 @@ class Som {
         }
         break;
       }
-      case Init::pca: W = pca_weights(X); break;
+      case Init::pca: W = pca_weights(detail::principal_axes(X, 2)); break;
     }
     return W;
   }
 
-  RowMatrix<Scalar> pca_weights(ConstRowRef<Scalar> X) const {
-    const detail::PrincipalAxes pca = detail::principal_axes(X, 2);
+  // The plane of the first two principal components (dense or sparse data's axes), +-2
+  // standard deviations across the grid, PC1 along the longer side.
+  RowMatrix<Scalar> pca_weights(const detail::PrincipalAxes& pca) const {
     const Eigen::VectorXd pc1 = pca.axes.col(0) * std::sqrt(pca.variances(0)),
                           pc2 = pca.axes.col(1) * std::sqrt(pca.variances(1));
     const Eigen::RowVectorXd& mean = pca.mean;

@@ -91,28 +91,8 @@ struct SparseSom {
           for (std::size_t k = 0; k < rows.size(); ++k) copy_row(X, rows[k], W, u + Index(k));
         }
         break;
-      case Init::pca: W = pca_weights(som, sparse_principal_axes(X, 2)); break;
+      case Init::pca: W = som.pca_weights(sparse_principal_axes(X, 2)); break;
     }
-    return W;
-  }
-
-  /// Som::pca_weights from the axes of sparse_principal_axes: the plane of the first two
-  /// principal components, +-2 standard deviations across the grid, PC1 along the longer side.
-  static RowMatrix<Scalar> pca_weights(const Model& som, const PrincipalAxes& pca) {
-    const Eigen::VectorXd pc1 = pca.axes.col(0) * std::sqrt(pca.variances(0)),
-                          pc2 = pca.axes.col(1) * std::sqrt(pca.variances(1));
-    const RowMatrix<double> pos = som.grid_.positions();
-    const bool cols_longer = som.grid_.cols() >= som.grid_.rows();
-    const Eigen::VectorXd along = pos.col(cols_longer ? 0 : 1), across = pos.col(cols_longer ? 1 : 0);
-    auto unit_span = [](const Eigen::VectorXd& v) -> Eigen::VectorXd {
-      const double lo = v.minCoeff(), hi = v.maxCoeff();
-      if (hi - lo <= 0) return Eigen::VectorXd::Zero(v.size());
-      return (2.0 * (v.array() - lo) / (hi - lo) - 1.0).matrix();
-    };
-    const Eigen::VectorXd a = unit_span(along), b = unit_span(across);
-    RowMatrix<Scalar> W(som.n_units(), som.n_features_);
-    for (Index u = 0; u < som.n_units(); ++u)
-      W.row(u) = (pca.mean.transpose() + 2.0 * (a(u) * pc1 + b(u) * pc2)).transpose().template cast<Scalar>();
     return W;
   }
 
@@ -301,32 +281,8 @@ std::vector<Index> collect_samples(const Som<Scalar>& som, const SparseRowMatrix
   detail::check_map_targets(call, map, X.rows());
   detail::check_non_negative(call, "min_buffer", min_buffer);
   const Distance metric = som.params().distance;
-  const Index bmu = som.predict(query)[0];
-  std::vector<Index> out;
-  std::vector<char> visited(std::size_t(som.n_units()), 0);
-  auto take = [&](const std::vector<Index>& units) {  // one tier, nearest to the query first
-    std::vector<std::pair<double, Index>> tier;
-    for (Index u : units) {
-      visited[std::size_t(u)] = 1;
-      for (Index i : map[std::size_t(u)]) tier.emplace_back(detail::sparse_pair_distance(metric, q, 0, x, i), i);
-    }
-    std::stable_sort(tier.begin(), tier.end());
-    for (const auto& [d, i] : tier) out.push_back(i);
-  };
-  take({bmu});
-  if (mode == Retrieval::bmu_only) return out;
-  take(som.grid().neighbors(bmu, som.params().neighborhood_order));
-  if (mode == Retrieval::bmu_neighborhood) return out;
-  std::vector<std::pair<double, Index>> rest;
-  for (Index u = 0; u < som.n_units(); ++u)
-    if (!visited[std::size_t(u)] && !map[std::size_t(u)].empty())
-      rest.emplace_back(double(distance<Scalar>(metric, som.weights().row(bmu), som.weights().row(u))), u);
-  std::stable_sort(rest.begin(), rest.end());
-  for (const auto& [d, u] : rest) {
-    if (Index(out.size()) > min_buffer) break;
-    take({u});
-  }
-  return out;
+  return detail::collect_in_tiers(som, som.predict(query)[0], map, min_buffer, mode,
+                                  [&](Index i) { return detail::sparse_pair_distance(metric, q, 0, x, i); });
 }
 
 }  // namespace somtile
