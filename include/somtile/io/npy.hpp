@@ -176,6 +176,25 @@ inline NpyArray read_npy_array(const std::string& path, const char* call, std::s
 
 /// Writes `count` values of a C-order array of `shape` as a version 1 .npy file ('<f4' for
 /// float, '<f8' for double), through "<path>.tmp" renamed over `path`.
+/// Writes `bytes` to path + ".tmp" and renames it over `path`, so a failed write never leaves
+/// a truncated file under the real name. \throws InputError naming `call` and the file.
+inline void write_file_replacing(const std::string& path, const char* call, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f.write(bytes.data(), std::streamsize(bytes.size()));
+    f.flush();
+    if (!f) {
+      std::remove(tmp.c_str());
+      throw InputError(concat(call, "(): cannot write '", tmp, "'"));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw InputError(concat(call, "(): cannot rename '", tmp, "' to '", path, "'"));
+  }
+}
+
 template <typename Scalar>
 void write_npy_array(const std::string& path, const char* call, const std::vector<Index>& shape,
                      const Scalar* values) {
@@ -199,20 +218,7 @@ void write_npy_array(const std::string& path, const char* call, const std::vecto
   out += char((header.size() >> 8) & 0xff);
   out += header;
   out.append(reinterpret_cast<const char*>(values), count * sizeof(Scalar));
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(out.data(), std::streamsize(out.size()));
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw InputError(concat(call, "(): cannot write '", tmp, "'"));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw InputError(concat(call, "(): cannot rename '", tmp, "' to '", path, "'"));
-  }
+  write_file_replacing(path, call, out);
 }
 
 }  // namespace detail

@@ -17,7 +17,7 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/io/detail/inflate.hpp"
-#include "somtile/io/npy.hpp"  // detail::npy_field, npy_shape, little_endian_host
+#include "somtile/io/npy.hpp"  // detail::npy_field, npy_shape, little_endian_host, write_file_replacing
 
 #include <Eigen/SparseCore>
 
@@ -477,20 +477,7 @@ void write_sparse_npz(const std::string& path, const SparseRowMatrix<S>& matrix)
   detail::zip_put(out, directory.size(), 4);
   detail::zip_put(out, cd_offset, 4);
   detail::zip_put(out, 0, 2);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(out.data(), std::streamsize(out.size()));
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw InputError(detail::concat(call, "(): cannot write '", tmp, "'"));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw InputError(detail::concat(call, "(): cannot rename '", tmp, "' to '", path, "'"));
-  }
+  detail::write_file_replacing(path, call, out);
 }
 
 }  // namespace somtile

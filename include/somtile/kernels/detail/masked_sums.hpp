@@ -19,16 +19,8 @@ namespace somtile::detail {
 template <typename Scalar>
 void compact_masked_unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_units, CompactSums<Scalar>& out,
                               std::vector<Index>& start, std::vector<Index>& order) {
-  const Index n = X.rows(), F = X.cols();
-  start.assign(static_cast<std::size_t>(n_units + 1), 0);
-  for (Index i = 0; i < n; ++i) ++start[std::size_t(bmu[i] + 1)];
-  out.units.clear();
-  for (Index u = 0; u < n_units; ++u) {
-    if (start[std::size_t(u + 1)] > 0) out.units.push_back(u);
-    start[std::size_t(u + 1)] += start[std::size_t(u)];
-  }
-  order.resize(std::size_t(n));
-  for (Index i = 0; i < n; ++i) order[std::size_t(start[std::size_t(bmu[i])]++)] = i;  // start[u] -> end of u
+  const Index F = X.cols();
+  group_by_unit(bmu, n_units, out.units, start, order);
   out.G.resize(Index(out.units.size()), 2 * F);
   Index k = 0, b = 0;
   for (const Index u : out.units) {

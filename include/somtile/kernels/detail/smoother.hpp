@@ -22,21 +22,31 @@ struct CompactSums {
   RowMatrix<Scalar> G;
 };
 
+/// Counting sort of the samples by their unit: `units` the units that have samples (ascending),
+/// `order` the sample indices unit by unit (sample order within a unit), and start[u] the end
+/// of unit u's run in `order` (its begin is the previous active unit's end). Reuses the memory.
+template <typename = void>
+void group_by_unit(const Labels& bmu, Index n_units, std::vector<Index>& units, std::vector<Index>& start,
+                   std::vector<Index>& order) {
+  const Index n = bmu.size();
+  start.assign(static_cast<std::size_t>(n_units + 1), 0);
+  for (Index i = 0; i < n; ++i) ++start[std::size_t(bmu[i] + 1)];
+  units.clear();
+  for (Index u = 0; u < n_units; ++u) {
+    if (start[std::size_t(u + 1)] > 0) units.push_back(u);
+    start[std::size_t(u + 1)] += start[std::size_t(u)];
+  }
+  order.resize(std::size_t(n));
+  for (Index i = 0; i < n; ++i) order[std::size_t(start[std::size_t(bmu[i])]++)] = i;  // start[u] -> end of u
+}
+
 /// CompactSums of X's rows grouped by `bmu`, summed in sample order per unit (the same sums
 /// as unit_sums). Reuses out's memory.
 template <typename Scalar>
 void compact_unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_units, CompactSums<Scalar>& out,
                        std::vector<Index>& start, std::vector<Index>& order) {
-  const Index n = X.rows(), F = X.cols();
-  start.assign(static_cast<std::size_t>(n_units + 1), 0);
-  for (Index i = 0; i < n; ++i) ++start[std::size_t(bmu[i] + 1)];
-  out.units.clear();
-  for (Index u = 0; u < n_units; ++u) {
-    if (start[std::size_t(u + 1)] > 0) out.units.push_back(u);
-    start[std::size_t(u + 1)] += start[std::size_t(u)];
-  }
-  order.resize(std::size_t(n));
-  for (Index i = 0; i < n; ++i) order[std::size_t(start[std::size_t(bmu[i])]++)] = i;  // start[u] -> end of u
+  const Index F = X.cols();
+  group_by_unit(bmu, n_units, out.units, start, order);
   out.G.resize(Index(out.units.size()), F + 1);
   Index k = 0, b = 0;
   for (const Index u : out.units) {
