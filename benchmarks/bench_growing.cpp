@@ -3,8 +3,8 @@
 // about 2.6 s in its fit on this data. Then the same SomVQ<double> with 10% of the cells
 // removed at random (Missing::mask): the masked BMU pass and per-feature batch sums.
 #include <somtile/io/csv.hpp>
-#include <somtile/som/som_classifier.hpp>
-#include <somtile/som/som_vq.hpp>
+#include <somtile/growing/som_classifier.hpp>
+#include <somtile/growing/som_vq.hpp>
 
 #include "timing.hpp"
 

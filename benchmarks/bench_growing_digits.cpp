@@ -10,7 +10,7 @@
 // 19.1 neurons, mixture 0.855, nearest prototype 0.842.
 #include <somtile/io/csv.hpp>
 #include <somtile/preprocessing/split.hpp>
-#include <somtile/som/som_classifier.hpp>
+#include <somtile/growing/som_classifier.hpp>
 
 #include "timing.hpp"
 

@@ -9,8 +9,8 @@
 // Usage: bench_online [repeats]
 #include "timing.hpp"
 
-#include <somtile/som/lattice.hpp>
-#include <somtile/som/online_som.hpp>
+#include <somtile/online/lattice.hpp>
+#include <somtile/online/online_som.hpp>
 
 #include <algorithm>
 #include <cstdio>

@@ -12,7 +12,7 @@
 #include <somtile/io/npy.hpp>
 #include <somtile/io/sparse_npz.hpp>
 #include <somtile/io/svmlight.hpp>
-#include <somtile/som/lattice.hpp>
+#include <somtile/online/lattice.hpp>
 #include <somtile/som/maps.hpp>
 
 #include <unistd.h>

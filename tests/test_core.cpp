@@ -8,7 +8,7 @@
 #include <somtile/core/warning.hpp>
 #include <somtile/grid/schedule.hpp>
 #include <somtile/preprocessing.hpp>
-#include <somtile/som/growing_som_params.hpp>
+#include <somtile/growing/growing_som_params.hpp>
 #include <somtile/som/som.hpp>
 #include <somtile/version.hpp>
 

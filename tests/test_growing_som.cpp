@@ -4,8 +4,8 @@
 #include <somtile/core/warning.hpp>
 #include <somtile/io/csv.hpp>
 #include <somtile/io/model_io.hpp>
-#include <somtile/som/som_classifier.hpp>
-#include <somtile/som/som_vq.hpp>
+#include <somtile/growing/som_classifier.hpp>
+#include <somtile/growing/som_vq.hpp>
 #include <somtile/preprocessing/standard_scaler.hpp>
 
 #include <Eigen/LU>

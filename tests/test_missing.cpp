@@ -8,7 +8,7 @@
 #include <somtile/io/model_io.hpp>
 #include <somtile/som/suggest.hpp>
 #include <somtile/preprocessing/scaler.hpp>
-#include <somtile/som/impute.hpp>
+#include <somtile/missing/impute.hpp>
 #include <somtile/som/maps.hpp>
 #include <somtile/som/som.hpp>
 

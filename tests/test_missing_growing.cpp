@@ -6,11 +6,11 @@
 #include <somtile/core/random.hpp>
 #include <somtile/core/warning.hpp>
 #include <somtile/io/model_io.hpp>
-#include <somtile/som/impute.hpp>
-#include <somtile/som/lattice.hpp>
-#include <somtile/som/online_som.hpp>
-#include <somtile/som/som_classifier.hpp>
-#include <somtile/som/som_vq.hpp>
+#include <somtile/missing/impute.hpp>
+#include <somtile/online/lattice.hpp>
+#include <somtile/online/online_som.hpp>
+#include <somtile/growing/som_classifier.hpp>
+#include <somtile/growing/som_vq.hpp>
 
 #include <catch2/catch.hpp>
 

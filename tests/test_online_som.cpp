@@ -1,9 +1,9 @@
 // Online trainer and lattice helpers: steps and whole runs against naive full-lattice loops
 // written from NumbaSOM's formulas, hand-computed torus weights, helpers against brute force,
 // ordering, normalisation, determinism and error paths.
-#include <somtile/som/lattice.hpp>
+#include <somtile/online/lattice.hpp>
 #include <somtile/io/model_io.hpp>
-#include <somtile/som/online_som.hpp>
+#include <somtile/online/online_som.hpp>
 #include <somtile/core/warning.hpp>
 #include <somtile/preprocessing/standard_scaler.hpp>
 

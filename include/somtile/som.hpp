@@ -1,8 +1,13 @@
 #pragma once
-// Module: the three trainers and their maps. The classic Som (som/som.hpp) with its maps
-// (som/maps.hpp), the growing SomVQ and SomClassifier, the online OnlineSom with its Lattice,
-// the grids and neighbourhoods they train on, and the BMU search they share (kernels/bmu.hpp).
-// Clustering the units of a Som (Som::cluster) needs <somtile/cluster.hpp> as well.
+// Module: the classic self-organizing map (TorchSOM's features). Som trains a fixed
+// rectangular or hexagonal grid (optionally a torus) by batch or mini-batch updates
+// (som/som.hpp); its maps (U-matrix, hits, classification, ...) are in som/maps.hpp,
+// MapClassifier labels a trained map (som/map_classifier.hpp) and suggest_som_params picks the
+// SOM Toolbox's map size (som/suggest.hpp). The grids and neighbourhoods live in grid/, the
+// BMU search and batch update every trainer shares in kernels/.
+//
+// Clustering the units (Som::cluster) needs <somtile/cluster.hpp> as well. Sparse data:
+// <somtile/sparse.hpp>. Missing values: <somtile/missing.hpp>.
 
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
@@ -12,13 +17,16 @@
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/som/impute.hpp"
-#include "somtile/som/lattice.hpp"
 #include "somtile/som/map_classifier.hpp"
 #include "somtile/som/maps.hpp"
-#include "somtile/som/online_som.hpp"
 #include "somtile/som/som.hpp"
-#include "somtile/som/som_classifier.hpp"
-#include "somtile/som/som_vq.hpp"
 #include "somtile/som/suggest.hpp"
 
+// Deprecated, for one release: som.hpp used to bring in every trainer. It still includes the
+// online and growing modules and impute unless SOMTILE_NO_DEPRECATED is defined; include
+// <somtile/online.hpp>, <somtile/growing.hpp> or <somtile/missing.hpp> for them.
+#ifndef SOMTILE_NO_DEPRECATED
+#include "somtile/growing.hpp"
+#include "somtile/missing.hpp"
+#include "somtile/online.hpp"
+#endif

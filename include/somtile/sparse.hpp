@@ -5,17 +5,18 @@
 // files: read_svmlight / write_svmlight (LIBSVM text) and read_sparse_npz / write_sparse_npz
 // (scipy.sparse.save_npz's CSR archives, compressed or stored). Euclidean
 // and cosine distances; the BMU search and batch training cost O(nnz x units) and never make the
-// data dense. See the README, "Sparse input", and som/sparse_som.hpp for the rules.
+// data dense. See docs/sparse-input.md for the rules.
 //
 // This header is kept apart from somtile/som.hpp and somtile/somtile.hpp so that programs
 // without sparse data do not pay for <Eigen/SparseCore>.
 
 #include <Eigen/SparseCore>
 
-#include "somtile/kernels/sparse_batch.hpp"
-#include "somtile/kernels/sparse_bmu.hpp"
+#include "somtile/kernels/detail/sparse_batch.hpp"
+#include "somtile/kernels/detail/sparse_bmu.hpp"
 #include "somtile/io/sparse_npz.hpp"
 #include "somtile/io/svmlight.hpp"
+#include "somtile/online.hpp"
 #include "somtile/som.hpp"
-#include "somtile/som/sparse_online_som.hpp"
-#include "somtile/som/sparse_som.hpp"
+#include "somtile/online/detail/sparse_online_som.hpp"
+#include "somtile/som/detail/sparse_som.hpp"

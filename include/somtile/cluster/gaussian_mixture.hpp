@@ -12,7 +12,7 @@
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/core/warning.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 
 #include <Eigen/Cholesky>
 

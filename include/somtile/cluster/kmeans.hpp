@@ -22,7 +22,7 @@
 #include "somtile/core/warning.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -8,7 +8,7 @@
 #include "somtile/core/types.hpp"
 #include "somtile/grid/topology.hpp"
 #include "somtile/io/npy.hpp"
-#include "somtile/som/lattice.hpp"
+#include "somtile/online/lattice.hpp"
 
 #include <string>
 

@@ -27,10 +27,10 @@
 #include "somtile/io/detail/archive.hpp"
 #include "somtile/preprocessing/min_max_scaler.hpp"
 #include "somtile/preprocessing/standard_scaler.hpp"
-#include "somtile/som/online_som.hpp"
+#include "somtile/online/online_som.hpp"
 #include "somtile/som/som.hpp"
-#include "somtile/som/som_classifier.hpp"
-#include "somtile/som/som_vq.hpp"
+#include "somtile/growing/som_classifier.hpp"
+#include "somtile/growing/som_vq.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -13,7 +13,7 @@
 
 #include "somtile/core/types.hpp"
 #include "somtile/kernels/detail/bmu_search.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 
 #include <algorithm>
 #include <vector>

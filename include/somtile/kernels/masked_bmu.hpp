@@ -19,7 +19,7 @@
 #include "somtile/core/detail/validate.hpp"  // has_missing
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/detail/bmu_search.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -5,7 +5,7 @@
 // in sample order, so the result is bit-identical for any number of threads.
 
 #include "somtile/core/types.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 
 #include <vector>
 

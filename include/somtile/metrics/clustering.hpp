@@ -10,7 +10,7 @@
 
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>

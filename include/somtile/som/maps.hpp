@@ -4,8 +4,8 @@
 // samples.
 
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/som/bmu_data_map.hpp"
-#include "somtile/som/detail/u_matrix.hpp"
+#include "somtile/kernels/bmu_data_map.hpp"
+#include "somtile/grid/detail/u_matrix.hpp"
 #include "somtile/som/som.hpp"
 
 #include <algorithm>
@@ -115,7 +115,7 @@ RowMatrix<double> u_matrix(const Som<Scalar>& som, const UMatrixOptions& options
   const Grid& g = som.grid();
   const Index order = options.neighborhood_order > 0 ? options.neighborhood_order : som.params().neighborhood_order;
   const Distance metric = options.distance.value_or(som.params().distance);
-  // The SOM's own metric, unlike the Lattice's Euclidean U-matrix (som/detail/u_matrix.hpp).
+  // The SOM's own metric, unlike the Lattice's Euclidean U-matrix (grid/detail/u_matrix.hpp).
   Vector<double> u = detail::neighbor_distances(
       g.size(), [&g, order](Index unit) { return g.neighbors(unit, order); },
       [&W, metric](Index a, Index b) { return double(distance<Scalar>(metric, W.row(a), W.row(b))); },

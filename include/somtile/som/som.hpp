@@ -23,9 +23,9 @@
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/sparse_fwd.hpp"
 #include "somtile/som/detail/mean_fill.hpp"
-#include "somtile/som/detail/sigma_warning.hpp"
+#include "somtile/grid/detail/sigma_warning.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/detail/pca.hpp"
+#include "somtile/kernels/detail/pca.hpp"
 #include "somtile/grid/neighborhood.hpp"
 #include "somtile/grid/schedule.hpp"
 #include "somtile/grid/topology.hpp"
@@ -36,7 +36,7 @@
 #include "somtile/kernels/masked_bmu.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/preprocessing/scaler.hpp"
-#include "somtile/som/epoch_info.hpp"
+#include "somtile/core/epoch_info.hpp"
 
 
 #include <cmath>

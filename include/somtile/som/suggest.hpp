@@ -23,7 +23,7 @@
 
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/detail/pca.hpp"
+#include "somtile/kernels/detail/pca.hpp"
 #include "somtile/som/som.hpp"
 
 #include <algorithm>

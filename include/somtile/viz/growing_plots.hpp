@@ -3,8 +3,8 @@
 // prototypes as images: viz/prototypes.hpp).
 
 #include "somtile/core/types.hpp"
-#include "somtile/som/som_classifier.hpp"
-#include "somtile/som/som_vq.hpp"
+#include "somtile/growing/som_classifier.hpp"
+#include "somtile/growing/som_vq.hpp"
 #include "somtile/viz/detail/growing_network.hpp"
 #include "somtile/viz/plot_options.hpp"
 

@@ -3,7 +3,7 @@
 
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/som/lattice.hpp"
+#include "somtile/online/lattice.hpp"
 #include "somtile/viz/grid_maps.hpp"
 #include "somtile/viz/plot_options.hpp"
 #include "somtile/viz/rgb_map.hpp"

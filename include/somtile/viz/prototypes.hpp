@@ -6,7 +6,7 @@
 
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/som/growing_som.hpp"
+#include "somtile/growing/growing_som.hpp"
 #include "somtile/som/som.hpp"
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/detail/checks.hpp"

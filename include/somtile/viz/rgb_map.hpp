@@ -3,7 +3,7 @@
 
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/detail/pca.hpp"
+#include "somtile/kernels/detail/pca.hpp"
 #include "somtile/grid/topology.hpp"
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/detail/checks.hpp"

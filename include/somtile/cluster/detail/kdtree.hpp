@@ -6,7 +6,7 @@
 //   nanoflann's search interface cannot express.
 
 #include "somtile/core/types.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 
 #include <nanoflann.hpp>
 

@@ -5,7 +5,7 @@
 #include "somtile/cluster/detail/kdtree.hpp"
 #include "somtile/cluster/spanning_edge.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>

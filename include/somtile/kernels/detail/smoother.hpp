@@ -4,7 +4,7 @@
 
 #include "somtile/core/types.hpp"
 #include "somtile/grid/neighborhood.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 #include "somtile/kernels/unit_sums.hpp"
 
 #include <algorithm>

@@ -12,7 +12,7 @@
 // top two of the parts' top twos.
 
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 
 #include <algorithm>
 #include <limits>

@@ -4,8 +4,8 @@
 
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/detail/pca.hpp"
-#include "somtile/som/growing_som.hpp"
+#include "somtile/kernels/detail/pca.hpp"
+#include "somtile/growing/growing_som.hpp"
 #include "somtile/viz/detail/names.hpp"
 #include "somtile/viz/network.hpp"
 #include "somtile/viz/rgb_map.hpp"

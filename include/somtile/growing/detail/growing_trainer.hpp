@@ -1,6 +1,6 @@
 #pragma once
 // The growing SOM's training engine (internal): GrowingTrainer runs the DBGSOM epochs
-// described at the top of som/growing_som.hpp and returns a GrowingMap, which
+// described at the top of growing/growing_som.hpp and returns a GrowingMap, which
 // GrowingSomEstimator (SomVQ, SomClassifier) commits and exposes.
 
 #include "somtile/core/random.hpp"
@@ -10,13 +10,13 @@
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/masked_bmu.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/metrics/topographic_function.hpp"
-#include "somtile/som/detail/growing_lattice.hpp"
-#include "somtile/som/detail/u_matrix.hpp"
-#include "somtile/som/epoch_info.hpp"
-#include "somtile/som/growing_som_params.hpp"
+#include "somtile/growing/detail/growing_lattice.hpp"
+#include "somtile/grid/detail/u_matrix.hpp"
+#include "somtile/core/epoch_info.hpp"
+#include "somtile/growing/growing_som_params.hpp"
 
 #include <algorithm>
 #include <array>
@@ -377,7 +377,7 @@ class GrowingTrainer {
     map.error = Vector<double>::Zero(K);
     map.density = Vector<double>::Zero(K);
     // The U-matrix over the lattice links, in slot order, distances in double
-    // (som/detail/u_matrix.hpp).
+    // (grid/detail/u_matrix.hpp).
     const RowMatrix<Scalar>& W = map.weights;
     map.average_distance = neighbor_distances(
         K,

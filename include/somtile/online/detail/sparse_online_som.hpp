@@ -1,6 +1,6 @@
 #pragma once
 // OnlineSom::train for sparse data (SparseRowMatrix<Scalar>), included by somtile/sparse.hpp.
-// The online rule is the dense one on the same values (som/online_som.hpp): the same random
+// The online rule is the dense one on the same values (online/online_som.hpp): the same random
 // stream, the same initial lattice (uniform in each feature's [min, max], the implicit zeros
 // included), the same BMU search and window update, step by step. Each step makes its one
 // sample dense (a features-long buffer) and costs what a dense step costs, O(features x units)
@@ -12,8 +12,8 @@
 
 #include "somtile/core/detail/sparse_fwd.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/kernels/sparse_bmu.hpp"
-#include "somtile/som/online_som.hpp"
+#include "somtile/kernels/detail/sparse_bmu.hpp"
+#include "somtile/online/online_som.hpp"
 
 #include <limits>
 #include <vector>

@@ -12,9 +12,9 @@
 // units x block buffers.
 
 #include "somtile/grid/neighborhood.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 #include "somtile/kernels/detail/smoother.hpp"
-#include "somtile/kernels/sparse_bmu.hpp"
+#include "somtile/kernels/detail/sparse_bmu.hpp"
 
 #include <algorithm>
 #include <vector>

@@ -50,8 +50,8 @@
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/masked_bmu.hpp"
-#include "somtile/som/detail/sigma_warning.hpp"
-#include "somtile/som/lattice.hpp"
+#include "somtile/grid/detail/sigma_warning.hpp"
+#include "somtile/online/lattice.hpp"
 #include "somtile/preprocessing/scaler.hpp"
 
 #include <algorithm>
@@ -403,7 +403,7 @@ class OnlineSom {
 
   /// train() on sparse rows (SparseRowMatrix<Scalar>; needs #include <somtile/sparse.hpp>): the
   /// same steps on the same values, with Scaling::none and normalize = false (scaling would
-  /// make the data dense). See som/sparse_online_som.hpp for the cost.
+  /// make the data dense). See online/detail/sparse_online_som.hpp for the cost.
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   Lattice<Scalar> train(const Sp& X, Index num_iterations, bool normalize = false) {
     return detail::SparseOnlineSom<Scalar, Sp>::train(*this, X, num_iterations, normalize);
@@ -521,7 +521,7 @@ class OnlineSom {
     }
   };
 
-  // impute() (som/impute.hpp) searches with Missing::mask whatever params().missing is.
+  // impute() (missing/impute.hpp) searches with Missing::mask whatever params().missing is.
   template <typename S>
   friend RowMatrix<S> impute(const OnlineSom<S>& som, DataRef<S> X);
 

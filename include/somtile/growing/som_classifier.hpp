@@ -16,7 +16,7 @@
 // for predict().
 
 #include "somtile/core/detail/class_codes.hpp"
-#include "somtile/som/growing_som.hpp"
+#include "somtile/growing/growing_som.hpp"
 
 #include <cmath>
 #include <algorithm>

@@ -7,12 +7,12 @@
 // wanted Ritz pair's residual |C a - lambda a| is below tolerance x the largest variance, or
 // after max_iterations (the current estimate is then used: this serves the PCA
 // initialisation, where a nearly converged plane is as good). Same result as principal_axes
-// (detail/pca.hpp) to that tolerance, with its sign rule: each axis's largest component is
+// (kernels/detail/pca.hpp) to that tolerance, with its sign rule: each axis's largest component is
 // positive. The start block comes from a fixed seed, so results are reproducible.
 
 #include "somtile/core/random.hpp"
-#include "somtile/detail/pca.hpp"
-#include "somtile/kernels/sparse_bmu.hpp"
+#include "somtile/kernels/detail/pca.hpp"
+#include "somtile/kernels/detail/sparse_bmu.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 #pragma once
 // The unit -> samples map shared by the classic SOM's maps (bmus_data_map, som/maps.hpp) and
-// the online trainer's projection (project_on_lattice, som/lattice.hpp).
+// the online trainer's projection (project_on_lattice, online/lattice.hpp).
 
 #include "somtile/core/types.hpp"
 

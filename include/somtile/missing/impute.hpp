@@ -10,8 +10,8 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/kernels/masked_bmu.hpp"
-#include "somtile/som/growing_som.hpp"
-#include "somtile/som/online_som.hpp"
+#include "somtile/growing/growing_som.hpp"
+#include "somtile/online/online_som.hpp"
 #include "somtile/som/som.hpp"
 
 #include <cmath>

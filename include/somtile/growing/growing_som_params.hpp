@@ -1,5 +1,5 @@
 #pragma once
-// Parameters and public types of the growing SOM (DBGSOM; som/growing_som.hpp), shared by
+// Parameters and public types of the growing SOM (DBGSOM; growing/growing_som.hpp), shared by
 // SomVQ and SomClassifier: GrowingSomParams (alias SomVQParams and SomClassifierParams), its
 // validate(), GrowthCriterion, ProbaRule and LatticePositions. SigmaDecay lives with the other decay
 // schedules in grid/schedule.hpp.
@@ -72,7 +72,7 @@ struct GrowingSomParams {
   Scaling scaling = Scaling::none;    ///< feature scaling fitted by fit() and applied to every data
                                       ///< the model is given (preprocessing/scaler.hpp)
   Missing missing = Missing::reject;  ///< NaN cells: an InputError, or Missing::mask: missing values
-                                      ///< (see "Missing values" in som/growing_som.hpp)
+                                      ///< (see "Missing values" in growing/growing_som.hpp)
 };
 
 /// Integer lattice coordinates (x, y), one row per neuron.

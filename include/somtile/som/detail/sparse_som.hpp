@@ -6,21 +6,21 @@
 // Rules: Distance::euclidean or cosine (ParameterError otherwise), Scaling::none (scaling would
 // make the data dense; ParameterError otherwise), finite values (InputError), no missing values.
 //   Training::batch    O(nnz x units) per epoch for the BMU pass, the update sums only the
-//                      non-zeros (kernels/sparse_batch.hpp); the codebook is updated in place.
+//                      non-zeros (kernels/detail/sparse_batch.hpp); the codebook is updated in place.
 //   Training::minibatch the dense rule on each batch made dense (batch x features): the same
 //                      result as the dense fit on the same values, at the dense cost per batch
 //                      (O(batch x units x features)); batch training is the mode that scales
 //                      with the non-zeros.
 //   Init::random, sample, uniform as for dense data (the same draws, so the same codebook for
-//   the same seed); Init::pca from sparse_principal_axes (detail/sparse_pca.hpp), subspace
+//   the same seed); Init::pca from sparse_principal_axes (kernels/detail/sparse_pca.hpp), subspace
 //   iteration at O(nnz) per iteration: the dense plane to its tolerance.
 
 #include "somtile/core/detail/sparse_fwd.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/detail/sparse_pca.hpp"
+#include "somtile/kernels/detail/sparse_pca.hpp"
 #include "somtile/kernels/detail/team_bmu.hpp"
-#include "somtile/kernels/sparse_batch.hpp"
-#include "somtile/kernels/sparse_bmu.hpp"
+#include "somtile/kernels/detail/sparse_batch.hpp"
+#include "somtile/kernels/detail/sparse_bmu.hpp"
 #include "somtile/som/maps.hpp"
 #include "somtile/som/som.hpp"
 

@@ -24,9 +24,9 @@
 #include "somtile/grid/topology.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/masked_bmu.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
-#include "somtile/som/bmu_data_map.hpp"
-#include "somtile/som/detail/u_matrix.hpp"
+#include "somtile/core/detail/parallel.hpp"
+#include "somtile/kernels/bmu_data_map.hpp"
+#include "somtile/grid/detail/u_matrix.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -99,7 +99,7 @@ template <typename Scalar>
 RowMatrix<double> u_matrix(const Lattice<Scalar>& lattice) {
   const Grid& g = lattice.grid();
   const auto& W = lattice.codebook();
-  // Clipped at the border, wrapped on a torus; the norm in Scalar (som/detail/u_matrix.hpp).
+  // Clipped at the border, wrapped on a torus; the norm in Scalar (grid/detail/u_matrix.hpp).
   const Vector<double> u = detail::neighbor_distances(
       g.size(), [&g](Index unit) { return g.neighbors(unit, 1); },
       [&W](Index a, Index b) { return double((W.row(a) - W.row(b)).norm()); }, true);

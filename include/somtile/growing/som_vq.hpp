@@ -6,7 +6,7 @@
 // neuron order, and a neuron without hits takes the id of the nearest (by weight) neuron with
 // hits, so predict() on new data never returns an id that no training sample had.
 
-#include "somtile/som/growing_som.hpp"
+#include "somtile/growing/growing_som.hpp"
 
 namespace somtile {
 

@@ -68,9 +68,9 @@
 // in a fixed order, so a seed gives the same map for any thread count.
 
 //
-// Files: som/growing_som_params.hpp (GrowingSomParams, validate), som/detail/growing_lattice.hpp
-// (the lattice and the insertion rule), som/detail/growing_trainer.hpp (the epochs above),
-// som/detail/nnls.hpp (transform), metrics/topographic_function.hpp (topographic function and
+// Files: growing/growing_som_params.hpp (GrowingSomParams, validate), growing/detail/growing_lattice.hpp
+// (the lattice and the insertion rule), growing/detail/growing_trainer.hpp (the epochs above),
+// growing/detail/nnls.hpp (transform), metrics/topographic_function.hpp (topographic function and
 // product). This file: GrowingSomEstimator, the public base of SomVQ and SomClassifier.
 
 #include "somtile/core/error.hpp"
@@ -79,13 +79,13 @@
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/masked_bmu.hpp"
-#include "somtile/kernels/detail/parallel.hpp"
+#include "somtile/core/detail/parallel.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/metrics/topographic_function.hpp"
-#include "somtile/som/detail/growing_lattice.hpp"
-#include "somtile/som/detail/growing_trainer.hpp"
-#include "somtile/som/detail/nnls.hpp"
-#include "somtile/som/growing_som_params.hpp"
+#include "somtile/growing/detail/growing_lattice.hpp"
+#include "somtile/growing/detail/growing_trainer.hpp"
+#include "somtile/growing/detail/nnls.hpp"
+#include "somtile/growing/growing_som_params.hpp"
 #include "somtile/preprocessing/scaler.hpp"
 
 #include <cmath>

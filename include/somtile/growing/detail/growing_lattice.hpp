@@ -5,7 +5,7 @@
 
 #include "somtile/core/types.hpp"
 #include "somtile/metrics/topographic_function.hpp"
-#include "somtile/som/growing_som_params.hpp"
+#include "somtile/growing/growing_som_params.hpp"
 
 #include <algorithm>
 #include <array>
