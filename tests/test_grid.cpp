@@ -1,7 +1,7 @@
 // Grid topology, neighbourhood kernels and decay schedules at hand-computed points.
 #include <somtile/grid/neighborhood.hpp>
 #include <somtile/grid/schedule.hpp>
-#include <somtile/grid/topology.hpp>
+#include <somtile/grid/grid.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -14,7 +14,7 @@
 #include "somtile/core/types.hpp"
 #include "somtile/grid/neighborhood.hpp"
 #include "somtile/grid/schedule.hpp"
-#include "somtile/grid/topology.hpp"
+#include "somtile/grid/grid.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/som/map_classifier.hpp"

@@ -1,6 +1,6 @@
 // Built against an installed somtile through find_package(somtile CONFIG REQUIRED), then run.
 // Light headers only: this tests the package, not the library.
-#include <somtile/grid/topology.hpp>
+#include <somtile/grid/grid.hpp>
 #include <somtile/version.hpp>
 
 #include <cmath>

@@ -7,7 +7,7 @@
 //   triangle     max(0, 1 - d / sigma)
 
 #include "somtile/core/types.hpp"
-#include "somtile/grid/topology.hpp"
+#include "somtile/grid/grid.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -6,7 +6,7 @@
 // io/model_io.hpp.)
 
 #include "somtile/core/types.hpp"
-#include "somtile/grid/topology.hpp"
+#include "somtile/grid/grid.hpp"
 #include "somtile/io/npy.hpp"
 #include "somtile/online/lattice.hpp"
 

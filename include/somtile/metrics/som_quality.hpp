@@ -7,7 +7,7 @@
 
 #include "somtile/core/error.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/grid/topology.hpp"
+#include "somtile/grid/grid.hpp"
 #include "somtile/kernels/bmu.hpp"
 
 namespace somtile {

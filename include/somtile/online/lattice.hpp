@@ -21,7 +21,7 @@
 
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/grid/topology.hpp"
+#include "somtile/grid/grid.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/masked_bmu.hpp"
 #include "somtile/core/detail/parallel.hpp"

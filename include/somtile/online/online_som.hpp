@@ -47,7 +47,7 @@
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/grid/neighborhood.hpp"
 #include "somtile/grid/schedule.hpp"
-#include "somtile/grid/topology.hpp"
+#include "somtile/grid/grid.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/masked_bmu.hpp"
 #include "somtile/grid/detail/sigma_warning.hpp"

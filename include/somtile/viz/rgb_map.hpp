@@ -4,7 +4,7 @@
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/detail/pca.hpp"
-#include "somtile/grid/topology.hpp"
+#include "somtile/grid/grid.hpp"
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/detail/checks.hpp"
 #include "somtile/viz/detail/map_geometry.hpp"

@@ -1,6 +1,6 @@
 // Linked to somtile::mpi only: MPI and somtile's headers both come through that target.
 // Light headers only (somtile/mpi/batch_training.hpp costs seconds to compile).
-#include <somtile/grid/topology.hpp>
+#include <somtile/grid/grid.hpp>
 #include <somtile/version.hpp>
 
 #include <mpi.h>

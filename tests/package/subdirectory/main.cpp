@@ -1,5 +1,5 @@
 // Built in a parent project that add_subdirectory()s somtile.
-#include <somtile/grid/topology.hpp>
+#include <somtile/grid/grid.hpp>
 #include <somtile/version.hpp>
 
 #include <cstdio>

@@ -3,7 +3,7 @@
 
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/grid/topology.hpp"
+#include "somtile/grid/grid.hpp"
 #include "somtile/viz/plot_options.hpp"
 
 #include <cmath>

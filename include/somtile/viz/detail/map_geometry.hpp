@@ -3,7 +3,7 @@
 // shifted right as in Grid; row 0 on top), and the cells and row/column indices drawn there.
 
 #include "somtile/core/types.hpp"
-#include "somtile/grid/topology.hpp"
+#include "somtile/grid/grid.hpp"
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/detail/empty_fill.hpp"
 #include "somtile/viz/detail/text.hpp"
