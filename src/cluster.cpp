@@ -1,15 +1,9 @@
-// Precompiled mode (SOMTILE_PRECOMPILED=ON): the float and double instantiations of the
-// clustering estimators and of clustering a map's units, compiled once (see somtile/cluster.hpp).
+// somtile::precompiled: clustering, for float and double. The list is
+// somtile/cluster/detail/instantiations.hpp, which the module header also declares extern.
 #include <somtile/cluster.hpp>
 
+#include <somtile/core/detail/precompiled.hpp>
+
 namespace somtile {
-#define SOMTILE_INSTANTIATE(Scalar)                                                              \
-  template class KMeans<Scalar>;                                                                 \
-  template class GaussianMixture<Scalar>;                                                        \
-  template class HDBSCAN<Scalar>;                                                                \
-  template ClusterResult cluster_units<Scalar>(DataRef<Scalar>, const RowMatrix<double>&,        \
-                                               const ClusterParams&, const char*);
-SOMTILE_INSTANTIATE(float)
-SOMTILE_INSTANTIATE(double)
-#undef SOMTILE_INSTANTIATE
+SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_CLUSTER_INSTANTIATIONS, SOMTILE_INSTANTIATE)
 }  // namespace somtile

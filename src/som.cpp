@@ -1,20 +1,10 @@
-// Precompiled mode (SOMTILE_PRECOMPILED=ON): the float and double instantiations of the
-// trainers and the BMU search, compiled once. The headers declare them `extern template` when
-// SOMTILE_PRECOMPILED is defined (see somtile/som.hpp).
-#include <somtile/cluster.hpp>  // Som::cluster and Som::elbow are instantiated with the class
+// somtile::precompiled: the classic map, its maps and the shared BMU search (Som::cluster and Som::elbow need the clustering module), for float and double. The list is
+// somtile/som/detail/instantiations.hpp, which the module header also declares extern.
 #include <somtile/som.hpp>
+#include <somtile/cluster.hpp>
+
+#include <somtile/core/detail/precompiled.hpp>
 
 namespace somtile {
-#define SOMTILE_INSTANTIATE(Scalar)                                                              \
-  template class Som<Scalar>;                                                                    \
-  template class OnlineSom<Scalar>;                                                              \
-  template class GrowingSomEstimator<Scalar>;                                                    \
-  template class SomVQ<Scalar>;                                                                  \
-  template class SomClassifier<Scalar>;                                                          \
-  template class MapClassifier<Scalar>;                                                          \
-  template BmuResult<Scalar> find_bmus<Scalar>(ConstRowRef<Scalar>, ConstRowRef<Scalar>, Distance, bool, int);  \
-  template BmuResult<Scalar> find_bmus<Scalar>(ConstRowRef<Scalar>, ConstRowRef<Scalar>, Distance, bool, int, Missing);
-SOMTILE_INSTANTIATE(float)
-SOMTILE_INSTANTIATE(double)
-#undef SOMTILE_INSTANTIATE
+SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_SOM_INSTANTIATIONS, SOMTILE_INSTANTIATE)
 }  // namespace somtile

@@ -7,3 +7,11 @@
 #include "somtile/cluster/kmeans.hpp"
 #include "somtile/cluster/som_cluster.hpp"
 
+// Precompiled mode: the instantiations somtile::precompiled holds are declared, not compiled here.
+#ifdef SOMTILE_PRECOMPILED
+#include "somtile/core/detail/precompiled.hpp"
+#include "somtile/cluster/detail/instantiations.hpp"
+namespace somtile {
+SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_CLUSTER_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+}  // namespace somtile
+#endif

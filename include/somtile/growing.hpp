@@ -6,3 +6,12 @@
 
 #include "somtile/growing/som_classifier.hpp"
 #include "somtile/growing/som_vq.hpp"
+
+// Precompiled mode: the instantiations somtile::precompiled holds are declared, not compiled here.
+#ifdef SOMTILE_PRECOMPILED
+#include "somtile/core/detail/precompiled.hpp"
+#include "somtile/growing/detail/instantiations.hpp"
+namespace somtile {
+SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_GROWING_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+}  // namespace somtile
+#endif

@@ -5,3 +5,12 @@
 #include "somtile/io/lattice_npy.hpp"
 #include "somtile/io/model_io.hpp"
 #include "somtile/io/npy.hpp"
+
+// Precompiled mode: the instantiations somtile::precompiled holds are declared, not compiled here.
+#ifdef SOMTILE_PRECOMPILED
+#include "somtile/core/detail/precompiled.hpp"
+#include "somtile/io/detail/instantiations.hpp"
+namespace somtile {
+SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_IO_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+}  // namespace somtile
+#endif

@@ -9,3 +9,12 @@
 #include "somtile/missing/impute.hpp"
 #include "somtile/online.hpp"
 #include "somtile/som.hpp"
+
+// Precompiled mode: the instantiations somtile::precompiled holds are declared, not compiled here.
+#ifdef SOMTILE_PRECOMPILED
+#include "somtile/core/detail/precompiled.hpp"
+#include "somtile/missing/detail/instantiations.hpp"
+namespace somtile {
+SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_MISSING_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+}  // namespace somtile
+#endif

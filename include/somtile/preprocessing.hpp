@@ -6,3 +6,12 @@
 #include "somtile/preprocessing/scaler.hpp"
 #include "somtile/preprocessing/split.hpp"
 #include "somtile/preprocessing/standard_scaler.hpp"
+
+// Precompiled mode: the instantiations somtile::precompiled holds are declared, not compiled here.
+#ifdef SOMTILE_PRECOMPILED
+#include "somtile/core/detail/precompiled.hpp"
+#include "somtile/preprocessing/detail/instantiations.hpp"
+namespace somtile {
+SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_PREPROCESSING_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+}  // namespace somtile
+#endif

@@ -30,3 +30,12 @@
 #include "somtile/missing.hpp"
 #include "somtile/online.hpp"
 #endif
+
+// Precompiled mode: the instantiations somtile::precompiled holds are declared, not compiled here.
+#ifdef SOMTILE_PRECOMPILED
+#include "somtile/core/detail/precompiled.hpp"
+#include "somtile/som/detail/instantiations.hpp"
+namespace somtile {
+SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_SOM_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+}  // namespace somtile
+#endif

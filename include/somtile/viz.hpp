@@ -22,3 +22,12 @@
 #include "somtile/viz/rgb_map.hpp"
 #include "somtile/viz/som_plots.hpp"
 #include "somtile/viz/svg.hpp"
+
+// Precompiled mode: the instantiations somtile::precompiled holds are declared, not compiled here.
+#ifdef SOMTILE_PRECOMPILED
+#include "somtile/core/detail/precompiled.hpp"
+#include "somtile/viz/detail/instantiations.hpp"
+namespace somtile::viz {
+SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_VIZ_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+}  // namespace somtile::viz
+#endif

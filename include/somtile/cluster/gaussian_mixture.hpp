@@ -392,10 +392,4 @@ class GaussianMixture {
   Index n_features_ = 0;
 };
 
-// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/cluster.cpp.
-#ifdef SOMTILE_PRECOMPILED
-extern template class GaussianMixture<float>;
-extern template class GaussianMixture<double>;
-#endif
-
 }  // namespace somtile

@@ -145,10 +145,4 @@ class HDBSCAN {
   std::vector<SpanningEdge> mst_;
 };
 
-// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/cluster.cpp.
-#ifdef SOMTILE_PRECOMPILED
-extern template class HDBSCAN<float>;
-extern template class HDBSCAN<double>;
-#endif
-
 }  // namespace somtile

@@ -336,10 +336,4 @@ class KMeans {
   int n_iter_ = 0;
 };
 
-// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/cluster.cpp.
-#ifdef SOMTILE_PRECOMPILED
-extern template class KMeans<float>;
-extern template class KMeans<double>;
-#endif
-
 }  // namespace somtile

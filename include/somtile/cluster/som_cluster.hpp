@@ -257,10 +257,4 @@ ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& po
   return r;
 }
 
-// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/cluster.cpp.
-#ifdef SOMTILE_PRECOMPILED
-extern template ClusterResult cluster_units<float>(DataRef<float>, const RowMatrix<double>&, const ClusterParams&, const char*);
-extern template ClusterResult cluster_units<double>(DataRef<double>, const RowMatrix<double>&, const ClusterParams&, const char*);
-#endif
-
 }  // namespace somtile

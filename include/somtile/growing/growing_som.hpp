@@ -367,10 +367,4 @@ class GrowingSomEstimator {
   Scaler<Scalar> scaler_;
 };
 
-// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp.
-#ifdef SOMTILE_PRECOMPILED
-extern template class GrowingSomEstimator<float>;
-extern template class GrowingSomEstimator<double>;
-#endif
-
 }  // namespace somtile

@@ -214,10 +214,4 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
   Labels neuron_label_;
 };
 
-// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp.
-#ifdef SOMTILE_PRECOMPILED
-extern template class SomClassifier<float>;
-extern template class SomClassifier<double>;
-#endif
-
 }  // namespace somtile

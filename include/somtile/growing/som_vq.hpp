@@ -125,10 +125,4 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
   Labels labels_;      // training sample -> cluster id
 };
 
-// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp.
-#ifdef SOMTILE_PRECOMPILED
-extern template class SomVQ<float>;
-extern template class SomVQ<double>;
-#endif
-
 }  // namespace somtile

@@ -82,10 +82,4 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
   return out;
 }
 
-// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp.
-#ifdef SOMTILE_PRECOMPILED
-extern template BmuResult<float> find_bmus<float>(ConstRowRef<float>, ConstRowRef<float>, Distance, bool, int);
-extern template BmuResult<double> find_bmus<double>(ConstRowRef<double>, ConstRowRef<double>, Distance, bool, int);
-#endif
-
 }  // namespace somtile

@@ -642,10 +642,4 @@ class OnlineSom {
   State state_;
 };
 
-// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp.
-#ifdef SOMTILE_PRECOMPILED
-extern template class OnlineSom<float>;
-extern template class OnlineSom<double>;
-#endif
-
 }  // namespace somtile

@@ -193,10 +193,4 @@ class MapClassifier {
   RowMatrix<Scalar> proba_;
 };
 
-// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp.
-#ifdef SOMTILE_PRECOMPILED
-extern template class MapClassifier<float>;
-extern template class MapClassifier<double>;
-#endif
-
 }  // namespace somtile

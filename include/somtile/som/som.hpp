@@ -689,10 +689,4 @@ class Som {
   Scaler<Scalar> scaler_;
 };
 
-// Precompiled mode (SOMTILE_PRECOMPILED): compiled once in src/som.cpp (see CMakeLists.txt).
-#ifdef SOMTILE_PRECOMPILED
-extern template class Som<float>;
-extern template class Som<double>;
-#endif
-
 }  // namespace somtile

@@ -1,0 +1,17 @@
+#pragma once
+// Precompiled mode. Each module writes its float and double instantiations down once, as an
+// X-macro list in <module>/detail/instantiations.hpp: SOMTILE_<MODULE>_INSTANTIATIONS(X, S)
+// calls X(declaration) once per instantiation, with S the scalar. Two expansions use it:
+//   src/<module>.cpp      X = SOMTILE_INSTANTIATE: explicit instantiation definitions, compiled
+//                         once into somtile::precompiled;
+//   the module header     X = SOMTILE_EXTERN_TEMPLATE when SOMTILE_PRECOMPILED is defined
+//                         (somtile::precompiled defines it for the programs that link it): the
+//                         program's translation units compile none of them.
+// A list therefore cannot drift from the library it declares. The extern declarations come from
+// the module headers (somtile/som.hpp, ...), not from the files in the module's folder.
+
+#define SOMTILE_INSTANTIATE(...) template __VA_ARGS__;
+#define SOMTILE_EXTERN_TEMPLATE(...) extern template __VA_ARGS__;
+
+/// Expands a module's list for float and double.
+#define SOMTILE_FOR_FLOAT_AND_DOUBLE(list, X) list(X, float) list(X, double)

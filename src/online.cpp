@@ -1,0 +1,9 @@
+// somtile::precompiled: the online trainer, for float and double. The list is
+// somtile/online/detail/instantiations.hpp, which the module header also declares extern.
+#include <somtile/online.hpp>
+
+#include <somtile/core/detail/precompiled.hpp>
+
+namespace somtile {
+SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_ONLINE_INSTANTIATIONS, SOMTILE_INSTANTIATE)
+}  // namespace somtile

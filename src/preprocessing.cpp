@@ -1,0 +1,9 @@
+// somtile::precompiled: the scalers and train_test_split, for float and double. The list is
+// somtile/preprocessing/detail/instantiations.hpp, which the module header also declares extern.
+#include <somtile/preprocessing.hpp>
+
+#include <somtile/core/detail/precompiled.hpp>
+
+namespace somtile {
+SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_PREPROCESSING_INSTANTIATIONS, SOMTILE_INSTANTIATE)
+}  // namespace somtile
