@@ -2,6 +2,7 @@
 # somtile against somoclu (https://github.com/peterwittek/somoclu) on W1: 20 000 x 64
 # standardised Gaussian blobs (10 centres, bench_som's data), 40 x 40 planar rectangular map,
 # 10 batch epochs, Gaussian neighbourhood, sigma 20 -> 1 exponential, 2 threads.
+# Measured with somoclu at commit baae540d1d07 (2024-01-18, "Merge pull request #174").
 #
 # Usage: benchmarks/peer_somoclu.sh SOMOCLU_BINARY SOMTILE_BINARY
 # Environment (all optional):
@@ -12,7 +13,7 @@
 # Needs hyperfine (else medians of RUNS timed with date), a C++17 compiler and Eigen 3.4.
 # Nothing is downloaded; see benchmarks/README.md for building somoclu.
 set -euo pipefail
-[ $# -eq 2 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
+[ $# -eq 2 ] || { sed -n '2,15p' "$0" >&2; exit 2; }
 somoclu=$(realpath "$1") somtile=$(realpath "$2")
 repo=$(cd "$(dirname "$0")/.." && pwd)
 threads=${THREADS:-2} runs=${RUNS:-5} cxx=${CXX:-g++}

@@ -4,6 +4,7 @@
 # (benchmarks/make_documents.cpp: Zipf vocabulary, 20 topics, ~NNZ non-zeros per row, rows of
 # unit norm), 30 x 30 rectangular planar map, 10 batch epochs, Gaussian neighbourhood,
 # THREADS threads, float codebooks on both sides.
+# Measured with sparse-som at commit b893b91722c4 (2020-11-27, "adding tests").
 #
 # Usage: benchmarks/peer_sparse_som.sh SPARSE_SOM_DIR
 #   SPARSE_SOM_DIR  a checkout of sparse-som (its src/ is built here, twice: with its own
@@ -28,7 +29,7 @@
 # /usr/bin/time's maximum resident set size, against data (values + indices + row offsets) plus
 # codebook, both float.
 set -euo pipefail
-[ $# -eq 1 ] || { sed -n '2,31p' "$0" >&2; exit 2; }
+[ $# -eq 1 ] || { sed -n '2,30p' "$0" >&2; exit 2; }
 peer_src=$(realpath "$1")
 repo=$(cd "$(dirname "$0")/.." && pwd)
 threads=${THREADS:-2} runs=${RUNS:-3} cxx=${CXX:-g++}

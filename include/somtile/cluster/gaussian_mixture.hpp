@@ -24,15 +24,21 @@
 
 namespace somtile {
 
+/// Parameters of GaussianMixture (scikit-learn's GaussianMixture).
 struct GaussianMixtureParams {
+  /// Number of mixture components (>= 1, at most the number of samples).
   Index n_components = 1;
+  /// Shape of each component's covariance: full, diag, spherical or tied.
   Covariance covariance_type = Covariance::full;
   /// Added to the covariance diagonals so they stay positive definite.
   double reg_covar = 1e-6;
+  /// EM iterations per run.
   int max_iter = 100;
   /// Convergence threshold on the change of the lower bound (mean log-likelihood).
   double tol = 1e-3;
+  /// EM runs from different k-means starts; the one with the highest lower bound is kept.
   int n_init = 1;
+  /// Seed of the k-means initialisation.
   std::uint64_t seed = 0;
   int n_threads = 0;  ///< 0 = all available
 };
@@ -198,10 +204,13 @@ template <typename Scalar>
 class GaussianMixture {
  public:
   GaussianMixture() = default;
+  /// A mixture with these parameters. \throws ParameterError when validate(params) fails.
   explicit GaussianMixture(const GaussianMixtureParams& params) : params_(params) { validate(params_); }
 
+  /// The parameters the mixture was built with.
   const GaussianMixtureParams& params() const { return params_; }
 
+  /// Fits the mixture to the rows of X by EM (n_init runs, the best lower bound kept); returns *this.
   GaussianMixture& fit(DataRef<Scalar> X) {
     const char* call = "GaussianMixture::fit";
     detail::check_data(call, X);
@@ -302,6 +311,7 @@ class GaussianMixture {
     return cov + k * d + k - 1;
   }
 
+  /// True after a successful fit() (or a load).
   bool is_fitted() const { return state_.means.size() > 0; }
 
   /// Writes or reads the fitted model (io/detail/archive.hpp, io/model_io.hpp); on reading the

@@ -31,12 +31,14 @@
 
 namespace somtile {
 
+/// Parameters of HDBSCAN (the hdbscan library's and scikit-learn's names).
 struct HDBSCANParams {
   /// Smallest group that counts as a cluster (>= 2).
   Index min_cluster_size = 5;
   /// Neighbours that make a point a core point, the point itself included (as scikit-learn's
   /// HDBSCAN; the hdbscan library's min_samples = this - 1). 0 means min_cluster_size.
   Index min_samples = 0;
+  /// Excess of mass (eom) or the leaves of the condensed tree.
   ClusterSelection cluster_selection_method = ClusterSelection::eom;
   /// Clusters that split below this distance are merged back into one (0 = off).
   double cluster_selection_epsilon = 0.0;
@@ -69,10 +71,13 @@ template <typename Scalar>
 class HDBSCAN {
  public:
   HDBSCAN() = default;
+  /// A clusterer with these parameters. \throws ParameterError when validate(params) fails.
   explicit HDBSCAN(const HDBSCANParams& params) : params_(params) { validate(params_); }
 
+  /// The parameters the clusterer was built with.
   const HDBSCANParams& params() const { return params_; }
 
+  /// Clusters the rows of X (labels(), probabilities(), outlier_scores()); returns *this.
   HDBSCAN& fit(DataRef<Scalar> X) {
     const char* call = "HDBSCAN::fit";
     detail::check_data(call, X);
@@ -103,6 +108,7 @@ class HDBSCAN {
     return *this;
   }
 
+  /// fit(X), then the label of every row (-1 = noise).
   Labels fit_predict(DataRef<Scalar> X) { return fit(X).labels(); }
 
   /// Cluster of every training sample, 0..k-1, or -1 for noise.
@@ -132,6 +138,7 @@ class HDBSCAN {
     fitted("minimum_spanning_tree");
     return mst_;
   }
+  /// True after a successful fit().
   bool is_fitted() const { return out_.labels.size() > 0; }
 
  private:

@@ -34,15 +34,19 @@
 
 namespace somtile {
 
+/// Parameters of KMeans (scikit-learn's KMeans: k-means++ seeding, Lloyd iterations).
 struct KMeansParams {
+  /// Number of clusters (>= 1, at most the number of samples).
   Index n_clusters = 8;
   /// Seedings to run; the lowest-inertia one is kept. 10 is scikit-learn 1.2's default
   /// (later versions use 1 with k-means++); more restarts cost time linearly.
   int n_init = 10;
+  /// Lloyd iterations per seeding.
   int max_iter = 300;
   /// Convergence threshold on the total squared centre shift, relative to the mean
   /// per-feature variance of X (scikit-learn's definition).
   double tol = 1e-4;
+  /// Seed of the k-means++ seedings.
   std::uint64_t seed = 0;
   int n_threads = 0;  ///< 0 = all available
 };
@@ -223,10 +227,13 @@ template <typename Scalar>
 class KMeans {
  public:
   KMeans() = default;
+  /// A clusterer with these parameters. \throws ParameterError when validate(params) fails.
   explicit KMeans(const KMeansParams& params) : params_(params) { validate(params_); }
 
+  /// The parameters the clusterer was built with.
   const KMeansParams& params() const { return params_; }
 
+  /// Clusters the rows of X (n_init seedings, the lowest inertia kept); returns *this.
   KMeans& fit(DataRef<Scalar> X) {
     const char* call = "KMeans::fit";
     detail::check_data(call, X);
@@ -281,6 +288,7 @@ class KMeans {
     fitted("n_iter");
     return n_iter_;
   }
+  /// True after a successful fit() (or a load).
   bool is_fitted() const { return centers_.size() > 0; }
 
   /// Nearest centre of every row of X.
@@ -300,6 +308,7 @@ class KMeans {
     return out;
   }
 
+  /// fit(X), then the cluster of every row.
   Labels fit_predict(DataRef<Scalar> X) { return fit(X).labels(); }
 
   /// Writes or reads the fitted model (io/detail/archive.hpp, io/model_io.hpp).

@@ -41,14 +41,18 @@ struct EnumNames<AutoK> {
   static constexpr std::array<std::string_view, 2> names{"elbow", "silhouette"};
 };
 
+/// How Som::cluster and cluster_units cluster a map's units; every field has a default.
 struct ClusterParams {
+  /// The algorithm: kmeans, gmm or hdbscan.
   ClusterMethod method = ClusterMethod::kmeans;
   /// Clusters for k-means / components for GMM. 0 = automatic over k <= K, where
   /// K = min(max_k, max(2, floor(sqrt(n_units))), n_units - 1) (TorchSOM's sqrt(units) cap):
   /// k-means by auto_k, GMM by the lowest BIC over k = 1..K. HDBSCAN finds the number itself
   /// and ignores n_clusters (with a warning when it is not 0, as TorchSOM ignores it).
   Index n_clusters = 0;
+  /// What is clustered: the codebook (weights), the grid positions, or both (combined).
   FeatureSpace feature_space = FeatureSpace::weights;
+  /// Seed of k-means and GMM.
   std::uint64_t seed = 0;
   /// Largest k tried by the automatic choice (further capped by sqrt(n_units), see n_clusters).
   Index max_k = 10;
@@ -81,18 +85,28 @@ struct ClusterParams {
 /// Quality of a clustering of the units, on the clustered features with noise units dropped.
 /// NaN where undefined: fewer than 2 distinct labels, or not fewer labels than non-noise units.
 struct ClusterMetrics {
+  /// Mean silhouette coefficient, in [-1, 1]; higher is better.
   double silhouette = std::numeric_limits<double>::quiet_NaN();
+  /// Davies–Bouldin index; lower is better.
   double davies_bouldin = std::numeric_limits<double>::quiet_NaN();
+  /// Calinski–Harabasz index; higher is better.
   double calinski_harabasz = std::numeric_limits<double>::quiet_NaN();
+  /// Units labelled noise (-1).
   Index n_noise = 0;
+  /// n_noise as a share of the units.
   double noise_ratio = 0.0;
 };
 
+/// A clustering of a map's units (Som::cluster, cluster_units).
 struct ClusterResult {
   Labels labels;  ///< one per unit, 0..n_clusters-1, -1 = noise (HDBSCAN only)
+  /// Clusters found (noise not counted).
   Index n_clusters = 0;
+  /// The algorithm that produced it.
   ClusterMethod method = ClusterMethod::kmeans;
+  /// The features that were clustered.
   FeatureSpace feature_space = FeatureSpace::weights;
+  /// Quality of the clustering (silhouette, Davies–Bouldin, Calinski–Harabasz, noise).
   ClusterMetrics metrics;
   RowMatrix<double> centers;    ///< n_clusters x features: centre / mean / member mean per cluster
   RowMatrix<double> features;   ///< the matrix that was clustered (units x features)

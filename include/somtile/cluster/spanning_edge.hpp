@@ -7,7 +7,11 @@ namespace somtile {
 
 /// One edge of the mutual-reachability minimum spanning tree.
 struct SpanningEdge {
+  ///@{
+  /// The two points the edge joins (row indices).
   Index from, to;
+  ///@}
+  /// Their mutual-reachability distance.
   double distance;
 };
 

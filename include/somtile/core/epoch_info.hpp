@@ -13,6 +13,7 @@ struct EpochInfo {
   Index epoch;        ///< 0-based
   Index epochs;       ///< the most epochs the fit may run (it may stop earlier on convergence)
   double learning_rate;  ///< 0 for batch training (SomVQ, SomClassifier, Training::batch)
+  /// Neighbourhood width used in the epoch.
   double sigma;
   double quantization_error;  ///< of the weights this epoch started from
   double topographic_error;   ///< of the weights this epoch started from

@@ -14,14 +14,20 @@
 
 namespace somtile {
 
+/// somtile's random generator (xoshiro256**, seeded by splitmix64): the same stream on every
+/// standard library, with its own uniform, integer, normal, shuffle and sampling helpers. A
+/// UniformRandomBitGenerator, so it also works with std::shuffle and the like.
 class Random {
   __extension__ using uint128 = unsigned __int128;
 
  public:
+  /// 64-bit output.
   using result_type = std::uint64_t;
 
+  /// A generator seeded with `seed`.
   explicit Random(std::uint64_t seed = 0) { reseed(seed); }
 
+  /// Restarts the stream from `seed`.
   void reseed(std::uint64_t seed) {
     std::uint64_t s = seed;
     for (auto& word : state_) word = splitmix64(s);
@@ -34,9 +40,12 @@ class Random {
     return Random(splitmix64(s));
   }
 
+  /// Smallest value operator() returns.
   static constexpr result_type min() { return 0; }
+  /// Largest value operator() returns.
   static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
 
+  /// The next 64 random bits.
   result_type operator()() {
     const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
     const std::uint64_t t = state_[1] << 17;

@@ -94,8 +94,8 @@ enum class Training { minibatch, batch };
 enum class Scaling { none, standard, minmax };
 
 /// What a trainer does with NaN cells in its data: reject them (InputError, the default) or
-/// treat them as missing values that distances, updates and errors skip (see README,
-/// "Missing values"). Infinite values are always rejected.
+/// treat them as missing values that distances, updates and errors skip (see
+/// docs/missing-values.md). Infinite values are always rejected.
 enum class Missing { reject, mask };
 
 // The enums' names (core/enum_names.hpp), in enumerator order.

@@ -63,6 +63,7 @@ inline WarningHandler set_warning_handler(WarningHandler handler) {
 /// (e.g. a test collecting the warnings of one call).
 class ScopedWarningHandler {
  public:
+  /// Installs `handler` until this object is destroyed.
   explicit ScopedWarningHandler(WarningHandler handler) : previous_(set_warning_handler(std::move(handler))) {}
   ~ScopedWarningHandler() { set_warning_handler(std::move(previous_)); }
   ScopedWarningHandler(const ScopedWarningHandler&) = delete;

@@ -24,12 +24,18 @@
 
 namespace somtile {
 
+/// The geometry of a map: rows x cols units, rectangular or hexagonal (pointy-top, odd rows
+/// shifted right by 1/2), optionally a torus. Units are numbered row-major (unit = row * cols +
+/// col); grid distances are planar, with all six hexagonal neighbours at distance 1.
 class Grid {
  public:
+  /// Distance between hexagonal rows, sqrt(3)/2.
   static constexpr double hex_row_spacing = 0.86602540378443864676;  // sqrt(3)/2
 
   Grid() = default;
 
+  /// \throws ParameterError when rows or cols is not > 0, or a hexagonal torus has an odd number
+  /// of rows.
   Grid(Index rows, Index cols, Topology topology = Topology::rectangular, bool torus = false)
       : rows_(rows), cols_(cols), topology_(topology), torus_(torus) {
     detail::check_positive("Grid", "rows", rows);
@@ -40,15 +46,24 @@ class Grid {
                     "a hexagonal torus needs an even number of rows to tile, got rows = ", rows);
   }
 
+  /// Number of rows.
   Index rows() const { return rows_; }
+  /// Number of columns.
   Index cols() const { return cols_; }
+  /// Number of units, rows * cols.
   Index size() const { return rows_ * cols_; }
+  /// Rectangular or hexagonal.
   Topology topology() const { return topology_; }
+  /// Whether rows and columns wrap around.
   bool torus() const { return torus_; }
+  /// Whether the topology is hexagonal.
   bool hexagonal() const { return topology_ == Topology::hexagonal; }
 
+  /// Flat index of the unit at (row, col).
   Index unit(Index row, Index col) const { return row * cols_ + col; }
+  /// Row of a unit.
   Index row_of(Index unit) const { return unit / cols_; }
+  /// Column of a unit.
   Index col_of(Index unit) const { return unit % cols_; }
 
   /// 2 x(unit), an integer: column offsets are exact in half-columns.
@@ -61,6 +76,7 @@ class Grid {
     const Index r = row_of(unit);
     return double(col_of(unit)) + (hexagonal() && (r & 1) ? 0.5 : 0.0);
   }
+  /// Planar y position of a unit (rows sqrt(3)/2 apart on a hexagonal grid).
   double y(Index unit) const { return double(row_of(unit)) * (hexagonal() ? hex_row_spacing : 1.0); }
 
   /// size() x 2 matrix of (x, y) positions.
@@ -74,9 +90,12 @@ class Grid {
   /// a torus. Every planar distance derives from it, exactly: d^2 = (dx2/2)^2 + k dr^2 with
   /// k = 3/4 on a hexagonal grid and 1 otherwise.
   struct Offset {
+    /// Rows apart.
     Index rows;
+    /// Half-columns apart.
     Index half_cols;
   };
+  /// The Offset between units a and b.
   Offset offset(Index a, Index b) const {
     return wrapped(row_of(a) - row_of(b), twice_x(a) - twice_x(b));
   }
@@ -90,6 +109,7 @@ class Grid {
     }
     return {dr, dx2};
   }
+  /// Squared planar distance of an offset.
   double distance_sq(const Offset& o) const {
     const double dx = 0.5 * double(o.half_cols), dr = double(o.rows);
     return dx * dx + (hexagonal() ? 0.75 : 1.0) * dr * dr;
@@ -97,6 +117,7 @@ class Grid {
 
   /// Squared Euclidean distance between two units in the plane (minimum image on a torus).
   double distance_sq(Index a, Index b) const { return distance_sq(offset(a, b)); }
+  /// Euclidean distance between two units in the plane (minimum image on a torus).
   double distance(Index a, Index b) const { return std::sqrt(distance_sq(a, b)); }
 
   /// Lattice distance in steps: Chebyshev for rectangular, hex steps for hexagonal.

@@ -50,6 +50,7 @@ inline double neighborhood_radius(Neighborhood kind, double sigma, double epsilo
 /// values replaces an exp() per unit pair. Torus offsets use the minimum image.
 class NeighborhoodTable {
  public:
+  /// The table of `kind` at width `sigma` on `grid`.
   NeighborhoodTable(const Grid& grid, Neighborhood kind, double sigma)
       : grid_(grid), kind_(kind), sigma_(sigma), width_(2 * grid.cols() + 1),
         values_(std::size_t(grid.rows() * width_)) {
@@ -73,13 +74,16 @@ class NeighborhoodTable {
     return values_[std::size_t(o.rows * width_ + o.half_cols)];
   }
 
+  /// The grid the table was built for.
   const Grid& grid() const { return grid_; }
 
   /// True when h(dr, dx2) = row_factor(dr) * col_factor(dx2) (the Gaussian).
   bool separable() const { return kind_ == Neighborhood::gaussian; }
+  /// The kernel's factor for `dr` rows apart (separable kernels).
   double row_factor(Index dr) const {
     return neighborhood_weight(kind_, grid_.distance_sq(Grid::Offset{dr, 0}), sigma_);
   }
+  /// The kernel's factor for `dx2` half-columns apart (separable kernels).
   double col_factor(Index dx2) const {
     return neighborhood_weight(kind_, grid_.distance_sq(Grid::Offset{0, dx2}), sigma_);
   }

@@ -134,14 +134,17 @@ std::vector<Index> present_features(const Row& row) {
 template <typename Scalar>
 class GrowingSomEstimator {
  public:
+  /// The parameters the estimator was built with.
   const GrowingSomParams& params() const { return params_; }
   /// True after a successful fit() (or a load).
   bool is_fitted() const { return fitted_; }
 
+  /// Features of the training data.
   Index n_features() const {
     fitted_state("n_features");
     return n_features_;
   }
+  /// Neurons of the fitted map.
   Index n_neurons() const { return fitted_state("n_neurons").weights.rows(); }
   /// Prototypes, one row per neuron (neuron ids in insertion order); in scaled space when
   /// params().scaling is set (see weights_in_data_units()).
@@ -176,7 +179,9 @@ class GrowingSomEstimator {
   }
   /// Share of training samples whose two best neurons are not in touching cells (8-neighbourhood).
   double topographic_error() const { return fitted_state("topographic_error").topographic_error; }
+  /// Topographic product of the fitted map (near 0 when the lattice keeps the prototypes' neighbourhoods).
   double topographic_product() const { return fitted_state("topographic_product").topographic_product; }
+  /// The topographic function on X (dbgsom 1.3's: folds and tears over hop distances).
   TopographicFunction topographic_function(ConstRowRef<Scalar> X) const {
     check_input("topographic_function", X);
     RowMatrix<Scalar> storage;
@@ -188,9 +193,11 @@ class GrowingSomEstimator {
   double growing_threshold() const { return fitted_state("growing_threshold").growing_threshold; }
   /// Epochs run, and whether the last phase converged before max_iter.
   Index n_iter() const { return fitted_state("n_iter").n_iter; }
+  /// Whether the last phase converged before max_iter.
   bool converged() const { return fitted_state("converged").converged; }
 
   // Per-neuron statistics of the final map on the training data.
+  /// Training samples won by each neuron.
   const Vector<double>& hit_count() const { return fitted_state("hit_count").hit_count; }
   /// Sum of BMU distances of the neuron's samples (class entropy with GrowthCriterion::entropy).
   const Vector<double>& error() const { return fitted_state("error").error; }
@@ -198,6 +205,7 @@ class GrowingSomEstimator {
   const Vector<double>& average_distance() const { return fitted_state("average_distance").average_distance; }
   /// Mean Gaussian kernel of the members' BMU distances (0 for neurons without hits).
   const Vector<double>& density() const { return fitted_state("density").density; }
+  /// The epoch in which each neuron was created (0 for the 4 seed neurons).
   Labels epoch_created() const {
     const auto& e = fitted_state("epoch_created").epoch_created;
     return Eigen::Map<const Labels>(e.data(), Index(e.size()));
@@ -240,6 +248,7 @@ class GrowingSomEstimator {
   }
 
  protected:
+  /// \cond INTERNAL
   /// `has_labels = false` (SomVQ) rejects the entropy growth criterion (see validate()).
   GrowingSomEstimator(const GrowingSomParams& params, std::string name, bool has_labels = true)
       : params_(params), name_(std::move(name)), scaler_(params.scaling) {
@@ -365,6 +374,7 @@ class GrowingSomEstimator {
   Index n_features_ = 0;
   bool fitted_ = false;
   Scaler<Scalar> scaler_;
+  /// \endcond
 };
 
 }  // namespace somtile

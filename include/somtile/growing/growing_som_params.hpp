@@ -50,6 +50,7 @@ struct GrowingSomParams {
   double sigma_start = 0.0;           ///< coarse-phase sigma at the start, in lattice hops; 0 = 0.2 sqrt(K)
   double sigma_end = 0.0;             ///< coarse-phase target sigma; 0 = max(0.7, 0.05 sqrt(K))
   double sigma_fine = 0.0;            ///< fine-phase sigma (<= sigma_end when both set); 0 = sigma_end
+  /// Shape of the coarse phase's sigma decay (exponential, as dbgsom).
   SigmaDecay sigma_decay = SigmaDecay::exponential;
   double sigma_decay_rate = 0.02;     ///< rate r of the exponential decay, sigma = end + (start - end)
                                       ///< exp(-r t) at t = epoch / coarse_training_frac (dbgsom 1.1's
@@ -62,6 +63,7 @@ struct GrowingSomParams {
   double winner_stability_threshold = 0.01;  ///< convergence_iter = 0 only: the coarse phase has
                                              ///< converged when the share of changed BMUs is below
                                              ///< this; 0 = use the weight change instead
+  /// What decides where the map grows: neuron quantization error or class entropy.
   GrowthCriterion growth_criterion = GrowthCriterion::quantization_error;
   double entropy_threshold = 0.5;     ///< GT (bits) for GrowthCriterion::entropy (dbgsom 1.1: the
                                       ///< spreading factor, 0.5)

@@ -51,6 +51,7 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
   using Base = GrowingSomEstimator<Scalar>;
 
  public:
+  /// A classifier with these parameters. \throws ParameterError when validate() fails.
   explicit SomClassifier(const SomClassifierParams& params = {}) : Base(params, "SomClassifier") {}
 
   /// Trains on X with labels y (any integers); `on_epoch`, when set, is called after every

@@ -38,6 +38,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
   using Base = GrowingSomEstimator<Scalar>;
 
  public:
+  /// A vector quantiser with these parameters. \throws ParameterError when validate() fails.
   explicit SomVQ(const SomVQParams& params = {}) : Base(params, "SomVQ", /*has_labels=*/false) {}
 
   /// Grows and trains the map on X; `on_epoch`, when set, is called after every epoch (as
@@ -67,6 +68,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
     return out;
   }
 
+  /// fit(X), then the cluster id of every training sample.
   Labels fit_predict(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) { return fit(X, on_epoch).labels(); }
 
   /// Cluster ids of the training samples.
@@ -85,6 +87,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
     return cluster_of_.size() ? cluster_of_.maxCoeff() + 1 : 0;
   }
 
+  /// fit(X), then transform(X).
   RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
     return fit(X, on_epoch).transform(X);
   }

@@ -38,11 +38,13 @@ namespace somtile {
 /// How read_csv reads a file.
 struct CsvOptions {
   std::string label_column;  ///< a column name or 0-based index ("-1" = last); empty = no labels
+  /// Field separator.
   char delimiter = ',';
   Index skip_rows = 0;       ///< lines skipped at the top, before the header or first row
   Missing missing = Missing::reject;  ///< mask: empty, "nan" and "NA" fields are read as NaN
 };
 
+/// What read_csv returns.
 struct CsvData {
   RowMatrix<double> X;               ///< feature columns
   Labels y;                          ///< label column (empty when none was asked for)

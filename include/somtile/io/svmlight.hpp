@@ -63,6 +63,7 @@ struct EnumNames<IndexBase> {
 
 /// How read_svmlight reads a file.
 struct SvmlightOptions {
+  /// Whether indices start at 0 or 1; automatic reads 1-based unless some index is 0.
   IndexBase index_base = IndexBase::automatic;
   Index n_features = 0;  ///< 0 = the largest index + 1; otherwise at least that
 };

@@ -21,6 +21,7 @@
 namespace somtile {
 
 template <typename Scalar>
+/// Best-matching units of every sample (find_bmus).
 struct BmuResult {
   Labels bmu;                ///< nearest unit per sample
   Labels second;             ///< second-nearest unit per sample (empty unless requested; -1 with one unit)

@@ -12,6 +12,7 @@
 namespace somtile {
 
 template <typename Scalar>
+/// Per-unit sums and counts of the samples each unit wins: the statistics of a batch update.
 struct UnitSums {
   RowMatrix<Scalar> sums;  ///< units x features: sum of the samples whose BMU is the unit
   Vector<Scalar> counts;   ///< units: number of such samples
@@ -47,7 +48,9 @@ UnitSums<Scalar> unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_uni
 ///   denominator(n) = sum_u h(u, n) counts(u)
 template <typename Scalar>
 struct SmoothedSums {
+  /// Units x features.
   RowMatrix<Scalar> numerator;
+  /// One value per unit.
   Vector<Scalar> denominator;
 };
 }  // namespace somtile

@@ -29,7 +29,9 @@ namespace somtile::mpi {
 
 enum class ReduceOrder { fixed, allreduce };
 
+/// Options of mpi::fit_batch.
 struct BatchTrainingParams {
+  /// fixed: sums added in rank order, bit-identical to one process; allreduce: MPI_Allreduce.
   ReduceOrder reduce_order = ReduceOrder::fixed;
 };
 

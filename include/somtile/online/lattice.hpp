@@ -65,10 +65,15 @@ class Lattice {
     detail::check_data("Lattice", codebook_, "codebook");
   }
 
+  /// Lattice rows.
   Index rows() const { return grid_.rows(); }
+  /// Lattice columns.
   Index cols() const { return grid_.cols(); }
+  /// Features of each unit's vector.
   Index n_features() const { return codebook_.cols(); }
+  /// Whether the lattice wraps around.
   bool torus() const { return grid_.torus(); }
+  /// The lattice's grid.
   const Grid& grid() const { return grid_; }
 
   /// (rows * cols) x features, unit r * cols + c in row r * cols + c.

@@ -65,6 +65,7 @@
 
 namespace somtile {
 
+/// Parameters of OnlineSom (NumbaSOM's trainer); every field has a default.
 struct OnlineSomParams {
   Index rows = 10;                  ///< lattice rows
   Index cols = 10;                  ///< lattice columns
@@ -73,12 +74,16 @@ struct OnlineSomParams {
   /// End point of Decay::exponential; unset = learning_rate / e, NumbaSOM's exp(-t / T) decay
   /// whatever learning_rate is (a fixed end point would change the decay's shape).
   std::optional<double> learning_rate_final;
+  /// Schedule of the learning rate (NumbaSOM: exponential).
   Decay lr_decay = Decay::exponential;
   double sigma = 0.0;               ///< initial kernel width in grid steps; 0 = max(rows, cols) / 2 (NumbaSOM)
   double sigma_final = 1.0;         ///< end point of Decay::exponential for sigma (NumbaSOM: 1)
+  /// Schedule of sigma (NumbaSOM: exponential).
   Decay sigma_decay = Decay::exponential;
+  /// Kernel on the grid distance (NumbaSOM: gaussian).
   Neighborhood neighborhood = Neighborhood::gaussian;
   double kernel_epsilon = 1e-6;     ///< units whose |kernel weight| is below this are not updated
+  /// Seed of the initial lattice and the sample draws.
   std::uint64_t seed = 42;
   Scaling scaling = Scaling::none;  ///< train on scaled features (preprocessing/scaler.hpp); the
                                     ///< lattice still comes back in the data's units
@@ -376,13 +381,17 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
 template <typename Scalar>
 class OnlineSom {
  public:
+  /// A trainer with these parameters. \throws ParameterError when validate(params) fails.
   explicit OnlineSom(const OnlineSomParams& params = {}) : params_(params) {
     configure();
     detail::warn_sigma_beyond_map("OnlineSom", sigma0_, params_.rows, params_.cols);
   }
 
+  /// The parameters the trainer was built with.
   const OnlineSomParams& params() const { return params_; }
+  /// The lattice's grid.
   const Grid& grid() const { return grid_; }
+  /// True once trained (train(), partial_fit() or a load).
   bool is_fitted() const { return state_.iterations > 0; }
   /// Features of the training data (0 before training).
   Index n_features() const { return state_.weights_t.rows(); }
@@ -401,7 +410,7 @@ class OnlineSom {
     return train_fresh("OnlineSom::train", X, num_iterations, normalize);
   }
 
-  /// train() on sparse rows (SparseRowMatrix<Scalar>; needs #include <somtile/sparse.hpp>): the
+  /// train() on sparse rows (SparseRowMatrix<Scalar>; needs \#include <somtile/sparse.hpp>): the
   /// same steps on the same values, with Scaling::none and normalize = false (scaling would
   /// make the data dense). See online/detail/sparse_online_som.hpp for the cost.
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>

@@ -37,6 +37,7 @@ void nan_min_max(ConstRowRef<Scalar> X, Vector<Scalar>& lo, Vector<Scalar>& hi) 
 
 }  // namespace detail
 
+/// Parameters of MinMaxScaler: the range features are mapped to (scikit-learn's feature_range).
 struct MinMaxScalerParams {
   double feature_min = 0.0;  ///< scikit-learn's feature_range[0]
   double feature_max = 1.0;  ///< scikit-learn's feature_range[1]
@@ -66,6 +67,7 @@ inline void validate(const MinMaxScalerParams& p) {
 template <typename Scalar>
 class MinMaxScaler {
  public:
+  /// A scaler to [feature_min, feature_max]. \throws ParameterError unless feature_min < feature_max.
   explicit MinMaxScaler(const MinMaxScalerParams& params = {}) : params_(params) { validate(params_); }
   /// The same scaler in another scalar type (e.g. a float model's scaler, widened).
   template <typename Other, typename = std::enable_if_t<!std::is_same_v<Other, Scalar>>>
@@ -77,8 +79,11 @@ class MinMaxScaler {
     min_ = other.min().template cast<Scalar>();
   }
 
+  /// The parameters the scaler was built with.
   const MinMaxScalerParams& params() const { return params_; }
+  /// True after a successful fit() (or a load).
   bool is_fitted() const { return data_min_.size() > 0; }
+  /// Features the scaler was fitted on.
   Index n_features() const { return data_min_.size(); }
 
   /// Learns each feature's minimum and maximum (over its present values with Missing::mask).
@@ -119,6 +124,7 @@ class MinMaxScaler {
     return Z;
   }
 
+  /// fit(X), then transform(X).
   RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
     return fit(X, missing).transform(X, missing);
   }
@@ -134,9 +140,11 @@ class MinMaxScaler {
 
   /// Per-feature minimum and maximum of the training data (data_min_, data_max_).
   const Vector<Scalar>& data_min() const { return fitted("data_min").data_min_; }
+  /// Per-feature maximum of the training data.
   const Vector<Scalar>& data_max() const { return fitted("data_max").data_max_; }
   /// Per-feature factor and offset of transform() (scikit-learn's scale_ and min_).
   const Vector<Scalar>& scale() const { return fitted("scale").scale_; }
+  /// Per-feature offset of transform() (scikit-learn's min_).
   const Vector<Scalar>& min() const { return fitted("min").min_; }
 
   /// Writes or reads the fitted scaler (io/detail/archive.hpp; save() in io/model_io.hpp).

@@ -38,13 +38,16 @@ namespace somtile {
 template <typename Scalar>
 class Scaler {
  public:
+  /// A scaler of this kind, not yet fitted.
   explicit Scaler(Scaling kind = Scaling::none) : kind_(kind) {}
   /// The same scaling in another scalar type (e.g. a float model's, widened).
   template <typename Other, typename = std::enable_if_t<!std::is_same_v<Other, Scalar>>>
   explicit Scaler(const Scaler<Other>& other)
       : kind_(other.kind()), standard_(other.standard()), minmax_(other.minmax()) {}
 
+  /// Which scaling: none, standard or minmax.
   Scaling kind() const { return kind_; }
+  /// True when fitted, or when the kind is none (nothing to fit).
   bool is_fitted() const {
     return kind_ == Scaling::none || (kind_ == Scaling::standard ? standard_.is_fitted() : minmax_.is_fitted());
   }
@@ -60,11 +63,13 @@ class Scaler {
     if (kind_ == Scaling::minmax) minmax_.fit(X, missing);
     return *this;
   }
+  /// X in scaled space (X itself for none).
   RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
     if (kind_ == Scaling::standard) return standard_.transform(X, missing);
     if (kind_ == Scaling::minmax) return minmax_.transform(X, missing);
     return X;
   }
+  /// Z back in the data's units (Z itself for none).
   RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
     if (kind_ == Scaling::standard) return standard_.inverse_transform(Z, missing);
     if (kind_ == Scaling::minmax) return minmax_.inverse_transform(Z, missing);
@@ -79,6 +84,7 @@ class Scaler {
 
   /// The scaler behind Scaling::standard and Scaling::minmax.
   const StandardScaler<Scalar>& standard() const { return standard_; }
+  /// The scaler behind Scaling::minmax.
   const MinMaxScaler<Scalar>& minmax() const { return minmax_; }
 
   /// X itself without scaling (no copy), else its scaled copy, kept in `storage`.
@@ -90,6 +96,7 @@ class Scaler {
   }
 
   template <typename Archive>
+  /// Writes or reads the scaler (io/detail/archive.hpp; part of every model file).
   void serialize(Archive& ar) {
     ar.choice(kind_);
     if (kind_ == Scaling::standard) ar(standard_);

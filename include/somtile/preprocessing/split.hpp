@@ -23,9 +23,18 @@ namespace somtile {
 /// test_index are the rows of the original X (together a partition of 0..n-1).
 template <typename Scalar>
 struct Split {
+  ///@{
+  /// Training and test rows.
   RowMatrix<Scalar> X_train, X_test;
+  ///@}
+  ///@{
+  /// Training and test labels.
   Labels y_train, y_test;                 ///< empty when no labels were given
+  ///@}
+  ///@{
+  /// Rows of the original X in each part.
   std::vector<Index> train_index, test_index;
+  ///@}
 };
 
 /// Splits X (and y, one label per row; may be empty when stratify is false).

@@ -53,7 +53,9 @@ class StandardScaler {
     scale_ = other.scale().template cast<Scalar>();
   }
 
+  /// True after a successful fit() (or a load).
   bool is_fitted() const { return mean_.size() > 0; }
+  /// Features the scaler was fitted on.
   Index n_features() const { return mean_.size(); }
 
   /// Learns each feature's mean and standard deviation (over its present values with
@@ -107,6 +109,7 @@ class StandardScaler {
     return Z;
   }
 
+  /// fit(X), then transform(X).
   RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
     return fit(X, missing).transform(X, missing);
   }

@@ -49,6 +49,8 @@ namespace somtile {
 template <typename Scalar>
 class MapClassifier {
  public:
+  /// A classifier on the trained `som`'s codebook, grid, metric and scaler (copied: `som` may
+  /// go away). Call fit() to label the units. \throws NotFittedError when som is not trained.
   explicit MapClassifier(const Som<Scalar>& som)
       : grid_(som.grid()), distance_(som.params().distance), n_threads_(som.params().n_threads) {
     detail::require<NotFittedError>(som.is_fitted(), "MapClassifier::MapClassifier",
@@ -140,9 +142,13 @@ class MapClassifier {
     return double((p.array() == y.array()).count()) / double(X.rows());
   }
 
+  /// True after a successful fit().
   bool is_fitted() const { return classes_.size() > 0; }
+  /// Units of the map.
   Index n_units() const { return weights_.rows(); }
+  /// Features of the map's codebook.
   Index n_features() const { return weights_.cols(); }
+  /// The map's grid.
   const Grid& grid() const { return grid_; }
   /// The map's codebook, as copied from the Som.
   const RowMatrix<Scalar>& weights() const { return weights_; }

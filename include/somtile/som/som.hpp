@@ -57,6 +57,7 @@ struct EnumNames<EpochMetrics> {
   static constexpr std::array<std::string_view, 2> names{"after_epoch", "during_epoch"};
 };
 
+/// Parameters of Som, TorchSOM's defaults; every field has a default.
 struct SomParams {
   Index rows = 10;                 ///< grid rows
   Index cols = 10;                 ///< grid columns
@@ -65,23 +66,30 @@ struct SomParams {
   double sigma = 1.0;              ///< initial neighbourhood width, in grid units
   double learning_rate = 0.5;      ///< initial learning rate (Training::minibatch)
   Index neighborhood_order = 1;    ///< rings used by the U-matrix, classification ties, retrieval
+  /// Rectangular or hexagonal grid.
   Topology topology = Topology::rectangular;
   bool torus = false;              ///< periodic boundaries
+  /// Kernel on the grid distance: gaussian, mexican_hat, bubble or triangle.
   Neighborhood neighborhood = Neighborhood::gaussian;
+  /// Metric of the BMU search and the errors: euclidean, cosine, manhattan or chebyshev.
   Distance distance = Distance::euclidean;
+  /// Schedule of the learning rate over the epochs.
   Decay lr_decay = Decay::asymptotic;
+  /// Schedule of sigma over the epochs.
   Decay sigma_decay = Decay::asymptotic;
   double learning_rate_final = 0.01;  ///< end point of Decay::exponential for the learning rate
   double sigma_final = 0.5;           ///< end point of Decay::exponential for sigma
   Init init = Init::random;        ///< used by fit() when the weights were never initialised (random data rows)
+  /// Mini-batch (TorchSOM's rule) or batch (Kohonen's batch map).
   Training training = Training::minibatch;
   EpochMetrics epoch_metrics = EpochMetrics::after_epoch;  ///< Training::minibatch; batch is always exact
+  /// Seed of the initialisation and the batch order.
   std::uint64_t seed = 42;
   int n_threads = 0;               ///< 0 = all available
   Scaling scaling = Scaling::none;  ///< feature scaling fitted on the first fit's data and applied
                                     ///< to every data the Som is given (preprocessing/scaler.hpp)
   Missing missing = Missing::reject;  ///< mask: NaN cells are missing values (see the top of
-                                      ///< som/som.hpp and README, "Missing values")
+                                      ///< som/som.hpp and docs/missing-values.md)
 };
 
 /// Checks every rule on the parameters of a Som with `n_features` features; the Som
@@ -140,7 +148,9 @@ void serialize_init(Archive& ar, Init& init) {
 /// (before that batch's update); the last epoch's entry is still exact, so the final errors
 /// always describe the trained weights.
 struct TrainingHistory {
+  /// Quantization error after each epoch.
   std::vector<double> quantization_errors;
+  /// Topographic error (a fraction) after each epoch.
   std::vector<double> topographic_errors;
 };
 
@@ -170,8 +180,11 @@ struct TrainingHistory {
 template <typename Scalar>
 class Som {
  public:
+  /// Called after every epoch of fit() with an EpochInfo.
   using EpochCallback = somtile::EpochCallback;
 
+  /// A map with these parameters for data with `n_features` features; the weights do not
+  /// exist until initialize_weights() or fit().
   Som(const SomParams& params, Index n_features)
       : params_(params), n_features_(n_features), scaler_(params.scaling) {
     validate(params, n_features);
@@ -180,9 +193,13 @@ class Som {
     detail::warn_sigma_beyond_map("Som", params.sigma, params.rows, params.cols);
   }
 
+  /// The parameters the map was built with.
   const SomParams& params() const { return params_; }
+  /// The map's grid.
   const Grid& grid() const { return grid_; }
+  /// Features of the data the map takes.
   Index n_features() const { return n_features_; }
+  /// Units of the map, rows * cols.
   Index n_units() const { return grid_.size(); }
   /// True once the weights exist: after initialize_weights(), fit(), set_weights() or a load.
   bool is_fitted() const { return weights_.rows() > 0; }
@@ -272,6 +289,7 @@ class Som {
     }
   }
 
+  /// Initialises the weights from X with params().init.
   void initialize_weights(ConstRowRef<Scalar> X) { initialize_weights(X, params_.init); }
 
   /// random: each unit a data row drawn uniformly with replacement (TorchSOM's "random");
@@ -354,9 +372,11 @@ class Som {
     return D;
   }
 
+  /// Mean distance from each row of X to its BMU.
   double quantization_error(ConstRowRef<Scalar> X) const {
     return somtile::quantization_error(bmus("Som::quantization_error", X, false));
   }
+  /// Share of the rows of X whose two best units are not neighbours on the grid.
   double topographic_error(ConstRowRef<Scalar> X) const {
     return somtile::topographic_error(bmus("Som::topographic_error", X, true), grid_);
   }
@@ -398,29 +418,37 @@ class Som {
 
   /// \name Sparse data (SparseRowMatrix<Scalar>; needs #include <somtile/sparse.hpp>)
   /// The same calls on compressed rows, with Distance::euclidean or cosine and Scaling::none;
-  /// batch training and the BMU search cost O(nnz x units) (see the README, "Sparse input").
+  /// batch training and the BMU search cost O(nnz x units) (see docs/sparse-input.md).
   ///@{
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  /// Initialises the weights from sparse X with params().init.
   void initialize_weights(const Sp& X) { initialize_weights(X, params_.init); }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  /// Initialises the weights from sparse X with `init`.
   void initialize_weights(const Sp& X, Init init) { detail::SparseSom<Scalar, Sp>::initialize_weights(*this, X, init); }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  /// Trains on sparse X (batch training costs O(nnz x units) per epoch).
   TrainingHistory fit(const Sp& X, const EpochCallback& on_epoch = {}) {
     return detail::SparseSom<Scalar, Sp>::fit(*this, X, on_epoch);
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  /// BMU of every sparse row.
   Labels predict(const Sp& X) const { return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::predict", X, false).bmu; }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  /// BMUs (and second BMUs) of every sparse row, with distances.
   BmuResult<Scalar> bmus(const Sp& X, bool with_second = true) const {
     return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::bmus", X, with_second);
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  /// Distances from every sparse row to every unit.
   RowMatrix<Scalar> transform(const Sp& X) const { return detail::SparseSom<Scalar, Sp>::transform(*this, X); }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  /// Mean distance from each sparse row to its BMU.
   double quantization_error(const Sp& X) const {
     return somtile::quantization_error(detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::quantization_error", X, false));
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  /// Share of the sparse rows whose two best units are not neighbours.
   double topographic_error(const Sp& X) const {
     return somtile::topographic_error(detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::topographic_error", X, true),
                                       grid_);
@@ -432,6 +460,7 @@ class Som {
     return decay(params_.lr_decay, params_.learning_rate, double(t), double(params_.epochs),
                  params_.learning_rate_final);
   }
+  /// Sigma used in epoch t.
   double sigma_at(Index t) const {
     return decay(params_.sigma_decay, params_.sigma, double(t), double(params_.epochs),
                  params_.sigma_final);

@@ -50,17 +50,24 @@ namespace somtile::viz {
 
 /// One curve of plot_curves.
 struct Curve {
+  /// Legend entry.
   std::string name;
+  /// x values.
   std::vector<double> x;
+  /// y values, one per x.
   std::vector<double> y;
 };
 
 /// One clustering in plot_cluster_quality_comparison (NaN = metric undefined).
 struct ClusterQuality {
   std::string name;  ///< e.g. "kmeans_weights"
+  /// Mean silhouette coefficient.
   double silhouette = std::numeric_limits<double>::quiet_NaN();
+  /// Davies–Bouldin index.
   double davies_bouldin = std::numeric_limits<double>::quiet_NaN();
+  /// Calinski–Harabasz index.
   double calinski_harabasz = std::numeric_limits<double>::quiet_NaN();
+  /// Clusters found.
   Index n_clusters = 0;
 };
 

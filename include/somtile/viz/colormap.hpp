@@ -16,7 +16,10 @@ namespace somtile::viz {
 
 /// An sRGB colour with channels in [0, 1].
 struct Color {
+  ///@{
+  /// Red, green and blue.
   double r = 0, g = 0, b = 0;
+  ///@}
 
   /// "#rrggbb".
   std::string hex() const {

@@ -17,15 +17,20 @@
 
 namespace somtile::viz {
 
+/// A point in SVG user units.
 struct Point {
+  /// Horizontal position, px.
   double x = 0;
+  /// Vertical position, px (down).
   double y = 0;
 };
 
 /// Presentation attributes of a shape; empty strings and default values are not written.
 struct Style {
+  /// Fill colour; "none" = not filled.
   std::string fill = "none";
   std::string stroke;  ///< empty = no stroke
+  /// Stroke width, px.
   double stroke_width = 1.0;
   double opacity = 1.0;   ///< fill and stroke opacity together
   std::string dash;       ///< stroke-dasharray, e.g. "4 3"
@@ -34,14 +39,19 @@ struct Style {
 
 enum class Anchor { start, middle, end };
 
+/// Presentation attributes of a text.
 struct TextStyle {
   double size = 12.0;  ///< font size in px
+  /// Which point of the text (x, y) is: its start, middle or end.
   Anchor anchor = Anchor::start;
+  /// Bold type.
   bool bold = false;
+  /// Text colour.
   std::string fill = "#222222";
   double rotate = 0.0;   ///< degrees, around the text's anchor point
   std::string baseline;  ///< "middle", "central" or "hanging": y is the text's centre or top;
                          ///< empty = y is the alphabetic baseline
+  /// Class attribute, lets tests and style sheets find texts.
   std::string css_class;
 };
 
@@ -98,39 +108,49 @@ inline std::string xml_escape(std::string_view text) {
 
 namespace somtile::viz {
 
+/// An SVG document under construction: shapes and texts in drawing order, then str() or save().
 class SvgCanvas {
  public:
+  /// An empty canvas of width x height px.
   SvgCanvas(double width, double height) : width_(width), height_(height) {}
 
+  /// Width, px.
   double width() const { return width_; }
+  /// Height, px.
   double height() const { return height_; }
 
-  /// The document's <title> (shown by viewers as the tooltip / tab name).
+  /// The document's \<title\> (shown by viewers as the tooltip / tab name).
   void title(std::string_view text) { title_ = detail::xml_escape(text); }
 
+  /// A rectangle with its top-left corner at (x, y).
   void rect(double x, double y, double w, double h, const Style& s) {
     body_ += indent() + "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(w) +
              "\" height=\"" + num(h) + "\"" + attributes(s) + "/>\n";
   }
 
+  /// A closed polygon through the points.
   void polygon(const std::vector<Point>& points, const Style& s) {
     body_ += indent() + "<polygon points=\"" + point_list(points) + "\"" + attributes(s) + "/>\n";
   }
 
+  /// An open line through the points.
   void polyline(const std::vector<Point>& points, const Style& s) {
     body_ += indent() + "<polyline points=\"" + point_list(points) + "\"" + attributes(s) + "/>\n";
   }
 
+  /// A line from (x1, y1) to (x2, y2).
   void line(double x1, double y1, double x2, double y2, const Style& s) {
     body_ += indent() + "<line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) +
              "\" y2=\"" + num(y2) + "\"" + attributes(s) + "/>\n";
   }
 
+  /// A circle of radius r centred at (cx, cy).
   void circle(double cx, double cy, double r, const Style& s) {
     body_ += indent() + "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"" + num(r) +
              "\"" + attributes(s) + "/>\n";
   }
 
+  /// A text at (x, y), escaped for XML.
   void text(double x, double y, std::string_view content, const TextStyle& t) {
     // dominant-baseline is applied here as an offset, since not every renderer honours it.
     double dy = 0;
@@ -150,7 +170,7 @@ class SvgCanvas {
     body_ += indent() + a + ">" + detail::xml_escape(content) + "</text>\n";
   }
 
-  /// Opens a <g>; `id` and `css_class` are optional. Close it with end_group().
+  /// Opens a \<g\>; `id` and `css_class` are optional. Close it with end_group().
   void begin_group(std::string_view id = {}, std::string_view css_class = {}) {
     std::string a = "<g";
     if (!id.empty()) a += " id=\"" + detail::xml_escape(id) + "\"";
@@ -158,6 +178,7 @@ class SvgCanvas {
     body_ += indent() + a + ">\n";
     ++depth_;
   }
+  /// Closes the group begin_group() opened. \throws ParameterError when none is open.
   void end_group() {
     if (depth_ == 0) throw ParameterError("SvgCanvas::end_group(): no group is open");
     --depth_;
