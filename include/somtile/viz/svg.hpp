@@ -3,6 +3,7 @@
 // (no time stamps, no generated ids, locale-independent numbers) and written atomically, so a
 // reader never sees half a picture and the same plot call always gives the same bytes.
 
+#include "somtile/core/detail/file_writer.hpp"
 #include "somtile/core/error.hpp"
 
 #include <algorithm>
@@ -216,22 +217,7 @@ class SvgCanvas {
 
   /// Writes the document to `path` through a temporary file renamed into place.
   void save(const std::string& path) const {
-    const std::string document = str();
-    const std::string temporary = path + ".tmp";
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      if (!out) throw InputError("SvgCanvas::save(): cannot write '" + temporary + "'");
-      out << document;
-      out.flush();
-      if (!out) {
-        std::remove(temporary.c_str());
-        throw InputError("SvgCanvas::save(): writing '" + temporary + "' failed");
-      }
-    }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-      std::remove(temporary.c_str());
-      throw InputError("SvgCanvas::save(): cannot move '" + temporary + "' to '" + path + "'");
-    }
+    detail::write_file_replacing(path, "SvgCanvas::save", str());
   }
 
  private:
