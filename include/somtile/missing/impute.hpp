@@ -1,7 +1,7 @@
 #pragma once
 // Filling missing values from a trained map (the SOM Toolbox's som_fillnans rule): each NaN
 // cell of a sample takes the value of its best-matching unit's weight for that feature, in the
-// data's units. The BMU is found with the masked search (kernels/masked_bmu.hpp) over the
+// data's units. The BMU is found with the masked search (find_bmus with Missing, kernels/bmu.hpp) over the
 // sample's present features, whatever the model's own `missing` setting: a model trained on
 // complete data fills holes as well as one trained with Missing::mask. Complete rows come back
 // unchanged; infinite values and rows with no present feature are still an InputError.
@@ -9,7 +9,7 @@
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/kernels/masked_bmu.hpp"
+#include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
 #include "somtile/growing/growing_som.hpp"
 #include "somtile/online/online_som.hpp"
 #include "somtile/som/som.hpp"

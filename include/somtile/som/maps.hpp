@@ -6,6 +6,7 @@
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/bmu_data_map.hpp"
 #include "somtile/grid/detail/u_matrix.hpp"
+#include "somtile/kernels/detail/masked_distance.hpp"  // masked_pair_distance
 #include "somtile/som/som.hpp"
 
 #include <algorithm>
@@ -57,28 +58,6 @@ std::vector<double> gather_targets(const std::vector<Index>& samples, const Eige
   for (Index i : samples) v.push_back(double(t(i)));
   return v;
 }
-
-/// Masked distance (kernels/masked_bmu.hpp) between two rows that may both hold NaN cells,
-/// over the features present in both (F / p scaling with p their number); +inf when there are
-/// none.
-template <typename Scalar, typename RowA, typename RowB>
-double masked_pair_distance(Distance metric, const RowA& a, const RowB& b) {
-  const Index F = a.size();
-  Vector<Scalar> x(F), w(F);
-  Index p = 0;
-  for (Index j = 0; j < F; ++j)
-    if (!std::isnan(a[j]) && !std::isnan(b[j])) {
-      x[p] = a[j];
-      w[p] = b[j];
-      ++p;
-    }
-  if (p == 0) return std::numeric_limits<double>::infinity();
-  const double d = double(pair_distance<Scalar>(metric, x.head(p), w.head(p))), scale = double(F) / double(p);
-  if (metric == Distance::euclidean) return d * std::sqrt(scale);
-  if (metric == Distance::manhattan) return d * scale;
-  return d;
-}
-
 }  // namespace detail
 
 /// Number of samples per unit.
@@ -299,7 +278,6 @@ std::vector<Index> collect_in_tiers(const Som<Scalar>& som, Index bmu, const Bmu
   }
   return out;
 }
-
 }  // namespace detail
 
 /// Just-in-time retrieval: the indices of the historical samples (rows of X, mapped by `map`)

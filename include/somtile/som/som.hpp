@@ -11,7 +11,7 @@
 // Both are written as "per-unit sums, then neighbourhood smoothing", sharing kernels/batch.hpp.
 //
 // Missing values (SomParams::missing = Missing::mask): NaN cells are missing. Distances use the
-// present features (kernels/masked_bmu.hpp), the batch rule sums and counts per feature
+// present features (kernels/detail/masked_distance.hpp), the batch rule sums and counts per feature
 // (w_nj = sum_u h(u, n) S_uj / sum_u h(u, n) C_uj; a (unit, feature) whose denominator is not
 // positive keeps its weight), mini-batch updates touch present features only
 // (w_nj += alpha / |B| * sum_{x in B, x_j present} h(bmu(x), n) (x_j - w_nj)), and the errors
@@ -33,7 +33,8 @@
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/detail/masked_sums.hpp"
 #include "somtile/kernels/detail/team_bmu.hpp"
-#include "somtile/kernels/masked_bmu.hpp"
+#include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
+#include "somtile/kernels/detail/masked_distance.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/preprocessing/scaler.hpp"
 #include "somtile/core/epoch_info.hpp"
