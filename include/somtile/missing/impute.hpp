@@ -13,25 +13,11 @@
 #include "somtile/growing/growing_som.hpp"
 #include "somtile/online/online_som.hpp"
 #include "somtile/som/som.hpp"
+#include "somtile/missing/detail/fill_from_units.hpp"
 
 #include <cmath>
 
 namespace somtile {
-
-namespace detail {
-
-/// X with each NaN cell of row i replaced by W_data(bmu[i], j) (W_data: the codebook in the
-/// data's units).
-template <typename Scalar>
-RowMatrix<Scalar> fill_from_units(ConstRowRef<Scalar> X, const Labels& bmu, const RowMatrix<Scalar>& W_data) {
-  RowMatrix<Scalar> out = X;
-  for (Index i = 0; i < out.rows(); ++i)
-    for (Index j = 0; j < out.cols(); ++j)
-      if (std::isnan(out(i, j))) out(i, j) = W_data(bmu[i], j);
-  return out;
-}
-
-}  // namespace detail
 
 /// A copy of X (in the data's units) whose NaN cells hold the weight of their row's BMU (see
 /// the top of this file). Works on any fitted Som, whatever params().missing.

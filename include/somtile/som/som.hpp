@@ -33,11 +33,11 @@
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/detail/masked_sums.hpp"
 #include "somtile/kernels/detail/team_bmu.hpp"
-#include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
 #include "somtile/kernels/detail/masked_distance.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/preprocessing/scaler.hpp"
 #include "somtile/core/epoch_info.hpp"
+#include "somtile/som/detail/serialize_init.hpp"
 
 
 #include <cmath>
@@ -111,28 +111,6 @@ inline void validate(const SomParams& p, Index n_features) {
     detail::require(s > 0, call, "sigma schedule reaches ", s, " at epoch ", t, "; it must stay > 0");
   }
 }
-
-namespace detail {
-
-/// Init through a model file. Version 1 files knew {random, sample, pca} and their "random" was
-/// the uniform draw in the data's box, now Init::uniform; writing a version 1 file (tests
-/// only) maps back. Init::random of version 2 (data rows) has no version 1 equivalent.
-template <typename Archive>
-void serialize_init(Archive& ar, Init& init) {
-  if constexpr (Archive::loading) {
-    ar.choice(init);
-    if (ar.version() < 2) {
-      ar.check(init != Init::uniform, "invalid enumerator ", int(init), " for a version 1 file");
-      if (init == Init::random) init = Init::uniform;
-    }
-  } else {
-    Init stored = init;
-    if (ar.version() < 2 && stored == Init::uniform) stored = Init::random;
-    ar.choice(stored);
-  }
-}
-
-}  // namespace detail
 
 /// Per-epoch errors of the weights after that epoch, on the whole training set
 /// (topographic error as a fraction in [0, 1], unlike TorchSOM's percent).
