@@ -4,6 +4,9 @@
 #include <somtile/io/lattice_npy.hpp>
 #include <somtile/io/model_io.hpp>
 #include <somtile/io/npy.hpp>
+#include <somtile/io/sparse_npz.hpp>
+#include <somtile/io/svmlight.hpp>
+#include <somtile/core/detail/file_writer.hpp>
 #include <somtile/preprocessing/scaler.hpp>
 
 #include "../fuzz/targets.hpp"
@@ -625,4 +628,67 @@ TEST_CASE("Version 1 model files (written before the scaling existed) still load
   CHECK(osom.params().scaling == Scaling::none);
   CHECK(osom.lattice().codebook()(0, 0) == 0.89946238314270321);
   CHECK(osom.lattice().codebook()(5, 1) == 1.7747193345124233);
+}
+
+// Every writer goes through detail::write_file_replacing: on a failure it throws an InputError
+// naming the call and leaves neither the target nor its temporary behind. The failures are ones
+// root cannot bypass: the parent of the path is a regular file (open fails), the target is a
+// non-empty directory (rename fails).
+TEST_CASE("A failed write throws and leaves no temporary file", "[io][write]") {
+  namespace fs = std::filesystem;
+  fs::remove_all("write_fail");
+  fs::create_directories("write_fail/busy");
+  std::ofstream("write_fail/busy/keep") << "x";   // the target: a non-empty directory
+  std::ofstream("write_fail/plain") << "x";       // a regular file used as a parent folder
+  const std::string busy = "write_fail/busy", under_file = "write_fail/plain/out";
+  const auto no_temporary = [&] {
+    CHECK_FALSE(fs::exists(busy + ".tmp"));
+    CHECK_FALSE(fs::exists(under_file + ".tmp"));
+    CHECK(fs::is_directory(busy));  // the directory is left as it was
+    CHECK(fs::exists(busy + "/keep"));
+  };
+
+  // The writer itself: open, rename, and an exception from the caller's contents.
+  CHECK_THROWS_WITH(detail::write_file_replacing(under_file, "w", std::string("data")),
+                    "w(): cannot write 'write_fail/plain/out.tmp'");
+  CHECK_THROWS_WITH(detail::write_file_replacing(busy, "w", std::string("data")),
+                    "w(): cannot rename 'write_fail/busy.tmp' to 'write_fail/busy'");
+  no_temporary();
+  CHECK_THROWS_WITH(detail::write_file_replacing("write_fail/out", "", [](std::FILE* f) {
+                      std::fputs("half", f);
+                      throw InputError("stopped");
+                    }),
+                    "stopped");
+  CHECK_FALSE(fs::exists("write_fail/out"));
+  CHECK_FALSE(fs::exists("write_fail/out.tmp"));
+  detail::write_file_replacing("write_fail/out", "", std::string("whole"));
+  CHECK(read_bytes("write_fail/out") == "whole");
+  CHECK_FALSE(fs::exists("write_fail/out.tmp"));
+
+  // Each file writer of the library.
+  RowMatrix<double> M(2, 2);
+  M << 1, 2, 3, 4;
+  SparseRowMatrix<double> X = M.sparseView();
+  StandardScaler<double> scaler;
+  scaler.fit(M);
+  SomParams p;
+  p.rows = 2;
+  p.cols = 2;
+  Som<double> som(p, 2);
+  som.initialize_weights(M);
+  for (const std::string& path : {busy, under_file}) {
+    CHECK_THROWS_WITH(write_npy(path, M), Contains("write_npy(): cannot"));
+    CHECK_THROWS_WITH(write_sparse_npz(path, X), Contains("write_sparse_npz(): cannot"));
+    CHECK_THROWS_WITH(write_svmlight(path, X, Labels::Zero(2)), Contains("write_svmlight(): cannot"));
+    CHECK_THROWS_WITH(save(scaler, path), Contains("save(): cannot"));
+    CHECK_THROWS_WITH(save_som_pak(som, path), Contains("save_som_pak(): cannot"));
+    no_temporary();
+  }
+  // A value write_svmlight refuses half-way through the file removes the temporary too.
+  SparseRowMatrix<double> bad = X;
+  bad.coeffRef(1, 1) = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(write_svmlight("write_fail/bad.svm", bad, Labels::Zero(2)), Contains("is not finite"));
+  CHECK_FALSE(fs::exists("write_fail/bad.svm"));
+  CHECK_FALSE(fs::exists("write_fail/bad.svm.tmp"));
+  fs::remove_all("write_fail");
 }

@@ -3,7 +3,8 @@
 #include <somtile/core/detail/validate.hpp>
 #include <somtile/core/random.hpp>
 #include <somtile/kernels/bmu.hpp>
-#include <somtile/kernels/masked_bmu.hpp>
+#include <somtile/kernels/bmu.hpp>
+#include <somtile/kernels/detail/masked_distance.hpp>
 #include <somtile/io/csv.hpp>
 #include <somtile/io/model_io.hpp>
 #include <somtile/som/suggest.hpp>

@@ -306,6 +306,11 @@ TEST_CASE("SvgCanvas escapes text, prints compact numbers and writes determinist
   CHECK_THROWS_AS(svg.save("no_such_directory/x.svg"), InputError);
   CHECK_THROWS_WITH(svg.save("no_such_directory/x.svg"),
                     Contains("SvgCanvas::save(): cannot write 'no_such_directory/x.svg.tmp'"));
+  // A target that is a non-empty directory: the rename fails (even for root), no temporary stays.
+  std::filesystem::create_directories("busy.svg/inside");
+  CHECK_THROWS_WITH(svg.save("busy.svg"), Contains("SvgCanvas::save(): cannot rename 'busy.svg.tmp' to 'busy.svg'"));
+  CHECK_FALSE(std::filesystem::exists("busy.svg.tmp"));
+  std::filesystem::remove_all("busy.svg");
 }
 
 // ---- colour maps

@@ -12,6 +12,7 @@
 #include "args.hpp"
 
 #include <somtile/cluster.hpp>
+#include <somtile/core/detail/file_writer.hpp>  // write_file_replacing
 #include <somtile/io.hpp>
 #include <somtile/io/sparse_npz.hpp>
 #include <somtile/io/svmlight.hpp>
@@ -209,20 +210,7 @@ void write_text(const std::string& path, const std::string& text) {
     std::cout << text << std::flush;
     return;
   }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw InputError("cannot write '" + path + "'");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw InputError("cannot write '" + path + "' (rename from '" + tmp + "' failed)");
-  }
+  somtile::detail::write_file_replacing(path, "", text);
 }
 
 // Reports go to stdout, unless stdout carries the command's CSV output.

@@ -2,8 +2,9 @@
 // Module: missing values. Every trainer reads NaN as a missing cell under Missing::mask
 // (SomParams, OnlineSomParams, GrowingSomParams): distances use the present features only,
 // scaled by F/p as R's kohonen does, and the updates touch only present features. The masked
-// kernels are kernels/detail/masked_*.hpp; impute(model, X) fills the holes from each row's
-// BMU (missing/impute.hpp). See docs/missing-values.md.
+// search is find_bmus(..., Missing) (kernels/bmu.hpp); the masked kernels are
+// kernels/detail/masked_*.hpp (distances, search, sums); impute(model, X) fills the holes from
+// each row's BMU (missing/impute.hpp). See docs/missing-values.md.
 
 #include "somtile/growing.hpp"
 #include "somtile/missing/impute.hpp"

@@ -23,6 +23,7 @@
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/core/detail/parallel.hpp"
+#include "somtile/cluster/detail/lloyd.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -62,6 +63,7 @@ inline void validate(const KMeansParams& p, const char* call = "KMeans") {
 
 namespace detail {
 
+// Kept here: it builds the public KMeansParams above (GaussianMixture and som_cluster.hpp use it).
 /// KMeansParams with the other fields at their defaults (GMM seeding, clustering a map's units).
 inline KMeansParams kmeans_params(Index k, int n_init, std::uint64_t seed, int n_threads) {
   KMeansParams p;
@@ -70,143 +72,6 @@ inline KMeansParams kmeans_params(Index k, int n_init, std::uint64_t seed, int n
   p.seed = seed;
   p.n_threads = n_threads;
   return p;
-}
-
-template <typename Scalar>
-struct KMeansRun {
-  RowMatrix<Scalar> centers;
-  Labels labels;
-  double inertia = std::numeric_limits<double>::infinity();
-  int n_iter = 0;
-  bool converged = false;  ///< labels stable or centre shift <= tol before max_iter ran out
-};
-
-/// Squared distances from every sample to one point, accumulated in double. A plain loop:
-/// Eigen's dynamic-size row expressions cost more than the arithmetic for few features.
-template <typename Scalar, typename Point>
-void squared_distances_to(ConstRowRef<Scalar> X, const Point& p, Vector<double>& out, int n_threads) {
-  const Index d = X.cols();
-  const Eigen::VectorXd point = p.transpose().template cast<double>();
-  out.resize(X.rows());
-  parallel_for_chunks(X.rows(), 4096, n_threads, [&](Index begin, Index end) {
-    for (Index i = begin; i < end; ++i) {
-      const Scalar* x = X.row(i).data();
-      double sum = 0;
-      for (Index j = 0; j < d; ++j) {
-        const double t = double(x[j]) - point[j];
-        sum += t * t;
-      }
-      out[i] = sum;
-    }
-  });
-}
-
-/// Greedy k-means++ (scikit-learn's _kmeans_plusplus).
-template <typename Scalar>
-RowMatrix<Scalar> kmeans_plusplus(ConstRowRef<Scalar> X, Index k, Random& rng, int n_threads) {
-  const Index n = X.rows();
-  const Index trials = 2 + static_cast<Index>(std::log(double(k)));
-  RowMatrix<Scalar> centers(k, X.cols());
-  centers.row(0) = X.row(rng.uniform_index(n));
-  Vector<double> closest;
-  squared_distances_to<Scalar>(X, centers.row(0), closest, n_threads);
-  std::vector<double> cumulative(static_cast<std::size_t>(n));
-  Vector<double> candidate_dist, best_dist;
-  for (Index c = 1; c < k; ++c) {
-    std::partial_sum(closest.data(), closest.data() + n, cumulative.begin());
-    const double potential = cumulative.back();
-    double best_potential = std::numeric_limits<double>::infinity();
-    Index best_candidate = 0;
-    for (Index t = 0; t < trials; ++t) {
-      const double target = rng.uniform() * potential;
-      Index id = Index(std::lower_bound(cumulative.begin(), cumulative.end(), target) - cumulative.begin());
-      id = std::min(id, n - 1);
-      squared_distances_to<Scalar>(X, X.row(id), candidate_dist, n_threads);
-      candidate_dist = candidate_dist.cwiseMin(closest);
-      const double candidate_potential = candidate_dist.sum();
-      if (candidate_potential < best_potential) {
-        best_potential = candidate_potential;
-        best_candidate = id;
-        best_dist.swap(candidate_dist);
-      }
-    }
-    centers.row(c) = X.row(best_candidate);
-    closest.swap(best_dist);
-  }
-  return centers;
-}
-
-/// Labels and inertia of X against fixed centres.
-template <typename Scalar>
-double assign(ConstRowRef<Scalar> X, const RowMatrix<Scalar>& centers, Labels& labels,
-              Vector<double>& dist2, int n_threads) {
-  BmuResult<Scalar> r = find_bmus<Scalar>(X, centers, Distance::euclidean, false, n_threads);
-  labels.swap(r.bmu);
-  dist2 = r.distance.template cast<double>().array().square();
-  return dist2.sum();
-}
-
-/// New centres as cluster means; empty clusters move onto the worst-fitted samples.
-template <typename Scalar>
-RowMatrix<Scalar> update_centers(ConstRowRef<Scalar> X, Labels& labels, const Vector<double>& dist2,
-                                 Index k, int n_threads) {
-  UnitSums<Scalar> s = unit_sums<Scalar>(X, labels, k, n_threads);
-  std::vector<Index> empty;
-  for (Index c = 0; c < k; ++c)
-    if (s.counts[c] == Scalar(0)) empty.push_back(c);
-  if (!empty.empty()) {
-    std::vector<Index> order(static_cast<std::size_t>(X.rows()));
-    std::iota(order.begin(), order.end(), Index(0));
-    std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return dist2[a] > dist2[b]; });
-    // n_samples >= k and a cluster is empty, so some cluster has two or more samples to give.
-    std::size_t next = 0;
-    for (const Index to : empty) {
-      while (next < order.size() && s.counts[labels[order[next]]] <= Scalar(1)) ++next;
-      if (next == order.size()) break;
-      const Index i = order[next++], from = labels[i];
-      s.sums.row(from) -= X.row(i);
-      s.counts[from] -= Scalar(1);
-      s.sums.row(to) = X.row(i);
-      s.counts[to] = Scalar(1);
-      labels[i] = to;
-    }
-  }
-  RowMatrix<Scalar> centers = s.sums;
-  for (Index c = 0; c < k; ++c)
-    if (s.counts[c] > Scalar(0)) centers.row(c) /= s.counts[c];
-  return centers;
-}
-
-/// One Lloyd run from given centres (scikit-learn's lloyd_iter loop).
-template <typename Scalar>
-KMeansRun<Scalar> lloyd(ConstRowRef<Scalar> X, RowMatrix<Scalar> centers, int max_iter,
-                        double tol, int n_threads) {
-  const Index k = centers.rows();
-  KMeansRun<Scalar> run;
-  Labels labels, previous;
-  Vector<double> dist2;
-  for (int it = 0; it < max_iter; ++it) {
-    assign<Scalar>(X, centers, labels, dist2, n_threads);
-    RowMatrix<Scalar> next = update_centers<Scalar>(X, labels, dist2, k, n_threads);
-    run.n_iter = it + 1;
-    if (previous.size() == labels.size() && previous == labels) {
-      centers.swap(next);
-      run.converged = true;
-      break;
-    }
-    const double shift = (next - centers).template cast<double>().squaredNorm();
-    centers.swap(next);
-    previous = labels;
-    if (shift <= tol) {
-      run.converged = true;
-      break;
-    }
-  }
-  // Labels and inertia of the final centres, so they are consistent with each other.
-  run.inertia = assign<Scalar>(X, centers, labels, dist2, n_threads);
-  run.labels.swap(labels);
-  run.centers.swap(centers);
-  return run;
 }
 
 }  // namespace detail

@@ -5,6 +5,7 @@
 
 #include "somtile/cluster/cluster_selection.hpp"
 #include "somtile/core/types.hpp"
+#include "somtile/cluster/detail/neuron_clustering_included.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -145,11 +146,5 @@ Index elbow_k(const std::vector<double>& inertias);
 template <typename Scalar>
 ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& positions,
                             const ClusterParams& params, const char* call = "cluster_units");
-
-namespace detail {
-/// True once cluster/som_cluster.hpp, which defines the functions above, is included.
-template <typename Scalar, typename = void>
-struct NeuronClusteringIncluded : std::false_type {};
-}  // namespace detail
 
 }  // namespace somtile

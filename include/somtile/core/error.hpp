@@ -2,10 +2,9 @@
 // Error types. Messages name the call, the rule and the offending value, e.g.
 // "SomVQ::predict(): X has 3 features, but this SomVQ was fitted with 4".
 
-#include <sstream>
+#include "somtile/core/detail/concat.hpp"
+
 #include <stdexcept>
-#include <string>
-#include <utility>
 
 namespace somtile {
 
@@ -27,15 +26,4 @@ class NotFittedError : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
-namespace detail {
-
-/// Concatenates any streamable values into one message.
-template <typename... Parts>
-std::string concat(Parts&&... parts) {
-  std::ostringstream out;
-  (out << ... << std::forward<Parts>(parts));
-  return out.str();
-}
-
-}  // namespace detail
 }  // namespace somtile

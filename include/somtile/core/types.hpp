@@ -39,6 +39,7 @@ template <typename Scalar>
 using SparseRowMatrix = Eigen::SparseMatrix<Scalar, Eigen::RowMajor, int>;
 
 namespace detail {
+// Kept here: DataRef below needs it (std::type_identity is C++20).
 template <typename T>
 struct TypeIdentity {
   using type = T;

@@ -11,10 +11,9 @@
 // Warnings are emitted by the calling thread, outside parallel regions; the handler is
 // guarded by a mutex, so models trained on several threads at once may share it.
 
-#include "somtile/core/error.hpp"
+#include "somtile/core/detail/warn.hpp"  // the handler's state, detail::warn
 
 #include <functional>
-#include <iostream>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -25,31 +24,6 @@ namespace somtile {
 /// Receives one warning message (no trailing newline), e.g.
 /// "SomVQ::fit(): the map did not grow beyond its 4 seed neurons; lower lambda_".
 using WarningHandler = std::function<void(std::string_view)>;
-
-namespace detail {
-
-struct WarningState {
-  std::mutex mutex;
-  WarningHandler handler = [](std::string_view message) {
-    std::clog << "somtile warning: " << message << '\n';
-  };
-};
-
-inline WarningState& warning_state() {
-  static WarningState state;  // one per program: inline functions share their statics
-  return state;
-}
-
-/// Sends `call + "(): " + message...` to the warning handler.
-template <typename... Parts>
-void warn(std::string_view call, Parts&&... message) {
-  const std::string text = concat(call, "(): ", std::forward<Parts>(message)...);
-  WarningState& state = warning_state();
-  std::lock_guard<std::mutex> lock(state.mutex);
-  if (state.handler) state.handler(text);
-}
-
-}  // namespace detail
 
 /// Installs `handler` (an empty function silences warnings) and returns the previous one.
 inline WarningHandler set_warning_handler(WarningHandler handler) {

@@ -78,7 +78,7 @@
 #include "somtile/core/warning.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/masked_bmu.hpp"
+#include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
 #include "somtile/core/detail/parallel.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/metrics/topographic_function.hpp"

@@ -22,6 +22,7 @@
 
 #include "somtile/cluster/gaussian_mixture.hpp"
 #include "somtile/cluster/kmeans.hpp"
+#include "somtile/core/detail/file_writer.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/io/detail/archive.hpp"
@@ -41,36 +42,6 @@
 #include <string>
 
 namespace somtile {
-
-namespace detail {
-
-template <typename Model>
-void save_model(const Model& model, bool fitted, const std::string& path, const char* kind,
-                std::uint8_t scalar_size) {
-  require<NotFittedError>(fitted, "save", "this ", kind, " is not fitted yet; there is nothing to save");
-  ModelWriter w;
-  w(model);
-  w.save(path, kind, scalar_size);
-}
-
-/// Reads a `kind` into `model` (a default-constructed one), turning the model's own parameter
-/// errors into load errors that name the file.
-template <typename Model>
-Model load_model(const std::string& path, const char* kind, std::uint8_t scalar_size, Model model) {
-  ModelReader r(path);
-  r.expect(kind, scalar_size);
-  try {
-    r(model);
-  } catch (const InputError&) {
-    throw;
-  } catch (const std::invalid_argument& e) {
-    r.fail(concat("invalid parameters: ", e.what()));
-  }
-  r.finish();
-  return model;
-}
-
-}  // namespace detail
 
 /// The kind of model a file holds ("Som", "OnlineSom", "SomVQ", "SomClassifier", "KMeans",
 /// "GaussianMixture", "StandardScaler", "MinMaxScaler"), after checking magic, version and
@@ -168,14 +139,7 @@ void save_som_pak(const Som<Scalar>& som, const std::string& path) {
     for (Index j = 0; j < W.cols(); ++j) out << (j ? " " : "") << W(u, j);
     out << '\n';
   }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    f << out.str();
-    if (!f) throw InputError(detail::concat("save_som_pak(): cannot write '", tmp, "'"));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw InputError(detail::concat("save_som_pak(): cannot rename '", tmp, "' to '", path, "'"));
+  detail::write_file_replacing(path, "save_som_pak", out.str());
 }
 
 /// Reads a SOM_PAK .cod codebook into a SOM (other parameters from `params`, whose rows, cols,

@@ -10,6 +10,8 @@
 // The reported distance to the BMU is recomputed directly from x - w, which keeps it exact
 // where the expanded form would cancel. Manhattan and Chebyshev use a plain loop.
 // Ties go to the lowest unit index.
+// With missing values (NaN cells, Missing::mask) the overload taking a Missing keeps the GEMM
+// search for complete rows and takes an exact masked loop for the others.
 
 #include "somtile/core/types.hpp"
 #include "somtile/kernels/detail/bmu_search.hpp"
@@ -83,4 +85,17 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
   return out;
 }
 
+/// find_bmus where, with Missing::mask, NaN cells of X are missing values and distances are
+/// masked: over the present features p of F, scaled by F / p (definitions at the top of
+/// kernels/detail/masked_distance.hpp). Every row needs a present feature and X no infinite
+/// value (callers validate: detail::check_data with Missing). Reported distances are masked
+/// distances. Bit-identical to find_bmus when missing is reject or X has no NaN, and identical
+/// for any thread count.
+template <typename Scalar>
+BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distance metric, bool with_second,
+                            int n_threads, Missing missing);
+
 }  // namespace somtile
+
+// The masked overload's body (after the dense search it calls).
+#include "somtile/kernels/detail/masked_bmu.hpp"

@@ -30,6 +30,7 @@ struct TopographicFunction {
 };
 
 namespace detail {
+// Kept here: the function below and the growing lattice share it.
 /// A hop distance at or above this means "not connected" (on the map or in the data graph).
 inline constexpr int unreachable_hops = std::numeric_limits<int>::max() / 4;
 }  // namespace detail

@@ -1,7 +1,7 @@
 #pragma once
 // Filling missing values from a trained map (the SOM Toolbox's som_fillnans rule): each NaN
 // cell of a sample takes the value of its best-matching unit's weight for that feature, in the
-// data's units. The BMU is found with the masked search (kernels/masked_bmu.hpp) over the
+// data's units. The BMU is found with the masked search (find_bmus with Missing, kernels/bmu.hpp) over the
 // sample's present features, whatever the model's own `missing` setting: a model trained on
 // complete data fills holes as well as one trained with Missing::mask. Complete rows come back
 // unchanged; infinite values and rows with no present feature are still an InputError.
@@ -9,29 +9,15 @@
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/kernels/masked_bmu.hpp"
+#include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
 #include "somtile/growing/growing_som.hpp"
 #include "somtile/online/online_som.hpp"
 #include "somtile/som/som.hpp"
+#include "somtile/missing/detail/fill_from_units.hpp"
 
 #include <cmath>
 
 namespace somtile {
-
-namespace detail {
-
-/// X with each NaN cell of row i replaced by W_data(bmu[i], j) (W_data: the codebook in the
-/// data's units).
-template <typename Scalar>
-RowMatrix<Scalar> fill_from_units(ConstRowRef<Scalar> X, const Labels& bmu, const RowMatrix<Scalar>& W_data) {
-  RowMatrix<Scalar> out = X;
-  for (Index i = 0; i < out.rows(); ++i)
-    for (Index j = 0; j < out.cols(); ++j)
-      if (std::isnan(out(i, j))) out(i, j) = W_data(bmu[i], j);
-  return out;
-}
-
-}  // namespace detail
 
 /// A copy of X (in the data's units) whose NaN cells hold the weight of their row's BMU (see
 /// the top of this file). Works on any fitted Som, whatever params().missing.

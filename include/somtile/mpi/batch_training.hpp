@@ -17,6 +17,7 @@
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/mpi/detail/reduce.hpp"
 #include "somtile/som/som.hpp"
 
 #include <mpi.h>
@@ -40,42 +41,6 @@ struct BatchTrainingTimes {
   double compute = 0;        ///< BMU passes, sums, updates
   double communication = 0;  ///< the reductions (including waiting for slower ranks)
 };
-
-namespace detail {
-
-template <typename Scalar>
-MPI_Datatype mpi_type() {
-  return std::is_same_v<Scalar, float> ? MPI_FLOAT : MPI_DOUBLE;
-}
-
-// Sums `local` over ranks into `global` (same length on every rank).
-template <typename Scalar>
-void reduce_sum(const std::vector<Scalar>& local, std::vector<Scalar>& global, ReduceOrder order,
-                MPI_Comm comm) {
-  global.assign(local.size(), Scalar(0));
-  if (order == ReduceOrder::allreduce) {
-    MPI_Allreduce(local.data(), global.data(), int(local.size()), mpi_type<Scalar>(), MPI_SUM, comm);
-    return;
-  }
-  int size = 1;
-  MPI_Comm_size(comm, &size);
-  std::vector<Scalar> all(local.size() * std::size_t(size));
-  MPI_Allgather(local.data(), int(local.size()), mpi_type<Scalar>(), all.data(), int(local.size()),
-                mpi_type<Scalar>(), comm);
-  for (int r = 0; r < size; ++r)
-    for (std::size_t k = 0; k < local.size(); ++k) global[k] += all[std::size_t(r) * local.size() + k];
-}
-
-// Throws on every rank when any rank failed validation (so no rank is left waiting).
-inline void agree(bool ok, const std::string& message, MPI_Comm comm) {
-  int local_failed = ok ? 0 : 1, any_failed = 0;
-  MPI_Allreduce(&local_failed, &any_failed, 1, MPI_INT, MPI_MAX, comm);
-  if (!any_failed) return;
-  if (!ok) throw InputError(message);
-  throw InputError("somtile::mpi::fit_batch(): another rank rejected its input");
-}
-
-}  // namespace detail
 
 /// Trains `som` by batch epochs on the union of every rank's `X_local` (which may have zero
 /// rows on some ranks). Rank 0's weights are broadcast first: initialise them there (e.g. with
@@ -144,7 +109,7 @@ TrainingHistory fit_batch(Som<Scalar>& som, ConstRowRef<Scalar> X_local, MPI_Com
     Eigen::Map<Vector<Scalar>>(local.data() + units * F, units) = s.counts;
     double mid = MPI_Wtime();
     t.compute += mid - start;
-    detail::reduce_sum(local, global, params.reduce_order, comm);
+    detail::reduce_sum(local, global, params.reduce_order == ReduceOrder::fixed, comm);
     start = MPI_Wtime();
     t.communication += start - mid;
     s.sums = Eigen::Map<const RowMatrix<Scalar>>(global.data(), units, F);

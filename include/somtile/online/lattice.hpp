@@ -23,7 +23,8 @@
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/grid/grid.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/masked_bmu.hpp"
+#include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
+#include "somtile/kernels/detail/masked_distance.hpp"
 #include "somtile/core/detail/parallel.hpp"
 #include "somtile/kernels/bmu_data_map.hpp"
 #include "somtile/grid/detail/u_matrix.hpp"

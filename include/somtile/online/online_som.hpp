@@ -49,7 +49,7 @@
 #include "somtile/grid/schedule.hpp"
 #include "somtile/grid/grid.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/masked_bmu.hpp"
+#include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
 #include "somtile/grid/detail/sigma_warning.hpp"
 #include "somtile/online/lattice.hpp"
 #include "somtile/preprocessing/scaler.hpp"

@@ -10,32 +10,15 @@
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/preprocessing/standard_scaler.hpp"
+#include "somtile/core/detail/nan_range.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 #include <type_traits>
 
 namespace somtile {
-
-namespace detail {
-
-/// Each column's minimum and maximum over its present (non-NaN) values; every column has one.
-template <typename Scalar>
-void nan_min_max(ConstRowRef<Scalar> X, Vector<Scalar>& lo, Vector<Scalar>& hi) {
-  const Index F = X.cols();
-  lo.setConstant(F, std::numeric_limits<Scalar>::infinity());
-  hi.setConstant(F, -std::numeric_limits<Scalar>::infinity());
-  for (Index i = 0; i < X.rows(); ++i)  // row by row: the data are row-major
-    for (Index j = 0; j < F; ++j) {
-      const Scalar v = X(i, j);
-      if (std::isnan(v)) continue;
-      lo[j] = std::min(lo[j], v);
-      hi[j] = std::max(hi[j], v);
-    }
-}
-
-}  // namespace detail
 
 /// Parameters of MinMaxScaler: the range features are mapped to (scikit-learn's feature_range).
 struct MinMaxScalerParams {
@@ -94,7 +77,7 @@ class MinMaxScaler {
     Vector<Scalar> lo, hi;
     if (missing == Missing::mask && detail::has_missing(X)) {
       detail::check_columns_present("MinMaxScaler::fit", X);
-      detail::nan_min_max(X, lo, hi);
+      std::tie(lo, hi) = detail::nan_column_range(X);
     } else {
       lo = X.colwise().minCoeff().transpose();
       hi = X.colwise().maxCoeff().transpose();

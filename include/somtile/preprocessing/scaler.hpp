@@ -14,6 +14,7 @@
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/preprocessing/min_max_scaler.hpp"
 #include "somtile/preprocessing/standard_scaler.hpp"
+#include "somtile/preprocessing/detail/unscaled_warning.hpp"
 
 #include <cmath>
 #include <limits>
@@ -108,43 +109,5 @@ class Scaler {
   StandardScaler<Scalar> standard_;
   MinMaxScaler<Scalar> minmax_;
 };
-
-namespace detail {
-
-/// Warns (core/warning.hpp) when the ranges (max - min) of X's columns differ by more than
-/// `ratio` times (largest over smallest non-zero), naming both columns. Called by the fits of
-/// models whose scaling is none: distances there are dominated by the widest features. Ranges,
-/// not standard deviations: a rarely non-zero feature (a border pixel, a rare word) has a tiny
-/// deviation but the same units as its neighbours, and is no reason to rescale. NaN cells
-/// (missing values) are ignored.
-template <typename Scalar>
-void warn_if_unscaled(std::string_view call, ConstRowRef<Scalar> X, double ratio = 100.0) {
-  const Index n = X.rows(), F = X.cols();
-  if (n < 2 || F < 2) return;
-  Eigen::ArrayXd lo_v = Eigen::ArrayXd::Constant(F, std::numeric_limits<double>::infinity()),
-                 hi_v = Eigen::ArrayXd::Constant(F, -std::numeric_limits<double>::infinity());
-  for (Index i = 0; i < n; ++i)  // row by row: the data are row-major
-    for (Index j = 0; j < F; ++j) {
-      const double v = double(X(i, j));
-      if (std::isnan(v)) continue;
-      lo_v[j] = std::min(lo_v[j], v);
-      hi_v[j] = std::max(hi_v[j], v);
-    }
-  Index lo = -1, hi = -1;
-  double r_lo = 0.0, r_hi = 0.0;
-  for (Index j = 0; j < F; ++j) {
-    const double r = hi_v[j] - lo_v[j];
-    if (!(r > 0.0) || !std::isfinite(r)) continue;
-    if (lo < 0 || r < r_lo) lo = j, r_lo = r;
-    if (hi < 0 || r > r_hi) hi = j, r_hi = r;
-  }
-  if (lo < 0 || r_hi <= ratio * r_lo) return;
-  warn(call, "the features' ranges (max - min) differ by a factor of ", r_hi / r_lo, " (column ", hi, ": ", r_hi,
-       ", column ", lo, ": ", r_lo,
-       "), so the widest features dominate the distances; set scaling = Scaling::standard in the params "
-       "(or scale the data)");
-}
-
-}  // namespace detail
 
 }  // namespace somtile

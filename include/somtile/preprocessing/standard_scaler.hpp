@@ -11,20 +11,13 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/preprocessing/detail/scaler_not_fitted.hpp"
 
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
 namespace somtile {
-
-namespace detail {
-
-inline NotFittedError scaler_not_fitted(std::string_view name, std::string_view method) {
-  return NotFittedError(concat(name, "::", method, "(): this ", name, " is not fitted yet; call fit() first"));
-}
-
-}  // namespace detail
 
 /// Standardises features (see the top of this file).
 ///

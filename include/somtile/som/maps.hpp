@@ -6,6 +6,9 @@
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/bmu_data_map.hpp"
 #include "somtile/grid/detail/u_matrix.hpp"
+#include "somtile/kernels/detail/masked_distance.hpp"  // masked_pair_distance
+#include "somtile/som/detail/map_helpers.hpp"
+#include "somtile/som/detail/retrieval.hpp"
 #include "somtile/som/som.hpp"
 
 #include <algorithm>
@@ -20,66 +23,6 @@ namespace somtile {
 
 /// How the values of a unit combine: the U-matrix takes sum or mean, metric_map mean or std.
 enum class Reduction { sum, mean, std };
-
-namespace detail {
-
-template <typename = void>
-RowMatrix<double> empty_map(const Grid& g, double fill) {
-  return RowMatrix<double>::Constant(g.rows(), g.cols(), fill);
-}
-
-template <typename Scalar>
-void check_bmu_map(const char* call, const Som<Scalar>& som, const BmuDataMap& map) {
-  require<InputError>(Index(map.size()) == som.n_units(), call, "the BMU map has ", map.size(),
-                      " units, but the SOM has ", som.n_units());
-}
-
-// Sample indices of a BMU map must address `target`.
-inline void check_map_targets(const char* call, const BmuDataMap& map, Index n_targets) {
-  for (const auto& samples : map)
-    for (Index i : samples)
-      require<InputError>(i >= 0 && i < n_targets, call, "the BMU map refers to sample ", i,
-                          ", but the target has ", n_targets, " values");
-}
-
-inline double unbiased_std(const std::vector<double>& v) {
-  if (v.size() < 2) return 0.0;
-  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
-  double ss = 0;
-  for (double x : v) ss += (x - mean) * (x - mean);
-  return std::sqrt(ss / double(v.size() - 1));
-}
-
-template <typename Derived>
-std::vector<double> gather_targets(const std::vector<Index>& samples, const Eigen::MatrixBase<Derived>& t) {
-  std::vector<double> v;
-  v.reserve(samples.size());
-  for (Index i : samples) v.push_back(double(t(i)));
-  return v;
-}
-
-/// Masked distance (kernels/masked_bmu.hpp) between two rows that may both hold NaN cells,
-/// over the features present in both (F / p scaling with p their number); +inf when there are
-/// none.
-template <typename Scalar, typename RowA, typename RowB>
-double masked_pair_distance(Distance metric, const RowA& a, const RowB& b) {
-  const Index F = a.size();
-  Vector<Scalar> x(F), w(F);
-  Index p = 0;
-  for (Index j = 0; j < F; ++j)
-    if (!std::isnan(a[j]) && !std::isnan(b[j])) {
-      x[p] = a[j];
-      w[p] = b[j];
-      ++p;
-    }
-  if (p == 0) return std::numeric_limits<double>::infinity();
-  const double d = double(pair_distance<Scalar>(metric, x.head(p), w.head(p))), scale = double(F) / double(p);
-  if (metric == Distance::euclidean) return d * std::sqrt(scale);
-  if (metric == Distance::manhattan) return d * scale;
-  return d;
-}
-
-}  // namespace detail
 
 /// Number of samples per unit.
 template <typename Scalar>
@@ -263,44 +206,6 @@ enum class Retrieval {
   bmu_neighborhood_knn   ///< plus, while the buffer is not larger than min_buffer, whole units
                          ///< in order of weight-space distance from the BMU's weight vector
 };
-
-namespace detail {
-
-/// collect_samples' tiers around the query's BMU `bmu`: its samples, its grid neighbourhood,
-/// then further units by codebook distance while the buffer is not larger than min_buffer;
-/// within a tier nearest first by sample_distance(i) (dense, masked or sparse rows).
-template <typename Scalar, typename SampleDistance>
-std::vector<Index> collect_in_tiers(const Som<Scalar>& som, Index bmu, const BmuDataMap& map, Index min_buffer,
-                                    Retrieval mode, const SampleDistance& sample_distance) {
-  const Distance metric = som.params().distance;
-  std::vector<Index> out;
-  std::vector<char> visited(std::size_t(som.n_units()), 0);
-  auto take = [&](const std::vector<Index>& units) {  // one tier, nearest to the query first
-    std::vector<std::pair<double, Index>> tier;
-    for (Index u : units) {
-      visited[std::size_t(u)] = 1;
-      for (Index i : map[std::size_t(u)]) tier.emplace_back(sample_distance(i), i);
-    }
-    std::stable_sort(tier.begin(), tier.end());
-    for (const auto& [d, i] : tier) out.push_back(i);
-  };
-  take({bmu});
-  if (mode == Retrieval::bmu_only) return out;
-  take(som.grid().neighbors(bmu, som.params().neighborhood_order));
-  if (mode == Retrieval::bmu_neighborhood) return out;
-  std::vector<std::pair<double, Index>> rest;
-  for (Index u = 0; u < som.n_units(); ++u)
-    if (!visited[std::size_t(u)] && !map[std::size_t(u)].empty())
-      rest.emplace_back(double(distance<Scalar>(metric, som.weights().row(bmu), som.weights().row(u))), u);
-  std::stable_sort(rest.begin(), rest.end());
-  for (const auto& [d, u] : rest) {
-    if (Index(out.size()) > min_buffer) break;
-    take({u});
-  }
-  return out;
-}
-
-}  // namespace detail
 
 /// Just-in-time retrieval: the indices of the historical samples (rows of X, mapped by `map`)
 /// near a query, nearest first: the BMU's samples, then its grid neighbourhood, then further

@@ -11,7 +11,7 @@
 // Both are written as "per-unit sums, then neighbourhood smoothing", sharing kernels/batch.hpp.
 //
 // Missing values (SomParams::missing = Missing::mask): NaN cells are missing. Distances use the
-// present features (kernels/masked_bmu.hpp), the batch rule sums and counts per feature
+// present features (kernels/detail/masked_distance.hpp), the batch rule sums and counts per feature
 // (w_nj = sum_u h(u, n) S_uj / sum_u h(u, n) C_uj; a (unit, feature) whose denominator is not
 // positive keeps its weight), mini-batch updates touch present features only
 // (w_nj += alpha / |B| * sum_{x in B, x_j present} h(bmu(x), n) (x_j - w_nj)), and the errors
@@ -33,10 +33,11 @@
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/detail/masked_sums.hpp"
 #include "somtile/kernels/detail/team_bmu.hpp"
-#include "somtile/kernels/masked_bmu.hpp"
+#include "somtile/kernels/detail/masked_distance.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/preprocessing/scaler.hpp"
 #include "somtile/core/epoch_info.hpp"
+#include "somtile/som/detail/serialize_init.hpp"
 
 
 #include <cmath>
@@ -118,28 +119,6 @@ inline void validate(const SomParams& p, Index n_features) {
     detail::require(s > 0, call, "sigma schedule reaches ", s, " at epoch ", t, "; it must stay > 0");
   }
 }
-
-namespace detail {
-
-/// Init through a model file. Version 1 files knew {random, sample, pca} and their "random" was
-/// the uniform draw in the data's box, now Init::uniform; writing a version 1 file (tests
-/// only) maps back. Init::random of version 2 (data rows) has no version 1 equivalent.
-template <typename Archive>
-void serialize_init(Archive& ar, Init& init) {
-  if constexpr (Archive::loading) {
-    ar.choice(init);
-    if (ar.version() < 2) {
-      ar.check(init != Init::uniform, "invalid enumerator ", int(init), " for a version 1 file");
-      if (init == Init::random) init = Init::uniform;
-    }
-  } else {
-    Init stored = init;
-    if (ar.version() < 2 && stored == Init::uniform) stored = Init::random;
-    ar.choice(stored);
-  }
-}
-
-}  // namespace detail
 
 /// Per-epoch errors of the weights after that epoch, on the whole training set
 /// (topographic error as a fraction in [0, 1], unlike TorchSOM's percent).

@@ -6,6 +6,7 @@
 #include "somtile/metrics/clustering.hpp"
 #include "somtile/viz/charts.hpp"
 #include "somtile/viz/detail/cluster_names.hpp"
+#include "somtile/viz/detail/message_panel.hpp"
 #include "somtile/viz/plot_options.hpp"
 
 #include <algorithm>

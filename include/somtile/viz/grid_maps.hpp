@@ -10,6 +10,7 @@
 // right by half a unit, as in Grid), NaN = "no value" drawn hatched with a legend entry, so an
 
 #include "somtile/core/types.hpp"
+#include "somtile/core/detail/nan_range.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/grid/grid.hpp"
 #include "somtile/viz/colormap.hpp"
@@ -28,6 +29,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace somtile::viz {
@@ -42,17 +44,13 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values,
   detail::require<InputError>(Index(options.unit_labels.size()) <= grid.size(), call, "unit_labels has ",
                               options.unit_labels.size(), " entries, but the grid has ", grid.size(), " units");
 
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  bool any_empty = false, integers = true;  // counts and ranks get whole-number ticks
+  double lo, hi;
+  std::tie(lo, hi) = somtile::detail::nan_range(values);
+  const bool any_empty = values.hasNaN();
+  bool integers = true;  // counts and ranks get whole-number ticks
   for (Index i = 0; i < values.size(); ++i) {
     const double v = values.data()[i];
-    if (std::isnan(v)) {
-      any_empty = true;
-      continue;
-    }
-    integers = integers && v == std::floor(v);
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
+    integers = integers && (std::isnan(v) || v == std::floor(v));
   }
   if (!std::isfinite(lo)) lo = hi = 0;  // all empty: an arbitrary scale, every cell hatched
   if (!std::isnan(options.vmin)) lo = options.vmin;
@@ -214,17 +212,8 @@ inline void plot_grid_maps(const Grid& grid, const std::vector<RowMatrix<double>
   std::vector<Range> ranges;
   double bar_w = 0;
   for (const auto& mp : maps) {
-    Range r{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
-            false};
-    for (Index i = 0; i < mp.size(); ++i) {
-      const double v = mp.data()[i];
-      if (std::isnan(v)) {
-        r.empty = true;
-        continue;
-      }
-      r.lo = std::min(r.lo, v);
-      r.hi = std::max(r.hi, v);
-    }
+    const std::pair<double, double> range = somtile::detail::nan_range(mp);
+    Range r{range.first, range.second, mp.hasNaN()};
     if (!std::isfinite(r.lo)) r.lo = r.hi = 0;
     std::tie(r.lo, r.hi) = detail::widened(r.lo, r.hi);
     bar_w = std::max(bar_w, detail::colorbar_width(r.lo, r.hi, {}, 9.5));

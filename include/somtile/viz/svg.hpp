@@ -3,7 +3,9 @@
 // (no time stamps, no generated ids, locale-independent numbers) and written atomically, so a
 // reader never sees half a picture and the same plot call always gives the same bytes.
 
+#include "somtile/core/detail/file_writer.hpp"
 #include "somtile/core/error.hpp"
+#include "somtile/viz/detail/svg_text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -55,58 +57,6 @@ struct TextStyle {
   std::string css_class;
 };
 
-}  // namespace somtile::viz
-
-namespace somtile::detail {
-
-/// Shortest fixed-point text with at most `decimals` decimals: "12", "0.5", "-3.25"; never "-0".
-inline std::string svg_number(double v, int decimals = 2) {
-  if (!std::isfinite(v)) v = 0.0;  // SVG has no NaN; callers validate data before drawing
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
-  std::string s(buf, res.ptr);
-  if (s.find('.') != std::string::npos) {
-    while (!s.empty() && s.back() == '0') s.pop_back();
-    if (!s.empty() && s.back() == '.') s.pop_back();
-  }
-  if (s == "-0") s = "0";
-  return s;
-}
-
-/// Escapes text for XML character data and attribute values; drops control characters that
-/// XML 1.0 forbids, so any user string (a feature name, a title) yields a well-formed file.
-inline std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    const auto u = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') break;
-        out += ch;
-    }
-  }
-  return out;
-}
-
-}  // namespace somtile::detail
-
-namespace somtile::viz {
 
 /// An SVG document under construction: shapes and texts in drawing order, then str() or save().
 class SvgCanvas {
@@ -237,22 +187,7 @@ class SvgCanvas {
 
   /// Writes the document to `path` through a temporary file renamed into place.
   void save(const std::string& path) const {
-    const std::string document = str();
-    const std::string temporary = path + ".tmp";
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      if (!out) throw InputError("SvgCanvas::save(): cannot write '" + temporary + "'");
-      out << document;
-      out.flush();
-      if (!out) {
-        std::remove(temporary.c_str());
-        throw InputError("SvgCanvas::save(): writing '" + temporary + "' failed");
-      }
-    }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-      std::remove(temporary.c_str());
-      throw InputError("SvgCanvas::save(): cannot move '" + temporary + "' to '" + path + "'");
-    }
+    detail::write_file_replacing(path, "SvgCanvas::save", str());
   }
 
  private:

@@ -9,7 +9,7 @@
 #include "somtile/grid/schedule.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/masked_bmu.hpp"
+#include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
 #include "somtile/core/detail/parallel.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/metrics/topographic_function.hpp"

@@ -9,8 +9,11 @@
 //
 // so the field list exists once and saving and loading cannot drift apart. ModelWriter appends
 // the fields to a buffer; ModelReader reads them back, bounds every length by the bytes left
-// and fails with an InputError naming the file. See model_io.hpp for the file layout.
+// and fails with an InputError naming the file. save_model / load_model run them for one
+// model. See model_io.hpp for the file layout.
 
+#include "somtile/core/detail/file_writer.hpp"
+#include "somtile/core/detail/validate.hpp"  // require
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 
@@ -20,6 +23,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -79,20 +83,7 @@ class ModelWriter {
     file(version_, kind, scalar_size);
     file.bytes_.insert(file.bytes_.end(), bytes_.begin(), bytes_.end());
     file.raw(fnv1a(file.bytes_.data(), file.bytes_.size()));
-    const std::string tmp = path + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out.write(file.bytes_.data(), std::streamsize(file.bytes_.size()));
-      out.flush();
-      if (!out) {
-        std::remove(tmp.c_str());
-        throw InputError(concat("save(): cannot write '", tmp, "'"));
-      }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-      std::remove(tmp.c_str());
-      throw InputError(concat("save(): cannot rename '", tmp, "' to '", path, "'"));
-    }
+    write_file_replacing(path, "save", std::string_view(file.bytes_.data(), file.bytes_.size()));
   }
 
  private:
@@ -246,5 +237,31 @@ class ModelReader {
   std::uint8_t scalar_size_ = 0;
   std::uint32_t version_ = 0;
 };
+
+template <typename Model>
+void save_model(const Model& model, bool fitted, const std::string& path, const char* kind,
+                std::uint8_t scalar_size) {
+  require<NotFittedError>(fitted, "save", "this ", kind, " is not fitted yet; there is nothing to save");
+  ModelWriter w;
+  w(model);
+  w.save(path, kind, scalar_size);
+}
+
+/// Reads a `kind` into `model` (a default-constructed one), turning the model's own parameter
+/// errors into load errors that name the file.
+template <typename Model>
+Model load_model(const std::string& path, const char* kind, std::uint8_t scalar_size, Model model) {
+  ModelReader r(path);
+  r.expect(kind, scalar_size);
+  try {
+    r(model);
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::invalid_argument& e) {
+    r.fail(concat("invalid parameters: ", e.what()));
+  }
+  r.finish();
+  return model;
+}
 
 }  // namespace somtile::detail

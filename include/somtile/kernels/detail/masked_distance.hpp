@@ -1,5 +1,7 @@
 #pragma once
-// Best-matching-unit search on data with missing values (NaN cells; Missing::mask).
+// Distances on data with missing values (NaN cells; Missing::mask), in one place: MaskedRow
+// (a row prepared once, then its distance to many units), masked_distance (one row to one
+// complete unit) and masked_pair_distance (two rows that may both miss cells).
 //
 // A row's distance to a unit uses its present features only. With P the present features of
 // x, p = |P| and F the number of features:
@@ -10,24 +12,17 @@
 // The factor F / p is R kohonen's choice: it keeps the errors of incomplete rows on the scale
 // of complete ones (the SOM Toolbox sums without it). It does not change which unit is the BMU.
 // For a complete row the masked distance is distance() (kernels/bmu.hpp), bit for bit.
-//
-// find_bmus(..., Missing): complete rows go through the GEMM search of find_bmus, gathered in
-// a block; rows with NaN take an exact loop over the units (ties to the lowest unit index, as
-// the dense search). With Missing::reject, or with no NaN in X, it is find_bmus itself.
+// The search over a codebook is find_bmus(..., Missing) (kernels/bmu.hpp, kernels/detail/masked_bmu.hpp).
 
 #include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"  // has_missing
-#include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/detail/bmu_search.hpp"
-#include "somtile/core/detail/parallel.hpp"
+#include "somtile/kernels/detail/bmu_search.hpp"  // pair_distance, robust_norm
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
-namespace somtile {
-namespace detail {
+namespace somtile::detail {
 
 /// A row with NaN cells prepared for masked distances: its values with 0 in the missing
 /// cells (x0), its mask (1 present, 0 missing), the scale F / p and |x_P|. Every loop over the
@@ -191,55 +186,25 @@ Scalar masked_distance(Distance metric, const RowA& x, const RowB& w) {
   return m.distance(metric, w);
 }
 
-}  // namespace detail
-
-/// find_bmus (kernels/bmu.hpp) where, with Missing::mask, NaN cells of X are missing values
-/// and distances are masked (top of this file). Every row needs a present feature and X no
-/// infinite value (callers validate: detail::check_data with Missing). Reported distances are
-/// masked distances. Bit-identical to find_bmus when missing is reject or X has no NaN, and
-/// identical for any thread count.
-template <typename Scalar>
-BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distance metric, bool with_second,
-                            int n_threads, Missing missing) {
-  if (missing == Missing::reject || !detail::has_missing(X)) return find_bmus<Scalar>(X, W, metric, with_second, n_threads);
-  const Index n = X.rows(), n_units = W.rows(), F = X.cols();
-  std::vector<Index> complete, incomplete;
-  for (Index i = 0; i < n; ++i) (X.row(i).hasNaN() ? incomplete : complete).push_back(i);
-
-  BmuResult<Scalar> out;
-  out.bmu.resize(n);
-  out.distance.resize(n);
-  if (with_second) out.second.resize(n);
-  if (!complete.empty()) {
-    RowMatrix<Scalar> block(Index(complete.size()), F);
-    for (std::size_t k = 0; k < complete.size(); ++k) block.row(Index(k)) = X.row(complete[k]);
-    const BmuResult<Scalar> r = find_bmus<Scalar>(block, W, metric, with_second, n_threads);
-    for (std::size_t k = 0; k < complete.size(); ++k) {
-      out.bmu[complete[k]] = r.bmu[Index(k)];
-      out.distance[complete[k]] = r.distance[Index(k)];
-      if (with_second) out.second[complete[k]] = r.second[Index(k)];
+/// Masked distance (top of this file) between two rows that may both hold NaN cells,
+/// over the features present in both (F / p scaling with p their number); +inf when there are
+/// none.
+template <typename Scalar, typename RowA, typename RowB>
+double masked_pair_distance(Distance metric, const RowA& a, const RowB& b) {
+  const Index F = a.size();
+  Vector<Scalar> x(F), w(F);
+  Index p = 0;
+  for (Index j = 0; j < F; ++j)
+    if (!std::isnan(a[j]) && !std::isnan(b[j])) {
+      x[p] = a[j];
+      w[p] = b[j];
+      ++p;
     }
-  }
-  const Index m = Index(incomplete.size());
-  const Index threads = detail::resolve_threads(n_threads);
-  const Index block = std::max<Index>(16, (m + 4 * threads - 1) / (4 * threads));
-  const RowMatrix<Scalar> Wt = W.transpose();  // features x units: MaskedRow::distances runs along units
-  detail::parallel_for_chunks(m, block, n_threads, [&](Index begin, Index end) {
-    detail::MaskedRow<Scalar> row;
-    std::vector<Scalar> d(static_cast<std::size_t>(n_units)), scratch(static_cast<std::size_t>(n_units));
-    for (Index k = begin; k < end; ++k) {
-      const Index i = incomplete[std::size_t(k)];
-      row.set(X.row(i));
-      row.distances(metric, W, Wt, d.data(), scratch.data());
-      detail::TopTwo<Scalar> t;
-      for (Index u = 0; u < n_units; ++u) t.offer(d[std::size_t(u)], u);
-      if (t.best_unit < 0) t.best_unit = 0;  // every distance overflowed: a tie, lowest unit
-      out.bmu[i] = t.best_unit;
-      out.distance[i] = t.best;
-      if (with_second) out.second[i] = t.next_unit;
-    }
-  }, double(n_units) * double(F));
-  return out;
+  if (p == 0) return std::numeric_limits<double>::infinity();
+  const double d = double(pair_distance<Scalar>(metric, x.head(p), w.head(p))), scale = double(F) / double(p);
+  if (metric == Distance::euclidean) return d * std::sqrt(scale);
+  if (metric == Distance::manhattan) return d * scale;
+  return d;
 }
 
-}  // namespace somtile
+}  // namespace somtile::detail
