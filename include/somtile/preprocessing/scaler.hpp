@@ -44,6 +44,11 @@ class Scaler {
   explicit Scaler(const Scaler<Other>& other)
       : kind_(other.kind()), standard_(other.standard()), minmax_(other.minmax()) {}
 
+  /// A fitted standard or minmax scaling from its fitted scaler (e.g. one rebuilt from a model
+  /// file's statistics).
+  explicit Scaler(const StandardScaler<Scalar>& standard) : kind_(Scaling::standard), standard_(standard) {}
+  explicit Scaler(const MinMaxScaler<Scalar>& minmax) : kind_(Scaling::minmax), minmax_(minmax) {}
+
   Scaling kind() const { return kind_; }
   bool is_fitted() const {
     return kind_ == Scaling::none || (kind_ == Scaling::standard ? standard_.is_fitted() : minmax_.is_fitted());
