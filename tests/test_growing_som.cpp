@@ -1,4 +1,4 @@
-// Growing SOM (SomVQ, SomClassifier, the lattice engine), against brute-force oracles and
+// Growing SOM (SomVQ, SomClassifier, the unit graph engine), against brute-force oracles and
 // hand-worked cases.
 #include <somtile/core/random.hpp>
 #include <somtile/core/warning.hpp>
@@ -70,7 +70,7 @@ std::vector<std::vector<int>> bfs_hops(Index K, const std::vector<std::pair<Inde
   return d;
 }
 
-/// GrowingLattice invariants of a fitted estimator: unique cells, edges = all 4-neighbour pairs,
+/// UnitGraph invariants of a fitted estimator: unique cells, edges = all 4-neighbour pairs,
 /// connected, hop table = BFS.
 template <typename Model>
 void check_lattice(const Model& m) {
@@ -136,72 +136,72 @@ DigitsSplit digits_split() {
 
 }  // namespace
 
-// ---- lattice engine -------------------------------------------------------------------------
+// ---- unit graph engine ----------------------------------------------------------------------
 
-TEST_CASE("lattice: incremental hop table equals BFS while growing in every direction", "[growing][lattice]") {
-  detail::GrowingLattice lat(8);  // small, so the hop table is re-laid out while growing
+TEST_CASE("UnitGraph: incremental hop table equals BFS while growing in every direction", "[growing][lattice]") {
+  detail::UnitGraph graph(8);  // small, so the hop table is re-laid out while growing
   Random rng(7);
-  lat.add(0, 0);
-  while (lat.size() < 60) {  // random walk of insertions next to existing cells, any direction
-    const Index b = rng.uniform_index(lat.size());
+  graph.add(0, 0);
+  while (graph.size() < 60) {  // random walk of insertions next to existing cells, any direction
+    const Index b = rng.uniform_index(graph.size());
     const int s = int(rng.uniform_index(4));
-    const Index x = lat.x(b) + detail::GrowingLattice::offsets[std::size_t(s)][0];
-    const Index y = lat.y(b) + detail::GrowingLattice::offsets[std::size_t(s)][1];
-    if (lat.find(x, y) < 0) lat.add(x, y);
+    const Index x = graph.x(b) + detail::UnitGraph::offsets[std::size_t(s)][0];
+    const Index y = graph.y(b) + detail::UnitGraph::offsets[std::size_t(s)][1];
+    if (graph.find(x, y) < 0) graph.add(x, y);
   }
-  const auto edges = lat.edges();
-  const auto d = bfs_hops(lat.size(), edges);
-  for (Index a = 0; a < lat.size(); ++a) {
+  const auto edges = graph.edges();
+  const auto d = bfs_hops(graph.size(), edges);
+  for (Index a = 0; a < graph.size(); ++a) {
     int links = 0;
-    for (int s = 0; s < 4; ++s) links += lat.neighbor(a, s) >= 0;
-    CHECK(lat.degree(a) == links);
-    for (Index b = 0; b < lat.size(); ++b) REQUIRE(lat.hops(a, b) == d[std::size_t(a)][std::size_t(b)]);
+    for (int s = 0; s < 4; ++s) links += graph.neighbor(a, s) >= 0;
+    CHECK(graph.degree(a) == links);
+    for (Index b = 0; b < graph.size(); ++b) REQUIRE(graph.hops(a, b) == d[std::size_t(a)][std::size_t(b)]);
   }
   Index min_x = 0, min_y = 0;
-  for (Index i = 0; i < lat.size(); ++i) min_x = std::min(min_x, lat.x(i)), min_y = std::min(min_y, lat.y(i));
+  for (Index i = 0; i < graph.size(); ++i) min_x = std::min(min_x, graph.x(i)), min_y = std::min(min_y, graph.y(i));
   CHECK((min_x < 0 || min_y < 0));  // the walk went into negative coordinates
 }
 
 TEST_CASE("insertion rule: straight on without corners, toward the high-error corner otherwise", "[growing][lattice]") {
-  detail::GrowingLattice lat(10);
-  lat.add(0, 0);  // 0
-  lat.add(1, 0);  // 1
-  lat.add(2, 0);  // 2: boundary neuron b with one neighbour (1, 0)
+  detail::UnitGraph graph(10);
+  graph.add(0, 0);  // 0
+  graph.add(1, 0);  // 1
+  graph.add(2, 0);  // 2: boundary neuron b with one neighbour (1, 0)
   std::vector<double> error{1.0, 5.0, 9.0};
   // Free sides of b in scan order: (3,0) scores E(1) via the opposite; (2,1) and (2,-1) have no
   // opposite and fall back to b's first neighbour, also E(1): the tie goes to (3,0).
-  detail::Insertion ins = detail::insert_direction(lat, 2, error);
+  detail::Insertion ins = detail::insert_direction(graph, 2, error);
   CHECK(ins.x == 3);
   CHECK(ins.y == 0);
   CHECK(ins.opposite == 1);
   CHECK(ins.corner == -1);
 
-  lat.add(1, 1);  // 3: touches the free cell (2, 1) diagonally to b
+  graph.add(1, 1);  // 3: touches the free cell (2, 1) diagonally to b
   error.push_back(7.0);
-  ins = detail::insert_direction(lat, 2, error);
+  ins = detail::insert_direction(graph, 2, error);
   CHECK(ins.x == 2);
   CHECK(ins.y == 1);
   CHECK(ins.corner == 3);
   CHECK(ins.opposite == -1);  // (2, -1) is empty
 
   error[3] = 4.0;  // the corner now scores below the straight continuation (E(1) = 5)
-  ins = detail::insert_direction(lat, 2, error);
+  ins = detail::insert_direction(graph, 2, error);
   CHECK(ins.x == 3);
   CHECK(ins.y == 0);
 }
 
 TEST_CASE("topographic function: hand-worked 2x2 map with diagonal data links", "[growing][metrics]") {
-  detail::GrowingLattice lat(4);
-  lat.add(0, 0);
-  lat.add(0, 1);
-  lat.add(1, 0);
-  lat.add(1, 1);
+  detail::UnitGraph graph(4);
+  graph.add(0, 0);
+  graph.add(0, 1);
+  graph.add(1, 0);
+  graph.add(1, 1);
   // Samples link only the diagonals 0-3 and 1-2: both at map distance 2 (folds), and every map
   // edge is missing from the data graph (tears of infinite size).
   Labels bmu(4), second(4);
   bmu << 0, 3, 1, 2;
   second << 3, 0, 2, 1;
-  const TopographicFunction tf = topographic_function(bmu, second, lat);
+  const TopographicFunction tf = topographic_function(bmu, second, graph);
   REQUIRE(tf.k.size() == 5);
   const std::vector<double> k{-2, -1, 0, 1, 2}, phi{8, 8, 12, 4, 0};  // N (N - 6) < 0: no scaling
   for (Index i = 0; i < 5; ++i) {
@@ -212,21 +212,21 @@ TEST_CASE("topographic function: hand-worked 2x2 map with diagonal data links", 
   Labels b2(4), s2(4);
   b2 << 0, 0, 3, 3;
   s2 << 1, 2, 1, 2;
-  const TopographicFunction flat = topographic_function(b2, s2, lat);
+  const TopographicFunction flat = topographic_function(b2, s2, graph);
   CHECK(flat.values.cwiseAbs().maxCoeff() == 0.0);
 }
 
 TEST_CASE("topographic product: 0 for a chain whose weights are its positions, non-zero when folded", "[growing][metrics]") {
-  detail::GrowingLattice lat(6);
+  detail::UnitGraph graph(6);
   RowMatrix<double> W(6, 1);
   for (Index i = 0; i < 6; ++i) {
-    lat.add(i, 0);
+    graph.add(i, 0);
     W(i, 0) = double(i);
   }
-  CHECK(topographic_product(W, lat) == Approx(0.0).margin(1e-12));
+  CHECK(topographic_product(W, graph) == Approx(0.0).margin(1e-12));
   W(2, 0) = 4.2;  // fold: neuron 2 sits between 3 and 4 in weight space
   W(3, 0) = 2.1;
-  CHECK(std::abs(topographic_product(W, lat)) > 1e-3);
+  CHECK(std::abs(topographic_product(W, graph)) > 1e-3);
 }
 
 // ---- NNLS -----------------------------------------------------------------------------------

@@ -692,3 +692,48 @@ TEST_CASE("A failed write throws and leaves no temporary file", "[io][write]") {
   CHECK_FALSE(fs::exists("write_fail/bad.svm.tmp"));
   fs::remove_all("write_fail");
 }
+
+TEST_CASE("OnlineSom files of format 3, written before OnlineSom held a Scaler, load and predict the same",
+          "[io][compat]") {
+  // Written by the library at commit dd8787a (tests/fixtures/README.md); the values are what
+  // that program printed.
+  RowMatrix<double> X(12, 3);
+  for (Index i = 0; i < 12; ++i) {
+    X(i, 0) = 100.0 + 10.0 * double(i % 4);
+    X(i, 1) = 0.5 * double((i * 7) % 5);
+    X(i, 2) = 3.0;  // constant: the old normalize = true stored its range as 0
+  }
+  OnlineSom<double> som = load_online_som<double>(SOMTILE_FIXTURES "/online_som_v3_normalize.somtile");
+  CHECK(som.params().scaling == Scaling::none);  // trained with train(X, 60, /*normalize=*/true)
+  CHECK(som.scaler().kind() == Scaling::minmax);
+  CHECK(som.scaler().minmax().data_min() == Vector<double>((Vector<double>(3) << 100, 0, 3).finished()));
+  CHECK(som.scaler().minmax().data_max() == Vector<double>((Vector<double>(3) << 130, 2, 3).finished()));
+  CHECK(som.n_iterations() == 60);
+  CHECK(som.params().num_iterations == 60);
+  RowMatrix<double> W(6, 3);
+  W << 112.11576895633709, 0.61810301290324021, 3, 117.90296348136579, 0.98366653743060628, 3, 122.32134268888963,
+      1.428586858188774, 3, 113.99207894608818, 0.53073869467802437, 3, 119.79355564158749, 0.84030451600801304, 3,
+      123.58257080907369, 1.0782392152189808, 3;
+  CHECK(som.lattice().codebook() == W);
+  const Labels expected = (Labels(12) << 0, 0, 2, 5, 0, 3, 1, 2, 0, 1, 3, 5).finished();
+  CHECK(som.predict(X) == expected);
+  RowMatrix<double> Z = X;
+  Z.col(2).setConstant(4.0);  // off the constant: the same units then (every unit has it at 3)
+  CHECK(som.predict(Z) == expected);
+  // The random stream and the scaling continue as the saving program's did.
+  const RowMatrix<double> C = som.partial_fit(X, 20).codebook();
+  CHECK(C(0, 0) == 109.34607779982804);
+  CHECK(C(5, 1) == 1.0805023975848411);
+  CHECK(C(3, 2) == 3.0);
+
+  const OnlineSom<float> standard = load_online_som<float>(SOMTILE_FIXTURES "/online_som_v3_standard_float.somtile");
+  CHECK(standard.params().scaling == Scaling::standard);
+  REQUIRE(standard.scaler().kind() == Scaling::standard);
+  CHECK(standard.scaler().standard().mean()[0] == 115.0f);
+  CHECK(standard.scaler().standard().scale()[2] == 1.0f);  // constant feature
+  RowMatrix<float> Wf(4, 3);
+  Wf << 111.499451f, 0.831695437f, 3, 117.486595f, 0.911561847f, 3, 112.904404f, 1.1610173f, 3, 114.844421f,
+      1.33023024f, 3;
+  CHECK(standard.lattice().codebook() == Wf);
+  CHECK(standard.predict(X.cast<float>()) == (Labels(12) << 0, 0, 3, 1, 2, 0, 1, 3, 0, 3, 1, 1).finished());
+}

@@ -23,6 +23,9 @@
 using namespace somtile;
 using Catch::Contains;
 
+// The tests keep calling the deprecated train(X, n, normalize) to show it still works.
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
 namespace {
 
 // Params for a rows x cols map (the tests are C++17: no designated initialisers).
@@ -701,4 +704,89 @@ TEMPLATE_TEST_CASE("OnlineSom with scaling trains on scaled features and returns
   const RowMatrix<S> Y = X.leftCols(2);
   const RowMatrix<S> a = minmax.train(Y, 200).codebook(), b = normalized.train(Y, 200, true).codebook();
   for (Index k = 0; k < a.size(); ++k) CHECK(double(a.data()[k]) == Approx(double(b.data()[k])).epsilon(tol).margin(tol));
+}
+
+TEMPLATE_TEST_CASE("normalize = true is Scaling::minmax, bit for bit, constant features included",
+                   "[online][scaling][normalize]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  RowMatrix<S> X = uniform_matrix<S>(60, 3, 4);
+  X.col(0) = (X.col(0).array() * S(100) + S(500)).matrix();
+  X.col(2).setConstant(S(7));
+  OnlineSom<S> normalized(grid_params(6, 7));
+  OnlineSomParams p = grid_params(6, 7);
+  p.scaling = Scaling::minmax;
+  OnlineSom<S> minmax(p);
+  CHECK(normalized.train(X, 500, true).codebook() == minmax.train(X, 500).codebook());
+  // normalize belongs to that training: the scaler is minmax, the parameters stay as given.
+  CHECK(normalized.scaler().kind() == Scaling::minmax);
+  CHECK(normalized.params().scaling == Scaling::none);
+  CHECK(normalized.predict(X) == minmax.predict(X));
+  CHECK(normalized.partial_fit(X.topRows(20), 50).codebook() == minmax.partial_fit(X.topRows(20), 50).codebook());
+  // The scaler learnt the data's range; the constant feature trains as 0 and maps back to 7.
+  CHECK(minmax.scaler().minmax().data_min() == Vector<S>(X.colwise().minCoeff().transpose()));
+  CHECK(minmax.scaler().minmax().data_max() == Vector<S>(X.colwise().maxCoeff().transpose()));
+  CHECK(minmax.weights().col(2).isZero(0));
+  CHECK((minmax.lattice().codebook().col(2).array() == S(7)).all());
+  normalized.train(X.rightCols(2), 10);  // without normalize: no scaling
+  CHECK(normalized.scaler().kind() == Scaling::none);
+}
+
+TEMPLATE_TEST_CASE("OnlineSom's estimator verbs: fit is train, predict and transform against brute force",
+                   "[online][estimator]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  RowMatrix<S> X = normal_matrix<S>(80, 3, 31);
+  X.col(1) *= S(40);
+  const RowMatrix<S> Y = normal_matrix<S>(30, 3, 32);
+  const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-10;
+  for (Scaling scaling : {Scaling::none, Scaling::standard, Scaling::minmax}) {
+    INFO("scaling " << enum_name(scaling));
+    OnlineSomParams p = grid_params(5, 6, false, 17);
+    p.scaling = scaling;
+    p.num_iterations = 400;
+    OnlineSom<S> som(p), reference(p);
+    CHECK_FALSE(som.is_fitted());
+    CHECK_THROWS_MATCHES(som.predict(X), NotFittedError,
+                         Catch::Message("OnlineSom::predict(): this OnlineSom is not trained yet; call fit() or "
+                                        "train() first"));
+    CHECK_THROWS_AS(som.transform(X), NotFittedError);
+    CHECK_THROWS_AS(som.weights(), NotFittedError);
+    CHECK_THROWS_AS(som.weights_in_data_units(), NotFittedError);
+
+    CHECK(&som.fit(X) == &som);
+    CHECK(som.is_fitted());
+    CHECK(som.n_iterations() == 400);
+    CHECK(som.params().num_iterations == 400);
+    CHECK(som.params().scaling == scaling);
+    CHECK(som.scaler().kind() == scaling);
+    const Lattice<S> lat = reference.train(X, 400);
+    CHECK(som.lattice().codebook() == lat.codebook());
+    CHECK(som.weights_in_data_units() == lat.codebook());
+    // weights(): the codebook in the training space, which the scaler maps to the data's units.
+    const RowMatrix<S> W = som.weights();
+    REQUIRE(W.rows() == 30);
+    const RowMatrix<S> back = som.scaler().inverse_transform(W);
+    CHECK((back - lat.codebook()).cwiseAbs().maxCoeff() <= tol * (1 + lat.codebook().cwiseAbs().maxCoeff()));
+
+    // predict: the nearest unit in the training space (brute force in double).
+    const RowMatrix<double> Ys = som.scaler().transform(Y).template cast<double>();
+    const RowMatrix<double> Wd = W.template cast<double>();
+    const Labels bmu = som.predict(Y);
+    const RowMatrix<S> D = som.transform(Y);
+    REQUIRE(D.rows() == Y.rows());
+    REQUIRE(D.cols() == 30);
+    for (Index i = 0; i < Y.rows(); ++i) {
+      const Index best = naive_nearest(Ys, i, Wd);
+      CHECK(std::sqrt(sq_dist(Ys, i, Wd, bmu[i])) <= std::sqrt(sq_dist(Ys, i, Wd, best)) * (1 + tol) + tol);
+      for (Index u = 0; u < 30; ++u)
+        CHECK(double(D(i, u)) == Approx(std::sqrt(sq_dist(Ys, i, Wd, u))).epsilon(tol).margin(tol));
+    }
+  }
+  OnlineSomParams bad = grid_params(2, 2);
+  bad.num_iterations = 0;
+  CHECK_THROWS_MATCHES(OnlineSom<S>(bad), ParameterError,
+                       Catch::Message("OnlineSom(): num_iterations must be > 0, got 0"));
+  OnlineSom<S> som(grid_params(2, 2));
+  som.fit(X.leftCols(2));
+  CHECK_THROWS_MATCHES(som.transform(X), InputError,
+                       Catch::Message("OnlineSom::transform(): X has 3 features, but this OnlineSom expects 2"));
 }

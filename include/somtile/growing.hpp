@@ -1,6 +1,6 @@
 #pragma once
 // Module: the growing map (DBGSOM). The growing engine adds units where the quantization error
-// is largest (growing/growing_som.hpp, with its trainer and lattice in growing/detail/);
+// is largest (growing/growing_som.hpp, with its trainer and unit graph in growing/detail/);
 // SomVQ is the scikit-learn-style vector quantiser over it and SomClassifier the classifier
 // (growing/som_vq.hpp, growing/som_classifier.hpp).
 

@@ -1,8 +1,10 @@
 #pragma once
 // Module: the online trainer (NumbaSOM's). OnlineSom updates a lattice one sample at a time
-// inside the neighbourhood's window (online/online_som.hpp) and returns a Lattice, the trained
-// codebook on its grid, with its U-matrix, projection, closest-vector and activation helpers
-// (online/lattice.hpp). It shares grid/ and the BMU search in kernels/ with the other trainers.
+// inside the neighbourhood's window (online/online_som.hpp; fit/predict/transform as the other
+// estimators, or NumbaSOM's train) and gives a Lattice, the trained codebook on its grid, with
+// its U-matrix, projection, closest-vector and activation helpers (online/lattice.hpp). It
+// shares grid/, the BMU search in kernels/ and the Scaler in preprocessing/ with the other
+// trainers.
 
 #include "somtile/online/lattice.hpp"
 #include "somtile/online/online_som.hpp"

@@ -68,10 +68,11 @@
 // in a fixed order, so a seed gives the same map for any thread count.
 
 //
-// Files: growing/growing_som_params.hpp (GrowingSomParams, validate), growing/detail/growing_lattice.hpp
-// (the lattice and the insertion rule), growing/detail/growing_trainer.hpp (the epochs above),
-// growing/detail/nnls.hpp (transform), metrics/topographic_function.hpp (topographic function and
-// product). This file: GrowingSomEstimator, the public base of SomVQ and SomClassifier.
+// Files: growing/growing_som_params.hpp (GrowingSomParams, validate), growing/detail/unit_graph.hpp
+// (UnitGraph: the neurons' cells, links and hops; the insertion rule),
+// growing/detail/growing_trainer.hpp (the epochs above), growing/detail/nnls.hpp (transform),
+// growing/detail/present_features.hpp, metrics/topographic_function.hpp (topographic function
+// and product). This file: GrowingSomEstimator, the public base of SomVQ and SomClassifier.
 
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
@@ -82,9 +83,10 @@
 #include "somtile/core/detail/parallel.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/metrics/topographic_function.hpp"
-#include "somtile/growing/detail/growing_lattice.hpp"
+#include "somtile/growing/detail/unit_graph.hpp"
 #include "somtile/growing/detail/growing_trainer.hpp"
 #include "somtile/growing/detail/nnls.hpp"
+#include "somtile/growing/detail/present_features.hpp"
 #include "somtile/growing/growing_som_params.hpp"
 #include "somtile/preprocessing/scaler.hpp"
 
@@ -94,19 +96,6 @@
 #include <vector>
 
 namespace somtile {
-
-namespace detail {
-
-/// Indices of the entries of `row` that are not NaN, ascending.
-template <typename Row>
-std::vector<Index> present_features(const Row& row) {
-  std::vector<Index> present;
-  for (Index j = 0; j < row.size(); ++j)
-    if (!std::isnan(row[j])) present.push_back(j);
-  return present;
-}
-
-}  // namespace detail
 
 /// The public base of SomVQ and SomClassifier: their parameters, the fitted growing map and
 /// every attribute of it (neurons, lattice, errors, per-neuron statistics, transform). It is
@@ -156,16 +145,16 @@ class GrowingSomEstimator {
   /// The feature scaling (params().scaling) fitted by fit() and applied to every data.
   const Scaler<Scalar>& scaler() const { return scaler_; }
   /// Integer lattice coordinates (x, y) per neuron; may be negative.
-  LatticePositions positions() const { return fitted_state("positions").lattice.positions(); }
+  LatticePositions positions() const { return fitted_state("positions").graph.positions(); }
   /// Lattice links (4-neighbours), each once as (lower id, higher id).
-  std::vector<std::pair<Index, Index>> edges() const { return fitted_state("edges").lattice.edges(); }
+  std::vector<std::pair<Index, Index>> edges() const { return fitted_state("edges").graph.edges(); }
   /// Hop distance between two neurons on the map.
   Index hops(Index a, Index b) const {
     const auto& m = fitted_state("hops");
     detail::require<InputError>(a >= 0 && b >= 0 && a < m.weights.rows() && b < m.weights.rows(),
                                 name_ + "::hops", "neuron ids must be in [0, ", m.weights.rows(), "), got ", a,
                                 " and ", b);
-    return m.lattice.hops(a, b);
+    return m.graph.hops(a, b);
   }
   /// Mean BMU distance on the training data.
   double quantization_error() const { return fitted_state("quantization_error").quantization_error; }
@@ -187,7 +176,7 @@ class GrowingSomEstimator {
     RowMatrix<Scalar> storage;
     const BmuResult<Scalar> r = find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
                                                   Distance::euclidean, true, params_.n_threads, params_.missing);
-    return somtile::topographic_function(r.bmu, r.second, map_.lattice);
+    return somtile::topographic_function(r.bmu, r.second, map_.graph);
   }
   /// GT the growth compared neuron errors against.
   double growing_threshold() const { return fitted_state("growing_threshold").growing_threshold; }
@@ -331,7 +320,7 @@ class GrowingSomEstimator {
     }
     detail::GrowingMap<Scalar>& m = map_;
     LatticePositions cells;
-    if constexpr (!Archive::loading) cells = m.lattice.positions();
+    if constexpr (!Archive::loading) cells = m.graph.positions();
     ar(n_features_, m.weights, cells, m.epoch_created, m.growing_threshold, m.n_iter, m.converged, m.bmu,
        m.hit_count, m.error, m.average_distance, m.density, m.quantization_error, m.topographic_error,
        m.topographic_product);
@@ -356,13 +345,13 @@ class GrowingSomEstimator {
                "the per-neuron fields do not all have ", K, " entries");
       ar.check(m.weights.allFinite(), "the prototypes hold NaN or infinite values");
       ar.check(n == 0 || (m.bmu.minCoeff() >= 0 && m.bmu.maxCoeff() < K), "a training BMU is not a neuron id");
-      const Index far = Index(1) << 30;  // GrowingLattice keys cells by 32-bit coordinates
-      m.lattice = detail::GrowingLattice(K);
+      const Index far = Index(1) << 30;  // UnitGraph keys cells by 32-bit coordinates
+      m.graph = detail::UnitGraph(K);
       for (Index k = 0; k < K; ++k) {
         const Index x = cells(k, 0), y = cells(k, 1);
-        ar.check(x > -far && x < far && y > -far && y < far && m.lattice.find(x, y) < 0, "neuron ", k,
+        ar.check(x > -far && x < far && y > -far && y < far && m.graph.find(x, y) < 0, "neuron ", k,
                  " has a cell (", x, ", ", y, ") that is taken or out of range");
-        m.lattice.add(x, y);
+        m.graph.add(x, y);
       }
       fitted_ = true;
     }

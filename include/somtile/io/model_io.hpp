@@ -62,6 +62,9 @@ Som<Scalar> load_som(const std::string& path) {
   return detail::load_model(path, "Som", sizeof(Scalar), Som<Scalar>(SomParams{}, 1));
 }
 
+// An OnlineSom stores its scaler as the (shift, divisor) pair its trainer applies, the record
+// it has had since version 2 (online/detail/online_scaling.hpp); params().num_iterations is
+// not stored and reads as the iterations trained.
 template <typename Scalar>
 void save(const OnlineSom<Scalar>& som, const std::string& path) {
   detail::save_model(som, som.is_fitted(), path, "OnlineSom", sizeof(Scalar));

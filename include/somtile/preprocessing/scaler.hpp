@@ -46,6 +46,11 @@ class Scaler {
   explicit Scaler(const Scaler<Other>& other)
       : kind_(other.kind()), standard_(other.standard()), minmax_(other.minmax()) {}
 
+  /// A fitted standard or minmax scaling from its fitted scaler (e.g. one rebuilt from a model
+  /// file's statistics).
+  explicit Scaler(const StandardScaler<Scalar>& standard) : kind_(Scaling::standard), standard_(standard) {}
+  explicit Scaler(const MinMaxScaler<Scalar>& minmax) : kind_(Scaling::minmax), minmax_(minmax) {}
+
   /// Which scaling: none, standard or minmax.
   Scaling kind() const { return kind_; }
   /// True when fitted, or when the kind is none (nothing to fit).

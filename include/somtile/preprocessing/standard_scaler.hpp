@@ -46,6 +46,26 @@ class StandardScaler {
     scale_ = other.scale().template cast<Scalar>();
   }
 
+  /// A fitted scaler from its statistics (e.g. those a model file stores): per feature the
+  /// mean, the variance and the scale transform() divides by.
+  /// \throws InputError unless the three have one entry per feature (at least one), are
+  ///         finite, var >= 0 and scale > 0.
+  static StandardScaler from_statistics(Vector<Scalar> mean, Vector<Scalar> var, Vector<Scalar> scale) {
+    const Index F = mean.size();
+    detail::require<InputError>(F >= 1 && var.size() == F && scale.size() == F, "StandardScaler::from_statistics",
+                                "mean, var and scale need one entry per feature, got ", F, ", ", var.size(),
+                                " and ", scale.size());
+    detail::require<InputError>(mean.allFinite() && var.allFinite() && scale.allFinite() &&
+                                    (var.array() >= Scalar(0)).all() && (scale.array() > Scalar(0)).all(),
+                                "StandardScaler::from_statistics",
+                                "the statistics must be finite, with var >= 0 and scale > 0");
+    StandardScaler s;
+    s.mean_.swap(mean);
+    s.var_.swap(var);
+    s.scale_.swap(scale);
+    return s;
+  }
+
   /// True after a successful fit() (or a load).
   bool is_fitted() const { return mean_.size() > 0; }
   /// Features the scaler was fitted on.

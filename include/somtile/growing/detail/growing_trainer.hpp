@@ -13,7 +13,7 @@
 #include "somtile/core/detail/parallel.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/metrics/topographic_function.hpp"
-#include "somtile/growing/detail/growing_lattice.hpp"
+#include "somtile/growing/detail/unit_graph.hpp"
 #include "somtile/grid/detail/u_matrix.hpp"
 #include "somtile/core/epoch_info.hpp"
 #include "somtile/growing/growing_som_params.hpp"
@@ -43,7 +43,7 @@ inline double entropy_bits(const std::vector<Index>& counts) {
 template <typename Scalar>
 struct GrowingMap {
   RowMatrix<Scalar> weights;
-  GrowingLattice lattice;
+  UnitGraph graph;  ///< the neurons' cells, links and hop distances
   std::vector<Index> epoch_created;
   double growing_threshold = 0.0;
   Index n_iter = 0;
@@ -75,8 +75,8 @@ class GrowingTrainer {
     const Index n = X_.rows(), D = X_.cols();
     const Index cap = neuron_cap(p_, n);
     GrowingMap<Scalar> map;
-    map.lattice = GrowingLattice(std::min<Index>(cap, 256));  // the hop table grows on demand
-    GrowingLattice& lat = map.lattice;
+    map.graph = UnitGraph(std::min<Index>(cap, 256));  // the hop table grows on demand
+    UnitGraph& graph = map.graph;
 
     // Growth threshold and the robust weights' scale from the per-feature spread.
     double total_variance = 0.0, sample_variance = 0.0;  // sum of the features' (n) and (n - 1) variances
@@ -108,7 +108,7 @@ class GrowingTrainer {
     RowMatrix<Scalar> W(4, D);
     const Index square[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
     for (Index i = 0; i < 4; ++i) {
-      lat.add(square[i][0], square[i][1]);
+      graph.add(square[i][0], square[i][1]);
       W.row(i) = X_.row(seeds[std::size_t(i)]);
       if (masked_)
         for (Index j = 0; j < D; ++j)
@@ -131,11 +131,11 @@ class GrowingTrainer {
       const BmuResult<Scalar> r = bmus(W, bool(on_epoch));
       std::vector<double> error = neuron_errors(r, K);
       const double sigma = !coarse ? fine_sigma(K) : periodic ? scheduled_sigma(epoch, K) : sigma_coarse;
-      RowMatrix<Scalar> W_new = batch_update(r, W, lat, sigma, total_variance);
+      RowMatrix<Scalar> W_new = batch_update(r, W, graph, sigma, total_variance);
       const double change = (W_new - W).template cast<double>().norm();  // float squares overflow at ~1e19
       W.swap(W_new);
       if (on_epoch) {
-        const double te = topographic_error_rate(r.bmu, r.second, [&lat](Index a, Index b) { return lat.touching(a, b); });
+        const double te = topographic_error_rate(r.bmu, r.second, [&graph](Index a, Index b) { return graph.touching(a, b); });
         on_epoch(EpochInfo{epoch, p_.max_iter, 0.0, sigma, somtile::quantization_error(r), te, K});
       }
 
@@ -156,14 +156,14 @@ class GrowingTrainer {
       if (periodic ? (epoch + 1) % p_.convergence_iter != 0 : !converged) continue;
 
       // Grow.
-      const Index added = grow(lat, W, error, GT, cap, epoch, map.epoch_created, map.hit_cap);
+      const Index added = grow(graph, W, error, GT, cap, epoch, map.epoch_created, map.hit_cap);
       if (periodic) continue;  // the coarse phase runs its full length
       converged = false;
       if (added == 0) {
         coarse = false;  // nothing left to grow, or the cap is reached: fine-tune
       } else {
-        sigma_coarse = decay(p_.sigma_decay, start_sigma(lat.size()), double(epoch) / p_.coarse_training_frac,
-                             double(p_.max_iter), end_sigma(lat.size()), p_.sigma_decay_rate);
+        sigma_coarse = decay(p_.sigma_decay, start_sigma(graph.size()), double(epoch) / p_.coarse_training_frac,
+                             double(p_.max_iter), end_sigma(graph.size()), p_.sigma_decay_rate);
       }
     }
     map.n_iter = std::min(epoch + 1, p_.max_iter);
@@ -228,7 +228,7 @@ class GrowingTrainer {
   /// w_i = sum_j h_ij n_j c_j / sum_j h_ij n_j; c_j the (robustly weighted) mean of j's samples.
   /// With missing cells, per feature f: n_jf counts j's samples with f present, c_jf is their
   /// weighted mean of f, and a neuron whose denominator for f is 0 keeps that weight.
-  RowMatrix<Scalar> batch_update(const BmuResult<Scalar>& r, const RowMatrix<Scalar>& W, const GrowingLattice& lat,
+  RowMatrix<Scalar> batch_update(const BmuResult<Scalar>& r, const RowMatrix<Scalar>& W, const UnitGraph& graph,
                                  double sigma, double total_variance) const {
     const Index n = X_.rows(), D = X_.cols(), K = W.rows();
     std::vector<Scalar> weight(static_cast<std::size_t>(n));  // robust sample weights s_j
@@ -300,7 +300,7 @@ class GrowingTrainer {
     }
     RowMatrix<Scalar> H(K, K);
     for (Index a = 0; a < K; ++a)
-      for (Index b = 0; b < K; ++b) H(a, b) = by_hops[std::size_t(std::min<Index>(lat.hops(a, b), K))];
+      for (Index b = 0; b < K; ++b) H(a, b) = by_hops[std::size_t(std::min<Index>(graph.hops(a, b), K))];
     // Fixed row blocks (not one per thread), so the products round the same for any n_threads.
     RowMatrix<Scalar> out = W;
     detail::parallel_for_chunks(K, 64, p_.n_threads, [&](Index first, Index last) {
@@ -322,17 +322,17 @@ class GrowingTrainer {
 
   /// One growth step; returns the number of neurons added (never past `cap`). Sets `hit_cap`
   /// when a neuron would have grown but the map was full.
-  Index grow(GrowingLattice& lat, RowMatrix<Scalar>& W, std::vector<double>& error, double GT, Index cap, Index epoch,
+  Index grow(UnitGraph& graph, RowMatrix<Scalar>& W, std::vector<double>& error, double GT, Index cap, Index epoch,
              std::vector<Index>& epoch_created, bool& hit_cap) const {
-    const Index K = lat.size();
+    const Index K = graph.size();
     // Interior neurons pass half their excess error to their boundary neighbours.
     for (Index i = 0; i < K; ++i) {
-      if (lat.degree(i) < 4 || error[std::size_t(i)] <= GT) continue;
+      if (graph.degree(i) < 4 || error[std::size_t(i)] <= GT) continue;
       int boundary = 0;
-      for (int s = 0; s < 4; ++s) boundary += lat.degree(lat.neighbor(i, s)) < 4;
+      for (int s = 0; s < 4; ++s) boundary += graph.degree(graph.neighbor(i, s)) < 4;
       const double share = boundary ? 0.5 * error[std::size_t(i)] / boundary : 0.0;
       for (int s = 0; s < 4; ++s)
-        if (lat.degree(lat.neighbor(i, s)) < 4) error[std::size_t(lat.neighbor(i, s))] += share;
+        if (graph.degree(graph.neighbor(i, s)) < 4) error[std::size_t(graph.neighbor(i, s))] += share;
       error[std::size_t(i)] *= 0.5;
     }
     std::vector<Index> order(static_cast<std::size_t>(K));
@@ -342,16 +342,16 @@ class GrowingTrainer {
     Index added = 0;
     for (Index b : order) {
       if (error[std::size_t(b)] <= GT) break;
-      if (lat.degree(b) == 4) continue;  // interior (maybe since this step): skip, keep walking
-      if (lat.size() >= cap) {
+      if (graph.degree(b) == 4) continue;  // interior (maybe since this step): skip, keep walking
+      if (graph.size() >= cap) {
         hit_cap = true;
         break;
       }
-      const Insertion ins = insert_direction(lat, b, error);
+      const Insertion ins = insert_direction(graph, b, error);
       RowVectorOf w = ins.opposite >= 0 ? RowVectorOf(Scalar(2) * W.row(b) - W.row(ins.opposite))
                                         : RowVectorOf(W.row(b));
       if (ins.corner >= 0) w = (w + W.row(ins.corner)) / Scalar(2);
-      lat.add(ins.x, ins.y);
+      graph.add(ins.x, ins.y);
       W.conservativeResize(W.rows() + 1, Eigen::NoChange);
       W.row(W.rows() - 1) = w;
       error.push_back(0.0);
@@ -364,27 +364,27 @@ class GrowingTrainer {
   /// Final statistics of the map on the training data.
   void describe(GrowingMap<Scalar>& map) const {
     const Index K = map.weights.rows();
-    const GrowingLattice& lat = map.lattice;
+    const UnitGraph& graph = map.graph;
     const BmuResult<Scalar> r = bmus(map.weights, true);
     map.bmu = r.bmu;
     map.quantization_error = somtile::quantization_error(r);
     // Neighbours for the topographic error: touching cells (8-neighbourhood), not only links.
     map.topographic_error =
-        topographic_error_rate(r.bmu, r.second, [&lat](Index a, Index b) { return lat.touching(a, b); });
-    map.topographic_product = topographic_product(map.weights, lat);
+        topographic_error_rate(r.bmu, r.second, [&graph](Index a, Index b) { return graph.touching(a, b); });
+    map.topographic_product = topographic_product(map.weights, graph);
 
     map.hit_count = Vector<double>::Zero(K);
     map.error = Vector<double>::Zero(K);
     map.density = Vector<double>::Zero(K);
-    // The U-matrix over the lattice links, in slot order, distances in double
+    // The U-matrix over the graph's links, in slot order, distances in double
     // (grid/detail/u_matrix.hpp).
     const RowMatrix<Scalar>& W = map.weights;
     map.average_distance = neighbor_distances(
         K,
-        [&lat](Index k) {
+        [&graph](Index k) {
           std::vector<Index> links;
           for (int s = 0; s < 4; ++s)
-            if (lat.neighbor(k, s) >= 0) links.push_back(lat.neighbor(k, s));
+            if (graph.neighbor(k, s) >= 0) links.push_back(graph.neighbor(k, s));
           return links;
         },
         [&W](Index a, Index b) { return (W.row(a) - W.row(b)).template cast<double>().norm(); }, true);

@@ -6,7 +6,8 @@
 // sample dense (a features-long buffer) and costs what a dense step costs, O(features x units)
 // for the BMU and O(features x window) for the update: every weight in the window moves towards
 // the sample's zeros too, so an online step cannot cost O(nnz). The data itself is never made
-// dense. Scaling (params().scaling or normalize = true) is refused: it would make it dense.
+// dense. Scaling (params().scaling or the deprecated normalize = true) is refused: it would
+// make it dense.
 // No unscaled-feature warning is given: sparse features (counts, tf-idf) differ in range by
 // design, and scaling them is not on offer.
 
@@ -24,8 +25,8 @@ template <typename Scalar, typename Sp>
 struct SparseOnlineSom {
   using Model = OnlineSom<Scalar>;
 
-  static Lattice<Scalar> train(Model& som, const Sp& Xsp, Index num_iterations, bool normalize) {
-    const char* call = "OnlineSom::train";
+  /// A fresh training of som on sparse rows; `call` names the caller in error messages.
+  static void train(Model& som, const char* call, const Sp& Xsp, Index num_iterations, bool normalize) {
     const CsrView<Scalar> X = csr_view(Xsp);
     check_sparse_data(call, X);
     check_positive(call, "num_iterations", num_iterations);
@@ -33,12 +34,10 @@ struct SparseOnlineSom {
             "sparse data needs Scaling::none and normalize = false (scaling would make it dense), but scaling is ",
             enum_name(som.params_.scaling), " and normalize is ", normalize ? "true" : "false");
     const Index F = X.cols, n = X.rows, T = num_iterations;
-    typename Model::State next;
-    next.offset = Model::RowArray::Zero(F);
-    next.scale = Model::RowArray::Ones(F);
+    typename Model::State next;  // its scaler: Scaling::none
     next.rng.reseed(som.params_.seed);
     // Each feature's [min, max], the implicit zeros included (what the dense lattice starts in).
-    typename Model::RowArray lo = Model::RowArray::Constant(F, std::numeric_limits<Scalar>::infinity()), hi = -lo;
+    FeatureRow<Scalar> lo = FeatureRow<Scalar>::Constant(F, std::numeric_limits<Scalar>::infinity()), hi = -lo;
     std::vector<Index> count(std::size_t(F), 0);
     for (Index i = 0; i < n; ++i)
       for (Index k = X.begin(i); k < X.end(i); ++k) {
@@ -74,7 +73,6 @@ struct SparseOnlineSom {
     }
     next.iterations += T;
     som.state_ = std::move(next);
-    return som.lattice();
   }
 };
 

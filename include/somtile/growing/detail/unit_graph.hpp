@@ -1,7 +1,9 @@
 #pragma once
-// The growing SOM's map (internal): neurons on an integer lattice that grows in any direction,
-// joined to their occupied 4-neighbours, with hop distances extended exactly on every
-// insertion; and dbgsom's directed rule for where a boundary neuron grows a new one.
+// UnitGraph, the growing SOM's map (internal): neurons on integer (x, y) cells of a plane that
+// grows in any direction (DBGSOM's "lattice"; named a graph here so it is not confused with
+// the online trainer's Lattice), joined to their occupied 4-neighbours, with hop distances
+// extended exactly on every insertion; and dbgsom's directed rule for where a boundary neuron
+// grows a new one.
 
 #include "somtile/core/types.hpp"
 #include "somtile/metrics/topographic_function.hpp"
@@ -17,17 +19,17 @@
 
 namespace somtile::detail {
 
-/// Neurons on an integer lattice with 4-neighbour links and exact hop distances.
-class GrowingLattice {
+/// Neurons on integer cells with 4-neighbour links and exact hop distances.
+class UnitGraph {
  public:
   /// Hop distance of neurons that are not connected (what topographic_function reads as such).
   static constexpr int unreachable = unreachable_hops;
   /// Neighbour slots, in the order the insertion rule scans free cells.
   static constexpr std::array<std::array<Index, 2>, 4> offsets{{{1, 0}, {-1, 0}, {0, 1}, {0, -1}}};
 
-  GrowingLattice() = default;
+  UnitGraph() = default;
   /// `capacity`: neurons the hop table holds before it must be re-laid out (it doubles then).
-  explicit GrowingLattice(Index capacity) { reserve(std::max<Index>(capacity, 1)); }
+  explicit UnitGraph(Index capacity) { reserve(std::max<Index>(capacity, 1)); }
 
   Index size() const { return Index(cells_.size()); }
   Index capacity() const { return capacity_; }
@@ -123,7 +125,7 @@ class GrowingLattice {
 };
 
 /// Where a new neuron goes next to boundary neuron b, and its initial weight (dbgsom 1.3's
-/// directed rule). For each free side p (in GrowingLattice::offsets order): if neurons already touch
+/// directed rule). For each free side p (in UnitGraph::offsets order): if neurons already touch
 /// p (diagonal to b), p scores the largest of their errors and the best of them is remembered;
 /// otherwise p scores the error of b's neighbour opposite p (or of b's first neighbour when
 /// that side is empty too). The highest score wins, ties to the earlier side. The weight
@@ -136,25 +138,25 @@ struct Insertion {
 };
 
 template <typename = void>
-Insertion insert_direction(const GrowingLattice& lat, Index b, const std::vector<double>& error) {
+Insertion insert_direction(const UnitGraph& graph, Index b, const std::vector<double>& error) {
   Insertion best;
   double best_score = -1.0;
   Index first_neighbor = -1;
-  for (int s = 0; s < 4 && first_neighbor < 0; ++s) first_neighbor = lat.neighbor(b, s);
+  for (int s = 0; s < 4 && first_neighbor < 0; ++s) first_neighbor = graph.neighbor(b, s);
   for (int s = 0; s < 4; ++s) {
-    if (lat.neighbor(b, s) >= 0) continue;
-    const Index px = lat.x(b) + GrowingLattice::offsets[std::size_t(s)][0];
-    const Index py = lat.y(b) + GrowingLattice::offsets[std::size_t(s)][1];
+    if (graph.neighbor(b, s) >= 0) continue;
+    const Index px = graph.x(b) + UnitGraph::offsets[std::size_t(s)][0];
+    const Index py = graph.y(b) + UnitGraph::offsets[std::size_t(s)][1];
     double score = -1.0;
     Index corner = -1;
     for (int t = 0; t < 4; ++t) {
-      const Index q = lat.find(px + GrowingLattice::offsets[std::size_t(t)][0], py + GrowingLattice::offsets[std::size_t(t)][1]);
+      const Index q = graph.find(px + UnitGraph::offsets[std::size_t(t)][0], py + UnitGraph::offsets[std::size_t(t)][1]);
       if (q >= 0 && q != b && error[std::size_t(q)] > score) {
         score = error[std::size_t(q)];
         corner = q;
       }
     }
-    const Index opposite = lat.neighbor(b, s ^ 1);
+    const Index opposite = graph.neighbor(b, s ^ 1);
     if (corner < 0) {
       const Index reference = opposite >= 0 ? opposite : first_neighbor;
       score = reference >= 0 ? error[std::size_t(reference)] : 0.0;
