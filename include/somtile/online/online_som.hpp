@@ -187,7 +187,7 @@ class OnlineSom {
     return *this;
   }
 
-  /// fit() on sparse rows (SparseRowMatrix<Scalar>; needs #include <somtile/sparse.hpp>), as
+  /// fit() on sparse rows (SparseRowMatrix<Scalar>; needs \#include <somtile/sparse.hpp>), as
   /// train() on them.
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   OnlineSom& fit(const Sp& X) {
@@ -222,6 +222,8 @@ class OnlineSom {
     detail::SparseOnlineSom<Scalar, Sp>::train(*this, "OnlineSom::train", X, num_iterations, false);
     return lattice();
   }
+  /// Deprecated: train() on sparse rows with NumbaSOM's normalize flag; normalize = true is
+  /// refused for sparse rows as Scaling::minmax is.
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   [[deprecated("set OnlineSomParams::scaling = Scaling::minmax instead of normalize = true")]]
   Lattice<Scalar> train(const Sp& X, Index num_iterations, bool normalize) {

@@ -49,6 +49,7 @@ class Scaler {
   /// A fitted standard or minmax scaling from its fitted scaler (e.g. one rebuilt from a model
   /// file's statistics).
   explicit Scaler(const StandardScaler<Scalar>& standard) : kind_(Scaling::standard), standard_(standard) {}
+  /// \copydoc Scaler(const StandardScaler<Scalar>&)
   explicit Scaler(const MinMaxScaler<Scalar>& minmax) : kind_(Scaling::minmax), minmax_(minmax) {}
 
   /// Which scaling: none, standard or minmax.
