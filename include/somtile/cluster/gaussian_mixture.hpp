@@ -7,6 +7,7 @@
 // (core/warning.hpp) when it did not converge within max_iter. All arithmetic is in double;
 // the fitted parameters are returned in the model's scalar type.
 
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/cluster/kmeans.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
@@ -78,7 +79,7 @@ class GaussianMixture {
   const GaussianMixtureParams& params() const { return params_; }
 
   /// Fits the mixture to the rows of X by EM (n_init runs, the best lower bound kept); returns *this.
-  GaussianMixture& fit(DataRef<Scalar> X) {
+  SOMTILE_OUTLINE GaussianMixture& fit(DataRef<Scalar> X) {
     const char* call = "GaussianMixture::fit";
     detail::check_data(call, X);
     detail::require(params_.n_components <= X.rows(), call,
@@ -130,7 +131,7 @@ class GaussianMixture {
   }
 
   /// Most likely component of every row of X.
-  Labels predict(DataRef<Scalar> X) const {
+  SOMTILE_OUTLINE Labels predict(DataRef<Scalar> X) const {
     const RowMatrix<double> r = log_resp("GaussianMixture::predict", X);
     Labels out(r.rows());
     for (Index i = 0; i < r.rows(); ++i) r.row(i).maxCoeff(&out[i]);
@@ -138,30 +139,30 @@ class GaussianMixture {
   }
 
   /// Posterior probability of every component for every row of X (n_samples x n_components).
-  RowMatrix<Scalar> predict_proba(DataRef<Scalar> X) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> predict_proba(DataRef<Scalar> X) const {
     return log_resp("GaussianMixture::predict_proba", X).array().exp().matrix().template cast<Scalar>();
   }
 
   /// Log-likelihood log p(x) of every row of X.
-  Vector<double> score_samples(DataRef<Scalar> X) const {
+  SOMTILE_OUTLINE Vector<double> score_samples(DataRef<Scalar> X) const {
     const RowMatrix<double> Xd = checked("GaussianMixture::score_samples", X);
     return detail::log_likelihoods(Xd, params_.covariance_type, state_, params_.n_threads, nullptr);
   }
 
   /// Mean log-likelihood of the rows of X.
-  double score(DataRef<Scalar> X) const {
+  SOMTILE_OUTLINE double score(DataRef<Scalar> X) const {
     const RowMatrix<double> Xd = checked("GaussianMixture::score", X);
     return detail::log_likelihoods(Xd, params_.covariance_type, state_, params_.n_threads, nullptr).mean();
   }
 
   /// Bayesian information criterion on X: -2 n score(X) + n_parameters ln n. Lower is better.
-  double bic(DataRef<Scalar> X) const {
+  SOMTILE_OUTLINE double bic(DataRef<Scalar> X) const {
     const double n = double(X.rows());
     return -2 * score(X) * n + double(n_parameters()) * std::log(n);
   }
 
   /// Akaike information criterion on X: -2 n score(X) + 2 n_parameters. Lower is better.
-  double aic(DataRef<Scalar> X) const { return -2 * score(X) * double(X.rows()) + 2 * double(n_parameters()); }
+  SOMTILE_OUTLINE double aic(DataRef<Scalar> X) const { return -2 * score(X) * double(X.rows()) + 2 * double(n_parameters()); }
 
   /// Free parameters: k d means, k - 1 weights and the covariance entries
   /// (full: k d(d+1)/2, tied: d(d+1)/2, diag: k d, spherical: k).

@@ -13,6 +13,7 @@
 // 5. labels (-1 = noise), membership probabilities and GLOSH outlier scores.
 // Every step is independent of the number of threads.
 
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/cluster/cluster_selection.hpp"
 #include "somtile/cluster/detail/condensed_tree.hpp"
 #include "somtile/cluster/detail/kdtree.hpp"
@@ -78,7 +79,7 @@ class HDBSCAN {
   const HDBSCANParams& params() const { return params_; }
 
   /// Clusters the rows of X (labels(), probabilities(), outlier_scores()); returns *this.
-  HDBSCAN& fit(DataRef<Scalar> X) {
+  SOMTILE_OUTLINE HDBSCAN& fit(DataRef<Scalar> X) {
     const char* call = "HDBSCAN::fit";
     detail::check_data(call, X);
     detail::require<InputError>(X.rows() >= 2, call, "X needs at least 2 samples, got ", X.rows());
@@ -109,7 +110,7 @@ class HDBSCAN {
   }
 
   /// fit(X), then the label of every row (-1 = noise).
-  Labels fit_predict(DataRef<Scalar> X) { return fit(X).labels(); }
+  SOMTILE_OUTLINE Labels fit_predict(DataRef<Scalar> X) { return fit(X).labels(); }
 
   /// Cluster of every training sample, 0..k-1, or -1 for noise.
   const Labels& labels() const {

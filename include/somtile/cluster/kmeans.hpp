@@ -16,6 +16,7 @@
 // cluster empty after the update. (Centres that coincide exactly can still tie in the next
 // assignment, where the lower index wins, as in scikit-learn.)
 
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
@@ -99,7 +100,7 @@ class KMeans {
   const KMeansParams& params() const { return params_; }
 
   /// Clusters the rows of X (n_init seedings, the lowest inertia kept); returns *this.
-  KMeans& fit(DataRef<Scalar> X) {
+  SOMTILE_OUTLINE KMeans& fit(DataRef<Scalar> X) {
     const char* call = "KMeans::fit";
     detail::check_data(call, X);
     detail::require(params_.n_clusters <= X.rows(), call, "n_clusters must be <= n_samples (",
@@ -157,13 +158,13 @@ class KMeans {
   bool is_fitted() const { return centers_.size() > 0; }
 
   /// Nearest centre of every row of X.
-  Labels predict(DataRef<Scalar> X) const {
+  SOMTILE_OUTLINE Labels predict(DataRef<Scalar> X) const {
     check_input("KMeans::predict", X);
     return find_bmus<Scalar>(X, centers_, Distance::euclidean, false, params_.n_threads).bmu;
   }
 
   /// Euclidean distance of every row of X to every centre (n_samples x n_clusters).
-  RowMatrix<Scalar> transform(DataRef<Scalar> X) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> transform(DataRef<Scalar> X) const {
     check_input("KMeans::transform", X);
     RowMatrix<Scalar> out(X.rows(), centers_.rows());
     detail::parallel_for_chunks(X.rows(), 1024, params_.n_threads, [&](Index begin, Index end) {
@@ -174,7 +175,7 @@ class KMeans {
   }
 
   /// fit(X), then the cluster of every row.
-  Labels fit_predict(DataRef<Scalar> X) { return fit(X).labels(); }
+  SOMTILE_OUTLINE Labels fit_predict(DataRef<Scalar> X) { return fit(X).labels(); }
 
   /// Writes or reads the fitted model (io/detail/archive.hpp, io/model_io.hpp).
   template <typename Archive>

@@ -53,7 +53,7 @@
 // vertical (hierarchical) growth.
 //
 // Missing values (params.missing = Missing::mask): NaN cells are missing. Distances to a
-// sample with missing cells are kernels/masked_bmu.hpp's masked Euclidean distance (over its
+// sample with missing cells are kernels/detail/masked_distance.hpp's masked Euclidean distance (over its
 // p present features of F, scaled by F / p), so the BMU pass, the robust weights, the neuron
 // errors that decide growth, the quantization and topographic errors, density and predict all
 // use them. The batch update sums and counts per feature: n_jf and c_jf above count and
@@ -74,6 +74,7 @@
 // growing/detail/present_features.hpp, metrics/topographic_function.hpp (topographic function
 // and product). This file: GrowingSomEstimator, the public base of SomVQ and SomClassifier.
 
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/warning.hpp"
@@ -157,9 +158,9 @@ class GrowingSomEstimator {
     return m.graph.hops(a, b);
   }
   /// Mean BMU distance on the training data.
-  double quantization_error() const { return fitted_state("quantization_error").quantization_error; }
+  SOMTILE_OUTLINE double quantization_error() const { return fitted_state("quantization_error").quantization_error; }
   /// Mean BMU distance on any data.
-  double quantization_error(ConstRowRef<Scalar> X) const {
+  SOMTILE_OUTLINE double quantization_error(ConstRowRef<Scalar> X) const {
     check_input("quantization_error", X);
     RowMatrix<Scalar> storage;
     return somtile::quantization_error(find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
@@ -167,11 +168,11 @@ class GrowingSomEstimator {
                                                          params_.missing));
   }
   /// Share of training samples whose two best neurons are not in touching cells (8-neighbourhood).
-  double topographic_error() const { return fitted_state("topographic_error").topographic_error; }
+  SOMTILE_OUTLINE double topographic_error() const { return fitted_state("topographic_error").topographic_error; }
   /// Topographic product of the fitted map (near 0 when the lattice keeps the prototypes' neighbourhoods).
   double topographic_product() const { return fitted_state("topographic_product").topographic_product; }
   /// The topographic function on X (dbgsom 1.3's: folds and tears over hop distances).
-  TopographicFunction topographic_function(ConstRowRef<Scalar> X) const {
+  SOMTILE_OUTLINE TopographicFunction topographic_function(ConstRowRef<Scalar> X) const {
     check_input("topographic_function", X);
     RowMatrix<Scalar> storage;
     const BmuResult<Scalar> r = find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
@@ -205,7 +206,7 @@ class GrowingSomEstimator {
   /// sample, see detail::nnls). Not normalised, so magnitude information is kept. With
   /// params().scaling set, in scaled space. A sample with missing cells (Missing::mask) is fitted
   /// on its present features only.
-  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const {
     check_input("transform", X_raw);
     RowMatrix<Scalar> storage;
     const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage, params_.missing);
@@ -247,7 +248,7 @@ class GrowingSomEstimator {
   /// Trains into a new map; the caller commits it (a throw leaves the old map in place).
   /// Warns when the map did not grow beyond its 4 seed neurons, or when max_neurons stopped
   /// its growth.
-  detail::GrowingMap<Scalar> train(ConstRowRef<Scalar> X, const std::vector<Index>* codes, Index n_classes,
+  SOMTILE_OUTLINE detail::GrowingMap<Scalar> train(ConstRowRef<Scalar> X, const std::vector<Index>* codes, Index n_classes,
                                    const EpochCallback& on_epoch) const {
     detail::GrowingMap<Scalar> map = detail::GrowingTrainer<Scalar>(params_, X, codes, n_classes).run(on_epoch);
     const std::string call = name_ + "::fit";
@@ -292,7 +293,7 @@ class GrowingSomEstimator {
     return map_;
   }
   /// BMU of every row of X against the fitted prototypes (X already validated).
-  Labels bmus(ConstRowRef<Scalar> X) const {
+  SOMTILE_OUTLINE Labels bmus(ConstRowRef<Scalar> X) const {
     RowMatrix<Scalar> storage;
     return find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights, Distance::euclidean, false,
                              params_.n_threads, params_.missing)

@@ -15,6 +15,7 @@
 // order. Class ties go to the lowest class in classes() order, both for a neuron's label and
 // for predict().
 
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/core/detail/class_codes.hpp"
 #include "somtile/growing/growing_som.hpp"
 
@@ -58,7 +59,7 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
   /// epoch (as Som::fit's; EpochInfo::n_units is the neuron count). Warns (core/warning.hpp)
   /// when the map did not grow or max_neurons stopped its growth. On an exception the
   /// previous fit is kept.
-  SomClassifier& fit(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch = {}) {
+  SOMTILE_OUTLINE SomClassifier& fit(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch = {}) {
     this->check_fit_input(X);
     detail::check_labels("SomClassifier::fit", y, X.rows());
     detail::ClassCodes classes = detail::class_codes(y);
@@ -92,13 +93,13 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
   /// ProbaRule::mixture (the default): sum_k c_k F_k over the neurons' class frequencies F_k,
   /// with c the sample's convex mixture of prototypes (min ||W^T c - x|| over c >= 0,
   /// sum c = 1); ProbaRule::bmu: its BMU's class frequencies.
-  RowMatrix<Scalar> predict_proba(ConstRowRef<Scalar> X) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> predict_proba(ConstRowRef<Scalar> X) const {
     this->check_input("predict_proba", X);
     return probabilities(X);
   }
 
   /// The most probable class of every sample (lowest class on ties).
-  Labels predict(ConstRowRef<Scalar> X) const {
+  SOMTILE_OUTLINE Labels predict(ConstRowRef<Scalar> X) const {
     this->check_input("predict", X);
     const RowMatrix<Scalar> P = probabilities(X);
     Labels out(X.rows());
@@ -112,12 +113,12 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
 
   /// fit(X, y) followed by transform(X): the non-negative prototype coefficients of the
   /// training samples (n x n_neurons).
-  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch = {}) {
+  SOMTILE_OUTLINE RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch = {}) {
     return fit(X, y, on_epoch).transform(X);
   }
 
   /// Accuracy of predict(X) against y.
-  double score(ConstRowRef<Scalar> X, const Labels& y) const {
+  SOMTILE_OUTLINE double score(ConstRowRef<Scalar> X, const Labels& y) const {
     this->check_input("score", X);
     detail::check_labels("SomClassifier::score", y, X.rows());
     const Labels p = predict(X);

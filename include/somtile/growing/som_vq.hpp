@@ -6,6 +6,7 @@
 // neuron order, and a neuron without hits takes the id of the nearest (by weight) neuron with
 // hits, so predict() on new data never returns an id that no training sample had.
 
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/growing/growing_som.hpp"
 
 namespace somtile {
@@ -45,7 +46,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
   /// Som::fit's; EpochInfo::n_units is the neuron count). Warns (core/warning.hpp) when the
   /// map did not grow or max_neurons stopped its growth. On an exception the previous fit is
   /// kept.
-  SomVQ& fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
+  SOMTILE_OUTLINE SomVQ& fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
     this->check_fit_input(X);
     Scaler<Scalar> scaler = this->fit_scaling(X);
     RowMatrix<Scalar> storage;
@@ -60,7 +61,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
   }
 
   /// Cluster id of every sample (the id of its BMU).
-  Labels predict(ConstRowRef<Scalar> X) const {
+  SOMTILE_OUTLINE Labels predict(ConstRowRef<Scalar> X) const {
     this->check_input("predict", X);
     const Labels bmu = this->bmus(X);
     Labels out(bmu.size());
@@ -69,7 +70,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
   }
 
   /// fit(X), then the cluster id of every training sample.
-  Labels fit_predict(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) { return fit(X, on_epoch).labels(); }
+  SOMTILE_OUTLINE Labels fit_predict(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) { return fit(X, on_epoch).labels(); }
 
   /// Cluster ids of the training samples.
   const Labels& labels() const {
@@ -88,7 +89,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
   }
 
   /// fit(X), then transform(X).
-  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
+  SOMTILE_OUTLINE RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
     return fit(X, on_epoch).transform(X);
   }
 

@@ -15,7 +15,7 @@
 //
 // Missing values: the helpers that take data take a Missing last (default Missing::reject, NaN
 // is an InputError). With Missing::mask, NaN cells of X are missing and distances to a sample
-// with missing cells are the masked Euclidean distance of kernels/masked_bmu.hpp: over its p
+// with missing cells are the masked Euclidean distance of kernels/detail/masked_distance.hpp: over its p
 // present features of F, scaled by F / p (so samples with and without gaps compare on one
 // scale); rows without NaN are compared exactly as under reject.
 

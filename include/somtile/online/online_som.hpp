@@ -35,7 +35,7 @@
 // Missing values (params.missing = Missing::mask): a NaN cell is a missing value. A sample
 // with missing cells finds its BMU over its present features only (the least sum of squared
 // differences over them, which ranks units as the masked Euclidean distance of
-// kernels/masked_bmu.hpp does) and its update w_u += lr h (x - w_u) moves only the present
+// kernels/detail/masked_distance.hpp does) and its update w_u += lr h (x - w_u) moves only the present
 // features of w_u. The initial lattice is drawn in each feature's [min, max] over its present
 // values (train() needs one in every feature), and the scaling fits on them.
 // Samples without missing cells take exactly the code path of complete data, so complete data
@@ -47,6 +47,7 @@
 // depends on the previous one, so training runs on one thread and never depends on the
 // thread count.
 
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
@@ -182,7 +183,7 @@ class OnlineSom {
   /// this file) on X, scaled by params().scaling; without scaling, warns when the features'
   /// scales differ by more than 100 times. Returns *this; the map is lattice(). train(X, n)
   /// is the same training with n steps. On an exception the previous map is kept.
-  OnlineSom& fit(ConstRowRef<Scalar> X) {
+  SOMTILE_OUTLINE OnlineSom& fit(ConstRowRef<Scalar> X) {
     train_fresh("OnlineSom::fit", X, params_.num_iterations, params_.scaling);
     return *this;
   }
@@ -197,7 +198,7 @@ class OnlineSom {
 
   /// NumbaSOM's call: trains a fresh lattice for num_iterations steps (fit() with that count)
   /// and returns it.
-  Lattice<Scalar> train(ConstRowRef<Scalar> X, Index num_iterations) {
+  SOMTILE_OUTLINE Lattice<Scalar> train(ConstRowRef<Scalar> X, Index num_iterations) {
     train_fresh("OnlineSom::train", X, num_iterations, params_.scaling);
     return lattice();
   }
@@ -206,7 +207,7 @@ class OnlineSom {
   /// their range over X, which is Scaling::minmax (scaler().kind() reads minmax after it;
   /// params() is not changed), and cannot be combined with params().scaling.
   [[deprecated("set OnlineSomParams::scaling = Scaling::minmax instead of normalize = true")]]
-  Lattice<Scalar> train(ConstRowRef<Scalar> X, Index num_iterations, bool normalize) {
+  SOMTILE_OUTLINE Lattice<Scalar> train(ConstRowRef<Scalar> X, Index num_iterations, bool normalize) {
     const char* call = "OnlineSom::train";
     detail::require(!(normalize && params_.scaling != Scaling::none), call,
                     "normalize = true and scaling = ", enum_name(params_.scaling), " both scale the data; use one");
@@ -226,7 +227,7 @@ class OnlineSom {
   /// refused for sparse rows as Scaling::minmax is.
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   [[deprecated("set OnlineSomParams::scaling = Scaling::minmax instead of normalize = true")]]
-  Lattice<Scalar> train(const Sp& X, Index num_iterations, bool normalize) {
+  SOMTILE_OUTLINE Lattice<Scalar> train(const Sp& X, Index num_iterations, bool normalize) {
     detail::SparseOnlineSom<Scalar, Sp>::train(*this, "OnlineSom::train", X, num_iterations, normalize);
     return lattice();
   }
@@ -236,7 +237,7 @@ class OnlineSom {
   /// horizon the caller never gave). X is scaled by scaler(), and samples are drawn from it by
   /// the same random stream. On an untrained map it is train(X, num_iterations). Returns the
   /// lattice.
-  Lattice<Scalar> partial_fit(ConstRowRef<Scalar> X, Index num_iterations) {
+  SOMTILE_OUTLINE Lattice<Scalar> partial_fit(ConstRowRef<Scalar> X, Index num_iterations) {
     const char* call = "OnlineSom::partial_fit";
     if (!is_fitted()) {
       train_fresh(call, X, num_iterations, params_.scaling);
@@ -256,7 +257,7 @@ class OnlineSom {
   /// the training space (X scaled by scaler()), Euclidean, lowest unit on ties (rounding aside:
   /// the search is the GEMM of find_bmus). With Missing::mask, NaN cells are missing and the
   /// BMU is found over the present features.
-  Labels predict(ConstRowRef<Scalar> X, int n_threads = 0) const {
+  SOMTILE_OUTLINE Labels predict(ConstRowRef<Scalar> X, int n_threads = 0) const {
     const char* call = "OnlineSom::predict";
     fitted(call);
     detail::check_data(call, X, n_features(), "OnlineSom", params_.missing);
@@ -265,9 +266,9 @@ class OnlineSom {
 
   /// Distance from every row of X to every unit (n x units), Euclidean, in the training space
   /// (X scaled by scaler()); predict() is each row's nearest. With Missing::mask, a row with
-  /// NaN cells gets the masked distance of kernels/masked_bmu.hpp (over its present features,
+  /// NaN cells gets the masked distance of kernels/detail/masked_distance.hpp (over its present features,
   /// scaled by F / p), which ranks the units as predict() does.
-  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, int n_threads = 0) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, int n_threads = 0) const {
     const char* call = "OnlineSom::transform";
     fitted(call);
     detail::check_data(call, X, n_features(), "OnlineSom", params_.missing);

@@ -6,6 +6,7 @@
 // NaN cells are missing values: fit takes each column's nanmin and nanmax (as scikit-learn),
 // transform and inverse_transform keep them NaN. A column with no present value is rejected.
 
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
@@ -71,7 +72,7 @@ class MinMaxScaler {
 
   /// Learns each feature's minimum and maximum (over its present values with Missing::mask).
   /// On an exception the previous fit is kept.
-  MinMaxScaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
+  SOMTILE_OUTLINE MinMaxScaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
     detail::check_data("MinMaxScaler::fit", X, missing);
     const Index F = X.cols();
     Vector<Scalar> lo, hi;
@@ -99,7 +100,7 @@ class MinMaxScaler {
   }
 
   /// X * scale + min (NaN stays NaN with Missing::mask).
-  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
     check("transform", X, missing);
     RowMatrix<Scalar> Z = X;
     Z.array().rowwise() *= scale_.transpose().array();
@@ -108,12 +109,12 @@ class MinMaxScaler {
   }
 
   /// fit(X), then transform(X).
-  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
+  SOMTILE_OUTLINE RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
     return fit(X, missing).transform(X, missing);
   }
 
   /// (Z - min) / scale: back to the data's units.
-  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
     check("inverse_transform", Z, missing);
     RowMatrix<Scalar> X = Z;
     X.array().rowwise() -= min_.transpose().array();

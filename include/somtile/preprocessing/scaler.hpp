@@ -8,6 +8,7 @@
 // Also the warning every fit without scaling gives when the features' ranges differ by more
 // than 100 times (detail::warn_if_unscaled).
 
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/warning.hpp"
@@ -65,19 +66,19 @@ class Scaler {
 
   /// With Missing::mask, NaN cells are missing values: the fit ignores them and the transforms
   /// keep them NaN (see StandardScaler and MinMaxScaler).
-  Scaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
+  SOMTILE_OUTLINE Scaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
     if (kind_ == Scaling::standard) standard_.fit(X, missing);
     if (kind_ == Scaling::minmax) minmax_.fit(X, missing);
     return *this;
   }
   /// X in scaled space (X itself for none).
-  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
     if (kind_ == Scaling::standard) return standard_.transform(X, missing);
     if (kind_ == Scaling::minmax) return minmax_.transform(X, missing);
     return X;
   }
   /// Z back in the data's units (Z itself for none).
-  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
     if (kind_ == Scaling::standard) return standard_.inverse_transform(Z, missing);
     if (kind_ == Scaling::minmax) return minmax_.inverse_transform(Z, missing);
     return Z;
@@ -95,7 +96,7 @@ class Scaler {
   const MinMaxScaler<Scalar>& minmax() const { return minmax_; }
 
   /// X itself without scaling (no copy), else its scaled copy, kept in `storage`.
-  ConstRowRef<Scalar> scaled_view(ConstRowRef<Scalar> X, RowMatrix<Scalar>& storage,
+  SOMTILE_OUTLINE ConstRowRef<Scalar> scaled_view(ConstRowRef<Scalar> X, RowMatrix<Scalar>& storage,
                                   Missing missing = Missing::reject) const {
     if (kind_ == Scaling::none) return X;
     storage = transform(X, missing);

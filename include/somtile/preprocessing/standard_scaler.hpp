@@ -8,6 +8,7 @@
 // nanvar over the column's present values, as scikit-learn does), transform and
 // inverse_transform keep them NaN. A column with no present value is rejected.
 
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
@@ -73,7 +74,7 @@ class StandardScaler {
 
   /// Learns each feature's mean and standard deviation (over its present values with
   /// Missing::mask). On an exception the previous fit is kept.
-  StandardScaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
+  SOMTILE_OUTLINE StandardScaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
     detail::check_data("StandardScaler::fit", X, missing);
     if (missing == Missing::mask) detail::check_columns_present("StandardScaler::fit", X);
     const Index n = X.rows(), F = X.cols();
@@ -114,7 +115,7 @@ class StandardScaler {
   }
 
   /// (X - mean) / scale (NaN stays NaN with Missing::mask).
-  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
     check("transform", X, missing);
     RowMatrix<Scalar> Z = X;
     Z.array().rowwise() -= mean_.transpose().array();
@@ -123,12 +124,12 @@ class StandardScaler {
   }
 
   /// fit(X), then transform(X).
-  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
+  SOMTILE_OUTLINE RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
     return fit(X, missing).transform(X, missing);
   }
 
   /// Z * scale + mean: back to the data's units.
-  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
     check("inverse_transform", Z, missing);
     RowMatrix<Scalar> X = Z;
     X.array().rowwise() *= scale_.transpose().array();

@@ -15,6 +15,7 @@
 // is destroyed or trained further (refit a new MapClassifier to follow it). Like the Som, it
 // takes raw data when the Som scales its features (SomParams::scaling).
 
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/core/detail/class_codes.hpp"
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
@@ -61,7 +62,7 @@ class MapClassifier {
 
   /// Labels the units from the samples X with classes y (any integers). On an exception the
   /// previous fit is kept.
-  MapClassifier& fit(ConstRowRef<Scalar> X, const Labels& y) {
+  SOMTILE_OUTLINE MapClassifier& fit(ConstRowRef<Scalar> X, const Labels& y) {
     const char* call = "MapClassifier::fit";
     detail::check_data(call, X, n_features(), "MapClassifier");
     detail::check_labels(call, y, X.rows());
@@ -119,7 +120,7 @@ class MapClassifier {
   }
 
   /// The class of every sample: the label of its BMU.
-  Labels predict(ConstRowRef<Scalar> X) const {
+  SOMTILE_OUTLINE Labels predict(ConstRowRef<Scalar> X) const {
     const Labels bmu = bmus("MapClassifier::predict", X);
     Labels out(X.rows());
     for (Index i = 0; i < X.rows(); ++i) out[i] = unit_labels_[bmu[i]];
@@ -128,7 +129,7 @@ class MapClassifier {
 
   /// Class frequencies of every sample's BMU (n_samples x classes, columns in classes() order);
   /// every row sums to 1.
-  RowMatrix<Scalar> predict_proba(ConstRowRef<Scalar> X) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> predict_proba(ConstRowRef<Scalar> X) const {
     const Labels bmu = bmus("MapClassifier::predict_proba", X);
     RowMatrix<Scalar> P(X.rows(), proba_.cols());
     for (Index i = 0; i < X.rows(); ++i) P.row(i) = proba_.row(bmu[i]);
@@ -136,7 +137,7 @@ class MapClassifier {
   }
 
   /// Accuracy of predict(X) against y.
-  double score(ConstRowRef<Scalar> X, const Labels& y) const {
+  SOMTILE_OUTLINE double score(ConstRowRef<Scalar> X, const Labels& y) const {
     const Labels p = predict(X);  // checks X first
     detail::check_labels("MapClassifier::score", y, X.rows());
     return double((p.array() == y.array()).count()) / double(X.rows());
@@ -180,7 +181,7 @@ class MapClassifier {
     detail::require<NotFittedError>(is_fitted(), std::string("MapClassifier::") + what,
                                     "this MapClassifier is not fitted yet; call fit() first");
   }
-  Labels bmus(const char* call, ConstRowRef<Scalar> X) const {
+  SOMTILE_OUTLINE Labels bmus(const char* call, ConstRowRef<Scalar> X) const {
     detail::require<NotFittedError>(is_fitted(), call, "this MapClassifier is not fitted yet; call fit() first");
     detail::check_data(call, X, n_features(), "MapClassifier");
     return nearest_units(X);

@@ -17,6 +17,7 @@
 // (w_nj += alpha / |B| * sum_{x in B, x_j present} h(bmu(x), n) (x_j - w_nj)), and the errors
 // are masked distances. Data without NaN take the usual paths, bit for bit.
 
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/cluster/som_cluster_types.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
@@ -269,7 +270,7 @@ class Som {
   }
 
   /// Initialises the weights from X with params().init.
-  void initialize_weights(ConstRowRef<Scalar> X) { initialize_weights(X, params_.init); }
+  SOMTILE_OUTLINE void initialize_weights(ConstRowRef<Scalar> X) { initialize_weights(X, params_.init); }
 
   /// random: each unit a data row drawn uniformly with replacement (TorchSOM's "random");
   /// sample: distinct random rows, without replacement (with more units than samples, every
@@ -280,7 +281,7 @@ class Som {
   /// scaling is fitted on X first. With missing values (Missing::mask), random, sample and pca
   /// read a copy of X whose NaN cells hold their column's mean of the present values, and
   /// uniform draws in the present values' [min, max] (som/detail/mean_fill.hpp).
-  void initialize_weights(ConstRowRef<Scalar> X, Init init) {
+  SOMTILE_OUTLINE void initialize_weights(ConstRowRef<Scalar> X, Init init) {
     const char* call = "Som::initialize_weights";
     check(call, X);
     if (masked(X)) detail::check_columns_present(call, X);
@@ -295,7 +296,7 @@ class Som {
   /// they were never initialised (and, with params().scaling set, fits the scaling on X; later
   /// fits keep it). Without scaling, warns when the features' ranges (max - min) differ by more
   /// than 100 times. On an exception the previous weights are kept.
-  TrainingHistory fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
+  SOMTILE_OUTLINE TrainingHistory fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
     check("Som::fit", X);
     const bool missing = masked(X);
     if (missing && !is_fitted()) detail::check_columns_present("Som::fit", X);
@@ -318,16 +319,16 @@ class Som {
   }
 
   /// BMU (flat unit index) of every sample.
-  Labels predict(ConstRowRef<Scalar> X) const { return bmus("Som::predict", X, false).bmu; }
+  SOMTILE_OUTLINE Labels predict(ConstRowRef<Scalar> X) const { return bmus("Som::predict", X, false).bmu; }
 
   /// Full BMU search result (BMU, second BMU, distances) for the maps and diagnostics.
-  BmuResult<Scalar> bmus(ConstRowRef<Scalar> X, bool with_second = true) const {
+  SOMTILE_OUTLINE BmuResult<Scalar> bmus(ConstRowRef<Scalar> X, bool with_second = true) const {
     return bmus("Som::bmus", X, with_second);
   }
 
   /// Distance from every sample to every unit (n x units), in the map's metric (in scaled
   /// space when params().scaling is set; masked distances for rows with missing values).
-  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const {
+  SOMTILE_OUTLINE RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const {
     require_weights("Som::transform");
     check("Som::transform", X_raw);
     const bool missing = masked(X_raw);
@@ -352,17 +353,17 @@ class Som {
   }
 
   /// Mean distance from each row of X to its BMU.
-  double quantization_error(ConstRowRef<Scalar> X) const {
+  SOMTILE_OUTLINE double quantization_error(ConstRowRef<Scalar> X) const {
     return somtile::quantization_error(bmus("Som::quantization_error", X, false));
   }
   /// Share of the rows of X whose two best units are not neighbours on the grid.
-  double topographic_error(ConstRowRef<Scalar> X) const {
+  SOMTILE_OUTLINE double topographic_error(ConstRowRef<Scalar> X) const {
     return somtile::topographic_error(bmus("Som::topographic_error", X, true), grid_);
   }
 
   /// Clusters the units (not the samples): k-means, GMM or HDBSCAN on the codebook, the grid
   /// positions or both (see ClusterParams and cluster_units). Needs <somtile/cluster.hpp>.
-  ClusterResult cluster(const ClusterParams& params = {}) const {
+  SOMTILE_OUTLINE ClusterResult cluster(const ClusterParams& params = {}) const {
     static_assert(detail::NeuronClusteringIncluded<Scalar>::value,
                   "Som::cluster() needs #include <somtile/cluster.hpp>");
     require_weights("Som::cluster");
@@ -373,7 +374,7 @@ class Som {
   /// max_k = 0: up to 10; any max_k is capped at the number of units (k-means cannot make more
   /// clusters than there are units), so the result has min(max_k, units) entries.
   /// Needs <somtile/cluster.hpp>.
-  std::vector<double> elbow(Index max_k = 0, FeatureSpace space = FeatureSpace::weights,
+  SOMTILE_OUTLINE std::vector<double> elbow(Index max_k = 0, FeatureSpace space = FeatureSpace::weights,
                             std::uint64_t seed = 0) const {
     static_assert(detail::NeuronClusteringIncluded<Scalar>::value,
                   "Som::elbow() needs #include <somtile/cluster.hpp>");
@@ -401,34 +402,34 @@ class Som {
   ///@{
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Initialises the weights from sparse X with params().init.
-  void initialize_weights(const Sp& X) { initialize_weights(X, params_.init); }
+  SOMTILE_OUTLINE void initialize_weights(const Sp& X) { initialize_weights(X, params_.init); }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Initialises the weights from sparse X with `init`.
-  void initialize_weights(const Sp& X, Init init) { detail::SparseSom<Scalar, Sp>::initialize_weights(*this, X, init); }
+  SOMTILE_OUTLINE void initialize_weights(const Sp& X, Init init) { detail::SparseSom<Scalar, Sp>::initialize_weights(*this, X, init); }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Trains on sparse X (batch training costs O(nnz x units) per epoch).
-  TrainingHistory fit(const Sp& X, const EpochCallback& on_epoch = {}) {
+  SOMTILE_OUTLINE TrainingHistory fit(const Sp& X, const EpochCallback& on_epoch = {}) {
     return detail::SparseSom<Scalar, Sp>::fit(*this, X, on_epoch);
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// BMU of every sparse row.
-  Labels predict(const Sp& X) const { return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::predict", X, false).bmu; }
+  SOMTILE_OUTLINE Labels predict(const Sp& X) const { return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::predict", X, false).bmu; }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// BMUs (and second BMUs) of every sparse row, with distances.
-  BmuResult<Scalar> bmus(const Sp& X, bool with_second = true) const {
+  SOMTILE_OUTLINE BmuResult<Scalar> bmus(const Sp& X, bool with_second = true) const {
     return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::bmus", X, with_second);
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Distances from every sparse row to every unit.
-  RowMatrix<Scalar> transform(const Sp& X) const { return detail::SparseSom<Scalar, Sp>::transform(*this, X); }
+  SOMTILE_OUTLINE RowMatrix<Scalar> transform(const Sp& X) const { return detail::SparseSom<Scalar, Sp>::transform(*this, X); }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Mean distance from each sparse row to its BMU.
-  double quantization_error(const Sp& X) const {
+  SOMTILE_OUTLINE double quantization_error(const Sp& X) const {
     return somtile::quantization_error(detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::quantization_error", X, false));
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Share of the sparse rows whose two best units are not neighbours.
-  double topographic_error(const Sp& X) const {
+  SOMTILE_OUTLINE double topographic_error(const Sp& X) const {
     return somtile::topographic_error(detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::topographic_error", X, true),
                                       grid_);
   }
@@ -464,7 +465,7 @@ class Som {
     return params_.missing == Missing::mask && detail::has_missing(X);
   }
 
-  BmuResult<Scalar> bmus(const char* call, ConstRowRef<Scalar> X, bool with_second) const {
+  SOMTILE_OUTLINE BmuResult<Scalar> bmus(const char* call, ConstRowRef<Scalar> X, bool with_second) const {
     require_weights(call);
     check(call, X);
     RowMatrix<Scalar> storage;

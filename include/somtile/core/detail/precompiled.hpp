@@ -15,3 +15,14 @@
 
 /// Expands a module's list for float and double.
 #define SOMTILE_FOR_FLOAT_AND_DOUBLE(list, X) list(X, float) list(X, double)
+
+// The public members of the precompiled classes are marked SOMTILE_OUTLINE (never inlined).
+// GCC and Clang instantiate the inline members of an `extern template` class wherever they are
+// called, to be able to inline them, which would compile their bodies in every program that
+// links somtile::precompiled; a member that cannot be inlined is taken from the library. These
+// are whole-data calls (fit, predict, transform, ...), so not inlining them costs nothing.
+#if defined(__GNUC__)
+#define SOMTILE_OUTLINE [[gnu::noinline]]
+#else
+#define SOMTILE_OUTLINE
+#endif

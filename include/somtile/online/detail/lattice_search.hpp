@@ -6,7 +6,8 @@
 #include "somtile/core/types.hpp"
 #include "somtile/core/detail/parallel.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/masked_bmu.hpp"
+#include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/detail/masked_distance.hpp"
 
 #include <cmath>
 #include <limits>
