@@ -17,10 +17,12 @@
 #define SOMTILE_FOR_FLOAT_AND_DOUBLE(list, X) list(X, float) list(X, double)
 
 // The public members of the precompiled classes are marked SOMTILE_OUTLINE (never inlined).
-// GCC and Clang instantiate the inline members of an `extern template` class wherever they are
-// called, to be able to inline them, which would compile their bodies in every program that
-// links somtile::precompiled; a member that cannot be inlined is taken from the library. These
-// are whole-data calls (fit, predict, transform, ...), so not inlining them costs nothing.
+// GCC instantiates the inline members of an `extern template` class wherever they are called
+// and, when optimising, inlines them: their bodies would be optimised and compiled again in every
+// program that links somtile::precompiled. A member that cannot be inlined is called in the
+// library instead. These are whole-data calls (fit, predict, transform, ...): not inlining them
+// costs nothing at run time. (Their bodies are still instantiated by the front end; moving them
+// out of the class body would save that too.)
 #if defined(__GNUC__)
 #define SOMTILE_OUTLINE [[gnu::noinline]]
 #else
