@@ -37,10 +37,10 @@ void run(somtile::Index n, somtile::Index f, somtile::Index units, int threads, 
         }, double(units) * double(f));
       }};
   for (const Isa level : levels)
-    for (const bool second : {false, true})
+    for (const SecondBmu second : {SecondBmu::skip, SecondBmu::find})
       runs.push_back([&, level, second] {
         set_max_isa(level);
-        find_bmus<S>(X, W, Distance::euclidean, second, threads);
+        find_bmus<S>(X, W, {Distance::euclidean, second, threads});
       });
   const std::vector<double> t = bench::interleaved_medians(repeats, runs);
   std::printf("%-6s %ldx%ld vs %ld units, %d threads: GEMM %.1f GFLOP/s (%.1f ms) | blocked GEMM %.1f GFLOP/s (%.1f ms)\n",

@@ -31,9 +31,9 @@ int main(int argc, char** argv) {
     if (cells10.row(i).array().isNaN().all()) cells10(i, 0) = 0;
 
   std::vector<std::function<void()>> runs = {
-      [&] { find_bmus<double>(X, W, Distance::euclidean, true, threads); },
-      [&] { find_bmus<double>(rows10, W, Distance::euclidean, true, threads, Missing::mask); },
-      [&] { find_bmus<double>(cells10, W, Distance::euclidean, true, threads, Missing::mask); }};
+      [&] { find_bmus<double>(X, W, {Distance::euclidean, SecondBmu::find, threads}); },
+      [&] { find_bmus<double>(rows10, W, {Distance::euclidean, SecondBmu::find, threads, Missing::mask}); },
+      [&] { find_bmus<double>(cells10, W, {Distance::euclidean, SecondBmu::find, threads, Missing::mask}); }};
   const char* names[] = {"complete", "complete, mask", "10% cells NaN"};
   for (const Training training : {Training::batch, Training::minibatch})
     for (int k = 0; k < 3; ++k)

@@ -514,7 +514,7 @@ int cmd_predict(int argc, char** argv) {
       throw InputError("'" + path + "' has " + std::to_string(sparse_data.X.cols()) +
                        " features, but the Som was trained on " + std::to_string(som.n_features()));
     if (!sparse) check_features(data, som.n_features(), path, kind);
-    const BmuResult<double> r = sparse ? som.bmus(sparse_data.X, true) : som.bmus(data.X, true);
+    const BmuResult<double> r = sparse ? som.bmus(sparse_data.X, SecondBmu::find) : som.bmus(data.X, SecondBmu::find);
     const Labels& bmu = r.bmu;
     const Index cols = som.params().cols;
     csv << "unit,row,col\n";

@@ -160,7 +160,7 @@ class KMeans {
   /// Nearest centre of every row of X.
   SOMTILE_OUTLINE Labels predict(DataRef<Scalar> X) const {
     check_input("KMeans::predict", X);
-    return find_bmus<Scalar>(X, centers_, Distance::euclidean, false, params_.n_threads).bmu;
+    return detail::dense_bmus<Scalar>(X, centers_, Distance::euclidean, false, params_.n_threads).bmu;
   }
 
   /// Euclidean distance of every row of X to every centre (n_samples x n_clusters).

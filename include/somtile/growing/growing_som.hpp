@@ -163,7 +163,7 @@ class GrowingSomEstimator {
   SOMTILE_OUTLINE double quantization_error(ConstRowRef<Scalar> X) const {
     check_input("quantization_error", X);
     RowMatrix<Scalar> storage;
-    return somtile::quantization_error(find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
+    return somtile::quantization_error(detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
                                                          Distance::euclidean, false, params_.n_threads,
                                                          params_.missing));
   }
@@ -175,7 +175,7 @@ class GrowingSomEstimator {
   SOMTILE_OUTLINE TopographicFunction topographic_function(ConstRowRef<Scalar> X) const {
     check_input("topographic_function", X);
     RowMatrix<Scalar> storage;
-    const BmuResult<Scalar> r = find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
+    const BmuResult<Scalar> r = detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
                                                   Distance::euclidean, true, params_.n_threads, params_.missing);
     return somtile::topographic_function(r.bmu, r.second, map_.graph);
   }
@@ -295,7 +295,7 @@ class GrowingSomEstimator {
   /// BMU of every row of X against the fitted prototypes (X already validated).
   SOMTILE_OUTLINE Labels bmus(ConstRowRef<Scalar> X) const {
     RowMatrix<Scalar> storage;
-    return find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights, Distance::euclidean, false,
+    return detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights, Distance::euclidean, false,
                              params_.n_threads, params_.missing)
         .bmu;
   }

@@ -120,7 +120,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
     RowMatrix<Scalar> W_live(Index(live.size()), map.weights.cols()), W_dead(Index(dead.size()), map.weights.cols());
     for (std::size_t m = 0; m < live.size(); ++m) W_live.row(Index(m)) = map.weights.row(live[m]);
     for (std::size_t m = 0; m < dead.size(); ++m) W_dead.row(Index(m)) = map.weights.row(dead[m]);
-    const Labels nearest = find_bmus<Scalar>(W_dead, W_live, Distance::euclidean, false, 1).bmu;
+    const Labels nearest = detail::dense_bmus<Scalar>(W_dead, W_live, Distance::euclidean, false, 1).bmu;
     for (std::size_t m = 0; m < dead.size(); ++m) id[dead[m]] = nearest[Index(m)];
     return id;
   }

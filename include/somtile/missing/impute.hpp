@@ -40,7 +40,7 @@ RowMatrix<Scalar> impute(const Som<Scalar>& som, DataRef<Scalar> X) {
   RowMatrix<Scalar> storage;
   const ConstRowRef<Scalar> Xs = som.scaler().scaled_view(X, storage, Missing::mask);
   const Labels bmu =
-      find_bmus<Scalar>(Xs, som.weights(), som.params().distance, false, som.params().n_threads, Missing::mask).bmu;
+      detail::masked_bmus<Scalar>(Xs, som.weights(), som.params().distance, false, som.params().n_threads, Missing::mask).bmu;
   return detail::fill_from_units<Scalar>(X, bmu, som.weights_in_data_units());
 }
 
@@ -72,7 +72,7 @@ RowMatrix<Scalar> impute(const GrowingSomEstimator<Scalar>& model, DataRef<Scala
   RowMatrix<Scalar> storage;
   const ConstRowRef<Scalar> Xs = model.scaler().scaled_view(X, storage, Missing::mask);
   const Labels bmu =
-      find_bmus<Scalar>(Xs, model.weights(), Distance::euclidean, false, model.params().n_threads, Missing::mask).bmu;
+      detail::masked_bmus<Scalar>(Xs, model.weights(), Distance::euclidean, false, model.params().n_threads, Missing::mask).bmu;
   return detail::fill_from_units<Scalar>(X, bmu, model.weights_in_data_units());
 }
 

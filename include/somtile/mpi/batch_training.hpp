@@ -87,7 +87,7 @@ TrainingHistory fit_batch(Som<Scalar>& som, ConstRowRef<Scalar> X_local, MPI_Com
   // Global QE and TE of the current weights: (sum of distances, topographic errors).
   auto pass = [&](BmuResult<Scalar>& r) {
     double start = MPI_Wtime();
-    r = X_local.rows() ? som.bmus(X_local, true) : BmuResult<Scalar>{};
+    r = X_local.rows() ? som.bmus(X_local, SecondBmu::find) : BmuResult<Scalar>{};
     double stats[2] = {0, 0}, total[2];
     if (X_local.rows()) {
       stats[0] = quantization_error(r) * double(X_local.rows());

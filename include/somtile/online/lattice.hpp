@@ -159,9 +159,9 @@ CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& l
     }
   } else if (normalize) {
     const auto [Xs, Ws] = detail::minmax_scaled<Scalar>(X, lattice.codebook());
-    nearest = find_bmus<Scalar>(Ws, Xs, Distance::euclidean, false, n_threads).bmu;
+    nearest = detail::dense_bmus<Scalar>(Ws, Xs, Distance::euclidean, false, n_threads).bmu;
   } else {
-    nearest = find_bmus<Scalar>(lattice.codebook(), X, Distance::euclidean, false, n_threads).bmu;
+    nearest = detail::dense_bmus<Scalar>(lattice.codebook(), X, Distance::euclidean, false, n_threads).bmu;
   }
   return Eigen::Map<const CellIndexMap>(nearest.data(), lattice.rows(), lattice.cols());
 }

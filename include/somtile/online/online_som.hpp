@@ -382,7 +382,7 @@ class OnlineSom {
   /// predict() on validated X with the given rule for NaN cells.
   Labels training_space_bmus(ConstRowRef<Scalar> X, int n_threads, Missing missing) const {
     const RowMatrix<Scalar> Xs = detail::to_training_space(state_.scaler, X);
-    return find_bmus<Scalar>(Xs, weights_t_transposed(), Distance::euclidean, false, n_threads, missing).bmu;
+    return detail::masked_bmus<Scalar>(Xs, weights_t_transposed(), Distance::euclidean, false, n_threads, missing).bmu;
   }
 
   /// Checks the parameters and derives the grid and the initial sigma from them.

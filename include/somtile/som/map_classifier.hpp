@@ -188,7 +188,7 @@ class MapClassifier {
   }
   Labels nearest_units(ConstRowRef<Scalar> X) const {
     RowMatrix<Scalar> storage;
-    return find_bmus<Scalar>(scaler_.scaled_view(X, storage), weights_, distance_, false, n_threads_).bmu;
+    return detail::dense_bmus<Scalar>(scaler_.scaled_view(X, storage), weights_, distance_, false, n_threads_).bmu;
   }
 
   Grid grid_;

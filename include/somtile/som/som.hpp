@@ -321,8 +321,14 @@ class Som {
   /// BMU (flat unit index) of every sample.
   SOMTILE_OUTLINE Labels predict(ConstRowRef<Scalar> X) const { return bmus("Som::predict", X, false).bmu; }
 
-  /// Full BMU search result (BMU, second BMU, distances) for the maps and diagnostics.
-  SOMTILE_OUTLINE BmuResult<Scalar> bmus(ConstRowRef<Scalar> X, bool with_second = true) const {
+  /// Full BMU search result (BMU, second BMU unless SecondBmu::skip, distances) for the maps
+  /// and diagnostics.
+  SOMTILE_OUTLINE BmuResult<Scalar> bmus(ConstRowRef<Scalar> X, SecondBmu second = SecondBmu::find) const {
+    return bmus("Som::bmus", X, second == SecondBmu::find);
+  }
+  /// Deprecated: bmus(X, SecondBmu::find or SecondBmu::skip).
+  [[deprecated("use bmus(X, SecondBmu::find) or bmus(X, SecondBmu::skip)")]]
+  BmuResult<Scalar> bmus(ConstRowRef<Scalar> X, bool with_second) const {
     return bmus("Som::bmus", X, with_second);
   }
 
@@ -415,8 +421,14 @@ class Som {
   /// BMU of every sparse row.
   SOMTILE_OUTLINE Labels predict(const Sp& X) const { return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::predict", X, false).bmu; }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
-  /// BMUs (and second BMUs) of every sparse row, with distances.
-  SOMTILE_OUTLINE BmuResult<Scalar> bmus(const Sp& X, bool with_second = true) const {
+  /// BMUs (and second BMUs unless SecondBmu::skip) of every sparse row, with distances.
+  BmuResult<Scalar> bmus(const Sp& X, SecondBmu second = SecondBmu::find) const {
+    return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::bmus", X, second == SecondBmu::find);
+  }
+  template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
+  /// Deprecated: bmus(X, SecondBmu::find or SecondBmu::skip) on sparse rows.
+  [[deprecated("use bmus(X, SecondBmu::find) or bmus(X, SecondBmu::skip)")]]
+  BmuResult<Scalar> bmus(const Sp& X, bool with_second) const {
     return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::bmus", X, with_second);
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
@@ -469,7 +481,7 @@ class Som {
     require_weights(call);
     check(call, X);
     RowMatrix<Scalar> storage;
-    return find_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), weights_, params_.distance,
+    return detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), weights_, params_.distance,
                              with_second, params_.n_threads, params_.missing);
   }
 
@@ -593,7 +605,7 @@ class Som {
       if (measure)
         record(history, distance_sum / double(n), double(te_count) / double(n), epoch, lr, sigma, on_epoch);
       else
-        record(history, find_bmus<Scalar>(X, W, params_.distance, true, params_.n_threads), epoch, lr, sigma,
+        record(history, detail::dense_bmus<Scalar>(X, W, params_.distance, true, params_.n_threads), epoch, lr, sigma,
                on_epoch);
     }
   }
@@ -621,7 +633,7 @@ class Som {
       for (Index begin = 0; begin < n; begin += batch) {
         const Index end = std::min(n, begin + batch);
         gather(X, order, begin, end, Xb);
-        const BmuResult<Scalar> r = find_bmus<Scalar>(Xb, W, params_.distance, measure, threads, Missing::mask);
+        const BmuResult<Scalar> r = detail::masked_bmus<Scalar>(Xb, W, params_.distance, measure, threads, Missing::mask);
         if (measure) {
           for (Index i = 0; i < r.bmu.size(); ++i) distance_sum += double(r.distance[i]);
           te_count += detail::topographic_error_count(r.bmu, r.second,
@@ -638,7 +650,7 @@ class Som {
       if (measure)
         record(history, distance_sum / double(n), double(te_count) / double(n), epoch, lr, sigma, on_epoch);
       else
-        record(history, find_bmus<Scalar>(X, W, params_.distance, true, threads, Missing::mask), epoch, lr, sigma,
+        record(history, detail::masked_bmus<Scalar>(X, W, params_.distance, true, threads, Missing::mask), epoch, lr, sigma,
                on_epoch);
     }
   }
@@ -675,7 +687,7 @@ class Som {
     detail::CompactSums<Scalar> sums;
     std::vector<Index> start, grouped;
     // The pass at the start of epoch e also measures the weights left by epoch e - 1.
-    auto r = find_bmus<Scalar>(X, W, params_.distance, true, threads, search);
+    auto r = detail::masked_bmus<Scalar>(X, W, params_.distance, true, threads, search);
     for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
       const double sigma = sigma_at(epoch);
       if (missing) {
@@ -685,7 +697,7 @@ class Som {
         detail::compact_unit_sums<Scalar>(X, r.bmu, n_units(), sums, start, grouped);
         apply_batch_update(W, sums, sigma);
       }
-      r = find_bmus<Scalar>(X, W, params_.distance, true, threads, search);
+      r = detail::masked_bmus<Scalar>(X, W, params_.distance, true, threads, search);
       record(history, r, epoch, 0.0, sigma, on_epoch);
     }
   }

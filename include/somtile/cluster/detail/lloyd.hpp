@@ -88,7 +88,7 @@ RowMatrix<Scalar> kmeans_plusplus(ConstRowRef<Scalar> X, Index k, Random& rng, i
 template <typename Scalar>
 double assign(ConstRowRef<Scalar> X, const RowMatrix<Scalar>& centers, Labels& labels,
               Vector<double>& dist2, int n_threads) {
-  BmuResult<Scalar> r = find_bmus<Scalar>(X, centers, Distance::euclidean, false, n_threads);
+  BmuResult<Scalar> r = detail::dense_bmus<Scalar>(X, centers, Distance::euclidean, false, n_threads);
   labels.swap(r.bmu);
   dist2 = r.distance.template cast<double>().array().square();
   return dist2.sum();

@@ -187,8 +187,8 @@ class GrowingTrainer {
 
   /// BMU pass over the training data: distances are masked ones where rows have missing cells.
   BmuResult<Scalar> bmus(const RowMatrix<Scalar>& W, bool with_second) const {
-    return masked_ ? find_bmus<Scalar>(X_, W, Distance::euclidean, with_second, p_.n_threads, Missing::mask)
-                   : find_bmus<Scalar>(X_, W, Distance::euclidean, with_second, p_.n_threads);
+    return masked_ ? detail::masked_bmus<Scalar>(X_, W, Distance::euclidean, with_second, p_.n_threads, Missing::mask)
+                   : detail::dense_bmus<Scalar>(X_, W, Distance::euclidean, with_second, p_.n_threads);
   }
 
   /// Per feature, over its present (not NaN) values: count, mean (0 without any) and sum of

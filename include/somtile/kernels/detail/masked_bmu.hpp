@@ -1,26 +1,26 @@
 #pragma once
-// find_bmus(..., Missing) on data with missing values, declared and documented in
-// kernels/bmu.hpp: complete rows go through the GEMM search of find_bmus, gathered in a
-// block; rows with NaN take an exact loop over the units (MaskedRow::distances, kernels/
+// The masked BMU search behind find_bmus (kernels/bmu.hpp) with Missing::mask: complete rows
+// go through the dense GEMM search (dense_bmu.hpp), gathered in a block; rows with NaN take an exact loop over the units (MaskedRow::distances, kernels/
 // detail/masked_distance.hpp; ties to the lowest unit index, as the dense search). With
-// Missing::reject, or with no NaN in X, it is find_bmus itself.
+// Missing::reject, or with no NaN in X, it is the dense search itself.
 
 #include "somtile/core/detail/parallel.hpp"
 #include "somtile/core/detail/validate.hpp"  // has_missing
 #include "somtile/core/types.hpp"
-#include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/bmu_result.hpp"
+#include "somtile/kernels/detail/dense_bmu.hpp"
 #include "somtile/kernels/detail/bmu_search.hpp"
 #include "somtile/kernels/detail/masked_distance.hpp"
 
 #include <algorithm>
 #include <vector>
 
-namespace somtile {
+namespace somtile::detail {
 
 template <typename Scalar>
-BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distance metric, bool with_second,
-                            int n_threads, Missing missing) {
-  if (missing == Missing::reject || !detail::has_missing(X)) return find_bmus<Scalar>(X, W, metric, with_second, n_threads);
+BmuResult<Scalar> masked_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distance metric, bool with_second,
+                              int n_threads, Missing missing) {
+  if (missing == Missing::reject || !detail::has_missing(X)) return dense_bmus<Scalar>(X, W, metric, with_second, n_threads);
   const Index n = X.rows(), n_units = W.rows(), F = X.cols();
   std::vector<Index> complete, incomplete;
   for (Index i = 0; i < n; ++i) (X.row(i).hasNaN() ? incomplete : complete).push_back(i);
@@ -32,7 +32,7 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distan
   if (!complete.empty()) {
     RowMatrix<Scalar> block(Index(complete.size()), F);
     for (std::size_t k = 0; k < complete.size(); ++k) block.row(Index(k)) = X.row(complete[k]);
-    const BmuResult<Scalar> r = find_bmus<Scalar>(block, W, metric, with_second, n_threads);
+    const BmuResult<Scalar> r = dense_bmus<Scalar>(block, W, metric, with_second, n_threads);
     for (std::size_t k = 0; k < complete.size(); ++k) {
       out.bmu[complete[k]] = r.bmu[Index(k)];
       out.distance[complete[k]] = r.distance[Index(k)];
@@ -61,4 +61,4 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distan
   return out;
 }
 
-}  // namespace somtile
+}  // namespace somtile::detail

@@ -50,9 +50,9 @@ std::pair<RowMatrix<Scalar>, RowMatrix<Scalar>> minmax_scaled(DataRef<Scalar> X,
 template <typename Scalar>
 Labels lattice_bmus(DataRef<Scalar> X, const RowMatrix<Scalar>& codebook, bool normalize, int n_threads,
                     Missing missing) {
-  if (!normalize) return find_bmus<Scalar>(X, codebook, Distance::euclidean, false, n_threads, missing).bmu;
+  if (!normalize) return detail::masked_bmus<Scalar>(X, codebook, Distance::euclidean, false, n_threads, missing).bmu;
   const auto [Xs, Ws] = minmax_scaled<Scalar>(X, codebook);
-  return find_bmus<Scalar>(Xs, Ws, Distance::euclidean, false, n_threads, missing).bmu;
+  return detail::masked_bmus<Scalar>(Xs, Ws, Distance::euclidean, false, n_threads, missing).bmu;
 }
 
 /// Per row of W, the index of the nearest row of X (Euclidean, lowest index on ties), where X
@@ -69,7 +69,7 @@ Labels nearest_samples_masked(DataRef<Scalar> X, const RowMatrix<Scalar>& W, int
   if (!complete.empty()) {
     RowMatrix<Scalar> Xc(Index(complete.size()), X.cols());
     for (std::size_t k = 0; k < complete.size(); ++k) Xc.row(Index(k)) = X.row(complete[k]);
-    const BmuResult<Scalar> r = find_bmus<Scalar>(W, Xc, Distance::euclidean, false, n_threads);
+    const BmuResult<Scalar> r = detail::dense_bmus<Scalar>(W, Xc, Distance::euclidean, false, n_threads);
     for (Index u = 0; u < units; ++u) {
       best[u] = complete[std::size_t(r.bmu[u])];
       best_d[u] = r.distance[u];

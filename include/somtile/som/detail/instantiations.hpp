@@ -4,8 +4,9 @@
 #define SOMTILE_SOM_INSTANTIATIONS(X, S)                                                                     \
   X(class Som<S>)                                                                                          \
   X(class MapClassifier<S>)                                                                                \
-  X(BmuResult<S> find_bmus<S>(ConstRowRef<S>, ConstRowRef<S>, Distance, bool, int))                        \
-  X(BmuResult<S> find_bmus<S>(ConstRowRef<S>, ConstRowRef<S>, Distance, bool, int, Missing))               \
+  X(BmuResult<S> find_bmus<S>(ConstRowRef<S>, ConstRowRef<S>, const BmuSearch&))                         \
+  X(BmuResult<S> detail::dense_bmus<S>(ConstRowRef<S>, ConstRowRef<S>, Distance, bool, int))                        \
+  X(BmuResult<S> detail::masked_bmus<S>(ConstRowRef<S>, ConstRowRef<S>, Distance, bool, int, Missing))               \
   X(RowMatrix<double> hit_map<S>(const Som<S>&, DataRef<S>))                                               \
   X(RowMatrix<double> u_matrix<S>(const Som<S>&, const UMatrixOptions&))                                   \
   X(BmuDataMap bmus_data_map<S>(const Som<S>&, DataRef<S>))                                                \
