@@ -3,11 +3,11 @@
 // (X and the lattice min-max scaled by X), the nearest unit to every sample, and the nearest
 // sample to every unit when X has missing cells.
 
-#include "somtile/core/types.hpp"
 #include "somtile/core/detail/parallel.hpp"
-#include "somtile/kernels/bmu.hpp"
+#include "somtile/core/types.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/detail/masked_distance.hpp"
+#include "somtile/online/detail/online_step.hpp"  // present_range
 
 #include <cmath>
 #include <limits>
@@ -24,14 +24,9 @@ template <typename Scalar>
 std::pair<RowMatrix<Scalar>, RowMatrix<Scalar>> minmax_scaled(DataRef<Scalar> X, const RowMatrix<Scalar>& W) {
   // NaN cells of X (Missing::mask) stay NaN and do not count towards the min and max.
   std::pair<RowMatrix<Scalar>, RowMatrix<Scalar>> out{X, W};
+  const auto [lows, highs] = present_range<Scalar>(out.first);
   for (Index j = 0; j < X.cols(); ++j) {
-    Scalar lo = std::numeric_limits<Scalar>::infinity(), hi = -lo;
-    for (Index i = 0; i < X.rows(); ++i) {
-      const Scalar v = X(i, j);
-      if (v < lo) lo = v;  // false for NaN
-      if (v > hi) hi = v;
-    }
-    if (lo > hi) lo = hi = Scalar(0);  // no present value
+    const Scalar lo = lows[j], hi = highs[j];
     const Scalar range = hi - lo;
     for (RowMatrix<Scalar>* M : {&out.first, &out.second}) {
       if (range > Scalar(0)) {

@@ -5,6 +5,7 @@
 // initial lattice is drawn in. Shared by the dense and the sparse trainer
 // (online/detail/sparse_online_som.hpp).
 
+#include "somtile/core/detail/nan_range.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/grid/grid.hpp"
 #include "somtile/grid/neighborhood.hpp"
@@ -172,21 +173,11 @@ Index nearest_unit_masked(const RowMatrix<Scalar>& Wt, const Scalar* x, const st
 
 /// Per column of X, the least and greatest value that is not NaN (both 0 for a column without one).
 template <typename Scalar>
-std::pair<Eigen::Array<Scalar, 1, Eigen::Dynamic>, Eigen::Array<Scalar, 1, Eigen::Dynamic>> present_range(
-    const RowMatrix<Scalar>& X) {
-  const Index F = X.cols();
-  Eigen::Array<Scalar, 1, Eigen::Dynamic> lo = Eigen::Array<Scalar, 1, Eigen::Dynamic>::Constant(
-                                              F, std::numeric_limits<Scalar>::infinity()),
-                                          hi = -lo;
-  for (Index i = 0; i < X.rows(); ++i)
-    for (Index j = 0; j < F; ++j) {
-      const Scalar v = X(i, j);
-      if (v < lo[j]) lo[j] = v;  // false for NaN
-      if (v > hi[j]) hi[j] = v;
-    }
-  for (Index j = 0; j < F; ++j)
-    if (lo[j] > hi[j]) lo[j] = hi[j] = Scalar(0);
-  return {lo, hi};
+std::pair<Vector<Scalar>, Vector<Scalar>> present_range(const RowMatrix<Scalar>& X) {
+  auto range = nan_column_range(X);
+  for (Index j = 0; j < X.cols(); ++j)
+    if (range.first[j] > range.second[j]) range.first[j] = range.second[j] = Scalar(0);
+  return range;
 }
 
 /// One online step on a feature-major codebook: w_u += lr h(d(bmu, u); sigma) (x - w_u) for
