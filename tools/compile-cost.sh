@@ -95,15 +95,19 @@ int main() {
 }
 CPP
 
+# The analysis app again, as a program that links somtile::precompiled compiles it.
+cp "$work/analysis_app.cpp" "$work/analysis_app_precompiled.cpp"
+
 measure() {  # include-dir tu -> "cpu_seconds peak_MB"
-  local inc=$1 tu=$2 t
-  t=$( { /usr/bin/time -f '%U %S %M' "$CXX" -std=c++17 $CXXFLAGS $omp -I"$inc" -I/usr/include/eigen3 \
+  local inc=$1 tu=$2 t defs=""
+  case $tu in *_precompiled) defs=-DSOMTILE_PRECOMPILED ;; esac
+  t=$( { /usr/bin/time -f '%U %S %M' "$CXX" -std=c++17 $CXXFLAGS $omp $defs -I"$inc" -I/usr/include/eigen3 \
           -c "$work/$tu.cpp" -o /dev/null; } 2>&1 | tail -1)
   awk '{printf "%.2f %.0f\n", $1 + $2, $3 / 1024}' <<<"$t"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-tus=(eigen_dense eigen_la somtile_all som_fit analysis_app)
+tus=(eigen_dense eigen_la somtile_all som_fit analysis_app analysis_app_precompiled)
 declare -A runs mem
 for ((r = 0; r < repeats; ++r)); do
   for tu in "${tus[@]}"; do
@@ -128,7 +132,7 @@ for tu in "${tus[@]}"; do
     s=$(tr ' ' '\n' <<<"${runs["$key|$tu"]}" | grep . | median)
     case $tu in
       somtile_all) ratio=$(awk -v a="$s" -v b="$dense" 'BEGIN{printf " (%.1fx Eigen/Dense)", a/b}') ;;
-      som_fit|analysis_app) ratio=$(awk -v a="$s" -v b="$la" 'BEGIN{printf " (%.1fx Eigen LA)", a/b}') ;;
+      som_fit|analysis_app*) ratio=$(awk -v a="$s" -v b="$la" 'BEGIN{printf " (%.1fx Eigen LA)", a/b}') ;;
       *) ratio="" ;;
     esac
     printf ' %s s, %s MB%s |' "$s" "${mem["$key|$tu"]}" "$ratio"
