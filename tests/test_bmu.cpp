@@ -1,4 +1,6 @@
 // BMU search, per-unit sums and map quality against brute-force oracles.
+// Scalars: float and double everywhere (the kernels have float code paths: vector widths,
+// rounding, overflow).
 #include <somtile/kernels/batch.hpp>
 #include <somtile/kernels/bmu.hpp>
 #include <somtile/kernels/detail/team_bmu.hpp>
@@ -7,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 #include "support/scalars.hpp"
+#include "support/data.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -20,13 +23,7 @@ using namespace somtile;
 
 namespace {
 
-template <typename S>
-RowMatrix<S> random_matrix(Index rows, Index cols, std::uint64_t seed) {
-  Random rng(seed);
-  RowMatrix<S> M(rows, cols);
-  for (Index i = 0; i < M.size(); ++i) M.data()[i] = S(rng.normal());
-  return M;
-}
+using test_support::normal_matrix;
 
 // Naive oracle in double: all distances, then the two smallest with lowest-index ties.
 double naive_distance(Distance metric, const RowMatrix<double>& X, Index i,
@@ -71,8 +68,8 @@ struct LevelCap {
 
 TEMPLATE_TEST_CASE("BMU search equals brute force for every metric", "[bmu]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
-  const RowMatrix<S> X = random_matrix<S>(1500, 9, 1);  // several blocks for 300 units? see below
-  const RowMatrix<S> W = random_matrix<S>(301, 9, 2);
+  const RowMatrix<S> X = normal_matrix<S>(1500, 9, 1);  // several blocks for 300 units? see below
+  const RowMatrix<S> W = normal_matrix<S>(301, 9, 2);
   const RowMatrix<double> Xd = X.template cast<double>(), Wd = W.template cast<double>();
   const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-10;
   for (const Isa level : kernel_levels())
@@ -151,8 +148,8 @@ TEMPLATE_TEST_CASE("BMU ties go to the lowest unit across SIMD lanes and blocks"
 
 TEMPLATE_TEST_CASE("BMU search is identical for 1 and 2 threads", "[bmu][threads]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
-  const RowMatrix<S> X = random_matrix<S>(5000, 16, 3);
-  const RowMatrix<S> W = random_matrix<S>(400, 16, 4);
+  const RowMatrix<S> X = normal_matrix<S>(5000, 16, 3);
+  const RowMatrix<S> W = normal_matrix<S>(400, 16, 4);
   for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan}) {
     const auto a = find_bmus<S>(X, W, metric, true, 1);
     const auto b = find_bmus<S>(X, W, metric, true, 2);
@@ -169,7 +166,7 @@ TEMPLATE_TEST_CASE("BMU search is identical for 1 and 2 threads", "[bmu][threads
 
 TEMPLATE_TEST_CASE("unit sums equal a naive loop", "[batch]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
-  const RowMatrix<S> X = random_matrix<S>(257, 5, 5);
+  const RowMatrix<S> X = normal_matrix<S>(257, 5, 5);
   Random rng(6);
   Labels bmu(X.rows());
   for (Index i = 0; i < bmu.size(); ++i) bmu[i] = rng.uniform_index(12);
@@ -209,7 +206,7 @@ TEMPLATE_TEST_CASE("BMU search with huge values: squares overflow, distances do 
   // overflows the scalar type (float: 2^200 > 3.4e38; double: 2^1200 > 1.8e308).
   const int exponent = std::is_same_v<S, float> ? 100 : 600;
   const double scale = std::ldexp(1.0, exponent);
-  const RowMatrix<double> Xd = random_matrix<double>(40, 3, 31), Wd = random_matrix<double>(12, 3, 32);
+  const RowMatrix<double> Xd = normal_matrix<double>(40, 3, 31), Wd = normal_matrix<double>(12, 3, 32);
   const RowMatrix<S> X = (Xd * scale).cast<S>(), W = (Wd * scale).cast<S>();
   REQUIRE(X.allFinite());
   for (const Isa level : kernel_levels())
@@ -247,7 +244,7 @@ TEMPLATE_TEST_CASE("team BMU search equals find_bmus for any team and split of t
   };
   std::vector<Case> cases;
   {
-    RowMatrix<S> X = random_matrix<S>(150, 5, 1), W = random_matrix<S>(37, 5, 2);
+    RowMatrix<S> X = normal_matrix<S>(150, 5, 1), W = normal_matrix<S>(37, 5, 2);
     cases.push_back({"gaussian", X, W});
     X = X.array().round();
     W = W.array().round();
@@ -305,7 +302,7 @@ TEMPLATE_TEST_CASE("BMU search gives the same units at every kernel level", "[bm
   INFO("this CPU runs levels up to " << isa_name(detail::cpu_isa()) << ", the build targets "
                                       << isa_name(detail::compiled_isa));
   for (const Index features : {Index(3), Index(16), Index(130)}) {
-    const RowMatrix<S> X = random_matrix<S>(1001, features, 11), W = random_matrix<S>(97, features, 12);
+    const RowMatrix<S> X = normal_matrix<S>(1001, features, 11), W = normal_matrix<S>(97, features, 12);
     for (const Distance metric : {Distance::euclidean, Distance::cosine}) {
       BmuResult<S> first;
       for (const Isa level : kernel_levels()) {

@@ -1,4 +1,5 @@
 // Grid topology, neighbourhood kernels and decay schedules at hand-computed points.
+// Scalars: no templated test cases.
 #include <somtile/grid/neighborhood.hpp>
 #include <somtile/grid/schedule.hpp>
 #include <somtile/grid/grid.hpp>

@@ -1,5 +1,7 @@
 // Model persistence and data loading: exact round trips and clear errors on bad files; the .npy
 // reader against NumPy's reading of the data file.
+// Scalars: float and double everywhere (float model, scaler and .npy files have their own
+// types on disk).
 #include <somtile/io/csv.hpp>
 #include <somtile/io/lattice_npy.hpp>
 #include <somtile/io/model_io.hpp>

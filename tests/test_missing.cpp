@@ -1,5 +1,6 @@
 // Missing values (Missing::mask): the masked BMU kernel, the data checks, and (below) the
 // classic Som trained on data with NaN cells, each against naive loops written here.
+// Scalars: no templated test cases (double).
 #include <somtile/core/detail/validate.hpp>
 #include <somtile/core/random.hpp>
 #include <somtile/kernels/bmu.hpp>
@@ -14,6 +15,7 @@
 #include <somtile/som/som.hpp>
 
 #include <catch2/catch.hpp>
+#include "support/data.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -28,14 +30,9 @@ using namespace somtile;
 
 namespace {
 
-const double nan_v = std::numeric_limits<double>::quiet_NaN();
+using test_support::normal_matrix;
 
-RowMatrix<double> random_matrix(Index rows, Index cols, std::uint64_t seed) {
-  Random rng(seed);
-  RowMatrix<double> M(rows, cols);
-  for (Index i = 0; i < M.size(); ++i) M.data()[i] = rng.normal();
-  return M;
-}
+const double nan_v = std::numeric_limits<double>::quiet_NaN();
 
 // About `fraction` of the cells set to NaN, at least one present feature left in every row.
 RowMatrix<double> with_holes(RowMatrix<double> X, double fraction, std::uint64_t seed) {
@@ -102,8 +99,8 @@ std::string error_of(Fn&& fn) {
 
 TEST_CASE("masked BMU search equals a brute-force masked search", "[missing][bmu]") {
   // 2000 rows: with 2 threads the masked rows are split into several chunks.
-  const RowMatrix<double> X = with_holes(random_matrix(2000, 8, 1), 0.2, 11);
-  const RowMatrix<double> W = random_matrix(64, 8, 2);
+  const RowMatrix<double> X = with_holes(normal_matrix(2000, 8, 1), 0.2, 11);
+  const RowMatrix<double> W = normal_matrix(64, 8, 2);
   REQUIRE(detail::has_missing(X));
   for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
     INFO("metric " << enum_name(metric));
@@ -129,7 +126,7 @@ TEST_CASE("masked BMU search equals a brute-force masked search", "[missing][bmu
 }
 
 TEST_CASE("masked BMU search on complete data is find_bmus bit for bit", "[missing][bmu]") {
-  const RowMatrix<double> X = random_matrix(300, 5, 3), W = random_matrix(30, 5, 4);
+  const RowMatrix<double> X = normal_matrix(300, 5, 3), W = normal_matrix(30, 5, 4);
   for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
     const auto a = find_bmus<double>(X, W, metric, true, 1);
     const auto b = find_bmus<double>(X, W, metric, true, 1, Missing::mask);
@@ -264,7 +261,7 @@ TEST_CASE("scalers with Missing::mask ignore NaN in fit and keep it in transform
   CHECK(standard.mean()[3] == 1.0);
   CHECK(minmax.data_max()[3] == 1.0);
   // Complete data: the flag changes nothing.
-  RowMatrix<double> full = random_matrix(20, 3, 5);
+  RowMatrix<double> full = normal_matrix(20, 3, 5);
   StandardScaler<double> a, b;
   a.fit(full);
   b.fit(full, Missing::mask);
@@ -312,7 +309,7 @@ std::vector<Index> naive_bmus(const RowMatrix<double>& X, const RowMatrix<double
 }  // namespace
 
 TEST_CASE("Som batch epoch with NaN equals the per-feature rule by naive loops", "[missing][som]") {
-  const RowMatrix<double> X = with_holes(random_matrix(40, 4, 21), 0.25, 22);
+  const RowMatrix<double> X = with_holes(normal_matrix(40, 4, 21), 0.25, 22);
   for (auto neighborhood : {Neighborhood::gaussian, Neighborhood::bubble}) {
     SomParams p = mask_params(Training::batch);
     p.neighborhood = neighborhood;
@@ -346,7 +343,7 @@ TEST_CASE("Som batch epoch with NaN equals the per-feature rule by naive loops",
 }
 
 TEST_CASE("Som mini-batch epoch with NaN updates present features only", "[missing][som]") {
-  const RowMatrix<double> X = with_holes(random_matrix(30, 5, 31), 0.2, 32);
+  const RowMatrix<double> X = with_holes(normal_matrix(30, 5, 31), 0.2, 32);
   SomParams p = mask_params(Training::minibatch);
   p.batch_size = 1000;  // one batch: the permutation does not matter
   p.distance = Distance::manhattan;
@@ -367,7 +364,7 @@ TEST_CASE("Som mini-batch epoch with NaN updates present features only", "[missi
 }
 
 TEST_CASE("Som with mask: predict, transform, errors and impute against naive loops", "[missing][som]") {
-  const RowMatrix<double> X = with_holes(random_matrix(50, 4, 41), 0.2, 42);
+  const RowMatrix<double> X = with_holes(normal_matrix(50, 4, 41), 0.2, 42);
   SomParams p = mask_params(Training::batch);
   p.epochs = 3;
   p.distance = Distance::cosine;
@@ -406,7 +403,7 @@ TEST_CASE("Som with mask: predict, transform, errors and impute against naive lo
 }
 
 TEST_CASE("Som with mask: any thread count, and complete data bit-identical to reject", "[missing][som]") {
-  const RowMatrix<double> full = random_matrix(800, 8, 51);
+  const RowMatrix<double> full = normal_matrix(800, 8, 51);
   const RowMatrix<double> X = with_holes(full, 0.2, 52);
   for (Training training : {Training::batch, Training::minibatch}) {
     SomParams p = mask_params(training);
@@ -464,7 +461,7 @@ TEST_CASE("Som initialisation with NaN reads mean-filled rows", "[missing][som]"
 }
 
 TEST_CASE("Som with mask saves and loads its setting (model version 3)", "[missing][som][io]") {
-  const RowMatrix<double> X = with_holes(random_matrix(30, 3, 61), 0.2, 62);
+  const RowMatrix<double> X = with_holes(normal_matrix(30, 3, 61), 0.2, 62);
   Som<double> som(mask_params(Training::batch), 3);
   som.fit(X);
   const std::string path = "missing_som.somtile";
@@ -484,7 +481,7 @@ TEST_CASE("Som with mask saves and loads its setting (model version 3)", "[missi
 }
 
 TEST_CASE("Som with missing values: error paths", "[missing][som][errors]") {
-  RowMatrix<double> X = random_matrix(10, 3, 71);
+  RowMatrix<double> X = normal_matrix(10, 3, 71);
   X(1, 2) = nan_v;
   SomParams reject = mask_params(Training::batch);
   reject.missing = Missing::reject;
@@ -514,7 +511,7 @@ TEST_CASE("Som with missing values: error paths", "[missing][som][errors]") {
   CHECK(m.weights().allFinite());
   // impute works on a map trained without mask.
   Som<double> plain(reject, 3);
-  plain.fit(random_matrix(10, 3, 72));
+  plain.fit(normal_matrix(10, 3, 72));
   CHECK(impute(plain, X).allFinite());
   CHECK(impute(plain, X).row(0) == X.row(0));
 }
@@ -556,7 +553,7 @@ TEST_CASE("read_csv with Missing::mask reads empty, nan and NA fields as NaN", "
 }
 
 TEST_CASE("suggest_som_params with Missing::mask", "[missing][som]") {
-  const RowMatrix<double> full = random_matrix(60, 3, 81);
+  const RowMatrix<double> full = normal_matrix(60, 3, 81);
   const RowMatrix<double> X = with_holes(full, 0.1, 82);
   CHECK(error_of([&] { suggest_som_params(X); }).find("suggest_som_params(): X must be finite") == 0);
   const SomParams p = suggest_som_params(X, Scaling::standard, Missing::mask);

@@ -3,6 +3,7 @@
 // from the documented rules, predictions and errors against brute-force masked distances,
 // impute() against its rule, thread-count independence, complete data under mask equal to
 // reject bit for bit, model files and error paths.
+// Scalars: no templated test cases (double).
 #include <somtile/core/random.hpp>
 #include <somtile/core/warning.hpp>
 #include <somtile/io/model_io.hpp>

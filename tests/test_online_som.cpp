@@ -1,6 +1,9 @@
 // Online trainer and lattice helpers: steps and whole runs against naive full-lattice loops
 // written from NumbaSOM's formulas, hand-computed torus weights, helpers against brute force,
 // ordering, normalisation, determinism and error paths.
+// Scalars: float and double for the step kernel, normalisation and scaling tolerances,
+// determinism, projection (BMU search), huge values, overflow and save/load; double only
+// elsewhere.
 #include <somtile/online/lattice.hpp>
 #include <somtile/io/model_io.hpp>
 #include <somtile/online/online_som.hpp>
@@ -9,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 #include "support/scalars.hpp"
+#include "support/data.hpp"
 
 #include "support/model_file_checks.hpp"
 
@@ -28,6 +32,9 @@ using Catch::Contains;
 
 namespace {
 
+using test_support::normal_matrix;
+using test_support::uniform_matrix;
+
 // Params for a rows x cols map (the tests are C++17: no designated initialisers).
 OnlineSomParams grid_params(Index rows, Index cols, bool torus = false, std::uint64_t seed = 42) {
   OnlineSomParams p;
@@ -36,22 +43,6 @@ OnlineSomParams grid_params(Index rows, Index cols, bool torus = false, std::uin
   p.torus = torus;
   p.seed = seed;
   return p;
-}
-
-template <typename S>
-RowMatrix<S> uniform_matrix(Index rows, Index cols, std::uint64_t seed) {
-  Random rng(seed);
-  RowMatrix<S> M(rows, cols);
-  for (Index i = 0; i < M.size(); ++i) M.data()[i] = S(rng.uniform());
-  return M;
-}
-
-template <typename S>
-RowMatrix<S> normal_matrix(Index rows, Index cols, std::uint64_t seed) {
-  Random rng(seed);
-  RowMatrix<S> M(rows, cols);
-  for (Index i = 0; i < M.size(); ++i) M.data()[i] = S(rng.normal());
-  return M;
 }
 
 double sq_dist(const RowMatrix<double>& A, Index a, const RowMatrix<double>& B, Index b) {
@@ -157,7 +148,7 @@ TEMPLATE_TEST_CASE("a windowed online step equals a naive full-lattice update", 
   }
 }
 
-TEMPLATE_TEST_CASE("torus steps wrap around the lattice edges", "[online][torus]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("torus steps wrap around the lattice edges", "[online][torus]", double) {
   using S = TestType;
   const double lr = 0.5, sigma = 1.0;
   for (bool torus : {false, true}) {
@@ -205,7 +196,7 @@ TEST_CASE("train and partial_fit follow NumbaSOM's schedules step by step", "[on
   }
 }
 
-TEMPLATE_TEST_CASE("ordering emerges on the colour data", "[online][ordering]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("ordering emerges on the colour data", "[online][ordering]", double) {
   using S = TestType;
   const RowMatrix<S> colours = uniform_matrix<S>(200, 3, 1);
   for (bool torus : {false, true}) {
@@ -304,7 +295,7 @@ TEST_CASE("OnlineSom warns when sigma is wider than the lattice", "[online][warn
 }
 
 TEMPLATE_TEST_CASE("normalize in the lattice helpers: X and the lattice min-max scaled by X (NumbaSOM's normalize)",
-                   "[lattice][normalize]", SOMTILE_TEST_SCALARS) {
+                   "[lattice][normalize]", double) {
   using S = TestType;
   RowMatrix<S> X = uniform_matrix<S>(50, 3, 8);
   X.col(0) = (X.col(0).array() * S(1000) + S(20)).matrix();  // would dominate unscaled distances
@@ -355,7 +346,7 @@ TEMPLATE_TEST_CASE("the same seed gives the same lattice; helpers ignore the thr
 }
 
 TEMPLATE_TEST_CASE("lattice accessors and the U-matrix match NumbaSOM's definitions",
-                   "[lattice][umatrix]", SOMTILE_TEST_SCALARS) {
+                   "[lattice][umatrix]", double) {
   using S = TestType;
   for (bool torus : {false, true}) {
     const Index R = 4, C = 5;
@@ -424,7 +415,7 @@ TEMPLATE_TEST_CASE("projection and closest vectors equal brute force", "[lattice
 }
 
 TEMPLATE_TEST_CASE("activations follow NumbaSOM's formula and peak at the BMU",
-                   "[lattice][activations]", SOMTILE_TEST_SCALARS) {
+                   "[lattice][activations]", double) {
   using S = TestType;
   const RowMatrix<S> X = uniform_matrix<S>(8, 3, 12);
   const RowMatrix<S> W = uniform_matrix<S>(5 * 7, 3, 13);
@@ -458,7 +449,7 @@ TEMPLATE_TEST_CASE("activations follow NumbaSOM's formula and peak at the BMU",
   CHECK(lattice_activations<S>(X.topRows(1), single)[0](0, 0) == 1.0);
 }
 
-TEMPLATE_TEST_CASE("online trainer and lattice helpers reject bad input", "[online][errors]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("online trainer and lattice helpers reject bad input", "[online][errors]", double) {
   using S = TestType;
   // Default params with one field changed.
   auto make = [](auto change) {
@@ -540,7 +531,7 @@ TEMPLATE_TEST_CASE("online trainer and lattice helpers reject bad input", "[onli
 // ---- degenerate inputs ------------------------------------------------------------------------
 
 TEMPLATE_TEST_CASE("OnlineSom: one sample or identical rows put every unit on that sample",
-                   "[online][degenerate]", SOMTILE_TEST_SCALARS) {
+                   "[online][degenerate]", double) {
   using S = TestType;
   const RowMatrix<S> one = (RowMatrix<S>(1, 3) << S(0.5), S(-2), S(3)).finished();
   const RowMatrix<S> same = one.replicate(5, 1);
@@ -613,7 +604,7 @@ TEMPLATE_TEST_CASE("OnlineSom: one feature, constant columns and huge values sta
   CHECK(maps[0].maxCoeff() <= 1.0);
 }
 
-TEMPLATE_TEST_CASE("OnlineSom and lattice helpers reject Inf", "[online][degenerate][errors]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("OnlineSom and lattice helpers reject Inf", "[online][degenerate][errors]", double) {
   using S = TestType;
   RowMatrix<S> X = uniform_matrix<S>(10, 2, 24);
   OnlineSom<S> som(grid_params(2, 2));

@@ -1,6 +1,7 @@
 // Sparse input (somtile/sparse.hpp): the sparse BMU search, batch and mini-batch training,
 // initialisation, the errors, maps and the online trainer against the dense code on the
 // densified same values and against brute-force loops; uncompressed input; error paths.
+// Scalars: no templated test cases (the ISA case also runs float).
 #include <somtile/sparse.hpp>
 
 #include <catch2/catch.hpp>

@@ -2,6 +2,7 @@
 // write_sparse_npz and the DEFLATE decoder (io/sparse_npz.hpp, io/detail/inflate.hpp).
 // Oracles: scikit-learn's load_svmlight_file / dump_svmlight_file and scipy.sparse.save_npz /
 // load_npz, through the fixtures and numbers of tests/reference/make_sparse_io_fixtures.py.
+// Scalars: no templated test cases.
 #include <somtile/io/sparse_npz.hpp>
 #include <somtile/io/svmlight.hpp>
 

@@ -1,11 +1,12 @@
 // Pictures: every SVG is parsed back (a small XML parser below, plus xmllint), its cells, colours
 // and legends are checked against the input, and it is rendered by a real renderer
 // (rsvg-convert) to PNG. Files go to the test's working directory (the build tree).
+// Scalars: double only (a plot draws the same picture for either type; the float maps and
+// models themselves are tested in test_som, test_online_som and test_growing_som).
 #include <somtile/io/csv.hpp>
 #include <somtile/viz.hpp>
 
 #include <catch2/catch.hpp>
-#include "support/scalars.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -624,7 +625,7 @@ TEST_CASE("plot_grid_map writes unit_labels on their units, over a pale box", "[
 // -------------------------------------------------------------------------------
 
 TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank maps, errors",
-                   "[viz][som]", SOMTILE_TEST_SCALARS) {
+                   "[viz][som]", double) {
   using S = TestType;
   const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
   RowMatrix<S> X = iris.X.cast<S>();
@@ -865,7 +866,7 @@ TEST_CASE("Network plot: nodes, grey edges, colour bar or legend, size legend", 
 // ---- online lattice and growing SOM overloads
 // ----------------------------------------------------
 
-TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[viz][lattice]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[viz][lattice]", double) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   Random rng(5);
@@ -905,7 +906,7 @@ TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[v
 }
 
 TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, statistics",
-                   "[viz][growing]", SOMTILE_TEST_SCALARS) {
+                   "[viz][growing]", double) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   Random rng(11);
@@ -1043,7 +1044,7 @@ TEST_CASE("pca_rgb: principal components stretched to [0, 1]; fewer than 3 featu
 }
 
 TEMPLATE_TEST_CASE("Prototypes as images: Som (rectangular, hexagonal) and growing maps", "[viz][prototypes]",
-                   SOMTILE_TEST_SCALARS) {
+                   double) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   Random rng(5);
@@ -1140,7 +1141,7 @@ TEMPLATE_TEST_CASE("Prototypes as images: Som (rectangular, hexagonal) and growi
 // ---------------------------------------------------------------------
 
 TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison, elbow",
-                   "[viz][cluster]", SOMTILE_TEST_SCALARS) {
+                   "[viz][cluster]", double) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
