@@ -76,7 +76,7 @@ TEMPLATE_TEST_CASE("BMU search equals brute force for every metric", "[bmu]", SO
   for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
     const LevelCap cap(level);
     INFO("metric " << int(metric) << ", kernel " << isa_name(active_isa()));
-    const auto r = find_bmus<S>(X, W, metric, true);
+    const auto r = find_bmus<S>(X, W, {metric, SecondBmu::find});
     Index mismatches = 0;
     for (Index i = 0; i < X.rows(); ++i) {
       std::vector<double> d(std::size_t(W.rows()));
@@ -105,14 +105,14 @@ TEMPLATE_TEST_CASE("BMU ties go to the lowest unit index", "[bmu]", SOMTILE_TEST
   RowMatrix<S> X(3, 3);
   X << 1, 2, 3,  1, 2, 4,  5, 5, 5;
   for (auto metric : {Distance::euclidean, Distance::manhattan, Distance::chebyshev}) {
-    const auto r = find_bmus<S>(X, W, metric, true);
+    const auto r = find_bmus<S>(X, W, {metric, SecondBmu::find});
     CHECK(r.bmu[0] == 2);
     CHECK(r.second[0] == 4);
     CHECK(r.bmu[1] == 2);
     CHECK(r.second[1] == 4);
     CHECK(r.bmu[2] == 1);
   }
-  const auto one = find_bmus<S>(X, W.topRows(1), Distance::euclidean, true);
+  const auto one = find_bmus<S>(X, W.topRows(1), {Distance::euclidean, SecondBmu::find});
   CHECK(one.bmu.isZero());
   CHECK((one.second.array() == -1).all());
 }
@@ -130,7 +130,7 @@ TEMPLATE_TEST_CASE("BMU ties go to the lowest unit across SIMD lanes and blocks"
   for (const Isa level : kernel_levels())
   for (int threads : {1, 2}) {
     const LevelCap cap(level);
-    const auto r = find_bmus<S>(X, W, Distance::euclidean, true, threads);
+    const auto r = find_bmus<S>(X, W, {Distance::euclidean, SecondBmu::find, threads});
     for (Index i = 0; i < X.rows(); ++i) {
       std::vector<std::pair<double, Index>> d;
       for (Index u = 0; u < W.rows(); ++u)
@@ -151,8 +151,8 @@ TEMPLATE_TEST_CASE("BMU search is identical for 1 and 2 threads", "[bmu][threads
   const RowMatrix<S> X = normal_matrix<S>(5000, 16, 3);
   const RowMatrix<S> W = normal_matrix<S>(400, 16, 4);
   for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan}) {
-    const auto a = find_bmus<S>(X, W, metric, true, 1);
-    const auto b = find_bmus<S>(X, W, metric, true, 2);
+    const auto a = find_bmus<S>(X, W, {metric, SecondBmu::find, 1});
+    const auto b = find_bmus<S>(X, W, {metric, SecondBmu::find, 2});
     CHECK(a.bmu == b.bmu);
     CHECK(a.second == b.second);
     CHECK(a.distance == b.distance);
@@ -189,7 +189,7 @@ TEMPLATE_TEST_CASE("quantization and topographic error on a hand-computed case",
   W << 0, 10, 1;
   RowMatrix<S> X(4, 1);
   X << 0.25, 9, 0.75, 2;
-  const auto r = find_bmus<S>(X, W, Distance::euclidean, true);
+  const auto r = find_bmus<S>(X, W, {Distance::euclidean, SecondBmu::find});
   CHECK(r.bmu == (Labels(4) << 0, 1, 2, 2).finished());
   CHECK(r.second == (Labels(4) << 2, 2, 0, 0).finished());
   // Distances 0.25, 1, 0.25, 1 -> QE 0.625.
@@ -213,7 +213,7 @@ TEMPLATE_TEST_CASE("BMU search with huge values: squares overflow, distances do 
   for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
     const LevelCap cap(level);
     INFO("metric " << int(metric) << ", kernel " << isa_name(level));
-    const auto r = find_bmus<S>(X, W, metric, true);
+    const auto r = find_bmus<S>(X, W, {metric, SecondBmu::find});
     for (Index i = 0; i < X.rows(); ++i) {
       std::vector<double> d(std::size_t(W.rows()));
       for (Index u = 0; u < W.rows(); ++u) d[std::size_t(u)] = naive_distance(metric, Xd, i, Wd, u);
@@ -228,7 +228,7 @@ TEMPLATE_TEST_CASE("BMU search with huge values: squares overflow, distances do 
   // Distances beyond the largest scalar: no crash, a tie at infinity goes to unit 0.
   const S top = std::numeric_limits<S>::max();
   RowMatrix<S> far_x = RowMatrix<S>::Constant(2, 2, top), far_w = RowMatrix<S>::Constant(3, 2, -top);
-  const auto r = find_bmus<S>(far_x, far_w, Distance::euclidean, true);
+  const auto r = find_bmus<S>(far_x, far_w, {Distance::euclidean, SecondBmu::find});
   CHECK(r.bmu == Labels::Zero(2));
 }
 
@@ -263,7 +263,7 @@ TEMPLATE_TEST_CASE("team BMU search equals find_bmus for any team and split of t
     const Index U = c.W.rows();
     for (const Distance metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
       for (const bool with_second : {false, true}) {
-        const BmuResult<S> expected = find_bmus<S>(c.X, c.W, metric, with_second, 1);
+        const BmuResult<S> expected = find_bmus<S>(c.X, c.W, {metric, with_second ? SecondBmu::find : SecondBmu::skip, 1});
         // Teams of 1, 2 and 3 with uneven splits, one of them empty.
         const std::vector<std::vector<Index>> splits = {{0, U}, {0, U / 3, U}, {0, 0, U / 2, U}, {0, U, U, U}};
         for (const auto& split : splits) {
@@ -308,7 +308,7 @@ TEMPLATE_TEST_CASE("BMU search gives the same units at every kernel level", "[bm
       for (const Isa level : kernel_levels()) {
         const LevelCap cap(level);
         REQUIRE(active_isa() == level);
-        const BmuResult<S> r = find_bmus<S>(X, W, metric, true, 2);
+        const BmuResult<S> r = find_bmus<S>(X, W, {metric, SecondBmu::find, 2});
         if (level == kernel_levels().front()) {
           first = r;
           continue;
@@ -327,4 +327,31 @@ TEMPLATE_TEST_CASE("BMU search gives the same units at every kernel level", "[bm
   }
   CHECK(active_isa() == detail::cpu_isa());
   CHECK(std::string(isa_name(Isa::avx2)) == "avx2");
+}
+
+// The bool forms of find_bmus stay for one release (deprecated): the same result as the
+// BmuSearch form they forward to, and the default search finds no second BMU.
+TEST_CASE("find_bmus: deprecated bool forms equal the BmuSearch form", "[bmu][deprecated]") {
+  const RowMatrix<double> X = normal_matrix<double>(90, 5, 3), W = normal_matrix<double>(12, 5, 4);
+  RowMatrix<double> Xnan = X;
+  Xnan(3, 1) = std::numeric_limits<double>::quiet_NaN();
+  for (const Distance metric : {Distance::euclidean, Distance::cosine, Distance::manhattan}) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    const BmuResult<double> old2 = find_bmus<double>(X, W, metric, true, 2);
+    const BmuResult<double> old1 = find_bmus<double>(X, W, metric, false);
+    const BmuResult<double> old_masked = find_bmus<double>(Xnan, W, metric, true, 1, Missing::mask);
+#pragma GCC diagnostic pop
+    const BmuResult<double> now2 = find_bmus<double>(X, W, {metric, SecondBmu::find, 2});
+    CHECK(old2.bmu == now2.bmu);
+    CHECK(old2.second == now2.second);
+    CHECK(old2.distance == now2.distance);
+    const BmuResult<double> now1 = find_bmus<double>(X, W, {metric});
+    CHECK(old1.bmu == now1.bmu);
+    CHECK(now1.second.size() == 0);
+    const BmuResult<double> now_masked = find_bmus<double>(Xnan, W, {metric, SecondBmu::find, 1, Missing::mask});
+    CHECK(old_masked.bmu == now_masked.bmu);
+    CHECK(old_masked.second == now_masked.second);
+  }
+  CHECK(find_bmus<double>(X, W).bmu == find_bmus<double>(X, W, {Distance::euclidean, SecondBmu::skip}).bmu);
 }

@@ -105,8 +105,8 @@ TEST_CASE("masked BMU search equals a brute-force masked search", "[missing][bmu
   for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
     INFO("metric " << enum_name(metric));
     for (bool second : {false, true}) {
-      const auto r = find_bmus<double>(X, W, metric, second, 1, Missing::mask);
-      const auto r2 = find_bmus<double>(X, W, metric, second, 2, Missing::mask);
+      const auto r = find_bmus<double>(X, W, {metric, second ? SecondBmu::find : SecondBmu::skip, 1, Missing::mask});
+      const auto r2 = find_bmus<double>(X, W, {metric, second ? SecondBmu::find : SecondBmu::skip, 2, Missing::mask});
       CHECK(r.bmu == r2.bmu);
       CHECK(r.second == r2.second);
       CHECK(r.distance == r2.distance);  // bit-identical for any thread count
@@ -128,8 +128,8 @@ TEST_CASE("masked BMU search equals a brute-force masked search", "[missing][bmu
 TEST_CASE("masked BMU search on complete data is find_bmus bit for bit", "[missing][bmu]") {
   const RowMatrix<double> X = normal_matrix(300, 5, 3), W = normal_matrix(30, 5, 4);
   for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
-    const auto a = find_bmus<double>(X, W, metric, true, 1);
-    const auto b = find_bmus<double>(X, W, metric, true, 1, Missing::mask);
+    const auto a = find_bmus<double>(X, W, {metric, SecondBmu::find, 1});
+    const auto b = find_bmus<double>(X, W, {metric, SecondBmu::find, 1, Missing::mask});
     CHECK(a.bmu == b.bmu);
     CHECK(a.second == b.second);
     CHECK(a.distance == b.distance);
@@ -141,8 +141,8 @@ TEST_CASE("masked BMU search on complete data is find_bmus bit for bit", "[missi
   RowMatrix<double> Xh = X;
   Xh(7, 2) = nan_v;
   Xh(100, 0) = nan_v;
-  const auto a = find_bmus<double>(X, W, Distance::euclidean, true, 2);
-  const auto b = find_bmus<double>(Xh, W, Distance::euclidean, true, 2, Missing::mask);
+  const auto a = find_bmus<double>(X, W, {Distance::euclidean, SecondBmu::find, 2});
+  const auto b = find_bmus<double>(Xh, W, {Distance::euclidean, SecondBmu::find, 2, Missing::mask});
   for (Index i = 0; i < X.rows(); ++i) {
     if (i == 7 || i == 100) continue;
     CHECK(a.bmu[i] == b.bmu[i]);
@@ -158,7 +158,7 @@ TEST_CASE("masked BMU ties go to the lowest unit index", "[missing][bmu]") {
   RowMatrix<double> X(2, 3);
   X << 1, 2, nan_v,  nan_v, 2, 7;
   for (auto metric : {Distance::euclidean, Distance::manhattan, Distance::chebyshev}) {
-    const auto r = find_bmus<double>(X, W, metric, true, 1, Missing::mask);
+    const auto r = find_bmus<double>(X, W, {metric, SecondBmu::find, 1, Missing::mask});
     CHECK(r.bmu[0] == 1);
     CHECK(r.second[0] == 3);
     CHECK(r.bmu[1] == 3);
@@ -175,7 +175,7 @@ TEST_CASE("masked BMU ties go to the lowest unit index", "[missing][bmu]") {
   CHECK(detail::masked_distance<double>(Distance::cosine, x.row(0), w.row(0)) == Approx(0.0).margin(1e-15));
   w << 1, 0, 1;  // |w_P| = 0: the zero-norm convention
   CHECK(detail::masked_distance<double>(Distance::cosine, x.row(0), w.row(0)) == 1.0);
-  const auto one = find_bmus<double>(X, W.topRows(1), Distance::euclidean, true, 1, Missing::mask);
+  const auto one = find_bmus<double>(X, W.topRows(1), {Distance::euclidean, SecondBmu::find, 1, Missing::mask});
   CHECK(one.bmu.isZero());
   CHECK((one.second.array() == -1).all());
 }

@@ -351,11 +351,11 @@ TEST_CASE("Som and topographic_error: sigma beyond the map warns; a BmuResult wi
 
   const RowMatrix<double> X = blobs<double>(30, 2, 3);
   loud.fit(X);
-  const BmuResult<double> first_only = loud.bmus(X, false);
+  const BmuResult<double> first_only = loud.bmus(X, SecondBmu::skip);
   CHECK_THROWS_AS(topographic_error(first_only, loud.grid()), InputError);
   CHECK_THROWS_WITH(topographic_error(first_only, loud.grid()),
                     Catch::StartsWith("topographic_error(): the BmuResult has no second-best units (0 for 30 samples)"));
-  CHECK(topographic_error(loud.bmus(X, true), loud.grid()) == loud.topographic_error(X));
+  CHECK(topographic_error(loud.bmus(X, SecondBmu::find), loud.grid()) == loud.topographic_error(X));
 }
 
 namespace {

@@ -68,7 +68,7 @@ TEST_CASE("sparse BMU search: same BMUs and second BMUs as the dense search, any
   W.row(5).setZero();      // a zero unit (cosine distance 1)
   W.row(9) = W.row(3);     // an exact tie: the lower unit wins
   for (const Distance metric : {Distance::euclidean, Distance::cosine}) {
-    const BmuResult<double> dense = find_bmus<double>(D, W, metric, true, 1);
+    const BmuResult<double> dense = find_bmus<double>(D, W, {metric, SecondBmu::find, 1});
     for (const Index panel : {Index(0), Index(1), Index(4), Index(13)})
       for (const int threads : {1, 2}) {
         const BmuResult<double> s = detail::sparse_find_bmus<double>(detail::csr_view(S), W, metric, true, threads, panel);
@@ -127,7 +127,7 @@ TEST_CASE("sparse BMU search: the same units at every instruction-set level, and
     const RowMatrix<float> Wf = W.cast<float>();
     const SparseRowMatrix<float> Sf = S.cast<float>();
     const BmuResult<float> f = detail::sparse_find_bmus<float>(detail::csr_view(Sf), Wf, metric, true, 2);
-    const BmuResult<double> d = find_bmus<double>(D.cast<float>().cast<double>(), Wf.cast<double>(), metric, true, 1);
+    const BmuResult<double> d = find_bmus<double>(D.cast<float>().cast<double>(), Wf.cast<double>(), {metric, SecondBmu::find, 1});
     Index compared = 0;
     for (Index i = 0; i < D.rows(); ++i) {
       const double gap = naive_distance(metric, D.row(i).cast<float>().cast<double>(), Wf.row(d.second[i]).cast<double>()) -

@@ -48,10 +48,17 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, const 
              : detail::dense_bmus<Scalar>(X, W, search.metric, with_second, search.n_threads);
 }
 
+/// find_bmus with this distance and the other settings at their defaults (no second BMU);
+/// also what `find_bmus(X, W, {metric})` calls.
+template <typename Scalar>
+BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distance metric) {
+  return find_bmus<Scalar>(X, W, BmuSearch{metric});
+}
+
 /// Deprecated: find_bmus(X, W, {metric, SecondBmu::find, n_threads}) says what the flag means.
 template <typename Scalar>
 [[deprecated("use find_bmus(X, W, BmuSearch{metric, SecondBmu::find or skip, n_threads})")]]
-BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distance metric, bool with_second = false,
+BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distance metric, bool with_second,
                             int n_threads = 0) {
   return detail::dense_bmus<Scalar>(X, W, metric, with_second, n_threads);
 }
