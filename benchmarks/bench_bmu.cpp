@@ -28,14 +28,17 @@ void run(somtile::Index n, somtile::Index f, somtile::Index units, int threads, 
   // the GEMMs (Eigen's code is fixed at the build's level).
   std::vector<Isa> levels;
   for (int l = int(detail::compiled_isa); l <= int(detail::cpu_isa()); ++l) levels.push_back(Isa(l));
-  std::vector<std::function<void()>> runs = {
-      [&] { G.noalias() = X * W.transpose(); },
-      [&] {
-        detail::parallel_for_chunks(n, block, threads, [&](Index b, Index e) {
-          auto& T = tiles[std::size_t(detail::thread_slot())];
-          T.leftCols(e - b).noalias() = W * X.middleRows(b, e - b).transpose();
-        }, double(units) * double(f));
-      }};
+  std::vector<std::function<void()>> runs = {[&] { G.noalias() = X * W.transpose(); },
+                                             [&] {
+                                               detail::parallel_for_chunks(
+                                                   n, block, threads,
+                                                   [&](Index b, Index e) {
+                                                     auto& T = tiles[std::size_t(detail::thread_slot())];
+                                                     T.leftCols(e - b).noalias() =
+                                                         W * X.middleRows(b, e - b).transpose();
+                                                   },
+                                                   double(units) * double(f));
+                                             }};
   for (const Isa level : levels)
     for (const SecondBmu second : {SecondBmu::skip, SecondBmu::find})
       runs.push_back([&, level, second] {
@@ -43,15 +46,17 @@ void run(somtile::Index n, somtile::Index f, somtile::Index units, int threads, 
         find_bmus<S>(X, W, {Distance::euclidean, second, threads});
       });
   const std::vector<double> t = bench::interleaved_medians(repeats, runs);
-  std::printf("%-6s %ldx%ld vs %ld units, %d threads: GEMM %.1f GFLOP/s (%.1f ms) | blocked GEMM %.1f GFLOP/s (%.1f ms)\n",
-              sizeof(S) == 4 ? "float" : "double", long(n), long(f), long(units), threads, flops / t[0] * 1e-9,
-              t[0] * 1e3, flops / t[1] * 1e-9, t[1] * 1e3);
+  std::printf(
+      "%-6s %ldx%ld vs %ld units, %d threads: GEMM %.1f GFLOP/s (%.1f ms) | blocked GEMM %.1f GFLOP/s (%.1f ms)\n",
+      sizeof(S) == 4 ? "float" : "double", long(n), long(f), long(units), threads, flops / t[0] * 1e-9, t[0] * 1e3,
+      flops / t[1] * 1e-9, t[1] * 1e3);
   for (std::size_t k = 0; k < levels.size(); ++k) {
     const double best = t[2 + 2 * k], with_second = t[3 + 2 * k];
-    std::printf("    BMU pass, kernel %-8s %6.1f GFLOP/s (%.1f ms) = %3.0f%% of blocked GEMM, %3.0f%% of GEMM | "
-                "with second BMU %6.1f GFLOP/s = %3.0f%% of blocked\n",
-                isa_name(levels[k]), flops / best * 1e-9, best * 1e3, 100.0 * t[1] / best, 100.0 * t[0] / best,
-                flops / with_second * 1e-9, 100.0 * t[1] / with_second);
+    std::printf(
+        "    BMU pass, kernel %-8s %6.1f GFLOP/s (%.1f ms) = %3.0f%% of blocked GEMM, %3.0f%% of GEMM | "
+        "with second BMU %6.1f GFLOP/s = %3.0f%% of blocked\n",
+        isa_name(levels[k]), flops / best * 1e-9, best * 1e3, 100.0 * t[1] / best, 100.0 * t[0] / best,
+        flops / with_second * 1e-9, 100.0 * t[1] / with_second);
   }
   std::printf("    (%s)\n", bench::load_average().c_str());
 }

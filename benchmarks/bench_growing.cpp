@@ -2,9 +2,9 @@
 // SomVQ and SomClassifier with n_threads = 1 and with all threads. dbgsom 1.3 (Python/Numba) takes
 // about 2.6 s in its fit on this data. Then the same SomVQ<double> with 10% of the cells
 // removed at random (Missing::mask): the masked BMU pass and per-feature batch sums.
-#include <somtile/io/csv.hpp>
 #include <somtile/growing/som_classifier.hpp>
 #include <somtile/growing/som_vq.hpp>
+#include <somtile/io/csv.hpp>
 
 #include "timing.hpp"
 
@@ -30,10 +30,10 @@ int main() {
       const double t_vq = bench::median_seconds(7, [&] { vq.fit(data.X); });
       const double t_clf = bench::median_seconds(7, [&] { clf.fit(data.X, data.y); });
       const double t_vqf = bench::median_seconds(7, [&] { vqf.fit(Xf); });
-      std::printf("lambda_ %5.1f, threads %s: SomVQ<double> %.4f s, SomClassifier<double> %.4f s, "
-                  "SomVQ<float> %.4f s  (%lld neurons, %lld epochs)\n",
-                  lambda, threads ? "1  " : "all", t_vq, t_clf, t_vqf, (long long)vq.n_neurons(),
-                  (long long)vq.n_iter());
+      std::printf(
+          "lambda_ %5.1f, threads %s: SomVQ<double> %.4f s, SomClassifier<double> %.4f s, "
+          "SomVQ<float> %.4f s  (%lld neurons, %lld epochs)\n",
+          lambda, threads ? "1  " : "all", t_vq, t_clf, t_vqf, (long long)vq.n_neurons(), (long long)vq.n_iter());
     }
   }
   // Missing values: 10% of the cells NaN (no row loses all), Missing::mask, lambda_ 115.
@@ -50,10 +50,11 @@ int main() {
     SomVQ<double> vq(p);
     const double t_complete = bench::median_seconds(7, [&] { vq.fit(data.X); });
     const double t_gappy = bench::median_seconds(7, [&] { vq.fit(gappy); });
-    std::printf("Missing::mask, threads %s: SomVQ<double> complete %.4f s, 10%% missing %.4f s  (%lld neurons, "
-                "%lld epochs, QE %.3f)\n",
-                threads ? "1  " : "all", t_complete, t_gappy, (long long)vq.n_neurons(), (long long)vq.n_iter(),
-                vq.quantization_error());
+    std::printf(
+        "Missing::mask, threads %s: SomVQ<double> complete %.4f s, 10%% missing %.4f s  (%lld neurons, "
+        "%lld epochs, QE %.3f)\n",
+        threads ? "1  " : "all", t_complete, t_gappy, (long long)vq.n_neurons(), (long long)vq.n_iter(),
+        vq.quantization_error());
   }
   return 0;
 }

@@ -8,9 +8,9 @@
 // random_state 42, 0, 1 (tests/reference/dbgsom110_digits.py): 18.1 neurons, test accuracy 0.850
 // (its nearest prototype: 0.831). somtile on the same 15 splits (indices exported from Python):
 // 19.1 neurons, mixture 0.855, nearest prototype 0.842.
+#include <somtile/growing/som_classifier.hpp>
 #include <somtile/io/csv.hpp>
 #include <somtile/preprocessing/split.hpp>
-#include <somtile/growing/som_classifier.hpp>
 
 #include "timing.hpp"
 
@@ -25,7 +25,7 @@ int main() {
   int fits = 0;
   for (std::uint64_t split = 0; split < 10; ++split) {
     const Split<double> part = train_test_split(data.X, data.y, 0.25, split);
-    const RowMatrix<double>&X_train = part.X_train, &X_test = part.X_test;
+    const RowMatrix<double> &X_train = part.X_train, &X_test = part.X_test;
     const Labels &y_train = part.y_train, &y_test = part.y_test;
     for (const std::uint64_t seed : {42, 0, 1}) {
       SomClassifierParams p;
@@ -51,8 +51,9 @@ int main() {
       ++fits;
     }
   }
-  std::printf("digits, defaults, max_neurons 80, %d fits: %.1f neurons, test accuracy: mixture (default) %.4f, "
-              "nearest prototype %.4f, dbgsom 1.1.0's unconstrained mixture %.4f; fit %.3f s on average\n",
-              fits, neurons / fits, mixture / fits, nearest / fits, unconstrained / fits, seconds / fits);
+  std::printf(
+      "digits, defaults, max_neurons 80, %d fits: %.1f neurons, test accuracy: mixture (default) %.4f, "
+      "nearest prototype %.4f, dbgsom 1.1.0's unconstrained mixture %.4f; fit %.3f s on average\n",
+      fits, neurons / fits, mixture / fits, nearest / fits, unconstrained / fits, seconds / fits);
   return 0;
 }

@@ -25,8 +25,7 @@ int main(int argc, char** argv) {
   const int repeats = argc > 1 ? std::atoi(argv[1]) : 7;
   const RowMatrix<float> X = bench::w1_blobs(20000, 64, 10, 7);
   const std::string path =
-      (std::filesystem::temp_directory_path() / ("somtile_bench_io_" + std::to_string(::getpid()) + ".csv"))
-          .string();
+      (std::filesystem::temp_directory_path() / ("somtile_bench_io_" + std::to_string(::getpid()) + ".csv")).string();
   std::string text;
   for (Index j = 0; j < X.cols(); ++j) text += (j ? ",f" : "f") + std::to_string(j);
   text += '\n';
@@ -48,8 +47,8 @@ int main(int argc, char** argv) {
 
   const bool exact = d.X.rows() == X.rows() && d.X.cols() == X.cols() &&
                      (d.X.cast<float>().array() == X.array()).all() && d.columns.size() == 64;
-  std::printf("read_csv, 20000 x 64 float CSV with header, %.1f MB: median %.3f s = %.0f MB/s%s\n",
-              megabytes, t, megabytes / t, exact ? "" : "  (VALUES DIFFER)");
+  std::printf("read_csv, 20000 x 64 float CSV with header, %.1f MB: median %.3f s = %.0f MB/s%s\n", megabytes, t,
+              megabytes / t, exact ? "" : "  (VALUES DIFFER)");
   std::printf("   (%s before, %s after)\n", before.c_str(), after.c_str());
   return exact ? 0 : 1;
 }

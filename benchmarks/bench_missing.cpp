@@ -31,9 +31,15 @@ int main(int argc, char** argv) {
     if (cells10.row(i).array().isNaN().all()) cells10(i, 0) = 0;
 
   std::vector<std::function<void()>> runs = {
-      [&] { find_bmus<double>(X, W, {Distance::euclidean, SecondBmu::find, threads}); },
-      [&] { find_bmus<double>(rows10, W, {Distance::euclidean, SecondBmu::find, threads, Missing::mask}); },
-      [&] { find_bmus<double>(cells10, W, {Distance::euclidean, SecondBmu::find, threads, Missing::mask}); }};
+      [&] {
+        find_bmus<double>(X, W, {Distance::euclidean, SecondBmu::find, threads});
+      },
+      [&] {
+        find_bmus<double>(rows10, W, {Distance::euclidean, SecondBmu::find, threads, Missing::mask});
+      },
+      [&] {
+        find_bmus<double>(cells10, W, {Distance::euclidean, SecondBmu::find, threads, Missing::mask});
+      }};
   const char* names[] = {"complete", "complete, mask", "10% cells NaN"};
   for (const Training training : {Training::batch, Training::minibatch})
     for (int k = 0; k < 3; ++k)
@@ -53,11 +59,12 @@ int main(int argc, char** argv) {
   const std::vector<double> t = bench::interleaved_medians(repeats, runs);
   std::printf("%ld x %ld, %ld units, %d threads (0 = all), medians of %d\n", long(n), long(f), long(side * side),
               threads, repeats);
-  std::printf("find_bmus: complete %.1f ms | 10%% of rows with a NaN %.1f ms | 10%% of cells NaN (%.0f%% of rows) %.1f ms\n",
-              t[0] * 1e3, t[1] * 1e3, 100.0 * double((cells10.array().isNaN().rowwise().any()).count()) / double(n),
-              t[2] * 1e3);
+  std::printf(
+      "find_bmus: complete %.1f ms | 10%% of rows with a NaN %.1f ms | 10%% of cells NaN (%.0f%% of rows) %.1f ms\n",
+      t[0] * 1e3, t[1] * 1e3, 100.0 * double((cells10.array().isNaN().rowwise().any()).count()) / double(n),
+      t[2] * 1e3);
   for (int m = 0; m < 2; ++m)
-    std::printf("Som::fit %-9s 5 epochs: %s %.1f ms | %s %.1f ms | %s %.1f ms\n", m ? "minibatch" : "batch",
-                names[0], t[3 + 3 * m] * 1e3, names[1], t[4 + 3 * m] * 1e3, names[2], t[5 + 3 * m] * 1e3);
+    std::printf("Som::fit %-9s 5 epochs: %s %.1f ms | %s %.1f ms | %s %.1f ms\n", m ? "minibatch" : "batch", names[0],
+                t[3 + 3 * m] * 1e3, names[1], t[4 + 3 * m] * 1e3, names[2], t[5 + 3 * m] * 1e3);
   return 0;
 }

@@ -20,8 +20,13 @@ int main(int argc, char** argv) {
   for (Index i = 0; i < X.size(); ++i) X.data()[i] = float(rng.normal());
 
   SomParams p;
-  p.rows = side; p.cols = side; p.epochs = 5; p.sigma = 10; p.training = Training::batch;
-  p.init = Init::uniform; p.n_threads = 1;  // the uniform draw this benchmark always used
+  p.rows = side;
+  p.cols = side;
+  p.epochs = 5;
+  p.sigma = 10;
+  p.training = Training::batch;
+  p.init = Init::uniform;
+  p.n_threads = 1;  // the uniform draw this benchmark always used
   Som<float> som(p, F);
   if (rank == 0) som.initialize_weights(X);
   mpi::BatchTrainingTimes t;
@@ -32,10 +37,11 @@ int main(int argc, char** argv) {
   double comm_max = 0;
   MPI_Reduce(&t.communication, &comm_max, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
   if (rank == 0)
-    std::printf("ranks %d: %ld x %ld float, %ldx%ld map: %.4f s per epoch, communication %.1f%% "
-                "(%ld bytes per rank per epoch)\n",
-                size, long(n_total), long(F), long(side), long(side), wall / double(p.epochs),
-                100.0 * comm_max / wall, long(side * side * (F + 1) * sizeof(float)));
+    std::printf(
+        "ranks %d: %ld x %ld float, %ldx%ld map: %.4f s per epoch, communication %.1f%% "
+        "(%ld bytes per rank per epoch)\n",
+        size, long(n_total), long(F), long(side), long(side), wall / double(p.epochs), 100.0 * comm_max / wall,
+        long(side * side * (F + 1) * sizeof(float)));
   MPI_Finalize();
   return 0;
 }

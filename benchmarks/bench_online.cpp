@@ -62,10 +62,11 @@ void headline(int repeats, bool torus) {
   const double wall = bench::median_seconds(repeats, [&] { som.train(colours, 15000); });
   const long descheduled = involuntary_switches() - switches;
   const double cpu = median_thread_cpu_seconds(repeats, [&] { som.train(colours, 15000); });
-  std::printf("train %-6s %-5s 200x3, 50x100, 15000 iterations: median wall %.4f s, thread CPU %.4f s, "
-              "descheduled %.1f times per run  (%s)\n",
-              sizeof(S) == 4 ? "float" : "double", torus ? "torus" : "plain", wall, cpu,
-              double(descheduled) / repeats, bench::load_average().c_str());
+  std::printf(
+      "train %-6s %-5s 200x3, 50x100, 15000 iterations: median wall %.4f s, thread CPU %.4f s, "
+      "descheduled %.1f times per run  (%s)\n",
+      sizeof(S) == 4 ? "float" : "double", torus ? "torus" : "plain", wall, cpu, double(descheduled) / repeats,
+      bench::load_average().c_str());
 }
 
 // The headline job (double, plain lattice) with 10% of the colour cells missing (NaN,
@@ -84,8 +85,10 @@ void headline_missing(int repeats) {
   OnlineSom<double> som(p);
   som.train(colours, 15000);
   const double cpu = median_thread_cpu_seconds(repeats, [&] { som.train(colours, 15000); });
-  std::printf("train double plain 200x3 with 10%% of cells missing (Missing::mask), 50x100, 15000 iterations: "
-              "median thread CPU %.4f s\n", cpu);
+  std::printf(
+      "train double plain 200x3 with 10%% of cells missing (Missing::mask), 50x100, 15000 iterations: "
+      "median thread CPU %.4f s\n",
+      cpu);
 }
 
 void helpers(int repeats) {
@@ -103,8 +106,10 @@ void helpers(int repeats) {
   const double tc = bench::median_seconds(repeats, [&] { lattice_closest_vectors<double>(named, lat); });
   const double ta = bench::median_seconds(repeats, [&] { lattice_activations<double>(named, lat, 8.0); });
   const double tu = bench::median_seconds(repeats, [&] { u_matrix(lat); });
-  std::printf("helpers on 8 colours, 50x100 lattice (median): project %.6f s, closest %.6f s, "
-              "activations %.6f s, u_matrix %.6f s\n", tp, tc, ta, tu);
+  std::printf(
+      "helpers on 8 colours, 50x100 lattice (median): project %.6f s, closest %.6f s, "
+      "activations %.6f s, u_matrix %.6f s\n",
+      tp, tc, ta, tu);
 }
 
 int main(int argc, char** argv) {

@@ -49,8 +49,7 @@ static RowMatrix<float> blobs(Index n, Index f, std::uint64_t seed) {
   return X;
 }
 
-static void run(const char* name, Index n, Index f, Index side, const std::vector<int>& thread_counts,
-                int repeats) {
+static void run(const char* name, Index n, Index f, Index side, const std::vector<int>& thread_counts, int repeats) {
   reset_peak_rss();
   const double before = peak_rss_mib();
   const RowMatrix<float> X = blobs(n, f, 5);
@@ -60,8 +59,14 @@ static void run(const char* name, Index n, Index f, Index side, const std::vecto
   std::vector<double> qe(thread_counts.size());
   for (std::size_t k = 0; k < thread_counts.size(); ++k) {
     SomParams p;
-    p.rows = side; p.cols = side; p.epochs = 2; p.sigma = double(side) / 4; p.sigma_final = 1;
-    p.sigma_decay = Decay::exponential; p.training = Training::batch; p.init = Init::pca;
+    p.rows = side;
+    p.cols = side;
+    p.epochs = 2;
+    p.sigma = double(side) / 4;
+    p.sigma_final = 1;
+    p.sigma_decay = Decay::exponential;
+    p.training = Training::batch;
+    p.init = Init::pca;
     p.n_threads = thread_counts[k];
     runs.push_back([p, f, &X, &q = qe[k]] {
       Som<float> som(p, f);
@@ -77,10 +82,11 @@ static void run(const char* name, Index n, Index f, Index side, const std::vecto
     std::printf("%s %ldx%ld on %ldx%ld (%ld units), 2 batch epochs, %d threads: median %.2f s%s, QE %.4f\n", name,
                 long(n), long(f), long(side), long(side), long(side * side), detail::resolve_threads(thread_counts[k]),
                 t[k], k > 0 ? (" = " + std::to_string(t[0] / t[k]).substr(0, 4) + "x").c_str() : "", qe[k]);
-  std::printf("   data %.0f MiB, process peak %.0f MiB (before data %.0f, with data %.0f): training added %.0f MiB = "
-              "%.2fx data  (%s before, %s after)\n",
-              data_mib, peak, before, with_data, peak - with_data, (peak - with_data) / data_mib,
-              load_before.c_str(), load_after.c_str());
+  std::printf(
+      "   data %.0f MiB, process peak %.0f MiB (before data %.0f, with data %.0f): training added %.0f MiB = "
+      "%.2fx data  (%s before, %s after)\n",
+      data_mib, peak, before, with_data, peak - with_data, (peak - with_data) / data_mib, load_before.c_str(),
+      load_after.c_str());
 }
 
 int main(int argc, char** argv) {

@@ -33,19 +33,31 @@ int main(int argc, char** argv) {
     // Reference, interleaved with the runs: the job's 11 BMU passes (10 epochs and the final
     // errors) as Eigen GEMMs in the pass's blocks with no scan, on the first thread count.
     const RowMatrix<float> W0 = X.topRows(1600);
-    std::vector<RowMatrix<float>> tiles(std::size_t(detail::resolve_threads(thread_counts[0])), RowMatrix<float>(1600, 320));
+    std::vector<RowMatrix<float>> tiles(std::size_t(detail::resolve_threads(thread_counts[0])),
+                                        RowMatrix<float>(1600, 320));
     runs.push_back([&] {
       for (int pass = 0; pass < 11; ++pass)
-        detail::parallel_for_chunks(X.rows(), 320, thread_counts[0], [&](Index b, Index e) {
-          auto& T = tiles[std::size_t(detail::thread_slot())];
-          T.leftCols(e - b).noalias() = W0 * X.middleRows(b, e - b).transpose();
-        }, 1600.0 * 64.0);
+        detail::parallel_for_chunks(
+            X.rows(), 320, thread_counts[0],
+            [&](Index b, Index e) {
+              auto& T = tiles[std::size_t(detail::thread_slot())];
+              T.leftCols(e - b).noalias() = W0 * X.middleRows(b, e - b).transpose();
+            },
+            1600.0 * 64.0);
     });
     for (std::size_t k = 0; k < thread_counts.size(); ++k) {
       SomParams p;
-      p.rows = 40; p.cols = 40; p.epochs = 10; p.sigma = 20; p.sigma_final = 1;
-      p.sigma_decay = Decay::exponential; p.learning_rate = 0.5; p.batch_size = 256;
-      p.training = mode.training; p.epoch_metrics = mode.metrics; p.init = Init::pca;
+      p.rows = 40;
+      p.cols = 40;
+      p.epochs = 10;
+      p.sigma = 20;
+      p.sigma_final = 1;
+      p.sigma_decay = Decay::exponential;
+      p.learning_rate = 0.5;
+      p.batch_size = 256;
+      p.training = mode.training;
+      p.epoch_metrics = mode.metrics;
+      p.init = Init::pca;
       p.n_threads = thread_counts[k];
       runs.push_back([p, &X, &h = histories[k]] {
         Som<float> som(p, X.cols());
@@ -58,12 +70,12 @@ int main(int argc, char** argv) {
     const std::string after = bench::load_average();
     const double gemms = t[0];
     for (std::size_t k = 0; k < thread_counts.size(); ++k)
-      std::printf("W1 %-32s 20000x64, 40x40, 10 epochs, %d threads: median %.3f s%s = %.2fx its 11 blocked GEMMs "
-                  "(%.3f s)  (QE %.4f, TE %.4f)\n",
-                  mode.name, detail::resolve_threads(thread_counts[k]), t[k + 1],
-                  k > 0 ? (" = " + std::to_string(t[1] / t[k + 1]).substr(0, 4) + "x").c_str() : "",
-                  t[k + 1] / gemms, gemms, histories[k].quantization_errors.back(),
-                  histories[k].topographic_errors.back());
+      std::printf(
+          "W1 %-32s 20000x64, 40x40, 10 epochs, %d threads: median %.3f s%s = %.2fx its 11 blocked GEMMs "
+          "(%.3f s)  (QE %.4f, TE %.4f)\n",
+          mode.name, detail::resolve_threads(thread_counts[k]), t[k + 1],
+          k > 0 ? (" = " + std::to_string(t[1] / t[k + 1]).substr(0, 4) + "x").c_str() : "", t[k + 1] / gemms, gemms,
+          histories[k].quantization_errors.back(), histories[k].topographic_errors.back());
     std::printf("   (%s before, %s after)\n", before.c_str(), after.c_str());
   }
   return 0;

@@ -41,10 +41,12 @@ int main(int argc, char** argv) {
   const Index side = argc > 5 ? std::atol(argv[5]) : 15;
   bench::print_machine();
   std::printf("load average %s\n", bench::load_average().c_str());
-  std::printf("bench_sparse_crossover: %lld x %lld, %lld x %lld map, 5 batch epochs, float, %d threads, median of %d (%s)\n",
-              (long long)n, (long long)d, (long long)side, (long long)side, threads, runs, SOMTILE_BENCH_ARCH);
-  std::printf("| density | nnz per row | dense fit s | sparse fit s | dense / sparse | dense CPU s | sparse CPU s | "
-              "CPU dense / sparse | QE dense | QE sparse |\n");
+  std::printf(
+      "bench_sparse_crossover: %lld x %lld, %lld x %lld map, 5 batch epochs, float, %d threads, median of %d (%s)\n",
+      (long long)n, (long long)d, (long long)side, (long long)side, threads, runs, SOMTILE_BENCH_ARCH);
+  std::printf(
+      "| density | nnz per row | dense fit s | sparse fit s | dense / sparse | dense CPU s | sparse CPU s | "
+      "CPU dense / sparse | QE dense | QE sparse |\n");
   std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const double density : {0.002, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5}) {
     const Index per_row = std::max<Index>(1, Index(density * double(d) + 0.5));

@@ -139,12 +139,14 @@ void run(somtile::Index n, somtile::Index F, somtile::Index nnz_per_row, somtile
   std::sort(epoch_cpu.begin(), epoch_cpu.end());
   const double median_cpu = epoch_cpu[epoch_cpu.size() / 2];
   const double peak = peak_rss_mb();
-  std::printf("%s %ld x %ld, %.1f nnz/row (%ld nnz, %.0f MB), %ldx%ld map (codebook %.0f MB), %ld batch epochs, %d threads\n",
-              sizeof(S) == 4 ? "float" : "double", long(n), long(F), double(X.nonZeros()) / double(n),
-              long(X.nonZeros()), data_mb, long(side), long(side), codebook_mb, long(epochs), threads);
-  std::printf("  generate %.1f s | fit %.2f s (includes the first BMU pass and the column copy), epoch median %.3f s "
-              "(min %.3f, max %.3f), CPU time per epoch (all threads) median %.3f s\n",
-              gen_s, fit_s, median, sorted.front(), sorted.back(), median_cpu);
+  std::printf(
+      "%s %ld x %ld, %.1f nnz/row (%ld nnz, %.0f MB), %ldx%ld map (codebook %.0f MB), %ld batch epochs, %d threads\n",
+      sizeof(S) == 4 ? "float" : "double", long(n), long(F), double(X.nonZeros()) / double(n), long(X.nonZeros()),
+      data_mb, long(side), long(side), codebook_mb, long(epochs), threads);
+  std::printf(
+      "  generate %.1f s | fit %.2f s (includes the first BMU pass and the column copy), epoch median %.3f s "
+      "(min %.3f, max %.3f), CPU time per epoch (all threads) median %.3f s\n",
+      gen_s, fit_s, median, sorted.front(), sorted.back(), median_cpu);
   std::printf("  QE %.5f -> %.5f, TE %.4f -> %.4f\n", h.quantization_errors.front(), h.quantization_errors.back(),
               h.topographic_errors.front(), h.topographic_errors.back());
   std::printf("  RSS before fit %.0f MB, peak %.0f MB = %.2f x (data + codebook = %.0f MB)\n", before_mb, peak,

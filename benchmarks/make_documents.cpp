@@ -46,8 +46,9 @@ struct Zipf {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: make_documents OUT.svm [n_docs=100000] [n_terms=50000] [mean_nnz=100] "
-                         "[n_topics=20] [zipf_s=1.05] [seed=1]\n");
+    std::fprintf(stderr,
+                 "usage: make_documents OUT.svm [n_docs=100000] [n_terms=50000] [mean_nnz=100] "
+                 "[n_topics=20] [zipf_s=1.05] [seed=1]\n");
     return 2;
   }
   const char* out_path = argv[1];
@@ -59,7 +60,8 @@ int main(int argc, char** argv) {
   const unsigned long long seed = argc > 7 ? std::strtoull(argv[7], nullptr, 10) : 1;
   const int topic_terms = std::min(400, std::max(1, n_terms - 50));
   if (n_docs < 1 || n_terms < 60 || mean_nnz < 2 || mean_nnz * 3 / 2 > n_terms / 2 || n_topics < 1) {
-    std::fprintf(stderr, "make_documents: need n_docs >= 1, n_terms >= 60, 2 <= mean_nnz <= n_terms / 3, n_topics >= 1\n");
+    std::fprintf(stderr,
+                 "make_documents: need n_docs >= 1, n_terms >= 60, 2 <= mean_nnz <= n_terms / 3, n_topics >= 1\n");
     return 2;
   }
 
@@ -84,9 +86,12 @@ int main(int argc, char** argv) {
     while (int(bag.size()) < distinct) {
       const double u = rng.uniform();
       int term;
-      if (u < 0.45) term = topics[std::size_t(main_topic)][std::size_t(within_topic(rng))];
-      else if (u < 0.60) term = topics[std::size_t(second)][std::size_t(within_topic(rng))];
-      else term = background(rng);
+      if (u < 0.45)
+        term = topics[std::size_t(main_topic)][std::size_t(within_topic(rng))];
+      else if (u < 0.60)
+        term = topics[std::size_t(second)][std::size_t(within_topic(rng))];
+      else
+        term = background(rng);
       ++bag[term];
     }
     std::vector<std::pair<int, int>> row(bag.begin(), bag.end());
@@ -122,7 +127,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "make_documents: error writing %s\n", out_path);
     return 1;
   }
-  std::fprintf(stderr, "make_documents: %d docs x %d terms, %zu non-zeros (%.3f%% dense), %d topics -> %s\n",
-               n_docs, n_terms, indices.size(), 100.0 * double(indices.size()) / n_docs / n_terms, n_topics, out_path);
+  std::fprintf(stderr, "make_documents: %d docs x %d terms, %zu non-zeros (%.3f%% dense), %d topics -> %s\n", n_docs,
+               n_terms, indices.size(), 100.0 * double(indices.size()) / n_docs / n_terms, n_topics, out_path);
   return 0;
 }

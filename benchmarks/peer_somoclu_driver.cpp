@@ -5,8 +5,8 @@
 // radius 20 -> 1 exponential, no compact support, and somoclu's final BMU pass. The timed call
 // is what somoclu's own CLI runs between reading the data and writing its files.
 // Usage: peer_somoclu_driver DATA [epochs] [repeats]      (threads: OMP_NUM_THREADS)
-#include "somoclu.h"  // before io.h, which uses its types
 #include "io.h"
+#include "somoclu.h"  // before io.h, which uses its types
 
 #include <algorithm>
 #include <chrono>
@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
     som map = {nx, ny, dim, n, "planar", "rectangular", distance, umatrix.data(), codebook.data(), bmus.data()};
     initializeCodebook(unsigned(r + 1), map);
     const auto t0 = std::chrono::steady_clock::now();
-    train(0, data, NULL, map, n, epochs, 20.0f, 1.0f, "exponential", 0.0f, 0.01f, "linear",
-          DENSE_CPU, /*compact_support=*/false, /*gaussian=*/true, /*std_coeff=*/1.0f, 0, NULL);
+    train(0, data, NULL, map, n, epochs, 20.0f, 1.0f, "exponential", 0.0f, 0.01f, "linear", DENSE_CPU,
+          /*compact_support=*/false, /*gaussian=*/true, /*std_coeff=*/1.0f, 0, NULL);
     times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(times.begin(), times.end());

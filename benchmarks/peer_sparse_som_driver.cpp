@@ -79,10 +79,11 @@ int train(char** a) {
   const double t2 = now();
   const double data_mib = double(X.nonZeros()) * (4 + 4) / 1048576.0 + double(X.rows() + 1) * 4 / 1048576.0;
   const double codebook_mib = double(som.n_units()) * double(X.cols()) * 4 / 1048576.0;
-  std::printf("somtile: load %.3f s, fit %.3f s, peak RSS %.1f MiB, data %.1f MiB + codebook %.1f MiB = %.1f MiB "
-              "(ratio %.2f), last epoch QE (somtile) %.6f\n",
-              t1 - t0, t2 - t1, peak_rss_mib(), data_mib, codebook_mib, data_mib + codebook_mib,
-              peak_rss_mib() / (data_mib + codebook_mib), h.quantization_errors.back());
+  std::printf(
+      "somtile: load %.3f s, fit %.3f s, peak RSS %.1f MiB, data %.1f MiB + codebook %.1f MiB = %.1f MiB "
+      "(ratio %.2f), last epoch QE (somtile) %.6f\n",
+      t1 - t0, t2 - t1, peak_rss_mib(), data_mib, codebook_mib, data_mib + codebook_mib,
+      peak_rss_mib() / (data_mib + codebook_mib), h.quantization_errors.back());
   std::printf("sigma per epoch:");
   for (Index t = 0; t < p.epochs; ++t) std::printf(" %.3f", som.sigma_at(t));
   std::printf("\n");

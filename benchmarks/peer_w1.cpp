@@ -73,8 +73,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     double sum = 0;
-    for (Index i = 0; i < X.rows(); ++i)
-      sum += std::sqrt((W.rowwise() - X.row(i)).rowwise().squaredNorm().minCoeff());
+    for (Index i = 0; i < X.rows(); ++i) sum += std::sqrt((W.rowwise() - X.row(i)).rowwise().squaredNorm().minCoeff());
     std::printf("%.4f (%ld samples, %ld units)\n", sum / double(X.rows()), long(X.rows()), long(W.rows()));
     return 0;
   }

@@ -26,7 +26,11 @@ inline void print_machine() {
     char line[4096];
     while (std::fgets(line, sizeof line, f)) {
       const std::string l = line;
-      const auto value = [&] { std::string v = l.substr(l.find(':') + 2); v.pop_back(); return v; };
+      const auto value = [&] {
+        std::string v = l.substr(l.find(':') + 2);
+        v.pop_back();
+        return v;
+      };
       if (l.rfind("model name", 0) == 0 && model == "unknown CPU") model = value();
       if ((l.rfind("flags", 0) == 0 || l.rfind("Features", 0) == 0) && flags.empty()) flags = " " + value() + " ";
     }
@@ -57,8 +61,8 @@ inline void print_machine() {
 #else
       "unknown compiler";
 #endif
-  std::printf("# CPU: %s (%s) | build: -march=%s, compiled for %s, %s | BMU kernel: %s\n", model.c_str(),
-              has.c_str(), SOMTILE_BENCH_ARCH, compiled, compiler, somtile::isa_name(somtile::active_isa()));
+  std::printf("# CPU: %s (%s) | build: -march=%s, compiled for %s, %s | BMU kernel: %s\n", model.c_str(), has.c_str(),
+              SOMTILE_BENCH_ARCH, compiled, compiler, somtile::isa_name(somtile::active_isa()));
 }
 
 inline double seconds_of(const std::function<void()>& run) {

@@ -33,8 +33,16 @@ int main() {
 
   // 2. Train the SOM with the tutorial's settings.
   SomParams p;
-  p.rows = 25; p.cols = 15; p.epochs = 100; p.batch_size = 16; p.sigma = 1.45; p.learning_rate = 0.95;
-  p.neighborhood_order = 3; p.topology = Topology::rectangular; p.init = Init::pca; p.seed = 42;
+  p.rows = 25;
+  p.cols = 15;
+  p.epochs = 100;
+  p.batch_size = 16;
+  p.sigma = 1.45;
+  p.learning_rate = 0.95;
+  p.neighborhood_order = 3;
+  p.topology = Topology::rectangular;
+  p.init = Init::pca;
+  p.seed = 42;
   Som<float> som(p, X.cols());
   som.initialize_weights(X);
   const TrainingHistory h = som.fit(X, [](const EpochInfo& e) {
@@ -76,8 +84,8 @@ int main() {
     std::printf("%-8s clusters %ld  noise %ld  silhouette %.3f  Davies-Bouldin %.3f  Calinski-Harabasz %.1f\n",
                 method.c_str(), long(c.n_clusters), long(c.metrics.n_noise), c.metrics.silhouette,
                 c.metrics.davies_bouldin, c.metrics.calinski_harabasz);
-    quality.push_back({method + "_weights", c.metrics.silhouette, c.metrics.davies_bouldin,
-                       c.metrics.calinski_harabasz, c.n_clusters});
+    quality.push_back({method + "_weights", c.metrics.silhouette, c.metrics.davies_bouldin, c.metrics.calinski_harabasz,
+                       c.n_clusters});
   }
   viz::plot_cluster_quality_comparison(quality, "blobs_cluster_comparison.svg");
   std::printf("wrote blobs_*.svg\n");

@@ -15,8 +15,9 @@ int main() {
   const SomParams params = suggest_som_params(s.X_train, Scaling::standard);
   Som<double> som(params, s.X_train.cols());
   const TrainingHistory history = som.fit(s.X_train);
-  std::printf("%ld x %ld hexagonal map, %ld batch epochs; test data: QE %.3f (standardised units), TE %.3f\n", long(params.rows),
-              long(params.cols), long(params.epochs), som.quantization_error(s.X_test), som.topographic_error(s.X_test));
+  std::printf("%ld x %ld hexagonal map, %ld batch epochs; test data: QE %.3f (standardised units), TE %.3f\n",
+              long(params.rows), long(params.cols), long(params.epochs), som.quantization_error(s.X_test),
+              som.topographic_error(s.X_test));
 
   // Clusters of units: k by the silhouette criterion, and density-based.
   for (const ClusterMethod method : {ClusterMethod::kmeans, ClusterMethod::hdbscan}) {

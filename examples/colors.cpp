@@ -19,8 +19,7 @@ namespace {
 constexpr int cell_pixels = 6;
 
 // Binary PPM (P6) or PGM (P5): `channels` values in [0, 1] per cell, each cell a square block.
-void write_image(const std::string& path, Index rows, Index cols, int channels,
-                 const std::vector<double>& values) {
+void write_image(const std::string& path, Index rows, Index cols, int channels, const std::vector<double>& values) {
   std::ofstream out(path, std::ios::binary);
   out << (channels == 3 ? "P6\n" : "P5\n") << cols * cell_pixels << ' ' << rows * cell_pixels << "\n255\n";
   for (Index r = 0; r < rows * cell_pixels; ++r)
@@ -51,7 +50,7 @@ int main(int argc, char** argv) {
   std::printf("lattice(5, 3) = [%.4f, %.4f, %.4f]\n", lattice(5, 3)[0], lattice(5, 3)[1], lattice(5, 3)[2]);
 
   RowMatrix<double> colors(8, 3);
-  colors << 1, 0, 0,  0, 1, 0,  0, 0, 1,  1, 1, 0,  0, 1, 1,  1, 0, 1,  0, 0, 0,  1, 1, 1;
+  colors << 1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 0, 0, 0, 1, 1, 1;
   const std::vector<std::string> names = {"red", "green", "blue", "yellow", "cyan", "purple", "black", "white"};
   Labels label(8);
   for (Index i = 0; i < 8; ++i) label[i] = i;

@@ -26,15 +26,22 @@ using namespace somtile;
 namespace {
 
 const char* const topic_words[8][12] = {
-    {"match", "goal", "league", "coach", "striker", "season", "penalty", "stadium", "referee", "transfer", "derby", "keeper"},
-    {"market", "shares", "bank", "inflation", "bond", "profit", "investor", "rates", "merger", "dividend", "equity", "audit"},
-    {"protein", "cell", "gene", "enzyme", "neuron", "virus", "molecule", "receptor", "genome", "lab", "species", "mutation"},
+    {"match", "goal", "league", "coach", "striker", "season", "penalty", "stadium", "referee", "transfer", "derby",
+     "keeper"},
+    {"market", "shares", "bank", "inflation", "bond", "profit", "investor", "rates", "merger", "dividend", "equity",
+     "audit"},
+    {"protein", "cell", "gene", "enzyme", "neuron", "virus", "molecule", "receptor", "genome", "lab", "species",
+     "mutation"},
     {"guitar", "album", "concert", "band", "chorus", "melody", "drummer", "tour", "lyrics", "vinyl", "singer", "tempo"},
     {"recipe", "oven", "garlic", "sauce", "flour", "butter", "simmer", "dough", "spice", "roast", "basil", "pastry"},
-    {"flight", "hotel", "beach", "passport", "luggage", "island", "cruise", "airport", "hostel", "visa", "museum", "train"},
-    {"election", "senate", "vote", "minister", "party", "policy", "campaign", "treaty", "law", "budget", "debate", "mayor"},
-    {"patient", "dose", "clinic", "surgery", "vaccine", "symptom", "therapy", "nurse", "diagnosis", "trial", "ward", "tumour"}};
-const char* const topic_names[8] = {"sport", "finance", "biology", "music", "cooking", "travel", "politics", "medicine"};
+    {"flight", "hotel", "beach", "passport", "luggage", "island", "cruise", "airport", "hostel", "visa", "museum",
+     "train"},
+    {"election", "senate", "vote", "minister", "party", "policy", "campaign", "treaty", "law", "budget", "debate",
+     "mayor"},
+    {"patient", "dose", "clinic", "surgery", "vaccine", "symptom", "therapy", "nurse", "diagnosis", "trial", "ward",
+     "tumour"}};
+const char* const topic_names[8] = {"sport",   "finance", "biology",  "music",
+                                    "cooking", "travel",  "politics", "medicine"};
 
 // Background vocabulary: pronounceable made-up words, distinct for distinct ids.
 std::string made_up_word(Index id) {

@@ -25,8 +25,7 @@ int main() {
   const Labels clusters = vq.fit_predict(X);
   std::printf("%lld samples: %lld neurons, %lld clusters, QE %.4f, TE %.4f, TP %.4f, %lld epochs\n",
               (long long)X.rows(), (long long)vq.n_neurons(), (long long)(clusters.maxCoeff() + 1),
-              vq.quantization_error(), vq.topographic_error(), vq.topographic_product(),
-              (long long)vq.n_iter());
+              vq.quantization_error(), vq.topographic_error(), vq.topographic_product(), (long long)vq.n_iter());
   const TopographicFunction tf = vq.topographic_function(X);
   std::printf("topographic function (k: Phi):");
   for (Index i = 0; i < tf.k.size(); ++i)

@@ -39,17 +39,19 @@ int main(int argc, char** argv) {
 
   SomClassifier<double> clf(params);
   clf.fit(X_train, y_train, [](const EpochInfo& e) {
-    if (e.epoch % 25 == 0) std::printf("  epoch %3lld: %2lld neurons, sigma %.3f, QE %.3f\n", (long long)e.epoch,
-                                       (long long)e.n_units, e.sigma, e.quantization_error);
+    if (e.epoch % 25 == 0)
+      std::printf("  epoch %3lld: %2lld neurons, sigma %.3f, QE %.3f\n", (long long)e.epoch, (long long)e.n_units,
+                  e.sigma, e.quantization_error);
   });
   SomClassifierParams nearest = params;
   nearest.proba_rule = ProbaRule::bmu;
   SomClassifier<double> bmu_rule(nearest);
   bmu_rule.fit(X_train, y_train);
-  std::printf("SomClassifier: %lld neurons, QE %.4f, TE %.4f, train accuracy %.4f, test accuracy %.4f "
-              "(nearest prototype: %.4f)\n",
-              (long long)clf.n_neurons(), clf.quantization_error(), clf.topographic_error(),
-              clf.score(X_train, y_train), clf.score(X_test, y_test), bmu_rule.score(X_test, y_test));
+  std::printf(
+      "SomClassifier: %lld neurons, QE %.4f, TE %.4f, train accuracy %.4f, test accuracy %.4f "
+      "(nearest prototype: %.4f)\n",
+      (long long)clf.n_neurons(), clf.quantization_error(), clf.topographic_error(), clf.score(X_train, y_train),
+      clf.score(X_test, y_test), bmu_rule.score(X_test, y_test));
 
   viz::PrototypePlotOptions images;  // 8 x 8 from the 64 features; gray, ink dark
   images.title = "Digits: SomClassifier prototypes";

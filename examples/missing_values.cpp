@@ -14,11 +14,10 @@ int main() {
   const CsvData data = read_csv(SOMTILE_DATA_DIR "/wine.csv", "label");
   const RowMatrix<double>& truth = data.X;
   const Index n = truth.rows(), F = truth.cols();
-  const Eigen::RowVectorXd sd =
-      ((truth.rowwise() - truth.colwise().mean()).array().square().colwise().mean()).sqrt();
+  const Eigen::RowVectorXd sd = ((truth.rowwise() - truth.colwise().mean()).array().square().colwise().mean()).sqrt();
 
-  std::printf("wine, %ld x %ld; RMSE over the removed cells: in the data's units | in standard deviations\n",
-              long(n), long(F));
+  std::printf("wine, %ld x %ld; RMSE over the removed cells: in the data's units | in standard deviations\n", long(n),
+              long(F));
   for (const double fraction : {0.1, 0.3}) {
     RowMatrix<double> X = truth;  // remove cells at random, leaving every row a present feature
     Random rng(7);

@@ -20,19 +20,24 @@ int main(int argc, char** argv) {
   const RowMatrix<double> shard = digits.X.middleRows(begin, end - begin);
 
   SomParams p;
-  p.rows = 12; p.cols = 16; p.epochs = 15; p.sigma = 6; p.sigma_final = 0.8;
-  p.sigma_decay = Decay::exponential; p.training = Training::batch; p.init = Init::pca;
+  p.rows = 12;
+  p.cols = 16;
+  p.epochs = 15;
+  p.sigma = 6;
+  p.sigma_final = 0.8;
+  p.sigma_decay = Decay::exponential;
+  p.training = Training::batch;
+  p.init = Init::pca;
   Som<double> som(p, digits.X.cols());
   if (rank == 0) som.initialize_weights(shard);  // broadcast to the other ranks by fit_batch
 
   mpi::BatchTrainingTimes times;
   const TrainingHistory h = mpi::fit_batch<double>(som, shard, MPI_COMM_WORLD, {}, &times);
-  std::printf("rank %d/%d: %ld samples, compute %.3f s, communication %.3f s\n", rank, size,
-              long(shard.rows()), times.compute, times.communication);
+  std::printf("rank %d/%d: %ld samples, compute %.3f s, communication %.3f s\n", rank, size, long(shard.rows()),
+              times.compute, times.communication);
   if (rank == 0) {
     std::printf("digits on %d ranks, 12 x 16 map, %zu epochs: QE %.3f, TE %.3f; saved to %s\n", size,
-                h.quantization_errors.size(), h.quantization_errors.back(), h.topographic_errors.back(),
-                path.c_str());
+                h.quantization_errors.size(), h.quantization_errors.back(), h.topographic_errors.back(), path.c_str());
     save(som, path);
   }
   MPI_Finalize();

@@ -16,8 +16,7 @@ using namespace somtile;
 int main() {
   const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
   const Eigen::RowVectorXd mean = iris.X.colwise().mean();
-  const Eigen::RowVectorXd sd =
-      ((iris.X.rowwise() - mean).array().square().colwise().mean()).sqrt();
+  const Eigen::RowVectorXd sd = ((iris.X.rowwise() - mean).array().square().colwise().mean()).sqrt();
   const RowMatrix<double> X = (iris.X.rowwise() - mean).array().rowwise() / sd.array();
 
   SomParams p;
@@ -57,8 +56,7 @@ int main() {
   std::vector<RowMatrix<double>> activations;
   const RowMatrix<double> D = som.transform(X);
   for (Index i : {0, 50, 100})
-    activations.push_back(Eigen::Map<const RowMatrix<double>>(
-        (-D.row(i).array()).exp().eval().data(), p.rows, p.cols));
+    activations.push_back(Eigen::Map<const RowMatrix<double>>((-D.row(i).array()).exp().eval().data(), p.rows, p.cols));
   viz::MultiMapPlotOptions act;
   act.names = {"sample 0 (setosa)", "sample 50 (versicolor)", "sample 100 (virginica)"};
   act.columns = 3;
@@ -73,8 +71,7 @@ int main() {
   Labels som_labels(X.rows());
   for (Index i = 0; i < X.rows(); ++i) som_labels[i] = Index(cls.data()[bmu[i]]);
   std::vector<viz::ClusterQuality> quality;
-  for (const auto& [name, labels] :
-       {std::pair<std::string, Labels>{"species", iris.y}, {"som_majority", som_labels}})
+  for (const auto& [name, labels] : {std::pair<std::string, Labels>{"species", iris.y}, {"som_majority", som_labels}})
     quality.push_back({name, silhouette_score(X, labels), davies_bouldin_score(X, labels),
                        calinski_harabasz_score(X, labels), labels.maxCoeff() + 1});
   viz::plot_cluster_quality_comparison(quality, "clustering_metrics_comparison.svg");
@@ -117,6 +114,6 @@ int main() {
   lattice.network.colormap = viz::Colormap::magma;
   lattice.network.reverse_colormap = true;
   viz::plot_growing_som(vq, "growing_lattice.svg", lattice);
-  std::cout << "wrote 19 SVG files; the growing SOM has " << vq.n_neurons() << " neurons for "
-            << neuron_of.size() << " samples\n";
+  std::cout << "wrote 19 SVG files; the growing SOM has " << vq.n_neurons() << " neurons for " << neuron_of.size()
+            << " samples\n";
 }

@@ -34,7 +34,7 @@ int main() {
               long((hits.array() > 0).count()), long(som.n_units()), accuracy);
 
   const RowMatrix<double> u = u_matrix(som);
-  std::printf("U-matrix: min %.3f, mean %.3f, max %.3f (high ridges separate the species)\n", u.minCoeff(),
-              u.mean(), u.maxCoeff());
+  std::printf("U-matrix: min %.3f, mean %.3f, max %.3f (high ridges separate the species)\n", u.minCoeff(), u.mean(),
+              u.maxCoeff());
   return 0;
 }

@@ -31,20 +31,25 @@ void models(const std::string& dir, const char* tag) {
   const std::string t = std::string("_") + tag + ".bin";
   const RowMatrix<S> X = data<S>(12, 3, 1);
   SomParams p;
-  p.rows = 2; p.cols = 3; p.epochs = 2; p.topology = Topology::hexagonal;
+  p.rows = 2;
+  p.cols = 3;
+  p.epochs = 2;
+  p.topology = Topology::hexagonal;
   Som<S> som(p, 3);
   som.fit(X);
   save(som, dir + "/som" + t);
   if (sizeof(S) == 8) save_som_pak(som, dir + "/som.cod");
 
   OnlineSomParams op;
-  op.rows = 2; op.cols = 2;
+  op.rows = 2;
+  op.cols = 2;
   OnlineSom<S> online(op);
   online.train(X, 20);
   save(online, dir + "/online_som" + t);
 
   SomVQParams gp;
-  gp.max_neurons = 6; gp.max_iter = 10;
+  gp.max_neurons = 6;
+  gp.max_iter = 10;
   SomVQ<S> vq(gp);
   vq.fit(X);
   save(vq, dir + "/som_vq" + t);
@@ -53,13 +58,15 @@ void models(const std::string& dir, const char* tag) {
   save(classifier, dir + "/som_classifier" + t);
 
   KMeansParams kp;
-  kp.n_clusters = 2; kp.n_init = 1;
+  kp.n_clusters = 2;
+  kp.n_init = 1;
   KMeans<S> kmeans(kp);
   kmeans.fit(X);
   save(kmeans, dir + "/kmeans" + t);
   for (Covariance c : {Covariance::full, Covariance::diag, Covariance::spherical, Covariance::tied}) {
     GaussianMixtureParams mp;
-    mp.n_components = 2; mp.covariance_type = c;
+    mp.n_components = 2;
+    mp.covariance_type = c;
     GaussianMixture<S> gmm(mp);
     gmm.fit(X);
     save(gmm, dir + "/gmm" + std::to_string(int(c)) + t);

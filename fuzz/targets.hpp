@@ -66,8 +66,7 @@ inline void fuzz_csv(const std::uint8_t* data, std::size_t size) {
   allow_input_errors([&] {
     const CsvData d = read_csv(path, label, delimiter);
     // Whatever parses must be a consistent, finite data set.
-    if (d.X.rows() <= 0 || (label.empty() ? d.y.size() != 0 : d.y.size() != d.X.rows()) ||
-        !d.X.allFinite())
+    if (d.X.rows() <= 0 || (label.empty() ? d.y.size() != 0 : d.y.size() != d.X.rows()) || !d.X.allFinite())
       throw std::logic_error("fuzz_csv: read_csv returned an inconsistent data set");
   });
   std::remove(path.c_str());
@@ -102,7 +101,8 @@ inline void fuzz_svmlight(const std::uint8_t* data, std::size_t size) {
     for (Index i = 0; ok && i < X.rows(); ++i)
       for (int k = X.outerIndexPtr()[i]; k < X.outerIndexPtr()[i + 1]; ++k)
         ok = ok && std::isfinite(double(X.valuePtr()[k])) && X.innerIndexPtr()[k] >= 0 &&
-             X.innerIndexPtr()[k] < X.cols() && (k == X.outerIndexPtr()[i] || X.innerIndexPtr()[k - 1] < X.innerIndexPtr()[k]);
+             X.innerIndexPtr()[k] < X.cols() &&
+             (k == X.outerIndexPtr()[i] || X.innerIndexPtr()[k - 1] < X.innerIndexPtr()[k]);
     if (!ok) throw std::logic_error("fuzz_svmlight: read_svmlight returned an inconsistent data set");
   };
   allow_input_errors([&] { check(read_svmlight<double>(path, options)); });
@@ -244,11 +244,12 @@ inline void fuzz_model(const std::uint8_t* data, std::size_t size) {
     const std::uint64_t sum = somtile::detail::fnv1a(bytes.data(), bytes.size() - 8);
     std::memcpy(bytes.data() + bytes.size() - 8, &sum, 8);
   }
-  const std::string path =
-      write_temp("model", reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  const std::string path = write_temp("model", reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   allow_input_errors([&] {
-    if (model_scalar_size(path) == 4) detail::load_binary<float>(path);
-    else detail::load_binary<double>(path);
+    if (model_scalar_size(path) == 4)
+      detail::load_binary<float>(path);
+    else
+      detail::load_binary<double>(path);
   });
   std::remove(path.c_str());
 }

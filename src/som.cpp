@@ -1,7 +1,8 @@
-// somtile::precompiled: the classic map, its maps and the shared BMU search (Som::cluster and Som::elbow need the clustering module), for float and double. The list is
-// somtile/som/detail/instantiations.hpp, which the module header also declares extern.
-#include <somtile/som.hpp>
+// somtile::precompiled: the classic map, its maps and the shared BMU search (Som::cluster and Som::elbow need the
+// clustering module), for float and double. The list is somtile/som/detail/instantiations.hpp, which the module header
+// also declares extern.
 #include <somtile/cluster.hpp>
+#include <somtile/som.hpp>
 
 #include <somtile/core/detail/precompiled.hpp>
 

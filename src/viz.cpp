@@ -1,7 +1,7 @@
 // somtile::precompiled: the model plots, for float and double. The list is
 // somtile/viz/detail/instantiations.hpp, which the module header also declares extern.
-#include <somtile/viz.hpp>
 #include <somtile/cluster.hpp>
+#include <somtile/viz.hpp>
 
 #include <somtile/core/detail/precompiled.hpp>
 

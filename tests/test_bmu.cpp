@@ -1,22 +1,22 @@
 // BMU search, per-unit sums and map quality against brute-force oracles.
 // Scalars: float and double everywhere (the kernels have float code paths: vector widths,
 // rounding, overflow).
+#include <somtile/core/random.hpp>
 #include <somtile/kernels/batch.hpp>
 #include <somtile/kernels/bmu.hpp>
 #include <somtile/kernels/detail/team_bmu.hpp>
 #include <somtile/metrics/som_quality.hpp>
-#include <somtile/core/random.hpp>
 
 #include <catch2/catch.hpp>
-#include "support/scalars.hpp"
 #include "support/data.hpp"
+#include "support/scalars.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <type_traits>
 #include <numeric>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 using namespace somtile;
@@ -26,8 +26,7 @@ namespace {
 using test_support::normal_matrix;
 
 // Naive oracle in double: all distances, then the two smallest with lowest-index ties.
-double naive_distance(Distance metric, const RowMatrix<double>& X, Index i,
-                      const RowMatrix<double>& W, Index u) {
+double naive_distance(Distance metric, const RowMatrix<double>& X, Index i, const RowMatrix<double>& W, Index u) {
   double d = 0;
   switch (metric) {
     case Distance::euclidean:
@@ -73,37 +72,39 @@ TEMPLATE_TEST_CASE("BMU search equals brute force for every metric", "[bmu]", SO
   const RowMatrix<double> Xd = X.template cast<double>(), Wd = W.template cast<double>();
   const double tol = std::is_same_v<S, float> ? 1e-4 : 1e-10;
   for (const Isa level : kernel_levels())
-  for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
-    const LevelCap cap(level);
-    INFO("metric " << int(metric) << ", kernel " << isa_name(active_isa()));
-    const auto r = find_bmus<S>(X, W, {metric, SecondBmu::find});
-    Index mismatches = 0;
-    for (Index i = 0; i < X.rows(); ++i) {
-      std::vector<double> d(std::size_t(W.rows()));
-      for (Index u = 0; u < W.rows(); ++u) d[std::size_t(u)] = naive_distance(metric, Xd, i, Wd, u);
-      std::vector<Index> order(d.size());
-      std::iota(order.begin(), order.end(), Index(0));
-      std::stable_sort(order.begin(), order.end(),
-                       [&](Index a, Index b) { return d[std::size_t(a)] < d[std::size_t(b)]; });
-      // The chosen units are optimal up to rounding; in double they are the oracle's exactly.
-      CHECK(d[std::size_t(r.bmu[i])] <= d[std::size_t(order[0])] + tol);
-      CHECK(d[std::size_t(r.second[i])] <= d[std::size_t(order[1])] + tol);
-      CHECK(r.bmu[i] != r.second[i]);
-      CHECK(double(r.distance[i]) == Approx(d[std::size_t(r.bmu[i])]).epsilon(tol).margin(tol));
-      if (r.bmu[i] != order[0] || r.second[i] != order[1]) ++mismatches;
+    for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
+      const LevelCap cap(level);
+      INFO("metric " << int(metric) << ", kernel " << isa_name(active_isa()));
+      const auto r = find_bmus<S>(X, W, {metric, SecondBmu::find});
+      Index mismatches = 0;
+      for (Index i = 0; i < X.rows(); ++i) {
+        std::vector<double> d(std::size_t(W.rows()));
+        for (Index u = 0; u < W.rows(); ++u) d[std::size_t(u)] = naive_distance(metric, Xd, i, Wd, u);
+        std::vector<Index> order(d.size());
+        std::iota(order.begin(), order.end(), Index(0));
+        std::stable_sort(order.begin(), order.end(),
+                         [&](Index a, Index b) { return d[std::size_t(a)] < d[std::size_t(b)]; });
+        // The chosen units are optimal up to rounding; in double they are the oracle's exactly.
+        CHECK(d[std::size_t(r.bmu[i])] <= d[std::size_t(order[0])] + tol);
+        CHECK(d[std::size_t(r.second[i])] <= d[std::size_t(order[1])] + tol);
+        CHECK(r.bmu[i] != r.second[i]);
+        CHECK(double(r.distance[i]) == Approx(d[std::size_t(r.bmu[i])]).epsilon(tol).margin(tol));
+        if (r.bmu[i] != order[0] || r.second[i] != order[1]) ++mismatches;
+      }
+      if (std::is_same_v<S, double>)
+        CHECK(mismatches == 0);
+      else
+        CHECK(mismatches <= 3);
     }
-    if (std::is_same_v<S, double>) CHECK(mismatches == 0);
-    else CHECK(mismatches <= 3);
-  }
 }
 
 TEMPLATE_TEST_CASE("BMU ties go to the lowest unit index", "[bmu]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // Small integers: every product and sum is exact, so the tie is exact in any order.
   RowMatrix<S> W(6, 3);
-  W << 0, 0, 0,  5, 5, 5,  1, 2, 3,  9, 9, 9,  1, 2, 3,  1, 2, 3;
+  W << 0, 0, 0, 5, 5, 5, 1, 2, 3, 9, 9, 9, 1, 2, 3, 1, 2, 3;
   RowMatrix<S> X(3, 3);
-  X << 1, 2, 3,  1, 2, 4,  5, 5, 5;
+  X << 1, 2, 3, 1, 2, 4, 5, 5, 5;
   for (auto metric : {Distance::euclidean, Distance::manhattan, Distance::chebyshev}) {
     const auto r = find_bmus<S>(X, W, {metric, SecondBmu::find});
     CHECK(r.bmu[0] == 2);
@@ -128,21 +129,22 @@ TEMPLATE_TEST_CASE("BMU ties go to the lowest unit across SIMD lanes and blocks"
   for (Index i = 0; i < X.size(); ++i) X.data()[i] = S(0.5 * double(rng.uniform_index(7)));
   Index unique_best_tied_second = 0;
   for (const Isa level : kernel_levels())
-  for (int threads : {1, 2}) {
-    const LevelCap cap(level);
-    const auto r = find_bmus<S>(X, W, {Distance::euclidean, SecondBmu::find, threads});
-    for (Index i = 0; i < X.rows(); ++i) {
-      std::vector<std::pair<double, Index>> d;
-      for (Index u = 0; u < W.rows(); ++u)
-        d.emplace_back((X.row(i) - W.row(u)).template cast<double>().squaredNorm(), u);
-      std::stable_sort(d.begin(), d.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-      INFO("sample " << i << " threads " << threads << ", kernel " << isa_name(level));
-      CHECK(r.bmu[i] == d[0].second);
-      CHECK(r.second[i] == d[1].second);
-      CHECK(double(r.distance[i]) == Approx(std::sqrt(d[0].first)));
-      if (threads == 1 && level == Isa::baseline && d[0].first < d[1].first && d[1].first == d[2].first) ++unique_best_tied_second;
+    for (int threads : {1, 2}) {
+      const LevelCap cap(level);
+      const auto r = find_bmus<S>(X, W, {Distance::euclidean, SecondBmu::find, threads});
+      for (Index i = 0; i < X.rows(); ++i) {
+        std::vector<std::pair<double, Index>> d;
+        for (Index u = 0; u < W.rows(); ++u)
+          d.emplace_back((X.row(i) - W.row(u)).template cast<double>().squaredNorm(), u);
+        std::stable_sort(d.begin(), d.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        INFO("sample " << i << " threads " << threads << ", kernel " << isa_name(level));
+        CHECK(r.bmu[i] == d[0].second);
+        CHECK(r.second[i] == d[1].second);
+        CHECK(double(r.distance[i]) == Approx(std::sqrt(d[0].first)));
+        if (threads == 1 && level == Isa::baseline && d[0].first < d[1].first && d[1].first == d[2].first)
+          ++unique_best_tied_second;
+      }
     }
-  }
   CHECK(unique_best_tied_second > 20);  // the lane scan itself decides these ties
 }
 
@@ -200,7 +202,8 @@ TEMPLATE_TEST_CASE("quantization and topographic error on a hand-computed case",
   CHECK(topographic_error(r, Grid(1, 3, Topology::rectangular, true)) == 0.0);
 }
 
-TEMPLATE_TEST_CASE("BMU search with huge values: squares overflow, distances do not", "[bmu][degenerate]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("BMU search with huge values: squares overflow, distances do not", "[bmu][degenerate]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // A power of two, so scaling is exact: the oracle runs on the unscaled data. Its square
   // overflows the scalar type (float: 2^200 > 3.4e38; double: 2^1200 > 1.8e308).
@@ -210,21 +213,21 @@ TEMPLATE_TEST_CASE("BMU search with huge values: squares overflow, distances do 
   const RowMatrix<S> X = (Xd * scale).cast<S>(), W = (Wd * scale).cast<S>();
   REQUIRE(X.allFinite());
   for (const Isa level : kernel_levels())
-  for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
-    const LevelCap cap(level);
-    INFO("metric " << int(metric) << ", kernel " << isa_name(level));
-    const auto r = find_bmus<S>(X, W, {metric, SecondBmu::find});
-    for (Index i = 0; i < X.rows(); ++i) {
-      std::vector<double> d(std::size_t(W.rows()));
-      for (Index u = 0; u < W.rows(); ++u) d[std::size_t(u)] = naive_distance(metric, Xd, i, Wd, u);
-      const Index best = Index(std::min_element(d.begin(), d.end()) - d.begin());
-      CHECK(r.bmu[i] == best);
-      CHECK(r.second[i] != r.bmu[i]);
-      const double unit = metric == Distance::cosine ? 1.0 : scale;  // cosine ignores the scale
-      CHECK(double(r.distance[i]) / unit == Approx(d[std::size_t(best)]).epsilon(1e-5).margin(1e-6));
+    for (auto metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
+      const LevelCap cap(level);
+      INFO("metric " << int(metric) << ", kernel " << isa_name(level));
+      const auto r = find_bmus<S>(X, W, {metric, SecondBmu::find});
+      for (Index i = 0; i < X.rows(); ++i) {
+        std::vector<double> d(std::size_t(W.rows()));
+        for (Index u = 0; u < W.rows(); ++u) d[std::size_t(u)] = naive_distance(metric, Xd, i, Wd, u);
+        const Index best = Index(std::min_element(d.begin(), d.end()) - d.begin());
+        CHECK(r.bmu[i] == best);
+        CHECK(r.second[i] != r.bmu[i]);
+        const double unit = metric == Distance::cosine ? 1.0 : scale;  // cosine ignores the scale
+        CHECK(double(r.distance[i]) / unit == Approx(d[std::size_t(best)]).epsilon(1e-5).margin(1e-6));
+      }
+      CHECK(std::isfinite(quantization_error(r)));
     }
-    CHECK(std::isfinite(quantization_error(r)));
-  }
   // Distances beyond the largest scalar: no crash, a tie at infinity goes to unit 0.
   const S top = std::numeric_limits<S>::max();
   RowMatrix<S> far_x = RowMatrix<S>::Constant(2, 2, top), far_w = RowMatrix<S>::Constant(3, 2, -top);
@@ -258,40 +261,42 @@ TEMPLATE_TEST_CASE("team BMU search equals find_bmus for any team and split of t
     cases.push_back({"squares overflow", RowMatrix<S>(X * huge), RowMatrix<S>(W * huge)});
   }
   for (const Isa level : kernel_levels())
-  for (const Case& c : cases) {
-    const LevelCap cap(level);
-    const Index U = c.W.rows();
-    for (const Distance metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
-      for (const bool with_second : {false, true}) {
-        const BmuResult<S> expected = find_bmus<S>(c.X, c.W, {metric, with_second ? SecondBmu::find : SecondBmu::skip, 1});
-        // Teams of 1, 2 and 3 with uneven splits, one of them empty.
-        const std::vector<std::vector<Index>> splits = {{0, U}, {0, U / 3, U}, {0, 0, U / 2, U}, {0, U, U, U}};
-        for (const auto& split : splits) {
-          const int team = int(split.size()) - 1;
+    for (const Case& c : cases) {
+      const LevelCap cap(level);
+      const Index U = c.W.rows();
+      for (const Distance metric : {Distance::euclidean, Distance::cosine, Distance::manhattan, Distance::chebyshev}) {
+        for (const bool with_second : {false, true}) {
+          const BmuResult<S> expected =
+              find_bmus<S>(c.X, c.W, {metric, with_second ? SecondBmu::find : SecondBmu::skip, 1});
+          // Teams of 1, 2 and 3 with uneven splits, one of them empty.
+          const std::vector<std::vector<Index>> splits = {{0, U}, {0, U / 3, U}, {0, 0, U / 2, U}, {0, U, U, U}};
+          for (const auto& split : splits) {
+            const int team = int(split.size()) - 1;
 #if !defined(_OPENMP)
-          if (team > 1) continue;  // without OpenMP a team is one thread
+            if (team > 1) continue;  // without OpenMP a team is one thread
 #endif
-          detail::TeamBmu<S> bmus(team, c.X.rows());
-          std::vector<BmuResult<S>> got(static_cast<std::size_t>(team));
-          for (int repeat = 0; repeat < 2; ++repeat)  // the same buffers searched twice
-            detail::parallel_team(team, [&](int thread, int threads) {
-              REQUIRE(threads == team);
-              bmus.search(thread, threads, split[std::size_t(thread)], split[std::size_t(thread) + 1], c.X,
-                          c.W, metric, with_second, got[std::size_t(thread)]);
-            });
-          for (int t = 0; t < team; ++t) {
-            INFO(c.name << ", kernel " << isa_name(level) << ", metric " << int(metric) << ", second " << with_second << ", team " << team
-                        << ", thread " << t);
-            const BmuResult<S>& r = got[std::size_t(t)];
-            CHECK(r.bmu == expected.bmu);
-            CHECK(r.second == expected.second);
-            CHECK(((r.distance.array() == expected.distance.array()) ||
-                   (r.distance.array().isNaN() && expected.distance.array().isNaN())).all());
+            detail::TeamBmu<S> bmus(team, c.X.rows());
+            std::vector<BmuResult<S>> got(static_cast<std::size_t>(team));
+            for (int repeat = 0; repeat < 2; ++repeat)  // the same buffers searched twice
+              detail::parallel_team(team, [&](int thread, int threads) {
+                REQUIRE(threads == team);
+                bmus.search(thread, threads, split[std::size_t(thread)], split[std::size_t(thread) + 1], c.X, c.W,
+                            metric, with_second, got[std::size_t(thread)]);
+              });
+            for (int t = 0; t < team; ++t) {
+              INFO(c.name << ", kernel " << isa_name(level) << ", metric " << int(metric) << ", second " << with_second
+                          << ", team " << team << ", thread " << t);
+              const BmuResult<S>& r = got[std::size_t(t)];
+              CHECK(r.bmu == expected.bmu);
+              CHECK(r.second == expected.second);
+              CHECK(((r.distance.array() == expected.distance.array()) ||
+                     (r.distance.array().isNaN() && expected.distance.array().isNaN()))
+                        .all());
+            }
           }
         }
       }
     }
-  }
 }
 
 TEMPLATE_TEST_CASE("BMU search gives the same units at every kernel level", "[bmu][isa]", SOMTILE_TEST_SCALARS) {
@@ -300,7 +305,7 @@ TEMPLATE_TEST_CASE("BMU search gives the same units at every kernel level", "[bm
   // distances, so the units are the same; group and panel edges are hit by 97 units and
   // 1001 samples, and the 130-feature case accumulates long dot products.
   INFO("this CPU runs levels up to " << isa_name(detail::cpu_isa()) << ", the build targets "
-                                      << isa_name(detail::compiled_isa));
+                                     << isa_name(detail::compiled_isa));
   for (const Index features : {Index(3), Index(16), Index(130)}) {
     const RowMatrix<S> X = normal_matrix<S>(1001, features, 11), W = normal_matrix<S>(97, features, 12);
     for (const Distance metric : {Distance::euclidean, Distance::cosine}) {

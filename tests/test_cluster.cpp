@@ -57,17 +57,15 @@ RowMatrix<double> load(const std::string& name, bool standardise) {
   if (standardise) {  // population standard deviation, as the reference script
     const Eigen::RowVectorXd mean = X.colwise().mean();
     X.rowwise() -= mean;
-    for (Index j = 0; j < X.cols(); ++j)
-      X.col(j) /= std::sqrt(X.col(j).squaredNorm() / double(X.rows()));
+    for (Index j = 0; j < X.cols(); ++j) X.col(j) /= std::sqrt(X.col(j).squaredNorm() / double(X.rows()));
   }
   return X;
 }
 
 /// Gaussian blobs (sd `spread`) around the given centres, `per_blob` each, then `n_noise`
 /// uniform points in [-box, box]^d. blob[i] = centre index or -1 for the uniform points.
-RowMatrix<double> blobs(const RowMatrix<double>& centres, Index per_blob, double spread,
-                        Index n_noise, double box, std::uint64_t seed,
-                        std::vector<Index>* blob = nullptr) {
+RowMatrix<double> blobs(const RowMatrix<double>& centres, Index per_blob, double spread, Index n_noise, double box,
+                        std::uint64_t seed, std::vector<Index>* blob = nullptr) {
   Random rng(seed);
   const Index d = centres.cols(), n = centres.rows() * per_blob + n_noise;
   RowMatrix<double> X(n, d);
@@ -88,9 +86,7 @@ bool same_partition(const Labels& a, const Labels& b) {
   for (Index i = 0; i < a.size(); ++i) {
     if ((a[i] < 0) != (b[i] < 0)) return false;
     if (a[i] < 0) continue;
-    if (ab.emplace(a[i], b[i]).first->second != b[i] ||
-        ba.emplace(b[i], a[i]).first->second != a[i])
-      return false;
+    if (ab.emplace(a[i], b[i]).first->second != b[i] || ba.emplace(b[i], a[i]).first->second != a[i]) return false;
   }
   return true;
 }
@@ -115,15 +111,15 @@ TEMPLATE_TEST_CASE("KMeans reaches scikit-learn's best inertia on real data", "[
     Index k;
     bool standardise;
   };
-  for (const Case c : {Case{"iris", 3, false}, Case{"iris", 3, true}, Case{"iris", 5, false},
-                       Case{"iris", 5, true}, Case{"wine", 3, false}, Case{"wine", 3, true}}) {
+  for (const Case c : {Case{"iris", 3, false}, Case{"iris", 3, true}, Case{"iris", 5, false}, Case{"iris", 5, true},
+                       Case{"wine", 3, false}, Case{"wine", 3, true}}) {
     // float repeats the double cases only on iris, to keep the sanitizer build quick.
     if (std::is_same_v<S, float> && std::string(c.data) == "wine") continue;
     const RowMatrix<S> X = load(c.data, c.standardise).template cast<S>();
     KMeans<S> km(with<KMeansParams>([&](auto& p) { p.n_clusters = c.k; }));
     km.fit(X);
-    const std::string key = std::string("kmeans.") + c.data + (c.standardise ? ".std" : ".raw") +
-                            ".k" + std::to_string(c.k) + ".inertia";
+    const std::string key =
+        std::string("kmeans.") + c.data + (c.standardise ? ".std" : ".raw") + ".k" + std::to_string(c.k) + ".inertia";
     INFO(key);
     CHECK(km.inertia() <= expected_score(key) * 1.01);
     CHECK(km.inertia() >= expected_score(key) * (1 - 1e-4));  // never better than the optimum
@@ -139,8 +135,7 @@ TEMPLATE_TEST_CASE("KMeans reaches scikit-learn's best inertia on real data", "[
       double nearest = INFINITY;
       for (Index u = 0; u < c.k; ++u)
         nearest = std::min(nearest, (X.row(i) - C.row(u)).template cast<double>().squaredNorm());
-      CHECK((X.row(i) - C.row(labels[i])).template cast<double>().squaredNorm() <=
-            nearest * (1 + 1e-5) + 1e-9);
+      CHECK((X.row(i) - C.row(labels[i])).template cast<double>().squaredNorm() <= nearest * (1 + 1e-5) + 1e-9);
       inertia += (X.row(i) - C.row(labels[i])).template cast<double>().squaredNorm();
       means.row(labels[i]) += X.row(i).template cast<double>();
       counts[labels[i]] += 1;
@@ -190,8 +185,7 @@ TEMPLATE_TEST_CASE("KMeans transform, fit_predict and determinism", "[kmeans]", 
   for (Index i = 0; i < 20; ++i)
     for (Index u = 0; u < 4; ++u) {
       double d2 = 0;
-      for (Index j = 0; j < X.cols(); ++j)
-        d2 += std::pow(double(X(i, j)) - double(one.cluster_centers()(u, j)), 2);
+      for (Index j = 0; j < X.cols(); ++j) d2 += std::pow(double(X(i, j)) - double(one.cluster_centers()(u, j)), 2);
       CHECK(double(T(i, u)) == Approx(std::sqrt(d2)).epsilon(1e-5));
     }
 }
@@ -231,26 +225,21 @@ TEST_CASE("KMeans reports bad parameters, bad data and use before fit", "[kmeans
   const RowMatrix<double> X = load("iris", false);
   KMeans<double> unfitted;
   CHECK_THROWS_AS(unfitted.labels(), NotFittedError);
-  CHECK_THROWS_WITH(unfitted.labels(),
-                    "KMeans::labels(): this KMeans is not fitted yet; call fit() first");
+  CHECK_THROWS_WITH(unfitted.labels(), "KMeans::labels(): this KMeans is not fitted yet; call fit() first");
   CHECK_THROWS_AS(unfitted.predict(X), NotFittedError);
-  CHECK_THROWS_WITH(unfitted.inertia(),
-                    Catch::Contains("KMeans::inertia(): this KMeans is not fitted yet"));
+  CHECK_THROWS_WITH(unfitted.inertia(), Catch::Contains("KMeans::inertia(): this KMeans is not fitted yet"));
 
-  CHECK_THROWS_AS(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 200; })).fit(X),
-                  ParameterError);
+  CHECK_THROWS_AS(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 200; })).fit(X), ParameterError);
   CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 200; })).fit(X),
                     "KMeans::fit(): n_clusters must be <= n_samples (150), got 200");
-  CHECK_THROWS_AS(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 0; })).fit(X),
-                  ParameterError);
+  CHECK_THROWS_AS(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 0; })).fit(X), ParameterError);
   CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 0; })).fit(X),
                     "KMeans(): n_clusters must be > 0, got 0");
   CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_init = 0; })).fit(X),
                     "KMeans(): n_init must be > 0, got 0");
   CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.max_iter = -1; })).fit(X),
                     "KMeans(): max_iter must be > 0, got -1");
-  CHECK_THROWS_AS(KMeans<double>(with<KMeansParams>([&](auto& p) { p.tol = -1; })).fit(X),
-                  ParameterError);
+  CHECK_THROWS_AS(KMeans<double>(with<KMeansParams>([&](auto& p) { p.tol = -1; })).fit(X), ParameterError);
   CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.tol = -1; })).fit(X),
                     "KMeans(): tol must be >= 0, got -1");
   CHECK_THROWS_WITH(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_threads = -2; })).fit(X),
@@ -266,24 +255,21 @@ TEST_CASE("KMeans reports bad parameters, bad data and use before fit", "[kmeans
   CHECK_THROWS_WITH(km.fit(bad), "KMeans::fit(): X must be finite, but X(4, 2) = nan");
   CHECK(km.labels() == before);
   CHECK_THROWS_AS(km.predict(X.leftCols(2)), InputError);
-  CHECK_THROWS_WITH(km.predict(X.leftCols(2)),
-                    "KMeans::predict(): X has 2 features, but this KMeans expects 4");
-  CHECK_THROWS_WITH(km.transform(RowMatrix<double>(0, 4)),
-                    "KMeans::transform(): X has no samples (0 rows)");
+  CHECK_THROWS_WITH(km.predict(X.leftCols(2)), "KMeans::predict(): X has 2 features, but this KMeans expects 4");
+  CHECK_THROWS_WITH(km.transform(RowMatrix<double>(0, 4)), "KMeans::transform(): X has no samples (0 rows)");
 }
 
 // ---------------------------------------------------------------- Gaussian mixtures
 
-TEMPLATE_TEST_CASE(
-    "GaussianMixture matches scikit-learn's log-likelihood for every covariance type", "[gmm]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("GaussianMixture matches scikit-learn's log-likelihood for every covariance type", "[gmm]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const std::pair<const char*, Covariance> types[] = {{"full", Covariance::full},
                                                       {"diag", Covariance::diag},
                                                       {"spherical", Covariance::spherical},
                                                       {"tied", Covariance::tied}};
   for (const auto& [data, standardise] : {std::pair{"iris", false}, std::pair{"wine", true}}) {
-    if (std::is_same_v<S, float> && std::string(data) == "wine")
-      continue;  // as in the k-means test
+    if (std::is_same_v<S, float> && std::string(data) == "wine") continue;  // as in the k-means test
     const RowMatrix<S> X = load(data, standardise).template cast<S>();
     const double n = double(X.rows());
     for (const auto& [name, type] : types) {
@@ -302,8 +288,7 @@ TEMPLATE_TEST_CASE(
       CHECK(gm.bic(X) + 2 * n * gm.score(X) == Approx(sk_penalty).epsilon(1e-9));
       CHECK(double(gm.n_parameters()) * std::log(n) == Approx(sk_penalty).epsilon(1e-9));
       CHECK(gm.aic(X) + 2 * n * gm.score(X) ==
-            Approx(expected_score(key + "aic") + 2 * n * expected_score(key + "score"))
-                .epsilon(1e-9));
+            Approx(expected_score(key + "aic") + 2 * n * expected_score(key + "score")).epsilon(1e-9));
       CHECK(gm.converged());
       CHECK(gm.lower_bound() == Approx(gm.score(X)).margin(1e-3));
 
@@ -342,8 +327,7 @@ TEMPLATE_TEST_CASE(
 
 TEST_CASE("GaussianMixture densities equal the explicit Gaussian formula", "[gmm]") {
   const RowMatrix<double> X = load("iris", false);
-  for (const Covariance type :
-       {Covariance::full, Covariance::diag, Covariance::spherical, Covariance::tied}) {
+  for (const Covariance type : {Covariance::full, Covariance::diag, Covariance::spherical, Covariance::tied}) {
     GaussianMixture<double> gm(with<GaussianMixtureParams>([&](auto& p) {
       p.n_components = 2;
       p.covariance_type = type;
@@ -371,8 +355,7 @@ TEST_CASE("GaussianMixture densities equal the explicit Gaussian formula", "[gmm
         const Eigen::MatrixXd S = covariance(c);
         const Eigen::VectorXd diff = (X.row(i) - gm.means().row(c)).transpose();
         const double quad = diff.dot(S.inverse() * diff);
-        p += gm.weights()[c] * std::exp(-0.5 * quad) /
-             std::sqrt(std::pow(2 * M_PI, double(d)) * S.determinant());
+        p += gm.weights()[c] * std::exp(-0.5 * quad) / std::sqrt(std::pow(2 * M_PI, double(d)) * S.determinant());
       }
       CHECK(log_p[i] == Approx(std::log(p)).epsilon(1e-9));
     }
@@ -404,52 +387,33 @@ TEST_CASE("GaussianMixture reports bad parameters, bad data and use before fit",
   const RowMatrix<double> X = load("iris", false);
   GaussianMixture<double> unfitted;
   CHECK_THROWS_AS(unfitted.predict(X), NotFittedError);
-  CHECK_THROWS_WITH(
-      unfitted.predict(X),
-      "GaussianMixture::predict(): this GaussianMixture is not fitted yet; call fit() first");
-  CHECK_THROWS_WITH(
-      unfitted.means(),
-      Catch::Contains("GaussianMixture::means(): this GaussianMixture is not fitted"));
+  CHECK_THROWS_WITH(unfitted.predict(X),
+                    "GaussianMixture::predict(): this GaussianMixture is not fitted yet; call fit() first");
+  CHECK_THROWS_WITH(unfitted.means(), Catch::Contains("GaussianMixture::means(): this GaussianMixture is not fitted"));
   CHECK_THROWS_AS(unfitted.bic(X), NotFittedError);
 
-  CHECK_THROWS_AS(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
-                    p.n_components = 151;
-                  })).fit(X),
+  CHECK_THROWS_AS(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.n_components = 151; })).fit(X),
                   ParameterError);
-  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
-                      p.n_components = 151;
-                    })).fit(X),
+  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.n_components = 151; })).fit(X),
                     "GaussianMixture::fit(): n_components must be <= n_samples (150), got 151");
-  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
-                      p.n_components = 0;
-                    })).fit(X),
+  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.n_components = 0; })).fit(X),
                     "GaussianMixture(): n_components must be > 0, got 0");
-  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
-                      p.reg_covar = -1e-3;
-                    })).fit(X),
+  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.reg_covar = -1e-3; })).fit(X),
                     "GaussianMixture(): reg_covar must be >= 0, got -0.001");
-  CHECK_THROWS_WITH(
-      GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.max_iter = 0; })).fit(X),
-      "GaussianMixture(): max_iter must be > 0, got 0");
-  CHECK_THROWS_WITH(
-      GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.tol = -1; })).fit(X),
-      "GaussianMixture(): tol must be >= 0, got -1");
-  CHECK_THROWS_WITH(
-      GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.n_init = 0; })).fit(X),
-      "GaussianMixture(): n_init must be > 0, got 0");
-  CHECK_THROWS_AS(GaussianMixture<double>(with<GaussianMixtureParams>([](auto& p) {
-                    p.n_threads = -4;
-                  })).fit(X),
+  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.max_iter = 0; })).fit(X),
+                    "GaussianMixture(): max_iter must be > 0, got 0");
+  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.tol = -1; })).fit(X),
+                    "GaussianMixture(): tol must be >= 0, got -1");
+  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.n_init = 0; })).fit(X),
+                    "GaussianMixture(): n_init must be > 0, got 0");
+  CHECK_THROWS_AS(GaussianMixture<double>(with<GaussianMixtureParams>([](auto& p) { p.n_threads = -4; })).fit(X),
                   ParameterError);
-  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([](auto& p) {
-                      p.n_threads = -4;
-                    })).fit(X),
+  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([](auto& p) { p.n_threads = -4; })).fit(X),
                     "GaussianMixture(): n_threads must be >= 0, got -4");
   CHECK_THROWS_AS(unfitted.predict_proba(X), NotFittedError);
   CHECK_THROWS_AS(unfitted.score_samples(X), NotFittedError);
-  CHECK_THROWS_WITH(
-      unfitted.covariances(),
-      "GaussianMixture::covariances(): this GaussianMixture is not fitted yet; call fit() first");
+  CHECK_THROWS_WITH(unfitted.covariances(),
+                    "GaussianMixture::covariances(): this GaussianMixture is not fitted yet; call fit() first");
   CHECK_THROWS_AS(GaussianMixture<double>().fit(X.topRows(1)), InputError);
   CHECK_THROWS_WITH(GaussianMixture<double>().fit(X.topRows(1)),
                     "GaussianMixture::fit(): X needs at least 2 samples, got 1");
@@ -460,23 +424,16 @@ TEST_CASE("GaussianMixture reports bad parameters, bad data and use before fit",
   GaussianMixture<double> gm(with<GaussianMixtureParams>([&](auto& p) { p.n_components = 2; }));
   gm.fit(X);
   const RowMatrix<double> means = gm.means();
-  CHECK_THROWS_AS(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
-                    p.reg_covar = 0;
-                  })).fit(flat),
+  CHECK_THROWS_AS(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.reg_covar = 0; })).fit(flat),
                   InputError);
-  CHECK_THROWS_WITH(
-      GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) {
-        p.reg_covar = 0;
-      })).fit(flat),
-      Catch::Contains(
-          "GaussianMixture::fit(): the covariance of a component is not positive definite"));
+  CHECK_THROWS_WITH(GaussianMixture<double>(with<GaussianMixtureParams>([&](auto& p) { p.reg_covar = 0; })).fit(flat),
+                    Catch::Contains("GaussianMixture::fit(): the covariance of a component is not positive definite"));
   RowMatrix<double> bad = X;
   bad(0, 0) = INFINITY;
   CHECK_THROWS_AS(gm.fit(bad), InputError);
   CHECK(gm.means() == means);  // a failed fit leaves the model as it was
-  CHECK_THROWS_WITH(
-      gm.score(X.leftCols(3)),
-      "GaussianMixture::score(): X has 3 features, but this GaussianMixture expects 4");
+  CHECK_THROWS_WITH(gm.score(X.leftCols(3)),
+                    "GaussianMixture::score(): X has 3 features, but this GaussianMixture expects 4");
 }
 
 // ---------------------------------------------------------------- HDBSCAN
@@ -520,8 +477,8 @@ std::vector<SpanningEdge> brute_force_mst(const RowMatrix<double>& X, Index min_
         best[std::size_t(j)] = D(current, j);
         from[std::size_t(j)] = current;
       }
-      if (next < 0 || edge_before(best[std::size_t(j)], from[std::size_t(j)], j,
-                                  best[std::size_t(next)], from[std::size_t(next)], next))
+      if (next < 0 || edge_before(best[std::size_t(j)], from[std::size_t(j)], j, best[std::size_t(next)],
+                                  from[std::size_t(next)], next))
         next = j;
     }
     edges.push_back({from[std::size_t(next)], next, best[std::size_t(next)]});
@@ -536,9 +493,7 @@ double total_weight(const std::vector<SpanningEdge>& edges) {
   return sum;
 }
 
-Index count_clusters(const Labels& labels) {
-  return labels.size() ? std::max<Index>(labels.maxCoeff() + 1, 0) : 0;
-}
+Index count_clusters(const Labels& labels) { return labels.size() ? std::max<Index>(labels.maxCoeff() + 1, 0) : 0; }
 
 }  // namespace
 
@@ -554,53 +509,46 @@ TEST_CASE("HDBSCAN agrees with a brute-force mutual-reachability reference", "[h
     } else {
       Random rng(9);
       X.resize(160, 2);
-      for (Index i = 0; i < X.size(); ++i)
-        X.data()[i] = double(rng.uniform_index(7)) + (i % 4 == 0 ? 12 : 0);
+      for (Index i = 0; i < X.size(); ++i) X.data()[i] = double(rng.uniform_index(7)) + (i % 4 == 0 ? 12 : 0);
     }
-    for (const HDBSCANParams p : {with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 8; }),
-                                  with<HDBSCANParams>([&](auto& p) {
-                                    p.min_cluster_size = 5;
-                                    p.min_samples = 3;
-                                  }),
-                                  with<HDBSCANParams>([&](auto& p) {
-                                    p.min_cluster_size = 12;
-                                    p.min_samples = 1;
-                                  }),
-                                  with<HDBSCANParams>([&](auto& p) {
-                                    p.min_cluster_size = 6;
-                                    p.cluster_selection_method = ClusterSelection::leaf;
-                                  }),
-                                  with<HDBSCANParams>([&](auto& p) {
-                                    p.min_cluster_size = 8;
-                                    p.cluster_selection_epsilon = 3.0;
-                                  }),
-                                  with<HDBSCANParams>([&](auto& p) {
-                                    p.min_cluster_size = 8;
-                                    p.allow_single_cluster = true;
-                                  })}) {
-      INFO("d = " << d << ", min_cluster_size = " << p.min_cluster_size
-                  << ", min_samples = " << p.min_samples);
+    for (const HDBSCANParams p :
+         {with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 8; }), with<HDBSCANParams>([&](auto& p) {
+            p.min_cluster_size = 5;
+            p.min_samples = 3;
+          }),
+          with<HDBSCANParams>([&](auto& p) {
+            p.min_cluster_size = 12;
+            p.min_samples = 1;
+          }),
+          with<HDBSCANParams>([&](auto& p) {
+            p.min_cluster_size = 6;
+            p.cluster_selection_method = ClusterSelection::leaf;
+          }),
+          with<HDBSCANParams>([&](auto& p) {
+            p.min_cluster_size = 8;
+            p.cluster_selection_epsilon = 3.0;
+          }),
+          with<HDBSCANParams>([&](auto& p) {
+            p.min_cluster_size = 8;
+            p.allow_single_cluster = true;
+          })}) {
+      INFO("d = " << d << ", min_cluster_size = " << p.min_cluster_size << ", min_samples = " << p.min_samples);
       HDBSCAN<double> hd(p);
       hd.fit(X);
       const Index min_samples = p.min_samples > 0 ? p.min_samples : p.min_cluster_size;
       const auto reference = brute_force_mst(X, min_samples);
       REQUIRE(hd.minimum_spanning_tree().size() == reference.size());
-      CHECK(total_weight(hd.minimum_spanning_tree()) ==
-            Approx(total_weight(reference)).epsilon(1e-12));
+      CHECK(total_weight(hd.minimum_spanning_tree()) == Approx(total_weight(reference)).epsilon(1e-12));
       // Under the (weight, smaller end, larger end) order the tree is unique: same edges.
       std::set<std::pair<Index, Index>> found, expected_edges;
-      for (const auto& e : hd.minimum_spanning_tree())
-        found.insert({std::min(e.from, e.to), std::max(e.from, e.to)});
-      for (const auto& e : reference)
-        expected_edges.insert({std::min(e.from, e.to), std::max(e.from, e.to)});
+      for (const auto& e : hd.minimum_spanning_tree()) found.insert({std::min(e.from, e.to), std::max(e.from, e.to)});
+      for (const auto& e : reference) expected_edges.insert({std::min(e.from, e.to), std::max(e.from, e.to)});
       CHECK(found == expected_edges);
       // The same condensation and selection on the reference tree gives the same partition.
       const auto tree = detail::condense(X.rows(), reference, p.min_cluster_size);
-      const auto selection = detail::select_clusters(
-          tree, p.cluster_selection_method == ClusterSelection::leaf, p.cluster_selection_epsilon,
-          p.allow_single_cluster);
-      const auto expected = detail::label_points(tree, selection, p.cluster_selection_epsilon,
-                                                 p.allow_single_cluster);
+      const auto selection = detail::select_clusters(tree, p.cluster_selection_method == ClusterSelection::leaf,
+                                                     p.cluster_selection_epsilon, p.allow_single_cluster);
+      const auto expected = detail::label_points(tree, selection, p.cluster_selection_epsilon, p.allow_single_cluster);
       CHECK(same_partition(hd.labels(), expected.labels));
       CHECK(hd.probabilities().isApprox(expected.probabilities));
     }
@@ -625,9 +573,8 @@ TEMPLATE_TEST_CASE("HDBSCAN finds separated blobs and labels uniform noise -1", 
     std::map<Index, Index> votes;
     for (Index i = 0; i < X.rows(); ++i)
       if (blob[std::size_t(i)] == c) ++votes[labels[i]];
-    const auto top = std::max_element(votes.begin(), votes.end(), [](const auto& a, const auto& b) {
-      return a.second < b.second;
-    });
+    const auto top =
+        std::max_element(votes.begin(), votes.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
     CHECK(top->first >= 0);
     CHECK(top->second >= 140);
     blob_labels.insert(top->first);
@@ -664,16 +611,13 @@ TEMPLATE_TEST_CASE("HDBSCAN finds separated blobs and labels uniform noise -1", 
   }
 }
 
-TEST_CASE("HDBSCAN selection: epsilon merges close clusters, leaf splits nested ones",
-          "[hdbscan]") {
+TEST_CASE("HDBSCAN selection: epsilon merges close clusters, leaf splits nested ones", "[hdbscan]") {
   // Two blobs 3 apart and a third far away.
   RowMatrix<double> centres(3, 2);
   centres << 0, 0, 3, 0, 30, 0;
   const RowMatrix<double> X = blobs(centres, 60, 0.3, 0, 0, 11);
   const Index plain =
-      count_clusters(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 10; }))
-                         .fit(X)
-                         .labels());
+      count_clusters(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 10; })).fit(X).labels());
   const Index merged = count_clusters(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) {
                                         p.min_cluster_size = 10;
                                         p.cluster_selection_epsilon = 5;
@@ -697,10 +641,8 @@ TEST_CASE("HDBSCAN selection: epsilon merges close clusters, leaf splits nested 
                                .fit(single)
                                .labels();
   CHECK(count_clusters(with_root) == 1);
-  CHECK(
-      count_clusters(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 40; }))
-                         .fit(single)
-                         .labels()) != 1);
+  CHECK(count_clusters(
+            HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 40; })).fit(single).labels()) != 1);
 }
 
 TEST_CASE("HDBSCAN is identical for 1 and 2 threads", "[hdbscan]") {
@@ -734,35 +676,24 @@ TEST_CASE("HDBSCAN reports bad parameters, bad data and use before fit", "[hdbsc
   const RowMatrix<double> X = load("iris", false);
   HDBSCAN<double> unfitted;
   CHECK_THROWS_AS(unfitted.labels(), NotFittedError);
-  CHECK_THROWS_WITH(unfitted.labels(),
-                    "HDBSCAN::labels(): this HDBSCAN is not fitted yet; call fit() first");
+  CHECK_THROWS_WITH(unfitted.labels(), "HDBSCAN::labels(): this HDBSCAN is not fitted yet; call fit() first");
   CHECK_THROWS_AS(unfitted.outlier_scores(), NotFittedError);
-  CHECK_THROWS_AS(
-      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 1; })).fit(X),
-      ParameterError);
-  CHECK_THROWS_WITH(
-      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 1; })).fit(X),
-      "HDBSCAN(): min_cluster_size must be >= 2, got 1");
-  CHECK_THROWS_AS(
-      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 151; })).fit(X),
-      ParameterError);
-  CHECK_THROWS_WITH(
-      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 151; })).fit(X),
-      "HDBSCAN::fit(): min_samples (min_cluster_size when min_samples = 0) must be <= n_samples "
-      "(150), got 151");
-  CHECK_THROWS_WITH(
-      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = -1; })).fit(X),
-      "HDBSCAN(): min_samples must be >= 0, got -1");
-  CHECK_THROWS_WITH(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) {
-                      p.cluster_selection_epsilon = -0.5;
-                    })).fit(X),
+  CHECK_THROWS_AS(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 1; })).fit(X),
+                  ParameterError);
+  CHECK_THROWS_WITH(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_cluster_size = 1; })).fit(X),
+                    "HDBSCAN(): min_cluster_size must be >= 2, got 1");
+  CHECK_THROWS_AS(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 151; })).fit(X), ParameterError);
+  CHECK_THROWS_WITH(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 151; })).fit(X),
+                    "HDBSCAN::fit(): min_samples (min_cluster_size when min_samples = 0) must be <= n_samples "
+                    "(150), got 151");
+  CHECK_THROWS_WITH(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = -1; })).fit(X),
+                    "HDBSCAN(): min_samples must be >= 0, got -1");
+  CHECK_THROWS_WITH(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.cluster_selection_epsilon = -0.5; })).fit(X),
                     "HDBSCAN(): cluster_selection_epsilon must be >= 0, got -0.5");
-  CHECK_THROWS_AS(
-      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 1; })).fit(X.topRows(1)),
-      InputError);
-  CHECK_THROWS_WITH(
-      HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 1; })).fit(X.topRows(1)),
-      "HDBSCAN::fit(): X needs at least 2 samples, got 1");
+  CHECK_THROWS_AS(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 1; })).fit(X.topRows(1)),
+                  InputError);
+  CHECK_THROWS_WITH(HDBSCAN<double>(with<HDBSCANParams>([&](auto& p) { p.min_samples = 1; })).fit(X.topRows(1)),
+                    "HDBSCAN::fit(): X needs at least 2 samples, got 1");
   HDBSCAN<double> hd;
   hd.fit(X);
   const Labels before = hd.labels();
@@ -771,8 +702,7 @@ TEST_CASE("HDBSCAN reports bad parameters, bad data and use before fit", "[hdbsc
   CHECK_THROWS_AS(hd.fit(bad), InputError);
   CHECK_THROWS_WITH(hd.fit(bad), "HDBSCAN::fit(): X must be finite, but X(2, 3) = nan");
   CHECK(hd.labels() == before);
-  CHECK_THROWS_AS(HDBSCAN<double>(with<HDBSCANParams>([](auto& p) { p.n_threads = -1; })).fit(X),
-                  ParameterError);
+  CHECK_THROWS_AS(HDBSCAN<double>(with<HDBSCANParams>([](auto& p) { p.n_threads = -1; })).fit(X), ParameterError);
   CHECK_THROWS_WITH(HDBSCAN<double>(with<HDBSCANParams>([](auto& p) { p.n_threads = -1; })).fit(X),
                     "HDBSCAN(): n_threads must be >= 0, got -1");
   CHECK_THROWS_AS(hd.fit(X.leftCols(0)), InputError);
@@ -821,8 +751,8 @@ TEST_CASE("cluster_features: weights, positions and the balanced combination", "
 
 TEST_CASE("cluster_units: k-means, GMM and HDBSCAN on a map's units", "[som_cluster]") {
   const ToyMap m = toy_map();
-  const ClusterResult km = cluster_units<double>(
-      m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.n_clusters = 3; }));
+  const ClusterResult km =
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.n_clusters = 3; }));
   CHECK(km.n_clusters == 3);
   CHECK(same_partition(km.labels, m.region));
   CHECK(km.method == ClusterMethod::kmeans);
@@ -831,9 +761,8 @@ TEST_CASE("cluster_units: k-means, GMM and HDBSCAN on a map's units", "[som_clus
   CHECK(km.metrics.davies_bouldin == Approx(davies_bouldin_score(m.weights, km.labels)));
   CHECK(km.metrics.calinski_harabasz == Approx(calinski_harabasz_score(m.weights, km.labels)));
   CHECK(km.metrics.n_noise == 0);
-  CHECK(km.inertia == Approx(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 3; }))
-                                 .fit(m.weights)
-                                 .inertia()));
+  CHECK(km.inertia ==
+        Approx(KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = 3; })).fit(m.weights).inertia()));
 
   // Automatic k: the elbow of the inertia curve, the best silhouette, and the lowest BIC.
   const ClusterResult elbow = cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
@@ -844,15 +773,16 @@ TEST_CASE("cluster_units: k-means, GMM and HDBSCAN on a map's units", "[som_clus
   CHECK(elbow.k_scores.size() == 8);
   CHECK(elbow.k_scores == elbow_inertias(m.weights, 8));
   CHECK(elbow.k_criterion == "inertia");
-  const ClusterResult sil = cluster_units<double>(
-      m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.max_k = 6; }));
+  const ClusterResult sil =
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.max_k = 6; }));
   CHECK(sil.k_criterion == "silhouette");
   CHECK(sil.n_clusters == 3);
   CHECK(same_partition(sil.labels, m.region));
   REQUIRE(sil.k_scores.size() == 6);
   CHECK(std::isnan(sil.k_scores[0]));
   for (Index k = 2; k <= 6; ++k) {  // each entry: silhouette_score of that k's k-means labels
-    const Labels labels = KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = k; })).fit(m.weights).labels();
+    const Labels labels =
+        KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = k; })).fit(m.weights).labels();
     CHECK(sil.k_scores[std::size_t(k - 1)] == Approx(silhouette_score(m.weights, labels)));
   }
   CHECK(std::max_element(sil.k_scores.begin() + 1, sil.k_scores.end()) - sil.k_scores.begin() == 2);
@@ -876,39 +806,36 @@ TEST_CASE("cluster_units: k-means, GMM and HDBSCAN on a map's units", "[som_clus
     CHECK(five.k_scores.size() == 2);
     CHECK(five.n_clusters == 2);
   }
-  const ClusterResult gmm =
-      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
-                              p.method = ClusterMethod::gmm;
-                              p.max_k = 6;
-                              p.covariance_type = Covariance::spherical;
-                            }));
+  const ClusterResult gmm = cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                                    p.method = ClusterMethod::gmm;
+                                                    p.max_k = 6;
+                                                    p.covariance_type = Covariance::spherical;
+                                                  }));
   CHECK(gmm.n_clusters == 3);
   CHECK(same_partition(gmm.labels, m.region));
   CHECK(std::min_element(gmm.k_scores.begin(), gmm.k_scores.end()) - gmm.k_scores.begin() == 2);
   CHECK(std::isfinite(gmm.bic));
   CHECK(std::isfinite(gmm.aic));
 
-  const ClusterResult positions =
-      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
-                              p.n_clusters = 3;
-                              p.feature_space = FeatureSpace::positions;
-                            }));
+  const ClusterResult positions = cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                                          p.n_clusters = 3;
+                                                          p.feature_space = FeatureSpace::positions;
+                                                        }));
   CHECK(positions.features == m.positions);
   CHECK(positions.feature_space == FeatureSpace::positions);
 
-  const ClusterResult hd =
-      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
-                              p.method = ClusterMethod::hdbscan;
-                              p.feature_space = FeatureSpace::combined;
-                            }));
+  const ClusterResult hd = cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                                   p.method = ClusterMethod::hdbscan;
+                                                   p.feature_space = FeatureSpace::combined;
+                                                 }));
   CHECK(hd.n_clusters == 3);
   CHECK(same_partition(hd.labels, m.region));
   CHECK(hd.centers.rows() == 3);
   CHECK(hd.metrics.noise_ratio == double(hd.metrics.n_noise) / 120.0);
 
   // One cluster: the metrics are undefined, so NaN.
-  const ClusterResult one = cluster_units<double>(
-      m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.n_clusters = 1; }));
+  const ClusterResult one =
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.n_clusters = 1; }));
   CHECK(std::isnan(one.metrics.silhouette));
   CHECK(std::isnan(one.metrics.davies_bouldin));
   CHECK(std::isnan(one.metrics.calinski_harabasz));
@@ -922,13 +849,12 @@ TEST_CASE("elbow_k picks the largest bend", "[som_cluster]") {
 
 TEST_CASE("cluster_units reports bad parameters and data", "[som_cluster][errors]") {
   const ToyMap m = toy_map();
-  CHECK_THROWS_AS(cluster_units<double>(m.weights, m.positions,
-                                        with<ClusterParams>([&](auto& p) { p.n_clusters = 121; })),
-                  ParameterError);
-  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
-                                            p.n_clusters = 121;
-                                          })),
-                    "cluster_units(): n_clusters must be <= the number of units (120), got 121");
+  CHECK_THROWS_AS(
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.n_clusters = 121; })),
+      ParameterError);
+  CHECK_THROWS_WITH(
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.n_clusters = 121; })),
+      "cluster_units(): n_clusters must be <= the number of units (120), got 121");
   CHECK_THROWS_WITH(
       cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.min_samples = 121; })),
       "cluster_units(): min_samples must be <= the number of units (120), got 121");
@@ -941,29 +867,23 @@ TEST_CASE("cluster_units reports bad parameters and data", "[som_cluster][errors
   CHECK_THROWS_WITH(
       cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.reg_covar = -1e-3; })),
       "cluster_units(): reg_covar must be >= 0, got -0.001");
-  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions,
-                                          with<ClusterParams>([&](auto& p) { p.max_k = 0; })),
+  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.max_k = 0; })),
                     "cluster_units(): max_k must be > 0, got 0");
-  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
-                                            p.min_cluster_size = 1;
-                                          })),
-                    "cluster_units(): min_cluster_size must be 0 (automatic) or >= 2, got 1");
   CHECK_THROWS_WITH(
-      cluster_units<double>(m.weights, m.positions,
-                            with<ClusterParams>([&](auto& p) { p.min_cluster_size = 121; })),
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.min_cluster_size = 1; })),
+      "cluster_units(): min_cluster_size must be 0 (automatic) or >= 2, got 1");
+  CHECK_THROWS_WITH(
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.min_cluster_size = 121; })),
       "cluster_units(): min_cluster_size must be <= the number of units (120), got 121");
-  CHECK_THROWS_AS(
-      cluster_units<double>(m.weights, m.positions.topRows(10), with<ClusterParams>([&](auto& p) {
-                              p.feature_space = FeatureSpace::combined;
-                            })),
-      InputError);
-  CHECK_THROWS_WITH(
-      cluster_units<double>(m.weights, m.positions.topRows(10), with<ClusterParams>([&](auto& p) {
-                              p.feature_space = FeatureSpace::combined;
-                            })),
-      "cluster_features(): positions has 10 rows, but weights has 120 units");
-  CHECK_THROWS_AS(cluster_units<double>(m.weights.topRows(1), m.positions.topRows(1), {}),
+  CHECK_THROWS_AS(cluster_units<double>(m.weights, m.positions.topRows(10), with<ClusterParams>([&](auto& p) {
+                                          p.feature_space = FeatureSpace::combined;
+                                        })),
                   InputError);
+  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions.topRows(10), with<ClusterParams>([&](auto& p) {
+                                            p.feature_space = FeatureSpace::combined;
+                                          })),
+                    "cluster_features(): positions has 10 rows, but weights has 120 units");
+  CHECK_THROWS_AS(cluster_units<double>(m.weights.topRows(1), m.positions.topRows(1), {}), InputError);
   CHECK_THROWS_WITH(cluster_units<double>(m.weights.topRows(1), m.positions.topRows(1), {}),
                     "cluster_units(): clustering needs at least 2 units, got 1");
   RowMatrix<double> bad = m.weights;
@@ -976,21 +896,16 @@ TEST_CASE("cluster_units reports bad parameters and data", "[som_cluster][errors
   CHECK_THROWS_AS(elbow_inertias(m.weights, 0), ParameterError);
   CHECK_THROWS_WITH(elbow_inertias(m.weights, 0), "elbow_inertias(): max_k must be > 0, got 0");
   const auto params = [](auto set) { return with<ClusterParams>(set); };
-  CHECK_THROWS_WITH(
-      cluster_units<double>(m.weights, m.positions, params([](auto& p) { p.n_clusters = -1; })),
-      "cluster_units(): n_clusters must be >= 0, got -1");
-  CHECK_THROWS_WITH(
-      cluster_units<double>(m.weights, m.positions, params([](auto& p) { p.min_samples = -3; })),
-      "cluster_units(): min_samples must be >= 0, got -3");
-  CHECK_THROWS_WITH(
-      cluster_units<double>(m.weights, m.positions, params([](auto& p) { p.n_init = 0; })),
-      "cluster_units(): n_init must be > 0, got 0");
-  CHECK_THROWS_AS(
-      cluster_units<double>(m.weights, m.positions, params([](auto& p) { p.n_threads = -1; })),
-      ParameterError);
-  CHECK_THROWS_WITH(
-      cluster_units<double>(m.weights, m.positions, params([](auto& p) { p.n_threads = -1; })),
-      "cluster_units(): n_threads must be >= 0, got -1");
+  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions, params([](auto& p) { p.n_clusters = -1; })),
+                    "cluster_units(): n_clusters must be >= 0, got -1");
+  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions, params([](auto& p) { p.min_samples = -3; })),
+                    "cluster_units(): min_samples must be >= 0, got -3");
+  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions, params([](auto& p) { p.n_init = 0; })),
+                    "cluster_units(): n_init must be > 0, got 0");
+  CHECK_THROWS_AS(cluster_units<double>(m.weights, m.positions, params([](auto& p) { p.n_threads = -1; })),
+                  ParameterError);
+  CHECK_THROWS_WITH(cluster_units<double>(m.weights, m.positions, params([](auto& p) { p.n_threads = -1; })),
+                    "cluster_units(): n_threads must be >= 0, got -1");
 }
 
 TEMPLATE_TEST_CASE("KMeans and GaussianMixture save/load is exact", "[kmeans][gmm][io]", SOMTILE_TEST_SCALARS) {
@@ -1024,9 +939,7 @@ TEMPLATE_TEST_CASE("KMeans and GaussianMixture save/load is exact", "[kmeans][gm
 namespace {
 
 // Four blob centres 8 apart in 3-D.
-RowMatrix<double> four_corners() {
-  return (RowMatrix<double>(4, 3) << 0, 0, 0, 8, 0, 0, 0, 8, 0, 8, 8, 8).finished();
-}
+RowMatrix<double> four_corners() { return (RowMatrix<double>(4, 3) << 0, 0, 0, 8, 0, 0, 0, 8, 0, 8, 8, 8).finished(); }
 
 // Smallest k = 2 inertia of 1-D data, by brute force over the split points of the sorted values.
 double best_split_inertia(std::vector<double> v) {
@@ -1046,11 +959,14 @@ double best_split_inertia(std::vector<double> v) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("KMeans degenerate inputs: one sample, k = n, duplicates, one feature, 1e30",
-                   "[kmeans][degenerate]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("KMeans degenerate inputs: one sample, k = n, duplicates, one feature, 1e30", "[kmeans][degenerate]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const auto fit = [](const RowMatrix<S>& X, Index k) {
-    KMeans<S> km(with<KMeansParams>([&](auto& p) { p.n_clusters = k; p.n_init = 3; }));
+    KMeans<S> km(with<KMeansParams>([&](auto& p) {
+      p.n_clusters = k;
+      p.n_init = 3;
+    }));
     km.fit(X);
     return km;
   };
@@ -1210,8 +1126,9 @@ TEMPLATE_TEST_CASE("HDBSCAN degenerate inputs: identical and duplicated rows, on
   CHECK(big.probabilities() == small.probabilities());
   // Errors: one sample, min_cluster_size above n, Inf.
   CHECK_THROWS_WITH(model(2).fit(X.topRows(1)), "HDBSCAN::fit(): X needs at least 2 samples, got 1");
-  CHECK_THROWS_WITH(model(9).fit(same),
-                    "HDBSCAN::fit(): min_samples (min_cluster_size when min_samples = 0) must be <= n_samples (8), got 9");
+  CHECK_THROWS_WITH(
+      model(9).fit(same),
+      "HDBSCAN::fit(): min_samples (min_cluster_size when min_samples = 0) must be <= n_samples (8), got 9");
   RowMatrix<S> bad = X;
   bad(3, 1) = -std::numeric_limits<S>::infinity();
   CHECK_THROWS_WITH(model(5).fit(bad), "HDBSCAN::fit(): X must be finite, but X(3, 1) = -inf");
@@ -1307,7 +1224,8 @@ TEST_CASE("cluster_units: n_clusters with HDBSCAN is ignored with a warning", "[
   CHECK(warnings.empty());
   const ClusterResult with_k = run(5);
   REQUIRE(warnings.size() == 1);
-  CHECK(warnings[0] == "cluster_units(): n_clusters = 5 is ignored by hdbscan, which finds the number of clusters itself");
+  CHECK(warnings[0] ==
+        "cluster_units(): n_clusters = 5 is ignored by hdbscan, which finds the number of clusters itself");
   CHECK(with_k.labels == plain.labels);
 }
 

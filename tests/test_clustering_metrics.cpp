@@ -73,7 +73,8 @@ TEMPLATE_TEST_CASE("clustering metrics equal scikit-learn's on iris and wine", "
     for (const auto& [set, labels] : label_sets(d.y)) {
       INFO(data << " / " << set);
       CHECK(silhouette_score(X, labels) == Approx(expected_score(data + "." + set + ".silhouette")).epsilon(tol));
-      CHECK(davies_bouldin_score(X, labels) == Approx(expected_score(data + "." + set + ".davies_bouldin")).epsilon(tol));
+      CHECK(davies_bouldin_score(X, labels) ==
+            Approx(expected_score(data + "." + set + ".davies_bouldin")).epsilon(tol));
       CHECK(calinski_harabasz_score(X, labels) ==
             Approx(expected_score(data + "." + set + ".calinski_harabasz")).epsilon(tol));
     }
@@ -145,7 +146,8 @@ TEST_CASE("metrics reject bad labels and data", "[metrics][errors]") {
   CHECK_THROWS_AS(silhouette_samples(X, noise_leaves_one), InputError);
   CHECK_THROWS_WITH(silhouette_samples(X, noise_leaves_one), Catch::Contains(range + " (1), got 1"));
   CHECK_THROWS_AS(silhouette_score(X, bad), InputError);
-  CHECK_THROWS_WITH(silhouette_score(X, bad), "silhouette_score(): labels must be >= -1 (-1 = noise), got labels[2] = -2");
+  CHECK_THROWS_WITH(silhouette_score(X, bad),
+                    "silhouette_score(): labels must be >= -1 (-1 = noise), got labels[2] = -2");
   CHECK_THROWS_AS(davies_bouldin_score(X, short_labels), InputError);
   CHECK_THROWS_WITH(davies_bouldin_score(X, short_labels),
                     "davies_bouldin_score(): labels has 3 labels, but X has 5 samples");
@@ -160,8 +162,8 @@ TEST_CASE("metrics reject bad labels and data", "[metrics][errors]") {
 
 // ---- degenerate inputs ------------------------------------------------------------------------
 
-TEMPLATE_TEST_CASE("metrics on one feature, non-contiguous labels, identical rows and 1e30",
-                   "[metrics][degenerate]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("metrics on one feature, non-contiguous labels, identical rows and 1e30", "[metrics][degenerate]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // One feature, labels 3, 7, 10 (10 a singleton); values from scikit-learn 1.2.1.
   const RowMatrix<S> X = (RowMatrix<S>(6, 1) << S(0), S(0.5), S(1), S(5), S(5.5), S(9)).finished();

@@ -78,8 +78,7 @@ TEST_CASE("data validation names the call, the rule and the value", "[errors]") 
   CHECK_THROWS_AS(detail::check_data("Som::fit", empty), InputError);
   CHECK_THROWS_WITH(detail::check_data("Som::fit", empty), "Som::fit(): X has no samples (0 rows)");
   RowMatrix<double> no_features(3, 0);
-  CHECK_THROWS_WITH(detail::check_data("Som::fit", no_features),
-                    "Som::fit(): X has no features (0 columns)");
+  CHECK_THROWS_WITH(detail::check_data("Som::fit", no_features), "Som::fit(): X has no features (0 columns)");
   RowMatrix<double> X = RowMatrix<double>::Ones(3, 2);
   X(1, 1) = std::numeric_limits<double>::quiet_NaN();
   CHECK_THROWS_WITH(detail::check_data("Som::fit", X), "Som::fit(): X must be finite, but X(1, 1) = nan");
@@ -95,8 +94,7 @@ TEST_CASE("data validation names the call, the rule and the value", "[errors]") 
   CHECK_THROWS_AS(detail::check_positive("Som", "sigma", 0.0), ParameterError);
   CHECK_THROWS_WITH(detail::check_positive("Som", "epochs", -2), "Som(): epochs must be > 0, got -2");
   CHECK_THROWS_WITH(detail::check_non_negative("Som", "sigma", -1.5), "Som(): sigma must be >= 0, got -1.5");
-  CHECK_THROWS_AS(detail::check_positive("Som", "sigma", std::numeric_limits<double>::infinity()),
-                  ParameterError);
+  CHECK_THROWS_AS(detail::check_positive("Som", "sigma", std::numeric_limits<double>::infinity()), ParameterError);
 }
 
 // Each table must list exactly the enumerators, in order: the last enumerator's index + 1 is
@@ -140,20 +138,17 @@ TEST_CASE("Every choice enum has one name per enumerator", "[core]") {
 #ifndef SOMTILE_CMAKE_PROJECT_VERSION
 #error "SOMTILE_CMAKE_PROJECT_VERSION (CMake's PROJECT_VERSION) must be defined for this test"
 #endif
-#if SOMTILE_VERSION != \
-    SOMTILE_VERSION_MAJOR * 10000 + SOMTILE_VERSION_MINOR * 100 + SOMTILE_VERSION_PATCH
+#if SOMTILE_VERSION != SOMTILE_VERSION_MAJOR * 10000 + SOMTILE_VERSION_MINOR * 100 + SOMTILE_VERSION_PATCH
 #error "SOMTILE_VERSION must be usable in #if and equal major*10000 + minor*100 + patch"
 #endif
 
 TEST_CASE("version macros agree with each other and with CMake", "[version]") {
-  const std::string joined = std::to_string(SOMTILE_VERSION_MAJOR) + "." +
-                             std::to_string(SOMTILE_VERSION_MINOR) + "." +
+  const std::string joined = std::to_string(SOMTILE_VERSION_MAJOR) + "." + std::to_string(SOMTILE_VERSION_MINOR) + "." +
                              std::to_string(SOMTILE_VERSION_PATCH);
   CHECK(joined == SOMTILE_VERSION_STRING);
   CHECK(std::string(SOMTILE_CMAKE_PROJECT_VERSION) == SOMTILE_VERSION_STRING);
   // The number is unambiguous only while minor and patch stay below 100.
   CHECK(SOMTILE_VERSION_MINOR < 100);
   CHECK(SOMTILE_VERSION_PATCH < 100);
-  CHECK(SOMTILE_VERSION ==
-        SOMTILE_VERSION_MAJOR * 10000 + SOMTILE_VERSION_MINOR * 100 + SOMTILE_VERSION_PATCH);
+  CHECK(SOMTILE_VERSION == SOMTILE_VERSION_MAJOR * 10000 + SOMTILE_VERSION_MINOR * 100 + SOMTILE_VERSION_PATCH);
 }

@@ -1,8 +1,8 @@
 // Grid topology, neighbourhood kernels and decay schedules at hand-computed points.
 // Scalars: no templated test cases.
+#include <somtile/grid/grid.hpp>
 #include <somtile/grid/neighborhood.hpp>
 #include <somtile/grid/schedule.hpp>
-#include <somtile/grid/grid.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -54,12 +54,10 @@ TEST_CASE("hexagonal neighbours are all at distance exactly 1", "[grid]") {
   }
   // Odd rows are shifted right: (3, 4) touches (2, 4), (2, 5), (4, 4), (4, 5).
   const auto ring = g.ring(g.unit(3, 4), 1);
-  const std::vector<Index> expected{g.unit(2, 4), g.unit(2, 5), g.unit(3, 3), g.unit(3, 5),
-                                    g.unit(4, 4), g.unit(4, 5)};
+  const std::vector<Index> expected{g.unit(2, 4), g.unit(2, 5), g.unit(3, 3), g.unit(3, 5), g.unit(4, 4), g.unit(4, 5)};
   CHECK(ring == expected);
   // Even rows touch the columns to their left.
-  const std::vector<Index> even{g.unit(1, 3), g.unit(1, 4), g.unit(2, 3), g.unit(2, 5),
-                                g.unit(3, 3), g.unit(3, 4)};
+  const std::vector<Index> even{g.unit(1, 3), g.unit(1, 4), g.unit(2, 3), g.unit(2, 5), g.unit(3, 3), g.unit(3, 4)};
   CHECK(g.ring(g.unit(2, 4), 1) == even);
   CHECK(g.y(g.unit(2, 0)) == Approx(std::sqrt(3.0)));
 }
@@ -128,11 +126,9 @@ TEST_CASE("neighbourhood kernels at known points", "[kernels]") {
   CHECK(neighborhood_weight(Neighborhood::bubble, 4.01, 2.0) == 0.0);
   CHECK(neighborhood_weight(Neighborhood::triangle, 1.0, 2.0) == Approx(0.5));
   CHECK(neighborhood_weight(Neighborhood::triangle, 9.0, 2.0) == 0.0);
-  for (auto kind : {Neighborhood::gaussian, Neighborhood::mexican_hat, Neighborhood::bubble,
-                    Neighborhood::triangle}) {
+  for (auto kind : {Neighborhood::gaussian, Neighborhood::mexican_hat, Neighborhood::bubble, Neighborhood::triangle}) {
     const double r = neighborhood_radius(kind, 3.0, 1e-6);
-    for (double d = r + 0.01; d < r + 20; d += 0.5)
-      CHECK(std::abs(neighborhood_weight(kind, d * d, 3.0)) < 1e-6);
+    for (double d = r + 0.01; d < r + 20; d += 0.5) CHECK(std::abs(neighborhood_weight(kind, d * d, 3.0)) < 1e-6);
   }
 }
 

@@ -4,10 +4,10 @@
 // probabilities), for determinism, huge values and save/load; double only elsewhere.
 #include <somtile/core/random.hpp>
 #include <somtile/core/warning.hpp>
-#include <somtile/io/csv.hpp>
-#include <somtile/io/model_io.hpp>
 #include <somtile/growing/som_classifier.hpp>
 #include <somtile/growing/som_vq.hpp>
+#include <somtile/io/csv.hpp>
+#include <somtile/io/model_io.hpp>
 #include <somtile/preprocessing/standard_scaler.hpp>
 
 #include <Eigen/LU>
@@ -218,7 +218,8 @@ TEST_CASE("topographic function: hand-worked 2x2 map with diagonal data links", 
   CHECK(flat.values.cwiseAbs().maxCoeff() == 0.0);
 }
 
-TEST_CASE("topographic product: 0 for a chain whose weights are its positions, non-zero when folded", "[growing][metrics]") {
+TEST_CASE("topographic product: 0 for a chain whose weights are its positions, non-zero when folded",
+          "[growing][metrics]") {
   detail::UnitGraph graph(6);
   RowMatrix<double> W(6, 1);
   for (Index i = 0; i < 6; ++i) {
@@ -247,7 +248,7 @@ TEST_CASE("nnls: optimal against brute force over active sets, and KKT condition
     CHECK(residual == Approx(brute_force_nnls_residual(W, x)).margin(1e-9));
     const Eigen::VectorXd gradient = W * (W.transpose() * c - x);  // of 0.5 ||W^T c - x||^2
     for (Index k = 0; k < K; ++k) {
-      CHECK(gradient[k] >= -1e-9);                           // no descent direction into c_k > 0
+      CHECK(gradient[k] >= -1e-9);                         // no descent direction into c_k > 0
       if (c[k] > 0) CHECK(std::abs(gradient[k]) <= 1e-9);  // stationary on the support
     }
   }
@@ -255,7 +256,8 @@ TEST_CASE("nnls: optimal against brute force over active sets, and KKT condition
 
 // ---- SomVQ / SomClassifier ------------------------------------------------------------------
 
-TEMPLATE_TEST_CASE("first epoch equals a naive batch update from the 4 seed samples", "[growing][vq]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("first epoch equals a naive batch update from the 4 seed samples", "[growing][vq]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(square_centres(4.0), 30, 1.0, 11);
   const Index n = X.rows(), D = X.cols();
@@ -342,7 +344,8 @@ TEMPLATE_TEST_CASE("growth stops at max_neurons exactly; the lattice stays a val
   check_lattice(loose);
 }
 
-TEST_CASE("max_neurons = 0 caps at int(5 sqrt(n)); weight-change convergence and linear decay also grow", "[growing][vq]") {
+TEST_CASE("max_neurons = 0 caps at int(5 sqrt(n)); weight-change convergence and linear decay also grow",
+          "[growing][vq]") {
   const RowMatrix<double> X = blobs<double>(square_centres(6.0), 25, 1.0, 23);  // n = 100
   SomVQParams p;
   p.max_neurons = 0;
@@ -365,7 +368,8 @@ TEST_CASE("max_neurons = 0 caps at int(5 sqrt(n)); weight-change convergence and
   CHECK(by_weights.quantization_error() < automatic.quantization_error() * 4);
 }
 
-TEMPLATE_TEST_CASE("fitted statistics equal brute-force recomputation on the training data", "[growing][vq]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("fitted statistics equal brute-force recomputation on the training data", "[growing][vq]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(square_centres(5.0), 40, 0.8, 31);
   SomVQ<S> vq({/*max_neurons=*/16, /*lambda_=*/5.0});
@@ -387,7 +391,8 @@ TEMPLATE_TEST_CASE("fitted statistics equal brute-force recomputation on the tra
     hits[std::size_t(d[0].second)] += 1;
     err[std::size_t(d[0].second)] += d[0].first;
     qe += d[0].first;
-    te += std::max(std::abs(P(d[0].second, 0) - P(d[1].second, 0)), std::abs(P(d[0].second, 1) - P(d[1].second, 1))) > 1;
+    te +=
+        std::max(std::abs(P(d[0].second, 0) - P(d[1].second, 0)), std::abs(P(d[0].second, 1) - P(d[1].second, 1))) > 1;
   }
   CHECK(vq.quantization_error() == Approx(qe / double(n)).epsilon(tol));
   CHECK(vq.quantization_error(X) == Approx(qe / double(n)).epsilon(tol));
@@ -403,7 +408,8 @@ TEMPLATE_TEST_CASE("fitted statistics equal brute-force recomputation on the tra
   for (double a : avg) width += a / double(K);
   for (Index i = 0; i < n; ++i) {
     const double d = (Xd.row(i) - W.row(bmu[std::size_t(i)])).norm();
-    dens[std::size_t(bmu[std::size_t(i)])] += std::exp(-d * d / (2 * width * width)) / (width * std::sqrt(2 * 3.14159265358979323846));
+    dens[std::size_t(bmu[std::size_t(i)])] +=
+        std::exp(-d * d / (2 * width * width)) / (width * std::sqrt(2 * 3.14159265358979323846));
   }
   for (Index k = 0; k < K; ++k) {
     CHECK(vq.hit_count()[k] == hits[std::size_t(k)]);
@@ -421,7 +427,8 @@ TEMPLATE_TEST_CASE("fitted statistics equal brute-force recomputation on the tra
   CHECK(vq.predict(X) == labels);
 }
 
-TEMPLATE_TEST_CASE("transform: non-negative, reconstructs better than the BMU, KKT holds", "[growing][vq][nnls]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("transform: non-negative, reconstructs better than the BMU, KKT holds", "[growing][vq][nnls]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(square_centres(5.0), 25, 1.0, 41);
   SomVQ<S> vq({/*max_neurons=*/12, /*lambda_=*/5.0});
@@ -447,7 +454,8 @@ TEMPLATE_TEST_CASE("transform: non-negative, reconstructs better than the BMU, K
   }
 }
 
-TEMPLATE_TEST_CASE("SomClassifier: arbitrary labels round-trip, probabilities, majority labels", "[growing][classifier]", double) {
+TEMPLATE_TEST_CASE("SomClassifier: arbitrary labels round-trip, probabilities, majority labels",
+                   "[growing][classifier]", double) {
   using S = TestType;
   RowMatrix<double> centres(3, 2);
   centres << 0, 0, 10, 0, 0, 10;
@@ -502,7 +510,8 @@ TEMPLATE_TEST_CASE("SomClassifier: arbitrary labels round-trip, probabilities, m
   }
 }
 
-TEMPLATE_TEST_CASE("same seed: identical maps for 1 and 2 threads, and for SomVQ and SomClassifier", "[growing][determinism]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("same seed: identical maps for 1 and 2 threads, and for SomVQ and SomClassifier",
+                   "[growing][determinism]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   Labels y;
   // More than 4096 rows, so the BMU search runs several blocks in parallel.
@@ -573,7 +582,8 @@ TEST_CASE("digits with the defaults and max_neurons 80: grows as dbgsom 1.1.0", 
   CHECK(clf.quantization_error() < centred.rowwise().norm().mean());
 }
 
-TEMPLATE_TEST_CASE("topographic function of a fitted map has the distance axis and Phi(0) = Phi(1) + Phi(-1)", "[growing][metrics]", double) {
+TEMPLATE_TEST_CASE("topographic function of a fitted map has the distance axis and Phi(0) = Phi(1) + Phi(-1)",
+                   "[growing][metrics]", double) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(square_centres(5.0), 40, 1.0, 71);
   SomVQ<S> vq({/*max_neurons=*/20, /*lambda_=*/4.0});
@@ -605,7 +615,8 @@ TEMPLATE_TEST_CASE("error paths: type and message", "[growing][errors]", double)
     CHECK_THROWS_WITH(vq.n_neurons(), Contains("SomVQ::n_neurons()"));
     SomClassifier<S> clf;
     CHECK_THROWS_AS(clf.predict_proba(X), NotFittedError);
-    CHECK_THROWS_WITH(clf.predict_proba(X), "SomClassifier::predict_proba(): this SomClassifier is not fitted yet; call fit() first");
+    CHECK_THROWS_WITH(clf.predict_proba(X),
+                      "SomClassifier::predict_proba(): this SomClassifier is not fitted yet; call fit() first");
     CHECK_THROWS_AS(clf.score(X, y), NotFittedError);
     CHECK_THROWS_AS(clf.classes(), NotFittedError);
   }
@@ -634,7 +645,8 @@ TEMPLATE_TEST_CASE("error paths: type and message", "[growing][errors]", double)
     SomClassifier<S> clf;
     clf.fit(X, y);
     CHECK_THROWS_AS(clf.predict_proba(wide), InputError);
-    CHECK_THROWS_WITH(clf.predict_proba(wide), "SomClassifier::predict_proba(): X has 4 features, but this SomClassifier expects 3");
+    CHECK_THROWS_WITH(clf.predict_proba(wide),
+                      "SomClassifier::predict_proba(): X has 4 features, but this SomClassifier expects 3");
     CHECK_THROWS_AS(clf.score(X, y.head(7)), InputError);
     CHECK_THROWS_WITH(clf.score(X, y.head(7)), "SomClassifier::score(): y has 7 labels, but X has 40 samples");
     CHECK_THROWS_AS(vq.hops(0, 99), InputError);
@@ -760,8 +772,8 @@ TEMPLATE_TEST_CASE("SomVQ and SomClassifier: identical rows keep the 4 seed neur
                     "SomClassifier::fit(): X must have at least 4 samples to seed the map, got 1");
 }
 
-TEMPLATE_TEST_CASE("SomVQ: one feature, constant columns, duplicated rows and huge values",
-                   "[growing][degenerate]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("SomVQ: one feature, constant columns, duplicated rows and huge values", "[growing][degenerate]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   RowMatrix<S> base = blobs<S>(square_centres(6.0), 15, 0.8, 91);
   base.col(2).setConstant(S(3));
@@ -774,7 +786,8 @@ TEMPLATE_TEST_CASE("SomVQ: one feature, constant columns, duplicated rows and hu
   p.lambda_ = 8.0;
   p.max_iter = 60;
   for (const RowMatrix<S>* data : {&X, &twice, &one_feature, &huge}) {
-    INFO("samples " << data->rows() << " features " << data->cols() << " scale " << double(data->cwiseAbs().maxCoeff()));
+    INFO("samples " << data->rows() << " features " << data->cols() << " scale "
+                    << double(data->cwiseAbs().maxCoeff()));
     SomVQ<S> vq(p);
     vq.fit(*data);
     check_lattice(vq);
@@ -867,20 +880,20 @@ TEMPLATE_TEST_CASE("SomVQ and SomClassifier save/load is exact", "[growing][io]"
 
 TEST_CASE("defaults are dbgsom 1.1.0's (BaseSom.__init__ of the repository head)", "[growing][params]") {
   const GrowingSomParams p;
-  CHECK(p.max_iter == 200);                                               // n_iter
-  CHECK(p.convergence_iter == 1);                                         // convergence_iter
-  CHECK(p.lambda_ == Approx(-150.0 * std::log(0.5)).epsilon(1e-15));      // spreading_factor 0.5, "se"
+  CHECK(p.max_iter == 200);                                           // n_iter
+  CHECK(p.convergence_iter == 1);                                     // convergence_iter
+  CHECK(p.lambda_ == Approx(-150.0 * std::log(0.5)).epsilon(1e-15));  // spreading_factor 0.5, "se"
   CHECK(p.spreading_factor == 0.0);
-  CHECK(p.sigma_start == 0.0);                                            // None: 0.2 sqrt(K)
-  CHECK(p.sigma_end == 0.0);                                              // None: max(0.7, 0.05 sqrt(K))
-  CHECK(p.sigma_decay == SigmaDecay::exponential);                        // decay_function
-  CHECK(p.sigma_decay_rate == 0.02);                                      // learning_rate
+  CHECK(p.sigma_start == 0.0);                      // None: 0.2 sqrt(K)
+  CHECK(p.sigma_end == 0.0);                        // None: max(0.7, 0.05 sqrt(K))
+  CHECK(p.sigma_decay == SigmaDecay::exponential);  // decay_function
+  CHECK(p.sigma_decay_rate == 0.02);                // learning_rate
   CHECK(p.coarse_training_frac == 0.5);
-  CHECK(p.convergence_threshold == 1e-5);                                 // convergence_treshold
+  CHECK(p.convergence_threshold == 1e-5);  // convergence_treshold
   CHECK(p.max_neurons == 100);
   CHECK(p.growth_criterion == GrowthCriterion::quantization_error);
-  CHECK(p.entropy_threshold == 0.5);                                      // GT = spreading_factor
-  CHECK(p.proba_rule == ProbaRule::mixture);                              // predict_proba via transform
+  CHECK(p.entropy_threshold == 0.5);          // GT = spreading_factor
+  CHECK(p.proba_rule == ProbaRule::mixture);  // predict_proba via transform
 }
 
 TEMPLATE_TEST_CASE("progress callback: one call per epoch, sigma on dbgsom 1.1's schedule, QE and TE of the epoch",
@@ -1011,8 +1024,9 @@ static Eigen::VectorXd brute_force_convex_mixture(const RowMatrix<double>& W, co
   return out;
 }
 
-TEMPLATE_TEST_CASE("SomClassifier probabilities: mixture = convex prototype mixture x class frequencies; bmu = BMU's row",
-                   "[growing][classifier]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE(
+    "SomClassifier probabilities: mixture = convex prototype mixture x class frequencies; bmu = BMU's row",
+    "[growing][classifier]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   // 6 features and at most 6 neurons: the prototypes are affinely independent, so the convex
   // mixture of each sample is unique and the brute-force oracle pins it down.
@@ -1087,7 +1101,8 @@ TEMPLATE_TEST_CASE("topographic function of a fitted map equals brute force, on 
     for (Index a = 0; a < K; ++a)
       for (Index b = 0; b < K; ++b)
         DV[std::size_t(a)][std::size_t(b)] =
-            std::min(DV[std::size_t(a)][std::size_t(b)], DV[std::size_t(a)][std::size_t(m)] + DV[std::size_t(m)][std::size_t(b)]);
+            std::min(DV[std::size_t(a)][std::size_t(b)],
+                     DV[std::size_t(a)][std::size_t(m)] + DV[std::size_t(m)][std::size_t(b)]);
   int maxD = 0;
   for (Index a = 0; a < K; ++a)
     for (Index b = 0; b < K; ++b) maxD = std::max(maxD, DA[std::size_t(a)][std::size_t(b)]);
@@ -1149,7 +1164,12 @@ TEMPLATE_TEST_CASE("SomVQ and SomClassifier with scaling equal plain ones on sca
   CHECK(scaled.weights_in_data_units() == sc.inverse_transform(plain.weights()));
   CHECK(plain.weights_in_data_units() == plain.weights());
   SomVQ<S> vq(g);
-  CHECK(vq.fit_predict(X) == SomVQ<S>([&] { auto q = g; q.scaling = Scaling::none; return q; }()).fit_predict(Xs));
+  CHECK(vq.fit_predict(X) == SomVQ<S>([&] {
+                               auto q = g;
+                               q.scaling = Scaling::none;
+                               return q;
+                             }())
+                                 .fit_predict(Xs));
   CHECK_THROWS_MATCHES(scaled.predict(X.leftCols(2)), InputError,
                        Catch::Message("SomClassifier::predict(): X has 2 features, but this SomClassifier expects 3"));
 }

@@ -2,13 +2,13 @@
 // reader against NumPy's reading of the data file.
 // Scalars: float and double everywhere (float model, scaler and .npy files have their own
 // types on disk).
+#include <somtile/core/detail/file_writer.hpp>
 #include <somtile/io/csv.hpp>
 #include <somtile/io/lattice_npy.hpp>
 #include <somtile/io/model_io.hpp>
 #include <somtile/io/npy.hpp>
 #include <somtile/io/sparse_npz.hpp>
 #include <somtile/io/svmlight.hpp>
-#include <somtile/core/detail/file_writer.hpp>
 #include <somtile/preprocessing/scaler.hpp>
 
 #include "../fuzz/targets.hpp"
@@ -41,9 +41,19 @@ bool exists(const std::string& path) { return file_exists(path); }
 template <typename S>
 Som<S> trained_som() {
   SomParams p;
-  p.rows = 4; p.cols = 6; p.topology = Topology::hexagonal; p.torus = true; p.epochs = 3;
-  p.neighborhood = Neighborhood::triangle; p.distance = Distance::manhattan; p.sigma_decay = Decay::exponential;
-  p.sigma = 2.5; p.sigma_final = 0.7; p.seed = 1234567; p.training = Training::batch; p.neighborhood_order = 2;
+  p.rows = 4;
+  p.cols = 6;
+  p.topology = Topology::hexagonal;
+  p.torus = true;
+  p.epochs = 3;
+  p.neighborhood = Neighborhood::triangle;
+  p.distance = Distance::manhattan;
+  p.sigma_decay = Decay::exponential;
+  p.sigma = 2.5;
+  p.sigma_final = 0.7;
+  p.seed = 1234567;
+  p.training = Training::batch;
+  p.neighborhood_order = 2;
   Som<S> som(p, 3);
   Random rng(2);
   RowMatrix<S> X(40, 3);
@@ -127,8 +137,7 @@ TEST_CASE("loading a damaged model throws a clear error", "[io][errors]") {
   std::string flipped = good;
   flipped[good.size() / 2] ^= 0x20;
   write_bytes(path, flipped);
-  CHECK_THROWS_WITH(load_som<double>(path),
-                    "load(): 'damaged_som.bin': checksum mismatch (file corrupt or truncated)");
+  CHECK_THROWS_WITH(load_som<double>(path), "load(): 'damaged_som.bin': checksum mismatch (file corrupt or truncated)");
   for (std::size_t keep : {std::size_t(0), std::size_t(5), std::size_t(30), good.size() - 1}) {
     write_bytes(path, good.substr(0, keep));
     CHECK_THROWS_AS(load_som<double>(path), InputError);
@@ -158,7 +167,8 @@ TEST_CASE("loading a damaged model throws a clear error", "[io][errors]") {
   CHECK_THROWS_WITH(load_som_pak<double>(cod), "load_som_pak(): 'bad.cod': has 2 units, the header promises 4");
   // Sizes from the header are not trusted before the data is there.
   write_bytes(cod, "3 rect 1000000 1000000 gaussian\n1 2 3\n");
-  CHECK_THROWS_WITH(load_som_pak<double>(cod), "load_som_pak(): 'bad.cod': has 1 units, the header promises 1000000000000");
+  CHECK_THROWS_WITH(load_som_pak<double>(cod),
+                    "load_som_pak(): 'bad.cod': has 1 units, the header promises 1000000000000");
   write_bytes(cod, "3 rect 9223372036854775807 4 gaussian\n1 2 3\n");
   CHECK_THROWS_WITH(load_som_pak<double>(cod),
                     "load_som_pak(): 'bad.cod': the grid 9223372036854775807 x 4 is too large");
@@ -182,8 +192,9 @@ TEST_CASE("read_csv parses headers and labels and reports bad cells", "[io][csv]
 
   const std::string path = "bad.csv";
   write_bytes(path, "a,b\n1,2\n3\n");
-  CHECK_THROWS_WITH(read_csv(path), "read_csv(): bad.csv:3 has 1 fields, expected 2 as set by line 1 (the header; "
-                                    "skip_rows skips lines above the data)");
+  CHECK_THROWS_WITH(read_csv(path),
+                    "read_csv(): bad.csv:3 has 1 fields, expected 2 as set by line 1 (the header; "
+                    "skip_rows skips lines above the data)");
   write_bytes(path, "a,b\n1,2\n3,x4\n");
   CHECK_THROWS_WITH(read_csv(path), "read_csv(): bad.csv:3 column 2: 'x4' is not a finite number");
   write_bytes(path, "1,2\n3,nan\n");
@@ -192,7 +203,8 @@ TEST_CASE("read_csv parses headers and labels and reports bad cells", "[io][csv]
   CHECK_THROWS_WITH(read_csv(path, "b"), "read_csv(): bad.csv:2 column 2: label '2.5' is not an integer");
   CHECK_THROWS_AS(read_csv(path, "zzz"), InputError);
   write_bytes(path, "a,b\n1,1e300\n");
-  CHECK_THROWS_WITH(read_csv(path, "b"), "read_csv(): bad.csv:2 column 2: label '1e300' is out of range (|label| <= 2^53)");
+  CHECK_THROWS_WITH(read_csv(path, "b"),
+                    "read_csv(): bad.csv:2 column 2: label '1e300' is out of range (|label| <= 2^53)");
   write_bytes(path, "a,b\n1,1e400\n");
   CHECK_THROWS_WITH(read_csv(path), "read_csv(): bad.csv:2 column 2: '1e400' is not a finite number");
   write_bytes(path, "a,b\n1,-9007199254740992\n");
@@ -229,7 +241,11 @@ TEST_CASE("fuzz regressions: every saved input is rejected cleanly or read", "[i
 
 TEST_CASE("a loaded Som trains on exactly as the saved one would", "[io]") {
   SomParams p;
-  p.rows = 3; p.cols = 5; p.epochs = 2; p.training = Training::minibatch; p.batch_size = 7;
+  p.rows = 3;
+  p.cols = 5;
+  p.epochs = 2;
+  p.training = Training::minibatch;
+  p.batch_size = 7;
   Som<double> som(p, 2);
   Random rng(9);
   RowMatrix<double> X(50, 2);
@@ -253,7 +269,8 @@ TEST_CASE("read_npy: the 2-D clustering data matches NumPy's reading", "[npy]") 
   ref >> rows >> cols;
   REQUIRE(X.rows() == rows);
   REQUIRE(X.cols() == cols);
-  std::vector<double> first(static_cast<std::size_t>(cols)), last(static_cast<std::size_t>(cols)), sums(static_cast<std::size_t>(cols));
+  std::vector<double> first(static_cast<std::size_t>(cols)), last(static_cast<std::size_t>(cols)),
+      sums(static_cast<std::size_t>(cols));
   for (auto& v : first) ref >> v;
   for (auto& v : last) ref >> v;
   for (auto& v : sums) ref >> v;
@@ -308,9 +325,11 @@ TEST_CASE("read_npy: unsupported or broken files are InputErrors that say why", 
   // Header sizes are checked against the file before anything is allocated.
   check("huge.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000, 1000000), }", data),
         "is truncated: shape (1000000000, 1000000) needs 8000000000000000 data bytes");
-  check("huger.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000, 1000000000), }", data),
+  check("huger.npy",
+        npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000, 1000000000), }", data),
         "needs over 1e19 data bytes");
-  check("range.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999, 1), }", data),
+  check("range.npy",
+        npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999, 1), }", data),
         "has an extent out of range in (99999999999999999999, 1)");
   check("overflow.npy",
         npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (9223372036854775807, 4), }", data),
@@ -334,7 +353,9 @@ TEST_CASE("read_npy: unsupported or broken files are InputErrors that say why", 
 
 TEST_CASE("Init in model files: version 1 'random' (the box) loads as Init::uniform", "[io][version]") {
   SomParams p;
-  p.rows = 3; p.cols = 4; p.epochs = 2;
+  p.rows = 3;
+  p.cols = 4;
+  p.epochs = 2;
   const std::string path = "init_v1.bin";
   RowMatrix<double> X(20, 2);
   Random rng(5);
@@ -346,7 +367,7 @@ TEST_CASE("Init in model files: version 1 'random' (the box) loads as Init::unif
     save(som, path);  // version 2 keeps every enumerator
     CHECK(load_som<double>(path).params().init == init);
     if (init == Init::random) continue;  // version 1 has no "rows with replacement"
-    detail::ModelWriter v1(1);  // what a version 1 build wrote
+    detail::ModelWriter v1(1);           // what a version 1 build wrote
     v1(som);
     v1.save(path, "Som", sizeof(double));
     const std::string bytes = read_bytes(path);
@@ -398,8 +419,8 @@ TEMPLATE_TEST_CASE("write_npy round-trips through read_npy and numpy", "[npy][wr
 
   // numpy reads what write_npy wrote: dtype, shape and every value.
   write_npy(path, M);
-  const std::string seen =
-      run_numpy("a = np.load('" + path + "'); print(a.dtype, a.shape, a.flags['C_CONTIGUOUS'], float(a[1, 1]), float(a.sum()))");
+  const std::string seen = run_numpy(
+      "a = np.load('" + path + "'); print(a.dtype, a.shape, a.flags['C_CONTIGUOUS'], float(a[1, 1]), float(a.sum()))");
   if (seen.empty()) {
     WARN("python3-numpy not available: numpy's reading of write_npy's file not checked");
   } else {
@@ -442,7 +463,8 @@ TEMPLATE_TEST_CASE("save_lattice / load_lattice: a rows x cols x features .npy, 
   }
   // A lattice numpy wrote (float64, C order), as NumbaSOM's save_lattice does.
   const std::string np_path = temp_path("numpy_lattice.npy");
-  if (!run_numpy("np.save('" + np_path + "', np.arange(24, dtype=np.float64).reshape(2, 3, 4) / 8); print('ok')").empty()) {
+  if (!run_numpy("np.save('" + np_path + "', np.arange(24, dtype=np.float64).reshape(2, 3, 4) / 8); print('ok')")
+           .empty()) {
     const Lattice<S> from_numpy = load_lattice<S>(np_path);
     CHECK(from_numpy.codebook() == W);
     std::remove(np_path.c_str());
@@ -450,12 +472,15 @@ TEMPLATE_TEST_CASE("save_lattice / load_lattice: a rows x cols x features .npy, 
   // Not a 3-D array, a zero extent: errors name load_lattice.
   write_npy(path, W);
   CHECK_THROWS_AS(load_lattice<S>(path), InputError);
-  CHECK_THROWS_WITH(load_lattice<S>(path), "load_lattice(): '" + path +
-                                               "' has shape (6, 4); only 3-D (rows, cols, features) arrays are supported");
+  CHECK_THROWS_WITH(
+      load_lattice<S>(path),
+      "load_lattice(): '" + path + "' has shape (6, 4); only 3-D (rows, cols, features) arrays are supported");
   write_file(path, npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 0, 3), }", ""));
   CHECK_THROWS_WITH(load_lattice<S>(path), Contains("has shape (2, 0, 3); every extent must be > 0"));
-  write_file(path, npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2, 3), }", raw(std::vector<double>{1, 2})));
-  CHECK_THROWS_WITH(load_lattice<S>(path), "load_lattice(): '" + path + "' is truncated: shape (2, 2, 3) needs 96 data bytes");
+  write_file(path, npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2, 3), }",
+                             raw(std::vector<double>{1, 2})));
+  CHECK_THROWS_WITH(load_lattice<S>(path),
+                    "load_lattice(): '" + path + "' is truncated: shape (2, 2, 3) needs 96 data bytes");
   CHECK_THROWS_WITH(load_lattice<S>("/nonexistent/l.npy"), "load_lattice(): cannot open '/nonexistent/l.npy'");
   std::remove(path.c_str());
 }
@@ -464,13 +489,16 @@ TEMPLATE_TEST_CASE("save_lattice / load_lattice: a rows x cols x features .npy, 
 
 #define SOMTILE_FIXTURES SOMTILE_REFERENCE_DIR "/../fixtures"
 
-TEST_CASE("read_csv: skip_rows reads scikit-learn's own data files; a ragged row names the line that "
-          "set the field count", "[io][csv]") {
+TEST_CASE(
+    "read_csv: skip_rows reads scikit-learn's own data files; a ragged row names the line that "
+    "set the field count",
+    "[io][csv]") {
   // The first 4 lines of sklearn/datasets/data/breast_cancer.csv: "569,30,malignant,benign",
   // then rows of 30 features and the target.
   const std::string path = SOMTILE_FIXTURES "/sklearn_breast_cancer_head.csv";
-  CHECK_THROWS_WITH(read_csv(path), "read_csv(): " + path + ":2 has 31 fields, expected 4 as set by line 1 (the header; skip_rows "
-                                           "skips lines above the data)");
+  CHECK_THROWS_WITH(read_csv(path), "read_csv(): " + path +
+                                        ":2 has 31 fields, expected 4 as set by line 1 (the header; skip_rows "
+                                        "skips lines above the data)");
   CsvOptions options;
   options.skip_rows = 1;
   options.label_column = "-1";
@@ -487,11 +515,13 @@ TEST_CASE("read_csv: skip_rows reads scikit-learn's own data files; a ragged row
   const std::string bad = "skip.csv";
   write_bytes(bad, "title\n\na,b\n1,2\n3,4,5\n");
   options.skip_rows = 1;  // the blank line after the title is skipped as always
-  CHECK_THROWS_WITH(read_csv(bad, options), "read_csv(): skip.csv:5 has 3 fields, expected 2 as set by line 3 (the "
-                                            "header; skip_rows skips lines above the data)");
+  CHECK_THROWS_WITH(read_csv(bad, options),
+                    "read_csv(): skip.csv:5 has 3 fields, expected 2 as set by line 3 (the "
+                    "header; skip_rows skips lines above the data)");
   write_bytes(bad, "title\n1,2\n3,4\n5\n");
-  CHECK_THROWS_WITH(read_csv(bad, options), "read_csv(): skip.csv:4 has 1 fields, expected 2 as set by line 2 (the "
-                                            "first row; skip_rows skips lines above the data)");
+  CHECK_THROWS_WITH(read_csv(bad, options),
+                    "read_csv(): skip.csv:4 has 1 fields, expected 2 as set by line 2 (the "
+                    "first row; skip_rows skips lines above the data)");
   options.skip_rows = 2;
   CHECK(read_csv(bad, CsvOptions{"", ',', 3}).X.rows() == 1);
   options.skip_rows = 4;
@@ -640,8 +670,8 @@ TEST_CASE("A failed write throws and leaves no temporary file", "[io][write]") {
   namespace fs = std::filesystem;
   fs::remove_all("write_fail");
   fs::create_directories("write_fail/busy");
-  std::ofstream("write_fail/busy/keep") << "x";   // the target: a non-empty directory
-  std::ofstream("write_fail/plain") << "x";       // a regular file used as a parent folder
+  std::ofstream("write_fail/busy/keep") << "x";  // the target: a non-empty directory
+  std::ofstream("write_fail/plain") << "x";      // a regular file used as a parent folder
   const std::string busy = "write_fail/busy", under_file = "write_fail/plain/out";
   const auto no_temporary = [&] {
     CHECK_FALSE(fs::exists(busy + ".tmp"));
@@ -656,10 +686,11 @@ TEST_CASE("A failed write throws and leaves no temporary file", "[io][write]") {
   CHECK_THROWS_WITH(detail::write_file_replacing(busy, "w", std::string("data")),
                     "w(): cannot rename 'write_fail/busy.tmp' to 'write_fail/busy'");
   no_temporary();
-  CHECK_THROWS_WITH(detail::write_file_replacing("write_fail/out", "", [](std::FILE* f) {
-                      std::fputs("half", f);
-                      throw InputError("stopped");
-                    }),
+  CHECK_THROWS_WITH(detail::write_file_replacing("write_fail/out", "",
+                                                 [](std::FILE* f) {
+                                                   std::fputs("half", f);
+                                                   throw InputError("stopped");
+                                                 }),
                     "stopped");
   CHECK_FALSE(fs::exists("write_fail/out"));
   CHECK_FALSE(fs::exists("write_fail/out.tmp"));

@@ -3,24 +3,23 @@
 // Scalars: no templated test cases (double).
 #include <somtile/core/detail/validate.hpp>
 #include <somtile/core/random.hpp>
-#include <somtile/kernels/bmu.hpp>
-#include <somtile/kernels/bmu.hpp>
-#include <somtile/kernels/detail/masked_distance.hpp>
 #include <somtile/io/csv.hpp>
 #include <somtile/io/model_io.hpp>
-#include <somtile/som/suggest.hpp>
-#include <somtile/preprocessing/scaler.hpp>
+#include <somtile/kernels/bmu.hpp>
+#include <somtile/kernels/detail/masked_distance.hpp>
 #include <somtile/missing/impute.hpp>
+#include <somtile/preprocessing/scaler.hpp>
 #include <somtile/som/maps.hpp>
 #include <somtile/som/som.hpp>
+#include <somtile/som/suggest.hpp>
 
 #include <catch2/catch.hpp>
 #include "support/data.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <cmath>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -55,17 +54,30 @@ double naive_masked(Distance metric, const RowMatrix<double>& X, Index i, const 
     if (std::isnan(x)) continue;
     ++p;
     switch (metric) {
-      case Distance::euclidean: s += (x - w) * (x - w); break;
-      case Distance::manhattan: s += std::abs(x - w); break;
-      case Distance::chebyshev: s = std::max(s, std::abs(x - w)); break;
-      case Distance::cosine: xy += x * w; xx += x * x; ww += w * w; break;
+      case Distance::euclidean:
+        s += (x - w) * (x - w);
+        break;
+      case Distance::manhattan:
+        s += std::abs(x - w);
+        break;
+      case Distance::chebyshev:
+        s = std::max(s, std::abs(x - w));
+        break;
+      case Distance::cosine:
+        xy += x * w;
+        xx += x * x;
+        ww += w * w;
+        break;
     }
   }
   const double scale = double(F) / double(p);
   switch (metric) {
-    case Distance::euclidean: return std::sqrt(scale * s);
-    case Distance::manhattan: return scale * s;
-    case Distance::chebyshev: return s;
+    case Distance::euclidean:
+      return std::sqrt(scale * s);
+    case Distance::manhattan:
+      return scale * s;
+    case Distance::chebyshev:
+      return s;
     case Distance::cosine:  // clamped to [0, 2] as distance() is: a row with one present feature ties exactly
       return (xx == 0 || ww == 0) ? 1.0 : std::clamp(1.0 - xy / std::sqrt(xx * ww), 0.0, 2.0);
   }
@@ -154,9 +166,9 @@ TEST_CASE("masked BMU search on complete data is find_bmus bit for bit", "[missi
 TEST_CASE("masked BMU ties go to the lowest unit index", "[missing][bmu]") {
   // Units 1 and 3 differ only in the missing feature: an exact tie.
   RowMatrix<double> W(5, 3);
-  W << 9, 9, 9,  1, 2, 0,  5, 5, 5,  1, 2, 7,  1, 2, 7;
+  W << 9, 9, 9, 1, 2, 0, 5, 5, 5, 1, 2, 7, 1, 2, 7;
   RowMatrix<double> X(2, 3);
-  X << 1, 2, nan_v,  nan_v, 2, 7;
+  X << 1, 2, nan_v, nan_v, 2, 7;
   for (auto metric : {Distance::euclidean, Distance::manhattan, Distance::chebyshev}) {
     const auto r = find_bmus<double>(X, W, {metric, SecondBmu::find, 1, Missing::mask});
     CHECK(r.bmu[0] == 1);
@@ -182,7 +194,7 @@ TEST_CASE("masked BMU ties go to the lowest unit index", "[missing][bmu]") {
 
 TEST_CASE("data checks with Missing", "[missing][errors]") {
   RowMatrix<double> X(4, 3);
-  X << 1, 2, 3,  4, nan_v, 6,  7, 8, 9,  1, 1, 1;
+  X << 1, 2, 3, 4, nan_v, 6, 7, 8, 9, 1, 1, 1;
   CHECK_NOTHROW(detail::check_data("f", X, 3, "Som", Missing::mask));
   CHECK(error_of([&] { detail::check_data("f", X, 3, "Som", Missing::reject); }) ==
         "f(): X must be finite, but X(1, 1) = nan");
@@ -209,7 +221,7 @@ namespace {
 // tests/reference/make_missing_reference.py
 RowMatrix<double> scaler_holes() {
   RowMatrix<double> X(5, 4);
-  X << 1, nan_v, 3, nan_v,  2, 5, nan_v, nan_v,  nan_v, 7, 3, nan_v,  4, 8, 3, nan_v,  0.5, nan_v, 3, 1;
+  X << 1, nan_v, 3, nan_v, 2, 5, nan_v, nan_v, nan_v, 7, 3, nan_v, 4, 8, 3, nan_v, 0.5, nan_v, 3, 1;
   return X;
 }
 
@@ -271,7 +283,7 @@ TEST_CASE("scalers with Missing::mask ignore NaN in fit and keep it in transform
 
 TEST_CASE("warn_if_unscaled ignores NaN", "[missing][scaler]") {
   RowMatrix<double> X(3, 2);
-  X << nan_v, 0,  1, 1000,  2, nan_v;
+  X << nan_v, 0, 1, 1000, 2, nan_v;
   std::vector<std::string> seen;
   ScopedWarningHandler capture([&](std::string_view w) { seen.emplace_back(w); });
   detail::warn_if_unscaled<double>("f", X);
@@ -377,7 +389,8 @@ TEST_CASE("Som with mask: predict, transform, errors and impute against naive lo
   double qe = 0;
   for (Index i = 0; i < X.rows(); ++i) {
     CHECK(got[i] == bmu[std::size_t(i)]);
-    for (Index u = 0; u < som.n_units(); ++u) CHECK(D(i, u) == Approx(naive_masked(p.distance, X, i, W, u)).margin(1e-12));
+    for (Index u = 0; u < som.n_units(); ++u)
+      CHECK(D(i, u) == Approx(naive_masked(p.distance, X, i, W, u)).margin(1e-12));
     qe += naive_masked(p.distance, X, i, W, bmu[std::size_t(i)]);
   }
   CHECK(som.quantization_error(X) == Approx(qe / double(X.rows())).epsilon(1e-12));
@@ -397,8 +410,7 @@ TEST_CASE("Som with mask: predict, transform, errors and impute against naive lo
     const RowMatrix<double> filled = impute(s2, X);
     REQUIRE(filled.allFinite());
     for (Index i = 0; i < X.rows(); ++i)
-      for (Index j = 0; j < 4; ++j)
-        CHECK(filled(i, j) == (std::isnan(X(i, j)) ? Wd(b[std::size_t(i)], j) : X(i, j)));
+      for (Index j = 0; j < 4; ++j) CHECK(filled(i, j) == (std::isnan(X(i, j)) ? Wd(b[std::size_t(i)], j) : X(i, j)));
   }
 }
 
@@ -435,7 +447,7 @@ TEST_CASE("Som with mask: any thread count, and complete data bit-identical to r
 
 TEST_CASE("Som initialisation with NaN reads mean-filled rows", "[missing][som]") {
   RowMatrix<double> X(4, 2);
-  X << 1, nan_v,  3, 10,  nan_v, 20,  5, 30;
+  X << 1, nan_v, 3, 10, nan_v, 20, 5, 30;
   RowMatrix<double> filled = X;  // column means of the present values: 3 and 20
   filled(0, 1) = 20;
   filled(2, 0) = 3;
@@ -542,7 +554,8 @@ TEST_CASE("read_csv with Missing::mask reads empty, nan and NA fields as NaN", "
     out << "1,,3\n2,inf,1\n";  // no header: the first row has a missing field; inf is still rejected
   }
   options.label_column.clear();
-  CHECK(error_of([&] { read_csv(path, options); }) == "read_csv(): " + path + ":2 column 2: 'inf' is not a finite number");
+  CHECK(error_of([&] { read_csv(path, options); }) ==
+        "read_csv(): " + path + ":2 column 2: 'inf' is not a finite number");
   {
     std::ofstream out(path);
     out << "a,label\n1,\n";  // a missing label is not a missing value

@@ -6,12 +6,12 @@
 // Scalars: no templated test cases (double).
 #include <somtile/core/random.hpp>
 #include <somtile/core/warning.hpp>
+#include <somtile/growing/som_classifier.hpp>
+#include <somtile/growing/som_vq.hpp>
 #include <somtile/io/model_io.hpp>
 #include <somtile/missing/impute.hpp>
 #include <somtile/online/lattice.hpp>
 #include <somtile/online/online_som.hpp>
-#include <somtile/growing/som_classifier.hpp>
-#include <somtile/growing/som_vq.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -337,8 +337,10 @@ TEST_CASE("Growing SOM with NaN: one epoch equals naive per-feature sums", "[mis
             if (h < 1e-6) h = 0;
             if (hits(b, j) > 0) num += h * hits(b, j) * sum_sx(b, j) / sum_s(b, j), den += h * hits(b, j);
           }
-          if (den > 0) expected(a, j) = num / den;
-          else ++kept;
+          if (den > 0)
+            expected(a, j) = num / den;
+          else
+            ++kept;
         }
       if (sigma < 0.5) CHECK(kept > 0);  // a (neuron, feature) without data kept its weight
       for (Index k = 0; k < expected.size(); ++k)
@@ -423,8 +425,10 @@ TEST_CASE("SomVQ with NaN: fit, predict, errors and transform against brute forc
     const Eigen::VectorXd gradient = W * residual;  // the missing features contribute 0
     for (Index k = 0; k < C.cols(); ++k) {
       CHECK(C(i, k) >= 0);
-      if (C(i, k) > 0) CHECK(std::abs(gradient[k]) < 1e-8);
-      else CHECK(gradient[k] < 1e-8);
+      if (C(i, k) > 0)
+        CHECK(std::abs(gradient[k]) < 1e-8);
+      else
+        CHECK(gradient[k] < 1e-8);
     }
   }
 }

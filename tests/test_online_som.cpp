@@ -4,15 +4,15 @@
 // Scalars: float and double for the step kernel, normalisation and scaling tolerances,
 // determinism, projection (BMU search), huge values, overflow and save/load; double only
 // elsewhere.
-#include <somtile/online/lattice.hpp>
-#include <somtile/io/model_io.hpp>
-#include <somtile/online/online_som.hpp>
 #include <somtile/core/warning.hpp>
+#include <somtile/io/model_io.hpp>
+#include <somtile/online/lattice.hpp>
+#include <somtile/online/online_som.hpp>
 #include <somtile/preprocessing/standard_scaler.hpp>
 
 #include <catch2/catch.hpp>
-#include "support/scalars.hpp"
 #include "support/data.hpp"
+#include "support/scalars.hpp"
 
 #include "support/model_file_checks.hpp"
 
@@ -60,8 +60,8 @@ Index naive_nearest(const RowMatrix<double>& A, Index a, const RowMatrix<double>
 }
 
 // Every unit of the lattice: w_u += lr h(d(bmu, u)) (x - w_u), with the grid's own distances.
-void naive_update(RowMatrix<double>& W, const Grid& g, const RowMatrix<double>& X, Index i, Index bmu,
-                  double lr, double sigma, Neighborhood kind) {
+void naive_update(RowMatrix<double>& W, const Grid& g, const RowMatrix<double>& X, Index i, Index bmu, double lr,
+                  double sigma, Neighborhood kind) {
   for (Index u = 0; u < W.rows(); ++u) {
     const double h = neighborhood_weight(kind, g.distance_sq(bmu, u), sigma);
     for (Index f = 0; f < W.cols(); ++f) W(u, f) += lr * h * (X(i, f) - W(u, f));
@@ -70,14 +70,13 @@ void naive_update(RowMatrix<double>& W, const Grid& g, const RowMatrix<double>& 
 
 // The documented algorithm with NumbaSOM's schedule formulas written out literally
 // (numbasom/core.py, _som_calc), then `extra` constant steps as partial_fit takes them.
-RowMatrix<double> naive_train(const RowMatrix<double>& X, Index rows, Index cols, bool torus,
-                              Index T, Index extra, std::uint64_t seed, double lr0 = 0.1) {
+RowMatrix<double> naive_train(const RowMatrix<double>& X, Index rows, Index cols, bool torus, Index T, Index extra,
+                              std::uint64_t seed, double lr0 = 0.1) {
   const Grid g(rows, cols, Topology::rectangular, torus);
   Random rng(seed);
   RowMatrix<double> W(g.size(), X.cols());
   for (Index u = 0; u < W.rows(); ++u)
-    for (Index f = 0; f < W.cols(); ++f)
-      W(u, f) = rng.uniform(X.col(f).minCoeff(), X.col(f).maxCoeff());
+    for (Index f = 0; f < W.cols(); ++f) W(u, f) = rng.uniform(X.col(f).minCoeff(), X.col(f).maxCoeff());
   const double initial_radius = std::pow(double(std::max(rows, cols)) / 2.0, 2);
   const double time_constant = double(T) / std::log(initial_radius);
   double lr = 0, sigma = 0;
@@ -109,7 +108,8 @@ double neighbour_to_random_ratio(const Lattice<S>& lat) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("a windowed online step equals a naive full-lattice update", "[online][step]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("a windowed online step equals a naive full-lattice update", "[online][step]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const double eps = 1e-6;
   const double tol = std::is_same_v<S, float> ? 2e-6 : 1e-14;  // rounding
@@ -117,11 +117,10 @@ TEMPLATE_TEST_CASE("a windowed online step equals a naive full-lattice update", 
   for (bool torus : {false, true}) {
     for (auto [rows, cols] : {std::pair<Index, Index>{7, 9}, {6, 5}, {1, 12}, {11, 3}}) {
       const Grid g(rows, cols, Topology::rectangular, torus);
-      for (auto kind : {Neighborhood::gaussian, Neighborhood::bubble, Neighborhood::triangle,
-                        Neighborhood::mexican_hat}) {
+      for (auto kind :
+           {Neighborhood::gaussian, Neighborhood::bubble, Neighborhood::triangle, Neighborhood::mexican_hat}) {
         for (double sigma : {0.4, 0.7, 1.5, 2.5, 12.0}) {
-          INFO("torus " << torus << ", " << rows << " x " << cols << ", kernel " << int(kind)
-                        << ", sigma " << sigma);
+          INFO("torus " << torus << ", " << rows << " x " << cols << ", kernel " << int(kind) << ", sigma " << sigma);
           const RowMatrix<S> W0 = normal_matrix<S>(g.size(), 3, pick());
           const RowMatrix<S> X = normal_matrix<S>(1, 3, pick());
           const Index bmu = pick.uniform_index(g.size());
@@ -210,15 +209,14 @@ TEMPLATE_TEST_CASE("ordering emerges on the colour data", "[online][ordering]", 
   }
 }
 
-TEMPLATE_TEST_CASE("normalize trains in [0, 1] and returns the lattice in data units",
-                   "[online][normalize]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("normalize trains in [0, 1] and returns the lattice in data units", "[online][normalize]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   RowMatrix<S> X = uniform_matrix<S>(60, 3, 4);
   X.col(0) = (X.col(0).array() * S(100) + S(500)).matrix();
   X.col(1) = (X.col(1).array() * S(0.001) - S(3)).matrix();
   X.col(2).setConstant(S(7));  // constant feature: trains as 0, maps back to 7
-  const Eigen::Array<S, 1, Eigen::Dynamic> lo = X.colwise().minCoeff().array(),
-                                           hi = X.colwise().maxCoeff().array();
+  const Eigen::Array<S, 1, Eigen::Dynamic> lo = X.colwise().minCoeff().array(), hi = X.colwise().maxCoeff().array();
   const OnlineSomParams p = grid_params(6, 7);
   OnlineSom<S> som(p);
   const Lattice<S> lat = som.train(X, 500, true);
@@ -299,7 +297,7 @@ TEMPLATE_TEST_CASE("normalize in the lattice helpers: X and the lattice min-max 
   using S = TestType;
   RowMatrix<S> X = uniform_matrix<S>(50, 3, 8);
   X.col(0) = (X.col(0).array() * S(1000) + S(20)).matrix();  // would dominate unscaled distances
-  X.col(2).setConstant(S(4));                                 // constant: scaled to 0, ignored
+  X.col(2).setConstant(S(4));                                // constant: scaled to 0, ignored
   OnlineSom<S> som(grid_params(6, 7, false, 2));
   const Lattice<S> lat = som.train(X, 600, /*normalize=*/true);
   // Oracle: scale both by hand with X's min and max, then the plain helpers.
@@ -307,8 +305,10 @@ TEMPLATE_TEST_CASE("normalize in the lattice helpers: X and the lattice min-max 
   RowMatrix<S> Xs = X, Ws = lat.codebook();
   for (Index j = 0; j < 3; ++j)
     for (RowMatrix<S>* M : {&Xs, &Ws}) {
-      if (hi[j] > lo[j]) M->col(j) = ((M->col(j).array() - lo[j]) / (hi[j] - lo[j])).matrix();
-      else M->col(j).setZero();
+      if (hi[j] > lo[j])
+        M->col(j) = ((M->col(j).array() - lo[j]) / (hi[j] - lo[j])).matrix();
+      else
+        M->col(j).setZero();
     }
   const Lattice<S> scaled(lat.grid(), Ws);
   CHECK(project_on_lattice<S>(X, lat, true) == project_on_lattice<S>(Xs, scaled));
@@ -324,8 +324,8 @@ TEMPLATE_TEST_CASE("normalize in the lattice helpers: X and the lattice min-max 
   CHECK(plain != project_on_lattice<S>(X, lat, true));
 }
 
-TEMPLATE_TEST_CASE("the same seed gives the same lattice; helpers ignore the thread count",
-                   "[online][determinism]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("the same seed gives the same lattice; helpers ignore the thread count", "[online][determinism]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = uniform_matrix<S>(80, 4, 6);
   OnlineSom<S> a(grid_params(9, 10, true, 3));
@@ -345,8 +345,7 @@ TEMPLATE_TEST_CASE("the same seed gives the same lattice; helpers ignore the thr
   for (std::size_t i = 0; i < act1.size(); ++i) CHECK(act1[i] == act2[i]);
 }
 
-TEMPLATE_TEST_CASE("lattice accessors and the U-matrix match NumbaSOM's definitions",
-                   "[lattice][umatrix]", double) {
+TEMPLATE_TEST_CASE("lattice accessors and the U-matrix match NumbaSOM's definitions", "[lattice][umatrix]", double) {
   using S = TestType;
   for (bool torus : {false, true}) {
     const Index R = 4, C = 5;
@@ -414,8 +413,7 @@ TEMPLATE_TEST_CASE("projection and closest vectors equal brute force", "[lattice
     }
 }
 
-TEMPLATE_TEST_CASE("activations follow NumbaSOM's formula and peak at the BMU",
-                   "[lattice][activations]", double) {
+TEMPLATE_TEST_CASE("activations follow NumbaSOM's formula and peak at the BMU", "[lattice][activations]", double) {
   using S = TestType;
   const RowMatrix<S> X = uniform_matrix<S>(8, 3, 12);
   const RowMatrix<S> W = uniform_matrix<S>(5 * 7, 3, 13);
@@ -437,8 +435,7 @@ TEMPLATE_TEST_CASE("activations follow NumbaSOM's formula and peak at the BMU",
       REQUIRE(maps[std::size_t(i)].rows() == 5);
       REQUIRE(maps[std::size_t(i)].cols() == 7);
       for (Index u = 0; u < 35; ++u)
-        CHECK(maps[std::size_t(i)].data()[u] ==
-              Approx((a[std::size_t(i * 35 + u)] - lo) / (hi - lo)).margin(1e-5));
+        CHECK(maps[std::size_t(i)].data()[u] == Approx((a[std::size_t(i * 35 + u)] - lo) / (hi - lo)).margin(1e-5));
       Index peak_row, peak_col;
       maps[std::size_t(i)].maxCoeff(&peak_row, &peak_col);
       CHECK(peak_row * 7 + peak_col == naive_nearest(Xd, i, Wd));
@@ -472,8 +469,7 @@ TEMPLATE_TEST_CASE("online trainer and lattice helpers reject bad input", "[onli
     p.sigma_decay = Decay::linear_to_zero;
   }));
   CHECK_THROWS_AS(make([](P p) { p.kernel_epsilon = 1; }), ParameterError);
-  CHECK_THROWS_WITH(make([](P p) { p.kernel_epsilon = 0; }),
-                    "OnlineSom(): kernel_epsilon must be in (0, 1), got 0");
+  CHECK_THROWS_WITH(make([](P p) { p.kernel_epsilon = 0; }), "OnlineSom(): kernel_epsilon must be in (0, 1), got 0");
 
   OnlineSom<S> som(grid_params(3, 4));
   CHECK_THROWS_AS(som.lattice(), NotFittedError);
@@ -530,8 +526,8 @@ TEMPLATE_TEST_CASE("online trainer and lattice helpers reject bad input", "[onli
 
 // ---- degenerate inputs ------------------------------------------------------------------------
 
-TEMPLATE_TEST_CASE("OnlineSom: one sample or identical rows put every unit on that sample",
-                   "[online][degenerate]", double) {
+TEMPLATE_TEST_CASE("OnlineSom: one sample or identical rows put every unit on that sample", "[online][degenerate]",
+                   double) {
   using S = TestType;
   const RowMatrix<S> one = (RowMatrix<S>(1, 3) << S(0.5), S(-2), S(3)).finished();
   const RowMatrix<S> same = one.replicate(5, 1);
@@ -571,8 +567,8 @@ TEST_CASE("OnlineSom on 1 x 1 and 1 x N lattices follows the naive NumbaSOM loop
     }
 }
 
-TEMPLATE_TEST_CASE("OnlineSom: one feature, constant columns and huge values stay finite",
-                   "[online][degenerate]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("OnlineSom: one feature, constant columns and huge values stay finite", "[online][degenerate]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   RowMatrix<S> X = uniform_matrix<S>(30, 3, 22);
   X.col(1).setConstant(S(7));
@@ -622,7 +618,8 @@ TEMPLATE_TEST_CASE("OnlineSom and lattice helpers reject Inf", "[online][degener
   CHECK(som.lattice().codebook() == lat.codebook());
 }
 
-TEMPLATE_TEST_CASE("OnlineSom save/load is exact and training continues identically", "[online][io]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("OnlineSom save/load is exact and training continues identically", "[online][io]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   using Other = std::conditional_t<std::is_same_v<S, float>, double, float>;
   OnlineSomParams p = grid_params(5, 7, true, 13);
@@ -660,8 +657,8 @@ TEMPLATE_TEST_CASE("OnlineSom trains the same on data scaled by a power of two, 
   }
 }
 
-TEMPLATE_TEST_CASE("OnlineSom with scaling trains on scaled features and returns data units",
-                   "[online][scaling]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("OnlineSom with scaling trains on scaled features and returns data units", "[online][scaling]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   Random rng(8);
   RowMatrix<S> X(50, 3);
@@ -694,7 +691,8 @@ TEMPLATE_TEST_CASE("OnlineSom with scaling trains on scaled features and returns
   // Without constant columns, minmax scaling is NumbaSOM's normalize.
   const RowMatrix<S> Y = X.leftCols(2);
   const RowMatrix<S> a = minmax.train(Y, 200).codebook(), b = normalized.train(Y, 200, true).codebook();
-  for (Index k = 0; k < a.size(); ++k) CHECK(double(a.data()[k]) == Approx(double(b.data()[k])).epsilon(tol).margin(tol));
+  for (Index k = 0; k < a.size(); ++k)
+    CHECK(double(a.data()[k]) == Approx(double(b.data()[k])).epsilon(tol).margin(tol));
 }
 
 TEMPLATE_TEST_CASE("normalize = true is Scaling::minmax, bit for bit, constant features included",

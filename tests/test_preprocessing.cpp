@@ -87,8 +87,7 @@ TEMPLATE_TEST_CASE("MinMaxScaler matches scikit-learn, feature range and constan
   CHECK(double(Z.minCoeff()) >= -1e-7);
   CHECK(double(Z.maxCoeff()) <= 1 + 1e-6);
   const RowMatrix<S> back = scaler.inverse_transform(scaler.transform(Q));
-  for (Index k = 0; k < Q.size(); ++k)
-    CHECK(double(back.data()[k]) == Approx(double(Q.data()[k])).epsilon(1e-5));
+  for (Index k = 0; k < Q.size(); ++k) CHECK(double(back.data()[k]) == Approx(double(Q.data()[k])).epsilon(1e-5));
 
   MinMaxScaler<S> wide({-1.0, 2.0});
   wide.fit(X);
@@ -101,17 +100,20 @@ TEST_CASE("Scalers reject bad input and use before fit, and keep their fit", "[p
   const RowMatrix<double> X = scaler_data<double>();
   StandardScaler<double> standard;
   MinMaxScaler<double> minmax;
-  CHECK_THROWS_MATCHES(standard.transform(X), NotFittedError,
-                       Catch::Message("StandardScaler::transform(): this StandardScaler is not fitted yet; call fit() first"));
+  CHECK_THROWS_MATCHES(
+      standard.transform(X), NotFittedError,
+      Catch::Message("StandardScaler::transform(): this StandardScaler is not fitted yet; call fit() first"));
   CHECK_THROWS_AS(standard.mean(), NotFittedError);
-  CHECK_THROWS_MATCHES(minmax.inverse_transform(X), NotFittedError,
-                       Catch::Message("MinMaxScaler::inverse_transform(): this MinMaxScaler is not fitted yet; call fit() first"));
+  CHECK_THROWS_MATCHES(
+      minmax.inverse_transform(X), NotFittedError,
+      Catch::Message("MinMaxScaler::inverse_transform(): this MinMaxScaler is not fitted yet; call fit() first"));
   CHECK_THROWS_AS(minmax.data_min(), NotFittedError);
   standard.fit(X);
   minmax.fit(X);
   const RowMatrix<double> three = X.leftCols(3);
-  CHECK_THROWS_MATCHES(standard.transform(three), InputError,
-                       Catch::Message("StandardScaler::transform(): X has 3 features, but this StandardScaler expects 4"));
+  CHECK_THROWS_MATCHES(
+      standard.transform(three), InputError,
+      Catch::Message("StandardScaler::transform(): X has 3 features, but this StandardScaler expects 4"));
   CHECK_THROWS_MATCHES(minmax.transform(three), InputError,
                        Catch::Message("MinMaxScaler::transform(): X has 3 features, but this MinMaxScaler expects 4"));
   RowMatrix<double> bad = X;
@@ -227,20 +229,23 @@ TEST_CASE("train_test_split rejects bad fractions, sizes and classes", "[preproc
   CHECK_THROWS_AS(train_test_split<double>(X, y, std::numeric_limits<double>::quiet_NaN()), ParameterError);
   CHECK_THROWS_MATCHES(train_test_split<double>(X, Labels::Zero(9), 0.5), InputError,
                        Catch::Message("train_test_split(): y has 9 labels, but X has 10 samples"));
-  CHECK_THROWS_MATCHES(train_test_split<double>(X, Labels(), 0.5, 0, true), InputError,
-                       Catch::Message("train_test_split(): y has 0 labels, but X has 10 samples (stratify needs labels)"));
+  CHECK_THROWS_MATCHES(
+      train_test_split<double>(X, Labels(), 0.5, 0, true), InputError,
+      Catch::Message("train_test_split(): y has 0 labels, but X has 10 samples (stratify needs labels)"));
   CHECK_THROWS_MATCHES(train_test_split<double>(RowMatrix<double>::Zero(1, 2), Labels::Zero(1), 0.5), ParameterError,
                        Catch::Message("train_test_split(): test_fraction 0.5 of 1 samples leaves 0 training and 1 test "
                                       "samples; both must be >= 1"));
   y[9] = 3;
-  CHECK_THROWS_MATCHES(train_test_split<double>(X, y, 0.5, 0, true), InputError,
-                       Catch::Message("train_test_split(): class 3 has only 1 sample; stratify needs at least 2 per class"));
+  CHECK_THROWS_MATCHES(
+      train_test_split<double>(X, y, 0.5, 0, true), InputError,
+      Catch::Message("train_test_split(): class 3 has only 1 sample; stratify needs at least 2 per class"));
   for (Index i = 0; i < 10; ++i) y[i] = i / 2;  // 5 classes of 2
   CHECK_THROWS_MATCHES(train_test_split<double>(X, y, 0.2, 0, true), InputError,
                        Catch::Message("train_test_split(): stratify needs at least one sample of each of the 5 classes "
                                       "in both parts, but the split has 8 training and 2 test samples"));
   X(4, 1) = std::numeric_limits<double>::infinity();
-  CHECK_THROWS_WITH(train_test_split<double>(X, Labels(), 0.5), Catch::StartsWith("train_test_split(): X must be finite"));
+  CHECK_THROWS_WITH(train_test_split<double>(X, Labels(), 0.5),
+                    Catch::StartsWith("train_test_split(): X must be finite"));
 }
 
 TEST_CASE("The feature-scale warning names the columns and the fix", "[preprocessing][warning]") {
@@ -251,9 +256,10 @@ TEST_CASE("The feature-scale warning names the columns and the fix", "[preproces
   X << 0, 7, 0, 1, 7, 201, 0, 7, 0, 1, 7, 201;
   detail::warn_if_unscaled<double>("Som::fit", X);
   REQUIRE(warnings.size() == 1);
-  CHECK(warnings[0] == "Som::fit(): the features' ranges (max - min) differ by a factor of 201 (column 2: 201, "
-                       "column 0: 1), so the widest features dominate the distances; set scaling = "
-                       "Scaling::standard in the params (or scale the data)");
+  CHECK(warnings[0] ==
+        "Som::fit(): the features' ranges (max - min) differ by a factor of 201 (column 2: 201, "
+        "column 0: 1), so the widest features dominate the distances; set scaling = "
+        "Scaling::standard in the params (or scale the data)");
   X(1, 2) = X(3, 2) = 100;  // range 100: a factor of 100, not more
   detail::warn_if_unscaled<double>("Som::fit", X);
   CHECK(warnings.size() == 1);

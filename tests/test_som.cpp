@@ -3,16 +3,16 @@
 // Scalars: float and double for the training kernels, smoothing, determinism and 1e30; double
 // only for behaviour the types share (iris quality, degenerate inputs, MapClassifier, scaling).
 #include <somtile/cluster.hpp>
+#include <somtile/core/warning.hpp>
 #include <somtile/io/csv.hpp>
+#include <somtile/preprocessing.hpp>
 #include <somtile/som/map_classifier.hpp>
 #include <somtile/som/maps.hpp>
 #include <somtile/som/som.hpp>
-#include <somtile/core/warning.hpp>
 #include <somtile/som/suggest.hpp>
-#include <somtile/preprocessing.hpp>
 
-#include <catch2/catch.hpp>
 #include <Eigen/Eigenvalues>
+#include <catch2/catch.hpp>
 #include "support/scalars.hpp"
 
 #include <algorithm>
@@ -80,8 +80,15 @@ TEMPLATE_TEST_CASE("batch training equals a naive Kohonen batch map", "[som][bat
     for (bool torus : {false, true}) {
       for (auto kernel : {Neighborhood::gaussian, Neighborhood::bubble, Neighborhood::triangle}) {
         SomParams p{};
-        p.rows = 4; p.cols = 5; p.epochs = 4; p.sigma = 2.0; p.topology = topo; p.torus = torus;
-        p.neighborhood = kernel; p.training = Training::batch; p.init = Init::sample;
+        p.rows = 4;
+        p.cols = 5;
+        p.epochs = 4;
+        p.sigma = 2.0;
+        p.topology = topo;
+        p.torus = torus;
+        p.neighborhood = kernel;
+        p.training = Training::batch;
+        p.init = Init::sample;
         Som<S> som(p, 3);
         som.initialize_weights(X);
         RowMatrix<double> W = som.weights().template cast<double>();
@@ -115,12 +122,20 @@ TEMPLATE_TEST_CASE("batch training equals a naive Kohonen batch map", "[som][bat
   }
 }
 
-TEMPLATE_TEST_CASE("mini-batch training equals TorchSOM's rule in a naive loop", "[som][minibatch]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("mini-batch training equals TorchSOM's rule in a naive loop", "[som][minibatch]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(23, 2, 5);  // 23 is not a multiple of the batch: a short last batch
   SomParams p{};
-  p.rows = 3; p.cols = 4; p.epochs = 3; p.batch_size = 5; p.sigma = 1.5; p.learning_rate = 0.7;
-  p.topology = Topology::hexagonal; p.neighborhood = Neighborhood::mexican_hat; p.seed = 9;
+  p.rows = 3;
+  p.cols = 4;
+  p.epochs = 3;
+  p.batch_size = 5;
+  p.sigma = 1.5;
+  p.learning_rate = 0.7;
+  p.topology = Topology::hexagonal;
+  p.neighborhood = Neighborhood::mexican_hat;
+  p.seed = 9;
   Som<S> som(p, 2);
   RowMatrix<S> W0(12, 2);
   for (Index u = 0; u < 12; ++u) W0.row(u) << S(u % 4), S(u / 4);
@@ -149,12 +164,19 @@ TEMPLATE_TEST_CASE("mini-batch training equals TorchSOM's rule in a naive loop",
   CHECK((som.weights().template cast<double>() - W).cwiseAbs().maxCoeff() < tol);
 }
 
-TEMPLATE_TEST_CASE("mini-batch errors measured during the epoch equal a naive loop", "[som][minibatch]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("mini-batch errors measured during the epoch equal a naive loop", "[som][minibatch]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(23, 2, 5);
   SomParams p{};
-  p.rows = 3; p.cols = 4; p.epochs = 3; p.batch_size = 5; p.sigma = 1.5; p.learning_rate = 0.7;
-  p.topology = Topology::hexagonal; p.seed = 9;  // Gaussian: the separable smoother
+  p.rows = 3;
+  p.cols = 4;
+  p.epochs = 3;
+  p.batch_size = 5;
+  p.sigma = 1.5;
+  p.learning_rate = 0.7;
+  p.topology = Topology::hexagonal;
+  p.seed = 9;  // Gaussian: the separable smoother
   RowMatrix<S> W0(12, 2);
   for (Index u = 0; u < 12; ++u) W0.row(u) << S(u % 4), S(u / 4);
   Som<S> exact(p, 2);
@@ -171,8 +193,7 @@ TEMPLATE_TEST_CASE("mini-batch errors measured during the epoch equal a naive lo
   const Grid& g = som.grid();
   auto top2 = [&](Index i, const RowMatrix<double>& W) {
     std::vector<std::pair<double, Index>> d;
-    for (Index u = 0; u < W.rows(); ++u)
-      d.emplace_back((X.row(i).template cast<double>() - W.row(u)).squaredNorm(), u);
+    for (Index u = 0; u < W.rows(); ++u) d.emplace_back((X.row(i).template cast<double>() - W.row(u)).squaredNorm(), u);
     std::stable_sort(d.begin(), d.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     return std::array<std::pair<double, Index>, 2>{d[0], d[1]};
   };
@@ -254,7 +275,8 @@ TEST_CASE("symmetric_eigen agrees with Eigen's SelfAdjointEigenSolver", "[som][i
 TEST_CASE("PCA initialisation spans the principal plane", "[som][init]") {
   const auto data = iris();
   SomParams p{};
-  p.rows = 6; p.cols = 10;
+  p.rows = 6;
+  p.cols = 10;
   Som<double> som(p, 4);
   som.initialize_weights(data.X, Init::pca);
   const auto& W = som.weights();
@@ -277,7 +299,8 @@ TEST_CASE("Init: random picks data rows with replacement, sample without, unifor
   const auto data = iris();
   const Index n = data.X.rows();
   SomParams p{};
-  p.rows = 5; p.cols = 5;
+  p.rows = 5;
+  p.cols = 5;
   Som<double> som(p, 4);
   auto row_of = [&](Index u) {  // the data row equal to unit u's weights, or -1
     for (Index i = 0; i < n; ++i)
@@ -305,7 +328,8 @@ TEST_CASE("Init: random picks data rows with replacement, sample without, unifor
   // 100 x 100 map from 4 distinct rows each row is drawn about 2500 times (sd 43).
   const RowMatrix<double> four = data.X.topRows(4);
   SomParams big{};
-  big.rows = 100; big.cols = 100;
+  big.rows = 100;
+  big.cols = 100;
   Som<double> wide(big, 4);
   wide.initialize_weights(four, Init::random);
   std::array<Index, 4> counts{};
@@ -340,21 +364,23 @@ TEST_CASE("Som and topographic_error: sigma beyond the map warns; a BmuResult wi
   std::vector<std::string> warnings;
   ScopedWarningHandler capture([&](std::string_view w) { warnings.emplace_back(w); });
   SomParams p{};
-  p.rows = 3; p.cols = 3; p.sigma = 4.2;  // diagonal sqrt(18) = 4.243
+  p.rows = 3;
+  p.cols = 3;
+  p.sigma = 4.2;  // diagonal sqrt(18) = 4.243
   Som<double> quiet(p, 2);
   CHECK(warnings.empty());
   p.sigma = 10;  // TorchSOM's test: sigma 10 on 3 x 3 warns once
   Som<double> loud(p, 2);
   REQUIRE(warnings.size() == 1);
-  CHECK_THAT(warnings[0], Catch::StartsWith("Som(): sigma = 10 is larger than the map") &&
-                              Catch::Contains("3 x 3"));
+  CHECK_THAT(warnings[0], Catch::StartsWith("Som(): sigma = 10 is larger than the map") && Catch::Contains("3 x 3"));
 
   const RowMatrix<double> X = blobs<double>(30, 2, 3);
   loud.fit(X);
   const BmuResult<double> first_only = loud.bmus(X, SecondBmu::skip);
   CHECK_THROWS_AS(topographic_error(first_only, loud.grid()), InputError);
-  CHECK_THROWS_WITH(topographic_error(first_only, loud.grid()),
-                    Catch::StartsWith("topographic_error(): the BmuResult has no second-best units (0 for 30 samples)"));
+  CHECK_THROWS_WITH(
+      topographic_error(first_only, loud.grid()),
+      Catch::StartsWith("topographic_error(): the BmuResult has no second-best units (0 for 30 samples)"));
   CHECK(topographic_error(loud.bmus(X, SecondBmu::find), loud.grid()) == loud.topographic_error(X));
 }
 
@@ -401,7 +427,10 @@ TEST_CASE("u_matrix options: metric, order, sum or mean, max-1 scaling match a n
   for (Topology topology : {Topology::rectangular, Topology::hexagonal}) {
     const auto steps = naive_steps(rows, cols, topology == Topology::hexagonal);
     SomParams p{};
-    p.rows = rows; p.cols = cols; p.topology = topology; p.distance = Distance::manhattan;
+    p.rows = rows;
+    p.cols = cols;
+    p.topology = topology;
+    p.distance = Distance::manhattan;
     Som<double> som(p, F);
     som.set_weights(W);
     for (Index order : {1, 2})
@@ -409,7 +438,10 @@ TEST_CASE("u_matrix options: metric, order, sum or mean, max-1 scaling match a n
         for (Reduction scaling : {Reduction::sum, Reduction::mean})
           for (bool normalize : {false, true}) {
             UMatrixOptions o;
-            o.distance = metric; o.neighborhood_order = order; o.scaling = scaling; o.normalize = normalize;
+            o.distance = metric;
+            o.neighborhood_order = order;
+            o.scaling = scaling;
+            o.normalize = normalize;
             INFO("topology " << int(topology) << " order " << order << " metric " << int(metric) << " scaling "
                              << int(scaling) << " normalize " << normalize);
             RowMatrix<double> expect(rows, cols);
@@ -437,7 +469,8 @@ TEST_CASE("u_matrix options: metric, order, sum or mean, max-1 scaling match a n
           }
     // Defaults: the SOM's metric (manhattan here) and order, summed, max 1.
     UMatrixOptions same;
-    same.distance = Distance::manhattan; same.neighborhood_order = 1;
+    same.distance = Distance::manhattan;
+    same.neighborhood_order = 1;
     CHECK(u_matrix(som) == u_matrix(som, same));
   }
 }
@@ -448,13 +481,21 @@ TEMPLATE_TEST_CASE("trained maps on iris reach documented quality", "[som][iris]
   for (auto training : {Training::batch, Training::minibatch}) {
     for (auto topo : {Topology::rectangular, Topology::hexagonal}) {
       SomParams p{};
-      p.rows = 10; p.cols = 10; p.epochs = 30; p.sigma = 3.0; p.learning_rate = 0.5; p.batch_size = 8;
-      p.sigma_decay = Decay::exponential; p.sigma_final = 0.6; p.topology = topo; p.training = training;
+      p.rows = 10;
+      p.cols = 10;
+      p.epochs = 30;
+      p.sigma = 3.0;
+      p.learning_rate = 0.5;
+      p.batch_size = 8;
+      p.sigma_decay = Decay::exponential;
+      p.sigma_final = 0.6;
+      p.topology = topo;
+      p.training = training;
       p.init = Init::pca;
       Som<S> som(p, 4);
       const auto h = som.fit(X);
-      INFO("training " << int(training) << " topology " << int(topo) << " QE " << h.quantization_errors.back()
-                       << " TE " << h.topographic_errors.back());
+      INFO("training " << int(training) << " topology " << int(topo) << " QE " << h.quantization_errors.back() << " TE "
+                       << h.topographic_errors.back());
       // Documented bounds (README): standardised iris, 10 x 10, 30 epochs: QE < 0.35, TE < 0.15.
       CHECK(h.quantization_errors.back() < 0.35);
       CHECK(h.topographic_errors.back() < 0.15);
@@ -475,8 +516,13 @@ TEMPLATE_TEST_CASE("same seed, same codebook for 1 and 2 threads", "[som][thread
     const RowMatrix<S> X = blobs<S>(3000, c.features, 3);
     for (auto training : {Training::batch, Training::minibatch}) {
       SomParams p{};
-      p.rows = c.rows; p.cols = c.cols; p.topology = c.topology; p.epochs = 3; p.sigma = 3;
-      p.batch_size = 64; p.training = training;
+      p.rows = c.rows;
+      p.cols = c.cols;
+      p.topology = c.topology;
+      p.epochs = 3;
+      p.sigma = 3;
+      p.batch_size = 64;
+      p.training = training;
       p.n_threads = 1;
       Som<S> a(p, c.features);
       p.n_threads = 2;
@@ -492,7 +538,9 @@ TEMPLATE_TEST_CASE("same seed, same codebook for 1 and 2 threads", "[som][thread
 TEST_CASE("progress callback sees every epoch", "[som]") {
   const RowMatrix<double> X = blobs<double>(50, 3, 1);
   SomParams p{};
-  p.rows = 3; p.cols = 3; p.epochs = 5;
+  p.rows = 3;
+  p.cols = 3;
+  p.epochs = 5;
   Som<double> som(p, 3);
   std::vector<Index> seen;
   std::vector<double> qe;
@@ -512,7 +560,9 @@ namespace {
 // A 2 x 3 rectangular map with a known codebook on a line: unit u has weight (u, 0).
 Som<double> line_som(Index order = 1) {
   SomParams p{};
-  p.rows = 2; p.cols = 3; p.neighborhood_order = order;
+  p.rows = 2;
+  p.cols = 3;
+  p.neighborhood_order = order;
   Som<double> som(p, 2);
   RowMatrix<double> W(6, 2);
   for (Index u = 0; u < 6; ++u) W.row(u) << double(u), 0.0;
@@ -633,7 +683,9 @@ TEST_CASE("Som error paths", "[som][errors]") {
   p.sigma_final = 0;
   CHECK_THROWS_WITH(Som<double>(p, 3), "Som(): sigma_final must be > 0, got 0");
   p = {};
-  p.topology = Topology::hexagonal; p.torus = true; p.rows = 3;
+  p.topology = Topology::hexagonal;
+  p.torus = true;
+  p.rows = 3;
   CHECK_THROWS_AS(Som<double>(p, 3), ParameterError);
   CHECK_THROWS_WITH(Som<double>(SomParams{}, 0), "Som(): n_features must be > 0, got 0");
 
@@ -684,7 +736,8 @@ TEST_CASE("transform gives the distance to every unit", "[som]") {
   CHECK(som.predict(X)[1] == 2);
 }
 
-TEMPLATE_TEST_CASE("separable Gaussian smoothing equals the dense kernel sum", "[kernels][batch]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("separable Gaussian smoothing equals the dense kernel sum", "[kernels][batch]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   Random rng(3);
   // Shapes and shares of units with samples that reach every path of the row pass: whole grid
@@ -717,8 +770,8 @@ TEMPLATE_TEST_CASE("separable Gaussian smoothing equals the dense kernel sum", "
             den += w * double(s.counts[u]);
             num += w * s.sums.row(u).template cast<double>();
           }
-          INFO("grid " << c.rows << " x " << c.cols << " active " << c.active << " topology "
-                       << int(topo) << " torus " << torus << " unit " << n);
+          INFO("grid " << c.rows << " x " << c.cols << " active " << c.active << " topology " << int(topo) << " torus "
+                       << torus << " unit " << n);
           CHECK(double(fast.denominator[n]) == Approx(den).epsilon(1e-5).margin(1e-6));
           CHECK((fast.numerator.row(n).template cast<double>() - num).cwiseAbs().maxCoeff() < 1e-4);
         }
@@ -730,7 +783,12 @@ TEMPLATE_TEST_CASE("separable Gaussian smoothing equals the dense kernel sum", "
 TEST_CASE("Som::cluster groups the units of well separated blobs", "[som][cluster]") {
   const RowMatrix<double> X = blobs<double>(300, 3, 8);  // 3 blobs, 4 apart
   SomParams p{};
-  p.rows = 8; p.cols = 6; p.epochs = 15; p.sigma = 2; p.training = Training::batch; p.init = Init::pca;
+  p.rows = 8;
+  p.cols = 6;
+  p.epochs = 15;
+  p.sigma = 2;
+  p.training = Training::batch;
+  p.init = Init::pca;
   Som<double> som(p, 3);
   CHECK_THROWS_AS(som.cluster(), NotFittedError);
   som.fit(X);
@@ -745,8 +803,8 @@ TEST_CASE("Som::cluster groups the units of well separated blobs", "[som][cluste
   for (Index blob = 0; blob < 3; ++blob) {
     std::map<Index, Index> votes;
     for (Index i = blob; i < X.rows(); i += 3) ++votes[r.labels[bmu[i]]];
-    auto best = std::max_element(votes.begin(), votes.end(),
-                                 [](const auto& a, const auto& b) { return a.second < b.second; });
+    auto best =
+        std::max_element(votes.begin(), votes.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
     CHECK(best->second >= 95);
     majorities.insert(best->first);
   }
@@ -762,7 +820,9 @@ TEST_CASE("Som::cluster groups the units of well separated blobs", "[som][cluste
   CHECK_THROWS_WITH(som.elbow(-1), "Som::elbow(): max_k must be >= 0, got -1");
   {  // a map with fewer than 10 units: the default curve stops at its size
     SomParams small;
-    small.rows = 2; small.cols = 3; small.epochs = 2;
+    small.rows = 2;
+    small.cols = 3;
+    small.epochs = 2;
     Som<double> tiny(small, X.cols());
     tiny.fit(X);
     const auto curve = tiny.elbow();
@@ -795,8 +855,14 @@ void for_each_som_config(F&& body) {
           for (Init init : {Init::random, Init::sample, Init::pca, Init::uniform}) {
             if (torus && topology == Topology::hexagonal && shape.rows % 2) continue;  // cannot tile
             SomParams p{};
-            p.rows = shape.rows; p.cols = shape.cols; p.topology = topology; p.torus = torus;
-            p.training = training; p.init = init; p.epochs = 3; p.batch_size = 4;
+            p.rows = shape.rows;
+            p.cols = shape.cols;
+            p.topology = topology;
+            p.torus = torus;
+            p.training = training;
+            p.init = init;
+            p.epochs = 3;
+            p.batch_size = 4;
             INFO("map " << p.rows << " x " << p.cols << " topology " << int(topology) << " torus " << torus
                         << " training " << int(training) << " init " << int(init));
             body(p);
@@ -820,7 +886,7 @@ TEMPLATE_TEST_CASE("Som: one sample, or identical rows, puts every unit on that 
       CHECK(som.weights().allFinite());
       CHECK(h.quantization_errors.back() == Approx(0.0).margin(1e-5));
       const double te = som.topographic_error(*X);  // the units differ only by rounding: any
-      CHECK((te == 0.0 || te == 1.0));                  // second unit is as good as another
+      CHECK((te == 0.0 || te == 1.0));              // second unit is as good as another
       CHECK(som.predict(*X) == Labels::Zero(X->rows()));
       CHECK(som.transform(*X).cwiseAbs().maxCoeff() == Approx(0.0).margin(1e-5));
     }
@@ -832,7 +898,10 @@ TEST_CASE("Som maps of a one-sample map follow the definitions", "[som][degenera
   X << 1.5, -4;
   for (MapShape shape : {MapShape{1, 1}, MapShape{1, 4}, MapShape{3, 3}}) {
     SomParams p{};
-    p.rows = shape.rows; p.cols = shape.cols; p.epochs = 2; p.training = Training::batch;
+    p.rows = shape.rows;
+    p.cols = shape.cols;
+    p.epochs = 2;
+    p.training = Training::batch;
     Som<double> som(p, 2);
     som.fit(X);
     const auto hits = hit_map(som, X);
@@ -860,7 +929,9 @@ TEST_CASE("Som maps of a one-sample map follow the definitions", "[som][degenera
 TEST_CASE("Som maps on 1 x 1 and 1 x N maps: U-matrix neighbours along the single row", "[som][degenerate][maps]") {
   for (Topology topology : {Topology::rectangular, Topology::hexagonal}) {
     SomParams p{};
-    p.rows = 1; p.cols = 4; p.topology = topology;
+    p.rows = 1;
+    p.cols = 4;
+    p.topology = topology;
     Som<double> line(p, 1);
     line.set_weights((RowMatrix<double>(4, 1) << 0, 1, 3, 6).finished());
     UMatrixOptions mean;
@@ -903,7 +974,11 @@ TEMPLATE_TEST_CASE("Som: one feature and constant columns give finite weights; P
     for (Init init : {Init::random, Init::sample, Init::pca, Init::uniform})
       for (Topology topology : {Topology::rectangular, Topology::hexagonal}) {
         SomParams p{};
-        p.rows = 4; p.cols = 5; p.epochs = 4; p.training = Training::batch; p.init = init;
+        p.rows = 4;
+        p.cols = 5;
+        p.epochs = 4;
+        p.training = Training::batch;
+        p.init = init;
         p.topology = topology;
         INFO("features " << X->cols() << " init " << int(init) << " topology " << int(topology));
         Som<S> som(p, X->cols());
@@ -924,7 +999,9 @@ TEMPLATE_TEST_CASE("Som: one feature and constant columns give finite weights; P
   }
   // PCA of a single feature: units spread along the longer side, +-2 standard deviations.
   SomParams p{};
-  p.rows = 1; p.cols = 5; p.init = Init::pca;
+  p.rows = 1;
+  p.cols = 5;
+  p.init = Init::pca;
   Som<S> line(p, 1);
   line.initialize_weights(one_feature);
   const double mean = one_feature.template cast<double>().mean();
@@ -939,7 +1016,12 @@ TEMPLATE_TEST_CASE("Som batch training: duplicating every row changes nothing", 
   const RowMatrix<S> thrice = X.replicate(3, 1);
   for (Topology topology : {Topology::rectangular, Topology::hexagonal}) {
     SomParams p{};
-    p.rows = 4; p.cols = 4; p.epochs = 5; p.training = Training::batch; p.init = Init::pca; p.topology = topology;
+    p.rows = 4;
+    p.cols = 4;
+    p.epochs = 5;
+    p.training = Training::batch;
+    p.init = Init::pca;
+    p.topology = topology;
     Som<S> a(p, 2), b(p, 2);
     a.initialize_weights(X);
     b.set_weights(a.weights());
@@ -953,7 +1035,8 @@ TEMPLATE_TEST_CASE("Som rejects NaN, Inf and empty input in every entry point", 
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(20, 3, 2);
   SomParams p{};
-  p.rows = 3; p.cols = 3;
+  p.rows = 3;
+  p.cols = 3;
   Som<S> som(p, 3);
   som.fit(X);
   const RowMatrix<S> before = som.weights();
@@ -977,13 +1060,19 @@ TEMPLATE_TEST_CASE("Som rejects NaN, Inf and empty input in every entry point", 
   CHECK(som.weights() == before);
 }
 
-TEMPLATE_TEST_CASE("Som with huge values (1e30) stays finite and matches brute force", "[som][degenerate]", SOMTILE_TEST_SCALARS) {
+TEMPLATE_TEST_CASE("Som with huge values (1e30) stays finite and matches brute force", "[som][degenerate]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = (blobs<double>(60, 3, 5) * 1e30).cast<S>();
   for (Training training : {Training::batch, Training::minibatch})
     for (Distance distance : {Distance::euclidean, Distance::cosine, Distance::manhattan}) {
       SomParams p{};
-      p.rows = 3; p.cols = 4; p.epochs = 3; p.training = training; p.init = Init::pca; p.distance = distance;
+      p.rows = 3;
+      p.cols = 4;
+      p.epochs = 3;
+      p.training = training;
+      p.init = Init::pca;
+      p.distance = distance;
       INFO("training " << int(training) << " distance " << int(distance));
       Som<S> som(p, 3);
       const TrainingHistory h = som.fit(X);
@@ -1027,8 +1116,8 @@ namespace {
 // label on ties), then for each empty unit a scan of all labelled units ordered by (grid
 // distance, weight distance, unit index).
 struct NaiveMapLabels {
-  std::vector<Index> label;                 // per unit, a class label
-  std::vector<std::vector<double>> proba;   // per unit, per sorted class
+  std::vector<Index> label;                // per unit, a class label
+  std::vector<std::vector<double>> proba;  // per unit, per sorted class
 };
 
 template <typename S>
@@ -1089,8 +1178,14 @@ TEMPLATE_TEST_CASE("MapClassifier labels units as a brute-force majority vote wi
   for (auto topo : {Topology::rectangular, Topology::hexagonal}) {
     for (bool torus : {false, true}) {
       SomParams p;
-      p.rows = 8; p.cols = 6; p.epochs = 5; p.sigma = 2.0; p.topology = topo; p.torus = torus;
-      p.training = Training::batch; p.init = Init::pca;
+      p.rows = 8;
+      p.cols = 6;
+      p.epochs = 5;
+      p.sigma = 2.0;
+      p.topology = topo;
+      p.torus = torus;
+      p.training = Training::batch;
+      p.init = Init::pca;
       Som<S> som(p, 4);
       som.fit(Z);
       // A few labelled samples, so that most units are empty and need a donor.
@@ -1136,7 +1231,8 @@ TEST_CASE("MapClassifier ties: smallest label, then nearest weights", "[som][map
   // 1 x 3 map, weights 0, 10, 11: unit 1 (middle) gets no sample, units 0 and 2 are both at
   // grid distance 1 from it; unit 2's weight is nearer, so unit 1 takes unit 2's label.
   SomParams p;
-  p.rows = 1; p.cols = 3;
+  p.rows = 1;
+  p.cols = 3;
   Som<double> som(p, 1);
   som.set_weights((RowMatrix<double>(3, 1) << 0.0, 10.0, 11.0).finished());
   RowMatrix<double> X(4, 1);
@@ -1161,8 +1257,14 @@ TEMPLATE_TEST_CASE("MapClassifier beats the majority baseline on held-out iris",
   for (Index i = 0; i < Z.rows(); ++i) (i % 4 == 0 ? test : train).push_back(i);
   RowMatrix<S> Xtr(Index(train.size()), 4), Xte(Index(test.size()), 4);
   Labels ytr(Index(train.size())), yte(Index(test.size()));
-  for (std::size_t k = 0; k < train.size(); ++k) { Xtr.row(Index(k)) = Z.row(train[k]); ytr[Index(k)] = data.y[train[k]]; }
-  for (std::size_t k = 0; k < test.size(); ++k) { Xte.row(Index(k)) = Z.row(test[k]); yte[Index(k)] = data.y[test[k]]; }
+  for (std::size_t k = 0; k < train.size(); ++k) {
+    Xtr.row(Index(k)) = Z.row(train[k]);
+    ytr[Index(k)] = data.y[train[k]];
+  }
+  for (std::size_t k = 0; k < test.size(); ++k) {
+    Xte.row(Index(k)) = Z.row(test[k]);
+    yte[Index(k)] = data.y[test[k]];
+  }
   Som<S> som(suggest_som_params(Xtr), 4);
   som.fit(Xtr);
   MapClassifier<S> clf(som);
@@ -1176,11 +1278,13 @@ TEMPLATE_TEST_CASE("MapClassifier beats the majority baseline on held-out iris",
 
 TEST_CASE("MapClassifier errors", "[som][map_classifier][errors]") {
   SomParams p;
-  p.rows = 3; p.cols = 3;
+  p.rows = 3;
+  p.cols = 3;
   Som<double> untrained(p, 2);
   CHECK_THROWS_AS(MapClassifier<double>(untrained), NotFittedError);
-  CHECK_THROWS_WITH(MapClassifier<double>(untrained),
-                    "MapClassifier::MapClassifier(): the Som is not trained; call fit() or initialize_weights() on it first");
+  CHECK_THROWS_WITH(
+      MapClassifier<double>(untrained),
+      "MapClassifier::MapClassifier(): the Som is not trained; call fit() or initialize_weights() on it first");
   const RowMatrix<double> X = blobs<double>(30, 2, 3);
   Labels y(30);
   for (Index i = 0; i < 30; ++i) y[i] = i % 3;
@@ -1191,7 +1295,8 @@ TEST_CASE("MapClassifier errors", "[som][map_classifier][errors]") {
     clf.emplace(som);
   }  // the classifier outlives the Som it was built from
   CHECK_THROWS_AS(clf->predict(X), NotFittedError);
-  CHECK_THROWS_WITH(clf->predict(X), "MapClassifier::predict(): this MapClassifier is not fitted yet; call fit() first");
+  CHECK_THROWS_WITH(clf->predict(X),
+                    "MapClassifier::predict(): this MapClassifier is not fitted yet; call fit() first");
   CHECK_THROWS_AS(clf->predict_proba(X), NotFittedError);
   CHECK_THROWS_AS(clf->score(X, y), NotFittedError);
   CHECK_THROWS_WITH(clf->classes(), "MapClassifier::classes(): this MapClassifier is not fitted yet; call fit() first");
@@ -1226,9 +1331,9 @@ TEST_CASE("suggest_som_params follows the SOM Toolbox's som_make", "[som][sugges
     double sigma;
   };
   const Case cases[] = {
-      {"iris", false, 16, 4, 5 + 18, 2},          {"iris", true, 11, 6, 5 + 18, 2},
-      {"wine", false, 9, 7, 4 + 15, 2},           {"wine", true, 11, 6, 4 + 15, 2},
-      {"breast_cancer", false, 30, 4, 3 + 9, 4},  {"breast_cancer", true, 15, 8, 3 + 9, 2},
+      {"iris", false, 16, 4, 5 + 18, 2},         {"iris", true, 11, 6, 5 + 18, 2},
+      {"wine", false, 9, 7, 4 + 15, 2},          {"wine", true, 11, 6, 4 + 15, 2},
+      {"breast_cancer", false, 30, 4, 3 + 9, 4}, {"breast_cancer", true, 15, 8, 3 + 9, 2},
       {"digits", true, 16, 13, 2 + 5, 2},
   };
   for (const Case& c : cases) {
@@ -1263,8 +1368,7 @@ TEST_CASE("suggest_som_params follows the SOM Toolbox's som_make", "[som][sugges
   // One sample: the square guess, 5 -> 2 x 3.
   const SomParams p1 = suggest_som_params(RowMatrix<double>::Ones(1, 3));
   CHECK((p1.rows == 2 && p1.cols == 3 && p1.epochs == 60 + 240 && p1.sigma == 1.0));
-  CHECK_THROWS_WITH(suggest_som_params(RowMatrix<double>(0, 3)),
-                    "suggest_som_params(): X has no samples (0 rows)");
+  CHECK_THROWS_WITH(suggest_som_params(RowMatrix<double>(0, 3)), "suggest_som_params(): X has no samples (0 rows)");
   RowMatrix<double> nan = RowMatrix<double>::Ones(4, 2);
   nan(1, 1) = std::numeric_limits<double>::infinity();
   CHECK_THROWS_AS(suggest_som_params(nan), InputError);
@@ -1277,8 +1381,15 @@ namespace {
 // The README's recommended map: 10 x 12 hexagonal, batch, PCA init, sigma 3 -> 0.6, 30 epochs.
 Som<double> readme_map(const RowMatrix<double>& Z) {
   SomParams p;
-  p.rows = 10; p.cols = 12; p.topology = Topology::hexagonal; p.training = Training::batch;
-  p.init = Init::pca; p.sigma = 3; p.sigma_decay = Decay::exponential; p.sigma_final = 0.6; p.epochs = 30;
+  p.rows = 10;
+  p.cols = 12;
+  p.topology = Topology::hexagonal;
+  p.training = Training::batch;
+  p.init = Init::pca;
+  p.sigma = 3;
+  p.sigma_decay = Decay::exponential;
+  p.sigma_final = 0.6;
+  p.epochs = 30;
   Som<double> som(p, Z.cols());
   som.fit(Z);
   return som;
@@ -1346,8 +1457,7 @@ RowMatrix<S> wide_blobs() {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("Som with scaling equals a plain Som trained on scaler-transformed data",
-                   "[som][scaling]", double) {
+TEMPLATE_TEST_CASE("Som with scaling equals a plain Som trained on scaler-transformed data", "[som][scaling]", double) {
   using S = TestType;
   const RowMatrix<S> X = wide_blobs<S>(), Q = wide_blobs<S>().topRows(7);
   for (const Scaling kind : {Scaling::standard, Scaling::minmax}) {
@@ -1410,7 +1520,8 @@ TEST_CASE("Som without scaling copies nothing and keeps the codebook in data spa
   som.fit(X);
   CHECK(som.scaler().kind() == Scaling::none);
   CHECK(som.weights_in_data_units() == som.weights());
-  CHECK(component_plane(som, 2) == Eigen::Map<const RowMatrix<double>>(RowMatrix<double>(som.weights().col(2)).data(), 3, 3));
+  CHECK(component_plane(som, 2) ==
+        Eigen::Map<const RowMatrix<double>>(RowMatrix<double>(som.weights().col(2)).data(), 3, 3));
 }
 
 TEST_CASE("Som with scaling: errors name the raw data; a failed fit keeps the scaler", "[som][scaling][errors]") {

@@ -65,13 +65,14 @@ TEST_CASE("sparse BMU search: same BMUs and second BMUs as the dense search, any
   const RowMatrix<double> D = sparse_values(37, 29, 0.12, 1);
   const SparseRowMatrix<double> S = to_sparse(D);
   RowMatrix<double> W = random_codebook(13, 29, 2);
-  W.row(5).setZero();      // a zero unit (cosine distance 1)
-  W.row(9) = W.row(3);     // an exact tie: the lower unit wins
+  W.row(5).setZero();   // a zero unit (cosine distance 1)
+  W.row(9) = W.row(3);  // an exact tie: the lower unit wins
   for (const Distance metric : {Distance::euclidean, Distance::cosine}) {
     const BmuResult<double> dense = find_bmus<double>(D, W, {metric, SecondBmu::find, 1});
     for (const Index panel : {Index(0), Index(1), Index(4), Index(13)})
       for (const int threads : {1, 2}) {
-        const BmuResult<double> s = detail::sparse_find_bmus<double>(detail::csr_view(S), W, metric, true, threads, panel);
+        const BmuResult<double> s =
+            detail::sparse_find_bmus<double>(detail::csr_view(S), W, metric, true, threads, panel);
         CAPTURE(enum_name(metric), panel, threads);
         CHECK(s.bmu == dense.bmu);
         CHECK(s.second == dense.second);
@@ -127,11 +128,13 @@ TEST_CASE("sparse BMU search: the same units at every instruction-set level, and
     const RowMatrix<float> Wf = W.cast<float>();
     const SparseRowMatrix<float> Sf = S.cast<float>();
     const BmuResult<float> f = detail::sparse_find_bmus<float>(detail::csr_view(Sf), Wf, metric, true, 2);
-    const BmuResult<double> d = find_bmus<double>(D.cast<float>().cast<double>(), Wf.cast<double>(), {metric, SecondBmu::find, 1});
+    const BmuResult<double> d =
+        find_bmus<double>(D.cast<float>().cast<double>(), Wf.cast<double>(), {metric, SecondBmu::find, 1});
     Index compared = 0;
     for (Index i = 0; i < D.rows(); ++i) {
-      const double gap = naive_distance(metric, D.row(i).cast<float>().cast<double>(), Wf.row(d.second[i]).cast<double>()) -
-                         double(d.distance[i]);
+      const double gap =
+          naive_distance(metric, D.row(i).cast<float>().cast<double>(), Wf.row(d.second[i]).cast<double>()) -
+          double(d.distance[i]);
       if (gap < 1e-4) continue;
       ++compared;
       CHECK(f.bmu[i] == d.bmu[i]);
@@ -225,8 +228,7 @@ TEST_CASE("sparse mini-batch fit equals the dense mini-batch fit", "[sparse][min
   }
 }
 
-TEST_CASE("sparse initialisation draws the same codebook as on the dense matrix",
-          "[sparse][init]") {
+TEST_CASE("sparse initialisation draws the same codebook as on the dense matrix", "[sparse][init]") {
   RowMatrix<double> D = sparse_values(25, 18, 0.2, 6);
   D.col(3).setConstant(0.7);  // a column without implicit zeros: its box is [0.7, 0.7]
   D(4, 3) = 1.5;

@@ -61,7 +61,8 @@ SvmlightData<double> svm_text(const std::string& text, SvmlightOptions options =
 
 std::vector<unsigned char> from_hex(const std::string& hex) {
   std::vector<unsigned char> out;
-  for (std::size_t k = 0; k + 1 < hex.size(); k += 2) out.push_back((unsigned char)std::stoi(hex.substr(k, 2), nullptr, 16));
+  for (std::size_t k = 0; k + 1 < hex.size(); k += 2)
+    out.push_back((unsigned char)std::stoi(hex.substr(k, 2), nullptr, 16));
   return out;
 }
 

@@ -80,8 +80,8 @@ class XmlParser {
   }
   std::string name() {
     const std::size_t b = i_;
-    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '-' ||
-                              s_[i_] == '_' || s_[i_] == ':' || s_[i_] == '.'))
+    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '-' || s_[i_] == '_' ||
+                              s_[i_] == ':' || s_[i_] == '.'))
       ++i_;
     if (b == i_) fail("expected a name");
     return s_.substr(b, i_ - b);
@@ -192,8 +192,7 @@ std::vector<const Element*> with_class(const Element& root, const std::string& c
 }
 std::vector<std::string> texts(const Element& root) {
   std::vector<std::string> out;
-  for (const Element* t : find_all(root, [](const Element& e) { return e.name == "text"; }))
-    out.push_back(t->text);
+  for (const Element* t : find_all(root, [](const Element& e) { return e.name == "text"; })) out.push_back(t->text);
   return out;
 }
 bool has_text(const Element& root, const std::string& s) {
@@ -202,17 +201,15 @@ bool has_text(const Element& root, const std::string& s) {
   return false;
 }
 
-bool valid_paint(
-    const std::string& fill) {  // "none", "#rrggbb" (lower-case hex) or a url(#id) reference
-  const bool hex = fill.size() == 7 && fill[0] == '#' &&
-                   fill.find_first_not_of("0123456789abcdef", 1) == std::string::npos;
+bool valid_paint(const std::string& fill) {  // "none", "#rrggbb" (lower-case hex) or a url(#id) reference
+  const bool hex =
+      fill.size() == 7 && fill[0] == '#' && fill.find_first_not_of("0123456789abcdef", 1) == std::string::npos;
   return fill == "none" || hex || fill.rfind("url(#", 0) == 0;
 }
 
 bool tools_available() {  // asked once: each std::system call costs a shell
   static const bool available =
-      std::system(
-          "command -v xmllint > /dev/null 2>&1 && command -v rsvg-convert > /dev/null 2>&1") == 0;
+      std::system("command -v xmllint > /dev/null 2>&1 && command -v rsvg-convert > /dev/null 2>&1") == 0;
   return available;
 }
 
@@ -237,9 +234,7 @@ std::unique_ptr<Element> load_svg(const std::string& path, bool render = true) {
   REQUIRE(tools_available());
   const std::string png = path + ".png";
   std::remove(png.c_str());
-  CHECK(
-      std::system(("xmllint --noout '" + path + "' && rsvg-convert -o '" + png + "' '" + path + "'")
-                      .c_str()) == 0);
+  CHECK(std::system(("xmllint --noout '" + path + "' && rsvg-convert -o '" + png + "' '" + path + "'").c_str()) == 0);
   const std::string bytes = read_text(png);
   CHECK(bytes.size() > 100);
   CHECK(bytes.compare(1, 3, "PNG") == 0);
@@ -278,8 +273,7 @@ Som<S> small_som(const RowMatrix<S>& X, Topology topology) {
 
 // ---- canvas ------------------------------------------------------------------------------------
 
-TEST_CASE("SvgCanvas escapes text, prints compact numbers and writes deterministic files",
-          "[viz][svg]") {
+TEST_CASE("SvgCanvas escapes text, prints compact numbers and writes deterministic files", "[viz][svg]") {
   viz::SvgCanvas svg(100.5, 40);
   const std::string nasty = "a<b & \"c\" 'd' >\x01 e";
   svg.title(nasty);
@@ -358,21 +352,19 @@ TEST_CASE("Category colours are distinct, valid and exclude the noise grey", "[v
   }
   CHECK(seen[0] == "#1f77b4");  // class 0 is Tableau blue like any other class, not white
   CHECK_THROWS_AS(viz::category_color(-1), ParameterError);
-  CHECK_THROWS_WITH(viz::category_color(-1),
-                    "category_color(): k must be >= 0 (noise has its own grey), got -1");
+  CHECK_THROWS_WITH(viz::category_color(-1), "category_color(): k must be >= 0 (noise has its own grey), got -1");
 }
 
 TEST_CASE("Axis ticks are nice numbers covering the range", "[viz][ticks]") {
   struct Case {
     double lo, hi;
   };
-  for (const Case c : {Case{0, 1}, Case{0.13, 0.87}, Case{-3.7, 12.2}, Case{1e-5, 3e-5},
-                       Case{120, 98000}, Case{5, 6}}) {
+  for (const Case c :
+       {Case{0, 1}, Case{0.13, 0.87}, Case{-3.7, 12.2}, Case{1e-5, 3e-5}, Case{120, 98000}, Case{5, 6}}) {
     const double step = detail::nice_step(c.lo, c.hi);
     const double mantissa = step / std::pow(10.0, std::floor(std::log10(step)));
     INFO(c.lo << " .. " << c.hi << " step " << step);
-    CHECK((std::abs(mantissa - 1) < 1e-9 || std::abs(mantissa - 2) < 1e-9 ||
-           std::abs(mantissa - 5) < 1e-9));
+    CHECK((std::abs(mantissa - 1) < 1e-9 || std::abs(mantissa - 2) < 1e-9 || std::abs(mantissa - 5) < 1e-9));
     const auto ticks = detail::ticks_within(c.lo, c.hi, step);
     CHECK(ticks.size() >= 2);
     CHECK(ticks.size() <= 11);
@@ -389,8 +381,7 @@ TEST_CASE("Axis ticks are nice numbers covering the range", "[viz][ticks]") {
 // ---- maps
 // ----------------------------------------------------------------------------------------
 
-TEST_CASE("plot_grid_map draws one square per unit, colours by value and hatches NaN",
-          "[viz][map]") {
+TEST_CASE("plot_grid_map draws one square per unit, colours by value and hatches NaN", "[viz][map]") {
   const Grid grid(4, 6);
   RowMatrix<double> v(4, 6);
   for (Index i = 0; i < v.size(); ++i) v.data()[i] = double(i);
@@ -434,8 +425,7 @@ TEST_CASE("plot_grid_map draws one square per unit, colours by value and hatches
   CHECK(with_class(*flat, "cell").size() == 24);
 }
 
-TEST_CASE("Hexagonal maps are pointy-top hexagons that tile without gaps or overlaps",
-          "[viz][map]") {
+TEST_CASE("Hexagonal maps are pointy-top hexagons that tile without gaps or overlaps", "[viz][map]") {
   const Grid grid(5, 7, Topology::hexagonal);
   RowMatrix<double> v = RowMatrix<double>::Zero(5, 7);
   v(0, 0) = 1;
@@ -465,13 +455,11 @@ TEST_CASE("Hexagonal maps are pointy-top hexagons that tile without gaps or over
   for (Index a = 0; a < grid.size(); ++a)
     for (Index b = a + 1; b < grid.size(); ++b) {
       INFO("units " << a << " and " << b);
-      CHECK(shared(a, b) ==
-            (grid.adjacent(a, b) ? 2 : 0));  // neighbours share an edge, others touch nowhere
+      CHECK(shared(a, b) == (grid.adjacent(a, b) ? 2 : 0));  // neighbours share an edge, others touch nowhere
     }
 }
 
-TEST_CASE("Category maps give class 0 a colour, noise the Uncertain grey and list both",
-          "[viz][map]") {
+TEST_CASE("Category maps give class 0 a colour, noise the Uncertain grey and list both", "[viz][map]") {
   const Grid grid(3, 4, Topology::hexagonal);
   RowMatrix<double> cls(3, 4);
   cls << 0, 0, 1, 1, 0, -1, 1, 2, nan(), 2, 2, 2;
@@ -498,11 +486,9 @@ TEST_CASE("Category maps give class 0 a colour, noise the Uncertain grey and lis
     CHECK(has_text(*clusters, label));
   CHECK(with_class(*clusters, "empty").empty());
 
-  CHECK_THROWS_AS(viz::plot_category_map(grid, RowMatrix<double>::Constant(3, 4, 0.5), "x.svg"),
-                  InputError);
-  CHECK_THROWS_WITH(
-      viz::plot_category_map(grid, RowMatrix<double>::Constant(3, 4, -2), "x.svg"),
-      "plot_category_map(): categories must be integers >= -1 or NaN, but unit 0 is -2");
+  CHECK_THROWS_AS(viz::plot_category_map(grid, RowMatrix<double>::Constant(3, 4, 0.5), "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_category_map(grid, RowMatrix<double>::Constant(3, 4, -2), "x.svg"),
+                    "plot_category_map(): categories must be integers >= -1 or NaN, but unit 0 is -2");
   CHECK_THROWS_AS(viz::plot_cluster_map(grid, Labels::Zero(5), "x.svg"), InputError);
   CHECK_THROWS_WITH(viz::plot_cluster_map(grid, Labels::Zero(5), "x.svg"),
                     "plot_cluster_map(): unit_labels has 5 labels, but the grid has 12 units");
@@ -542,18 +528,14 @@ TEST_CASE("Panels and RGB maps: one cell per unit per panel, colours from the da
   wide.col(2).setConstant(3);
   viz::plot_rgb_map(grid, wide, "viz_rgb_rescaled.svg", stretch);
   auto rescaled = load_svg("viz_rgb_rescaled.svg");
-  CHECK(with_class(*rescaled, "cell")[19]->attr("fill") ==
-        "#ff0080");  // a constant channel sits mid-range
+  CHECK(with_class(*rescaled, "cell")[19]->attr("fill") == "#ff0080");  // a constant channel sits mid-range
 
   CHECK_THROWS_AS(viz::plot_rgb_map(grid, wide, "x.svg"), InputError);
-  CHECK_THROWS_WITH(
-      viz::plot_rgb_map(grid, wide, "x.svg"),
-      Contains(
-          "plot_rgb_map(): colour values must be in [0, 1] (or set rescale), but rgb(0, 1) = 10"));
+  CHECK_THROWS_WITH(viz::plot_rgb_map(grid, wide, "x.svg"),
+                    Contains("plot_rgb_map(): colour values must be in [0, 1] (or set rescale), but rgb(0, 1) = 10"));
   CHECK_THROWS_WITH(viz::plot_rgb_map(grid, RowMatrix<double>::Zero(20, 2), "x.svg"),
                     "plot_rgb_map(): rgb must be 20 x 3 (one row per unit), got 20 x 2");
-  CHECK_THROWS_WITH(viz::plot_grid_maps(grid, {}, "x.svg"),
-                    "plot_grid_maps(): maps must not be empty");
+  CHECK_THROWS_WITH(viz::plot_grid_maps(grid, {}, "x.svg"), "plot_grid_maps(): maps must not be empty");
   CHECK_THROWS_WITH(viz::plot_grid_maps(grid, {RowMatrix<double>::Zero(2, 2)}, "x.svg"),
                     "plot_grid_maps(): maps[0] is 2 x 2, but the grid is 4 x 5");
 }
@@ -580,16 +562,14 @@ TEST_CASE("Map plots reject bad input and options before writing anything", "[vi
   o = {};
   o.cell_size = -1;
   CHECK_THROWS_AS(viz::plot_grid_map(grid, ok, "x.svg", o), ParameterError);
-  CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o),
-                    "plot_grid_map(): cell_size must be >= 0, got -1");
+  CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o), "plot_grid_map(): cell_size must be >= 0, got -1");
   o = {};
   o.value_decimals = 11;
   CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o),
                     "plot_grid_map(): value_decimals must be in [0, 10], got 11");
   o = {};
   o.label_size = 0;
-  CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o),
-                    "plot_grid_map(): label_size must be in (0, 100], got 0");
+  CHECK_THROWS_WITH(viz::plot_grid_map(grid, ok, "x.svg", o), "plot_grid_map(): label_size must be in (0, 100], got 0");
   o = {};
   o.unit_labels.assign(std::size_t(grid.size()) + 1, "x");
   CHECK_THROWS_AS(viz::plot_grid_map(grid, ok, "x.svg", o), InputError);
@@ -624,8 +604,7 @@ TEST_CASE("plot_grid_map writes unit_labels on their units, over a pale box", "[
 // ---- Som overloads
 // -------------------------------------------------------------------------------
 
-TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank maps, errors",
-                   "[viz][som]", double) {
+TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank maps, errors", "[viz][som]", double) {
   using S = TestType;
   const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
   RowMatrix<S> X = iris.X.cast<S>();
@@ -677,9 +656,8 @@ TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank m
     const auto class_cells = with_class(*c, "cell");
     for (Index i = 0; i < units; ++i) {
       const double k = cm.data()[i];
-      CHECK(
-          class_cells[std::size_t(i)]->attr("fill") ==
-          (std::isnan(k) ? std::string("url(#empty-unit)") : viz::category_color(Index(k)).hex()));
+      CHECK(class_cells[std::size_t(i)]->attr("fill") ==
+            (std::isnan(k) ? std::string("url(#empty-unit)") : viz::category_color(Index(k)).hex()));
     }
     CHECK(has_text(*c, "class 0"));
 
@@ -689,8 +667,8 @@ TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank m
     viz::plot_score_map(som, bmap, target, "viz_score_" + t + ".svg");
     viz::plot_rank_map(som, bmap, target, "viz_rank_" + t + ".svg");
     for (const char* name : {"metric", "std", "score"})
-      CHECK(with_class(*load_svg("viz_" + std::string(name) + "_" + t + ".svg", render), "cell")
-                .size() == std::size_t(units));
+      CHECK(with_class(*load_svg("viz_" + std::string(name) + "_" + t + ".svg", render), "cell").size() ==
+            std::size_t(units));
     auto rank = load_svg("viz_rank_" + t + ".svg", render);
     CHECK(has_text(*rank, "1"));  // ranks are printed in the cells
     CHECK(has_text(*rank, "Units ranked by target std"));
@@ -720,9 +698,8 @@ TEST_CASE("Charts: curves, training errors and the elbow", "[viz][chart]") {
   CHECK(has_text(*root, "rising"));
   CHECK(has_text(*root, "falling"));
   CHECK_THROWS_AS(viz::plot_curves({viz::Curve{"bad", {1, 2}, {1}}}, "x.svg"), InputError);
-  CHECK_THROWS_WITH(
-      viz::plot_curves({viz::Curve{"bad", {1, 2}, {1}}}, "x.svg"),
-      "plot_curves(): curve 0 ('bad') must have as many x as y values, at least one; got 2 and 1");
+  CHECK_THROWS_WITH(viz::plot_curves({viz::Curve{"bad", {1, 2}, {1}}}, "x.svg"),
+                    "plot_curves(): curve 0 ('bad') must have as many x as y values, at least one; got 2 and 1");
   CHECK_THROWS_WITH(viz::plot_curves({viz::Curve{"nan", {1}, {nan()}}}, "x.svg"),
                     "plot_curves(): y must be finite, but y[0] = nan");
 
@@ -739,16 +716,13 @@ TEST_CASE("Charts: curves, training errors and the elbow", "[viz][chart]") {
   CHECK(has_text(*elbow, "k = 3"));
   for (const char* k : {"2", "3", "4", "5", "6"}) CHECK(has_text(*elbow, k));
   CHECK_THROWS_AS(viz::plot_elbow({2, 3}, {1, 2}, 7, "x.svg"), ParameterError);
-  CHECK_THROWS_WITH(viz::plot_elbow({2, 3}, {1, 2}, 7, "x.svg"),
-                    "plot_elbow(): chosen_k (7) is not one of k_values");
+  CHECK_THROWS_WITH(viz::plot_elbow({2, 3}, {1, 2}, 7, "x.svg"), "plot_elbow(): chosen_k (7) is not one of k_values");
   CHECK_THROWS_AS(viz::plot_elbow({2, 3}, {1}, 0, "x.svg"), InputError);
-  CHECK_THROWS_WITH(
-      viz::plot_elbow({2, 3}, {1}, 0, "x.svg"),
-      "plot_elbow(): k_values and inertias must have the same, non-zero length; got 2 and 1");
+  CHECK_THROWS_WITH(viz::plot_elbow({2, 3}, {1}, 0, "x.svg"),
+                    "plot_elbow(): k_values and inertias must have the same, non-zero length; got 2 and 1");
 }
 
-TEST_CASE("Silhouette analysis: one band per cluster, noise left out, the mean marked",
-          "[viz][chart]") {
+TEST_CASE("Silhouette analysis: one band per cluster, noise left out, the mean marked", "[viz][chart]") {
   Eigen::VectorXd s(9);
   s << 0.8, 0.6, 0.7, 0.2, 0.5, -0.1, 0.9, 0.3, 0.4;
   Labels labels(9);
@@ -787,14 +761,11 @@ TEST_CASE("Cluster quality comparison: four panels, one bar per finite metric", 
   auto root = load_svg("viz_quality.svg");
   CHECK(with_class(*root, "panel").size() == 4);
   CHECK(with_class(*root, "bar").size() == 2 * 4 + 1);  // hdbscan has only its cluster count
-  for (const char* label :
-       {"kmeans_weights", "hdbscan_weights", "n/a", "0.61", "310.5", "Number of clusters"})
+  for (const char* label : {"kmeans_weights", "hdbscan_weights", "n/a", "0.61", "310.5", "Number of clusters"})
     CHECK(has_text(*root, label));
-  CHECK_THROWS_AS(viz::plot_cluster_quality_comparison(std::vector<viz::ClusterQuality>{}, "x.svg"),
-                  InputError);
-  CHECK_THROWS_WITH(
-      viz::plot_cluster_quality_comparison(std::vector<viz::ClusterQuality>{}, "x.svg"),
-      "plot_cluster_quality_comparison(): results must not be empty");
+  CHECK_THROWS_AS(viz::plot_cluster_quality_comparison(std::vector<viz::ClusterQuality>{}, "x.svg"), InputError);
+  CHECK_THROWS_WITH(viz::plot_cluster_quality_comparison(std::vector<viz::ClusterQuality>{}, "x.svg"),
+                    "plot_cluster_quality_comparison(): results must not be empty");
 }
 
 TEST_CASE("Network plot: nodes, grey edges, colour bar or legend, size legend", "[viz][chart]") {
@@ -887,8 +858,7 @@ TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[v
   const auto cells = with_class(*rgb, "cell");
   REQUIRE(cells.size() == 20);
   for (Index unit : {0, 7, 19}) {
-    const viz::Color expected{double(codebook(unit, 0)), double(codebook(unit, 1)),
-                              double(codebook(unit, 2))};
+    const viz::Color expected{double(codebook(unit, 0)), double(codebook(unit, 1)), double(codebook(unit, 2))};
     CHECK(cells[std::size_t(unit)]->attr("fill") == expected.hex());
   }
 
@@ -905,8 +875,7 @@ TEMPLATE_TEST_CASE("Lattice plots: U-matrix, RGB image and activation maps", "[v
                     "plot_rgb_map(): an RGB image needs a lattice of 3 features, got 2");
 }
 
-TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, statistics",
-                   "[viz][growing]", double) {
+TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, statistics", "[viz][growing]", double) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   Random rng(11);
@@ -937,10 +906,8 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
   const auto pos = vq.positions();
   for (Index a = 0; a < vq.n_neurons(); ++a)
     for (Index b = 0; b < vq.n_neurons(); ++b) {
-      const double dx = std::stod(nodes[std::size_t(a)]->attr("cx")) -
-                        std::stod(nodes[std::size_t(b)]->attr("cx"));
-      const double dy = std::stod(nodes[std::size_t(a)]->attr("cy")) -
-                        std::stod(nodes[std::size_t(b)]->attr("cy"));
+      const double dx = std::stod(nodes[std::size_t(a)]->attr("cx")) - std::stod(nodes[std::size_t(b)]->attr("cx"));
+      const double dy = std::stod(nodes[std::size_t(a)]->attr("cy")) - std::stod(nodes[std::size_t(b)]->attr("cy"));
       if (pos(a, 0) > pos(b, 0)) CHECK(dx > 0);
       if (pos(a, 1) > pos(b, 1)) CHECK(dy < 0);
     }
@@ -951,8 +918,7 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
     l.layout = layout;
     l.color = viz::NodeStatistic::epoch_created;
     viz::plot_growing_som(vq, "viz_growing_layout.svg", l);
-    CHECK(with_class(*load_svg("viz_growing_layout.svg", render), "node").size() ==
-          std::size_t(vq.n_neurons()));
+    CHECK(with_class(*load_svg("viz_growing_layout.svg", render), "node").size() == std::size_t(vq.n_neurons()));
   }
 
   // SomVQ by label: its cluster ids, legend "cluster k"; or labels given per neuron.
@@ -994,8 +960,7 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
     const auto rgb_nodes = with_class(*doc, "node");
     const RowMatrix<double> colours = viz::pca_rgb(vq.weights().template cast<double>());
     for (Index k = 0; k < vq.n_neurons(); ++k)
-      CHECK(rgb_nodes[std::size_t(k)]->attr("fill") ==
-            (viz::Color{colours(k, 0), colours(k, 1), colours(k, 2)}).hex());
+      CHECK(rgb_nodes[std::size_t(k)]->attr("fill") == (viz::Color{colours(k, 0), colours(k, 1), colours(k, 2)}).hex());
   }
   viz::GrowingSomPlotOptions rgb_size;
   rgb_size.size = viz::NodeStatistic::pca_rgb;
@@ -1004,9 +969,8 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
   viz::GrowingSomPlotOptions sized;
   sized.size = viz::NodeStatistic::label;
   CHECK_THROWS_AS(viz::plot_growing_som(vq, "x.svg", sized), ParameterError);
-  CHECK_THROWS_WITH(
-      viz::plot_growing_som(vq, "x.svg", sized),
-      "plot_growing_som(): size must be a numeric statistic, not NodeStatistic::label");
+  CHECK_THROWS_WITH(viz::plot_growing_som(vq, "x.svg", sized),
+                    "plot_growing_som(): size must be a numeric statistic, not NodeStatistic::label");
 
   SomClassifier<S> clf(p);
   clf.fit(X, y);
@@ -1026,7 +990,8 @@ TEST_CASE("pca_rgb: principal components stretched to [0, 1]; fewer than 3 featu
   // Columns already uncorrelated with falling variance: the components are the columns up to
   // sign, so each channel is the column stretched to [0, 1], or 1 minus that.
   RowMatrix<double> W(8, 3);
-  for (Index i = 0; i < 8; ++i) W.row(i) << 8.0 * ((i & 1) ? 1 : -1), 4.0 * ((i & 2) ? 1 : -1), 1.0 * ((i & 4) ? 1 : -1);
+  for (Index i = 0; i < 8; ++i)
+    W.row(i) << 8.0 * ((i & 1) ? 1 : -1), 4.0 * ((i & 2) ? 1 : -1), 1.0 * ((i & 4) ? 1 : -1);
   const RowMatrix<double> rgb = viz::pca_rgb(W);
   for (Index c = 0; c < 3; ++c) {
     const Eigen::VectorXd up = (W.col(c).array() - W.col(c).minCoeff()) / (W.col(c).maxCoeff() - W.col(c).minCoeff());
@@ -1043,8 +1008,7 @@ TEST_CASE("pca_rgb: principal components stretched to [0, 1]; fewer than 3 featu
   CHECK_THROWS_AS(viz::pca_rgb(RowMatrix<double>(0, 3)), InputError);
 }
 
-TEMPLATE_TEST_CASE("Prototypes as images: Som (rectangular, hexagonal) and growing maps", "[viz][prototypes]",
-                   double) {
+TEMPLATE_TEST_CASE("Prototypes as images: Som (rectangular, hexagonal) and growing maps", "[viz][prototypes]", double) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   Random rng(5);
@@ -1074,7 +1038,8 @@ TEMPLATE_TEST_CASE("Prototypes as images: Som (rectangular, hexagonal) and growi
       for (Index r = 0; r < 2; ++r)
         for (Index c = 0; c < 3; ++c) {
           const Element& px = *rects[std::size_t(r * 3 + c)];
-          CHECK(px.attr("fill") == viz::colormap_color(viz::Colormap::gray, 1.0 - (W(u, r * 3 + c) - lo) / (hi - lo)).hex());
+          CHECK(px.attr("fill") ==
+                viz::colormap_color(viz::Colormap::gray, 1.0 - (W(u, r * 3 + c) - lo) / (hi - lo)).hex());
           if (c > 0) CHECK(std::stod(px.attr("x")) > std::stod(rects[std::size_t(r * 3 + c - 1)]->attr("x")));
           if (r > 0) CHECK(std::stod(px.attr("y")) > std::stod(rects[std::size_t(c)]->attr("y")));
         }
@@ -1119,11 +1084,13 @@ TEMPLATE_TEST_CASE("Prototypes as images: Som (rectangular, hexagonal) and growi
   // Errors: the image shape must match the features; a bad value range is a parameter error.
   const RowMatrix<double> W5 = RowMatrix<double>::Ones(2, 5);
   const RowMatrix<double> C = RowMatrix<double>::Zero(2, 2);
-  CHECK_THROWS_WITH(viz::plot_prototypes(W5, C, "x.svg"),
-                    "plot_prototypes(): the prototypes have 5 features, not a square number: set image_width (and image_height)");
+  CHECK_THROWS_WITH(
+      viz::plot_prototypes(W5, C, "x.svg"),
+      "plot_prototypes(): the prototypes have 5 features, not a square number: set image_width (and image_height)");
   viz::PrototypePlotOptions bad;
   bad.image_width = 2;
-  CHECK_THROWS_WITH(viz::plot_prototypes(W5, C, "x.svg", bad), "plot_prototypes(): image_width 2 does not divide the 5 features");
+  CHECK_THROWS_WITH(viz::plot_prototypes(W5, C, "x.svg", bad),
+                    "plot_prototypes(): image_width 2 does not divide the 5 features");
   bad.image_width = 5;
   bad.image_height = 2;
   CHECK_THROWS_WITH(viz::plot_prototypes(W5, C, "x.svg", bad),
@@ -1140,8 +1107,7 @@ TEMPLATE_TEST_CASE("Prototypes as images: Som (rectangular, hexagonal) and growi
 // ---- clustering of the units
 // ---------------------------------------------------------------------
 
-TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison, elbow",
-                   "[viz][cluster]", double) {
+TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison, elbow", "[viz][cluster]", double) {
   using S = TestType;
   const bool render = std::is_same_v<S, double>;
   const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
@@ -1177,8 +1143,7 @@ TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison,
     bars += std::isfinite(r.metrics.silhouette) + std::isfinite(r.metrics.davies_bouldin) +
             std::isfinite(r.metrics.calinski_harabasz);
   CHECK(with_class(*quality, "bar").size() == bars);
-  for (const char* name : {"kmeans_weights", "gmm_weights", "hdbscan_weights"})
-    CHECK(has_text(*quality, name));
+  for (const char* name : {"kmeans_weights", "gmm_weights", "hdbscan_weights"}) CHECK(has_text(*quality, name));
 
   // A ClusterResult with one cluster: the silhouette file says so.
   ClusterParams one;
@@ -1206,7 +1171,8 @@ TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison,
 
 TEST_CASE("Classification map plots take negative and non-contiguous labels", "[viz][som][degenerate]") {
   SomParams p;
-  p.rows = 1; p.cols = 4;
+  p.rows = 1;
+  p.cols = 4;
   Som<double> som(p, 1);
   som.set_weights((RowMatrix<double>(4, 1) << 0, 1, 2, 3).finished());
   const RowMatrix<double> X = (RowMatrix<double>(5, 1) << 0, 0.1, 1, 2, 2.1).finished();
@@ -1231,8 +1197,13 @@ TEST_CASE("plot_all draws every picture of a Som into a directory", "[viz][plot_
   const CsvData iris = read_csv(std::string(SOMTILE_DATA_DIR) + "/iris.csv", "label");
   const RowMatrix<double> X = iris.X;
   SomParams p;
-  p.rows = 6; p.cols = 8; p.epochs = 8; p.topology = Topology::hexagonal; p.init = Init::pca;
-  p.training = Training::batch; p.sigma = 2;
+  p.rows = 6;
+  p.cols = 8;
+  p.epochs = 8;
+  p.topology = Topology::hexagonal;
+  p.init = Init::pca;
+  p.training = Training::batch;
+  p.sigma = 2;
   Som<double> som(p, X.cols());
   viz::PlotAllOptions o;
   o.history = som.fit(X);
@@ -1241,10 +1212,10 @@ TEST_CASE("plot_all draws every picture of a Som into a directory", "[viz][plot_
   const std::string dir = "viz_plot_all";
   std::filesystem::remove_all(dir);
   const std::vector<std::string> files = viz::plot_all(som, X, iris.y, dir, o);
-  const std::vector<std::string> expected{
-      "u_matrix.svg", "component_planes.svg", "hit_map.svg", "training_errors.svg", "classification_map.svg",
-      "mean_target_map.svg", "std_target_map.svg", "score_map.svg", "rank_map.svg", "elbow.svg",
-      "cluster_map.svg", "silhouette.svg"};
+  const std::vector<std::string> expected{"u_matrix.svg",        "component_planes.svg",   "hit_map.svg",
+                                          "training_errors.svg", "classification_map.svg", "mean_target_map.svg",
+                                          "std_target_map.svg",  "score_map.svg",          "rank_map.svg",
+                                          "elbow.svg",           "cluster_map.svg",        "silhouette.svg"};
   REQUIRE(files.size() == expected.size());
   for (std::size_t k = 0; k < files.size(); ++k) {
     CHECK(files[k] == (std::filesystem::path(dir) / expected[k]).string());

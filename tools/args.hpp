@@ -25,8 +25,7 @@ class UsageError : public std::runtime_error {
 class ArgParser {
  public:
   /// `command`: e.g. "somtile train"; `summary`: one sentence shown under the usage line.
-  ArgParser(std::string command, std::string summary)
-      : command_(std::move(command)), summary_(std::move(summary)) {}
+  ArgParser(std::string command, std::string summary) : command_(std::move(command)), summary_(std::move(summary)) {}
 
   /// An option with a value. `default_text` is shown in --help only.
   ArgParser& option(const std::string& name, const std::string& value_name, const std::string& help,
@@ -79,8 +78,7 @@ class ArgParser {
         values_[spec.name] = value;
         continue;
       }
-      if (next_positional >= positionals_.size())
-        throw UsageError("unexpected argument '" + arg + "'");
+      if (next_positional >= positionals_.size()) throw UsageError("unexpected argument '" + arg + "'");
       values_[positionals_[next_positional++].name] = arg;
     }
     for (std::size_t k = next_positional; k < positionals_.size(); ++k)
@@ -136,8 +134,7 @@ class ArgParser {
 
   /// The value of an option restricted to `choices`, as its position in that list.
   template <typename Enum>
-  Enum get_choice(const std::string& name, const std::vector<std::string>& choices,
-                  Enum fallback) const {
+  Enum get_choice(const std::string& name, const std::vector<std::string>& choices, Enum fallback) const {
     if (!has(name)) return fallback;
     const std::string text = get(name);
     for (std::size_t k = 0; k < choices.size(); ++k)
@@ -183,8 +180,7 @@ class ArgParser {
 
   // "-1" is a value (e.g. --label-column -1), not an option.
   static bool looks_like_number(const std::string& s) {
-    return s.size() > 1 && s[0] == '-' &&
-           (std::isdigit(static_cast<unsigned char>(s[1])) || s[1] == '.');
+    return s.size() > 1 && s[0] == '-' && (std::isdigit(static_cast<unsigned char>(s[1])) || s[1] == '.');
   }
 
   const Spec& find(const std::string& arg) const {

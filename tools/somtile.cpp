@@ -87,8 +87,7 @@ struct Dataset {
 };
 
 void add_data_options(ArgParser& p) {
-  p.option("label-column", "NAME|INDEX",
-           "column holding integer class labels, excluded from the features (-1 = last)");
+  p.option("label-column", "NAME|INDEX", "column holding integer class labels, excluded from the features (-1 = last)");
   p.option("delimiter", "CHAR", "CSV field separator ('tab' for a tab)", ",");
   p.option("skip-rows", "N", "lines skipped at the top of a CSV file (e.g. a title line)", "0");
 }
@@ -96,8 +95,9 @@ void add_data_options(ArgParser& p) {
 // --scale: the scaling a trained model carries (saved with it; later commands take raw data).
 void add_scale_option(ArgParser& p) {
   p.option("scale", "S",
-           choices<Scaling>() + ": scale the features before training; saved in the model, so predict and "
-           "the maps take raw data",
+           choices<Scaling>() +
+               ": scale the features before training; saved in the model, so predict and "
+               "the maps take raw data",
            "none");
 }
 
@@ -126,10 +126,12 @@ struct SparseDataset {
 
 void add_sparse_options(ArgParser& p) {
   p.option("index-base", "B",
-           choices<IndexBase>() + ": how an svmlight file numbers its features (automatic: 0-based if "
-           "some index is 0, else 1-based, as scikit-learn's load_svmlight_file)",
+           choices<IndexBase>() +
+               ": how an svmlight file numbers its features (automatic: 0-based if "
+               "some index is 0, else 1-based, as scikit-learn's load_svmlight_file)",
            "automatic");
-  p.option("n-features", "N", "feature count of an svmlight file (default: its largest index + 1; "
+  p.option("n-features", "N",
+           "feature count of an svmlight file (default: its largest index + 1; "
            "predict: the model's)");
 }
 
@@ -156,7 +158,8 @@ SparseDataset load_sparse(const std::string& path, const ArgParser& args, Index 
 // With Missing::mask, empty, "nan" and "NA" CSV fields are read as NaN (missing values).
 Dataset load_data(const std::string& path, const ArgParser& args, Missing missing = Missing::reject) {
   if (is_sparse_path(path))
-    throw InputError("'" + path + "' is a sparse input (svmlight or .npz), which only train and predict (of a Som) read");
+    throw InputError("'" + path +
+                     "' is a sparse input (svmlight or .npz), which only train and predict (of a Som) read");
   const std::string label = args.get("label-column");
   if (!ends_with(path, ".npy")) {
     CsvOptions options;
@@ -181,8 +184,7 @@ Dataset load_data(const std::string& path, const ArgParser& args, Missing missin
   for (Index i = 0; i < d.X.rows(); ++i) {
     const double v = d.X(i, col);
     if (v != std::floor(v))
-      throw InputError("'" + path + "': label " + number(v) + " in row " + std::to_string(i) +
-                       " is not an integer");
+      throw InputError("'" + path + "': label " + number(v) + " in row " + std::to_string(i) + " is not an integer");
     d.y[i] = Index(v);
   }
   RowMatrix<double> features(d.X.rows(), d.X.cols() - 1);
@@ -191,15 +193,12 @@ Dataset load_data(const std::string& path, const ArgParser& args, Missing missin
   return d;
 }
 
-void check_features(const Dataset& d, Index expected, const std::string& path,
-                    const std::string& kind) {
+void check_features(const Dataset& d, Index expected, const std::string& path, const std::string& kind) {
   if (d.X.cols() == expected) return;
   std::string hint;
-  if (d.X.cols() == expected + 1 && d.y.size() == 0)
-    hint = " (is one of them a label column? see --label-column)";
-  throw InputError("'" + path + "' has " + std::to_string(d.X.cols()) +
-                   " feature columns, but the " + kind + " was trained on " +
-                   std::to_string(expected) + hint);
+  if (d.X.cols() == expected + 1 && d.y.size() == 0) hint = " (is one of them a label column? see --label-column)";
+  throw InputError("'" + path + "' has " + std::to_string(d.X.cols()) + " feature columns, but the " + kind +
+                   " was trained on " + std::to_string(expected) + hint);
 }
 
 // ---- output --------------------------------------------------------------------------------
@@ -221,8 +220,7 @@ std::ostream& report_stream(const std::string& output) {
 // An epoch progress bar on stderr, drawn only when stderr is a terminal.
 class ProgressBar {
  public:
-  ProgressBar(bool wanted, Index epochs)
-      : enabled_(wanted && isatty(STDERR_FILENO)), start_(clock::now()) {
+  ProgressBar(bool wanted, Index epochs) : enabled_(wanted && isatty(STDERR_FILENO)), start_(clock::now()) {
     if (enabled_) draw(0, epochs, "");  // before the first epoch, which may take a while
   }
   ~ProgressBar() { clear(); }
@@ -234,8 +232,8 @@ class ProgressBar {
     const double elapsed = std::chrono::duration<double>(now - start_).count();
     const double done = double(e.epoch + 1) / double(e.epochs);
     char status[96];
-    std::snprintf(status, sizeof status, " QE %.4f TE %.4f  eta %.0fs", e.quantization_error,
-                  e.topographic_error, elapsed / done - elapsed);
+    std::snprintf(status, sizeof status, " QE %.4f TE %.4f  eta %.0fs", e.quantization_error, e.topographic_error,
+                  elapsed / done - elapsed);
     draw(e.epoch + 1, e.epochs, status);
   }
   void clear() {
@@ -249,9 +247,9 @@ class ProgressBar {
   using clock = std::chrono::steady_clock;
   void draw(Index done, Index total, const std::string& status) {
     const int bar = 30, filled = total > 0 ? int(bar * done / total) : bar;
-    const std::string line = "  epoch " + std::to_string(done) + "/" + std::to_string(total) +
-                             " [" + std::string(std::size_t(filled), '#') +
-                             std::string(std::size_t(bar - filled), '.') + "]" + status;
+    const std::string line = "  epoch " + std::to_string(done) + "/" + std::to_string(total) + " [" +
+                             std::string(std::size_t(filled), '#') + std::string(std::size_t(bar - filled), '.') + "]" +
+                             status;
     // Pad to the previous width so a shorter line leaves no leftovers.
     std::fprintf(stderr, "\r%-*s", int(std::max(width_, line.size())), line.c_str());
     std::fflush(stderr);
@@ -277,8 +275,8 @@ std::string checked_kind(const std::string& path, const std::vector<std::string>
                          const std::string& command) {
   const std::string kind = model_kind(path);
   if (std::find(accepted.begin(), accepted.end(), kind) == accepted.end())
-    throw InputError(command + " needs a " + ArgParser::join(accepted, " or ") + " model, but '" +
-                     path + "' holds a " + kind);
+    throw InputError(command + " needs a " + ArgParser::join(accepted, " or ") + " model, but '" + path + "' holds a " +
+                     kind);
   if (kind != "Som" && model_scalar_size(path) != int(sizeof(double)))
     throw InputError("'" + path + "' holds a " + kind +
                      " of float values; the somtile program reads float models only for Som");
@@ -311,8 +309,7 @@ Missing grown_missing(const std::string& path, const std::string& kind) {
 
 // Trains a Som<Scalar> on X and saves it; returns the training history.
 template <typename Scalar, typename Matrix>
-TrainingHistory train_and_save(const SomParams& s, const Matrix& X, ProgressBar& bar,
-                               const std::string& output) {
+TrainingHistory train_and_save(const SomParams& s, const Matrix& X, ProgressBar& bar, const std::string& output) {
   Som<Scalar> som(s, X.cols());
   const TrainingHistory h = som.fit(X, [&bar](const EpochInfo& e) { bar(e); });
   bar.clear();
@@ -330,7 +327,8 @@ int cmd_train(int argc, char** argv) {
               "units, side ratio from the two largest principal components, hexagonal, PCA init,\n"
               "batch training, epochs and sigma from the map size); other options still apply on\n"
               "top. The defaults shown below are those of a map whose size is given.");
-  p.positional("DATA", "training data, .csv or .npy, or sparse: .svm/.svmlight/.libsvm or scipy's CSR .npz "
+  p.positional("DATA",
+               "training data, .csv or .npy, or sparse: .svm/.svmlight/.libsvm or scipy's CSR .npz "
                "(rows are samples; sparse input needs --rows and --cols, and trains in O(nnz) with --training batch)");
   p.option("output", "FILE", "model file to write (required)", "", 'o');
   p.option("rows", "N", "grid rows (default: from the data; " + std::to_string(d.rows) + " with --cols)");
@@ -342,19 +340,13 @@ int cmd_train(int argc, char** argv) {
   p.option("batch-size", "N", "samples per mini-batch", std::to_string(d.batch_size));
   p.option("sigma", "S", "initial neighbourhood width, in grid units", number(d.sigma));
   p.option("sigma-final", "S", "final sigma of the exponential decay", number(d.sigma_final));
-  p.option("sigma-decay", "D", choices<Decay>(),
-           name_of(d.sigma_decay));
+  p.option("sigma-decay", "D", choices<Decay>(), name_of(d.sigma_decay));
   p.option("learning-rate", "A", "initial learning rate (minibatch)", number(d.learning_rate));
-  p.option("learning-rate-final", "A", "final learning rate of the exponential decay",
-           number(d.learning_rate_final));
-  p.option("lr-decay", "D", "decay of the learning rate, as --sigma-decay",
-           name_of(d.lr_decay));
-  p.option("neighborhood", "K", choices<Neighborhood>(),
-           name_of(d.neighborhood));
-  p.option("distance", "D", choices<Distance>(),
-           name_of(d.distance));
-  p.option("neighborhood-order", "N", "rings used by the U-matrix",
-           std::to_string(d.neighborhood_order));
+  p.option("learning-rate-final", "A", "final learning rate of the exponential decay", number(d.learning_rate_final));
+  p.option("lr-decay", "D", "decay of the learning rate, as --sigma-decay", name_of(d.lr_decay));
+  p.option("neighborhood", "K", choices<Neighborhood>(), name_of(d.neighborhood));
+  p.option("distance", "D", choices<Distance>(), name_of(d.distance));
+  p.option("neighborhood-order", "N", "rings used by the U-matrix", std::to_string(d.neighborhood_order));
   p.option("init", "I", choices<Init>(), name_of(d.init));
   p.option("seed", "N", "random seed", std::to_string(d.seed));
   p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
@@ -364,8 +356,9 @@ int cmd_train(int argc, char** argv) {
            "faster)",
            "double");
   p.option("missing", "M",
-           choices<Missing>() + ": mask reads empty, nan and NA cells as missing values and trains "
-           "on the present features (saved in the model)",
+           choices<Missing>() +
+               ": mask reads empty, nan and NA cells as missing values and trains "
+               "on the present features (saved in the model)",
            name_of(d.missing));
   p.flag("quiet", "no progress bar");
   add_scale_option(p);
@@ -381,11 +374,14 @@ int cmd_train(int argc, char** argv) {
   // Without a size, som_make's choices are the defaults the options below start from.
   const bool from_data = !p.has("rows") && !p.has("cols");
   if (sparse && from_data)
-    throw UsageError("sparse input needs --rows and --cols (the map size from the data, as som_make, needs dense data)");
+    throw UsageError(
+        "sparse input needs --rows and --cols (the map size from the data, as som_make, needs dense data)");
   Dataset data;
   SparseDataset sparse_data;
-  if (sparse) sparse_data = load_sparse(path, p);
-  else data = load_data(path, p, missing);
+  if (sparse)
+    sparse_data = load_sparse(path, p);
+  else
+    data = load_data(path, p, missing);
   const Index n_samples = sparse ? sparse_data.X.rows() : data.X.rows();
   const Index n_features = sparse ? sparse_data.X.cols() : data.X.cols();
   const Scaling scaling = p.get_choice("scale", names_of<Scaling>(), d.scaling);
@@ -413,12 +409,12 @@ int cmd_train(int argc, char** argv) {
   s.scaling = scaling;
   s.missing = missing;
   if (from_data)
-    std::cout << "map size from the data: " << s.rows << " x " << s.cols << " (" << b.rows * b.cols
-              << " units for " << n_samples
+    std::cout << "map size from the data: " << s.rows << " x " << s.cols << " (" << b.rows * b.cols << " units for "
+              << n_samples
               << " samples, sides from the two largest principal components, as the SOM Toolbox's "
                  "som_make; "
-              << name_of(b.topology) << ", " << name_of(b.init) << " init, " << name_of(b.training) << ", "
-              << b.epochs << " epochs, sigma " << number(b.sigma) << " -> 1)\n";
+              << name_of(b.topology) << ", " << name_of(b.init) << " init, " << name_of(b.training) << ", " << b.epochs
+              << " epochs, sigma " << number(b.sigma) << " -> 1)\n";
 
   TrainingHistory h;
   if (sparse && use_float) {
@@ -438,8 +434,7 @@ int cmd_train(int argc, char** argv) {
     for (Index k = 0; k < X.size(); ++k)
       if (std::isinf(X.data()[k]) && !std::isinf(data.X.data()[k]))
         throw InputError("'" + path + "': the value " + number(data.X.data()[k]) + " in row " +
-                         std::to_string(k / n_features) + ", column " +
-                         std::to_string(k % n_features) +
+                         std::to_string(k / n_features) + ", column " + std::to_string(k % n_features) +
                          " is beyond float's range (|x| < 3.4e38); use --dtype double");
     data.X = RowMatrix<double>();  // the double copy is no longer needed
     ProgressBar bar(!p.has("quiet"), s.epochs);
@@ -453,15 +448,12 @@ int cmd_train(int argc, char** argv) {
     std::ostringstream csv;
     csv << "epoch,quantization_error,topographic_error\n";
     for (std::size_t e = 0; e < h.quantization_errors.size(); ++e)
-      csv << e + 1 << ',' << number(h.quantization_errors[e]) << ','
-          << number(h.topographic_errors[e]) << '\n';
+      csv << e + 1 << ',' << number(h.quantization_errors[e]) << ',' << number(h.topographic_errors[e]) << '\n';
     write_text(p.get("history"), csv.str());
   }
-  std::cout << "trained a " << s.rows << " x " << s.cols << ' '
-            << name_of(s.topology) << (s.torus ? " torus" : " map") << " on "
-            << n_samples << " samples x " << n_features << " features, " << s.epochs << ' '
-            << name_of(s.training)
-            << (use_float ? " epochs (float): QE " : " epochs: QE ")
+  std::cout << "trained a " << s.rows << " x " << s.cols << ' ' << name_of(s.topology) << (s.torus ? " torus" : " map")
+            << " on " << n_samples << " samples x " << n_features << " features, " << s.epochs << ' '
+            << name_of(s.training) << (use_float ? " epochs (float): QE " : " epochs: QE ")
             << fixed(h.quantization_errors.back()) << ", TE " << fixed(h.topographic_errors.back())
             << (s.scaling != Scaling::none ? " (in " + name_of(s.scaling) + "-scaled units)" : "")
             << (s.missing == Missing::mask && detail::has_missing(data.X)
@@ -481,10 +473,10 @@ int cmd_predict(int argc, char** argv) {
               "hit, mean quantization error, and with --label-column the accuracy (a Som: the\n"
               "share of samples carrying their unit's majority label).");
   p.positional("MODEL", "model file written by somtile train or somtile grow");
-  p.positional("DATA", "samples, .csv or .npy, with the training data's feature columns; or sparse "
+  p.positional("DATA",
+               "samples, .csv or .npy, with the training data's feature columns; or sparse "
                "(.svm/.svmlight/.libsvm, scipy's CSR .npz) for a Som");
-  p.option("output", "FILE", "CSV file to write, one line per sample after a header", "stdout",
-           'o');
+  p.option("output", "FILE", "CSV file to write, one line per sample after a header", "stdout", 'o');
   add_data_options(p);
   add_sparse_options(p);
   if (show_help(p, argc, argv)) return 0;
@@ -518,10 +510,9 @@ int cmd_predict(int argc, char** argv) {
     const Labels& bmu = r.bmu;
     const Index cols = som.params().cols;
     csv << "unit,row,col\n";
-    for (Index i = 0; i < bmu.size(); ++i)
-      csv << bmu[i] << ',' << bmu[i] / cols << ',' << bmu[i] % cols << '\n';
-    summary << " on " << distinct(bmu) << " of " << som.n_units() << " units, mean QE "
-            << fixed(quantization_error(r)) << ", TE " << fixed(topographic_error(r, som.grid()));
+    for (Index i = 0; i < bmu.size(); ++i) csv << bmu[i] << ',' << bmu[i] / cols << ',' << bmu[i] % cols << '\n';
+    summary << " on " << distinct(bmu) << " of " << som.n_units() << " units, mean QE " << fixed(quantization_error(r))
+            << ", TE " << fixed(topographic_error(r, som.grid()));
     if (data.y.size() > 0) {  // the majority label of each unit's samples, as a classifier of them
       std::map<Index, std::map<Index, Index>> votes;
       for (Index i = 0; i < n; ++i) ++votes[bmu[i]][data.y[i]];
@@ -547,8 +538,7 @@ int cmd_predict(int argc, char** argv) {
     csv << "label\n" << predicted.format(Eigen::IOFormat(0, 0, "", "\n")) << '\n';
     summary << " in " << distinct(predicted) << " classes, mean QE " << fixed(clf.quantization_error(data.X));
     if (data.y.size() > 0)
-      summary << ", accuracy "
-              << fixed(double((predicted.array() == data.y.array()).count()) / double(data.y.size()));
+      summary << ", accuracy " << fixed(double((predicted.array() == data.y.array()).count()) / double(data.y.size()));
   }
   write_text(p.get("output"), csv.str());
   report_stream(p.get("output")) << summary.str() << '\n';
@@ -611,20 +601,15 @@ void add_cluster_options(ArgParser& p) {
            "clusters (kmeans, gmm); 0 = automatic (--auto-k for kmeans, lowest BIC for gmm); "
            "hdbscan ignores it",
            std::to_string(d.n_clusters));
-  p.option("auto-k", "C", choices<AutoK>() + ": how kmeans picks k when --clusters is 0",
-           name_of(d.auto_k));
+  p.option("auto-k", "C", choices<AutoK>() + ": how kmeans picks k when --clusters is 0", name_of(d.auto_k));
   p.option("max-k", "N", "largest automatic k (also capped at sqrt(units))", std::to_string(d.max_k));
-  p.option("feature-space", "S", choices<FeatureSpace>(),
-           name_of(d.feature_space));
+  p.option("feature-space", "S", choices<FeatureSpace>(), name_of(d.feature_space));
   p.option("min-cluster-size", "N", "HDBSCAN's min_cluster_size; 0 = max(5, units / 20)",
            std::to_string(d.min_cluster_size));
-  p.option("min-samples", "N", "HDBSCAN's min_samples, the unit itself included; 0 = 2",
-           std::to_string(d.min_samples));
-  p.option("cluster-selection", "S", choices<ClusterSelection>() + " (HDBSCAN)",
-           name_of(d.cluster_selection_method));
+  p.option("min-samples", "N", "HDBSCAN's min_samples, the unit itself included; 0 = 2", std::to_string(d.min_samples));
+  p.option("cluster-selection", "S", choices<ClusterSelection>() + " (HDBSCAN)", name_of(d.cluster_selection_method));
   p.flag("allow-single-cluster", "HDBSCAN may return all units as one cluster");
-  p.option("max-iter", "N", "k-means / GMM iterations per run; 0 = 300 / 100",
-           std::to_string(d.max_iter));
+  p.option("max-iter", "N", "k-means / GMM iterations per run; 0 = 300 / 100", std::to_string(d.max_iter));
   p.option("reg-covar", "R", "added to the GMM covariance diagonals", number(d.reg_covar));
   p.option("cluster-seed", "N", "random seed of k-means / GMM", std::to_string(d.seed));
 }
@@ -649,10 +634,9 @@ ClusterParams cluster_params(const ArgParser& p) {
 }
 
 int cmd_cluster(int argc, char** argv) {
-  ArgParser p(
-      "somtile cluster",
-      "Clusters the units of a Som; writes unit,row,col,cluster (-1 = noise) and prints the\n"
-      "quality of the clustering (silhouette, Davies-Bouldin, Calinski-Harabasz).");
+  ArgParser p("somtile cluster",
+              "Clusters the units of a Som; writes unit,row,col,cluster (-1 = noise) and prints the\n"
+              "quality of the clustering (silhouette, Davies-Bouldin, Calinski-Harabasz).");
   p.positional("MODEL", "Som model file");
   p.option("output", "FILE", "CSV file to write, one line per unit after a header", "stdout", 'o');
   add_cluster_options(p);
@@ -678,14 +662,11 @@ int cmd_cluster(int argc, char** argv) {
   if (!r.k_scores.empty()) out << " (chosen automatically)";
   out << "\n  silhouette          " << fixed(r.metrics.silhouette) << "  (higher is better, max 1)"
       << "\n  davies_bouldin      " << fixed(r.metrics.davies_bouldin) << "  (lower is better)"
-      << "\n  calinski_harabasz   " << fixed(r.metrics.calinski_harabasz, 2)
-      << "  (higher is better)"
-      << "\n  noise units         " << r.metrics.n_noise << " ("
-      << fixed(100 * r.metrics.noise_ratio, 1) << " %)";
+      << "\n  calinski_harabasz   " << fixed(r.metrics.calinski_harabasz, 2) << "  (higher is better)"
+      << "\n  noise units         " << r.metrics.n_noise << " (" << fixed(100 * r.metrics.noise_ratio, 1) << " %)";
   if (!std::isnan(r.inertia)) out << "\n  inertia             " << fixed(r.inertia);
   if (!std::isnan(r.bic))
-    out << "\n  bic                 " << fixed(r.bic, 2) << "\n  aic                 "
-        << fixed(r.aic, 2);
+    out << "\n  bic                 " << fixed(r.bic, 2) << "\n  aic                 " << fixed(r.aic, 2);
   if (!r.k_scores.empty()) {
     out << "\n  " << r.k_criterion << " for k = 1.." << r.k_scores.size() << ":";
     for (double v : r.k_scores) out << ' ' << fixed(v, 3);
@@ -704,21 +685,19 @@ int cmd_grow(int argc, char** argv) {
   p.positional("DATA", "training data, .csv or .npy (rows are samples)");
   p.option("output", "FILE", "model file to write (required)", "", 'o');
   p.flag("classifier", "grow a SomClassifier (needs --label-column)");
-  p.option("max-neurons", "N", "cap on the neurons (>= 4); 0 = 5 sqrt(samples)",
-           std::to_string(d.max_neurons));
+  p.option("max-neurons", "N", "cap on the neurons (>= 4); 0 = 5 sqrt(samples)", std::to_string(d.max_neurons));
   p.option("lambda", "L", "growth threshold factor; lower = more neurons", number(d.lambda_));
   p.option("max-iter", "N", "epochs, growing and fine-tuning together", std::to_string(d.max_iter));
   p.option("sigma-start", "S", "neighbourhood width at the start, in lattice hops; 0 = 0.2 sqrt(neurons)",
            number(d.sigma_start));
-  p.option("sigma-end", "S", "width at the end of growing; 0 = max(0.7, 0.05 sqrt(neurons))",
-           number(d.sigma_end));
-  p.option("growth-criterion", "C", choices<GrowthCriterion>() + " (entropy needs --classifier)",
-           "quantization_error");
+  p.option("sigma-end", "S", "width at the end of growing; 0 = max(0.7, 0.05 sqrt(neurons))", number(d.sigma_end));
+  p.option("growth-criterion", "C", choices<GrowthCriterion>() + " (entropy needs --classifier)", "quantization_error");
   p.option("seed", "N", "random seed", std::to_string(d.seed));
   p.option("threads", "N", "threads, 0 = all available", std::to_string(d.n_threads));
   p.option("missing", "M",
-           choices<Missing>() + ": mask reads empty, nan and NA cells as missing values and grows "
-           "on the present features (saved in the model)",
+           choices<Missing>() +
+               ": mask reads empty, nan and NA cells as missing values and grows "
+               "on the present features (saved in the model)",
            name_of(d.missing));
   add_scale_option(p);
   add_data_options(p);
@@ -733,8 +712,7 @@ int cmd_grow(int argc, char** argv) {
   g.max_iter = p.get_int("max-iter", d.max_iter);
   g.sigma_start = p.get_double("sigma-start", d.sigma_start);
   g.sigma_end = p.get_double("sigma-end", d.sigma_end);
-  g.growth_criterion =
-      p.get_choice("growth-criterion", names_of<GrowthCriterion>(), d.growth_criterion);
+  g.growth_criterion = p.get_choice("growth-criterion", names_of<GrowthCriterion>(), d.growth_criterion);
   g.seed = p.get_uint("seed", d.seed);
   g.n_threads = int(p.get_int("threads", d.n_threads));
   g.scaling = p.get_choice("scale", names_of<Scaling>(), d.scaling);
@@ -747,19 +725,16 @@ int cmd_grow(int argc, char** argv) {
     SomClassifier<double> clf(g);
     clf.fit(data.X, data.y);
     save(clf, output);
-    summary << clf.n_neurons() << " neurons after " << clf.n_iter() << " epochs, QE "
-            << fixed(clf.quantization_error()) << ", TE " << fixed(clf.topographic_error())
-            << ", training accuracy " << fixed(clf.score(data.X, data.y));
+    summary << clf.n_neurons() << " neurons after " << clf.n_iter() << " epochs, QE " << fixed(clf.quantization_error())
+            << ", TE " << fixed(clf.topographic_error()) << ", training accuracy " << fixed(clf.score(data.X, data.y));
   } else {
     SomVQ<double> vq(g);
     vq.fit(data.X);
     save(vq, output);
-    summary << vq.n_neurons() << " neurons after " << vq.n_iter() << " epochs, " << vq.n_clusters()
-            << " clusters, QE " << fixed(vq.quantization_error()) << ", TE "
-            << fixed(vq.topographic_error());
+    summary << vq.n_neurons() << " neurons after " << vq.n_iter() << " epochs, " << vq.n_clusters() << " clusters, QE "
+            << fixed(vq.quantization_error()) << ", TE " << fixed(vq.topographic_error());
   }
-  std::cout << "grew a " << (classifier ? "SomClassifier " : "SomVQ ") << summary.str()
-            << "\nwrote " << output << '\n';
+  std::cout << "grew a " << (classifier ? "SomClassifier " : "SomVQ ") << summary.str() << "\nwrote " << output << '\n';
   return 0;
 }
 
@@ -773,9 +748,7 @@ class OutputFiles {
     std::filesystem::create_directories(dir_, ec);
     if (ec) throw InputError("cannot create directory '" + dir_.string() + "': " + ec.message());
   }
-  const std::string& operator()(const char* name) {
-    return written_.emplace_back((dir_ / name).string());
-  }
+  const std::string& operator()(const char* name) { return written_.emplace_back((dir_ / name).string()); }
   const std::vector<std::string>& written() const { return written_; }
 
  private:
@@ -783,8 +756,8 @@ class OutputFiles {
   std::vector<std::string> written_;
 };
 
-void plot_som(const Som<double>& som, const Dataset& data, const RowMatrix<double>& history,
-              const ClusterParams& c, OutputFiles& file) {
+void plot_som(const Som<double>& som, const Dataset& data, const RowMatrix<double>& history, const ClusterParams& c,
+              OutputFiles& file) {
   viz::plot_u_matrix(som, file("u_matrix.svg"));
   viz::MultiMapPlotOptions planes;
   planes.names = data.columns;
@@ -795,14 +768,12 @@ void plot_som(const Som<double>& som, const Dataset& data, const RowMatrix<doubl
   if (data.X.rows() > 0) {
     viz::plot_hit_map(som, data.X, file("hit_map.svg"));
     if (data.y.size() > 0)
-      viz::plot_classification_map(som, bmus_data_map(som, data.X), data.y,
-                                   file("classification_map.svg"));
+      viz::plot_classification_map(som, bmus_data_map(som, data.X), data.y, file("classification_map.svg"));
   }
   if (history.rows() > 0) {
     const Eigen::VectorXd qe = history.col(1), te = history.col(2);
     viz::plot_training_errors(std::vector<double>(qe.data(), qe.data() + qe.size()),
-                              std::vector<double>(te.data(), te.data() + te.size()),
-                              file("training_errors.svg"));
+                              std::vector<double>(te.data(), te.data() + te.size()), file("training_errors.svg"));
   }
 }
 
@@ -828,12 +799,11 @@ void plot_grown(const Model& model, const Dataset& data, bool classifier, Output
 }
 
 int cmd_plot(int argc, char** argv) {
-  ArgParser p(
-      "somtile plot",
-      "Draws a model as SVG files. A Som: U-matrix, component planes, elbow and cluster map;\n"
-      "with DATA also the hit map, with --label-column the classification map, with\n"
-      "--history the training errors. A SomVQ or SomClassifier: its network on the lattice\n"
-      "and on the principal plane of its weights; with 2-feature DATA, over the data.");
+  ArgParser p("somtile plot",
+              "Draws a model as SVG files. A Som: U-matrix, component planes, elbow and cluster map;\n"
+              "with DATA also the hit map, with --label-column the classification map, with\n"
+              "--history the training errors. A SomVQ or SomClassifier: its network on the lattice\n"
+              "and on the principal plane of its weights; with 2-feature DATA, over the data.");
   p.positional("MODEL", "model file");
   p.positional("DATA", "samples, .csv or .npy, for the pictures that need data", false);
   p.option("out-dir", "DIR", "directory for the SVG files (created if missing)", ".");
@@ -844,14 +814,14 @@ int cmd_plot(int argc, char** argv) {
 
   const std::string model = p.get("MODEL");
   const std::string kind = checked_kind(model, {"Som", "SomVQ", "SomClassifier"}, "plot");
-  if (!p.has("DATA") && p.has("label-column"))
-    throw UsageError("--label-column needs a DATA argument");
+  if (!p.has("DATA") && p.has("label-column")) throw UsageError("--label-column needs a DATA argument");
   if (kind != "Som" && p.has("history"))
     throw InputError("--history applies to Som models, '" + model + "' holds a " + kind);
   std::optional<Som<double>> som_model;  // loaded first: a Som trained with --missing mask reads NaN cells
   if (kind == "Som") som_model = load_som_as_double(model);
-  const Dataset data = p.has("DATA") ? load_data(p.get("DATA"), p, som_model ? som_model->params().missing : grown_missing(model, kind))
-                                     : Dataset{};
+  const Dataset data =
+      p.has("DATA") ? load_data(p.get("DATA"), p, som_model ? som_model->params().missing : grown_missing(model, kind))
+                    : Dataset{};
   RowMatrix<double> history;
   if (p.has("history")) {
     history = read_csv(p.get("history")).X;
@@ -872,8 +842,8 @@ int cmd_plot(int argc, char** argv) {
       if (p.has("DATA")) {
         check_features(data, m.n_features(), p.get("DATA"), kind);
         if (m.n_features() != 2)
-          throw InputError("a " + kind + " is drawn over its data only for 2 features, '" + model +
-                           "' has " + std::to_string(m.n_features()));
+          throw InputError("a " + kind + " is drawn over its data only for 2 features, '" + model + "' has " +
+                           std::to_string(m.n_features()));
       }
       plot_grown(m, data, classifier, files.emplace(p.get("out-dir", ".")));
     };
@@ -903,24 +873,17 @@ int cmd_export(int argc, char** argv) {
 
 void print_som_info(const Som<double>& som) {
   const SomParams& s = som.params();
-  std::cout << "grid                " << s.rows << " x " << s.cols << ' '
-            << name_of(s.topology) << (s.torus ? ", torus" : "") << "\n"
+  std::cout << "grid                " << s.rows << " x " << s.cols << ' ' << name_of(s.topology)
+            << (s.torus ? ", torus" : "") << "\n"
             << "units               " << som.n_units() << "\n"
             << "features            " << som.n_features() << "\n"
-            << "training            " << name_of(s.training) << ", " << s.epochs
-            << " epochs"
-            << (s.training == Training::minibatch ? ", batch size " + std::to_string(s.batch_size)
-                                                  : "")
-            << "\n"
-            << "sigma               " << number(s.sigma) << ' '
-            << name_of(s.sigma_decay)
+            << "training            " << name_of(s.training) << ", " << s.epochs << " epochs"
+            << (s.training == Training::minibatch ? ", batch size " + std::to_string(s.batch_size) : "") << "\n"
+            << "sigma               " << number(s.sigma) << ' ' << name_of(s.sigma_decay)
             << (s.sigma_decay == Decay::exponential ? " to " + number(s.sigma_final) : "") << "\n"
-            << "learning rate       " << number(s.learning_rate) << ' '
-            << name_of(s.lr_decay)
-            << (s.lr_decay == Decay::exponential ? " to " + number(s.learning_rate_final) : "")
-            << "\n"
-            << "neighborhood        " << name_of(s.neighborhood) << ", order "
-            << s.neighborhood_order << "\n"
+            << "learning rate       " << number(s.learning_rate) << ' ' << name_of(s.lr_decay)
+            << (s.lr_decay == Decay::exponential ? " to " + number(s.learning_rate_final) : "") << "\n"
+            << "neighborhood        " << name_of(s.neighborhood) << ", order " << s.neighborhood_order << "\n"
             << "distance            " << name_of(s.distance) << "\n"
             << "init                " << name_of(s.init) << ", seed " << s.seed << "\n"
             << "scaling             " << name_of(s.scaling) << "\n"
@@ -957,8 +920,7 @@ int cmd_info(int argc, char** argv) {
   } else if (kind == "SomClassifier") {
     const SomClassifier<double> clf = load_som_classifier<double>(path);
     print_grown_info(clf);
-    std::cout << "classes             "
-              << clf.classes().transpose().format(Eigen::IOFormat(0, 0, " ")) << "\n";
+    std::cout << "classes             " << clf.classes().transpose().format(Eigen::IOFormat(0, 0, " ")) << "\n";
   }
   return 0;
 }
@@ -975,8 +937,7 @@ const Command commands[] = {
     {"train", "train a classic SOM on a .csv or .npy file and save it", cmd_train},
     {"predict", "best-matching unit, cluster or class of each sample", cmd_predict},
     {"impute", "fill the missing values of a data file from a trained model", cmd_impute},
-    {"cluster", "cluster a Som's units (kmeans, gmm, hdbscan) and print the diagnostics",
-     cmd_cluster},
+    {"cluster", "cluster a Som's units (kmeans, gmm, hdbscan) and print the diagnostics", cmd_cluster},
     {"grow", "grow a SomVQ or SomClassifier (DBGSOM) on a .csv or .npy file and save it", cmd_grow},
     {"plot", "write SVG pictures of a model (U-matrix, hit map, component planes, ...)", cmd_plot},
     {"export", "write a Som's codebook in SOM_PAK .cod format", cmd_export},
@@ -986,11 +947,9 @@ const Command commands[] = {
 std::string main_help() {
   std::string out =
       "usage: somtile COMMAND [options] ...\n\n"
-      "Self-organizing maps from the command line (somtile " SOMTILE_VERSION_STRING
-      ").\n\ncommands:\n";
+      "Self-organizing maps from the command line (somtile " SOMTILE_VERSION_STRING ").\n\ncommands:\n";
   for (const auto& c : commands)
-    out +=
-        "  " + std::string(c.name) + std::string(10 - std::strlen(c.name), ' ') + c.summary + "\n";
+    out += "  " + std::string(c.name) + std::string(10 - std::strlen(c.name), ' ') + c.summary + "\n";
   out +=
       "\n'somtile COMMAND --help' describes a command's options.\n"
       "Exit status: 0 success, 1 bad input, 2 usage error.\n";

@@ -9,8 +9,8 @@
 
 // Precompiled mode: the instantiations somtile::precompiled holds are declared, not compiled here.
 #ifdef SOMTILE_PRECOMPILED
-#include "somtile/core/detail/precompiled.hpp"
 #include "somtile/cluster/detail/instantiations.hpp"
+#include "somtile/core/detail/precompiled.hpp"
 namespace somtile {
 SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_CLUSTER_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
 }  // namespace somtile

@@ -12,11 +12,11 @@
 
 #include <Eigen/SparseCore>
 
-#include "somtile/kernels/detail/sparse_batch.hpp"
-#include "somtile/kernels/detail/sparse_bmu.hpp"
 #include "somtile/io/sparse_npz.hpp"
 #include "somtile/io/svmlight.hpp"
+#include "somtile/kernels/detail/sparse_batch.hpp"
+#include "somtile/kernels/detail/sparse_bmu.hpp"
 #include "somtile/online.hpp"
-#include "somtile/som.hpp"
 #include "somtile/online/detail/sparse_online_som.hpp"
+#include "somtile/som.hpp"
 #include "somtile/som/detail/sparse_som.hpp"

@@ -8,12 +8,12 @@
 using namespace somtile;
 
 static int failures = 0;
-#define EXPECT(cond)                                                              \
-  do {                                                                            \
-    if (!(cond)) {                                                                \
-      ++failures;                                                                 \
-      std::fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond);     \
-    }                                                                             \
+#define EXPECT(cond)                                                          \
+  do {                                                                        \
+    if (!(cond)) {                                                            \
+      ++failures;                                                             \
+      std::fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                         \
   } while (0)
 
 template <typename S>
@@ -28,16 +28,21 @@ RowMatrix<S> data(Index n, Index f) {
 template <typename S>
 SomParams params() {
   SomParams p;
-  p.rows = 6; p.cols = 7; p.epochs = 5; p.sigma = 3; p.training = Training::batch;
-  p.topology = Topology::hexagonal; p.init = Init::sample; p.seed = 5;
+  p.rows = 6;
+  p.cols = 7;
+  p.epochs = 5;
+  p.sigma = 3;
+  p.training = Training::batch;
+  p.topology = Topology::hexagonal;
+  p.init = Init::sample;
+  p.seed = 5;
   return p;
 }
 
 // Single-process reference that adds the shards' statistics in rank order (what
 // ReduceOrder::fixed promises bit for bit).
 template <typename S>
-RowMatrix<S> fixed_order_reference(const RowMatrix<S>& X, const std::vector<Index>& bounds,
-                                   const RowMatrix<S>& W0) {
+RowMatrix<S> fixed_order_reference(const RowMatrix<S>& X, const std::vector<Index>& bounds, const RowMatrix<S>& W0) {
   Som<S> som(params<S>(), X.cols());
   som.set_weights(W0);
   for (Index e = 0; e < som.params().epochs; ++e) {
@@ -88,10 +93,10 @@ void check(int rank, int size, const std::vector<Index>& bounds, const char* wha
     EXPECT(std::abs(h.topographic_errors[e] - hs.topographic_errors[e]) <= 1.5 / double(X.rows()));
   }
   if (rank == 0)
-    std::printf("%-28s %-6s ranks %d: fixed order bit-identical to rank-order reference: %s; max |W - single| "
-                "fixed %.2e, allreduce %.2e\n",
-                what, std::is_same_v<S, float> ? "float" : "double", size, identical ? "yes" : "NO", diff_fixed,
-                diff_reduced);
+    std::printf(
+        "%-28s %-6s ranks %d: fixed order bit-identical to rank-order reference: %s; max |W - single| "
+        "fixed %.2e, allreduce %.2e\n",
+        what, std::is_same_v<S, float> ? "float" : "double", size, identical ? "yes" : "NO", diff_fixed, diff_reduced);
 }
 
 int main(int argc, char** argv) {
@@ -135,8 +140,7 @@ int main(int argc, char** argv) {
     message = e.what();
   }
   EXPECT(threw);
-  if (rank == size - 1)
-    EXPECT(message == "somtile::mpi::fit_batch(): X has 4 features, but this Som expects 5");
+  if (rank == size - 1) EXPECT(message == "somtile::mpi::fit_batch(): X has 4 features, but this Som expects 5");
 
   int total = 0;
   MPI_Allreduce(&failures, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);

@@ -27,8 +27,7 @@ int main() {
   for (const somtile::Index v : grid.neighbors(u))
     check(std::abs(grid.distance(u, v) - 1.0) < 1e-12, "hexagonal neighbours at distance 1");
 
-  check(std::strcmp(SOMTILE_VERSION_STRING, SOMTILE_PACKAGE_VERSION) == 0,
-        "version.hpp says the package's version");
+  check(std::strcmp(SOMTILE_VERSION_STRING, SOMTILE_PACKAGE_VERSION) == 0, "version.hpp says the package's version");
 
 #ifdef _OPENMP
   const bool openmp = omp_get_max_threads() >= 1;  // also links the OpenMP runtime
@@ -37,7 +36,7 @@ int main() {
 #endif
   check(openmp == bool(SOMTILE_EXPECT_OPENMP), "OpenMP reaches the consumer iff somtile uses it");
 
-  std::cout << "somtile consumer: somtile " << SOMTILE_VERSION_STRING << ", OpenMP "
-            << (openmp ? "on" : "off") << (failures ? ": FAILED" : ": ok") << "\n";
+  std::cout << "somtile consumer: somtile " << SOMTILE_VERSION_STRING << ", OpenMP " << (openmp ? "on" : "off")
+            << (failures ? ": FAILED" : ": ok") << "\n";
   return failures ? 1 : 0;
 }

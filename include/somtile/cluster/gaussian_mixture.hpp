@@ -7,14 +7,14 @@
 // (core/warning.hpp) when it did not converge within max_iter. All arithmetic is in double;
 // the fitted parameters are returned in the model's scalar type.
 
-#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
+#include "somtile/cluster/detail/gaussian_em.hpp"
 #include "somtile/cluster/kmeans.hpp"
+#include "somtile/core/detail/parallel.hpp"
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/warning.hpp"
-#include "somtile/core/detail/parallel.hpp"
-#include "somtile/cluster/detail/gaussian_em.hpp"
 
 #include <Eigen/Cholesky>
 
@@ -82,9 +82,8 @@ class GaussianMixture {
   SOMTILE_OUTLINE GaussianMixture& fit(DataRef<Scalar> X) {
     const char* call = "GaussianMixture::fit";
     detail::check_data(call, X);
-    detail::require(params_.n_components <= X.rows(), call,
-                                "n_components must be <= n_samples (", X.rows(), "), got ",
-                                params_.n_components);
+    detail::require(params_.n_components <= X.rows(), call, "n_components must be <= n_samples (", X.rows(), "), got ",
+                    params_.n_components);
     detail::require<InputError>(X.rows() >= 2, call, "X needs at least 2 samples, got ", X.rows());
 
     const RowMatrix<double> Xd = X.template cast<double>();
@@ -100,13 +99,11 @@ class GaussianMixture {
       for (Index i = 0; i < n; ++i) resp(i, assigned[i]) = 1.0;
 
       detail::MixtureState s;
-      if (!detail::estimate_parameters(Xd, resp, params_.covariance_type, params_.reg_covar, s))
-        fail(call);
+      if (!detail::estimate_parameters(Xd, resp, params_.covariance_type, params_.reg_covar, s)) fail(call);
       for (int it = 1; it <= params_.max_iter; ++it) {
         const double previous = s.lower_bound;
         RowMatrix<double> log_resp;
-        s.lower_bound =
-            detail::log_likelihoods(Xd, params_.covariance_type, s, params_.n_threads, &log_resp).mean();
+        s.lower_bound = detail::log_likelihoods(Xd, params_.covariance_type, s, params_.n_threads, &log_resp).mean();
         if (!detail::estimate_parameters(Xd, log_resp.array().exp().matrix(), params_.covariance_type,
                                          params_.reg_covar, s))
           fail(call);
@@ -122,8 +119,9 @@ class GaussianMixture {
       }
     }
     if (!best.converged)
-      detail::warn(call, "the kept run (best of n_init = ", params_.n_init, ") did not converge within max_iter = ",
-                   params_.max_iter, " iterations (change of the lower bound still >= tol = ", params_.tol,
+      detail::warn(call, "the kept run (best of n_init = ", params_.n_init,
+                   ") did not converge within max_iter = ", params_.max_iter,
+                   " iterations (change of the lower bound still >= tol = ", params_.tol,
                    "); increase max_iter or tol, or check the data");
     state_ = std::move(best);
     n_features_ = Xd.cols();
@@ -162,7 +160,9 @@ class GaussianMixture {
   }
 
   /// Akaike information criterion on X: -2 n score(X) + 2 n_parameters. Lower is better.
-  SOMTILE_OUTLINE double aic(DataRef<Scalar> X) const { return -2 * score(X) * double(X.rows()) + 2 * double(n_parameters()); }
+  SOMTILE_OUTLINE double aic(DataRef<Scalar> X) const {
+    return -2 * score(X) * double(X.rows()) + 2 * double(n_parameters());
+  }
 
   /// Free parameters: k d means, k - 1 weights and the covariance entries
   /// (full: k d(d+1)/2, tied: d(d+1)/2, diag: k d, spherical: k).
@@ -171,10 +171,18 @@ class GaussianMixture {
     const Index k = params_.n_components, d = n_features_;
     Index cov = 0;
     switch (params_.covariance_type) {
-      case Covariance::full: cov = k * d * (d + 1) / 2; break;
-      case Covariance::tied: cov = d * (d + 1) / 2; break;
-      case Covariance::diag: cov = k * d; break;
-      case Covariance::spherical: cov = k; break;
+      case Covariance::full:
+        cov = k * d * (d + 1) / 2;
+        break;
+      case Covariance::tied:
+        cov = d * (d + 1) / 2;
+        break;
+      case Covariance::diag:
+        cov = k * d;
+        break;
+      case Covariance::spherical:
+        cov = k;
+        break;
     }
     return cov + k * d + k - 1;
   }
@@ -253,8 +261,7 @@ class GaussianMixture {
                                     "this GaussianMixture is not fitted yet; call fit() first");
   }
   RowMatrix<double> checked(const char* call, ConstRowRef<Scalar> X) const {
-    detail::require<NotFittedError>(is_fitted(), call,
-                                    "this GaussianMixture is not fitted yet; call fit() first");
+    detail::require<NotFittedError>(is_fitted(), call, "this GaussianMixture is not fitted yet; call fit() first");
     detail::check_data(call, X, n_features_, "GaussianMixture");
     return X.template cast<double>();
   }

@@ -13,12 +13,12 @@
 // 5. labels (-1 = noise), membership probabilities and GLOSH outlier scores.
 // Every step is independent of the number of threads.
 
-#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/cluster/cluster_selection.hpp"
 #include "somtile/cluster/detail/condensed_tree.hpp"
 #include "somtile/cluster/detail/kdtree.hpp"
 #include "somtile/cluster/detail/mutual_reachability_tree.hpp"
 #include "somtile/cluster/spanning_edge.hpp"
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/core/types.hpp"
 
@@ -56,7 +56,6 @@ inline void validate(const HDBSCANParams& p, const char* call = "HDBSCAN") {
   detail::check_non_negative(call, "n_threads", p.n_threads);
 }
 
-
 /// Hierarchical density-based clustering (scikit-learn's HDBSCAN): mutual-reachability
 /// minimum spanning tree, condensed tree, excess-of-mass or leaf selection; noise is -1.
 /// \tparam Scalar float or double, the type of the data (the arithmetic is in double).
@@ -85,8 +84,8 @@ class HDBSCAN {
     detail::require<InputError>(X.rows() >= 2, call, "X needs at least 2 samples, got ", X.rows());
     const Index min_samples = params_.min_samples > 0 ? params_.min_samples : params_.min_cluster_size;
     detail::require(min_samples <= X.rows(), call,
-                                "min_samples (min_cluster_size when min_samples = 0) must be <= n_samples (",
-                                X.rows(), "), got ", min_samples);
+                    "min_samples (min_cluster_size when min_samples = 0) must be <= n_samples (", X.rows(), "), got ",
+                    min_samples);
 
     const RowMatrix<double> Xd = X.template cast<double>();
     const int threads = params_.n_threads;
@@ -97,8 +96,9 @@ class HDBSCAN {
     std::vector<SpanningEdge> mst =
         low_dimension ? detail::boruvka_mst(Xd, core, neighbours, threads) : detail::prim_mst(Xd, core, threads);
     const detail::CondensedTree tree = detail::condense(Xd.rows(), mst, params_.min_cluster_size);
-    const detail::Selection sel = detail::select_clusters(
-        tree, params_.cluster_selection_method == ClusterSelection::leaf, params_.cluster_selection_epsilon, params_.allow_single_cluster);
+    const detail::Selection sel =
+        detail::select_clusters(tree, params_.cluster_selection_method == ClusterSelection::leaf,
+                                params_.cluster_selection_epsilon, params_.allow_single_cluster);
     detail::HdbscanOutput result =
         detail::label_points(tree, sel, params_.cluster_selection_epsilon, params_.allow_single_cluster);
 

@@ -16,15 +16,15 @@
 // cluster empty after the update. (Centres that coincide exactly can still tie in the next
 // assignment, where the lower index wins, as in scikit-learn.)
 
+#include "somtile/cluster/detail/lloyd.hpp"
+#include "somtile/core/detail/parallel.hpp"
 #include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/warning.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/core/detail/parallel.hpp"
-#include "somtile/cluster/detail/lloyd.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -103,13 +103,13 @@ class KMeans {
   SOMTILE_OUTLINE KMeans& fit(DataRef<Scalar> X) {
     const char* call = "KMeans::fit";
     detail::check_data(call, X);
-    detail::require(params_.n_clusters <= X.rows(), call, "n_clusters must be <= n_samples (",
-                                X.rows(), "), got ", params_.n_clusters);
+    detail::require(params_.n_clusters <= X.rows(), call, "n_clusters must be <= n_samples (", X.rows(), "), got ",
+                    params_.n_clusters);
 
     const int threads = params_.n_threads;
     const Eigen::RowVectorXd mean = X.template cast<double>().colwise().mean();
-    const double variance = (X.template cast<double>().rowwise() - mean).array().square().sum() /
-                            double(X.rows() * X.cols());
+    const double variance =
+        (X.template cast<double>().rowwise() - mean).array().square().sum() / double(X.rows() * X.cols());
     const double tol = params_.tol * variance;
 
     const Random root(params_.seed);
@@ -125,8 +125,9 @@ class KMeans {
     // centres without changing anything, which is not a failure to converge.
     const double total = variance * double(X.rows()) * double(X.cols());
     if (!best.converged && best.inertia > 1e-12 * total)
-      detail::warn(call, "the kept run (best of n_init = ", params_.n_init, ") did not converge within max_iter = ",
-                   params_.max_iter, " iterations (inertia ", best.inertia, "); increase max_iter or tol");
+      detail::warn(call, "the kept run (best of n_init = ", params_.n_init,
+                   ") did not converge within max_iter = ", params_.max_iter, " iterations (inertia ", best.inertia,
+                   "); increase max_iter or tol");
     centers_.swap(best.centers);
     labels_.swap(best.labels);
     inertia_ = best.inertia;
@@ -185,8 +186,8 @@ class KMeans {
     if constexpr (Archive::loading) {
       validate(p, "load_kmeans");
       const Index k = centers_.rows();
-      ar.check(k >= 1 && k == p.n_clusters && centers_.cols() >= 1 && centers_.allFinite(), "the centres are a ",
-               k, " x ", centers_.cols(), " matrix, expected ", p.n_clusters, " finite rows");
+      ar.check(k >= 1 && k == p.n_clusters && centers_.cols() >= 1 && centers_.allFinite(), "the centres are a ", k,
+               " x ", centers_.cols(), " matrix, expected ", p.n_clusters, " finite rows");
       ar.check(labels_.size() == 0 || (labels_.minCoeff() >= 0 && labels_.maxCoeff() < k),
                "a training label is not a cluster id");
       ar.check(p.n_threads >= 0 && std::isfinite(inertia_) && inertia_ >= 0, "invalid n_threads ", p.n_threads,

@@ -16,15 +16,15 @@
 //   rather than an arbitrary 0 or infinity;
 // - the seed is a parameter (TorchSOM hard-codes 42).
 
+#include "somtile/cluster/detail/unit_clustering.hpp"
 #include "somtile/cluster/gaussian_mixture.hpp"
 #include "somtile/cluster/hdbscan.hpp"
 #include "somtile/cluster/kmeans.hpp"
 #include "somtile/cluster/som_cluster_types.hpp"
-#include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/types.hpp"
 #include "somtile/core/warning.hpp"
 #include "somtile/metrics/clustering.hpp"
-#include "somtile/cluster/detail/unit_clustering.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -37,8 +37,7 @@ namespace somtile {
 // The public functions below are declared, with their documentation, in som_cluster_types.hpp.
 
 template <typename Scalar>
-RowMatrix<double> cluster_features(DataRef<Scalar> weights, const RowMatrix<double>& positions,
-                                   FeatureSpace space) {
+RowMatrix<double> cluster_features(DataRef<Scalar> weights, const RowMatrix<double>& positions, FeatureSpace space) {
   const char* call = "cluster_features";
   detail::check_data(call, weights, "weights");
   if (space != FeatureSpace::weights) {
@@ -99,14 +98,14 @@ struct NeuronClusteringIncluded<Scalar, void> : std::true_type {};
 }  // namespace detail
 
 template <typename Scalar>
-ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& positions,
-                            const ClusterParams& params, const char* call) {
+ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& positions, const ClusterParams& params,
+                            const char* call) {
   detail::check_data(call, weights, "weights");
   const Index n_units = weights.rows();
   detail::require<InputError>(n_units >= 2, call, "clustering needs at least 2 units, got ", n_units);
   detail::check_non_negative(call, "n_clusters", params.n_clusters);
-  detail::require(params.n_clusters <= n_units, call, "n_clusters must be <= the number of units (", n_units,
-                  "), got ", params.n_clusters);
+  detail::require(params.n_clusters <= n_units, call, "n_clusters must be <= the number of units (", n_units, "), got ",
+                  params.n_clusters);
   detail::check_positive(call, "max_k", params.max_k);
   detail::check_non_negative(call, "min_samples", params.min_samples);
   detail::require(params.min_samples <= n_units, call, "min_samples must be <= the number of units (", n_units,
@@ -203,8 +202,8 @@ ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& po
     }
     case ClusterMethod::hdbscan: {
       HDBSCANParams hp;
-      hp.min_cluster_size = params.min_cluster_size > 0 ? params.min_cluster_size
-                                                        : std::min(n_units, std::max<Index>(5, n_units / 20));
+      hp.min_cluster_size =
+          params.min_cluster_size > 0 ? params.min_cluster_size : std::min(n_units, std::max<Index>(5, n_units / 20));
       hp.min_samples = params.min_samples > 0 ? params.min_samples : detail::unit_min_samples;
       hp.cluster_selection_method = params.cluster_selection_method;
       hp.allow_single_cluster = params.allow_single_cluster;

@@ -4,8 +4,8 @@
 // algorithms are compiled by the programs that cluster, which include <somtile/cluster.hpp>.
 
 #include "somtile/cluster/cluster_selection.hpp"
-#include "somtile/core/types.hpp"
 #include "somtile/cluster/detail/neuron_clustering_included.hpp"
+#include "somtile/core/types.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -79,8 +79,8 @@ struct ClusterParams {
   /// k-means Lloyd iterations / GMM EM iterations per run; 0 = the estimator's default
   /// (KMeansParams: 300, GaussianMixtureParams: 100).
   int max_iter = 0;
-  int n_init = 10;                                ///< k-means restarts (GMM: EM runs)
-  int n_threads = 0;                              ///< 0 = all available
+  int n_init = 10;    ///< k-means restarts (GMM: EM runs)
+  int n_threads = 0;  ///< 0 = all available
 };
 
 /// Quality of a clustering of the units, on the clustered features with noise units dropped.
@@ -109,8 +109,8 @@ struct ClusterResult {
   FeatureSpace feature_space = FeatureSpace::weights;
   /// Quality of the clustering (silhouette, Davies–Bouldin, Calinski–Harabasz, noise).
   ClusterMetrics metrics;
-  RowMatrix<double> centers;    ///< n_clusters x features: centre / mean / member mean per cluster
-  RowMatrix<double> features;   ///< the matrix that was clustered (units x features)
+  RowMatrix<double> centers;   ///< n_clusters x features: centre / mean / member mean per cluster
+  RowMatrix<double> features;  ///< the matrix that was clustered (units x features)
   double inertia = std::numeric_limits<double>::quiet_NaN();  ///< k-means only
   double bic = std::numeric_limits<double>::quiet_NaN();      ///< GMM only
   double aic = std::numeric_limits<double>::quiet_NaN();      ///< GMM only
@@ -126,13 +126,12 @@ struct ClusterResult {
 /// so each block's column variances sum to 1: the map's geometry and the codebook weigh the
 /// same, whatever the number of features or the size of the grid.
 template <typename Scalar>
-RowMatrix<double> cluster_features(DataRef<Scalar> weights, const RowMatrix<double>& positions,
-                                   FeatureSpace space);
+RowMatrix<double> cluster_features(DataRef<Scalar> weights, const RowMatrix<double>& positions, FeatureSpace space);
 
 /// k-means inertia for k = 1..max_k (entry k-1), each the best of n_init restarts.
 template <typename = void>
-std::vector<double> elbow_inertias(ConstRowRef<double> features, Index max_k, std::uint64_t seed = 0,
-                                   int n_init = 10, int n_threads = 0);
+std::vector<double> elbow_inertias(ConstRowRef<double> features, Index max_k, std::uint64_t seed = 0, int n_init = 10,
+                                   int n_threads = 0);
 
 /// The elbow of an inertia curve (entry k-1 = inertia for k clusters): the k in 2..K-1 with
 /// the largest second difference I(k-1) - 2 I(k) + I(k+1), ties to the smaller k; 2 when the
@@ -144,7 +143,7 @@ Index elbow_k(const std::vector<double>& inertias);
 /// units' grid coordinates (units x 2, may be empty for FeatureSpace::weights). `call` names
 /// the public entry point in error messages (Som::cluster passes its own name).
 template <typename Scalar>
-ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& positions,
-                            const ClusterParams& params, const char* call = "cluster_units");
+ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& positions, const ClusterParams& params,
+                            const char* call = "cluster_units");
 
 }  // namespace somtile

@@ -10,8 +10,8 @@ namespace somtile {
 
 /// What a progress callback sees after each epoch.
 struct EpochInfo {
-  Index epoch;        ///< 0-based
-  Index epochs;       ///< the most epochs the fit may run (it may stop earlier on convergence)
+  Index epoch;           ///< 0-based
+  Index epochs;          ///< the most epochs the fit may run (it may stop earlier on convergence)
   double learning_rate;  ///< 0 for batch training (SomVQ, SomClassifier, Training::batch)
   /// Neighbourhood width used in the epoch.
   double sigma;

@@ -116,8 +116,7 @@ class Random {
   std::vector<Index> sample_without_replacement(Index n, Index k) {
     std::vector<Index> order(static_cast<std::size_t>(n));
     std::iota(order.begin(), order.end(), Index(0));
-    for (Index i = 0; i < k; ++i)
-      std::swap(order[std::size_t(i)], order[std::size_t(i + uniform_index(n - i))]);
+    for (Index i = 0; i < k; ++i) std::swap(order[std::size_t(i)], order[std::size_t(i + uniform_index(n - i))]);
     order.resize(static_cast<std::size_t>(k));
     return order;
   }

@@ -81,10 +81,10 @@ enum class Covariance {
 /// How a classic SOM's codebook is initialised (new enumerators go at the end: model files
 /// store the position).
 enum class Init {
-  random,   ///< each unit a random data row, drawn with replacement (TorchSOM's "random")
-  sample,   ///< distinct random data rows (without replacement; see Som::initialize_weights)
-  pca,      ///< the plane of the first two principal components
-  uniform   ///< uniform in each feature's [min, max] (somtile's "random" before model version 2)
+  random,  ///< each unit a random data row, drawn with replacement (TorchSOM's "random")
+  sample,  ///< distinct random data rows (without replacement; see Som::initialize_weights)
+  pca,     ///< the plane of the first two principal components
+  uniform  ///< uniform in each feature's [min, max] (somtile's "random" before model version 2)
 };
 
 /// Training rule of the classic SOM.
@@ -114,8 +114,8 @@ struct EnumNames<Distance> {
 };
 template <>
 struct EnumNames<Decay> {
-  static constexpr std::array<std::string_view, 6> names{
-      "asymptotic", "inverse_to_zero", "linear_to_zero", "inverse_to_one", "linear_to_one", "exponential"};
+  static constexpr std::array<std::string_view, 6> names{"asymptotic",     "inverse_to_zero", "linear_to_zero",
+                                                         "inverse_to_one", "linear_to_one",   "exponential"};
 };
 template <>
 struct EnumNames<Covariance> {

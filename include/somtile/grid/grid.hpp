@@ -12,9 +12,9 @@
 //   torus:       minimum-image distances with periods cols and rows (times sqrt(3)/2 for
 //                hexagonal, which needs an even number of rows to tile).
 
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -40,8 +40,8 @@ class Grid {
       : rows_(rows), cols_(cols), topology_(topology), torus_(torus) {
     detail::check_positive("Grid", "rows", rows);
     detail::check_positive("Grid", "cols", cols);
-    detail::require(rows <= std::numeric_limits<Index>::max() / cols, "Grid", "rows * cols (", rows, " * ",
-                    cols, ") overflows the unit index");
+    detail::require(rows <= std::numeric_limits<Index>::max() / cols, "Grid", "rows * cols (", rows, " * ", cols,
+                    ") overflows the unit index");
     detail::require(!(torus && hexagonal() && rows % 2 != 0), "Grid",
                     "a hexagonal torus needs an even number of rows to tile, got rows = ", rows);
   }
@@ -67,9 +67,7 @@ class Grid {
   Index col_of(Index unit) const { return unit % cols_; }
 
   /// 2 x(unit), an integer: column offsets are exact in half-columns.
-  Index twice_x(Index unit) const {
-    return 2 * col_of(unit) + (hexagonal() ? (row_of(unit) & 1) : 0);
-  }
+  Index twice_x(Index unit) const { return 2 * col_of(unit) + (hexagonal() ? (row_of(unit) & 1) : 0); }
 
   /// Planar position (x, y) of a unit: x along columns, y along rows.
   double x(Index unit) const {
@@ -96,9 +94,7 @@ class Grid {
     Index half_cols;
   };
   /// The Offset between units a and b.
-  Offset offset(Index a, Index b) const {
-    return wrapped(row_of(a) - row_of(b), twice_x(a) - twice_x(b));
-  }
+  Offset offset(Index a, Index b) const { return wrapped(row_of(a) - row_of(b), twice_x(a) - twice_x(b)); }
   /// The offset for signed row and half-column differences: absolute values, then the
   /// minimum image on a torus. The one place the wrap rule lives.
   Offset wrapped(Index row_diff, Index half_col_diff) const {
@@ -134,8 +130,7 @@ class Grid {
     if (!torus_) return hex_steps(ra, ca, rb, cb);
     Index best = hex_steps(ra, ca, rb, cb);
     for (Index sr : {-rows_, Index(0), rows_})  // rows_ is even, so row parity is preserved
-      for (Index sc : {-cols_, Index(0), cols_})
-        best = std::min(best, hex_steps(ra, ca, rb + sr, cb + sc));
+      for (Index sc : {-cols_, Index(0), cols_}) best = std::min(best, hex_steps(ra, ca, rb + sr, cb + sc));
     return best;
   }
 
@@ -179,7 +174,6 @@ class Grid {
   }
 
  private:
-
   // Hex steps between offset coordinates (odd-r), via axial/cube coordinates.
   static Index hex_steps(Index ra, Index ca, Index rb, Index cb) {
     const Index qa = ca - (ra - (ra & 1)) / 2, qb = cb - (rb - (rb & 1)) / 2;

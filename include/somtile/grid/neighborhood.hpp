@@ -20,11 +20,14 @@ namespace somtile {
 inline double neighborhood_weight(Neighborhood kind, double distance_sq, double sigma) {
   const double s2 = sigma * sigma;
   switch (kind) {
-    case Neighborhood::gaussian: return std::exp(-distance_sq / (2.0 * s2));
+    case Neighborhood::gaussian:
+      return std::exp(-distance_sq / (2.0 * s2));
     case Neighborhood::mexican_hat:
       return (1.0 - distance_sq / s2) * std::exp(-distance_sq / (2.0 * s2));
-    case Neighborhood::bubble: return distance_sq <= s2 ? 1.0 : 0.0;
-    case Neighborhood::triangle: return std::max(0.0, 1.0 - std::sqrt(distance_sq) / sigma);
+    case Neighborhood::bubble:
+      return distance_sq <= s2 ? 1.0 : 0.0;
+    case Neighborhood::triangle:
+      return std::max(0.0, 1.0 - std::sqrt(distance_sq) / sigma);
   }
   return 0.0;
 }
@@ -32,7 +35,8 @@ inline double neighborhood_weight(Neighborhood kind, double distance_sq, double 
 /// Grid distance beyond which |h| < epsilon: units farther away may be skipped.
 inline double neighborhood_radius(Neighborhood kind, double sigma, double epsilon = 1e-6) {
   switch (kind) {
-    case Neighborhood::gaussian: return sigma * std::sqrt(2.0 * std::log(1.0 / epsilon));
+    case Neighborhood::gaussian:
+      return sigma * std::sqrt(2.0 * std::log(1.0 / epsilon));
     case Neighborhood::mexican_hat: {
       // |h| = (u - 1) e^{-u/2} with u = d^2/sigma^2 decreases for u > 3; step out until small.
       double u = 3.0;
@@ -40,7 +44,8 @@ inline double neighborhood_radius(Neighborhood kind, double sigma, double epsilo
       return sigma * std::sqrt(u);
     }
     case Neighborhood::bubble:
-    case Neighborhood::triangle: return sigma;
+    case Neighborhood::triangle:
+      return sigma;
   }
   return sigma;
 }
@@ -52,7 +57,10 @@ class NeighborhoodTable {
  public:
   /// The table of `kind` at width `sigma` on `grid`.
   NeighborhoodTable(const Grid& grid, Neighborhood kind, double sigma)
-      : grid_(grid), kind_(kind), sigma_(sigma), width_(2 * grid.cols() + 1),
+      : grid_(grid),
+        kind_(kind),
+        sigma_(sigma),
+        width_(2 * grid.cols() + 1),
         values_(std::size_t(grid.rows() * width_)) {
     for (Index dr = 0; dr < grid.rows(); ++dr)
       for (Index dx2 = 0; dx2 < width_; ++dx2)
@@ -69,8 +77,8 @@ class NeighborhoodTable {
 
   /// h between units a and b (same value as neighborhood_weight on grid.distance_sq(a, b)).
   double operator()(Index a, Index b) const {
-    const Grid::Offset o = grid_.wrapped(row_[std::size_t(a)] - row_[std::size_t(b)],
-                                         twice_x_[std::size_t(a)] - twice_x_[std::size_t(b)]);
+    const Grid::Offset o =
+        grid_.wrapped(row_[std::size_t(a)] - row_[std::size_t(b)], twice_x_[std::size_t(a)] - twice_x_[std::size_t(b)]);
     return values_[std::size_t(o.rows * width_ + o.half_cols)];
   }
 

@@ -14,15 +14,20 @@ namespace somtile {
 /// (v0 (v_end / v0)^(t/T)); the other schedules ignore it.
 inline double decay(Decay kind, double v0, double t, double T, double final_value = 0.0) {
   switch (kind) {
-    case Decay::asymptotic: return v0 / (1.0 + 2.0 * t / T);
+    case Decay::asymptotic:
+      return v0 / (1.0 + 2.0 * t / T);
     case Decay::inverse_to_zero: {
       const double g = T / 100.0;
       return v0 * g / (g + t);
     }
-    case Decay::linear_to_zero: return v0 * (1.0 - t / T);
-    case Decay::inverse_to_one: return v0 / (1.0 + t * (v0 - 1.0) / T);
-    case Decay::linear_to_one: return v0 + t * (1.0 - v0) / T;
-    case Decay::exponential: return v0 * std::pow(final_value / v0, t / T);
+    case Decay::linear_to_zero:
+      return v0 * (1.0 - t / T);
+    case Decay::inverse_to_one:
+      return v0 / (1.0 + t * (v0 - 1.0) / T);
+    case Decay::linear_to_one:
+      return v0 + t * (1.0 - v0) / T;
+    case Decay::exponential:
+      return v0 * std::pow(final_value / v0, t / T);
   }
   return v0;
 }

@@ -74,21 +74,21 @@
 // growing/detail/present_features.hpp, metrics/topographic_function.hpp (topographic function
 // and product). This file: GrowingSomEstimator, the public base of SomVQ and SomClassifier.
 
+#include "somtile/core/detail/parallel.hpp"
 #include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/warning.hpp"
-#include "somtile/core/detail/validate.hpp"
-#include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
-#include "somtile/core/detail/parallel.hpp"
-#include "somtile/metrics/som_quality.hpp"
-#include "somtile/metrics/topographic_function.hpp"
-#include "somtile/growing/detail/unit_graph.hpp"
 #include "somtile/growing/detail/growing_trainer.hpp"
 #include "somtile/growing/detail/nnls.hpp"
 #include "somtile/growing/detail/present_features.hpp"
+#include "somtile/growing/detail/unit_graph.hpp"
 #include "somtile/growing/growing_som_params.hpp"
+#include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
+#include "somtile/metrics/som_quality.hpp"
+#include "somtile/metrics/topographic_function.hpp"
 #include "somtile/preprocessing/scaler.hpp"
 
 #include <cmath>
@@ -152,9 +152,8 @@ class GrowingSomEstimator {
   /// Hop distance between two neurons on the map.
   Index hops(Index a, Index b) const {
     const auto& m = fitted_state("hops");
-    detail::require<InputError>(a >= 0 && b >= 0 && a < m.weights.rows() && b < m.weights.rows(),
-                                name_ + "::hops", "neuron ids must be in [0, ", m.weights.rows(), "), got ", a,
-                                " and ", b);
+    detail::require<InputError>(a >= 0 && b >= 0 && a < m.weights.rows() && b < m.weights.rows(), name_ + "::hops",
+                                "neuron ids must be in [0, ", m.weights.rows(), "), got ", a, " and ", b);
     return m.graph.hops(a, b);
   }
   /// Mean BMU distance on the training data.
@@ -163,9 +162,9 @@ class GrowingSomEstimator {
   SOMTILE_OUTLINE double quantization_error(ConstRowRef<Scalar> X) const {
     check_input("quantization_error", X);
     RowMatrix<Scalar> storage;
-    return somtile::quantization_error(detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
-                                                         Distance::euclidean, false, params_.n_threads,
-                                                         params_.missing));
+    return somtile::quantization_error(detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing),
+                                                                   map_.weights, Distance::euclidean, false,
+                                                                   params_.n_threads, params_.missing));
   }
   /// Share of training samples whose two best neurons are not in touching cells (8-neighbourhood).
   SOMTILE_OUTLINE double topographic_error() const { return fitted_state("topographic_error").topographic_error; }
@@ -175,8 +174,9 @@ class GrowingSomEstimator {
   SOMTILE_OUTLINE TopographicFunction topographic_function(ConstRowRef<Scalar> X) const {
     check_input("topographic_function", X);
     RowMatrix<Scalar> storage;
-    const BmuResult<Scalar> r = detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
-                                                  Distance::euclidean, true, params_.n_threads, params_.missing);
+    const BmuResult<Scalar> r =
+        detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights, Distance::euclidean,
+                                    true, params_.n_threads, params_.missing);
     return somtile::topographic_function(r.bmu, r.second, map_.graph);
   }
   /// GT the growth compared neuron errors against.
@@ -248,8 +248,8 @@ class GrowingSomEstimator {
   /// Trains into a new map; the caller commits it (a throw leaves the old map in place).
   /// Warns when the map did not grow beyond its 4 seed neurons, or when max_neurons stopped
   /// its growth.
-  SOMTILE_OUTLINE detail::GrowingMap<Scalar> train(ConstRowRef<Scalar> X, const std::vector<Index>* codes, Index n_classes,
-                                   const EpochCallback& on_epoch) const {
+  SOMTILE_OUTLINE detail::GrowingMap<Scalar> train(ConstRowRef<Scalar> X, const std::vector<Index>* codes,
+                                                   Index n_classes, const EpochCallback& on_epoch) const {
     detail::GrowingMap<Scalar> map = detail::GrowingTrainer<Scalar>(params_, X, codes, n_classes).run(on_epoch);
     const std::string call = name_ + "::fit";
     const Index cap = detail::neuron_cap(params_, X.rows());
@@ -288,15 +288,15 @@ class GrowingSomEstimator {
   }
   const detail::GrowingMap<Scalar>& fitted_state(const char* method) const {
     if (!fitted_)
-      throw NotFittedError(detail::concat(name_, "::", method, "(): this ", name_,
-                                          " is not fitted yet; call fit() first"));
+      throw NotFittedError(
+          detail::concat(name_, "::", method, "(): this ", name_, " is not fitted yet; call fit() first"));
     return map_;
   }
   /// BMU of every row of X against the fitted prototypes (X already validated).
   SOMTILE_OUTLINE Labels bmus(ConstRowRef<Scalar> X) const {
     RowMatrix<Scalar> storage;
-    return detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights, Distance::euclidean, false,
-                             params_.n_threads, params_.missing)
+    return detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
+                                       Distance::euclidean, false, params_.n_threads, params_.missing)
         .bmu;
   }
 
@@ -322,25 +322,26 @@ class GrowingSomEstimator {
     detail::GrowingMap<Scalar>& m = map_;
     LatticePositions cells;
     if constexpr (!Archive::loading) cells = m.graph.positions();
-    ar(n_features_, m.weights, cells, m.epoch_created, m.growing_threshold, m.n_iter, m.converged, m.bmu,
-       m.hit_count, m.error, m.average_distance, m.density, m.quantization_error, m.topographic_error,
-       m.topographic_product);
+    ar(n_features_, m.weights, cells, m.epoch_created, m.growing_threshold, m.n_iter, m.converged, m.bmu, m.hit_count,
+       m.error, m.average_distance, m.density, m.quantization_error, m.topographic_error, m.topographic_product);
     if (ar.version() >= 2) {  // version 1 files: Scaling::none
       ar.choice(p.scaling);
       ar(scaler_);
     }
-    if (ar.version() >= 3) ar.choice(p.missing);
-    else if constexpr (Archive::loading) p.missing = Missing::reject;
+    if (ar.version() >= 3)
+      ar.choice(p.missing);
+    else if constexpr (Archive::loading)
+      p.missing = Missing::reject;
     if constexpr (Archive::loading) {
       validate(params_, name_);
       ar.check(scaler_.kind() == p.scaling && (p.scaling == Scaling::none || scaler_.n_features() == n_features_),
                "the scaler (", enum_name(scaler_.kind()), ", ", scaler_.n_features(),
-               " features) does not match the parameters (", enum_name(p.scaling), ", ", n_features_,
-               " features)");
+               " features) does not match the parameters (", enum_name(p.scaling), ", ", n_features_, " features)");
       const Index K = m.weights.rows(), n = m.bmu.size();
       ar.check(K >= 1 && n_features_ >= 1 && m.weights.cols() == n_features_, "the prototypes are ", K, " x ",
                m.weights.cols(), " for ", n_features_, " features");
-      ar.check(K <= detail::neuron_cap(p, n), "the map has ", K, " neurons, more than the cap of ", detail::neuron_cap(p, n));
+      ar.check(K <= detail::neuron_cap(p, n), "the map has ", K, " neurons, more than the cap of ",
+               detail::neuron_cap(p, n));
       ar.check(cells.rows() == K && Index(m.epoch_created.size()) == K && m.hit_count.size() == K &&
                    m.error.size() == K && m.average_distance.size() == K && m.density.size() == K,
                "the per-neuron fields do not all have ", K, " entries");
@@ -350,8 +351,8 @@ class GrowingSomEstimator {
       m.graph = detail::UnitGraph(K);
       for (Index k = 0; k < K; ++k) {
         const Index x = cells(k, 0), y = cells(k, 1);
-        ar.check(x > -far && x < far && y > -far && y < far && m.graph.find(x, y) < 0, "neuron ", k,
-                 " has a cell (", x, ", ", y, ") that is taken or out of range");
+        ar.check(x > -far && x < far && y > -far && y < far && m.graph.find(x, y) < 0, "neuron ", k, " has a cell (", x,
+                 ", ", y, ") that is taken or out of range");
         m.graph.add(x, y);
       }
       fitted_ = true;

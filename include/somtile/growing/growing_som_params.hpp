@@ -4,8 +4,8 @@
 // validate(), GrowthCriterion, ProbaRule and LatticePositions. SigmaDecay lives with the other decay
 // schedules in grid/schedule.hpp.
 
-#include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/types.hpp"
 #include "somtile/grid/schedule.hpp"
 
 #include <cstdint>
@@ -42,39 +42,39 @@ struct EnumNames<ProbaRule> {
 /// and SomClassifier's probabilities from the prototype mixture (transform).
 /// dbgsom 1.3's convergence-triggered growth is convergence_iter = 0.
 struct GrowingSomParams {
-  Index max_neurons = 100;            ///< hard cap (never exceeded), >= 4; 0 = int(5 sqrt(n_samples))
+  Index max_neurons = 100;              ///< hard cap (never exceeded), >= 4; 0 = int(5 sqrt(n_samples))
   double lambda_ = 103.97207708399179;  ///< growth threshold GT = lambda_ * ||std(X)||; lower = more
-                                      ///< neurons; default 150 ln 2 = dbgsom 1.1's spreading_factor 0.5
-  double spreading_factor = 0.0;      ///< legacy GSOM spread factor in (0, 1); when set it replaces
-                                      ///< lambda_ by 150 (-ln spreading_factor); 0 = unused
-  double sigma_start = 0.0;           ///< coarse-phase sigma at the start, in lattice hops; 0 = 0.2 sqrt(K)
-  double sigma_end = 0.0;             ///< coarse-phase target sigma; 0 = max(0.7, 0.05 sqrt(K))
-  double sigma_fine = 0.0;            ///< fine-phase sigma (<= sigma_end when both set); 0 = sigma_end
+                                        ///< neurons; default 150 ln 2 = dbgsom 1.1's spreading_factor 0.5
+  double spreading_factor = 0.0;        ///< legacy GSOM spread factor in (0, 1); when set it replaces
+                                        ///< lambda_ by 150 (-ln spreading_factor); 0 = unused
+  double sigma_start = 0.0;             ///< coarse-phase sigma at the start, in lattice hops; 0 = 0.2 sqrt(K)
+  double sigma_end = 0.0;               ///< coarse-phase target sigma; 0 = max(0.7, 0.05 sqrt(K))
+  double sigma_fine = 0.0;              ///< fine-phase sigma (<= sigma_end when both set); 0 = sigma_end
   /// Shape of the coarse phase's sigma decay (exponential, as dbgsom).
   SigmaDecay sigma_decay = SigmaDecay::exponential;
-  double sigma_decay_rate = 0.02;     ///< rate r of the exponential decay, sigma = end + (start - end)
-                                      ///< exp(-r t) at t = epoch / coarse_training_frac (dbgsom 1.1's
-                                      ///< learning_rate); 0 = ln(100) / max_iter (dbgsom 1.3)
-  Index max_iter = 200;               ///< epochs, coarse and fine together (dbgsom's n_iter)
-  double coarse_training_frac = 0.5;  ///< share of max_iter the coarse (growing) phase may use, in (0, 1)
-  Index convergence_iter = 1;         ///< grow every convergence_iter coarse epochs (dbgsom 1.1); 0 = grow
-                                      ///< each time the coarse phase has converged (dbgsom 1.3)
+  double sigma_decay_rate = 0.02;            ///< rate r of the exponential decay, sigma = end + (start - end)
+                                             ///< exp(-r t) at t = epoch / coarse_training_frac (dbgsom 1.1's
+                                             ///< learning_rate); 0 = ln(100) / max_iter (dbgsom 1.3)
+  Index max_iter = 200;                      ///< epochs, coarse and fine together (dbgsom's n_iter)
+  double coarse_training_frac = 0.5;         ///< share of max_iter the coarse (growing) phase may use, in (0, 1)
+  Index convergence_iter = 1;                ///< grow every convergence_iter coarse epochs (dbgsom 1.1); 0 = grow
+                                             ///< each time the coarse phase has converged (dbgsom 1.3)
   double convergence_threshold = 1e-5;       ///< ||dW||_F that ends the fine phase
   double winner_stability_threshold = 0.01;  ///< convergence_iter = 0 only: the coarse phase has
                                              ///< converged when the share of changed BMUs is below
                                              ///< this; 0 = use the weight change instead
   /// What decides where the map grows: neuron quantization error or class entropy.
   GrowthCriterion growth_criterion = GrowthCriterion::quantization_error;
-  double entropy_threshold = 0.5;     ///< GT (bits) for GrowthCriterion::entropy (dbgsom 1.1: the
-                                      ///< spreading factor, 0.5)
-  bool robust_weights = true;         ///< down-weight outliers in the batch update (D'Urso)
+  double entropy_threshold = 0.5;             ///< GT (bits) for GrowthCriterion::entropy (dbgsom 1.1: the
+                                              ///< spreading factor, 0.5)
+  bool robust_weights = true;                 ///< down-weight outliers in the batch update (D'Urso)
   ProbaRule proba_rule = ProbaRule::mixture;  ///< SomClassifier only
-  std::uint64_t seed = 42;            ///< picks the 4 seed samples
-  int n_threads = 0;                  ///< 0 = all available
-  Scaling scaling = Scaling::none;    ///< feature scaling fitted by fit() and applied to every data
-                                      ///< the model is given (preprocessing/scaler.hpp)
-  Missing missing = Missing::reject;  ///< NaN cells: an InputError, or Missing::mask: missing values
-                                      ///< (see "Missing values" in growing/growing_som.hpp)
+  std::uint64_t seed = 42;                    ///< picks the 4 seed samples
+  int n_threads = 0;                          ///< 0 = all available
+  Scaling scaling = Scaling::none;            ///< feature scaling fitted by fit() and applied to every data
+                                              ///< the model is given (preprocessing/scaler.hpp)
+  Missing missing = Missing::reject;          ///< NaN cells: an InputError, or Missing::mask: missing values
+                                              ///< (see "Missing values" in growing/growing_som.hpp)
 };
 
 /// Integer lattice coordinates (x, y), one row per neuron.
@@ -91,8 +91,7 @@ using LatticePositions = Eigen::Matrix<Index, Eigen::Dynamic, 2, Eigen::RowMajor
 ///         convergence_iter < 0; sigma_fine > sigma_end (both set);
 ///         coarse_training_frac is not in (0, 1); winner_stability_threshold is not in [0, 1];
 ///         n_threads < 0; or entropy growth without labels.
-inline void validate(const GrowingSomParams& p, std::string_view estimator = "SomClassifier",
-                     bool has_labels = true) {
+inline void validate(const GrowingSomParams& p, std::string_view estimator = "SomClassifier", bool has_labels = true) {
   const std::string_view call = estimator;
   detail::require(p.max_neurons == 0 || p.max_neurons >= 4, call,
                   "max_neurons must be >= 4 (or 0 for int(5 sqrt(n_samples))), got ", p.max_neurons);

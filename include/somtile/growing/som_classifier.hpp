@@ -15,12 +15,12 @@
 // order. Class ties go to the lowest class in classes() order, both for a neuron's label and
 // for predict().
 
-#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/core/detail/class_codes.hpp"
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/growing/growing_som.hpp"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace somtile {
@@ -68,7 +68,8 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
 
     Scaler<Scalar> scaler = this->fit_scaling(X);
     RowMatrix<Scalar> storage;
-    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage, this->params_.missing), &codes, C, on_epoch);
+    detail::GrowingMap<Scalar> map =
+        this->train(scaler.scaled_view(X, storage, this->params_.missing), &codes, C, on_epoch);
     const Index K = map.weights.rows();
     RowMatrix<Scalar> proba = RowMatrix<Scalar>::Zero(K, C);
     for (Index i = 0; i < X.rows(); ++i) proba(map.bmu[i], codes[std::size_t(i)]) += Scalar(1);
@@ -113,7 +114,8 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
 
   /// fit(X, y) followed by transform(X): the non-negative prototype coefficients of the
   /// training samples (n x n_neurons).
-  SOMTILE_OUTLINE RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch = {}) {
+  SOMTILE_OUTLINE RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const Labels& y,
+                                                  const EpochCallback& on_epoch = {}) {
     return fit(X, y, on_epoch).transform(X);
   }
 

@@ -50,7 +50,8 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
     this->check_fit_input(X);
     Scaler<Scalar> scaler = this->fit_scaling(X);
     RowMatrix<Scalar> storage;
-    detail::GrowingMap<Scalar> map = this->train(scaler.scaled_view(X, storage, this->params_.missing), nullptr, 0, on_epoch);
+    detail::GrowingMap<Scalar> map =
+        this->train(scaler.scaled_view(X, storage, this->params_.missing), nullptr, 0, on_epoch);
     Labels cluster_of = cluster_ids(map);
     Labels labels(X.rows());
     for (Index i = 0; i < X.rows(); ++i) labels[i] = cluster_of[map.bmu[i]];
@@ -70,7 +71,9 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
   }
 
   /// fit(X), then the cluster id of every training sample.
-  SOMTILE_OUTLINE Labels fit_predict(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) { return fit(X, on_epoch).labels(); }
+  SOMTILE_OUTLINE Labels fit_predict(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
+    return fit(X, on_epoch).labels();
+  }
 
   /// Cluster ids of the training samples.
   const Labels& labels() const {

@@ -41,7 +41,7 @@ struct CsvOptions {
   std::string label_column;  ///< a column name or 0-based index ("-1" = last); empty = no labels
   /// Field separator.
   char delimiter = ',';
-  Index skip_rows = 0;       ///< lines skipped at the top, before the header or first row
+  Index skip_rows = 0;                ///< lines skipped at the top, before the header or first row
   Missing missing = Missing::reject;  ///< mask: empty, "nan" and "NA" fields are read as NaN
 };
 
@@ -81,8 +81,7 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
     if (!detail::csv_blank_line(p, line_end)) break;
     p = line_end == end ? end : line_end + 1;
   }
-  const std::vector<std::string> first_row =
-      detail::split_csv_line(std::string(p, line_end), delimiter);
+  const std::vector<std::string> first_row = detail::split_csv_line(std::string(p, line_end), delimiter);
 
   CsvData data;
   std::vector<std::string> header;
@@ -103,11 +102,10 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
       if (header[std::size_t(c)] == label_column) label = c;
     if (label < 0) {
       double index;
-      if (!detail::parse_number(label_column, index) || index != std::floor(index) ||
-          index < -1 || index >= double(n_columns))
+      if (!detail::parse_number(label_column, index) || index != std::floor(index) || index < -1 ||
+          index >= double(n_columns))
         throw InputError(detail::concat("read_csv(): label column '", label_column,
-                                        "' is neither a column name nor an index in [-1, ",
-                                        n_columns, ")"));
+                                        "' is neither a column name nor an index in [-1, ", n_columns, ")"));
       label = index < 0 ? n_columns - 1 : Index(index);
     }
   }
@@ -124,8 +122,7 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
   const Index n_features = n_columns - (label >= 0 ? 1 : 0);
   const auto bytes = std::size_t(end - p);
   Index max_by_lines = p < end && end[-1] != '\n';  // a last line without a line break
-  for (const char* q = p; (q = static_cast<const char*>(std::memchr(q, '\n', std::size_t(end - q))));
-       ++q)
+  for (const char* q = p; (q = static_cast<const char*>(std::memchr(q, '\n', std::size_t(end - q)))); ++q)
     ++max_by_lines;
   const Index max_by_bytes = Index((bytes + 1) / (2 * std::size_t(n_columns))) + 1;
   Index capacity = mask ? max_by_lines : std::min(max_by_lines, max_by_bytes);  // missing fields may be empty
@@ -134,10 +131,9 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
 
   auto field_count_error = [&](const char* b, const char* e) {
     const auto n = std::size_t(std::count(b, e, delimiter)) + 1;
-    return InputError(detail::concat("read_csv(): ", path, ":", line_no, " has ", n, " fields, expected ",
-                                     n_columns, " as set by line ", first_line,
-                                     header.empty() ? " (the first row" : " (the header",
-                                     "; skip_rows skips lines above the data)"));
+    return InputError(detail::concat(
+        "read_csv(): ", path, ":", line_no, " has ", n, " fields, expected ", n_columns, " as set by line ", first_line,
+        header.empty() ? " (the first row" : " (the header", "; skip_rows skips lines above the data)"));
   };
 
   // A field that starts with a number character and is read by from_chars up to the next
@@ -163,8 +159,8 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
       if (number_then_delimiter && f < line_end && !detail::csv_trimmed(*f)) {
         const auto r = std::from_chars(f, line_end, v);
         const double a = std::fabs(v);
-        if (r.ec == std::errc() && (r.ptr == line_end || *r.ptr == delimiter) &&
-            a > 2 * DBL_MIN && a < DBL_MAX && c != label) {
+        if (r.ec == std::errc() && (r.ptr == line_end || *r.ptr == delimiter) && a > 2 * DBL_MIN && a < DBL_MAX &&
+            c != label) {
           *out++ = v;
           if (r.ptr == line_end) {
             if (c + 1 != n_columns) throw field_count_error(line, line_end);
@@ -193,24 +189,20 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
         ok = true;
         v = std::numeric_limits<double>::quiet_NaN();
       } else if (!ok || !std::isfinite(v)) {
-        if (std::count(line, line_end, delimiter) + 1 != n_columns)
-          throw field_count_error(line, line_end);
-        throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1,
-                                        ": '", detail::csv_field_text(b, e),
-                                        "' is not a finite number"));
+        if (std::count(line, line_end, delimiter) + 1 != n_columns) throw field_count_error(line, line_end);
+        throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1, ": '",
+                                        detail::csv_field_text(b, e), "' is not a finite number"));
       }
       if (c == label) {
         const char* problem = nullptr;
-        if (v != std::floor(v))
-          problem = "' is not an integer";
+        if (v != std::floor(v)) problem = "' is not an integer";
         // Beyond 2^53 doubles skip integers, and converting past Index's range is undefined.
         else if (std::abs(v) > 9007199254740992.0)
           problem = "' is out of range (|label| <= 2^53)";
         if (problem) {
-          if (std::count(line, line_end, delimiter) + 1 != n_columns)
-            throw field_count_error(line, line_end);
-          throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1,
-                                          ": label '", detail::csv_field_text(b, e), problem));
+          if (std::count(line, line_end, delimiter) + 1 != n_columns) throw field_count_error(line, line_end);
+          throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1, ": label '",
+                                          detail::csv_field_text(b, e), problem));
         }
         data.y[n] = Index(v);
       } else {

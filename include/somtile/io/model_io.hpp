@@ -25,13 +25,13 @@
 #include "somtile/core/detail/file_writer.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/io/detail/archive.hpp"
-#include "somtile/preprocessing/min_max_scaler.hpp"
-#include "somtile/preprocessing/standard_scaler.hpp"
-#include "somtile/online/online_som.hpp"
-#include "somtile/som/som.hpp"
 #include "somtile/growing/som_classifier.hpp"
 #include "somtile/growing/som_vq.hpp"
+#include "somtile/io/detail/archive.hpp"
+#include "somtile/online/online_som.hpp"
+#include "somtile/preprocessing/min_max_scaler.hpp"
+#include "somtile/preprocessing/standard_scaler.hpp"
+#include "somtile/som/som.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -135,8 +135,8 @@ void save_som_pak(const Som<Scalar>& som, const std::string& path) {
   const SomParams& p = som.params();
   std::ostringstream out;
   out.precision(std::numeric_limits<Scalar>::max_digits10);
-  out << som.n_features() << ' ' << (p.topology == Topology::hexagonal ? "hexa" : "rect") << ' ' << p.cols
-      << ' ' << p.rows << ' ' << (p.neighborhood == Neighborhood::bubble ? "bubble" : "gaussian") << '\n';
+  out << som.n_features() << ' ' << (p.topology == Topology::hexagonal ? "hexa" : "rect") << ' ' << p.cols << ' '
+      << p.rows << ' ' << (p.neighborhood == Neighborhood::bubble ? "bubble" : "gaussian") << '\n';
   const RowMatrix<Scalar> W = som.weights_in_data_units();  // the format has no scaling
   for (Index u = 0; u < W.rows(); ++u) {
     for (Index j = 0; j < W.cols(); ++j) out << (j ? " " : "") << W(u, j);

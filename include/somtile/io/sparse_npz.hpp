@@ -106,8 +106,8 @@ SparseRowMatrix<S> read_sparse_npz(const std::string& path) {
   for (std::int64_t k = 0; k < nnz; ++k) {
     const std::int64_t c = indices.integer(std::size_t(k));
     if (c < 0 || c >= cols)
-      throw InputError(detail::concat(what("indices.npy"), " holds column ", c, " at position ", k,
-                                      ", outside [0, ", cols, ")"));
+      throw InputError(
+          detail::concat(what("indices.npy"), " holds column ", c, " at position ", k, ", outside [0, ", cols, ")"));
     inner[k] = int(c);
   }
   {
@@ -160,8 +160,8 @@ void write_sparse_npz(const std::string& path, const SparseRowMatrix<S>& matrix)
   using detail::npy_bytes;
   const std::vector<detail::ZipMember> members = {
       {"indices.npy", npy_bytes("<i4", "(" + nnz + ",)", X.innerIndexPtr(), std::size_t(X.nonZeros()) * 4)},
-      {"indptr.npy", npy_bytes("<i4", "(" + std::to_string(X.rows() + 1) + ",)", X.outerIndexPtr(),
-                               std::size_t(X.rows() + 1) * 4)},
+      {"indptr.npy",
+       npy_bytes("<i4", "(" + std::to_string(X.rows() + 1) + ",)", X.outerIndexPtr(), std::size_t(X.rows() + 1) * 4)},
       {"format.npy", npy_bytes("|S3", "()", "csr", 3)},
       {"shape.npy", npy_bytes("<i8", "(2,)", shape, 16)},
       {"data.npy", npy_bytes(std::is_same_v<S, float> ? "<f4" : "<f8", "(" + nnz + ",)", X.valuePtr(),

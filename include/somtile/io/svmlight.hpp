@@ -71,10 +71,10 @@ struct SvmlightOptions {
 /// What read_svmlight returns: the samples, and their labels.
 template <typename S>
 struct SvmlightData {
-  SparseRowMatrix<S> X;   ///< one row per sample line
-  std::vector<double> y;  ///< every label as written (class labels or regression targets)
-  Labels labels;          ///< y as integers when every label is one; empty otherwise
-  bool one_based = false; ///< whether the indices were read as 1-based
+  SparseRowMatrix<S> X;    ///< one row per sample line
+  std::vector<double> y;   ///< every label as written (class labels or regression targets)
+  Labels labels;           ///< y as integers when every label is one; empty otherwise
+  bool one_based = false;  ///< whether the indices were read as 1-based
 };
 
 /// Reads an svmlight / LIBSVM file (rules above) into a sparse row matrix of S.
@@ -116,7 +116,8 @@ SvmlightData<S> read_svmlight(const std::string& path, const SvmlightOptions& op
     if (std::memchr(b, ':', std::size_t(t - b)))
       throw bad(b, t, "is not a label (a line starts with its label, then index:value pairs)");
     double label;
-    if (!detail::parse_number(b, t, label) || !std::isfinite(label)) throw bad(b, t, "is not a finite number (the label)");
+    if (!detail::parse_number(b, t, label) || !std::isfinite(label))
+      throw bad(b, t, "is not a finite number (the label)");
     out.y.push_back(label);
     all_integer = all_integer && label == std::floor(label) && std::fabs(label) <= 9007199254740992.0;
     const auto row_start = indices.size();
@@ -142,15 +143,18 @@ SvmlightData<S> read_svmlight(const std::string& path, const SvmlightOptions& op
       if (colon < t && colon > tb && *tb == '-') throw bad(tb, t, "has a negative index");
       if (!detail::svm_parse_index(tb, colon, max_index, index)) {
         const bool digits = colon > tb && std::all_of(tb, colon, [](char c) { return c >= '0' && c <= '9'; });
-        throw bad(tb, t, digits ? "has an index beyond 2^31 - 2" : "does not start with an index (a non-negative integer)");
+        throw bad(tb, t,
+                  digits ? "has an index beyond 2^31 - 2" : "does not start with an index (a non-negative integer)");
       }
       if (options.index_base == IndexBase::one && index == 0)
         throw bad(tb, t, "has index 0 in a file read as 1-based (IndexBase::one)");
       if (indices.size() > row_start && index <= indices.back())
-        throw bad(tb, t, indices.back() == index ? "repeats the previous index (indices must be unique)"
-                                                 : "has a smaller index than the previous one (indices must increase)");
+        throw bad(tb, t,
+                  indices.back() == index ? "repeats the previous index (indices must be unique)"
+                                          : "has a smaller index than the previous one (indices must increase)");
       double v;
-      if (!detail::parse_number(colon + 1, t, v) || !std::isfinite(v)) throw bad(tb, t, "has a value that is not a finite number");
+      if (!detail::parse_number(colon + 1, t, v) || !std::isfinite(v))
+        throw bad(tb, t, "has a value that is not a finite number");
       if (!std::isfinite(S(v))) throw bad(tb, t, "has a value out of the float range");
       indices.push_back(int(index));
       values.push_back(S(v));

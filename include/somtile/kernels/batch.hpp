@@ -10,8 +10,7 @@ namespace somtile {
 
 /// Smooths per-unit sums with the kernel table h (separable fast path for the Gaussian).
 template <typename Scalar>
-SmoothedSums<Scalar> smooth_unit_sums(const NeighborhoodTable& h, const UnitSums<Scalar>& s,
-                                      int n_threads = 0) {
+SmoothedSums<Scalar> smooth_unit_sums(const NeighborhoodTable& h, const UnitSums<Scalar>& s, int n_threads = 0) {
   RowMatrix<Scalar> out;
   detail::Smoother<Scalar>(h).smooth(detail::compact(s), out, n_threads);
   const Index F = s.sums.cols();

@@ -31,7 +31,6 @@ Scalar distance(Distance metric, const RowA& a, const RowB& b) {
   return detail::pair_distance<Scalar>(metric, a, b);
 }
 
-
 /// Nearest (and, with SecondBmu::find, second-nearest) unit of W for every row of X:
 /// `find_bmus<double>(X, W, {Distance::cosine, SecondBmu::find})`.
 /// X and W must have the same number of columns and W at least one row (callers validate).
@@ -57,17 +56,16 @@ BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distan
 
 /// Deprecated: find_bmus(X, W, {metric, SecondBmu::find, n_threads}) says what the flag means.
 template <typename Scalar>
-[[deprecated("use find_bmus(X, W, BmuSearch{metric, SecondBmu::find or skip, n_threads})")]]
-BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distance metric, bool with_second,
-                            int n_threads = 0) {
+[[deprecated("use find_bmus(X, W, BmuSearch{metric, SecondBmu::find or skip, n_threads})")]] BmuResult<Scalar>
+find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distance metric, bool with_second, int n_threads = 0) {
   return detail::dense_bmus<Scalar>(X, W, metric, with_second, n_threads);
 }
 
 /// Deprecated: find_bmus(X, W, {metric, SecondBmu::find, n_threads, missing}).
 template <typename Scalar>
-[[deprecated("use find_bmus(X, W, BmuSearch{metric, SecondBmu::find or skip, n_threads, missing})")]]
-BmuResult<Scalar> find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distance metric, bool with_second,
-                            int n_threads, Missing missing) {
+[[deprecated("use find_bmus(X, W, BmuSearch{metric, SecondBmu::find or skip, n_threads, missing})")]] BmuResult<Scalar>
+find_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Distance metric, bool with_second, int n_threads,
+          Missing missing) {
   return detail::masked_bmus<Scalar>(X, W, metric, with_second, n_threads, missing);
 }
 

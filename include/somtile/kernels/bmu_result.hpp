@@ -9,9 +9,9 @@ namespace somtile {
 /// Best-matching units of every sample (find_bmus).
 template <typename Scalar>
 struct BmuResult {
-  Labels bmu;                ///< nearest unit per sample
-  Labels second;             ///< second-nearest unit per sample (empty unless requested; -1 with one unit)
-  Vector<Scalar> distance;   ///< distance from each sample to its BMU, in the chosen metric
+  Labels bmu;               ///< nearest unit per sample
+  Labels second;            ///< second-nearest unit per sample (empty unless requested; -1 with one unit)
+  Vector<Scalar> distance;  ///< distance from each sample to its BMU, in the chosen metric
 };
 
 /// Whether a BMU search also finds each sample's second-nearest unit (the topographic error

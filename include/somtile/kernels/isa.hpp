@@ -18,9 +18,12 @@ enum class Isa { baseline, avx2, avx512 };
 
 inline const char* isa_name(Isa isa) {
   switch (isa) {
-    case Isa::avx2: return "avx2";
-    case Isa::avx512: return "avx512";
-    default: return "baseline";
+    case Isa::avx2:
+      return "avx2";
+    case Isa::avx512:
+      return "avx512";
+    default:
+      return "baseline";
   }
 }
 

@@ -4,8 +4,8 @@
 // Samples are grouped by unit with a stable counting sort and each unit sums its own samples
 // in sample order, so the result is bit-identical for any number of threads.
 
-#include "somtile/core/types.hpp"
 #include "somtile/core/detail/parallel.hpp"
+#include "somtile/core/types.hpp"
 
 #include <vector>
 
@@ -20,8 +20,7 @@ struct UnitSums {
 
 /// Sums and counts of X's rows grouped by `bmu` (values in [0, n_units)).
 template <typename Scalar>
-UnitSums<Scalar> unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_units,
-                           int n_threads = 0) {
+UnitSums<Scalar> unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_units, int n_threads = 0) {
   const Index n = X.rows();
   std::vector<Index> start(static_cast<std::size_t>(n_units + 1), 0);
   for (Index i = 0; i < n; ++i) ++start[std::size_t(bmu[i] + 1)];
@@ -33,13 +32,16 @@ UnitSums<Scalar> unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_uni
   }
 
   UnitSums<Scalar> out{RowMatrix<Scalar>::Zero(n_units, X.cols()), Vector<Scalar>(n_units)};
-  detail::parallel_for_chunks(n_units, 64, n_threads, [&](Index first, Index last) {
-    for (Index u = first; u < last; ++u) {
-      const Index b = start[std::size_t(u)], e = start[std::size_t(u + 1)];
-      for (Index k = b; k < e; ++k) out.sums.row(u) += X.row(order[std::size_t(k)]);
-      out.counts[u] = Scalar(e - b);
-    }
-  }, double(n) * double(X.cols()) / double(std::max<Index>(n_units, 1)));
+  detail::parallel_for_chunks(
+      n_units, 64, n_threads,
+      [&](Index first, Index last) {
+        for (Index u = first; u < last; ++u) {
+          const Index b = start[std::size_t(u)], e = start[std::size_t(u + 1)];
+          for (Index k = b; k < e; ++k) out.sums.row(u) += X.row(order[std::size_t(k)]);
+          out.counts[u] = Scalar(e - b);
+        }
+      },
+      double(n) * double(X.cols()) / double(std::max<Index>(n_units, 1)));
   return out;
 }
 

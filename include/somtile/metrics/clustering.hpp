@@ -8,9 +8,9 @@
 // otherwise the call throws InputError. X may be any Eigen matrix or block (float or double);
 // all arithmetic is in double.
 
-#include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/detail/parallel.hpp"
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/core/types.hpp"
 #include "somtile/metrics/detail/labelling.hpp"
 
 #include <algorithm>
@@ -67,8 +67,7 @@ double davies_bouldin_score(const Eigen::MatrixBase<Derived>& X, const Labels& l
   for (Index a = 0; a < k; ++a) {
     double worst = 0;
     for (Index b = 0; b < k; ++b)
-      if (b != a && separation(a, b) > 0)
-        worst = std::max(worst, (scatter[a] + scatter[b]) / separation(a, b));
+      if (b != a && separation(a, b) > 0) worst = std::max(worst, (scatter[a] + scatter[b]) / separation(a, b));
     total += worst;
   }
   return total / double(k);
@@ -87,8 +86,7 @@ double calinski_harabasz_score(const Eigen::MatrixBase<Derived>& X, const Labels
   const Eigen::RowVectorXd mean = Xk.colwise().mean();
   double between = 0, within = 0;
   for (Index c = 0; c < d.n_labels; ++c) between += counts[c] * (centroids.row(c) - mean).squaredNorm();
-  for (Index i = 0; i < Xk.rows(); ++i)
-    within += (Xk.row(i) - centroids.row(d.label[std::size_t(i)])).squaredNorm();
+  for (Index i = 0; i < Xk.rows(); ++i) within += (Xk.row(i) - centroids.row(d.label[std::size_t(i)])).squaredNorm();
   const double n = double(Xk.rows()), k = double(d.n_labels);
   return within == 0 ? 1.0 : between * (n - k) / (within * (k - 1));
 }

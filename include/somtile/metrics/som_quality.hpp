@@ -5,8 +5,8 @@
 //                       (the 8 surrounding cells on a rectangular grid, 6 on a hexagonal one).
 // The topographic function and product live in metrics/topographic_function.hpp.
 
-#include "somtile/core/error.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/error.hpp"
 #include "somtile/grid/grid.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/metrics/detail/topographic_error.hpp"
@@ -28,10 +28,9 @@ double quantization_error(const BmuResult<Scalar>& r) {
 template <typename Scalar>
 double topographic_error(const BmuResult<Scalar>& r, const Grid& grid) {
   detail::require<InputError>(r.second.size() == r.bmu.size(), "topographic_error",
-                              "the BmuResult has no second-best units (", r.second.size(), " for ",
-                              r.bmu.size(), " samples); search with with_second = true, e.g. Som::bmus(X, true)");
-  return detail::topographic_error_rate(r.bmu, r.second,
-                                        [&grid](Index a, Index b) { return grid.adjacent(a, b); });
+                              "the BmuResult has no second-best units (", r.second.size(), " for ", r.bmu.size(),
+                              " samples); search with with_second = true, e.g. Som::bmus(X, true)");
+  return detail::topographic_error_rate(r.bmu, r.second, [&grid](Index a, Index b) { return grid.adjacent(a, b); });
 }
 
 }  // namespace somtile

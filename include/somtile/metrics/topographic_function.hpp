@@ -77,7 +77,8 @@ TopographicFunction topographic_function(const Labels& bmu, const Labels& second
   for (Index a = 0; a < N; ++a)
     for (Index b = 0; b < N; ++b)
       if (map_hops(a, b) < unreachable) max_hops = std::max(max_hops, map_hops(a, b));
-  std::vector<double> folds(static_cast<std::size_t>(max_hops + 1), 0.0), tears(static_cast<std::size_t>(max_hops + 1), 0.0);
+  std::vector<double> folds(static_cast<std::size_t>(max_hops + 1), 0.0),
+      tears(static_cast<std::size_t>(max_hops + 1), 0.0);
   for (Index a = 0; a < N; ++a)
     for (Index b = 0; b < N; ++b) {
       if (a == b) continue;
@@ -115,7 +116,8 @@ double topographic_product(const RowMatrix<Scalar>& W, const Map& map) {
     Index m = 0;
     for (Index u = 0; u < N; ++u)
       if (u != j) by_v[std::size_t(m)] = by_a[std::size_t(m)] = u, ++m;
-    std::stable_sort(by_v.begin(), by_v.end(), [&](Index a, Index b) { return dv[std::size_t(a)] < dv[std::size_t(b)]; });
+    std::stable_sort(by_v.begin(), by_v.end(),
+                     [&](Index a, Index b) { return dv[std::size_t(a)] < dv[std::size_t(b)]; });
     std::stable_sort(by_a.begin(), by_a.end(), [&](Index a, Index b) { return map.hops(j, a) < map.hops(j, b); });
     double log_sum = 0.0;
     for (Index k = 1; k < N; ++k) {

@@ -9,11 +9,11 @@
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
 #include "somtile/growing/growing_som.hpp"
+#include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
+#include "somtile/missing/detail/fill_from_units.hpp"
 #include "somtile/online/online_som.hpp"
 #include "somtile/som/som.hpp"
-#include "somtile/missing/detail/fill_from_units.hpp"
 
 #include <cmath>
 
@@ -39,8 +39,9 @@ RowMatrix<Scalar> impute(const Som<Scalar>& som, DataRef<Scalar> X) {
   if (!detail::has_missing(X)) return X;
   RowMatrix<Scalar> storage;
   const ConstRowRef<Scalar> Xs = som.scaler().scaled_view(X, storage, Missing::mask);
-  const Labels bmu =
-      detail::masked_bmus<Scalar>(Xs, som.weights(), som.params().distance, false, som.params().n_threads, Missing::mask).bmu;
+  const Labels bmu = detail::masked_bmus<Scalar>(Xs, som.weights(), som.params().distance, false,
+                                                 som.params().n_threads, Missing::mask)
+                         .bmu;
   return detail::fill_from_units<Scalar>(X, bmu, som.weights_in_data_units());
 }
 
@@ -71,8 +72,9 @@ RowMatrix<Scalar> impute(const GrowingSomEstimator<Scalar>& model, DataRef<Scala
   if (!detail::has_missing(X)) return X;
   RowMatrix<Scalar> storage;
   const ConstRowRef<Scalar> Xs = model.scaler().scaled_view(X, storage, Missing::mask);
-  const Labels bmu =
-      detail::masked_bmus<Scalar>(Xs, model.weights(), Distance::euclidean, false, model.params().n_threads, Missing::mask).bmu;
+  const Labels bmu = detail::masked_bmus<Scalar>(Xs, model.weights(), Distance::euclidean, false,
+                                                 model.params().n_threads, Missing::mask)
+                         .bmu;
   return detail::fill_from_units<Scalar>(X, bmu, model.weights_in_data_units());
 }
 

@@ -13,8 +13,8 @@
 // usually faster); its order is the MPI library's, so results agree with single-process
 // training to rounding (relative 1e-12 in double, 1e-5 in float on the tests' data).
 
-#include "somtile/core/error.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/error.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/mpi/detail/reduce.hpp"
@@ -56,8 +56,8 @@ TrainingHistory fit_batch(Som<Scalar>& som, ConstRowRef<Scalar> X_local, MPI_Com
   std::string error;
   try {
     // A scaler fitted on one shard would differ from the global one: scale before distributing.
-    somtile::detail::require(som.params().scaling == Scaling::none, call,
-                             "a Som with scaling (", enum_name(som.params().scaling),
+    somtile::detail::require(som.params().scaling == Scaling::none, call, "a Som with scaling (",
+                             enum_name(som.params().scaling),
                              ") cannot train by MPI; scale the data beforehand and use Scaling::none");
     somtile::detail::require<InputError>(X_local.cols() == som.n_features(), call, "X has ", X_local.cols(),
                                          " features, but this Som expects ", som.n_features());

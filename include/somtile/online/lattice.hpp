@@ -19,15 +19,15 @@
 // present features of F, scaled by F / p (so samples with and without gaps compare on one
 // scale); rows without NaN are compared exactly as under reject.
 
-#include "somtile/core/types.hpp"
+#include "somtile/core/detail/parallel.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/grid/detail/u_matrix.hpp"
 #include "somtile/grid/grid.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
-#include "somtile/kernels/detail/masked_distance.hpp"
-#include "somtile/core/detail/parallel.hpp"
 #include "somtile/kernels/bmu_data_map.hpp"
-#include "somtile/grid/detail/u_matrix.hpp"
+#include "somtile/kernels/detail/masked_distance.hpp"
 #include "somtile/online/detail/lattice_search.hpp"
 
 #include <algorithm>
@@ -61,9 +61,9 @@ class Lattice {
   /// The grid must be rectangular (NumbaSOM's lattice and torus).
   Lattice(const Grid& grid, RowMatrix<Scalar> codebook) : grid_(grid), codebook_(std::move(codebook)) {
     detail::require(!grid_.hexagonal(), "Lattice", "the grid must be rectangular, got a hexagonal one");
-    detail::require<InputError>(codebook_.rows() == grid_.size(), "Lattice", "the codebook has ",
-                                codebook_.rows(), " rows, but the ", grid_.rows(), " x ",
-                                grid_.cols(), " grid has ", grid_.size(), " units");
+    detail::require<InputError>(codebook_.rows() == grid_.size(), "Lattice", "the codebook has ", codebook_.rows(),
+                                " rows, but the ", grid_.rows(), " x ", grid_.cols(), " grid has ", grid_.size(),
+                                " units");
     detail::check_data("Lattice", codebook_, "codebook");
   }
 
@@ -82,9 +82,7 @@ class Lattice {
   const RowMatrix<Scalar>& codebook() const { return codebook_; }
 
   /// The vector of cell (r, c), NumbaSOM's lattice[r, c].
-  typename RowMatrix<Scalar>::ConstRowXpr operator()(Index r, Index c) const {
-    return codebook_.row(grid_.unit(r, c));
-  }
+  typename RowMatrix<Scalar>::ConstRowXpr operator()(Index r, Index c) const { return codebook_.row(grid_.unit(r, c)); }
 
  private:
   Grid grid_;
@@ -115,12 +113,11 @@ RowMatrix<double> u_matrix(const Lattice<Scalar>& lattice) {
 
 /// Cell -> indices of the samples whose nearest unit (Euclidean, lowest unit on ties) it is.
 /// normalize = true compares in min-max scaled units (NumbaSOM's normalize; see
-/// detail::minmax_scaled in online/detail/lattice_search.hpp: X and the lattice both scaled by X's per-feature min and max).
-/// missing = Missing::mask: NaN cells are missing (see the top of this file).
+/// detail::minmax_scaled in online/detail/lattice_search.hpp: X and the lattice both scaled by X's per-feature min and
+/// max). missing = Missing::mask: NaN cells are missing (see the top of this file).
 template <typename Scalar>
-LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                     bool normalize = false, int n_threads = 0,
-                                     Missing missing = Missing::reject) {
+LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& lattice, bool normalize = false,
+                                     int n_threads = 0, Missing missing = Missing::reject) {
   detail::check_data("project_on_lattice", X, lattice.n_features(), "Lattice", missing);
   return detail::samples_by_unit(detail::lattice_bmus<Scalar>(X, lattice.codebook(), normalize, n_threads, missing),
                                  lattice.grid().size());
@@ -128,9 +125,8 @@ LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& l
 
 /// Cell -> labels of the samples that land on it (labels[i] replaces sample index i).
 template <typename Scalar>
-LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                     const Labels& labels, bool normalize = false, int n_threads = 0,
-                                     Missing missing = Missing::reject) {
+LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& lattice, const Labels& labels,
+                                     bool normalize = false, int n_threads = 0, Missing missing = Missing::reject) {
   detail::check_labels("project_on_lattice", labels, X.rows(), "labels");
   LatticeProjection cells = project_on_lattice<Scalar>(X, lattice, normalize, n_threads, missing);
   for (auto& cell : cells)
@@ -144,9 +140,8 @@ LatticeProjection project_on_lattice(DataRef<Scalar> X, const Lattice<Scalar>& l
 /// Missing::mask: NaN cells are missing, a sample with missing cells is as far from a cell as
 /// its masked distance (see the top of this file).
 template <typename Scalar>
-CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                     bool normalize = false, int n_threads = 0,
-                                     Missing missing = Missing::reject) {
+CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& lattice, bool normalize = false,
+                                     int n_threads = 0, Missing missing = Missing::reject) {
   detail::check_data("lattice_closest_vectors", X, lattice.n_features(), "Lattice", missing);
   // The same nearest-neighbour search with the roles swapped: units query, samples answer.
   Labels nearest;
@@ -168,9 +163,8 @@ CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& l
 
 /// Per cell, the label of the sample nearest its vector.
 template <typename Scalar>
-CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                     const Labels& labels, bool normalize = false, int n_threads = 0,
-                                     Missing missing = Missing::reject) {
+CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& lattice, const Labels& labels,
+                                     bool normalize = false, int n_threads = 0, Missing missing = Missing::reject) {
   detail::check_labels("lattice_closest_vectors", labels, X.rows(), "labels");
   CellIndexMap cells = lattice_closest_vectors<Scalar>(X, lattice, normalize, n_threads, missing);
   for (Index k = 0; k < cells.size(); ++k) cells.data()[k] = labels[cells.data()[k]];
@@ -186,8 +180,8 @@ CellIndexMap lattice_closest_vectors(DataRef<Scalar> X, const Lattice<Scalar>& l
 /// of a sample with missing cells is its squared masked distance (see the top of this file).
 template <typename Scalar>
 std::vector<RowMatrix<double>> lattice_activations(DataRef<Scalar> X, const Lattice<Scalar>& lattice,
-                                                   double exponent = 1.0, bool normalize = false,
-                                                   int n_threads = 0, Missing missing = Missing::reject) {
+                                                   double exponent = 1.0, bool normalize = false, int n_threads = 0,
+                                                   Missing missing = Missing::reject) {
   detail::check_data("lattice_activations", X, lattice.n_features(), "Lattice", missing);
   detail::check_positive("lattice_activations", "exponent", exponent);
   const Index n = X.rows();
@@ -234,8 +228,10 @@ std::vector<RowMatrix<double>> lattice_activations(DataRef<Scalar> X, const Latt
     hi = std::max(hi, m.maxCoeff());
   }
   for (auto& m : maps) {
-    if (hi > lo) m.array() = (m.array() - lo) / (hi - lo);
-    else m.setOnes();
+    if (hi > lo)
+      m.array() = (m.array() - lo) / (hi - lo);
+    else
+      m.setOnes();
   }
   return maps;
 }

@@ -47,22 +47,22 @@
 // depends on the previous one, so training runs on one thread and never depends on the
 // thread count.
 
+#include "somtile/core/detail/parallel.hpp"
 #include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
+#include "somtile/core/detail/sparse_fwd.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/detail/parallel.hpp"
-#include "somtile/core/detail/sparse_fwd.hpp"
-#include "somtile/core/detail/validate.hpp"
+#include "somtile/grid/detail/sigma_warning.hpp"
+#include "somtile/grid/grid.hpp"
 #include "somtile/grid/neighborhood.hpp"
 #include "somtile/grid/schedule.hpp"
-#include "somtile/grid/grid.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
-#include "somtile/grid/detail/sigma_warning.hpp"
-#include "somtile/online/lattice.hpp"
 #include "somtile/online/detail/online_scaling.hpp"
 #include "somtile/online/detail/online_step.hpp"
+#include "somtile/online/lattice.hpp"
 #include "somtile/preprocessing/scaler.hpp"
 
 #include <algorithm>
@@ -79,22 +79,22 @@ namespace somtile {
 
 /// Parameters of OnlineSom (NumbaSOM's trainer); every field has a default.
 struct OnlineSomParams {
-  Index rows = 10;                  ///< lattice rows
-  Index cols = 10;                  ///< lattice columns
-  bool torus = false;               ///< wrap rows and columns around
-  double learning_rate = 0.1;       ///< lr at the first iteration (NumbaSOM: 0.1)
+  Index rows = 10;             ///< lattice rows
+  Index cols = 10;             ///< lattice columns
+  bool torus = false;          ///< wrap rows and columns around
+  double learning_rate = 0.1;  ///< lr at the first iteration (NumbaSOM: 0.1)
   /// End point of Decay::exponential; unset = learning_rate / e, NumbaSOM's exp(-t / T) decay
   /// whatever learning_rate is (a fixed end point would change the decay's shape).
   std::optional<double> learning_rate_final;
   /// Schedule of the learning rate (NumbaSOM: exponential).
   Decay lr_decay = Decay::exponential;
-  double sigma = 0.0;               ///< initial kernel width in grid steps; 0 = max(rows, cols) / 2 (NumbaSOM)
-  double sigma_final = 1.0;         ///< end point of Decay::exponential for sigma (NumbaSOM: 1)
+  double sigma = 0.0;        ///< initial kernel width in grid steps; 0 = max(rows, cols) / 2 (NumbaSOM)
+  double sigma_final = 1.0;  ///< end point of Decay::exponential for sigma (NumbaSOM: 1)
   /// Schedule of sigma (NumbaSOM: exponential).
   Decay sigma_decay = Decay::exponential;
   /// Kernel on the grid distance (NumbaSOM: gaussian).
   Neighborhood neighborhood = Neighborhood::gaussian;
-  double kernel_epsilon = 1e-6;     ///< units whose |kernel weight| is below this are not updated
+  double kernel_epsilon = 1e-6;  ///< units whose |kernel weight| is below this are not updated
   /// Seed of the initial lattice and the sample draws.
   std::uint64_t seed = 42;
   Scaling scaling = Scaling::none;  ///< train on scaled features (preprocessing/scaler.hpp); the
@@ -123,11 +123,10 @@ inline void validate(const OnlineSomParams& p) {
   detail::check_positive(call, "num_iterations", p.num_iterations);
   detail::check_positive(call, "learning_rate", p.learning_rate);
   detail::check_non_negative(call, "sigma", p.sigma);
-  if (p.lr_decay == Decay::exponential)
-    detail::check_positive(call, "learning_rate_final", final_learning_rate(p));
+  if (p.lr_decay == Decay::exponential) detail::check_positive(call, "learning_rate_final", final_learning_rate(p));
   if (p.sigma_decay == Decay::exponential) detail::check_positive(call, "sigma_final", p.sigma_final);
-  detail::require(p.kernel_epsilon > 0.0 && p.kernel_epsilon < 1.0, call,
-                  "kernel_epsilon must be in (0, 1), got ", p.kernel_epsilon);
+  detail::require(p.kernel_epsilon > 0.0 && p.kernel_epsilon < 1.0, call, "kernel_epsilon must be in (0, 1), got ",
+                  p.kernel_epsilon);
 }
 
 /// NumbaSOM's online trainer (see the top of this file): one random sample per iteration on a
@@ -206,8 +205,9 @@ class OnlineSom {
   /// train() with NumbaSOM's normalize: true trains on features min-max scaled to [0, 1] by
   /// their range over X, which is Scaling::minmax (scaler().kind() reads minmax after it;
   /// params() is not changed), and cannot be combined with params().scaling.
-  [[deprecated("set OnlineSomParams::scaling = Scaling::minmax instead of normalize = true")]]
-  SOMTILE_OUTLINE Lattice<Scalar> train(ConstRowRef<Scalar> X, Index num_iterations, bool normalize) {
+  [[deprecated(
+      "set OnlineSomParams::scaling = Scaling::minmax instead of normalize = true")]] SOMTILE_OUTLINE Lattice<Scalar>
+  train(ConstRowRef<Scalar> X, Index num_iterations, bool normalize) {
     const char* call = "OnlineSom::train";
     detail::require(!(normalize && params_.scaling != Scaling::none), call,
                     "normalize = true and scaling = ", enum_name(params_.scaling), " both scale the data; use one");
@@ -226,8 +226,9 @@ class OnlineSom {
   /// Deprecated: train() on sparse rows with NumbaSOM's normalize flag; normalize = true is
   /// refused for sparse rows as Scaling::minmax is.
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
-  [[deprecated("set OnlineSomParams::scaling = Scaling::minmax instead of normalize = true")]]
-  SOMTILE_OUTLINE Lattice<Scalar> train(const Sp& X, Index num_iterations, bool normalize) {
+  [[deprecated(
+      "set OnlineSomParams::scaling = Scaling::minmax instead of normalize = true")]] SOMTILE_OUTLINE Lattice<Scalar>
+  train(const Sp& X, Index num_iterations, bool normalize) {
     detail::SparseOnlineSom<Scalar, Sp>::train(*this, "OnlineSom::train", X, num_iterations, normalize);
     return lattice();
   }
@@ -275,14 +276,17 @@ class OnlineSom {
     const RowMatrix<Scalar> Xs = detail::to_training_space(state_.scaler, X);
     const RowMatrix<Scalar> W = weights();
     RowMatrix<Scalar> D(Xs.rows(), W.rows());
-    detail::parallel_for_chunks(Xs.rows(), 256, n_threads, [&](Index b, Index e) {
-      for (Index i = b; i < e; ++i) {
-        const bool gaps = Xs.row(i).hasNaN();
-        for (Index u = 0; u < W.rows(); ++u)
-          D(i, u) = gaps ? detail::masked_distance<Scalar>(Distance::euclidean, Xs.row(i), W.row(u))
-                         : distance<Scalar>(Distance::euclidean, Xs.row(i), W.row(u));
-      }
-    }, double(W.rows()) * double(W.cols()));
+    detail::parallel_for_chunks(
+        Xs.rows(), 256, n_threads,
+        [&](Index b, Index e) {
+          for (Index i = b; i < e; ++i) {
+            const bool gaps = Xs.row(i).hasNaN();
+            for (Index u = 0; u < W.rows(); ++u)
+              D(i, u) = gaps ? detail::masked_distance<Scalar>(Distance::euclidean, Xs.row(i), W.row(u))
+                             : distance<Scalar>(Distance::euclidean, Xs.row(i), W.row(u));
+          }
+        },
+        double(W.rows()) * double(W.cols()));
     return D;
   }
 
@@ -331,21 +335,23 @@ class OnlineSom {
     if constexpr (!Archive::loading) std::tie(shift, divisor) = detail::shift_and_divisor(s.scaler, n_features());
     ar(s.weights_t, shift, divisor, s.rng, s.last_learning_rate, s.last_sigma, s.iterations);
     if (ar.version() >= 2) ar.choice(p.scaling);  // version 1 files: Scaling::none
-    if (ar.version() >= 3) ar.choice(p.missing);
-    else if constexpr (Archive::loading) p.missing = Missing::reject;
+    if (ar.version() >= 3)
+      ar.choice(p.missing);
+    else if constexpr (Archive::loading)
+      p.missing = Missing::reject;
     if constexpr (Archive::loading) {
       p.num_iterations = std::max<Index>(s.iterations, 1);
       validate(p);
       const Index F = s.weights_t.rows(), units = s.weights_t.cols();
       ar.check(s.iterations > 0, "the map was never trained (", s.iterations, " iterations)");
-      ar.check(F > 0 && units % p.cols == 0 && units / p.cols == p.rows, "the codebook is ", units, " units x ",
-               F, " features, the ", p.rows, " x ", p.cols, " grid needs ", p.rows, " * ", p.cols, " units");
+      ar.check(F > 0 && units % p.cols == 0 && units / p.cols == p.rows, "the codebook is ", units, " units x ", F,
+               " features, the ", p.rows, " x ", p.cols, " grid needs ", p.rows, " * ", p.cols, " units");
       configure();
       ar.check(shift.size() == F && divisor.size() == F, "the feature scaling has ", shift.size(), " and ",
                divisor.size(), " entries for ", F, " features");
       ar.check(s.weights_t.allFinite(), "the codebook holds NaN or infinite values");
-      s.scaler = detail::scaler_from_file<Scalar>(
-          p.scaling, shift, divisor, [&ar](bool ok, const auto&... why) { ar.check(ok, why...); });
+      s.scaler = detail::scaler_from_file<Scalar>(p.scaling, shift, divisor,
+                                                  [&ar](bool ok, const auto&... why) { ar.check(ok, why...); });
       // partial_fit continues at these; training only ever leaves finite positive values.
       ar.check(std::isfinite(s.last_learning_rate) && s.last_learning_rate > 0 && std::isfinite(s.last_sigma) &&
                    s.last_sigma > 0,
@@ -407,14 +413,12 @@ class OnlineSom {
     const auto [lo, hi] = detail::present_range<Scalar>(Xs);
     next.weights_t.resize(F, grid_.size());
     for (Index u = 0; u < grid_.size(); ++u)
-      for (Index f = 0; f < F; ++f)
-        next.weights_t(f, u) = Scalar(next.rng.uniform(double(lo[f]), double(hi[f])));
+      for (Index f = 0; f < F; ++f) next.weights_t(f, u) = Scalar(next.rng.uniform(double(lo[f]), double(hi[f])));
     const OnlineSomParams& p = params_;
     const double sigma0 = sigma0_;
     run(next, Xs, T, [&p, sigma0, T](Index t) {
-      return std::pair<double, double>{
-          decay(p.lr_decay, p.learning_rate, double(t), double(T), final_learning_rate(p)),
-          decay(p.sigma_decay, sigma0, double(t), double(T), p.sigma_final)};
+      return std::pair<double, double>{decay(p.lr_decay, p.learning_rate, double(t), double(T), final_learning_rate(p)),
+                                       decay(p.sigma_decay, sigma0, double(t), double(T), p.sigma_final)};
     });
     state_ = std::move(next);
   }
@@ -434,8 +438,7 @@ class OnlineSom {
       const auto [lr, sigma] = schedule(t);
       const Scalar* x = Xs.row(s.rng.uniform_index(Xs.rows())).data();
       const Index bmu = detail::nearest_unit(s.weights_t, x, scratch);
-      detail::online_update(s.weights_t, grid_, x, bmu, lr, sigma, params_.neighborhood,
-                            unit_radius * sigma, scratch);
+      detail::online_update(s.weights_t, grid_, x, bmu, lr, sigma, params_.neighborhood, unit_radius * sigma, scratch);
       s.last_learning_rate = lr;
       s.last_sigma = sigma;
     }
@@ -459,8 +462,8 @@ class OnlineSom {
       const std::vector<Index>* moved = Index(present.size()) < F ? &present : nullptr;
       const Index bmu = moved ? detail::nearest_unit_masked(s.weights_t, x, present, scratch)
                               : detail::nearest_unit(s.weights_t, x, scratch);
-      detail::online_update(s.weights_t, grid_, x, bmu, lr, sigma, params_.neighborhood,
-                            unit_radius * sigma, scratch, moved);
+      detail::online_update(s.weights_t, grid_, x, bmu, lr, sigma, params_.neighborhood, unit_radius * sigma, scratch,
+                            moved);
       s.last_learning_rate = lr;
       s.last_sigma = sigma;
     }

@@ -6,12 +6,12 @@
 // NaN cells are missing values: fit takes each column's nanmin and nanmax (as scikit-learn),
 // transform and inverse_transform keep them NaN. A column with no present value is rejected.
 
+#include "somtile/core/detail/nan_range.hpp"
 #include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
 #include "somtile/preprocessing/standard_scaler.hpp"
-#include "somtile/core/detail/nan_range.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -139,8 +139,8 @@ class MinMaxScaler {
       validate(params_);
       const Index F = data_min_.size();
       ar.check(F >= 1 && data_max_.size() == F && scale_.size() == F && min_.size() == F, "the scaler has ",
-               data_min_.size(), " minima, ", data_max_.size(), " maxima, ", scale_.size(), " scales and ",
-               min_.size(), " offsets");
+               data_min_.size(), " minima, ", data_max_.size(), " maxima, ", scale_.size(), " scales and ", min_.size(),
+               " offsets");
       ar.check(data_min_.allFinite() && data_max_.allFinite() && scale_.allFinite() && min_.allFinite() &&
                    (data_min_.array() <= data_max_.array()).all() && (scale_.array() > Scalar(0)).all(),
                "the scaler's ranges, scales or offsets are not finite, a minimum exceeds its maximum, or a "

@@ -9,13 +9,13 @@
 // than 100 times (detail::warn_if_unscaled).
 
 #include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/core/warning.hpp"
-#include "somtile/core/detail/validate.hpp"
+#include "somtile/preprocessing/detail/unscaled_warning.hpp"
 #include "somtile/preprocessing/min_max_scaler.hpp"
 #include "somtile/preprocessing/standard_scaler.hpp"
-#include "somtile/preprocessing/detail/unscaled_warning.hpp"
 
 #include <cmath>
 #include <limits>
@@ -97,7 +97,7 @@ class Scaler {
 
   /// X itself without scaling (no copy), else its scaled copy, kept in `storage`.
   SOMTILE_OUTLINE ConstRowRef<Scalar> scaled_view(ConstRowRef<Scalar> X, RowMatrix<Scalar>& storage,
-                                  Missing missing = Missing::reject) const {
+                                                  Missing missing = Missing::reject) const {
     if (kind_ == Scaling::none) return X;
     storage = transform(X, missing);
     return ConstRowRef<Scalar>(storage);

@@ -6,10 +6,10 @@
 // The random stream is somtile's own (core/random.hpp), so a seed gives the same split on
 // every platform, but not the split scikit-learn gives for the same seed.
 
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -29,7 +29,7 @@ struct Split {
   ///@}
   ///@{
   /// Training and test labels.
-  Labels y_train, y_test;                 ///< empty when no labels were given
+  Labels y_train, y_test;  ///< empty when no labels were given
   ///@}
   ///@{
   /// Rows of the original X in each part.
@@ -58,8 +58,8 @@ Split<Scalar> train_test_split(DataRef<Scalar> X, const Labels& y, double test_f
   detail::require<InputError>(y.size() == n || (y.size() == 0 && !stratify), call, "y has ", y.size(),
                               " labels, but X has ", n, " samples", stratify ? " (stratify needs labels)" : "");
   const Index n_test = Index(std::ceil(test_fraction * double(n) - 1e-9)), n_train = n - n_test;
-  detail::require(n_test >= 1 && n_train >= 1, call, "test_fraction ", test_fraction, " of ", n,
-                  " samples leaves ", n_train, " training and ", n_test, " test samples; both must be >= 1");
+  detail::require(n_test >= 1 && n_train >= 1, call, "test_fraction ", test_fraction, " of ", n, " samples leaves ",
+                  n_train, " training and ", n_test, " test samples; both must be >= 1");
 
   Random rng(seed);
   const std::vector<Index> order = rng.permutation(n);

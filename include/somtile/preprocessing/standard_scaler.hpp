@@ -9,9 +9,9 @@
 // inverse_transform keep them NaN. A column with no present value is rejected.
 
 #include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
 #include "somtile/preprocessing/detail/scaler_not_fitted.hpp"
 
 #include <cmath>
@@ -54,8 +54,8 @@ class StandardScaler {
   static StandardScaler from_statistics(Vector<Scalar> mean, Vector<Scalar> var, Vector<Scalar> scale) {
     const Index F = mean.size();
     detail::require<InputError>(F >= 1 && var.size() == F && scale.size() == F, "StandardScaler::from_statistics",
-                                "mean, var and scale need one entry per feature, got ", F, ", ", var.size(),
-                                " and ", scale.size());
+                                "mean, var and scale need one entry per feature, got ", F, ", ", var.size(), " and ",
+                                scale.size());
     detail::require<InputError>(mean.allFinite() && var.allFinite() && scale.allFinite() &&
                                     (var.array() >= Scalar(0)).all() && (scale.array() > Scalar(0)).all(),
                                 "StandardScaler::from_statistics",

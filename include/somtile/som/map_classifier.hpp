@@ -15,8 +15,8 @@
 // is destroyed or trained further (refit a new MapClassifier to follow it). Like the Som, it
 // takes raw data when the Som scales its features (SomParams::scaling).
 
-#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/core/detail/class_codes.hpp"
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
@@ -70,8 +70,7 @@ class MapClassifier {
     const Index C = classes.classes.size(), U = n_units();
 
     const Labels bmu = nearest_units(X);
-    Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> counts =
-        decltype(counts)::Zero(U, C);
+    Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> counts = decltype(counts)::Zero(U, C);
     for (Index i = 0; i < X.rows(); ++i) ++counts(bmu[i], classes.codes[std::size_t(i)]);
 
     // Majority vote of the units that won samples (the first maximum: the smallest label).

@@ -4,8 +4,8 @@
 // samples.
 
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/kernels/bmu_data_map.hpp"
 #include "somtile/grid/detail/u_matrix.hpp"
+#include "somtile/kernels/bmu_data_map.hpp"
 #include "somtile/kernels/detail/masked_distance.hpp"  // masked_pair_distance
 #include "somtile/som/detail/map_helpers.hpp"
 #include "somtile/som/detail/retrieval.hpp"
@@ -36,11 +36,11 @@ RowMatrix<double> hit_map(const Som<Scalar>& som, DataRef<Scalar> X) {
 /// Options of u_matrix(Som) and viz::plot_u_matrix, TorchSOM's plot_distance_map(distance_metric,
 /// neighborhood_order, scaling); the defaults are TorchSOM's.
 struct UMatrixOptions {
-  std::optional<Distance> distance;  ///< metric between neighbouring weight vectors; none = the SOM's
-  Index neighborhood_order = 0;      ///< rings of neighbours; 0 = the SOM's neighborhood_order
+  std::optional<Distance> distance;    ///< metric between neighbouring weight vectors; none = the SOM's
+  Index neighborhood_order = 0;        ///< rings of neighbours; 0 = the SOM's neighborhood_order
   Reduction scaling = Reduction::sum;  ///< sum (TorchSOM's default) or mean over the neighbours
-  bool normalize = true;             ///< divide by the largest value, so the map peaks at 1 (an
-                                     ///< all-zero map stays 0)
+  bool normalize = true;               ///< divide by the largest value, so the map peaks at 1 (an
+                                       ///< all-zero map stays 0)
 };
 
 /// U-matrix: per unit, the sum or mean of the distances from its weight vector to those of its
@@ -80,8 +80,7 @@ BmuDataMap bmus_data_map(const Som<Scalar>& som, DataRef<Scalar> X) {
 /// of the neighbouring units up to `order` rings (0 = the SOM's neighborhood_order), then by the
 /// smallest label.
 template <typename Scalar>
-RowMatrix<double> classification_map(const Som<Scalar>& som, const BmuDataMap& map, const Labels& y,
-                                     Index order = 0) {
+RowMatrix<double> classification_map(const Som<Scalar>& som, const BmuDataMap& map, const Labels& y, Index order = 0) {
   const char* call = "classification_map";
   detail::check_bmu_map(call, som, map);
   detail::check_map_targets(call, map, y.size());
@@ -121,8 +120,7 @@ RowMatrix<double> classification_map(const Som<Scalar>& som, const BmuDataMap& m
 /// Per-unit mean or unbiased standard deviation (0 for a single sample) of a target.
 template <typename Scalar>
 RowMatrix<double> metric_map(const Som<Scalar>& som, const BmuDataMap& map,
-                             const Eigen::Ref<const Eigen::VectorXd>& target,
-                             Reduction reduction = Reduction::mean) {
+                             const Eigen::Ref<const Eigen::VectorXd>& target, Reduction reduction = Reduction::mean) {
   const char* call = "metric_map";
   detail::check_bmu_map(call, som, map);
   detail::check_map_targets(call, map, target.size());
@@ -131,9 +129,8 @@ RowMatrix<double> metric_map(const Som<Scalar>& som, const BmuDataMap& map,
   for (Index unit = 0; unit < som.n_units(); ++unit) {
     const auto v = detail::gather_targets(map[std::size_t(unit)], target);
     if (v.empty()) continue;
-    out.data()[unit] = reduction == Reduction::mean
-                           ? std::accumulate(v.begin(), v.end(), 0.0) / double(v.size())
-                           : detail::unbiased_std(v);
+    out.data()[unit] = reduction == Reduction::mean ? std::accumulate(v.begin(), v.end(), 0.0) / double(v.size())
+                                                    : detail::unbiased_std(v);
   }
   return out;
 }
@@ -150,8 +147,8 @@ RowMatrix<double> score_map(const Som<Scalar>& som, const BmuDataMap& map,
   Index in_map = 0;
   for (const auto& s : map) in_map += Index(s.size());
   const Index N = total_samples > 0 ? total_samples : in_map;
-  detail::require(N >= in_map, call, "total_samples (", total_samples,
-                  ") is smaller than the samples in the map (", in_map, ")");
+  detail::require(N >= in_map, call, "total_samples (", total_samples, ") is smaller than the samples in the map (",
+                  in_map, ")");
   RowMatrix<double> out = detail::empty_map(som.grid(), std::numeric_limits<double>::quiet_NaN());
   for (Index unit = 0; unit < som.n_units(); ++unit) {
     const auto v = detail::gather_targets(map[std::size_t(unit)], target);
@@ -172,8 +169,7 @@ RowMatrix<double> rank_map(const Som<Scalar>& som, const BmuDataMap& map,
   std::vector<Index> active;
   for (Index u = 0; u < som.n_units(); ++u)
     if (!std::isnan(spread.data()[u])) active.push_back(u);
-  std::stable_sort(active.begin(), active.end(),
-                   [&](Index a, Index b) { return spread.data()[a] < spread.data()[b]; });
+  std::stable_sort(active.begin(), active.end(), [&](Index a, Index b) { return spread.data()[a] < spread.data()[b]; });
   RowMatrix<double> out = detail::empty_map(som.grid(), std::numeric_limits<double>::quiet_NaN());
   for (std::size_t k = 0; k < active.size(); ++k) out.data()[active[k]] = double(k + 1);
   return out;
@@ -201,10 +197,10 @@ std::vector<RowMatrix<double>> component_planes(const Som<Scalar>& som) {
 
 /// Where collect_samples looks for samples beyond the query's BMU.
 enum class Retrieval {
-  bmu_only,              ///< the BMU's samples
-  bmu_neighborhood,      ///< plus those of the units up to neighborhood_order rings away
-  bmu_neighborhood_knn   ///< plus, while the buffer is not larger than min_buffer, whole units
-                         ///< in order of weight-space distance from the BMU's weight vector
+  bmu_only,             ///< the BMU's samples
+  bmu_neighborhood,     ///< plus those of the units up to neighborhood_order rings away
+  bmu_neighborhood_knn  ///< plus, while the buffer is not larger than min_buffer, whole units
+                        ///< in order of weight-space distance from the BMU's weight vector
 };
 
 /// Just-in-time retrieval: the indices of the historical samples (rows of X, mapped by `map`)
@@ -218,8 +214,7 @@ std::vector<Index> collect_samples(const Som<Scalar>& som, DataRef<Scalar> query
                                    const BmuDataMap& map, Index min_buffer = 50,
                                    Retrieval mode = Retrieval::bmu_neighborhood_knn) {
   const char* call = "collect_samples";
-  detail::require<InputError>(query.rows() == 1, call, "query must be one sample (1 row), got ",
-                              query.rows(), " rows");
+  detail::require<InputError>(query.rows() == 1, call, "query must be one sample (1 row), got ", query.rows(), " rows");
   const Missing missing = som.params().missing;
   detail::check_data(call, query, som.n_features(), "Som", missing, "query");
   detail::check_data(call, X, som.n_features(), "Som", missing);

@@ -17,29 +17,28 @@
 // (w_nj += alpha / |B| * sum_{x in B, x_j present} h(bmu(x), n) (x_j - w_nj)), and the errors
 // are masked distances. Data without NaN take the usual paths, bit for bit.
 
-#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
 #include "somtile/cluster/som_cluster_types.hpp"
+#include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
+#include "somtile/core/detail/sparse_fwd.hpp"
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/core/epoch_info.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/detail/sparse_fwd.hpp"
-#include "somtile/som/detail/mean_fill.hpp"
 #include "somtile/grid/detail/sigma_warning.hpp"
-#include "somtile/core/detail/validate.hpp"
-#include "somtile/kernels/detail/pca.hpp"
+#include "somtile/grid/grid.hpp"
 #include "somtile/grid/neighborhood.hpp"
 #include "somtile/grid/schedule.hpp"
-#include "somtile/grid/grid.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/kernels/detail/masked_sums.hpp"
-#include "somtile/kernels/detail/team_bmu.hpp"
 #include "somtile/kernels/detail/masked_distance.hpp"
+#include "somtile/kernels/detail/masked_sums.hpp"
+#include "somtile/kernels/detail/pca.hpp"
+#include "somtile/kernels/detail/team_bmu.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/preprocessing/scaler.hpp"
-#include "somtile/core/epoch_info.hpp"
+#include "somtile/som/detail/mean_fill.hpp"
 #include "somtile/som/detail/serialize_init.hpp"
-
 
 #include <cmath>
 #include <cstdint>
@@ -51,8 +50,8 @@ namespace somtile {
 
 /// What mini-batch training records as each epoch's errors in TrainingHistory.
 enum class EpochMetrics {
-  after_epoch,   ///< exact errors of the weights after the epoch: one more BMU pass over the data
-  during_epoch   ///< free: from the BMUs the epoch's batches found anyway (see TrainingHistory)
+  after_epoch,  ///< exact errors of the weights after the epoch: one more BMU pass over the data
+  during_epoch  ///< free: from the BMUs the epoch's batches found anyway (see TrainingHistory)
 };
 template <>
 struct EnumNames<EpochMetrics> {
@@ -61,16 +60,16 @@ struct EnumNames<EpochMetrics> {
 
 /// Parameters of Som, TorchSOM's defaults; every field has a default.
 struct SomParams {
-  Index rows = 10;                 ///< grid rows
-  Index cols = 10;                 ///< grid columns
-  Index epochs = 10;               ///< passes over the data
-  Index batch_size = 5;            ///< samples per mini-batch (Training::minibatch)
-  double sigma = 1.0;              ///< initial neighbourhood width, in grid units
-  double learning_rate = 0.5;      ///< initial learning rate (Training::minibatch)
-  Index neighborhood_order = 1;    ///< rings used by the U-matrix, classification ties, retrieval
+  Index rows = 10;               ///< grid rows
+  Index cols = 10;               ///< grid columns
+  Index epochs = 10;             ///< passes over the data
+  Index batch_size = 5;          ///< samples per mini-batch (Training::minibatch)
+  double sigma = 1.0;            ///< initial neighbourhood width, in grid units
+  double learning_rate = 0.5;    ///< initial learning rate (Training::minibatch)
+  Index neighborhood_order = 1;  ///< rings used by the U-matrix, classification ties, retrieval
   /// Rectangular or hexagonal grid.
   Topology topology = Topology::rectangular;
-  bool torus = false;              ///< periodic boundaries
+  bool torus = false;  ///< periodic boundaries
   /// Kernel on the grid distance: gaussian, mexican_hat, bubble or triangle.
   Neighborhood neighborhood = Neighborhood::gaussian;
   /// Metric of the BMU search and the errors: euclidean, cosine, manhattan or chebyshev.
@@ -81,15 +80,15 @@ struct SomParams {
   Decay sigma_decay = Decay::asymptotic;
   double learning_rate_final = 0.01;  ///< end point of Decay::exponential for the learning rate
   double sigma_final = 0.5;           ///< end point of Decay::exponential for sigma
-  Init init = Init::random;        ///< used by fit() when the weights were never initialised (random data rows)
+  Init init = Init::random;           ///< used by fit() when the weights were never initialised (random data rows)
   /// Mini-batch (TorchSOM's rule) or batch (Kohonen's batch map).
   Training training = Training::minibatch;
   EpochMetrics epoch_metrics = EpochMetrics::after_epoch;  ///< Training::minibatch; batch is always exact
   /// Seed of the initialisation and the batch order.
   std::uint64_t seed = 42;
-  int n_threads = 0;               ///< 0 = all available
-  Scaling scaling = Scaling::none;  ///< feature scaling fitted on the first fit's data and applied
-                                    ///< to every data the Som is given (preprocessing/scaler.hpp)
+  int n_threads = 0;                  ///< 0 = all available
+  Scaling scaling = Scaling::none;    ///< feature scaling fitted on the first fit's data and applied
+                                      ///< to every data the Som is given (preprocessing/scaler.hpp)
   Missing missing = Missing::reject;  ///< mask: NaN cells are missing values (see the top of
                                       ///< som/som.hpp and docs/missing-values.md)
 };
@@ -108,8 +107,7 @@ inline void validate(const SomParams& p, Index n_features) {
   detail::check_positive(call, "batch_size", p.batch_size);
   detail::check_positive(call, "sigma", p.sigma);
   detail::check_positive(call, "learning_rate", p.learning_rate);
-  detail::require(p.neighborhood_order >= 1, call, "neighborhood_order must be >= 1, got ",
-                  p.neighborhood_order);
+  detail::require(p.neighborhood_order >= 1, call, "neighborhood_order must be >= 1, got ", p.neighborhood_order);
   detail::require(p.n_threads >= 0, call, "n_threads must be >= 0, got ", p.n_threads);
   if (p.lr_decay == Decay::exponential) detail::check_positive(call, "learning_rate_final", p.learning_rate_final);
   if (p.sigma_decay == Decay::exponential) detail::check_positive(call, "sigma_final", p.sigma_final);
@@ -165,8 +163,7 @@ class Som {
 
   /// A map with these parameters for data with `n_features` features; the weights do not
   /// exist until initialize_weights() or fit().
-  Som(const SomParams& params, Index n_features)
-      : params_(params), n_features_(n_features), scaler_(params.scaling) {
+  Som(const SomParams& params, Index n_features) : params_(params), n_features_(n_features), scaler_(params.scaling) {
     validate(params, n_features);
     grid_ = Grid(params.rows, params.cols, params.topology, params.torus);
     rng_.reseed(params.seed);
@@ -208,9 +205,8 @@ class Som {
     if (!scaler_.is_fitted())
       throw NotFittedError(detail::concat("Som::set_weights(): the scaling (", enum_name(params_.scaling),
                                           ") is not fitted; call initialize_weights() or fit() first"));
-    detail::require<InputError>(W.rows() == n_units() && W.cols() == n_features_, "Som::set_weights",
-                                "W must be ", n_units(), " x ", n_features_, ", got ", W.rows(), " x ",
-                                W.cols());
+    detail::require<InputError>(W.rows() == n_units() && W.cols() == n_features_, "Som::set_weights", "W must be ",
+                                n_units(), " x ", n_features_, ", got ", W.rows(), " x ", W.cols());
     weights_ = W;
   }
 
@@ -219,9 +215,9 @@ class Som {
   void set_scaler(const Scaler<Scalar>& scaler) {
     detail::require<InputError>(scaler.kind() == params_.scaling, "Som::set_scaler", "the scaler is ",
                                 enum_name(scaler.kind()), ", but params().scaling is ", enum_name(params_.scaling));
-    detail::require<InputError>(scaler.kind() == Scaling::none || scaler.n_features() == n_features_,
-                                "Som::set_scaler", "the scaler is fitted on ", scaler.n_features(),
-                                " features, but this Som has ", n_features_);
+    detail::require<InputError>(scaler.kind() == Scaling::none || scaler.n_features() == n_features_, "Som::set_scaler",
+                                "the scaler is fitted on ", scaler.n_features(), " features, but this Som has ",
+                                n_features_);
     scaler_ = scaler;
   }
 
@@ -259,11 +255,10 @@ class Som {
       validate(p, n_features_);
       ar.check(scaler_.kind() == p.scaling && (p.scaling == Scaling::none || scaler_.n_features() == n_features_),
                "the scaler (", enum_name(scaler_.kind()), ", ", scaler_.n_features(),
-               " features) does not match the parameters (", enum_name(p.scaling), ", ", n_features_,
-               " features)");
+               " features) does not match the parameters (", enum_name(p.scaling), ", ", n_features_, " features)");
       ar.check(weights_.cols() == n_features_ && weights_.rows() % p.cols == 0 && weights_.rows() / p.cols == p.rows,
-               "the codebook is ", weights_.rows(), " x ", weights_.cols(), ", the parameters need ",
-               p.rows, " * ", p.cols, " units x ", n_features_, " features");
+               "the codebook is ", weights_.rows(), " x ", weights_.cols(), ", the parameters need ", p.rows, " * ",
+               p.cols, " units x ", n_features_, " features");
       ar.check(weights_.allFinite(), "the codebook holds NaN or infinite values");
       grid_ = Grid(p.rows, p.cols, p.topology, p.torus);
     }
@@ -327,8 +322,8 @@ class Som {
     return bmus("Som::bmus", X, second == SecondBmu::find);
   }
   /// Deprecated: bmus(X, SecondBmu::find or SecondBmu::skip).
-  [[deprecated("use bmus(X, SecondBmu::find) or bmus(X, SecondBmu::skip)")]]
-  BmuResult<Scalar> bmus(ConstRowRef<Scalar> X, bool with_second) const {
+  [[deprecated("use bmus(X, SecondBmu::find) or bmus(X, SecondBmu::skip)")]] BmuResult<Scalar> bmus(
+      ConstRowRef<Scalar> X, bool with_second) const {
     return bmus("Som::bmus", X, with_second);
   }
 
@@ -342,19 +337,22 @@ class Som {
     const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage, params_.missing);
     RowMatrix<Scalar> D(X.rows(), n_units());
     const RowMatrix<Scalar> Wt = missing ? RowMatrix<Scalar>(weights_.transpose()) : RowMatrix<Scalar>();
-    detail::parallel_for_chunks(X.rows(), 256, params_.n_threads, [&](Index b, Index e) {
-      detail::MaskedRow<Scalar> row;
-      std::vector<Scalar> scratch(missing ? static_cast<std::size_t>(n_units()) : 0);
-      for (Index i = b; i < e; ++i) {
-        if (missing && X.row(i).hasNaN()) {
-          row.set(X.row(i));
-          row.distances(params_.distance, weights_, Wt, D.row(i).data(), scratch.data());
-          continue;
-        }
-        for (Index u = 0; u < n_units(); ++u)
-          D(i, u) = distance<Scalar>(params_.distance, X.row(i), weights_.row(u));
-      }
-    }, double(n_units()) * double(n_features_));
+    detail::parallel_for_chunks(
+        X.rows(), 256, params_.n_threads,
+        [&](Index b, Index e) {
+          detail::MaskedRow<Scalar> row;
+          std::vector<Scalar> scratch(missing ? static_cast<std::size_t>(n_units()) : 0);
+          for (Index i = b; i < e; ++i) {
+            if (missing && X.row(i).hasNaN()) {
+              row.set(X.row(i));
+              row.distances(params_.distance, weights_, Wt, D.row(i).data(), scratch.data());
+              continue;
+            }
+            for (Index u = 0; u < n_units(); ++u)
+              D(i, u) = distance<Scalar>(params_.distance, X.row(i), weights_.row(u));
+          }
+        },
+        double(n_units()) * double(n_features_));
     return D;
   }
 
@@ -381,9 +379,8 @@ class Som {
   /// clusters than there are units), so the result has min(max_k, units) entries.
   /// Needs <somtile/cluster.hpp>.
   SOMTILE_OUTLINE std::vector<double> elbow(Index max_k = 0, FeatureSpace space = FeatureSpace::weights,
-                            std::uint64_t seed = 0) const {
-    static_assert(detail::NeuronClusteringIncluded<Scalar>::value,
-                  "Som::elbow() needs #include <somtile/cluster.hpp>");
+                                            std::uint64_t seed = 0) const {
+    static_assert(detail::NeuronClusteringIncluded<Scalar>::value, "Som::elbow() needs #include <somtile/cluster.hpp>");
     require_weights("Som::elbow");
     detail::check_non_negative("Som::elbow", "max_k", max_k);
     return elbow_inertias(cluster_features<Scalar>(weights_, positions(), space),
@@ -394,10 +391,9 @@ class Som {
   /// w_n = sum_u h(u, n) S_u / sum_u h(u, n) c_u with the kernel at width sigma.
   void batch_update(const UnitSums<Scalar>& sums, double sigma) {
     require_weights("Som::batch_update");
-    detail::require<InputError>(sums.sums.rows() == n_units() && sums.sums.cols() == n_features_ &&
-                                    sums.counts.size() == n_units(),
-                                "Som::batch_update", "sums must be ", n_units(), " x ", n_features_,
-                                " with ", n_units(), " counts");
+    detail::require<InputError>(
+        sums.sums.rows() == n_units() && sums.sums.cols() == n_features_ && sums.counts.size() == n_units(),
+        "Som::batch_update", "sums must be ", n_units(), " x ", n_features_, " with ", n_units(), " counts");
     detail::check_positive("Som::batch_update", "sigma", sigma);
     apply_batch_update(weights_, detail::compact(sums), sigma);
   }
@@ -408,10 +404,14 @@ class Som {
   ///@{
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Initialises the weights from sparse X with params().init.
-  SOMTILE_OUTLINE void initialize_weights(const Sp& X) { initialize_weights(X, params_.init); }
+  SOMTILE_OUTLINE void initialize_weights(const Sp& X) {
+    initialize_weights(X, params_.init);
+  }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Initialises the weights from sparse X with `init`.
-  SOMTILE_OUTLINE void initialize_weights(const Sp& X, Init init) { detail::SparseSom<Scalar, Sp>::initialize_weights(*this, X, init); }
+  SOMTILE_OUTLINE void initialize_weights(const Sp& X, Init init) {
+    detail::SparseSom<Scalar, Sp>::initialize_weights(*this, X, init);
+  }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Trains on sparse X (batch training costs O(nnz x units) per epoch).
   SOMTILE_OUTLINE TrainingHistory fit(const Sp& X, const EpochCallback& on_epoch = {}) {
@@ -419,7 +419,9 @@ class Som {
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// BMU of every sparse row.
-  SOMTILE_OUTLINE Labels predict(const Sp& X) const { return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::predict", X, false).bmu; }
+  SOMTILE_OUTLINE Labels predict(const Sp& X) const {
+    return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::predict", X, false).bmu;
+  }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// BMUs (and second BMUs unless SecondBmu::skip) of every sparse row, with distances.
   BmuResult<Scalar> bmus(const Sp& X, SecondBmu second = SecondBmu::find) const {
@@ -427,13 +429,15 @@ class Som {
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Deprecated: bmus(X, SecondBmu::find or SecondBmu::skip) on sparse rows.
-  [[deprecated("use bmus(X, SecondBmu::find) or bmus(X, SecondBmu::skip)")]]
-  BmuResult<Scalar> bmus(const Sp& X, bool with_second) const {
+  [[deprecated("use bmus(X, SecondBmu::find) or bmus(X, SecondBmu::skip)")]] BmuResult<Scalar> bmus(
+      const Sp& X, bool with_second) const {
     return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::bmus", X, with_second);
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Distances from every sparse row to every unit.
-  SOMTILE_OUTLINE RowMatrix<Scalar> transform(const Sp& X) const { return detail::SparseSom<Scalar, Sp>::transform(*this, X); }
+  SOMTILE_OUTLINE RowMatrix<Scalar> transform(const Sp& X) const {
+    return detail::SparseSom<Scalar, Sp>::transform(*this, X);
+  }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Mean distance from each sparse row to its BMU.
   SOMTILE_OUTLINE double quantization_error(const Sp& X) const {
@@ -454,8 +458,7 @@ class Som {
   }
   /// Sigma used in epoch t.
   double sigma_at(Index t) const {
-    return decay(params_.sigma_decay, params_.sigma, double(t), double(params_.epochs),
-                 params_.sigma_final);
+    return decay(params_.sigma_decay, params_.sigma, double(t), double(params_.epochs), params_.sigma_final);
   }
 
  private:
@@ -464,8 +467,9 @@ class Som {
 
   void require_weights(const char* call) const {
     if (!is_fitted())
-      throw NotFittedError(detail::concat(call, "(): the weights are not initialised; call "
-                                                "initialize_weights() or fit() first"));
+      throw NotFittedError(detail::concat(call,
+                                          "(): the weights are not initialised; call "
+                                          "initialize_weights() or fit() first"));
   }
 
   // The data checks of every entry that takes data, with params().missing.
@@ -473,16 +477,14 @@ class Som {
     detail::check_data(call, X, n_features_, "Som", params_.missing);
   }
   // Whether X (checked) takes the missing-value paths: mask and a NaN in it.
-  bool masked(ConstRowRef<Scalar> X) const {
-    return params_.missing == Missing::mask && detail::has_missing(X);
-  }
+  bool masked(ConstRowRef<Scalar> X) const { return params_.missing == Missing::mask && detail::has_missing(X); }
 
   SOMTILE_OUTLINE BmuResult<Scalar> bmus(const char* call, ConstRowRef<Scalar> X, bool with_second) const {
     require_weights(call);
     check(call, X);
     RowMatrix<Scalar> storage;
     return detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), weights_, params_.distance,
-                             with_second, params_.n_threads, params_.missing);
+                                       with_second, params_.n_threads, params_.missing);
   }
 
   RowMatrix<Scalar> initial_weights(ConstRowRef<Scalar> X_in, Init init) {
@@ -499,8 +501,7 @@ class Som {
         // Evaluated once (a lazy column reduction would rescan X for every unit).
         const Eigen::Matrix<Scalar, 1, Eigen::Dynamic> lo = X.colwise().minCoeff(), hi = X.colwise().maxCoeff();
         for (Index u = 0; u < units; ++u)
-          for (Index j = 0; j < n_features_; ++j)
-            W(u, j) = Scalar(rng_.uniform(double(lo(j)), double(hi(j))));
+          for (Index j = 0; j < n_features_; ++j) W(u, j) = Scalar(rng_.uniform(double(lo(j)), double(hi(j))));
         break;
       }
       case Init::sample: {
@@ -510,7 +511,9 @@ class Som {
         }
         break;
       }
-      case Init::pca: W = pca_weights(detail::principal_axes(X, 2)); break;
+      case Init::pca:
+        W = pca_weights(detail::principal_axes(X, 2));
+        break;
     }
     return W;
   }
@@ -547,8 +550,7 @@ class Som {
 
   void record(TrainingHistory& h, const BmuResult<Scalar>& r, Index epoch, double lr, double sigma,
               const EpochCallback& on_epoch) const {
-    record(h, somtile::quantization_error(r), somtile::topographic_error(r, grid_), epoch, lr, sigma,
-           on_epoch);
+    record(h, somtile::quantization_error(r), somtile::topographic_error(r, grid_), epoch, lr, sigma, on_epoch);
   }
 
   void record(TrainingHistory& h, double qe, double te, Index epoch, double lr, double sigma,
@@ -597,8 +599,7 @@ class Som {
           // w += alpha/|B| (sum_k h x_k - (sum_k h) w), on the thread's own units
           const Scalar step = Scalar(lr / double(end - begin));
           smoother.apply_team(sums, thread, threads, [&](Index v0, Index v1, const RowMatrix<Scalar>& S) {
-            for (Index u = v0; u < v1; ++u)
-              W.row(u) += step * (S.row(u - v0).head(F) - S(u - v0, F) * W.row(u));
+            for (Index u = v0; u < v1; ++u) W.row(u) += step * (S.row(u - v0).head(F) - S(u - v0, F) * W.row(u));
           });
         }
       });
@@ -633,7 +634,8 @@ class Som {
       for (Index begin = 0; begin < n; begin += batch) {
         const Index end = std::min(n, begin + batch);
         gather(X, order, begin, end, Xb);
-        const BmuResult<Scalar> r = detail::masked_bmus<Scalar>(Xb, W, params_.distance, measure, threads, Missing::mask);
+        const BmuResult<Scalar> r =
+            detail::masked_bmus<Scalar>(Xb, W, params_.distance, measure, threads, Missing::mask);
         if (measure) {
           for (Index i = 0; i < r.bmu.size(); ++i) distance_sum += double(r.distance[i]);
           te_count += detail::topographic_error_count(r.bmu, r.second,
@@ -650,8 +652,8 @@ class Som {
       if (measure)
         record(history, distance_sum / double(n), double(te_count) / double(n), epoch, lr, sigma, on_epoch);
       else
-        record(history, detail::masked_bmus<Scalar>(X, W, params_.distance, true, threads, Missing::mask), epoch, lr, sigma,
-               on_epoch);
+        record(history, detail::masked_bmus<Scalar>(X, W, params_.distance, true, threads, Missing::mask), epoch, lr,
+               sigma, on_epoch);
     }
   }
 
@@ -662,26 +664,27 @@ class Som {
     const Index F = n_features_;
     detail::Smoother<Scalar>(h).apply(sums, params_.n_threads,
                                       [&](Index first, Index last, const RowMatrix<Scalar>& S) {
-      for (Index u = first; u < last; ++u)
-        for (Index j = 0; j < F; ++j)
-          if (S(u - first, F + j) > Scalar(0)) W(u, j) = S(u - first, j) / S(u - first, F + j);
-    });
+                                        for (Index u = first; u < last; ++u)
+                                          for (Index j = 0; j < F; ++j)
+                                            if (S(u - first, F + j) > Scalar(0))
+                                              W(u, j) = S(u - first, j) / S(u - first, F + j);
+                                      });
   }
 
-  void apply_batch_update(RowMatrix<Scalar>& W, const detail::CompactSums<Scalar>& sums,
-                          double sigma) const {
+  void apply_batch_update(RowMatrix<Scalar>& W, const detail::CompactSums<Scalar>& sums, double sigma) const {
     const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
     const Index F = n_features_;
     detail::Smoother<Scalar>(h).apply(sums, params_.n_threads,
                                       [&](Index first, Index last, const RowMatrix<Scalar>& S) {
-      for (Index u = first; u < last; ++u)
-        if (S(u - first, F) > Scalar(0)) W.row(u) = S.row(u - first).head(F) / S(u - first, F);
-    });
+                                        for (Index u = first; u < last; ++u)
+                                          if (S(u - first, F) > Scalar(0))
+                                            W.row(u) = S.row(u - first).head(F) / S(u - first, F);
+                                      });
   }
 
   // missing: X has NaN cells (Missing::mask): masked search, per-feature sums and counts.
-  void train_batch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history,
-                   const EpochCallback& on_epoch, bool missing) {
+  void train_batch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history, const EpochCallback& on_epoch,
+                   bool missing) {
     const int threads = params_.n_threads;
     const Missing search = missing ? Missing::mask : Missing::reject;
     detail::CompactSums<Scalar> sums;

@@ -3,17 +3,17 @@
 // a comparison of clustering quality metrics. The model adapters (som_plots.hpp,
 // cluster_plots.hpp) fill these vectors from a Som or a ClusterResult.
 
-#include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/types.hpp"
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/detail/axes.hpp"
 #include "somtile/viz/detail/checks.hpp"
 #include "somtile/viz/detail/legend.hpp"
+#include "somtile/viz/detail/message_panel.hpp"
 #include "somtile/viz/detail/text.hpp"
 #include "somtile/viz/detail/ticks.hpp"
 #include "somtile/viz/plot_options.hpp"
 #include "somtile/viz/svg.hpp"
-#include "somtile/viz/detail/message_panel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -49,17 +49,16 @@ struct ClusterQuality {
 };
 
 /// Lines y(x) on one pair of axes, with a legend when there are several.
-inline void plot_curves(const std::vector<Curve>& curves, const std::string& path,
-                        const ChartOptions& options = {}) {
+inline void plot_curves(const std::vector<Curve>& curves, const std::string& path, const ChartOptions& options = {}) {
   const char* call = "plot_curves";
   detail::check_path(call, path);
   detail::require<InputError>(!curves.empty(), call, "curves must not be empty");
   double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
   for (std::size_t k = 0; k < curves.size(); ++k) {
     const Curve& c = curves[k];
-    detail::require<InputError>(!c.x.empty() && c.x.size() == c.y.size(), call, "curve ", k, " ('",
-                                c.name, "') must have as many x as y values, at least one; got ",
-                                c.x.size(), " and ", c.y.size());
+    detail::require<InputError>(!c.x.empty() && c.x.size() == c.y.size(), call, "curve ", k, " ('", c.name,
+                                "') must have as many x as y values, at least one; got ", c.x.size(), " and ",
+                                c.y.size());
     detail::check_finite_values(call, c.x, "x");
     detail::check_finite_values(call, c.y, "y");
     x0 = std::min(x0, *std::min_element(c.x.begin(), c.x.end()));
@@ -67,8 +66,7 @@ inline void plot_curves(const std::vector<Curve>& curves, const std::string& pat
     y0 = std::min(y0, *std::min_element(c.y.begin(), c.y.end()));
     y1 = std::max(y1, *std::max_element(c.y.begin(), c.y.end()));
   }
-  const double W = options.width > 0 ? options.width
-                                     : std::max(640.0, detail::title_width(options.title)),
+  const double W = options.width > 0 ? options.width : std::max(640.0, detail::title_width(options.title)),
                H = options.height > 0 ? options.height : 420;
   const double xs = detail::nice_range(x0, x1), ys = detail::nice_range(y0, y1);
   const double top = options.title.empty() ? 16 : 44;
@@ -96,8 +94,8 @@ inline void plot_curves(const std::vector<Curve>& curves, const std::string& pat
 
 /// Quantization and topographic error per epoch, two stacked panels sharing the epoch axis.
 inline void plot_training_errors(const std::vector<double>& quantization_errors,
-                                 const std::vector<double>& topographic_errors,
-                                 const std::string& path, ChartOptions options = {}) {
+                                 const std::vector<double>& topographic_errors, const std::string& path,
+                                 ChartOptions options = {}) {
   const char* call = "plot_training_errors";
   detail::check_path(call, path);
   detail::require<InputError>(!quantization_errors.empty() || !topographic_errors.empty(), call,
@@ -105,18 +103,15 @@ inline void plot_training_errors(const std::vector<double>& quantization_errors,
   detail::check_finite_values(call, quantization_errors, "quantization_errors");
   detail::check_finite_values(call, topographic_errors, "topographic_errors");
   if (options.title.empty()) options.title = "Training errors";
-  const double W = options.width > 0 ? options.width
-                                     : std::max(640.0, detail::title_width(options.title)),
+  const double W = options.width > 0 ? options.width : std::max(640.0, detail::title_width(options.title)),
                H = options.height > 0 ? options.height : 520;
   struct Panel {
     const std::vector<double>* y;
     std::string label, colour;
   };
   std::vector<Panel> panels;
-  if (!quantization_errors.empty())
-    panels.push_back({&quantization_errors, "quantization error", "#1f77b4"});
-  if (!topographic_errors.empty())
-    panels.push_back({&topographic_errors, "topographic error (fraction)", "#ff7f0e"});
+  if (!quantization_errors.empty()) panels.push_back({&quantization_errors, "quantization error", "#1f77b4"});
+  if (!topographic_errors.empty()) panels.push_back({&topographic_errors, "topographic error (fraction)", "#ff7f0e"});
   const double top = 44, gap = 46, bottom = 50;
   const double ph = (H - top - bottom - gap * double(panels.size() - 1)) / double(panels.size());
   SvgCanvas svg(W, H);
@@ -125,8 +120,7 @@ inline void plot_training_errors(const std::vector<double>& quantization_errors,
   std::size_t longest = 0;
   for (const auto& p : panels) longest = std::max(longest, p.y->size());
   // Epochs are whole numbers from 1: ticks on integers, a little air at both ends.
-  const double span = std::max(1.0, double(longest) - 1), x0 = 1 - 0.03 * span,
-               x1 = double(longest) + 0.03 * span;
+  const double span = std::max(1.0, double(longest) - 1), x0 = 1 - 0.03 * span, x1 = double(longest) + 0.03 * span;
   const double xs = std::max(1.0, detail::nice_step(1, 1 + span));
   for (std::size_t k = 0; k < panels.size(); ++k) {
     const auto& y = *panels[k].y;
@@ -134,8 +128,7 @@ inline void plot_training_errors(const std::vector<double>& quantization_errors,
     const double ys = detail::nice_range(y0, y1, 4);
     detail::Axes a{80, top + double(k) * (ph + gap), W - 80 - 20, ph, x0, x1, y0, y1};
     const bool last = k + 1 == panels.size();
-    detail::draw_axes(svg, a, xs, ys,
-                      last ? (options.x_label.empty() ? "epoch" : options.x_label) : "",
+    detail::draw_axes(svg, a, xs, ys, last ? (options.x_label.empty() ? "epoch" : options.x_label) : "",
                       panels[k].label);
     std::vector<double> epochs(y.size());
     for (std::size_t i = 0; i < y.size(); ++i) epochs[i] = double(i + 1);
@@ -145,24 +138,22 @@ inline void plot_training_errors(const std::vector<double>& quantization_errors,
 }
 
 /// Within-cluster dispersion (inertia) against k, the chosen k marked (0 = none).
-inline void plot_elbow(const std::vector<Index>& k_values, const std::vector<double>& inertias,
-                       Index chosen_k, const std::string& path, ChartOptions options = {}) {
+inline void plot_elbow(const std::vector<Index>& k_values, const std::vector<double>& inertias, Index chosen_k,
+                       const std::string& path, ChartOptions options = {}) {
   const char* call = "plot_elbow";
   detail::check_path(call, path);
   detail::require<InputError>(!k_values.empty() && k_values.size() == inertias.size(), call,
-                              "k_values and inertias must have the same, non-zero length; got ",
-                              k_values.size(), " and ", inertias.size());
+                              "k_values and inertias must have the same, non-zero length; got ", k_values.size(),
+                              " and ", inertias.size());
   detail::check_finite_values(call, inertias, "inertias");
   const auto chosen = std::find(k_values.begin(), k_values.end(), chosen_k);
-  detail::require(chosen_k == 0 || chosen != k_values.end(), call, "chosen_k (", chosen_k,
-                  ") is not one of k_values");
+  detail::require(chosen_k == 0 || chosen != k_values.end(), call, "chosen_k (", chosen_k, ") is not one of k_values");
   if (options.title.empty()) options.title = "Elbow analysis";
   std::vector<double> x(k_values.begin(), k_values.end());
   double x0 = *std::min_element(x.begin(), x.end()), x1 = *std::max_element(x.begin(), x.end());
   double y0 = *std::min_element(inertias.begin(), inertias.end()),
          y1 = *std::max_element(inertias.begin(), inertias.end());
-  const double W = options.width > 0 ? options.width
-                                     : std::max(640.0, detail::title_width(options.title)),
+  const double W = options.width > 0 ? options.width : std::max(640.0, detail::title_width(options.title)),
                H = options.height > 0 ? options.height : 420;
   double xs = std::max(1.0, detail::nice_step(x0 - 0.5, x1 + 0.5, 10));  // whole k only
   x0 -= 0.5;
@@ -172,9 +163,8 @@ inline void plot_elbow(const std::vector<Index>& k_values, const std::vector<dou
   SvgCanvas svg(W, H);
   svg.title(options.title);
   detail::title_text(svg, options.title);
-  detail::draw_axes(
-      svg, a, xs, ys, options.x_label.empty() ? "number of clusters k" : options.x_label,
-      options.y_label.empty() ? "inertia (within-cluster sum of squares)" : options.y_label);
+  detail::draw_axes(svg, a, xs, ys, options.x_label.empty() ? "number of clusters k" : options.x_label,
+                    options.y_label.empty() ? "inertia (within-cluster sum of squares)" : options.y_label);
   detail::draw_series(svg, a, x, inertias, "#1f77b4");
   if (chosen_k != 0) {
     const double v = inertias[std::size_t(chosen - k_values.begin())];
@@ -199,22 +189,20 @@ inline void plot_elbow(const std::vector<Index>& k_values, const std::vector<dou
 /// silhouette_samples' output (NaN for noise) goes in as it is. With fewer than two clusters
 /// (every sample noise, or one cluster) there is no silhouette: the file holds a panel saying
 /// so instead.
-inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_values,
-                            const Labels& labels, const std::string& path,
-                            ChartOptions options = {}) {
+inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_values, const Labels& labels,
+                            const std::string& path, ChartOptions options = {}) {
   const char* call = "plot_silhouette";
   detail::check_path(call, path);
-  detail::require<InputError>(silhouette_values.size() == labels.size(), call,
-                              "silhouette_values has ", silhouette_values.size(),
-                              " values, but labels has ", labels.size());
+  detail::require<InputError>(silhouette_values.size() == labels.size(), call, "silhouette_values has ",
+                              silhouette_values.size(), " values, but labels has ", labels.size());
   std::map<Index, std::vector<double>> bands;
   double sum = 0, lowest = 0;
   Index n = 0;
   for (Index i = 0; i < labels.size(); ++i) {
     if (labels[i] < 0) continue;  // noise: silhouette_samples gives it NaN
     const double s = silhouette_values[i];
-    detail::require<InputError>(s >= -1 && s <= 1, call,
-                                "silhouette values must be in [-1, 1], but value ", i, " is ", s);
+    detail::require<InputError>(s >= -1 && s <= 1, call, "silhouette values must be in [-1, 1], but value ", i, " is ",
+                                s);
     bands[labels[i]].push_back(s);
     sum += s;
     lowest = std::min(lowest, s);
@@ -229,10 +217,8 @@ inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_
     return;
   }
   const double mean = sum / double(n);
-  if (options.title.empty())
-    options.title = "Silhouette analysis (" + std::to_string(bands.size()) + " clusters)";
-  const double W = options.width > 0 ? options.width
-                                     : std::max(640.0, detail::title_width(options.title)),
+  if (options.title.empty()) options.title = "Silhouette analysis (" + std::to_string(bands.size()) + " clusters)";
+  const double W = options.width > 0 ? options.width : std::max(640.0, detail::title_width(options.title)),
                H = options.height > 0 ? options.height : 480;
   const double gap = std::max(2.0, double(n) * 0.03);
   double y1 = gap;
@@ -242,8 +228,7 @@ inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_
   SvgCanvas svg(W, H);
   svg.title(options.title);
   detail::title_text(svg, options.title);
-  detail::draw_axes(svg, a, 0.2, 1,
-                    options.x_label.empty() ? "silhouette coefficient" : options.x_label,
+  detail::draw_axes(svg, a, 0.2, 1, options.x_label.empty() ? "silhouette coefficient" : options.x_label,
                     options.y_label.empty() ? "cluster" : options.y_label, true, false);
   double y = gap;
   svg.begin_group({}, "bands");
@@ -283,17 +268,17 @@ inline void plot_silhouette(const Eigen::Ref<const Eigen::VectorXd>& silhouette_
 
 /// Silhouette, Davies–Bouldin, Calinski–Harabasz and the number of clusters per clustering,
 /// as four small bar charts with the same bar colour per clustering.
-inline void plot_cluster_quality_comparison(const std::vector<ClusterQuality>& results,
-                                            const std::string& path, ChartOptions options = {}) {
+inline void plot_cluster_quality_comparison(const std::vector<ClusterQuality>& results, const std::string& path,
+                                            ChartOptions options = {}) {
   const char* call = "plot_cluster_quality_comparison";
   detail::check_path(call, path);
   detail::require<InputError>(!results.empty(), call, "results must not be empty");
   if (options.title.empty()) options.title = "Clustering quality comparison";
   double label_w = 0;
   for (const auto& r : results) label_w = std::max(label_w, detail::text_width(r.name, 10.5));
-  const double W = options.width > 0 ? options.width
-                                     : std::max({760.0, double(results.size()) * 2 * 60 + 200,
-                                                 detail::title_width(options.title)});
+  const double W = options.width > 0
+                       ? options.width
+                       : std::max({760.0, double(results.size()) * 2 * 60 + 200, detail::title_width(options.title)});
   const double pw = (W - 40) / 2;
   const double slot = (pw - 80) / double(results.size());
   const bool slanted = label_w > slot - 6;  // long names are written at 35 degrees
@@ -328,9 +313,7 @@ inline void plot_cluster_quality_comparison(const std::vector<ClusterQuality>& r
       }
     if (y1 > 0) y1 *= 1.12;  // headroom for the value labels
     const double ys = detail::nice_range(y0, y1, 4);
-    detail::Axes a{
-        px + 64, py + 24, pw - 80, ph - 24 - label_h - 8, -0.5, double(values.size()) - 0.5,
-        y0,      y1};
+    detail::Axes a{px + 64, py + 24, pw - 80, ph - 24 - label_h - 8, -0.5, double(values.size()) - 0.5, y0, y1};
     svg.begin_group({}, "panel");
     svg.text(a.x + a.w / 2, py + 12, metrics[p].first, detail::ts(12.5, Anchor::middle, true));
     detail::draw_axes(svg, a, 1, ys, "", "", false, true);
@@ -344,10 +327,9 @@ inline void plot_cluster_quality_comparison(const std::vector<ClusterQuality>& r
         svg.rect(cx - bw / 2, std::min(a.py(v), a.py(0)), bw, std::abs(a.py(v) - a.py(0)), bar);
       }
       const double ty = std::isfinite(v) ? (v >= 0 ? a.py(v) - 4 : a.py(v) + 12) : a.py(0) - 4;
-      svg.text(cx, ty, p == 3 ? detail::svg_number(v, 0) : detail::short_number(v),
-               detail::ts(10, Anchor::middle));
-      TextStyle name = detail::ts(10.5, slanted ? Anchor::end : Anchor::middle, false, "#222222",
-                                  slanted ? -35.0 : 0.0, slanted ? "middle" : "hanging");
+      svg.text(cx, ty, p == 3 ? detail::svg_number(v, 0) : detail::short_number(v), detail::ts(10, Anchor::middle));
+      TextStyle name = detail::ts(10.5, slanted ? Anchor::end : Anchor::middle, false, "#222222", slanted ? -35.0 : 0.0,
+                                  slanted ? "middle" : "hanging");
       svg.text(cx, a.y + a.h + 8, results[i].name, name);
     }
     svg.end_group();

@@ -17,8 +17,7 @@ namespace somtile::viz {
 
 /// Silhouette analysis of a clustering of units, in the feature space that was clustered. With
 /// fewer than two clusters the file holds a panel saying so (no exception).
-inline void plot_silhouette(const ClusterResult& result, const std::string& path,
-                            ChartOptions options = {}) {
+inline void plot_silhouette(const ClusterResult& result, const std::string& path, ChartOptions options = {}) {
   if (options.title.empty()) options.title = "Silhouette: " + detail::cluster_name(result, true);
   std::vector<Index> clusters;
   for (Index i = 0; i < result.labels.size(); ++i)
@@ -37,8 +36,7 @@ inline void plot_silhouette(const ClusterResult& result, const std::string& path
 
 /// Silhouette, Davies–Bouldin, Calinski–Harabasz and cluster count of several clusterings,
 /// labelled method_space.
-inline void plot_cluster_quality_comparison(const std::vector<ClusterResult>& results,
-                                            const std::string& path,
+inline void plot_cluster_quality_comparison(const std::vector<ClusterResult>& results, const std::string& path,
                                             const ChartOptions& options = {}) {
   std::vector<ClusterQuality> q;
   for (const auto& r : results)

@@ -25,9 +25,7 @@ struct Color {
 
   /// Relative luminance (WCAG), to choose black or white text on top of the colour.
   double luminance() const {
-    auto lin = [](double c) {
-      return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
-    };
+    auto lin = [](double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };
     return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
   }
 };

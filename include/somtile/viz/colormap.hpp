@@ -17,8 +17,8 @@
 namespace somtile::viz {
 
 enum class Colormap {
-  viridis,  ///< dark blue -> green -> yellow
-  magma,    ///< black -> purple -> orange -> light yellow
+  viridis,   ///< dark blue -> green -> yellow
+  magma,     ///< black -> purple -> orange -> light yellow
   blue_red,  ///< diverging (ColorBrewer RdBu, reversed): blue = low, white = middle, red = high
   gray       ///< black -> white (reversed: ink on paper, for prototypes drawn as images)
 };
@@ -60,12 +60,10 @@ inline std::size_t colormap_stops(Colormap map) {
 /// later ones step around the hue circle by the golden angle, so neighbours stay distinct.
 inline Color category_color(long long k) {
   if (k < 0)
-    throw ParameterError("category_color(): k must be >= 0 (noise has its own grey), got " +
-                         std::to_string(k));
+    throw ParameterError("category_color(): k must be >= 0 (noise has its own grey), got " + std::to_string(k));
   if (k < 18) return detail::color_from_hex(detail::category_hex[std::size_t(k)]);
   const double h = std::fmod(double(k) * 137.50776405, 360.0) / 60.0, s = 0.6, l = 0.5;
-  const double c = (1 - std::abs(2 * l - 1)) * s, x = c * (1 - std::abs(std::fmod(h, 2.0) - 1)),
-               m = l - c / 2;
+  const double c = (1 - std::abs(2 * l - 1)) * s, x = c * (1 - std::abs(std::fmod(h, 2.0) - 1)), m = l - c / 2;
   const int sector = int(h);
   const double rgb[6][3] = {{c, x, 0}, {x, c, 0}, {0, c, x}, {0, x, c}, {x, 0, c}, {c, 0, x}};
   return {rgb[sector][0] + m, rgb[sector][1] + m, rgb[sector][2] + m};

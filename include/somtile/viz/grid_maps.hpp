@@ -9,9 +9,9 @@
 // units as squares, hexagonal units as pointy-top hexagons that tile exactly (odd rows shifted
 // right by half a unit, as in Grid), NaN = "no value" drawn hatched with a legend entry, so an
 
-#include "somtile/core/types.hpp"
 #include "somtile/core/detail/nan_range.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/types.hpp"
 #include "somtile/grid/grid.hpp"
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/detail/checks.hpp"
@@ -35,8 +35,8 @@
 namespace somtile::viz {
 
 /// Any per-unit value map with a colour bar (NaN units hatched, listed in a legend).
-inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values,
-                          const std::string& path, const MapPlotOptions& options = {}) {
+inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values, const std::string& path,
+                          const MapPlotOptions& options = {}) {
   const char* call = "plot_grid_map";
   detail::check_path(call, path);
   detail::check_map_shape(call, grid, values);
@@ -62,8 +62,7 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values,
   detail::MapGeometry m{&grid, cell, left, top};
   const double bar_x = left + m.width() + 18;
   const double bar_h = std::max(m.height(), 120.0);
-  const double content_w =
-      bar_x + detail::colorbar_width(lo, hi, options.colorbar_label, 11, integers) + 12;
+  const double content_w = bar_x + detail::colorbar_width(lo, hi, options.colorbar_label, 11, integers) + 12;
   const std::vector<detail::LegendEntry> legend{{options.empty_label, ""}};
   const double legend_y = top + std::max(m.height(), bar_h) + 40;
   const double height = legend_y + (any_empty ? 26 : 0) + 6;
@@ -88,8 +87,7 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values,
       const bool dark = colour(v).luminance() < 0.3;
       const std::string text = detail::fixed_number(v, options.value_decimals);
       const double font = std::min({cell * 0.36, 11.0, 0.85 * cell / (0.6 * double(text.size()))});
-      svg.text(c.x, c.y, text,
-               detail::ts(font, Anchor::middle, false, dark ? "#ffffff" : "#000000", 0, "central"));
+      svg.text(c.x, c.y, text, detail::ts(font, Anchor::middle, false, dark ? "#ffffff" : "#000000", 0, "central"));
     }
     svg.end_group();
   }
@@ -118,8 +116,8 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values,
 
 /// Integer categories per unit (rows x cols): k >= 0 a category colour, -1 the "Uncertain"
 /// grey, NaN hatched. The legend lists the categories present.
-inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categories,
-                              const std::string& path, const CategoryPlotOptions& options = {}) {
+inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categories, const std::string& path,
+                              const CategoryPlotOptions& options = {}) {
   const char* call = "plot_category_map";
   detail::check_path(call, path);
   detail::check_map_shape(call, grid, categories, "categories");
@@ -133,8 +131,7 @@ inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categor
       continue;
     }
     detail::require<InputError>(v == std::floor(v) && v >= -1, call,
-                                "categories must be integers >= -1 or NaN, but unit ", u, " is ",
-                                v);
+                                "categories must be integers >= -1 or NaN, but unit ", u, " is ", v);
     if (v < 0)
       noise = true;
     else
@@ -142,8 +139,7 @@ inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categor
   }
   std::vector<detail::LegendEntry> legend;
   for (Index k : present)
-    legend.push_back({detail::category_name(k, options.class_names, options.name_prefix),
-                      category_color(k).hex()});
+    legend.push_back({detail::category_name(k, options.class_names, options.name_prefix), category_color(k).hex()});
   if (noise) legend.push_back({options.noise_label, colors::noise});
   if (empty) legend.push_back({options.empty_label, ""});
 
@@ -151,8 +147,7 @@ inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categor
   const double top = options.title.empty() ? 14 : 44, left = 48;
   detail::MapGeometry m{&grid, cell, left, top};
   const double legend_x = left + m.width() + 20;
-  const double width = std::max(legend_x + detail::legend_width(legend, {}) + 14,
-                                detail::title_width(options.title));
+  const double width = std::max(legend_x + detail::legend_width(legend, {}) + 14, detail::title_width(options.title));
   const double height = top + std::max(m.height() + 40, detail::legend_height(legend, {})) + 8;
 
   SvgCanvas svg(width, height);
@@ -169,8 +164,8 @@ inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categor
 }
 
 /// Majority class per unit (classification_map's output; NaN = no samples).
-inline void plot_classification_map(const Grid& grid, const RowMatrix<double>& classes,
-                                    const std::string& path, CategoryPlotOptions options = {}) {
+inline void plot_classification_map(const Grid& grid, const RowMatrix<double>& classes, const std::string& path,
+                                    CategoryPlotOptions options = {}) {
   if (options.title.empty()) options.title = "Classification map (most frequent label)";
   plot_category_map(grid, classes, path, options);
 }
@@ -178,9 +173,8 @@ inline void plot_classification_map(const Grid& grid, const RowMatrix<double>& c
 /// Cluster label per unit, row-major (-1 = noise, drawn as "Uncertain").
 inline void plot_cluster_map(const Grid& grid, const Labels& unit_labels, const std::string& path,
                              CategoryPlotOptions options = {}) {
-  detail::require<InputError>(unit_labels.size() == grid.size(), "plot_cluster_map",
-                              "unit_labels has ", unit_labels.size(), " labels, but the grid has ",
-                              grid.size(), " units");
+  detail::require<InputError>(unit_labels.size() == grid.size(), "plot_cluster_map", "unit_labels has ",
+                              unit_labels.size(), " labels, but the grid has ", grid.size(), " units");
   RowMatrix<double> m(grid.rows(), grid.cols());
   for (Index u = 0; u < grid.size(); ++u) m.data()[u] = double(unit_labels[u]);
   if (options.name_prefix == "class") options.name_prefix = "cluster";
@@ -189,8 +183,8 @@ inline void plot_cluster_map(const Grid& grid, const Labels& unit_labels, const 
 }
 
 /// Several maps of one grid side by side, each with its own colour scale.
-inline void plot_grid_maps(const Grid& grid, const std::vector<RowMatrix<double>>& maps,
-                           const std::string& path, const MultiMapPlotOptions& options = {}) {
+inline void plot_grid_maps(const Grid& grid, const std::vector<RowMatrix<double>>& maps, const std::string& path,
+                           const MultiMapPlotOptions& options = {}) {
   const char* call = "plot_grid_maps";
   detail::check_path(call, path);
   detail::require<InputError>(!maps.empty(), call, "maps must not be empty");
@@ -199,8 +193,7 @@ inline void plot_grid_maps(const Grid& grid, const std::vector<RowMatrix<double>
   detail::require(options.cell_size >= 0, call, "cell_size must be >= 0, got ", options.cell_size);
   detail::require(options.columns >= 0, call, "columns must be >= 0, got ", options.columns);
   const Index n = Index(maps.size());
-  const Index columns =
-      options.columns > 0 ? std::min(options.columns, n) : Index(std::ceil(std::sqrt(double(n))));
+  const Index columns = options.columns > 0 ? std::min(options.columns, n) : Index(std::ceil(std::sqrt(double(n))));
   const Index rows = (n + columns - 1) / columns;
   const double cell = detail::auto_cell_size(grid, options.cell_size, 180);
   detail::MapGeometry probe{&grid, cell, 0, 0};
@@ -224,33 +217,29 @@ inline void plot_grid_maps(const Grid& grid, const std::vector<RowMatrix<double>
   const double top = options.title.empty() ? 8 : 40, left = 12;
   bool any_empty = false;
   for (const auto& r : ranges) any_empty = any_empty || r.empty;
-  const double width =
-      std::max(left + double(columns) * panel_w + 4, detail::title_width(options.title));
+  const double width = std::max(left + double(columns) * panel_w + 4, detail::title_width(options.title));
   const double height = top + double(rows) * panel_h + (any_empty ? 26 : 0) + 4;
 
   SvgCanvas svg(width, height);
   svg.title(options.title.empty() ? "maps" : options.title);
   detail::title_text(svg, options.title);
   for (Index k = 0; k < n; ++k) {
-    const double px = left + double(k % columns) * panel_w,
-                 py = top + double(k / columns) * panel_h;
+    const double px = left + double(k % columns) * panel_w, py = top + double(k / columns) * panel_h;
     const auto& mp = maps[std::size_t(k)];
     const Range r = ranges[std::size_t(k)];
-    const std::string name = std::size_t(k) < options.names.size()
-                                 ? options.names[std::size_t(k)]
-                                 : options.name_prefix + " " + std::to_string(k + 1);
+    const std::string name = std::size_t(k) < options.names.size() ? options.names[std::size_t(k)]
+                                                                   : options.name_prefix + " " + std::to_string(k + 1);
     svg.begin_group({}, "panel");
     svg.text(px + probe.width() / 2, py + 13, name, detail::ts(12, Anchor::middle, true));
     detail::MapGeometry m{&grid, cell, px, py + 22};
     detail::draw_cells(svg, m, [&](Index u) {
       const double v = mp.data()[u];
-      return std::isnan(v) ? std::string()
-                           : detail::mapped_color(options.colormap, options.reverse_colormap,
-                                                  (v - r.lo) / (r.hi - r.lo))
-                                 .hex();
+      return std::isnan(v)
+                 ? std::string()
+                 : detail::mapped_color(options.colormap, options.reverse_colormap, (v - r.lo) / (r.hi - r.lo)).hex();
     });
-    detail::draw_colorbar(svg, px + probe.width() + 10, py + 22, bar_h, r.lo, r.hi,
-                          options.colormap, options.reverse_colormap, {}, 9.5);
+    detail::draw_colorbar(svg, px + probe.width() + 10, py + 22, bar_h, r.lo, r.hi, options.colormap,
+                          options.reverse_colormap, {}, 9.5);
     svg.end_group();
   }
   if (any_empty) detail::draw_legend(svg, left, height - 28, {{"no value", ""}});
@@ -258,8 +247,7 @@ inline void plot_grid_maps(const Grid& grid, const std::vector<RowMatrix<double>
 }
 
 /// Activation maps (e.g. one per query sample) as panels of one file.
-inline void plot_activation_maps(const Grid& grid,
-                                 const std::vector<RowMatrix<double>>& activations,
+inline void plot_activation_maps(const Grid& grid, const std::vector<RowMatrix<double>>& activations,
                                  const std::string& path, MultiMapPlotOptions options = {}) {
   if (options.title.empty()) options.title = "Activation maps";
   if (options.name_prefix == "map") options.name_prefix = "sample";

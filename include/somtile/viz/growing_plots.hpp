@@ -17,8 +17,7 @@ namespace somtile::viz {
 /// cluster id (neuron_labels(), legend "cluster k") or by options.labels; NodeStatistic::pca_rgb
 /// by their prototypes' principal components.
 template <typename Scalar>
-void plot_growing_som(const SomVQ<Scalar>& model, const std::string& path,
-                      const GrowingSomPlotOptions& options = {}) {
+void plot_growing_som(const SomVQ<Scalar>& model, const std::string& path, const GrowingSomPlotOptions& options = {}) {
   GrowingSomPlotOptions o = options;
   if (o.labels.size() == 0 && o.network.name_prefix == "class") o.network.name_prefix = "cluster";
   detail::plot_growing_network(model, path, o, &model.neuron_labels());

@@ -2,8 +2,8 @@
 // Points joined by edges, coloured and sized by per-node values: the picture of a growing SOM
 // (growing_plots.hpp places its neurons), or of any 2-D layout with a graph.
 
-#include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/types.hpp"
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/detail/axes.hpp"
 #include "somtile/viz/detail/checks.hpp"
@@ -25,21 +25,19 @@ namespace somtile::viz {
 
 /// Points (n x 2) joined by edges, coloured and sized by per-node statistics (growing SOM
 /// neurons at their lattice positions, or any 2-D layout).
-inline void plot_network(const RowMatrix<double>& positions,
-                         const std::vector<std::pair<Index, Index>>& edges, const std::string& path,
-                         const NetworkPlotOptions& options = {}) {
+inline void plot_network(const RowMatrix<double>& positions, const std::vector<std::pair<Index, Index>>& edges,
+                         const std::string& path, const NetworkPlotOptions& options = {}) {
   const char* call = "plot_network";
   detail::check_path(call, path);
-  detail::require<InputError>(positions.cols() == 2, call, "positions must have 2 columns, got ",
-                              positions.cols());
+  detail::require<InputError>(positions.cols() == 2, call, "positions must have 2 columns, got ", positions.cols());
   detail::check_data(call, positions, "positions");
   const Index n = positions.rows();
   for (const auto& [a, b] : edges)
     detail::require<InputError>(a >= 0 && a < n && b >= 0 && b < n, call, "edge (", a, ", ", b,
                                 ") refers to a node outside [0, ", n, ")");
   auto check_per_node = [&](Index size, const char* name) {
-    detail::require<InputError>(size == 0 || size == n, call, name, " has ", size,
-                                " values, but there are ", n, " nodes");
+    detail::require<InputError>(size == 0 || size == n, call, name, " has ", size, " values, but there are ", n,
+                                " nodes");
   };
   check_per_node(options.color.size(), "color");
   check_per_node(options.category.size(), "category");
@@ -57,21 +55,20 @@ inline void plot_network(const RowMatrix<double>& positions,
   detail::check_finite_values(call, options.color, "color");
   detail::check_finite_values(call, options.size, "size");
   detail::require(options.min_radius > 0 && options.max_radius >= options.min_radius, call,
-                  "radii must satisfy 0 < min_radius <= max_radius, got ", options.min_radius,
-                  " and ", options.max_radius);
+                  "radii must satisfy 0 < min_radius <= max_radius, got ", options.min_radius, " and ",
+                  options.max_radius);
   detail::require(options.width > 0, call, "width must be > 0, got ", options.width);
   if (options.samples.size() > 0) {
-    detail::require<InputError>(options.samples.cols() == 2, call,
-                                "samples must have 2 columns, got ", options.samples.cols());
+    detail::require<InputError>(options.samples.cols() == 2, call, "samples must have 2 columns, got ",
+                                options.samples.cols());
     detail::check_data(call, options.samples, "samples");
     detail::require<InputError>(
-        options.sample_labels.size() == 0 || options.sample_labels.size() == options.samples.rows(),
-        call, "sample_labels has ", options.sample_labels.size(), " labels, but samples has ",
-        options.samples.rows(), " rows");
+        options.sample_labels.size() == 0 || options.sample_labels.size() == options.samples.rows(), call,
+        "sample_labels has ", options.sample_labels.size(), " labels, but samples has ", options.samples.rows(),
+        " rows");
   }
   for (Index i = 0; i < options.category.size(); ++i)
-    detail::require<InputError>(options.category[i] >= -1, call,
-                                "category must be >= -1, but node ", i, " has ",
+    detail::require<InputError>(options.category[i] >= -1, call, "category must be >= -1, but node ", i, " has ",
                                 options.category[i]);
 
   // Equal aspect: one data unit is the same length on both axes.
@@ -99,8 +96,7 @@ inline void plot_network(const RowMatrix<double>& positions,
   if (options.color.size() > 0)
     std::tie(clo, chi) = detail::widened(options.color.minCoeff(), options.color.maxCoeff());
   double slo = 0, shi = 1;
-  if (options.size.size() > 0)
-    std::tie(slo, shi) = detail::widened(options.size.minCoeff(), options.size.maxCoeff());
+  if (options.size.size() > 0) std::tie(slo, shi) = detail::widened(options.size.minCoeff(), options.size.maxCoeff());
   auto radius = [&](double v) {
     return options.min_radius + (options.max_radius - options.min_radius) * (v - slo) / (shi - slo);
   };
@@ -109,8 +105,7 @@ inline void plot_network(const RowMatrix<double>& positions,
     std::set<Index> present(options.category.data(), options.category.data() + n);
     for (Index k : present)
       legend.push_back(k < 0 ? detail::LegendEntry{options.noise_label, colors::noise}
-                             : detail::LegendEntry{detail::category_name(k, options.class_names,
-                                                                         options.name_prefix),
+                             : detail::LegendEntry{detail::category_name(k, options.class_names, options.name_prefix),
                                                    category_color(k).hex()});
   }
   const double side_x = a.x + a.w + 24;
@@ -118,8 +113,7 @@ inline void plot_network(const RowMatrix<double>& positions,
   if (options.color.size() > 0) side_w = detail::colorbar_width(clo, chi, options.color_label);
   if (!legend.empty()) side_w = std::max(side_w, detail::legend_width(legend, options.color_label));
   if (options.size.size() > 0)
-    side_w =
-        std::max({side_w, detail::text_width(options.size_label, 11), 2 * options.max_radius + 60});
+    side_w = std::max({side_w, detail::text_width(options.size_label, 11), 2 * options.max_radius + 60});
   const double W = std::max(side_x + side_w + 16, detail::title_width(options.title));
   const double H = top + a.h + 52;
   SvgCanvas svg(W, H);
@@ -144,8 +138,7 @@ inline void plot_network(const RowMatrix<double>& positions,
   edge.stroke_width = 1;
   edge.css_class = "edge";
   for (const auto& [p, q] : edges)
-    svg.line(a.px(positions(p, 0)), a.py(positions(p, 1)), a.px(positions(q, 0)),
-             a.py(positions(q, 1)), edge);
+    svg.line(a.px(positions(p, 0)), a.py(positions(p, 1)), a.px(positions(q, 0)), a.py(positions(q, 1)), edge);
   svg.end_group();
   svg.begin_group({}, "nodes");
   for (Index i = 0; i < n; ++i) {
@@ -154,18 +147,16 @@ inline void plot_network(const RowMatrix<double>& positions,
     node.stroke = "#333333";
     node.stroke_width = 0.5;
     if (options.color.size() > 0)
-      node.fill = detail::mapped_color(options.colormap, options.reverse_colormap,
-                                       (options.color[i] - clo) / (chi - clo))
-                      .hex();
+      node.fill =
+          detail::mapped_color(options.colormap, options.reverse_colormap, (options.color[i] - clo) / (chi - clo))
+              .hex();
     else if (options.category.size() > 0)
-      node.fill = options.category[i] < 0 ? std::string(colors::noise)
-                                          : category_color(options.category[i]).hex();
+      node.fill = options.category[i] < 0 ? std::string(colors::noise) : category_color(options.category[i]).hex();
     else if (options.rgb.size() > 0)
       node.fill = Color{options.rgb(i, 0), options.rgb(i, 1), options.rgb(i, 2)}.hex();
     else
       node.fill = "#1f77b4";
-    const double r = options.size.size() > 0 ? radius(options.size[i])
-                                             : (options.min_radius + options.max_radius) / 2;
+    const double r = options.size.size() > 0 ? radius(options.size[i]) : (options.min_radius + options.max_radius) / 2;
     svg.circle(a.px(positions(i, 0)), a.py(positions(i, 1)), r, node);
   }
   svg.end_group();
@@ -173,8 +164,8 @@ inline void plot_network(const RowMatrix<double>& positions,
   double side_y = top;
   if (options.color.size() > 0) {
     const double bh = std::min(a.h * 0.55, 220.0);
-    detail::draw_colorbar(svg, side_x, side_y, bh, clo, chi, options.colormap,
-                          options.reverse_colormap, options.color_label);
+    detail::draw_colorbar(svg, side_x, side_y, bh, clo, chi, options.colormap, options.reverse_colormap,
+                          options.color_label);
     side_y += bh + 24;
   } else if (!legend.empty()) {
     detail::draw_legend(svg, side_x, side_y, legend, options.color_label);
@@ -183,8 +174,7 @@ inline void plot_network(const RowMatrix<double>& positions,
   if (options.size.size() > 0) {
     svg.begin_group({}, "size-legend");
     if (!options.size_label.empty())
-      svg.text(side_x, side_y + 10, options.size_label,
-               detail::ts(11, Anchor::start, true, "#222222", 0, "middle"));
+      svg.text(side_x, side_y + 10, options.size_label, detail::ts(11, Anchor::start, true, "#222222", 0, "middle"));
     side_y += 24;
     const double s0 = options.size.minCoeff(), s1 = options.size.maxCoeff();
     std::vector<double> marks{s0};
@@ -196,8 +186,7 @@ inline void plot_network(const RowMatrix<double>& positions,
       ring.stroke = "#333333";
       ring.stroke_width = 0.5;
       svg.circle(side_x + options.max_radius, side_y + options.max_radius, r, ring);
-      svg.text(side_x + 2 * options.max_radius + 8, side_y + options.max_radius,
-               detail::short_number(v),
+      svg.text(side_x + 2 * options.max_radius + 8, side_y + options.max_radius, detail::short_number(v),
                detail::ts(11, Anchor::start, false, "#222222", 0, "middle"));
       side_y += 2 * options.max_radius + 6;
     }

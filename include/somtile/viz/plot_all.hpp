@@ -3,9 +3,9 @@
 // leaves out of it: the classification map and the clustering plots).
 
 #include "somtile/cluster/som_cluster.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
 #include "somtile/som/maps.hpp"
 #include "somtile/som/som.hpp"
 #include "somtile/viz/cluster_plots.hpp"
@@ -42,8 +42,8 @@ std::vector<std::string> plot_all(const Som<Scalar>& som, DataRef<Scalar> X, con
                                   const PlotAllOptions& options = {}) {
   const char* call = "plot_all";
   detail::check_data(call, X, som.n_features(), "Som", som.params().missing);
-  detail::require<InputError>(y.size() == 0 || y.size() == X.rows(), call, "y has ", y.size(),
-                              " labels, but X has ", X.rows(), " samples (pass an empty y for no label plots)");
+  detail::require<InputError>(y.size() == 0 || y.size() == X.rows(), call, "y has ", y.size(), " labels, but X has ",
+                              X.rows(), " samples (pass an empty y for no label plots)");
   (void)som.weights();  // NotFittedError before anything is written
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

@@ -21,7 +21,7 @@ struct MapPlotOptions {
   bool reverse_colormap = false;
   double vmin = std::numeric_limits<double>::quiet_NaN();  ///< NaN = the data's minimum
   double vmax = std::numeric_limits<double>::quiet_NaN();  ///< NaN = the data's maximum
-  double cell_size = 0;      ///< px per unit; 0 = fit the map into about 480 px
+  double cell_size = 0;                                    ///< px per unit; 0 = fit the map into about 480 px
   bool show_values = false;  ///< print each unit's value (when the cells are large enough)
   /// Decimals of the printed values.
   int value_decimals = 2;
@@ -123,10 +123,10 @@ struct PrototypePlotOptions {
   Index image_height = 0;  ///< pixels down one image; 0 = n_features / image_width
   /// Colour map of the pixel values.
   Colormap colormap = Colormap::gray;
-  bool reverse_colormap = true;  ///< with gray: high values dark (ink on paper)
+  bool reverse_colormap = true;                            ///< with gray: high values dark (ink on paper)
   double vmin = std::numeric_limits<double>::quiet_NaN();  ///< NaN = the prototypes' minimum
   double vmax = std::numeric_limits<double>::quiet_NaN();  ///< NaN = the prototypes' maximum
-  double pixel_size = 0;          ///< px per image pixel; 0 = fit the picture into about 640 px
+  double pixel_size = 0;  ///< px per image pixel; 0 = fit the picture into about 640 px
   /// Title of the colour bar.
   std::string colorbar_label = "weight";
 };

@@ -4,8 +4,8 @@
 // or hexagonal grid, or a growing SOM's lattice (dbgsom's Fashion-MNIST picture). All images
 // share one value range, so brightness compares across units; a colour bar gives the scale.
 
-#include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/types.hpp"
 #include "somtile/growing/growing_som.hpp"
 #include "somtile/som/som.hpp"
 #include "somtile/viz/colormap.hpp"
@@ -71,8 +71,8 @@ inline void plot_prototypes(const RowMatrix<double>& W, const RowMatrix<double>&
   const double map_w = (x1 - x0 + 1) * cell, map_h = (y1 - y0 + 1) * cell;
   const double bar_x = left + map_w + 20;
   const double bar_h = std::min(std::max(map_h * 0.6, 80.0), 240.0);
-  const double W_px = std::max(bar_x + detail::colorbar_width(lo, hi, options.colorbar_label) + 12,
-                               detail::title_width(options.title));
+  const double W_px =
+      std::max(bar_x + detail::colorbar_width(lo, hi, options.colorbar_label) + 12, detail::title_width(options.title));
   SvgCanvas svg(W_px, top + std::max(map_h, bar_h) + 16);
   svg.title(options.title.empty() ? "prototypes" : options.title);
   detail::title_text(svg, options.title);
@@ -86,7 +86,8 @@ inline void plot_prototypes(const RowMatrix<double>& W, const RowMatrix<double>&
     for (Index r = 0; r < h; ++r)
       for (Index c = 0; c < w; ++c) {
         Style px;
-        px.fill = detail::mapped_color(options.colormap, options.reverse_colormap, (W(u, r * w + c) - lo) / (hi - lo)).hex();
+        px.fill =
+            detail::mapped_color(options.colormap, options.reverse_colormap, (W(u, r * w + c) - lo) / (hi - lo)).hex();
         svg.rect(ix + double(c) * pixel, iy + double(r) * pixel, pixel, pixel, px);
       }
     svg.rect(ix, iy, double(w) * pixel, double(h) * pixel, frame);

@@ -1,10 +1,10 @@
 #pragma once
 // A map whose units are drawn in the RGB colour of their 3 values (NumbaSOM's lattice image).
 
-#include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/kernels/detail/pca.hpp"
+#include "somtile/core/types.hpp"
 #include "somtile/grid/grid.hpp"
+#include "somtile/kernels/detail/pca.hpp"
 #include "somtile/viz/colormap.hpp"
 #include "somtile/viz/detail/checks.hpp"
 #include "somtile/viz/detail/map_geometry.hpp"
@@ -40,9 +40,8 @@ inline void plot_rgb_map(const Grid& grid, const RowMatrix<double>& rgb, const s
                          const RgbPlotOptions& options = {}) {
   const char* call = "plot_rgb_map";
   detail::check_path(call, path);
-  detail::require<InputError>(rgb.rows() == grid.size() && rgb.cols() == 3, call, "rgb must be ",
-                              grid.size(), " x 3 (one row per unit), got ", rgb.rows(), " x ",
-                              rgb.cols());
+  detail::require<InputError>(rgb.rows() == grid.size() && rgb.cols() == 3, call, "rgb must be ", grid.size(),
+                              " x 3 (one row per unit), got ", rgb.rows(), " x ", rgb.cols());
   detail::require(options.cell_size >= 0, call, "cell_size must be >= 0, got ", options.cell_size);
   detail::check_data(call, rgb, "rgb");
   Eigen::RowVector3d lo = rgb.colwise().minCoeff(), span = rgb.colwise().maxCoeff() - lo;
@@ -50,16 +49,15 @@ inline void plot_rgb_map(const Grid& grid, const RowMatrix<double>& rgb, const s
     for (Index i = 0; i < rgb.rows(); ++i)
       for (Index c = 0; c < 3; ++c)
         detail::require<InputError>(rgb(i, c) >= 0 && rgb(i, c) <= 1, call,
-                                    "colour values must be in [0, 1] (or set rescale), but rgb(", i,
-                                    ", ", c, ") = ", rgb(i, c));
+                                    "colour values must be in [0, 1] (or set rescale), but rgb(", i, ", ", c,
+                                    ") = ", rgb(i, c));
     lo.setZero();
     span.setOnes();
   }
   const double cell = detail::auto_cell_size(grid, options.cell_size, 480);
   const double top = options.title.empty() ? 14 : 44, left = 48;
   detail::MapGeometry m{&grid, cell, left, top};
-  SvgCanvas svg(std::max(left + m.width() + 16, detail::title_width(options.title)),
-                top + m.height() + 40);
+  SvgCanvas svg(std::max(left + m.width() + 16, detail::title_width(options.title)), top + m.height() + 40);
   svg.title(options.title.empty() ? "RGB map" : options.title);
   detail::title_text(svg, options.title);
   detail::draw_cells(svg, m, [&](Index u) {

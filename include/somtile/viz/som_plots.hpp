@@ -30,12 +30,11 @@ template <typename Scalar>
 void plot_u_matrix(const Som<Scalar>& som, const std::string& path, const UMatrixOptions& u,
                    MapPlotOptions options = {}) {
   const Index order = u.neighborhood_order > 0 ? u.neighborhood_order : som.params().neighborhood_order;
-  if (options.title.empty())
-    options.title = "U-matrix (distance map), order " + std::to_string(order);
+  if (options.title.empty()) options.title = "U-matrix (distance map), order " + std::to_string(order);
   if (options.colorbar_label.empty())
     options.colorbar_label = std::string(u.scaling == Reduction::mean ? "mean " : "summed ") +
-                             std::string(enum_name(u.distance.value_or(som.params().distance))) +
-                             " distance" + (u.normalize ? " (max = 1)" : "");
+                             std::string(enum_name(u.distance.value_or(som.params().distance))) + " distance" +
+                             (u.normalize ? " (max = 1)" : "");
   plot_grid_map(som.grid(), u_matrix(som, u), path, options);
 }
 
@@ -47,8 +46,7 @@ void plot_u_matrix(const Som<Scalar>& som, const std::string& path, MapPlotOptio
 
 /// Samples per unit; units without samples are drawn as empty, not as zero.
 template <typename Scalar>
-void plot_hit_map(const Som<Scalar>& som, DataRef<Scalar> X, const std::string& path,
-                  MapPlotOptions options = {}) {
+void plot_hit_map(const Som<Scalar>& som, DataRef<Scalar> X, const std::string& path, MapPlotOptions options = {}) {
   RowMatrix<double> hits = hit_map(som, X);
   for (Index i = 0; i < hits.size(); ++i)
     if (hits.data()[i] == 0) hits.data()[i] = std::numeric_limits<double>::quiet_NaN();
@@ -61,11 +59,10 @@ void plot_hit_map(const Som<Scalar>& som, DataRef<Scalar> X, const std::string& 
 /// Every component plane (one weight per feature) as panels of one file, in the data's units
 /// (a Som with params().scaling maps its scaled codebook back, see component_plane()).
 template <typename Scalar>
-void plot_component_planes(const Som<Scalar>& som, const std::string& path,
-                           MultiMapPlotOptions options = {}) {
+void plot_component_planes(const Som<Scalar>& som, const std::string& path, MultiMapPlotOptions options = {}) {
   if (options.title.empty())
-    options.title = som.params().scaling == Scaling::none ? "Component planes"
-                                                          : "Component planes (in the data's units)";
+    options.title =
+        som.params().scaling == Scaling::none ? "Component planes" : "Component planes (in the data's units)";
   if (options.name_prefix == "map") options.name_prefix = "feature";
   plot_grid_maps(som.grid(), component_planes(som), path, options);
 }
@@ -75,8 +72,8 @@ void plot_component_planes(const Som<Scalar>& som, const std::string& path,
 /// among the distinct labels of y and named by its value (or options.class_names[label]), so
 /// -1 is a class here, not noise. For labels 0..C-1 rank and label coincide.
 template <typename Scalar>
-void plot_classification_map(const Som<Scalar>& som, const BmuDataMap& map, const Labels& y,
-                             const std::string& path, CategoryPlotOptions options = {}) {
+void plot_classification_map(const Som<Scalar>& som, const BmuDataMap& map, const Labels& y, const std::string& path,
+                             CategoryPlotOptions options = {}) {
   RowMatrix<double> classes = classification_map(som, map, y);
   std::vector<Index> labels(y.data(), y.data() + y.size());
   std::sort(labels.begin(), labels.end());
@@ -88,8 +85,7 @@ void plot_classification_map(const Som<Scalar>& som, const BmuDataMap& map, cons
                         : options.name_prefix + " " + std::to_string(label));
   for (Index u = 0; u < classes.size(); ++u) {
     double& v = classes.data()[u];
-    if (!std::isnan(v))
-      v = double(std::lower_bound(labels.begin(), labels.end(), Index(v)) - labels.begin());
+    if (!std::isnan(v)) v = double(std::lower_bound(labels.begin(), labels.end(), Index(v)) - labels.begin());
   }
   options.class_names = std::move(names);
   plot_classification_map(som.grid(), classes, path, options);
@@ -97,22 +93,19 @@ void plot_classification_map(const Som<Scalar>& som, const BmuDataMap& map, cons
 
 /// Mean (or unbiased std, with Reduction::std) of a target per unit.
 template <typename Scalar>
-void plot_metric_map(const Som<Scalar>& som, const BmuDataMap& map,
-                     const Eigen::Ref<const Eigen::VectorXd>& target, const std::string& path,
-                     MapPlotOptions options = {}, Reduction reduction = Reduction::mean) {
+void plot_metric_map(const Som<Scalar>& som, const BmuDataMap& map, const Eigen::Ref<const Eigen::VectorXd>& target,
+                     const std::string& path, MapPlotOptions options = {}, Reduction reduction = Reduction::mean) {
   const bool mean = reduction == Reduction::mean;
   if (options.title.empty())
-    options.title =
-        mean ? "Mean target value per unit" : "Standard deviation of the target per unit";
+    options.title = mean ? "Mean target value per unit" : "Standard deviation of the target per unit";
   if (options.colorbar_label.empty()) options.colorbar_label = mean ? "mean target" : "target std";
   plot_grid_map(som.grid(), metric_map(som, map, target, reduction), path, options);
 }
 
 /// Representativeness score per unit (lower = better).
 template <typename Scalar>
-void plot_score_map(const Som<Scalar>& som, const BmuDataMap& map,
-                    const Eigen::Ref<const Eigen::VectorXd>& target, const std::string& path,
-                    MapPlotOptions options = {}, Index total_samples = 0) {
+void plot_score_map(const Som<Scalar>& som, const BmuDataMap& map, const Eigen::Ref<const Eigen::VectorXd>& target,
+                    const std::string& path, MapPlotOptions options = {}, Index total_samples = 0) {
   if (options.title.empty()) options.title = "Unit representativeness";
   if (options.colorbar_label.empty()) options.colorbar_label = "score (lower = better)";
   plot_grid_map(som.grid(), score_map(som, map, target, total_samples), path, options);
@@ -121,9 +114,8 @@ void plot_score_map(const Som<Scalar>& som, const BmuDataMap& map,
 /// Units ranked by the spread of their targets (1 = most homogeneous), the rank printed in
 /// each cell that is large enough.
 template <typename Scalar>
-void plot_rank_map(const Som<Scalar>& som, const BmuDataMap& map,
-                   const Eigen::Ref<const Eigen::VectorXd>& target, const std::string& path,
-                   MapPlotOptions options = {}) {
+void plot_rank_map(const Som<Scalar>& som, const BmuDataMap& map, const Eigen::Ref<const Eigen::VectorXd>& target,
+                   const std::string& path, MapPlotOptions options = {}) {
   if (options.title.empty()) options.title = "Units ranked by target std";
   if (options.colorbar_label.empty()) options.colorbar_label = "rank (1 = lowest std)";
   options.show_values = true;
@@ -143,8 +135,7 @@ void plot_cluster_map(const Som<Scalar>& som, const ClusterResult& result, const
 /// space, the elbow (elbow_k) marked. max_k = 0: up to 10; any max_k is capped at the units.
 template <typename Scalar>
 void plot_elbow(const Som<Scalar>& som, const std::string& path, Index max_k = 0,
-                FeatureSpace space = FeatureSpace::weights, std::uint64_t seed = 0,
-                const ChartOptions& options = {}) {
+                FeatureSpace space = FeatureSpace::weights, std::uint64_t seed = 0, const ChartOptions& options = {}) {
   const std::vector<double> inertias = som.elbow(max_k, space, seed);
   std::vector<Index> k(inertias.size());
   for (std::size_t i = 0; i < k.size(); ++i) k[i] = Index(i + 1);

@@ -57,7 +57,6 @@ struct TextStyle {
   std::string css_class;
 };
 
-
 /// An SVG document under construction: shapes and texts in drawing order, then str() or save().
 class SvgCanvas {
  public:
@@ -74,8 +73,8 @@ class SvgCanvas {
 
   /// A rectangle with its top-left corner at (x, y).
   void rect(double x, double y, double w, double h, const Style& s) {
-    body_ += indent() + "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(w) +
-             "\" height=\"" + num(h) + "\"" + attributes(s) + "/>\n";
+    body_ += indent() + "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(w) + "\" height=\"" + num(h) +
+             "\"" + attributes(s) + "/>\n";
   }
 
   /// A closed polygon through the points.
@@ -90,14 +89,14 @@ class SvgCanvas {
 
   /// A line from (x1, y1) to (x2, y2).
   void line(double x1, double y1, double x2, double y2, const Style& s) {
-    body_ += indent() + "<line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) +
-             "\" y2=\"" + num(y2) + "\"" + attributes(s) + "/>\n";
+    body_ += indent() + "<line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) + "\" y2=\"" + num(y2) +
+             "\"" + attributes(s) + "/>\n";
   }
 
   /// A circle of radius r centred at (cx, cy).
   void circle(double cx, double cy, double r, const Style& s) {
-    body_ += indent() + "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"" + num(r) +
-             "\"" + attributes(s) + "/>\n";
+    body_ += indent() + "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"" + num(r) + "\"" + attributes(s) +
+             "/>\n";
   }
 
   /// A text at (x, y), escaped for XML.
@@ -108,14 +107,12 @@ class SvgCanvas {
       dy = 0.35 * t.size;
     else if (t.baseline == "hanging")
       dy = 0.75 * t.size;
-    std::string a =
-        "<text x=\"" + num(x) + "\" y=\"" + num(y + dy) + "\" font-size=\"" + num(t.size) + "\"";
+    std::string a = "<text x=\"" + num(x) + "\" y=\"" + num(y + dy) + "\" font-size=\"" + num(t.size) + "\"";
     if (t.anchor != Anchor::start)
       a += std::string(" text-anchor=\"") + (t.anchor == Anchor::middle ? "middle" : "end") + "\"";
     if (t.bold) a += " font-weight=\"bold\"";
     if (t.fill != "#222222") a += " fill=\"" + detail::xml_escape(t.fill) + "\"";
-    if (t.rotate != 0.0)
-      a += " transform=\"rotate(" + num(t.rotate) + " " + num(x) + " " + num(y) + ")\"";
+    if (t.rotate != 0.0) a += " transform=\"rotate(" + num(t.rotate) + " " + num(x) + " " + num(y) + ")\"";
     if (!t.css_class.empty()) a += " class=\"" + detail::xml_escape(t.css_class) + "\"";
     body_ += indent() + a + ">" + detail::xml_escape(content) + "</text>\n";
   }
@@ -137,13 +134,10 @@ class SvgCanvas {
 
   /// A vertical (bottom = first colour) or horizontal linear gradient, referenced as
   /// "url(#id)". `stops` are (offset in [0, 1], colour).
-  void linear_gradient(std::string_view id,
-                       const std::vector<std::pair<double, std::string>>& stops, bool vertical) {
+  void linear_gradient(std::string_view id, const std::vector<std::pair<double, std::string>>& stops, bool vertical) {
     if (!define(id)) return;
     defs_ += "    <linearGradient id=\"" + detail::xml_escape(id) + "\"" +
-             (vertical ? " x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\""
-                       : " x1=\"0\" y1=\"0\" x2=\"1\" y2=\"0\"") +
-             ">\n";
+             (vertical ? " x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\"" : " x1=\"0\" y1=\"0\" x2=\"1\" y2=\"0\"") + ">\n";
     for (const auto& [offset, colour] : stops)
       defs_ += "      <stop offset=\"" + detail::svg_number(offset, 4) + "\" stop-color=\"" +
                detail::xml_escape(colour) + "\"/>\n";
@@ -156,26 +150,22 @@ class SvgCanvas {
                      double spacing = 6.0) {
     if (!define(id)) return;
     const std::string s = num(spacing);
-    defs_ += "    <pattern id=\"" + detail::xml_escape(id) +
-             "\" patternUnits=\"userSpaceOnUse\" width=\"" + s + "\" height=\"" + s +
-             "\" patternTransform=\"rotate(45)\">\n" + "      <rect width=\"" + s + "\" height=\"" +
-             s + "\" fill=\"" + detail::xml_escape(background) + "\"/>\n" +
-             "      <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"" + s + "\" stroke=\"" +
-             detail::xml_escape(line_colour) + "\" stroke-width=\"" + num(spacing / 4) +
-             "\"/>\n    </pattern>\n";
+    defs_ += "    <pattern id=\"" + detail::xml_escape(id) + "\" patternUnits=\"userSpaceOnUse\" width=\"" + s +
+             "\" height=\"" + s + "\" patternTransform=\"rotate(45)\">\n" + "      <rect width=\"" + s +
+             "\" height=\"" + s + "\" fill=\"" + detail::xml_escape(background) + "\"/>\n" +
+             "      <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"" + s + "\" stroke=\"" + detail::xml_escape(line_colour) +
+             "\" stroke-width=\"" + num(spacing / 4) + "\"/>\n    </pattern>\n";
   }
 
   /// True when a gradient or pattern with this id was defined.
-  bool defined(std::string_view id) const {
-    return std::find(def_ids_.begin(), def_ids_.end(), id) != def_ids_.end();
-  }
+  bool defined(std::string_view id) const { return std::find(def_ids_.begin(), def_ids_.end(), id) != def_ids_.end(); }
 
   /// The complete document.
   std::string str() const {
     if (depth_ != 0) throw ParameterError(concat_open_groups());
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + num(width_) +
-           "\" height=\"" + num(height_) + "\" viewBox=\"0 0 " + num(width_) + " " + num(height_) +
+    out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + num(width_) + "\" height=\"" +
+           num(height_) + "\" viewBox=\"0 0 " + num(width_) + " " + num(height_) +
            "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n";
     if (!title_.empty()) out += "  <title>" + title_ + "</title>\n";
     if (!defs_.empty()) out += "  <defs>\n" + defs_ + "  </defs>\n";
@@ -186,9 +176,7 @@ class SvgCanvas {
   }
 
   /// Writes the document to `path` through a temporary file renamed into place.
-  void save(const std::string& path) const {
-    detail::write_file_replacing(path, "SvgCanvas::save", str());
-  }
+  void save(const std::string& path) const { detail::write_file_replacing(path, "SvgCanvas::save", str()); }
 
  private:
   // Records a definition id; false when it exists already (ids must be unique in a document).

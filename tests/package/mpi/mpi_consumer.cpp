@@ -14,8 +14,7 @@ int main(int argc, char** argv) {
   MPI_Allreduce(&one, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
   const somtile::Grid grid(3, 3);
   const bool ok = sum == size && grid.size() == 9;
-  std::printf("somtile mpi consumer: somtile %s, %d rank(s): %s\n", SOMTILE_VERSION_STRING, size,
-              ok ? "ok" : "FAILED");
+  std::printf("somtile mpi consumer: somtile %s, %d rank(s): %s\n", SOMTILE_VERSION_STRING, size, ok ? "ok" : "FAILED");
   MPI_Finalize();
   return ok ? 0 : 1;
 }

@@ -19,8 +19,8 @@ namespace somtile::detail {
 /// The condensed cluster tree and what is read off it.
 struct CondensedTree {
   // Clusters 0..C-1, 0 the root; a child's id is larger than its parent's.
-  std::vector<Index> cluster_parent;   // -1 for the root
-  std::vector<double> cluster_birth;   // lambda = 1/distance at which the cluster appeared
+  std::vector<Index> cluster_parent;  // -1 for the root
+  std::vector<double> cluster_birth;  // lambda = 1/distance at which the cluster appeared
   std::vector<Index> cluster_size;
   // Per point: the cluster it fell out of and the lambda at which it did.
   std::vector<Index> point_cluster;
@@ -116,8 +116,7 @@ struct Selection {
 };
 
 template <typename = void>
-Selection select_clusters(const CondensedTree& t, bool leaf_selection, double epsilon,
-                          bool allow_single_cluster) {
+Selection select_clusters(const CondensedTree& t, bool leaf_selection, double epsilon, bool allow_single_cluster) {
   const Index C = Index(t.cluster_parent.size());
   std::vector<std::vector<Index>> children(static_cast<std::size_t>(C));
   for (Index c = 1; c < C; ++c) children[std::size_t(t.cluster_parent[std::size_t(c)])].push_back(c);
@@ -129,8 +128,8 @@ Selection select_clusters(const CondensedTree& t, bool leaf_selection, double ep
   }
   for (Index c = 1; c < C; ++c) {
     const Index p = t.cluster_parent[std::size_t(c)];
-    stability[std::size_t(p)] += (t.cluster_birth[std::size_t(c)] - t.cluster_birth[std::size_t(p)]) *
-                                 double(t.cluster_size[std::size_t(c)]);
+    stability[std::size_t(p)] +=
+        (t.cluster_birth[std::size_t(c)] - t.cluster_birth[std::size_t(p)]) * double(t.cluster_size[std::size_t(c)]);
   }
   const auto descendants = [&](Index root) {  // root excluded
     std::vector<Index> out, stack(children[std::size_t(root)]);
@@ -215,8 +214,7 @@ struct HdbscanOutput {
 /// Labels, membership probabilities and GLOSH outlier scores (hdbscan's do_labelling,
 /// get_probabilities and outlier_scores).
 template <typename = void>
-HdbscanOutput label_points(const CondensedTree& t, const Selection& s, double epsilon,
-                           bool allow_single_cluster) {
+HdbscanOutput label_points(const CondensedTree& t, const Selection& s, double epsilon, bool allow_single_cluster) {
   const Index C = Index(t.cluster_parent.size()), n = Index(t.point_cluster.size());
   // A point belongs to the nearest selected cluster at or above the one it fell out of.
   std::vector<Index> label_of(std::size_t(C), -1), owner(std::size_t(C), -1);
@@ -224,7 +222,8 @@ HdbscanOutput label_points(const CondensedTree& t, const Selection& s, double ep
   for (Index c = 0; c < C; ++c)
     if (s.selected[std::size_t(c)]) label_of[std::size_t(c)] = n_selected++;
   for (Index c = 0; c < C; ++c)
-    owner[std::size_t(c)] = s.selected[std::size_t(c)] ? c : (c == 0 ? -1 : owner[std::size_t(t.cluster_parent[std::size_t(c)])]);
+    owner[std::size_t(c)] =
+        s.selected[std::size_t(c)] ? c : (c == 0 ? -1 : owner[std::size_t(t.cluster_parent[std::size_t(c)])]);
   // Largest lambda of a row directly under each cluster (its death), and over its subtree.
   std::vector<double> death(std::size_t(C), 0.0);
   for (Index p = 0; p < n; ++p) {
@@ -247,8 +246,8 @@ HdbscanOutput label_points(const CondensedTree& t, const Selection& s, double ep
     const Index home = t.point_cluster[std::size_t(p)];
     Index cluster = owner[std::size_t(home)];
     if (cluster == 0) {  // the root may only hold points that stay to the end (hdbscan's rule)
-      const bool keep = n_selected == 1 && allow_single_cluster &&
-                        (epsilon != 0.0 ? lambda >= 1.0 / epsilon : lambda >= death[0]);
+      const bool keep =
+          n_selected == 1 && allow_single_cluster && (epsilon != 0.0 ? lambda >= 1.0 / epsilon : lambda >= death[0]);
       if (!keep) cluster = -1;
     }
     if (cluster >= 0) {

@@ -3,24 +3,24 @@
 // Cholesky factors of the covariances, the M-step (parameters from responsibilities) and the
 // log-probabilities of the E-step, for every Covariance type, as scikit-learn computes them.
 
-#include "somtile/cluster/kmeans.hpp"
-#include "somtile/core/random.hpp"
-#include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
-#include "somtile/core/warning.hpp"
-#include "somtile/core/detail/parallel.hpp"
 #include <Eigen/Cholesky>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
+#include "somtile/cluster/kmeans.hpp"
+#include "somtile/core/detail/parallel.hpp"
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/core/random.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/core/warning.hpp"
 
 namespace somtile::detail {
 
 struct MixtureState {
-  Vector<double> weights;             // k
-  RowMatrix<double> means;            // k x d
+  Vector<double> weights;              // k
+  RowMatrix<double> means;             // k x d
   std::vector<RowMatrix<double>> cov;  // scikit-learn shapes, see GaussianMixture::covariances
   std::vector<Eigen::MatrixXd> chol;   // lower Cholesky factors of full/tied covariances
   double lower_bound = -std::numeric_limits<double>::infinity();
@@ -53,8 +53,8 @@ bool factor_covariances(Covariance type, MixtureState& s) {
 /// M-step: weights, means and covariances from responsibilities (scikit-learn's
 /// _estimate_gaussian_parameters). Returns false when a Cholesky factorisation fails.
 template <typename Real>
-bool estimate_parameters(const RowMatrix<Real>& X, const RowMatrix<double>& resp,
-                         Covariance type, double reg, MixtureState& s) {
+bool estimate_parameters(const RowMatrix<Real>& X, const RowMatrix<double>& resp, Covariance type, double reg,
+                         MixtureState& s) {
   const Index n = X.rows(), d = X.cols(), k = resp.cols();
   const Vector<double> nk =
       (resp.colwise().sum().transpose().array() + 10 * std::numeric_limits<double>::epsilon()).matrix();
@@ -85,8 +85,10 @@ bool estimate_parameters(const RowMatrix<Real>& X, const RowMatrix<double>& resp
       for (Index c = 0; c < k; ++c) avg_x2.row(c) /= nk[c];
       const RowMatrix<double> var = (avg_x2.array() - s.means.array().square() + reg).matrix();
       for (Index c = 0; c < k; ++c) {
-        if (type == Covariance::diag) s.cov.push_back(var.row(c));
-        else s.cov.push_back(RowMatrix<double>::Constant(1, 1, var.row(c).mean()));
+        if (type == Covariance::diag)
+          s.cov.push_back(var.row(c));
+        else
+          s.cov.push_back(RowMatrix<double>::Constant(1, 1, var.row(c).mean()));
       }
       break;
     }
@@ -97,8 +99,7 @@ bool estimate_parameters(const RowMatrix<Real>& X, const RowMatrix<double>& resp
 
 /// log(weight_c) + log N(x_i | mean_c, cov_c) for every sample and component.
 template <typename Real>
-RowMatrix<double> weighted_log_prob(const RowMatrix<Real>& X, Covariance type,
-                                    const MixtureState& s, int n_threads) {
+RowMatrix<double> weighted_log_prob(const RowMatrix<Real>& X, Covariance type, const MixtureState& s, int n_threads) {
   const Index n = X.rows(), d = X.cols(), k = s.means.rows();
   const double log_2pi = std::log(2 * 3.14159265358979323846);
   RowMatrix<double> out(n, k);
@@ -135,8 +136,8 @@ RowMatrix<double> weighted_log_prob(const RowMatrix<Real>& X, Covariance type,
 /// Per-sample log-likelihood (log-sum-exp over components); `log_resp` gets the normalised
 /// log responsibilities when non-null.
 template <typename Real>
-Vector<double> log_likelihoods(const RowMatrix<Real>& X, Covariance type, const MixtureState& s,
-                               int n_threads, RowMatrix<double>* log_resp) {
+Vector<double> log_likelihoods(const RowMatrix<Real>& X, Covariance type, const MixtureState& s, int n_threads,
+                               RowMatrix<double>* log_resp) {
   RowMatrix<double> w = weighted_log_prob(X, type, s, n_threads);
   Vector<double> norm(X.rows());
   for (Index i = 0; i < X.rows(); ++i) {

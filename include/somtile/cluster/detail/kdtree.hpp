@@ -5,8 +5,8 @@
 //   Borůvka minimum-spanning-tree search prunes by component and by distance bound, which
 //   nanoflann's search interface cannot express.
 
-#include "somtile/core/types.hpp"
 #include "somtile/core/detail/parallel.hpp"
+#include "somtile/core/types.hpp"
 
 #include <nanoflann.hpp>
 
@@ -51,13 +51,13 @@ struct RowMatrixDataset {
 using IndexMatrix = Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 class KnnIndex {
-  using Tree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Adaptor<double, RowMatrixDataset>,
-                                                   RowMatrixDataset, -1, Index>;
+  using Tree =
+      nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Adaptor<double, RowMatrixDataset>, RowMatrixDataset, -1, Index>;
 
  public:
   explicit KnnIndex(const RowMatrix<double>& X)
-      : dataset_{&X}, tree_(std::make_unique<Tree>(int(X.cols()), dataset_,
-                                                   nanoflann::KDTreeSingleIndexAdaptorParams(16))) {}
+      : dataset_{&X},
+        tree_(std::make_unique<Tree>(int(X.cols()), dataset_, nanoflann::KDTreeSingleIndexAdaptorParams(16))) {}
 
   /// Distance from every point to its k-th nearest point, the point itself counted first.
   /// The distance is recomputed with row_distance (as every other distance of HDBSCAN), so a

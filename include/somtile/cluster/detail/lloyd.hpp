@@ -3,13 +3,6 @@
 // assignment through the GEMM BMU kernel, centre update with scikit-learn's empty-cluster rule,
 // and Lloyd's iterations with its convergence test.
 
-#include "somtile/core/random.hpp"
-#include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
-#include "somtile/core/warning.hpp"
-#include "somtile/kernels/batch.hpp"
-#include "somtile/kernels/bmu.hpp"
-#include "somtile/core/detail/parallel.hpp"
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -17,6 +10,13 @@
 #include <numeric>
 #include <string>
 #include <vector>
+#include "somtile/core/detail/parallel.hpp"
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/core/random.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/core/warning.hpp"
+#include "somtile/kernels/batch.hpp"
+#include "somtile/kernels/bmu.hpp"
 
 namespace somtile::detail {
 
@@ -86,8 +86,8 @@ RowMatrix<Scalar> kmeans_plusplus(ConstRowRef<Scalar> X, Index k, Random& rng, i
 
 /// Labels and inertia of X against fixed centres.
 template <typename Scalar>
-double assign(ConstRowRef<Scalar> X, const RowMatrix<Scalar>& centers, Labels& labels,
-              Vector<double>& dist2, int n_threads) {
+double assign(ConstRowRef<Scalar> X, const RowMatrix<Scalar>& centers, Labels& labels, Vector<double>& dist2,
+              int n_threads) {
   BmuResult<Scalar> r = detail::dense_bmus<Scalar>(X, centers, Distance::euclidean, false, n_threads);
   labels.swap(r.bmu);
   dist2 = r.distance.template cast<double>().array().square();
@@ -96,8 +96,8 @@ double assign(ConstRowRef<Scalar> X, const RowMatrix<Scalar>& centers, Labels& l
 
 /// New centres as cluster means; empty clusters move onto the worst-fitted samples.
 template <typename Scalar>
-RowMatrix<Scalar> update_centers(ConstRowRef<Scalar> X, Labels& labels, const Vector<double>& dist2,
-                                 Index k, int n_threads) {
+RowMatrix<Scalar> update_centers(ConstRowRef<Scalar> X, Labels& labels, const Vector<double>& dist2, Index k,
+                                 int n_threads) {
   UnitSums<Scalar> s = unit_sums<Scalar>(X, labels, k, n_threads);
   std::vector<Index> empty;
   for (Index c = 0; c < k; ++c)
@@ -127,8 +127,7 @@ RowMatrix<Scalar> update_centers(ConstRowRef<Scalar> X, Labels& labels, const Ve
 
 /// One Lloyd run from given centres (scikit-learn's lloyd_iter loop).
 template <typename Scalar>
-KMeansRun<Scalar> lloyd(ConstRowRef<Scalar> X, RowMatrix<Scalar> centers, int max_iter,
-                        double tol, int n_threads) {
+KMeansRun<Scalar> lloyd(ConstRowRef<Scalar> X, RowMatrix<Scalar> centers, int max_iter, double tol, int n_threads) {
   const Index k = centers.rows();
   KMeansRun<Scalar> run;
   Labels labels, previous;

@@ -4,8 +4,8 @@
 
 #include "somtile/cluster/detail/kdtree.hpp"
 #include "somtile/cluster/spanning_edge.hpp"
-#include "somtile/core/types.hpp"
 #include "somtile/core/detail/parallel.hpp"
+#include "somtile/core/types.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -172,7 +172,8 @@ std::vector<SpanningEdge> boruvka_mst(const RowMatrix<double>& X, const Vector<d
     for (Index p = 0; p < n; ++p) {
       if (nearest[std::size_t(p)] < 0) continue;
       SpanningEdge& e = bound[std::size_t(component[std::size_t(p)])];
-      if (e.from < 0 || edge_less(nearest_distance[std::size_t(p)], p, nearest[std::size_t(p)], e.distance, e.from, e.to))
+      if (e.from < 0 ||
+          edge_less(nearest_distance[std::size_t(p)], p, nearest[std::size_t(p)], e.distance, e.from, e.to))
         e = {p, nearest[std::size_t(p)], nearest_distance[std::size_t(p)]};
     }
     for (Index c = 0; c < n; ++c) {

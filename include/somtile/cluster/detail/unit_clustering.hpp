@@ -2,19 +2,19 @@
 // Pieces of clustering a map's units (cluster/som_cluster.hpp): the diagnostics of a
 // labelling and the mean feature vector of each cluster.
 
-#include "somtile/cluster/gaussian_mixture.hpp"
-#include "somtile/cluster/hdbscan.hpp"
-#include "somtile/cluster/kmeans.hpp"
-#include "somtile/cluster/som_cluster_types.hpp"
-#include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
-#include "somtile/core/warning.hpp"
-#include "somtile/metrics/clustering.hpp"
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <vector>
+#include "somtile/cluster/gaussian_mixture.hpp"
+#include "somtile/cluster/hdbscan.hpp"
+#include "somtile/cluster/kmeans.hpp"
+#include "somtile/cluster/som_cluster_types.hpp"
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/core/warning.hpp"
+#include "somtile/metrics/clustering.hpp"
 
 namespace somtile::detail {
 
@@ -22,8 +22,7 @@ namespace somtile::detail {
 constexpr Index unit_min_samples = 2;
 
 template <typename = void>
-ClusterMetrics unit_cluster_metrics(const RowMatrix<double>& features, const Labels& labels,
-                                    int n_threads) {
+ClusterMetrics unit_cluster_metrics(const RowMatrix<double>& features, const Labels& labels, int n_threads) {
   ClusterMetrics m;
   m.n_noise = (labels.array() < 0).count();
   m.noise_ratio = double(m.n_noise) / double(labels.size());

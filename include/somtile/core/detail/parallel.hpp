@@ -90,8 +90,7 @@ inline void team_barrier() {
 /// Calls body(begin, end) over consecutive chunks of [0, n) of at most `chunk` items.
 /// `work_per_item` as above, per item.
 template <typename Body>
-void parallel_for_chunks(Index n, Index chunk, int threads, Body&& body,
-                         double work_per_item = min_parallel_work) {
+void parallel_for_chunks(Index n, Index chunk, int threads, Body&& body, double work_per_item = min_parallel_work) {
   const Index n_chunks = (n + chunk - 1) / chunk;
   parallel_for(
       n_chunks, threads,

@@ -18,24 +18,22 @@ void require(bool condition, std::string_view call, Parts&&... message) {
 
 /// Non-empty, finite sample matrix. `name` is the argument's name in messages.
 template <typename Derived>
-void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X,
-                std::string_view name = "X") {
+void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, std::string_view name = "X") {
   require<InputError>(X.rows() > 0, call, name, " has no samples (0 rows)");
   require<InputError>(X.cols() > 0, call, name, " has no features (0 columns)");
   for (Index i = 0; i < X.rows(); ++i)
     for (Index j = 0; j < X.cols(); ++j)
       if (!std::isfinite(static_cast<double>(X(i, j))))
-        throw InputError(concat(call, "(): ", name, " must be finite, but ", name, "(", i, ", ",
-                                j, ") = ", X(i, j)));
+        throw InputError(concat(call, "(): ", name, " must be finite, but ", name, "(", i, ", ", j, ") = ", X(i, j)));
 }
 
 /// Sample matrix with the feature count a model expects.
 template <typename Derived>
-void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Index n_features,
-                std::string_view owner, std::string_view name = "X") {
+void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Index n_features, std::string_view owner,
+                std::string_view name = "X") {
   check_data(call, X, name);
-  require<InputError>(X.cols() == n_features, call, name, " has ", X.cols(),
-                      " features, but this ", owner, " expects ", n_features);
+  require<InputError>(X.cols() == n_features, call, name, " has ", X.cols(), " features, but this ", owner, " expects ",
+                      n_features);
 }
 
 /// True if any cell of X is NaN (a missing value under Missing::mask).
@@ -60,27 +58,25 @@ void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Miss
       if (std::isnan(v)) continue;
       ++present;
       if (!std::isfinite(v))
-        throw InputError(concat(call, "(): ", name, " must be finite or NaN (missing), but ", name, "(", i, ", ",
-                                j, ") = ", X(i, j)));
+        throw InputError(concat(call, "(): ", name, " must be finite or NaN (missing), but ", name, "(", i, ", ", j,
+                                ") = ", X(i, j)));
     }
-    if (present == 0)
-      throw InputError(concat(call, "(): ", name, " row ", i, " has no present feature (all NaN)"));
+    if (present == 0) throw InputError(concat(call, "(): ", name, " row ", i, " has no present feature (all NaN)"));
   }
 }
 
 /// The same with the feature count a model expects.
 template <typename Derived>
-void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Index n_features,
-                std::string_view owner, Missing missing, std::string_view name = "X") {
+void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Index n_features, std::string_view owner,
+                Missing missing, std::string_view name = "X") {
   check_data(call, X, missing, name);
-  require<InputError>(X.cols() == n_features, call, name, " has ", X.cols(),
-                      " features, but this ", owner, " expects ", n_features);
+  require<InputError>(X.cols() == n_features, call, name, " has ", X.cols(), " features, but this ", owner, " expects ",
+                      n_features);
 }
 
 /// Every column of X has a present (non-NaN) value: what a fit needs to learn each feature.
 template <typename Derived>
-void check_columns_present(std::string_view call, const Eigen::MatrixBase<Derived>& X,
-                           std::string_view name = "X") {
+void check_columns_present(std::string_view call, const Eigen::MatrixBase<Derived>& X, std::string_view name = "X") {
   for (Index j = 0; j < X.cols(); ++j) {
     bool present = false;
     for (Index i = 0; i < X.rows() && !present; ++i) present = !std::isnan(static_cast<double>(X(i, j)));
@@ -89,22 +85,21 @@ void check_columns_present(std::string_view call, const Eigen::MatrixBase<Derive
 }
 
 /// One label per sample.
-inline void check_labels(std::string_view call, const Labels& y, Index n_samples,
-                         std::string_view name = "y") {
-  require<InputError>(y.size() == n_samples, call, name, " has ", y.size(),
-                      " labels, but X has ", n_samples, " samples");
+inline void check_labels(std::string_view call, const Labels& y, Index n_samples, std::string_view name = "y") {
+  require<InputError>(y.size() == n_samples, call, name, " has ", y.size(), " labels, but X has ", n_samples,
+                      " samples");
 }
 
 template <typename T>
 void check_positive(std::string_view call, std::string_view name, T value) {
-  require(value > T(0) && (std::is_integral_v<T> || std::isfinite(static_cast<double>(value))),
-          call, name, " must be > 0, got ", value);
+  require(value > T(0) && (std::is_integral_v<T> || std::isfinite(static_cast<double>(value))), call, name,
+          " must be > 0, got ", value);
 }
 
 template <typename T>
 void check_non_negative(std::string_view call, std::string_view name, T value) {
-  require(value >= T(0) && (std::is_integral_v<T> || std::isfinite(static_cast<double>(value))),
-          call, name, " must be >= 0, got ", value);
+  require(value >= T(0) && (std::is_integral_v<T> || std::isfinite(static_cast<double>(value))), call, name,
+          " must be >= 0, got ", value);
 }
 
 }  // namespace somtile::detail

@@ -14,8 +14,8 @@ namespace somtile::detail {
 inline void warn_sigma_beyond_map(const char* call, double sigma, Index rows, Index cols) {
   const double diagonal = std::sqrt(double(rows) * double(rows) + double(cols) * double(cols));
   if (sigma > diagonal)
-    warn(call, "sigma = ", sigma, " is larger than the map (diagonal sqrt(rows^2 + cols^2) = ", diagonal,
-         " for ", rows, " x ", cols, "); the neighbourhood covers every unit, so the map cannot order");
+    warn(call, "sigma = ", sigma, " is larger than the map (diagonal sqrt(rows^2 + cols^2) = ", diagonal, " for ", rows,
+         " x ", cols, "); the neighbourhood covers every unit, so the map cannot order");
 }
 
 }  // namespace somtile::detail

@@ -16,8 +16,7 @@ namespace somtile::detail {
 /// Per unit u in [0, n_units): the distances distance(u, v) for v in neighbors(u), added in
 /// list order and divided by their number when `mean`; 0 for a unit without neighbours.
 template <typename Neighbors, typename Distance>
-Vector<double> neighbor_distances(Index n_units, const Neighbors& neighbors, const Distance& distance,
-                                  bool mean) {
+Vector<double> neighbor_distances(Index n_units, const Neighbors& neighbors, const Distance& distance, bool mean) {
   Vector<double> out(n_units);
   for (Index unit = 0; unit < n_units; ++unit) {
     const auto around = neighbors(unit);

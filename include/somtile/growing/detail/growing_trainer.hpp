@@ -3,20 +3,20 @@
 // described at the top of growing/growing_som.hpp and returns a GrowingMap, which
 // GrowingSomEstimator (SomVQ, SomClassifier) commits and exposes.
 
+#include "somtile/core/detail/parallel.hpp"
+#include "somtile/core/epoch_info.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
+#include "somtile/grid/detail/u_matrix.hpp"
 #include "somtile/grid/neighborhood.hpp"
 #include "somtile/grid/schedule.hpp"
+#include "somtile/growing/detail/unit_graph.hpp"
+#include "somtile/growing/growing_som_params.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
 #include "somtile/kernels/bmu.hpp"  // find_bmus(..., Missing)
-#include "somtile/core/detail/parallel.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/metrics/topographic_function.hpp"
-#include "somtile/growing/detail/unit_graph.hpp"
-#include "somtile/grid/detail/u_matrix.hpp"
-#include "somtile/core/epoch_info.hpp"
-#include "somtile/growing/growing_som_params.hpp"
 
 #include <algorithm>
 #include <array>
@@ -64,10 +64,8 @@ template <typename Scalar>
 class GrowingTrainer {
  public:
   /// `codes`: class codes 0..n_classes-1 per sample (entropy criterion only), else nullptr.
-  GrowingTrainer(const GrowingSomParams& p, ConstRowRef<Scalar> X, const std::vector<Index>* codes,
-                 Index n_classes)
-      : p_(p), X_(X), codes_(codes), n_classes_(n_classes),
-        masked_(p.missing == Missing::mask && has_missing(X)) {}
+  GrowingTrainer(const GrowingSomParams& p, ConstRowRef<Scalar> X, const std::vector<Index>* codes, Index n_classes)
+      : p_(p), X_(X), codes_(codes), n_classes_(n_classes), masked_(p.missing == Missing::mask && has_missing(X)) {}
 
   /// Trains; `on_epoch`, when set, is called after every epoch (the epoch's BMU pass then
   /// also finds second BMUs for the topographic error).
@@ -83,8 +81,7 @@ class GrowingTrainer {
     Eigen::RowVectorXd mean;
     if (!masked_) {
       mean = X_.template cast<double>().colwise().mean();
-      const Eigen::RowVectorXd var =
-          (X_.template cast<double>().rowwise() - mean).colwise().squaredNorm() / double(n);
+      const Eigen::RowVectorXd var = (X_.template cast<double>().rowwise() - mean).colwise().squaredNorm() / double(n);
       total_variance = var.sum();
       sample_variance = total_variance * double(n) / double(n - 1);
     } else {
@@ -97,9 +94,8 @@ class GrowingTrainer {
       }
     }
     const double lambda = p_.spreading_factor > 0 ? -150.0 * std::log(p_.spreading_factor) : p_.lambda_;
-    map.growing_threshold = p_.growth_criterion == GrowthCriterion::entropy
-                                ? p_.entropy_threshold
-                                : lambda * std::sqrt(sample_variance);
+    map.growing_threshold =
+        p_.growth_criterion == GrowthCriterion::entropy ? p_.entropy_threshold : lambda * std::sqrt(sample_variance);
     const double GT = map.growing_threshold;
 
     // Seed: a 2x2 square of distinct random samples (missing cells: the feature's mean).
@@ -135,21 +131,20 @@ class GrowingTrainer {
       const double change = (W_new - W).template cast<double>().norm();  // float squares overflow at ~1e19
       W.swap(W_new);
       if (on_epoch) {
-        const double te = topographic_error_rate(r.bmu, r.second, [&graph](Index a, Index b) { return graph.touching(a, b); });
+        const double te =
+            topographic_error_rate(r.bmu, r.second, [&graph](Index a, Index b) { return graph.touching(a, b); });
         on_epoch(EpochInfo{epoch, p_.max_iter, 0.0, sigma, somtile::quantization_error(r), te, K});
       }
 
       if (periodic || !coarse || p_.winner_stability_threshold <= 0) {
-        const double threshold =
-            coarse && !periodic ? decay(p_.sigma_decay, 100.0 * p_.convergence_threshold,
-                                        double(epoch) / p_.coarse_training_frac, double(p_.max_iter),
-                                        p_.convergence_threshold)
-                                : p_.convergence_threshold;
+        const double threshold = coarse && !periodic ? decay(p_.sigma_decay, 100.0 * p_.convergence_threshold,
+                                                             double(epoch) / p_.coarse_training_frac,
+                                                             double(p_.max_iter), p_.convergence_threshold)
+                                                     : p_.convergence_threshold;
         converged = change < threshold;
       }
       if (!periodic && coarse && p_.winner_stability_threshold > 0 && previous_bmu.size() == n)
-        converged = double((r.bmu.array() != previous_bmu.array()).count()) / double(n) <
-                    p_.winner_stability_threshold;
+        converged = double((r.bmu.array() != previous_bmu.array()).count()) / double(n) < p_.winner_stability_threshold;
       previous_bmu = r.bmu;
       if (converged && !coarse) break;
       if (!coarse) continue;
@@ -216,7 +211,8 @@ class GrowingTrainer {
   std::vector<double> neuron_errors(const BmuResult<Scalar>& r, Index K) const {
     std::vector<double> error(static_cast<std::size_t>(K), 0.0);
     if (p_.growth_criterion == GrowthCriterion::entropy) {
-      std::vector<std::vector<Index>> counts(static_cast<std::size_t>(K), std::vector<Index>(static_cast<std::size_t>(n_classes_), 0));
+      std::vector<std::vector<Index>> counts(static_cast<std::size_t>(K),
+                                             std::vector<Index>(static_cast<std::size_t>(n_classes_), 0));
       for (Index i = 0; i < r.bmu.size(); ++i) ++counts[std::size_t(r.bmu[i])][std::size_t((*codes_)[std::size_t(i)])];
       for (Index k = 0; k < K; ++k) error[std::size_t(k)] = entropy_bits(counts[std::size_t(k)]);
     } else {
@@ -238,8 +234,8 @@ class GrowingTrainer {
                                           ? 1.0 - std::sqrt(std::max(0.0, 1.0 - std::exp(-d * d / total_variance)))
                                           : 1.0);
     }
-    RowMatrix<Scalar> mass(K, D);  // n_j c_j
-    Vector<Scalar> counts;         // n_j
+    RowMatrix<Scalar> mass(K, D);      // n_j c_j
+    Vector<Scalar> counts;             // n_j
     RowMatrix<Scalar> present_counts;  // n_jf (missing cells only)
     if (!masked_) {
       // One unit_sums pass over [s_j x_j, s_j] gives weighted sums and weight totals together.
@@ -348,8 +344,8 @@ class GrowingTrainer {
         break;
       }
       const Insertion ins = insert_direction(graph, b, error);
-      RowVectorOf w = ins.opposite >= 0 ? RowVectorOf(Scalar(2) * W.row(b) - W.row(ins.opposite))
-                                        : RowVectorOf(W.row(b));
+      RowVectorOf w =
+          ins.opposite >= 0 ? RowVectorOf(Scalar(2) * W.row(b) - W.row(ins.opposite)) : RowVectorOf(W.row(b));
       if (ins.corner >= 0) w = (w + W.row(ins.corner)) / Scalar(2);
       graph.add(ins.x, ins.y);
       W.conservativeResize(W.rows() + 1, Eigen::NoChange);
@@ -396,7 +392,8 @@ class GrowingTrainer {
       const double d = double(r.distance[i]);
       map.hit_count[r.bmu[i]] += 1;
       if (width > 0)
-        map.density[r.bmu[i]] += std::exp(-d * d / (2 * width * width)) / (width * std::sqrt(2 * 3.14159265358979323846));
+        map.density[r.bmu[i]] +=
+            std::exp(-d * d / (2 * width * width)) / (width * std::sqrt(2 * 3.14159265358979323846));
     }
     for (Index k = 0; k < K; ++k)
       if (map.hit_count[k] > 0) map.density[k] /= map.hit_count[k];

@@ -6,8 +6,8 @@
 // grows a new one.
 
 #include "somtile/core/types.hpp"
-#include "somtile/metrics/topographic_function.hpp"
 #include "somtile/growing/growing_som_params.hpp"
+#include "somtile/metrics/topographic_function.hpp"
 
 #include <algorithm>
 #include <array>
@@ -100,9 +100,7 @@ class UnitGraph {
   }
 
   /// Cells touching diagonally or along a side (the 8-neighbourhood of the topographic error).
-  bool touching(Index a, Index b) const {
-    return std::abs(x(a) - x(b)) <= 1 && std::abs(y(a) - y(b)) <= 1;
-  }
+  bool touching(Index a, Index b) const { return std::abs(x(a) - x(b)) <= 1 && std::abs(y(a) - y(b)) <= 1; }
 
  private:
   static std::uint64_t key(Index cx, Index cy) {
@@ -150,7 +148,8 @@ Insertion insert_direction(const UnitGraph& graph, Index b, const std::vector<do
     double score = -1.0;
     Index corner = -1;
     for (int t = 0; t < 4; ++t) {
-      const Index q = graph.find(px + UnitGraph::offsets[std::size_t(t)][0], py + UnitGraph::offsets[std::size_t(t)][1]);
+      const Index q =
+          graph.find(px + UnitGraph::offsets[std::size_t(t)][0], py + UnitGraph::offsets[std::size_t(t)][1]);
       if (q >= 0 && q != b && error[std::size_t(q)] > score) {
         score = error[std::size_t(q)];
         corner = q;

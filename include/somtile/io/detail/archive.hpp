@@ -139,8 +139,8 @@ class ModelReader {
     pos_ = 8;
     (*this)(version_);
     if (version_ < oldest_model_version || version_ > model_version)
-      fail(concat("format version ", version_, " is not supported (this build reads ", oldest_model_version,
-                  " to ", model_version, ")"));
+      fail(concat("format version ", version_, " is not supported (this build reads ", oldest_model_version, " to ",
+                  model_version, ")"));
     (*this)(kind_, scalar_size_);
   }
 
@@ -155,8 +155,7 @@ class ModelReader {
   void expect(const std::string& kind, std::uint8_t scalar_size) const {
     if (kind_ != kind) fail(concat("holds a ", kind_, ", not a ", kind));
     const auto name = [](std::uint8_t s) { return s == 4 ? "float" : s == 8 ? "double" : "unknown"; };
-    if (scalar_size_ != scalar_size)
-      fail(concat("holds ", name(scalar_size_), " values, not ", name(scalar_size)));
+    if (scalar_size_ != scalar_size) fail(concat("holds ", name(scalar_size_), " values, not ", name(scalar_size)));
   }
 
   template <typename... T>
@@ -177,9 +176,7 @@ class ModelReader {
   void finish() const {
     if (pos_ != end_) fail("unexpected trailing bytes");
   }
-  [[noreturn]] void fail(const std::string& why) const {
-    throw InputError(concat("load(): '", path_, "': ", why));
-  }
+  [[noreturn]] void fail(const std::string& why) const { throw InputError(concat("load(): '", path_, "': ", why)); }
 
  private:
   std::size_t left() const { return end_ - pos_; }
@@ -239,8 +236,7 @@ class ModelReader {
 };
 
 template <typename Model>
-void save_model(const Model& model, bool fitted, const std::string& path, const char* kind,
-                std::uint8_t scalar_size) {
+void save_model(const Model& model, bool fitted, const std::string& path, const char* kind, std::uint8_t scalar_size) {
   require<NotFittedError>(fitted, "save", "this ", kind, " is not fitted yet; there is nothing to save");
   ModelWriter w;
   w(model);

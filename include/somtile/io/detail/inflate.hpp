@@ -43,10 +43,14 @@ class Inflater {
     do {
       last = int(bits(1));
       const unsigned type = bits(2);
-      if (type == 0) stored();
-      else if (type == 1) fixed();
-      else if (type == 2) dynamic();
-      else fail("has an invalid block type");
+      if (type == 0)
+        stored();
+      else if (type == 1)
+        fixed();
+      else if (type == 2)
+        dynamic();
+      else
+        fail("has an invalid block type");
     } while (!last);
     if (out_.size() != out_size_) fail("inflates to fewer bytes than the zip directory says");
     return std::move(out_);
@@ -105,7 +109,8 @@ class Inflater {
       if (left < 0) return -1;
     }
     std::array<short, max_bits + 1> offs{};
-    for (int len = 1; len < max_bits; ++len) offs[std::size_t(len + 1)] = short(offs[std::size_t(len)] + h.count[std::size_t(len)]);
+    for (int len = 1; len < max_bits; ++len)
+      offs[std::size_t(len + 1)] = short(offs[std::size_t(len)] + h.count[std::size_t(len)]);
     for (int s = 0; s < n; ++s)
       if (length[s] != 0) h.symbol[std::size_t(offs[std::size_t(length[s])]++)] = short(s);
     return left;
@@ -126,14 +131,14 @@ class Inflater {
   }
 
   void codes(const Huffman& lencode, const Huffman& distcode) {
-    static constexpr short lbase[29] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27,
+    static constexpr short lbase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
                                         31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
     static constexpr short lext[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                        2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-    static constexpr short dbase[30] = {1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129,
-                                        193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
-                                        6145, 8193, 12289, 16385, 24577};
-    static constexpr short dext[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
+    static constexpr short dbase[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                        33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+                                        1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+    static constexpr short dext[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                        6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
     for (;;) {
       int symbol = decode(lencode);

@@ -27,8 +27,7 @@ namespace somtile::detail {
 inline std::string npy_field(const std::string& header, const std::string& key, const std::string& path,
                              const char* call = "read_npy") {
   const auto at = header.find("'" + key + "'");
-  if (at == std::string::npos)
-    throw InputError(concat(call, "(): '", path, "' has no '", key, "' in its header"));
+  if (at == std::string::npos) throw InputError(concat(call, "(): '", path, "' has no '", key, "' in its header"));
   auto begin = header.find(':', at);
   if (begin != std::string::npos) begin = header.find_first_not_of(' ', begin + 1);
   if (begin == std::string::npos) throw InputError(concat(call, "(): '", path, "' has a malformed header"));
@@ -39,11 +38,8 @@ inline std::string npy_field(const std::string& header, const std::string& key, 
 }
 
 /// Extents of a shape tuple "(n, m)", "(n,)" or "()"; throws on anything else.
-inline std::vector<Index> npy_shape(const std::string& text, const std::string& path,
-                                    const char* call = "read_npy") {
-  const auto malformed = [&] {
-    return InputError(concat(call, "(): '", path, "' has a malformed shape ", text));
-  };
+inline std::vector<Index> npy_shape(const std::string& text, const std::string& path, const char* call = "read_npy") {
+  const auto malformed = [&] { return InputError(concat(call, "(): '", path, "' has a malformed shape ", text)); };
   std::vector<Index> shape;
   std::size_t i = 1;  // inside the parentheses, which npy_field guarantees
   while (i + 1 < text.size()) {
@@ -58,8 +54,7 @@ inline std::vector<Index> npy_shape(const std::string& text, const std::string& 
         throw malformed();
       errno = 0;
       const long long extent = std::strtoll(digits.c_str(), nullptr, 10);
-      if (errno == ERANGE)
-        throw InputError(concat(call, "(): '", path, "' has an extent out of range in ", text));
+      if (errno == ERANGE) throw InputError(concat(call, "(): '", path, "' has an extent out of range in ", text));
       shape.push_back(Index(extent));
     } else if (next != text.size() - 1) {
       throw malformed();  // an empty entry before a comma: "(,)" or "(2,,3)"
@@ -75,7 +70,6 @@ inline bool little_endian_host() {
   std::memcpy(&byte, &one, 1);
   return byte == 1;
 }
-
 
 /// A C-order array read from a .npy file, values as doubles.
 struct NpyArray {
@@ -102,7 +96,8 @@ inline NpyArray read_npy_array(const std::string& path, const char* call, std::s
   } else if (major == 2 || major == 3) {
     unsigned char b[4];
     if (!in.read(reinterpret_cast<char*>(b), 4)) throw InputError(concat(where, " is truncated"));
-    header_length = std::uint32_t(b[0]) | std::uint32_t(b[1]) << 8 | std::uint32_t(b[2]) << 16 | std::uint32_t(b[3]) << 24;
+    header_length =
+        std::uint32_t(b[0]) | std::uint32_t(b[1]) << 8 | std::uint32_t(b[2]) << 16 | std::uint32_t(b[3]) << 24;
   } else {
     throw InputError(concat(where, " has format version ", major, ", expected 1, 2 or 3"));
   }
@@ -119,8 +114,10 @@ inline NpyArray read_npy_array(const std::string& path, const char* call, std::s
 
   const std::string descr = npy_field(header, "descr", path, call);
   std::size_t item = 0;
-  if (descr == "'<f8'" || (descr == "'=f8'" && little_endian_host())) item = 8;
-  else if (descr == "'<f4'" || (descr == "'=f4'" && little_endian_host())) item = 4;
+  if (descr == "'<f8'" || (descr == "'=f8'" && little_endian_host()))
+    item = 8;
+  else if (descr == "'<f4'" || (descr == "'=f4'" && little_endian_host()))
+    item = 4;
   else
     throw InputError(concat(where, " holds dtype ", descr,
                             "; only little-endian float32 ('<f4') and float64 ('<f8') are supported"));
@@ -148,8 +145,10 @@ inline NpyArray read_npy_array(const std::string& path, const char* call, std::s
       fits = true;
       break;
     }
-    if (count > data_bytes / item / std::uint64_t(e)) fits = false;
-    else count *= std::uint64_t(e);
+    if (count > data_bytes / item / std::uint64_t(e))
+      fits = false;
+    else
+      count *= std::uint64_t(e);
   }
   if (!fits)
     throw InputError(concat(where, " is truncated: shape ", a.shape_text, " needs ",
@@ -188,8 +187,7 @@ inline std::string npy_bytes(const char* descr, const std::string& shape, const 
 }
 
 template <typename Scalar>
-void write_npy_array(const std::string& path, const char* call, const std::vector<Index>& shape,
-                     const Scalar* values) {
+void write_npy_array(const std::string& path, const char* call, const std::vector<Index>& shape, const Scalar* values) {
   static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>,
                 "write_npy writes float (<f4) or double (<f8) arrays");
   if (!little_endian_host()) throw InputError(concat(call, "(): big-endian hosts are not supported"));
@@ -200,10 +198,9 @@ void write_npy_array(const std::string& path, const char* call, const std::vecto
     count *= std::size_t(shape[k]);
   }
   if (shape.size() == 1) dims += ",";
-  write_file_replacing(path, call,
-                       npy_bytes(sizeof(Scalar) == 4 ? "<f4" : "<f8", "(" + dims + ")", values, count * sizeof(Scalar)));
+  write_file_replacing(
+      path, call, npy_bytes(sizeof(Scalar) == 4 ? "<f4" : "<f8", "(" + dims + ")", values, count * sizeof(Scalar)));
 }
-
 
 /// A 1-D array parsed from .npy bytes: its kind ('f', 'i', 'u', 'b', 'S', 'U'), item size and
 /// raw little-endian elements.
@@ -265,8 +262,7 @@ inline NpyBytes parse_npy_bytes(const std::vector<unsigned char>& b, const std::
   if (b.size() - prefix < header_length) throw InputError(concat(what, " is truncated in its header"));
   const std::string header(reinterpret_cast<const char*>(&b[prefix]), header_length);
   std::string descr = npy_field(header, "descr", path, call);
-  if (npy_field(header, "fortran_order", path, call) != "False" )
-    throw InputError(concat(what, " is in Fortran order"));
+  if (npy_field(header, "fortran_order", path, call) != "False") throw InputError(concat(what, " is in Fortran order"));
   NpyBytes a;
   a.shape = npy_shape(npy_field(header, "shape", path, call), path, call);
   // descr like '<f8', '|u1', '|S3', '<U3'.
@@ -277,14 +273,16 @@ inline NpyBytes parse_npy_bytes(const std::vector<unsigned char>& b, const std::
   a.kind = descr[1];
   std::size_t digits = 0;
   for (std::size_t k = 2; k < descr.size(); ++k) {
-    if (descr[k] < '0' || descr[k] > '9' || k > 6) throw InputError(concat(what, " has dtype '", descr, "', which is not read"));
+    if (descr[k] < '0' || descr[k] > '9' || k > 6)
+      throw InputError(concat(what, " has dtype '", descr, "', which is not read"));
     digits = digits * 10 + std::size_t(descr[k] - '0');
   }
   a.item = a.kind == 'U' ? 4 * digits : digits;
   const bool little = order == '<' || order == '|' || (order == '=' && little_endian_host());
-  const bool ok_kind = (a.kind == 'f' && (a.item == 4 || a.item == 8)) ||
-                       ((a.kind == 'i' || a.kind == 'u') && (a.item == 1 || a.item == 2 || a.item == 4 || a.item == 8)) ||
-                       (a.kind == 'b' && a.item == 1) || ((a.kind == 'S' || a.kind == 'U') && a.item > 0);
+  const bool ok_kind =
+      (a.kind == 'f' && (a.item == 4 || a.item == 8)) ||
+      ((a.kind == 'i' || a.kind == 'u') && (a.item == 1 || a.item == 2 || a.item == 4 || a.item == 8)) ||
+      (a.kind == 'b' && a.item == 1) || ((a.kind == 'S' || a.kind == 'U') && a.item > 0);
   if (!little || !ok_kind) throw InputError(concat(what, " has dtype '", descr, "', which is not read"));
   if (!little_endian_host()) throw InputError(concat(call, "(): big-endian hosts are not supported"));
   std::size_t count = 1;
@@ -295,7 +293,8 @@ inline NpyBytes parse_npy_bytes(const std::vector<unsigned char>& b, const std::
       throw InputError(concat(what, " is truncated: its shape needs more bytes than it holds"));
     count *= std::size_t(e);
   }
-  if (count * a.item > data_bytes) throw InputError(concat(what, " is truncated: its shape needs more bytes than it holds"));
+  if (count * a.item > data_bytes)
+    throw InputError(concat(what, " is truncated: its shape needs more bytes than it holds"));
   a.count = count;
   a.data = b.data() + prefix + header_length;
   return a;

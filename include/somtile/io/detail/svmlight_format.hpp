@@ -84,8 +84,7 @@ void write_svmlight_impl(const std::string& path, const SparseRowMatrix<S>& X, I
       label(f, i);
       for (typename SparseRowMatrix<S>::InnerIterator it(X, i); it; ++it) {
         const double v = double(it.value());
-        if (!std::isfinite(v))
-          throw InputError(concat(call, "(): X(", i, ", ", it.col(), ") = ", v, " is not finite"));
+        if (!std::isfinite(v)) throw InputError(concat(call, "(): X(", i, ", ", it.col(), ") = ", v, " is not finite"));
         std::fprintf(f, format, int(it.col()) + shift, v);
       }
       std::fputc('\n', f);

@@ -50,7 +50,8 @@ class ZipReader {
       const auto loc = read_at(eocd_pos - 20, 20);
       if (read_le(loc.data(), 4) != 0x07064b50u) throw InputError(concat(where_, " has a malformed zip64 directory"));
       const std::uint64_t rec_pos = read_le(loc.data() + 8, 8);
-      if (rec_pos > file_size_ || file_size_ - rec_pos < 56) throw InputError(concat(where_, " has a malformed zip64 directory"));
+      if (rec_pos > file_size_ || file_size_ - rec_pos < 56)
+        throw InputError(concat(where_, " has a malformed zip64 directory"));
       const auto rec = read_at(rec_pos, 56);
       if (read_le(rec.data(), 4) != 0x06064b50u) throw InputError(concat(where_, " has a malformed zip64 directory"));
       count = read_le(rec.data() + 32, 8);
@@ -108,7 +109,8 @@ class ZipReader {
     const std::string what = concat(where_, " entry ", z.name);
     if (z.flags & 1) throw InputError(concat(what, " is encrypted"));
     if (z.method != 0 && z.method != 8)
-      throw InputError(concat(what, " uses zip compression method ", z.method, "; only stored (0) and deflate (8) are read"));
+      throw InputError(
+          concat(what, " uses zip compression method ", z.method, "; only stored (0) and deflate (8) are read"));
     if (z.offset > file_size_ || file_size_ - z.offset < 30) throw InputError(concat(what, " lies outside the file"));
     const auto local = read_at(z.offset, 30);
     if (read_le(local.data(), 4) != 0x04034b50u) throw InputError(concat(what, " has no local header"));

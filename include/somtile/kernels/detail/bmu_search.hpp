@@ -66,9 +66,12 @@ Scalar rounding_slack(const Row& x, Scalar max_bias) {
 template <typename Scalar, typename RowA, typename RowB>
 Scalar pair_distance(Distance metric, const RowA& x, const RowB& w) {
   switch (metric) {
-    case Distance::euclidean: return robust_norm(x - w);
-    case Distance::manhattan: return (x - w).cwiseAbs().sum();
-    case Distance::chebyshev: return (x - w).cwiseAbs().maxCoeff();
+    case Distance::euclidean:
+      return robust_norm(x - w);
+    case Distance::manhattan:
+      return (x - w).cwiseAbs().sum();
+    case Distance::chebyshev:
+      return (x - w).cwiseAbs().maxCoeff();
     case Distance::cosine: {
       const Scalar nx = robust_norm(x), nw = robust_norm(w);
       if (nx == Scalar(0) || nw == Scalar(0)) return Scalar(1);
@@ -86,7 +89,7 @@ struct BmuScratch {
   std::vector<Scalar> xt;      ///< the group's samples, packed
   std::vector<Scalar> scores;  ///< unit-major score tile of the group, units x group
   std::vector<TopTwo<Scalar>> top;
-  std::vector<Scalar> limit;   ///< per lane: scores up to this are near-tie candidates (-inf: none)
+  std::vector<Scalar> limit;  ///< per lane: scores up to this are near-tie candidates (-inf: none)
   std::vector<int> slot;
   std::vector<std::vector<Index>> candidates;
 };
@@ -120,8 +123,8 @@ void search_group(const ScoreKernel<Scalar>& kernel, const ScoreForm<Scalar>& fo
   b.slot.resize(std::size_t(G));
   if (b.candidates.size() < std::size_t(G)) b.candidates.resize(std::size_t(G));
   pack_group(X, begin, rows, G, b.xt);
-  kernel.score({panels.data(), b.xt.data(), form.bias.data(), form.scale, n_units, X.cols(), b.scores.data(), G,
-                b.top.data()});
+  kernel.score(
+      {panels.data(), b.xt.data(), form.bias.data(), form.scale, n_units, X.cols(), b.scores.data(), G, b.top.data()});
   bool near_ties = false;
   for (Index l = 0; l < rows; ++l) {
     TopTwo<Scalar>& t = b.top[std::size_t(l)];

@@ -29,13 +29,16 @@ BmuResult<Scalar> dense_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Dista
   const Index threads = detail::resolve_threads(n_threads);
   if (metric != Distance::euclidean && metric != Distance::cosine) {
     const Index block = std::max<Index>(32, (n + 4 * threads - 1) / (4 * threads));
-    detail::parallel_for_chunks(n, block, n_threads, [&](Index begin, Index end) {
-      for (Index i = begin; i < end; ++i) {
-        detail::TopTwo<Scalar> t = detail::direct_top_two<Scalar>(metric, X.row(i), W);
-        if (t.best_unit < 0) t.best_unit = 0;  // every distance overflowed: a tie, lowest unit
-        finish(i, t);
-      }
-    }, double(n_units) * double(X.cols()));
+    detail::parallel_for_chunks(
+        n, block, n_threads,
+        [&](Index begin, Index end) {
+          for (Index i = begin; i < end; ++i) {
+            detail::TopTwo<Scalar> t = detail::direct_top_two<Scalar>(metric, X.row(i), W);
+            if (t.best_unit < 0) t.best_unit = 0;  // every distance overflowed: a tie, lowest unit
+            finish(i, t);
+          }
+        },
+        double(n_units) * double(X.cols()));
     return out;
   }
   detail::ScoreForm<Scalar> form;
@@ -48,14 +51,17 @@ BmuResult<Scalar> dense_bmus(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, Dista
   const Index G = kernel.group, groups = (n + G - 1) / G;
   const Index block = std::clamp<Index>(groups / (4 * threads), 1, std::max<Index>(1, 1024 / G));
   std::vector<detail::BmuScratch<Scalar>> scratch(static_cast<std::size_t>(threads));
-  detail::parallel_for_chunks(groups, block, n_threads, [&](Index g0, Index g1) {
-    detail::BmuScratch<Scalar>& b = scratch[std::size_t(detail::thread_slot())];
-    for (Index gi = g0; gi < g1; ++gi) {
-      const Index begin = gi * G, rows = std::min(G, n - begin);
-      detail::search_group(kernel, form, panels, X, begin, rows, W, metric, with_second, b);
-      for (Index l = 0; l < rows; ++l) finish(begin + l, b.top[std::size_t(l)]);
-    }
-  }, double(G) * double(n_units) * double(X.cols()));
+  detail::parallel_for_chunks(
+      groups, block, n_threads,
+      [&](Index g0, Index g1) {
+        detail::BmuScratch<Scalar>& b = scratch[std::size_t(detail::thread_slot())];
+        for (Index gi = g0; gi < g1; ++gi) {
+          const Index begin = gi * G, rows = std::min(G, n - begin);
+          detail::search_group(kernel, form, panels, X, begin, rows, W, metric, with_second, b);
+          for (Index l = 0; l < rows; ++l) finish(begin + l, b.top[std::size_t(l)]);
+        }
+      },
+      double(G) * double(n_units) * double(X.cols()));
   return out;
 }
 

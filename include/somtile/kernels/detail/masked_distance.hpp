@@ -160,7 +160,8 @@ struct MaskedRow {
       switch (metric) {
         case Distance::euclidean:
         case Distance::manhattan:
-        case Distance::chebyshev: break;
+        case Distance::chebyshev:
+          break;
         case Distance::cosine: {
           const Scalar nw = std::sqrt(scratch[u]);
           const Scalar cosine = d[u] / (norm * nw);

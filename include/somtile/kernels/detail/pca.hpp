@@ -174,8 +174,8 @@ SymmetricEigen symmetric_eigen(const Eigen::MatrixXd& A) {
 /// The first principal axes of the rows of X.
 struct PrincipalAxes {
   Eigen::RowVectorXd mean;
-  Eigen::MatrixXd axes;        ///< features x k, unit columns, largest variance first
-  Eigen::VectorXd variances;   ///< sample variance along each axis (n - 1 denominator)
+  Eigen::MatrixXd axes;       ///< features x k, unit columns, largest variance first
+  Eigen::VectorXd variances;  ///< sample variance along each axis (n - 1 denominator)
 };
 
 /// Mean, then the covariance in double, then its leading k eigenvectors. Axes beyond the number

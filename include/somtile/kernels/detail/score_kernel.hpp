@@ -32,9 +32,7 @@ struct TopTwo {
   Scalar next = std::numeric_limits<Scalar>::infinity();
   Index best_unit = -1;
   Index next_unit = -1;
-  static bool before(Scalar a, Index ua, Scalar b, Index ub) {
-    return a < b || (a == b && ub >= 0 && ua < ub);
-  }
+  static bool before(Scalar a, Index ua, Scalar b, Index ub) { return a < b || (a == b && ub >= 0 && ua < ub); }
   void offer(Scalar score, Index unit) {
     if (before(score, unit, best, best_unit)) {
       next = best;
@@ -63,9 +61,9 @@ struct ScoreGroup {
   Scalar scale;          ///< score(u, i) = bias[u] - scale * p_u . x_i
   Index n_units;
   Index n_features;
-  Scalar* scores;        ///< out: score(u, i) at scores[u * ld + i], i < group
+  Scalar* scores;  ///< out: score(u, i) at scores[u * ld + i], i < group
   Index ld;
-  TopTwo<Scalar>* top;   ///< out: group entries
+  TopTwo<Scalar>* top;  ///< out: group entries
 };
 
 /// Near-tie candidates of a group: every unit u with scores[u * ld + i] <= limit[i] is appended
@@ -226,9 +224,18 @@ SOMTILE_ALWAYS_INLINE void collect_group_vector(const CandidateGroup<Scalar>& c)
 
 /// Register blocking per vector width: MR units x NV vectors of accumulators, leaving registers
 /// for the NV sample vectors and a broadcast (16 registers up to AVX2, 32 with AVX-512).
-template <int Bytes> struct VectorShape { static constexpr int mr = 3, nv = 3; };   // SSE2, NEON: 9 (best of 4x2 .. 6x2)
-template <> struct VectorShape<32> { static constexpr int mr = 6, nv = 2; };        // AVX2: 12 accumulators
-template <> struct VectorShape<64> { static constexpr int mr = 8, nv = 3; };        // AVX-512: 24
+template <int Bytes>
+struct VectorShape {
+  static constexpr int mr = 3, nv = 3;
+};  // SSE2, NEON: 9 (best of 4x2 .. 6x2)
+template <>
+struct VectorShape<32> {
+  static constexpr int mr = 6, nv = 2;
+};  // AVX2: 12 accumulators
+template <>
+struct VectorShape<64> {
+  static constexpr int mr = 8, nv = 3;
+};  // AVX-512: 24
 
 template <typename Scalar, int Bytes>
 ScoreKernel<Scalar> make_score_kernel(void (*score)(const ScoreGroup<Scalar>&),
@@ -276,11 +283,14 @@ ScoreKernel<Scalar> score_kernel() {
   const Isa isa = active_isa();
 #if SOMTILE_X86_DISPATCH
   if (isa != compiled_isa) {
-    if (isa == Isa::avx512) return make_score_kernel<Scalar, 64>(score_group_avx512<Scalar>, collect_group_avx512<Scalar>, isa);
-    if (isa == Isa::avx2) return make_score_kernel<Scalar, 32>(score_group_avx2<Scalar>, collect_group_avx2<Scalar>, isa);
+    if (isa == Isa::avx512)
+      return make_score_kernel<Scalar, 64>(score_group_avx512<Scalar>, collect_group_avx512<Scalar>, isa);
+    if (isa == Isa::avx2)
+      return make_score_kernel<Scalar, 32>(score_group_avx2<Scalar>, collect_group_avx2<Scalar>, isa);
   }
 #endif
-  return make_score_kernel<Scalar, native_vector_bytes>(score_group_compiled<Scalar>, collect_group_compiled<Scalar>, isa);
+  return make_score_kernel<Scalar, native_vector_bytes>(score_group_compiled<Scalar>, collect_group_compiled<Scalar>,
+                                                        isa);
 #else
   return {score_group_scalar<Scalar, 4>, collect_group_scalar<Scalar>, 4, 1, Isa::baseline};
 #endif

@@ -2,9 +2,9 @@
 // Neighbourhood smoothing of per-unit sums (the step every batch-style update shares), on the
 // units that have samples only: CompactSums and the Smoother with its separable Gaussian path.
 
+#include "somtile/core/detail/parallel.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/grid/neighborhood.hpp"
-#include "somtile/core/detail/parallel.hpp"
 #include "somtile/kernels/unit_sums.hpp"
 
 #include <algorithm>
@@ -121,15 +121,18 @@ class Smoother {
     const Index R = h_.grid().rows(), C = h_.grid().cols();
     const double work_per_block = double(h_.grid().size()) / double(blocks) * double(s.G.cols()) *
                                   double(h_.separable() ? std::min<Index>(R, s.G.rows()) : s.G.rows());
-    parallel_for(blocks, n_threads, [&](Index block) {
-      Scratch& sc = scratch_[std::size_t(thread_slot())];
-      const Index r0 = block * block_rows(), r1 = std::min(R, r0 + block_rows());
-      if (sc.call != call_) {
-        prepare(s, sc);
-        sc.call = call_;
-      }
-      smooth_units(s, sc, r0 * C, r1 * C, finish);
-    }, work_per_block);
+    parallel_for(
+        blocks, n_threads,
+        [&](Index block) {
+          Scratch& sc = scratch_[std::size_t(thread_slot())];
+          const Index r0 = block * block_rows(), r1 = std::min(R, r0 + block_rows());
+          if (sc.call != call_) {
+            prepare(s, sc);
+            sc.call = call_;
+          }
+          smooth_units(s, sc, r0 * C, r1 * C, finish);
+        },
+        work_per_block);
   }
 
   /// Per-thread buffers for apply_team with up to `threads` threads (call before the team starts).
@@ -160,9 +163,8 @@ class Smoother {
   /// Smooths s into out (resized to units x (features + 1)).
   void smooth(const CompactSums<Scalar>& s, RowMatrix<Scalar>& out, int n_threads) {
     out.resize(h_.grid().size(), s.G.cols());
-    apply(s, n_threads, [&](Index first, Index last, const RowMatrix<Scalar>& S) {
-      out.middleRows(first, last - first) = S;
-    });
+    apply(s, n_threads,
+          [&](Index first, Index last, const RowMatrix<Scalar>& S) { out.middleRows(first, last - first) = S; });
   }
 
  private:

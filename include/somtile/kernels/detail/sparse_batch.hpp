@@ -11,8 +11,8 @@
 // Memory: the column copy (nnz (4 + sizeof(Scalar)) bytes + 8 per feature) and a few
 // units x block buffers.
 
-#include "somtile/grid/neighborhood.hpp"
 #include "somtile/core/detail/parallel.hpp"
+#include "somtile/grid/neighborhood.hpp"
 #include "somtile/kernels/detail/smoother.hpp"
 #include "somtile/kernels/detail/sparse_bmu.hpp"
 

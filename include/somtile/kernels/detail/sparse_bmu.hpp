@@ -25,11 +25,11 @@
 // Ties go to the lowest unit. Every row is computed by one thread with the same sums in the
 // same order, so results never depend on the thread count.
 
+#include "somtile/core/detail/parallel.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
 #include "somtile/kernels/bmu.hpp"
-#include "somtile/core/detail/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -96,8 +96,8 @@ void check_sparse_data(std::string_view call, const CsrView<Scalar>& X, std::str
                                 "; indices must increase within a row and lie in [0, ", X.cols, ")"));
       previous = j;
       if (!std::isfinite(static_cast<double>(X.values[k])))
-        throw InputError(concat(call, "(): ", name, " must be finite, but ", name, "(", i, ", ", j,
-                                ") = ", X.values[k]));
+        throw InputError(
+            concat(call, "(): ", name, " must be finite, but ", name, "(", i, ", ", j, ") = ", X.values[k]));
     }
   }
 }
@@ -106,15 +106,14 @@ template <typename Scalar>
 void check_sparse_data(std::string_view call, const CsrView<Scalar>& X, Index n_features, std::string_view owner,
                        std::string_view name = "X") {
   check_sparse_data(call, X, name);
-  require<InputError>(X.cols == n_features, call, name, " has ", X.cols, " features, but this ", owner,
-                      " expects ", n_features);
+  require<InputError>(X.cols == n_features, call, name, " has ", X.cols, " features, but this ", owner, " expects ",
+                      n_features);
 }
 
 /// Only euclidean and cosine distances have a sparse search.
 inline void check_sparse_metric(std::string_view call, Distance metric) {
   require(metric == Distance::euclidean || metric == Distance::cosine, call,
-          "sparse data supports Distance::euclidean and Distance::cosine, but the distance is ",
-          enum_name(metric));
+          "sparse data supports Distance::euclidean and Distance::cosine, but the distance is ", enum_name(metric));
 }
 
 /// Squared norm of each row, in double.
@@ -145,14 +144,17 @@ struct SparseScoreForm {
     squared_norm.resize(std::size_t(U));
     bias.resize(std::size_t(U));
     factor.resize(std::size_t(U));
-    parallel_for_chunks(U, 16, n_threads, [&](Index b, Index e) {
-      for (Index u = b; u < e; ++u) {
-        const Scalar* w = W.row(u).data();
-        double s = 0.0;
-        for (Index j = 0; j < F; ++j) s += double(w[j]) * double(w[j]);
-        squared_norm[std::size_t(u)] = s;
-      }
-    }, double(F));
+    parallel_for_chunks(
+        U, 16, n_threads,
+        [&](Index b, Index e) {
+          for (Index u = b; u < e; ++u) {
+            const Scalar* w = W.row(u).data();
+            double s = 0.0;
+            for (Index j = 0; j < F; ++j) s += double(w[j]) * double(w[j]);
+            squared_norm[std::size_t(u)] = s;
+          }
+        },
+        double(F));
     max_bias = 0.0;
     for (Index u = 0; u < U; ++u) {
       const double s = squared_norm[std::size_t(u)];
@@ -275,8 +277,7 @@ double sparse_exact_distance(Distance metric, const CsrView<Scalar>& X, Index i,
 /// distances over all units (w_at(u, j) = feature j of unit u), then the BMU's exact distance.
 template <typename Scalar, typename WAt>
 void sparse_finish_row(const CsrView<Scalar>& X, Index i, double x_sq, const SparseScoreForm<Scalar>& form,
-                       const TopTwo<double>& t, Index n_units, bool with_second, WAt&& w_at,
-                       BmuResult<Scalar>& out) {
+                       const TopTwo<double>& t, Index n_units, bool with_second, WAt&& w_at, BmuResult<Scalar>& out) {
   // The dense search's margin, at double rounding (the scores are summed in double).
   const double slack = 64.0 * std::numeric_limits<double>::epsilon() * (x_sq + form.max_bias + 1.0);
   const bool overflow = !std::isfinite(slack) || t.best_unit < 0 || !std::isfinite(t.best);
@@ -288,7 +289,8 @@ void sparse_finish_row(const CsrView<Scalar>& X, Index i, double x_sq, const Spa
               u);
     if (e.best_unit < 0) e.best_unit = 0;  // every distance overflowed: a tie, lowest unit
     out.bmu[i] = e.best_unit;
-    out.distance[i] = Scalar(e.best_unit >= 0 && std::isfinite(e.best) ? e.best : std::numeric_limits<double>::infinity());
+    out.distance[i] =
+        Scalar(e.best_unit >= 0 && std::isfinite(e.best) ? e.best : std::numeric_limits<double>::infinity());
     if (with_second) out.second[i] = e.next_unit;
     return;
   }
@@ -324,8 +326,8 @@ struct SparseBmuScratch {
   /// allocate before it touches the weights). panel_units: units per panel, 0 = by
   /// sparse_panel_bytes (tests set it to exercise the merging of panels).
   void reserve(const CsrView<Scalar>& X, Index n_units, int n_threads, Index units_per_panel = 0) {
-    const Index P = units_per_panel > 0 ? std::min(units_per_panel, n_units)
-                                        : sparse_panel_units<Scalar>(n_units, X.cols);
+    const Index P =
+        units_per_panel > 0 ? std::min(units_per_panel, n_units) : sparse_panel_units<Scalar>(n_units, X.cols);
     panel_units = P;
     panel.resize(std::size_t(P * X.cols));
     top.resize(std::size_t(X.rows));
@@ -339,9 +341,8 @@ struct SparseBmuScratch {
 /// row of X, into `out` (resized; its memory reused). Call scratch.reserve(X, W.rows(),
 /// n_threads) first; nothing is allocated here beyond `out` and the score form.
 template <typename Scalar>
-void sparse_find_bmus(const CsrView<Scalar>& X, ConstRowRef<Scalar> W, Distance metric, bool with_second,
-                      int n_threads, SparseBmuScratch<Scalar>& s, SparseScoreForm<Scalar>& form,
-                      BmuResult<Scalar>& out) {
+void sparse_find_bmus(const CsrView<Scalar>& X, ConstRowRef<Scalar> W, Distance metric, bool with_second, int n_threads,
+                      SparseBmuScratch<Scalar>& s, SparseScoreForm<Scalar>& form, BmuResult<Scalar>& out) {
   const Index n = X.rows, U = W.rows(), F = W.cols();
   out.bmu.resize(n);
   out.distance.resize(n);
@@ -355,28 +356,38 @@ void sparse_find_bmus(const CsrView<Scalar>& X, ConstRowRef<Scalar> W, Distance 
     const Index p = std::min(P, U - u0);
     // The panel, feature-major: panel[j * p + (u - u0)] = W(u, j).
     Scalar* panel = s.panel.data();
-    parallel_for_chunks(F, 256, n_threads, [&](Index j0, Index j1) {
-      for (Index u = 0; u < p; ++u) {
-        const Scalar* w = W.row(u0 + u).data();
-        for (Index j = j0; j < j1; ++j) panel[j * p + u] = w[j];
-      }
-    }, double(p));
-    parallel_for_chunks(n, 64, n_threads, [&](Index b, Index e) {
-      score_rows(X, b, e, panel, p, u0, form.bias.data(), form.factor.data(), s.acc[std::size_t(thread_slot())].data(),
-                 s.top.data());
-    }, nnz_per_row * double(p));
+    parallel_for_chunks(
+        F, 256, n_threads,
+        [&](Index j0, Index j1) {
+          for (Index u = 0; u < p; ++u) {
+            const Scalar* w = W.row(u0 + u).data();
+            for (Index j = j0; j < j1; ++j) panel[j * p + u] = w[j];
+          }
+        },
+        double(p));
+    parallel_for_chunks(
+        n, 64, n_threads,
+        [&](Index b, Index e) {
+          score_rows(X, b, e, panel, p, u0, form.bias.data(), form.factor.data(),
+                     s.acc[std::size_t(thread_slot())].data(), s.top.data());
+        },
+        nnz_per_row * double(p));
   }
-  parallel_for_chunks(n, 64, n_threads, [&](Index b, Index e) {
-    for (Index i = b; i < e; ++i)
-      sparse_finish_row(X, i, s.x_sq[std::size_t(i)], form, s.top[std::size_t(i)], U, with_second,
-                        [&](Index u, Index j) { return W(u, j); }, out);
-  }, nnz_per_row * 4.0);
+  parallel_for_chunks(
+      n, 64, n_threads,
+      [&](Index b, Index e) {
+        for (Index i = b; i < e; ++i)
+          sparse_finish_row(
+              X, i, s.x_sq[std::size_t(i)], form, s.top[std::size_t(i)], U, with_second,
+              [&](Index u, Index j) { return W(u, j); }, out);
+      },
+      nnz_per_row * 4.0);
 }
 
 /// find_bmus for sparse rows (allocates its own buffers).
 template <typename Scalar>
-BmuResult<Scalar> sparse_find_bmus(const CsrView<Scalar>& X, ConstRowRef<Scalar> W, Distance metric,
-                                   bool with_second, int n_threads, Index panel_units = 0) {
+BmuResult<Scalar> sparse_find_bmus(const CsrView<Scalar>& X, ConstRowRef<Scalar> W, Distance metric, bool with_second,
+                                   int n_threads, Index panel_units = 0) {
   SparseBmuScratch<Scalar> s;
   s.reserve(X, W.rows(), n_threads, panel_units);
   SparseScoreForm<Scalar> form;
@@ -387,19 +398,22 @@ BmuResult<Scalar> sparse_find_bmus(const CsrView<Scalar>& X, ConstRowRef<Scalar>
 
 /// Distance from every row of X to every unit of W (n x units), exact as above.
 template <typename Scalar>
-RowMatrix<Scalar> sparse_transform(const CsrView<Scalar>& X, ConstRowRef<Scalar> W, Distance metric,
-                                   int n_threads) {
+RowMatrix<Scalar> sparse_transform(const CsrView<Scalar>& X, ConstRowRef<Scalar> W, Distance metric, int n_threads) {
   SparseScoreForm<Scalar> form;
   form.build(W, metric, n_threads);
   const std::vector<double> x_sq = sparse_row_squared_norms(X);
   RowMatrix<Scalar> D(X.rows, W.rows());
   const double nnz_per_row = double(X.nnz()) / double(std::max<Index>(X.rows, 1)) + 1.0;
-  parallel_for_chunks(X.rows, 64, n_threads, [&](Index b, Index e) {
-    for (Index i = b; i < e; ++i)
-      for (Index u = 0; u < W.rows(); ++u)
-        D(i, u) = Scalar(sparse_exact_distance(metric, X, i, x_sq[std::size_t(i)], form.squared_norm[std::size_t(u)], X.cols,
-                                               [&](Index j) { return W(u, j); }));
-  }, nnz_per_row * double(W.rows()));
+  parallel_for_chunks(
+      X.rows, 64, n_threads,
+      [&](Index b, Index e) {
+        for (Index i = b; i < e; ++i)
+          for (Index u = 0; u < W.rows(); ++u)
+            D(i, u) =
+                Scalar(sparse_exact_distance(metric, X, i, x_sq[std::size_t(i)], form.squared_norm[std::size_t(u)],
+                                             X.cols, [&](Index j) { return W(u, j); }));
+      },
+      nnz_per_row * double(W.rows()));
   return D;
 }
 

@@ -75,7 +75,7 @@ PrincipalAxes sparse_principal_axes(const CsrView<Scalar>& X, Index k, int max_i
   Eigen::MatrixXd ritz(F, wanted);
   for (int it = 0;; ++it) {
     apply();
-    const Eigen::MatrixXd T = V.transpose() * Y;  // b x b, symmetric
+    const Eigen::MatrixXd T = V.transpose() * Y;    // b x b, symmetric
     const SymmetricEigen eig = symmetric_eigen(T);  // ascending
     const double top = std::max(eig.values(b - 1), 0.0);
     bool converged = true;

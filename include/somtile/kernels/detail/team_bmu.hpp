@@ -11,8 +11,8 @@
 // for near ties, ties to the lowest unit. Top twos merge exactly: the top two of a union is the
 // top two of the parts' top twos.
 
-#include "somtile/kernels/bmu.hpp"
 #include "somtile/core/detail/parallel.hpp"
+#include "somtile/kernels/bmu.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -67,7 +67,8 @@ class TeamBmu {
     } else {
       me.top.assign(std::size_t(n), TopTwo<Scalar>{});
       for (Index i = 0; i < n; ++i)
-        for (Index u = u0; u < u1; ++u) me.top[std::size_t(i)].offer(pair_distance<Scalar>(metric, X.row(i), W.row(u)), u);
+        for (Index u = u0; u < u1; ++u)
+          me.top[std::size_t(i)].offer(pair_distance<Scalar>(metric, X.row(i), W.row(u)), u);
     }
     team_barrier();
     std::vector<TopTwo<Scalar>>& top = me.merged;
@@ -92,10 +93,10 @@ class TeamBmu {
 
  private:
   struct Part {
-    ScoreForm<Scalar> form;       // of the own rows of W
+    ScoreForm<Scalar> form;  // of the own rows of W
     ScoreKernel<Scalar> kernel{};
     std::vector<Scalar> panels, xt;  // own prototypes and the batch's groups, packed for the kernel
-    RowMatrix<Scalar> scores;     // units x samples
+    RowMatrix<Scalar> scores;        // units x samples
     std::vector<Scalar> lane_limit;  // per lane of a group: near-tie limit (-inf: none)
     std::vector<int> lane_slot;
     std::vector<TopTwo<Scalar>> top, merged;  // own units' top two; the team's
@@ -103,7 +104,7 @@ class TeamBmu {
     std::vector<char> all_units;              // per row: squares overflowed, compare all units
     std::vector<Scalar> limit;
     std::vector<std::vector<Index>> candidates;
-    std::vector<TopTwo<Scalar>> near;         // own candidates' top two by direct distance
+    std::vector<TopTwo<Scalar>> near;  // own candidates' top two by direct distance
   };
 
   static void shift(TopTwo<Scalar>& t, Index u0) {
@@ -121,7 +122,7 @@ class TeamBmu {
     for (int p = 0; p < threads; ++p) max_bias = std::max(max_bias, part_[std::size_t(p)].form.max_bias);
     me.recheck.clear();  // tile columns with a margin
     me.limit.clear();
-    me.rows.clear();     // rows in order: all near ties, the overflowed ones included
+    me.rows.clear();  // rows in order: all near ties, the overflowed ones included
     std::vector<char>& all_units = me.all_units;
     all_units.assign(top.size(), 0);
     for (Index i = 0; i < Index(top.size()); ++i) {
@@ -179,8 +180,8 @@ class TeamBmu {
     }
   }
 
-  std::vector<Part> part_;          // per thread; read by the others between barriers
-  std::vector<Scalar> distance_;    // per sample, written by the owner of its BMU
+  std::vector<Part> part_;        // per thread; read by the others between barriers
+  std::vector<Scalar> distance_;  // per sample, written by the owner of its BMU
 };
 
 }  // namespace somtile::detail

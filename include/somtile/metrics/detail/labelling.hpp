@@ -2,9 +2,9 @@
 // The shared steps of the clustering metrics (metrics/clustering.hpp): noise dropped and labels
 // renumbered, cluster centroids, and the silhouette of the kept samples.
 
-#include "somtile/core/types.hpp"
-#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/detail/parallel.hpp"
+#include "somtile/core/detail/validate.hpp"
+#include "somtile/core/types.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -24,14 +24,12 @@ struct DenseLabelling {
 };
 
 template <typename Derived>
-DenseLabelling dense_labelling(std::string_view call, const Eigen::MatrixBase<Derived>& X,
-                               const Labels& labels) {
+DenseLabelling dense_labelling(std::string_view call, const Eigen::MatrixBase<Derived>& X, const Labels& labels) {
   check_data(call, X);
   check_labels(call, labels, X.rows(), "labels");
   std::map<Index, Index> ids;
   for (Index i = 0; i < labels.size(); ++i) {
-    require<InputError>(labels[i] >= -1, call, "labels must be >= -1 (-1 = noise), got labels[", i,
-                        "] = ", labels[i]);
+    require<InputError>(labels[i] >= -1, call, "labels must be >= -1 (-1 = noise), got labels[", i, "] = ", labels[i]);
     if (labels[i] >= 0) ids.emplace(labels[i], 0);
   }
   DenseLabelling out;
@@ -43,23 +41,22 @@ DenseLabelling dense_labelling(std::string_view call, const Eigen::MatrixBase<De
     }
   const auto n = static_cast<Index>(out.rows.size());
   require<InputError>(out.n_labels >= 2 && out.n_labels <= n - 1, call,
-                      "the number of clusters must be between 2 and the number of non-noise samples - 1 (",
-                      n - 1, "), got ", out.n_labels);
+                      "the number of clusters must be between 2 and the number of non-noise samples - 1 (", n - 1,
+                      "), got ", out.n_labels);
   return out;
 }
 
 template <typename Derived>
 RowMatrix<double> kept_rows(const Eigen::MatrixBase<Derived>& X, const DenseLabelling& d) {
   RowMatrix<double> out(static_cast<Index>(d.rows.size()), X.cols());
-  for (std::size_t k = 0; k < d.rows.size(); ++k)
-    out.row(Index(k)) = X.row(d.rows[k]).template cast<double>();
+  for (std::size_t k = 0; k < d.rows.size(); ++k) out.row(Index(k)) = X.row(d.rows[k]).template cast<double>();
   return out;
 }
 
 /// Per-cluster counts and centroids.
 template <typename = void>
-void cluster_centroids(const RowMatrix<double>& X, const DenseLabelling& d,
-                       RowMatrix<double>& centroids, Vector<double>& counts) {
+void cluster_centroids(const RowMatrix<double>& X, const DenseLabelling& d, RowMatrix<double>& centroids,
+                       Vector<double>& counts) {
   centroids = RowMatrix<double>::Zero(d.n_labels, X.cols());
   counts = Vector<double>::Zero(d.n_labels);
   for (Index i = 0; i < X.rows(); ++i) {
@@ -72,8 +69,7 @@ void cluster_centroids(const RowMatrix<double>& X, const DenseLabelling& d,
 
 /// Silhouette of the kept samples (in kept order).
 template <typename = void>
-Vector<double> silhouette_kept(const RowMatrix<double>& X, const DenseLabelling& d,
-                               int n_threads) {
+Vector<double> silhouette_kept(const RowMatrix<double>& X, const DenseLabelling& d, int n_threads) {
   const Index n = X.rows(), k = d.n_labels;
   Vector<double> counts = Vector<double>::Zero(k);
   for (Index c : d.label) counts[c] += 1;

@@ -19,8 +19,7 @@ MPI_Datatype mpi_type() {
 // Sums `local` over ranks into `global` (same length on every rank): gathered and added in rank
 // order when in_rank_order (ReduceOrder::fixed), else by MPI_Allreduce.
 template <typename Scalar>
-void reduce_sum(const std::vector<Scalar>& local, std::vector<Scalar>& global, bool in_rank_order,
-                MPI_Comm comm) {
+void reduce_sum(const std::vector<Scalar>& local, std::vector<Scalar>& global, bool in_rank_order, MPI_Comm comm) {
   global.assign(local.size(), Scalar(0));
   if (!in_rank_order) {
     MPI_Allreduce(local.data(), global.data(), int(local.size()), mpi_type<Scalar>(), MPI_SUM, comm);
@@ -29,8 +28,8 @@ void reduce_sum(const std::vector<Scalar>& local, std::vector<Scalar>& global, b
   int size = 1;
   MPI_Comm_size(comm, &size);
   std::vector<Scalar> all(local.size() * std::size_t(size));
-  MPI_Allgather(local.data(), int(local.size()), mpi_type<Scalar>(), all.data(), int(local.size()),
-                mpi_type<Scalar>(), comm);
+  MPI_Allgather(local.data(), int(local.size()), mpi_type<Scalar>(), all.data(), int(local.size()), mpi_type<Scalar>(),
+                comm);
   for (int r = 0; r < size; ++r)
     for (std::size_t k = 0; k < local.size(); ++k) global[k] += all[std::size_t(r) * local.size() + k];
 }

@@ -25,13 +25,17 @@ template <typename Scalar>
 struct OnlineScratch {
   using Row = Eigen::Array<Scalar, 1, Eigen::Dynamic>;
   explicit OnlineScratch(const Grid& g)
-      : distances(g.size()), col_rate(g.cols()), col_offset_sq(g.cols()), unit_rate(g.cols()),
-        row_factor(g.rows()), row_offset_sq(g.rows()) {}
-  Row distances;                                   ///< per unit: squared distance to the sample
-  Row col_rate;                                    ///< per column: lr times the Gaussian's column factor
+      : distances(g.size()),
+        col_rate(g.cols()),
+        col_offset_sq(g.cols()),
+        unit_rate(g.cols()),
+        row_factor(g.rows()),
+        row_offset_sq(g.rows()) {}
+  Row distances;                                          ///< per unit: squared distance to the sample
+  Row col_rate;                                           ///< per column: lr times the Gaussian's column factor
   Eigen::Array<double, 1, Eigen::Dynamic> col_offset_sq;  ///< per column: squared offset from the BMU
-  Row unit_rate;                                   ///< per column of the current row: lr h
-  Row row_factor;                                  ///< per row: the Gaussian's row factor
+  Row unit_rate;                                          ///< per column of the current row: lr h
+  Row row_factor;                                         ///< per row: the Gaussian's row factor
   Eigen::Array<double, 1, Eigen::Dynamic> row_offset_sq;  ///< per row: squared offset from the BMU
 };
 
@@ -184,8 +188,8 @@ std::pair<Vector<Scalar>, Vector<Scalar>> present_range(const RowMatrix<Scalar>&
 /// the units at most `radius` grid steps from the BMU along rows and along columns. `present`,
 /// when given, lists the features to move (a sample with missing cells); else all move.
 template <typename Scalar>
-void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index bmu, double lr,
-                   double sigma, Neighborhood kind, double radius, OnlineScratch<Scalar>& s,
+void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index bmu, double lr, double sigma,
+                   Neighborhood kind, double radius, OnlineScratch<Scalar>& s,
                    const std::vector<Index>* present = nullptr) {
   // Every feature, or (a sample with missing cells) the listed ones: two plain loops, so the
   // complete-data loop is the one it always was.

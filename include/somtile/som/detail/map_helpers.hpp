@@ -28,8 +28,8 @@ void check_bmu_map(const char* call, const Som<Scalar>& som, const BmuDataMap& m
 inline void check_map_targets(const char* call, const BmuDataMap& map, Index n_targets) {
   for (const auto& samples : map)
     for (Index i : samples)
-      require<InputError>(i >= 0 && i < n_targets, call, "the BMU map refers to sample ", i,
-                          ", but the target has ", n_targets, " values");
+      require<InputError>(i >= 0 && i < n_targets, call, "the BMU map refers to sample ", i, ", but the target has ",
+                          n_targets, " values");
 }
 
 inline double unbiased_std(const std::vector<double>& v) {

@@ -17,10 +17,10 @@
 
 #include "somtile/core/detail/sparse_fwd.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/kernels/detail/sparse_pca.hpp"
-#include "somtile/kernels/detail/team_bmu.hpp"
 #include "somtile/kernels/detail/sparse_batch.hpp"
 #include "somtile/kernels/detail/sparse_bmu.hpp"
+#include "somtile/kernels/detail/sparse_pca.hpp"
+#include "somtile/kernels/detail/team_bmu.hpp"
 #include "somtile/som/maps.hpp"
 #include "somtile/som/som.hpp"
 
@@ -66,8 +66,8 @@ struct SparseSom {
       case Init::uniform: {
         // Each feature's [min, max] over all its values, the implicit zeros included.
         Eigen::Matrix<Scalar, 1, Eigen::Dynamic> lo = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>::Constant(
-                                                        F, std::numeric_limits<Scalar>::infinity()),
-                                                    hi = -lo;
+                                                     F, std::numeric_limits<Scalar>::infinity()),
+                                                 hi = -lo;
         std::vector<Index> count(std::size_t(F), 0);
         for (Index i = 0; i < n; ++i)
           for (Index k = X.begin(i); k < X.end(i); ++k) {
@@ -91,7 +91,9 @@ struct SparseSom {
           for (std::size_t k = 0; k < rows.size(); ++k) copy_row(X, rows[k], W, u + Index(k));
         }
         break;
-      case Init::pca: W = som.pca_weights(sparse_principal_axes(X, 2)); break;
+      case Init::pca:
+        W = som.pca_weights(sparse_principal_axes(X, 2));
+        break;
     }
     return W;
   }
@@ -204,8 +206,8 @@ struct SparseSom {
           bmus.search(thread, threads, u0, u1, Xb, W, p.distance, measure, r);
           if (measure && thread == 0) {
             for (Index i = 0; i < r.bmu.size(); ++i) distance_sum += double(r.distance[i]);
-            te_count += topographic_error_count(r.bmu, r.second,
-                                                [&som](Index a, Index b) { return som.grid_.adjacent(a, b); });
+            te_count +=
+                topographic_error_count(r.bmu, r.second, [&som](Index a, Index b) { return som.grid_.adjacent(a, b); });
           }
           compact_unit_sums<Scalar>(Xb, r.bmu, units, sums, start, grouped);
           const Scalar step = Scalar(lr / double(end - begin));
@@ -217,8 +219,7 @@ struct SparseSom {
       if (measure)
         som.record(history, distance_sum / double(n), double(te_count) / double(n), epoch, lr, sigma, on_epoch);
       else
-        som.record(history, sparse_find_bmus<Scalar>(X, W, p.distance, true, p.n_threads), epoch, lr, sigma,
-                   on_epoch);
+        som.record(history, sparse_find_bmus<Scalar>(X, W, p.distance, true, p.n_threads), epoch, lr, sigma, on_epoch);
     }
   }
 };
@@ -272,8 +273,7 @@ std::vector<Index> collect_samples(const Som<Scalar>& som, const SparseRowMatrix
                                    const SparseRowMatrix<Scalar>& X, const BmuDataMap& map, Index min_buffer = 50,
                                    Retrieval mode = Retrieval::bmu_neighborhood_knn) {
   const char* call = "collect_samples";
-  detail::require<InputError>(query.rows() == 1, call, "query must be one sample (1 row), got ", query.rows(),
-                              " rows");
+  detail::require<InputError>(query.rows() == 1, call, "query must be one sample (1 row), got ", query.rows(), " rows");
   const detail::CsrView<Scalar> q = detail::csr_view(query), x = detail::csr_view(X);
   detail::check_sparse_data(call, q, som.n_features(), "Som", "query");
   detail::check_sparse_data(call, x, som.n_features(), "Som");

@@ -22,9 +22,8 @@ struct Axes {
 };
 
 /// Frame, dashed grid lines and labelled ticks. `integer_x` keeps x ticks on whole numbers.
-inline void draw_axes(SvgCanvas& svg, const Axes& a, double x_step, double y_step,
-                      const std::string& x_label, const std::string& y_label,
-                      bool draw_x_ticks = true, bool draw_y_ticks = true) {
+inline void draw_axes(SvgCanvas& svg, const Axes& a, double x_step, double y_step, const std::string& x_label,
+                      const std::string& y_label, bool draw_x_ticks = true, bool draw_y_ticks = true) {
   svg.begin_group({}, "axes");
   Style grid_line;
   grid_line.stroke = viz::colors::grid_line;
@@ -55,8 +54,7 @@ inline void draw_axes(SvgCanvas& svg, const Axes& a, double x_step, double y_ste
   frame.stroke = viz::colors::axis;
   frame.stroke_width = 0.8;
   svg.rect(a.x, a.y, a.w, a.h, frame);
-  if (!x_label.empty())
-    svg.text(a.x + a.w / 2, a.y + a.h + 34, x_label, detail::ts(12, Anchor::middle));
+  if (!x_label.empty()) svg.text(a.x + a.w / 2, a.y + a.h + 34, x_label, detail::ts(12, Anchor::middle));
   if (!y_label.empty())
     svg.text(a.x - 16 - std::max(widest_y, 10.0), a.y + a.h / 2, y_label,
              detail::ts(12, Anchor::middle, false, "#222222", -90));
@@ -64,8 +62,8 @@ inline void draw_axes(SvgCanvas& svg, const Axes& a, double x_step, double y_ste
 }
 
 /// A line with round markers (markers only while they do not crowd).
-inline void draw_series(SvgCanvas& svg, const Axes& a, const std::vector<double>& x,
-                        const std::vector<double>& y, const std::string& colour) {
+inline void draw_series(SvgCanvas& svg, const Axes& a, const std::vector<double>& x, const std::vector<double>& y,
+                        const std::string& colour) {
   std::vector<Point> pts;
   for (std::size_t i = 0; i < x.size(); ++i) pts.push_back({a.px(x[i]), a.py(y[i])});
   Style line;

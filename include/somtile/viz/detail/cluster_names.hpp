@@ -10,9 +10,12 @@ namespace somtile::detail {
 /// A method as people write it: "k-means", "GMM", "HDBSCAN".
 inline std::string method_display_name(ClusterMethod m) {
   switch (m) {
-    case ClusterMethod::kmeans: return "k-means";
-    case ClusterMethod::gmm: return "GMM";
-    case ClusterMethod::hdbscan: return "HDBSCAN";
+    case ClusterMethod::kmeans:
+      return "k-means";
+    case ClusterMethod::gmm:
+      return "GMM";
+    case ClusterMethod::hdbscan:
+      return "HDBSCAN";
   }
   return std::string(enum_name(m));
 }

@@ -44,15 +44,13 @@ inline double colorbar_width(double lo, double hi, const std::string& label, dou
                              bool integer_ticks = false) {
   const double step = integer_ticks ? std::max(1.0, nice_step(lo, hi)) : nice_step(lo, hi);
   double widest = 0;
-  for (double t : ticks_within(lo, hi, step))
-    widest = std::max(widest, text_width(tick_label(t, step), font));
+  for (double t : ticks_within(lo, hi, step)) widest = std::max(widest, text_width(tick_label(t, step), font));
   return 14 + 4 + 4 + widest + (label.empty() ? 4 : 8 + font + 4);
 }
 
 /// Vertical colour bar with ticks at nice values, low at the bottom.
-inline void draw_colorbar(SvgCanvas& svg, double x, double y, double h, double lo, double hi,
-                          viz::Colormap map, bool reverse, const std::string& label,
-                          double font = 11, bool integer_ticks = false) {
+inline void draw_colorbar(SvgCanvas& svg, double x, double y, double h, double lo, double hi, viz::Colormap map,
+                          bool reverse, const std::string& label, double font = 11, bool integer_ticks = false) {
   const double w = 14;
   svg.begin_group({}, "colorbar");
   Style bar;
@@ -70,12 +68,10 @@ inline void draw_colorbar(SvgCanvas& svg, double x, double y, double h, double l
     svg.line(x + w, ty, x + w + 4, ty, tick);
     const std::string text = tick_label(t, step);
     widest = std::max(widest, text_width(text, font));
-    svg.text(x + w + 7, ty, text,
-             detail::ts(font, Anchor::start, false, "#222222", 0, "middle", "tick"));
+    svg.text(x + w + 7, ty, text, detail::ts(font, Anchor::start, false, "#222222", 0, "middle", "tick"));
   }
   if (!label.empty())
-    svg.text(x + w + 8 + widest + font, y + h / 2, label,
-             detail::ts(font, Anchor::middle, false, "#222222", -90));
+    svg.text(x + w + 8 + widest + font, y + h / 2, label, detail::ts(font, Anchor::middle, false, "#222222", -90));
   svg.end_group();
 }
 

@@ -2,14 +2,14 @@
 // A growing SOM as a network: where its neurons go (lattice, weights or PCA of the weights)
 // and which per-neuron statistics give colour and size, handed to plot_network.
 
-#include "somtile/core/types.hpp"
 #include "somtile/core/detail/validate.hpp"
-#include "somtile/kernels/detail/pca.hpp"
+#include "somtile/core/types.hpp"
 #include "somtile/growing/growing_som.hpp"
+#include "somtile/kernels/detail/pca.hpp"
 #include "somtile/viz/detail/names.hpp"
 #include "somtile/viz/network.hpp"
-#include "somtile/viz/rgb_map.hpp"
 #include "somtile/viz/plot_options.hpp"
+#include "somtile/viz/rgb_map.hpp"
 
 #include <algorithm>
 #include <string>
@@ -50,9 +50,11 @@ void plot_growing_network(const GrowingSomEstimator<Scalar>& model, const std::s
                           const viz::GrowingSomPlotOptions& options, const Labels* neuron_labels) {
   using namespace viz;
   detail::require(options.size != NodeStatistic::label && options.size != NodeStatistic::pca_rgb, "plot_growing_som",
-                  "size must be a numeric statistic, not NodeStatistic::", options.size == NodeStatistic::label ? "label" : "pca_rgb");
-  detail::require<InputError>(options.labels.size() == 0 || options.labels.size() == model.n_neurons(), "plot_growing_som",
-                              "labels has ", options.labels.size(), " values, but the map has ", model.n_neurons(), " neurons");
+                  "size must be a numeric statistic, not NodeStatistic::",
+                  options.size == NodeStatistic::label ? "label" : "pca_rgb");
+  detail::require<InputError>(options.labels.size() == 0 || options.labels.size() == model.n_neurons(),
+                              "plot_growing_som", "labels has ", options.labels.size(), " values, but the map has ",
+                              model.n_neurons(), " neurons");
   for (Index k = 0; k < options.labels.size(); ++k)
     detail::require<InputError>(options.labels[k] >= -1, "plot_growing_som", "labels must be >= -1, but neuron ", k,
                                 " has ", options.labels[k]);
@@ -63,8 +65,8 @@ void plot_growing_network(const GrowingSomEstimator<Scalar>& model, const std::s
       points = model.positions().template cast<double>();
       break;
     case NetworkLayout::weights:
-      detail::require<InputError>(W.cols() >= 2, "plot_growing_som",
-                                  "the weights layout needs >= 2 features, got ", W.cols());
+      detail::require<InputError>(W.cols() >= 2, "plot_growing_som", "the weights layout needs >= 2 features, got ",
+                                  W.cols());
       points = W.leftCols(2);
       break;
     case NetworkLayout::pca:
@@ -84,8 +86,7 @@ void plot_growing_network(const GrowingSomEstimator<Scalar>& model, const std::s
   if (o.size_label.empty()) o.size_label = detail::statistic_name(options.size);
   if (o.title.empty()) o.title = "Growing SOM: " + std::to_string(model.n_neurons()) + " neurons";
   if (o.x_label == "x" && o.y_label == "y") {
-    const bool pca = options.layout == NetworkLayout::pca,
-               lattice = options.layout == NetworkLayout::lattice;
+    const bool pca = options.layout == NetworkLayout::pca, lattice = options.layout == NetworkLayout::lattice;
     o.x_label = pca ? "PC 1" : lattice ? "lattice x" : "weight 1";
     o.y_label = pca ? "PC 2" : lattice ? "lattice y" : "weight 2";
   }

@@ -19,8 +19,7 @@ struct LegendEntry {
   std::string fill;
 };
 
-inline double legend_width(const std::vector<LegendEntry>& entries, const std::string& heading,
-                           double font = 11) {
+inline double legend_width(const std::vector<LegendEntry>& entries, const std::string& heading, double font = 11) {
   double w = text_width(heading, font);
   for (const auto& e : entries) w = std::max(w, 14 + 6 + text_width(e.label, font));
   return w;
@@ -43,15 +42,13 @@ inline void draw_legend(SvgCanvas& svg, double x, double y, const std::vector<Le
     sw.stroke_width = 0.6;
     sw.fill = e.fill.empty() ? empty_fill(svg) : e.fill;
     svg.rect(x, y + 3, 14, 14, sw);
-    svg.text(x + 20, y + 10, e.label,
-             detail::ts(font, Anchor::start, false, "#222222", 0, "middle"));
+    svg.text(x + 20, y + 10, e.label, detail::ts(font, Anchor::start, false, "#222222", 0, "middle"));
     y += 19;
   }
   svg.end_group();
 }
 
-inline std::string category_name(Index k, const std::vector<std::string>& names,
-                                 const std::string& prefix) {
+inline std::string category_name(Index k, const std::vector<std::string>& names, const std::string& prefix) {
   if (k >= 0 && std::size_t(k) < names.size()) return names[std::size_t(k)];
   return prefix + " " + std::to_string(k);
 }

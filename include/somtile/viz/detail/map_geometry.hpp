@@ -24,19 +24,14 @@ struct MapGeometry {
 
   bool hex() const { return grid->hexagonal(); }
   /// Extent in units: hexagons of unit width stick out by half a unit on odd rows.
-  double width_units() const {
-    return double(grid->cols()) + (hex() && grid->rows() > 1 ? 0.5 : 0.0);
-  }
+  double width_units() const { return double(grid->cols()) + (hex() && grid->rows() > 1 ? 0.5 : 0.0); }
   double height_units() const {
-    return hex() ? double(grid->rows() - 1) * Grid::hex_row_spacing + 2 * plot_inv_sqrt3
-                 : double(grid->rows());
+    return hex() ? double(grid->rows() - 1) * Grid::hex_row_spacing + 2 * plot_inv_sqrt3 : double(grid->rows());
   }
   double width() const { return width_units() * cell; }
   double height() const { return height_units() * cell; }
   Point centre(Index unit) const {
-    if (!hex())
-      return {x0 + (double(grid->col_of(unit)) + 0.5) * cell,
-              y0 + (double(grid->row_of(unit)) + 0.5) * cell};
+    if (!hex()) return {x0 + (double(grid->col_of(unit)) + 0.5) * cell, y0 + (double(grid->row_of(unit)) + 0.5) * cell};
     return {x0 + (grid->x(unit) + 0.5) * cell, y0 + (grid->y(unit) + plot_inv_sqrt3) * cell};
   }
   std::vector<Point> outline(Index unit) const {
@@ -61,8 +56,7 @@ inline double auto_cell_size(const Grid& g, double requested, double target_px) 
 /// Draws every unit as a polygon of class "cell"; `fill(unit)` gives its fill ("" = empty).
 template <typename Fill>
 void draw_cells(SvgCanvas& svg, const MapGeometry& m, Fill fill) {
-  const bool borders =
-      m.cell >= 10;  // thin white borders separate large cells; small ones would drown
+  const bool borders = m.cell >= 10;  // thin white borders separate large cells; small ones would drown
   svg.begin_group({}, "cells");
   for (Index u = 0; u < m.grid->size(); ++u) {
     std::string f = fill(u);
@@ -103,10 +97,8 @@ inline void draw_map_indices(SvgCanvas& svg, const MapGeometry& m) {
   below.baseline = "hanging";
   for (Index c = 0; c < m.grid->cols(); c += cs)
     svg.text(m.centre(m.grid->unit(0, c)).x, m.y0 + m.height() + 6, std::to_string(c), below);
-  svg.text(m.x0 + m.width() / 2, m.y0 + m.height() + 28, "column",
-           detail::ts(11, Anchor::middle, false, "#555555"));
-  svg.text(m.x0 - 30, m.y0 + m.height() / 2, "row",
-           detail::ts(11, Anchor::middle, false, "#555555", -90));
+  svg.text(m.x0 + m.width() / 2, m.y0 + m.height() + 28, "column", detail::ts(11, Anchor::middle, false, "#555555"));
+  svg.text(m.x0 - 30, m.y0 + m.height() / 2, "row", detail::ts(11, Anchor::middle, false, "#555555", -90));
 }
 
 }  // namespace somtile::detail

@@ -19,9 +19,8 @@ using viz::SvgCanvas;
 using viz::TextStyle;
 
 /// A fully initialised TextStyle (positional aggregate init would leave members implicit).
-inline TextStyle ts(double size, Anchor anchor = Anchor::start, bool bold = false,
-                    std::string fill = "#222222", double rotate = 0, std::string baseline = {},
-                    std::string css_class = {}) {
+inline TextStyle ts(double size, Anchor anchor = Anchor::start, bool bold = false, std::string fill = "#222222",
+                    double rotate = 0, std::string baseline = {}, std::string css_class = {}) {
   TextStyle t;
   t.size = size;
   t.anchor = anchor;
@@ -41,25 +40,21 @@ inline double text_width(const std::string& s, double size) {
 }
 
 /// Canvas width a bold 16 px title needs, margins included (bold glyphs run wider).
-inline double title_width(const std::string& title) {
-  return title.empty() ? 0 : 1.15 * text_width(title, 16) + 24;
-}
+inline double title_width(const std::string& title) { return title.empty() ? 0 : 1.15 * text_width(title, 16) + 24; }
 
 /// Fixed decimals, trailing zeros kept (values printed in cells line up).
 inline std::string fixed_number(double v, int decimals) {
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
   std::string s(buf, res.ptr);
-  return s.find_first_not_of("-0.") == std::string::npos ? s.substr(s[0] == '-' ? 1 : 0)
-                                                         : s;  // no "-0.00"
+  return s.find_first_not_of("-0.") == std::string::npos ? s.substr(s[0] == '-' ? 1 : 0) : s;  // no "-0.00"
 }
 
 /// A value printed with 3 significant digits (bar annotations).
 inline std::string short_number(double v) {
   if (!std::isfinite(v)) return "n/a";
   char buf[32];
-  std::snprintf(buf, sizeof buf,
-                (std::abs(v) >= 1e4 || (std::abs(v) < 1e-3 && v != 0)) ? "%.3g" : "%.4g", v);
+  std::snprintf(buf, sizeof buf, (std::abs(v) >= 1e4 || (std::abs(v) < 1e-3 && v != 0)) ? "%.3g" : "%.4g", v);
   return buf;
 }
 

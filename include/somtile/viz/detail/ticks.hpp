@@ -34,8 +34,7 @@ inline double nice_step(double lo, double hi, int target = 5) {
 inline std::vector<double> ticks_within(double lo, double hi, double step) {
   std::vector<double> t;
   const double first = std::ceil(lo / step - 1e-9) * step;
-  for (double v = first; v <= hi + step * 1e-9; v += step)
-    t.push_back(std::abs(v) < step * 1e-9 ? 0.0 : v);
+  for (double v = first; v <= hi + step * 1e-9; v += step) t.push_back(std::abs(v) < step * 1e-9 ? 0.0 : v);
   return t;
 }
 
