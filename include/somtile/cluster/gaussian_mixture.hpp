@@ -79,90 +79,25 @@ class GaussianMixture {
   const GaussianMixtureParams& params() const { return params_; }
 
   /// Fits the mixture to the rows of X by EM (n_init runs, the best lower bound kept); returns *this.
-  SOMTILE_OUTLINE GaussianMixture& fit(DataRef<Scalar> X) {
-    const char* call = "GaussianMixture::fit";
-    detail::check_data(call, X);
-    detail::require(params_.n_components <= X.rows(), call, "n_components must be <= n_samples (", X.rows(), "), got ",
-                    params_.n_components);
-    detail::require<InputError>(X.rows() >= 2, call, "X needs at least 2 samples, got ", X.rows());
-
-    const RowMatrix<double> Xd = X.template cast<double>();
-    const Index n = Xd.rows(), k = params_.n_components;
-    const Random root(params_.seed);
-    detail::MixtureState best;
-    bool have_best = false;
-    for (int init = 0; init < params_.n_init; ++init) {
-      // Initial responsibilities: one k-means seeding + Lloyd run (scikit-learn: n_init=1).
-      KMeans<double> km(detail::kmeans_params(k, 1, root.fork(std::uint64_t(init))(), params_.n_threads));
-      const Labels& assigned = km.fit(Xd).labels();
-      RowMatrix<double> resp = RowMatrix<double>::Zero(n, k);
-      for (Index i = 0; i < n; ++i) resp(i, assigned[i]) = 1.0;
-
-      detail::MixtureState s;
-      if (!detail::estimate_parameters(Xd, resp, params_.covariance_type, params_.reg_covar, s)) fail(call);
-      for (int it = 1; it <= params_.max_iter; ++it) {
-        const double previous = s.lower_bound;
-        RowMatrix<double> log_resp;
-        s.lower_bound = detail::log_likelihoods(Xd, params_.covariance_type, s, params_.n_threads, &log_resp).mean();
-        if (!detail::estimate_parameters(Xd, log_resp.array().exp().matrix(), params_.covariance_type,
-                                         params_.reg_covar, s))
-          fail(call);
-        s.n_iter = it;
-        if (std::abs(s.lower_bound - previous) < params_.tol) {
-          s.converged = true;
-          break;
-        }
-      }
-      if (!have_best || s.lower_bound > best.lower_bound) {
-        best = std::move(s);
-        have_best = true;
-      }
-    }
-    if (!best.converged)
-      detail::warn(call, "the kept run (best of n_init = ", params_.n_init,
-                   ") did not converge within max_iter = ", params_.max_iter,
-                   " iterations (change of the lower bound still >= tol = ", params_.tol,
-                   "); increase max_iter or tol, or check the data");
-    state_ = std::move(best);
-    n_features_ = Xd.cols();
-    return *this;
-  }
+  GaussianMixture& fit(DataRef<Scalar> X);
 
   /// Most likely component of every row of X.
-  SOMTILE_OUTLINE Labels predict(DataRef<Scalar> X) const {
-    const RowMatrix<double> r = log_resp("GaussianMixture::predict", X);
-    Labels out(r.rows());
-    for (Index i = 0; i < r.rows(); ++i) r.row(i).maxCoeff(&out[i]);
-    return out;
-  }
+  Labels predict(DataRef<Scalar> X) const;
 
   /// Posterior probability of every component for every row of X (n_samples x n_components).
-  SOMTILE_OUTLINE RowMatrix<Scalar> predict_proba(DataRef<Scalar> X) const {
-    return log_resp("GaussianMixture::predict_proba", X).array().exp().matrix().template cast<Scalar>();
-  }
+  RowMatrix<Scalar> predict_proba(DataRef<Scalar> X) const;
 
   /// Log-likelihood log p(x) of every row of X.
-  SOMTILE_OUTLINE Vector<double> score_samples(DataRef<Scalar> X) const {
-    const RowMatrix<double> Xd = checked("GaussianMixture::score_samples", X);
-    return detail::log_likelihoods(Xd, params_.covariance_type, state_, params_.n_threads, nullptr);
-  }
+  Vector<double> score_samples(DataRef<Scalar> X) const;
 
   /// Mean log-likelihood of the rows of X.
-  SOMTILE_OUTLINE double score(DataRef<Scalar> X) const {
-    const RowMatrix<double> Xd = checked("GaussianMixture::score", X);
-    return detail::log_likelihoods(Xd, params_.covariance_type, state_, params_.n_threads, nullptr).mean();
-  }
+  double score(DataRef<Scalar> X) const;
 
   /// Bayesian information criterion on X: -2 n score(X) + n_parameters ln n. Lower is better.
-  SOMTILE_OUTLINE double bic(DataRef<Scalar> X) const {
-    const double n = double(X.rows());
-    return -2 * score(X) * n + double(n_parameters()) * std::log(n);
-  }
+  double bic(DataRef<Scalar> X) const;
 
   /// Akaike information criterion on X: -2 n score(X) + 2 n_parameters. Lower is better.
-  SOMTILE_OUTLINE double aic(DataRef<Scalar> X) const {
-    return -2 * score(X) * double(X.rows()) + 2 * double(n_parameters());
-  }
+  double aic(DataRef<Scalar> X) const;
 
   /// Free parameters: k d means, k - 1 weights and the covariance entries
   /// (full: k d(d+1)/2, tied: d(d+1)/2, diag: k d, spherical: k).
@@ -276,5 +211,94 @@ class GaussianMixture {
   detail::MixtureState state_;
   Index n_features_ = 0;
 };
+
+// GaussianMixture's members, defined outside the class so that a program linking
+// somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+
+template <typename Scalar>
+auto GaussianMixture<Scalar>::fit(DataRef<Scalar> X) -> GaussianMixture& {
+  const char* call = "GaussianMixture::fit";
+  detail::check_data(call, X);
+  detail::require(params_.n_components <= X.rows(), call, "n_components must be <= n_samples (", X.rows(), "), got ",
+                  params_.n_components);
+  detail::require<InputError>(X.rows() >= 2, call, "X needs at least 2 samples, got ", X.rows());
+
+  const RowMatrix<double> Xd = X.template cast<double>();
+  const Index n = Xd.rows(), k = params_.n_components;
+  const Random root(params_.seed);
+  detail::MixtureState best;
+  bool have_best = false;
+  for (int init = 0; init < params_.n_init; ++init) {
+    // Initial responsibilities: one k-means seeding + Lloyd run (scikit-learn: n_init=1).
+    KMeans<double> km(detail::kmeans_params(k, 1, root.fork(std::uint64_t(init))(), params_.n_threads));
+    const Labels& assigned = km.fit(Xd).labels();
+    RowMatrix<double> resp = RowMatrix<double>::Zero(n, k);
+    for (Index i = 0; i < n; ++i) resp(i, assigned[i]) = 1.0;
+
+    detail::MixtureState s;
+    if (!detail::estimate_parameters(Xd, resp, params_.covariance_type, params_.reg_covar, s)) fail(call);
+    for (int it = 1; it <= params_.max_iter; ++it) {
+      const double previous = s.lower_bound;
+      RowMatrix<double> log_resp;
+      s.lower_bound = detail::log_likelihoods(Xd, params_.covariance_type, s, params_.n_threads, &log_resp).mean();
+      if (!detail::estimate_parameters(Xd, log_resp.array().exp().matrix(), params_.covariance_type, params_.reg_covar,
+                                       s))
+        fail(call);
+      s.n_iter = it;
+      if (std::abs(s.lower_bound - previous) < params_.tol) {
+        s.converged = true;
+        break;
+      }
+    }
+    if (!have_best || s.lower_bound > best.lower_bound) {
+      best = std::move(s);
+      have_best = true;
+    }
+  }
+  if (!best.converged)
+    detail::warn(call, "the kept run (best of n_init = ", params_.n_init,
+                 ") did not converge within max_iter = ", params_.max_iter,
+                 " iterations (change of the lower bound still >= tol = ", params_.tol,
+                 "); increase max_iter or tol, or check the data");
+  state_ = std::move(best);
+  n_features_ = Xd.cols();
+  return *this;
+}
+
+template <typename Scalar>
+auto GaussianMixture<Scalar>::predict(DataRef<Scalar> X) const -> Labels {
+  const RowMatrix<double> r = log_resp("GaussianMixture::predict", X);
+  Labels out(r.rows());
+  for (Index i = 0; i < r.rows(); ++i) r.row(i).maxCoeff(&out[i]);
+  return out;
+}
+
+template <typename Scalar>
+auto GaussianMixture<Scalar>::predict_proba(DataRef<Scalar> X) const -> RowMatrix<Scalar> {
+  return log_resp("GaussianMixture::predict_proba", X).array().exp().matrix().template cast<Scalar>();
+}
+
+template <typename Scalar>
+auto GaussianMixture<Scalar>::score_samples(DataRef<Scalar> X) const -> Vector<double> {
+  const RowMatrix<double> Xd = checked("GaussianMixture::score_samples", X);
+  return detail::log_likelihoods(Xd, params_.covariance_type, state_, params_.n_threads, nullptr);
+}
+
+template <typename Scalar>
+auto GaussianMixture<Scalar>::score(DataRef<Scalar> X) const -> double {
+  const RowMatrix<double> Xd = checked("GaussianMixture::score", X);
+  return detail::log_likelihoods(Xd, params_.covariance_type, state_, params_.n_threads, nullptr).mean();
+}
+
+template <typename Scalar>
+auto GaussianMixture<Scalar>::bic(DataRef<Scalar> X) const -> double {
+  const double n = double(X.rows());
+  return -2 * score(X) * n + double(n_parameters()) * std::log(n);
+}
+
+template <typename Scalar>
+auto GaussianMixture<Scalar>::aic(DataRef<Scalar> X) const -> double {
+  return -2 * score(X) * double(X.rows()) + 2 * double(n_parameters());
+}
 
 }  // namespace somtile

@@ -78,39 +78,10 @@ class HDBSCAN {
   const HDBSCANParams& params() const { return params_; }
 
   /// Clusters the rows of X (labels(), probabilities(), outlier_scores()); returns *this.
-  SOMTILE_OUTLINE HDBSCAN& fit(DataRef<Scalar> X) {
-    const char* call = "HDBSCAN::fit";
-    detail::check_data(call, X);
-    detail::require<InputError>(X.rows() >= 2, call, "X needs at least 2 samples, got ", X.rows());
-    const Index min_samples = params_.min_samples > 0 ? params_.min_samples : params_.min_cluster_size;
-    detail::require(min_samples <= X.rows(), call,
-                    "min_samples (min_cluster_size when min_samples = 0) must be <= n_samples (", X.rows(), "), got ",
-                    min_samples);
-
-    const RowMatrix<double> Xd = X.template cast<double>();
-    const int threads = params_.n_threads;
-    const bool low_dimension = Xd.cols() <= detail::kBoruvkaMaxDims;
-    detail::IndexMatrix neighbours;  // seeds Borůvka's per-component bounds
-    const Vector<double> core = detail::KnnIndex(Xd).kth_neighbour_distances(
-        min_samples, threads, low_dimension ? &neighbours : nullptr, std::min<Index>(Xd.rows(), 8));
-    std::vector<SpanningEdge> mst =
-        low_dimension ? detail::boruvka_mst(Xd, core, neighbours, threads) : detail::prim_mst(Xd, core, threads);
-    const detail::CondensedTree tree = detail::condense(Xd.rows(), mst, params_.min_cluster_size);
-    const detail::Selection sel =
-        detail::select_clusters(tree, params_.cluster_selection_method == ClusterSelection::leaf,
-                                params_.cluster_selection_epsilon, params_.allow_single_cluster);
-    detail::HdbscanOutput result =
-        detail::label_points(tree, sel, params_.cluster_selection_epsilon, params_.allow_single_cluster);
-
-    std::sort(mst.begin(), mst.end(),
-              [](const SpanningEdge& a, const SpanningEdge& b) { return detail::edge_less(a, b); });
-    out_ = std::move(result);
-    mst_.swap(mst);
-    return *this;
-  }
+  HDBSCAN& fit(DataRef<Scalar> X);
 
   /// fit(X), then the label of every row (-1 = noise).
-  SOMTILE_OUTLINE Labels fit_predict(DataRef<Scalar> X) { return fit(X).labels(); }
+  Labels fit_predict(DataRef<Scalar> X);
 
   /// Cluster of every training sample, 0..k-1, or -1 for noise.
   const Labels& labels() const {
@@ -152,5 +123,45 @@ class HDBSCAN {
   detail::HdbscanOutput out_;
   std::vector<SpanningEdge> mst_;
 };
+
+// HDBSCAN's members, defined outside the class so that a program linking
+// somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+
+template <typename Scalar>
+auto HDBSCAN<Scalar>::fit(DataRef<Scalar> X) -> HDBSCAN& {
+  const char* call = "HDBSCAN::fit";
+  detail::check_data(call, X);
+  detail::require<InputError>(X.rows() >= 2, call, "X needs at least 2 samples, got ", X.rows());
+  const Index min_samples = params_.min_samples > 0 ? params_.min_samples : params_.min_cluster_size;
+  detail::require(min_samples <= X.rows(), call,
+                  "min_samples (min_cluster_size when min_samples = 0) must be <= n_samples (", X.rows(), "), got ",
+                  min_samples);
+
+  const RowMatrix<double> Xd = X.template cast<double>();
+  const int threads = params_.n_threads;
+  const bool low_dimension = Xd.cols() <= detail::kBoruvkaMaxDims;
+  detail::IndexMatrix neighbours;  // seeds Borůvka's per-component bounds
+  const Vector<double> core = detail::KnnIndex(Xd).kth_neighbour_distances(
+      min_samples, threads, low_dimension ? &neighbours : nullptr, std::min<Index>(Xd.rows(), 8));
+  std::vector<SpanningEdge> mst =
+      low_dimension ? detail::boruvka_mst(Xd, core, neighbours, threads) : detail::prim_mst(Xd, core, threads);
+  const detail::CondensedTree tree = detail::condense(Xd.rows(), mst, params_.min_cluster_size);
+  const detail::Selection sel =
+      detail::select_clusters(tree, params_.cluster_selection_method == ClusterSelection::leaf,
+                              params_.cluster_selection_epsilon, params_.allow_single_cluster);
+  detail::HdbscanOutput result =
+      detail::label_points(tree, sel, params_.cluster_selection_epsilon, params_.allow_single_cluster);
+
+  std::sort(mst.begin(), mst.end(),
+            [](const SpanningEdge& a, const SpanningEdge& b) { return detail::edge_less(a, b); });
+  out_ = std::move(result);
+  mst_.swap(mst);
+  return *this;
+}
+
+template <typename Scalar>
+auto HDBSCAN<Scalar>::fit_predict(DataRef<Scalar> X) -> Labels {
+  return fit(X).labels();
+}
 
 }  // namespace somtile

@@ -100,40 +100,7 @@ class KMeans {
   const KMeansParams& params() const { return params_; }
 
   /// Clusters the rows of X (n_init seedings, the lowest inertia kept); returns *this.
-  SOMTILE_OUTLINE KMeans& fit(DataRef<Scalar> X) {
-    const char* call = "KMeans::fit";
-    detail::check_data(call, X);
-    detail::require(params_.n_clusters <= X.rows(), call, "n_clusters must be <= n_samples (", X.rows(), "), got ",
-                    params_.n_clusters);
-
-    const int threads = params_.n_threads;
-    const Eigen::RowVectorXd mean = X.template cast<double>().colwise().mean();
-    const double variance =
-        (X.template cast<double>().rowwise() - mean).array().square().sum() / double(X.rows() * X.cols());
-    const double tol = params_.tol * variance;
-
-    const Random root(params_.seed);
-    detail::KMeansRun<Scalar> best;
-    for (int init = 0; init < params_.n_init; ++init) {
-      Random rng = root.fork(std::uint64_t(init));
-      auto seeds = detail::kmeans_plusplus<Scalar>(X, params_.n_clusters, rng, threads);
-      auto run = detail::lloyd<Scalar>(X, std::move(seeds), params_.max_iter, tol, threads);
-      if (run.inertia < best.inertia) best = std::move(run);
-    }
-    // A run that fits the data exactly (inertia 0 up to rounding) cannot improve: with fewer
-    // distinct points than clusters the empty-cluster moves keep relabelling coincident
-    // centres without changing anything, which is not a failure to converge.
-    const double total = variance * double(X.rows()) * double(X.cols());
-    if (!best.converged && best.inertia > 1e-12 * total)
-      detail::warn(call, "the kept run (best of n_init = ", params_.n_init,
-                   ") did not converge within max_iter = ", params_.max_iter, " iterations (inertia ", best.inertia,
-                   "); increase max_iter or tol");
-    centers_.swap(best.centers);
-    labels_.swap(best.labels);
-    inertia_ = best.inertia;
-    n_iter_ = best.n_iter;
-    return *this;
-  }
+  KMeans& fit(DataRef<Scalar> X);
 
   /// Cluster of every training sample.
   const Labels& labels() const {
@@ -159,24 +126,13 @@ class KMeans {
   bool is_fitted() const { return centers_.size() > 0; }
 
   /// Nearest centre of every row of X.
-  SOMTILE_OUTLINE Labels predict(DataRef<Scalar> X) const {
-    check_input("KMeans::predict", X);
-    return detail::dense_bmus<Scalar>(X, centers_, Distance::euclidean, false, params_.n_threads).bmu;
-  }
+  Labels predict(DataRef<Scalar> X) const;
 
   /// Euclidean distance of every row of X to every centre (n_samples x n_clusters).
-  SOMTILE_OUTLINE RowMatrix<Scalar> transform(DataRef<Scalar> X) const {
-    check_input("KMeans::transform", X);
-    RowMatrix<Scalar> out(X.rows(), centers_.rows());
-    detail::parallel_for_chunks(X.rows(), 1024, params_.n_threads, [&](Index begin, Index end) {
-      for (Index i = begin; i < end; ++i)
-        for (Index c = 0; c < centers_.rows(); ++c) out(i, c) = detail::robust_norm(X.row(i) - centers_.row(c));
-    });
-    return out;
-  }
+  RowMatrix<Scalar> transform(DataRef<Scalar> X) const;
 
   /// fit(X), then the cluster of every row.
-  SOMTILE_OUTLINE Labels fit_predict(DataRef<Scalar> X) { return fit(X).labels(); }
+  Labels fit_predict(DataRef<Scalar> X);
 
   /// Writes or reads the fitted model (io/detail/archive.hpp, io/model_io.hpp).
   template <typename Archive>
@@ -211,5 +167,66 @@ class KMeans {
   double inertia_ = 0;
   int n_iter_ = 0;
 };
+
+// KMeans's members, defined outside the class so that a program linking
+// somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+
+template <typename Scalar>
+auto KMeans<Scalar>::fit(DataRef<Scalar> X) -> KMeans& {
+  const char* call = "KMeans::fit";
+  detail::check_data(call, X);
+  detail::require(params_.n_clusters <= X.rows(), call, "n_clusters must be <= n_samples (", X.rows(), "), got ",
+                  params_.n_clusters);
+
+  const int threads = params_.n_threads;
+  const Eigen::RowVectorXd mean = X.template cast<double>().colwise().mean();
+  const double variance =
+      (X.template cast<double>().rowwise() - mean).array().square().sum() / double(X.rows() * X.cols());
+  const double tol = params_.tol * variance;
+
+  const Random root(params_.seed);
+  detail::KMeansRun<Scalar> best;
+  for (int init = 0; init < params_.n_init; ++init) {
+    Random rng = root.fork(std::uint64_t(init));
+    auto seeds = detail::kmeans_plusplus<Scalar>(X, params_.n_clusters, rng, threads);
+    auto run = detail::lloyd<Scalar>(X, std::move(seeds), params_.max_iter, tol, threads);
+    if (run.inertia < best.inertia) best = std::move(run);
+  }
+  // A run that fits the data exactly (inertia 0 up to rounding) cannot improve: with fewer
+  // distinct points than clusters the empty-cluster moves keep relabelling coincident
+  // centres without changing anything, which is not a failure to converge.
+  const double total = variance * double(X.rows()) * double(X.cols());
+  if (!best.converged && best.inertia > 1e-12 * total)
+    detail::warn(call, "the kept run (best of n_init = ", params_.n_init,
+                 ") did not converge within max_iter = ", params_.max_iter, " iterations (inertia ", best.inertia,
+                 "); increase max_iter or tol");
+  centers_.swap(best.centers);
+  labels_.swap(best.labels);
+  inertia_ = best.inertia;
+  n_iter_ = best.n_iter;
+  return *this;
+}
+
+template <typename Scalar>
+auto KMeans<Scalar>::predict(DataRef<Scalar> X) const -> Labels {
+  check_input("KMeans::predict", X);
+  return detail::dense_bmus<Scalar>(X, centers_, Distance::euclidean, false, params_.n_threads).bmu;
+}
+
+template <typename Scalar>
+auto KMeans<Scalar>::transform(DataRef<Scalar> X) const -> RowMatrix<Scalar> {
+  check_input("KMeans::transform", X);
+  RowMatrix<Scalar> out(X.rows(), centers_.rows());
+  detail::parallel_for_chunks(X.rows(), 1024, params_.n_threads, [&](Index begin, Index end) {
+    for (Index i = begin; i < end; ++i)
+      for (Index c = 0; c < centers_.rows(); ++c) out(i, c) = detail::robust_norm(X.row(i) - centers_.row(c));
+  });
+  return out;
+}
+
+template <typename Scalar>
+auto KMeans<Scalar>::fit_predict(DataRef<Scalar> X) -> Labels {
+  return fit(X).labels();
+}
 
 }  // namespace somtile

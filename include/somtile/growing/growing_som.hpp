@@ -157,28 +157,15 @@ class GrowingSomEstimator {
     return m.graph.hops(a, b);
   }
   /// Mean BMU distance on the training data.
-  SOMTILE_OUTLINE double quantization_error() const { return fitted_state("quantization_error").quantization_error; }
+  double quantization_error() const;
   /// Mean BMU distance on any data.
-  SOMTILE_OUTLINE double quantization_error(ConstRowRef<Scalar> X) const {
-    check_input("quantization_error", X);
-    RowMatrix<Scalar> storage;
-    return somtile::quantization_error(detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing),
-                                                                   map_.weights, Distance::euclidean, false,
-                                                                   params_.n_threads, params_.missing));
-  }
+  double quantization_error(ConstRowRef<Scalar> X) const;
   /// Share of training samples whose two best neurons are not in touching cells (8-neighbourhood).
-  SOMTILE_OUTLINE double topographic_error() const { return fitted_state("topographic_error").topographic_error; }
+  double topographic_error() const;
   /// Topographic product of the fitted map (near 0 when the lattice keeps the prototypes' neighbourhoods).
   double topographic_product() const { return fitted_state("topographic_product").topographic_product; }
   /// The topographic function on X (dbgsom 1.3's: folds and tears over hop distances).
-  SOMTILE_OUTLINE TopographicFunction topographic_function(ConstRowRef<Scalar> X) const {
-    check_input("topographic_function", X);
-    RowMatrix<Scalar> storage;
-    const BmuResult<Scalar> r =
-        detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights, Distance::euclidean,
-                                    true, params_.n_threads, params_.missing);
-    return somtile::topographic_function(r.bmu, r.second, map_.graph);
-  }
+  TopographicFunction topographic_function(ConstRowRef<Scalar> X) const;
   /// GT the growth compared neuron errors against.
   double growing_threshold() const { return fitted_state("growing_threshold").growing_threshold; }
   /// Epochs run, and whether the last phase converged before max_iter.
@@ -206,36 +193,7 @@ class GrowingSomEstimator {
   /// sample, see detail::nnls). Not normalised, so magnitude information is kept. With
   /// params().scaling set, in scaled space. A sample with missing cells (Missing::mask) is fitted
   /// on its present features only.
-  SOMTILE_OUTLINE RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const {
-    check_input("transform", X_raw);
-    RowMatrix<Scalar> storage;
-    const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage, params_.missing);
-    RowMatrix<Scalar> C(X.rows(), map_.weights.rows());
-    // The coefficients do not change when W and x are divided by the same s; a power of two
-    // near the largest weight keeps the products of huge (or tiny) values in range, exactly.
-    const double top = double(map_.weights.cwiseAbs().maxCoeff());
-    int exponent = 0;
-    if (top > 0) std::frexp(top, &exponent);
-    const Scalar s = Scalar(std::ldexp(1.0, exponent));
-    const RowMatrix<Scalar> W = map_.weights / s;
-    detail::parallel_for_chunks(X.rows(), 16, params_.n_threads, [&](Index b, Index e) {
-      for (Index i = b; i < e; ++i) {
-        if (!X.row(i).hasNaN()) {
-          C.row(i) = detail::nnls<Scalar>(W, (X.row(i) / s).transpose()).transpose();
-          continue;
-        }
-        const std::vector<Index> present = detail::present_features(X.row(i));
-        RowMatrix<Scalar> Wp(W.rows(), Index(present.size()));
-        Vector<Scalar> xp(Index(present.size()));
-        for (std::size_t k = 0; k < present.size(); ++k) {
-          Wp.col(Index(k)) = W.col(present[k]);
-          xp[Index(k)] = X(i, present[k]) / s;
-        }
-        C.row(i) = detail::nnls<Scalar>(Wp, xp).transpose();
-      }
-    });
-    return C;
-  }
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const;
 
  protected:
   /// \cond INTERNAL
@@ -248,20 +206,8 @@ class GrowingSomEstimator {
   /// Trains into a new map; the caller commits it (a throw leaves the old map in place).
   /// Warns when the map did not grow beyond its 4 seed neurons, or when max_neurons stopped
   /// its growth.
-  SOMTILE_OUTLINE detail::GrowingMap<Scalar> train(ConstRowRef<Scalar> X, const std::vector<Index>* codes,
-                                                   Index n_classes, const EpochCallback& on_epoch) const {
-    detail::GrowingMap<Scalar> map = detail::GrowingTrainer<Scalar>(params_, X, codes, n_classes).run(on_epoch);
-    const std::string call = name_ + "::fit";
-    const Index cap = detail::neuron_cap(params_, X.rows());
-    if (map.hit_cap)
-      detail::warn(call, "growth stopped at max_neurons = ", cap, " while neurons still had errors above the ",
-                   "growth threshold ", map.growing_threshold, "; raise max_neurons (or lambda_) for a map that ",
-                   "grows to its own size");
-    else if (map.weights.rows() == 4)
-      detail::warn(call, "the map did not grow beyond its 4 seed neurons (no neuron error exceeded the growth ",
-                   "threshold ", map.growing_threshold, "); lower lambda_");
-    return map;
-  }
+  detail::GrowingMap<Scalar> train(ConstRowRef<Scalar> X, const std::vector<Index>* codes, Index n_classes,
+                                   const EpochCallback& on_epoch) const;
   void check_fit_input(ConstRowRef<Scalar> X) const {
     const std::string call = name_ + "::fit";
     detail::check_data(call, X, params_.missing);
@@ -293,12 +239,7 @@ class GrowingSomEstimator {
     return map_;
   }
   /// BMU of every row of X against the fitted prototypes (X already validated).
-  SOMTILE_OUTLINE Labels bmus(ConstRowRef<Scalar> X) const {
-    RowMatrix<Scalar> storage;
-    return detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
-                                       Distance::euclidean, false, params_.n_threads, params_.missing)
-        .bmu;
-  }
+  Labels bmus(ConstRowRef<Scalar> X) const;
 
   /// Writes or reads the parameters and the map shared by SomVQ and SomClassifier
   /// (io/detail/archive.hpp); on reading, the lattice is rebuilt from the cells in neuron order, which
@@ -367,5 +308,93 @@ class GrowingSomEstimator {
   Scaler<Scalar> scaler_;
   /// \endcond
 };
+
+// GrowingSomEstimator's members, defined outside the class so that a program linking
+// somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+
+template <typename Scalar>
+auto GrowingSomEstimator<Scalar>::quantization_error() const -> double {
+  return fitted_state("quantization_error").quantization_error;
+}
+
+template <typename Scalar>
+auto GrowingSomEstimator<Scalar>::quantization_error(ConstRowRef<Scalar> X) const -> double {
+  check_input("quantization_error", X);
+  RowMatrix<Scalar> storage;
+  return somtile::quantization_error(detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing),
+                                                                 map_.weights, Distance::euclidean, false,
+                                                                 params_.n_threads, params_.missing));
+}
+
+template <typename Scalar>
+auto GrowingSomEstimator<Scalar>::topographic_error() const -> double {
+  return fitted_state("topographic_error").topographic_error;
+}
+
+template <typename Scalar>
+auto GrowingSomEstimator<Scalar>::topographic_function(ConstRowRef<Scalar> X) const -> TopographicFunction {
+  check_input("topographic_function", X);
+  RowMatrix<Scalar> storage;
+  const BmuResult<Scalar> r =
+      detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights, Distance::euclidean,
+                                  true, params_.n_threads, params_.missing);
+  return somtile::topographic_function(r.bmu, r.second, map_.graph);
+}
+
+template <typename Scalar>
+auto GrowingSomEstimator<Scalar>::transform(ConstRowRef<Scalar> X_raw) const -> RowMatrix<Scalar> {
+  check_input("transform", X_raw);
+  RowMatrix<Scalar> storage;
+  const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage, params_.missing);
+  RowMatrix<Scalar> C(X.rows(), map_.weights.rows());
+  // The coefficients do not change when W and x are divided by the same s; a power of two
+  // near the largest weight keeps the products of huge (or tiny) values in range, exactly.
+  const double top = double(map_.weights.cwiseAbs().maxCoeff());
+  int exponent = 0;
+  if (top > 0) std::frexp(top, &exponent);
+  const Scalar s = Scalar(std::ldexp(1.0, exponent));
+  const RowMatrix<Scalar> W = map_.weights / s;
+  detail::parallel_for_chunks(X.rows(), 16, params_.n_threads, [&](Index b, Index e) {
+    for (Index i = b; i < e; ++i) {
+      if (!X.row(i).hasNaN()) {
+        C.row(i) = detail::nnls<Scalar>(W, (X.row(i) / s).transpose()).transpose();
+        continue;
+      }
+      const std::vector<Index> present = detail::present_features(X.row(i));
+      RowMatrix<Scalar> Wp(W.rows(), Index(present.size()));
+      Vector<Scalar> xp(Index(present.size()));
+      for (std::size_t k = 0; k < present.size(); ++k) {
+        Wp.col(Index(k)) = W.col(present[k]);
+        xp[Index(k)] = X(i, present[k]) / s;
+      }
+      C.row(i) = detail::nnls<Scalar>(Wp, xp).transpose();
+    }
+  });
+  return C;
+}
+
+template <typename Scalar>
+auto GrowingSomEstimator<Scalar>::train(ConstRowRef<Scalar> X, const std::vector<Index>* codes, Index n_classes,
+                                        const EpochCallback& on_epoch) const -> detail::GrowingMap<Scalar> {
+  detail::GrowingMap<Scalar> map = detail::GrowingTrainer<Scalar>(params_, X, codes, n_classes).run(on_epoch);
+  const std::string call = name_ + "::fit";
+  const Index cap = detail::neuron_cap(params_, X.rows());
+  if (map.hit_cap)
+    detail::warn(call, "growth stopped at max_neurons = ", cap, " while neurons still had errors above the ",
+                 "growth threshold ", map.growing_threshold, "; raise max_neurons (or lambda_) for a map that ",
+                 "grows to its own size");
+  else if (map.weights.rows() == 4)
+    detail::warn(call, "the map did not grow beyond its 4 seed neurons (no neuron error exceeded the growth ",
+                 "threshold ", map.growing_threshold, "); lower lambda_");
+  return map;
+}
+
+template <typename Scalar>
+auto GrowingSomEstimator<Scalar>::bmus(ConstRowRef<Scalar> X) const -> Labels {
+  RowMatrix<Scalar> storage;
+  return detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), map_.weights,
+                                     Distance::euclidean, false, params_.n_threads, params_.missing)
+      .bmu;
+}
 
 }  // namespace somtile

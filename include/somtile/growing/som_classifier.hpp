@@ -59,73 +59,23 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
   /// epoch (as Som::fit's; EpochInfo::n_units is the neuron count). Warns (core/warning.hpp)
   /// when the map did not grow or max_neurons stopped its growth. On an exception the
   /// previous fit is kept.
-  SOMTILE_OUTLINE SomClassifier& fit(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch = {}) {
-    this->check_fit_input(X);
-    detail::check_labels("SomClassifier::fit", y, X.rows());
-    detail::ClassCodes classes = detail::class_codes(y);
-    const std::vector<Index>& codes = classes.codes;
-    const Index C = classes.classes.size();
-
-    Scaler<Scalar> scaler = this->fit_scaling(X);
-    RowMatrix<Scalar> storage;
-    detail::GrowingMap<Scalar> map =
-        this->train(scaler.scaled_view(X, storage, this->params_.missing), &codes, C, on_epoch);
-    const Index K = map.weights.rows();
-    RowMatrix<Scalar> proba = RowMatrix<Scalar>::Zero(K, C);
-    for (Index i = 0; i < X.rows(); ++i) proba(map.bmu[i], codes[std::size_t(i)]) += Scalar(1);
-    Labels neuron_label(K);
-    for (Index k = 0; k < K; ++k) {
-      if (map.hit_count[k] > 0) {
-        proba.row(k).maxCoeff(&neuron_label[k]);  // first maximum: lowest class on ties
-        proba.row(k) /= Scalar(map.hit_count[k]);
-      } else {
-        neuron_label[k] = -1;
-        proba.row(k).setConstant(Scalar(1) / Scalar(C));
-      }
-    }
-    this->commit(std::move(map), X.cols(), std::move(scaler));
-    classes_.swap(classes.classes);
-    proba_.swap(proba);
-    neuron_label_.swap(neuron_label);
-    return *this;
-  }
+  SomClassifier& fit(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch = {});
 
   /// Class probabilities of every sample, columns in classes() order; every row sums to 1.
   /// ProbaRule::mixture (the default): sum_k c_k F_k over the neurons' class frequencies F_k,
   /// with c the sample's convex mixture of prototypes (min ||W^T c - x|| over c >= 0,
   /// sum c = 1); ProbaRule::bmu: its BMU's class frequencies.
-  SOMTILE_OUTLINE RowMatrix<Scalar> predict_proba(ConstRowRef<Scalar> X) const {
-    this->check_input("predict_proba", X);
-    return probabilities(X);
-  }
+  RowMatrix<Scalar> predict_proba(ConstRowRef<Scalar> X) const;
 
   /// The most probable class of every sample (lowest class on ties).
-  SOMTILE_OUTLINE Labels predict(ConstRowRef<Scalar> X) const {
-    this->check_input("predict", X);
-    const RowMatrix<Scalar> P = probabilities(X);
-    Labels out(X.rows());
-    for (Index i = 0; i < X.rows(); ++i) {
-      Index best;
-      P.row(i).maxCoeff(&best);
-      out[i] = classes_[best];
-    }
-    return out;
-  }
+  Labels predict(ConstRowRef<Scalar> X) const;
 
   /// fit(X, y) followed by transform(X): the non-negative prototype coefficients of the
   /// training samples (n x n_neurons).
-  SOMTILE_OUTLINE RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const Labels& y,
-                                                  const EpochCallback& on_epoch = {}) {
-    return fit(X, y, on_epoch).transform(X);
-  }
+  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch = {});
 
   /// Accuracy of predict(X) against y.
-  SOMTILE_OUTLINE double score(ConstRowRef<Scalar> X, const Labels& y) const {
-    this->check_input("score", X);
-    detail::check_labels("SomClassifier::score", y, X.rows());
-    const Labels p = predict(X);
-    return double((p.array() == y.array()).count()) / double(X.rows());
-  }
+  double score(ConstRowRef<Scalar> X, const Labels& y) const;
 
   /// The sorted distinct training labels.
   const Labels& classes() const {
@@ -217,5 +167,74 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
   RowMatrix<Scalar> proba_;
   Labels neuron_label_;
 };
+
+// SomClassifier's members, defined outside the class so that a program linking
+// somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+
+template <typename Scalar>
+auto SomClassifier<Scalar>::fit(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch)
+    -> SomClassifier& {
+  this->check_fit_input(X);
+  detail::check_labels("SomClassifier::fit", y, X.rows());
+  detail::ClassCodes classes = detail::class_codes(y);
+  const std::vector<Index>& codes = classes.codes;
+  const Index C = classes.classes.size();
+
+  Scaler<Scalar> scaler = this->fit_scaling(X);
+  RowMatrix<Scalar> storage;
+  detail::GrowingMap<Scalar> map =
+      this->train(scaler.scaled_view(X, storage, this->params_.missing), &codes, C, on_epoch);
+  const Index K = map.weights.rows();
+  RowMatrix<Scalar> proba = RowMatrix<Scalar>::Zero(K, C);
+  for (Index i = 0; i < X.rows(); ++i) proba(map.bmu[i], codes[std::size_t(i)]) += Scalar(1);
+  Labels neuron_label(K);
+  for (Index k = 0; k < K; ++k) {
+    if (map.hit_count[k] > 0) {
+      proba.row(k).maxCoeff(&neuron_label[k]);  // first maximum: lowest class on ties
+      proba.row(k) /= Scalar(map.hit_count[k]);
+    } else {
+      neuron_label[k] = -1;
+      proba.row(k).setConstant(Scalar(1) / Scalar(C));
+    }
+  }
+  this->commit(std::move(map), X.cols(), std::move(scaler));
+  classes_.swap(classes.classes);
+  proba_.swap(proba);
+  neuron_label_.swap(neuron_label);
+  return *this;
+}
+
+template <typename Scalar>
+auto SomClassifier<Scalar>::predict_proba(ConstRowRef<Scalar> X) const -> RowMatrix<Scalar> {
+  this->check_input("predict_proba", X);
+  return probabilities(X);
+}
+
+template <typename Scalar>
+auto SomClassifier<Scalar>::predict(ConstRowRef<Scalar> X) const -> Labels {
+  this->check_input("predict", X);
+  const RowMatrix<Scalar> P = probabilities(X);
+  Labels out(X.rows());
+  for (Index i = 0; i < X.rows(); ++i) {
+    Index best;
+    P.row(i).maxCoeff(&best);
+    out[i] = classes_[best];
+  }
+  return out;
+}
+
+template <typename Scalar>
+auto SomClassifier<Scalar>::fit_transform(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch)
+    -> RowMatrix<Scalar> {
+  return fit(X, y, on_epoch).transform(X);
+}
+
+template <typename Scalar>
+auto SomClassifier<Scalar>::score(ConstRowRef<Scalar> X, const Labels& y) const -> double {
+  this->check_input("score", X);
+  detail::check_labels("SomClassifier::score", y, X.rows());
+  const Labels p = predict(X);
+  return double((p.array() == y.array()).count()) / double(X.rows());
+}
 
 }  // namespace somtile

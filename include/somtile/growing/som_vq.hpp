@@ -46,34 +46,13 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
   /// Som::fit's; EpochInfo::n_units is the neuron count). Warns (core/warning.hpp) when the
   /// map did not grow or max_neurons stopped its growth. On an exception the previous fit is
   /// kept.
-  SOMTILE_OUTLINE SomVQ& fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
-    this->check_fit_input(X);
-    Scaler<Scalar> scaler = this->fit_scaling(X);
-    RowMatrix<Scalar> storage;
-    detail::GrowingMap<Scalar> map =
-        this->train(scaler.scaled_view(X, storage, this->params_.missing), nullptr, 0, on_epoch);
-    Labels cluster_of = cluster_ids(map);
-    Labels labels(X.rows());
-    for (Index i = 0; i < X.rows(); ++i) labels[i] = cluster_of[map.bmu[i]];
-    this->commit(std::move(map), X.cols(), std::move(scaler));
-    cluster_of_.swap(cluster_of);
-    labels_.swap(labels);
-    return *this;
-  }
+  SomVQ& fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {});
 
   /// Cluster id of every sample (the id of its BMU).
-  SOMTILE_OUTLINE Labels predict(ConstRowRef<Scalar> X) const {
-    this->check_input("predict", X);
-    const Labels bmu = this->bmus(X);
-    Labels out(bmu.size());
-    for (Index i = 0; i < bmu.size(); ++i) out[i] = cluster_of_[bmu[i]];
-    return out;
-  }
+  Labels predict(ConstRowRef<Scalar> X) const;
 
   /// fit(X), then the cluster id of every training sample.
-  SOMTILE_OUTLINE Labels fit_predict(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
-    return fit(X, on_epoch).labels();
-  }
+  Labels fit_predict(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {});
 
   /// Cluster ids of the training samples.
   const Labels& labels() const {
@@ -92,9 +71,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
   }
 
   /// fit(X), then transform(X).
-  SOMTILE_OUTLINE RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
-    return fit(X, on_epoch).transform(X);
-  }
+  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {});
 
   /// Writes or reads the fitted model (io/detail/archive.hpp, io/model_io.hpp).
   template <typename Archive>
@@ -131,5 +108,43 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
   Labels cluster_of_;  // neuron -> cluster id
   Labels labels_;      // training sample -> cluster id
 };
+
+// SomVQ's members, defined outside the class so that a program linking
+// somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+
+template <typename Scalar>
+auto SomVQ<Scalar>::fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch) -> SomVQ& {
+  this->check_fit_input(X);
+  Scaler<Scalar> scaler = this->fit_scaling(X);
+  RowMatrix<Scalar> storage;
+  detail::GrowingMap<Scalar> map =
+      this->train(scaler.scaled_view(X, storage, this->params_.missing), nullptr, 0, on_epoch);
+  Labels cluster_of = cluster_ids(map);
+  Labels labels(X.rows());
+  for (Index i = 0; i < X.rows(); ++i) labels[i] = cluster_of[map.bmu[i]];
+  this->commit(std::move(map), X.cols(), std::move(scaler));
+  cluster_of_.swap(cluster_of);
+  labels_.swap(labels);
+  return *this;
+}
+
+template <typename Scalar>
+auto SomVQ<Scalar>::predict(ConstRowRef<Scalar> X) const -> Labels {
+  this->check_input("predict", X);
+  const Labels bmu = this->bmus(X);
+  Labels out(bmu.size());
+  for (Index i = 0; i < bmu.size(); ++i) out[i] = cluster_of_[bmu[i]];
+  return out;
+}
+
+template <typename Scalar>
+auto SomVQ<Scalar>::fit_predict(ConstRowRef<Scalar> X, const EpochCallback& on_epoch) -> Labels {
+  return fit(X, on_epoch).labels();
+}
+
+template <typename Scalar>
+auto SomVQ<Scalar>::fit_transform(ConstRowRef<Scalar> X, const EpochCallback& on_epoch) -> RowMatrix<Scalar> {
+  return fit(X, on_epoch).transform(X);
+}
 
 }  // namespace somtile

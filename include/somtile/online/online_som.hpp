@@ -182,10 +182,7 @@ class OnlineSom {
   /// this file) on X, scaled by params().scaling; without scaling, warns when the features'
   /// scales differ by more than 100 times. Returns *this; the map is lattice(). train(X, n)
   /// is the same training with n steps. On an exception the previous map is kept.
-  SOMTILE_OUTLINE OnlineSom& fit(ConstRowRef<Scalar> X) {
-    train_fresh("OnlineSom::fit", X, params_.num_iterations, params_.scaling);
-    return *this;
-  }
+  OnlineSom& fit(ConstRowRef<Scalar> X);
 
   /// fit() on sparse rows (SparseRowMatrix<Scalar>; needs \#include <somtile/sparse.hpp>), as
   /// train() on them.
@@ -197,10 +194,7 @@ class OnlineSom {
 
   /// NumbaSOM's call: trains a fresh lattice for num_iterations steps (fit() with that count)
   /// and returns it.
-  SOMTILE_OUTLINE Lattice<Scalar> train(ConstRowRef<Scalar> X, Index num_iterations) {
-    train_fresh("OnlineSom::train", X, num_iterations, params_.scaling);
-    return lattice();
-  }
+  Lattice<Scalar> train(ConstRowRef<Scalar> X, Index num_iterations);
 
   /// train() with NumbaSOM's normalize: true trains on features min-max scaled to [0, 1] by
   /// their range over X, which is Scaling::minmax (scaler().kind() reads minmax after it;
@@ -238,57 +232,19 @@ class OnlineSom {
   /// horizon the caller never gave). X is scaled by scaler(), and samples are drawn from it by
   /// the same random stream. On an untrained map it is train(X, num_iterations). Returns the
   /// lattice.
-  SOMTILE_OUTLINE Lattice<Scalar> partial_fit(ConstRowRef<Scalar> X, Index num_iterations) {
-    const char* call = "OnlineSom::partial_fit";
-    if (!is_fitted()) {
-      train_fresh(call, X, num_iterations, params_.scaling);
-      return lattice();
-    }
-    detail::check_data(call, X, n_features(), "OnlineSom", params_.missing);
-    detail::check_positive(call, "num_iterations", num_iterations);
-    State next = state_;
-    const RowMatrix<Scalar> Xs = detail::to_training_space(next.scaler, X);
-    const double lr = next.last_learning_rate, sigma = next.last_sigma;
-    run(next, Xs, num_iterations, [lr, sigma](Index) { return std::pair<double, double>{lr, sigma}; });
-    state_ = std::move(next);
-    return lattice();
-  }
+  Lattice<Scalar> partial_fit(ConstRowRef<Scalar> X, Index num_iterations);
 
   /// The BMU (unit r * cols + c) of every row of X, searched where training searched it: in
   /// the training space (X scaled by scaler()), Euclidean, lowest unit on ties (rounding aside:
   /// the search is the GEMM of find_bmus). With Missing::mask, NaN cells are missing and the
   /// BMU is found over the present features.
-  SOMTILE_OUTLINE Labels predict(ConstRowRef<Scalar> X, int n_threads = 0) const {
-    const char* call = "OnlineSom::predict";
-    fitted(call);
-    detail::check_data(call, X, n_features(), "OnlineSom", params_.missing);
-    return training_space_bmus(X, n_threads, params_.missing);
-  }
+  Labels predict(ConstRowRef<Scalar> X, int n_threads = 0) const;
 
   /// Distance from every row of X to every unit (n x units), Euclidean, in the training space
   /// (X scaled by scaler()); predict() is each row's nearest. With Missing::mask, a row with
   /// NaN cells gets the masked distance of kernels/detail/masked_distance.hpp (over its present features,
   /// scaled by F / p), which ranks the units as predict() does.
-  SOMTILE_OUTLINE RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, int n_threads = 0) const {
-    const char* call = "OnlineSom::transform";
-    fitted(call);
-    detail::check_data(call, X, n_features(), "OnlineSom", params_.missing);
-    const RowMatrix<Scalar> Xs = detail::to_training_space(state_.scaler, X);
-    const RowMatrix<Scalar> W = weights();
-    RowMatrix<Scalar> D(Xs.rows(), W.rows());
-    detail::parallel_for_chunks(
-        Xs.rows(), 256, n_threads,
-        [&](Index b, Index e) {
-          for (Index i = b; i < e; ++i) {
-            const bool gaps = Xs.row(i).hasNaN();
-            for (Index u = 0; u < W.rows(); ++u)
-              D(i, u) = gaps ? detail::masked_distance<Scalar>(Distance::euclidean, Xs.row(i), W.row(u))
-                             : distance<Scalar>(Distance::euclidean, Xs.row(i), W.row(u));
-          }
-        },
-        double(W.rows()) * double(W.cols()));
-    return D;
-  }
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, int n_threads = 0) const;
 
   /// The trained lattice in the data's units.
   Lattice<Scalar> lattice() const {
@@ -475,5 +431,67 @@ class OnlineSom {
   double sigma0_ = 1.0;
   State state_;
 };
+
+// OnlineSom's members, defined outside the class so that a program linking
+// somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+
+template <typename Scalar>
+auto OnlineSom<Scalar>::fit(ConstRowRef<Scalar> X) -> OnlineSom& {
+  train_fresh("OnlineSom::fit", X, params_.num_iterations, params_.scaling);
+  return *this;
+}
+
+template <typename Scalar>
+auto OnlineSom<Scalar>::train(ConstRowRef<Scalar> X, Index num_iterations) -> Lattice<Scalar> {
+  train_fresh("OnlineSom::train", X, num_iterations, params_.scaling);
+  return lattice();
+}
+
+template <typename Scalar>
+auto OnlineSom<Scalar>::partial_fit(ConstRowRef<Scalar> X, Index num_iterations) -> Lattice<Scalar> {
+  const char* call = "OnlineSom::partial_fit";
+  if (!is_fitted()) {
+    train_fresh(call, X, num_iterations, params_.scaling);
+    return lattice();
+  }
+  detail::check_data(call, X, n_features(), "OnlineSom", params_.missing);
+  detail::check_positive(call, "num_iterations", num_iterations);
+  State next = state_;
+  const RowMatrix<Scalar> Xs = detail::to_training_space(next.scaler, X);
+  const double lr = next.last_learning_rate, sigma = next.last_sigma;
+  run(next, Xs, num_iterations, [lr, sigma](Index) { return std::pair<double, double>{lr, sigma}; });
+  state_ = std::move(next);
+  return lattice();
+}
+
+template <typename Scalar>
+auto OnlineSom<Scalar>::predict(ConstRowRef<Scalar> X, int n_threads) const -> Labels {
+  const char* call = "OnlineSom::predict";
+  fitted(call);
+  detail::check_data(call, X, n_features(), "OnlineSom", params_.missing);
+  return training_space_bmus(X, n_threads, params_.missing);
+}
+
+template <typename Scalar>
+auto OnlineSom<Scalar>::transform(ConstRowRef<Scalar> X, int n_threads) const -> RowMatrix<Scalar> {
+  const char* call = "OnlineSom::transform";
+  fitted(call);
+  detail::check_data(call, X, n_features(), "OnlineSom", params_.missing);
+  const RowMatrix<Scalar> Xs = detail::to_training_space(state_.scaler, X);
+  const RowMatrix<Scalar> W = weights();
+  RowMatrix<Scalar> D(Xs.rows(), W.rows());
+  detail::parallel_for_chunks(
+      Xs.rows(), 256, n_threads,
+      [&](Index b, Index e) {
+        for (Index i = b; i < e; ++i) {
+          const bool gaps = Xs.row(i).hasNaN();
+          for (Index u = 0; u < W.rows(); ++u)
+            D(i, u) = gaps ? detail::masked_distance<Scalar>(Distance::euclidean, Xs.row(i), W.row(u))
+                           : distance<Scalar>(Distance::euclidean, Xs.row(i), W.row(u));
+        }
+      },
+      double(W.rows()) * double(W.cols()));
+  return D;
+}
 
 }  // namespace somtile

@@ -72,55 +72,16 @@ class MinMaxScaler {
 
   /// Learns each feature's minimum and maximum (over its present values with Missing::mask).
   /// On an exception the previous fit is kept.
-  SOMTILE_OUTLINE MinMaxScaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
-    detail::check_data("MinMaxScaler::fit", X, missing);
-    const Index F = X.cols();
-    Vector<Scalar> lo, hi;
-    if (missing == Missing::mask && detail::has_missing(X)) {
-      detail::check_columns_present("MinMaxScaler::fit", X);
-      std::tie(lo, hi) = detail::nan_column_range(X);
-    } else {
-      lo = X.colwise().minCoeff().transpose();
-      hi = X.colwise().maxCoeff().transpose();
-    }
-    Vector<Scalar> scale(F), min(F);
-    const Scalar tiny = Scalar(10) * std::numeric_limits<Scalar>::epsilon();
-    const Scalar width = Scalar(params_.feature_max - params_.feature_min);
-    for (Index j = 0; j < F; ++j) {
-      Scalar range = hi[j] - lo[j];
-      if (range < tiny) range = Scalar(1);
-      scale[j] = width / range;
-      min[j] = Scalar(params_.feature_min) - lo[j] * scale[j];
-    }
-    data_min_ = lo;
-    data_max_ = hi;
-    scale_.swap(scale);
-    min_.swap(min);
-    return *this;
-  }
+  MinMaxScaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject);
 
   /// X * scale + min (NaN stays NaN with Missing::mask).
-  SOMTILE_OUTLINE RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
-    check("transform", X, missing);
-    RowMatrix<Scalar> Z = X;
-    Z.array().rowwise() *= scale_.transpose().array();
-    Z.array().rowwise() += min_.transpose().array();
-    return Z;
-  }
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const;
 
   /// fit(X), then transform(X).
-  SOMTILE_OUTLINE RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
-    return fit(X, missing).transform(X, missing);
-  }
+  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject);
 
   /// (Z - min) / scale: back to the data's units.
-  SOMTILE_OUTLINE RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
-    check("inverse_transform", Z, missing);
-    RowMatrix<Scalar> X = Z;
-    X.array().rowwise() -= min_.transpose().array();
-    X.array().rowwise() /= scale_.transpose().array();
-    return X;
-  }
+  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const;
 
   /// Per-feature minimum and maximum of the training data (data_min_, data_max_).
   const Vector<Scalar>& data_min() const { return fitted("data_min").data_min_; }
@@ -161,5 +122,59 @@ class MinMaxScaler {
   MinMaxScalerParams params_;
   Vector<Scalar> data_min_, data_max_, scale_, min_;
 };
+
+// MinMaxScaler's members, defined outside the class so that a program linking
+// somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+
+template <typename Scalar>
+auto MinMaxScaler<Scalar>::fit(ConstRowRef<Scalar> X, Missing missing) -> MinMaxScaler& {
+  detail::check_data("MinMaxScaler::fit", X, missing);
+  const Index F = X.cols();
+  Vector<Scalar> lo, hi;
+  if (missing == Missing::mask && detail::has_missing(X)) {
+    detail::check_columns_present("MinMaxScaler::fit", X);
+    std::tie(lo, hi) = detail::nan_column_range(X);
+  } else {
+    lo = X.colwise().minCoeff().transpose();
+    hi = X.colwise().maxCoeff().transpose();
+  }
+  Vector<Scalar> scale(F), min(F);
+  const Scalar tiny = Scalar(10) * std::numeric_limits<Scalar>::epsilon();
+  const Scalar width = Scalar(params_.feature_max - params_.feature_min);
+  for (Index j = 0; j < F; ++j) {
+    Scalar range = hi[j] - lo[j];
+    if (range < tiny) range = Scalar(1);
+    scale[j] = width / range;
+    min[j] = Scalar(params_.feature_min) - lo[j] * scale[j];
+  }
+  data_min_ = lo;
+  data_max_ = hi;
+  scale_.swap(scale);
+  min_.swap(min);
+  return *this;
+}
+
+template <typename Scalar>
+auto MinMaxScaler<Scalar>::transform(ConstRowRef<Scalar> X, Missing missing) const -> RowMatrix<Scalar> {
+  check("transform", X, missing);
+  RowMatrix<Scalar> Z = X;
+  Z.array().rowwise() *= scale_.transpose().array();
+  Z.array().rowwise() += min_.transpose().array();
+  return Z;
+}
+
+template <typename Scalar>
+auto MinMaxScaler<Scalar>::fit_transform(ConstRowRef<Scalar> X, Missing missing) -> RowMatrix<Scalar> {
+  return fit(X, missing).transform(X, missing);
+}
+
+template <typename Scalar>
+auto MinMaxScaler<Scalar>::inverse_transform(ConstRowRef<Scalar> Z, Missing missing) const -> RowMatrix<Scalar> {
+  check("inverse_transform", Z, missing);
+  RowMatrix<Scalar> X = Z;
+  X.array().rowwise() -= min_.transpose().array();
+  X.array().rowwise() /= scale_.transpose().array();
+  return X;
+}
 
 }  // namespace somtile

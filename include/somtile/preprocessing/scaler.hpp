@@ -66,23 +66,11 @@ class Scaler {
 
   /// With Missing::mask, NaN cells are missing values: the fit ignores them and the transforms
   /// keep them NaN (see StandardScaler and MinMaxScaler).
-  SOMTILE_OUTLINE Scaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
-    if (kind_ == Scaling::standard) standard_.fit(X, missing);
-    if (kind_ == Scaling::minmax) minmax_.fit(X, missing);
-    return *this;
-  }
+  Scaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject);
   /// X in scaled space (X itself for none).
-  SOMTILE_OUTLINE RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
-    if (kind_ == Scaling::standard) return standard_.transform(X, missing);
-    if (kind_ == Scaling::minmax) return minmax_.transform(X, missing);
-    return X;
-  }
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const;
   /// Z back in the data's units (Z itself for none).
-  SOMTILE_OUTLINE RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
-    if (kind_ == Scaling::standard) return standard_.inverse_transform(Z, missing);
-    if (kind_ == Scaling::minmax) return minmax_.inverse_transform(Z, missing);
-    return Z;
-  }
+  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const;
   /// One scaled value of `feature` in the data's units.
   double to_data_units(double z, Index feature) const {
     if (kind_ == Scaling::standard) return z * double(standard_.scale()[feature]) + double(standard_.mean()[feature]);
@@ -96,12 +84,8 @@ class Scaler {
   const MinMaxScaler<Scalar>& minmax() const { return minmax_; }
 
   /// X itself without scaling (no copy), else its scaled copy, kept in `storage`.
-  SOMTILE_OUTLINE ConstRowRef<Scalar> scaled_view(ConstRowRef<Scalar> X, RowMatrix<Scalar>& storage,
-                                                  Missing missing = Missing::reject) const {
-    if (kind_ == Scaling::none) return X;
-    storage = transform(X, missing);
-    return ConstRowRef<Scalar>(storage);
-  }
+  ConstRowRef<Scalar> scaled_view(ConstRowRef<Scalar> X, RowMatrix<Scalar>& storage,
+                                  Missing missing = Missing::reject) const;
 
   template <typename Archive>
   /// Writes or reads the scaler (io/detail/archive.hpp; part of every model file).
@@ -116,5 +100,37 @@ class Scaler {
   StandardScaler<Scalar> standard_;
   MinMaxScaler<Scalar> minmax_;
 };
+
+// Scaler's members, defined outside the class so that a program linking
+// somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+
+template <typename Scalar>
+auto Scaler<Scalar>::fit(ConstRowRef<Scalar> X, Missing missing) -> Scaler& {
+  if (kind_ == Scaling::standard) standard_.fit(X, missing);
+  if (kind_ == Scaling::minmax) minmax_.fit(X, missing);
+  return *this;
+}
+
+template <typename Scalar>
+auto Scaler<Scalar>::transform(ConstRowRef<Scalar> X, Missing missing) const -> RowMatrix<Scalar> {
+  if (kind_ == Scaling::standard) return standard_.transform(X, missing);
+  if (kind_ == Scaling::minmax) return minmax_.transform(X, missing);
+  return X;
+}
+
+template <typename Scalar>
+auto Scaler<Scalar>::inverse_transform(ConstRowRef<Scalar> Z, Missing missing) const -> RowMatrix<Scalar> {
+  if (kind_ == Scaling::standard) return standard_.inverse_transform(Z, missing);
+  if (kind_ == Scaling::minmax) return minmax_.inverse_transform(Z, missing);
+  return Z;
+}
+
+template <typename Scalar>
+auto Scaler<Scalar>::scaled_view(ConstRowRef<Scalar> X, RowMatrix<Scalar>& storage, Missing missing) const
+    -> ConstRowRef<Scalar> {
+  if (kind_ == Scaling::none) return X;
+  storage = transform(X, missing);
+  return ConstRowRef<Scalar>(storage);
+}
 
 }  // namespace somtile

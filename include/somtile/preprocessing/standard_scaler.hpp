@@ -74,68 +74,16 @@ class StandardScaler {
 
   /// Learns each feature's mean and standard deviation (over its present values with
   /// Missing::mask). On an exception the previous fit is kept.
-  SOMTILE_OUTLINE StandardScaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
-    detail::check_data("StandardScaler::fit", X, missing);
-    if (missing == Missing::mask) detail::check_columns_present("StandardScaler::fit", X);
-    const Index n = X.rows(), F = X.cols();
-    Vector<Scalar> mean(F), var(F), scale(F);
-    const double eps = std::numeric_limits<double>::epsilon();
-    // Two passes over the rows (row-major data: one sweep of memory each), every column summed
-    // in row order. count[j]: the column's present values (n without NaN).
-    Eigen::ArrayXd m = Eigen::ArrayXd::Zero(F), sq = Eigen::ArrayXd::Zero(F), count = Eigen::ArrayXd::Zero(F);
-    Eigen::ArrayXd correction = Eigen::ArrayXd::Zero(F);
-    for (Index i = 0; i < n; ++i)
-      for (Index j = 0; j < F; ++j) {
-        const double x = double(X(i, j));
-        if (std::isnan(x)) continue;
-        m[j] += x;
-        count[j] += 1.0;
-      }
-    m /= count;
-    for (Index i = 0; i < n; ++i)
-      for (Index j = 0; j < F; ++j) {
-        const double x = double(X(i, j));
-        if (std::isnan(x)) continue;
-        const double d = x - m[j];
-        sq[j] += d * d;
-        correction[j] += d;
-      }
-    for (Index j = 0; j < F; ++j) {
-      const double dn = count[j];
-      const double v = (sq[j] - correction[j] * correction[j] / dn) / dn;
-      const bool constant = v <= dn * eps * v + (dn * m[j] * eps) * (dn * m[j] * eps);
-      mean[j] = Scalar(m[j]);
-      var[j] = Scalar(v);
-      scale[j] = constant ? Scalar(1) : Scalar(std::sqrt(v));
-    }
-    mean_.swap(mean);
-    var_.swap(var);
-    scale_.swap(scale);
-    return *this;
-  }
+  StandardScaler& fit(ConstRowRef<Scalar> X, Missing missing = Missing::reject);
 
   /// (X - mean) / scale (NaN stays NaN with Missing::mask).
-  SOMTILE_OUTLINE RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const {
-    check("transform", X, missing);
-    RowMatrix<Scalar> Z = X;
-    Z.array().rowwise() -= mean_.transpose().array();
-    Z.array().rowwise() /= scale_.transpose().array();
-    return Z;
-  }
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) const;
 
   /// fit(X), then transform(X).
-  SOMTILE_OUTLINE RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject) {
-    return fit(X, missing).transform(X, missing);
-  }
+  RowMatrix<Scalar> fit_transform(ConstRowRef<Scalar> X, Missing missing = Missing::reject);
 
   /// Z * scale + mean: back to the data's units.
-  SOMTILE_OUTLINE RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const {
-    check("inverse_transform", Z, missing);
-    RowMatrix<Scalar> X = Z;
-    X.array().rowwise() *= scale_.transpose().array();
-    X.array().rowwise() += mean_.transpose().array();
-    return X;
-  }
+  RowMatrix<Scalar> inverse_transform(ConstRowRef<Scalar> Z, Missing missing = Missing::reject) const;
 
   /// Per-feature mean (scikit-learn's mean_).
   const Vector<Scalar>& mean() const { return fitted("mean").mean_; }
@@ -170,5 +118,72 @@ class StandardScaler {
 
   Vector<Scalar> mean_, var_, scale_;
 };
+
+// StandardScaler's members, defined outside the class so that a program linking
+// somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+
+template <typename Scalar>
+auto StandardScaler<Scalar>::fit(ConstRowRef<Scalar> X, Missing missing) -> StandardScaler& {
+  detail::check_data("StandardScaler::fit", X, missing);
+  if (missing == Missing::mask) detail::check_columns_present("StandardScaler::fit", X);
+  const Index n = X.rows(), F = X.cols();
+  Vector<Scalar> mean(F), var(F), scale(F);
+  const double eps = std::numeric_limits<double>::epsilon();
+  // Two passes over the rows (row-major data: one sweep of memory each), every column summed
+  // in row order. count[j]: the column's present values (n without NaN).
+  Eigen::ArrayXd m = Eigen::ArrayXd::Zero(F), sq = Eigen::ArrayXd::Zero(F), count = Eigen::ArrayXd::Zero(F);
+  Eigen::ArrayXd correction = Eigen::ArrayXd::Zero(F);
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < F; ++j) {
+      const double x = double(X(i, j));
+      if (std::isnan(x)) continue;
+      m[j] += x;
+      count[j] += 1.0;
+    }
+  m /= count;
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < F; ++j) {
+      const double x = double(X(i, j));
+      if (std::isnan(x)) continue;
+      const double d = x - m[j];
+      sq[j] += d * d;
+      correction[j] += d;
+    }
+  for (Index j = 0; j < F; ++j) {
+    const double dn = count[j];
+    const double v = (sq[j] - correction[j] * correction[j] / dn) / dn;
+    const bool constant = v <= dn * eps * v + (dn * m[j] * eps) * (dn * m[j] * eps);
+    mean[j] = Scalar(m[j]);
+    var[j] = Scalar(v);
+    scale[j] = constant ? Scalar(1) : Scalar(std::sqrt(v));
+  }
+  mean_.swap(mean);
+  var_.swap(var);
+  scale_.swap(scale);
+  return *this;
+}
+
+template <typename Scalar>
+auto StandardScaler<Scalar>::transform(ConstRowRef<Scalar> X, Missing missing) const -> RowMatrix<Scalar> {
+  check("transform", X, missing);
+  RowMatrix<Scalar> Z = X;
+  Z.array().rowwise() -= mean_.transpose().array();
+  Z.array().rowwise() /= scale_.transpose().array();
+  return Z;
+}
+
+template <typename Scalar>
+auto StandardScaler<Scalar>::fit_transform(ConstRowRef<Scalar> X, Missing missing) -> RowMatrix<Scalar> {
+  return fit(X, missing).transform(X, missing);
+}
+
+template <typename Scalar>
+auto StandardScaler<Scalar>::inverse_transform(ConstRowRef<Scalar> Z, Missing missing) const -> RowMatrix<Scalar> {
+  check("inverse_transform", Z, missing);
+  RowMatrix<Scalar> X = Z;
+  X.array().rowwise() *= scale_.transpose().array();
+  X.array().rowwise() += mean_.transpose().array();
+  return X;
+}
 
 }  // namespace somtile

@@ -62,85 +62,17 @@ class MapClassifier {
 
   /// Labels the units from the samples X with classes y (any integers). On an exception the
   /// previous fit is kept.
-  SOMTILE_OUTLINE MapClassifier& fit(ConstRowRef<Scalar> X, const Labels& y) {
-    const char* call = "MapClassifier::fit";
-    detail::check_data(call, X, n_features(), "MapClassifier");
-    detail::check_labels(call, y, X.rows());
-    detail::ClassCodes classes = detail::class_codes(y);
-    const Index C = classes.classes.size(), U = n_units();
-
-    const Labels bmu = nearest_units(X);
-    Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> counts = decltype(counts)::Zero(U, C);
-    for (Index i = 0; i < X.rows(); ++i) ++counts(bmu[i], classes.codes[std::size_t(i)]);
-
-    // Majority vote of the units that won samples (the first maximum: the smallest label).
-    Labels code = Labels::Constant(U, -1);
-    RowMatrix<Scalar> proba = RowMatrix<Scalar>::Zero(U, C);
-    std::vector<Index> labelled;
-    for (Index u = 0; u < U; ++u) {
-      const Index hits = counts.row(u).sum();
-      if (hits == 0) continue;
-      counts.row(u).maxCoeff(&code[u]);
-      proba.row(u) = counts.row(u).template cast<Scalar>() / Scalar(hits);
-      labelled.push_back(u);
-    }
-    // Units without samples: the nearest labelled unit on the grid, then in weight space.
-    Labels donor(U);
-    for (Index u = 0; u < U; ++u) donor[u] = u;
-    for (Index u = 0; u < U; ++u) {
-      if (code[u] >= 0) continue;
-      Index best = -1;
-      double best_grid = 0, best_weight = 0;
-      for (const Index v : labelled) {
-        const double g = grid_.distance(u, v);
-        const double tol = 1e-9 * std::max(1.0, g);
-        if (best >= 0 && g > best_grid + tol) continue;
-        const double w = double(distance<Scalar>(distance_, weights_.row(u), weights_.row(v)));
-        if (best < 0 || g < best_grid - tol || w < best_weight) {
-          best = v;
-          best_grid = g;
-          best_weight = w;
-        }
-      }
-      donor[u] = best;
-    }
-    for (Index u = 0; u < U; ++u)
-      if (donor[u] != u) {
-        code[u] = code[donor[u]];
-        proba.row(u) = proba.row(donor[u]);
-      }
-
-    classes_.swap(classes.classes);
-    unit_labels_.resize(U);
-    for (Index u = 0; u < U; ++u) unit_labels_[u] = classes_[code[u]];
-    proba_.swap(proba);
-    donor_.swap(donor);
-    return *this;
-  }
+  MapClassifier& fit(ConstRowRef<Scalar> X, const Labels& y);
 
   /// The class of every sample: the label of its BMU.
-  SOMTILE_OUTLINE Labels predict(ConstRowRef<Scalar> X) const {
-    const Labels bmu = bmus("MapClassifier::predict", X);
-    Labels out(X.rows());
-    for (Index i = 0; i < X.rows(); ++i) out[i] = unit_labels_[bmu[i]];
-    return out;
-  }
+  Labels predict(ConstRowRef<Scalar> X) const;
 
   /// Class frequencies of every sample's BMU (n_samples x classes, columns in classes() order);
   /// every row sums to 1.
-  SOMTILE_OUTLINE RowMatrix<Scalar> predict_proba(ConstRowRef<Scalar> X) const {
-    const Labels bmu = bmus("MapClassifier::predict_proba", X);
-    RowMatrix<Scalar> P(X.rows(), proba_.cols());
-    for (Index i = 0; i < X.rows(); ++i) P.row(i) = proba_.row(bmu[i]);
-    return P;
-  }
+  RowMatrix<Scalar> predict_proba(ConstRowRef<Scalar> X) const;
 
   /// Accuracy of predict(X) against y.
-  SOMTILE_OUTLINE double score(ConstRowRef<Scalar> X, const Labels& y) const {
-    const Labels p = predict(X);  // checks X first
-    detail::check_labels("MapClassifier::score", y, X.rows());
-    return double((p.array() == y.array()).count()) / double(X.rows());
-  }
+  double score(ConstRowRef<Scalar> X, const Labels& y) const;
 
   /// True after a successful fit().
   bool is_fitted() const { return classes_.size() > 0; }
@@ -180,11 +112,7 @@ class MapClassifier {
     detail::require<NotFittedError>(is_fitted(), std::string("MapClassifier::") + what,
                                     "this MapClassifier is not fitted yet; call fit() first");
   }
-  SOMTILE_OUTLINE Labels bmus(const char* call, ConstRowRef<Scalar> X) const {
-    detail::require<NotFittedError>(is_fitted(), call, "this MapClassifier is not fitted yet; call fit() first");
-    detail::check_data(call, X, n_features(), "MapClassifier");
-    return nearest_units(X);
-  }
+  Labels bmus(const char* call, ConstRowRef<Scalar> X) const;
   Labels nearest_units(ConstRowRef<Scalar> X) const {
     RowMatrix<Scalar> storage;
     return detail::dense_bmus<Scalar>(scaler_.scaled_view(X, storage), weights_, distance_, false, n_threads_).bmu;
@@ -198,5 +126,95 @@ class MapClassifier {
   Labels classes_, unit_labels_, donor_;
   RowMatrix<Scalar> proba_;
 };
+
+// MapClassifier's members, defined outside the class so that a program linking
+// somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+
+template <typename Scalar>
+auto MapClassifier<Scalar>::fit(ConstRowRef<Scalar> X, const Labels& y) -> MapClassifier& {
+  const char* call = "MapClassifier::fit";
+  detail::check_data(call, X, n_features(), "MapClassifier");
+  detail::check_labels(call, y, X.rows());
+  detail::ClassCodes classes = detail::class_codes(y);
+  const Index C = classes.classes.size(), U = n_units();
+
+  const Labels bmu = nearest_units(X);
+  Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> counts = decltype(counts)::Zero(U, C);
+  for (Index i = 0; i < X.rows(); ++i) ++counts(bmu[i], classes.codes[std::size_t(i)]);
+
+  // Majority vote of the units that won samples (the first maximum: the smallest label).
+  Labels code = Labels::Constant(U, -1);
+  RowMatrix<Scalar> proba = RowMatrix<Scalar>::Zero(U, C);
+  std::vector<Index> labelled;
+  for (Index u = 0; u < U; ++u) {
+    const Index hits = counts.row(u).sum();
+    if (hits == 0) continue;
+    counts.row(u).maxCoeff(&code[u]);
+    proba.row(u) = counts.row(u).template cast<Scalar>() / Scalar(hits);
+    labelled.push_back(u);
+  }
+  // Units without samples: the nearest labelled unit on the grid, then in weight space.
+  Labels donor(U);
+  for (Index u = 0; u < U; ++u) donor[u] = u;
+  for (Index u = 0; u < U; ++u) {
+    if (code[u] >= 0) continue;
+    Index best = -1;
+    double best_grid = 0, best_weight = 0;
+    for (const Index v : labelled) {
+      const double g = grid_.distance(u, v);
+      const double tol = 1e-9 * std::max(1.0, g);
+      if (best >= 0 && g > best_grid + tol) continue;
+      const double w = double(distance<Scalar>(distance_, weights_.row(u), weights_.row(v)));
+      if (best < 0 || g < best_grid - tol || w < best_weight) {
+        best = v;
+        best_grid = g;
+        best_weight = w;
+      }
+    }
+    donor[u] = best;
+  }
+  for (Index u = 0; u < U; ++u)
+    if (donor[u] != u) {
+      code[u] = code[donor[u]];
+      proba.row(u) = proba.row(donor[u]);
+    }
+
+  classes_.swap(classes.classes);
+  unit_labels_.resize(U);
+  for (Index u = 0; u < U; ++u) unit_labels_[u] = classes_[code[u]];
+  proba_.swap(proba);
+  donor_.swap(donor);
+  return *this;
+}
+
+template <typename Scalar>
+auto MapClassifier<Scalar>::predict(ConstRowRef<Scalar> X) const -> Labels {
+  const Labels bmu = bmus("MapClassifier::predict", X);
+  Labels out(X.rows());
+  for (Index i = 0; i < X.rows(); ++i) out[i] = unit_labels_[bmu[i]];
+  return out;
+}
+
+template <typename Scalar>
+auto MapClassifier<Scalar>::predict_proba(ConstRowRef<Scalar> X) const -> RowMatrix<Scalar> {
+  const Labels bmu = bmus("MapClassifier::predict_proba", X);
+  RowMatrix<Scalar> P(X.rows(), proba_.cols());
+  for (Index i = 0; i < X.rows(); ++i) P.row(i) = proba_.row(bmu[i]);
+  return P;
+}
+
+template <typename Scalar>
+auto MapClassifier<Scalar>::score(ConstRowRef<Scalar> X, const Labels& y) const -> double {
+  const Labels p = predict(X);  // checks X first
+  detail::check_labels("MapClassifier::score", y, X.rows());
+  return double((p.array() == y.array()).count()) / double(X.rows());
+}
+
+template <typename Scalar>
+auto MapClassifier<Scalar>::bmus(const char* call, ConstRowRef<Scalar> X) const -> Labels {
+  detail::require<NotFittedError>(is_fitted(), call, "this MapClassifier is not fitted yet; call fit() first");
+  detail::check_data(call, X, n_features(), "MapClassifier");
+  return nearest_units(X);
+}
 
 }  // namespace somtile

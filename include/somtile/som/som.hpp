@@ -265,7 +265,7 @@ class Som {
   }
 
   /// Initialises the weights from X with params().init.
-  SOMTILE_OUTLINE void initialize_weights(ConstRowRef<Scalar> X) { initialize_weights(X, params_.init); }
+  void initialize_weights(ConstRowRef<Scalar> X);
 
   /// random: each unit a data row drawn uniformly with replacement (TorchSOM's "random");
   /// sample: distinct random rows, without replacement (with more units than samples, every
@@ -276,51 +276,20 @@ class Som {
   /// scaling is fitted on X first. With missing values (Missing::mask), random, sample and pca
   /// read a copy of X whose NaN cells hold their column's mean of the present values, and
   /// uniform draws in the present values' [min, max] (som/detail/mean_fill.hpp).
-  SOMTILE_OUTLINE void initialize_weights(ConstRowRef<Scalar> X, Init init) {
-    const char* call = "Som::initialize_weights";
-    check(call, X);
-    if (masked(X)) detail::check_columns_present(call, X);
-    Scaler<Scalar> scaler(params_.scaling);
-    scaler.fit(X, params_.missing);
-    RowMatrix<Scalar> storage;
-    weights_ = initial_weights(scaler.scaled_view(X, storage, params_.missing), init);
-    scaler_ = std::move(scaler);
-  }
+  void initialize_weights(ConstRowRef<Scalar> X, Init init);
 
   /// Trains for params().epochs epochs. Initialises the weights with params().init first when
   /// they were never initialised (and, with params().scaling set, fits the scaling on X; later
   /// fits keep it). Without scaling, warns when the features' ranges (max - min) differ by more
   /// than 100 times. On an exception the previous weights are kept.
-  SOMTILE_OUTLINE TrainingHistory fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {}) {
-    check("Som::fit", X);
-    const bool missing = masked(X);
-    if (missing && !is_fitted()) detail::check_columns_present("Som::fit", X);
-    Scaler<Scalar> scaler = scaler_;
-    if (!is_fitted()) scaler.fit(X, params_.missing);
-    if (params_.scaling == Scaling::none) detail::warn_if_unscaled<Scalar>("Som::fit", X);
-    RowMatrix<Scalar> storage;
-    const ConstRowRef<Scalar> Xs = scaler.scaled_view(X, storage, params_.missing);
-    RowMatrix<Scalar> W = is_fitted() ? weights_ : initial_weights(Xs, params_.init);
-    TrainingHistory history;
-    if (params_.training == Training::batch)
-      train_batch(Xs, W, history, on_epoch, missing);
-    else if (missing)
-      train_minibatch_masked(Xs, W, history, on_epoch);
-    else
-      train_minibatch(Xs, W, history, on_epoch);
-    weights_ = std::move(W);
-    scaler_ = std::move(scaler);
-    return history;
-  }
+  TrainingHistory fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {});
 
   /// BMU (flat unit index) of every sample.
-  SOMTILE_OUTLINE Labels predict(ConstRowRef<Scalar> X) const { return bmus("Som::predict", X, false).bmu; }
+  Labels predict(ConstRowRef<Scalar> X) const;
 
   /// Full BMU search result (BMU, second BMU unless SecondBmu::skip, distances) for the maps
   /// and diagnostics.
-  SOMTILE_OUTLINE BmuResult<Scalar> bmus(ConstRowRef<Scalar> X, SecondBmu second = SecondBmu::find) const {
-    return bmus("Som::bmus", X, second == SecondBmu::find);
-  }
+  BmuResult<Scalar> bmus(ConstRowRef<Scalar> X, SecondBmu second = SecondBmu::find) const;
   /// Deprecated: bmus(X, SecondBmu::find or SecondBmu::skip).
   [[deprecated("use bmus(X, SecondBmu::find) or bmus(X, SecondBmu::skip)")]] BmuResult<Scalar> bmus(
       ConstRowRef<Scalar> X, bool with_second) const {
@@ -329,63 +298,22 @@ class Som {
 
   /// Distance from every sample to every unit (n x units), in the map's metric (in scaled
   /// space when params().scaling is set; masked distances for rows with missing values).
-  SOMTILE_OUTLINE RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const {
-    require_weights("Som::transform");
-    check("Som::transform", X_raw);
-    const bool missing = masked(X_raw);
-    RowMatrix<Scalar> storage;
-    const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage, params_.missing);
-    RowMatrix<Scalar> D(X.rows(), n_units());
-    const RowMatrix<Scalar> Wt = missing ? RowMatrix<Scalar>(weights_.transpose()) : RowMatrix<Scalar>();
-    detail::parallel_for_chunks(
-        X.rows(), 256, params_.n_threads,
-        [&](Index b, Index e) {
-          detail::MaskedRow<Scalar> row;
-          std::vector<Scalar> scratch(missing ? static_cast<std::size_t>(n_units()) : 0);
-          for (Index i = b; i < e; ++i) {
-            if (missing && X.row(i).hasNaN()) {
-              row.set(X.row(i));
-              row.distances(params_.distance, weights_, Wt, D.row(i).data(), scratch.data());
-              continue;
-            }
-            for (Index u = 0; u < n_units(); ++u)
-              D(i, u) = distance<Scalar>(params_.distance, X.row(i), weights_.row(u));
-          }
-        },
-        double(n_units()) * double(n_features_));
-    return D;
-  }
+  RowMatrix<Scalar> transform(ConstRowRef<Scalar> X_raw) const;
 
   /// Mean distance from each row of X to its BMU.
-  SOMTILE_OUTLINE double quantization_error(ConstRowRef<Scalar> X) const {
-    return somtile::quantization_error(bmus("Som::quantization_error", X, false));
-  }
+  double quantization_error(ConstRowRef<Scalar> X) const;
   /// Share of the rows of X whose two best units are not neighbours on the grid.
-  SOMTILE_OUTLINE double topographic_error(ConstRowRef<Scalar> X) const {
-    return somtile::topographic_error(bmus("Som::topographic_error", X, true), grid_);
-  }
+  double topographic_error(ConstRowRef<Scalar> X) const;
 
   /// Clusters the units (not the samples): k-means, GMM or HDBSCAN on the codebook, the grid
   /// positions or both (see ClusterParams and cluster_units). Needs <somtile/cluster.hpp>.
-  SOMTILE_OUTLINE ClusterResult cluster(const ClusterParams& params = {}) const {
-    static_assert(detail::NeuronClusteringIncluded<Scalar>::value,
-                  "Som::cluster() needs #include <somtile/cluster.hpp>");
-    require_weights("Som::cluster");
-    return cluster_units<Scalar>(weights_, positions(), params, "Som::cluster");
-  }
+  ClusterResult cluster(const ClusterParams& params = {}) const;
 
   /// k-means inertia of the units for k = 1..max_k in a feature space (the elbow plot's data).
   /// max_k = 0: up to 10; any max_k is capped at the number of units (k-means cannot make more
   /// clusters than there are units), so the result has min(max_k, units) entries.
   /// Needs <somtile/cluster.hpp>.
-  SOMTILE_OUTLINE std::vector<double> elbow(Index max_k = 0, FeatureSpace space = FeatureSpace::weights,
-                                            std::uint64_t seed = 0) const {
-    static_assert(detail::NeuronClusteringIncluded<Scalar>::value, "Som::elbow() needs #include <somtile/cluster.hpp>");
-    require_weights("Som::elbow");
-    detail::check_non_negative("Som::elbow", "max_k", max_k);
-    return elbow_inertias(cluster_features<Scalar>(weights_, positions(), space),
-                          std::min<Index>(max_k > 0 ? max_k : 10, n_units()), seed, 10, params_.n_threads);
-  }
+  std::vector<double> elbow(Index max_k = 0, FeatureSpace space = FeatureSpace::weights, std::uint64_t seed = 0) const;
 
   /// One Kohonen batch step from per-unit sums and counts (e.g. combined over MPI ranks):
   /// w_n = sum_u h(u, n) S_u / sum_u h(u, n) c_u with the kernel at width sigma.
@@ -404,22 +332,22 @@ class Som {
   ///@{
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Initialises the weights from sparse X with params().init.
-  SOMTILE_OUTLINE void initialize_weights(const Sp& X) {
+  void initialize_weights(const Sp& X) {
     initialize_weights(X, params_.init);
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Initialises the weights from sparse X with `init`.
-  SOMTILE_OUTLINE void initialize_weights(const Sp& X, Init init) {
+  void initialize_weights(const Sp& X, Init init) {
     detail::SparseSom<Scalar, Sp>::initialize_weights(*this, X, init);
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Trains on sparse X (batch training costs O(nnz x units) per epoch).
-  SOMTILE_OUTLINE TrainingHistory fit(const Sp& X, const EpochCallback& on_epoch = {}) {
+  TrainingHistory fit(const Sp& X, const EpochCallback& on_epoch = {}) {
     return detail::SparseSom<Scalar, Sp>::fit(*this, X, on_epoch);
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// BMU of every sparse row.
-  SOMTILE_OUTLINE Labels predict(const Sp& X) const {
+  Labels predict(const Sp& X) const {
     return detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::predict", X, false).bmu;
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
@@ -435,17 +363,17 @@ class Som {
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Distances from every sparse row to every unit.
-  SOMTILE_OUTLINE RowMatrix<Scalar> transform(const Sp& X) const {
+  RowMatrix<Scalar> transform(const Sp& X) const {
     return detail::SparseSom<Scalar, Sp>::transform(*this, X);
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Mean distance from each sparse row to its BMU.
-  SOMTILE_OUTLINE double quantization_error(const Sp& X) const {
+  double quantization_error(const Sp& X) const {
     return somtile::quantization_error(detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::quantization_error", X, false));
   }
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   /// Share of the sparse rows whose two best units are not neighbours.
-  SOMTILE_OUTLINE double topographic_error(const Sp& X) const {
+  double topographic_error(const Sp& X) const {
     return somtile::topographic_error(detail::SparseSom<Scalar, Sp>::bmus(*this, "Som::topographic_error", X, true),
                                       grid_);
   }
@@ -479,13 +407,7 @@ class Som {
   // Whether X (checked) takes the missing-value paths: mask and a NaN in it.
   bool masked(ConstRowRef<Scalar> X) const { return params_.missing == Missing::mask && detail::has_missing(X); }
 
-  SOMTILE_OUTLINE BmuResult<Scalar> bmus(const char* call, ConstRowRef<Scalar> X, bool with_second) const {
-    require_weights(call);
-    check(call, X);
-    RowMatrix<Scalar> storage;
-    return detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), weights_, params_.distance,
-                                       with_second, params_.n_threads, params_.missing);
-  }
+  BmuResult<Scalar> bmus(const char* call, ConstRowRef<Scalar> X, bool with_second) const;
 
   RowMatrix<Scalar> initial_weights(ConstRowRef<Scalar> X_in, Init init) {
     RowMatrix<Scalar> filled;  // NaN cells at their column's mean (som/detail/mean_fill.hpp)
@@ -712,5 +634,120 @@ class Som {
   RowMatrix<Scalar> weights_;
   Scaler<Scalar> scaler_;
 };
+
+// Som's members, defined outside the class so that a program linking
+// somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+
+template <typename Scalar>
+auto Som<Scalar>::initialize_weights(ConstRowRef<Scalar> X) -> void {
+  initialize_weights(X, params_.init);
+}
+
+template <typename Scalar>
+auto Som<Scalar>::initialize_weights(ConstRowRef<Scalar> X, Init init) -> void {
+  const char* call = "Som::initialize_weights";
+  check(call, X);
+  if (masked(X)) detail::check_columns_present(call, X);
+  Scaler<Scalar> scaler(params_.scaling);
+  scaler.fit(X, params_.missing);
+  RowMatrix<Scalar> storage;
+  weights_ = initial_weights(scaler.scaled_view(X, storage, params_.missing), init);
+  scaler_ = std::move(scaler);
+}
+
+template <typename Scalar>
+auto Som<Scalar>::fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch) -> TrainingHistory {
+  check("Som::fit", X);
+  const bool missing = masked(X);
+  if (missing && !is_fitted()) detail::check_columns_present("Som::fit", X);
+  Scaler<Scalar> scaler = scaler_;
+  if (!is_fitted()) scaler.fit(X, params_.missing);
+  if (params_.scaling == Scaling::none) detail::warn_if_unscaled<Scalar>("Som::fit", X);
+  RowMatrix<Scalar> storage;
+  const ConstRowRef<Scalar> Xs = scaler.scaled_view(X, storage, params_.missing);
+  RowMatrix<Scalar> W = is_fitted() ? weights_ : initial_weights(Xs, params_.init);
+  TrainingHistory history;
+  if (params_.training == Training::batch)
+    train_batch(Xs, W, history, on_epoch, missing);
+  else if (missing)
+    train_minibatch_masked(Xs, W, history, on_epoch);
+  else
+    train_minibatch(Xs, W, history, on_epoch);
+  weights_ = std::move(W);
+  scaler_ = std::move(scaler);
+  return history;
+}
+
+template <typename Scalar>
+auto Som<Scalar>::predict(ConstRowRef<Scalar> X) const -> Labels {
+  return bmus("Som::predict", X, false).bmu;
+}
+
+template <typename Scalar>
+auto Som<Scalar>::bmus(ConstRowRef<Scalar> X, SecondBmu second) const -> BmuResult<Scalar> {
+  return bmus("Som::bmus", X, second == SecondBmu::find);
+}
+
+template <typename Scalar>
+auto Som<Scalar>::transform(ConstRowRef<Scalar> X_raw) const -> RowMatrix<Scalar> {
+  require_weights("Som::transform");
+  check("Som::transform", X_raw);
+  const bool missing = masked(X_raw);
+  RowMatrix<Scalar> storage;
+  const ConstRowRef<Scalar> X = scaler_.scaled_view(X_raw, storage, params_.missing);
+  RowMatrix<Scalar> D(X.rows(), n_units());
+  const RowMatrix<Scalar> Wt = missing ? RowMatrix<Scalar>(weights_.transpose()) : RowMatrix<Scalar>();
+  detail::parallel_for_chunks(
+      X.rows(), 256, params_.n_threads,
+      [&](Index b, Index e) {
+        detail::MaskedRow<Scalar> row;
+        std::vector<Scalar> scratch(missing ? static_cast<std::size_t>(n_units()) : 0);
+        for (Index i = b; i < e; ++i) {
+          if (missing && X.row(i).hasNaN()) {
+            row.set(X.row(i));
+            row.distances(params_.distance, weights_, Wt, D.row(i).data(), scratch.data());
+            continue;
+          }
+          for (Index u = 0; u < n_units(); ++u) D(i, u) = distance<Scalar>(params_.distance, X.row(i), weights_.row(u));
+        }
+      },
+      double(n_units()) * double(n_features_));
+  return D;
+}
+
+template <typename Scalar>
+auto Som<Scalar>::quantization_error(ConstRowRef<Scalar> X) const -> double {
+  return somtile::quantization_error(bmus("Som::quantization_error", X, false));
+}
+
+template <typename Scalar>
+auto Som<Scalar>::topographic_error(ConstRowRef<Scalar> X) const -> double {
+  return somtile::topographic_error(bmus("Som::topographic_error", X, true), grid_);
+}
+
+template <typename Scalar>
+auto Som<Scalar>::cluster(const ClusterParams& params) const -> ClusterResult {
+  static_assert(detail::NeuronClusteringIncluded<Scalar>::value, "Som::cluster() needs #include <somtile/cluster.hpp>");
+  require_weights("Som::cluster");
+  return cluster_units<Scalar>(weights_, positions(), params, "Som::cluster");
+}
+
+template <typename Scalar>
+auto Som<Scalar>::elbow(Index max_k, FeatureSpace space, std::uint64_t seed) const -> std::vector<double> {
+  static_assert(detail::NeuronClusteringIncluded<Scalar>::value, "Som::elbow() needs #include <somtile/cluster.hpp>");
+  require_weights("Som::elbow");
+  detail::check_non_negative("Som::elbow", "max_k", max_k);
+  return elbow_inertias(cluster_features<Scalar>(weights_, positions(), space),
+                        std::min<Index>(max_k > 0 ? max_k : 10, n_units()), seed, 10, params_.n_threads);
+}
+
+template <typename Scalar>
+auto Som<Scalar>::bmus(const char* call, ConstRowRef<Scalar> X, bool with_second) const -> BmuResult<Scalar> {
+  require_weights(call);
+  check(call, X);
+  RowMatrix<Scalar> storage;
+  return detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), weights_, params_.distance,
+                                     with_second, params_.n_threads, params_.missing);
+}
 
 }  // namespace somtile

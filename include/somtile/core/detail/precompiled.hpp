@@ -16,13 +16,12 @@
 /// Expands a module's list for float and double.
 #define SOMTILE_FOR_FLOAT_AND_DOUBLE(list, X) list(X, float) list(X, double)
 
-// The public members of the precompiled classes are marked SOMTILE_OUTLINE (never inlined).
-// GCC instantiates the inline members of an `extern template` class wherever they are called
-// and, when optimising, inlines them: their bodies would be optimised and compiled again in every
-// program that links somtile::precompiled. A member that cannot be inlined is called in the
-// library instead. These are whole-data calls (fit, predict, transform, ...): not inlining them
-// costs nothing at run time. (Their bodies are still instantiated by the front end; moving them
-// out of the class body would save that too.)
+// The precompiled classes define their public members outside the class body. GCC instantiates
+// the inline members of an `extern template` class wherever they are called (to be able to
+// inline them), and members defined in the class are inline: their bodies would be compiled again
+// in every program that links somtile::precompiled. Members defined outside are not inline, so
+// the program takes them from the library. SOMTILE_OUTLINE (never inline) is for the few thin
+// wrappers that stay in a class body.
 #if defined(__GNUC__)
 #define SOMTILE_OUTLINE [[gnu::noinline]]
 #else
