@@ -214,6 +214,7 @@ class GaussianMixture {
 
 // GaussianMixture's members, defined outside the class so that a program linking
 // somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+/// \cond INTERNAL
 
 template <typename Scalar>
 auto GaussianMixture<Scalar>::fit(DataRef<Scalar> X) -> GaussianMixture& {
@@ -300,5 +301,6 @@ template <typename Scalar>
 auto GaussianMixture<Scalar>::aic(DataRef<Scalar> X) const -> double {
   return -2 * score(X) * double(X.rows()) + 2 * double(n_parameters());
 }
+/// \endcond
 
 }  // namespace somtile

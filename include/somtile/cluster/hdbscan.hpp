@@ -126,6 +126,7 @@ class HDBSCAN {
 
 // HDBSCAN's members, defined outside the class so that a program linking
 // somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+/// \cond INTERNAL
 
 template <typename Scalar>
 auto HDBSCAN<Scalar>::fit(DataRef<Scalar> X) -> HDBSCAN& {
@@ -163,5 +164,6 @@ template <typename Scalar>
 auto HDBSCAN<Scalar>::fit_predict(DataRef<Scalar> X) -> Labels {
   return fit(X).labels();
 }
+/// \endcond
 
 }  // namespace somtile

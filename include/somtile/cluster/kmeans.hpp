@@ -170,6 +170,7 @@ class KMeans {
 
 // KMeans's members, defined outside the class so that a program linking
 // somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+/// \cond INTERNAL
 
 template <typename Scalar>
 auto KMeans<Scalar>::fit(DataRef<Scalar> X) -> KMeans& {
@@ -228,5 +229,6 @@ template <typename Scalar>
 auto KMeans<Scalar>::fit_predict(DataRef<Scalar> X) -> Labels {
   return fit(X).labels();
 }
+/// \endcond
 
 }  // namespace somtile

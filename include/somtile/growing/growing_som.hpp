@@ -311,6 +311,7 @@ class GrowingSomEstimator {
 
 // GrowingSomEstimator's members, defined outside the class so that a program linking
 // somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+/// \cond INTERNAL
 
 template <typename Scalar>
 auto GrowingSomEstimator<Scalar>::quantization_error() const -> double {
@@ -396,5 +397,6 @@ auto GrowingSomEstimator<Scalar>::bmus(ConstRowRef<Scalar> X) const -> Labels {
                                      Distance::euclidean, false, params_.n_threads, params_.missing)
       .bmu;
 }
+/// \endcond
 
 }  // namespace somtile

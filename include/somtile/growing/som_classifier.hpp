@@ -170,6 +170,7 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
 
 // SomClassifier's members, defined outside the class so that a program linking
 // somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+/// \cond INTERNAL
 
 template <typename Scalar>
 auto SomClassifier<Scalar>::fit(ConstRowRef<Scalar> X, const Labels& y, const EpochCallback& on_epoch)
@@ -236,5 +237,6 @@ auto SomClassifier<Scalar>::score(ConstRowRef<Scalar> X, const Labels& y) const 
   const Labels p = predict(X);
   return double((p.array() == y.array()).count()) / double(X.rows());
 }
+/// \endcond
 
 }  // namespace somtile

@@ -111,6 +111,7 @@ class SomVQ : public GrowingSomEstimator<Scalar> {
 
 // SomVQ's members, defined outside the class so that a program linking
 // somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+/// \cond INTERNAL
 
 template <typename Scalar>
 auto SomVQ<Scalar>::fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch) -> SomVQ& {
@@ -146,5 +147,6 @@ template <typename Scalar>
 auto SomVQ<Scalar>::fit_transform(ConstRowRef<Scalar> X, const EpochCallback& on_epoch) -> RowMatrix<Scalar> {
   return fit(X, on_epoch).transform(X);
 }
+/// \endcond
 
 }  // namespace somtile

@@ -434,6 +434,7 @@ class OnlineSom {
 
 // OnlineSom's members, defined outside the class so that a program linking
 // somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+/// \cond INTERNAL
 
 template <typename Scalar>
 auto OnlineSom<Scalar>::fit(ConstRowRef<Scalar> X) -> OnlineSom& {
@@ -493,5 +494,6 @@ auto OnlineSom<Scalar>::transform(ConstRowRef<Scalar> X, int n_threads) const ->
       double(W.rows()) * double(W.cols()));
   return D;
 }
+/// \endcond
 
 }  // namespace somtile

@@ -125,6 +125,7 @@ class MinMaxScaler {
 
 // MinMaxScaler's members, defined outside the class so that a program linking
 // somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+/// \cond INTERNAL
 
 template <typename Scalar>
 auto MinMaxScaler<Scalar>::fit(ConstRowRef<Scalar> X, Missing missing) -> MinMaxScaler& {
@@ -176,5 +177,6 @@ auto MinMaxScaler<Scalar>::inverse_transform(ConstRowRef<Scalar> Z, Missing miss
   X.array().rowwise() /= scale_.transpose().array();
   return X;
 }
+/// \endcond
 
 }  // namespace somtile

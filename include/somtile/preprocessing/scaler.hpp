@@ -103,6 +103,7 @@ class Scaler {
 
 // Scaler's members, defined outside the class so that a program linking
 // somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+/// \cond INTERNAL
 
 template <typename Scalar>
 auto Scaler<Scalar>::fit(ConstRowRef<Scalar> X, Missing missing) -> Scaler& {
@@ -132,5 +133,6 @@ auto Scaler<Scalar>::scaled_view(ConstRowRef<Scalar> X, RowMatrix<Scalar>& stora
   storage = transform(X, missing);
   return ConstRowRef<Scalar>(storage);
 }
+/// \endcond
 
 }  // namespace somtile

@@ -121,6 +121,7 @@ class StandardScaler {
 
 // StandardScaler's members, defined outside the class so that a program linking
 // somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+/// \cond INTERNAL
 
 template <typename Scalar>
 auto StandardScaler<Scalar>::fit(ConstRowRef<Scalar> X, Missing missing) -> StandardScaler& {
@@ -185,5 +186,6 @@ auto StandardScaler<Scalar>::inverse_transform(ConstRowRef<Scalar> Z, Missing mi
   X.array().rowwise() += mean_.transpose().array();
   return X;
 }
+/// \endcond
 
 }  // namespace somtile

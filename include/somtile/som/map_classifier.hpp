@@ -129,6 +129,7 @@ class MapClassifier {
 
 // MapClassifier's members, defined outside the class so that a program linking
 // somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+/// \cond INTERNAL
 
 template <typename Scalar>
 auto MapClassifier<Scalar>::fit(ConstRowRef<Scalar> X, const Labels& y) -> MapClassifier& {
@@ -216,5 +217,6 @@ auto MapClassifier<Scalar>::bmus(const char* call, ConstRowRef<Scalar> X) const 
   detail::check_data(call, X, n_features(), "MapClassifier");
   return nearest_units(X);
 }
+/// \endcond
 
 }  // namespace somtile

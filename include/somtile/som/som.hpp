@@ -637,6 +637,7 @@ class Som {
 
 // Som's members, defined outside the class so that a program linking
 // somtile::precompiled does not instantiate them (core/detail/precompiled.hpp).
+/// \cond INTERNAL
 
 template <typename Scalar>
 auto Som<Scalar>::initialize_weights(ConstRowRef<Scalar> X) -> void {
@@ -749,5 +750,6 @@ auto Som<Scalar>::bmus(const char* call, ConstRowRef<Scalar> X, bool with_second
   return detail::masked_bmus<Scalar>(scaler_.scaled_view(X, storage, params_.missing), weights_, params_.distance,
                                      with_second, params_.n_threads, params_.missing);
 }
+/// \endcond
 
 }  // namespace somtile
