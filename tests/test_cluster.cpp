@@ -3,14 +3,10 @@
 // O(n^2) mutual-reachability HDBSCAN reference.
 // Scalars: float and double against scikit-learn's values, for save/load and for the 1e30
 // cases (float overflows where double does not); double only for the other behaviour.
-#include <somtile/cluster/gaussian_mixture.hpp>
-#include <somtile/cluster/hdbscan.hpp>
-#include <somtile/cluster/kmeans.hpp>
-#include <somtile/cluster/som_cluster.hpp>
+#include <somtile/cluster.hpp>
 #include <somtile/core/random.hpp>
 #include <somtile/core/warning.hpp>
-#include <somtile/io/csv.hpp>
-#include <somtile/io/model_io.hpp>
+#include <somtile/io.hpp>
 #include <somtile/metrics/clustering.hpp>
 
 #include <catch2/catch.hpp>

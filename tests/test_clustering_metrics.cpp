@@ -2,7 +2,7 @@
 // (tests/reference/make_cluster_reference.py) and their edge cases.
 // Scalars: float and double against scikit-learn's values and for 1e30; double only for
 // silhouette_samples' noise and singletons.
-#include <somtile/io/csv.hpp>
+#include <somtile/io.hpp>
 #include <somtile/metrics/clustering.hpp>
 
 #include <catch2/catch.hpp>

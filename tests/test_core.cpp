@@ -1,15 +1,14 @@
 // Random numbers, input validation, the enum name tables and the version macros (the
 // preprocessing module has test_preprocessing.cpp).
 // Scalars: no templated test cases.
-#include <somtile/cluster/hdbscan.hpp>
-#include <somtile/cluster/som_cluster_types.hpp>
+#include <somtile/cluster.hpp>
 #include <somtile/core/detail/validate.hpp>
 #include <somtile/core/random.hpp>
 #include <somtile/core/types.hpp>
 #include <somtile/core/warning.hpp>
 #include <somtile/grid/schedule.hpp>
-#include <somtile/growing/growing_som_params.hpp>
-#include <somtile/som/som.hpp>
+#include <somtile/growing.hpp>
+#include <somtile/som.hpp>
 #include <somtile/version.hpp>
 
 #include <catch2/catch.hpp>

@@ -4,11 +4,9 @@
 // probabilities), for determinism, huge values and save/load; double only elsewhere.
 #include <somtile/core/random.hpp>
 #include <somtile/core/warning.hpp>
-#include <somtile/growing/som_classifier.hpp>
-#include <somtile/growing/som_vq.hpp>
-#include <somtile/io/csv.hpp>
-#include <somtile/io/model_io.hpp>
-#include <somtile/preprocessing/standard_scaler.hpp>
+#include <somtile/growing.hpp>
+#include <somtile/io.hpp>
+#include <somtile/preprocessing.hpp>
 
 #include <Eigen/LU>
 #include <catch2/catch.hpp>

@@ -3,13 +3,10 @@
 // Scalars: float and double everywhere (float model, scaler and .npy files have their own
 // types on disk).
 #include <somtile/core/detail/file_writer.hpp>
-#include <somtile/io/csv.hpp>
-#include <somtile/io/lattice_npy.hpp>
-#include <somtile/io/model_io.hpp>
-#include <somtile/io/npy.hpp>
+#include <somtile/io.hpp>
 #include <somtile/io/sparse_npz.hpp>
 #include <somtile/io/svmlight.hpp>
-#include <somtile/preprocessing/scaler.hpp>
+#include <somtile/preprocessing.hpp>
 
 #include "../fuzz/targets.hpp"
 #include "support/model_file_checks.hpp"

@@ -3,15 +3,12 @@
 // Scalars: no templated test cases (double).
 #include <somtile/core/detail/validate.hpp>
 #include <somtile/core/random.hpp>
-#include <somtile/io/csv.hpp>
-#include <somtile/io/model_io.hpp>
+#include <somtile/io.hpp>
 #include <somtile/kernels/bmu.hpp>
 #include <somtile/kernels/detail/masked_distance.hpp>
-#include <somtile/missing/impute.hpp>
-#include <somtile/preprocessing/scaler.hpp>
-#include <somtile/som/maps.hpp>
-#include <somtile/som/som.hpp>
-#include <somtile/som/suggest.hpp>
+#include <somtile/missing.hpp>
+#include <somtile/preprocessing.hpp>
+#include <somtile/som.hpp>
 
 #include <catch2/catch.hpp>
 #include "support/data.hpp"

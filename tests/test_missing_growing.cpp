@@ -6,12 +6,10 @@
 // Scalars: no templated test cases (double).
 #include <somtile/core/random.hpp>
 #include <somtile/core/warning.hpp>
-#include <somtile/growing/som_classifier.hpp>
-#include <somtile/growing/som_vq.hpp>
-#include <somtile/io/model_io.hpp>
-#include <somtile/missing/impute.hpp>
-#include <somtile/online/lattice.hpp>
-#include <somtile/online/online_som.hpp>
+#include <somtile/growing.hpp>
+#include <somtile/io.hpp>
+#include <somtile/missing.hpp>
+#include <somtile/online.hpp>
 
 #include <catch2/catch.hpp>
 

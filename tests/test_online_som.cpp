@@ -5,10 +5,9 @@
 // determinism, projection (BMU search), huge values, overflow and save/load; double only
 // elsewhere.
 #include <somtile/core/warning.hpp>
-#include <somtile/io/model_io.hpp>
-#include <somtile/online/lattice.hpp>
-#include <somtile/online/online_som.hpp>
-#include <somtile/preprocessing/standard_scaler.hpp>
+#include <somtile/io.hpp>
+#include <somtile/online.hpp>
+#include <somtile/preprocessing.hpp>
 
 #include <catch2/catch.hpp>
 #include "support/data.hpp"

@@ -4,12 +4,9 @@
 // only for behaviour the types share (iris quality, degenerate inputs, MapClassifier, scaling).
 #include <somtile/cluster.hpp>
 #include <somtile/core/warning.hpp>
-#include <somtile/io/csv.hpp>
+#include <somtile/io.hpp>
 #include <somtile/preprocessing.hpp>
-#include <somtile/som/map_classifier.hpp>
-#include <somtile/som/maps.hpp>
-#include <somtile/som/som.hpp>
-#include <somtile/som/suggest.hpp>
+#include <somtile/som.hpp>
 
 #include <Eigen/Eigenvalues>
 #include <catch2/catch.hpp>
