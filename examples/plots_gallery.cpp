@@ -32,7 +32,7 @@ int main() {
   viz::plot_training_errors(history, "training_errors.svg");
   viz::plot_u_matrix(som, "u_matrix.svg");
   viz::plot_hit_map(som, X, "hit_map.svg");
-  viz::MultiMapPlotOptions planes;
+  viz::ComponentPlaneOptions planes;
   planes.names = iris.columns;
   viz::plot_component_planes(som, "component_planes.svg", planes);
 

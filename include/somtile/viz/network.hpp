@@ -106,7 +106,7 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
     for (Index k : present)
       legend.push_back(k < 0 ? detail::LegendEntry{options.noise_label, colors::noise}
                              : detail::LegendEntry{detail::category_name(k, options.class_names, options.name_prefix),
-                                                   category_color(k).hex()});
+                                                   palette_color(options.palette, k).hex()});
   }
   const double side_x = a.x + a.w + 24;
   double side_w = 0;
@@ -151,7 +151,8 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
           detail::mapped_color(options.colormap, options.reverse_colormap, (options.color[i] - clo) / (chi - clo))
               .hex();
     else if (options.category.size() > 0)
-      node.fill = options.category[i] < 0 ? std::string(colors::noise) : category_color(options.category[i]).hex();
+      node.fill = options.category[i] < 0 ? std::string(colors::noise)
+                                          : palette_color(options.palette, options.category[i]).hex();
     else if (options.rgb.size() > 0)
       node.fill = Color{options.rgb(i, 0), options.rgb(i, 1), options.rgb(i, 2)}.hex();
     else
