@@ -1014,6 +1014,49 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
     CHECK(with_class(*load_svg("viz_growing_layout.svg", render), "node").size() == std::size_t(vq.n_neurons()));
   }
 
+  // A map that scales its data draws the weights layout in the data's units, where the samples
+  // underneath lie: the affine map of the samples' coordinates to the page places every neuron
+  // at its inverse-transformed weights.
+  {
+    SomVQParams sp = p;
+    sp.scaling = Scaling::standard;
+    SomVQ<S> scaled(sp);
+    RowMatrix<S> Xw = X;
+    Xw.col(1) *= S(50);  // features of different widths: scaled and data layouts differ
+    scaled.fit(Xw);
+    viz::GrowingSomPlotOptions l;
+    l.layout = viz::NetworkLayout::weights;
+    l.network.samples = Xw.template cast<double>();
+    viz::plot_growing_som(scaled, "viz_growing_scaled.svg", l);
+    auto doc = load_svg("viz_growing_scaled.svg", false);
+    const auto groups = with_class(*doc, "samples");
+    REQUIRE(groups.size() == 1);
+    const auto& dots = groups[0]->children;
+    REQUIRE(dots.size() == std::size_t(Xw.rows()));
+    Index a = 0, b = 1;  // two samples far apart on each axis fix the page's affine map
+    for (Index i = 0; i < Xw.rows(); ++i) {
+      if (Xw(i, 0) < Xw(a, 0)) a = i;
+      if (Xw(i, 0) > Xw(b, 0)) b = i;
+    }
+    auto coord = [&](Index i, const char* key) { return std::stod(dots[std::size_t(i)]->attr(key)); };
+    const double sx = (coord(b, "cx") - coord(a, "cx")) / double(Xw(b, 0) - Xw(a, 0));
+    Index c = 0, d = 1;
+    for (Index i = 0; i < Xw.rows(); ++i) {
+      if (Xw(i, 1) < Xw(c, 1)) c = i;
+      if (Xw(i, 1) > Xw(d, 1)) d = i;
+    }
+    const double sy = (coord(d, "cy") - coord(c, "cy")) / double(Xw(d, 1) - Xw(c, 1));
+    const RowMatrix<double> D = scaled.scaler().inverse_transform(scaled.weights()).template cast<double>();
+    const auto scaled_nodes = with_class(*doc, "node");
+    REQUIRE(scaled_nodes.size() == std::size_t(scaled.n_neurons()));
+    for (Index k = 0; k < scaled.n_neurons(); ++k) {
+      CHECK(std::stod(scaled_nodes[std::size_t(k)]->attr("cx")) ==
+            Approx(coord(a, "cx") + sx * (D(k, 0) - double(Xw(a, 0)))).margin(0.05));
+      CHECK(std::stod(scaled_nodes[std::size_t(k)]->attr("cy")) ==
+            Approx(coord(c, "cy") + sy * (D(k, 1) - double(Xw(c, 1)))).margin(0.05));
+    }
+  }
+
   // SomVQ by label: its cluster ids, legend "cluster k"; or labels given per neuron.
   viz::GrowingSomPlotOptions by_label;
   by_label.color = viz::NodeStatistic::label;
@@ -1187,6 +1230,7 @@ TEMPLATE_TEST_CASE("Prototypes as images: Som (rectangular, hexagonal) and growi
         CHECK(images[std::size_t(u)]->children[std::size_t(j)]->attr("fill") ==
               viz::colormap_color(viz::Colormap::gray, 1.0 - (D(u, j) - lo) / (hi - lo)).hex());
     CHECK(hi > 6.9);  // the constant feature sits at 7 in the data's units, near 0 standardised
+    CHECK(has_text(*doc, "Prototypes (3 x 4, in the data's units)"));
   }
 
   SomVQParams gp;

@@ -115,7 +115,15 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
   if (options.size.size() > 0)
     side_w = std::max({side_w, detail::text_width(options.size_label, 11), 2 * options.max_radius + 60});
   const double W = std::max(side_x + side_w + 16, detail::title_width(options.title));
-  const double H = top + a.h + 52;
+  // The side column (colour bar or legend, then the size legend) may run below the plot.
+  double side_h = 0;
+  if (options.color.size() > 0)
+    side_h = std::min(a.h * 0.55, 220.0) + 24;
+  else if (!legend.empty())
+    side_h = detail::legend_height(legend, options.color_label) + 16;
+  if (options.size.size() > 0)
+    side_h += 24 + (options.size.maxCoeff() > options.size.minCoeff() ? 3 : 1) * (2 * options.max_radius + 6);
+  const double H = std::max(top + a.h + 52, top + side_h + 8);
   SvgCanvas svg(W, H);
   svg.title(options.title.empty() ? "network" : options.title);
   detail::title_text(svg, options.title);

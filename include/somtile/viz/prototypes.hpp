@@ -108,7 +108,9 @@ void plot_prototypes(const Som<Scalar>& som, const std::string& path, const Prot
   RowMatrix<double> centres(g.size(), 2);
   for (Index u = 0; u < g.size(); ++u) centres.row(u) << g.x(u), g.y(u);
   PrototypePlotOptions o = options;
-  if (o.title.empty()) o.title = "Prototypes (" + std::to_string(g.rows()) + " x " + std::to_string(g.cols()) + ")";
+  if (o.title.empty())
+    o.title = "Prototypes (" + std::to_string(g.rows()) + " x " + std::to_string(g.cols()) +
+              (som.params().scaling == Scaling::none ? ")" : ", in the data's units)");
   // Hexagonal rows are sqrt(3)/2 apart: square images must stay inside that spacing.
   plot_prototypes(som.weights_in_data_units().template cast<double>(), centres, path, o, g.hexagonal() ? 0.8 : 0.9);
 }
@@ -122,7 +124,9 @@ void plot_prototypes(const GrowingSomEstimator<Scalar>& model, const std::string
   RowMatrix<double> centres(P.rows(), 2);
   for (Index k = 0; k < P.rows(); ++k) centres.row(k) << double(P(k, 0)), -double(P(k, 1));
   PrototypePlotOptions o = options;
-  if (o.title.empty()) o.title = "Prototypes (" + std::to_string(model.n_neurons()) + " neurons)";
+  if (o.title.empty())
+    o.title = "Prototypes (" + std::to_string(model.n_neurons()) + " neurons" +
+              (model.params().scaling == Scaling::none ? ")" : ", in the data's units)");
   plot_prototypes(model.weights_in_data_units().template cast<double>(), centres, path, o);
 }
 

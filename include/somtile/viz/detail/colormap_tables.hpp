@@ -60,9 +60,9 @@ inline constexpr std::array<const char*, 18> category_hex{
     "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"};
 
 // The clusters' palette: ColorBrewer Dark2 then Set2, both without their grey (reserved for
-// noise). Dark2 is reordered so that clusters 0, 1, 2 (magenta, teal, mustard) take hues far from
-// classes 0, 1, 2 (blue, orange, green); no colour is shared with category_hex.
-inline constexpr std::array<const char*, 14> cluster_hex{"#e7298a", "#1b9e77", "#e6ab02", "#7570b3", "#66a61e",
+// noise). Dark2 is reordered so that clusters 0, 1, 2 (magenta, slate violet, mustard) take hues far
+// from classes 0, 1, 2 (blue, orange, green); no colour is shared with category_hex.
+inline constexpr std::array<const char*, 14> cluster_hex{"#e7298a", "#7570b3", "#e6ab02", "#1b9e77", "#66a61e",
                                                          "#a6761d", "#d95f02", "#66c2a5", "#fc8d62", "#8da0cb",
                                                          "#e78ac3", "#a6d854", "#ffd92f", "#e5c494"};
 
