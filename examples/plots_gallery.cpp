@@ -1,9 +1,11 @@
 // Every picture somtile draws, written as SVG files into the current directory: a hexagonal Som
 // trained on iris (U-matrix, hits, component planes, class/metric/score/rank maps, training
 // errors, RGB and activation maps, silhouette and quality comparison of two labellings, the
-// clustering of its units: elbow, cluster map, silhouette, methods compared) and a growing SOM
-// on 2-D data (network plots).
+// clustering of its units: elbow, cluster map, silhouette, methods compared), a growing SOM
+// on 2-D data (network plots), the digits' prototypes as images and a growing classifier on iris
+// (its network by class).
 #include <somtile/cluster.hpp>
+#include <somtile/growing.hpp>
 #include <somtile/io.hpp>
 #include <somtile/metrics.hpp>
 #include <somtile/som.hpp>
@@ -32,7 +34,7 @@ int main() {
   viz::plot_training_errors(history, "training_errors.svg");
   viz::plot_u_matrix(som, "u_matrix.svg");
   viz::plot_hit_map(som, X, "hit_map.svg");
-  viz::MultiMapPlotOptions planes;
+  viz::ComponentPlaneOptions planes;
   planes.names = iris.columns;
   viz::plot_component_planes(som, "component_planes.svg", planes);
 
@@ -114,6 +116,31 @@ int main() {
   lattice.network.colormap = viz::Colormap::magma;
   lattice.network.reverse_colormap = true;
   viz::plot_growing_som(vq, "growing_lattice.svg", lattice);
-  std::cout << "wrote 19 SVG files; the growing SOM has " << vq.n_neurons() << " neurons for " << neuron_of.size()
+  // The 8 x 8 digits on a map that standardises its data: the prototypes drawn as images, in the
+  // data's units (ink 0 to 16), however the model scales.
+  const CsvData digits = read_csv(std::string(SOMTILE_DATA_DIR) + "/digits.csv", "label");
+  SomParams dp;
+  dp.rows = 8;
+  dp.cols = 10;
+  dp.epochs = 10;
+  dp.init = Init::pca;
+  dp.training = Training::batch;
+  dp.scaling = Scaling::standard;
+  Som<double> digit_som(dp, digits.X.cols());
+  digit_som.fit(digits.X);
+  viz::plot_prototypes(digit_som, "prototypes.svg");
+
+  // A growing classifier on iris: its network is coloured by class unless told otherwise.
+  SomClassifierParams clf_params;
+  clf_params.lambda_ = 5;  // a lower growth threshold than the default: iris is small
+  clf_params.seed = 1;
+  SomClassifier<double> clf(clf_params);
+  clf.fit(X, iris.y);
+  viz::GrowingSomPlotOptions by_class;
+  by_class.layout = viz::NetworkLayout::pca;
+  by_class.size = viz::NodeStatistic::hit_count;
+  by_class.network.class_names = {"setosa", "versicolor", "virginica"};
+  viz::plot_growing_som(clf, "growing_classifier.svg", by_class);
+  std::cout << "wrote 21 SVG files; the growing SOM has " << vq.n_neurons() << " neurons for " << neuron_of.size()
             << " samples\n";
 }

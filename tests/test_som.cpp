@@ -464,7 +464,7 @@ TEST_CASE("u_matrix options: metric, order, sum or mean, max-1 scaling match a n
             CHECK((got - expect).cwiseAbs().maxCoeff() < 1e-12);
             if (normalize) CHECK(got.maxCoeff() == 1.0);
           }
-    // Defaults: the SOM's metric (manhattan here) and order, summed, max 1.
+    // Defaults: the SOM's metric (manhattan here) and order, averaged, max 1.
     UMatrixOptions same;
     same.distance = Distance::manhattan;
     same.neighborhood_order = 1;
@@ -594,13 +594,19 @@ TEST_CASE("maps on a hand-computed case", "[som][maps]") {
   const auto um = u_matrix(som, raw_mean);
   CHECK(um(0, 0) == Approx((1.0 + 3.0 + 4.0) / 3.0));
   UMatrixOptions raw_sum;
+  raw_sum.scaling = Reduction::sum;
   raw_sum.normalize = false;
   const auto us = u_matrix(som, raw_sum);
   CHECK(us(0, 0) == Approx(8.0));
   // Unit 4 (1,1) touches 0, 1, 2, 3, 5: distances 4, 3, 2, 1, 1.
   CHECK(us(1, 1) == Approx(11.0));
-  // The default is TorchSOM's: the sums scaled to max 1.
-  CHECK((u_matrix(som) - us / us.maxCoeff()).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK(um(1, 1) == Approx(11.0 / 5.0));
+  // The default is the mean, scaled to max 1: the border unit 0 (3 neighbours) reads higher
+  // than the interior unit 4 (5 neighbours), as its distances are; summed, it would read lower.
+  const RowMatrix<double> u_default = u_matrix(som);
+  CHECK((u_default - um / um.maxCoeff()).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK(u_default(0, 0) > u_default(1, 1));
+  CHECK(us(0, 0) < us(1, 1));
 
   const auto cls = classification_map(som, map, y);
   CHECK(cls(0, 0) == 3);  // labels 3, 3, 1
@@ -627,6 +633,13 @@ TEST_CASE("maps on a hand-computed case", "[som][maps]") {
   CHECK(rank(0, 0) == 2);  // spread 2
   CHECK(rank(1, 2) == 3);  // spread sqrt(13)
   CHECK(std::isnan(rank(1, 0)));
+  // Equal spreads share the lowest of their places: unit 1 spread 0, units 0 and 5 spread 2.
+  Eigen::VectorXd tied(7);
+  tied << 1, 3, 7, 10, 12, 14, 5;  // unit 0: {1, 3, 5}, unit 1: {7}, unit 5: {10, 12, 14}
+  const auto tied_rank = rank_map(som, map, tied);
+  CHECK(tied_rank(0, 1) == 1);
+  CHECK(tied_rank(0, 0) == 2);
+  CHECK(tied_rank(1, 2) == 2);
 
   const auto plane = component_plane(som, 0);
   CHECK(plane(1, 2) == 5.0);
@@ -1506,6 +1519,39 @@ TEMPLATE_TEST_CASE("Som with scaling equals a plain Som trained on scaler-transf
       CHECK(scaled.scaler().transform(X) == Xs);
     }
   }
+}
+
+TEST_CASE("high_variance_features: the planes of largest variance in the data's units, in feature order",
+          "[som][maps][scaling]") {
+  // Feature spreads in the data: 1, 100, 10, 0.1. Scaled, every feature spans the same range, so
+  // the scaled weights alone would rank them otherwise.
+  RowMatrix<double> X(4, 4);
+  X << 0, 0, 0, 0, 1, 100, 10, 0.1, 0, 0, 0, 0, 1, 100, 10, 0.1;
+  SomParams p;
+  p.rows = 2;
+  p.cols = 3;
+  p.epochs = 1;
+  p.scaling = Scaling::standard;
+  Som<double> som(p, 4);
+  som.fit(X);
+  RowMatrix<double> W(6, 4);  // scaled: feature 3 varies most, feature 1 least
+  for (Index u = 0; u < 6; ++u) W.row(u) << 0.5 * double(u % 2), 0.1 * double(u % 3), 0.3 * double(u), 2.0 * double(u);
+  som.set_weights(W);
+  // Brute force: population variance of each column of the codebook in the data's units.
+  const RowMatrix<double> D = som.weights_in_data_units();
+  std::vector<std::pair<double, Index>> by_variance;
+  for (Index j = 0; j < 4; ++j) by_variance.push_back({-(D.col(j).array() - D.col(j).mean()).square().mean(), j});
+  std::sort(by_variance.begin(), by_variance.end());
+  for (Index k = 0; k <= 5; ++k) {
+    std::vector<Index> expect;
+    for (Index i = 0; i < std::min<Index>(k, 4); ++i) expect.push_back(by_variance[std::size_t(i)].second);
+    std::sort(expect.begin(), expect.end());
+    INFO("k = " << k);
+    CHECK(high_variance_features(som, k) == expect);
+  }
+  CHECK(high_variance_features(som, 1) != std::vector<Index>{3});  // the scaled weights' choice
+  CHECK_THROWS_AS(high_variance_features(som, -1), ParameterError);
+  CHECK_THROWS_WITH(high_variance_features(som, -1), "high_variance_features(): k must be >= 0, got -1");
 }
 
 TEST_CASE("Som without scaling copies nothing and keeps the codebook in data space", "[som][scaling]") {

@@ -355,6 +355,25 @@ TEST_CASE("Category colours are distinct, valid and exclude the noise grey", "[v
   CHECK_THROWS_WITH(viz::category_color(-1), "category_color(): k must be >= 0 (noise has its own grey), got -1");
 }
 
+TEST_CASE("Cluster colours are a palette of their own: no colour of a class, none twice", "[viz][colormap]") {
+  std::vector<std::string> classes, clusters;
+  for (long long k = 0; k < 40; ++k) classes.push_back(viz::category_color(k).hex());
+  for (long long k = 0; k < 40; ++k) {
+    const std::string h = viz::cluster_color(k).hex();
+    INFO("cluster " << k << " " << h);
+    CHECK(valid_paint(h));
+    CHECK(h != viz::colors::noise);
+    CHECK(std::find(clusters.begin(), clusters.end(), h) == clusters.end());
+    clusters.push_back(h);
+    CHECK(std::find(classes.begin(), classes.end(), h) == classes.end());  // never a class's colour
+  }
+  CHECK(viz::palette_color(viz::CategoryPalette::clusters, 3).hex() == clusters[3]);
+  CHECK(viz::palette_color(viz::CategoryPalette::classes, 3).hex() == classes[3]);
+  CHECK(viz::palette_color(viz::CategoryPalette::automatic, 3).hex() == classes[3]);
+  CHECK_THROWS_AS(viz::cluster_color(-1), ParameterError);
+  CHECK_THROWS_WITH(viz::cluster_color(-1), "cluster_color(): k must be >= 0 (noise has its own grey), got -1");
+}
+
 TEST_CASE("Axis ticks are nice numbers covering the range", "[viz][ticks]") {
   struct Case {
     double lo, hi;
@@ -474,7 +493,7 @@ TEST_CASE("Category maps give class 0 a colour, noise the Uncertain grey and lis
   CHECK(cells[5]->attr("fill") == viz::colors::noise);
   CHECK(cells[7]->attr("fill") == viz::category_color(2).hex());
   CHECK(cells[8]->attr("fill") == "url(#empty-unit)");
-  for (const char* label : {"setosa", "versicolor", "class 2", "Uncertain", "no samples"})
+  for (const char* label : {"setosa", "versicolor", "class 2", "Uncertain", "no samples", "class"})
     CHECK(has_text(*root, label));
   CHECK(with_class(*root, "swatch").size() == 5);
 
@@ -482,9 +501,23 @@ TEST_CASE("Category maps give class 0 a colour, noise the Uncertain grey and lis
   units << 0, 0, 1, 1, 0, -1, 1, 2, 2, 2, 2, 2;
   viz::plot_cluster_map(Grid(3, 4), units, "viz_clusters.svg");
   auto clusters = load_svg("viz_clusters.svg");
-  for (const char* label : {"cluster 0", "cluster 1", "cluster 2", "Uncertain", "Cluster map"})
+  for (const char* label : {"cluster 0", "cluster 1", "cluster 2", "Uncertain", "Cluster map", "cluster"})
     CHECK(has_text(*clusters, label));
   CHECK(with_class(*clusters, "empty").empty());
+  // Clusters in their own palette: cluster 0 is not class 0's colour.
+  const auto cluster_cells = with_class(*clusters, "cell");
+  REQUIRE(cluster_cells.size() == 12);
+  for (Index u = 0; u < 12; ++u)
+    CHECK(cluster_cells[std::size_t(u)]->attr("fill") ==
+          (units[u] < 0 ? std::string(viz::colors::noise) : viz::cluster_color(units[u]).hex()));
+  CHECK(cluster_cells[0]->attr("fill") != cells[0]->attr("fill"));
+  viz::CategoryPlotOptions as_classes;  // a palette chosen by the caller
+  as_classes.palette = viz::CategoryPalette::classes;
+  as_classes.legend_title = "group";
+  viz::plot_cluster_map(Grid(3, 4), units, "viz_clusters_classes.svg", as_classes);
+  auto recoloured = load_svg("viz_clusters_classes.svg", false);
+  CHECK(with_class(*recoloured, "cell")[0]->attr("fill") == viz::category_color(0).hex());
+  CHECK(has_text(*recoloured, "group"));
 
   CHECK_THROWS_AS(viz::plot_category_map(grid, RowMatrix<double>::Constant(3, 4, 0.5), "x.svg"), InputError);
   CHECK_THROWS_WITH(viz::plot_category_map(grid, RowMatrix<double>::Constant(3, 4, -2), "x.svg"),
@@ -621,7 +654,7 @@ TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank m
     auto u = load_svg("viz_umatrix_" + t + ".svg", render);
     CHECK(with_class(*u, "cell").size() == std::size_t(units));
     CHECK(has_text(*u, "U-matrix (distance map), order 1"));
-    CHECK(has_text(*u, "summed euclidean distance (max = 1)"));  // TorchSOM's distance map
+    CHECK(has_text(*u, "mean euclidean distance (max = 1)"));  // not summed: border units are not darker
     // Colours follow u_matrix's values: the largest value gets viridis' top colour.
     const RowMatrix<double> um = u_matrix(som);
     Index arg_max = 0;
@@ -642,7 +675,7 @@ TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank m
     CHECK(has_text(*hits, "samples per unit"));
     CHECK(has_text(*hits, "no hits") == (zero_units > 0));
 
-    viz::MultiMapPlotOptions planes;
+    viz::ComponentPlaneOptions planes;
     planes.names = iris.columns;
     viz::plot_component_planes(som, "viz_planes_" + t + ".svg", planes);
     auto p = load_svg("viz_planes_" + t + ".svg", render);
@@ -682,6 +715,66 @@ TEMPLATE_TEST_CASE("Som plots: U-matrix, hits, planes, class/metric/score/rank m
     CHECK(has_text(*e, "quantization error"));
     CHECK(has_text(*e, "epoch"));
   }
+}
+
+TEST_CASE("Component planes of a wide map: the 64 of largest variance, the title says so", "[viz][som]") {
+  // 1 200 features on a 2 x 2 map; feature j's weights spread by (j * 37) % 1200 + 1 (all distinct).
+  const Index D = 1200;
+  SomParams p;
+  p.rows = 2;
+  p.cols = 2;
+  Som<double> som(p, D);
+  RowMatrix<double> W(4, D);
+  for (Index j = 0; j < D; ++j) {
+    const double spread = double((j * 37) % D + 1);
+    W.col(j) << 0, spread, -spread, 0.5 * spread;
+  }
+  som.set_weights(W);
+  // Brute force: the 64 largest spreads, in feature order.
+  std::vector<std::pair<double, Index>> by_spread;
+  for (Index j = 0; j < D; ++j) by_spread.push_back({-double((j * 37) % D + 1), j});
+  std::sort(by_spread.begin(), by_spread.end());
+  std::vector<Index> expect;
+  for (Index i = 0; i < 64; ++i) expect.push_back(by_spread[std::size_t(i)].second);
+  std::sort(expect.begin(), expect.end());
+  CHECK(high_variance_features(som, 64) == expect);
+
+  viz::plot_component_planes(som, "viz_planes_wide.svg");
+  auto doc = load_svg("viz_planes_wide.svg");
+  const auto panels = with_class(*doc, "panel");
+  REQUIRE(panels.size() == 64);
+  CHECK(with_class(*doc, "cell").size() == 64 * 4);
+  CHECK(has_text(*doc, "Component planes: 64 of 1 200 features, largest variance"));
+  for (std::size_t k = 0; k < 64; ++k) CHECK(has_text(*panels[k], "feature " + std::to_string(expect[k] + 1)));
+
+  viz::ComponentPlaneOptions chosen;  // features by index, in the caller's order, named
+  chosen.features = {5, 2};
+  chosen.names = std::vector<std::string>(D, "");
+  chosen.names[5] = "five";
+  chosen.names[2] = "two";
+  viz::plot_component_planes(som, "viz_planes_chosen.svg", chosen);
+  auto picked = load_svg("viz_planes_chosen.svg", false);
+  const auto picked_panels = with_class(*picked, "panel");
+  REQUIRE(picked_panels.size() == 2);
+  CHECK(has_text(*picked_panels[0], "five"));
+  CHECK(has_text(*picked_panels[1], "two"));
+  CHECK(has_text(*picked, "Component planes: 2 of 1 200 features"));
+
+  viz::ComponentPlaneOptions every;
+  every.max_planes = 0;
+  every.cell_size = 2;
+  viz::plot_component_planes(som, "viz_planes_all.svg", every);
+  CHECK(with_class(*load_svg("viz_planes_all.svg", false), "panel").size() == std::size_t(D));
+
+  viz::ComponentPlaneOptions bad;
+  bad.max_planes = -1;
+  CHECK_THROWS_AS(viz::plot_component_planes(som, "x.svg", bad), ParameterError);
+  CHECK_THROWS_WITH(viz::plot_component_planes(som, "x.svg", bad),
+                    "plot_component_planes(): max_planes must be >= 0 (0 = every feature), got -1");
+  bad.max_planes = 64;
+  bad.features = {0, 1200};
+  CHECK_THROWS_WITH(viz::plot_component_planes(som, "x.svg", bad),
+                    "plot_component_planes(): features[1] = 1200 is not a feature of the Som (0 to 1199)");
 }
 
 // ---- charts
@@ -921,6 +1014,49 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
     CHECK(with_class(*load_svg("viz_growing_layout.svg", render), "node").size() == std::size_t(vq.n_neurons()));
   }
 
+  // A map that scales its data draws the weights layout in the data's units, where the samples
+  // underneath lie: the affine map of the samples' coordinates to the page places every neuron
+  // at its inverse-transformed weights.
+  {
+    SomVQParams sp = p;
+    sp.scaling = Scaling::standard;
+    SomVQ<S> scaled(sp);
+    RowMatrix<S> Xw = X;
+    Xw.col(1) *= S(50);  // features of different widths: scaled and data layouts differ
+    scaled.fit(Xw);
+    viz::GrowingSomPlotOptions l;
+    l.layout = viz::NetworkLayout::weights;
+    l.network.samples = Xw.template cast<double>();
+    viz::plot_growing_som(scaled, "viz_growing_scaled.svg", l);
+    auto doc = load_svg("viz_growing_scaled.svg", false);
+    const auto groups = with_class(*doc, "samples");
+    REQUIRE(groups.size() == 1);
+    const auto& dots = groups[0]->children;
+    REQUIRE(dots.size() == std::size_t(Xw.rows()));
+    Index a = 0, b = 1;  // two samples far apart on each axis fix the page's affine map
+    for (Index i = 0; i < Xw.rows(); ++i) {
+      if (Xw(i, 0) < Xw(a, 0)) a = i;
+      if (Xw(i, 0) > Xw(b, 0)) b = i;
+    }
+    auto coord = [&](Index i, const char* key) { return std::stod(dots[std::size_t(i)]->attr(key)); };
+    const double sx = (coord(b, "cx") - coord(a, "cx")) / double(Xw(b, 0) - Xw(a, 0));
+    Index c = 0, d = 1;
+    for (Index i = 0; i < Xw.rows(); ++i) {
+      if (Xw(i, 1) < Xw(c, 1)) c = i;
+      if (Xw(i, 1) > Xw(d, 1)) d = i;
+    }
+    const double sy = (coord(d, "cy") - coord(c, "cy")) / double(Xw(d, 1) - Xw(c, 1));
+    const RowMatrix<double> D = scaled.scaler().inverse_transform(scaled.weights()).template cast<double>();
+    const auto scaled_nodes = with_class(*doc, "node");
+    REQUIRE(scaled_nodes.size() == std::size_t(scaled.n_neurons()));
+    for (Index k = 0; k < scaled.n_neurons(); ++k) {
+      CHECK(std::stod(scaled_nodes[std::size_t(k)]->attr("cx")) ==
+            Approx(coord(a, "cx") + sx * (D(k, 0) - double(Xw(a, 0)))).margin(0.05));
+      CHECK(std::stod(scaled_nodes[std::size_t(k)]->attr("cy")) ==
+            Approx(coord(c, "cy") + sy * (D(k, 1) - double(Xw(c, 1)))).margin(0.05));
+    }
+  }
+
   // SomVQ by label: its cluster ids, legend "cluster k"; or labels given per neuron.
   viz::GrowingSomPlotOptions by_label;
   by_label.color = viz::NodeStatistic::label;
@@ -930,7 +1066,7 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
     const auto vq_nodes = with_class(*doc, "node");
     REQUIRE(vq_nodes.size() == std::size_t(vq.n_neurons()));
     for (Index k = 0; k < vq.n_neurons(); ++k)
-      CHECK(vq_nodes[std::size_t(k)]->attr("fill") == viz::category_color(vq.neuron_labels()[k]).hex());
+      CHECK(vq_nodes[std::size_t(k)]->attr("fill") == viz::cluster_color(vq.neuron_labels()[k]).hex());
     CHECK(has_text(*doc, "cluster 0"));
   }
   viz::GrowingSomPlotOptions given = by_label;
@@ -984,6 +1120,22 @@ TEMPLATE_TEST_CASE("Growing SOM network: neurons at lattice positions, edges, st
   }
   CHECK(has_text(*labelled, "class 0"));
   CHECK(has_text(*labelled, "class 2"));
+  // A classifier's default colour is its class, not the hit count.
+  viz::plot_growing_som(clf, "viz_growing_clf_default.svg");
+  auto by_default = load_svg("viz_growing_clf_default.svg", render);
+  const auto default_nodes = with_class(*by_default, "node");
+  REQUIRE(default_nodes.size() == std::size_t(clf.n_neurons()));
+  for (Index k = 0; k < clf.n_neurons(); ++k) {
+    const Index label = clf.neuron_labels()[k];
+    CHECK(default_nodes[std::size_t(k)]->attr("fill") ==
+          (label < 0 ? std::string(viz::colors::noise) : viz::category_color(label).hex()));
+  }
+  CHECK(has_text(*by_default, "class"));
+  CHECK_FALSE(has_text(*by_default, "hit count"));
+  viz::GrowingSomPlotOptions automatic_size;
+  automatic_size.size = viz::NodeStatistic::automatic;
+  CHECK_THROWS_WITH(viz::plot_growing_som(clf, "x.svg", automatic_size),
+                    "plot_growing_som(): size must be a numeric statistic, not NodeStatistic::automatic");
 }
 
 TEST_CASE("pca_rgb: principal components stretched to [0, 1]; fewer than 3 features give 0.5", "[viz][growing]") {
@@ -1050,6 +1202,35 @@ TEMPLATE_TEST_CASE("Prototypes as images: Som (rectangular, hexagonal) and growi
     CHECK(step > 0);
     CHECK(left[4] - left[0] == Approx(topology == Topology::hexagonal ? step / 2 : 0.0).margin(1e-6));
     CHECK(left[8] == Approx(left[0]).margin(1e-6));
+  }
+
+  // A scaled Som draws its prototypes in the data's units: the pixels are the inverse-transformed
+  // weights, not the standardised ones (whose pale digits and loud constant borders mislead).
+  {
+    RowMatrix<S> Xw = X;
+    Xw.col(5) = RowMatrix<S>::Constant(X.rows(), 1, S(7));  // a constant "border pixel"
+    Xw(0, 5) = S(7.001);                                    // (standardised: a 0/1 spread)
+    SomParams p;
+    p.rows = 3;
+    p.cols = 4;
+    p.epochs = 3;
+    p.scaling = Scaling::standard;
+    Som<S> som(p, 6);
+    som.fit(Xw);
+    viz::PrototypePlotOptions o;
+    o.image_width = 3;
+    viz::plot_prototypes(som, "viz_prototypes_scaled.svg", o);
+    auto doc = load_svg("viz_prototypes_scaled.svg", render);
+    const auto images = with_class(*doc, "prototype");
+    REQUIRE(images.size() == 12);
+    const RowMatrix<double> D = som.scaler().inverse_transform(som.weights()).template cast<double>();
+    const double lo = D.minCoeff(), hi = D.maxCoeff();
+    for (Index u = 0; u < 12; ++u)
+      for (Index j = 0; j < 6; ++j)
+        CHECK(images[std::size_t(u)]->children[std::size_t(j)]->attr("fill") ==
+              viz::colormap_color(viz::Colormap::gray, 1.0 - (D(u, j) - lo) / (hi - lo)).hex());
+    CHECK(hi > 6.9);  // the constant feature sits at 7 in the data's units, near 0 standardised
+    CHECK(has_text(*doc, "Prototypes (3 x 4, in the data's units)"));
   }
 
   SomVQParams gp;
@@ -1128,7 +1309,7 @@ TEMPLATE_TEST_CASE("Cluster plots of a Som: map, silhouette, quality comparison,
   const auto cells = with_class(*map, "cell");
   REQUIRE(cells.size() == std::size_t(som.n_units()));
   for (Index u = 0; u < som.n_units(); ++u)
-    CHECK(cells[std::size_t(u)]->attr("fill") == viz::category_color(km.labels[u]).hex());
+    CHECK(cells[std::size_t(u)]->attr("fill") == viz::cluster_color(km.labels[u]).hex());
   CHECK(has_text(*map, "k-means clustering (weights), 3 clusters"));
 
   viz::plot_silhouette(km, "viz_cluster_silhouette.svg");
@@ -1212,23 +1393,52 @@ TEST_CASE("plot_all draws every picture of a Som into a directory", "[viz][plot_
   const std::string dir = "viz_plot_all";
   std::filesystem::remove_all(dir);
   const std::vector<std::string> files = viz::plot_all(som, X, iris.y, dir, o);
+  // Class labels alone: the classification map, no mean/std/score/rank of the labels.
   const std::vector<std::string> expected{"u_matrix.svg",        "component_planes.svg",   "hit_map.svg",
-                                          "training_errors.svg", "classification_map.svg", "mean_target_map.svg",
-                                          "std_target_map.svg",  "score_map.svg",          "rank_map.svg",
-                                          "elbow.svg",           "cluster_map.svg",        "silhouette.svg"};
+                                          "training_errors.svg", "classification_map.svg", "elbow.svg",
+                                          "cluster_map.svg",     "silhouette.svg"};
   REQUIRE(files.size() == expected.size());
   for (std::size_t k = 0; k < files.size(); ++k) {
     CHECK(files[k] == (std::filesystem::path(dir) / expected[k]).string());
     REQUIRE(std::filesystem::exists(files[k]));
     auto root = load_svg(files[k], k < 3);  // valid SVG; the first few also rendered to PNG
-    CHECK(!with_class(*root, "cell").empty() == (k < 3 || (k >= 4 && k <= 8) || k == 10));
+    CHECK(!with_class(*root, "cell").empty() == (k < 3 || k == 4 || k == 6));
   }
+  CHECK_FALSE(std::filesystem::exists(dir + "/mean_target_map.svg"));
   CHECK(has_text(*load_svg(files[1], false), iris.columns[0]));
-  CHECK(has_text(*load_svg(files[10], false), "k-means clustering (weights), 3 clusters"));
+  CHECK(has_text(*load_svg(files[6], false), "k-means clustering (weights), 3 clusters"));
+  // A numeric target: its mean, std, score and rank maps, the values metric_map computes.
+  viz::PlotAllOptions numeric;
+  numeric.target = iris.X.col(3);
+  const std::string tdir = dir + "/target";
+  const auto with_target = viz::plot_all(som, X, Labels(), tdir, numeric);
+  const std::vector<std::string> expected_target{
+      "u_matrix.svg",  "component_planes.svg", "hit_map.svg", "mean_target_map.svg", "std_target_map.svg",
+      "score_map.svg", "rank_map.svg",         "elbow.svg",   "cluster_map.svg",     "silhouette.svg"};
+  REQUIRE(with_target.size() == expected_target.size());
+  for (std::size_t k = 0; k < with_target.size(); ++k)
+    CHECK(with_target[k] == (std::filesystem::path(tdir) / expected_target[k]).string());
+  {
+    auto mean_doc = load_svg(with_target[3], false);
+    const RowMatrix<double> mean = metric_map(som, bmus_data_map(som, X), numeric.target);
+    const auto cells = with_class(*mean_doc, "cell");
+    REQUIRE(cells.size() == std::size_t(som.n_units()));
+    for (Index u = 0; u < som.n_units(); ++u)
+      CHECK(cells[std::size_t(u)]->has_class("empty") == std::isnan(mean.data()[u]));
+  }
   // No labels and no history: only the maps that need neither.
   const auto fewer = viz::plot_all(som, X, Labels(), dir + "/unlabelled");
   CHECK(fewer.size() == 6);
   CHECK_THROWS_AS(viz::plot_all(som, X, Labels::Zero(3), dir), InputError);
+  viz::PlotAllOptions short_target;
+  short_target.target = Eigen::VectorXd::Zero(3);
+  CHECK_THROWS_WITH(
+      viz::plot_all(som, X, Labels(), dir, short_target),
+      "plot_all(): options.target has 3 values, but X has 150 samples (leave it empty for no target maps)");
+  viz::PlotAllOptions nan_target = numeric;
+  nan_target.target[7] = nan();
+  CHECK_THROWS_WITH(viz::plot_all(som, X, Labels(), dir, nan_target),
+                    "plot_all(): options.target must be finite, but sample 7 is nan");
   CHECK_THROWS_WITH(viz::plot_all(som, X, Labels::Zero(3), dir),
                     Catch::StartsWith("plot_all(): y has 3 labels, but X has 150 samples"));
   Som<double> unfitted(p, X.cols());

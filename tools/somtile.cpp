@@ -756,12 +756,29 @@ class OutputFiles {
   std::vector<std::string> written_;
 };
 
-void plot_som(const Som<double>& som, const Dataset& data, const RowMatrix<double>& history, const ClusterParams& c,
-              OutputFiles& file) {
-  viz::plot_u_matrix(som, file("u_matrix.svg"));
-  viz::MultiMapPlotOptions planes;
-  planes.names = data.columns;
+// Component planes of a wide map: the max_planes of largest weight variance, said on stdout.
+void plot_planes(const Som<double>& som, const std::vector<std::string>& columns, Index max_planes, OutputFiles& file) {
+  viz::ComponentPlaneOptions planes;
+  planes.names = columns;
+  planes.max_planes = max_planes;
   viz::plot_component_planes(som, file("component_planes.svg"), planes);
+  const Index D = som.n_features();
+  if (max_planes == 0 || D <= max_planes) return;
+  std::cout << "component_planes.svg: " << max_planes << " of " << D
+            << " features, those of largest weight variance (--max-planes N to change, 0 = all):";
+  const char* sep = " ";
+  for (const Index j : high_variance_features(som, max_planes)) {
+    std::cout << sep
+              << (std::size_t(j) < columns.size() ? columns[std::size_t(j)] : "feature " + std::to_string(j + 1));
+    sep = ", ";
+  }
+  std::cout << '\n';
+}
+
+void plot_som(const Som<double>& som, const Dataset& data, const RowMatrix<double>& history, const ClusterParams& c,
+              Index max_planes, OutputFiles& file) {
+  viz::plot_u_matrix(som, file("u_matrix.svg"));
+  plot_planes(som, data.columns, max_planes, file);
   const Index max_k = std::min<Index>(10, som.n_units());
   if (max_k >= 2) viz::plot_elbow(som, file("elbow.svg"), max_k, c.feature_space, c.seed);
   viz::plot_cluster_map(som, som.cluster(c), file("cluster_map.svg"));
@@ -808,6 +825,8 @@ int cmd_plot(int argc, char** argv) {
   p.positional("DATA", "samples, .csv or .npy, for the pictures that need data", false);
   p.option("out-dir", "DIR", "directory for the SVG files (created if missing)", ".");
   p.option("history", "FILE", "per-epoch errors written by somtile train --history (Som)");
+  p.option("max-planes", "N",
+           "component planes drawn at most: the N features of largest weight variance (Som; 0 = all)", "64");
   add_data_options(p);
   add_cluster_options(p);
   if (show_help(p, argc, argv)) return 0;
@@ -817,6 +836,8 @@ int cmd_plot(int argc, char** argv) {
   if (!p.has("DATA") && p.has("label-column")) throw UsageError("--label-column needs a DATA argument");
   if (kind != "Som" && p.has("history"))
     throw InputError("--history applies to Som models, '" + model + "' holds a " + kind);
+  if (kind != "Som" && p.has("max-planes"))
+    throw InputError("--max-planes applies to Som models, '" + model + "' holds a " + kind);
   std::optional<Som<double>> som_model;  // loaded first: a Som trained with --missing mask reads NaN cells
   if (kind == "Som") som_model = load_som_as_double(model);
   const Dataset data =
@@ -835,7 +856,10 @@ int cmd_plot(int argc, char** argv) {
     const Som<double>& som = *som_model;
     if (p.has("DATA")) check_features(data, som.n_features(), p.get("DATA"), kind);
     const ClusterParams c = cluster_params(p);
-    plot_som(som, data, history, c, files.emplace(p.get("out-dir", ".")));
+    const Index max_planes = p.get_int("max-planes", 64);
+    if (max_planes < 0)
+      throw UsageError("option --max-planes: must be >= 0 (0 = every feature), got " + p.get("max-planes"));
+    plot_som(som, data, history, c, max_planes, files.emplace(p.get("out-dir", ".")));
   } else {
     const bool classifier = kind == "SomClassifier";
     auto grown = [&](const auto& m) {

@@ -142,6 +142,15 @@ for svg in u_matrix component_planes elbow cluster_map hit_map classification_ma
   [ -s "pictures/$svg.svg" ] || { fail "plot did not write $svg.svg"; continue; }
   xmllint --noout "pictures/$svg.svg" 2>/dev/null || fail "$svg.svg is not well-formed XML"
 done
+grep -q "^component_planes.svg:" plot.out && fail "plot of 4 features said it capped the planes: $(cat plot.out)"
+# --max-planes: at most N component planes, the largest weight variance, said on stdout and in the title
+ok plot_capped "$somtile" plot model.som --max-planes 2 --out-dir capped
+grep -q "^component_planes.svg: 2 of 4 features, those of largest weight variance" plot_capped.out ||
+  fail "plot --max-planes 2 did not say which planes: $(cat plot_capped.out)"
+[ "$(grep -o 'class="panel"' capped/component_planes.svg | wc -l)" -eq 2 ] || fail "plot --max-planes 2: not 2 panels"
+grep -q "2 of 4 features, largest variance" capped/component_planes.svg || fail "plot --max-planes 2: title"
+bad max_planes_value 2 "max-planes" "$somtile" plot model.som --max-planes -1 --out-dir never
+bad max_planes_grown 1 "max-planes applies to Som models" "$somtile" plot clf.som --max-planes 3 --out-dir never
 
 for init in random sample pca uniform; do
   ok "train_init_$init" "$somtile" train "$iris" --label-column label --rows 4 --cols 5 --epochs 2 --init $init \

@@ -34,20 +34,23 @@ RowMatrix<double> hit_map(const Som<Scalar>& som, DataRef<Scalar> X) {
 }
 
 /// Options of u_matrix(Som) and viz::plot_u_matrix, TorchSOM's plot_distance_map(distance_metric,
-/// neighborhood_order, scaling); the defaults are TorchSOM's.
+/// neighborhood_order, scaling), except that the neighbour distances are averaged by default:
+/// summed, a border unit (fewer neighbours) reads lower than an interior unit with the same
+/// distances to each neighbour, a frame that is the grid's, not the data's.
 struct UMatrixOptions {
-  std::optional<Distance> distance;    ///< metric between neighbouring weight vectors; none = the SOM's
-  Index neighborhood_order = 0;        ///< rings of neighbours; 0 = the SOM's neighborhood_order
-  Reduction scaling = Reduction::sum;  ///< sum (TorchSOM's default) or mean over the neighbours
-  bool normalize = true;               ///< divide by the largest value, so the map peaks at 1 (an
-                                       ///< all-zero map stays 0)
+  std::optional<Distance> distance;     ///< metric between neighbouring weight vectors; none = the SOM's
+  Index neighborhood_order = 0;         ///< rings of neighbours; 0 = the SOM's neighborhood_order
+  Reduction scaling = Reduction::mean;  ///< mean over the neighbours (the classic U-matrix height) or
+                                        ///< sum (TorchSOM's default distance map)
+  bool normalize = true;                ///< divide by the largest value, so the map peaks at 1 (an
+                                        ///< all-zero map stays 0)
 };
 
-/// U-matrix: per unit, the sum or mean of the distances from its weight vector to those of its
+/// U-matrix: per unit, the mean (or sum) of the distances from its weight vector to those of its
 /// neighbours up to `neighborhood_order` rings, divided by the largest value when normalize is
-/// set. With the defaults this is TorchSOM's distance map (sum, scaled to max 1). Neighbours wrap
-/// on a torus and are clipped at the border otherwise (so with sum, border units add fewer
-/// terms; mean is the classic U-matrix height).
+/// set. Neighbours wrap on a torus and are clipped at the border otherwise, so with
+/// Reduction::sum border units add fewer terms and look closer to their neighbours than they are
+/// (TorchSOM's distance map: sum, scaled to max 1); the mean does not depend on the count.
 /// \throws ParameterError if neighborhood_order < 0 or scaling is Reduction::std.
 template <typename Scalar>
 RowMatrix<double> u_matrix(const Som<Scalar>& som, const UMatrixOptions& options = {}) {
@@ -159,9 +162,10 @@ RowMatrix<double> score_map(const Som<Scalar>& som, const BmuDataMap& map,
   return out;
 }
 
-/// Rank 1..K of the K units with samples by the spread (unbiased std) of their targets:
-/// rank 1 = the smallest spread (the most homogeneous unit); ties keep unit order. NaN without
-/// samples.
+/// Rank of the K units with samples by the spread (unbiased std) of their targets: rank 1 = the
+/// smallest spread (the most homogeneous unit). Equal spreads share a rank, the lowest of the
+/// places they take (1, 2, 2, 4: "competition" ranking), so two units with the same spread never
+/// read as one better than the other. NaN without samples.
 template <typename Scalar>
 RowMatrix<double> rank_map(const Som<Scalar>& som, const BmuDataMap& map,
                            const Eigen::Ref<const Eigen::VectorXd>& target) {
@@ -169,9 +173,12 @@ RowMatrix<double> rank_map(const Som<Scalar>& som, const BmuDataMap& map,
   std::vector<Index> active;
   for (Index u = 0; u < som.n_units(); ++u)
     if (!std::isnan(spread.data()[u])) active.push_back(u);
-  std::stable_sort(active.begin(), active.end(), [&](Index a, Index b) { return spread.data()[a] < spread.data()[b]; });
+  std::sort(active.begin(), active.end(), [&](Index a, Index b) { return spread.data()[a] < spread.data()[b]; });
   RowMatrix<double> out = detail::empty_map(som.grid(), std::numeric_limits<double>::quiet_NaN());
-  for (std::size_t k = 0; k < active.size(); ++k) out.data()[active[k]] = double(k + 1);
+  for (std::size_t k = 0; k < active.size(); ++k) {
+    const bool tied = k > 0 && spread.data()[active[k]] == spread.data()[active[k - 1]];
+    out.data()[active[k]] = tied ? out.data()[active[k - 1]] : double(k + 1);
+  }
   return out;
 }
 
@@ -193,6 +200,36 @@ std::vector<RowMatrix<double>> component_planes(const Som<Scalar>& som) {
   std::vector<RowMatrix<double>> planes;
   for (Index j = 0; j < som.n_features(); ++j) planes.push_back(component_plane(som, j));
   return planes;
+}
+
+/// The k features whose component planes vary most over the units (population variance of the
+/// weights in the data's units, as component_plane draws them), in feature order; equal
+/// variances keep the lower feature. k >= n_features gives every feature. For a picture of a
+/// wide map that draws the planes worth looking at, not thousands of flat ones.
+/// \throws ParameterError if k < 0.
+template <typename Scalar>
+std::vector<Index> high_variance_features(const Som<Scalar>& som, Index k) {
+  detail::require(k >= 0, "high_variance_features", "k must be >= 0, got ", k);
+  const Index D = som.n_features(), n = som.n_units();
+  std::vector<Index> order(static_cast<std::size_t>(D));
+  std::iota(order.begin(), order.end(), Index(0));
+  if (k >= D) return order;
+  const auto& W = som.weights();
+  std::vector<double> variance(order.size());
+  for (Index j = 0; j < D; ++j) {
+    double mean = 0, m2 = 0;  // Welford: planes of large values with a small spread stay exact
+    for (Index u = 0; u < n; ++u) {
+      const double x = som.scaler().to_data_units(double(W(u, j)), j), delta = x - mean;
+      mean += delta / double(u + 1);
+      m2 += delta * (x - mean);
+    }
+    variance[std::size_t(j)] = m2 / double(n);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](Index a, Index b) { return variance[std::size_t(a)] > variance[std::size_t(b)]; });
+  order.resize(std::size_t(k));
+  std::sort(order.begin(), order.end());
+  return order;
 }
 
 /// Where collect_samples looks for samples beyond the query's BMU.

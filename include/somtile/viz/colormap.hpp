@@ -23,6 +23,15 @@ enum class Colormap {
   gray       ///< black -> white (reversed: ink on paper, for prototypes drawn as images)
 };
 
+/// Which colours categories take. Classes and clusters get different palettes, so "class 0"
+/// on a classification map and "cluster 0" on a cluster map of the same units never share a
+/// colour and cannot be read as the same group.
+enum class CategoryPalette {
+  automatic,  ///< the plot's own: clusters for cluster maps and cluster ids, classes otherwise
+  classes,    ///< category_color: Tableau's palette
+  clusters    ///< cluster_color: ColorBrewer's Dark2 then Set2
+};
+
 namespace colors {
 inline constexpr const char* noise = "#b3b3b3";        ///< "Uncertain" / noise units (grey 0.7)
 inline constexpr const char* empty_fill = "#ffffff";   ///< background of units without a value
@@ -62,11 +71,20 @@ inline Color category_color(long long k) {
   if (k < 0)
     throw ParameterError("category_color(): k must be >= 0 (noise has its own grey), got " + std::to_string(k));
   if (k < 18) return detail::color_from_hex(detail::category_hex[std::size_t(k)]);
-  const double h = std::fmod(double(k) * 137.50776405, 360.0) / 60.0, s = 0.6, l = 0.5;
-  const double c = (1 - std::abs(2 * l - 1)) * s, x = c * (1 - std::abs(std::fmod(h, 2.0) - 1)), m = l - c / 2;
-  const int sector = int(h);
-  const double rgb[6][3] = {{c, x, 0}, {x, c, 0}, {0, c, x}, {0, x, c}, {x, 0, c}, {c, 0, x}};
-  return {rgb[sector][0] + m, rgb[sector][1] + m, rgb[sector][2] + m};
+  return detail::hsl_color(std::fmod(double(k) * 137.50776405, 360.0), 0.6, 0.5);
+}
+
+/// Colour of cluster k >= 0: a palette of its own (ColorBrewer's Dark2, then Set2, then darker
+/// golden-angle hues), so a cluster never takes the colour of the class with the same number.
+inline Color cluster_color(long long k) {
+  if (k < 0) throw ParameterError("cluster_color(): k must be >= 0 (noise has its own grey), got " + std::to_string(k));
+  if (k < 14) return detail::color_from_hex(detail::cluster_hex[std::size_t(k)]);
+  return detail::hsl_color(std::fmod(double(k) * 137.50776405 + 60.0, 360.0), 0.75, 0.35);
+}
+
+/// The colour of category k in a palette; automatic means classes.
+inline Color palette_color(CategoryPalette palette, long long k) {
+  return palette == CategoryPalette::clusters ? cluster_color(k) : category_color(k);
 }
 
 }  // namespace somtile::viz

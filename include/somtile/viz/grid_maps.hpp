@@ -114,8 +114,9 @@ inline void plot_grid_map(const Grid& grid, const RowMatrix<double>& values, con
   svg.save(path);
 }
 
-/// Integer categories per unit (rows x cols): k >= 0 a category colour, -1 the "Uncertain"
-/// grey, NaN hatched. The legend lists the categories present.
+/// Integer categories per unit (rows x cols): k >= 0 a colour of options.palette, -1 the
+/// "Uncertain" grey, NaN hatched. The legend (headed options.legend_title) lists the categories
+/// present.
 inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categories, const std::string& path,
                               const CategoryPlotOptions& options = {}) {
   const char* call = "plot_category_map";
@@ -139,7 +140,8 @@ inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categor
   }
   std::vector<detail::LegendEntry> legend;
   for (Index k : present)
-    legend.push_back({detail::category_name(k, options.class_names, options.name_prefix), category_color(k).hex()});
+    legend.push_back(
+        {detail::category_name(k, options.class_names, options.name_prefix), palette_color(options.palette, k).hex()});
   if (noise) legend.push_back({options.noise_label, colors::noise});
   if (empty) legend.push_back({options.empty_label, ""});
 
@@ -147,8 +149,10 @@ inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categor
   const double top = options.title.empty() ? 14 : 44, left = 48;
   detail::MapGeometry m{&grid, cell, left, top};
   const double legend_x = left + m.width() + 20;
-  const double width = std::max(legend_x + detail::legend_width(legend, {}) + 14, detail::title_width(options.title));
-  const double height = top + std::max(m.height() + 40, detail::legend_height(legend, {})) + 8;
+  const std::string& heading = options.legend_title;
+  const double width =
+      std::max(legend_x + detail::legend_width(legend, heading) + 14, detail::title_width(options.title));
+  const double height = top + std::max(m.height() + 40, detail::legend_height(legend, heading)) + 8;
 
   SvgCanvas svg(width, height);
   svg.title(options.title.empty() ? "category map" : options.title);
@@ -156,21 +160,24 @@ inline void plot_category_map(const Grid& grid, const RowMatrix<double>& categor
   detail::draw_cells(svg, m, [&](Index u) {
     const double v = categories.data()[u];
     if (std::isnan(v)) return std::string();
-    return v < 0 ? std::string(colors::noise) : category_color(Index(v)).hex();
+    return v < 0 ? std::string(colors::noise) : palette_color(options.palette, Index(v)).hex();
   });
   detail::draw_map_indices(svg, m);
-  detail::draw_legend(svg, legend_x, top, legend);
+  detail::draw_legend(svg, legend_x, top, legend, heading);
   svg.save(path);
 }
 
-/// Majority class per unit (classification_map's output; NaN = no samples).
+/// Majority class per unit (classification_map's output; NaN = no samples), in the classes'
+/// palette under a legend headed "class".
 inline void plot_classification_map(const Grid& grid, const RowMatrix<double>& classes, const std::string& path,
                                     CategoryPlotOptions options = {}) {
   if (options.title.empty()) options.title = "Classification map (most frequent label)";
+  if (options.legend_title.empty()) options.legend_title = "class";
   plot_category_map(grid, classes, path, options);
 }
 
-/// Cluster label per unit, row-major (-1 = noise, drawn as "Uncertain").
+/// Cluster label per unit, row-major (-1 = noise, drawn as "Uncertain"), in the clusters'
+/// palette (cluster_color) under a legend headed "cluster", so it is not read as a class.
 inline void plot_cluster_map(const Grid& grid, const Labels& unit_labels, const std::string& path,
                              CategoryPlotOptions options = {}) {
   detail::require<InputError>(unit_labels.size() == grid.size(), "plot_cluster_map", "unit_labels has ",
@@ -179,6 +186,8 @@ inline void plot_cluster_map(const Grid& grid, const Labels& unit_labels, const 
   for (Index u = 0; u < grid.size(); ++u) m.data()[u] = double(unit_labels[u]);
   if (options.name_prefix == "class") options.name_prefix = "cluster";
   if (options.title.empty()) options.title = "Cluster map";
+  if (options.palette == CategoryPalette::automatic) options.palette = CategoryPalette::clusters;
+  if (options.legend_title.empty()) options.legend_title = "cluster";
   plot_category_map(grid, m, path, options);
 }
 

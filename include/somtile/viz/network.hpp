@@ -106,7 +106,7 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
     for (Index k : present)
       legend.push_back(k < 0 ? detail::LegendEntry{options.noise_label, colors::noise}
                              : detail::LegendEntry{detail::category_name(k, options.class_names, options.name_prefix),
-                                                   category_color(k).hex()});
+                                                   palette_color(options.palette, k).hex()});
   }
   const double side_x = a.x + a.w + 24;
   double side_w = 0;
@@ -115,7 +115,15 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
   if (options.size.size() > 0)
     side_w = std::max({side_w, detail::text_width(options.size_label, 11), 2 * options.max_radius + 60});
   const double W = std::max(side_x + side_w + 16, detail::title_width(options.title));
-  const double H = top + a.h + 52;
+  // The side column (colour bar or legend, then the size legend) may run below the plot.
+  double side_h = 0;
+  if (options.color.size() > 0)
+    side_h = std::min(a.h * 0.55, 220.0) + 24;
+  else if (!legend.empty())
+    side_h = detail::legend_height(legend, options.color_label) + 16;
+  if (options.size.size() > 0)
+    side_h += 24 + (options.size.maxCoeff() > options.size.minCoeff() ? 3 : 1) * (2 * options.max_radius + 6);
+  const double H = std::max(top + a.h + 52, top + side_h + 8);
   SvgCanvas svg(W, H);
   svg.title(options.title.empty() ? "network" : options.title);
   detail::title_text(svg, options.title);
@@ -151,7 +159,8 @@ inline void plot_network(const RowMatrix<double>& positions, const std::vector<s
           detail::mapped_color(options.colormap, options.reverse_colormap, (options.color[i] - clo) / (chi - clo))
               .hex();
     else if (options.category.size() > 0)
-      node.fill = options.category[i] < 0 ? std::string(colors::noise) : category_color(options.category[i]).hex();
+      node.fill = options.category[i] < 0 ? std::string(colors::noise)
+                                          : palette_color(options.palette, options.category[i]).hex();
     else if (options.rgb.size() > 0)
       node.fill = Color{options.rgb(i, 0), options.rgb(i, 1), options.rgb(i, 2)}.hex();
     else

@@ -11,6 +11,7 @@
 #include "somtile/viz/cluster_plots.hpp"
 #include "somtile/viz/som_plots.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -21,29 +22,46 @@ namespace somtile::viz {
 /// What plot_all draws besides the maps it always draws.
 struct PlotAllOptions {
   std::vector<std::string> feature_names;  ///< component plane titles; empty = "feature 1", ...
-  TrainingHistory history;                 ///< Som::fit's result; empty = no training_errors.svg
-  ClusterParams cluster;                   ///< the clustering behind cluster_map.svg and silhouette.svg
-  UMatrixOptions u_matrix;                 ///< u_matrix.svg (TorchSOM's distance map by default)
+  /// A numeric target per sample (a price, a yield: values whose mean and spread mean something),
+  /// for mean_target_map, std_target_map, score_map and rank_map; empty = none of them. Class
+  /// labels are not such a target: the mean of digits 1 and 7 is no digit 4. For labels that are
+  /// numbers (an ordinal rating), pass them here as values.
+  Eigen::VectorXd target;
+  TrainingHistory history;  ///< Som::fit's result; empty = no training_errors.svg
+  ClusterParams cluster;    ///< the clustering behind cluster_map.svg and silhouette.svg
+  UMatrixOptions u_matrix;  ///< u_matrix.svg (mean distance to the neighbours by default)
+  /// component_planes.svg: which planes (at most 64, the largest variance, by default) and
+  /// their look; names empty = feature_names.
+  ComponentPlaneOptions component_planes;
 };
 
 /// Draws every picture of a trained Som into `dir` (created if missing) and returns the paths
 /// written, in this order:
 ///   u_matrix.svg, component_planes.svg, hit_map.svg          always
 ///   training_errors.svg                                       when options.history has errors
-///   classification_map.svg, mean_target_map.svg,              when y has one label per sample
-///   std_target_map.svg, score_map.svg, rank_map.svg           (the labels as the target)
+///   classification_map.svg                                    when y has one label per sample
+///   mean_target_map.svg, std_target_map.svg,                  when options.target has one value
+///   score_map.svg, rank_map.svg                               per sample
 ///   elbow.svg, cluster_map.svg, silhouette.svg                when the map has at least 2 units
-/// y may be empty (no label plots). The silhouette file says so when the clustering found fewer
-/// than two clusters.
-/// \throws InputError if X does not fit the Som, y is neither empty nor one label per sample,
-///         or dir cannot be created; NotFittedError before the Som has weights.
+/// y may be empty (no classification map). The silhouette file says so when the clustering
+/// found fewer than two clusters.
+/// \throws InputError if X does not fit the Som, y or options.target is neither empty nor one
+///         per sample, the target is not finite, or dir cannot be created; NotFittedError before
+///         the Som has weights.
 template <typename Scalar>
 std::vector<std::string> plot_all(const Som<Scalar>& som, DataRef<Scalar> X, const Labels& y, const std::string& dir,
                                   const PlotAllOptions& options = {}) {
   const char* call = "plot_all";
   detail::check_data(call, X, som.n_features(), "Som", som.params().missing);
   detail::require<InputError>(y.size() == 0 || y.size() == X.rows(), call, "y has ", y.size(), " labels, but X has ",
-                              X.rows(), " samples (pass an empty y for no label plots)");
+                              X.rows(), " samples (pass an empty y for no classification map)");
+  const Eigen::VectorXd& target = options.target;
+  detail::require<InputError>(target.size() == 0 || target.size() == X.rows(), call, "options.target has ",
+                              target.size(), " values, but X has ", X.rows(),
+                              " samples (leave it empty for no target maps)");
+  for (Index i = 0; i < target.size(); ++i)
+    detail::require<InputError>(std::isfinite(target[i]), call, "options.target must be finite, but sample ", i, " is ",
+                                target[i]);
   (void)som.weights();  // NotFittedError before anything is written
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -54,16 +72,15 @@ std::vector<std::string> plot_all(const Som<Scalar>& som, DataRef<Scalar> X, con
   };
 
   plot_u_matrix(som, file("u_matrix.svg"), options.u_matrix);
-  MultiMapPlotOptions planes;
-  planes.names = options.feature_names;
+  ComponentPlaneOptions planes = options.component_planes;
+  if (planes.names.empty()) planes.names = options.feature_names;
   plot_component_planes(som, file("component_planes.svg"), planes);
   plot_hit_map(som, X, file("hit_map.svg"));
   if (!options.history.quantization_errors.empty() || !options.history.topographic_errors.empty())
     plot_training_errors(options.history, file("training_errors.svg"));
-  if (y.size() > 0) {
-    const BmuDataMap map = bmus_data_map(som, X);
-    const Eigen::VectorXd target = y.template cast<double>();
-    plot_classification_map(som, map, y, file("classification_map.svg"));
+  const BmuDataMap map = y.size() > 0 || target.size() > 0 ? bmus_data_map(som, X) : BmuDataMap{};
+  if (y.size() > 0) plot_classification_map(som, map, y, file("classification_map.svg"));
+  if (target.size() > 0) {
     plot_metric_map(som, map, target, file("mean_target_map.svg"), {}, Reduction::mean);
     plot_metric_map(som, map, target, file("std_target_map.svg"), {}, Reduction::std);
     plot_score_map(som, map, target, file("score_map.svg"));

@@ -44,6 +44,12 @@ struct CategoryPlotOptions {
   std::string empty_label = "no samples";  ///< NaN units
   /// px per unit; 0 = fit the map into about 480 px.
   double cell_size = 0;
+  /// Colours of the categories; automatic = the plot's (classification map: classes, cluster
+  /// map: clusters).
+  CategoryPalette palette = CategoryPalette::automatic;
+  /// Heading of the legend; empty = the plot's ("class", "cluster"), so a reader sees which
+  /// kind of group a colour stands for.
+  std::string legend_title;
 };
 
 /// Several maps of one grid in one file: component planes, activation maps.
@@ -59,6 +65,18 @@ struct MultiMapPlotOptions {
   bool reverse_colormap = false;
   double cell_size = 0;  ///< px per unit; 0 = about 180 px per panel
   Index columns = 0;     ///< panels per row; 0 = ceil(sqrt(n))
+};
+
+/// plot_component_planes: the panels' look (names index features), and which features get a
+/// panel. A wide map (a document map's thousands of terms) would otherwise write one panel per
+/// feature: a file of hundreds of MB that no viewer opens.
+struct ComponentPlaneOptions : MultiMapPlotOptions {
+  /// Draw these features (0-based, in this order); empty = chosen by max_planes.
+  std::vector<Index> features;
+  /// With more features than this, draw the max_planes of largest variance over the units
+  /// (high_variance_features; the title says "64 of 11 441 features, largest variance");
+  /// 0 = every feature.
+  Index max_planes = 64;
 };
 
 /// Line and bar charts: training errors, curves, elbow, silhouette, quality comparison.
@@ -81,8 +99,10 @@ struct NetworkPlotOptions {
   std::string x_label = "x";
   /// Label of the y axis.
   std::string y_label = "y";
-  Eigen::VectorXd color;    ///< per-node value -> colour map (empty = one colour)
-  Labels category;          ///< per-node category (-1 = noise) -> legend; excludes `color`
+  Eigen::VectorXd color;  ///< per-node value -> colour map (empty = one colour)
+  Labels category;        ///< per-node category (-1 = noise) -> legend; excludes `color`
+  /// Colours of `category`; automatic = classes (category_color).
+  CategoryPalette palette = CategoryPalette::automatic;
   RowMatrix<double> rgb;    ///< per-node colour (n x 3, channels in [0, 1]); excludes the two above
   Eigen::VectorXd size;     ///< per-node value -> radius between min_radius and max_radius
   std::string color_label;  ///< colour bar title
@@ -133,6 +153,8 @@ struct PrototypePlotOptions {
 
 /// A per-neuron statistic of a growing SOM, for colour or size.
 enum class NodeStatistic {
+  automatic,  ///< colour only: the model's natural one, a SomClassifier's class (label), a SomVQ's
+              ///< hit count
   none,
   hit_count,
   error,
@@ -154,8 +176,9 @@ enum class NetworkLayout {
 
 /// plot_growing_som: what to encode, where to place the neurons, and the network's look.
 struct GrowingSomPlotOptions {
-  /// Statistic shown by the neurons' colour.
-  NodeStatistic color = NodeStatistic::hit_count;
+  /// Statistic shown by the neurons' colour; automatic = a SomClassifier's class, a SomVQ's
+  /// hit count.
+  NodeStatistic color = NodeStatistic::automatic;
   /// Statistic shown by the neurons' size (none = one size).
   NodeStatistic size = NodeStatistic::none;
   /// Where the neurons are drawn: lattice, weights or pca.

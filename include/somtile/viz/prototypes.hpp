@@ -99,20 +99,24 @@ inline void plot_prototypes(const RowMatrix<double>& W, const RowMatrix<double>&
 }
 
 /// A Som's prototypes on its grid: rows down, columns across, hexagonal rows shifted by half a
-/// cell. \throws NotFittedError before the weights exist.
+/// cell; in the data's units (a Som with params().scaling maps its scaled codebook back, as the
+/// component planes do, so digits keep their ink and constant border pixels stay blank).
+/// \throws NotFittedError before the weights exist.
 template <typename Scalar>
 void plot_prototypes(const Som<Scalar>& som, const std::string& path, const PrototypePlotOptions& options = {}) {
   const Grid& g = som.grid();
   RowMatrix<double> centres(g.size(), 2);
   for (Index u = 0; u < g.size(); ++u) centres.row(u) << g.x(u), g.y(u);
   PrototypePlotOptions o = options;
-  if (o.title.empty()) o.title = "Prototypes (" + std::to_string(g.rows()) + " x " + std::to_string(g.cols()) + ")";
+  if (o.title.empty())
+    o.title = "Prototypes (" + std::to_string(g.rows()) + " x " + std::to_string(g.cols()) +
+              (som.params().scaling == Scaling::none ? ")" : ", in the data's units)");
   // Hexagonal rows are sqrt(3)/2 apart: square images must stay inside that spacing.
-  plot_prototypes(som.weights().template cast<double>(), centres, path, o, g.hexagonal() ? 0.8 : 0.9);
+  plot_prototypes(som.weights_in_data_units().template cast<double>(), centres, path, o, g.hexagonal() ? 0.8 : 0.9);
 }
 
 /// A growing SOM's (SomVQ, SomClassifier) prototypes at their lattice cells, lattice y upward,
-/// as dbgsom's Fashion-MNIST picture. \throws NotFittedError before fit().
+/// as dbgsom's Fashion-MNIST picture, in the data's units. \throws NotFittedError before fit().
 template <typename Scalar>
 void plot_prototypes(const GrowingSomEstimator<Scalar>& model, const std::string& path,
                      const PrototypePlotOptions& options = {}) {
@@ -120,8 +124,10 @@ void plot_prototypes(const GrowingSomEstimator<Scalar>& model, const std::string
   RowMatrix<double> centres(P.rows(), 2);
   for (Index k = 0; k < P.rows(); ++k) centres.row(k) << double(P(k, 0)), -double(P(k, 1));
   PrototypePlotOptions o = options;
-  if (o.title.empty()) o.title = "Prototypes (" + std::to_string(model.n_neurons()) + " neurons)";
-  plot_prototypes(model.weights().template cast<double>(), centres, path, o);
+  if (o.title.empty())
+    o.title = "Prototypes (" + std::to_string(model.n_neurons()) + " neurons" +
+              (model.params().scaling == Scaling::none ? ")" : ", in the data's units)");
+  plot_prototypes(model.weights_in_data_units().template cast<double>(), centres, path, o);
 }
 
 }  // namespace somtile::viz

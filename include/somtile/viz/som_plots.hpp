@@ -4,6 +4,7 @@
 // one.
 
 #include "somtile/cluster/som_cluster.hpp"
+#include "somtile/core/detail/validate.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/som/maps.hpp"
 #include "somtile/som/som.hpp"
@@ -11,6 +12,7 @@
 #include "somtile/viz/cluster_plots.hpp"
 #include "somtile/viz/detail/cluster_names.hpp"
 #include "somtile/viz/detail/names.hpp"
+#include "somtile/viz/detail/text.hpp"
 #include "somtile/viz/grid_maps.hpp"
 #include "somtile/viz/plot_options.hpp"
 
@@ -24,8 +26,9 @@
 
 namespace somtile::viz {
 
-/// U-matrix of a Som (u_matrix with `u`; by default TorchSOM's distance map: the sum of the
-/// distances to the neighbours up to neighborhood_order rings, scaled to max 1).
+/// U-matrix of a Som (u_matrix with `u`; by default the mean distance to the neighbours up to
+/// neighborhood_order rings, scaled to max 1; u.scaling = Reduction::sum draws TorchSOM's
+/// distance map, where border units look darker only for having fewer neighbours).
 template <typename Scalar>
 void plot_u_matrix(const Som<Scalar>& som, const std::string& path, const UMatrixOptions& u,
                    MapPlotOptions options = {}) {
@@ -38,7 +41,7 @@ void plot_u_matrix(const Som<Scalar>& som, const std::string& path, const UMatri
   plot_grid_map(som.grid(), u_matrix(som, u), path, options);
 }
 
-/// U-matrix of a Som with the default UMatrixOptions (TorchSOM's distance map).
+/// U-matrix of a Som with the default UMatrixOptions (mean distance to the neighbours).
 template <typename Scalar>
 void plot_u_matrix(const Som<Scalar>& som, const std::string& path, MapPlotOptions options = {}) {
   plot_u_matrix(som, path, UMatrixOptions{}, std::move(options));
@@ -56,15 +59,40 @@ void plot_hit_map(const Som<Scalar>& som, DataRef<Scalar> X, const std::string& 
   plot_grid_map(som.grid(), hits, path, options);
 }
 
-/// Every component plane (one weight per feature) as panels of one file, in the data's units
-/// (a Som with params().scaling maps its scaled codebook back, see component_plane()).
+/// Component planes (one weight per feature) as panels of one file, in the data's units (a Som
+/// with params().scaling maps its scaled codebook back, see component_plane()). Draws
+/// options.features, or with more than options.max_planes features (64 by default) the
+/// max_planes of largest variance over the units (high_variance_features); the title then says
+/// how many of how many ("64 of 11 441 features, largest variance").
+/// \throws ParameterError if max_planes < 0 or a feature is not in [0, n_features).
 template <typename Scalar>
-void plot_component_planes(const Som<Scalar>& som, const std::string& path, MultiMapPlotOptions options = {}) {
+void plot_component_planes(const Som<Scalar>& som, const std::string& path, ComponentPlaneOptions options = {}) {
+  const char* call = "plot_component_planes";
+  const Index D = som.n_features();
+  detail::require(options.max_planes >= 0, call, "max_planes must be >= 0 (0 = every feature), got ",
+                  options.max_planes);
+  for (std::size_t k = 0; k < options.features.size(); ++k)
+    detail::require(options.features[k] >= 0 && options.features[k] < D, call, "features[", k,
+                    "] = ", options.features[k], " is not a feature of the Som (0 to ", D - 1, ")");
+  const bool chosen = !options.features.empty();
+  const std::vector<Index> features =
+      chosen ? options.features : high_variance_features(som, options.max_planes > 0 ? options.max_planes : D);
   if (options.title.empty())
     options.title =
         som.params().scaling == Scaling::none ? "Component planes" : "Component planes (in the data's units)";
+  if (Index(features.size()) < D)
+    options.title += ": " + detail::grouped_count(Index(features.size())) + " of " + detail::grouped_count(D) +
+                     " features" + (chosen ? "" : ", largest variance");
   if (options.name_prefix == "map") options.name_prefix = "feature";
-  plot_grid_maps(som.grid(), component_planes(som), path, options);
+  std::vector<RowMatrix<double>> planes;
+  std::vector<std::string> names;
+  for (const Index j : features) {
+    planes.push_back(component_plane(som, j));
+    names.push_back(std::size_t(j) < options.names.size() ? options.names[std::size_t(j)]
+                                                          : options.name_prefix + " " + std::to_string(j + 1));
+  }
+  options.names = std::move(names);
+  plot_grid_maps(som.grid(), planes, path, options);
 }
 
 /// Majority label of the samples per unit, with a legend of the classes. Labels may be any

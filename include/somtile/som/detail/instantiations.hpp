@@ -17,4 +17,5 @@
   X(RowMatrix<double> rank_map<S>(const Som<S>&, const BmuDataMap&, const Eigen::Ref<const Eigen::VectorXd>&))         \
   X(RowMatrix<double> component_plane<S>(const Som<S>&, Index))                                                        \
   X(std::vector<RowMatrix<double>> component_planes<S>(const Som<S>&))                                                 \
+  X(std::vector<Index> high_variance_features<S>(const Som<S>&, Index))                                                \
   X(std::vector<Index> collect_samples<S>(const Som<S>&, DataRef<S>, DataRef<S>, const BmuDataMap&, Index, Retrieval))

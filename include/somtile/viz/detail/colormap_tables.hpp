@@ -1,11 +1,13 @@
 #pragma once
 // The colour maps' control points (matplotlib's viridis and magma, ColorBrewer RdBu, gray), the
-// category palette (Tableau), and the interpolation between control points (viz/colormap.hpp).
+// category palettes (Tableau for classes, ColorBrewer for clusters), and the interpolation between control points
+// (viz/colormap.hpp).
 
 #include "somtile/viz/color.hpp"
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 namespace somtile::detail {
@@ -57,6 +59,13 @@ inline constexpr std::array<const char*, 18> category_hex{
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
     "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"};
 
+// The clusters' palette: ColorBrewer Dark2 then Set2, both without their grey (reserved for
+// noise). Dark2 is reordered so that clusters 0, 1, 2 (magenta, slate violet, mustard) take hues far
+// from classes 0, 1, 2 (blue, orange, green); no colour is shared with category_hex.
+inline constexpr std::array<const char*, 14> cluster_hex{"#e7298a", "#7570b3", "#e6ab02", "#1b9e77", "#66a61e",
+                                                         "#a6761d", "#d95f02", "#66c2a5", "#fc8d62", "#8da0cb",
+                                                         "#e78ac3", "#a6d854", "#ffd92f", "#e5c494"};
+
 template <std::size_t N>
 viz::Color interpolate_colormap(const std::array<std::array<double, 3>, N>& table, double t) {
   const double pos = std::clamp(t, 0.0, 1.0) * double(N - 1);
@@ -64,6 +73,13 @@ viz::Color interpolate_colormap(const std::array<std::array<double, 3>, N>& tabl
   const double f = pos - double(i);
   return {table[i][0] + f * (table[i + 1][0] - table[i][0]), table[i][1] + f * (table[i + 1][1] - table[i][1]),
           table[i][2] + f * (table[i + 1][2] - table[i][2])};
+}
+/// Colour at hue h (degrees) with HSL saturation s and lightness l.
+inline viz::Color hsl_color(double h, double s, double l) {
+  const double c = (1 - std::abs(2 * l - 1)) * s, x = c * (1 - std::abs(std::fmod(h / 60.0, 2.0) - 1)), m = l - c / 2;
+  const int sector = int(h / 60.0) % 6;
+  const double rgb[6][3] = {{c, x, 0}, {x, c, 0}, {0, c, x}, {0, x, c}, {x, 0, c}, {c, 0, x}};
+  return {rgb[sector][0] + m, rgb[sector][1] + m, rgb[sector][2] + m};
 }
 inline viz::Color color_from_hex(const char* hex) {
   unsigned v = 0;

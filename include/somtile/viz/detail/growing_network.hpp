@@ -39,6 +39,7 @@ Eigen::VectorXd node_statistic(const GrowingSomEstimator<Scalar>& model, viz::No
       return model.epoch_created().template cast<double>();
     case viz::NodeStatistic::label:
     case viz::NodeStatistic::pca_rgb:
+    case viz::NodeStatistic::automatic:
     case viz::NodeStatistic::none:
       break;
   }
@@ -49,9 +50,14 @@ template <typename Scalar>
 void plot_growing_network(const GrowingSomEstimator<Scalar>& model, const std::string& path,
                           const viz::GrowingSomPlotOptions& options, const Labels* neuron_labels) {
   using namespace viz;
-  detail::require(options.size != NodeStatistic::label && options.size != NodeStatistic::pca_rgb, "plot_growing_som",
-                  "size must be a numeric statistic, not NodeStatistic::",
-                  options.size == NodeStatistic::label ? "label" : "pca_rgb");
+  const NodeStatistic size = options.size;
+  detail::require(size != NodeStatistic::label && size != NodeStatistic::pca_rgb && size != NodeStatistic::automatic,
+                  "plot_growing_som", "size must be a numeric statistic, not NodeStatistic::",
+                  size == NodeStatistic::label     ? "label"
+                  : size == NodeStatistic::pca_rgb ? "pca_rgb"
+                                                   : "automatic");
+  detail::require(options.color != NodeStatistic::automatic, "plot_growing_som",
+                  "color = NodeStatistic::automatic must be resolved by the model's overload");
   detail::require<InputError>(options.labels.size() == 0 || options.labels.size() == model.n_neurons(),
                               "plot_growing_som", "labels has ", options.labels.size(), " values, but the map has ",
                               model.n_neurons(), " neurons");
@@ -64,10 +70,10 @@ void plot_growing_network(const GrowingSomEstimator<Scalar>& model, const std::s
     case NetworkLayout::lattice:
       points = model.positions().template cast<double>();
       break;
-    case NetworkLayout::weights:
+    case NetworkLayout::weights:  // in the data's units, where samples drawn underneath lie
       detail::require<InputError>(W.cols() >= 2, "plot_growing_som", "the weights layout needs >= 2 features, got ",
                                   W.cols());
-      points = W.leftCols(2);
+      points = model.weights_in_data_units().template cast<double>().leftCols(2);
       break;
     case NetworkLayout::pca:
       points = detail::pca_2d(W);

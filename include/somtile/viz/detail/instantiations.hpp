@@ -5,7 +5,7 @@
   X(void plot_u_matrix<S>(const Som<S>&, const std::string&, const UMatrixOptions&, MapPlotOptions))                \
   X(void plot_u_matrix<S>(const Som<S>&, const std::string&, MapPlotOptions))                                       \
   X(void plot_hit_map<S>(const Som<S>&, DataRef<S>, const std::string&, MapPlotOptions))                            \
-  X(void plot_component_planes<S>(const Som<S>&, const std::string&, MultiMapPlotOptions))                          \
+  X(void plot_component_planes<S>(const Som<S>&, const std::string&, ComponentPlaneOptions))                        \
   X(void plot_classification_map<S>(const Som<S>&, const BmuDataMap&, const Labels&, const std::string&,            \
                                     CategoryPlotOptions))                                                           \
   X(void plot_metric_map<S>(const Som<S>&, const BmuDataMap&, const Eigen::Ref<const Eigen::VectorXd>&,             \

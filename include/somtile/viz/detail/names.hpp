@@ -22,6 +22,7 @@ inline const char* statistic_name(viz::NodeStatistic s) {
     case viz::NodeStatistic::label:
       return "label";
     case viz::NodeStatistic::pca_rgb:
+    case viz::NodeStatistic::automatic:
       return "";
     case viz::NodeStatistic::none:
       break;

@@ -58,6 +58,16 @@ inline std::string short_number(double v) {
   return buf;
 }
 
+/// A count with its thousands grouped by spaces: 11441 -> "11 441".
+inline std::string grouped_count(long long n) {
+  std::string digits = std::to_string(n < 0 ? -n : n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ' ';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
 inline void title_text(SvgCanvas& svg, const std::string& title, double y = 26) {
   if (!title.empty()) svg.text(svg.width() / 2, y, title, detail::ts(16, Anchor::middle, true));
 }
