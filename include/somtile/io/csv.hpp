@@ -259,8 +259,8 @@ struct CsvWriteOptions {
 ///         2.2e-308 in magnitude, which read_csv rejects like strtod), y's length differs from X's
 ///         rows, `columns` has another size than X's columns, a name holds the delimiter, a
 ///         quote or a line break, starts or ends with a blank, or every name reads as a number
-///         (read_csv would take the header for data), the label column's name is also a feature
-///         column's, or the file cannot be written.
+///         or a missing value ("", "NA"; read_csv would take the header for data), the label column's name is also a
+///         feature column's, or the file cannot be written.
 /// \throws ParameterError when the delimiter is a letter, digit, '+', '-', '.', '"', ' ', '\0'
 ///         or a line break (it would split numbers or names).
 template <typename Derived>
@@ -270,19 +270,20 @@ void write_csv(const std::string& path, const Eigen::MatrixBase<Derived>& X, con
   static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>,
                 "write_csv writes float or double matrices");
   detail::check_csv_output(X.rows(), X.cols(), y.size(), columns, options);
+  const Eigen::Ref<const RowMatrix<Scalar>> M(X.derived());  // an expression is evaluated once
   const char d = options.delimiter;
   detail::write_file_replacing(path, "write_csv", [&](std::FILE* f) {
     std::string line;
     if (!columns.empty()) {
       for (std::size_t c = 0; c < columns.size(); ++c) line += (c ? std::string(1, d) : "") + columns[c];
-      if (y.size() > 0) line += (columns.empty() ? "" : std::string(1, d)) + options.label_column;
+      if (y.size() > 0) line += d + options.label_column;
       line += '\n';
     }
     char number[64];
     for (Index i = 0; i < X.rows(); ++i) {
       for (Index j = 0; j < X.cols(); ++j) {
         if (j > 0) line += d;
-        const Scalar v = X(i, j);
+        const Scalar v = M(i, j);
         if (std::isnan(v)) {
           line += "nan";
           continue;

@@ -44,12 +44,12 @@ void check_csv_output(Index rows, Index cols, Index labels, const std::vector<st
     require<InputError>(!bad, call, "the column name '", name,
                         "' holds the delimiter, a quote or a line break, or starts or ends with a blank; "
                         "read_csv would not read it back");
-    double v;
-    all_numbers = all_numbers && parse_number(name, v);
+    double v;  // read_csv with Missing::mask reads "" and "NA" as missing numbers
+    all_numbers = all_numbers && (name.empty() || name == "NA" || parse_number(name, v));
   }
   require<InputError>(!all_numbers, call,
-                      "every column name reads as a number, so read_csv would take the header for data; "
-                      "give at least one name that is not a number");
+                      "every column name reads as a number or a missing value, so read_csv would take the header "
+                      "for data; give at least one name that is not a number");
 }
 
 }  // namespace somtile::detail
