@@ -13,7 +13,8 @@
 //   columns in classes() order.
 // The classifier copies the codebook, grid, metric and scaling, so it stays valid when the Som
 // is destroyed or trained further (refit a new MapClassifier to follow it). Like the Som, it
-// takes raw data when the Som scales its features (SomParams::scaling).
+// takes raw data when the Som scales its features (SomParams::scaling). save(classifier, path)
+// and load_map_classifier<S>(path) (io/model_io.hpp) keep a fitted one in a model file.
 
 #include "somtile/core/detail/class_codes.hpp"
 #include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
