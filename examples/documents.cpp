@@ -6,7 +6,8 @@
 // topics each own 12 words; a document takes one topic, and about a third of its tokens come
 // from the topic's words, the rest from a Zipf-distributed background vocabulary of made-up
 // words. Weights are tf-idf (scikit-learn's smooth idf) with rows of unit length. Real data
-// come from read_svmlight(path) or read_sparse_npz(path) (scipy.sparse.save_npz) instead.
+// come from read_svmlight(path) or read_sparse_npz(path) (scipy.sparse.save_npz) instead, with
+// their terms from a vocabulary file (SvmlightOptions::vocabulary).
 #include <somtile/cluster.hpp>
 #include <somtile/io/svmlight.hpp>
 #include <somtile/sparse.hpp>
@@ -142,41 +143,33 @@ int main() {
   std::printf("documents sharing their unit's majority topic: %.1f%%\n", 100.0 * double(agree) / double(X.rows()));
 
   // Cluster the units (k-means on the codebook) and label each cluster, at its most central
-  // unit, with the two terms of largest mean weight over the cluster's units.
+  // unit, with its two heaviest terms: the largest weights of its centre.
   ClusterParams cp;
   cp.method = ClusterMethod::kmeans;
   cp.n_clusters = 8;
   const ClusterResult clusters = som.cluster(cp);
+  const std::vector<std::vector<TopFeature>> top = cluster_top_features(clusters, 3, docs.terms);
   const RowMatrix<double> positions = som.positions();
   std::vector<std::string> labels(static_cast<std::size_t>(som.n_units()));
   for (Index k = 0; k < clusters.n_clusters; ++k) {
-    Eigen::RowVectorXd mean_weight = Eigen::RowVectorXd::Zero(X.cols()), centre = Eigen::RowVectorXd::Zero(2);
-    Index members = 0;
-    for (Index u = 0; u < som.n_units(); ++u)
-      if (clusters.labels[u] == k) {
-        mean_weight += som.weights().row(u);
-        centre += positions.row(u);
-        ++members;
-      }
+    const auto members = (clusters.labels.array() == k).count();
     if (members == 0) continue;
-    centre /= double(members);
+    Eigen::RowVector2d centre = Eigen::RowVector2d::Zero();
+    for (Index u = 0; u < som.n_units(); ++u)
+      if (clusters.labels[u] == k) centre += positions.row(u) / double(members);
     Index at = -1;
     for (Index u = 0; u < som.n_units(); ++u)
       if (clusters.labels[u] == k &&
           (at < 0 || (positions.row(u) - centre).squaredNorm() < (positions.row(at) - centre).squaredNorm()))
         at = u;
-    std::vector<Index> order(static_cast<std::size_t>(X.cols()));
-    for (Index t = 0; t < X.cols(); ++t) order[std::size_t(t)] = t;
-    std::partial_sort(order.begin(), order.begin() + 3, order.end(),
-                      [&](Index a, Index b) { return mean_weight[a] > mean_weight[b]; });
-    labels[std::size_t(at)] = docs.terms[std::size_t(order[0])] + " " + docs.terms[std::size_t(order[1])];
+    const std::vector<TopFeature>& terms = top[std::size_t(k)];
+    labels[std::size_t(at)] = terms[0].name + " " + terms[1].name;
     std::array<Index, 8> topics{};  // the hidden topics of the cluster's documents
     for (Index i = 0; i < X.rows(); ++i)
       if (clusters.labels[bmu[i]] == k) ++topics[std::size_t(docs.topic[i])];
-    const auto top = std::max_element(topics.begin(), topics.end()) - topics.begin();
+    const auto topic = std::max_element(topics.begin(), topics.end()) - topics.begin();
     std::printf("cluster %ld (%2ld units, mostly %-8s documents): %s, %s, %s\n", long(k), long(members),
-                topic_names[top], docs.terms[std::size_t(order[0])].c_str(), docs.terms[std::size_t(order[1])].c_str(),
-                docs.terms[std::size_t(order[2])].c_str());
+                topic_names[topic], terms[0].name.c_str(), terms[1].name.c_str(), terms[2].name.c_str());
   }
 
   viz::MapPlotOptions plot;

@@ -39,6 +39,9 @@ void models(const std::string& dir, const char* tag) {
   som.fit(X);
   save(som, dir + "/som" + t);
   if (sizeof(S) == 8) save_som_pak(som, dir + "/som.cod");
+  MapClassifier<S> map_classifier(som);
+  map_classifier.fit(X, Labels::LinSpaced(12, 0, 2));
+  save(map_classifier, dir + "/map_classifier" + t);
 
   OnlineSomParams op;
   op.rows = 2;

@@ -174,6 +174,11 @@ void load_binary(const std::string& path) {
     (void)u_matrix(m);
     (void)classification_map(m, bmus_data_map(m, X), Labels::LinSpaced(3, -1, 1));
   };
+  const auto map_classifier = [](MapClassifier<S>& m) {
+    const RowMatrix<S> X = probe<S>(m.n_features());
+    (void)m.predict_proba(X);
+    (void)m.score(X, m.predict(X));
+  };
   const auto online = [](OnlineSom<S>& m) {
     const RowMatrix<S> X = probe<S>(m.n_features());
     (void)u_matrix(m.lattice());
@@ -205,6 +210,9 @@ void load_binary(const std::string& path) {
   if (kind == "Som") {
     Som<S> m = load_som<S>(path);
     use_and_reload(m, som, load_som<S>);
+  } else if (kind == "MapClassifier") {
+    MapClassifier<S> m = load_map_classifier<S>(path);
+    use_and_reload(m, map_classifier, load_map_classifier<S>);
   } else if (kind == "OnlineSom") {
     OnlineSom<S> m = load_online_som<S>(path);
     use_and_reload(m, online, load_online_som<S>);

@@ -1253,3 +1253,105 @@ TEST_CASE("KMeans and GaussianMixture warn when they do not converge", "[kmeans]
                                             "converge within max_iter = 2 iterations"));
   CHECK_FALSE(gm.converged());
 }
+
+// ---------------------------------------------------------------- top features of clusters
+
+namespace {
+
+// The oracle: every (weight, feature) pair of a centre, fully sorted, largest weight first,
+// ties to the lower feature.
+std::vector<std::pair<double, Index>> naive_top(const Eigen::RowVectorXd& centre, Index k) {
+  std::vector<std::pair<double, Index>> all;
+  for (Index j = 0; j < centre.size(); ++j) all.emplace_back(centre[j], j);
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  all.resize(std::min<std::size_t>(all.size(), std::size_t(k)));
+  return all;
+}
+
+void check_against_naive(const std::vector<TopFeature>& got, const Eigen::RowVectorXd& centre, Index k,
+                         const std::vector<std::string>& names) {
+  const auto want = naive_top(centre, k);
+  REQUIRE(got.size() == want.size());
+  for (std::size_t t = 0; t < want.size(); ++t) {
+    CHECK(got[t].feature == want[t].second);
+    CHECK(got[t].weight == Approx(want[t].first).margin(1e-12));
+    CHECK(got[t].name == (names.empty() ? std::string() : names[std::size_t(want[t].second)]));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("cluster_top_features ranks each centre as a full sort does", "[som_cluster][top_features]") {
+  Random rng(8);
+  RowMatrix<double> W(60, 12);
+  for (Index k = 0; k < W.size(); ++k) W.data()[k] = rng.normal();
+  for (Index u = 0; u < 60; ++u) W(u, u % 4) += 5;  // four groups of units
+  const ClusterResult km =
+      cluster_units<double>(W, RowMatrix<double>(), with<ClusterParams>([](auto& p) { p.n_clusters = 4; }));
+  std::vector<std::string> names;
+  for (Index j = 0; j < 12; ++j) names.push_back("f" + std::to_string(j));
+  for (const Index k : {Index(1), Index(3), Index(12), Index(20)}) {
+    const auto top = cluster_top_features(km, k, names);
+    REQUIRE(top.size() == 4);
+    for (Index c = 0; c < 4; ++c) check_against_naive(top[std::size_t(c)], km.centers.row(c), k, names);
+  }
+  CHECK(cluster_top_features(km, 2)[0][0].name.empty());  // no names given
+
+  // The codebook overload: the mean of each cluster's units, noise left out; ties to the lower
+  // feature.
+  ClusterResult r;
+  r.n_clusters = 3;
+  r.labels = Labels::Zero(60);
+  for (Index u = 0; u < 60; ++u) r.labels[u] = u % 5 == 4 ? -1 : u % 2;  // cluster 2 has no unit
+  r.feature_space = FeatureSpace::positions;
+  W.col(7) = W.col(5);  // equal means: a tie
+  const auto top = cluster_top_features(r, W, 5, names);
+  REQUIRE(top.size() == 3);
+  CHECK(top[2].empty());
+  for (Index c = 0; c < 2; ++c) {
+    Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(12);
+    Index n = 0;
+    for (Index u = 0; u < 60; ++u)
+      if (r.labels[u] == c) {
+        mean += W.row(u);
+        ++n;
+      }
+    check_against_naive(top[std::size_t(c)], mean / double(n), 5, names);
+  }
+  const Eigen::RowVectorXd flat = Eigen::RowVectorXd::Constant(4, 1.0);
+  ClusterResult tie;
+  tie.n_clusters = 1;
+  tie.labels = Labels::Zero(1);
+  tie.centers = flat;
+  const auto tied = cluster_top_features(tie, 2);
+  CHECK(tied[0][0].feature == 0);
+  CHECK(tied[0][1].feature == 1);
+}
+
+TEST_CASE("cluster_top_features errors", "[som_cluster][top_features][errors]") {
+  const ToyMap m = toy_map();
+  const ClusterResult km =
+      cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) { p.n_clusters = 3; }));
+  CHECK_THROWS_AS(cluster_top_features(km, 0), ParameterError);
+  CHECK_THROWS_WITH(cluster_top_features(km, 0), "cluster_top_features(): k must be >= 1, got 0");
+  CHECK_THROWS_WITH(cluster_top_features(km, 2, {"a", "b"}),
+                    "cluster_top_features(): there are 2 feature names for 3 features; give one name per feature "
+                    "(or none)");
+  const ClusterResult grid = cluster_units<double>(m.weights, m.positions, with<ClusterParams>([&](auto& p) {
+                                                     p.n_clusters = 3;
+                                                     p.feature_space = FeatureSpace::positions;
+                                                   }));
+  CHECK_THROWS_AS(cluster_top_features(grid, 2), InputError);
+  CHECK_THROWS_WITH(cluster_top_features(grid, 2),
+                    "cluster_top_features(): the units were clustered on their positions, so the centres are not "
+                    "features; pass the codebook instead: cluster_top_features(result, som.weights_in_data_units(), "
+                    "k)");
+  CHECK(cluster_top_features(grid, m.weights, 1).size() == 3);  // the codebook overload works on any space
+  CHECK_THROWS_WITH(cluster_top_features(grid, m.weights.topRows(5), 1),
+                    "cluster_top_features(): weights is 5 x 3, but the result labels 120 units (weights must hold one "
+                    "codebook row per unit)");
+  CHECK_THROWS_WITH(cluster_top_features(grid, m.weights, 1, {"a"}),
+                    "cluster_top_features(): there are 1 feature names for 3 features; give one name per feature "
+                    "(or none)");
+}

@@ -21,8 +21,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 using namespace somtile;
@@ -766,4 +768,308 @@ TEST_CASE("OnlineSom files of format 3, written before OnlineSom held a Scaler, 
       1.33023024f, 3;
   CHECK(standard.lattice().codebook() == Wf);
   CHECK(standard.predict(X.cast<float>()) == (Labels(12) << 0, 0, 3, 1, 2, 0, 1, 3, 0, 3, 1, 1).finished());
+}
+
+// ---- MapClassifier files ----------------------------------------------------------------------
+
+namespace {
+
+// A classifier on a scaled hexagonal torus with units that win no sample (so donors), and
+// labels that are negative and not contiguous.
+template <typename S>
+MapClassifier<S> fitted_map_classifier(RowMatrix<S>& X) {
+  SomParams p;
+  p.rows = 6;
+  p.cols = 5;
+  p.topology = Topology::hexagonal;
+  p.torus = true;
+  p.epochs = 4;
+  p.scaling = Scaling::standard;
+  p.distance = Distance::manhattan;
+  p.seed = 9;
+  X.resize(60, 3);
+  Labels y(60);
+  Random rng(4);
+  for (Index i = 0; i < 60; ++i) {
+    y[i] = i % 3 == 0 ? -4 : i % 3 == 1 ? 2 : 11;
+    for (Index j = 0; j < 3; ++j) X(i, j) = S(rng.normal() + 3.0 * double(i % 3 == j) + 100.0 * double(j == 2));
+  }
+  Som<S> som(p, 3);
+  som.fit(X);
+  MapClassifier<S> clf(som);
+  clf.fit(X.topRows(12), y.head(12));  // 12 samples on 30 units: most units take a donor's label
+  return clf;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("MapClassifier save/load: the loaded classifier predicts as the saved one", "[io][map_classifier]",
+                   SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  using Other = std::conditional_t<std::is_same_v<S, float>, double, float>;
+  RowMatrix<S> X;
+  const MapClassifier<S> clf = fitted_map_classifier<S>(X);
+  const Labels donors = clf.label_donors();
+  CHECK((donors.array() != Eigen::Array<Index, Eigen::Dynamic, 1>::LinSpaced(30, 0, 29)).any());  // donors in play
+
+  const std::string path = "roundtrip_map_classifier.bin";
+  const MapClassifier<S> back =
+      test_support::check_model_file(clf, path, load_map_classifier<S>, load_map_classifier<Other>);
+  CHECK(back.predict(X) == clf.predict(X));
+  CHECK(back.predict_proba(X) == clf.predict_proba(X));
+  CHECK(back.score(X.topRows(12), clf.predict(X.topRows(12))) == 1.0);
+  CHECK(back.classes() == clf.classes());
+  CHECK(back.unit_labels() == clf.unit_labels());
+  CHECK(back.unit_probabilities() == clf.unit_probabilities());
+  CHECK(back.label_donors() == donors);
+  CHECK(back.weights() == clf.weights());
+  CHECK(back.grid().rows() == 6);
+  CHECK(back.grid().cols() == 5);
+  CHECK(back.grid().hexagonal());
+  CHECK(back.grid().torus());
+  // Raw data in, as for the saved classifier: the scaler came along (column 2 is near 100).
+  RowMatrix<S> shifted = X;
+  shifted.col(2).array() -= S(100);
+  CHECK(back.predict(shifted) == clf.predict(shifted));
+  save(clf, path);
+  CHECK(model_kind(path) == "MapClassifier");
+  CHECK(model_scalar_size(path) == int(sizeof(S)));
+  std::remove(path.c_str());
+}
+
+TEST_CASE("MapClassifier files: unfitted, wrong kind, truncated, wrong scalar and inconsistent files are refused",
+          "[io][map_classifier][errors]") {
+  RowMatrix<double> X;
+  const MapClassifier<double> clf = fitted_map_classifier<double>(X);
+  const std::string path = "bad_map_classifier.bin";
+
+  // Only a fitted classifier has something to save.
+  Som<double> som(SomParams{}, 3);
+  som.initialize_weights(X);
+  CHECK_THROWS_AS(save(MapClassifier<double>(som), path), NotFittedError);
+  CHECK_THROWS_WITH(save(MapClassifier<double>(som), path),
+                    "save(): this MapClassifier is not fitted yet; there is nothing to save");
+  CHECK_FALSE(exists(path));
+
+  save(som, path);
+  CHECK_THROWS_WITH(load_map_classifier<double>(path), "load(): '" + path + "': holds a Som, not a MapClassifier");
+  save(clf, path);
+  CHECK_THROWS_WITH(load_som<double>(path), "load(): '" + path + "': holds a MapClassifier, not a Som");
+  CHECK_THROWS_WITH(load_map_classifier<float>(path), "load(): '" + path + "': holds double values, not float");
+  const std::string good = read_bytes(path);
+  // Any payload byte changed (the fuzz target fixes the checksum): refused, or a classifier that
+  // predicts, saves and loads again.
+  for (std::size_t at = 12; at + 8 < good.size(); at += 7)
+    for (const unsigned char value : {0x00, 0x01, 0xff, 0x7f, 0x80}) {
+      std::string bad = good;
+      bad[at] = char(value);
+      INFO("byte " << at << " set to " << int(value));
+      CHECK_NOTHROW(fuzz::fuzz_model(reinterpret_cast<const std::uint8_t*>(bad.data()), bad.size()));
+    }
+  write_bytes(path, good.substr(0, good.size() / 2));
+  CHECK_THROWS_WITH(load_map_classifier<double>(path),
+                    "load(): '" + path + "': checksum mismatch (file corrupt or truncated)");
+
+  // Files whose fields disagree, written field by field as serialize() lays them out.
+  const auto write = [&](Index rows, Index cols, const RowMatrix<double>& W, const Labels& classes,
+                         const Labels& unit_labels, const Labels& donors, const RowMatrix<double>& proba) {
+    detail::ModelWriter w;
+    w(rows, cols);
+    w.choice(Topology::rectangular);
+    w(false);
+    w.choice(Distance::euclidean);
+    w(0, W, Scaler<double>(Scaling::none), classes, unit_labels, donors, proba);
+    w.save(path, "MapClassifier", sizeof(double));
+  };
+  const RowMatrix<double> W = RowMatrix<double>::Random(4, 2);
+  const Labels classes = (Labels(2) << 3, 8).finished();
+  const Labels labels = (Labels(4) << 3, 3, 8, 8).finished();
+  const Labels donors = (Labels(4) << 0, 0, 2, 2).finished();
+  RowMatrix<double> proba(4, 2);
+  proba << 1, 0, 1, 0, 0, 1, 0, 1;
+  write(2, 2, W, classes, labels, donors, proba);
+  const MapClassifier<double> made = load_map_classifier<double>(path);  // the consistent file loads
+  CHECK(made.predict(W) == labels);
+  const std::string where = "load(): '" + path + "': ";
+  write(3, 2, W, classes, labels, donors, proba);
+  CHECK_THROWS_WITH(load_map_classifier<double>(path), where + "the codebook is 4 x 2, the grid needs 3 * 2 units");
+  write(2, 2, W, (Labels(2) << 8, 3).finished(), labels, donors, proba);
+  CHECK_THROWS_WITH(load_map_classifier<double>(path), where + "the classes are not a non-empty increasing list");
+  write(2, 2, W, classes, (Labels(4) << 3, 3, 5, 8).finished(), donors, proba);
+  CHECK_THROWS_WITH(load_map_classifier<double>(path), where + "unit 2's label 5 is not one of the classes");
+  write(2, 2, W, classes, labels, (Labels(4) << 0, 9, 2, 2).finished(), proba);
+  CHECK_THROWS_WITH(load_map_classifier<double>(path), where + "unit 1's donor 9 is not a unit with its label");
+  write(2, 2, W, classes, labels, donors, proba.leftCols(1));
+  CHECK_THROWS_WITH(load_map_classifier<double>(path),
+                    where + "the class frequencies are not a 4 x 2 matrix of finite non-negative values");
+  write(0, 2, W, classes, labels, donors, proba);
+  CHECK_THROWS_WITH(load_map_classifier<double>(path), Contains("invalid parameters") && Contains("rows"));
+  std::remove(path.c_str());
+}
+
+// ---- write_csv ----------------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("write_csv: read_csv reads back the same X, y and columns", "[io][csv][write]",
+                   SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  const S nan = std::numeric_limits<S>::quiet_NaN();
+  RowMatrix<S> X(4, 3);
+  X << S(0.1), S(-0.0), S(1e30), S(3.141592653589793), nan, S(-2.5e-7), std::numeric_limits<S>::max(),
+      std::numeric_limits<S>::min(), S(7), S(1) / S(3), S(-123456.789), S(2.2250738585072014e-300 * (sizeof(S) == 8));
+  const Labels y = (Labels(4) << -1, 0, 42, -9007199254740992).finished();
+  const std::vector<std::string> columns = {"sepal length", "x2", ""};
+  const std::string path = "write.csv";
+
+  const auto same = [](const RowMatrix<double>& got, const RowMatrix<S>& want) {
+    REQUIRE(got.rows() == want.rows());
+    REQUIRE(got.cols() == want.cols());
+    for (Index i = 0; i < want.rows(); ++i)
+      for (Index j = 0; j < want.cols(); ++j) {
+        INFO("cell " << i << ", " << j);
+        if (std::isnan(want(i, j))) {
+          CHECK(std::isnan(got(i, j)));
+        } else {
+          CHECK(S(got(i, j)) == want(i, j));  // exact, in the matrix's own type
+          CHECK(std::signbit(got(i, j)) == std::signbit(want(i, j)));
+        }
+      }
+  };
+  CsvOptions read;
+  read.missing = Missing::mask;  // for the NaN
+  read.label_column = "label";
+  write_csv(path, X, y, columns);
+  CHECK_FALSE(exists(path + ".tmp"));
+  CsvData back = read_csv(path, read);
+  same(back.X, X);
+  CHECK(back.y == y);
+  CHECK(back.columns == columns);
+
+  // write_csv(read_csv(f)) round-trips, here with another delimiter and label name.
+  CsvWriteOptions out;
+  out.delimiter = ';';
+  out.label_column = "class";
+  write_csv("again.csv", back, out);
+  read.delimiter = ';';
+  read.label_column = "class";
+  const CsvData again = read_csv("again.csv", read);
+  CHECK(again.y == y);
+  CHECK(again.columns == columns);
+  same(again.X, X);
+
+  // Without names: no header, the labels last; without labels: the features only.
+  read = CsvOptions{};
+  read.missing = Missing::mask;
+  read.label_column = "-1";
+  write_csv(path, X, y);
+  back = read_csv(path, read);
+  same(back.X, X);
+  CHECK(back.y == y);
+  CHECK(back.columns.empty());
+  write_csv(path, X, Labels(), columns);
+  read.label_column.clear();
+  back = read_csv(path, read);
+  same(back.X, X);
+  CHECK(back.y.size() == 0);
+  CHECK(back.columns == columns);
+  CHECK(read_bytes(path).substr(0, 17) == "sepal length,x2,\n");
+  std::remove(path.c_str());
+  std::remove("again.csv");
+}
+
+TEST_CASE("write_csv refuses what read_csv could not read back", "[io][csv][write][errors]") {
+  const RowMatrix<double> X = RowMatrix<double>::Constant(2, 2, 1.5);
+  const Labels y = (Labels(2) << 1, 2).finished();
+  const std::string path = "bad_write.csv";
+  CHECK_THROWS_WITH(write_csv(path, X, Labels::Zero(3)),
+                    "write_csv(): y has 3 labels, but X has 2 rows (pass one label per row, or none)");
+  CHECK_THROWS_WITH(write_csv(path, X, y, {"a", "b", "c"}),
+                    "write_csv(): there are 3 column names, but X has 2 columns (pass one name per column, or none)");
+  CHECK_THROWS_WITH(write_csv(path, RowMatrix<double>(0, 2)),
+                    "write_csv(): X has no rows; read_csv needs at least one");
+  CHECK_THROWS_WITH(write_csv(path, X, y, {"a", "label"}),
+                    "write_csv(): the label column's name 'label' is also a feature column's; read_csv could not tell "
+                    "them apart");
+  for (const std::string bad : {"a,b", "say \"hi\"", "two\nlines", " padded", "tab\t"})
+    CHECK_THROWS_WITH(write_csv(path, X, Labels(), {"ok", bad}), Contains("the column name '" + bad + "' holds"));
+  CHECK_THROWS_WITH(write_csv(path, X, Labels(), {"1", "2.5"}),
+                    Contains("every column name reads as a number or a missing value, so read_csv would take the "
+                             "header for data"));
+  CHECK_THROWS_WITH(write_csv(path, X.leftCols(1), Labels(), {""}), Contains("every column name reads as a number"));
+  CHECK_THROWS_WITH(write_csv(path, X, Labels(), {"NA", "nan"}), Contains("every column name reads as a number"));
+  CsvWriteOptions dot;
+  dot.delimiter = '.';
+  CHECK_THROWS_AS(write_csv(path, X, y, {}, dot), ParameterError);
+  CHECK_THROWS_WITH(write_csv(path, X, y, {}, dot), Contains("write_csv(): the delimiter '.' would split numbers"));
+  RowMatrix<double> inf = X;
+  inf(1, 0) = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(write_csv(path, inf), Contains("write_csv(): X(1, 0) is inf; read_csv reads NaN and finite"));
+  inf(1, 0) = 5e-324;
+  CHECK_THROWS_WITH(write_csv(path, inf), Contains("write_csv(): X(1, 0) is 4.94066e-324"));
+  CHECK_FALSE(exists(path));
+  CHECK_FALSE(exists(path + ".tmp"));  // a refused value leaves no temporary behind
+  CHECK_THROWS_WITH(write_csv("/nonexistent/dir/x.csv", X), "write_csv(): cannot write '/nonexistent/dir/x.csv.tmp'");
+}
+
+// ---- write_npy of integers ------------------------------------------------------------------------
+
+TEST_CASE("write_npy writes integers as numpy's integer dtypes, labels and index lists 1-D", "[npy][write]") {
+  // The file's bytes, parsed as the .npz reader parses an entry: dtype, shape and raw values.
+  const auto parsed = [](const std::string& path, std::vector<unsigned char>& storage) {
+    const std::string bytes = read_bytes(path);
+    storage.assign(bytes.begin(), bytes.end());
+    return detail::parse_npy_bytes(storage, path, "test", path);
+  };
+  std::vector<unsigned char> storage;
+
+  const Labels labels = (Labels(5) << -1, 0, 7, 3, std::numeric_limits<Index>::max()).finished();
+  write_npy("labels.npy", labels);
+  detail::NpyBytes a = parsed("labels.npy", storage);
+  CHECK(read_bytes("labels.npy").find("{'descr': '<i8', 'fortran_order': False, 'shape': (5,), }") == 10);
+  CHECK(a.kind == 'i');
+  CHECK(a.item == 8);
+  CHECK(a.shape == std::vector<Index>{5});
+  for (std::size_t k = 0; k < 5; ++k) CHECK(a.integer(k) == labels[Index(k)]);
+  CHECK(read_bytes("labels.npy").substr(128) == raw(std::vector<std::int64_t>(labels.data(), labels.data() + 5)));
+
+  const std::vector<int> ints = {-2147483647 - 1, 5, 2147483647};
+  write_npy("ints.npy", ints);
+  a = parsed("ints.npy", storage);
+  CHECK(read_bytes("ints.npy").find("'descr': '<i4'") != std::string::npos);
+  CHECK(a.shape == std::vector<Index>{3});
+  for (std::size_t k = 0; k < 3; ++k) CHECK(a.integer(k) == ints[k]);
+
+  const Split<double> split = train_test_split(RowMatrix<double>::Random(10, 2), Labels(), 0.3, 1);
+  write_npy("test_index.npy", split.test_index);
+  a = parsed("test_index.npy", storage);
+  CHECK(read_bytes("test_index.npy").find("'descr': '<i8'") != std::string::npos);
+  REQUIRE(a.count == split.test_index.size());
+  for (std::size_t k = 0; k < a.count; ++k) CHECK(a.integer(k) == split.test_index[k]);
+
+  Eigen::Matrix<std::uint8_t, 2, 3> bytes;
+  bytes << 0, 1, 2, 253, 254, 255;
+  write_npy("bytes.npy", bytes);  // a column-major Eigen matrix, written in C order
+  a = parsed("bytes.npy", storage);
+  CHECK(read_bytes("bytes.npy").find("'descr': '|u1'") != std::string::npos);
+  CHECK(a.shape == std::vector<Index>{2, 3});
+  for (std::size_t k = 0; k < 6; ++k) CHECK(a.integer(k) == bytes(Index(k / 3), Index(k % 3)));
+
+  const std::vector<double> reals = {0.5, -1.25};
+  write_npy("reals.npy", reals);
+  CHECK(read_npy("reals.npy") == (RowMatrix<double>(2, 1) << 0.5, -1.25).finished());  // 1-D, read as a column
+
+  const std::string seen = run_numpy(
+      "a = np.load('labels.npy'); b = np.load('ints.npy'); c = np.load('bytes.npy'); "
+      "print(a.dtype, a.shape, a.tolist(), b.dtype, b.tolist(), c.dtype, c.tolist())");
+  if (seen.empty()) {
+    WARN("python3-numpy not available: numpy's reading of the integer files not checked");
+  } else {
+    CHECK(seen ==
+          "int64 (5,) [-1, 0, 7, 3, 9223372036854775807] int32 [-2147483648, 5, 2147483647] uint8 [[0, 1, 2], "
+          "[253, 254, 255]]\n");
+  }
+  CHECK_THROWS_WITH(write_npy("/nonexistent/dir/x.npy", labels),
+                    "write_npy(): cannot write '/nonexistent/dir/x.npy.tmp'");
+  CHECK_THROWS_WITH(write_npy("/nonexistent/dir/x.npy", ints),
+                    "write_npy(): cannot write '/nonexistent/dir/x.npy.tmp'");
+  for (const char* f : {"labels.npy", "ints.npy", "test_index.npy", "bytes.npy", "reals.npy"}) std::remove(f);
 }

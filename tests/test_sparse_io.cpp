@@ -321,3 +321,65 @@ TEST_CASE("fuzz regressions of the sparse readers are rejected cleanly or read",
     }
   }
 }
+
+// ---- vocabularies ---------------------------------------------------------------------------
+
+TEST_CASE("read_vocabulary: one name per line, '\\r\\n' too, no empty line", "[io][sparse][vocabulary]") {
+  write_bytes("v.txt", "goal\r\nthe match\nkeeper");  // the last line needs no line break
+  CHECK(read_vocabulary("v.txt") == std::vector<std::string>{"goal", "the match", "keeper"});
+  write_bytes("v.txt", "goal\n\nkeeper\n");
+  CHECK_THROWS_WITH(read_vocabulary("v.txt"),
+                    "read_vocabulary(): v.txt:2 is empty; every feature needs a name, one per line");
+  write_bytes("v.txt", "");
+  CHECK_THROWS_WITH(read_vocabulary("v.txt"), "read_vocabulary(): 'v.txt' is empty");
+  CHECK_THROWS_WITH(read_vocabulary("no_such_vocab.txt"), "read_vocabulary(): cannot open 'no_such_vocab.txt'");
+}
+
+TEST_CASE("read_svmlight names the features from a vocabulary, in the file's index base", "[io][sparse][vocabulary]") {
+  write_bytes("v.txt", "alpha\nbeta\ngamma\ndelta\n");
+  SvmlightOptions o;
+  o.vocabulary = "v.txt";
+  // 1-based: index 1 is the first line's feature, column 0; the vocabulary sets 4 columns
+  // although the largest index is 3.
+  SvmlightData<double> d = svm_text("1 1:0.5 3:2\n2 2:1\n", o);
+  CHECK(d.one_based);
+  CHECK(d.X.cols() == 4);
+  CHECK(d.feature_names == std::vector<std::string>{"alpha", "beta", "gamma", "delta"});
+  CHECK(d.X.coeff(0, 2) == 2.0);  // index 3, 1-based: "gamma"
+  // 0-based: index 0 is the first line's feature.
+  d = svm_text("1 0:0.5 3:2\n", o);
+  CHECK_FALSE(d.one_based);
+  CHECK(d.X.cols() == 4);
+  CHECK(d.X.coeff(0, 3) == 2.0);  // "delta"
+  o.n_features = 4;
+  CHECK(svm_text("1 0:1\n", o).feature_names.size() == 4);
+  CHECK(svm_text("1 0:1\n").feature_names.empty());  // no vocabulary, no names
+
+  // Wrong line counts, with n_features and without.
+  o.n_features = 5;
+  CHECK_THROWS_WITH(svm_text("1 0:1\n", o),
+                    "read_svmlight(): the vocabulary 'v.txt' has 4 names, but n_features is 5; give one name per "
+                    "feature");
+  o.n_features = 0;
+  CHECK_THROWS_WITH(svm_text("1 1:1\n2 0:1 4:1\n", o),
+                    "read_svmlight(): the vocabulary 'v.txt' has 4 names, but 't.svm':2 has index 4 (5 features, "
+                    "0-based); give one name per feature");
+  o.vocabulary = "no_such_vocab.txt";
+  CHECK_THROWS_WITH(svm_text("1 0:1\n", o), "read_vocabulary(): cannot open 'no_such_vocab.txt'");
+}
+
+TEST_CASE("read_sparse_npz(path, vocabulary) returns the names beside the matrix", "[io][sparse][vocabulary]") {
+  SparseRowMatrix<double> X(2, 3);
+  X.insert(0, 1) = 1.5;
+  X.insert(1, 2) = -2;
+  write_sparse_npz("v.npz", X);
+  write_bytes("v.txt", "a\nb\nc\n");
+  const SparseNpzData<double> d = read_sparse_npz("v.npz", "v.txt");
+  CHECK(dense(d.X) == dense(X));
+  CHECK(d.feature_names == std::vector<std::string>{"a", "b", "c"});
+  CHECK(read_sparse_npz<float>("v.npz", "").feature_names.empty());
+  write_bytes("v.txt", "a\nb\n");
+  CHECK_THROWS_WITH(read_sparse_npz("v.npz", "v.txt"),
+                    "read_sparse_npz(): the vocabulary 'v.txt' has 2 names, but 'v.npz' has 3 columns; give one name "
+                    "per feature");
+}

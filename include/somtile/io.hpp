@@ -1,10 +1,12 @@
 #pragma once
-// Module: data files (CSV, NumPy .npy), saving and loading every model, NumbaSOM lattices as .npy.
+// Module: data files (CSV, NumPy .npy, vocabularies), saving and loading every model, NumbaSOM
+// lattices as .npy.
 
 #include "somtile/io/csv.hpp"
 #include "somtile/io/lattice_npy.hpp"
 #include "somtile/io/model_io.hpp"
 #include "somtile/io/npy.hpp"
+#include "somtile/io/vocabulary.hpp"
 
 // Precompiled mode: the instantiations somtile::precompiled holds are declared, not compiled here.
 #ifdef SOMTILE_PRECOMPILED

@@ -14,16 +14,20 @@
 // With CsvOptions::missing = Missing::mask, a missing value is read as NaN: an empty field, a
 // field strtod reads as NaN ("nan", "NaN", "-nan") or "NA" (R's write.csv); infinite values
 // are still rejected, and so are missing labels.
+// write_csv writes a matrix (with labels and column names) that read_csv reads back exactly.
 
+#include "somtile/core/detail/file_writer.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/io/detail/csv_format.hpp"
+#include "somtile/io/detail/csv_output.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cfloat>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -32,6 +36,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 namespace somtile {
@@ -231,6 +236,86 @@ CsvData read_csv(const std::string& path, const std::string& label_column = "", 
   options.label_column = label_column;
   options.delimiter = delimiter;
   return read_csv(path, options);
+}
+
+}  // namespace somtile
+
+namespace somtile {
+
+/// How write_csv writes a file.
+struct CsvWriteOptions {
+  /// Header name of the label column, written last when there are labels and a header.
+  std::string label_column = "label";
+  char delimiter = ',';  ///< field separator
+};
+
+/// Writes X as a CSV file that read_csv reads back exactly: a header of `columns` (none when
+/// empty), then one line per row; y, when not empty, as a last integer column named
+/// options.label_column (read it back with read_csv(path, options.label_column), or with
+/// label column "-1" without a header). Values are written in full precision (the shortest
+/// text that reads back as the same double; 9 significant digits for float), NaN as "nan"
+/// (read_csv with Missing::mask reads it back). Through "<path>.tmp", as every writer.
+/// \throws InputError when X has no rows, holds an infinite or subnormal value (a double below
+///         2.2e-308 in magnitude, which read_csv rejects like strtod), y's length differs from X's
+///         rows, `columns` has another size than X's columns, a name holds the delimiter, a
+///         quote or a line break, starts or ends with a blank, or every name reads as a number
+///         or a missing value ("", "NA"; read_csv would take the header for data), the label column's name is also a
+///         feature column's, or the file cannot be written.
+/// \throws ParameterError when the delimiter is a letter, digit, '+', '-', '.', '"', ' ', '\0'
+///         or a line break (it would split numbers or names).
+template <typename Derived>
+void write_csv(const std::string& path, const Eigen::MatrixBase<Derived>& X, const Labels& y = Labels(),
+               const std::vector<std::string>& columns = {}, const CsvWriteOptions& options = {}) {
+  using Scalar = typename Derived::Scalar;
+  static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>,
+                "write_csv writes float or double matrices");
+  detail::check_csv_output(X.rows(), X.cols(), y.size(), columns, options);
+  const Eigen::Ref<const RowMatrix<Scalar>> M(X.derived());  // an expression is evaluated once
+  const char d = options.delimiter;
+  detail::write_file_replacing(path, "write_csv", [&](std::FILE* f) {
+    std::string line;
+    if (!columns.empty()) {
+      for (std::size_t c = 0; c < columns.size(); ++c) line += (c ? std::string(1, d) : "") + columns[c];
+      if (y.size() > 0) line += d + options.label_column;
+      line += '\n';
+    }
+    char number[64];
+    for (Index i = 0; i < X.rows(); ++i) {
+      for (Index j = 0; j < X.cols(); ++j) {
+        if (j > 0) line += d;
+        const Scalar v = M(i, j);
+        if (std::isnan(v)) {
+          line += "nan";
+          continue;
+        }
+        // read_csv follows strtod, which reports a range error for infinities and subnormals.
+        if (!std::isfinite(v) || (v != 0 && std::fabs(double(v)) < DBL_MIN))
+          throw InputError(detail::concat("write_csv(): X(", i, ", ", j, ") is ", double(v),
+                                          "; read_csv reads NaN and finite numbers that are 0 or normal doubles only"));
+        const auto r = std::is_same_v<Scalar, float>
+                           ? std::to_chars(number, number + sizeof number, v, std::chars_format::general, 9)
+                           : std::to_chars(number, number + sizeof number, v);
+        line.append(number, r.ptr);
+      }
+      if (y.size() > 0) {
+        if (X.cols() > 0) line += d;
+        line += std::to_string(y[i]);
+      }
+      line += '\n';
+      if (line.size() >= (std::size_t(1) << 16) || i + 1 == X.rows()) {
+        std::fwrite(line.data(), 1, line.size(), f);
+        line.clear();
+      }
+    }
+  });
+}
+
+/// Writes what read_csv returned: write_csv(path, data.X, data.y, data.columns, options), so
+/// write_csv(path, read_csv(file, label)) followed by read_csv(path, options.label_column)
+/// gives the same X, y and columns (the label column moves to the end).
+template <typename = void>
+void write_csv(const std::string& path, const CsvData& data, const CsvWriteOptions& options = {}) {
+  write_csv(path, data.X, data.y, data.columns, options);
 }
 
 }  // namespace somtile

@@ -1,5 +1,5 @@
 #pragma once
-// Saving and loading fitted models: Som, OnlineSom, SomVQ, SomClassifier, KMeans,
+// Saving and loading fitted models: Som, MapClassifier, OnlineSom, SomVQ, SomClassifier, KMeans,
 // GaussianMixture, StandardScaler and MinMaxScaler. A model with a scaling (SomParams::scaling,
 // ...) carries its fitted scaler in the file (version 2; version 1 files load as Scaling::none);
 // version 3 adds the missing-value setting (SomParams::missing; older files load as
@@ -31,6 +31,7 @@
 #include "somtile/online/online_som.hpp"
 #include "somtile/preprocessing/min_max_scaler.hpp"
 #include "somtile/preprocessing/standard_scaler.hpp"
+#include "somtile/som/map_classifier.hpp"
 #include "somtile/som/som.hpp"
 
 #include <cmath>
@@ -43,7 +44,7 @@
 
 namespace somtile {
 
-/// The kind of model a file holds ("Som", "OnlineSom", "SomVQ", "SomClassifier", "KMeans",
+/// The kind of model a file holds ("Som", "MapClassifier", "OnlineSom", "SomVQ", "SomClassifier", "KMeans",
 /// "GaussianMixture", "StandardScaler", "MinMaxScaler"), after checking magic, version and
 /// checksum.
 inline std::string model_kind(const std::string& path) { return detail::ModelReader(path).kind(); }
@@ -60,6 +61,18 @@ void save(const Som<Scalar>& som, const std::string& path) {
 template <typename Scalar>
 Som<Scalar> load_som(const std::string& path) {
   return detail::load_model(path, "Som", sizeof(Scalar), Som<Scalar>(SomParams{}, 1));
+}
+
+// A MapClassifier's file holds the map it copied from the Som (grid, metric, codebook, scaler)
+// with the unit labels, classes, class frequencies and donors: the loaded classifier predicts
+// exactly as the saved one, with no Som needed.
+template <typename Scalar>
+void save(const MapClassifier<Scalar>& classifier, const std::string& path) {
+  detail::save_model(classifier, classifier.is_fitted(), path, "MapClassifier", sizeof(Scalar));
+}
+template <typename Scalar>
+MapClassifier<Scalar> load_map_classifier(const std::string& path) {
+  return detail::load_model(path, "MapClassifier", sizeof(Scalar), MapClassifier<Scalar>());
 }
 
 // An OnlineSom stores its scaler as the (shift, divisor) pair its trainer applies, the record

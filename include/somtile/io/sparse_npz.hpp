@@ -12,6 +12,9 @@
 // in a row is an error (scipy would sum it: call X.sum_duplicates() first). Non-finite values
 // are rejected. write_sparse_npz writes the stored form, which scipy.sparse.load_npz reads.
 //
+// read_sparse_npz(path, vocabulary) also reads the features' names (io/vocabulary.hpp: one per
+// line, as many lines as the matrix has columns).
+//
 // Needs <Eigen/SparseCore>, which this header includes (it belongs to the sparse module).
 
 #include "somtile/core/detail/file_writer.hpp"
@@ -19,6 +22,7 @@
 #include "somtile/core/types.hpp"
 #include "somtile/io/detail/npy_format.hpp"
 #include "somtile/io/detail/zip.hpp"
+#include "somtile/io/vocabulary.hpp"
 
 #include <Eigen/SparseCore>
 
@@ -144,6 +148,29 @@ SparseRowMatrix<S> read_sparse_npz(const std::string& path) {
     }
   }
   return X;
+}
+
+/// What read_sparse_npz(path, vocabulary) returns: the matrix and its columns' names.
+template <typename S>
+struct SparseNpzData {
+  SparseRowMatrix<S> X;                    ///< the CSR matrix
+  std::vector<std::string> feature_names;  ///< one per column of X; empty without a vocabulary
+};
+
+/// Reads a CSR matrix and the names of its columns from a vocabulary file (one name per line;
+/// an empty `vocabulary` path reads no names).
+/// \throws InputError as read_sparse_npz(path), and when the vocabulary cannot be read or its
+///         line count differs from the matrix's columns.
+template <typename S = double>
+SparseNpzData<S> read_sparse_npz(const std::string& path, const std::string& vocabulary) {
+  SparseNpzData<S> out{read_sparse_npz<S>(path), {}};
+  if (vocabulary.empty()) return out;
+  out.feature_names = read_vocabulary(vocabulary);
+  if (Index(out.feature_names.size()) != out.X.cols())
+    throw InputError(detail::concat("read_sparse_npz(): the vocabulary '", vocabulary, "' has ",
+                                    out.feature_names.size(), " names, but '", path, "' has ", out.X.cols(),
+                                    " columns; give one name per feature"));
+  return out;
 }
 
 /// Writes a CSR matrix as scipy.sparse.save_npz(path, X, compressed=False) would (stored zip

@@ -18,7 +18,11 @@
 //   index is 0; a file without any feature stays 0-based. IndexBase::zero / one force it (an
 //   index 0 in a 1-based file is an error);
 // - the feature count is the largest index + 1 (after the shift), or n_features when given,
-//   which must then be at least that.
+//   which must then be at least that;
+// - SvmlightOptions::vocabulary names the features (io/vocabulary.hpp: one name per line, the
+//   first line for the first feature in the file's index base): without n_features its line
+//   count is the feature count, which must cover the largest index; with n_features the two
+//   must be equal. The names are SvmlightData::feature_names.
 //
 // Labels: SvmlightData::y holds every label as written (regression targets too); when each one
 // is an integer (class labels such as 1, -1, 3.0) SvmlightData::labels holds them as Labels,
@@ -32,6 +36,7 @@
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/io/detail/svmlight_format.hpp"
+#include "somtile/io/vocabulary.hpp"
 
 #include <Eigen/SparseCore>
 
@@ -66,6 +71,8 @@ struct SvmlightOptions {
   /// Whether indices start at 0 or 1; automatic reads 1-based unless some index is 0.
   IndexBase index_base = IndexBase::automatic;
   Index n_features = 0;  ///< 0 = the largest index + 1; otherwise at least that
+  /// A vocabulary file naming the features, one per line (io/vocabulary.hpp); empty = none.
+  std::string vocabulary;
 };
 
 /// What read_svmlight returns: the samples, and their labels.
@@ -75,12 +82,15 @@ struct SvmlightData {
   std::vector<double> y;   ///< every label as written (class labels or regression targets)
   Labels labels;           ///< y as integers when every label is one; empty otherwise
   bool one_based = false;  ///< whether the indices were read as 1-based
+  /// The names of X's columns, from SvmlightOptions::vocabulary; empty without one.
+  std::vector<std::string> feature_names;
 };
 
 /// Reads an svmlight / LIBSVM file (rules above) into a sparse row matrix of S.
 /// \throws InputError when the file cannot be read, has no sample line, or holds a bad token
-///         (the message names the file, the line and the token), or when n_features is smaller
-///         than the file's largest index + 1.
+///         (the message names the file, the line and the token), when n_features is smaller
+///         than the file's largest index + 1, or when the vocabulary cannot be read or has
+///         another line count than the features (see above).
 /// \throws ParameterError when options.n_features < 0.
 template <typename S = double>
 SvmlightData<S> read_svmlight(const std::string& path, const SvmlightOptions& options = {}) {
@@ -180,7 +190,21 @@ SvmlightData<S> read_svmlight(const std::string& path, const SvmlightOptions& op
     throw InputError(detail::concat(call, "(): n_features is ", options.n_features, ", but '", path, "':", max_line,
                                     " has index ", max_seen, " (", needed, " features",
                                     out.one_based ? ", 1-based" : ", 0-based", ")"));
-  const Index cols = options.n_features > 0 ? options.n_features : needed;
+  if (!options.vocabulary.empty()) {
+    out.feature_names = read_vocabulary(options.vocabulary);
+    const auto names = Index(out.feature_names.size());
+    if (options.n_features > 0 && names != options.n_features)
+      throw InputError(detail::concat(call, "(): the vocabulary '", options.vocabulary, "' has ", names,
+                                      " names, but n_features is ", options.n_features, "; give one name per feature"));
+    if (names < needed)
+      throw InputError(detail::concat(call, "(): the vocabulary '", options.vocabulary, "' has ", names,
+                                      " names, but '", path, "':", max_line, " has index ", max_seen, " (", needed,
+                                      " features", out.one_based ? ", 1-based" : ", 0-based",
+                                      "); give one name per feature"));
+  }
+  const Index cols = options.n_features > 0       ? options.n_features
+                     : !out.feature_names.empty() ? Index(out.feature_names.size())
+                                                  : needed;
 
   out.X.resize(rows, cols);
   out.X.resizeNonZeros(Index(indices.size()));

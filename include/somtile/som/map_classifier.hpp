@@ -13,7 +13,8 @@
 //   columns in classes() order.
 // The classifier copies the codebook, grid, metric and scaling, so it stays valid when the Som
 // is destroyed or trained further (refit a new MapClassifier to follow it). Like the Som, it
-// takes raw data when the Som scales its features (SomParams::scaling).
+// takes raw data when the Som scales its features (SomParams::scaling). save(classifier, path)
+// and load_map_classifier<S>(path) (io/model_io.hpp) keep a fitted one in a model file.
 
 #include "somtile/core/detail/class_codes.hpp"
 #include "somtile/core/detail/precompiled.hpp"  // SOMTILE_OUTLINE
@@ -107,7 +108,50 @@ class MapClassifier {
     return donor_;
   }
 
+  /// Writes or reads every field: the map it copied from the Som (grid, metric, threads,
+  /// codebook, scaler) and the labelling (io/detail/archive.hpp; save() and
+  /// load_map_classifier() in io/model_io.hpp). On reading, a file whose fields disagree is
+  /// rejected.
+  template <typename Archive>
+  void serialize(Archive& ar) {
+    Index rows = grid_.rows(), cols = grid_.cols();
+    Topology topology = grid_.topology();
+    bool torus = grid_.torus();
+    ar(rows, cols);
+    ar.choice(topology);
+    ar(torus);
+    ar.choice(distance_);
+    ar(n_threads_, weights_, scaler_, classes_, unit_labels_, donor_, proba_);
+    if constexpr (Archive::loading) {
+      grid_ = Grid(rows, cols, topology, torus);  // checks the grid's own rules
+      const Index U = weights_.rows(), D = weights_.cols(), C = classes_.size();
+      ar.check(n_threads_ >= 0, "n_threads is ", n_threads_, ", must be >= 0");
+      ar.check(D >= 1 && U % cols == 0 && U / cols == rows, "the codebook is ", U, " x ", D, ", the grid needs ", rows,
+               " * ", cols, " units");
+      ar.check(weights_.allFinite(), "the codebook holds NaN or infinite values");
+      ar.check(scaler_.kind() == Scaling::none || scaler_.n_features() == D, "the scaler (", enum_name(scaler_.kind()),
+               ") is fitted on ", scaler_.n_features(), " features, the codebook has ", D);
+      bool sorted = C >= 1;
+      for (Index c = 1; c < C; ++c) sorted = sorted && classes_[c - 1] < classes_[c];
+      ar.check(sorted, "the classes are not a non-empty increasing list");
+      ar.check(unit_labels_.size() == U && donor_.size() == U, "the unit labels and donors are not ", U,
+               " values each");
+      for (Index u = 0; u < U; ++u) {
+        ar.check(std::binary_search(classes_.data(), classes_.data() + C, unit_labels_[u]), "unit ", u, "'s label ",
+                 unit_labels_[u], " is not one of the classes");
+        ar.check(donor_[u] >= 0 && donor_[u] < U && unit_labels_[donor_[u]] == unit_labels_[u], "unit ", u, "'s donor ",
+                 donor_[u], " is not a unit with its label");
+      }
+      ar.check(proba_.rows() == U && proba_.cols() == C && proba_.allFinite() && (proba_.array() >= Scalar(0)).all(),
+               "the class frequencies are not a ", U, " x ", C, " matrix of finite non-negative values");
+    }
+  }
+
  private:
+  template <typename S>
+  friend MapClassifier<S> load_map_classifier(const std::string& path);
+  MapClassifier() = default;  // an empty classifier to load into (load_map_classifier)
+
   void fitted(const char* what) const {
     detail::require<NotFittedError>(is_fitted(), std::string("MapClassifier::") + what,
                                     "this MapClassifier is not fitted yet; call fit() first");
@@ -119,8 +163,8 @@ class MapClassifier {
   }
 
   Grid grid_;
-  Distance distance_;
-  int n_threads_;
+  Distance distance_ = Distance::euclidean;
+  int n_threads_ = 0;
   RowMatrix<Scalar> weights_;
   Scaler<Scalar> scaler_;
   Labels classes_, unit_labels_, donor_;

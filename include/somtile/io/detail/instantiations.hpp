@@ -3,6 +3,8 @@
 #define SOMTILE_IO_INSTANTIATIONS(X, S)                              \
   X(void save<S>(const Som<S>&, const std::string&))                 \
   X(Som<S> load_som<S>(const std::string&))                          \
+  X(void save<S>(const MapClassifier<S>&, const std::string&))       \
+  X(MapClassifier<S> load_map_classifier<S>(const std::string&))     \
   X(void save<S>(const OnlineSom<S>&, const std::string&))           \
   X(OnlineSom<S> load_online_som<S>(const std::string&))             \
   X(void save<S>(const SomVQ<S>&, const std::string&))               \

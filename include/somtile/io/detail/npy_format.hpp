@@ -170,8 +170,6 @@ inline NpyArray read_npy_array(const std::string& path, const char* call, std::s
   return a;
 }
 
-/// Writes `count` values of a C-order array of `shape` as a version 1 .npy file ('<f4' for
-/// float, '<f8' for double), through "<path>.tmp" renamed over `path`.
 /// A version 1 .npy file of `bytes` bytes of `values`: dtype `descr` (e.g. "<f8") and shape
 /// text `shape` ("(n, m)", "(n,)", "()"), the header padded as NumPy aligns it.
 inline std::string npy_bytes(const char* descr, const std::string& shape, const void* values, std::size_t bytes) {
@@ -186,10 +184,22 @@ inline std::string npy_bytes(const char* descr, const std::string& shape, const 
   return out;
 }
 
+/// NumPy's dtype string of T: '<f4', '<f8', '<i4', '<i8', '|u1', ...
+template <typename T>
+std::string npy_descr() {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                    (std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+                     (sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8)),
+                "write_npy writes float, double or integer arrays");
+  if constexpr (std::is_floating_point_v<T>) return sizeof(T) == 4 ? "<f4" : "<f8";
+  return std::string(sizeof(T) == 1 ? "|" : "<") + (std::is_signed_v<T> ? "i" : "u") + std::to_string(sizeof(T));
+}
+
+/// Writes the values of a C-order array of `shape` as a version 1 .npy file (dtype npy_descr),
+/// through "<path>.tmp" renamed over `path`.
 template <typename Scalar>
 void write_npy_array(const std::string& path, const char* call, const std::vector<Index>& shape, const Scalar* values) {
-  static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>,
-                "write_npy writes float (<f4) or double (<f8) arrays");
+  const std::string descr = npy_descr<Scalar>();
   if (!little_endian_host()) throw InputError(concat(call, "(): big-endian hosts are not supported"));
   std::string dims;  // "(n,)" for one dimension, "(n, m, ...)" otherwise
   std::size_t count = 1;
@@ -198,8 +208,7 @@ void write_npy_array(const std::string& path, const char* call, const std::vecto
     count *= std::size_t(shape[k]);
   }
   if (shape.size() == 1) dims += ",";
-  write_file_replacing(
-      path, call, npy_bytes(sizeof(Scalar) == 4 ? "<f4" : "<f8", "(" + dims + ")", values, count * sizeof(Scalar)));
+  write_file_replacing(path, call, npy_bytes(descr.c_str(), "(" + dims + ")", values, count * sizeof(Scalar)));
 }
 
 /// A 1-D array parsed from .npy bytes: its kind ('f', 'i', 'u', 'b', 'S', 'U'), item size and
