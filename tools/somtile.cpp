@@ -140,10 +140,18 @@ std::string cli_words(std::string text) {
       {"): sigma = ", "): --sigma "},
       {"max_iter = ", "--max-iter "},
       {"increase max_iter or tol", "increase --max-iter"},
-      {"(): X row ", "(): sample "},
-      {"(): X column ", "(): feature "},
   };
   for (const auto& [from, to] : words) replace_all(text, from, to);
+  // "X row 3 (X.row(2))", "X column 2 (X.col(1))": sample 3, feature 2.
+  for (const char* part : {"row", "column"}) {
+    const std::string from = std::string("(): X ") + part + " ";
+    for (std::size_t at; (at = text.find(from)) != std::string::npos;) {
+      const std::size_t open = text.find(" (X.", at + from.size()), close = text.find("))", open);
+      if (open == std::string::npos || close == std::string::npos) break;
+      text = text.substr(0, at) + "(): " + (part[0] == 'r' ? "sample " : "feature ") +
+             text.substr(at + from.size(), open - at - from.size()) + text.substr(close + 2);
+    }
+  }
   return one_based_cells(text);
 }
 

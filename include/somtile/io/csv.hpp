@@ -193,6 +193,20 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
         v = std::numeric_limits<double>::quiet_NaN();
       } else if (!ok || !std::isfinite(v)) {
         if (std::count(line, line_end, delimiter) + 1 != n_columns) throw field_count_error(line, line_end);
+        if (line_no == first_line && header.empty()) {
+          // A first line with text that is not the rows' shape (a title line above the header,
+          // as in scikit-learn's data files): the next row's field count says more than its text.
+          for (const char* q = p; q < end;) {
+            ++line_no;
+            const char* qe = detail::csv_line_end(q, end);
+            if (!detail::csv_blank_line(q, qe)) {
+              if (std::count(q, qe, delimiter) + 1 != n_columns) throw field_count_error(q, qe);
+              break;
+            }
+            q = qe == end ? end : qe + 1;
+          }
+          line_no = first_line;
+        }
         throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1, ": '",
                                         detail::csv_field_text(b, e), "' is not a finite number",
                                         c != label && detail::csv_missing_text(b, e)

@@ -76,7 +76,9 @@ void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Miss
         throw InputError(concat(call, "(): ", name, " must be finite or NaN (missing), but ", name, "(", i, ", ", j,
                                 ") = ", X(i, j)));
     }
-    if (present == 0) throw InputError(concat(call, "(): ", name, " row ", i + 1, " has no present feature (all NaN)"));
+    if (present == 0)
+      throw InputError(
+          concat(call, "(): ", name, " row ", i + 1, " (", name, ".row(", i, ")) has no present feature (all NaN)"));
   }
 }
 
@@ -95,7 +97,9 @@ void check_columns_present(std::string_view call, const Eigen::MatrixBase<Derive
   for (Index j = 0; j < X.cols(); ++j) {
     bool present = false;
     for (Index i = 0; i < X.rows() && !present; ++i) present = !std::isnan(static_cast<double>(X(i, j)));
-    if (!present) throw InputError(concat(call, "(): ", name, " column ", j + 1, " has no present value (all NaN)"));
+    if (!present)
+      throw InputError(
+          concat(call, "(): ", name, " column ", j + 1, " (", name, ".col(", j, ")) has no present value (all NaN)"));
   }
 }
 
