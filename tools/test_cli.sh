@@ -123,10 +123,10 @@ awk -F, 'NR == FNR { if (FNR > 1) unit[$1] = $4; next } FNR > 1 && unit[$1] != $
   units_kmeans.csv bmu_clusters.csv || fail "predict --clusters: a sample's cluster is not its unit's"
 grep -q "^150 samples on [0-9]* of 48 units in 3 of 3 clusters (k-means of the units' weights), mean QE" predict_clusters.out ||
   fail "predict --clusters summary: $(cat predict_clusters.out)"
-ok predict_clusters_hdbscan "$somtile" predict model.som "$iris" --clusters 0 --method hdbscan -o bmu_hdbscan.csv
+ok predict_clusters_hdbscan "$somtile" predict model.som "$iris" --label-column label --clusters 0 --method hdbscan \
+  -o bmu_hdbscan.csv
 awk -F, 'NR == FNR { if (FNR > 1) unit[$1] = $4; next } FNR > 1 && unit[$1] != $4 { bad = 1 } END { exit bad }' \
   units_hdbscan.csv bmu_hdbscan.csv || fail "predict --clusters (hdbscan, noise -1): a sample's cluster is not its unit's"
-bad predict_clusters_vq 2 "--clusters clusters the units of a Som" "$somtile" predict vq.som "$iris" --clusters 3
 grep -qx "k-means clustering (weights) of 48 units: 3 clusters" cluster_kmeans.out || fail "cluster title: $(head -1 cluster_kmeans.out)"
 grep -q "^HDBSCAN clustering (weights) of 48 units" cluster_hdbscan.out || fail "cluster title: $(head -1 cluster_hdbscan.out)"
 
@@ -154,6 +154,7 @@ ok predict_clf_mixed "$somtile" predict clf_head.som "$iris" --label-column labe
 grep -q "^150 samples in .*, accuracy [01]\.[0-9]* (100 of the samples are training samples), held-out accuracy [01]\.[0-9]* on the other 50$" predict_clf_mixed.out ||
   fail "predict on training and held-out samples: $(cat predict_clf_mixed.out)"
 grep -q "^150 samples in [0-9]* of [0-9]* clusters, mean QE " predict_vq.out || fail "predict SomVQ summary: $(cat predict_vq.out)"
+bad predict_clusters_vq 2 "--clusters clusters the units of a Som" "$somtile" predict vq.som "$iris" --label-column label --clusters 3
 ok plot_grown "$somtile" plot clf.som --out-dir grown
 for svg in network network_pca; do
   xmllint --noout "grown/$svg.svg" 2>/dev/null || fail "grown/$svg.svg missing or not well-formed XML"

@@ -196,14 +196,14 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
         if (line_no == first_line && header.empty()) {
           // A first line with text that is not the rows' shape (a title line above the header,
           // as in scikit-learn's data files): the next row's field count says more than its text.
-          for (const char* q = p; q < end;) {
+          for (const char* next = p; next < end;) {
             ++line_no;
-            const char* qe = detail::csv_line_end(q, end);
-            if (!detail::csv_blank_line(q, qe)) {
-              if (std::count(q, qe, delimiter) + 1 != n_columns) throw field_count_error(q, qe);
+            const char* next_end = detail::csv_line_end(next, end);
+            if (!detail::csv_blank_line(next, next_end)) {
+              if (std::count(next, next_end, delimiter) + 1 != n_columns) throw field_count_error(next, next_end);
               break;
             }
-            q = qe == end ? end : qe + 1;
+            next = next_end == end ? end : next_end + 1;
           }
           line_no = first_line;
         }
