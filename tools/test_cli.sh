@@ -255,6 +255,13 @@ awk -F, 'NR > 1 { for (j = 1; j <= 4; ++j) if ($j !~ /^-?[0-9.e+-]+$/) bad = 1 }
 ok impute_plain "$somtile" impute model.som holes.csv --label-column label -o filled_plain.csv
 printf 'a,b,c,d\n1,2,3,4\n,,,\n' >all_missing.csv
 bad impute_all_missing 1 "impute(): sample 2 has no present feature" "$somtile" impute mask.som all_missing.csv
+# NaN in a .npy file: the library's check, in the program's terms (1-based sample and feature, the option)
+{ printf '\x93NUMPY\x01\x00\x76\x00'; printf '%-117s\n' "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }"
+  printf '\x00\x00\x00\x00\x00\x00\xf0\x3f\x00\x00\x00\x00\x00\x00\xf8\x7f\x00\x00\x00\x00\x00\x00\x08\x40\x00\x00\x00\x00\x00\x00\x10\x40'
+} >nan.npy  # [[1, nan], [3, 4]]
+bad npy_nan 1 "Som::fit(): X must be finite, but sample 1, feature 2 is nan; if NaN marks missing values, use --missing mask$" \
+  "$somtile" train nan.npy --rows 2 --cols 2 -o never.som
+ok npy_nan_mask "$somtile" train nan.npy --rows 2 --cols 2 --missing mask -o nan_mask.som
 bad missing_value_choice 2 "not one of reject, mask" "$somtile" train "$iris" --missing drop -o never.som
 # the growing maps: grow --missing mask, predict and impute with them; impute with a plain SomVQ
 ok grow_mask "$somtile" grow holes.csv --label-column label --classifier --max-neurons 12 --lambda 20 \
