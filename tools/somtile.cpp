@@ -1145,6 +1145,14 @@ int cmd_info(int argc, char** argv) {
     print_grown_info(clf);
     std::cout << "classes             " << clf.classes().transpose().format(Eigen::IOFormat(0, 0, " ")) << "\n";
   }
+  // What the program recorded of the training data (model_notes).
+  const ModelNotes notes = model_notes(path);
+  if (const auto base = notes.find(note_index_base); base != notes.end())
+    std::cout << "svmlight input      " << base->second << "-based indices, "
+              << (notes.count(note_n_features) ? notes.at(note_n_features) : std::string("?")) << " features\n";
+  if (const auto hashes = notes.find(note_sample_hashes); hashes != notes.end())
+    std::cout << "training samples    " << hashes->second.size() / sizeof(std::uint64_t)
+              << " (recorded, so predict tells held-out accuracy from training accuracy)\n";
   return 0;
 }
 

@@ -147,6 +147,8 @@ grep -q "^150 samples in [0-9]* classes, mean QE .*, training accuracy 0\.[89][0
 head -101 "$iris" >iris_head.csv
 { head -1 "$iris"; tail -n +102 "$iris"; } >iris_tail.csv
 ok grow_clf_head "$somtile" grow iris_head.csv --label-column label --classifier --max-neurons 30 --lambda 20 -o clf_head.som
+ok info_clf_head "$somtile" info clf_head.som
+grep -q "^training samples *100 (recorded" info_clf_head.out || fail "info of a classifier: $(cat info_clf_head.out)"
 ok predict_clf_tail "$somtile" predict clf_head.som iris_tail.csv --label-column label -o /dev/null
 grep -q "^50 samples in .*, held-out accuracy [01]\.[0-9]* (no sample is a training sample)$" predict_clf_tail.out ||
   fail "predict on held-out samples: $(cat predict_clf_tail.out)"
@@ -314,6 +316,8 @@ awk -F, 'NR > 1 { printf "%s", $5; for (j = 1; j <= 4; ++j) if ($j != 0) printf 
   "$iris" >iris0.svm
 ok train_sparse0 "$somtile" train iris0.svm --rows 5 --cols 6 --training batch --epochs 5 --seed 3 -o sparse0.som
 grep -q "read 'iris0.svm' as 0-based (it has index 0)" train_sparse0.out || fail "train 0-based: $(cat train_sparse0.out)"
+ok info_sparse0 "$somtile" info sparse0.som
+grep -q "^svmlight input *0-based indices, 4 features$" info_sparse0.out || fail "info of an svmlight model: $(cat info_sparse0.out)"
 sed 's/ 0:[^ ]*//' iris0.svm >no_zero.svm  # feature 0 left out (zero) on every line
 awk -F, 'NR == 1 { print; next } { $1 = 0; print }' OFS=, "$iris" >no_zero.csv
 ok predict_sparse0 "$somtile" predict sparse0.som no_zero.svm -o bmu_no_zero.csv
