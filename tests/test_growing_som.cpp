@@ -828,11 +828,15 @@ TEMPLATE_TEST_CASE("SomClassifier: extreme and non-contiguous labels; NaN and In
   CHECK_THROWS_WITH(clf.predict(bad), "SomClassifier::predict(): X must be finite, but X(5, 1) = -inf");
   CHECK_THROWS_WITH(clf.fit(bad, y), "SomClassifier::fit(): X must be finite, but X(5, 1) = -inf");
   bad(5, 1) = std::numeric_limits<S>::quiet_NaN();
-  CHECK_THROWS_WITH(clf.score(bad, y), "SomClassifier::score(): X must be finite, but X(5, 1) = nan");
+  CHECK_THROWS_WITH(clf.score(bad, y),
+                    "SomClassifier::score(): X must be finite, but X(5, 1) = nan; if NaN marks missing values, set "
+                    "missing = Missing::mask");
   SomVQ<S> vq;
   CHECK_THROWS_WITH(vq.fit(RowMatrix<S>(8, 0)), "SomVQ::fit(): X has no features (0 columns)");
   vq.fit(X);
-  CHECK_THROWS_WITH(vq.transform(bad), "SomVQ::transform(): X must be finite, but X(5, 1) = nan");
+  CHECK_THROWS_WITH(vq.transform(bad),
+                    "SomVQ::transform(): X must be finite, but X(5, 1) = nan; if NaN marks missing values, set missing "
+                    "= Missing::mask");
   CHECK_THROWS_WITH(vq.predict(RowMatrix<S>(0, 2)), "SomVQ::predict(): X has no samples (0 rows)");
 }
 

@@ -196,8 +196,14 @@ TEST_CASE("read_csv parses headers and labels and reports bad cells", "[io][csv]
                     "skip_rows skips lines above the data)");
   write_bytes(path, "a,b\n1,2\n3,x4\n");
   CHECK_THROWS_WITH(read_csv(path), "read_csv(): bad.csv:3 column 2: 'x4' is not a finite number");
+  // A missing value without Missing::mask: the message names the setting that reads it.
   write_bytes(path, "1,2\n3,nan\n");
-  CHECK_THROWS_WITH(read_csv(path), "read_csv(): bad.csv:2 column 2: 'nan' is not a finite number");
+  CHECK_THROWS_WITH(read_csv(path),
+                    "read_csv(): bad.csv:2 column 2: 'nan' is not a finite number (a missing "
+                    "value? set missing = Missing::mask to read it as one)");
+  write_bytes(path, "1,2\n3,\n");
+  CHECK_THROWS_WITH(read_csv(path), Contains("bad.csv:2 column 2: '' is not a finite number") &&
+                                        Contains("set missing = Missing::mask"));
   write_bytes(path, "a,b\n1,2.5\n");
   CHECK_THROWS_WITH(read_csv(path, "b"), "read_csv(): bad.csv:2 column 2: label '2.5' is not an integer");
   CHECK_THROWS_AS(read_csv(path, "zzz"), InputError);
@@ -212,6 +218,123 @@ TEST_CASE("read_csv parses headers and labels and reports bad cells", "[io][csv]
   CHECK_THROWS_WITH(read_csv(path), "read_csv(): 'bad.csv' has a header but no data");
   CHECK_THROWS_AS(read_csv("missing.csv"), InputError);
   std::remove(path.c_str());
+}
+
+TEST_CASE("read_csv: a first line holding a number is data; CsvOptions::header decides otherwise", "[io][csv]") {
+  const std::string path = "header.csv";
+  CsvOptions o;
+  o.label_column = "3";
+  // A headerless file whose first row has a typo: the typo is reported, not taken for a header
+  // (which would drop the row and take label column "3" for the header's name "3").
+  write_bytes(path, "1,2o,3,0\n4,5,6,1\n7,8,9,0\n");
+  CHECK_THROWS_WITH(read_csv(path, o),
+                    "read_csv(): header.csv:1 column 2: '2o' is not a finite number (the line is read as data, as "
+                    "some of its fields are numbers; set header = Header::present if it is a header)");
+  write_bytes(path, "1,2,3,0\n4,5,6,1\n7,8,9,0\n");
+  const CsvData d = read_csv(path, o);
+  CHECK(d.X.rows() == 3);
+  CHECK(d.X.row(0) == (Eigen::RowVector3d() << 1, 2, 3).finished());
+  CHECK(d.y == (Labels(3) << 0, 1, 0).finished());
+  CHECK(d.columns.empty());
+  o.header = Header::absent;
+  CHECK(read_csv(path, o).y == d.y);
+
+  // Header::present: the first line names the columns, numbers or not. A label column that is
+  // a number and the name of another column is ambiguous.
+  o.header = Header::present;
+  CHECK_THROWS_WITH(read_csv(path, o),
+                    "read_csv(): label column '3' is ambiguous: header.csv:1 names the column at index 2 '3', and "
+                    "index 3 is the column '0'; give the column's name ('0' for index 3) or the index 2 of the "
+                    "column named '3' (or set header = Header::absent if line 1 is data)");
+  write_bytes(path, "x,y,3,z\n1,2,3,0\n4,5,6,1\n");
+  CHECK_THROWS_WITH(read_csv(path, o), Contains("index 3 is the column 'z'; give the column's name ('z' for index 3)"));
+  o.label_column = "2";  // the index of the column named "3"
+  const CsvData named = read_csv(path, o);
+  CHECK(named.X.rows() == 2);
+  CHECK(named.y == (Labels(2) << 3, 6).finished());
+  CHECK(named.columns == std::vector<std::string>{"x", "y", "z"});
+  o.label_column = "z";
+  CHECK(read_csv(path, o).y == (Labels(2) << 0, 1).finished());
+  write_bytes(path, "x,1,y\n4,5,6\n");  // the name "1" is the column at index 1: no ambiguity
+  o.label_column = "1";
+  CHECK(read_csv(path, o).y[0] == 5);
+
+  // Auto: a header with a numeric name is data, and the message says how to read it as a header.
+  o.header = Header::auto_detect;
+  CHECK_THROWS_WITH(read_csv(path, o), Contains("header.csv:1 column 1: 'x' is not a finite number") &&
+                                           Contains("set header = Header::present"));
+  // Header::absent: a text line is a bad row, and names are not columns.
+  write_bytes(path, "a,b\n1,2\n");
+  o.header = Header::absent;
+  o.label_column = "";
+  CHECK_THROWS_WITH(read_csv(path, o), "read_csv(): header.csv:1 column 1: 'a' is not a finite number");
+  o.label_column = "b";
+  CHECK_THROWS_WITH(read_csv(path, o),
+                    "read_csv(): label column 'b' is not an index in [-1, 2), and 'header.csv' has no header (line 1 "
+                    "is data), so its columns have no names (set header = Header::present if line 1 is a header)");
+  // An unknown label column lists the names there are.
+  o.header = Header::auto_detect;
+  o.label_column = "c";
+  CHECK_THROWS_WITH(read_csv(path, o),
+                    "read_csv(): label column 'c' is neither a column name nor an index in [-1, 2); the columns of "
+                    "header.csv:1 are 'a', 'b'");
+  // With Missing::mask a line of missing values is data; text beside them makes a header.
+  o.label_column = "";
+  o.missing = Missing::mask;
+  write_bytes(path, "NA,NA\n1,2\n");
+  CHECK(read_csv(path, o).X.rows() == 2);
+  write_bytes(path, "a,NA\n1,2\n");
+  CHECK(read_csv(path, o).columns == std::vector<std::string>{"a", "NA"});
+  std::remove(path.c_str());
+}
+
+TEST_CASE("Model notes: kept in the file's header, read back; older files have none and still load",
+          "[io][notes][compat]") {
+  const Som<double> som = trained_som<double>();
+  const std::string path = "notes_som.bin";
+  save(som, path);
+  CHECK(model_notes(path).empty());
+  const std::string bytes("\0\x01\xff", 3);  // any bytes
+  const ModelNotes notes{{"svmlight.index_base", "0"}, {"raw", bytes}};
+  set_model_notes(path, notes);
+  CHECK(model_notes(path) == notes);
+  CHECK(model_kind(path) == "Som");
+  CHECK(load_som<double>(path).weights() == som.weights());
+  set_model_notes(path, {});
+  CHECK(model_notes(path).empty());
+
+  // Format 3, written before notes existed: loads, has none, and takes notes (as format 4).
+  const std::string v3 = "notes_v3.bin";
+  {
+    detail::ModelWriter w(3);
+    w(som);
+    w.save(v3, "Som", sizeof(double));
+  }
+  CHECK(read_bytes(v3)[8] == 3);
+  CHECK(model_notes(v3).empty());
+  CHECK(load_som<double>(v3).weights() == som.weights());
+  set_model_notes(v3, notes);
+  CHECK(read_bytes(v3)[8] == 4);
+  CHECK(model_notes(v3) == notes);
+  CHECK(load_som<double>(v3).predict(som.weights()) == som.predict(som.weights()));
+  // Format 2 payloads differ: they are not rewritten.
+  const std::string v2 = "notes_v2.bin";
+  {
+    detail::ModelWriter w(2);
+    w(som);
+    w.save(v2, "Som", sizeof(double));
+  }
+  CHECK_THROWS_WITH(set_model_notes(v2, notes),
+                    "load(): 'notes_v2.bin': format version 2 has no room for notes; load and save the model first");
+  CHECK(model_notes(v2).empty());
+  // Notes that are not pairs: a damaged file.
+  {
+    detail::ModelWriter w;
+    w(som);
+    w.save(path, "Som", sizeof(double), {"key"});
+  }
+  CHECK_THROWS_WITH(load_som<double>(path), "load(): 'notes_som.bin': the notes are not key, value pairs");
+  for (const auto& f : {path, v3, v2}) std::remove(f.c_str());
 }
 
 // ---- fuzz regressions -----------------------------------------------------------------------
@@ -496,7 +619,7 @@ TEST_CASE(
   // then rows of 30 features and the target.
   const std::string path = SOMTILE_FIXTURES "/sklearn_breast_cancer_head.csv";
   CHECK_THROWS_WITH(read_csv(path), "read_csv(): " + path +
-                                        ":2 has 31 fields, expected 4 as set by line 1 (the header; skip_rows "
+                                        ":2 has 31 fields, expected 4 as set by line 1 (the first row; skip_rows "
                                         "skips lines above the data)");
   CsvOptions options;
   options.skip_rows = 1;

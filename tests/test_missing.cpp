@@ -193,8 +193,9 @@ TEST_CASE("data checks with Missing", "[missing][errors]") {
   RowMatrix<double> X(4, 3);
   X << 1, 2, 3, 4, nan_v, 6, 7, 8, 9, 1, 1, 1;
   CHECK_NOTHROW(detail::check_data("f", X, 3, "Som", Missing::mask));
+  // The NaN message names the setting that reads it as a missing value (the plain check has none).
   CHECK(error_of([&] { detail::check_data("f", X, 3, "Som", Missing::reject); }) ==
-        "f(): X must be finite, but X(1, 1) = nan");
+        "f(): X must be finite, but X(1, 1) = nan; if NaN marks missing values, set missing = Missing::mask");
   CHECK(error_of([&] { detail::check_data("f", X, 3, "Som"); }) == "f(): X must be finite, but X(1, 1) = nan");
   CHECK(error_of([&] { detail::check_data("f", X, 4, "Som", Missing::mask); }) ==
         "f(): X has 3 features, but this Som expects 4");
@@ -204,7 +205,7 @@ TEST_CASE("data checks with Missing", "[missing][errors]") {
   X(2, 2) = 0;
   X.row(3).setConstant(nan_v);
   CHECK(error_of([&] { detail::check_data("f", X, 3, "Som", Missing::mask); }) ==
-        "f(): X row 3 has no present feature (all NaN)");
+        "f(): X row 4 (X.row(3)) has no present feature (all NaN)");
   CHECK(error_of([&] { detail::check_data("f", RowMatrix<double>(0, 3), Missing::mask); }) ==
         "f(): X has no samples (0 rows)");
   CHECK(error_of([&] { detail::check_data("f", RowMatrix<double>(2, 0), Missing::mask, "Y"); }) ==
@@ -259,14 +260,18 @@ TEST_CASE("scalers with Missing::mask ignore NaN in fit and keep it in transform
   check_values(scaler.transform(Q, Missing::mask), {0.8392543274162825, nan_v, -1.0, 3.0});
 
   // Without the flag: today's rule and message; a fit that fails keeps the previous one.
-  CHECK(error_of([&] { standard.fit(X); }) == "StandardScaler::fit(): X must be finite, but X(0, 1) = nan");
-  CHECK(error_of([&] { minmax.transform(Q); }) == "MinMaxScaler::transform(): X must be finite, but X(0, 1) = nan");
+  CHECK(error_of([&] { standard.fit(X); }) ==
+        "StandardScaler::fit(): X must be finite, but X(0, 1) = nan; if NaN marks missing values, set missing = "
+        "Missing::mask");
+  CHECK(error_of([&] { minmax.transform(Q); }) ==
+        "MinMaxScaler::transform(): X must be finite, but X(0, 1) = nan; if NaN marks missing values, set missing = "
+        "Missing::mask");
   RowMatrix<double> column = X;
   column.col(3).setConstant(nan_v);
   CHECK(error_of([&] { standard.fit(column, Missing::mask); }) ==
-        "StandardScaler::fit(): X column 3 has no present value (all NaN)");
+        "StandardScaler::fit(): X column 4 (X.col(3)) has no present value (all NaN)");
   CHECK(error_of([&] { minmax.fit(column, Missing::mask); }) ==
-        "MinMaxScaler::fit(): X column 3 has no present value (all NaN)");
+        "MinMaxScaler::fit(): X column 4 (X.col(3)) has no present value (all NaN)");
   CHECK(standard.mean()[3] == 1.0);
   CHECK(minmax.data_max()[3] == 1.0);
   // Complete data: the flag changes nothing.
@@ -285,7 +290,7 @@ TEST_CASE("warn_if_unscaled ignores NaN", "[missing][scaler]") {
   ScopedWarningHandler capture([&](std::string_view w) { seen.emplace_back(w); });
   detail::warn_if_unscaled<double>("f", X);
   REQUIRE(seen.size() == 1);
-  CHECK(seen[0].find("a factor of 1000 (column 1: 1000, column 0: 1)") != std::string::npos);
+  CHECK(seen[0].find("a factor of 1000 (column 2: 1000, column 1: 1)") != std::string::npos);
 }
 
 // ---- Som with Missing::mask ------------------------------------------------------------------
@@ -495,7 +500,8 @@ TEST_CASE("Som with missing values: error paths", "[missing][som][errors]") {
   SomParams reject = mask_params(Training::batch);
   reject.missing = Missing::reject;
   Som<double> r(reject, 3);
-  CHECK(error_of([&] { r.fit(X); }) == "Som::fit(): X must be finite, but X(1, 2) = nan");
+  CHECK(error_of([&] { r.fit(X); }) ==
+        "Som::fit(): X must be finite, but X(1, 2) = nan; if NaN marks missing values, set missing = Missing::mask");
   Som<double> m(mask_params(Training::batch), 3);
   CHECK_THROWS_AS(impute(m, X), NotFittedError);
   m.fit(X);
@@ -507,14 +513,14 @@ TEST_CASE("Som with missing values: error paths", "[missing][som][errors]") {
   CHECK(error_of([&] { impute(m, bad); }) == "impute(): X must be finite or NaN (missing), but X(4, 0) = inf");
   bad = X;
   bad.row(6).setConstant(nan_v);
-  CHECK(error_of([&] { m.fit(bad); }) == "Som::fit(): X row 6 has no present feature (all NaN)");
-  CHECK(error_of([&] { m.transform(bad); }) == "Som::transform(): X row 6 has no present feature (all NaN)");
-  CHECK(error_of([&] { impute(m, bad); }) == "impute(): X row 6 has no present feature (all NaN)");
+  CHECK(error_of([&] { m.fit(bad); }) == "Som::fit(): X row 7 (X.row(6)) has no present feature (all NaN)");
+  CHECK(error_of([&] { m.transform(bad); }) == "Som::transform(): X row 7 (X.row(6)) has no present feature (all NaN)");
+  CHECK(error_of([&] { impute(m, bad); }) == "impute(): X row 7 (X.row(6)) has no present feature (all NaN)");
   CHECK(m.weights() == W);  // failed calls leave the model as it was
   bad = X;
   bad.col(0).setConstant(nan_v);
   Som<double> fresh(mask_params(Training::batch), 3);
-  CHECK(error_of([&] { fresh.fit(bad); }) == "Som::fit(): X column 0 has no present value (all NaN)");
+  CHECK(error_of([&] { fresh.fit(bad); }) == "Som::fit(): X column 1 (X.col(0)) has no present value (all NaN)");
   CHECK_FALSE(fresh.is_fitted());
   CHECK_NOTHROW(m.fit(bad));  // a trained map keeps the weights of a feature the data never show
   CHECK(m.weights().allFinite());
@@ -533,7 +539,9 @@ TEST_CASE("read_csv with Missing::mask reads empty, nan and NA fields as NaN", "
   }
   CsvOptions options;
   options.label_column = "label";
-  CHECK(error_of([&] { read_csv(path, options); }) == "read_csv(): " + path + ":2 column 2: '' is not a finite number");
+  CHECK(error_of([&] { read_csv(path, options); }) ==
+        "read_csv(): " + path +
+            ":2 column 2: '' is not a finite number (a missing value? set missing = Missing::mask to read it as one)");
   options.missing = Missing::mask;
   const CsvData d = read_csv(path, options);
   REQUIRE(d.X.rows() == 3);
@@ -557,7 +565,7 @@ TEST_CASE("read_csv with Missing::mask reads empty, nan and NA fields as NaN", "
     std::ofstream out(path);
     out << "a,label\n1,\n";  // a missing label is not a missing value
   }
-  options.label_column = "label";
+  options.label_column = "label";  // and masking would not read it, so the message does not offer it
   CHECK(error_of([&] { read_csv(path, options); }) == "read_csv(): " + path + ":2 column 2: '' is not a finite number");
   std::remove(path.c_str());
 }

@@ -565,8 +565,8 @@ TEST_CASE("Missing values: error paths of the online and growing models", "[miss
   OnlineSom<double> reject(online_params(Missing::reject)), mask(online_params(Missing::mask));
   expect_input_error([&] { reject.train(with_nan, 10); }, "X(3, 1)");
   expect_input_error([&] { mask.train(with_inf, 10); }, "X(4, 2)");
-  expect_input_error([&] { mask.train(empty_row, 10); }, "row 6");
-  expect_input_error([&] { mask.train(empty_column, 10); }, "column 1");
+  expect_input_error([&] { mask.train(empty_row, 10); }, "row 7 (X.row(6))");
+  expect_input_error([&] { mask.train(empty_column, 10); }, "column 2 (X.col(1))");
   reject.train(X, 50);
   mask.train(X, 50);
   const RowMatrix<double> before = mask.lattice().codebook();
@@ -575,37 +575,37 @@ TEST_CASE("Missing values: error paths of the online and growing models", "[miss
   CHECK(!impute(reject, with_nan).hasNaN());  // impute searches masked whatever the model's rule
   CHECK(impute(reject, with_nan).row(2) == X.row(2));
   expect_input_error([&] { mask.partial_fit(with_inf, 10); }, "X(4, 2)");
-  expect_input_error([&] { mask.predict(empty_row); }, "row 6");
+  expect_input_error([&] { mask.predict(empty_row); }, "row 7 (X.row(6))");
   expect_input_error([&] { impute(mask, with_inf); }, "X(4, 2)");
   CHECK(mask.lattice().codebook() == before);
   const Lattice<double> lat = mask.lattice();
   expect_input_error([&] { project_on_lattice<double>(with_nan, lat); }, "X(3, 1)");
   expect_input_error([&] { lattice_closest_vectors<double>(with_inf, lat, false, 0, Missing::mask); }, "X(4, 2)");
-  expect_input_error([&] { lattice_activations<double>(empty_row, lat, 1.0, false, 0, Missing::mask); }, "row 6");
+  expect_input_error([&] { lattice_activations<double>(empty_row, lat, 1.0, false, 0, Missing::mask); }, "row 7 (X.row(6))");
 
   SomVQ<double> vq_reject(growing_params(Missing::reject)), vq_mask(growing_params(Missing::mask));
   expect_input_error([&] { vq_reject.fit(with_nan); }, "X(3, 1)");
   expect_input_error([&] { vq_mask.fit(with_inf); }, "X(4, 2)");
-  expect_input_error([&] { vq_mask.fit(empty_row); }, "row 6");
-  expect_input_error([&] { vq_mask.fit(empty_column); }, "column 1");
+  expect_input_error([&] { vq_mask.fit(empty_row); }, "row 7 (X.row(6))");
+  expect_input_error([&] { vq_mask.fit(empty_column); }, "column 2 (X.col(1))");
   vq_reject.fit(X);
   vq_mask.fit(X);
   const RowMatrix<double> W = vq_mask.weights();
-  expect_input_error([&] { vq_mask.fit(empty_row); }, "row 6");
+  expect_input_error([&] { vq_mask.fit(empty_row); }, "row 7 (X.row(6))");
   CHECK(vq_mask.weights() == W);  // a failed fit keeps the fitted map
   expect_input_error([&] { vq_reject.predict(with_nan); }, "X(3, 1)");
   expect_input_error([&] { vq_reject.transform(with_nan); }, "X(3, 1)");
   expect_input_error([&] { vq_reject.quantization_error(with_nan); }, "X(3, 1)");
   CHECK(!impute(vq_reject, with_nan).hasNaN());
   expect_input_error([&] { vq_mask.predict(with_inf); }, "X(4, 2)");
-  expect_input_error([&] { vq_mask.transform(empty_row); }, "row 6");
-  expect_input_error([&] { impute(vq_mask, empty_row); }, "row 6");
+  expect_input_error([&] { vq_mask.transform(empty_row); }, "row 7 (X.row(6))");
+  expect_input_error([&] { impute(vq_mask, empty_row); }, "row 7 (X.row(6))");
 
   Labels y(X.rows());
   for (Index i = 0; i < X.rows(); ++i) y[i] = i % 2;
   SomClassifier<double> clf(growing_params(Missing::mask));
   expect_input_error([&] { clf.fit(with_inf, y); }, "X(4, 2)");
   clf.fit(with_nan, y);
-  expect_input_error([&] { clf.predict_proba(empty_row); }, "row 6");
+  expect_input_error([&] { clf.predict_proba(empty_row); }, "row 7 (X.row(6))");
   expect_input_error([&] { clf.score(with_inf, y); }, "X(4, 2)");
 }

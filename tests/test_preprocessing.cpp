@@ -257,8 +257,8 @@ TEST_CASE("The feature-scale warning names the columns and the fix", "[preproces
   detail::warn_if_unscaled<double>("Som::fit", X);
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0] ==
-        "Som::fit(): the features' ranges (max - min) differ by a factor of 201 (column 2: 201, "
-        "column 0: 1), so the widest features dominate the distances; set scaling = "
+        "Som::fit(): the features' ranges (max - min) differ by a factor of 201 (column 3: 201, "
+        "column 1: 1), so the widest features dominate the distances; set scaling = "
         "Scaling::standard in the params (or scale the data)");
   X(1, 2) = X(3, 2) = 100;  // range 100: a factor of 100, not more
   detail::warn_if_unscaled<double>("Som::fit", X);

@@ -710,7 +710,9 @@ TEST_CASE("Som error paths", "[som][errors]") {
   const RowMatrix<double> before = som.weights();
   RowMatrix<double> bad = X;
   bad(4, 1) = std::nan("");
-  CHECK_THROWS_WITH(som.fit(bad), "Som::fit(): X must be finite, but X(4, 1) = nan");
+  CHECK_THROWS_WITH(
+      som.fit(bad),
+      "Som::fit(): X must be finite, but X(4, 1) = nan; if NaN marks missing values, set missing = Missing::mask");
   CHECK(som.weights() == before);  // a failed fit keeps the model
   CHECK_THROWS_AS(som.predict(wrong), InputError);
   CHECK_THROWS_AS(som.transform(wrong), InputError);
@@ -845,6 +847,38 @@ TEST_CASE("Som::cluster groups the units of well separated blobs", "[som][cluste
   cp.n_clusters = 0;
   cp.feature_space = FeatureSpace::combined;
   CHECK(som.cluster(cp).n_clusters >= 2);
+}
+
+TEST_CASE("ClusterResult::sample_labels gives each sample its unit's cluster; noise stays -1", "[som][cluster]") {
+  const RowMatrix<double> X = blobs<double>(120, 3, 8);
+  SomParams p{};
+  p.rows = 5;
+  p.cols = 4;
+  p.epochs = 5;
+  p.training = Training::batch;
+  Som<double> som(p, 3);
+  som.fit(X);
+  const Labels bmu = som.predict(X);
+  for (const ClusterMethod method : {ClusterMethod::kmeans, ClusterMethod::hdbscan}) {
+    ClusterParams cp;
+    cp.method = method;
+    cp.n_clusters = method == ClusterMethod::kmeans ? 3 : 0;
+    ClusterResult r = som.cluster(cp);
+    r.labels[bmu[0]] = -1;  // a noise unit, whatever the method found
+    const Labels got = r.sample_labels(bmu);
+    REQUIRE(got.size() == X.rows());
+    for (Index i = 0; i < X.rows(); ++i) CHECK(got[i] == r.labels[bmu[i]]);  // the naive loop
+    CHECK(got[0] == -1);
+  }
+  const ClusterResult r = som.cluster();
+  CHECK(r.sample_labels(Labels(0)).size() == 0);
+  Labels bad = bmu;
+  bad[7] = som.n_units();
+  CHECK_THROWS_WITH(r.sample_labels(bad),
+                    "ClusterResult::sample_labels(): bmus[7] = 20 is not a unit of the clustered map, [0, 20); pass "
+                    "the BMUs of the Som that was clustered (som.predict(X))");
+  bad[7] = -1;
+  CHECK_THROWS_AS(r.sample_labels(bad), InputError);
 }
 
 // ---- degenerate inputs ------------------------------------------------------------------------
@@ -1055,10 +1089,14 @@ TEMPLATE_TEST_CASE("Som rejects NaN, Inf and empty input in every entry point", 
   nan(0, 2) = std::numeric_limits<S>::quiet_NaN();
   const RowMatrix<S> empty(0, 3);
   CHECK_THROWS_WITH(som.fit(inf), "Som::fit(): X must be finite, but X(2, 1) = inf");
-  CHECK_THROWS_WITH(som.fit(nan), "Som::fit(): X must be finite, but X(0, 2) = nan");
+  CHECK_THROWS_WITH(
+      som.fit(nan),
+      "Som::fit(): X must be finite, but X(0, 2) = nan; if NaN marks missing values, set missing = Missing::mask");
   CHECK_THROWS_WITH(som.fit(empty), "Som::fit(): X has no samples (0 rows)");
   CHECK_THROWS_WITH(som.initialize_weights(inf), "Som::initialize_weights(): X must be finite, but X(2, 1) = inf");
-  CHECK_THROWS_WITH(som.predict(nan), "Som::predict(): X must be finite, but X(0, 2) = nan");
+  CHECK_THROWS_WITH(
+      som.predict(nan),
+      "Som::predict(): X must be finite, but X(0, 2) = nan; if NaN marks missing values, set missing = Missing::mask");
   CHECK_THROWS_WITH(som.transform(empty), "Som::transform(): X has no samples (0 rows)");
   CHECK_THROWS_WITH(som.quantization_error(inf), Catch::Contains("Som::quantization_error(): X must be finite"));
   CHECK_THROWS_WITH(som.topographic_error(empty), "Som::topographic_error(): X has no samples (0 rows)");
@@ -1606,7 +1644,7 @@ TEST_CASE("Som::fit warns about features on different scales unless it scales th
   Som<double>(p, 3).fit(X);
   REQUIRE(warnings.size() == 1);
   CHECK_THAT(warnings[0], Catch::StartsWith("Som::fit(): the features' ranges (max - min) differ by a factor of "));
-  CHECK_THAT(warnings[0], Catch::Contains("(column 1: ") && Catch::Contains("set scaling = Scaling::standard"));
+  CHECK_THAT(warnings[0], Catch::Contains("(column 2: ") && Catch::Contains("set scaling = Scaling::standard"));
   p.scaling = Scaling::standard;
   Som<double>(p, 3).fit(X);
   p.scaling = Scaling::none;

@@ -21,7 +21,10 @@
 #include <somtile/version.hpp>
 #include <somtile/viz.hpp>
 
+#include <somtile/core/warning.hpp>
+
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -37,6 +40,8 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -78,6 +83,78 @@ std::string fixed(double v, int decimals = 4) {
   return buffer;
 }
 
+// ---- the library's words in the program's terms ------------------------------------------
+
+// The command being run ("train", ...): which options a message may point at.
+std::string current_command;
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  for (std::size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size())
+    text.replace(at, from.size(), to);
+}
+
+// "X(i, j)" (the library's 0-based C++ indexing) as "sample i+1, feature j+1", the 1-based
+// positions every message of the program uses.
+std::string one_based_cells(const std::string& text) {
+  std::string out;
+  std::size_t at = 0;
+  for (std::size_t k; (k = text.find("X(", at)) != std::string::npos;) {
+    long long i = 0, j = 0;
+    const char* b = text.c_str() + k + 2;
+    const char* e = text.c_str() + text.size();
+    auto r1 = std::from_chars(b, e, i);
+    const bool ok1 = r1.ec == std::errc() && e - r1.ptr > 2 && r1.ptr[0] == ',' && r1.ptr[1] == ' ';
+    auto r2 = ok1 ? std::from_chars(r1.ptr + 2, e, j) : r1;
+    const bool ok = ok1 && r2.ec == std::errc() && r2.ptr < e && *r2.ptr == ')' &&
+                    (k == 0 || !std::isalnum(static_cast<unsigned char>(text[k - 1])));
+    out += text.substr(at, k - at);
+    if (!ok) {
+      out += "X(";
+      at = k + 2;
+      continue;
+    }
+    out += "sample " + std::to_string(i + 1) + ", feature " + std::to_string(j + 1);
+    at = std::size_t(r2.ptr + 1 - text.c_str());
+    if (text.compare(at, 3, " = ") == 0) {  // "X(1, 2) = nan": "sample 2, feature 3 is nan"
+      out += " is ";
+      at += 3;
+    }
+  }
+  return out + text.substr(at);
+}
+
+// A library message (error or warning) in the program's terms: option names instead of
+// parameter names, 1-based sample and feature numbers.
+std::string cli_words(std::string text) {
+  const bool trains = current_command == "train" || current_command == "grow";
+  const std::string mask_fix = trains ? "use --missing mask" : "train the model with --missing mask";
+  const std::pair<const char*, std::string> words[] = {
+      {"set scaling = Scaling::standard in the params (or scale the data)", "use --scale standard (or scale the data)"},
+      {"set missing = Missing::mask", mask_fix},
+      {"set header = Header::present", "use --header yes"},
+      {"set header = Header::absent", "use --header no"},
+      {"skip_rows skips lines", "--skip-rows skips lines"},
+      {"raise max_neurons (or lambda_)", "raise --max-neurons (or --lambda)"},
+      {"lower lambda_", "lower --lambda"},
+      {"n_clusters = ", "--clusters "},
+      {"): sigma = ", "): --sigma "},
+      {"max_iter = ", "--max-iter "},
+      {"increase max_iter or tol", "increase --max-iter"},
+  };
+  for (const auto& [from, to] : words) replace_all(text, from, to);
+  // "X row 3 (X.row(2))", "X column 2 (X.col(1))": sample 3, feature 2.
+  for (const char* part : {"row", "column"}) {
+    const std::string from = std::string("(): X ") + part + " ";
+    for (std::size_t at; (at = text.find(from)) != std::string::npos;) {
+      const std::size_t open = text.find(" (X.", at + from.size()), close = text.find("))", open);
+      if (open == std::string::npos || close == std::string::npos) break;
+      text = text.substr(0, at) + "(): " + (part[0] == 'r' ? "sample " : "feature ") +
+             text.substr(at + from.size(), open - at - from.size()) + text.substr(close + 2);
+    }
+  }
+  return one_based_cells(text);
+}
+
 // ---- input ---------------------------------------------------------------------------------
 
 struct Dataset {
@@ -90,6 +167,15 @@ void add_data_options(ArgParser& p) {
   p.option("label-column", "NAME|INDEX", "column holding integer class labels, excluded from the features (-1 = last)");
   p.option("delimiter", "CHAR", "CSV field separator ('tab' for a tab)", ",");
   p.option("skip-rows", "N", "lines skipped at the top of a CSV file (e.g. a title line)", "0");
+  p.option("header", "H",
+           "yes | no | auto: whether a CSV file's first line is a header (auto: when none of its fields "
+           "is a number)",
+           "auto");
+}
+
+Header header_of(const ArgParser& args) {
+  const int h = args.get_choice("header", std::vector<std::string>{"auto", "yes", "no"}, 0);
+  return h == 1 ? Header::present : h == 2 ? Header::absent : Header::auto_detect;
 }
 
 // --scale: the scaling a trained model carries (saved with it; later commands take raw data).
@@ -121,22 +207,64 @@ bool is_sparse_path(const std::string& path) {
 
 struct SparseDataset {
   SparseRowMatrix<double> X;
-  Labels y;  // an svmlight file's labels when all are integers, else empty
+  Labels y;                // an svmlight file's labels when all are integers, else empty
+  bool svmlight = false;   // read from svmlight text (else .npz)
+  bool one_based = false;  // svmlight: whether its indices were read as 1-based
 };
+
+// The model-file notes of the data a model was trained on: an svmlight file's index base and
+// feature count (predict reads new files the same way), and a classifier's training samples as
+// one 64-bit hash per sample (predict then knows which samples it scores were trained on).
+constexpr const char* note_index_base = "svmlight.index_base";
+constexpr const char* note_n_features = "svmlight.n_features";
+constexpr const char* note_sample_hashes = "training_samples.fnv1a64";
+
+// FNV-1a 64 of each sample (its cells as read, and its label).
+std::vector<std::uint64_t> sample_hashes(const RowMatrix<double>& X, const Labels& y) {
+  std::vector<std::uint64_t> out(std::size_t(X.rows()));
+  for (Index i = 0; i < X.rows(); ++i) {
+    std::uint64_t h = 14695981039346656037ull;
+    auto add = [&h](const void* data, std::size_t bytes) {
+      const auto* p = static_cast<const unsigned char*>(data);
+      for (std::size_t k = 0; k < bytes; ++k) h = (h ^ p[k]) * 1099511628211ull;
+    };
+    for (Index j = 0; j < X.cols(); ++j) add(&X(i, j), sizeof(double));
+    if (y.size() == X.rows()) add(&y[i], sizeof(Index));
+    out[std::size_t(i)] = h;
+  }
+  return out;
+}
+
+// The hashes as a note: 8 raw bytes each.
+std::string hashes_note(const std::vector<std::uint64_t>& hashes) {
+  return std::string(reinterpret_cast<const char*>(hashes.data()), hashes.size() * sizeof(std::uint64_t));
+}
 
 void add_sparse_options(ArgParser& p) {
   p.option("index-base", "B",
-           choices<IndexBase>() +
-               ": how an svmlight file numbers its features (automatic: 0-based if "
-               "some index is 0, else 1-based, as scikit-learn's load_svmlight_file)",
-           "automatic");
+           "0 | 1 | auto: how an svmlight file numbers its features (auto: 0-based if some index is 0, "
+           "else 1-based, as scikit-learn's load_svmlight_file; predict: the base of the model's training "
+           "file, when the model was trained on svmlight)",
+           "auto");
   p.option("n-features", "N",
            "feature count of an svmlight file (default: its largest index + 1; "
            "predict: the model's)");
 }
 
-// `n_features` > 0 (predict: the model's) unless --n-features says otherwise.
-SparseDataset load_sparse(const std::string& path, const ArgParser& args, Index n_features = 0) {
+// --index-base: 0, 1 or auto (also the library's names zero, one, automatic); nullopt when not given.
+std::optional<IndexBase> index_base_option(const ArgParser& args) {
+  if (!args.has("index-base")) return std::nullopt;
+  const std::string b = args.get("index-base");
+  if (b == "0" || b == "zero") return IndexBase::zero;
+  if (b == "1" || b == "one") return IndexBase::one;
+  if (b == "auto" || b == "automatic") return IndexBase::automatic;
+  throw UsageError("option --index-base: '" + b + "' is not one of 0, 1, auto");
+}
+
+// `n_features` > 0 (predict: the model's) unless --n-features says otherwise; `base`: the
+// index base unless --index-base says otherwise.
+SparseDataset load_sparse(const std::string& path, const ArgParser& args, Index n_features = 0,
+                          IndexBase base = IndexBase::automatic) {
   if (args.has("label-column"))
     throw UsageError("option --label-column: sparse inputs carry their labels in the file (svmlight) or none (.npz)");
   SparseDataset d;
@@ -145,12 +273,14 @@ SparseDataset load_sparse(const std::string& path, const ArgParser& args, Index 
     return d;
   }
   SvmlightOptions options;
-  options.index_base = args.get_choice("index-base", names_of<IndexBase>(), IndexBase::automatic);
+  options.index_base = index_base_option(args).value_or(base);
   options.n_features = args.get_int("n-features", n_features);
   if (options.n_features < 0) throw UsageError("option --n-features: must be >= 0, got " + args.get("n-features"));
   SvmlightData<double> svm = read_svmlight<double>(path, options);
   d.X = std::move(svm.X);
   d.y = std::move(svm.labels);
+  d.svmlight = true;
+  d.one_based = svm.one_based;
   return d;
 }
 
@@ -167,6 +297,7 @@ Dataset load_data(const std::string& path, const ArgParser& args, Missing missin
     options.label_column = label;
     options.delimiter = delimiter_of(args);
     options.skip_rows = args.get_int("skip-rows", 0);
+    options.header = header_of(args);
     if (options.skip_rows < 0) throw UsageError("option --skip-rows: must be >= 0, got " + args.get("skip-rows"));
     CsvData csv = read_csv(path, options);
     return {std::move(csv.X), std::move(csv.y), std::move(csv.columns)};
@@ -184,7 +315,8 @@ Dataset load_data(const std::string& path, const ArgParser& args, Missing missin
   for (Index i = 0; i < d.X.rows(); ++i) {
     const double v = d.X(i, col);
     if (v != std::floor(v))
-      throw InputError("'" + path + "': label " + number(v) + " in row " + std::to_string(i) + " is not an integer");
+      throw InputError("'" + path + "': label " + number(v) + " in row " + std::to_string(i + 1) +
+                       " is not an integer");
     d.y[i] = Index(v);
   }
   RowMatrix<double> features(d.X.rows(), d.X.cols() - 1);
@@ -384,6 +516,18 @@ int cmd_train(int argc, char** argv) {
     data = load_data(path, p, missing);
   const Index n_samples = sparse ? sparse_data.X.rows() : data.X.rows();
   const Index n_features = sparse ? sparse_data.X.cols() : data.X.cols();
+  ModelNotes notes;
+  if (sparse_data.svmlight) {
+    const char* base = sparse_data.one_based ? "1" : "0";
+    notes[note_index_base] = base;
+    notes[note_n_features] = std::to_string(n_features);
+    // The base decides every feature's column: say which one was used, and why.
+    std::cout << "read '" << path << "' as " << base << "-based"
+              << (index_base_option(p).value_or(IndexBase::automatic) != IndexBase::automatic ? " (--index-base)"
+                  : sparse_data.one_based ? " (no index is 0; give --index-base 0 if it counts from 0)"
+                                          : " (it has index 0)")
+              << "; predict reads svmlight files the same way\n";
+  }
   const Scaling scaling = p.get_choice("scale", names_of<Scaling>(), d.scaling);
   const SomParams b = from_data ? suggest_som_params(data.X, scaling, missing) : d;
   SomParams s = b;
@@ -433,8 +577,8 @@ int cmd_train(int argc, char** argv) {
     RowMatrix<float> X = data.X.cast<float>();
     for (Index k = 0; k < X.size(); ++k)
       if (std::isinf(X.data()[k]) && !std::isinf(data.X.data()[k]))
-        throw InputError("'" + path + "': the value " + number(data.X.data()[k]) + " in row " +
-                         std::to_string(k / n_features) + ", column " + std::to_string(k % n_features) +
+        throw InputError("'" + path + "': the value " + number(data.X.data()[k]) + " of sample " +
+                         std::to_string(k / n_features + 1) + ", feature " + std::to_string(k % n_features + 1) +
                          " is beyond float's range (|x| < 3.4e38); use --dtype double");
     data.X = RowMatrix<double>();  // the double copy is no longer needed
     ProgressBar bar(!p.has("quiet"), s.epochs);
@@ -444,6 +588,7 @@ int cmd_train(int argc, char** argv) {
     h = train_and_save<double>(s, data.X, bar, output);
   }
 
+  if (!notes.empty()) set_model_notes(output, notes);
   if (p.has("history")) {
     std::ostringstream csv;
     csv << "epoch,quantization_error,topographic_error\n";
@@ -465,13 +610,19 @@ int cmd_train(int argc, char** argv) {
 
 // ---- predict -------------------------------------------------------------------------------
 
+void add_cluster_options(ArgParser& p);
+ClusterParams cluster_params(const ArgParser& p);
+
 int cmd_predict(int argc, char** argv) {
   ArgParser p("somtile predict",
               "Maps samples to a trained model: a Som gives each sample's best-matching unit\n"
-              "(unit,row,col), a SomVQ its cluster, a SomClassifier its class label. Then one\n"
-              "summary line (on stderr when the CSV goes to stdout): samples, units or clusters\n"
-              "hit, mean quantization error, and with --label-column the accuracy (a Som: the\n"
-              "share of samples carrying their unit's majority label).");
+              "(unit,row,col; with --clusters also the cluster of that unit), a SomVQ its cluster, a\n"
+              "SomClassifier its class label. Then one summary line (on stderr when the CSV goes to\n"
+              "stdout): samples, units or clusters hit, mean quantization error, and with labels\n"
+              "(--label-column, or an svmlight file's) a Som's purity (the share of samples carrying\n"
+              "the majority label of their unit's samples: the units are labelled from these same\n"
+              "samples) or a SomClassifier's accuracy, named training or held-out accuracy by whether\n"
+              "DATA is the data the model was trained on.");
   p.positional("MODEL", "model file written by somtile train or somtile grow");
   p.positional("DATA",
                "samples, .csv or .npy, with the training data's feature columns; or sparse "
@@ -479,6 +630,7 @@ int cmd_predict(int argc, char** argv) {
   p.option("output", "FILE", "CSV file to write, one line per sample after a header", "stdout", 'o');
   add_data_options(p);
   add_sparse_options(p);
+  add_cluster_options(p);
   if (show_help(p, argc, argv)) return 0;
 
   const std::string model = p.get("MODEL"), path = p.get("DATA");
@@ -486,12 +638,31 @@ int cmd_predict(int argc, char** argv) {
   const bool sparse = is_sparse_path(path);
   if (sparse && kind != "Som")
     throw InputError("predict: a " + kind + " takes dense data (.csv or .npy); '" + path + "' is sparse");
+  if (p.has("clusters") && kind != "Som")
+    throw UsageError("--clusters clusters the units of a Som; predict with a " + kind +
+                     (kind == "SomVQ" ? " writes each sample's cluster already" : " writes class labels"));
+  const ModelNotes notes = model_notes(model);
   Dataset data;
   SparseDataset sparse_data;
   std::optional<Som<double>> loaded_som;  // loaded first: a Som trained with --missing mask reads NaN cells
   if (kind == "Som") loaded_som = load_som_as_double(model);
+  std::string read_note;  // how an svmlight file was read, when the model decided it
   if (sparse) {
-    sparse_data = load_sparse(path, p, loaded_som->n_features());
+    IndexBase base = IndexBase::automatic;
+    const auto stored = notes.find(note_index_base);
+    if (stored != notes.end() && !ends_with(path, ".npz") && !index_base_option(p)) {
+      base = stored->second == "0" ? IndexBase::zero : IndexBase::one;
+      read_note =
+          ", indices read as " + stored->second + "-based as the model's training file (--index-base overrides)";
+    }
+    try {
+      sparse_data = load_sparse(path, p, loaded_som->n_features(), base);
+    } catch (const InputError& e) {
+      if (p.has("n-features") || std::string(e.what()).find("n_features is") == std::string::npos) throw;
+      throw InputError("'" + path + "' has feature indices beyond the model's " +
+                       std::to_string(loaded_som->n_features()) + " features (" + e.what() +
+                       "); is it numbered from another base (--index-base) or from other data?");
+    }
     data.y = std::move(sparse_data.y);
   } else {
     data = load_data(path, p, loaded_som ? loaded_som->params().missing : grown_missing(model, kind));
@@ -509,11 +680,28 @@ int cmd_predict(int argc, char** argv) {
     const BmuResult<double> r = sparse ? som.bmus(sparse_data.X, SecondBmu::find) : som.bmus(data.X, SecondBmu::find);
     const Labels& bmu = r.bmu;
     const Index cols = som.params().cols;
-    csv << "unit,row,col\n";
-    for (Index i = 0; i < bmu.size(); ++i) csv << bmu[i] << ',' << bmu[i] / cols << ',' << bmu[i] % cols << '\n';
-    summary << " on " << distinct(bmu) << " of " << som.n_units() << " units, mean QE " << fixed(quantization_error(r))
-            << ", TE " << fixed(topographic_error(r, som.grid()));
-    if (data.y.size() > 0) {  // the majority label of each unit's samples, as a classifier of them
+    Labels cluster;
+    std::optional<ClusterResult> clustering;
+    if (p.has("clusters")) {
+      clustering = som.cluster(cluster_params(p));
+      cluster = clustering->sample_labels(bmu);
+    }
+    csv << (clustering ? "unit,row,col,cluster\n" : "unit,row,col\n");
+    for (Index i = 0; i < bmu.size(); ++i) {
+      csv << bmu[i] << ',' << bmu[i] / cols << ',' << bmu[i] % cols;
+      if (clustering) csv << ',' << cluster[i];
+      csv << '\n';
+    }
+    summary << " on " << distinct(bmu) << " of " << som.n_units() << " units";
+    if (clustering) {
+      const Index noise = Index((cluster.array() < 0).count());
+      summary << " in " << distinct(cluster) - (noise > 0 ? 1 : 0) << " of " << clustering->n_clusters << " clusters ("
+              << detail::method_display_name(clustering->method) << " of the units' "
+              << name_of(clustering->feature_space) << ")";
+      if (noise > 0) summary << ", " << noise << " on noise units";
+    }
+    summary << ", mean QE " << fixed(quantization_error(r)) << ", TE " << fixed(topographic_error(r, som.grid()));
+    if (data.y.size() > 0) {  // each unit labelled by its own samples' majority: purity, never held out
       std::map<Index, std::map<Index, Index>> votes;
       for (Index i = 0; i < n; ++i) ++votes[bmu[i]][data.y[i]];
       Index agree = 0;
@@ -522,7 +710,8 @@ int cmd_predict(int argc, char** argv) {
         for (const auto& [label, c] : count) best = std::max(best, c);
         agree += best;
       }
-      summary << ", accuracy of the units' majority labels " << fixed(double(agree) / double(n));
+      summary << ", purity " << fixed(double(agree) / double(n))
+              << " (units labelled by the majority of these samples, so not a held-out accuracy)";
     }
   } else if (kind == "SomVQ") {
     const SomVQ<double> vq = load_som_vq<double>(model);
@@ -537,9 +726,42 @@ int cmd_predict(int argc, char** argv) {
     const Labels predicted = clf.predict(data.X);
     csv << "label\n" << predicted.format(Eigen::IOFormat(0, 0, "", "\n")) << '\n';
     summary << " in " << distinct(predicted) << " classes, mean QE " << fixed(clf.quantization_error(data.X));
-    if (data.y.size() > 0)
-      summary << ", accuracy " << fixed(double((predicted.array() == data.y.array()).count()) / double(data.y.size()));
+    if (data.y.size() > 0) {
+      // The classifier's labels come from its training data: its accuracy is held out only on
+      // samples it was not trained on, which the model file's sample hashes tell.
+      const Index n_samples = data.y.size();
+      Index agree = 0, held_out = 0, held_out_agree = 0;
+      const auto stored = notes.find(note_sample_hashes);
+      std::vector<std::uint64_t> trained;
+      if (stored != notes.end()) {
+        trained.resize(stored->second.size() / sizeof(std::uint64_t));
+        std::memcpy(trained.data(), stored->second.data(), trained.size() * sizeof(std::uint64_t));
+        std::sort(trained.begin(), trained.end());
+      }
+      const std::vector<std::uint64_t> hashes = sample_hashes(data.X, data.y);
+      for (Index i = 0; i < n_samples; ++i) {
+        const bool right = predicted[i] == data.y[i];
+        agree += right;
+        if (!std::binary_search(trained.begin(), trained.end(), hashes[std::size_t(i)])) {
+          ++held_out;
+          held_out_agree += right;
+        }
+      }
+      const double accuracy = double(agree) / double(n_samples);
+      if (stored == notes.end())
+        summary << ", accuracy " << fixed(accuracy)
+                << " (the model file does not record its training samples, so this may not be held out)";
+      else if (held_out == 0)
+        summary << ", training accuracy " << fixed(accuracy) << " (every sample is a training sample)";
+      else if (held_out == n_samples)
+        summary << ", held-out accuracy " << fixed(accuracy) << " (no sample is a training sample)";
+      else
+        summary << ", accuracy " << fixed(accuracy) << " (" << n_samples - held_out
+                << " of the samples are training samples), held-out accuracy "
+                << fixed(double(held_out_agree) / double(held_out)) << " on the other " << held_out;
+    }
   }
+  summary << read_note;
   write_text(p.get("output"), csv.str());
   report_stream(p.get("output")) << summary.str() << '\n';
   return 0;
@@ -725,6 +947,7 @@ int cmd_grow(int argc, char** argv) {
     SomClassifier<double> clf(g);
     clf.fit(data.X, data.y);
     save(clf, output);
+    set_model_notes(output, {{note_sample_hashes, hashes_note(sample_hashes(data.X, data.y))}});
     summary << clf.n_neurons() << " neurons after " << clf.n_iter() << " epochs, QE " << fixed(clf.quantization_error())
             << ", TE " << fixed(clf.topographic_error()) << ", training accuracy " << fixed(clf.score(data.X, data.y));
   } else {
@@ -946,6 +1169,14 @@ int cmd_info(int argc, char** argv) {
     print_grown_info(clf);
     std::cout << "classes             " << clf.classes().transpose().format(Eigen::IOFormat(0, 0, " ")) << "\n";
   }
+  // What the program recorded of the training data (model_notes).
+  const ModelNotes notes = model_notes(path);
+  if (const auto base = notes.find(note_index_base); base != notes.end())
+    std::cout << "svmlight input      " << base->second << "-based indices, "
+              << (notes.count(note_n_features) ? notes.at(note_n_features) : std::string("?")) << " features\n";
+  if (const auto hashes = notes.find(note_sample_hashes); hashes != notes.end())
+    std::cout << "training samples    " << hashes->second.size() / sizeof(std::uint64_t)
+              << " (recorded, so predict tells held-out accuracy from training accuracy)\n";
   return 0;
 }
 
@@ -983,6 +1214,10 @@ std::string main_help() {
 int run(int argc, char** argv) {
   if (argc < 2) throw UsageError("no command given (see somtile --help)");
   const std::string name = argv[1];
+  current_command = name;
+  // The library's warnings, in the program's terms (option names, 1-based positions).
+  set_warning_handler(
+      [](std::string_view w) { std::clog << "somtile warning: " << cli_words(std::string(w)) << '\n'; });
   if (name == "-h" || name == "--help" || name == "help") {
     std::cout << main_help();
     return 0;
@@ -999,9 +1234,9 @@ int run(int argc, char** argv) {
                    "; see somtile --help)");
 }
 
-// One line, whatever the message holds.
+// One line, whatever the message holds, in the program's terms.
 void print_error(const std::string& message, const std::string& hint = "") {
-  std::string line = message;
+  std::string line = cli_words(message);
   std::replace(line.begin(), line.end(), '\n', ' ');
   std::cerr << "somtile: error: " << line << hint << '\n';
 }

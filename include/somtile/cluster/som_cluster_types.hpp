@@ -5,6 +5,7 @@
 
 #include "somtile/cluster/cluster_selection.hpp"
 #include "somtile/cluster/detail/neuron_clustering_included.hpp"
+#include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 
 #include <cstdint>
@@ -119,6 +120,21 @@ struct ClusterResult {
   std::vector<double> k_scores;
   /// What k_scores holds: "inertia", "silhouette" or "bic"; empty without automatic k.
   std::string k_criterion;
+
+  /// Each sample's cluster from its best-matching unit (`bmus` = som.predict(X)): the label of
+  /// that unit, -1 for a sample whose unit is noise.
+  /// \throws InputError when a BMU is not a unit of the clustered map, [0, labels.size()).
+  Labels sample_labels(const Labels& bmus) const {
+    Labels out(bmus.size());
+    for (Index i = 0; i < bmus.size(); ++i) {
+      if (bmus[i] < 0 || bmus[i] >= labels.size())
+        throw InputError(detail::concat("ClusterResult::sample_labels(): bmus[", i, "] = ", bmus[i],
+                                        " is not a unit of the clustered map, [0, ", labels.size(),
+                                        "); pass the BMUs of the Som that was clustered (som.predict(X))"));
+      out[i] = labels[bmus[i]];
+    }
+    return out;
+  }
 };
 
 /// Feature matrix of the units for a feature space. `combined` z-scores every column of both

@@ -1,7 +1,9 @@
 #pragma once
 // CSV loading: numeric columns into a row-major matrix, with an optional integer label column.
-// A first line that does not parse as numbers is taken as the header; skip_rows lines above it
-// (a title line such as scikit-learn's "569,30,malignant,benign") are skipped first.
+// CsvOptions::header says whether the first line is a header; by default (Header::auto_detect)
+// it is one only when none of its fields is a number, so a data row with a typo ("1,2o,3") is
+// reported as a bad cell instead of being taken for a header. skip_rows lines above it (a title
+// line such as scikit-learn's "569,30,malignant,benign") are skipped first.
 //
 // The file is read into memory at once and parsed in place: lines are found with memchr, fields
 // are pointer ranges, numbers go through std::from_chars. The rules are those of the original
@@ -17,12 +19,14 @@
 // write_csv writes a matrix (with labels and column names) that read_csv reads back exactly.
 
 #include "somtile/core/detail/file_writer.hpp"
+#include "somtile/core/enum_names.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/io/detail/csv_format.hpp"
 #include "somtile/io/detail/csv_output.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cfloat>
 #include <charconv>
@@ -35,19 +39,34 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
 #include <vector>
 
 namespace somtile {
 
+/// Whether the first line of a CSV file (after CsvOptions::skip_rows) is a header.
+enum class Header {
+  auto_detect,  ///< a header when none of its fields is a number (a missing value is no number)
+  present,      ///< always a header
+  absent        ///< never: the first line is data
+};
+template <>
+struct EnumNames<Header> {
+  static constexpr std::array<std::string_view, 3> names{"auto_detect", "present", "absent"};
+};
+
 /// How read_csv reads a file.
 struct CsvOptions {
-  std::string label_column;  ///< a column name or 0-based index ("-1" = last); empty = no labels
+  /// A column name or 0-based index ("-1" = last); empty = no labels. A number that is also a
+  /// header name is rejected unless both mean the same column.
+  std::string label_column;
   /// Field separator.
   char delimiter = ',';
-  Index skip_rows = 0;                ///< lines skipped at the top, before the header or first row
-  Missing missing = Missing::reject;  ///< mask: empty, "nan" and "NA" fields are read as NaN
+  Index skip_rows = 0;                  ///< lines skipped at the top, before the header or first row
+  Missing missing = Missing::reject;    ///< mask: empty, "nan" and "NA" fields are read as NaN
+  Header header = Header::auto_detect;  ///< whether the first line is a header
 };
 
 /// What read_csv returns.
@@ -89,31 +108,15 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
   const std::vector<std::string> first_row = detail::split_csv_line(std::string(p, line_end), delimiter);
 
   CsvData data;
-  std::vector<std::string> header;
   const bool mask = options.missing == Missing::mask;
-  double probe;
-  for (const auto& field : first_row)
-    if (!detail::parse_number(field, probe) &&
-        !(mask && detail::csv_missing_text(field.data(), field.data() + field.size()))) {
-      header = first_row;
-      break;
-    }
+  const std::vector<std::string> header =
+      options.header == Header::present ||
+              (options.header == Header::auto_detect && detail::csv_looks_like_header(first_row, mask))
+          ? first_row
+          : std::vector<std::string>();
   const auto n_columns = static_cast<Index>(first_row.size());
   const Index first_line = line_no;
-
-  Index label = -1;
-  if (!label_column.empty()) {
-    for (Index c = 0; c < Index(header.size()); ++c)
-      if (header[std::size_t(c)] == label_column) label = c;
-    if (label < 0) {
-      double index;
-      if (!detail::parse_number(label_column, index) || index != std::floor(index) || index < -1 ||
-          index >= double(n_columns))
-        throw InputError(detail::concat("read_csv(): label column '", label_column,
-                                        "' is neither a column name nor an index in [-1, ", n_columns, ")"));
-      label = index < 0 ? n_columns - 1 : Index(index);
-    }
-  }
+  const Index label = detail::csv_label_index(label_column, header, n_columns, path, first_line);
   for (Index c = 0; c < Index(header.size()); ++c)
     if (c != label) data.columns.push_back(header[std::size_t(c)]);
   if (!header.empty()) {  // data start on the next line
@@ -195,8 +198,28 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
         v = std::numeric_limits<double>::quiet_NaN();
       } else if (!ok || !std::isfinite(v)) {
         if (std::count(line, line_end, delimiter) + 1 != n_columns) throw field_count_error(line, line_end);
+        if (line_no == first_line && header.empty()) {
+          // A first line with text that is not the rows' shape (a title line above the header,
+          // as in scikit-learn's data files): the next row's field count says more than its text.
+          for (const char* next = p; next < end;) {
+            ++line_no;
+            const char* next_end = detail::csv_line_end(next, end);
+            if (!detail::csv_blank_line(next, next_end)) {
+              if (std::count(next, next_end, delimiter) + 1 != n_columns) throw field_count_error(next, next_end);
+              break;
+            }
+            next = next_end == end ? end : next_end + 1;
+          }
+          line_no = first_line;
+        }
         throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1, ": '",
-                                        detail::csv_field_text(b, e), "' is not a finite number"));
+                                        detail::csv_field_text(b, e), "' is not a finite number",
+                                        c != label && detail::csv_missing_text(b, e)
+                                            ? " (a missing value? set missing = Missing::mask to read it as one)"
+                                        : line_no == first_line && options.header == Header::auto_detect
+                                            ? " (the line is read as data, as some of its fields are numbers; set "
+                                              "header = Header::present if it is a header)"
+                                            : ""));
       }
       if (c == label) {
         const char* problem = nullptr;

@@ -3,13 +3,14 @@
 // GaussianMixture, StandardScaler and MinMaxScaler. A model with a scaling (SomParams::scaling,
 // ...) carries its fitted scaler in the file (version 2; version 1 files load as Scaling::none);
 // version 3 adds the missing-value setting (SomParams::missing; older files load as
-// Missing::reject).
+// Missing::reject); version 4 adds notes to the header (ModelNotes; older files have none).
 //
-// File format (version 3; versions 1 and 2 still load), all integers little-endian:
+// File format (version 4; versions 1 to 3 still load), all integers little-endian:
 //   magic    8 bytes  "SOMTILE\0"
-//   version  u32      3
+//   version  u32      4
 //   kind     string   the model's name, e.g. "Som"     (string = u32 length + bytes)
 //   scalar   u8       4 = float, 8 = double
+//   notes    list     u64 count + strings: key, value, key, value, ... (version 4)
 //   payload  bytes    the model's fields in the order of its serialize() member: parameters,
 //                     then state; numbers raw, bool as u8, enums as i32, lists as u64 length +
 //                     items, matrices as u64 rows + u64 cols + row-major values
@@ -39,8 +40,10 @@
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace somtile {
 
@@ -51,6 +54,33 @@ inline std::string model_kind(const std::string& path) { return detail::ModelRea
 
 /// Whether the file holds float (4) or double (8) values.
 inline int model_scalar_size(const std::string& path) { return detail::ModelReader(path).scalar_size(); }
+
+/// Text kept with a model in its file, beside the model itself: what a program needs to read
+/// new data as it read the training data (the somtile program keeps an svmlight file's index
+/// base and feature count here). The library itself writes none and reads none.
+using ModelNotes = std::map<std::string, std::string>;
+
+/// The notes of a model file (empty for files without, and for files older than format 4).
+inline ModelNotes model_notes(const std::string& path) {
+  const detail::ModelReader r(path);
+  const std::vector<std::string>& flat = r.notes();
+  ModelNotes notes;
+  for (std::size_t k = 0; k + 1 < flat.size(); k += 2) notes[flat[k]] = flat[k + 1];
+  return notes;
+}
+
+/// Replaces the notes of the model file at `path` (written by save(), format 3 or newer; the
+/// file is rewritten in the current format, the model unchanged).
+/// \throws InputError when the file is not a valid model file of format 3 or newer, or cannot
+///         be written.
+inline void set_model_notes(const std::string& path, const ModelNotes& notes) {
+  std::vector<std::string> flat;
+  for (const auto& [key, value] : notes) {
+    flat.push_back(key);
+    flat.push_back(value);
+  }
+  detail::rewrite_model_notes(path, flat);
+}
 
 // save(model, path) for every model; load_<model><Scalar>(path) reads it back.
 

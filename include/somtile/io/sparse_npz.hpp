@@ -104,7 +104,7 @@ SparseRowMatrix<S> read_sparse_npz(const std::string& path) {
   for (std::int64_t i = 0; i < rows; ++i) {
     const std::int64_t next = indptr.integer(std::size_t(i) + 1);
     if (next < outer[i] || next > nnz)
-      throw InputError(detail::concat(what("indptr.npy"), " decreases or leaves [0, nnz] at row ", i));
+      throw InputError(detail::concat(what("indptr.npy"), " decreases or leaves [0, nnz] at row ", i + 1));
     outer[i + 1] = int(next);
   }
   for (std::int64_t k = 0; k < nnz; ++k) {
@@ -140,7 +140,7 @@ SparseRowMatrix<S> read_sparse_npz(const std::string& path) {
     std::sort(row.begin(), row.end(), [](const auto& a, const auto& c) { return a.first < c.first; });
     for (std::size_t k = 1; k < row.size(); ++k)
       if (row[k - 1].first == row[k].first)
-        throw InputError(detail::concat(where, " has column ", row[k].first, " twice in row ", i,
+        throw InputError(detail::concat(where, " has column index ", row[k].first, " twice in row ", i + 1,
                                         "; call X.sum_duplicates() before save_npz"));
     for (int k = b; k < e; ++k) {
       inner[k] = row[std::size_t(k - b)].first;

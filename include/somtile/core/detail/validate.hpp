@@ -1,6 +1,7 @@
 #pragma once
 // Input and parameter checks. Every check runs before any parallel region and before any
-// state is modified, so a failed call leaves a fitted model untouched.
+// state is modified, so a failed call leaves a fitted model untouched. Positions in words
+// ("row 3", "column 2") are 1-based, as read_csv's lines and columns; X(i, j) is C++ indexing.
 
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
@@ -44,11 +45,25 @@ bool has_missing(const Eigen::MatrixBase<Derived>& X) {
 
 /// Non-empty sample matrix where, with Missing::mask, NaN cells are missing values: infinite
 /// cells are still rejected, and so is a row with no present feature. With Missing::reject,
-/// the plain check above (every cell finite).
+/// the plain check above (every cell finite), whose message for a NaN cell names Missing::mask.
 template <typename Derived>
 void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Missing missing,
                 std::string_view name = "X") {
-  if (missing == Missing::reject) return check_data(call, X, name);
+  if (missing == Missing::reject) {
+    // The first non-finite cell, when it is NaN, is most likely a missing value: the message
+    // says how to read it as one.
+    for (Index i = 0; i < X.rows(); ++i)
+      for (Index j = 0; j < X.cols(); ++j)
+        if (!std::isfinite(static_cast<double>(X(i, j)))) {
+          if (std::isnan(static_cast<double>(X(i, j))))
+            throw InputError(concat(call, "(): ", name, " must be finite, but ", name, "(", i, ", ", j,
+                                    ") = nan; if NaN marks missing values, set missing = Missing::mask"));
+          return check_data(call, X, name);
+        }
+    require<InputError>(X.rows() > 0, call, name, " has no samples (0 rows)");
+    require<InputError>(X.cols() > 0, call, name, " has no features (0 columns)");
+    return;
+  }
   require<InputError>(X.rows() > 0, call, name, " has no samples (0 rows)");
   require<InputError>(X.cols() > 0, call, name, " has no features (0 columns)");
   for (Index i = 0; i < X.rows(); ++i) {
@@ -61,7 +76,9 @@ void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Miss
         throw InputError(concat(call, "(): ", name, " must be finite or NaN (missing), but ", name, "(", i, ", ", j,
                                 ") = ", X(i, j)));
     }
-    if (present == 0) throw InputError(concat(call, "(): ", name, " row ", i, " has no present feature (all NaN)"));
+    if (present == 0)
+      throw InputError(
+          concat(call, "(): ", name, " row ", i + 1, " (", name, ".row(", i, ")) has no present feature (all NaN)"));
   }
 }
 
@@ -80,7 +97,9 @@ void check_columns_present(std::string_view call, const Eigen::MatrixBase<Derive
   for (Index j = 0; j < X.cols(); ++j) {
     bool present = false;
     for (Index i = 0; i < X.rows() && !present; ++i) present = !std::isnan(static_cast<double>(X(i, j)));
-    if (!present) throw InputError(concat(call, "(): ", name, " column ", j, " has no present value (all NaN)"));
+    if (!present)
+      throw InputError(
+          concat(call, "(): ", name, " column ", j + 1, " (", name, ".col(", j, ")) has no present value (all NaN)"));
   }
 }
 

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -33,8 +34,9 @@ inline constexpr char model_magic[8] = {'S', 'O', 'M', 'T', 'I', 'L', 'E', '\0'}
 /// Version written by save(). Files of every version from 1 up load: a field added in version
 /// v is read under `if (ar.version() >= v)` and keeps its default in older files.
 /// Version 2: the models' scalers (scaling); version 3: SomParams::missing (and the other
-/// trainers' missing-value settings).
-inline constexpr std::uint32_t model_version = 3;
+/// trainers' missing-value settings); version 4: the header's notes (ModelNotes), text a
+/// program keeps with a model.
+inline constexpr std::uint32_t model_version = 4;
 inline constexpr std::uint32_t oldest_model_version = 1;
 
 inline std::uint64_t fnv1a(const char* data, std::size_t n) {
@@ -76,11 +78,14 @@ class ModelWriter {
   /// Format version of the file being written: the newest unless constructed otherwise.
   std::uint32_t version() const { return version_; }
 
-  /// Header + payload + checksum, written to "<path>.tmp" and renamed over `path`.
-  void save(const std::string& path, const std::string& kind, std::uint8_t scalar_size) const {
+  /// Header + payload + checksum, written to "<path>.tmp" and renamed over `path`. The notes
+  /// (version 4) are key, value, key, value, ...
+  void save(const std::string& path, const std::string& kind, std::uint8_t scalar_size,
+            const std::vector<std::string>& notes = {}) const {
     ModelWriter file;
     file.bytes_.assign(model_magic, model_magic + 8);
     file(version_, kind, scalar_size);
+    if (version_ >= 4) file(notes);
     file.bytes_.insert(file.bytes_.end(), bytes_.begin(), bytes_.end());
     file.raw(fnv1a(file.bytes_.data(), file.bytes_.size()));
     write_file_replacing(path, "save", std::string_view(file.bytes_.data(), file.bytes_.size()));
@@ -118,6 +123,7 @@ class ModelWriter {
 
   std::uint32_t version_;
   std::vector<char> bytes_;
+  friend void rewrite_model_notes(const std::string&, const std::vector<std::string>&);
 };
 
 /// Reads what ModelWriter wrote, checking every step.
@@ -142,7 +148,16 @@ class ModelReader {
       fail(concat("format version ", version_, " is not supported (this build reads ", oldest_model_version, " to ",
                   model_version, ")"));
     (*this)(kind_, scalar_size_);
+    if (version_ >= 4) {
+      (*this)(notes_);
+      if (notes_.size() % 2 != 0) fail("the notes are not key, value pairs");
+    }
   }
+
+  /// The header's notes, key, value, key, value, ... (empty before version 4).
+  const std::vector<std::string>& notes() const { return notes_; }
+  /// The payload's bytes, before anything is read from them.
+  std::string_view payload() const { return {bytes_.data() + pos_, end_ - pos_}; }
 
   /// The model name the file holds, e.g. "Som".
   const std::string& kind() const { return kind_; }
@@ -233,7 +248,20 @@ class ModelReader {
   std::string kind_;
   std::uint8_t scalar_size_ = 0;
   std::uint32_t version_ = 0;
+  std::vector<std::string> notes_;
 };
+
+/// Writes the model file at `path` again with other notes; the payload is kept as it is, so
+/// only files of the current payload layout (version 3 and up) are rewritten.
+inline void rewrite_model_notes(const std::string& path, const std::vector<std::string>& notes) {
+  const ModelReader r(path);
+  if (r.version() < 3)
+    r.fail(concat("format version ", r.version(), " has no room for notes; load and save the model first"));
+  ModelWriter payload;
+  const std::string_view bytes = r.payload();
+  payload.bytes_.assign(bytes.begin(), bytes.end());
+  payload.save(path, r.kind(), r.scalar_size(), notes);
+}
 
 template <typename Model>
 void save_model(const Model& model, bool fitted, const std::string& path, const char* kind, std::uint8_t scalar_size) {

@@ -3,6 +3,7 @@
 // lines, trimmed fields, missing-value text, and the quoted-field splitter of header lines.
 
 #include "somtile/core/error.hpp"
+#include "somtile/core/types.hpp"
 #include "somtile/io/detail/parse_number.hpp"
 
 #include <cmath>
@@ -45,6 +46,51 @@ inline bool csv_missing_text(const char* b, const char* e) {
 }
 
 inline bool csv_trimmed(char ch) { return ch == ' ' || ch == '\t' || ch == '"' || ch == '\r'; }
+
+/// Header::auto_detect's rule: the first line is a header when none of its fields is a number.
+/// With Missing::mask a line of nothing but missing values (",,", "NA,NA") is data.
+inline bool csv_looks_like_header(const std::vector<std::string>& row, bool mask) {
+  bool all_missing = true;
+  for (const auto& field : row) {
+    const char* b = field.data();
+    const char* e = b + field.size();
+    double v;
+    const bool missing = mask && csv_missing_text(b, e);
+    if (!missing && parse_number(b, e, v)) return false;
+    all_missing = all_missing && missing;
+  }
+  return !all_missing;
+}
+
+/// The 0-based column of CsvOptions::label_column (-1 for none): a header name or an index in
+/// [-1, n_columns). A number that names another column is ambiguous, and rejected.
+inline Index csv_label_index(const std::string& label, const std::vector<std::string>& header, Index n_columns,
+                             const std::string& path, Index first_line) {
+  if (label.empty()) return -1;
+  Index named = -1;
+  for (Index c = 0; c < Index(header.size()) && named < 0; ++c)
+    if (header[std::size_t(c)] == label) named = c;
+  double v;
+  const bool is_index = parse_number(label, v) && v == std::floor(v) && v >= -1 && v < double(n_columns);
+  const Index indexed = !is_index ? -1 : v < 0 ? n_columns - 1 : Index(v);
+  if (named >= 0 && indexed >= 0 && named != indexed)
+    throw InputError(concat(
+        "read_csv(): label column '", label, "' is ambiguous: ", path, ":", first_line, " names the column at index ",
+        named, " '", label, "', and index ", label, " is the column '", header[std::size_t(indexed)],
+        "'; give the column's name ('", header[std::size_t(indexed)], "' for index ", label, ") or the index ", named,
+        " of the column named '", label, "' (or set header = Header::absent if line ", first_line, " is data)"));
+  if (named >= 0) return named;
+  if (indexed >= 0) return indexed;
+  if (header.empty())
+    throw InputError(concat("read_csv(): label column '", label, "' is not an index in [-1, ", n_columns, "), and '",
+                            path, "' has no header (line ", first_line,
+                            " is data), so its columns have no names (set header = Header::present if line ",
+                            first_line, " is a header)"));
+  std::string names;
+  for (const auto& h : header) names += (names.empty() ? "'" : ", '") + h + "'";
+  throw InputError(concat("read_csv(): label column '", label, "' is neither a column name nor an index in [-1, ",
+                          n_columns, "); the columns of ", path, ":", first_line, " are ", names));
+}
 
 /// Whether from_chars may read `ch` as part of a number (digits, sign, point, exponent, the
 /// letters and parentheses of inf/nan(...)). Other delimiters end a number where they stand.

@@ -30,8 +30,8 @@ void warn_if_unscaled(std::string_view call, ConstRowRef<Scalar> X, double ratio
     if (hi < 0 || r > r_hi) hi = j, r_hi = r;
   }
   if (lo < 0 || r_hi <= ratio * r_lo) return;
-  warn(call, "the features' ranges (max - min) differ by a factor of ", r_hi / r_lo, " (column ", hi, ": ", r_hi,
-       ", column ", lo, ": ", r_lo,
+  warn(call, "the features' ranges (max - min) differ by a factor of ", r_hi / r_lo, " (column ", hi + 1, ": ", r_hi,
+       ", column ", lo + 1, ": ", r_lo,
        "), so the widest features dominate the distances; set scaling = Scaling::standard in the params "
        "(or scale the data)");
 }
