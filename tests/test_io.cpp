@@ -1114,11 +1114,14 @@ TEST_CASE("write_csv refuses what read_csv could not read back", "[io][csv][writ
                     "them apart");
   for (const std::string bad : {"a,b", "say \"hi\"", "two\nlines", " padded", "tab\t"})
     CHECK_THROWS_WITH(write_csv(path, X, Labels(), {"ok", bad}), Contains("the column name '" + bad + "' holds"));
+  // read_csv's automatic header detection reads a first line with any number in it as data.
   CHECK_THROWS_WITH(write_csv(path, X, Labels(), {"1", "2.5"}),
-                    Contains("every column name reads as a number or a missing value, so read_csv would take the "
-                             "header for data"));
-  CHECK_THROWS_WITH(write_csv(path, X.leftCols(1), Labels(), {""}), Contains("every column name reads as a number"));
-  CHECK_THROWS_WITH(write_csv(path, X, Labels(), {"NA", "nan"}), Contains("every column name reads as a number"));
+                    Contains("the column name '1' reads as a number, so read_csv would take the header for data"));
+  CHECK_THROWS_WITH(write_csv(path, X, Labels(), {"a", "2020"}), Contains("the column name '2020' reads as a number"));
+  CHECK_THROWS_WITH(write_csv(path, X.leftCols(1), Labels(), {""}),
+                    Contains("every column name is empty or 'NA', so read_csv would take the header for data"));
+  CHECK_THROWS_WITH(write_csv(path, X, Labels(), {"NA", ""}), Contains("every column name is empty or 'NA'"));
+  CHECK_THROWS_WITH(write_csv(path, X, Labels(), {"NA", "nan"}), Contains("the column name 'nan' reads as a number"));
   CsvWriteOptions dot;
   dot.delimiter = '.';
   CHECK_THROWS_AS(write_csv(path, X, y, {}, dot), ParameterError);

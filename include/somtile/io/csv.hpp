@@ -281,9 +281,9 @@ struct CsvWriteOptions {
 /// \throws InputError when X has no rows, holds an infinite or subnormal value (a double below
 ///         2.2e-308 in magnitude, which read_csv rejects like strtod), y's length differs from X's
 ///         rows, `columns` has another size than X's columns, a name holds the delimiter, a
-///         quote or a line break, starts or ends with a blank, or every name reads as a number
-///         or a missing value ("", "NA"; read_csv would take the header for data), the label column's name is also a
-///         feature column's, or the file cannot be written.
+///         quote or a line break, starts or ends with a blank, or reads as a number, or every name is
+///         a missing value ("", "NA"; read_csv would take such a header for data), the label
+///         column's name is also a feature column's, or the file cannot be written.
 /// \throws ParameterError when the delimiter is a letter, digit, '+', '-', '.', '"', ' ', '\0'
 ///         or a line break (it would split numbers or names).
 template <typename Derived>

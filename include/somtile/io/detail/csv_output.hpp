@@ -36,7 +36,9 @@ void check_csv_output(Index rows, Index cols, Index labels, const std::vector<st
                         "' is also a feature column's; read_csv could not tell them apart");
     header.push_back(options.label_column);
   }
-  bool all_numbers = true;
+  // read_csv (Header::auto_detect) takes a first line with any number in it for data, and so a
+  // line of nothing but missing values ("" and "NA" under Missing::mask).
+  bool all_missing = true;
   for (const std::string& name : header) {
     const bool bad =
         name.find_first_of(std::string{d, '"', '\n', '\r'}) != std::string::npos ||
@@ -44,12 +46,17 @@ void check_csv_output(Index rows, Index cols, Index labels, const std::vector<st
     require<InputError>(!bad, call, "the column name '", name,
                         "' holds the delimiter, a quote or a line break, or starts or ends with a blank; "
                         "read_csv would not read it back");
-    double v;  // read_csv with Missing::mask reads "" and "NA" as missing numbers
-    all_numbers = all_numbers && (name.empty() || name == "NA" || parse_number(name, v));
+    const bool missing = name.empty() || name == "NA";
+    double v;
+    require<InputError>(missing || !parse_number(name, v), call, "the column name '", name,
+                        "' reads as a number, so read_csv would take the header for data; give names that are "
+                        "not numbers (such as 'x",
+                        name, "')");
+    all_missing = all_missing && missing;
   }
-  require<InputError>(!all_numbers, call,
-                      "every column name reads as a number or a missing value, so read_csv would take the header "
-                      "for data; give at least one name that is not a number");
+  require<InputError>(!all_missing, call,
+                      "every column name is empty or 'NA', so read_csv would take the header for data; give at "
+                      "least one name that is not a missing value");
 }
 
 }  // namespace somtile::detail
