@@ -581,7 +581,8 @@ TEST_CASE("Missing values: error paths of the online and growing models", "[miss
   const Lattice<double> lat = mask.lattice();
   expect_input_error([&] { project_on_lattice<double>(with_nan, lat); }, "X(3, 1)");
   expect_input_error([&] { lattice_closest_vectors<double>(with_inf, lat, false, 0, Missing::mask); }, "X(4, 2)");
-  expect_input_error([&] { lattice_activations<double>(empty_row, lat, 1.0, false, 0, Missing::mask); }, "row 7 (X.row(6))");
+  expect_input_error([&] { lattice_activations<double>(empty_row, lat, 1.0, false, 0, Missing::mask); },
+                     "row 7 (X.row(6))");
 
   SomVQ<double> vq_reject(growing_params(Missing::reject)), vq_mask(growing_params(Missing::mask));
   expect_input_error([&] { vq_reject.fit(with_nan); }, "X(3, 1)");
