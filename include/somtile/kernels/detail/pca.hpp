@@ -1,9 +1,21 @@
 #pragma once
-// Principal axes of a sample matrix: the classic SOM's PCA initialisation and the network plot's
-// PCA layout. Written with plain loops on purpose: Eigen's general product and its
-// SelfAdjointEigenSolver cost every translation unit that trains a Som about 10 s of compiling
-// for a few milliseconds of work on a features x features matrix.
+// Principal axes of a sample matrix: the classic SOM's PCA initialisation, suggest_som_params and
+// the network plot's PCA layout. Written with plain loops and coefficient-wise products on
+// purpose: Eigen's general product and its SelfAdjointEigenSolver cost every translation unit that
+// trains a Som about 10 s of compiling for a few milliseconds of work on a features x features
+// matrix.
+//
+// Two methods, chosen by the number of features F:
+// - F <= full_eigen_max_features: the covariance (F x F, in double) and all its eigenvectors
+//   (symmetric_eigen), O(n F^2 + F^3);
+// - wider data: subspace iteration on the implicit covariance (subspace_principal_axes),
+//   O(n F) per iteration and O(n F) memory at most, so that a 4 000 x 11 000 TF-IDF matrix
+//   takes a fraction of a second instead of an 11 000 x 11 000 eigendecomposition (minutes,
+//   gigabytes). Rows with few nonzeros are first gathered into compressed rows, so the cost
+//   follows the nonzeros; the sparse path (kernels/detail/sparse_pca.hpp) uses the same
+//   iteration on its own compressed rows.
 
+#include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
 
 #include <Eigen/Core>
@@ -11,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 namespace somtile::detail {
 
@@ -178,16 +191,172 @@ struct PrincipalAxes {
   Eigen::VectorXd variances;  ///< sample variance along each axis (n - 1 denominator)
 };
 
-/// Mean, then the covariance in double, then its leading k eigenvectors. Axes beyond the number
-/// of features are zero. Each axis's sign is fixed (its largest component is positive) so that
-/// results are reproducible whatever the eigen-solver's sign convention.
+/// Up to this many features, principal_axes eigendecomposes the full covariance; beyond, it
+/// iterates on a subspace (a 1 024 x 1 024 eigendecomposition takes about a second).
+constexpr Index full_eigen_max_features = 1024;
+
+/// Each axis's sign is fixed (its largest component is positive) so that results are
+/// reproducible whatever the eigen-solver's sign convention.
+template <typename = void>
+Eigen::VectorXd signed_axis(Eigen::VectorXd axis) {
+  Index biggest = 0;
+  axis.cwiseAbs().maxCoeff(&biggest);
+  if (axis(biggest) < 0) axis = -axis;
+  return axis;
+}
+
+/// Orthonormalises the columns of V (modified Gram-Schmidt, twice); a column that vanishes is
+/// replaced by a random one.
+template <typename = void>
+void orthonormalize_columns(Eigen::MatrixXd& V, Random& rng) {
+  const Index b = V.cols();
+  for (Index c = 0; c < b; ++c) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const double before = V.col(c).norm();
+      for (int pass = 0; pass < 2; ++pass)
+        for (Index q = 0; q < c; ++q) V.col(c) -= V.col(q).dot(V.col(c)) * V.col(q);
+      const double after = V.col(c).norm();
+      if (after > 1e-10 * before && after > 0.0) {
+        V.col(c) /= after;
+        break;
+      }
+      for (Index j = 0; j < V.rows(); ++j) V(j, c) = rng.normal();
+    }
+  }
+}
+
+/// The leading k axes and variances of a covariance C known only through `apply(V, Y)`, which
+/// sets Y = C V for an F x b block V: subspace iteration with a Rayleigh-Ritz step on a block of
+/// k + 8 vectors (the extra vectors speed up convergence where the leading variances are close).
+/// Stops when every wanted Ritz pair's residual |C a - lambda a| is below tolerance x the largest
+/// variance, or after max_iterations (the current estimate is then used: this serves the PCA
+/// initialisation, where a nearly converged plane is as good). Fills out.axes (F x k, the sign
+/// rule of signed_axis, zero beyond F) and out.variances. The start block comes from a fixed
+/// seed, so results are reproducible.
+template <typename Apply>
+void subspace_principal_axes(Index F, Index k, Apply&& apply, PrincipalAxes& out, int max_iterations = 300,
+                             double tolerance = 1e-10) {
+  out.axes = Eigen::MatrixXd::Zero(F, k);
+  out.variances = Eigen::VectorXd::Zero(k);
+  const Index wanted = std::min(k, F), b = std::min<Index>(F, k + 8);
+  if (wanted == 0) return;
+  // Column-major for the orthonormalisation and the Ritz step, row-major (a unit's b values
+  // together) for apply.
+  Eigen::MatrixXd V(F, b), Y(F, b);
+  RowMatrix<double> V_rows(F, b), Y_rows(F, b);
+  Random rng(0x5ca1ab1e);
+  for (Index j = 0; j < F; ++j)
+    for (Index c = 0; c < b; ++c) V(j, c) = rng.normal();
+  orthonormalize_columns(V, rng);
+  Eigen::MatrixXd ritz(F, wanted), T(b, b);
+  for (int it = 0;; ++it) {
+    V_rows = V;
+    apply(V_rows, Y_rows);
+    Y = Y_rows;
+    for (Index a = 0; a < b; ++a)  // T = V^T Y, symmetric up to rounding
+      for (Index c = 0; c <= a; ++c) T(a, c) = T(c, a) = 0.5 * (V.col(a).dot(Y.col(c)) + V.col(c).dot(Y.col(a)));
+    const SymmetricEigen eig = symmetric_eigen(T);  // ascending
+    const double top = std::max(eig.values(b - 1), 0.0);
+    bool converged = true;
+    for (Index a = 0; a < wanted; ++a) {
+      const Eigen::VectorXd r = eig.vectors.col(b - 1 - a);
+      ritz.col(a) = V.lazyProduct(r);
+      out.variances(a) = std::max(eig.values(b - 1 - a), 0.0);
+      const double residual = (Y.lazyProduct(r) - eig.values(b - 1 - a) * ritz.col(a)).norm();
+      if (!(residual <= tolerance * top)) converged = false;
+    }
+    if (converged || it + 1 >= max_iterations) break;
+    V.swap(Y);
+    orthonormalize_columns(V, rng);
+  }
+  for (Index a = 0; a < wanted; ++a) out.axes.col(a) = signed_axis(ritz.col(a).normalized());
+}
+
+/// Compressed rows of a dense matrix's nonzeros, in double (the wide path of principal_axes).
+struct DenseNonzeros {
+  std::vector<Index> outer{0}, inner;
+  std::vector<double> values;
+};
+
+/// Y = C V for the covariance of the rows of dense X with mean `mean`, without forming C:
+/// sparse-looking X (at most a quarter nonzero) through its nonzeros,
+///   C V = (X^T (X V) - n mu^T (mu V)) / (n - 1),
+/// other X row by row with each cell centred, C V = sum_i c_i^T (c_i V) / (n - 1).
 template <typename Derived>
-PrincipalAxes principal_axes(const Eigen::MatrixBase<Derived>& X, Index k) {
+struct DenseCovarianceProduct {
+  const Eigen::MatrixBase<Derived>& X;
+  const Eigen::RowVectorXd& mean;
+  DenseNonzeros nz;
+  bool sparse = false;
+
+  DenseCovarianceProduct(const Eigen::MatrixBase<Derived>& X_, const Eigen::RowVectorXd& mean_) : X(X_), mean(mean_) {
+    Index count = 0;
+    for (Index i = 0; i < X.rows(); ++i)
+      for (Index j = 0; j < X.cols(); ++j) count += X(i, j) != 0;
+    sparse = 4 * count <= X.rows() * X.cols();
+    if (!sparse) return;
+    nz.inner.reserve(std::size_t(count));
+    nz.values.reserve(std::size_t(count));
+    for (Index i = 0; i < X.rows(); ++i) {
+      for (Index j = 0; j < X.cols(); ++j)
+        if (X(i, j) != 0) {
+          nz.inner.push_back(j);
+          nz.values.push_back(double(X(i, j)));
+        }
+      nz.outer.push_back(Index(nz.inner.size()));
+    }
+  }
+
+  void operator()(const RowMatrix<double>& V, RowMatrix<double>& Y) const {
+    const Index n = X.rows(), F = X.cols(), b = V.cols();
+    Y.setZero();
+    Eigen::RowVectorXd xv(b);
+    if (sparse) {
+      for (Index i = 0; i < n; ++i) {
+        xv.setZero();
+        const Index begin = nz.outer[std::size_t(i)], end = nz.outer[std::size_t(i) + 1];
+        for (Index q = begin; q < end; ++q) {
+          const double x = nz.values[std::size_t(q)];
+          const double* v = V.data() + nz.inner[std::size_t(q)] * b;
+          for (Index c = 0; c < b; ++c) xv(c) += x * v[c];
+        }
+        for (Index q = begin; q < end; ++q) {
+          const double x = nz.values[std::size_t(q)];
+          double* y = Y.data() + nz.inner[std::size_t(q)] * b;
+          for (Index c = 0; c < b; ++c) y[c] += x * xv(c);
+        }
+      }
+      const Eigen::RowVectorXd mu_v = mean.lazyProduct(V);
+      Y -= (double(n) * mean.transpose()).lazyProduct(mu_v);
+    } else {
+      Eigen::RowVectorXd c(F);
+      for (Index i = 0; i < n; ++i) {
+        for (Index j = 0; j < F; ++j) c(j) = double(X(i, j)) - mean(j);
+        xv.setZero();
+        for (Index j = 0; j < F; ++j) xv += c(j) * V.row(j);
+        for (Index j = 0; j < F; ++j) Y.row(j) += c(j) * xv;
+      }
+    }
+    Y /= double(std::max<Index>(n - 1, 1));
+  }
+};
+
+/// Mean, then the leading k principal axes of the rows of X and their variances (see the top of
+/// this file for the two methods; they agree to the iteration's tolerance). Axes beyond the
+/// number of features are zero; each axis's sign follows signed_axis. `max_full_features` moves
+/// the switch between the methods (the tests check one against the other on small data).
+template <typename Derived>
+PrincipalAxes principal_axes(const Eigen::MatrixBase<Derived>& X, Index k,
+                             Index max_full_features = full_eigen_max_features) {
   const Index n = X.rows(), F = X.cols();
   PrincipalAxes out;
   out.mean = Eigen::RowVectorXd::Zero(F);
   for (Index i = 0; i < n; ++i) out.mean += X.row(i).template cast<double>();
   out.mean /= double(std::max<Index>(n, 1));
+  if (F > max_full_features) {
+    subspace_principal_axes(F, k, DenseCovarianceProduct<Derived>(X, out.mean), out);
+    return out;
+  }
   // Upper triangle of sum_i c_i^T c_i over centred rows c_i, four rows per pass over the
   // covariance (four multiply-adds per element loaded).
   RowMatrix<double> cov = RowMatrix<double>::Zero(F, F), c(4, F);
@@ -210,11 +379,7 @@ PrincipalAxes principal_axes(const Eigen::MatrixBase<Derived>& X, Index k) {
   out.axes = Eigen::MatrixXd::Zero(F, k);
   out.variances = Eigen::VectorXd::Zero(k);
   for (Index a = 0; a < std::min(k, F); ++a) {
-    Eigen::VectorXd axis = eig.vectors.col(F - 1 - a);
-    Index biggest = 0;
-    axis.cwiseAbs().maxCoeff(&biggest);
-    if (axis(biggest) < 0) axis = -axis;
-    out.axes.col(a) = axis;
+    out.axes.col(a) = signed_axis(eig.vectors.col(F - 1 - a));
     out.variances(a) = std::max(0.0, eig.values(F - 1 - a));
   }
   return out;
