@@ -1471,6 +1471,44 @@ TEST_CASE("suggest_som_params follows the SOM Toolbox's som_make", "[som][sugges
   CHECK_THROWS_AS(suggest_som_params(nan), InputError);
 }
 
+TEST_CASE("suggest_som_params: Purpose::classify gives MapClassifier >= 0.93 on digits, display stays som_make's",
+          "[som][suggest][classifier]") {
+  const CsvData digits = read_csv(SOMTILE_DATA_DIR "/digits.csv", "label");
+  const Split<double> s = train_test_split<double>(digits.X, digits.y, 0.25, /*seed=*/0, /*stratify=*/true);
+  const SomParams display = suggest_som_params(s.X_train, Scaling::standard);
+  const SomParams asked = suggest_som_params(s.X_train, Scaling::standard, Purpose::display);
+  CHECK((asked.rows == display.rows && asked.cols == display.cols && asked.epochs == display.epochs &&
+         asked.sigma == display.sigma && asked.sigma_decay == display.sigma_decay));
+  // som_make's map for 1 347 samples: ceil(5 sqrt(1347)) = 184 -> 14 x 13 = 182 units, 15 x 12.
+  CHECK((display.rows == 15 && display.cols == 12 && display.sigma_decay == Decay::linear_to_one));
+  const SomParams classify = suggest_som_params(s.X_train, Scaling::standard, Purpose::classify);
+  const Index units = classify.rows * classify.cols;
+  CHECK(units >= s.X_train.rows() / 2);  // one unit per 1-2 samples
+  CHECK(units <= s.X_train.rows());
+  CHECK(classify.scaling == Scaling::standard);
+  CHECK((classify.init == Init::pca && classify.training == Training::batch));
+  CHECK((classify.sigma_decay == Decay::exponential && classify.sigma_final == 0.3));
+  // The sides keep som_make's ratio: the longer side on the rows, as for the display map.
+  CHECK(classify.rows >= classify.cols);
+  const auto accuracy = [&](const SomParams& p) {
+    Som<double> som(p, s.X_train.cols());
+    som.fit(s.X_train);
+    return MapClassifier<double>(som).fit(s.X_train, s.y_train).score(s.X_test, s.y_test);
+  };
+  const double a_display = accuracy(display), a_classify = accuracy(classify);
+  CAPTURE(a_display, a_classify, classify.rows, classify.cols, classify.epochs);
+  CHECK(a_classify >= 0.93);
+  CHECK(a_display < 0.9);  // the display map is too coarse to classify with
+  // float data and Missing::mask take the same path.
+  const SomParams pf =
+      suggest_som_params(RowMatrix<float>(s.X_train.cast<float>()), Scaling::standard, Purpose::classify);
+  CHECK((pf.rows == classify.rows && pf.cols == classify.cols));
+  const SomParams pm = suggest_som_params(s.X_train, Scaling::standard, Purpose::classify, Missing::mask);
+  CHECK((pm.rows == classify.rows && pm.cols == classify.cols && pm.missing == Missing::mask));
+  CHECK_THROWS_WITH(suggest_som_params(RowMatrix<double>(0, 3), Scaling::none, Purpose::classify),
+                    "suggest_som_params(): X has no samples (0 rows)");
+}
+
 // ---- automatic k and HDBSCAN defaults on real maps -------------------------------------------
 
 namespace {
