@@ -7,6 +7,7 @@
 // Usage: bench_wide [pca|cluster|all] [threads, e.g. 1,2]
 #include <somtile/cluster.hpp>
 #include <somtile/core/random.hpp>
+#include <somtile/preprocessing.hpp>
 #include <somtile/som.hpp>
 
 #include "timing.hpp"
@@ -68,6 +69,12 @@ int main(int argc, char** argv) {
     detail::PrincipalAxes axes;
     const double t = bench::seconds_of([&] { axes = detail::principal_axes(X, 2); });
     std::printf("PCA initialisation (principal_axes, k = 2): %.3f s, variances %.6g %.6g, peak RSS %.0f MB\n", t,
+                axes.variances(0), axes.variances(1), peak_rss_mb());
+    // Standardised, as suggest_som_params(X, Scaling::standard) and a Som with that scaling see it:
+    // every cell nonzero, each column mostly one value.
+    const RowMatrix<double> Z = StandardScaler<double>().fit(X).transform(X);
+    const double ts = bench::seconds_of([&] { axes = detail::principal_axes(Z, 2); });
+    std::printf("PCA initialisation of the standardised matrix: %.3f s, variances %.6g %.6g, peak RSS %.0f MB\n", ts,
                 axes.variances(0), axes.variances(1), peak_rss_mb());
   }
   if (what == "cluster" || what == "all") {

@@ -282,7 +282,6 @@ Axes covariance_axes(const RowMatrix<double>& X, Index k) {
   const RowMatrix<double> C = X.rowwise() - X.colwise().mean();
   const Eigen::MatrixXd cov = (C.transpose() * C) / double(X.rows() - 1);
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
-  const Index F = X.cols();
   return {eig.eigenvectors().rightCols(k).rowwise().reverse(), eig.eigenvalues().tail(k).reverse()};
 }
 
@@ -304,11 +303,15 @@ TEST_CASE("principal_axes: subspace iteration gives the full eigensolver's axes 
   for (const auto& shape :
        {std::pair<Index, Index>{300, 24}, std::pair<Index, Index>{60, 55}, std::pair<Index, Index>{25, 140}}) {
     const Index n = shape.first, F = shape.second;
-    for (const double zeros : {0.0, 0.9}) {  // dense cells, and the compressed-rows path
+    // Dense cells; the compressed-rows path on sparse cells and on sparse cells shifted by a
+    // constant per column (as scaling makes them).
+    for (const double zeros : {0.0, 0.9, -0.9}) {
       CAPTURE(n, F, zeros);
-      const RowMatrix<double> X = pca_oracle::spread_rows(n, F, zeros, std::uint64_t(n * F));
+      RowMatrix<double> X = pca_oracle::spread_rows(n, F, std::abs(zeros), std::uint64_t(n * F));
+      if (zeros < 0)
+        for (Index j = 0; j < F; ++j) X.col(j).array() += 1.0 + 0.5 * double(j);
       const auto oracle = covariance_axes(X, 3);
-      const detail::PrincipalAxes iterated = detail::principal_axes(X, 3, 0);  // 0: never the full solver
+      const detail::PrincipalAxes iterated = detail::principal_axes(X, 3, 0, 0);  // never the full solver
       const detail::PrincipalAxes full = detail::principal_axes(X, 3);
       CHECK((iterated.mean - X.colwise().mean()).cwiseAbs().maxCoeff() < 1e-12);
       for (Index a = 0; a < 3; ++a) {
@@ -341,7 +344,7 @@ TEST_CASE("principal_axes: with two nearly equal leading variances the plane is 
   const auto oracle = pca_oracle::covariance_axes(X, 2);
   for (const Index max_full : {Index(0), detail::full_eigen_max_features}) {
     CAPTURE(max_full);
-    const detail::PrincipalAxes mine = detail::principal_axes(X, 2, max_full);
+    const detail::PrincipalAxes mine = detail::principal_axes(X, 2, 0, max_full);
     const Eigen::MatrixXd P = mine.axes * mine.axes.transpose(), Q = oracle.vectors * oracle.vectors.transpose();
     CHECK((P - Q).cwiseAbs().maxCoeff() < 1e-7);
     for (Index a = 0; a < 2; ++a) CHECK(mine.variances(a) == Approx(oracle.values(a)).epsilon(1e-9));
@@ -366,6 +369,15 @@ TEST_CASE("principal_axes: 100 x 20 000 data takes the subspace path (no 20 000 
       CHECK(std::min((mine.axes.col(a) - o).norm(), (mine.axes.col(a) + o).norm()) < tolerance);
       CHECK(mine.variances(a) == Approx(gram.eigenvalues()(n - 1 - a) / double(n - 1)).epsilon(tolerance));
     }
+  }
+  // The same bits on any number of threads, with compressed rows and with dense cells.
+  RowMatrix<double> dense = X.leftCols(3000);
+  for (Index i = 0; i < dense.size(); ++i) dense.data()[i] += 0.01 * double(i % 7);
+  for (const RowMatrix<double>* data : {&X, &dense}) {
+    const detail::PrincipalAxes one = detail::principal_axes(*data, 2, 1), two = detail::principal_axes(*data, 2, 2),
+                                three = detail::principal_axes(*data, 2, 3);
+    CHECK((one.axes == two.axes && one.axes == three.axes));
+    CHECK((one.variances == two.variances && one.variances == three.variances));
   }
 }
 

@@ -11,10 +11,11 @@
 // - wider data: subspace iteration on the implicit covariance (subspace_principal_axes),
 //   O(n F) per iteration and O(n F) memory at most, so that a 4 000 x 11 000 TF-IDF matrix
 //   takes a fraction of a second instead of an 11 000 x 11 000 eigendecomposition (minutes,
-//   gigabytes). Rows with few nonzeros are first gathered into compressed rows, so the cost
-//   follows the nonzeros; the sparse path (kernels/detail/sparse_pca.hpp) uses the same
-//   iteration on its own compressed rows.
+//   gigabytes). Data whose columns are mostly one value (sparse data, also once scaled) are
+//   first gathered into compressed rows, so the cost follows the other cells; the sparse path
+//   (kernels/detail/sparse_pca.hpp) uses the same iteration on its own compressed rows.
 
+#include "somtile/core/detail/parallel.hpp"
 #include "somtile/core/random.hpp"
 #include "somtile/core/types.hpp"
 
@@ -272,81 +273,145 @@ void subspace_principal_axes(Index F, Index k, Apply&& apply, PrincipalAxes& out
   for (Index a = 0; a < wanted; ++a) out.axes.col(a) = signed_axis(ritz.col(a).normalized());
 }
 
-/// Compressed rows of a dense matrix's nonzeros, in double (the wide path of principal_axes).
-struct DenseNonzeros {
-  std::vector<Index> outer{0}, inner;
-  std::vector<double> values;
-};
-
-/// Y = C V for the covariance of the rows of dense X with mean `mean`, without forming C:
-/// sparse-looking X (at most a quarter nonzero) through its nonzeros,
-///   C V = (X^T (X V) - n mu^T (mu V)) / (n - 1),
-/// other X row by row with each cell centred, C V = sum_i c_i^T (c_i V) / (n - 1).
+/// Y = C V for the covariance C of the rows of dense X with mean `mean`, without forming C.
+/// The covariance does not change when a column is shifted by a constant, so each column is
+/// shifted by its common value (the majority of its first three cells: 0 for sparse data, the
+/// image of 0 for scaled sparse data). When at most a quarter of the shifted cells are nonzero
+/// they are gathered into compressed rows and columns and
+///   C V = (S^T (S V) - n m^T (m V)) / (n - 1),   S = X shifted, m = its mean;
+/// otherwise X is read with each cell centred, C V = X_c^T (X_c V) / (n - 1). Rows of S V and
+/// of Y are each computed by one thread in a fixed order: the same result on any number of
+/// threads.
 template <typename Derived>
 struct DenseCovarianceProduct {
   const Eigen::MatrixBase<Derived>& X;
   const Eigen::RowVectorXd& mean;
-  DenseNonzeros nz;
+  int n_threads = 0;
+  Eigen::RowVectorXd shifted_mean;
+  // The shifted nonzeros by rows (row_start, row_column, row_value) and by columns.
+  std::vector<Index> row_start{0}, row_column, column_start, column_row;
+  std::vector<double> row_value, column_value;
   bool sparse = false;
+  mutable RowMatrix<double> XV;
 
-  DenseCovarianceProduct(const Eigen::MatrixBase<Derived>& X_, const Eigen::RowVectorXd& mean_) : X(X_), mean(mean_) {
+  DenseCovarianceProduct(const Eigen::MatrixBase<Derived>& X_, const Eigen::RowVectorXd& mean_, int threads)
+      : X(X_), mean(mean_), n_threads(threads) {
+    const Index n = X.rows(), F = X.cols();
+    Eigen::RowVectorXd shift = Eigen::RowVectorXd::Zero(F);
+    for (Index j = 0; j < F && n > 0; ++j) {
+      const double a = double(X(0, j)), b = double(X(std::min<Index>(1, n - 1), j)),
+                   c = double(X(std::min<Index>(2, n - 1), j));
+      shift(j) = b == c ? b : a;
+    }
+    std::vector<Index> per_column(std::size_t(F), 0);
     Index count = 0;
-    for (Index i = 0; i < X.rows(); ++i)
-      for (Index j = 0; j < X.cols(); ++j) count += X(i, j) != 0;
-    sparse = 4 * count <= X.rows() * X.cols();
+    for (Index i = 0; i < n; ++i)
+      for (Index j = 0; j < F; ++j)
+        if (double(X(i, j)) != shift(j)) ++count, ++per_column[std::size_t(j)];
+    sparse = 4 * count <= n * F;
     if (!sparse) return;
-    nz.inner.reserve(std::size_t(count));
-    nz.values.reserve(std::size_t(count));
-    for (Index i = 0; i < X.rows(); ++i) {
-      for (Index j = 0; j < X.cols(); ++j)
-        if (X(i, j) != 0) {
-          nz.inner.push_back(j);
-          nz.values.push_back(double(X(i, j)));
+    shifted_mean = mean - shift;
+    row_column.reserve(std::size_t(count));
+    row_value.reserve(std::size_t(count));
+    column_start.assign(std::size_t(F) + 1, 0);
+    for (Index j = 0; j < F; ++j)
+      column_start[std::size_t(j) + 1] = column_start[std::size_t(j)] + per_column[std::size_t(j)];
+    column_row.resize(std::size_t(count));
+    column_value.resize(std::size_t(count));
+    std::vector<Index> next(column_start.begin(), column_start.end() - 1);
+    for (Index i = 0; i < n; ++i) {
+      for (Index j = 0; j < F; ++j)
+        if (double(X(i, j)) != shift(j)) {
+          const double v = double(X(i, j)) - shift(j);
+          row_column.push_back(j);
+          row_value.push_back(v);
+          const auto at = std::size_t(next[std::size_t(j)]++);
+          column_row[at] = i;
+          column_value[at] = v;
         }
-      nz.outer.push_back(Index(nz.inner.size()));
+      row_start.push_back(Index(row_column.size()));
     }
   }
 
   void operator()(const RowMatrix<double>& V, RowMatrix<double>& Y) const {
     const Index n = X.rows(), F = X.cols(), b = V.cols();
-    Y.setZero();
-    Eigen::RowVectorXd xv(b);
+    XV.resize(n, b);
+    const double denominator = double(std::max<Index>(n - 1, 1));
     if (sparse) {
-      for (Index i = 0; i < n; ++i) {
-        xv.setZero();
-        const Index begin = nz.outer[std::size_t(i)], end = nz.outer[std::size_t(i) + 1];
-        for (Index q = begin; q < end; ++q) {
-          const double x = nz.values[std::size_t(q)];
-          const double* v = V.data() + nz.inner[std::size_t(q)] * b;
-          for (Index c = 0; c < b; ++c) xv(c) += x * v[c];
-        }
-        for (Index q = begin; q < end; ++q) {
-          const double x = nz.values[std::size_t(q)];
-          double* y = Y.data() + nz.inner[std::size_t(q)] * b;
-          for (Index c = 0; c < b; ++c) y[c] += x * xv(c);
-        }
-      }
-      const Eigen::RowVectorXd mu_v = mean.lazyProduct(V);
-      Y -= (double(n) * mean.transpose()).lazyProduct(mu_v);
+      const double work = double(row_value.size()) / double(std::max<Index>(n, 1)) * double(b);
+      parallel_for_chunks(
+          n, 64, n_threads,
+          [&](Index begin, Index end) {
+            for (Index i = begin; i < end; ++i) {
+              double* xv = XV.data() + i * b;
+              std::fill(xv, xv + b, 0.0);
+              for (Index q = row_start[std::size_t(i)]; q < row_start[std::size_t(i) + 1]; ++q) {
+                const double x = row_value[std::size_t(q)];
+                const double* v = V.data() + row_column[std::size_t(q)] * b;
+                for (Index c = 0; c < b; ++c) xv[c] += x * v[c];
+              }
+            }
+          },
+          work);
+      const Eigen::RowVectorXd m_v = shifted_mean.lazyProduct(V);
+      parallel_for_chunks(
+          F, 256, n_threads,
+          [&](Index begin, Index end) {
+            for (Index j = begin; j < end; ++j) {
+              double* y = Y.data() + j * b;
+              std::fill(y, y + b, 0.0);
+              for (Index q = column_start[std::size_t(j)]; q < column_start[std::size_t(j) + 1]; ++q) {
+                const double x = column_value[std::size_t(q)];
+                const double* xv = XV.data() + column_row[std::size_t(q)] * b;
+                for (Index c = 0; c < b; ++c) y[c] += x * xv[c];
+              }
+              const double m = double(n) * shifted_mean(j);
+              for (Index c = 0; c < b; ++c) y[c] = (y[c] - m * m_v(c)) / denominator;
+            }
+          },
+          work * double(n) / double(std::max<Index>(F, 1)));
     } else {
-      Eigen::RowVectorXd c(F);
-      for (Index i = 0; i < n; ++i) {
-        for (Index j = 0; j < F; ++j) c(j) = double(X(i, j)) - mean(j);
-        xv.setZero();
-        for (Index j = 0; j < F; ++j) xv += c(j) * V.row(j);
-        for (Index j = 0; j < F; ++j) Y.row(j) += c(j) * xv;
-      }
+      parallel_for_chunks(
+          n, 16, n_threads,
+          [&](Index begin, Index end) {
+            for (Index i = begin; i < end; ++i) {
+              double* xv = XV.data() + i * b;
+              std::fill(xv, xv + b, 0.0);
+              for (Index j = 0; j < F; ++j) {
+                const double x = double(X(i, j)) - mean(j);
+                const double* v = V.data() + j * b;
+                for (Index c = 0; c < b; ++c) xv[c] += x * v[c];
+              }
+            }
+          },
+          double(F * b));
+      parallel_for_chunks(
+          F, 64, n_threads,
+          [&](Index begin, Index end) {
+            for (Index j = begin; j < end; ++j) std::fill(Y.data() + j * b, Y.data() + (j + 1) * b, 0.0);
+            for (Index i = 0; i < n; ++i) {
+              const double* xv = XV.data() + i * b;
+              for (Index j = begin; j < end; ++j) {
+                const double x = double(X(i, j)) - mean(j);
+                double* y = Y.data() + j * b;
+                for (Index c = 0; c < b; ++c) y[c] += x * xv[c];
+              }
+            }
+            for (Index j = begin; j < end; ++j)
+              for (Index c = 0; c < b; ++c) Y(j, c) /= denominator;
+          },
+          double(n * b));
     }
-    Y /= double(std::max<Index>(n - 1, 1));
   }
 };
 
 /// Mean, then the leading k principal axes of the rows of X and their variances (see the top of
 /// this file for the two methods; they agree to the iteration's tolerance). Axes beyond the
-/// number of features are zero; each axis's sign follows signed_axis. `max_full_features` moves
+/// number of features are zero; each axis's sign follows signed_axis. `n_threads` (0 = all)
+/// serves the subspace iteration, whose result does not depend on it. `max_full_features` moves
 /// the switch between the methods (the tests check one against the other on small data).
 template <typename Derived>
-PrincipalAxes principal_axes(const Eigen::MatrixBase<Derived>& X, Index k,
+PrincipalAxes principal_axes(const Eigen::MatrixBase<Derived>& X, Index k, int n_threads = 0,
                              Index max_full_features = full_eigen_max_features) {
   const Index n = X.rows(), F = X.cols();
   PrincipalAxes out;
@@ -354,7 +419,7 @@ PrincipalAxes principal_axes(const Eigen::MatrixBase<Derived>& X, Index k,
   for (Index i = 0; i < n; ++i) out.mean += X.row(i).template cast<double>();
   out.mean /= double(std::max<Index>(n, 1));
   if (F > max_full_features) {
-    subspace_principal_axes(F, k, DenseCovarianceProduct<Derived>(X, out.mean), out);
+    subspace_principal_axes(F, k, DenseCovarianceProduct<Derived>(X, out.mean, n_threads), out);
     return out;
   }
   // Upper triangle of sum_i c_i^T c_i over centred rows c_i, four rows per pass over the
