@@ -1517,6 +1517,8 @@ TEST_CASE("suggest_som_params: Purpose::classify gives MapClassifier >= 0.93 on 
   CHECK((pf.rows == classify.rows && pf.cols == classify.cols));
   const SomParams pm = suggest_som_params(s.X_train, Scaling::standard, Purpose::classify, Missing::mask);
   CHECK((pm.rows == classify.rows && pm.cols == classify.cols && pm.missing == Missing::mask));
+  CHECK(enum_name(Purpose::classify) == "classify");
+  CHECK(enum_from_name<Purpose>("display") == Purpose::display);
   CHECK_THROWS_WITH(suggest_som_params(RowMatrix<double>(0, 3), Scaling::none, Purpose::classify),
                     "suggest_som_params(): X has no samples (0 rows)");
 }

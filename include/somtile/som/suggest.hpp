@@ -29,12 +29,15 @@
 // (standardised digits, stratified 75/25 splits: 0.95-0.97; a final sigma of 1 gives 0.90-0.93).
 
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/enum_names.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/kernels/detail/pca.hpp"
 #include "somtile/som/som.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <string_view>
 
 namespace somtile {
 
@@ -42,6 +45,10 @@ namespace somtile {
 enum class Purpose {
   display,  ///< the SOM Toolbox's map, about 5 sqrt(n) units: to look at (U-matrix, planes, clusters)
   classify  ///< about one unit per 1.5 samples, trained to a small final sigma: for MapClassifier
+};
+template <>
+struct EnumNames<Purpose> {
+  static constexpr std::array<std::string_view, 2> names{"display", "classify"};
 };
 
 /// SomParams as the SOM Toolbox's som_make chooses them for X (see the top of this file):
