@@ -837,6 +837,82 @@ TEST_CASE("cluster_units: k-means, GMM and HDBSCAN on a map's units", "[som_clus
   CHECK(std::isnan(one.metrics.calinski_harabasz));
 }
 
+namespace {
+
+// Mean silhouette by its definition: naive distance loops, no GEMM.
+double brute_silhouette(const RowMatrix<double>& X, const Labels& labels) {
+  const Index n = X.rows();
+  const Index k = labels.maxCoeff() + 1;
+  double total = 0;
+  for (Index i = 0; i < n; ++i) {
+    std::vector<double> sum(std::size_t(k), 0.0), count(std::size_t(k), 0.0);
+    for (Index j = 0; j < n; ++j) {
+      double d2 = 0;
+      for (Index f = 0; f < X.cols(); ++f) d2 += (X(i, f) - X(j, f)) * (X(i, f) - X(j, f));
+      sum[std::size_t(labels[j])] += std::sqrt(d2);
+      count[std::size_t(labels[j])] += 1;
+    }
+    const auto own = std::size_t(labels[i]);
+    if (count[own] <= 1) continue;  // 0
+    const double a = sum[own] / (count[own] - 1);
+    double b = std::numeric_limits<double>::infinity();
+    for (std::size_t c = 0; c < std::size_t(k); ++c)
+      if (c != own && count[c] > 0) b = std::min(b, sum[c] / count[c]);
+    total += (b - a) / std::max(a, b);
+  }
+  return total / double(n);
+}
+
+// Units x features codebooks with four groups of units, narrow (features < units) and wide.
+RowMatrix<double> grouped_codebook(Index units, Index features, std::uint64_t seed) {
+  Random rng(seed);
+  RowMatrix<double> centres(4, features), W(units, features);
+  for (Index i = 0; i < centres.size(); ++i) centres.data()[i] = rng.uniform() < 0.1 ? 2.0 * rng.normal() : 0.0;
+  for (Index u = 0; u < units; ++u)
+    for (Index f = 0; f < features; ++f) W(u, f) = centres(u % 4, f) + 0.3 * rng.normal() * (rng.uniform() < 0.2);
+  return W;
+}
+
+}  // namespace
+
+TEST_CASE("cluster_units: the automatic k's silhouettes and labels are the candidates' own, on any threads",
+          "[som_cluster]") {
+  // Oracle: each candidate k-means on the codebook itself, scored by a brute-force silhouette
+  // (what the automatic k computed, candidate by candidate, before sharing the distances and
+  // clustering wide codebooks on fewer coordinates).
+  for (const auto& shape :
+       {std::pair<Index, Index>{64, 6}, std::pair<Index, Index>{64, 700}, std::pair<Index, Index>{36, 2000}}) {
+    const Index units = shape.first, features = shape.second;
+    CAPTURE(units, features);
+    const RowMatrix<double> W = grouped_codebook(units, features, std::uint64_t(units + features));
+    const Index k_limit = std::min<Index>(7, Index(std::sqrt(double(units))));
+    std::vector<ClusterResult> runs;
+    for (const int threads : {1, 2, 3})
+      runs.push_back(cluster_units<double>(W, RowMatrix<double>(), with<ClusterParams>([&](auto& p) {
+                                             p.max_k = 7;
+                                             p.n_threads = threads;
+                                           })));
+    const ClusterResult& r = runs[0];
+    REQUIRE(r.k_scores.size() == std::size_t(k_limit));
+    Index best_k = 2;
+    double best = -1;
+    for (Index k = 2; k <= k_limit; ++k) {
+      const Labels labels = KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = k; })).fit(W).labels();
+      const double s = brute_silhouette(W, labels);
+      CHECK(r.k_scores[std::size_t(k - 1)] == Approx(s).margin(1e-12));
+      if (s > best) best = s, best_k = k;
+    }
+    CHECK(r.n_clusters == best_k);
+    CHECK(r.labels == KMeans<double>(with<KMeansParams>([&](auto& p) { p.n_clusters = best_k; })).fit(W).labels());
+    for (const ClusterResult& other : runs) {  // identical for 1, 2 and 3 threads
+      CHECK(other.n_clusters == r.n_clusters);
+      CHECK(other.labels == r.labels);
+      for (std::size_t c = 1; c < r.k_scores.size(); ++c) CHECK(other.k_scores[c] == r.k_scores[c]);
+      CHECK(other.inertia == r.inertia);
+    }
+  }
+}
+
 TEST_CASE("elbow_k picks the largest bend", "[som_cluster]") {
   CHECK(elbow_k({100, 40, 5, 4, 3.5}) == 3);
   CHECK(elbow_k({100, 20, 15, 12, 10}) == 2);

@@ -9,6 +9,7 @@
 #include <somtile/som.hpp>
 
 #include <Eigen/Eigenvalues>
+#include <Eigen/QR>
 #include <catch2/catch.hpp>
 #include "support/scalars.hpp"
 
@@ -266,6 +267,117 @@ TEST_CASE("symmetric_eigen agrees with Eigen's SelfAdjointEigenSolver", "[som][i
       CHECK((back - A).cwiseAbs().maxCoeff() < 1e-12 * scale * double(n));
       for (Index i = 1; i < n; ++i) CHECK(mine.values(i - 1) <= mine.values(i));
     }
+  }
+}
+
+namespace pca_oracle {
+
+// Leading k eigenvectors (columns, largest first) and eigenvalues of the covariance of X, by
+// Eigen's SelfAdjointEigenSolver.
+struct Axes {
+  Eigen::MatrixXd vectors;
+  Eigen::VectorXd values;
+};
+Axes covariance_axes(const RowMatrix<double>& X, Index k) {
+  const RowMatrix<double> C = X.rowwise() - X.colwise().mean();
+  const Eigen::MatrixXd cov = (C.transpose() * C) / double(X.rows() - 1);
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
+  return {eig.eigenvectors().rightCols(k).rowwise().reverse(), eig.eigenvalues().tail(k).reverse()};
+}
+
+// Rows with decaying column scales (distinct leading variances); `zeros` of the cells are 0.
+RowMatrix<double> spread_rows(Index n, Index F, double zeros, std::uint64_t seed) {
+  Random rng(seed);
+  RowMatrix<double> X(n, F);
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < F; ++j)
+      X(i, j) = rng.uniform() < zeros ? 0.0 : (rng.normal() + 1.0) * 3.0 / (1.0 + 0.3 * double(j % 17));
+  return X;
+}
+
+}  // namespace pca_oracle
+
+TEST_CASE("principal_axes: subspace iteration gives the full eigensolver's axes on tall, square and wide data",
+          "[som][init][pca]") {
+  using pca_oracle::covariance_axes;
+  for (const auto& shape :
+       {std::pair<Index, Index>{300, 24}, std::pair<Index, Index>{60, 55}, std::pair<Index, Index>{25, 140}}) {
+    const Index n = shape.first, F = shape.second;
+    // Dense cells; the compressed-rows path on sparse cells and on sparse cells shifted by a
+    // constant per column (as scaling makes them).
+    for (const double zeros : {0.0, 0.9, -0.9}) {
+      CAPTURE(n, F, zeros);
+      RowMatrix<double> X = pca_oracle::spread_rows(n, F, std::abs(zeros), std::uint64_t(n * F));
+      if (zeros < 0)
+        for (Index j = 0; j < F; ++j) X.col(j).array() += 1.0 + 0.5 * double(j);
+      const auto oracle = covariance_axes(X, 3);
+      const detail::PrincipalAxes iterated = detail::principal_axes(X, 3, 0, 0);  // never the full solver
+      const detail::PrincipalAxes full = detail::principal_axes(X, 3);
+      CHECK((iterated.mean - X.colwise().mean()).cwiseAbs().maxCoeff() < 1e-12);
+      for (Index a = 0; a < 3; ++a) {
+        CAPTURE(a, oracle.values.transpose());
+        const Eigen::VectorXd o = oracle.vectors.col(a);
+        CHECK(std::min((iterated.axes.col(a) - o).norm(), (iterated.axes.col(a) + o).norm()) < 1e-7);
+        CHECK(iterated.variances(a) == Approx(oracle.values(a)).epsilon(1e-9));
+        // Both methods apply the same sign rule: the same vectors, not only up to sign.
+        CHECK((iterated.axes.col(a) - full.axes.col(a)).norm() < 1e-7);
+      }
+    }
+  }
+}
+
+TEST_CASE("principal_axes: with two nearly equal leading variances the plane is the eigensolver's",
+          "[som][init][pca]") {
+  // X = U S W^T with orthonormal centred U and W: variances s^2 / (n - 1), the first two 1e-9 apart.
+  const Index n = 80, F = 60;
+  Random rng(17);
+  RowMatrix<double> G(n, F), H(F, F);
+  for (Index i = 0; i < G.size(); ++i) G.data()[i] = rng.normal();
+  for (Index i = 0; i < H.size(); ++i) H.data()[i] = rng.normal();
+  G = G.rowwise() - G.colwise().mean();
+  const Eigen::MatrixXd U = Eigen::HouseholderQR<Eigen::MatrixXd>(G).householderQ() * Eigen::MatrixXd::Identity(n, F);
+  const Eigen::MatrixXd W = Eigen::HouseholderQR<Eigen::MatrixXd>(H).householderQ();
+  Eigen::VectorXd s(F);
+  for (Index j = 0; j < F; ++j) s(j) = 10.0 / (1.0 + double(j));
+  s(1) = s(0) * (1 - 1e-9);
+  const RowMatrix<double> X = U * s.asDiagonal() * W.transpose();
+  const auto oracle = pca_oracle::covariance_axes(X, 2);
+  for (const Index max_full : {Index(0), detail::full_eigen_max_features}) {
+    CAPTURE(max_full);
+    const detail::PrincipalAxes mine = detail::principal_axes(X, 2, 0, max_full);
+    const Eigen::MatrixXd P = mine.axes * mine.axes.transpose(), Q = oracle.vectors * oracle.vectors.transpose();
+    CHECK((P - Q).cwiseAbs().maxCoeff() < 1e-7);
+    for (Index a = 0; a < 2; ++a) CHECK(mine.variances(a) == Approx(oracle.values(a)).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("principal_axes: 100 x 20 000 data takes the subspace path (no 20 000 x 20 000 covariance)",
+          "[som][init][pca]") {
+  // Oracle: the Gram matrix (100 x 100) by Eigen's SelfAdjointEigenSolver, axes C^T u / |C^T u|.
+  const Index n = 100, F = 20000;
+  RowMatrix<double> X = pca_oracle::spread_rows(n, F, 0.95, 3);
+  for (Index i = 0; i < n; ++i) X.row(i).head(40) *= 1.0 + double(i % 4);  // a few strong directions
+  const RowMatrix<double> C = X.rowwise() - X.colwise().mean();
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> gram(Eigen::MatrixXd(C * C.transpose()));
+  for (const bool single : {false, true}) {
+    CAPTURE(single);
+    const detail::PrincipalAxes mine =
+        single ? detail::principal_axes(RowMatrix<float>(X.cast<float>()), 2) : detail::principal_axes(X, 2);
+    for (Index a = 0; a < 2; ++a) {
+      const Eigen::VectorXd o = (C.transpose() * gram.eigenvectors().col(n - 1 - a)).normalized();
+      const double tolerance = single ? 1e-5 : 1e-7;
+      CHECK(std::min((mine.axes.col(a) - o).norm(), (mine.axes.col(a) + o).norm()) < tolerance);
+      CHECK(mine.variances(a) == Approx(gram.eigenvalues()(n - 1 - a) / double(n - 1)).epsilon(tolerance));
+    }
+  }
+  // The same bits on any number of threads, with compressed rows and with dense cells.
+  RowMatrix<double> dense = X.leftCols(3000);
+  for (Index i = 0; i < dense.size(); ++i) dense.data()[i] += 0.01 * double(i % 7);
+  for (const RowMatrix<double>* data : {&X, &dense}) {
+    const detail::PrincipalAxes one = detail::principal_axes(*data, 2, 1), two = detail::principal_axes(*data, 2, 2),
+                                three = detail::principal_axes(*data, 2, 3);
+    CHECK((one.axes == two.axes && one.axes == three.axes));
+    CHECK((one.variances == two.variances && one.variances == three.variances));
   }
 }
 
@@ -1420,6 +1532,46 @@ TEST_CASE("suggest_som_params follows the SOM Toolbox's som_make", "[som][sugges
   RowMatrix<double> nan = RowMatrix<double>::Ones(4, 2);
   nan(1, 1) = std::numeric_limits<double>::infinity();
   CHECK_THROWS_AS(suggest_som_params(nan), InputError);
+}
+
+TEST_CASE("suggest_som_params: Purpose::classify gives MapClassifier >= 0.93 on digits, display stays som_make's",
+          "[som][suggest][classifier]") {
+  const CsvData digits = read_csv(SOMTILE_DATA_DIR "/digits.csv", "label");
+  const Split<double> s = train_test_split<double>(digits.X, digits.y, 0.25, /*seed=*/0, /*stratify=*/true);
+  const SomParams display = suggest_som_params(s.X_train, Scaling::standard);
+  const SomParams asked = suggest_som_params(s.X_train, Scaling::standard, Purpose::display);
+  CHECK((asked.rows == display.rows && asked.cols == display.cols && asked.epochs == display.epochs &&
+         asked.sigma == display.sigma && asked.sigma_decay == display.sigma_decay));
+  // som_make's map for 1 347 samples: ceil(5 sqrt(1347)) = 184 -> 14 x 13 = 182 units, 15 x 12.
+  CHECK((display.rows == 15 && display.cols == 12 && display.sigma_decay == Decay::linear_to_one));
+  const SomParams classify = suggest_som_params(s.X_train, Scaling::standard, Purpose::classify);
+  const Index units = classify.rows * classify.cols;
+  CHECK(units >= s.X_train.rows() / 2);  // one unit per 1-2 samples
+  CHECK(units <= s.X_train.rows());
+  CHECK(classify.scaling == Scaling::standard);
+  CHECK((classify.init == Init::pca && classify.training == Training::batch));
+  CHECK((classify.sigma_decay == Decay::exponential && classify.sigma_final == 0.3));
+  // The sides keep som_make's ratio: the longer side on the rows, as for the display map.
+  CHECK(classify.rows >= classify.cols);
+  const auto accuracy = [&](const SomParams& p) {
+    Som<double> som(p, s.X_train.cols());
+    som.fit(s.X_train);
+    return MapClassifier<double>(som).fit(s.X_train, s.y_train).score(s.X_test, s.y_test);
+  };
+  const double a_display = accuracy(display), a_classify = accuracy(classify);
+  CAPTURE(a_display, a_classify, classify.rows, classify.cols, classify.epochs);
+  CHECK(a_classify >= 0.93);
+  CHECK(a_display < 0.9);  // the display map is too coarse to classify with
+  // float data and Missing::mask take the same path.
+  const SomParams pf =
+      suggest_som_params(RowMatrix<float>(s.X_train.cast<float>()), Scaling::standard, Purpose::classify);
+  CHECK((pf.rows == classify.rows && pf.cols == classify.cols));
+  const SomParams pm = suggest_som_params(s.X_train, Scaling::standard, Purpose::classify, Missing::mask);
+  CHECK((pm.rows == classify.rows && pm.cols == classify.cols && pm.missing == Missing::mask));
+  CHECK(enum_name(Purpose::classify) == "classify");
+  CHECK(enum_from_name<Purpose>("display") == Purpose::display);
+  CHECK_THROWS_WITH(suggest_som_params(RowMatrix<double>(0, 3), Scaling::none, Purpose::classify),
+                    "suggest_som_params(): X has no samples (0 rows)");
 }
 
 // ---- automatic k and HDBSCAN defaults on real maps -------------------------------------------

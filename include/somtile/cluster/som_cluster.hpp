@@ -149,9 +149,15 @@ ClusterResult cluster_units(DataRef<Scalar> weights, const RowMatrix<double>& po
         r.k_scores.push_back(std::numeric_limits<double>::quiet_NaN());
         k = 2;
         double best = -std::numeric_limits<double>::infinity();
+        const auto candidate = [&](Index c, int threads) {
+          KMeans<double> km = model(c);
+          KMeansParams kp = km.params();
+          kp.n_threads = threads;
+          return KMeans<double>(kp);
+        };
+        const std::vector<double> scores = detail::silhouette_k_scores(F, k_limit, candidate, params.n_threads);
         for (Index c = 2; c <= k_limit; ++c) {
-          const Labels labels = model(c).fit(F).labels();
-          const double s = detail::unit_cluster_metrics(F, labels, params.n_threads).silhouette;
+          const double s = scores[std::size_t(c - 2)];
           r.k_scores.push_back(s);
           if (s > best) {
             best = s;

@@ -42,8 +42,10 @@ namespace somtile {
 /// \throws InputError from fit() when X is empty, not finite, has another feature count than
 ///         the map or y another length than X has rows; likewise from predict(),
 ///         predict_proba() and score().
+/// The default suggest_som_params map is sized for display; Purpose::classify sizes it for this
+/// classifier (standardised digits: test accuracy 0.95 against 0.85).
 /// \code
-/// Som<double> som(suggest_som_params(X_train), X_train.cols());
+/// Som<double> som(suggest_som_params(X_train, Scaling::standard, Purpose::classify), X_train.cols());
 /// som.fit(X_train);
 /// MapClassifier<double> clf(som);
 /// double accuracy = clf.fit(X_train, y_train).score(X_test, y_test);

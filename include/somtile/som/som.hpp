@@ -434,7 +434,7 @@ class Som {
         break;
       }
       case Init::pca:
-        W = pca_weights(detail::principal_axes(X, 2));
+        W = pca_weights(detail::principal_axes(X, 2, params_.n_threads));
         break;
     }
     return W;

@@ -20,16 +20,36 @@
 //   epochs = rough + fine-tuning, sigma = the rough phase's initial radius, falling linearly
 //   to 1 (Decay::linear_to_one). The radius is sigma of exp(-d^2 / (2 sigma^2)) in both.
 // MATLAB's round (halves away from zero) is std::round.
+//
+// Purpose::classify (somtile's own, not som_make's): about 5 sqrt(n) units are sized for looking
+// at a map, and too coarse to classify with (MapClassifier on standardised digits: 0.85 against
+// 0.98 for 5-NN). classify asks for munits = round(n / 1.5), one unit per 1.5 samples, keeps the
+// sides' ratio and som_make's epochs for that many units, and lets sigma fall exponentially to
+// 0.3 instead of linearly to 1, so that the last epochs move each unit to its own samples
+// (standardised digits, stratified 75/25 splits: 0.95-0.97; a final sigma of 1 gives 0.90-0.93).
 
 #include "somtile/core/detail/validate.hpp"
+#include "somtile/core/enum_names.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/kernels/detail/pca.hpp"
 #include "somtile/som/som.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <string_view>
 
 namespace somtile {
+
+/// What a suggested map is for (suggest_som_params).
+enum class Purpose {
+  display,  ///< the SOM Toolbox's map, about 5 sqrt(n) units: to look at (U-matrix, planes, clusters)
+  classify  ///< about one unit per 1.5 samples, trained to a small final sigma: for MapClassifier
+};
+template <>
+struct EnumNames<Purpose> {
+  static constexpr std::array<std::string_view, 2> names{"display", "classify"};
+};
 
 /// SomParams as the SOM Toolbox's som_make chooses them for X (see the top of this file):
 /// about 5 sqrt(n) units on a hexagonal sheet whose side ratio follows the two largest
@@ -47,8 +67,26 @@ namespace somtile {
 /// Som<double> som(p, X.cols());
 /// som.fit(X);
 /// \endcode
+/// The map is sized to look at; for MapClassifier ask for a larger one with Purpose::classify
+/// (the overload below).
 template <typename Derived>
 SomParams suggest_som_params(const Eigen::MatrixBase<Derived>& X, Scaling scaling = Scaling::none,
+                             Missing missing = Missing::reject);
+
+/// SomParams for X sized for `purpose`: Purpose::display is the overload without a Purpose
+/// (the SOM Toolbox's map); Purpose::classify gives about one unit per 1.5 samples on the same
+/// side ratio, som_make's epochs for that many units and sigma falling exponentially to 0.3
+/// (Decay::exponential, sigma_final = 0.3), a map for MapClassifier (standardised digits,
+/// stratified 75/25 split: test accuracy 0.95 against 0.85 with the display map).
+/// `scaling` and `missing` as in the other overload.
+/// \throws InputError as the other overload.
+/// \code
+/// Som<double> som(suggest_som_params(X_train, Scaling::standard, Purpose::classify), X_train.cols());
+/// som.fit(X_train);
+/// double accuracy = MapClassifier<double>(som).fit(X_train, y_train).score(X_test, y_test);
+/// \endcode
+template <typename Derived>
+SomParams suggest_som_params(const Eigen::MatrixBase<Derived>& X, Scaling scaling, Purpose purpose,
                              Missing missing = Missing::reject) {
   if (missing == Missing::mask) {
     detail::check_data("suggest_som_params", X, missing);
@@ -56,7 +94,7 @@ SomParams suggest_som_params(const Eigen::MatrixBase<Derived>& X, Scaling scalin
     using S = typename Derived::Scalar;
     const RowMatrix<S> raw = X;
     const RowMatrix<S> scaled = Scaler<S>(scaling).fit(raw, missing).transform(raw, missing);
-    SomParams p = suggest_som_params(detail::fill_with_column_means<S>(scaled));
+    SomParams p = suggest_som_params(detail::fill_with_column_means<S>(scaled), Scaling::none, purpose);
     p.scaling = scaling;
     p.missing = missing;
     return p;
@@ -65,7 +103,7 @@ SomParams suggest_som_params(const Eigen::MatrixBase<Derived>& X, Scaling scalin
   if (scaling != Scaling::none) {
     using S = typename Derived::Scalar;
     const RowMatrix<S> raw = X;
-    SomParams p = suggest_som_params(Scaler<S>(scaling).fit(raw).transform(raw));
+    SomParams p = suggest_som_params(Scaler<S>(scaling).fit(raw).transform(raw), Scaling::none, purpose);
     p.scaling = scaling;
     return p;
   }
@@ -76,6 +114,7 @@ SomParams suggest_som_params(const Eigen::MatrixBase<Derived>& X, Scaling scalin
   double munits = std::ceil(5.0 * std::sqrt(double(n)));
   const Index s = round(std::sqrt(munits));
   munits = double(s * round(munits / double(s)));
+  if (purpose == Purpose::classify) munits = double(std::max<Index>(1, round(double(n) / 1.5)));
 
   // som_topol_struct('data', X, 'munits', munits).
   Index rows = 0, cols = 0;
@@ -115,7 +154,16 @@ SomParams suggest_som_params(const Eigen::MatrixBase<Derived>& X, Scaling scalin
   p.epochs = rough + fine;
   p.sigma = std::max(1.0, std::ceil(ms / 8));
   p.sigma_decay = Decay::linear_to_one;
+  if (purpose == Purpose::classify) {
+    p.sigma_decay = Decay::exponential;
+    p.sigma_final = std::min(0.3, p.sigma);
+  }
   return p;
+}
+
+template <typename Derived>
+SomParams suggest_som_params(const Eigen::MatrixBase<Derived>& X, Scaling scaling, Missing missing) {
+  return suggest_som_params(X, scaling, Purpose::display, missing);
 }
 
 }  // namespace somtile

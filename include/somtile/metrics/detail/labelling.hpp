@@ -67,40 +67,94 @@ void cluster_centroids(const RowMatrix<double>& X, const DenseLabelling& d, RowM
   for (Index c = 0; c < d.n_labels; ++c) centroids.row(c) /= counts[c];
 }
 
-/// Silhouette of the kept samples (in kept order).
+/// Rows begin..end-1 of the Euclidean distance matrix of X's rows, by a GEMM in the expanded
+/// form |x|^2 - 2 x.y + |y|^2 (scikit-learn's euclidean_distances does the same in double); a
+/// sample's distance to itself is exactly 0. `sq` holds the rows' squared norms.
+template <typename = void>
+RowMatrix<double> distance_rows(const RowMatrix<double>& X, const Vector<double>& sq, Index begin, Index end) {
+  const Index n = X.rows();
+  RowMatrix<double> D = X.middleRows(begin, end - begin) * X.transpose();
+  for (Index i = begin; i < end; ++i) {
+    double* row = D.data() + (i - begin) * n;
+    for (Index j = 0; j < n; ++j) row[j] = i == j ? 0.0 : std::sqrt(std::max(0.0, sq[i] - 2 * row[j] + sq[j]));
+  }
+  return D;
+}
+
+/// Rows per block of distance_rows in the silhouette: at most 8 MiB per block.
+inline Index distance_block(Index n) { return std::clamp<Index>((Index(1) << 20) / std::max<Index>(n, 1), 8, 256); }
+
+/// Silhouette of samples begin..end-1 from their rows of the distance matrix (`D`, row i at
+/// D + (i - begin) * n); `counts` holds the cluster sizes.
+template <typename = void>
+void silhouette_rows(const double* D, Index n, Index begin, Index end, const DenseLabelling& d,
+                     const Vector<double>& counts, Vector<double>& s) {
+  const Index k = d.n_labels;
+  Eigen::RowVectorXd sums(k);
+  for (Index i = begin; i < end; ++i) {
+    const double* row = D + (i - begin) * n;
+    sums.setZero();
+    for (Index j = 0; j < n; ++j) sums(d.label[std::size_t(j)]) += row[j];
+    const Index own = d.label[std::size_t(i)];
+    if (counts[own] <= 1) {  // a singleton cluster's silhouette is 0 by definition
+      s[i] = 0;
+      continue;
+    }
+    const double a = sums(own) / (counts[own] - 1);
+    double b = std::numeric_limits<double>::infinity();
+    for (Index c = 0; c < k; ++c)
+      if (c != own) b = std::min(b, sums(c) / counts[c]);
+    const double denom = std::max(a, b);
+    s[i] = denom > 0 ? (b - a) / denom : 0.0;
+  }
+}
+
+template <typename = void>
+Vector<double> cluster_sizes(const DenseLabelling& d) {
+  Vector<double> counts = Vector<double>::Zero(d.n_labels);
+  for (Index c : d.label) counts[c] += 1;
+  return counts;
+}
+
+/// Silhouette of the kept samples (in kept order), computing the distances block by block.
 template <typename = void>
 Vector<double> silhouette_kept(const RowMatrix<double>& X, const DenseLabelling& d, int n_threads) {
-  const Index n = X.rows(), k = d.n_labels;
-  Vector<double> counts = Vector<double>::Zero(k);
-  for (Index c : d.label) counts[c] += 1;
+  const Index n = X.rows();
+  const Vector<double> counts = cluster_sizes(d);
   const Vector<double> sq = X.rowwise().squaredNorm();
   Vector<double> s(n);
-  // Distances by blocks of rows as a GEMM (scikit-learn's euclidean_distances uses the same
-  // expanded form in double); a sample's distance to itself is exactly 0.
-  const Index block = std::clamp<Index>((Index(1) << 20) / std::max<Index>(n, 1), 8, 256);  // <= 8 MiB per block
-  parallel_for_chunks(n, block, n_threads, [&](Index begin, Index end) {
-    RowMatrix<double> D = X.middleRows(begin, end - begin) * X.transpose();
-    RowMatrix<double> sums = RowMatrix<double>::Zero(end - begin, k);
-    for (Index i = begin; i < end; ++i) {
-      double* row = D.data() + (i - begin) * n;
-      for (Index j = 0; j < n; ++j) {
-        const double d2 = i == j ? 0.0 : std::max(0.0, sq[i] - 2 * row[j] + sq[j]);
-        sums(i - begin, d.label[std::size_t(j)]) += std::sqrt(d2);
-      }
-      const Index own = d.label[std::size_t(i)];
-      if (counts[own] <= 1) {  // a singleton cluster's silhouette is 0 by definition
-        s[i] = 0;
-        continue;
-      }
-      const double a = sums(i - begin, own) / (counts[own] - 1);
-      double b = std::numeric_limits<double>::infinity();
-      for (Index c = 0; c < k; ++c)
-        if (c != own) b = std::min(b, sums(i - begin, c) / counts[c]);
-      const double denom = std::max(a, b);
-      s[i] = denom > 0 ? (b - a) / denom : 0.0;
-    }
+  parallel_for_chunks(n, distance_block(n), n_threads, [&](Index begin, Index end) {
+    const RowMatrix<double> D = distance_rows(X, sq, begin, end);
+    silhouette_rows(D.data(), n, begin, end, d, counts, s);
   });
   return s;
+}
+
+/// The full distance matrix of X's rows, block by block as silhouette_kept computes it (so a
+/// silhouette from it is the same to the bit).
+template <typename = void>
+RowMatrix<double> distance_matrix(const RowMatrix<double>& X, int n_threads) {
+  const Index n = X.rows();
+  const Vector<double> sq = X.rowwise().squaredNorm();
+  RowMatrix<double> D(n, n);
+  parallel_for_chunks(n, distance_block(n), n_threads, [&](Index begin, Index end) {
+    D.middleRows(begin, end - begin) = distance_rows(X, sq, begin, end);
+  });
+  return D;
+}
+
+/// Mean silhouette of all samples from their full distance matrix D (no noise).
+template <typename = void>
+double silhouette_from_distances(const RowMatrix<double>& D, const DenseLabelling& d) {
+  const Index n = D.rows();
+  const Vector<double> counts = cluster_sizes(d);
+  Vector<double> s(n);
+  const Index block = distance_block(n);
+  for (Index begin = 0; begin < n; begin += block) {
+    const Index end = std::min(n, begin + block);
+    silhouette_rows(D.data() + begin * n, n, begin, end, d, counts, s);
+  }
+  return s.mean();
 }
 
 }  // namespace somtile::detail
