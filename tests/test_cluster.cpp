@@ -24,6 +24,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -911,6 +912,31 @@ TEST_CASE("cluster_units: the automatic k's silhouettes and labels are the candi
       CHECK(other.inertia == r.inertia);
     }
   }
+}
+
+TEST_CASE("cluster_units: the automatic k's warnings come from the calling thread, in the order of k",
+          "[som_cluster]") {
+  // max_iter = 1 leaves every candidate k-means unconverged, so each one warns (with its inertia).
+  const RowMatrix<double> W = grouped_codebook(64, 700, 3);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::vector<std::vector<std::string>> logs;
+  for (const int threads : {1, 2}) {
+    std::vector<std::string> log;
+    bool off_thread = false;
+    const ScopedWarningHandler handler([&](std::string_view w) {
+      off_thread = off_thread || std::this_thread::get_id() != caller;
+      log.emplace_back(w);
+    });
+    cluster_units<double>(W, RowMatrix<double>(), with<ClusterParams>([&](auto& p) {
+                            p.max_k = 7;
+                            p.max_iter = 1;
+                            p.n_threads = threads;
+                          }));
+    CHECK_FALSE(off_thread);
+    logs.push_back(log);
+  }
+  CHECK(logs[0].size() >= 6);  // the candidates k = 2..7, then the final fit
+  CHECK(logs[1] == logs[0]);
 }
 
 TEST_CASE("elbow_k picks the largest bend", "[som_cluster]") {

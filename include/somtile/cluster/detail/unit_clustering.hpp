@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 #include "somtile/cluster/gaussian_mixture.hpp"
 #include "somtile/cluster/hdbscan.hpp"
@@ -80,8 +81,12 @@ std::vector<double> silhouette_k_scores(const RowMatrix<double>& features, Index
   const Index candidates = std::max<Index>(0, k_limit - 1);
   std::vector<double> scores(std::size_t(candidates), std::numeric_limits<double>::quiet_NaN());
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(candidates));
+  // Each candidate's warnings are held and emitted afterwards in the order of k, from this
+  // thread, so they do not depend on the thread count or the schedule.
+  std::vector<std::vector<std::string>> warnings(static_cast<std::size_t>(candidates));
   const bool across = threads > 1 && candidates > 1;
   const auto run = [&](Index t) {
+    const WarningCapture capture(warnings[std::size_t(t)]);
     try {
       const Index k = t + 2;
       auto km = model(k, across ? 1 : threads);
@@ -102,6 +107,7 @@ std::vector<double> silhouette_k_scores(const RowMatrix<double>& features, Index
     parallel_for(candidates, threads, run, double(n) * double(X.cols()) * double(k_limit) * 1e3);
   else
     for (Index t = 0; t < candidates; ++t) run(t);
+  for (const auto& w : warnings) emit_warnings(w);
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
   return scores;
