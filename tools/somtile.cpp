@@ -465,6 +465,11 @@ int cmd_train(int argc, char** argv) {
   p.option("output", "FILE", "model file to write (required)", "", 'o');
   p.option("rows", "N", "grid rows (default: from the data; " + std::to_string(d.rows) + " with --cols)");
   p.option("cols", "N", "grid columns (default: from the data; " + std::to_string(d.cols) + " with --rows)");
+  p.option("purpose", "P",
+           choices<Purpose>() +
+               ": the map size from the data, without --rows/--cols: display (the SOM Toolbox's, to look at) "
+               "or classify (about one unit per 1.5 samples, for predict's majority labels)",
+           name_of(Purpose::display));
   p.option("topology", "T", choices<Topology>(), name_of(d.topology));
   p.flag("torus", "periodic boundaries (a hexagonal torus needs an even number of rows)");
   p.option("epochs", "N", "passes over the data", std::to_string(d.epochs));
@@ -505,6 +510,8 @@ int cmd_train(int argc, char** argv) {
   const bool sparse = is_sparse_path(path);
   // Without a size, som_make's choices are the defaults the options below start from.
   const bool from_data = !p.has("rows") && !p.has("cols");
+  if (!from_data && p.has("purpose"))
+    throw UsageError("option --purpose sizes the map from the data; give it without --rows and --cols");
   if (sparse && from_data)
     throw UsageError(
         "sparse input needs --rows and --cols (the map size from the data, as som_make, needs dense data)");
@@ -529,7 +536,8 @@ int cmd_train(int argc, char** argv) {
               << "; predict reads svmlight files the same way\n";
   }
   const Scaling scaling = p.get_choice("scale", names_of<Scaling>(), d.scaling);
-  const SomParams b = from_data ? suggest_som_params(data.X, scaling, missing) : d;
+  const Purpose purpose = p.get_choice("purpose", names_of<Purpose>(), Purpose::display);
+  const SomParams b = from_data ? suggest_som_params(data.X, scaling, purpose, missing) : d;
   SomParams s = b;
   s.rows = p.get_int("rows", b.rows);
   s.cols = p.get_int("cols", b.cols);
@@ -555,10 +563,13 @@ int cmd_train(int argc, char** argv) {
   if (from_data)
     std::cout << "map size from the data: " << s.rows << " x " << s.cols << " (" << b.rows * b.cols << " units for "
               << n_samples
-              << " samples, sides from the two largest principal components, as the SOM Toolbox's "
-                 "som_make; "
+              << (purpose == Purpose::classify
+                      ? " samples, one unit per 1.5 samples for classifying (--purpose classify), sides from the two "
+                        "largest principal components; "
+                      : " samples, sides from the two largest principal components, as the SOM Toolbox's "
+                        "som_make; ")
               << name_of(b.topology) << ", " << name_of(b.init) << " init, " << name_of(b.training) << ", " << b.epochs
-              << " epochs, sigma " << number(b.sigma) << " -> 1)\n";
+              << " epochs, sigma " << number(b.sigma) << " -> " << number(b.sigma_final) << ")\n";
 
   TrainingHistory h;
   if (sparse && use_float) {

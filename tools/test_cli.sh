@@ -115,6 +115,11 @@ grep -q "^map size from the data: 16 x 4 (" train_auto.out || fail "train withou
 grep -q "trained a 16 x 4 hexagonal map .* 23 batch epochs" train_auto.out || fail "train_auto: $(cat train_auto.out)"
 ok train_auto_override "$somtile" train "$iris" --label-column label --topology rectangular --epochs 5 -o auto2.som
 grep -q "trained a 16 x 4 rectangular map .* 5 batch epochs" train_auto_override.out || fail "train_auto_override: $(cat train_auto_override.out)"
+# --purpose classify: a map sized for predict's majority labels (iris: about 100 units)
+ok train_classify "$somtile" train "$iris" --label-column label --purpose classify -o classify.som
+grep -Eq "^map size from the data: [0-9]+ x [0-9]+ \((9[0-9]|10[0-9]) units for 150 samples, one unit per 1.5 samples" \
+  train_classify.out || fail "train --purpose classify: $(cat train_classify.out)"
+grep -q "sigma [0-9.]* -> 0.3)" train_classify.out || fail "train --purpose classify's sigma: $(cat train_classify.out)"
 # predict --clusters: each sample's cluster is the cluster of its unit (as somtile cluster labels the units)
 ok predict_clusters "$somtile" predict model.som "$iris" --label-column label --clusters 3 -o bmu_clusters.csv
 head -1 bmu_clusters.csv | grep -qx "unit,row,col,cluster" || fail "predict --clusters header: $(head -1 bmu_clusters.csv)"
@@ -386,6 +391,9 @@ bad bad_choice 2 "not one of rectangular, hexagonal" "$somtile" train "$iris" --
 bad no_output 2 "--output is required" "$somtile" train "$iris"
 bad bad_auto_k 2 "not one of elbow, silhouette" "$somtile" cluster model.som --auto-k knee
 bad bad_selection 2 "not one of eom, leaf" "$somtile" cluster model.som --method hdbscan --cluster-selection best
+bad purpose_with_size 2 "option --purpose sizes the map from the data; give it without --rows and --cols" \
+  "$somtile" train "$iris" --purpose classify --rows 5 --cols 5 -o never.som
+bad bad_purpose 2 "not one of display, classify" "$somtile" train "$iris" --purpose print -o never.som
 bad bad_dtype 2 "not one of float, double" "$somtile" train "$iris" --dtype half -o never.som
 bad classifier_no_labels 2 "needs --label-column" "$somtile" grow "$iris" --classifier -o never.som
 bad missing_argument 2 "missing argument DATA" "$somtile" predict model.som
