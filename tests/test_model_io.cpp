@@ -3,13 +3,18 @@
 // and the saved fuzz inputs are rejected cleanly.
 // Scalars: float and double everywhere (float model and scaler files have their own types on
 // disk).
+#include <somtile/cluster.hpp>
 #include <somtile/core/detail/file_writer.hpp>
+#include <somtile/growing.hpp>
 #include <somtile/io.hpp>
 #include <somtile/io/sparse_npz.hpp>
 #include <somtile/io/svmlight.hpp>
+#include <somtile/online.hpp>
 #include <somtile/preprocessing.hpp>
+#include <somtile/som.hpp>
 
 #include "../fuzz/targets.hpp"
+#include "support/fuzz_replay.hpp"
 #include "support/model_file_checks.hpp"
 
 #include <catch2/catch.hpp>
@@ -205,25 +210,7 @@ TEST_CASE("Model notes: kept in the file's header, read back; older files have n
 // ---- fuzz regressions -----------------------------------------------------------------------
 
 TEST_CASE("fuzz regressions: every saved input is rejected cleanly or read", "[io][fuzz]") {
-  namespace fs = std::filesystem;
-  const fs::path root = SOMTILE_FUZZ_REGRESSIONS_DIR;
-  using Target = void (*)(const std::uint8_t*, std::size_t);
-  const std::pair<const char*, Target> targets[] = {
-      {"csv", fuzz::fuzz_csv}, {"npy", fuzz::fuzz_npy}, {"model", fuzz::fuzz_model}};
-  for (const auto& [name, target] : targets) {
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(root / name))
-      if (entry.is_regular_file()) files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
-    INFO("target " << name);
-    CHECK(files.size() >= 3);
-    for (const auto& file : files) {
-      INFO("input " << file.string());
-      const std::string bytes = read_bytes(file.string());
-      // The targets swallow InputError / invalid_argument; anything else escapes and fails.
-      CHECK_NOTHROW(target(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
-    }
-  }
+  test_support::replay_fuzz_inputs({{"csv", fuzz::fuzz_csv}, {"npy", fuzz::fuzz_npy}, {"model", fuzz::fuzz_model}});
 }
 
 TEST_CASE("a loaded Som trains on exactly as the saved one would", "[io]") {

@@ -2,6 +2,7 @@
 // initialisation, the errors, maps and the online trainer against the dense code on the
 // densified same values and against brute-force loops; uncompressed input; error paths.
 // Scalars: no templated test cases (the ISA case also runs float).
+#include <somtile/som.hpp>
 #include <somtile/sparse.hpp>
 
 #include <catch2/catch.hpp>

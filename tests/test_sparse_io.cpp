@@ -3,10 +3,14 @@
 // Oracles: scikit-learn's load_svmlight_file / dump_svmlight_file and scipy.sparse.save_npz /
 // load_npz, through the fixtures and numbers of tests/reference/make_sparse_io_fixtures.py.
 // Scalars: no templated test cases.
+#include <somtile/io.hpp>
 #include <somtile/io/sparse_npz.hpp>
 #include <somtile/io/svmlight.hpp>
+#include <somtile/som.hpp>
+#include <somtile/sparse.hpp>
 
 #include "../fuzz/targets.hpp"
+#include "support/fuzz_replay.hpp"
 #include "support/model_file_checks.hpp"
 
 #include <catch2/catch.hpp>
@@ -123,7 +127,7 @@ TEST_CASE("read_svmlight keeps real-valued targets in y and leaves labels empty"
   CHECK_FALSE(d.one_based);  // an index 0
   CHECK(d.X.cols() == 3);
   IndexBase one = IndexBase::one;
-  CHECK_THROWS_WITH(svm_text("1 1:1\n2 0:1\n", {one, 0}),
+  CHECK_THROWS_WITH(svm_text("1 1:1\n2 0:1\n", {one, 0, ""}),
                     Contains("t.svm:2: '0:1' has index 0 in a file read as 1-based"));
 }
 
@@ -303,23 +307,7 @@ TEST_CASE("inflate decodes zlib's stored and fixed-Huffman blocks; CRC-32 agrees
 // ---- fuzz regressions -----------------------------------------------------------------------
 
 TEST_CASE("fuzz regressions of the sparse readers are rejected cleanly or read", "[io][fuzz][sparse]") {
-  namespace fs = std::filesystem;
-  const fs::path root = SOMTILE_FUZZ_REGRESSIONS_DIR;
-  using Target = void (*)(const std::uint8_t*, std::size_t);
-  const std::pair<const char*, Target> targets[] = {{"svmlight", fuzz::fuzz_svmlight}, {"npz", fuzz::fuzz_npz}};
-  for (const auto& [name, target] : targets) {
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(root / name))
-      if (entry.is_regular_file()) files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
-    INFO("target " << name);
-    CHECK(files.size() >= 3);
-    for (const auto& file : files) {
-      INFO("input " << file.string());
-      const std::string bytes = read_bytes(file.string());
-      CHECK_NOTHROW(target(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
-    }
-  }
+  test_support::replay_fuzz_inputs({{"svmlight", fuzz::fuzz_svmlight}, {"npz", fuzz::fuzz_npz}});
 }
 
 // ---- vocabularies ---------------------------------------------------------------------------

@@ -3,7 +3,10 @@
 // (rsvg-convert) to PNG. Files go to the test's working directory (the build tree).
 // Scalars: double only (a plot draws the same picture for either type; the float maps and
 // models themselves are tested in test_som, test_online_som and test_growing_som).
+#include <somtile/cluster.hpp>
+#include <somtile/growing.hpp>
 #include <somtile/io.hpp>
+#include <somtile/som.hpp>
 #include <somtile/viz.hpp>
 
 #include <catch2/catch.hpp>

@@ -1,6 +1,7 @@
 // Distributed batch training equals single-process training. Run under `mpirun -np 2`.
 // A plain main (no Catch): every rank checks, rank 0 reports, the exit code is the verdict.
 #include <somtile/mpi/batch_training.hpp>
+#include <somtile/som.hpp>
 
 #include <cstdio>
 #include <string>
