@@ -569,7 +569,8 @@ int cmd_train(int argc, char** argv) {
                       : " samples, sides from the two largest principal components, as the SOM Toolbox's "
                         "som_make; ")
               << name_of(b.topology) << ", " << name_of(b.init) << " init, " << name_of(b.training) << ", " << b.epochs
-              << " epochs, sigma " << number(b.sigma) << " -> " << number(b.sigma_final) << ")\n";
+              << " epochs, sigma " << number(b.sigma) << " -> "
+              << (b.sigma_decay == Decay::linear_to_one ? "1" : number(b.sigma_final)) << ")\n";
 
   TrainingHistory h;
   if (sparse && use_float) {

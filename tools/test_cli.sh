@@ -112,6 +112,7 @@ warns cluster_gmm_iter "did not converge within --max-iter 1 iterations.*increas
 # train without a size: the SOM Toolbox's choice (iris: 64 units, 16 x 4)
 ok train_auto "$somtile" train "$iris" --label-column label -o auto.som
 grep -q "^map size from the data: 16 x 4 (" train_auto.out || fail "train without a size: $(cat train_auto.out)"
+grep -q "sigma 2 -> 1)" train_auto.out || fail "train without a size: sigma falls to 1 (som_make): $(cat train_auto.out)"
 grep -q "trained a 16 x 4 hexagonal map .* 23 batch epochs" train_auto.out || fail "train_auto: $(cat train_auto.out)"
 ok train_auto_override "$somtile" train "$iris" --label-column label --topology rectangular --epochs 5 -o auto2.som
 grep -q "trained a 16 x 4 rectangular map .* 5 batch epochs" train_auto_override.out || fail "train_auto_override: $(cat train_auto_override.out)"
