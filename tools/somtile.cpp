@@ -219,18 +219,15 @@ constexpr const char* note_index_base = "svmlight.index_base";
 constexpr const char* note_n_features = "svmlight.n_features";
 constexpr const char* note_sample_hashes = "training_samples.fnv1a64";
 
-// FNV-1a 64 of each sample (its cells as read, and its label).
+// FNV-1a 64 (the model files' checksum) of each sample: its cells as read, then its label.
 std::vector<std::uint64_t> sample_hashes(const RowMatrix<double>& X, const Labels& y) {
   std::vector<std::uint64_t> out(std::size_t(X.rows()));
+  const bool labelled = y.size() == X.rows();
+  std::string bytes;
   for (Index i = 0; i < X.rows(); ++i) {
-    std::uint64_t h = 14695981039346656037ull;
-    auto add = [&h](const void* data, std::size_t bytes) {
-      const auto* p = static_cast<const unsigned char*>(data);
-      for (std::size_t k = 0; k < bytes; ++k) h = (h ^ p[k]) * 1099511628211ull;
-    };
-    for (Index j = 0; j < X.cols(); ++j) add(&X(i, j), sizeof(double));
-    if (y.size() == X.rows()) add(&y[i], sizeof(Index));
-    out[std::size_t(i)] = h;
+    bytes.assign(reinterpret_cast<const char*>(X.row(i).data()), std::size_t(X.cols()) * sizeof(double));
+    if (labelled) bytes.append(reinterpret_cast<const char*>(&y[i]), sizeof(Index));
+    out[std::size_t(i)] = detail::fnv1a(bytes.data(), bytes.size());
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include "somtile/core/detail/validate.hpp"
 #include "somtile/core/error.hpp"
 #include "somtile/core/types.hpp"
+#include "somtile/io/detail/csv_format.hpp"
 #include "somtile/io/detail/parse_number.hpp"
 
 #include <algorithm>
@@ -36,8 +37,8 @@ void check_csv_output(Index rows, Index cols, Index labels, const std::vector<st
                         "' is also a feature column's; read_csv could not tell them apart");
     header.push_back(options.label_column);
   }
-  // read_csv (Header::auto_detect) takes a first line with any number in it for data, and so a
-  // line of nothing but missing values ("" and "NA" under Missing::mask).
+  // read_csv (Header::auto_detect, csv_looks_like_header) takes a first line with any number in
+  // it for data, and so a line of nothing but missing values under Missing::mask.
   bool all_missing = true;
   for (const std::string& name : header) {
     const bool bad =
@@ -46,13 +47,12 @@ void check_csv_output(Index rows, Index cols, Index labels, const std::vector<st
     require<InputError>(!bad, call, "the column name '", name,
                         "' holds the delimiter, a quote or a line break, or starts or ends with a blank; "
                         "read_csv would not read it back");
-    const bool missing = name.empty() || name == "NA";
-    double v;
-    require<InputError>(missing || !parse_number(name, v), call, "the column name '", name,
+    double v;  // "" and "NA" do not parse; "nan" does, and makes a line data even without Missing::mask
+    require<InputError>(!parse_number(name, v), call, "the column name '", name,
                         "' reads as a number, so read_csv would take the header for data; give names that are "
                         "not numbers (such as 'x",
                         name, "')");
-    all_missing = all_missing && missing;
+    all_missing = all_missing && csv_missing_text(name.data(), name.data() + name.size());
   }
   require<InputError>(!all_missing, call,
                       "every column name is empty or 'NA', so read_csv would take the header for data; give at "
