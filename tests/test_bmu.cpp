@@ -4,6 +4,7 @@
 #include <somtile/core/random.hpp>
 #include <somtile/kernels/batch.hpp>
 #include <somtile/kernels/bmu.hpp>
+#include <somtile/kernels/detail/bounded_bmu.hpp>
 #include <somtile/kernels/detail/team_bmu.hpp>
 #include <somtile/metrics/som_quality.hpp>
 
@@ -359,4 +360,86 @@ TEST_CASE("find_bmus: deprecated bool forms equal the BmuSearch form", "[bmu][de
     CHECK(old_masked.second == now_masked.second);
   }
   CHECK(find_bmus<double>(X, W).bmu == find_bmus<double>(X, W, {Distance::euclidean, SecondBmu::skip}).bmu);
+}
+
+// The bounded search against find_bmus, pass after pass, on codebooks that move like training's:
+// a k-means step (every unit to the mean of its samples, blended with where it was), then
+// shrinking random moves. Data with exact ties (integer grid, duplicate units) and Gaussian
+// blobs; groups from map tiles and from clustering the codebook.
+TEMPLATE_TEST_CASE("bounded BMU search equals find_bmus on every pass", "[bmu][bounded]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  struct Case {
+    const char* name;
+    RowMatrix<S> X, W;
+  };
+  std::vector<Case> cases;
+  {
+    RowMatrix<S> C = normal_matrix<S>(6, 9, 3) * S(4);
+    RowMatrix<S> X = normal_matrix<S>(900, 9, 4);
+    for (Index i = 0; i < X.rows(); ++i) X.row(i) += C.row(i % 6);
+    cases.push_back({"blobs", X, RowMatrix<S>(X.topRows(120))});
+    RowMatrix<S> Xi = RowMatrix<S>(X.array().round()), Wi = RowMatrix<S>(Xi.middleRows(7, 96));
+    Wi.row(40) = Wi.row(3);
+    Wi.row(77) = Wi.row(3);
+    cases.push_back({"integer grid, duplicate units", Xi, Wi});
+    const S huge = std::is_same_v<S, float> ? S(1e19) : S(1e150);
+    cases.push_back(
+        {"squares overflow", RowMatrix<S>(X.topRows(200) * huge), RowMatrix<S>(X.middleRows(300, 70) * huge)});
+  }
+  for (const Isa level : kernel_levels())
+    for (const Case& c : cases)
+      for (const bool second : {true, false})
+        for (const int threads : {1, 2})
+          for (const bool tiles : {true, false}) {
+            const LevelCap cap(level);
+            const Index U = c.W.rows();
+            auto groups = tiles ? detail::grid_tiles(U / 8, 8, 6) : detail::nearby_groups<S>(c.W, 7);
+            detail::BoundedBmuSearch<S> bounded(groups, second, threads);
+            RowMatrix<S> W = c.W;
+            Random rng(11);
+            double least = 1;
+            for (int pass = 0; pass < 12; ++pass) {
+              INFO(c.name << ", kernel " << isa_name(level) << ", second " << second << ", threads " << threads
+                          << ", tiles " << tiles << ", pass " << pass);
+              const BmuResult<S> expected =
+                  find_bmus<S>(c.X, W, {Distance::euclidean, second ? SecondBmu::find : SecondBmu::skip, 1});
+              BmuResult<S> got;
+              bounded.search(c.X, W, got);
+              REQUIRE(got.bmu == expected.bmu);
+              REQUIRE(got.second == expected.second);
+              REQUIRE(((got.distance.array() == expected.distance.array()) ||
+                       (got.distance.array().isNaN() && expected.distance.array().isNaN()))
+                          .all());
+              if (pass > 0) least = std::min(least, bounded.stats().scored_fraction);
+              // The next codebook: half a k-means step, then a shrinking random move.
+              RowMatrix<S> sum = RowMatrix<S>::Zero(U, W.cols());
+              Vector<S> count = Vector<S>::Zero(U);
+              for (Index i = 0; i < c.X.rows(); ++i) sum.row(got.bmu[i]) += c.X.row(i), count[got.bmu[i]] += 1;
+              for (Index u = 0; u < U; ++u)
+                if (count[u] > 0) W.row(u) = (W.row(u) + sum.row(u) / count[u]) / S(2);
+              const S step = S(0.3) / S(pass + 1) * (std::string(c.name) == "squares overflow" ? S(0) : S(1));
+              for (Index u = 0; u < U; ++u)
+                if (u % 5 == pass % 5)
+                  for (Index j = 0; j < W.cols(); ++j) W(u, j) += step * S(rng.normal());
+            }
+            // The bounds must rule work out, or the search is a slow full search. (Map tiles of a
+            // codebook drawn from the data are not near each other: those bounds do little.)
+            if (std::string(c.name) == "blobs" && !tiles) CHECK(least < 0.35);
+          }
+}
+
+TEMPLATE_TEST_CASE("bounded BMU search starts over when the data's shape changes", "[bmu][bounded]",
+                   SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  const RowMatrix<S> X = normal_matrix<S>(300, 4, 5), W = normal_matrix<S>(40, 4, 6);
+  detail::BoundedBmuSearch<S> bounded(detail::grid_tiles(5, 8, 6), true, 1);
+  BmuResult<S> got;
+  bounded.search(X, W, got);
+  const RowMatrix<S> fewer = X.topRows(100);
+  bounded.search(fewer, W, got);  // 100 samples: the bounds of 300 do not apply
+  CHECK(got.bmu == find_bmus<S>(fewer, W, {Distance::euclidean, SecondBmu::find, 1}).bmu);
+  CHECK(bounded.stats().scored_fraction == 1.0);
+  bounded.reset();
+  bounded.search(fewer, W, got);
+  CHECK(bounded.stats().scored_fraction == 1.0);
 }

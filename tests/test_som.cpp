@@ -1830,3 +1830,69 @@ TEST_CASE("Som::set_scaler takes a fitted scaler of the params' kind, e.g. a flo
   CHECK(wide.scaler().minmax().data_max() == narrow.scaler().minmax().data_max().cast<double>());
   CHECK(wide.predict(X.cast<double>()) == narrow.predict(X));
 }
+
+// Batch training keeps bounds between epochs (kernels/detail/bounded_bmu.hpp); the BMUs, hence
+// the weights and every epoch's errors, must be exactly those of the full search. Shapes of W1
+// (20 000 x 64, 40 x 40, sigma 20 -> 1) and of TorchSOM's benchmark (300 features, sigma 1.45,
+// asymptotic decay), smaller in unoptimised builds; rectangular, hexagonal and toroidal maps.
+TEMPLATE_TEST_CASE("batch training with bounds equals the full search, bit for bit", "[som][batch][bounded]",
+                   SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+#if defined(__OPTIMIZE__)
+  const Index scale = 1;
+#else
+  const Index scale = 8;
+#endif
+  struct Job {
+    const char* name;
+    RowMatrix<S> X;
+    SomParams p;
+  };
+  std::vector<Job> jobs;
+  {
+    SomParams p;
+    p.rows = 40 / (scale > 1 ? 2 : 1), p.cols = 40 / (scale > 1 ? 2 : 1), p.epochs = 10, p.sigma = 20,
+    p.sigma_final = 1;
+    p.sigma_decay = Decay::exponential;
+    p.training = Training::batch;
+    p.init = Init::pca;
+    jobs.push_back({"W1", blobs<S>((std::is_same_v<S, float> ? 20000 : 8000) / scale, 64, 7), p});
+    SomParams t = p;
+    t.rows = 25, t.cols = 15, t.epochs = 12 / (scale > 1 ? 2 : 1), t.sigma = 1.45, t.learning_rate = 0.95;
+    t.sigma_decay = t.lr_decay = Decay::asymptotic;
+    t.scaling = Scaling::none;
+    RowMatrix<S> T = blobs<S>(1600 / scale, 300, 42) * S(5);
+    jobs.push_back({"TorchSOM shape", T, t});
+    t.topology = Topology::hexagonal;
+    jobs.push_back({"TorchSOM shape, hexagonal", T, t});
+    t.torus = true;
+    t.rows = 12, t.cols = 10;
+    jobs.push_back({"TorchSOM shape, hexagonal torus", T, t});
+    t.topology = Topology::rectangular;
+    jobs.push_back({"TorchSOM shape, torus", T, t});
+  }
+  for (const Job& job : jobs)
+    for (const int threads : {1, 2}) {
+      if (threads == 1 && std::string(job.name) != "W1") continue;  // thread counts: W1 shows them
+      INFO(job.name << ", threads " << threads);
+      SomParams p = job.p;
+      p.n_threads = threads;
+      const auto train = [&](bool bounds, RowMatrix<S>& W) {
+        detail::set_bounded_search(bounds);
+        Som<S> som(p, job.X.cols());
+        TrainingHistory h = som.fit(job.X);
+        W = som.weights();
+        detail::set_bounded_search(true);
+        return h;
+      };
+      RowMatrix<S> W_full, W_bounded;
+      const TrainingHistory full = train(false, W_full), bounded = train(true, W_bounded);
+      CHECK(full.distances_computed.empty());
+      REQUIRE(bounded.distances_computed.size() == std::size_t(p.epochs));
+      CHECK(W_bounded == W_full);
+      CHECK(bounded.quantization_errors == full.quantization_errors);
+      CHECK(bounded.topographic_errors == full.topographic_errors);
+      // Late epochs skip work (sigma has settled; every shape here reaches well below 0.9).
+      CHECK(bounded.distances_computed.back() < 0.9);
+    }
+}

@@ -31,6 +31,7 @@
 #include "somtile/grid/schedule.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/detail/bounded_bmu.hpp"
 #include "somtile/kernels/detail/masked_distance.hpp"
 #include "somtile/kernels/detail/masked_sums.hpp"
 #include "somtile/kernels/detail/pca.hpp"
@@ -43,6 +44,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -130,6 +132,10 @@ struct TrainingHistory {
   std::vector<double> quantization_errors;
   /// Topographic error (a fraction) after each epoch.
   std::vector<double> topographic_errors;
+  /// Batch training: the fraction of sample-unit distances the BMU search after each epoch
+  /// computed (1 = all; the rest were ruled out by bounds kept between epochs). Empty where the
+  /// search keeps no bounds (mini-batch, missing values, distances other than euclidean).
+  std::vector<double> distances_computed;
 };
 
 /// The classic Self-Organizing Map (TorchSOM's feature set): a rows x cols rectangular or
@@ -611,8 +617,22 @@ class Som {
     const Missing search = missing ? Missing::mask : Missing::reject;
     detail::CompactSums<Scalar> sums;
     std::vector<Index> start, grouped;
+    // Euclidean passes over complete data keep bounds between epochs (kernels/detail/bounded_bmu.hpp):
+    // the same BMUs, fewer distances.
+    std::unique_ptr<detail::BoundedBmuSearch<Scalar>> bounded;
+    if (!missing && params_.distance == Distance::euclidean && detail::bounded_search_enabled() &&
+        n_units() >= detail::min_bounded_units)
+      bounded = std::make_unique<detail::BoundedBmuSearch<Scalar>>(
+          detail::grid_tiles(grid_.rows(), grid_.cols(), detail::bounded_group_size), true, threads);
+    BmuResult<Scalar> r;
+    const auto pass = [&] {
+      if (bounded)
+        bounded->search(X, W, r);
+      else
+        r = detail::masked_bmus<Scalar>(X, W, params_.distance, true, threads, search);
+    };
     // The pass at the start of epoch e also measures the weights left by epoch e - 1.
-    auto r = detail::masked_bmus<Scalar>(X, W, params_.distance, true, threads, search);
+    pass();
     for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
       const double sigma = sigma_at(epoch);
       if (missing) {
@@ -622,7 +642,8 @@ class Som {
         detail::compact_unit_sums<Scalar>(X, r.bmu, n_units(), sums, start, grouped);
         apply_batch_update(W, sums, sigma);
       }
-      r = detail::masked_bmus<Scalar>(X, W, params_.distance, true, threads, search);
+      pass();
+      if (bounded) history.distances_computed.push_back(bounded->stats().scored_fraction);
       record(history, r, epoch, 0.0, sigma, on_epoch);
     }
   }

@@ -58,9 +58,13 @@ struct ScoreForm {
 
 /// How far apart the expanded scores of x can be and still be misordered by rounding; not
 /// finite when the squares overflowed. max_bias: the largest |bias| over all units searched.
+template <typename Scalar>
+Scalar rounding_slack_of(Scalar squared_norm, Scalar max_bias) {
+  return Scalar(64) * std::numeric_limits<Scalar>::epsilon() * (squared_norm + max_bias + Scalar(1));
+}
 template <typename Scalar, typename Row>
 Scalar rounding_slack(const Row& x, Scalar max_bias) {
-  return Scalar(64) * std::numeric_limits<Scalar>::epsilon() * (x.squaredNorm() + max_bias + Scalar(1));
+  return rounding_slack_of<Scalar>(x.squaredNorm(), max_bias);
 }
 
 template <typename Scalar, typename RowA, typename RowB>

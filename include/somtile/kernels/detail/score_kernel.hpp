@@ -307,15 +307,25 @@ void pack_panels(ConstRowRef<Scalar> P, Index mr, std::vector<Scalar>& panels) {
   }
 }
 
+/// Packs `count` <= group rows (pointers to K values each) transposed into xt (K x group), zero
+/// past count. Feature by feature: the writes are contiguous and each row is read in order, so
+/// its cache line serves the next features (the other way round, every write of a 300-feature
+/// group lands on a different cache line).
+template <typename Scalar>
+void pack_rows(const Scalar* const* rows, Index count, Index K, Index group, Scalar* out) {
+  for (Index k = 0; k < K; ++k, out += group) {
+    for (Index l = 0; l < count; ++l) out[l] = rows[l][k];
+    for (Index l = count; l < group; ++l) out[l] = Scalar(0);
+  }
+}
+
 /// Packs rows [begin, begin + count) of X, count <= group, transposed into xt (features x group).
 template <typename Scalar>
 void pack_group(ConstRowRef<Scalar> X, Index begin, Index count, Index group, std::vector<Scalar>& xt) {
-  const Index K = X.cols();
-  xt.assign(std::size_t(K * group), Scalar(0));
-  for (Index l = 0; l < count; ++l) {
-    const Scalar* x = X.row(begin + l).data();
-    for (Index k = 0; k < K; ++k) xt[std::size_t(k * group + l)] = x[k];
-  }
+  const Scalar* rows[64];  // a group is at most 3 vectors of 64 bytes: 48 floats
+  for (Index l = 0; l < count; ++l) rows[l] = X.row(begin + l).data();
+  xt.resize(std::size_t(X.cols() * group));
+  pack_rows(rows, count, X.cols(), group, xt.data());
 }
 
 }  // namespace somtile::detail

@@ -1,0 +1,451 @@
+#pragma once
+// Exact BMU search that skips work between passes over the same samples (training epochs, Lloyd
+// iterations): Yinyang k-means' group bounds (Ding et al. 2015) applied to find_bmus.
+//
+// The units are split into groups (map tiles, or clusters of centres). Per sample the search
+// keeps a lower bound on its distance to every group, from the group's smallest score the last
+// time it was scored. When the codebook moves, each bound drops by its group's largest move
+// (triangle inequality). A pass then scores, with the same micro-kernel as find_bmus, only
+//   1. the groups of the sample's previous BMU and second BMU, then
+//   2. the groups whose bound does not prove every unit's score above the threshold
+//      max(next, best + slack) + slack (best, next: the two best scores found so far; slack:
+//      find_bmus's rounding margin, also taken as the error of a score),
+// so no unit left out could be one of the two best or a near-tie candidate. Every score is
+// the same sum in the same order as in find_bmus, and top twos merge exactly, so the two best
+// units are find_bmus's. Samples whose two best are within the margin (near ties), or whose
+// squares overflowed, are searched again by find_bmus's own group search. The result is
+// therefore identical to dense_bmus (euclidean) for every sample: BMU, second BMU, distance.
+//
+// Memory: one float per sample and group, plus a copy of the codebook.
+
+#include "somtile/core/detail/parallel.hpp"
+#include "somtile/core/types.hpp"
+#include "somtile/kernels/bmu_result.hpp"
+#include "somtile/kernels/detail/bmu_search.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+namespace somtile::detail {
+
+/// Consecutive tiles of about `size` units of a rows x cols map (row-major unit order).
+inline std::vector<std::vector<Index>> grid_tiles(Index rows, Index cols, Index size) {
+  const Index tw = std::clamp<Index>(Index(std::lround(std::sqrt(double(size) * 1.5))), 1, std::max<Index>(cols, 1));
+  const Index th = std::clamp<Index>((size + tw - 1) / tw, 1, std::max<Index>(rows, 1));
+  std::vector<std::vector<Index>> tiles;
+  for (Index r0 = 0; r0 < rows; r0 += th)
+    for (Index c0 = 0; c0 < cols; c0 += tw) {
+      std::vector<Index> t;
+      for (Index r = r0; r < std::min(rows, r0 + th); ++r)
+        for (Index c = c0; c < std::min(cols, c0 + tw); ++c) t.push_back(r * cols + c);
+      tiles.push_back(std::move(t));
+    }
+  return tiles;
+}
+
+/// Groups of about `size` nearby rows of W (a few Lloyd steps from evenly spaced rows), each
+/// group's units ascending. For codebooks without a map (k-means centres).
+template <typename Scalar>
+std::vector<std::vector<Index>> nearby_groups(ConstRowRef<Scalar> W, Index size) {
+  const Index U = W.rows(), k = std::max<Index>(1, U / std::max<Index>(size, 1));
+  RowMatrix<double> C(k, W.cols());
+  for (Index g = 0; g < k; ++g) C.row(g) = W.row(g * U / k).template cast<double>();
+  std::vector<Index> of(std::size_t(U), 0);
+  for (int step = 0; step < 5; ++step) {
+    for (Index u = 0; u < U; ++u) {
+      const Eigen::RowVectorXd w = W.row(u).template cast<double>();
+      Index best = 0;
+      double best_d = std::numeric_limits<double>::infinity();
+      for (Index g = 0; g < k; ++g) {
+        const double d = (C.row(g) - w).squaredNorm();
+        if (d < best_d) best_d = d, best = g;
+      }
+      of[std::size_t(u)] = best;
+    }
+    RowMatrix<double> S = RowMatrix<double>::Zero(k, W.cols());
+    Eigen::VectorXd n = Eigen::VectorXd::Zero(k);
+    for (Index u = 0; u < U; ++u)
+      S.row(of[std::size_t(u)]) += W.row(u).template cast<double>(), n(of[std::size_t(u)]) += 1;
+    for (Index g = 0; g < k; ++g)
+      if (n(g) > 0) C.row(g) = S.row(g) / n(g);
+  }
+  std::vector<std::vector<Index>> groups(static_cast<std::size_t>(k));
+  for (Index u = 0; u < U; ++u) groups[std::size_t(of[std::size_t(u)])].push_back(u);
+  groups.erase(std::remove_if(groups.begin(), groups.end(), [](const auto& g) { return g.empty(); }), groups.end());
+  return groups;
+}
+
+/// Whether training loops use the bounded search (on unless SOMTILE_BMU_BOUNDS=off); results are
+/// the same either way, the switch is for tests and timings.
+inline std::atomic<bool>& bounded_search_setting() {
+  static std::atomic<bool> on{[] {
+    const char* v = std::getenv("SOMTILE_BMU_BOUNDS");
+    return !(v && std::strcmp(v, "off") == 0);
+  }()};
+  return on;
+}
+inline bool bounded_search_enabled() { return bounded_search_setting().load(); }
+inline void set_bounded_search(bool on) { bounded_search_setting().store(on); }
+
+/// Maps smaller than this search in full: a few hundred distances per sample cost less than
+/// keeping bounds for them.
+inline constexpr Index min_bounded_units = 64;
+/// Units per group: a few of the kernel's panels (3, 6 or 8 units), so a group's scores run at
+/// GEMM speed, and enough groups for the bounds to rule most of the map out.
+inline constexpr Index bounded_group_size = 24;
+
+/// Passes between re-sorts of the samples by their BMU's group.
+inline constexpr Index resort_every = 10;
+/// The packed copy of the samples is kept up to this size (larger data is packed every pass).
+inline constexpr double max_packed_bytes = double(1 << 30);
+
+/// Work counts of the last pass of a BoundedBmuSearch.
+struct BoundedBmuStats {
+  double scored_fraction = 1.0;  ///< (sample, unit) scores computed / (samples x units)
+  Index rechecked = 0;           ///< samples searched again in full (near ties)
+  std::size_t bound_bytes = 0;   ///< memory held: bounds, previous codebook, packed samples
+};
+
+template <typename Scalar>
+class BoundedBmuSearch {
+ public:
+  /// groups: a partition of the units [0, U), each group's units ascending.
+  BoundedBmuSearch(std::vector<std::vector<Index>> groups, bool with_second, int n_threads)
+      : groups_(std::move(groups)), with_second_(with_second), n_threads_(n_threads) {}
+
+  /// Forgets the bounds: the next search scores every unit.
+  void reset() { valid_ = false; }
+
+  const BoundedBmuStats& stats() const { return stats_; }
+
+  /// dense_bmus(X, W, Distance::euclidean, with_second, n_threads), exactly. X must hold the same
+  /// samples as in the previous call for the bounds to be used; a change of shape resets them.
+  void search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out);
+
+ private:
+  struct Scratch {
+    std::vector<Scalar> xt, scores;    // scores: the tile's, group after group
+    std::vector<Index> scored_groups;  // groups scored for the tile, in scores' order
+    std::vector<Index> candidates;
+    std::vector<TopTwo<Scalar>> top, best;
+    std::vector<char> need;
+    std::vector<Index> full;
+    RowMatrix<Scalar> rows;
+    BmuScratch<Scalar> group_scratch;
+    double scored = 0;
+  };
+
+  void layout(Index U);
+  void pack(ConstRowRef<Scalar> W);
+  void score_group(Index g, const Scalar* xt, const Index* samples, Index rows, Index F, Scratch& s, const Scalar* xx,
+                   const Scalar* slack);
+  float& bound(Index i, Index g) { return lb_[std::size_t(i) * std::size_t(G_) + std::size_t(g)]; }
+
+  std::vector<std::vector<Index>> groups_;
+  bool with_second_;
+  int n_threads_;
+  bool valid_ = false, extra_ = false;
+  Index G_ = 0, U_ = 0;
+  std::vector<Index> group_of_, unit_of_, offset_;  // unit -> group; slot -> unit; group -> first slot
+  ScoreForm<Scalar> form_;
+  ScoreKernel<Scalar> kernel_{};
+  std::vector<Scalar> panels_, full_panels_, bias_;  // per group, padded to mr; bias per slot
+  std::vector<Index> panel_offset_, order_;
+  std::vector<Scalar> packed_;  // the samples in order_, packed tile by tile for the kernel (empty: pack per pass)
+  Index passes_since_sort_ = 0;
+  std::vector<float> lb_;  // samples x groups
+  Labels bmu_, second_;
+  RowMatrix<Scalar> previous_;
+  std::vector<double> drift_;
+  Vector<Scalar> xx_, slack_;
+  std::vector<Scratch> scratch_;
+  BoundedBmuStats stats_;
+};
+
+/// \cond INTERNAL
+template <typename Scalar>
+void BoundedBmuSearch<Scalar>::layout(Index U) {
+  // Units past the groups given, or in none, get groups of their own (of bounded_group_size).
+  std::vector<char> seen(std::size_t(U), 0);
+  for (auto& g : groups_) {
+    g.erase(std::remove_if(g.begin(), g.end(), [&](Index u) { return u < 0 || u >= U || seen[std::size_t(u)]++; }),
+            g.end());
+  }
+  groups_.erase(std::remove_if(groups_.begin(), groups_.end(), [](const auto& g) { return g.empty(); }), groups_.end());
+  for (Index u = 0; u < U; ++u)
+    if (!seen[std::size_t(u)]) {
+      if (groups_.empty() || groups_.back().size() >= std::size_t(bounded_group_size) || !extra_) {
+        groups_.emplace_back();
+        extra_ = true;
+      }
+      groups_.back().push_back(u);
+    }
+  G_ = Index(groups_.size());
+  U_ = U;
+  group_of_.assign(std::size_t(U), -1);
+  unit_of_.clear();
+  offset_.assign(std::size_t(G_ + 1), 0);
+  for (Index g = 0; g < G_; ++g) {
+    for (const Index u : groups_[std::size_t(g)]) {
+      group_of_[std::size_t(u)] = g;
+      unit_of_.push_back(u);
+    }
+    offset_[std::size_t(g + 1)] = Index(unit_of_.size());
+  }
+}
+
+// The codebook's expanded form: find_bmus's (same bias, same max_bias), packed per group.
+template <typename Scalar>
+void BoundedBmuSearch<Scalar>::pack(ConstRowRef<Scalar> W) {
+  const Index F = W.cols();
+  form_.build(W, Distance::euclidean);
+  kernel_ = score_kernel<Scalar>();
+  const Index mr = kernel_.mr;
+  panels_.clear();
+  panel_offset_.assign(std::size_t(G_), 0);
+  bias_.resize(unit_of_.size());
+  for (Index g = 0; g < G_; ++g) {
+    const Index o = offset_[std::size_t(g)], units = offset_[std::size_t(g + 1)] - o;
+    panel_offset_[std::size_t(g)] = Index(panels_.size());
+    panels_.resize(panels_.size() + std::size_t((units + mr - 1) / mr * mr * F), Scalar(0));
+    Scalar* base = panels_.data() + panel_offset_[std::size_t(g)];
+    for (Index j = 0; j < units; ++j) {
+      const Index u = unit_of_[std::size_t(o + j)];
+      bias_[std::size_t(o + j)] = form_.bias[u];
+      Scalar* panel = base + (j / mr) * mr * F + j % mr;
+      for (Index k = 0; k < F; ++k) panel[k * mr] = W(u, k);
+    }
+  }
+  pack_panels(W, mr, full_panels_);
+}
+
+// Scores the packed tile s.xt (samples[0, rows)) against group g: merges the group's top two
+// into each sample's and makes the group's smallest score the sample's bound for it
+// (d^2 >= score + |x|^2 - slack, rounded down into a float).
+template <typename Scalar>
+void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, const Index* samples, Index rows, Index F,
+                                           Scratch& s, const Scalar* xx, const Scalar* slack) {
+  const Index Gk = kernel_.group, base = offset_[std::size_t(g)], units = offset_[std::size_t(g + 1)] - base;
+  if (units == 0) return;
+  const std::size_t at = s.scores.size();
+  s.scores.resize(at + std::size_t(units * Gk));
+  s.scored_groups.push_back(g);
+  s.top.resize(std::size_t(Gk));
+  kernel_.score({panels_.data() + panel_offset_[std::size_t(g)], xt, bias_.data() + base, form_.scale, units, F,
+                 s.scores.data() + at, Gk, s.top.data()});
+  s.scored += double(rows) * double(units);
+  for (Index l = 0; l < rows; ++l) {
+    TopTwo<Scalar> t = s.top[std::size_t(l)];
+    if (t.best_unit >= 0) t.best_unit = unit_of_[std::size_t(base + t.best_unit)];
+    if (t.next_unit >= 0) t.next_unit = unit_of_[std::size_t(base + t.next_unit)];
+    merge_into(s.best[std::size_t(l)], t);
+  }
+  for (Index l = 0; l < rows; ++l) {
+    // Shrunk by 1e-6 relative so the float below the double's square root stays below it.
+    const double q = double(s.top[std::size_t(l)].best) + double(xx[l]) - 2.0 * double(slack[l]);
+    bound(samples[l], g) = q > 0 && q < 1e300 ? float(std::sqrt(q) * (1 - 1e-6)) : 0.0f;
+  }
+}
+
+template <typename Scalar>
+void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out) {
+  const Index n = X.rows(), U = W.rows(), F = X.cols();
+  if (U_ != U || Index(group_of_.size()) != U) {
+    layout(U);
+    valid_ = false;
+  }
+  if (bmu_.size() != n || previous_.rows() != U || previous_.cols() != F) valid_ = false;
+  // The groups' moves since the previous pass, rounded up.
+  drift_.assign(std::size_t(G_), 0.0);
+  if (valid_)
+    for (Index u = 0; u < U; ++u) {
+      const double d = (W.row(u).template cast<double>() - previous_.row(u).template cast<double>()).norm();
+      double& g = drift_[std::size_t(group_of_[std::size_t(u)])];
+      g = std::max(g, d * (1 + 1e-12) + std::numeric_limits<double>::min());
+    }
+  pack(W);
+  if (!valid_) {
+    lb_.assign(std::size_t(n) * std::size_t(G_), 0.0f);
+    xx_.resize(n);
+    slack_.resize(n);
+    for (Index i = 0; i < n; ++i) xx_[i] = X.row(i).squaredNorm();
+  }
+  for (Index i = 0; i < n; ++i) slack_[i] = rounding_slack_of<Scalar>(xx_[i], form_.max_bias);
+  // Tiles of samples that shared a BMU group need much the same groups: the samples are put in
+  // that order after the first pass and again every few passes, and packed for the kernel then
+  // (the samples do not change between passes, so packing them every pass would be waste).
+  const Index Gk = kernel_.group, tiles = (n + Gk - 1) / Gk;
+  const bool resort = !valid_ || passes_since_sort_ == 0 || passes_since_sort_ >= resort_every;
+  if (resort) {
+    order_.resize(std::size_t(n));
+    std::iota(order_.begin(), order_.end(), Index(0));
+    if (valid_)
+      std::stable_sort(order_.begin(), order_.end(), [&](Index a, Index b) {
+        return group_of_[std::size_t(bmu_[a])] < group_of_[std::size_t(bmu_[b])];
+      });
+    passes_since_sort_ = valid_ ? 1 : 0;
+    packed_.clear();
+    if (double(n) * double(F) * sizeof(Scalar) <= max_packed_bytes) {
+      packed_.resize(std::size_t(tiles * F * Gk));
+      parallel_for(
+          tiles, n_threads_,
+          [&](Index tile) {
+            const Scalar* row[64];
+            const Index rows = std::min(Gk, n - tile * Gk);
+            for (Index l = 0; l < rows; ++l) row[l] = X.row(order_[std::size_t(tile * Gk + l)]).data();
+            pack_rows(row, rows, F, Gk, packed_.data() + tile * F * Gk);
+          },
+          double(F * Gk));
+    }
+  } else {
+    ++passes_since_sort_;
+  }
+  out.bmu.resize(n);
+  out.distance.resize(n);
+  out.second.resize(with_second_ ? n : 0);
+
+  const Index threads = resolve_threads(n_threads_);
+  scratch_.resize(std::size_t(threads));
+  for (Scratch& s : scratch_) s.scored = 0;
+  std::vector<Index> rechecked(std::size_t(tiles), 0);
+  const bool bounds = valid_;
+  parallel_for_chunks(
+      tiles, std::max<Index>(1, tiles / (8 * threads)), n_threads_,
+      [&](Index t0, Index t1) {
+        Scratch& s = scratch_[std::size_t(thread_slot())];
+        Scalar xx[64], slack[64];
+        for (Index tile = t0; tile < t1; ++tile) {
+          const Index* samples = order_.data() + tile * Gk;
+          const Index rows = std::min(Gk, n - tile * Gk);
+          for (Index l = 0; l < rows; ++l) {
+            xx[l] = xx_[samples[l]];
+            slack[l] = slack_[samples[l]];
+          }
+          const Scalar* xt = packed_.data() + tile * F * Gk;
+          if (packed_.empty()) {
+            const Scalar* row[64];
+            for (Index l = 0; l < rows; ++l) row[l] = X.row(samples[l]).data();
+            s.xt.resize(std::size_t(F * Gk));
+            pack_rows(row, rows, F, Gk, s.xt.data());
+            xt = s.xt.data();
+          }
+          s.best.assign(std::size_t(Gk), TopTwo<Scalar>{});
+          s.scores.clear();
+          s.scored_groups.clear();
+          // 1. The groups of the previous two best (every group on the first pass).
+          s.need.assign(std::size_t(G_), bounds ? 0 : 1);
+          if (bounds)
+            for (Index l = 0; l < rows; ++l) {
+              const Index i = samples[l];
+              s.need[std::size_t(group_of_[std::size_t(bmu_[i])])] = 1;
+              if (second_[i] >= 0) s.need[std::size_t(group_of_[std::size_t(second_[i])])] = 1;
+            }
+          std::vector<char> first = s.need;
+          for (Index g = 0; g < G_; ++g)
+            if (first[std::size_t(g)]) score_group(g, xt, samples, rows, F, s, xx, slack);
+          // 2. The groups whose moved bound does not prove every unit out of reach.
+          if (bounds) {
+            std::fill(s.need.begin(), s.need.end(), 0);
+            for (Index l = 0; l < rows; ++l) {
+              const Index i = samples[l];
+              const TopTwo<Scalar>& t = s.best[std::size_t(l)];
+              double limit = std::numeric_limits<double>::infinity();  // a unit's d^2 must exceed it
+              if (std::isfinite(slack[l]) && t.best_unit >= 0) {
+                const double reach = with_second_ ? std::max(double(t.next), double(t.best) + double(slack[l]))
+                                                  : double(t.best) + double(slack[l]);
+                limit = reach + 2.0 * double(slack[l]) + double(xx[l]);
+              }
+              float* lb = &bound(i, 0);
+              for (Index g = 0; g < G_; ++g) {
+                if (first[std::size_t(g)]) continue;
+                const double moved = (double(lb[g]) - drift_[std::size_t(g)]) * (1 - 1e-6);
+                if (moved > 0 && moved * moved > limit) {
+                  lb[g] = float(moved);
+                } else {
+                  lb[g] = 0.0f;
+                  s.need[std::size_t(g)] = 1;
+                }
+              }
+            }
+            for (Index g = 0; g < G_; ++g)
+              if (s.need[std::size_t(g)]) score_group(g, xt, samples, rows, F, s, xx, slack);
+          }
+          // 3. Results. Near ties as find_bmus settles them: direct distances among the units
+          // scored within the margin (no other unit is), all of them from the tile's scores.
+          s.full.clear();
+          for (Index l = 0; l < rows; ++l) {
+            const Index i = samples[l];
+            TopTwo<Scalar> t = s.best[std::size_t(l)];
+            if (!std::isfinite(slack[l]) || t.best_unit < 0) {
+              s.full.push_back(i);
+              continue;
+            }
+            if (t.next - t.best <= slack[l]) {
+              const Scalar limit = t.best + slack[l];
+              s.candidates.clear();
+              std::size_t at = 0;
+              for (const Index g : s.scored_groups) {
+                const Index base = offset_[std::size_t(g)], units = offset_[std::size_t(g + 1)] - base;
+                for (Index j = 0; j < units; ++j)
+                  if (s.scores[at + std::size_t(j * Gk + l)] <= limit)
+                    s.candidates.push_back(unit_of_[std::size_t(base + j)]);
+                at += std::size_t(units * Gk);
+              }
+              const auto x = X.row(i);
+              t = direct_top_two<Scalar>(Distance::euclidean, x, W, &s.candidates);
+              if (with_second_ && t.next_unit < 0)
+                for (Index u = 0; u < U; ++u)
+                  if (u != t.best_unit) t.offer_second(pair_distance<Scalar>(Distance::euclidean, x, W.row(u)), u);
+            }
+            out.bmu[i] = t.best_unit;
+            if (with_second_) out.second[i] = t.next_unit;
+          }
+          rechecked[std::size_t(tile)] = Index(s.full.size());
+          if (!s.full.empty()) {  // the squares overflowed: find_bmus's own search
+            const Index m = Index(s.full.size());
+            s.rows.resize(m, F);
+            for (Index l = 0; l < m; ++l) s.rows.row(l) = X.row(s.full[std::size_t(l)]);
+            search_group<Scalar>(kernel_, form_, full_panels_, s.rows, Index(0), m, W, Distance::euclidean,
+                                 with_second_, s.group_scratch);
+            s.scored += double(m) * double(U);
+            for (Index l = 0; l < m; ++l) {
+              const Index i = s.full[std::size_t(l)];
+              const TopTwo<Scalar>& t = s.group_scratch.top[std::size_t(l)];
+              out.bmu[i] = t.best_unit;
+              if (with_second_) out.second[i] = t.next_unit;
+            }
+          }
+        }
+      },
+      double(Gk) * double(U) * double(F));
+  // The distances to the BMUs, in the samples' own order: X is read front to back.
+  parallel_for_chunks(
+      n, 1024, n_threads_,
+      [&](Index first, Index last) {
+        for (Index i = first; i < last; ++i)
+          out.distance[i] = pair_distance<Scalar>(Distance::euclidean, X.row(i), W.row(out.bmu[i]));
+      },
+      double(F));
+  double scored = 0;
+  for (const Scratch& s : scratch_) scored += s.scored;
+  stats_.scored_fraction = n > 0 && U > 0 ? scored / (double(n) * double(U)) : 1.0;
+  stats_.rechecked = std::accumulate(rechecked.begin(), rechecked.end(), Index(0));
+  previous_ = W;
+  bmu_ = out.bmu;
+  if (with_second_)
+    second_ = out.second;
+  else
+    second_.setConstant(n, -1);
+  valid_ = true;
+  stats_.bound_bytes = lb_.size() * sizeof(float) + (packed_.size() + std::size_t(previous_.size())) * sizeof(Scalar);
+}
+/// \endcond
+
+}  // namespace somtile::detail
