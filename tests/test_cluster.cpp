@@ -197,7 +197,7 @@ TEMPLATE_TEST_CASE("KMeans moves an empty cluster onto the worst-fitted sample",
   labels << 0, 0, 0, 1, 1, 1;
   Vector<double> dist2(6);
   dist2 << 1, 0, 1, 25, 81, 100;
-  const RowMatrix<S> C = detail::update_centers<S>(X, labels, dist2, 3, 1);
+  const RowMatrix<S> C = detail::update_centers<S>(X, labels, dist2, RowMatrix<S>(), 3, 1);
   CHECK(labels[5] == 2);
   CHECK(C(2, 0) == S(30));
   CHECK(C(0, 0) == S(1));
@@ -205,7 +205,7 @@ TEMPLATE_TEST_CASE("KMeans moves an empty cluster onto the worst-fitted sample",
   // The farthest sample is alone in its cluster: the next farthest one moves instead.
   Labels alone(6);
   alone << 0, 0, 0, 0, 0, 1;
-  const RowMatrix<S> C2 = detail::update_centers<S>(X, alone, dist2, 3, 1);
+  const RowMatrix<S> C2 = detail::update_centers<S>(X, alone, dist2, RowMatrix<S>(), 3, 1);
   CHECK(alone[5] == 1);
   CHECK(alone[4] == 2);
   CHECK(C2(2, 0) == S(11));
@@ -1456,4 +1456,42 @@ TEST_CASE("cluster_top_features errors", "[som_cluster][top_features][errors]") 
   CHECK_THROWS_WITH(cluster_top_features(grid, m.weights, 1, {"a"}),
                     "cluster_top_features(): there are 1 feature names for 3 features; give one name per feature "
                     "(or none)");
+}
+
+// With k >= 64 Lloyd's assignment keeps bounds between iterations (Yinyang k-means on the BMU
+// kernel); the labels, centres, inertia and iteration count must be those of the full search.
+TEMPLATE_TEST_CASE("KMeans with bounds equals the full search exactly", "[kmeans][bounded]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  Random rng(21);
+  RowMatrix<S> C(12, 8), X(3000, 8);
+  for (Index i = 0; i < C.size(); ++i) C.data()[i] = S(rng.uniform(-6, 6));
+  for (Index i = 0; i < X.rows(); ++i)
+    for (Index j = 0; j < X.cols(); ++j) X(i, j) = C(i % 12, j) + S(rng.normal());
+  X.row(7) = X.row(8);  // duplicates: exact ties between centres that land on them
+  for (const int threads : {1, 2}) {
+    INFO("threads " << threads);
+    const auto fit = [&](bool bounds) {
+      detail::set_bounded_search(bounds);
+      KMeans<S> km(with<KMeansParams>([&](auto& p) {
+        p.n_clusters = 90;
+        p.n_init = 2;
+        p.seed = 3;
+        p.n_threads = threads;
+      }));
+      km.fit(X);
+      detail::set_bounded_search(true);
+      return km;
+    };
+    const KMeans<S> full = fit(false), bounded = fit(true);
+    CHECK(bounded.labels() == full.labels());
+    CHECK(bounded.cluster_centers() == full.cluster_centers());
+    CHECK(bounded.inertia() == full.inertia());
+    CHECK(bounded.n_iter() == full.n_iter());
+  }
+  // The run itself: the bounds skip most distances after the first iteration.
+  const RowMatrix<S> init = X.topRows(90);
+  const auto run = detail::lloyd<S>(X, init, 50, 0.0, 1);
+  REQUIRE(run.distances_computed.size() >= 3);
+  CHECK(run.distances_computed.front() == 1.0);
+  CHECK(run.distances_computed.back() < 0.5);
 }

@@ -22,26 +22,26 @@ struct UnitSums {
 template <typename Scalar>
 UnitSums<Scalar> unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_units, int n_threads = 0) {
   const Index n = X.rows();
-  std::vector<Index> start(static_cast<std::size_t>(n_units + 1), 0);
-  for (Index i = 0; i < n; ++i) ++start[std::size_t(bmu[i] + 1)];
-  for (Index u = 0; u < n_units; ++u) start[std::size_t(u + 1)] += start[std::size_t(u)];
-  std::vector<Index> order(static_cast<std::size_t>(n));
-  {
-    std::vector<Index> next(start.begin(), start.end() - 1);
-    for (Index i = 0; i < n; ++i) order[std::size_t(next[std::size_t(bmu[i])]++)] = i;
-  }
-
-  UnitSums<Scalar> out{RowMatrix<Scalar>::Zero(n_units, X.cols()), Vector<Scalar>(n_units)};
-  detail::parallel_for_chunks(
-      n_units, 64, n_threads,
-      [&](Index first, Index last) {
-        for (Index u = first; u < last; ++u) {
-          const Index b = start[std::size_t(u)], e = start[std::size_t(u + 1)];
-          for (Index k = b; k < e; ++k) out.sums.row(u) += X.row(order[std::size_t(k)]);
-          out.counts[u] = Scalar(e - b);
+  UnitSums<Scalar> out{RowMatrix<Scalar>::Zero(n_units, X.cols()), Vector<Scalar>::Zero(n_units)};
+  // Each task owns a range of units and reads X front to back, adding the rows of its units:
+  // every unit sums its samples in sample order whatever the tasks, and X streams through
+  // memory in order instead of being gathered unit by unit.
+  const Index threads = detail::resolve_threads(n_threads);
+  const Index tasks = std::min<Index>(n_units, threads > 1 ? 2 * threads : 1);
+  std::vector<Index> counts(static_cast<std::size_t>(n_units), 0);
+  detail::parallel_for(
+      tasks, n_threads,
+      [&](Index t) {
+        const Index u0 = n_units * t / tasks, u1 = n_units * (t + 1) / tasks;
+        for (Index i = 0; i < n; ++i) {
+          const Index u = bmu[i];
+          if (u < u0 || u >= u1) continue;
+          out.sums.row(u) += X.row(i);
+          ++counts[std::size_t(u)];
         }
       },
-      double(n) * double(X.cols()) / double(std::max<Index>(n_units, 1)));
+      double(n) * double(X.cols()) / double(std::max<Index>(tasks, 1)));
+  for (Index u = 0; u < n_units; ++u) out.counts[u] = Scalar(counts[std::size_t(u)]);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "somtile/core/warning.hpp"
 #include "somtile/kernels/batch.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/kernels/detail/bounded_bmu.hpp"
 
 namespace somtile::detail {
 
@@ -26,7 +28,8 @@ struct KMeansRun {
   Labels labels;
   double inertia = std::numeric_limits<double>::infinity();
   int n_iter = 0;
-  bool converged = false;  ///< labels stable or centre shift <= tol before max_iter ran out
+  bool converged = false;                  ///< labels stable or centre shift <= tol before max_iter ran out
+  std::vector<double> distances_computed;  ///< per assignment pass with bounds: the fraction scored
 };
 
 /// Squared distances from every sample to one point, accumulated in double. A plain loop:
@@ -85,24 +88,50 @@ RowMatrix<Scalar> kmeans_plusplus(ConstRowRef<Scalar> X, Index k, Random& rng, i
 }
 
 /// Labels and inertia of X against fixed centres.
+/// With `bounded`, the search keeps bounds from the previous call on the same X (the same
+/// labels and distances, fewer distances computed).
+/// Without `distances` (bounded only) dist2 is left empty and 0 returned.
 template <typename Scalar>
 double assign(ConstRowRef<Scalar> X, const RowMatrix<Scalar>& centers, Labels& labels, Vector<double>& dist2,
-              int n_threads) {
-  BmuResult<Scalar> r = detail::dense_bmus<Scalar>(X, centers, Distance::euclidean, false, n_threads);
+              int n_threads, BoundedBmuSearch<Scalar>* bounded = nullptr, bool distances = true) {
+  BmuResult<Scalar> r;
+  if (bounded)
+    bounded->search(X, centers, r, distances);
+  else
+    r = detail::dense_bmus<Scalar>(X, centers, Distance::euclidean, false, n_threads);
   labels.swap(r.bmu);
   dist2 = r.distance.template cast<double>().array().square();
   return dist2.sum();
 }
 
-/// New centres as cluster means; empty clusters move onto the worst-fitted samples.
+/// The squared distances assign() gives, for given labels (the same values: find_bmus's
+/// distance to the BMU).
 template <typename Scalar>
-RowMatrix<Scalar> update_centers(ConstRowRef<Scalar> X, Labels& labels, const Vector<double>& dist2, Index k,
-                                 int n_threads) {
+void label_distances(ConstRowRef<Scalar> X, const RowMatrix<Scalar>& centers, const Labels& labels,
+                     Vector<double>& dist2, int n_threads) {
+  dist2.resize(X.rows());
+  parallel_for_chunks(
+      X.rows(), 4096, n_threads,
+      [&](Index first, Index last) {
+        for (Index i = first; i < last; ++i) {
+          const double d = double(pair_distance<Scalar>(Distance::euclidean, X.row(i), centers.row(labels[i])));
+          dist2[i] = d * d;
+        }
+      },
+      double(X.cols()));
+}
+
+/// New centres as cluster means; empty clusters move onto the worst-fitted samples.
+/// dist2 may be empty: then it is computed here, when a cluster is empty (the only use).
+template <typename Scalar>
+RowMatrix<Scalar> update_centers(ConstRowRef<Scalar> X, Labels& labels, Vector<double>& dist2,
+                                 const RowMatrix<Scalar>& old_centers, Index k, int n_threads) {
   UnitSums<Scalar> s = unit_sums<Scalar>(X, labels, k, n_threads);
   std::vector<Index> empty;
   for (Index c = 0; c < k; ++c)
     if (s.counts[c] == Scalar(0)) empty.push_back(c);
   if (!empty.empty()) {
+    if (dist2.size() != X.rows()) label_distances<Scalar>(X, old_centers, labels, dist2, n_threads);
     std::vector<Index> order(static_cast<std::size_t>(X.rows()));
     std::iota(order.begin(), order.end(), Index(0));
     std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return dist2[a] > dist2[b]; });
@@ -132,9 +161,16 @@ KMeansRun<Scalar> lloyd(ConstRowRef<Scalar> X, RowMatrix<Scalar> centers, int ma
   KMeansRun<Scalar> run;
   Labels labels, previous;
   Vector<double> dist2;
+  // Yinyang k-means: bounds on each sample's distance to groups of nearby centres
+  // (kernels/detail/bounded_bmu.hpp), the groups fixed from the starting centres.
+  std::unique_ptr<BoundedBmuSearch<Scalar>> bounded;
+  if (k >= min_bounded_units && bounded_search_enabled())
+    bounded =
+        std::make_unique<BoundedBmuSearch<Scalar>>(nearby_groups<Scalar>(centers, kmeans_group_size), false, n_threads);
   for (int it = 0; it < max_iter; ++it) {
-    assign<Scalar>(X, centers, labels, dist2, n_threads);
-    RowMatrix<Scalar> next = update_centers<Scalar>(X, labels, dist2, k, n_threads);
+    assign<Scalar>(X, centers, labels, dist2, n_threads, bounded.get(), !bounded);
+    if (bounded) run.distances_computed.push_back(bounded->stats().scored_fraction);
+    RowMatrix<Scalar> next = update_centers<Scalar>(X, labels, dist2, centers, k, n_threads);
     run.n_iter = it + 1;
     if (previous.size() == labels.size() && previous == labels) {
       centers.swap(next);
@@ -150,7 +186,7 @@ KMeansRun<Scalar> lloyd(ConstRowRef<Scalar> X, RowMatrix<Scalar> centers, int ma
     }
   }
   // Labels and inertia of the final centres, so they are consistent with each other.
-  run.inertia = assign<Scalar>(X, centers, labels, dist2, n_threads);
+  run.inertia = assign<Scalar>(X, centers, labels, dist2, n_threads, bounded.get());
   run.labels.swap(labels);
   run.centers.swap(centers);
   return run;

@@ -87,6 +87,14 @@ Scalar pair_distance(Distance metric, const RowA& x, const RowB& w) {
   return Scalar(0);
 }
 
+/// Adds a part's top two to a running one: the top two of a union of units is the top two of
+/// the parts' top twos.
+template <typename Scalar>
+void merge_into(TopTwo<Scalar>& into, const TopTwo<Scalar>& part) {
+  if (part.best_unit >= 0) into.offer(part.best, part.best_unit);
+  if (part.next_unit >= 0) into.offer(part.next, part.next_unit);
+}
+
 /// Per-thread buffers of a BMU pass, reused group after group.
 template <typename Scalar>
 struct BmuScratch {

@@ -101,6 +101,8 @@ inline constexpr Index min_bounded_units = 64;
 /// GEMM speed, and enough groups for the bounds to rule most of the map out.
 inline constexpr Index bounded_group_size = 24;
 
+/// Centres per group in k-means (Yinyang's k / 10 groups, in whole panels of the kernel).
+inline constexpr Index kmeans_group_size = 16;
 /// Passes between re-sorts of the samples by their BMU's group.
 inline constexpr Index resort_every = 10;
 /// The packed copy of the samples is kept up to this size (larger data is packed every pass).
@@ -127,16 +129,20 @@ class BoundedBmuSearch {
 
   /// dense_bmus(X, W, Distance::euclidean, with_second, n_threads), exactly. X must hold the same
   /// samples as in the previous call for the bounds to be used; a change of shape resets them.
-  void search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out);
+  /// Without `distances` (and without second BMUs), out.distance is left empty, and a sample
+  /// whose bounds prove its BMU unchanged is not read at all (Yinyang's global filter: an upper
+  /// bound on the distance to its BMU below the lower bounds of every group).
+  void search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out, bool distances = true);
 
  private:
   struct Scratch {
     std::vector<Scalar> xt, scores;    // scores: the tile's, group after group
     std::vector<Index> scored_groups;  // groups scored for the tile, in scores' order
     std::vector<Index> candidates;
-    std::vector<TopTwo<Scalar>> top, best;
+    std::vector<TopTwo<Scalar>> top, best, group_top;  // group_top: per scored group and lane
     std::vector<char> need;
-    std::vector<Index> full;
+    std::vector<Index> full, pending;
+    Index rechecked = 0;
     RowMatrix<Scalar> rows;
     BmuScratch<Scalar> group_scratch;
     double scored = 0;
@@ -147,6 +153,8 @@ class BoundedBmuSearch {
   void score_group(Index g, const Scalar* xt, const Index* samples, Index rows, Index F, Scratch& s, const Scalar* xx,
                    const Scalar* slack);
   float& bound(Index i, Index g) { return lb_[std::size_t(i) * std::size_t(G_) + std::size_t(g)]; }
+  void settle_bounds(Index i, Index l, Index b, ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, const Scratch& s,
+                     Scalar xx, Scalar slack);
 
   std::vector<std::vector<Index>> groups_;
   bool with_second_;
@@ -160,7 +168,9 @@ class BoundedBmuSearch {
   std::vector<Index> panel_offset_, order_;
   std::vector<Scalar> packed_;  // the samples in order_, packed tile by tile for the kernel (empty: pack per pass)
   Index passes_since_sort_ = 0;
-  std::vector<float> lb_;  // samples x groups
+  std::vector<float> lb_;  // samples x groups (without second BMUs: the BMU's own group without it)
+  std::vector<float> ub_;  // per sample, without second BMUs: above its distance to its BMU
+  std::vector<double> unit_drift_;
   Labels bmu_, second_;
   RowMatrix<Scalar> previous_;
   std::vector<double> drift_;
@@ -234,9 +244,10 @@ void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, const Inde
                                            Scratch& s, const Scalar* xx, const Scalar* slack) {
   const Index Gk = kernel_.group, base = offset_[std::size_t(g)], units = offset_[std::size_t(g + 1)] - base;
   if (units == 0) return;
-  const std::size_t at = s.scores.size();
+  const std::size_t at = s.scores.size(), at_top = s.scored_groups.size() * std::size_t(Gk);
   s.scores.resize(at + std::size_t(units * Gk));
   s.scored_groups.push_back(g);
+  s.group_top.resize(at_top + std::size_t(Gk));
   s.top.resize(std::size_t(Gk));
   kernel_.score({panels_.data() + panel_offset_[std::size_t(g)], xt, bias_.data() + base, form_.scale, units, F,
                  s.scores.data() + at, Gk, s.top.data()});
@@ -246,6 +257,7 @@ void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, const Inde
     if (t.best_unit >= 0) t.best_unit = unit_of_[std::size_t(base + t.best_unit)];
     if (t.next_unit >= 0) t.next_unit = unit_of_[std::size_t(base + t.next_unit)];
     merge_into(s.best[std::size_t(l)], t);
+    s.group_top[at_top + std::size_t(l)] = t;
   }
   for (Index l = 0; l < rows; ++l) {
     // Shrunk by 1e-6 relative so the float below the double's square root stays below it.
@@ -254,8 +266,30 @@ void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, const Inde
   }
 }
 
+// Without second BMUs: sample i's (lane l's) upper bound on its distance to its BMU b, and the
+// bound of b's group over its other units, from the tile's group top twos.
 template <typename Scalar>
-void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out) {
+void BoundedBmuSearch<Scalar>::settle_bounds(Index i, Index l, Index b, ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
+                                             const Scratch& s, Scalar xx, Scalar slack) {
+  const Index gb = group_of_[std::size_t(b)], Gk = kernel_.group;
+  const auto j = std::find(s.scored_groups.begin(), s.scored_groups.end(), gb) - s.scored_groups.begin();
+  const TopTwo<Scalar>& t = s.group_top[std::size_t(j) * std::size_t(Gk) + std::size_t(l)];
+  const Scalar other = t.best_unit == b ? t.next : t.best;
+  const double q = double(other) + double(xx) - 2.0 * double(slack);
+  bound(i, gb) = q > 0 && q < 1e300 ? float(std::sqrt(q) * (1 - 1e-6)) : 0.0f;
+  double ub;  // d^2 <= score + |x|^2 + slack
+  if (t.best_unit == b)
+    ub = std::sqrt(std::max(0.0, double(t.best) + double(xx) + double(slack)));
+  else if (t.next_unit == b)
+    ub = std::sqrt(std::max(0.0, double(t.next) + double(xx) + double(slack)));
+  else
+    ub = double(pair_distance<Scalar>(Distance::euclidean, X.row(i), W.row(b))) * (1 + 1e-3);
+  ub_[std::size_t(i)] = std::isfinite(ub) ? float(ub * (1 + 1e-6)) : std::numeric_limits<float>::infinity();
+}
+
+template <typename Scalar>
+void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out,
+                                      bool distances) {
   const Index n = X.rows(), U = W.rows(), F = X.cols();
   if (U_ != U || Index(group_of_.size()) != U) {
     layout(U);
@@ -264,12 +298,18 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
   if (bmu_.size() != n || previous_.rows() != U || previous_.cols() != F) valid_ = false;
   // The groups' moves since the previous pass, rounded up.
   drift_.assign(std::size_t(G_), 0.0);
+  unit_drift_.assign(std::size_t(U), 0.0);
   if (valid_)
     for (Index u = 0; u < U; ++u) {
-      const double d = (W.row(u).template cast<double>() - previous_.row(u).template cast<double>()).norm();
+      const double d =
+          (W.row(u).template cast<double>() - previous_.row(u).template cast<double>()).norm() * (1 + 1e-12) +
+          std::numeric_limits<double>::min();
+      unit_drift_[std::size_t(u)] = d;
       double& g = drift_[std::size_t(group_of_[std::size_t(u)])];
-      g = std::max(g, d * (1 + 1e-12) + std::numeric_limits<double>::min());
+      g = std::max(g, d);
     }
+  const bool skip_samples = !with_second_ && !distances;
+  if (!skip_samples || !valid_) ub_.assign(std::size_t(skip_samples ? n : 0), std::numeric_limits<float>::infinity());
   pack(W);
   if (!valid_) {
     lb_.assign(std::size_t(n) * std::size_t(G_), 0.0f);
@@ -292,7 +332,7 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
       });
     passes_since_sort_ = valid_ ? 1 : 0;
     packed_.clear();
-    if (double(n) * double(F) * sizeof(Scalar) <= max_packed_bytes) {
+    if (!skip_samples && double(n) * double(F) * sizeof(Scalar) <= max_packed_bytes) {
       packed_.resize(std::size_t(tiles * F * Gk));
       parallel_for(
           tiles, n_threads_,
@@ -308,28 +348,54 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
     ++passes_since_sort_;
   }
   out.bmu.resize(n);
-  out.distance.resize(n);
+  out.distance.resize(distances ? n : 0);
   out.second.resize(with_second_ ? n : 0);
 
   const Index threads = resolve_threads(n_threads_);
   scratch_.resize(std::size_t(threads));
-  for (Scratch& s : scratch_) s.scored = 0;
-  std::vector<Index> rechecked(std::size_t(tiles), 0);
+  for (Scratch& s : scratch_) s.scored = 0, s.rechecked = 0;
   const bool bounds = valid_;
   parallel_for_chunks(
       tiles, std::max<Index>(1, tiles / (8 * threads)), n_threads_,
       [&](Index t0, Index t1) {
         Scratch& s = scratch_[std::size_t(thread_slot())];
         Scalar xx[64], slack[64];
-        for (Index tile = t0; tile < t1; ++tile) {
-          const Index* samples = order_.data() + tile * Gk;
-          const Index rows = std::min(Gk, n - tile * Gk);
+        // Without second BMUs or distances, Yinyang's global filter first: a sample whose every
+        // other unit is farther than its BMU by more than the rounding margins (d^2 gap > 4 slack)
+        // keeps its BMU and is not read; the others are searched, Gk at a time.
+        // The filter reads the samples' bounds front to back (in the order of the samples, not
+        // of order_): one cache line of bounds per sample, and no wait for each.
+        s.pending.clear();
+        if (skip_samples && bounds)
+          for (Index i = t0 * Gk; i < std::min(n, t1 * Gk); ++i) {
+            const double ub = double(ub_[std::size_t(i)]) + unit_drift_[std::size_t(bmu_[i])];
+            float* lb = &bound(i, 0);
+            double low = std::numeric_limits<double>::infinity();
+            for (Index g = 0; g < G_; ++g) low = std::min(low, double(lb[g]) - drift_[std::size_t(g)]);
+            const double sl = double(slack_[i]);
+            if (low > 0 && std::isfinite(ub) && std::isfinite(sl) && low * low - ub * ub > 4.0 * sl) {
+              ub_[std::size_t(i)] = float(ub * (1 + 1e-6));
+              for (Index g = 0; g < G_; ++g) lb[g] = float((double(lb[g]) - drift_[std::size_t(g)]) * (1 - 1e-6));
+              out.bmu[i] = bmu_[i];
+            } else {
+              s.pending.push_back(i);
+            }
+          }
+        const bool filtered = skip_samples && bounds;
+        if (filtered)  // tiles of samples with the same BMU group, as order_ would give
+          std::stable_sort(s.pending.begin(), s.pending.end(), [&](Index a, Index c) {
+            return group_of_[std::size_t(bmu_[a])] < group_of_[std::size_t(bmu_[c])];
+          });
+        const Index first_tile = filtered ? 0 : t0, last_tile = filtered ? (Index(s.pending.size()) + Gk - 1) / Gk : t1;
+        for (Index tile = first_tile; tile < last_tile; ++tile) {
+          const Index* samples = filtered ? s.pending.data() + tile * Gk : order_.data() + tile * Gk;
+          const Index rows = filtered ? std::min(Gk, Index(s.pending.size()) - tile * Gk) : std::min(Gk, n - tile * Gk);
           for (Index l = 0; l < rows; ++l) {
             xx[l] = xx_[samples[l]];
             slack[l] = slack_[samples[l]];
           }
           const Scalar* xt = packed_.data() + tile * F * Gk;
-          if (packed_.empty()) {
+          if (packed_.empty() || filtered) {
             const Scalar* row[64];
             for (Index l = 0; l < rows; ++l) row[l] = X.row(samples[l]).data();
             s.xt.resize(std::size_t(F * Gk));
@@ -339,6 +405,7 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
           s.best.assign(std::size_t(Gk), TopTwo<Scalar>{});
           s.scores.clear();
           s.scored_groups.clear();
+          s.group_top.clear();
           // 1. The groups of the previous two best (every group on the first pass).
           s.need.assign(std::size_t(G_), bounds ? 0 : 1);
           if (bounds)
@@ -406,8 +473,9 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
             }
             out.bmu[i] = t.best_unit;
             if (with_second_) out.second[i] = t.next_unit;
+            if (skip_samples) settle_bounds(i, l, t.best_unit, X, W, s, xx[l], slack[l]);
           }
-          rechecked[std::size_t(tile)] = Index(s.full.size());
+          s.rechecked += Index(s.full.size());
           if (!s.full.empty()) {  // the squares overflowed: find_bmus's own search
             const Index m = Index(s.full.size());
             s.rows.resize(m, F);
@@ -420,23 +488,26 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
               const TopTwo<Scalar>& t = s.group_scratch.top[std::size_t(l)];
               out.bmu[i] = t.best_unit;
               if (with_second_) out.second[i] = t.next_unit;
+              if (skip_samples) ub_[std::size_t(i)] = std::numeric_limits<float>::infinity();
             }
           }
         }
       },
       double(Gk) * double(U) * double(F));
   // The distances to the BMUs, in the samples' own order: X is read front to back.
-  parallel_for_chunks(
-      n, 1024, n_threads_,
-      [&](Index first, Index last) {
-        for (Index i = first; i < last; ++i)
-          out.distance[i] = pair_distance<Scalar>(Distance::euclidean, X.row(i), W.row(out.bmu[i]));
-      },
-      double(F));
+  if (distances)
+    parallel_for_chunks(
+        n, 1024, n_threads_,
+        [&](Index first, Index last) {
+          for (Index i = first; i < last; ++i)
+            out.distance[i] = pair_distance<Scalar>(Distance::euclidean, X.row(i), W.row(out.bmu[i]));
+        },
+        double(F));
   double scored = 0;
   for (const Scratch& s : scratch_) scored += s.scored;
   stats_.scored_fraction = n > 0 && U > 0 ? scored / (double(n) * double(U)) : 1.0;
-  stats_.rechecked = std::accumulate(rechecked.begin(), rechecked.end(), Index(0));
+  stats_.rechecked = 0;
+  for (const Scratch& s : scratch_) stats_.rechecked += s.rechecked;
   previous_ = W;
   bmu_ = out.bmu;
   if (with_second_)

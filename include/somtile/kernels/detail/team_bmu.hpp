@@ -21,12 +21,6 @@
 namespace somtile::detail {
 
 template <typename Scalar>
-void merge_into(TopTwo<Scalar>& into, const TopTwo<Scalar>& part) {
-  if (part.best_unit >= 0) into.offer(part.best, part.best_unit);
-  if (part.next_unit >= 0) into.offer(part.next, part.next_unit);
-}
-
-template <typename Scalar>
 class TeamBmu {
  public:
   /// For teams of up to `threads` threads (parallel_team) and up to max_rows samples a search.
