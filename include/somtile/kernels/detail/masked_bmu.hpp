@@ -60,7 +60,7 @@ template <typename Scalar>
 struct MaskedScratch {
   BmuScratch<Scalar> group;
   MaskedRow<Scalar> row;
-  std::vector<Scalar> d, scratch, count, scale, slack;
+  std::vector<Scalar> d, scratch, count, scale, slack, x0, mask;
 };
 
 /// The exact masked top two of a prepared row over all units (the loop's answer).
@@ -149,17 +149,20 @@ CountFn<Scalar> count_within_for(const ScoreKernel<Scalar>& kernel) {
 #endif
 }
 
-/// MaskedRow::distance (euclidean) from the row x (NaN cells missing) to w, by the same operations
-/// (a missing feature adds +0), without preparing the row; scale = F / p. Not finite where the
-/// squares overflow (MaskedRow::distance then rescales).
+/// MaskedRow::distance (euclidean) of a prepared row (x0, mask; scale = F / p) to the units wa and
+/// wb at once, by the same operations: two independent sums, in feature order. Not finite where
+/// the squares overflow (MaskedRow::distance then rescales).
 template <typename Scalar>
-Scalar masked_euclidean(const Scalar* x, const Scalar* w, Index F, Scalar scale) {
-  Scalar s = Scalar(0);
+void masked_euclidean_pair(const Scalar* x0, const Scalar* mask, Index F, Scalar scale, const Scalar* wa,
+                           const Scalar* wb, Scalar& da, Scalar& db) {
+  Scalar sa = Scalar(0), sb = Scalar(0);
   for (Index j = 0; j < F; ++j) {
-    const Scalar d = std::isnan(x[j]) ? Scalar(0) : x[j] - w[j];
-    s += d * d;
+    const Scalar a = mask[j] * (x0[j] - wa[j]), b = mask[j] * (x0[j] - wb[j]);
+    sa += a * a;
+    sb += b * b;
   }
-  return std::sqrt(scale * s);
+  da = std::sqrt(scale * sa);
+  db = std::sqrt(scale * sb);
 }
 
 /// Euclidean masked search of `count` rows of X (indices rows[0..count), count <= kernel.group)
@@ -182,27 +185,39 @@ void masked_search_group(const ScoreKernel<Scalar>& kernel, CountFn<Scalar> coun
   s.count.resize(std::size_t(G));
   s.scale.resize(std::size_t(G));
   s.slack.resize(std::size_t(G));
+  s.x0.resize(std::size_t(G * F));
+  s.mask.resize(std::size_t(G * F));
   if (count < G) std::fill(b.xt.begin(), b.xt.end(), Scalar(0));  // lanes past the rows: zeros
-  for (Index l = 0; l < count; ++l) {                             // [x0 | m], transposed: K x G
+  for (Index l = 0; l < count; ++l) {
     const Scalar* x = X.row(rows[l]).data();
-    Scalar* xt = b.xt.data() + l;
-    Scalar sq = Scalar(0);
-    Index present = 0;
-    for (Index k = 0; k < F; ++k) {
-      const bool here = !std::isnan(x[k]);
-      const Scalar v = here ? x[k] : Scalar(0);
-      xt[k * G] = v;
-      xt[(F + k) * G] = here ? Scalar(1) : Scalar(0);
-      sq += v * v;
-      present += here ? 1 : 0;
+    Scalar* x0 = s.x0.data() + l * F;
+    Scalar* mask = s.mask.data() + l * F;
+    for (Index k = 0; k < F; ++k) {  // branch-free: vectorises
+      const bool here = x[k] == x[k];
+      x0[k] = here ? x[k] : Scalar(0);
+      mask[k] = here ? Scalar(1) : Scalar(0);
     }
-    s.scale[std::size_t(l)] = Scalar(F) / Scalar(present);
-    s.slack[std::size_t(l)] = form.slack(sq);
+    Scalar* xt = b.xt.data() + l;  // [x0 | mask], transposed: K x G
+    for (Index k = 0; k < F; ++k) {
+      xt[k * G] = x0[k];
+      xt[(F + k) * G] = mask[k];
+    }
+    const Eigen::Map<const Vector<Scalar>> x0v(x0, F), maskv(mask, F);
+    s.scale[std::size_t(l)] = Scalar(F) / maskv.sum();
+    s.slack[std::size_t(l)] = form.slack(x0v.squaredNorm());
   }
   kernel.score({form.panels.data(), b.xt.data(), form.bias.data(), Scalar(-1), U, K, b.scores.data(), G, b.top.data()});
+  const auto exact_pair = [&](Index l, Index ua, Index ub, Scalar& da, Scalar& db) {
+    const std::size_t o = std::size_t(l * F);
+    masked_euclidean_pair(s.x0.data() + o, s.mask.data() + o, F, s.scale[std::size_t(l)], W.row(ua).data(),
+                          W.row(ub).data(), da, db);
+    if (!std::isfinite(da)) da = masked_distance<Scalar>(Distance::euclidean, X.row(rows[l]), W.row(ua));
+    if (!std::isfinite(db)) db = masked_distance<Scalar>(Distance::euclidean, X.row(rows[l]), W.row(ub));
+  };
   const auto exact = [&](Index l, Index u) {
-    const Scalar d = masked_euclidean(X.row(rows[l]).data(), W.row(u).data(), F, s.scale[std::size_t(l)]);
-    return std::isfinite(d) ? d : masked_distance<Scalar>(Distance::euclidean, X.row(rows[l]), W.row(u));
+    Scalar d, unused;
+    exact_pair(l, u, u, d, unused);
+    return d;
   };
   const auto finish = [&](Index l, const TopTwo<Scalar>& t) {
     const Index i = rows[l];
@@ -239,8 +254,10 @@ void masked_search_group(const ScoreKernel<Scalar>& kernel, CountFn<Scalar> coun
     TopTwo<Scalar> t;
     const Index known = 1 + (k.next_unit >= 0 && k.next <= limit ? 1 : 0);
     if (s.count[std::size_t(l)] == Scalar(known)) {  // the candidates are the kernel's two best
-      t.offer(exact(l, k.best_unit), k.best_unit);
-      if (known == 2) t.offer(exact(l, k.next_unit), k.next_unit);
+      Scalar d_best, d_next;
+      exact_pair(l, k.best_unit, known == 2 ? k.next_unit : k.best_unit, d_best, d_next);
+      t.offer(d_best, k.best_unit);
+      if (known == 2) t.offer(d_next, k.next_unit);
     } else {
       for (Index u = 0; u < U; ++u)
         if (b.scores[std::size_t(u * G + l)] <= limit) t.offer(exact(l, u), u);
