@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 #include "support/data.hpp"
+#include "support/kernel_levels.hpp"
 #include "support/scalars.hpp"
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 using namespace somtile;
@@ -231,29 +233,32 @@ std::pair<Index, Index> naive_top_two(const RowMatrix<S>& X, Index i, const RowM
 // arithmetic), the complete ones the dense search's.
 template <typename S>
 void check_masked_euclidean(const RowMatrix<S>& X, const RowMatrix<S>& W) {
-  for (const bool second : {false, true}) {
-    INFO("second BMU " << second);
-    const SecondBmu sb = second ? SecondBmu::find : SecondBmu::skip;
-    const auto r1 = find_bmus<S>(X, W, {Distance::euclidean, sb, 1, Missing::mask});
-    const auto r2 = find_bmus<S>(X, W, {Distance::euclidean, sb, 2, Missing::mask});
-    CHECK(r1.bmu == r2.bmu);
-    CHECK(r1.second == r2.second);
-    CHECK(r1.distance == r2.distance);
-    Index wrong_bmu = 0, wrong_second = 0, wrong_distance = 0;
-    std::vector<S> d;
-    for (Index i = 0; i < X.rows(); ++i) {
-      const auto [best, next] = naive_top_two(X, i, W, d);
-      wrong_bmu += r1.bmu[i] != best;
-      if (second) wrong_second += r1.second[i] != next;
-      const S want = d[std::size_t(best)];
-      if (X.row(i).hasNaN() ? r1.distance[i] != want
-                            : std::abs(r1.distance[i] - want) > S(64) * std::numeric_limits<S>::epsilon() * (want + 1))
-        ++wrong_distance;
+  for (const Isa level : test_support::kernel_levels())
+    for (const bool second : {false, true}) {
+      const test_support::LevelCap cap(level);
+      INFO("kernel " << isa_name(level) << ", second BMU " << second);
+      const SecondBmu sb = second ? SecondBmu::find : SecondBmu::skip;
+      const auto r1 = find_bmus<S>(X, W, {Distance::euclidean, sb, 1, Missing::mask});
+      const auto r2 = find_bmus<S>(X, W, {Distance::euclidean, sb, 2, Missing::mask});
+      CHECK(r1.bmu == r2.bmu);
+      CHECK(r1.second == r2.second);
+      CHECK(r1.distance == r2.distance);
+      Index wrong_bmu = 0, wrong_second = 0, wrong_distance = 0;
+      std::vector<S> d;
+      for (Index i = 0; i < X.rows(); ++i) {
+        const auto [best, next] = naive_top_two(X, i, W, d);
+        wrong_bmu += r1.bmu[i] != best;
+        if (second) wrong_second += r1.second[i] != next;
+        const S want = d[std::size_t(best)];
+        if (X.row(i).hasNaN()
+                ? r1.distance[i] != want
+                : std::abs(r1.distance[i] - want) > S(64) * std::numeric_limits<S>::epsilon() * (want + 1))
+          ++wrong_distance;
+      }
+      CHECK(wrong_bmu == 0);
+      CHECK(wrong_second == 0);
+      CHECK(wrong_distance == 0);
     }
-    CHECK(wrong_bmu == 0);
-    CHECK(wrong_second == 0);
-    CHECK(wrong_distance == 0);
-  }
 }
 
 }  // namespace
@@ -355,6 +360,54 @@ TEMPLATE_TEST_CASE("masked euclidean BMU search settles rounding near ties exact
   }
   CHECK(misordered > 0);
   check_masked_euclidean<S>(X, W);
+}
+
+TEMPLATE_TEST_CASE("masked euclidean BMU search with huge values: squares overflow, distances do not",
+                   "[missing][bmu][degenerate]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  // A power of two whose square overflows S (float: 2^200 > 3.4e38; double: 2^1200 > 1.8e308);
+  // the oracle sums in long double, where it does not.
+  const int exponent = std::is_same_v<S, float> ? 100 : 600;
+  const S huge = S(std::ldexp(1.0, exponent));
+  const RowMatrix<S> X0 = with_holes(normal_matrix(200, 6, 51), 0.3, 52).template cast<S>();
+  const RowMatrix<S> W0 = normal_matrix<S>(17, 6, 53);
+  RowMatrix<S> X_half = X0;  // every other row huge (the exact loop), the others through the kernel
+  for (Index i = 0; i < X_half.rows(); i += 2) X_half.row(i) *= huge;
+  struct Case {
+    const char* name;
+    RowMatrix<S> X, W;
+  };
+  const std::vector<Case> cases = {{"huge rows", X_half, W0}, {"huge codebook", X0, RowMatrix<S>(W0 * huge)}};
+  for (const Case& c : cases)
+    for (const Isa level : test_support::kernel_levels()) {
+      const test_support::LevelCap cap(level);
+      INFO(c.name << ", kernel " << isa_name(level));
+      const auto r = find_bmus<S>(c.X, c.W, {Distance::euclidean, SecondBmu::find, 2, Missing::mask});
+      Index wrong = 0;
+      for (Index i = 0; i < c.X.rows(); ++i) {
+        std::vector<long double> d(std::size_t(c.W.rows()));
+        for (Index u = 0; u < c.W.rows(); ++u) {
+          long double sum = 0;
+          Index p = 0;
+          for (Index j = 0; j < c.X.cols(); ++j)
+            if (!std::isnan(c.X(i, j))) {
+              const long double t = (long double)c.X(i, j) - (long double)c.W(u, j);
+              sum += t * t;
+              ++p;
+            }
+          d[std::size_t(u)] = std::sqrt((long double)c.X.cols() / (long double)p * sum);
+        }
+        std::vector<Index> order(d.size());
+        std::iota(order.begin(), order.end(), Index(0));
+        std::stable_sort(order.begin(), order.end(),
+                         [&](Index a, Index b) { return d[std::size_t(a)] < d[std::size_t(b)]; });
+        const long double want = d[std::size_t(order[0])];
+        if (r.bmu[i] != order[0] || r.second[i] != order[1] || !std::isfinite(r.distance[i]) ||
+            std::abs((long double)r.distance[i] - want) > 1e-5L * want)
+          ++wrong;
+      }
+      CHECK(wrong == 0);
+    }
 }
 
 TEST_CASE("data checks with Missing", "[missing][errors]") {
