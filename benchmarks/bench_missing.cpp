@@ -1,6 +1,7 @@
 // Missing values (Missing::mask): what the masked paths cost next to the complete-data ones.
-// One run, interleaved medians: the BMU pass (find_bmus) on complete data, and with a share of
-// the rows holding one NaN (those rows take the exact masked loop); Som::fit, batch and
+// One run, interleaved medians: the BMU pass (find_bmus, with second BMUs) on complete data (the
+// dense pass), and with a share of the rows or cells NaN (the masked pass: those rows take the
+// score kernel on [x0 | mask], twice as wide), and their ratio; Som::fit, batch and
 // mini-batch, on complete data with reject and with mask (the same code: must cost the same)
 // and on data with NaN cells.
 // Usage: bench_missing [n_samples] [n_features] [side] [threads] [repeats]
@@ -60,9 +61,10 @@ int main(int argc, char** argv) {
   std::printf("%ld x %ld, %ld units, %d threads (0 = all), medians of %d\n", long(n), long(f), long(side * side),
               threads, repeats);
   std::printf(
-      "find_bmus: complete %.1f ms | 10%% of rows with a NaN %.1f ms | 10%% of cells NaN (%.0f%% of rows) %.1f ms\n",
-      t[0] * 1e3, t[1] * 1e3, 100.0 * double((cells10.array().isNaN().rowwise().any()).count()) / double(n),
-      t[2] * 1e3);
+      "find_bmus: dense pass (complete) %.1f ms | masked pass: 10%% of rows with a NaN %.1f ms (%.2fx), "
+      "10%% of cells NaN (%.0f%% of rows) %.1f ms (%.2fx)\n",
+      t[0] * 1e3, t[1] * 1e3, t[1] / t[0],
+      100.0 * double((cells10.array().isNaN().rowwise().any()).count()) / double(n), t[2] * 1e3, t[2] / t[0]);
   for (int m = 0; m < 2; ++m)
     std::printf("Som::fit %-9s 5 epochs: %s %.1f ms | %s %.1f ms | %s %.1f ms\n", m ? "minibatch" : "batch", names[0],
                 t[3 + 3 * m] * 1e3, names[1], t[4 + 3 * m] * 1e3, names[2], t[5 + 3 * m] * 1e3);

@@ -1,6 +1,6 @@
 // Missing values (Missing::mask): the masked BMU kernel, the data checks, and (below) the
 // classic Som trained on data with NaN cells, each against naive loops written here.
-// Scalars: no templated test cases (double).
+// Scalars: double, and float too where the masked euclidean search is checked.
 #include <somtile/core/detail/validate.hpp>
 #include <somtile/core/random.hpp>
 #include <somtile/io.hpp>
@@ -12,6 +12,8 @@
 
 #include <catch2/catch.hpp>
 #include "support/data.hpp"
+#include "support/kernel_levels.hpp"
+#include "support/scalars.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +22,7 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 using namespace somtile;
@@ -187,6 +190,224 @@ TEST_CASE("masked BMU ties go to the lowest unit index", "[missing][bmu]") {
   const auto one = find_bmus<double>(X, W.topRows(1), {Distance::euclidean, SecondBmu::find, 1, Missing::mask});
   CHECK(one.bmu.isZero());
   CHECK((one.second.array() == -1).all());
+}
+
+// ---- masked euclidean search (the GEMM form), float and double, against brute force ----------
+
+namespace {
+
+// The masked euclidean distance by its definition, in S: the squares of the present features in
+// feature order, times F / p, square root.
+template <typename S>
+S naive_masked_euclidean(const RowMatrix<S>& X, Index i, const RowMatrix<S>& W, Index u) {
+  S s = 0;
+  Index p = 0;
+  for (Index j = 0; j < X.cols(); ++j) {
+    if (std::isnan(X(i, j))) continue;
+    ++p;
+    const S d = X(i, j) - W(u, j);
+    s += d * d;
+  }
+  return std::sqrt(S(X.cols()) / S(p) * s);
+}
+
+// Brute force over the units: best and second best, ties to the lowest index.
+template <typename S>
+std::pair<Index, Index> naive_top_two(const RowMatrix<S>& X, Index i, const RowMatrix<S>& W, std::vector<S>& d) {
+  d.resize(std::size_t(W.rows()));
+  Index best = -1, next = -1;
+  for (Index u = 0; u < W.rows(); ++u) {
+    d[std::size_t(u)] = naive_masked_euclidean(X, i, W, u);
+    if (best < 0 || d[std::size_t(u)] < d[std::size_t(best)]) {
+      next = best;
+      best = u;
+    } else if (next < 0 || d[std::size_t(u)] < d[std::size_t(next)]) {
+      next = u;
+    }
+  }
+  return {best, next};
+}
+
+// find_bmus with Missing::mask on 1 and 2 threads, with and without second BMUs, against the
+// brute force; the rows with NaN get the brute force's distance bit for bit (the loop's
+// arithmetic), the complete ones the dense search's.
+template <typename S>
+void check_masked_euclidean(const RowMatrix<S>& X, const RowMatrix<S>& W) {
+  for (const Isa level : test_support::kernel_levels())
+    for (const bool second : {false, true}) {
+      const test_support::LevelCap cap(level);
+      INFO("kernel " << isa_name(level) << ", second BMU " << second);
+      const SecondBmu sb = second ? SecondBmu::find : SecondBmu::skip;
+      const auto r1 = find_bmus<S>(X, W, {Distance::euclidean, sb, 1, Missing::mask});
+      const auto r2 = find_bmus<S>(X, W, {Distance::euclidean, sb, 2, Missing::mask});
+      CHECK(r1.bmu == r2.bmu);
+      CHECK(r1.second == r2.second);
+      CHECK(r1.distance == r2.distance);
+      Index wrong_bmu = 0, wrong_second = 0, wrong_distance = 0;
+      std::vector<S> d;
+      for (Index i = 0; i < X.rows(); ++i) {
+        const auto [best, next] = naive_top_two(X, i, W, d);
+        wrong_bmu += r1.bmu[i] != best;
+        if (second) wrong_second += r1.second[i] != next;
+        const S want = d[std::size_t(best)];
+        if (X.row(i).hasNaN()
+                ? r1.distance[i] != want
+                : std::abs(r1.distance[i] - want) > S(64) * std::numeric_limits<S>::epsilon() * (want + 1))
+          ++wrong_distance;
+      }
+      CHECK(wrong_bmu == 0);
+      CHECK(wrong_second == 0);
+      CHECK(wrong_distance == 0);
+    }
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("masked euclidean BMU search equals brute force at 0%, 10% and 50% missing", "[missing][bmu]",
+                   SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  // 13 features and 53 units: no multiple of any vector width or panel; 700 rows: many groups
+  // and several chunks per thread.
+  const RowMatrix<S> W = normal_matrix<S>(53, 13, 21);
+  for (const double fraction : {0.0, 0.1, 0.5}) {
+    INFO("missing fraction " << fraction);
+    RowMatrix<S> X = with_holes(normal_matrix(700, 13, 22), fraction, 23).template cast<S>();
+    for (Index i = 0; i < 40; ++i) {  // rows with a single present feature
+      const Index keep = i % 13;
+      for (Index j = 0; j < 13; ++j)
+        if (j != keep) X(7 * i, j) = std::numeric_limits<S>::quiet_NaN();
+      if (std::isnan(X(7 * i, keep))) X(7 * i, keep) = S(0.5);
+    }
+    check_masked_euclidean<S>(X, W);
+  }
+}
+
+TEMPLATE_TEST_CASE("masked euclidean BMU ties go to the lowest unit index", "[missing][bmu]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  const S nan = std::numeric_limits<S>::quiet_NaN();
+  const Index F = 9;
+  // Units 0..29 random; 30..39 duplicate 0..9; 40..49 copy 10..19 on features 2..8 and differ on
+  // 0 and 1; 50..59 copy 20..29, which then change on features 0 and 1 (the lower index holds
+  // the changed copy). The rows: units 0..29 plus a little noise, features 0 and 1 missing.
+  RowMatrix<S> W(60, F);
+  W.topRows(30) = normal_matrix<S>(30, F, 31);
+  W.middleRows(30, 10) = W.topRows(10);
+  W.middleRows(40, 10) = W.middleRows(10, 10);
+  W.middleRows(40, 10).leftCols(2).array() += S(3);
+  W.middleRows(50, 10) = W.middleRows(20, 10);
+  RowMatrix<S> X = W.topRows(30) + S(0.01) * normal_matrix<S>(30, F, 32);
+  X.leftCols(2).setConstant(nan);
+  W.middleRows(20, 10).leftCols(2).array() -= S(5);
+  for (const int threads : {1, 2}) {
+    const auto r = find_bmus<S>(X, W, {Distance::euclidean, SecondBmu::find, threads, Missing::mask});
+    for (Index i = 0; i < 30; ++i) {  // unit i and unit 30 + i tie exactly: the lower index first
+      CHECK(r.bmu[i] == i);
+      CHECK(r.second[i] == 30 + i);
+      CHECK(r.distance[i] == naive_masked_euclidean(X, i, W, 30 + i));
+    }
+  }
+  check_masked_euclidean<S>(X, W);
+}
+
+TEMPLATE_TEST_CASE("masked euclidean BMU search settles rounding near ties exactly", "[missing][bmu]",
+                   SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  const S eps = std::numeric_limits<S>::epsilon();
+  const Index F = 20, centers = 8, per_center = 6;
+  // Far from the origin the expanded score |x0|^2 - 2 x0.w + m.(w∘w) cancels: units whose masked
+  // distances differ by far less than its rounding. Centers 0..3 have a unit at the center
+  // itself (distance 0: a clear best) and a cluster of near-tied runners-up, so the second BMU
+  // hangs on the near tie while the best does not; centers 4..7 have only the cluster, so the
+  // BMU hangs on it.
+  Random rng(41);
+  RowMatrix<S> W(centers * (per_center + 1), F), X(centers * 4, F);
+  Index u = 0;
+  for (Index c = 0; c < centers; ++c) {
+    Vector<S> center(F), v(F);
+    for (Index j = 0; j < F; ++j) {
+      center[j] = S(1000 + 300 * c) + S(rng.normal());
+      v[j] = S(22 + rng.uniform());
+    }
+    if (c < 4) W.row(u++) = center.transpose();
+    for (Index k = 0; k < per_center; ++k) {
+      for (Index j = 0; j < F; ++j) W(u, j) = center[j] + v[j] + S(2e5) * eps * S(rng.normal());
+      ++u;
+    }
+    for (Index r = 0; r < 4; ++r) {
+      X.row(4 * c + r) = center.transpose();
+      for (Index j = 0; j < F; ++j)
+        if (rng.uniform() < 0.25) X(4 * c + r, j) = std::numeric_limits<S>::quiet_NaN();
+      X(4 * c + r, r) = center[r];  // never all missing
+    }
+  }
+  W.conservativeResize(u, F);
+  // The construction is a hard one: the expanded scores, summed in S, order some of the
+  // near-tied units differently from the masked distances.
+  Index misordered = 0;
+  for (Index i = 0; i < X.rows(); ++i) {
+    std::vector<S> d;
+    naive_top_two(X, i, W, d);
+    std::vector<S> score(std::size_t(W.rows()));
+    for (Index w = 0; w < W.rows(); ++w) {
+      S sc = 0;
+      for (Index j = 0; j < F; ++j)
+        if (!std::isnan(X(i, j))) sc += W(w, j) * W(w, j) - S(2) * X(i, j) * W(w, j);
+      score[std::size_t(w)] = sc;
+    }
+    for (Index a = 0; a < W.rows(); ++a)
+      for (Index b = a + 1; b < W.rows(); ++b)
+        if ((d[std::size_t(a)] < d[std::size_t(b)]) != (score[std::size_t(a)] < score[std::size_t(b)])) ++misordered;
+  }
+  CHECK(misordered > 0);
+  check_masked_euclidean<S>(X, W);
+}
+
+TEMPLATE_TEST_CASE("masked euclidean BMU search with huge values: squares overflow, distances do not",
+                   "[missing][bmu][degenerate]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  // A power of two whose square overflows S (float: 2^200 > 3.4e38; double: 2^1200 > 1.8e308);
+  // the oracle sums in long double, where it does not.
+  const int exponent = std::is_same_v<S, float> ? 100 : 600;
+  const S huge = S(std::ldexp(1.0, exponent));
+  const RowMatrix<S> X0 = with_holes(normal_matrix(200, 6, 51), 0.3, 52).template cast<S>();
+  const RowMatrix<S> W0 = normal_matrix<S>(17, 6, 53);
+  RowMatrix<S> X_half = X0;  // every other row huge (the exact loop), the others through the kernel
+  for (Index i = 0; i < X_half.rows(); i += 2) X_half.row(i) *= huge;
+  struct Case {
+    const char* name;
+    RowMatrix<S> X, W;
+  };
+  const std::vector<Case> cases = {{"huge rows", X_half, W0}, {"huge codebook", X0, RowMatrix<S>(W0 * huge)}};
+  for (const Case& c : cases)
+    for (const Isa level : test_support::kernel_levels()) {
+      const test_support::LevelCap cap(level);
+      INFO(c.name << ", kernel " << isa_name(level));
+      const auto r = find_bmus<S>(c.X, c.W, {Distance::euclidean, SecondBmu::find, 2, Missing::mask});
+      Index wrong = 0;
+      for (Index i = 0; i < c.X.rows(); ++i) {
+        std::vector<long double> d(std::size_t(c.W.rows()));
+        for (Index u = 0; u < c.W.rows(); ++u) {
+          long double sum = 0;
+          Index p = 0;
+          for (Index j = 0; j < c.X.cols(); ++j)
+            if (!std::isnan(c.X(i, j))) {
+              const long double t = (long double)c.X(i, j) - (long double)c.W(u, j);
+              sum += t * t;
+              ++p;
+            }
+          d[std::size_t(u)] = std::sqrt((long double)c.X.cols() / (long double)p * sum);
+        }
+        std::vector<Index> order(d.size());
+        std::iota(order.begin(), order.end(), Index(0));
+        std::stable_sort(order.begin(), order.end(),
+                         [&](Index a, Index b) { return d[std::size_t(a)] < d[std::size_t(b)]; });
+        const long double want = d[std::size_t(order[0])];
+        if (r.bmu[i] != order[0] || r.second[i] != order[1] || !std::isfinite(r.distance[i]) ||
+            std::abs((long double)r.distance[i] - want) > 1e-5L * want)
+          ++wrong;
+      }
+      CHECK(wrong == 0);
+    }
 }
 
 TEST_CASE("data checks with Missing", "[missing][errors]") {

@@ -11,8 +11,9 @@
 // where the expanded form would cancel. Manhattan and Chebyshev use a plain loop.
 // Ties go to the lowest unit index.
 // With missing values (NaN cells, BmuSearch::missing = Missing::mask) the GEMM search serves the
-// complete rows and an exact masked loop the others. The bodies are kernels/detail/dense_bmu.hpp
-// and kernels/detail/masked_bmu.hpp.
+// complete rows; the others take the same micro-kernel on [x0 | mask] for euclidean distance
+// (exact masked distances settle its near ties) and an exact masked loop for the other metrics.
+// The bodies are kernels/detail/dense_bmu.hpp and kernels/detail/masked_bmu.hpp.
 
 #include "somtile/core/types.hpp"
 #include "somtile/kernels/bmu_result.hpp"
