@@ -3,6 +3,8 @@
 // threads), and the same products in the BMU pass's blocks (n_threads threads, one score tile
 // per thread, no scan), i.e. what the pass would cost if finding the two best units were free.
 // The pass runs at every kernel level from the build's own to the CPU's best (set_max_isa).
+// Each figure also as a fraction of the FMA peak of the threads' cores at its level (timing.hpp;
+// a BMU pass is 2 x n x units x features flops).
 // Usage: bench_bmu [n_samples] [n_features] [n_units] [threads] [repeats]
 #include "timing.hpp"
 
@@ -10,6 +12,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 template <typename S>
 void run(somtile::Index n, somtile::Index f, somtile::Index units, int threads, int repeats) {
@@ -50,6 +53,9 @@ void run(somtile::Index n, somtile::Index f, somtile::Index units, int threads, 
       "%-6s %ldx%ld vs %ld units, %d threads: GEMM %.1f GFLOP/s (%.1f ms) | blocked GEMM %.1f GFLOP/s (%.1f ms)\n",
       sizeof(S) == 4 ? "float" : "double", long(n), long(f), long(units), threads, flops / t[0] * 1e-9, t[0] * 1e3,
       flops / t[1] * 1e-9, t[1] * 1e3);
+  const bool dbl = sizeof(S) == 8;
+  bench::print_peak_fraction(flops / t[0] * 1e-9, threads, detail::compiled_isa, dbl, "GEMM (the build's level)");
+  bench::print_peak_fraction(flops / t[1] * 1e-9, threads, detail::compiled_isa, dbl, "blocked GEMM");
   for (std::size_t k = 0; k < levels.size(); ++k) {
     const double best = t[2 + 2 * k], with_second = t[3 + 2 * k];
     std::printf(
@@ -57,6 +63,8 @@ void run(somtile::Index n, somtile::Index f, somtile::Index units, int threads, 
         "with second BMU %6.1f GFLOP/s = %3.0f%% of blocked\n",
         isa_name(levels[k]), flops / best * 1e-9, best * 1e3, 100.0 * t[1] / best, 100.0 * t[0] / best,
         flops / with_second * 1e-9, 100.0 * t[1] / with_second);
+    bench::print_peak_fraction(flops / best * 1e-9, threads, levels[k], dbl,
+                               std::string("BMU pass, kernel ") + isa_name(levels[k]));
   }
   std::printf("    (%s)\n", bench::load_average().c_str());
 }

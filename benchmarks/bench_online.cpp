@@ -5,7 +5,8 @@
 // prints the median CPU time of the calling thread, which a busy shared machine distorts less,
 // and how often the thread was descheduled while the wall-clock runs went on (involuntary
 // context switches): on a machine with more runnable threads than cores, wall time exceeds CPU
-// time by the time the thread waited for a core.
+// time by the time the thread waited for a core. The BMU searches' flops per CPU second are
+// also given as a fraction of one core's FMA peak (timing.hpp), at the build's level.
 // Usage: bench_online [repeats]
 #include "timing.hpp"
 
@@ -67,6 +68,12 @@ void headline(int repeats, bool torus) {
       "descheduled %.1f times per run  (%s)\n",
       sizeof(S) == 4 ? "float" : "double", torus ? "torus" : "plain", wall, cpu, double(descheduled) / repeats,
       bench::load_average().c_str());
+  // Each step's BMU search: (w - x)^2 summed over 3 features for 5000 units, 3 subtractions,
+  // 3 squares and 2 additions = 8 flops per unit (not FMA-shaped: at most about half the FMA
+  // peak); the neighbourhood update is not counted. Per thread CPU second.
+  const double flops = 15000.0 * 5000.0 * (3.0 * 3.0 - 1.0);
+  bench::print_peak_fraction(flops / cpu * 1e-9, 1, somtile::detail::compiled_isa, sizeof(S) == 8,
+                             "its BMU searches' flops per thread CPU second (the update not counted)");
 }
 
 // The headline job (double, plain lattice) with 10% of the colour cells missing (NaN,

@@ -2,6 +2,7 @@
 //   (a) 1 000 000 x 64 float on a 50 x 50 map, 2 batch epochs; peak memory against the data size.
 //   (b) a 200 x 200 map (40 000 units) on 50 000 x 32 data, 2 batch epochs: no units^2 matrix.
 // PCA initialisation is part of the timed job. Thread counts are interleaved round by round.
+// Each time also as a fraction of the FMA peak (timing.hpp), counting the BMU passes' flops only.
 // Usage: bench_scale [threads, e.g. 1,2; 0 = all] [a|b|ab] [repeats]
 #include "timing.hpp"
 
@@ -82,6 +83,13 @@ static void run(const char* name, Index n, Index f, Index side, const std::vecto
     std::printf("%s %ldx%ld on %ldx%ld (%ld units), 2 batch epochs, %d threads: median %.2f s%s, QE %.4f\n", name,
                 long(n), long(f), long(side), long(side), long(side * side), detail::resolve_threads(thread_counts[k]),
                 t[k], k > 0 ? (" = " + std::to_string(t[0] / t[k]).substr(0, 4) + "x").c_str() : "", qe[k]);
+  // The job as its BMU passes (2 epochs and the errors after the last: 3 x 2 n units f); PCA
+  // initialisation and the updates are not counted.
+  const double flops = 3.0 * 2.0 * double(n) * double(side * side) * double(f);
+  for (std::size_t k = 0; k < thread_counts.size(); ++k)
+    bench::print_peak_fraction(flops / t[k] * 1e-9, thread_counts[k], active_isa(), false,
+                               std::string(name) + " as its 3 BMU passes' flops (the rest not counted), " +
+                                   std::to_string(detail::resolve_threads(thread_counts[k])) + " threads");
   std::printf(
       "   data %.0f MiB, process peak %.0f MiB (before data %.0f, with data %.0f): training added %.0f MiB = "
       "%.2fx data  (%s before, %s after)\n",

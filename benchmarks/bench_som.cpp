@@ -3,7 +3,8 @@
 // epoch, the default, or during it). PCA initialisation is part of the timed job. Prints
 // medians, with the thread counts interleaved round by round, and the final QE/TE (exact in
 // every mode). Beside them, interleaved, the time of 11 Eigen GEMMs in the BMU pass's blocks
-// (10 epochs plus the final errors), the floor that the job's BMU search sits on.
+// (10 epochs plus the final errors), the floor that the job's BMU search sits on. Both as
+// fractions of the FMA peak (timing.hpp), the job counted by its BMU passes' flops alone.
 // Usage: bench_som [threads, e.g. 1,2; 0 = all] [repeats]
 #include "timing.hpp"
 #include "w1_data.hpp"
@@ -76,6 +77,18 @@ int main(int argc, char** argv) {
           mode.name, detail::resolve_threads(thread_counts[k]), t[k + 1],
           k > 0 ? (" = " + std::to_string(t[1] / t[k + 1]).substr(0, 4) + "x").c_str() : "", t[k + 1] / gemms, gemms,
           histories[k].quantization_errors.back(), histories[k].topographic_errors.back());
+    // The job's flops, its BMU passes only (2 n units f each; PCA initialisation, unit sums and
+    // smoothing not counted): one per epoch plus one for the errors, batch and mini-batch with
+    // errors during epochs; mini-batch with exact errors after every epoch adds one per epoch.
+    const int passes = mode.training == Training::minibatch && mode.metrics == EpochMetrics::after_epoch ? 20 : 11;
+    const double pass_flops = 2.0 * double(X.rows()) * 1600.0 * double(X.cols());
+    bench::print_peak_fraction(11 * pass_flops / gemms * 1e-9, thread_counts[0], detail::compiled_isa, false,
+                               "11 blocked GEMMs (the build's level)");
+    for (std::size_t k = 0; k < thread_counts.size(); ++k)
+      bench::print_peak_fraction(passes * pass_flops / t[k + 1] * 1e-9, thread_counts[k], active_isa(), false,
+                                 "the job as its " + std::to_string(passes) +
+                                     " BMU passes' flops (the rest not counted), " +
+                                     std::to_string(detail::resolve_threads(thread_counts[k])) + " threads");
     std::printf("   (%s before, %s after)\n", before.c_str(), after.c_str());
   }
   return 0;

@@ -1,7 +1,8 @@
 // Sparse batch training of the classic Som: time per epoch (BMU pass + update) and peak memory
 // (getrusage ru_maxrss) against the data + codebook, on a synthetic document collection
 // (Zipf-distributed vocabulary, tf-idf, rows normalised to unit length), built straight into
-// compressed rows so that building it costs no extra memory.
+// compressed rows so that building it costs no extra memory. The epoch time also as a fraction
+// of the FMA peak, counting the BMU pass's 2 x nnz x units flops (timing.hpp).
 // Usage: bench_sparse_kernels [n_docs] [n_terms] [nnz_per_row] [map_side] [epochs] [threads] [float|double]
 #include "timing.hpp"
 
@@ -151,6 +152,13 @@ void run(somtile::Index n, somtile::Index F, somtile::Index nnz_per_row, somtile
               h.topographic_errors.front(), h.topographic_errors.back());
   std::printf("  RSS before fit %.0f MB, peak %.0f MB = %.2f x (data + codebook = %.0f MB)\n", before_mb, peak,
               peak / (data_mb + codebook_mb), data_mb + codebook_mb);
+  // The BMU pass: for every non-zero x_j, an FMA with the row j of the codebook's transposed
+  // panel over all units, 2 x nnz x units flops per epoch (the update not counted).
+  bench::print_peak_fraction(2.0 * double(X.nonZeros()) * double(side * side) / median * 1e-9, threads, active_isa(),
+                             sizeof(S) == 8, "epoch median as its sparse BMU pass's flops (2 x nnz x units)");
+  std::printf(
+      "    (not flop-bound: every non-zero streams a codebook row of `units` values from cache or memory "
+      "for one FMA each)\n");
   std::printf("  (%s)\n", bench::load_average().c_str());
 }
 

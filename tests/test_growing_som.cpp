@@ -13,6 +13,7 @@
 #include "support/scalars.hpp"
 
 #include "support/model_file_checks.hpp"
+#include "support/naive_nnls.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -232,23 +233,127 @@ TEST_CASE("topographic product: 0 for a chain whose weights are its positions, n
 
 // ---- NNLS -----------------------------------------------------------------------------------
 
-TEST_CASE("nnls: optimal against brute force over active sets, and KKT conditions hold", "[growing][nnls]") {
+/// Solves every way the library does: detail::nnls (the gradient from the residual), and
+/// NnlsSolver with the Gram matrix, given A x or not. Returns the four coefficient vectors.
+std::vector<Eigen::VectorXd> library_nnls(const RowMatrix<double>& W, const Eigen::VectorXd& x) {
+  const Eigen::MatrixXd G = detail::nnls_gram(W);
+  REQUIRE((G - W * W.transpose()).cwiseAbs().maxCoeff() <= 1e-12 * (1 + G.cwiseAbs().maxCoeff()));
+  detail::NnlsSolver<double> with_gram(W, &G);
+  Eigen::VectorXd a(W.rows()), b(W.rows());
+  with_gram.solve(x, a);
+  with_gram.solve(x, W * x, b);  // the solver is reused: nothing of the last sample stays
+  return {detail::nnls<double>(W, x), a, b};
+}
+
+TEST_CASE("nnls: optimal against brute force over active sets, equal to the naive solver, KKT holds",
+          "[growing][nnls]") {
   Random rng(3);
-  for (int trial = 0; trial < 40; ++trial) {
-    const Index K = 2 + trial % 5, D = trial % 2 ? 3 : 7;  // both K > D and K < D
+  for (int trial = 0; trial < 120; ++trial) {
+    const Index K = 2 + trial % 7, D = std::vector<Index>{3, 7, 12}[std::size_t(trial % 3)];  // K > D and K <= D
     RowMatrix<double> W(K, D);
     Eigen::VectorXd x(D);
     for (Index i = 0; i < W.size(); ++i) W.data()[i] = rng.normal();
     for (Index j = 0; j < D; ++j) x[j] = rng.normal();
-    const Eigen::VectorXd c = detail::nnls<double>(W, x);
-    REQUIRE((c.array() >= 0).all());
-    const double residual = (W.transpose() * c - x).norm();
-    CHECK(residual == Approx(brute_force_nnls_residual(W, x)).margin(1e-9));
-    const Eigen::VectorXd gradient = W * (W.transpose() * c - x);  // of 0.5 ||W^T c - x||^2
-    for (Index k = 0; k < K; ++k) {
-      CHECK(gradient[k] >= -1e-9);                         // no descent direction into c_k > 0
-      if (c[k] > 0) CHECK(std::abs(gradient[k]) <= 1e-9);  // stationary on the support
+    const Eigen::VectorXd reference = naive::nnls(W, x);
+    for (const Eigen::VectorXd& c : library_nnls(W, x)) {
+      REQUIRE((c.array() >= 0).all());
+      const double residual = (W.transpose() * c - x).norm();
+      CHECK(residual == Approx(brute_force_nnls_residual(W, x)).margin(1e-9));
+      CHECK(naive::kkt_violation(W, x, c) <= 1e-9);
+      // K <= D: W has full row rank, the Gram matrix is positive definite, the solution unique.
+      if (K <= D) CHECK((c - reference).cwiseAbs().maxCoeff() <= 1e-10);
     }
+  }
+}
+
+TEST_CASE("nnls: the mixture's sum row, 40 to 100 prototypes: equal to the naive solver, KKT holds",
+          "[growing][nnls]") {
+  // Pixel-like prototypes in [0, 1] with SomClassifier's row delta * sum(c) = delta appended;
+  // samples near the prototypes, inside and outside their hull.
+  Random rng(7);
+  for (const Index K : {40, 100}) {
+    const Index D = 64;
+    RowMatrix<double> W(K, D + 1);
+    for (Index i = 0; i < W.size(); ++i) W.data()[i] = rng.uniform();
+    const double delta = 100.0 * std::max(1.0, W.leftCols(D).rowwise().norm().maxCoeff());
+    W.col(D).setConstant(delta);
+    const Eigen::MatrixXd G = detail::nnls_gram(W);
+    detail::NnlsSolver<double> solver(W, &G);
+    for (int trial = 0; trial < 30; ++trial) {
+      Eigen::VectorXd x(D + 1);
+      for (Index j = 0; j < D; ++j) x[j] = W(trial % K, j) + (trial % 2 ? 0.3 : 0.05) * rng.normal();
+      x[D] = delta;
+      const Eigen::VectorXd reference = naive::nnls(W, x);
+      Eigen::VectorXd c(K);
+      solver.solve(x, c);
+      REQUIRE((c.array() >= 0).all());
+      CHECK(naive::kkt_violation(W, x, c) <= 1e-9 * delta * delta);  // the gradient's scale: delta^2
+      // The fitted point W^T c is unique, c is when the passive prototypes are independent.
+      CHECK((W.transpose() * (c - reference)).cwiseAbs().maxCoeff() <= 1e-10 * delta);
+      if (K <= D) CHECK((c - reference).cwiseAbs().maxCoeff() <= 1e-10);
+    }
+  }
+}
+
+TEST_CASE("nnls: duplicated and dependent prototypes are solved, optimal against brute force", "[growing][nnls]") {
+  Random rng(11);
+  for (int trial = 0; trial < 40; ++trial) {
+    const Index D = 3 + trial % 3;
+    RowMatrix<double> W(7, D);
+    for (Index j = 0; j < D; ++j) {
+      W(0, j) = rng.normal();
+      W(1, j) = rng.normal();
+      W(2, j) = rng.normal();
+      W(3, j) = W(0, j);                  // a duplicate
+      W(4, j) = W(0, j) + W(1, j);        // in the cone of 0 and 1
+      W(5, j) = 0.5 * W(1, j) - W(2, j);  // in their span, not their cone
+      W(6, j) = 2 * W(2, j);              // parallel
+    }
+    Eigen::VectorXd x(D);
+    for (Index j = 0; j < D; ++j) x[j] = rng.normal();
+    if (trial % 2) x = W.row(4).transpose() + 0.5 * W.row(6).transpose();  // an exact fit exists
+    for (const Eigen::VectorXd& c : library_nnls(W, x)) {
+      REQUIRE((c.array() >= 0).all());
+      CHECK((W.transpose() * c - x).norm() == Approx(brute_force_nnls_residual(W, x)).margin(1e-9));
+      CHECK(naive::kkt_violation(W, x, c) <= 1e-9);
+    }
+  }
+}
+
+TEST_CASE("nnls_samples: complete and gappy rows equal the naive solver row by row, for 1 and 2 threads",
+          "[growing][nnls]") {
+  // 6 prototypes, 10 features, at most 2 missing per row: the present features always leave
+  // the Gram matrix positive definite, so every row's solution is unique.
+  Random rng(13);
+  RowMatrix<double> A(6, 10), X(150, 10);
+  for (Index i = 0; i < A.size(); ++i) A.data()[i] = rng.normal();
+  for (Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal();
+  for (Index i = 0; i < X.rows(); i += 3) {
+    X(i, Index(rng.uniform() * 10)) = std::numeric_limits<double>::quiet_NaN();
+    X(i, Index(rng.uniform() * 10)) = std::numeric_limits<double>::quiet_NaN();
+  }
+  std::vector<RowMatrix<double>> C;
+  for (const int threads : {1, 2}) {
+    RowMatrix<double> out = RowMatrix<double>::Constant(X.rows(), A.rows(), -1.0);
+    detail::nnls_samples<double>(
+        A, X.rows(), threads, [&](Index i, Eigen::Ref<Eigen::VectorXd> x) { x = X.row(i).transpose(); },
+        [&](Index i, const Eigen::VectorXd& c) { out.row(i) = c.transpose(); });
+    C.push_back(out);
+  }
+  CHECK(C[0] == C[1]);
+  for (Index i = 0; i < X.rows(); ++i) {
+    std::vector<Index> present;
+    for (Index j = 0; j < X.cols(); ++j)
+      if (!std::isnan(X(i, j))) present.push_back(j);
+    RowMatrix<double> Ap(A.rows(), Index(present.size()));
+    Eigen::VectorXd xp(Index(present.size()));
+    for (std::size_t k = 0; k < present.size(); ++k) {
+      Ap.col(Index(k)) = A.col(present[k]);
+      xp[Index(k)] = X(i, present[k]);
+    }
+    const Eigen::VectorXd c = C[0].row(i).transpose();
+    CHECK((c - naive::nnls(Ap, xp)).cwiseAbs().maxCoeff() <= 1e-10);
+    CHECK(naive::kkt_violation(Ap, xp, c) <= 1e-9);
   }
 }
 
@@ -531,6 +636,10 @@ TEMPLATE_TEST_CASE("same seed: identical maps for 1 and 2 threads, and for SomVQ
   CHECK(one.error() == two.error());
   CHECK(one.transform(X.topRows(200)) == two.transform(X.topRows(200)));
   CHECK(clf.weights() == one.weights());
+  p.n_threads = 1;
+  SomClassifier<S> clf_one(p);
+  clf_one.fit(X, y);
+  CHECK(clf_one.predict_proba(X) == clf.predict_proba(X));  // many blocks of samples, in parallel
   CHECK(clf.quantization_error() == one.quantization_error());
   CHECK(clf.topographic_error() == one.topographic_error());
   SomVQParams other_seed = p;
@@ -551,6 +660,10 @@ TEST_CASE("digits: test accuracy >= 0.85 with max_neurons 80", "[growing][classi
   // The map must beat the one-prototype baseline (mean distance to the centroid).
   const RowMatrix<double> centred = d.X_train.rowwise() - d.X_train.colwise().mean();
   CHECK(clf.quantization_error() < centred.rowwise().norm().mean());
+  // The batched mixture (shared Gram matrix, updated QR) equals the per-sample naive solver:
+  // more neurons than features, but each sample's mixture has few prototypes and is unique.
+  const RowMatrix<double> P = clf.predict_proba(d.X_test);
+  CHECK((P - naive::mixture_proba(clf.weights(), clf.neuron_probabilities(), d.X_test)).cwiseAbs().maxCoeff() <= 1e-9);
 }
 
 // The issue's job: dbgsom 1.1.0 with its defaults and max_neurons = 80 grows 18 neurons on
@@ -578,6 +691,10 @@ TEST_CASE("digits with the defaults and max_neurons 80: grows as dbgsom 1.1.0", 
   CHECK(accuracy >= 0.80);
   const RowMatrix<double> centred = d.X_train.rowwise() - d.X_train.colwise().mean();
   CHECK(clf.quantization_error() < centred.rowwise().norm().mean());
+  // The batched mixture (shared Gram matrix, updated QR) equals the per-sample naive solver:
+  // more neurons than features, but each sample's mixture has few prototypes and is unique.
+  const RowMatrix<double> P = clf.predict_proba(d.X_test);
+  CHECK((P - naive::mixture_proba(clf.weights(), clf.neuron_probabilities(), d.X_test)).cwiseAbs().maxCoeff() <= 1e-9);
 }
 
 TEMPLATE_TEST_CASE("topographic function of a fitted map has the distance axis and Phi(0) = Phi(1) + Phi(-1)",

@@ -12,6 +12,7 @@
 #include <somtile/online.hpp>
 
 #include <catch2/catch.hpp>
+#include "support/naive_nnls.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -463,6 +464,8 @@ TEST_CASE("SomClassifier with NaN in X: fit, predict_proba, predict, score", "[m
   CHECK(M.allFinite());
   CHECK((M.array() >= -1e-12).all());
   for (Index i = 0; i < X.rows(); ++i) CHECK(M.row(i).sum() == Approx(1.0));
+  // Row by row with the naive solver over each row's present features.
+  CHECK((M - naive::mixture_proba(mix.weights(), mix.neuron_probabilities(), X)).cwiseAbs().maxCoeff() <= 1e-9);
   CHECK(mix.score(X, y) > 0.9);
 
   // impute: the missing cells from the BMU's weight (no scaling: the same units).

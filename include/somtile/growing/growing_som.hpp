@@ -355,22 +355,9 @@ auto GrowingSomEstimator<Scalar>::transform(ConstRowRef<Scalar> X_raw) const -> 
   if (top > 0) std::frexp(top, &exponent);
   const Scalar s = Scalar(std::ldexp(1.0, exponent));
   const RowMatrix<Scalar> W = map_.weights / s;
-  detail::parallel_for_chunks(X.rows(), 16, params_.n_threads, [&](Index b, Index e) {
-    for (Index i = b; i < e; ++i) {
-      if (!X.row(i).hasNaN()) {
-        C.row(i) = detail::nnls<Scalar>(W, (X.row(i) / s).transpose()).transpose();
-        continue;
-      }
-      const std::vector<Index> present = detail::present_features(X.row(i));
-      RowMatrix<Scalar> Wp(W.rows(), Index(present.size()));
-      Vector<Scalar> xp(Index(present.size()));
-      for (std::size_t k = 0; k < present.size(); ++k) {
-        Wp.col(Index(k)) = W.col(present[k]);
-        xp[Index(k)] = X(i, present[k]) / s;
-      }
-      C.row(i) = detail::nnls<Scalar>(Wp, xp).transpose();
-    }
-  });
+  detail::nnls_samples<Scalar>(
+      W, X.rows(), params_.n_threads, [&](Index i, Eigen::Ref<Vector<Scalar>> x) { x = X.row(i).transpose() / s; },
+      [&](Index i, const Vector<Scalar>& c) { C.row(i) = c.transpose(); });
   return C;
 }
 

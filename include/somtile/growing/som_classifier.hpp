@@ -135,31 +135,22 @@ class SomClassifier : public GrowingSomEstimator<Scalar> {
     const double delta = 100.0 * std::max(1.0, A.leftCols(D).rowwise().norm().maxCoeff());
     A.col(D).setConstant(delta);
     const RowMatrix<double> F = proba_.template cast<double>();
-    detail::parallel_for_chunks(X.rows(), 16, this->params_.n_threads, [&](Index b, Index e) {
-      Eigen::VectorXd x(D + 1);
-      for (Index i = b; i < e; ++i) {
-        x.head(D) = X.row(i).transpose().template cast<double>() / s;
-        x[D] = delta;
-        Eigen::VectorXd c;
-        if (!x.hasNaN()) {
-          c = detail::nnls<double>(A, x);
-        } else {  // missing cells (Missing::mask): the mixture of the present features
-          const std::vector<Index> present = detail::present_features(x);  // the delta row included
-          RowMatrix<double> Ap(K, Index(present.size()));
-          Eigen::VectorXd xp(Index(present.size()));
-          for (std::size_t k = 0; k < present.size(); ++k) {
-            Ap.col(Index(k)) = A.col(present[k]);
-            xp[Index(k)] = x[present[k]];
-          }
-          c = detail::nnls<double>(Ap, xp);
-        }
-        const double total = c.sum();
-        if (total > 0 && std::isfinite(total))
-          P.row(i) = ((c.transpose() / total) * F).template cast<Scalar>();
-        else
-          P.row(i) = proba_.row(bmu[i]);
+    const auto fill = [&](Index i, Eigen::Ref<Eigen::VectorXd> x) {
+      x.head(D) = X.row(i).transpose().template cast<double>() / s;
+      x[D] = delta;  // missing cells (Missing::mask): the mixture of the present features and delta
+    };
+    const auto use = [&](Index i, const Eigen::VectorXd& c) {
+      const double total = c.sum();
+      if (!(total > 0 && std::isfinite(total))) {
+        P.row(i) = proba_.row(bmu[i]);
+        return;
       }
-    });
+      Eigen::RowVectorXd p = Eigen::RowVectorXd::Zero(F.cols());
+      for (Index k = 0; k < K; ++k)  // over the few neurons of the mixture
+        if (c[k] != 0) p += (c[k] / total) * F.row(k);
+      P.row(i) = p.template cast<Scalar>();
+    };
+    detail::nnls_samples<double>(A, X.rows(), this->params_.n_threads, fill, use);
     return P;
   }
 
