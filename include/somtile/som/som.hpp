@@ -623,7 +623,7 @@ class Som {
     if (!missing && params_.distance == Distance::euclidean && detail::bounded_search_enabled() &&
         n_units() >= detail::min_bounded_units)
       bounded = std::make_unique<detail::BoundedBmuSearch<Scalar>>(
-          detail::grid_tiles(grid_.rows(), grid_.cols(), detail::bounded_group_size), true, threads);
+          detail::grid_tiles(grid_.rows(), grid_.cols(), detail::bounded_group_size_for(n_features_)), true, threads);
     BmuResult<Scalar> r;
     const auto pass = [&] {
       if (bounded)

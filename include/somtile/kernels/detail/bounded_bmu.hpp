@@ -97,10 +97,12 @@ inline void set_bounded_search(bool on) { bounded_search_setting().store(on); }
 /// Maps smaller than this search in full: a few hundred distances per sample cost less than
 /// keeping bounds for them.
 inline constexpr Index min_bounded_units = 64;
-/// Units per group: a few of the kernel's panels (3, 6 or 8 units), so a group's scores run at
-/// GEMM speed, and enough groups for the bounds to rule most of the map out.
-inline constexpr Index bounded_group_size = 24;
-
+/// Units per map tile: whole panels of the kernel (3, 6 or 8 units) and enough units that scoring
+/// a tile (units x features multiply-adds per sample) outweighs the bookkeeping per sample and
+/// tile, which is what decides on 2 cores (measured: 96 units beat 48 and 24 at 64 features,
+/// 48 beat 24 at 300), yet enough tiles for the bounds to rule most of a map out.
+inline Index bounded_group_size_for(Index features) { return features <= 128 ? 96 : 48; }
+inline constexpr Index bounded_group_size = 48;  ///< for units left outside the groups given
 /// Centres per group in k-means (Yinyang's k / 10 groups, in whole panels of the kernel).
 inline constexpr Index kmeans_group_size = 16;
 /// Passes between re-sorts of the samples by their BMU's group.
@@ -141,7 +143,9 @@ class BoundedBmuSearch {
     std::vector<Index> candidates;
     std::vector<TopTwo<Scalar>> top, best, group_top;  // group_top: per scored group and lane
     std::vector<char> need;
-    std::vector<Index> full, pending;
+    std::vector<Index> full, pending, positions;
+    std::vector<char> first;
+    std::vector<Scalar> xx, slack;  // of the tile's lanes
     Index rechecked = 0;
     RowMatrix<Scalar> rows;
     BmuScratch<Scalar> group_scratch;
@@ -150,11 +154,15 @@ class BoundedBmuSearch {
 
   void layout(Index U);
   void pack(ConstRowRef<Scalar> W);
-  void score_group(Index g, const Scalar* xt, const Index* samples, Index rows, Index F, Scratch& s, const Scalar* xx,
-                   const Scalar* slack);
-  float& bound(Index i, Index g) { return lb_[std::size_t(i) * std::size_t(G_) + std::size_t(g)]; }
-  void settle_bounds(Index i, Index l, Index b, ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, const Scratch& s,
-                     Scalar xx, Scalar slack);
+  void reorder(ConstRowRef<Scalar> X, bool by_bmu);
+  void score_group(Index g, const Scalar* xt, const Index* pos, Index rows, Index F, Scratch& s);
+  // Per-sample state is stored by position in order_, tiles of Gk lanes: the bounds of tile t are
+  // a groups x Gk block, so a tile's bounds are contiguous and a group's are one vector.
+  float& bound(Index p, Index g) {
+    const Index Gk = kernel_.group;
+    return lb_[std::size_t(((p / Gk) * G_ + g) * Gk + p % Gk)];
+  }
+  void settle_bounds(Index p, Index l, Index b, ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, const Scratch& s);
 
   std::vector<std::vector<Index>> groups_;
   bool with_second_;
@@ -165,16 +173,16 @@ class BoundedBmuSearch {
   ScoreForm<Scalar> form_;
   ScoreKernel<Scalar> kernel_{};
   std::vector<Scalar> panels_, full_panels_, bias_;  // per group, padded to mr; bias per slot
-  std::vector<Index> panel_offset_, order_;
+  std::vector<Index> panel_offset_;
+  std::vector<Index> order_;    // position -> sample
   std::vector<Scalar> packed_;  // the samples in order_, packed tile by tile for the kernel (empty: pack per pass)
   Index passes_since_sort_ = 0;
-  std::vector<float> lb_;  // samples x groups (without second BMUs: the BMU's own group without it)
-  std::vector<float> ub_;  // per sample, without second BMUs: above its distance to its BMU
-  std::vector<double> unit_drift_;
-  Labels bmu_, second_;
+  std::vector<float> lb_;            // positions x groups, tile-major (without second BMUs: b's group without b)
+  std::vector<float> ub_;            // per position, without second BMUs: above the distance to the BMU
+  std::vector<Index> bmu_, second_;  // per position: the previous pass's two best
+  Vector<Scalar> xx_, slack_;        // per position: |x|^2 and the rounding margin
   RowMatrix<Scalar> previous_;
-  std::vector<double> drift_;
-  Vector<Scalar> xx_, slack_;
+  std::vector<double> drift_, unit_drift_;
   std::vector<Scratch> scratch_;
   BoundedBmuStats stats_;
 };
@@ -236,12 +244,12 @@ void BoundedBmuSearch<Scalar>::pack(ConstRowRef<Scalar> W) {
   pack_panels(W, mr, full_panels_);
 }
 
-// Scores the packed tile s.xt (samples[0, rows)) against group g: merges the group's top two
-// into each sample's and makes the group's smallest score the sample's bound for it
-// (d^2 >= score + |x|^2 - slack, rounded down into a float).
+// Scores the packed tile xt (lanes at positions pos[0, rows)) against group g: merges the
+// group's top two into each lane's and makes the group's smallest score the lane's bound for
+// it (d^2 >= score + |x|^2 - slack).
 template <typename Scalar>
-void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, const Index* samples, Index rows, Index F,
-                                           Scratch& s, const Scalar* xx, const Scalar* slack) {
+void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, const Index* pos, Index rows, Index F,
+                                           Scratch& s) {
   const Index Gk = kernel_.group, base = offset_[std::size_t(g)], units = offset_[std::size_t(g + 1)] - base;
   if (units == 0) return;
   const std::size_t at = s.scores.size(), at_top = s.scored_groups.size() * std::size_t(Gk);
@@ -253,38 +261,88 @@ void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, const Inde
                  s.scores.data() + at, Gk, s.top.data()});
   s.scored += double(rows) * double(units);
   for (Index l = 0; l < rows; ++l) {
-    TopTwo<Scalar> t = s.top[std::size_t(l)];
+    TopTwo<Scalar>& t = s.top[std::size_t(l)];
+    TopTwo<Scalar>& best = s.best[std::size_t(l)];
     if (t.best_unit >= 0) t.best_unit = unit_of_[std::size_t(base + t.best_unit)];
     if (t.next_unit >= 0) t.next_unit = unit_of_[std::size_t(base + t.next_unit)];
-    merge_into(s.best[std::size_t(l)], t);
+    if (!(t.best > best.next)) merge_into(best, t);  // a group whose best trails both changes nothing
     s.group_top[at_top + std::size_t(l)] = t;
   }
   for (Index l = 0; l < rows; ++l) {
     // Shrunk by 1e-6 relative so the float below the double's square root stays below it.
-    const double q = double(s.top[std::size_t(l)].best) + double(xx[l]) - 2.0 * double(slack[l]);
-    bound(samples[l], g) = q > 0 && q < 1e300 ? float(std::sqrt(q) * (1 - 1e-6)) : 0.0f;
+    const double q =
+        double(s.top[std::size_t(l)].best) + double(s.xx[std::size_t(l)]) - 2.0 * double(s.slack[std::size_t(l)]);
+    bound(pos[l], g) = q > 0 && q < 1e300 ? float(std::sqrt(q) * (1 - 1e-6)) : 0.0f;
   }
 }
 
-// Without second BMUs: sample i's (lane l's) upper bound on its distance to its BMU b, and the
-// bound of b's group over its other units, from the tile's group top twos.
+// Without second BMUs: the upper bound of position p (lane l) on its distance to its BMU b, and
+// the bound of b's group over its other units, from the tile's group top twos.
 template <typename Scalar>
-void BoundedBmuSearch<Scalar>::settle_bounds(Index i, Index l, Index b, ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
-                                             const Scratch& s, Scalar xx, Scalar slack) {
+void BoundedBmuSearch<Scalar>::settle_bounds(Index p, Index l, Index b, ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
+                                             const Scratch& s) {
   const Index gb = group_of_[std::size_t(b)], Gk = kernel_.group;
   const auto j = std::find(s.scored_groups.begin(), s.scored_groups.end(), gb) - s.scored_groups.begin();
   const TopTwo<Scalar>& t = s.group_top[std::size_t(j) * std::size_t(Gk) + std::size_t(l)];
+  const double xx = double(s.xx[std::size_t(l)]), slack = double(s.slack[std::size_t(l)]);
   const Scalar other = t.best_unit == b ? t.next : t.best;
-  const double q = double(other) + double(xx) - 2.0 * double(slack);
-  bound(i, gb) = q > 0 && q < 1e300 ? float(std::sqrt(q) * (1 - 1e-6)) : 0.0f;
+  const double q = double(other) + xx - 2.0 * slack;
+  bound(p, gb) = q > 0 && q < 1e300 ? float(std::sqrt(q) * (1 - 1e-6)) : 0.0f;
   double ub;  // d^2 <= score + |x|^2 + slack
   if (t.best_unit == b)
-    ub = std::sqrt(std::max(0.0, double(t.best) + double(xx) + double(slack)));
+    ub = std::sqrt(std::max(0.0, double(t.best) + xx + slack));
   else if (t.next_unit == b)
-    ub = std::sqrt(std::max(0.0, double(t.next) + double(xx) + double(slack)));
+    ub = std::sqrt(std::max(0.0, double(t.next) + xx + slack));
   else
-    ub = double(pair_distance<Scalar>(Distance::euclidean, X.row(i), W.row(b))) * (1 + 1e-3);
-  ub_[std::size_t(i)] = std::isfinite(ub) ? float(ub * (1 + 1e-6)) : std::numeric_limits<float>::infinity();
+    ub = double(pair_distance<Scalar>(Distance::euclidean, X.row(order_[std::size_t(p)]), W.row(b))) * (1 + 1e-3);
+  ub_[std::size_t(p)] = std::isfinite(ub) ? float(ub * (1 + 1e-6)) : std::numeric_limits<float>::infinity();
+}
+
+// Puts the samples in a new order (by their BMU's group: tiles of samples near each other need
+// much the same groups), moving every per-position array with them, and packs them.
+template <typename Scalar>
+void BoundedBmuSearch<Scalar>::reorder(ConstRowRef<Scalar> X, bool by_bmu) {
+  const Index n = X.rows(), F = X.cols(), Gk = kernel_.group, tiles = (n + Gk - 1) / Gk;
+  std::vector<Index> next(static_cast<std::size_t>(n));
+  std::iota(next.begin(), next.end(), Index(0));  // positions of the old order
+  if (by_bmu)
+    std::stable_sort(next.begin(), next.end(), [&](Index a, Index b) {
+      return group_of_[std::size_t(bmu_[std::size_t(a)])] < group_of_[std::size_t(bmu_[std::size_t(b)])];
+    });
+  if (order_.size() == std::size_t(n) && by_bmu) {
+    std::vector<float> lb(lb_.size()), ub(ub_.size());
+    std::vector<Index> bmu(static_cast<std::size_t>(n)), second(bmu), order(bmu);
+    Vector<Scalar> xx(n), slack(n);
+    for (Index p = 0; p < n; ++p) {
+      const Index q = next[std::size_t(p)];
+      order[std::size_t(p)] = order_[std::size_t(q)];
+      bmu[std::size_t(p)] = bmu_[std::size_t(q)];
+      second[std::size_t(p)] = second_[std::size_t(q)];
+      xx[p] = xx_[q];
+      if (!ub.empty()) ub[std::size_t(p)] = ub_[std::size_t(q)];
+      for (Index g = 0; g < G_; ++g)
+        lb[std::size_t(((p / Gk) * G_ + g) * Gk + p % Gk)] = lb_[std::size_t(((q / Gk) * G_ + g) * Gk + q % Gk)];
+    }
+    order_.swap(order), bmu_.swap(bmu), second_.swap(second), lb_.swap(lb), ub_.swap(ub);
+    xx_.swap(xx);
+  } else {
+    order_ = next;
+    xx_.resize(n);
+    for (Index p = 0; p < n; ++p) xx_[p] = X.row(order_[std::size_t(p)]).squaredNorm();
+  }
+  packed_.clear();
+  if (with_second_ && double(n) * double(F) * sizeof(Scalar) <= max_packed_bytes) {
+    packed_.resize(std::size_t(tiles * F * Gk));
+    parallel_for(
+        tiles, n_threads_,
+        [&](Index tile) {
+          const Scalar* row[64];
+          const Index rows = std::min(Gk, n - tile * Gk);
+          for (Index l = 0; l < rows; ++l) row[l] = X.row(order_[std::size_t(tile * Gk + l)]).data();
+          pack_rows(row, rows, F, Gk, packed_.data() + tile * F * Gk);
+        },
+        double(F * Gk));
+  }
 }
 
 template <typename Scalar>
@@ -295,8 +353,8 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
     layout(U);
     valid_ = false;
   }
-  if (bmu_.size() != n || previous_.rows() != U || previous_.cols() != F) valid_ = false;
-  // The groups' moves since the previous pass, rounded up.
+  if (Index(bmu_.size()) != n || previous_.rows() != U || previous_.cols() != F) valid_ = false;
+  // The groups' and units' moves since the previous pass, rounded up.
   drift_.assign(std::size_t(G_), 0.0);
   unit_drift_.assign(std::size_t(U), 0.0);
   if (valid_)
@@ -309,44 +367,23 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
       g = std::max(g, d);
     }
   const bool skip_samples = !with_second_ && !distances;
-  if (!skip_samples || !valid_) ub_.assign(std::size_t(skip_samples ? n : 0), std::numeric_limits<float>::infinity());
   pack(W);
-  if (!valid_) {
-    lb_.assign(std::size_t(n) * std::size_t(G_), 0.0f);
-    xx_.resize(n);
-    slack_.resize(n);
-    for (Index i = 0; i < n; ++i) xx_[i] = X.row(i).squaredNorm();
-  }
-  for (Index i = 0; i < n; ++i) slack_[i] = rounding_slack_of<Scalar>(xx_[i], form_.max_bias);
-  // Tiles of samples that shared a BMU group need much the same groups: the samples are put in
-  // that order after the first pass and again every few passes, and packed for the kernel then
-  // (the samples do not change between passes, so packing them every pass would be waste).
   const Index Gk = kernel_.group, tiles = (n + Gk - 1) / Gk;
-  const bool resort = !valid_ || passes_since_sort_ == 0 || passes_since_sort_ >= resort_every;
-  if (resort) {
-    order_.resize(std::size_t(n));
-    std::iota(order_.begin(), order_.end(), Index(0));
-    if (valid_)
-      std::stable_sort(order_.begin(), order_.end(), [&](Index a, Index b) {
-        return group_of_[std::size_t(bmu_[a])] < group_of_[std::size_t(bmu_[b])];
-      });
-    passes_since_sort_ = valid_ ? 1 : 0;
-    packed_.clear();
-    if (!skip_samples && double(n) * double(F) * sizeof(Scalar) <= max_packed_bytes) {
-      packed_.resize(std::size_t(tiles * F * Gk));
-      parallel_for(
-          tiles, n_threads_,
-          [&](Index tile) {
-            const Scalar* row[64];
-            const Index rows = std::min(Gk, n - tile * Gk);
-            for (Index l = 0; l < rows; ++l) row[l] = X.row(order_[std::size_t(tile * Gk + l)]).data();
-            pack_rows(row, rows, F, Gk, packed_.data() + tile * F * Gk);
-          },
-          double(F * Gk));
-    }
-  } else {
-    ++passes_since_sort_;
+  if (!valid_) {
+    order_.clear();
+    reorder(X, false);
+    lb_.assign(std::size_t(tiles * G_ * Gk), 0.0f);
+    ub_.assign(std::size_t(n), std::numeric_limits<float>::infinity());
+    bmu_.assign(std::size_t(n), 0);
+    second_.assign(std::size_t(n), -1);
+    passes_since_sort_ = 0;
+  } else if (++passes_since_sort_ == 1 || passes_since_sort_ > resort_every) {
+    reorder(X, true);  // after the first pass, then every few passes
+    passes_since_sort_ = 1;
   }
+  if (!skip_samples) std::fill(ub_.begin(), ub_.end(), std::numeric_limits<float>::infinity());  // not kept
+  slack_.resize(n);
+  for (Index p = 0; p < n; ++p) slack_[p] = rounding_slack_of<Scalar>(xx_[p], form_.max_bias);
   out.bmu.resize(n);
   out.distance.resize(distances ? n : 0);
   out.second.resize(with_second_ ? n : 0);
@@ -354,50 +391,50 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
   const Index threads = resolve_threads(n_threads_);
   scratch_.resize(std::size_t(threads));
   for (Scratch& s : scratch_) s.scored = 0, s.rechecked = 0;
-  const bool bounds = valid_;
+  const bool bounds = valid_, filtered = skip_samples && bounds;
   parallel_for_chunks(
       tiles, std::max<Index>(1, tiles / (8 * threads)), n_threads_,
       [&](Index t0, Index t1) {
         Scratch& s = scratch_[std::size_t(thread_slot())];
-        Scalar xx[64], slack[64];
         // Without second BMUs or distances, Yinyang's global filter first: a sample whose every
         // other unit is farther than its BMU by more than the rounding margins (d^2 gap > 4 slack)
         // keeps its BMU and is not read; the others are searched, Gk at a time.
-        // The filter reads the samples' bounds front to back (in the order of the samples, not
-        // of order_): one cache line of bounds per sample, and no wait for each.
         s.pending.clear();
-        if (skip_samples && bounds)
-          for (Index i = t0 * Gk; i < std::min(n, t1 * Gk); ++i) {
-            const double ub = double(ub_[std::size_t(i)]) + unit_drift_[std::size_t(bmu_[i])];
-            float* lb = &bound(i, 0);
+        if (filtered)
+          for (Index p = t0 * Gk; p < std::min(n, t1 * Gk); ++p) {
+            const double ub = double(ub_[std::size_t(p)]) + unit_drift_[std::size_t(bmu_[std::size_t(p)])];
             double low = std::numeric_limits<double>::infinity();
-            for (Index g = 0; g < G_; ++g) low = std::min(low, double(lb[g]) - drift_[std::size_t(g)]);
-            const double sl = double(slack_[i]);
+            for (Index g = 0; g < G_; ++g) low = std::min(low, double(bound(p, g)) - drift_[std::size_t(g)]);
+            const double sl = double(slack_[p]);
             if (low > 0 && std::isfinite(ub) && std::isfinite(sl) && low * low - ub * ub > 4.0 * sl) {
-              ub_[std::size_t(i)] = float(ub * (1 + 1e-6));
-              for (Index g = 0; g < G_; ++g) lb[g] = float((double(lb[g]) - drift_[std::size_t(g)]) * (1 - 1e-6));
-              out.bmu[i] = bmu_[i];
+              ub_[std::size_t(p)] = float(ub * (1 + 1e-6));
+              for (Index g = 0; g < G_; ++g) {
+                float& b = bound(p, g);
+                b = float((double(b) - drift_[std::size_t(g)]) * (1 - 1e-6));
+              }
+              out.bmu[order_[std::size_t(p)]] = bmu_[std::size_t(p)];
             } else {
-              s.pending.push_back(i);
+              s.pending.push_back(p);
             }
           }
-        const bool filtered = skip_samples && bounds;
-        if (filtered)  // tiles of samples with the same BMU group, as order_ would give
-          std::stable_sort(s.pending.begin(), s.pending.end(), [&](Index a, Index c) {
-            return group_of_[std::size_t(bmu_[a])] < group_of_[std::size_t(bmu_[c])];
-          });
-        const Index first_tile = filtered ? 0 : t0, last_tile = filtered ? (Index(s.pending.size()) + Gk - 1) / Gk : t1;
+        const Index first_tile = filtered ? 0 : t0;
+        const Index last_tile = filtered ? (Index(s.pending.size()) + Gk - 1) / Gk : t1;
+        std::vector<Index>& pos = s.positions;
         for (Index tile = first_tile; tile < last_tile; ++tile) {
-          const Index* samples = filtered ? s.pending.data() + tile * Gk : order_.data() + tile * Gk;
           const Index rows = filtered ? std::min(Gk, Index(s.pending.size()) - tile * Gk) : std::min(Gk, n - tile * Gk);
+          pos.resize(std::size_t(rows));
+          for (Index l = 0; l < rows; ++l)
+            pos[std::size_t(l)] = filtered ? s.pending[std::size_t(tile * Gk + l)] : tile * Gk + l;
+          s.xx.resize(std::size_t(Gk));
+          s.slack.resize(std::size_t(Gk));
           for (Index l = 0; l < rows; ++l) {
-            xx[l] = xx_[samples[l]];
-            slack[l] = slack_[samples[l]];
+            s.xx[std::size_t(l)] = xx_[pos[std::size_t(l)]];
+            s.slack[std::size_t(l)] = slack_[pos[std::size_t(l)]];
           }
           const Scalar* xt = packed_.data() + tile * F * Gk;
           if (packed_.empty() || filtered) {
             const Scalar* row[64];
-            for (Index l = 0; l < rows; ++l) row[l] = X.row(samples[l]).data();
+            for (Index l = 0; l < rows; ++l) row[l] = X.row(order_[std::size_t(pos[std::size_t(l)])]).data();
             s.xt.resize(std::size_t(F * Gk));
             pack_rows(row, rows, F, Gk, s.xt.data());
             xt = s.xt.data();
@@ -410,52 +447,53 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
           s.need.assign(std::size_t(G_), bounds ? 0 : 1);
           if (bounds)
             for (Index l = 0; l < rows; ++l) {
-              const Index i = samples[l];
-              s.need[std::size_t(group_of_[std::size_t(bmu_[i])])] = 1;
-              if (second_[i] >= 0) s.need[std::size_t(group_of_[std::size_t(second_[i])])] = 1;
+              const std::size_t p = std::size_t(pos[std::size_t(l)]);
+              s.need[std::size_t(group_of_[std::size_t(bmu_[p])])] = 1;
+              if (second_[p] >= 0) s.need[std::size_t(group_of_[std::size_t(second_[p])])] = 1;
             }
-          std::vector<char> first = s.need;
+          s.first = s.need;
           for (Index g = 0; g < G_; ++g)
-            if (first[std::size_t(g)]) score_group(g, xt, samples, rows, F, s, xx, slack);
+            if (s.first[std::size_t(g)]) score_group(g, xt, pos.data(), rows, F, s);
           // 2. The groups whose moved bound does not prove every unit out of reach.
           if (bounds) {
             std::fill(s.need.begin(), s.need.end(), 0);
             for (Index l = 0; l < rows; ++l) {
-              const Index i = samples[l];
+              const Index p = pos[std::size_t(l)];
               const TopTwo<Scalar>& t = s.best[std::size_t(l)];
+              const double sl = double(s.slack[std::size_t(l)]);
               double limit = std::numeric_limits<double>::infinity();  // a unit's d^2 must exceed it
-              if (std::isfinite(slack[l]) && t.best_unit >= 0) {
-                const double reach = with_second_ ? std::max(double(t.next), double(t.best) + double(slack[l]))
-                                                  : double(t.best) + double(slack[l]);
-                limit = reach + 2.0 * double(slack[l]) + double(xx[l]);
+              if (std::isfinite(sl) && t.best_unit >= 0) {
+                const double reach = with_second_ ? std::max(double(t.next), double(t.best) + sl) : double(t.best) + sl;
+                limit = reach + 2.0 * sl + double(s.xx[std::size_t(l)]);
               }
-              float* lb = &bound(i, 0);
               for (Index g = 0; g < G_; ++g) {
-                if (first[std::size_t(g)]) continue;
-                const double moved = (double(lb[g]) - drift_[std::size_t(g)]) * (1 - 1e-6);
+                if (s.first[std::size_t(g)]) continue;
+                float& b = bound(p, g);
+                const double moved = (double(b) - drift_[std::size_t(g)]) * (1 - 1e-6);
                 if (moved > 0 && moved * moved > limit) {
-                  lb[g] = float(moved);
+                  b = float(moved);
                 } else {
-                  lb[g] = 0.0f;
+                  b = 0.0f;
                   s.need[std::size_t(g)] = 1;
                 }
               }
             }
             for (Index g = 0; g < G_; ++g)
-              if (s.need[std::size_t(g)]) score_group(g, xt, samples, rows, F, s, xx, slack);
+              if (s.need[std::size_t(g)]) score_group(g, xt, pos.data(), rows, F, s);
           }
           // 3. Results. Near ties as find_bmus settles them: direct distances among the units
           // scored within the margin (no other unit is), all of them from the tile's scores.
           s.full.clear();
           for (Index l = 0; l < rows; ++l) {
-            const Index i = samples[l];
+            const Index p = pos[std::size_t(l)], i = order_[std::size_t(p)];
             TopTwo<Scalar> t = s.best[std::size_t(l)];
-            if (!std::isfinite(slack[l]) || t.best_unit < 0) {
-              s.full.push_back(i);
+            const Scalar sl = s.slack[std::size_t(l)];
+            if (!std::isfinite(sl) || t.best_unit < 0) {
+              s.full.push_back(p);
               continue;
             }
-            if (t.next - t.best <= slack[l]) {
-              const Scalar limit = t.best + slack[l];
+            if (t.next - t.best <= sl) {
+              const Scalar limit = t.best + sl;
               s.candidates.clear();
               std::size_t at = 0;
               for (const Index g : s.scored_groups) {
@@ -473,22 +511,22 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
             }
             out.bmu[i] = t.best_unit;
             if (with_second_) out.second[i] = t.next_unit;
-            if (skip_samples) settle_bounds(i, l, t.best_unit, X, W, s, xx[l], slack[l]);
+            if (skip_samples) settle_bounds(p, l, t.best_unit, X, W, s);
           }
           s.rechecked += Index(s.full.size());
           if (!s.full.empty()) {  // the squares overflowed: find_bmus's own search
             const Index m = Index(s.full.size());
             s.rows.resize(m, F);
-            for (Index l = 0; l < m; ++l) s.rows.row(l) = X.row(s.full[std::size_t(l)]);
+            for (Index l = 0; l < m; ++l) s.rows.row(l) = X.row(order_[std::size_t(s.full[std::size_t(l)])]);
             search_group<Scalar>(kernel_, form_, full_panels_, s.rows, Index(0), m, W, Distance::euclidean,
                                  with_second_, s.group_scratch);
             s.scored += double(m) * double(U);
             for (Index l = 0; l < m; ++l) {
-              const Index i = s.full[std::size_t(l)];
+              const Index p = s.full[std::size_t(l)], i = order_[std::size_t(p)];
               const TopTwo<Scalar>& t = s.group_scratch.top[std::size_t(l)];
               out.bmu[i] = t.best_unit;
               if (with_second_) out.second[i] = t.next_unit;
-              if (skip_samples) ub_[std::size_t(i)] = std::numeric_limits<float>::infinity();
+              if (skip_samples) ub_[std::size_t(p)] = std::numeric_limits<float>::infinity();
             }
           }
         }
@@ -509,13 +547,15 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
   stats_.rechecked = 0;
   for (const Scratch& s : scratch_) stats_.rechecked += s.rechecked;
   previous_ = W;
-  bmu_ = out.bmu;
-  if (with_second_)
-    second_ = out.second;
-  else
-    second_.setConstant(n, -1);
+  for (Index p = 0; p < n; ++p) {
+    const Index i = order_[std::size_t(p)];
+    bmu_[std::size_t(p)] = out.bmu[i];
+    second_[std::size_t(p)] = with_second_ ? out.second[i] : -1;
+  }
   valid_ = true;
-  stats_.bound_bytes = lb_.size() * sizeof(float) + (packed_.size() + std::size_t(previous_.size())) * sizeof(Scalar);
+  stats_.bound_bytes = (lb_.size() + ub_.size()) * sizeof(float) +
+                       (packed_.size() + std::size_t(previous_.size())) * sizeof(Scalar) +
+                       (order_.size() + bmu_.size() + second_.size()) * sizeof(Index);
 }
 /// \endcond
 
