@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 #include "support/data.hpp"
+#include "support/isa_levels.hpp"
 #include "support/scalars.hpp"
 
 #include <algorithm>
@@ -23,6 +24,8 @@ using namespace somtile;
 
 namespace {
 
+using test_support::kernel_levels;
+using test_support::LevelCap;
 using test_support::normal_matrix;
 
 // Naive oracle in double: all distances, then the two smallest with lowest-index ties.
@@ -50,18 +53,6 @@ double naive_distance(Distance metric, const RowMatrix<double>& X, Index i, cons
   }
   return d;
 }
-
-// Every level of the BMU kernel this CPU runs, from the build's own to the CPU's best
-// (kernels/simd.hpp); tests run each, and restore the default cap when they leave.
-std::vector<Isa> kernel_levels() {
-  std::vector<Isa> out;
-  for (int l = int(detail::compiled_isa); l <= int(detail::cpu_isa()); ++l) out.push_back(Isa(l));
-  return out;
-}
-struct LevelCap {
-  explicit LevelCap(Isa isa) { set_max_isa(isa); }
-  ~LevelCap() { set_max_isa(Isa::avx512); }
-};
 
 }  // namespace
 
