@@ -179,29 +179,58 @@ SOMTILE_ALWAYS_INLINE Nearest<Scalar> nearest_vector(const StepFeatures<Scalar>&
   return nearest_in_chunk(distances, best_chunk, best);
 }
 
-/// update_span_loop in vectors, the last one partial.
-template <typename Scalar, int Bytes>
+/// update_span_loop in vectors, the last one partial: each vector of rates is formed once and
+/// moves every feature. NF features known at compile time (0: any count).
+template <typename Scalar, int Bytes, int NF>
 SOMTILE_ALWAYS_INLINE void update_span_vector(const SpanUpdate<Scalar>& s) {
   constexpr Index L = Bytes / Index(sizeof(Scalar));
   typedef Scalar V __attribute__((vector_size(Bytes)));
+  const Index count = NF > 0 ? Index(NF) : s.count;
+  // Locals, so the stores of the weights cannot make the compiler reload them.
+  Scalar* rows[NF > 0 ? NF : 1];
+  Scalar x[NF > 0 ? NF : 1];
+  for (int k = 0; k < NF; ++k) {
+    rows[k] = s.rows[k] + s.first;
+    x[k] = s.x[k];
+  }
+  Scalar* const* const row_of = NF > 0 ? rows : s.rows;
+  const Scalar* const x_of = NF > 0 ? x : s.x;
+  const Index offset = NF > 0 ? 0 : s.first;
   const Scalar rf = s.row_factor;
-  const Scalar* const rate = s.col_rate;
+  const Scalar* const col_rate = s.col_rate;
   const Index len = s.len;
-  for (Index k = 0; k < s.count; ++k) {
-    Scalar* const w = s.rows[k] + s.first;
-    const Scalar xk = s.x[k];
-    Index c = 0;
-    V wc, rc;
-    for (; c + L <= len; c += L) {
-      load_first(wc, w + c, L);
-      load_first(rc, rate + c, L);
-      store_first(w + c, wc + (rf * rc) * (xk - wc), L);
+  for (Index c = 0; c < len; c += L) {
+    const Index n = len - c < L ? len - c : L;
+    V rate, w;
+    if (n == L)
+      load_first(rate, col_rate + c, L);
+    else
+      load_first(rate, col_rate + c, n);
+    rate = rf * rate;
+#pragma GCC unroll 4
+    for (Index k = 0; k < count; ++k) {
+      Scalar* const wk = row_of[k] + offset + c;
+      if (n == L) {
+        load_first(w, wk, L);
+        store_first(wk, w + rate * (x_of[k] - w), L);
+      } else {
+        load_first(w, wk, n);
+        store_first(wk, w + rate * (x_of[k] - w), n);
+      }
     }
-    if (c < len) {
-      load_first(wc, w + c, len - c);
-      load_first(rc, rate + c, len - c);
-      store_first(w + c, wc + (rf * rc) * (xk - wc), len - c);
-    }
+  }
+}
+
+/// update_span_vector with the common feature counts unrolled.
+template <typename Scalar, int Bytes>
+SOMTILE_ALWAYS_INLINE void update_span_any(const SpanUpdate<Scalar>& s) {
+  switch (s.count) {
+    case 3:
+      return update_span_vector<Scalar, Bytes, 3>(s);
+    case 4:
+      return update_span_vector<Scalar, Bytes, 4>(s);
+    default:
+      return update_span_vector<Scalar, Bytes, 0>(s);
   }
 }
 
@@ -226,7 +255,7 @@ Nearest<Scalar> nearest_compiled(const StepFeatures<Scalar>& f, Index units, Sca
 }
 template <typename Scalar>
 void update_span_compiled(const SpanUpdate<Scalar>& s) {
-  update_span_vector<Scalar, native_vector_bytes>(s);
+  update_span_any<Scalar, native_vector_bytes>(s);
 }
 
 #if SOMTILE_X86_DISPATCH
@@ -236,7 +265,7 @@ SOMTILE_TARGET_AVX2 Nearest<Scalar> nearest_avx2(const StepFeatures<Scalar>& f, 
 }
 template <typename Scalar>
 SOMTILE_TARGET_AVX2 void update_span_avx2(const SpanUpdate<Scalar>& s) {
-  update_span_vector<Scalar, 32>(s);
+  update_span_any<Scalar, 32>(s);
 }
 template <typename Scalar>
 SOMTILE_TARGET_AVX512 Nearest<Scalar> nearest_avx512(const StepFeatures<Scalar>& f, Index units, Scalar* distances) {
@@ -244,7 +273,7 @@ SOMTILE_TARGET_AVX512 Nearest<Scalar> nearest_avx512(const StepFeatures<Scalar>&
 }
 template <typename Scalar>
 SOMTILE_TARGET_AVX512 void update_span_avx512(const SpanUpdate<Scalar>& s) {
-  update_span_vector<Scalar, 64>(s);
+  update_span_any<Scalar, 64>(s);
 }
 #endif
 #endif  // __GNUC__
