@@ -204,19 +204,32 @@ TEMPLATE_TEST_CASE("online step kernels equal a naive loop at every level; the F
         all.insert(all.end(), distances.begin(), distances.end());
         found.push_back(nearest.unit);
 
-        // A span [first, first + len) of every feature moved with rates row_factor * col_rate.
-        const Index first = units / 3, len = units - first;
-        const RowMatrix<S> rate = test_support::uniform_matrix<S>(1, len, seed++);
+        // The units [first, units) of a one-row lattice, in every feature, moved with rates
+        // row_factor * rate[c].
+        const Index first = units / 3;
+        const RowMatrix<S> rate = test_support::uniform_matrix<S>(1, units, seed++);
         const S row_factor = S(0.8125);
         const RowMatrix<S> W0 = Wt;
-        kernels.update({wrows.data(), x.data(), F, first, len, row_factor, rate.data()});
+        kernels.update({wrows.data(),
+                        x.data(),
+                        F,
+                        units,
+                        {0, 0},
+                        {1, 0},
+                        {first, 0},
+                        {units, 0},
+                        1,
+                        1,
+                        &row_factor,
+                        rate.data(),
+                        0});
         for (const bool fused : {false, true}) {
           bool same = true;
           for (Index k = 0; k < F; ++k)
             for (Index u = 0; u < units; ++u) {
-              const S expect =
-                  u < first ? W0(k, u)
-                            : multiply_add(S(row_factor * rate(0, u - first)), S(x(0, k) - W0(k, u)), W0(k, u), fused);
+              const S expect = u < first
+                                   ? W0(k, u)
+                                   : multiply_add(S(row_factor * rate(0, u)), S(x(0, k) - W0(k, u)), W0(k, u), fused);
               same = same && Wt(k, u) == expect;
             }
           rounding_fits[fused] = rounding_fits[fused] && same;

@@ -79,17 +79,43 @@ void product_scalar(const Product<Scalar>& p) {
 }
 
 #if defined(__GNUC__)
+/// Copies the first `count` (< Lanes) of Lanes scalars as at most log2(Lanes) copies of fixed
+/// sizes: a copy of a variable length would be a library call.
+template <int Lanes, typename Scalar>
+SOMTILE_ALWAYS_INLINE void copy_first(Scalar* to, const Scalar* from, Index count) {
+  Index done = 0;
+#pragma GCC unroll 8
+  for (int part = Lanes / 2; part > 0; part /= 2)
+    if (count & part) {
+      std::memcpy(to + done, from + done, std::size_t(part) * sizeof(Scalar));
+      done += part;
+    }
+}
+
 /// The first `count` (<= lanes) entries at p, the rest zero; and their store. Tails go through
 /// these, so every entry is computed by the same vector instructions (a scalar tail could be
 /// fused differently, or vectorised by the compiler with the products rounded first).
 template <typename V, typename Scalar>
 SOMTILE_ALWAYS_INLINE void load_first(V& v, const Scalar* p, Index count) {  // not returned: see -Wpsabi
-  v = V{};
-  std::memcpy(&v, p, std::size_t(count) * sizeof(Scalar));
+  constexpr int L = int(sizeof(V) / sizeof(Scalar));
+  if (count == L) {
+    std::memcpy(&v, p, sizeof(V));
+    return;
+  }
+  Scalar lanes[L] = {};
+  copy_first<L>(lanes, p, count);
+  std::memcpy(&v, lanes, sizeof(V));
 }
 template <typename V, typename Scalar>
 SOMTILE_ALWAYS_INLINE void store_first(Scalar* p, const V& v, Index count) {
-  std::memcpy(p, &v, std::size_t(count) * sizeof(Scalar));
+  constexpr int L = int(sizeof(V) / sizeof(Scalar));
+  if (count == L) {
+    std::memcpy(p, &v, sizeof(V));
+    return;
+  }
+  Scalar lanes[L];
+  std::memcpy(lanes, &v, sizeof(V));
+  copy_first<L>(p, lanes, count);
 }
 
 /// R rows x NV vectors of c from (i0, j0), accumulated in registers over k; the last vector
@@ -153,7 +179,8 @@ SOMTILE_ALWAYS_INLINE void product_vector(const Product<Scalar>& p) {
   constexpr Index L = Bytes / Index(sizeof(Scalar)), panel = L * NV;
   Index j = 0;
   for (; j + panel <= p.n; j += panel) product_columns<Scalar, Bytes, MR, NV>(p, j, L);
-  for (; j < p.n; j += L) product_columns<Scalar, Bytes, MR, 1>(p, j, p.n - j < L ? p.n - j : L);
+  for (; j + L <= p.n; j += L) product_columns<Scalar, Bytes, MR, 1>(p, j, L);
+  if (j < p.n) product_columns<Scalar, Bytes, MR, 1>(p, j, p.n - j);  // a partial vector
 }
 
 /// minibatch_step_loop in vectors, the last one partial.
@@ -168,17 +195,13 @@ SOMTILE_ALWAYS_INLINE void minibatch_step_vector(const MinibatchStep<Scalar>& m)
     const Scalar* s = m.s + u * m.lds;
     const Scalar den = s[F];
     Index j = 0;
-    V wj, sj;
     for (; j + L <= F; j += L) {
+      V wj, sj;
       load_first(wj, w + j, L);
       load_first(sj, s + j, L);
       store_first(w + j, wj + step * (sj - den * wj), L);
     }
-    if (j < F) {
-      load_first(wj, w + j, F - j);
-      load_first(sj, s + j, F - j);
-      store_first(w + j, wj + step * (sj - den * wj), F - j);
-    }
+    for (; j < F; ++j) w[j] = w[j] + step * (s[j] - den * w[j]);  // as update_span_vector's tail
   }
 }
 

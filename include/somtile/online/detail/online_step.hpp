@@ -29,7 +29,7 @@ struct OnlineScratch {
       : kernels(online_kernels<Scalar>()),
         distances(std::size_t(g.size())),
         col_rate(std::size_t(g.cols())),
-        unit_rate(std::size_t(g.cols())),
+        unit_rate(std::size_t(g.size())),
         row_factor(std::size_t(g.rows())),
         offset_sq(std::max(g.rows(), g.cols()) + 1),
         gaussian(std::max(g.rows(), g.cols()) + 1) {
@@ -38,7 +38,7 @@ struct OnlineScratch {
   OnlineKernels<Scalar> kernels;
   std::vector<Scalar> distances;   ///< per unit: squared distance to the sample
   std::vector<Scalar> col_rate;    ///< per column: lr times the Gaussian's column factor
-  std::vector<Scalar> unit_rate;   ///< per column of the current row: lr h
+  std::vector<Scalar> unit_rate;   ///< per unit of the window (kernels other than the Gaussian): lr h
   std::vector<Scalar> row_factor;  ///< per row: the Gaussian's row factor
   Eigen::ArrayXd offset_sq;        ///< d^2 for grid offsets d = 0, 1, ...
   Eigen::ArrayXd gaussian;         ///< exp(-d^2 / 2 sigma^2) for the offsets of the current step
@@ -174,26 +174,30 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
       for (Index r = row_window.begin[p]; r < row_window.end[p]; ++r)
         s.row_factor[std::size_t(r)] = Scalar(s.gaussian[axis_offset(g.rows(), r, br, g.torus())]);
   }
-  for (int rp = 0; rp < row_window.parts; ++rp) {
-    for (Index r = row_window.begin[rp]; r < row_window.end[rp]; ++r) {
-      const double dr = double(axis_offset(g.rows(), r, br, g.torus()));
-      for (int cp = 0; cp < col_window.parts; ++cp) {
-        const Index b = col_window.begin[cp], len = col_window.end[cp] - b;
-        SpanUpdate<Scalar> span{s.rows.data(), f.x, f.count, r * cols + b, len, Scalar(1), nullptr};
-        if (gaussian) {  // the rate is formed inside the update: no extra pass
-          span.row_factor = s.row_factor[std::size_t(r)];
-          span.col_rate = s.col_rate.data() + b;
-        } else {
-          for (Index c = b; c < b + len; ++c) {
-            const double dc = double(axis_offset(cols, c, bc, g.torus()));
-            s.unit_rate[std::size_t(c - b)] = Scalar(lr * neighborhood_weight(kind, dr * dr + dc * dc, sigma));
-          }
-          span.col_rate = s.unit_rate.data();  // 1 * rate is the rate, exactly
-        }
-        s.kernels.update(span);
-      }
-    }
+  WindowUpdate<Scalar> window{
+      s.rows.data(),     f.x, f.count, cols, {}, {}, {}, {}, row_window.parts, col_window.parts, s.row_factor.data(),
+      s.col_rate.data(), 0};
+  for (int p = 0; p < 2; ++p) {
+    window.row_begin[p] = row_window.begin[p];
+    window.row_end[p] = row_window.end[p];
+    window.col_begin[p] = col_window.begin[p];
+    window.col_end[p] = col_window.end[p];
   }
+  if (!gaussian) {  // a rate per unit (row factors of 1: 1 * rate is the rate, exactly)
+    for (int rp = 0; rp < row_window.parts; ++rp)
+      for (Index r = row_window.begin[rp]; r < row_window.end[rp]; ++r) {
+        const double dr = double(axis_offset(g.rows(), r, br, g.torus()));
+        s.row_factor[std::size_t(r)] = Scalar(1);
+        for (int cp = 0; cp < col_window.parts; ++cp)
+          for (Index c = col_window.begin[cp]; c < col_window.end[cp]; ++c) {
+            const double dc = double(axis_offset(cols, c, bc, g.torus()));
+            s.unit_rate[std::size_t(r * cols + c)] = Scalar(lr * neighborhood_weight(kind, dr * dr + dc * dc, sigma));
+          }
+      }
+    window.rate = s.unit_rate.data();
+    window.rate_stride = cols;
+  }
+  s.kernels.update(window);
 }
 
 }  // namespace somtile::detail
