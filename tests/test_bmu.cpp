@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 #include "support/data.hpp"
-#include "support/kernel_levels.hpp"
+#include "support/isa_levels.hpp"
 #include "support/scalars.hpp"
 
 #include <algorithm>
@@ -25,6 +25,8 @@ using namespace somtile;
 
 namespace {
 
+using test_support::kernel_levels;
+using test_support::LevelCap;
 using test_support::normal_matrix;
 
 // Naive oracle in double: all distances, then the two smallest with lowest-index ties.
@@ -52,9 +54,6 @@ double naive_distance(Distance metric, const RowMatrix<double>& X, Index i, cons
   }
   return d;
 }
-
-using test_support::kernel_levels;
-using test_support::LevelCap;
 
 }  // namespace
 

@@ -12,7 +12,7 @@
 
 #include <catch2/catch.hpp>
 #include "support/data.hpp"
-#include "support/kernel_levels.hpp"
+#include "support/isa_levels.hpp"
 #include "support/scalars.hpp"
 
 #include <algorithm>

@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 #include "support/data.hpp"
+#include "support/isa_levels.hpp"
 #include "support/scalars.hpp"
 
 #include "support/model_file_checks.hpp"
@@ -143,6 +144,132 @@ TEMPLATE_TEST_CASE("a windowed online step equals a naive full-lattice update", 
         }
       }
     }
+  }
+}
+
+TEMPLATE_TEST_CASE("online step kernels equal a naive loop at every level; the FMA levels agree bit for bit",
+                   "[online][step][isa]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  using test_support::multiply_add;
+  // Unit counts around the vector widths and the 256-unit chunks, feature counts with and
+  // without an unrolled kernel; copies of the nearest unit make exact ties.
+  const std::vector<Index> unit_counts = {1, 7, 16, 33, 255, 257, 600};
+  const std::vector<Index> feature_counts = {1, 2, 3, 4, 5, 9};
+  std::vector<std::vector<S>> results;  // per level: every distance and updated weight, in order
+  std::vector<std::vector<Index>> units_found;
+  for (const Isa level : test_support::kernel_levels()) {
+    const test_support::LevelCap cap(level);
+    const detail::OnlineKernels<S> kernels = detail::online_kernels<S>();
+    std::vector<S> all;
+    std::vector<Index> found;
+    bool rounding_fits[2] = {true, true};  // every case so far fits the unfused / fused oracle
+    std::uint64_t seed = 1;
+    for (const Index units : unit_counts)
+      for (const Index F : feature_counts) {
+        INFO("level " << isa_name(level) << ", " << units << " units, " << F << " features");
+        RowMatrix<S> Wt = test_support::normal_matrix<S>(F, units, seed++);
+        const RowMatrix<S> x = test_support::normal_matrix<S>(1, F, seed++);
+        // The nearest unit by the double oracle, copied to two later units: a three-way tie.
+        Index near = 0;
+        double least = std::numeric_limits<double>::infinity();
+        for (Index u = 0; u < units; ++u) {
+          const double d =
+              (Wt.col(u).template cast<double>() - x.row(0).transpose().template cast<double>()).squaredNorm();
+          if (d < least) {
+            least = d;
+            near = u;
+          }
+        }
+        for (Index u = near + 3; u < units; u += 97) Wt.col(u) = Wt.col(near);
+        std::vector<const S*> rows(static_cast<std::size_t>(F));
+        std::vector<S*> wrows(static_cast<std::size_t>(F));
+        for (Index k = 0; k < F; ++k) rows[std::size_t(k)] = wrows[std::size_t(k)] = Wt.row(k).data();
+        std::vector<S> distances(std::size_t(units), S(-1));
+        const detail::Nearest<S> nearest = kernels.nearest({rows.data(), x.data(), F}, units, distances.data());
+        // Each distance is the sum over the features in order, all fused or all rounded first;
+        // the nearest unit is the first with the least.
+        for (const bool fused : {false, true}) {
+          std::vector<S> oracle(static_cast<std::size_t>(units));
+          for (Index u = 0; u < units; ++u) {
+            S acc = 0;
+            for (Index k = 0; k < F; ++k) acc = multiply_add(Wt(k, u) - x(0, k), Wt(k, u) - x(0, k), acc, fused);
+            oracle[std::size_t(u)] = acc;
+          }
+          const Index lowest = Index(std::min_element(oracle.begin(), oracle.end()) - oracle.begin());
+          rounding_fits[fused] =
+              rounding_fits[fused] && nearest.unit == lowest && nearest.distance == oracle[std::size_t(lowest)];
+        }
+        CHECK((rounding_fits[0] || rounding_fits[1]));
+        CHECK(nearest.unit <= near);  // ties go to the first of the copies
+        all.push_back(nearest.distance);
+        found.push_back(nearest.unit);
+
+        // The units [first, units) of a one-row lattice, in every feature, moved with rates
+        // row_factor * rate[c].
+        const Index first = units / 3;
+        const RowMatrix<S> rate = test_support::uniform_matrix<S>(1, units, seed++);
+        const S row_factor = S(0.8125);
+        const RowMatrix<S> W0 = Wt;
+        kernels.update({wrows.data(),
+                        x.data(),
+                        F,
+                        units,
+                        {0, 0},
+                        {1, 0},
+                        {first, 0},
+                        {units, 0},
+                        1,
+                        1,
+                        &row_factor,
+                        rate.data(),
+                        0});
+        for (const bool fused : {false, true}) {
+          bool same = true;
+          for (Index k = 0; k < F; ++k)
+            for (Index u = 0; u < units; ++u) {
+              const S expect = u < first
+                                   ? W0(k, u)
+                                   : multiply_add(S(row_factor * rate(0, u)), S(x(0, k) - W0(k, u)), W0(k, u), fused);
+              same = same && Wt(k, u) == expect;
+            }
+          rounding_fits[fused] = rounding_fits[fused] && same;
+        }
+        CHECK((rounding_fits[0] || rounding_fits[1]));
+        all.insert(all.end(), Wt.data(), Wt.data() + Wt.size());
+      }
+    results.push_back(all);
+    units_found.push_back(found);
+  }
+  const std::vector<Isa> levels = test_support::kernel_levels();
+  for (std::size_t l = 1; l < levels.size(); ++l) {
+    CHECK(units_found[l] == units_found[0]);
+    if (levels[l - 1] != Isa::baseline) CHECK(results[l] == results[l - 1]);
+  }
+  // Squares that overflow give an infinite least distance (nearest_unit then compares the
+  // distances themselves).
+  const RowMatrix<S> huge = RowMatrix<S>::Constant(2, 5, std::numeric_limits<S>::max() / 4);
+  const S x[2] = {-std::numeric_limits<S>::max() / 4, S(0)};
+  const S* rows[2] = {huge.row(0).data(), huge.row(1).data()};
+  std::vector<S> distances(5);
+  CHECK(std::isinf(detail::online_kernels<S>().nearest({rows, x, 2}, 5, distances.data()).distance));
+}
+
+TEMPLATE_TEST_CASE("OnlineSom trains the same bits at the FMA levels", "[online][isa]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  const RowMatrix<S> X = test_support::uniform_matrix<S>(200, 3, 4);
+  for (const bool torus : {false, true}) {
+    std::vector<RowMatrix<S>> lattices;
+    for (const Isa level : test_support::kernel_levels()) {
+      if (level == Isa::baseline) continue;  // rounds differently (no FMA)
+      const test_support::LevelCap cap(level);
+      OnlineSomParams p;
+      p.rows = 13;
+      p.cols = 21;
+      p.torus = torus;
+      OnlineSom<S> som(p);
+      lattices.push_back(som.train(X, 3000).codebook());
+    }
+    for (std::size_t k = 1; k < lattices.size(); ++k) CHECK(lattices[k] == lattices[0]);
   }
 }
 

@@ -11,6 +11,7 @@
 #include <Eigen/Eigenvalues>
 #include <Eigen/QR>
 #include <catch2/catch.hpp>
+#include "support/isa_levels.hpp"
 #include "support/scalars.hpp"
 
 #include <algorithm>
@@ -907,6 +908,119 @@ TEMPLATE_TEST_CASE("separable Gaussian smoothing equals the dense kernel sum", "
           CHECK((fast.numerator.row(n).template cast<double>() - num).cwiseAbs().maxCoeff() < 1e-4);
         }
       }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("smoothing kernels equal a naive loop at every level; the FMA levels agree bit for bit",
+                   "[kernels][batch][isa]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  using test_support::multiply_add;
+  // Shapes that reach every tile of the product: full column panels, single vectors and a
+  // scalar tail (n), full row tiles and every shorter one (m), k = 0 and long sums; leading
+  // dimensions beyond the shapes, and c written into every second row (the hexagonal smoother).
+  struct Shape {
+    Index m, n, k;
+  };
+  const std::vector<Shape> shapes = {{1, 1, 1},   {5, 67, 7},   {7, 130, 3}, {6, 64, 1},
+                                     {13, 33, 0}, {3, 200, 40}, {12, 9, 17}, {11, 2600, 5}};
+  Random rng(21);
+  std::vector<std::vector<RowMatrix<S>>> products(shapes.size());
+  std::vector<RowMatrix<S>> steps;
+  for (const Isa level : test_support::kernel_levels()) {
+    const test_support::LevelCap cap(level);
+    const detail::SmoothingKernels<S> kernels = detail::smoothing_kernels<S>();
+    // Which rounding this level uses: 1 c + x x with x = 1 + eps and c = -(1 + 2 eps) is eps^2
+    // when x x + c is fused and 0 when x x is rounded first.
+    const S x = S(1) + std::numeric_limits<S>::epsilon(), c = -(S(1) + 2 * std::numeric_limits<S>::epsilon());
+    const S a[2] = {S(1), x}, b[2] = {c, x};
+    S probe = S(-1);
+    kernels.product({a, 2, b, 1, &probe, 1, 1, 1, 2});
+    const bool fused = probe != S(0);
+    REQUIRE(probe == multiply_add(x, x, c, fused));
+    INFO("level " << isa_name(level) << (fused ? ", fused" : ", unfused"));
+    for (std::size_t t = 0; t < shapes.size(); ++t) {
+      const Shape sh = shapes[t];
+      const Index lda = sh.k + 3, ldb = sh.n + 5, ldc = 2 * (sh.n + 2);
+      Random data(100 + t);
+      RowMatrix<S> A(std::max<Index>(sh.m, 1), lda), B(std::max<Index>(sh.k, 1), ldb);
+      for (Index i = 0; i < A.size(); ++i) A.data()[i] = S(data.normal());
+      for (Index i = 0; i < B.size(); ++i) B.data()[i] = S(data.normal());
+      RowMatrix<S> C = RowMatrix<S>::Constant(sh.m, ldc, S(7));
+      kernels.product({A.data(), lda, B.data(), ldb, C.data(), ldc, sh.m, sh.n, sh.k});
+      INFO("m " << sh.m << " n " << sh.n << " k " << sh.k);
+      bool same = true, near = true;
+      for (Index i = 0; i < sh.m; ++i)
+        for (Index j = 0; j < sh.n; ++j) {
+          S acc = 0;
+          double exact = 0, size = 0;
+          for (Index q = 0; q < sh.k; ++q) {
+            acc = multiply_add(A(i, q), B(q, j), acc, fused);
+            exact += double(A(i, q)) * double(B(q, j));
+            size += std::abs(double(A(i, q)) * double(B(q, j)));
+          }
+          same = same && C(i, j) == acc;  // the order of the sum is the oracle's
+          near = near && std::abs(double(C(i, j)) - exact) <=
+                             double(sh.k + 1) * double(std::numeric_limits<S>::epsilon()) * size;
+        }
+      CHECK(same);
+      CHECK(near);
+      CHECK((C.rightCols(ldc - sh.n).array() == S(7)).all());  // nothing beyond n is written
+      products[t].push_back(C);
+    }
+    // The mini-batch update w += step (s - s_F w) on rows of 70 features (a vector tail).
+    const Index rows = 9, F = 70;
+    Random data(5);
+    RowMatrix<S> W(rows, F), Sm(rows, F + 1);
+    for (Index i = 0; i < W.size(); ++i) W.data()[i] = S(data.normal());
+    for (Index i = 0; i < Sm.size(); ++i) Sm.data()[i] = S(data.uniform());
+    const RowMatrix<S> W0 = W;
+    const S step = S(0.37);
+    kernels.minibatch_step({W.data(), F, Sm.data(), F + 1, rows, F, step});
+    bool same = true;
+    for (Index u = 0; u < rows; ++u)
+      for (Index j = 0; j < F; ++j) {
+        const S inner = multiply_add(-Sm(u, F), W0(u, j), Sm(u, j), fused);
+        same = same && W(u, j) == multiply_add(step, inner, W0(u, j), fused);
+      }
+    CHECK(same);
+    steps.push_back(W);
+  }
+  // Levels above the build's are AVX2 and AVX-512, both with FMA: the same bits.
+  const std::vector<Isa> levels = test_support::kernel_levels();
+  for (std::size_t l = 1; l < levels.size(); ++l) {
+    if (levels[l - 1] == Isa::baseline) continue;
+    for (std::size_t t = 0; t < shapes.size(); ++t) CHECK(products[t][l] == products[t][l - 1]);
+    CHECK(steps[l] == steps[l - 1]);
+  }
+}
+
+TEMPLATE_TEST_CASE("mini-batch and batch training give the same bits at the FMA levels and any thread count",
+                   "[som][minibatch][isa][threads]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(700, 5, 3);
+  for (const Training training : {Training::minibatch, Training::batch}) {
+    for (const Topology topology : {Topology::rectangular, Topology::hexagonal}) {
+      std::vector<RowMatrix<S>> weights;
+      for (const Isa level : test_support::kernel_levels()) {
+        if (level == Isa::baseline) continue;  // rounds differently (no FMA)
+        const test_support::LevelCap cap(level);
+        for (const int threads : {1, 2}) {
+          SomParams p;
+          p.rows = 9;
+          p.cols = 11;
+          p.epochs = 3;
+          p.batch_size = 64;
+          p.training = training;
+          p.topology = topology;
+          p.n_threads = threads;
+          Som<S> som(p, X.cols());
+          som.fit(X);
+          weights.push_back(som.weights());
+        }
+      }
+      INFO("training " << int(training) << " topology " << int(topology));
+      for (std::size_t k = 1; k < weights.size(); ++k) CHECK(weights[k] == weights[0]);
     }
   }
 }

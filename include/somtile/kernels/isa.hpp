@@ -2,11 +2,20 @@
 // Which vector instructions somtile's hand-vectorised kernels use, and how they are chosen.
 //
 // A default build (no -march) targets baseline x86-64: SSE2, 16-byte vectors, no FMA. On x86-64
-// with GCC or Clang the BMU kernel is therefore compiled three more times, for AVX2+FMA and for
+// with GCC or Clang the hot loops are therefore compiled three times more, for AVX2+FMA and for
 // AVX-512 (functions with target attributes), and the widest one the running CPU supports is
-// picked once per process. Elsewhere (AArch64/NEON, other compilers) the kernel is compiled
-// for the build's own target only. The level can be capped, for tests and comparisons, with
-// set_max_isa() or the environment variable SOMTILE_MAX_ISA=baseline|avx2|avx512.
+// picked once per process: the BMU kernel (kernels/detail/score_kernel.hpp, and the sparse
+// one), the neighbourhood smoothing and the mini-batch update (kernels/detail/smoothing_kernels.hpp),
+// and the online trainer's search and update (online/detail/online_kernels.hpp). Each kernel
+// reads the level once per call of its user (a training, a search), never per sample.
+// Elsewhere (AArch64/NEON, other compilers) the kernels are compiled for the build's own target
+// only. The level can be capped, for tests and comparisons, with set_max_isa() or the
+// environment variable SOMTILE_MAX_ISA=baseline|avx2|avx512.
+//
+// Results: AVX2 and AVX-512 fuse multiply-adds (FMA) and give the same bits in the smoothing,
+// the mini-batch update and the online steps, as does a build for a CPU with FMA; baseline
+// x86-64 rounds each product first, so its numbers differ from theirs in rounding only. BMUs
+// are the same at every level. Nothing depends on the thread count.
 
 namespace somtile {
 
@@ -28,8 +37,9 @@ inline const char* isa_name(Isa isa) {
 }
 
 /// Caps the level the kernels may use (they never go below the build's own target). For
-/// comparing levels on one machine; results are the same at every level up to rounding, and
-/// BMUs are the same exactly (near ties are decided by direct distances).
+/// comparing levels on one machine; results are the same at every level up to rounding (the
+/// same bits at avx2 and avx512), and BMUs are the same exactly (near ties are decided by
+/// direct distances).
 inline void set_max_isa(Isa isa);
 
 /// The level the kernels use now: the CPU's best, capped by set_max_isa / SOMTILE_MAX_ISA, and

@@ -35,6 +35,7 @@
 #include "somtile/kernels/detail/masked_distance.hpp"
 #include "somtile/kernels/detail/masked_sums.hpp"
 #include "somtile/kernels/detail/pca.hpp"
+#include "somtile/kernels/detail/smoothing_kernels.hpp"
 #include "somtile/kernels/detail/team_bmu.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/preprocessing/scaler.hpp"
@@ -498,6 +499,7 @@ class Som {
     const bool worth_it = double(batch) * double(n_units()) * double(F) >= detail::min_parallel_work;
     const int team = worth_it ? detail::resolve_threads(params_.n_threads) : 1;
     detail::TeamBmu<Scalar> bmus(team, batch);
+    const detail::SmoothingKernels<Scalar> kernels = detail::smoothing_kernels<Scalar>();  // the update's level
     for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
       const double lr = learning_rate_at(epoch), sigma = sigma_at(epoch);
       const NeighborhoodTable h(grid_, params_.neighborhood, sigma);
@@ -527,7 +529,7 @@ class Som {
           // w += alpha/|B| (sum_k h x_k - (sum_k h) w), on the thread's own units
           const Scalar step = Scalar(lr / double(end - begin));
           smoother.apply_team(sums, thread, threads, [&](Index v0, Index v1, const RowMatrix<Scalar>& S) {
-            for (Index u = v0; u < v1; ++u) W.row(u) += step * (S.row(u - v0).head(F) - S(u - v0, F) * W.row(u));
+            kernels.minibatch_step({W.row(v0).data(), F, S.data(), F + 1, v1 - v0, F, step});
           });
         }
       });

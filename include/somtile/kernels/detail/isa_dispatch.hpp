@@ -1,7 +1,10 @@
 #pragma once
 // How the instruction-set level is found (kernels/isa.hpp declares the public face): the
 // build's own vector width, the CPU's best level (x86-64 with GCC or Clang: __builtin_cpu_supports),
-// and the cap from set_max_isa() or SOMTILE_MAX_ISA, once per process.
+// and the cap from set_max_isa() or SOMTILE_MAX_ISA, once per process. Also the pieces every
+// dispatched kernel is written with: a body marked SOMTILE_ALWAYS_INLINE is inlined into one
+// function per level (the build's own, and on x86-64 SOMTILE_TARGET_AVX2 and
+// SOMTILE_TARGET_AVX512 ones), and isa_variant() picks the function for active_isa().
 
 #include "somtile/kernels/isa.hpp"
 
@@ -14,6 +17,16 @@
 #define SOMTILE_X86_DISPATCH 1
 #else
 #define SOMTILE_X86_DISPATCH 0
+#endif
+
+#if defined(__GNUC__)
+#define SOMTILE_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define SOMTILE_ALWAYS_INLINE inline
+#endif
+#if SOMTILE_X86_DISPATCH
+#define SOMTILE_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define SOMTILE_TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
 #endif
 
 namespace somtile {
@@ -58,6 +71,18 @@ inline std::atomic<int>& max_isa_setting() {
   static std::atomic<int> cap{int(isa_from_environment(Isa::avx512))};
   return cap;
 }
+
+#if SOMTILE_X86_DISPATCH
+/// The variant of a kernel for the level active_isa() names now: `compiled` (the build's own
+/// target) unless the level is above the build's. Read once per call of a kernel's user, never
+/// per sample.
+template <typename F>
+F isa_variant(F compiled, F avx2, F avx512) {
+  const Isa isa = active_isa();
+  if (isa == compiled_isa) return compiled;
+  return isa == Isa::avx512 ? avx512 : avx2;
+}
+#endif
 
 }  // namespace detail
 

@@ -120,7 +120,6 @@ void collect_group_scalar(const CandidateGroup<Scalar>& c) {
 }
 
 #if defined(__GNUC__)
-#define SOMTILE_ALWAYS_INLINE inline __attribute__((always_inline))
 
 /// One step of a lane-wise top two: every lane keeps its own best and second-best (value,
 /// unit); units arrive in increasing order and strict '<' keeps the earlier one on ties.
@@ -255,8 +254,6 @@ void collect_group_compiled(const CandidateGroup<Scalar>& c) {
 }
 
 #if SOMTILE_X86_DISPATCH
-#define SOMTILE_TARGET_AVX2 __attribute__((target("avx2,fma")))
-#define SOMTILE_TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
 template <typename Scalar>
 SOMTILE_TARGET_AVX2 void score_group_avx2(const ScoreGroup<Scalar>& g) {
   score_group_vector<Scalar, 32, VectorShape<32>::mr, VectorShape<32>::nv>(g);

@@ -5,6 +5,7 @@
 #include "somtile/core/detail/parallel.hpp"
 #include "somtile/core/types.hpp"
 #include "somtile/grid/neighborhood.hpp"
+#include "somtile/kernels/detail/smoothing_kernels.hpp"
 #include "somtile/kernels/unit_sums.hpp"
 
 #include <algorithm>
@@ -83,15 +84,17 @@ CompactSums<Scalar> compact(const UnitSums<Scalar>& s) {
 ///   of target grid rows from T): O(active cols + units rows) per feature instead of
 ///   O(active units). On a hexagonal grid the half-column shift depends on the parities of the
 ///   source and target rows, so T is built once per target-row parity.
-/// S is produced in blocks of whole grid rows that depend on the grid alone, so it is the same
-/// for any thread count. Each thread builds its own T (a few rank-one updates per active unit,
+/// S is produced in blocks of whole grid rows that depend on the grid alone, and every product
+/// is smoothing_kernels()' (kernels/detail/smoothing_kernels.hpp: the level active_isa() names
+/// when the Smoother is built, each entry summed in one order), so S is the same for any
+/// thread count. Each thread builds its own T (a few rank-one updates per active unit,
 /// cheap next to the column pass): nothing a thread writes is read by another, which matters
 /// in mini-batch training, where this runs hundreds of times an epoch and moving a block from
 /// one core's cache to the other's costs more than computing it.
 template <typename Scalar>
 class Smoother {
  public:
-  explicit Smoother(const NeighborhoodTable& h) : h_(h) {
+  explicit Smoother(const NeighborhoodTable& h) : h_(h), kernels_(smoothing_kernels<Scalar>()) {
     if (!h.separable()) return;
     const Grid& g = h.grid();
     const Index R = g.rows(), C = g.cols(), parities = g.hexagonal() ? 2 : 1;
@@ -170,7 +173,7 @@ class Smoother {
  private:
   struct Scratch {
     std::vector<Index> rows, row_begin;  // grid rows with active units; each one's range in s.units
-    RowMatrix<Scalar> T[2], gathered, Ky, product, block;
+    RowMatrix<Scalar> T[2], gathered, Ky, block;
     long call = -1;  // the apply() whose rows and T this thread holds
   };
 
@@ -203,17 +206,15 @@ class Smoother {
         const RowMatrix<Scalar>& K = Kx_[q][parities == 2 ? (sc.rows[std::size_t(j)] & 1) : 0];
         Eigen::Map<RowMatrix<Scalar>> T(sc.T[q].row(j).data(), C, W);
         const Index b = sc.row_begin[std::size_t(j)], m = sc.row_begin[std::size_t(j) + 1] - b;
-        const auto G = s.G.middleRows(b, m);
-        if (m == C) {  // the whole grid row is active
-          T.noalias() = K * G;
-        } else if (m > 2) {  // a GEMM over the active columns
+        // T = K G over the active columns: K itself when the whole grid row is active, else
+        // the columns of K that the active units sit in.
+        const RowMatrix<Scalar>* A = &K;
+        if (m != C) {
           sc.gathered.resize(C, m);
           for (Index k = 0; k < m; ++k) sc.gathered.col(k) = K.col(g.col_of(s.units[std::size_t(b + k)]));
-          T.noalias() = sc.gathered * G;
-        } else {  // a few rank-one updates
-          T.setZero();
-          for (Index k = 0; k < m; ++k) T.noalias() += K.col(g.col_of(s.units[std::size_t(b + k)])) * G.row(k);
+          A = &sc.gathered;
         }
+        product({A->data(), m, s.G.row(b).data(), W, T.data(), W, C, W, m});
       }
     }
   }
@@ -231,7 +232,8 @@ class Smoother {
         sc.Ky.resize(last - first, n_active);
         for (Index n = first; n < last; ++n)
           for (Index k = 0; k < n_active; ++k) sc.Ky(n - first, k) = Scalar(h_(s.units[std::size_t(k)], n));
-        sc.block.noalias() = sc.Ky * s.G;
+        sc.block.resize(last - first, W);
+        product({sc.Ky.data(), n_active, s.G.data(), W, sc.block.data(), W, last - first, W, n_active});
         finish(first, last, sc.block);
       }
       return;
@@ -250,17 +252,16 @@ class Smoother {
       sc.Ky.resize(targets, Ra);
       for (Index t = 0; t < targets; ++t)
         for (Index j = 0; j < Ra; ++j) sc.Ky(t, j) = Ky_(r0 + first + t * parities, sc.rows[std::size_t(j)]);
-      if (parities == 1) {
-        Out.noalias() = sc.Ky * sc.T[0];
-      } else {
-        sc.product.noalias() = sc.Ky * sc.T[q];
-        for (Index t = 0; t < targets; ++t) Out.row(first + t * parities) = sc.product.row(t);
-      }
+      // Out's rows first, first + parities, ... = Ky T[q]
+      product({sc.Ky.data(), Ra, sc.T[q].data(), C * W, Out.row(first).data(), parities * C * W, targets, C * W, Ra});
     }
     finish(u0, u1, sc.block);
   }
 
+  void product(const Product<Scalar>& p) const { kernels_.product(p); }
+
   const NeighborhoodTable& h_;
+  SmoothingKernels<Scalar> kernels_;
   RowMatrix<Scalar> Kx_[2][2], Ky_;
   std::vector<Scratch> scratch_;  // per thread
   long call_ = 0;

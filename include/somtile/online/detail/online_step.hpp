@@ -10,6 +10,7 @@
 #include "somtile/grid/grid.hpp"
 #include "somtile/grid/neighborhood.hpp"
 #include "somtile/kernels/bmu.hpp"
+#include "somtile/online/detail/online_kernels.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -20,23 +21,42 @@
 
 namespace somtile::detail {
 
-/// Buffers of the online steps, allocated once per training call.
+/// Buffers of the online steps and their kernels (online/detail/online_kernels.hpp, the level
+/// active_isa() names when the training call starts), allocated once per training call.
 template <typename Scalar>
 struct OnlineScratch {
-  using Row = Eigen::Array<Scalar, 1, Eigen::Dynamic>;
   explicit OnlineScratch(const Grid& g)
-      : distances(g.size()),
-        col_rate(g.cols()),
-        col_offset_sq(g.cols()),
-        unit_rate(g.cols()),
-        row_factor(g.rows()),
-        row_offset_sq(g.rows()) {}
-  Row distances;                                          ///< per unit: squared distance to the sample
-  Row col_rate;                                           ///< per column: lr times the Gaussian's column factor
-  Eigen::Array<double, 1, Eigen::Dynamic> col_offset_sq;  ///< per column: squared offset from the BMU
-  Row unit_rate;                                          ///< per column of the current row: lr h
-  Row row_factor;                                         ///< per row: the Gaussian's row factor
-  Eigen::Array<double, 1, Eigen::Dynamic> row_offset_sq;  ///< per row: squared offset from the BMU
+      : kernels(online_kernels<Scalar>()),
+        distances(std::size_t(g.size())),
+        col_rate(std::size_t(g.cols())),
+        unit_rate(std::size_t(g.size())),
+        row_factor(std::size_t(g.rows())),
+        offset_sq(std::max(g.rows(), g.cols()) + 1),
+        gaussian(std::max(g.rows(), g.cols()) + 1) {
+    for (Index d = 0; d < offset_sq.size(); ++d) offset_sq[d] = double(d) * double(d);
+  }
+  OnlineKernels<Scalar> kernels;
+  std::vector<Scalar> distances;   ///< per unit: squared distance to the sample
+  std::vector<Scalar> col_rate;    ///< per column: lr times the Gaussian's column factor
+  std::vector<Scalar> unit_rate;   ///< per unit of the window (kernels other than the Gaussian): lr h
+  std::vector<Scalar> row_factor;  ///< per row: the Gaussian's row factor
+  Eigen::ArrayXd offset_sq;        ///< d^2 for grid offsets d = 0, 1, ...
+  Eigen::ArrayXd gaussian;         ///< exp(-d^2 / 2 sigma^2) for the offsets of the current step
+  std::vector<Scalar*> rows;       ///< per feature the step reads: its codebook row
+  std::vector<Scalar> x;           ///< per feature the step reads: the sample's value
+
+  /// Lists the features of a step: all of them, or (a sample with missing cells) `present`.
+  StepFeatures<Scalar> features(RowMatrix<Scalar>& Wt, const Scalar* sample, const std::vector<Index>* present) {
+    const Index F = present ? Index(present->size()) : Wt.rows();
+    rows.resize(std::size_t(F));
+    x.resize(std::size_t(F));
+    for (Index k = 0; k < F; ++k) {
+      const Index f = present ? (*present)[std::size_t(k)] : k;
+      rows[std::size_t(k)] = Wt.data() + f * Wt.cols();
+      x[std::size_t(k)] = sample[f];
+    }
+    return {rows.data(), x.data(), F};
+  }
 };
 
 /// Up to two contiguous index ranges [begin, end) of one grid axis (two when a torus window wraps).
@@ -79,100 +99,43 @@ inline Index axis_offset(Index n, Index a, Index b, bool wrap) {
   return wrap ? std::min(d, n - d) : d;
 }
 
-template <typename Scalar>
-using ConstRowMap = Eigen::Map<const Eigen::Array<Scalar, 1, Eigen::Dynamic>>;
-template <typename Scalar>
-using RowMap = Eigen::Map<Eigen::Array<Scalar, 1, Eigen::Dynamic>>;
-
-/// Nearest unit to x (lowest unit on ties) in a feature-major codebook Wt (features x units):
-/// each feature is one contiguous pass over the units, which vectorises for any feature count.
-/// Units go in chunks that stay in L1 while all features add up and the chunk's minimum is
-/// taken; only the winning chunk is searched again for the index.
-template <typename Scalar>
-Index nearest_unit(const RowMatrix<Scalar>& Wt, const Scalar* x, OnlineScratch<Scalar>& s) {
-  constexpr Index chunk = 512;
-  const Index units = Wt.cols();
-  Scalar best = std::numeric_limits<Scalar>::infinity();
-  Index best_chunk = 0;
-  for (Index b = 0; b < units; b += chunk) {
-    const Index n = std::min(chunk, units - b);
-    auto d = s.distances.segment(b, n);
-    auto term = [&](Index f) { return (ConstRowMap<Scalar>(Wt.data() + f * units + b, n) - x[f]).square(); };
-    // Features three at a time: fewer passes over d, same order of additions.
-    const Index F = Wt.rows();
-    Index f = 1;
-    if (F >= 3) {
-      d = term(0) + term(1) + term(2);
-      f = 3;
-    } else {
-      d = term(0);
-    }
-    for (; f + 1 < F; f += 2) d = d + term(f) + term(f + 1);
-    for (; f < F; ++f) d += term(f);
-    const Scalar m = d.minCoeff();
-    if (m < best) {
-      best = m;
-      best_chunk = b;
-    }
-  }
-  if (!(best < std::numeric_limits<Scalar>::infinity())) {
-    // Every squared distance overflowed (|x - w| beyond ~1e19 in float): compare the distances
-    // themselves, in double and scaled where needed, which stay finite. Ties: lowest unit.
-    const Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>> xv(x, Wt.rows());
-    double nearest = std::numeric_limits<double>::infinity();
-    Index unit = 0;
-    for (Index u = 0; u < units; ++u) {
-      const double d = robust_norm(Wt.col(u).template cast<double>() - xv.template cast<double>());
-      if (d < nearest) {
-        nearest = d;
-        unit = u;
-      }
-    }
-    return unit;
-  }
-  const Scalar* d = s.distances.data();
-  return Index(std::find(d + best_chunk, d + units, best) - d);
+/// The largest offset from `centre` in axis_window(n, centre, reach, wrap).
+inline Index axis_reach(Index n, Index centre, Index reach, bool wrap) {
+  return std::min(reach, wrap ? n / 2 : std::max(centre, n - 1 - centre));
 }
 
-/// nearest_unit for a sample with missing cells: the least sum of squared differences over
-/// the features listed in `present` (ascending, at least one), added in that order; lowest
-/// unit on ties.
+/// Nearest unit to x (lowest unit on ties) in a feature-major codebook Wt (features x units),
+/// over every feature or (a sample with missing cells) those listed in `present` (ascending, at
+/// least one): the least sum of squared differences, added in the order of the features.
+template <typename Scalar>
+Index nearest_unit(const RowMatrix<Scalar>& Wt, const Scalar* x, OnlineScratch<Scalar>& s,
+                   const std::vector<Index>* present = nullptr) {
+  const Index units = Wt.cols();
+  // The kernel only reads the codebook (the rows are listed as writable for the update).
+  const StepFeatures<Scalar> f = s.features(const_cast<RowMatrix<Scalar>&>(Wt), x, present);
+  const Nearest<Scalar> nearest = s.kernels.nearest(f, units, s.distances.data());
+  if (nearest.distance < std::numeric_limits<Scalar>::infinity()) return nearest.unit;
+  // Every squared distance overflowed (|x - w| beyond ~1e19 in float): compare the distances
+  // themselves, in double and scaled where needed, which stay finite. Ties: lowest unit.
+  Eigen::VectorXd diff(f.count);
+  double best = std::numeric_limits<double>::infinity();
+  Index unit = 0;
+  for (Index u = 0; u < units; ++u) {
+    for (Index k = 0; k < f.count; ++k) diff[k] = double(f.rows[k][u]) - double(f.x[k]);
+    const double d = robust_norm(diff);
+    if (d < best) {
+      best = d;
+      unit = u;
+    }
+  }
+  return unit;
+}
+
+/// nearest_unit for a sample with missing cells: over the features listed in `present`.
 template <typename Scalar>
 Index nearest_unit_masked(const RowMatrix<Scalar>& Wt, const Scalar* x, const std::vector<Index>& present,
                           OnlineScratch<Scalar>& s) {
-  constexpr Index chunk = 512;
-  const Index units = Wt.cols();
-  Scalar best = std::numeric_limits<Scalar>::infinity();
-  Index best_chunk = 0;
-  for (Index b = 0; b < units; b += chunk) {
-    const Index n = std::min(chunk, units - b);
-    auto d = s.distances.segment(b, n);
-    auto term = [&](Index f) { return (ConstRowMap<Scalar>(Wt.data() + f * units + b, n) - x[f]).square(); };
-    d = term(present[0]);
-    for (std::size_t k = 1; k < present.size(); ++k) d += term(present[k]);
-    const Scalar m = d.minCoeff();
-    if (m < best) {
-      best = m;
-      best_chunk = b;
-    }
-  }
-  if (!(best < std::numeric_limits<Scalar>::infinity())) {  // squares overflowed: as nearest_unit
-    Eigen::VectorXd diff(Index(present.size()));
-    double nearest = std::numeric_limits<double>::infinity();
-    Index unit = 0;
-    for (Index u = 0; u < units; ++u) {
-      for (std::size_t k = 0; k < present.size(); ++k)
-        diff[Index(k)] = double(Wt(present[k], u)) - double(x[present[k]]);
-      const double d = robust_norm(diff);
-      if (d < nearest) {
-        nearest = d;
-        unit = u;
-      }
-    }
-    return unit;
-  }
-  const Scalar* d = s.distances.data();
-  return Index(std::find(d + best_chunk, d + units, best) - d);
+  return nearest_unit(Wt, x, s, &present);
 }
 
 /// Per column of X, the least and greatest value that is not NaN (both 0 for a column without one).
@@ -191,66 +154,50 @@ template <typename Scalar>
 void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index bmu, double lr, double sigma,
                    Neighborhood kind, double radius, OnlineScratch<Scalar>& s,
                    const std::vector<Index>* present = nullptr) {
-  // Every feature, or (a sample with missing cells) the listed ones: two plain loops, so the
-  // complete-data loop is the one it always was.
-  const auto each_feature = [&Wt, present](auto&& step) {
-    if (present) {
-      for (Index f : *present) step(f);
-    } else {
-      for (Index f = 0; f < Wt.rows(); ++f) step(f);
-    }
-  };
-  const Index cols = g.cols(), units = g.size(), br = g.row_of(bmu), bc = g.col_of(bmu);
+  const StepFeatures<Scalar> f = s.features(Wt, x, present);
+  const Index cols = g.cols(), br = g.row_of(bmu), bc = g.col_of(bmu);
   const Index reach = Index(std::min(std::floor(radius), double(std::max(g.rows(), cols))));
   const AxisWindow row_window = axis_window(g.rows(), br, reach, g.torus());
   const AxisWindow col_window = axis_window(cols, bc, reach, g.torus());
-  // The Gaussian is separable: exp(-(dr^2 + dc^2) / 2s^2) = row factor * column factor, so a
-  // step needs one exp per window row and column instead of one per unit (vectorised: a
-  // scalar exp per row and column was a fifth of a step).
+  // The Gaussian is separable: exp(-(dr^2 + dc^2) / 2s^2) = row factor * column factor, and
+  // both factors are one function of the offset, so a step needs one exp per offset in the
+  // window (vectorised: a scalar exp per row and column was a fifth of a step).
   const bool gaussian = kind == Neighborhood::gaussian;
-  const double inv_two_s2 = 1.0 / (2.0 * sigma * sigma);
-  for (int p = 0; p < col_window.parts; ++p) {
-    const Index b = col_window.begin[p], len = col_window.end[p] - b;
-    for (Index c = b; c < b + len; ++c) {
-      const double dc = double(axis_offset(cols, c, bc, g.torus()));
-      s.col_offset_sq[c] = dc * dc;
-    }
-    if (gaussian)
-      s.col_rate.segment(b, len) = (lr * (s.col_offset_sq.segment(b, len) * -inv_two_s2).exp()).template cast<Scalar>();
+  if (gaussian) {
+    const double inv_two_s2 = 1.0 / (2.0 * sigma * sigma);
+    const Index far = std::max(axis_reach(g.rows(), br, reach, g.torus()), axis_reach(cols, bc, reach, g.torus()));
+    s.gaussian.head(far + 1) = (s.offset_sq.head(far + 1) * -inv_two_s2).exp();
+    for (int p = 0; p < col_window.parts; ++p)
+      for (Index c = col_window.begin[p]; c < col_window.end[p]; ++c)
+        s.col_rate[std::size_t(c)] = Scalar(lr * s.gaussian[axis_offset(cols, c, bc, g.torus())]);
+    for (int p = 0; p < row_window.parts; ++p)
+      for (Index r = row_window.begin[p]; r < row_window.end[p]; ++r)
+        s.row_factor[std::size_t(r)] = Scalar(s.gaussian[axis_offset(g.rows(), r, br, g.torus())]);
   }
-  for (int p = 0; p < row_window.parts; ++p) {
-    const Index b = row_window.begin[p], len = row_window.end[p] - b;
-    for (Index r = b; r < b + len; ++r) {
-      const double dr = double(axis_offset(g.rows(), r, br, g.torus()));
-      s.row_offset_sq[r] = dr * dr;
-    }
-    if (gaussian)
-      s.row_factor.segment(b, len) = (s.row_offset_sq.segment(b, len) * -inv_two_s2).exp().template cast<Scalar>();
+  WindowUpdate<Scalar> window{
+      s.rows.data(),     f.x, f.count, cols, {}, {}, {}, {}, row_window.parts, col_window.parts, s.row_factor.data(),
+      s.col_rate.data(), 0};
+  for (int p = 0; p < 2; ++p) {
+    window.row_begin[p] = row_window.begin[p];
+    window.row_end[p] = row_window.end[p];
+    window.col_begin[p] = col_window.begin[p];
+    window.col_end[p] = col_window.end[p];
   }
-  for (int rp = 0; rp < row_window.parts; ++rp) {
-    for (Index r = row_window.begin[rp]; r < row_window.end[rp]; ++r) {
-      const double dr2 = s.row_offset_sq[r];
-      const Scalar row_factor = gaussian ? s.row_factor[r] : Scalar(0);
-      for (int cp = 0; cp < col_window.parts; ++cp) {
-        const Index b = col_window.begin[cp], len = col_window.end[cp] - b;
-        if (gaussian) {  // the rate is formed inside the update: no extra pass
-          const auto col_rate = s.col_rate.segment(b, len);
-          each_feature([&](Index f) {
-            RowMap<Scalar> w(Wt.data() + f * units + r * cols + b, len);
-            w += (row_factor * col_rate) * (x[f] - w);
-          });
-        } else {
-          auto rate = s.unit_rate.segment(b, len);
-          for (Index c = b; c < b + len; ++c)
-            rate[c - b] = Scalar(lr * neighborhood_weight(kind, dr2 + s.col_offset_sq[c], sigma));
-          each_feature([&](Index f) {
-            RowMap<Scalar> w(Wt.data() + f * units + r * cols + b, len);
-            w += rate * (x[f] - w);
-          });
-        }
+  if (!gaussian) {  // a rate per unit (row factors of 1: 1 * rate is the rate, exactly)
+    for (int rp = 0; rp < row_window.parts; ++rp)
+      for (Index r = row_window.begin[rp]; r < row_window.end[rp]; ++r) {
+        const double dr = double(axis_offset(g.rows(), r, br, g.torus()));
+        s.row_factor[std::size_t(r)] = Scalar(1);
+        for (int cp = 0; cp < col_window.parts; ++cp)
+          for (Index c = col_window.begin[cp]; c < col_window.end[cp]; ++c) {
+            const double dc = double(axis_offset(cols, c, bc, g.torus()));
+            s.unit_rate[std::size_t(r * cols + c)] = Scalar(lr * neighborhood_weight(kind, dr * dr + dc * dc, sigma));
+          }
       }
-    }
+    window.rate = s.unit_rate.data();
+    window.rate_stride = cols;
   }
+  s.kernels.update(window);
 }
 
 }  // namespace somtile::detail

@@ -1,0 +1,354 @@
+#pragma once
+// The two loops of an online step (online/detail/online_step.hpp), compiled for each
+// instruction-set level (kernels/isa.hpp), so a default build runs them with AVX2+FMA or
+// AVX-512 where the CPU has them: the squared distances of a sample to every unit of a
+// feature-major codebook with the nearest unit, and the update of one grid row's span of units.
+// Plain loops and GCC/Clang generic vectors, which take the width of the function they are
+// compiled in (Eigen's expressions keep the width the program was compiled for).
+//
+// Results: each distance is (w_0 - x_0)^2 + (w_1 - x_1)^2 + ... added in the order of the
+// features, and each update one expression per entry, at every level; levels differ only where
+// a multiply-add is fused (AVX2 and AVX-512 fuse them and give the same bits, also in a build
+// for a CPU with FMA; baseline x86-64 rounds the product first).
+
+#include "somtile/core/types.hpp"
+#include "somtile/kernels/detail/smoothing_kernels.hpp"  // load_first, store_first
+#include "somtile/kernels/isa.hpp"
+
+#include <cstring>
+#include <limits>
+
+namespace somtile::detail {
+
+/// The features a step reads and moves: codebook rows (each `units` long) and the sample's values.
+template <typename Scalar>
+struct StepFeatures {
+  const Scalar* const* rows;  ///< per listed feature, its codebook row (features x units, feature-major)
+  const Scalar* x;            ///< per listed feature, the sample's value
+  Index count;
+};
+
+/// The nearest unit: the least squared distance and the lowest unit that has it.
+template <typename Scalar>
+struct Nearest {
+  Scalar distance;
+  Index unit;
+};
+
+/// One grid row's span of units [first, first + len) moved toward the sample:
+/// w += (row_factor * col_rate[c]) (x - w) for unit first + c, in every listed feature.
+template <typename Scalar>
+struct SpanUpdate {
+  Scalar* const* rows;  ///< per listed feature, its codebook row
+  const Scalar* x;      ///< per listed feature, the sample's value
+  Index count;
+  Index first, len;
+  Scalar row_factor;
+  const Scalar* col_rate;  ///< len entries
+};
+
+/// The window of one step: grid rows [row_begin[p], row_end[p]) times columns [col_begin[q],
+/// col_end[q]) (two parts where a torus window wraps), each unit moved as a SpanUpdate with
+/// row_factor[r] and the rates rate + r * rate_stride (per column: stride 0; per unit: cols).
+template <typename Scalar>
+struct WindowUpdate {
+  Scalar* const* rows;
+  const Scalar* x;
+  Index count;
+  Index cols;
+  Index row_begin[2], row_end[2], col_begin[2], col_end[2];
+  int row_parts, col_parts;
+  const Scalar* row_factor;
+  const Scalar* rate;
+  Index rate_stride;
+};
+
+/// The kernels of one level, picked by online_kernels().
+template <typename Scalar>
+struct OnlineKernels {
+  /// The nearest unit and its squared distance (infinite when every square overflowed);
+  /// `distances` (units long) is scratch.
+  Nearest<Scalar> (*nearest)(const StepFeatures<Scalar>&, Index units, Scalar* distances);
+  void (*update)(const WindowUpdate<Scalar>&);
+};
+
+// Units go in chunks whose distances stay in L1: each chunk's minimum is kept in registers as
+// the distances are computed, and only the winning chunk is searched again for the index.
+inline constexpr Index nearest_chunk = 256;
+
+template <typename Scalar>
+Scalar squared_distance_at(const StepFeatures<Scalar>& f, Index u) {
+  Scalar acc = Scalar(0);
+  for (Index k = 0; k < f.count; ++k) {
+    const Scalar d = f.rows[k][u] - f.x[k];
+    acc += d * d;
+  }
+  return acc;
+}
+
+/// The lowest unit from `chunk` on whose distance is `best` (it is there).
+template <typename Scalar>
+Nearest<Scalar> nearest_in_chunk(const Scalar* distances, Index chunk, Scalar best) {
+  Index u = chunk;
+  while (!(distances[u] == best)) ++u;
+  return {best, u};
+}
+
+template <typename Scalar>
+Nearest<Scalar> nearest_scalar(const StepFeatures<Scalar>& f, Index units, Scalar* distances) {
+  Scalar best = std::numeric_limits<Scalar>::infinity();
+  Index best_chunk = 0;
+  for (Index b = 0; b < units; b += nearest_chunk) {
+    const Index e = b + nearest_chunk < units ? b + nearest_chunk : units;
+    Scalar m = std::numeric_limits<Scalar>::infinity();
+    for (Index u = b; u < e; ++u) {
+      distances[u] = squared_distance_at(f, u);
+      m = distances[u] < m ? distances[u] : m;
+    }
+    if (m < best) {
+      best = m;
+      best_chunk = b;
+    }
+  }
+  if (!(best < std::numeric_limits<Scalar>::infinity())) return {best, 0};
+  return nearest_in_chunk(distances, best_chunk, best);
+}
+
+template <typename Scalar>
+SOMTILE_ALWAYS_INLINE void update_span_loop(const SpanUpdate<Scalar>& s) {
+  const Scalar rf = s.row_factor;
+  const Scalar* __restrict rate = s.col_rate;
+  const Index len = s.len;
+  for (Index k = 0; k < s.count; ++k) {
+    Scalar* __restrict w = s.rows[k] + s.first;
+    const Scalar xk = s.x[k];
+    for (Index c = 0; c < len; ++c) w[c] += (rf * rate[c]) * (xk - w[c]);
+  }
+}
+
+/// Every span of the window, moved by `span` (one call per step: the spans are short).
+template <typename Scalar, typename Span>
+SOMTILE_ALWAYS_INLINE void update_window(const WindowUpdate<Scalar>& w, Span&& span) {
+  for (int rp = 0; rp < w.row_parts; ++rp)
+    for (Index r = w.row_begin[rp]; r < w.row_end[rp]; ++r)
+      for (int cp = 0; cp < w.col_parts; ++cp) {
+        const Index b = w.col_begin[cp];
+        span(SpanUpdate<Scalar>{w.rows, w.x, w.count, r * w.cols + b, w.col_end[cp] - b, w.row_factor[r],
+                                w.rate + r * w.rate_stride + b});
+      }
+}
+
+template <typename Scalar>
+void update_window_scalar(const WindowUpdate<Scalar>& w) {
+  update_window(w, [](const SpanUpdate<Scalar>& s) { update_span_loop(s); });
+}
+
+#if defined(__GNUC__)
+/// The least squared distance over units [b, e), and with Store each unit's distance in
+/// distances[u]. NF features known at compile time (0: any count).
+template <typename Scalar, int Bytes, int NF, bool Store>
+SOMTILE_ALWAYS_INLINE Scalar least_in_chunk(const Scalar* const* row_of, const Scalar* x_of, Index count, Index b,
+                                            Index e, Scalar* distances) {
+  constexpr int L = Bytes / int(sizeof(Scalar));
+  typedef Scalar V __attribute__((vector_size(Bytes)));
+  constexpr Scalar inf = std::numeric_limits<Scalar>::infinity();
+  V m0 = V{} + inf, m1 = m0;
+  Index u = b;
+  for (; u + 2 * L <= e; u += 2 * L) {  // two vectors at a time: independent chains
+    V acc0 = V{}, acc1 = V{};
+#pragma GCC unroll 4
+    for (Index k = 0; k < count; ++k) {
+      V d0, d1;
+      std::memcpy(&d0, row_of[k] + u, sizeof(V));  // memcpy: unaligned
+      std::memcpy(&d1, row_of[k] + u + L, sizeof(V));
+      d0 -= x_of[k];
+      d1 -= x_of[k];
+      acc0 += d0 * d0;
+      acc1 += d1 * d1;
+    }
+    if (Store) {
+      std::memcpy(distances + u, &acc0, sizeof(V));
+      std::memcpy(distances + u + L, &acc1, sizeof(V));
+    }
+    m0 = acc0 < m0 ? acc0 : m0;  // float selects (see collect_group_vector in score_kernel.hpp)
+    m1 = acc1 < m1 ? acc1 : m1;
+  }
+  for (; u + L <= e; u += L) {
+    V acc = V{};
+#pragma GCC unroll 4
+    for (Index k = 0; k < count; ++k) {
+      V d;
+      std::memcpy(&d, row_of[k] + u, sizeof(V));
+      d -= x_of[k];
+      acc += d * d;
+    }
+    if (Store) std::memcpy(distances + u, &acc, sizeof(V));
+    m0 = acc < m0 ? acc : m0;
+  }
+  if (u < e) {  // a partial vector (the last of the codebook): missing lanes count as +inf
+    const Index n = e - u;
+    V acc = V{};
+    for (Index k = 0; k < count; ++k) {
+      V d;
+      load_first(d, row_of[k] + u, n);
+      d -= x_of[k];
+      acc += d * d;
+    }
+    if (Store) store_first(distances + u, acc, n);
+    for (Index l = n; l < L; ++l) acc[l] = inf;
+    m0 = acc < m0 ? acc : m0;
+  }
+  const V m = m1 < m0 ? m1 : m0;
+  Scalar least = m[0];
+  for (int l = 1; l < L; ++l) least = m[l] < least ? m[l] : least;
+  return least;
+}
+
+/// nearest_scalar with vectors of Bytes bytes: the chunks' least distances without storing
+/// them, then the winning chunk again, stored, for the index (the same instructions give the
+/// same values). NF features known at compile time (0: any count).
+template <typename Scalar, int Bytes, int NF>
+SOMTILE_ALWAYS_INLINE Nearest<Scalar> nearest_vector(const StepFeatures<Scalar>& f, Index units, Scalar* distances) {
+  const Index count = NF > 0 ? Index(NF) : f.count;
+  // Locals, so that stores cannot make the compiler reload them.
+  const Scalar* rows[NF > 0 ? NF : 1];
+  Scalar x[NF > 0 ? NF : 1];
+  for (int k = 0; k < NF; ++k) {
+    rows[k] = f.rows[k];
+    x[k] = f.x[k];
+  }
+  const Scalar* const* const row_of = NF > 0 ? rows : f.rows;
+  const Scalar* const x_of = NF > 0 ? x : f.x;
+  constexpr Scalar inf = std::numeric_limits<Scalar>::infinity();
+  Scalar best = inf;
+  Index best_chunk = 0;
+  for (Index b = 0; b < units; b += nearest_chunk) {
+    const Index e = b + nearest_chunk < units ? b + nearest_chunk : units;
+    const Scalar least = least_in_chunk<Scalar, Bytes, NF, false>(row_of, x_of, count, b, e, distances);
+    if (least < best) {
+      best = least;
+      best_chunk = b;
+    }
+  }
+  if (!(best < inf)) return {best, 0};
+  const Index e = best_chunk + nearest_chunk < units ? best_chunk + nearest_chunk : units;
+  least_in_chunk<Scalar, Bytes, NF, true>(row_of, x_of, count, best_chunk, e, distances);
+  return nearest_in_chunk(distances, best_chunk, best);
+}
+
+/// update_span_loop in vectors, the last one partial: each vector of rates is formed once and
+/// moves every feature. NF features known at compile time (0: any count).
+template <typename Scalar, int Bytes, int NF>
+SOMTILE_ALWAYS_INLINE void update_span_vector(const SpanUpdate<Scalar>& s) {
+  constexpr Index L = Bytes / Index(sizeof(Scalar));
+  typedef Scalar V __attribute__((vector_size(Bytes)));
+  const Index count = NF > 0 ? Index(NF) : s.count;
+  // Locals, so the stores of the weights cannot make the compiler reload them.
+  Scalar* rows[NF > 0 ? NF : 1];
+  Scalar x[NF > 0 ? NF : 1];
+  for (int k = 0; k < NF; ++k) {
+    rows[k] = s.rows[k] + s.first;
+    x[k] = s.x[k];
+  }
+  Scalar* const* const row_of = NF > 0 ? rows : s.rows;
+  const Scalar* const x_of = NF > 0 ? x : s.x;
+  const Index offset = NF > 0 ? 0 : s.first;
+  const Scalar rf = s.row_factor;
+  const Scalar* const col_rate = s.col_rate;
+  const Index len = s.len;
+  Index c = 0;
+  for (; c + L <= len; c += L) {
+    V rate;
+    load_first(rate, col_rate + c, L);
+    rate = rf * rate;
+#pragma GCC unroll 4
+    for (Index k = 0; k < count; ++k) {
+      Scalar* const wk = row_of[k] + offset + c;
+      V w;
+      load_first(w, wk, L);
+      store_first(wk, w + rate * (x_of[k] - w), L);
+    }
+  }
+  // The last entries one by one, in the same expression: an update is one entry's own
+  // arithmetic, so the compiler fuses it as it fuses the vectors (a vector built from a partial
+  // copy stalls on the store it is read back from, once per span and feature).
+  for (; c < len; ++c) {
+    const Scalar rate = rf * col_rate[c];
+    for (Index k = 0; k < count; ++k) {
+      Scalar& w = row_of[k][offset + c];
+      w = w + rate * (x_of[k] - w);
+    }
+  }
+}
+
+/// update_span_vector with the common feature counts unrolled.
+template <typename Scalar, int Bytes>
+SOMTILE_ALWAYS_INLINE void update_span_any(const SpanUpdate<Scalar>& s) {
+  switch (s.count) {
+    case 3:
+      return update_span_vector<Scalar, Bytes, 3>(s);
+    case 4:
+      return update_span_vector<Scalar, Bytes, 4>(s);
+    default:
+      return update_span_vector<Scalar, Bytes, 0>(s);
+  }
+}
+
+/// nearest_vector with the common feature counts unrolled.
+template <typename Scalar, int Bytes>
+SOMTILE_ALWAYS_INLINE Nearest<Scalar> nearest_any(const StepFeatures<Scalar>& f, Index units, Scalar* distances) {
+  switch (f.count) {
+    case 2:
+      return nearest_vector<Scalar, Bytes, 2>(f, units, distances);
+    case 3:
+      return nearest_vector<Scalar, Bytes, 3>(f, units, distances);
+    case 4:
+      return nearest_vector<Scalar, Bytes, 4>(f, units, distances);
+    default:
+      return nearest_vector<Scalar, Bytes, 0>(f, units, distances);
+  }
+}
+
+template <typename Scalar>
+Nearest<Scalar> nearest_compiled(const StepFeatures<Scalar>& f, Index units, Scalar* distances) {
+  return nearest_any<Scalar, native_vector_bytes>(f, units, distances);
+}
+template <typename Scalar>
+void update_window_compiled(const WindowUpdate<Scalar>& w) {
+  update_window(w, [](const SpanUpdate<Scalar>& s) { update_span_any<Scalar, native_vector_bytes>(s); });
+}
+
+#if SOMTILE_X86_DISPATCH
+template <typename Scalar>
+SOMTILE_TARGET_AVX2 Nearest<Scalar> nearest_avx2(const StepFeatures<Scalar>& f, Index units, Scalar* distances) {
+  return nearest_any<Scalar, 32>(f, units, distances);
+}
+template <typename Scalar>
+SOMTILE_TARGET_AVX2 void update_window_avx2(const WindowUpdate<Scalar>& w) {
+  update_window(w, [](const SpanUpdate<Scalar>& s) { update_span_any<Scalar, 32>(s); });
+}
+template <typename Scalar>
+SOMTILE_TARGET_AVX512 Nearest<Scalar> nearest_avx512(const StepFeatures<Scalar>& f, Index units, Scalar* distances) {
+  return nearest_any<Scalar, 64>(f, units, distances);
+}
+template <typename Scalar>
+SOMTILE_TARGET_AVX512 void update_window_avx512(const WindowUpdate<Scalar>& w) {
+  update_window(w, [](const SpanUpdate<Scalar>& s) { update_span_any<Scalar, 64>(s); });
+}
+#endif
+#endif  // __GNUC__
+
+/// The kernels for the level active_isa() names now.
+template <typename Scalar>
+OnlineKernels<Scalar> online_kernels() {
+#if SOMTILE_X86_DISPATCH
+  return {isa_variant(nearest_compiled<Scalar>, nearest_avx2<Scalar>, nearest_avx512<Scalar>),
+          isa_variant(update_window_compiled<Scalar>, update_window_avx2<Scalar>, update_window_avx512<Scalar>)};
+#elif defined(__GNUC__)
+  return {nearest_compiled<Scalar>, update_window_compiled<Scalar>};
+#else
+  return {nearest_scalar<Scalar>, update_window_scalar<Scalar>};
+#endif
+}
+
+}  // namespace somtile::detail
