@@ -27,7 +27,7 @@ UnitSums<Scalar> unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_uni
   // every unit sums its samples in sample order whatever the tasks, and X streams through
   // memory in order instead of being gathered unit by unit.
   const Index threads = detail::resolve_threads(n_threads);
-  const Index tasks = std::min<Index>(n_units, threads > 1 ? 2 * threads : 1);
+  const Index tasks = std::min<Index>(n_units, threads);  // each task reads all of X once
   std::vector<Index> counts(static_cast<std::size_t>(n_units), 0);
   detail::parallel_for(
       tasks, n_threads,

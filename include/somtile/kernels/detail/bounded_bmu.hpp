@@ -403,15 +403,14 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
         if (filtered)
           for (Index p = t0 * Gk; p < std::min(n, t1 * Gk); ++p) {
             const double ub = double(ub_[std::size_t(p)]) + unit_drift_[std::size_t(bmu_[std::size_t(p)])];
+            float* lb = &bound(p, 0);  // this position's bound of group g is lb[g * Gk]
+            const double* drift = drift_.data();
             double low = std::numeric_limits<double>::infinity();
-            for (Index g = 0; g < G_; ++g) low = std::min(low, double(bound(p, g)) - drift_[std::size_t(g)]);
+            for (Index g = 0; g < G_; ++g) low = std::min(low, double(lb[g * Gk]) - drift[g]);
             const double sl = double(slack_[p]);
             if (low > 0 && std::isfinite(ub) && std::isfinite(sl) && low * low - ub * ub > 4.0 * sl) {
               ub_[std::size_t(p)] = float(ub * (1 + 1e-6));
-              for (Index g = 0; g < G_; ++g) {
-                float& b = bound(p, g);
-                b = float((double(b) - drift_[std::size_t(g)]) * (1 - 1e-6));
-              }
+              for (Index g = 0; g < G_; ++g) lb[g * Gk] = float((double(lb[g * Gk]) - drift[g]) * (1 - 1e-6));
               out.bmu[order_[std::size_t(p)]] = bmu_[std::size_t(p)];
             } else {
               s.pending.push_back(p);
@@ -431,6 +430,14 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
             s.xx[std::size_t(l)] = xx_[pos[std::size_t(l)]];
             s.slack[std::size_t(l)] = slack_[pos[std::size_t(l)]];
           }
+#if defined(__GNUC__)
+          if (filtered && tile + 1 < last_tile)  // the next tile's rows are scattered: start them now
+            for (Index k = (tile + 1) * Gk; k < std::min<Index>(Index(s.pending.size()), (tile + 2) * Gk); ++k) {
+              const char* row =
+                  reinterpret_cast<const char*>(X.row(order_[std::size_t(s.pending[std::size_t(k)])]).data());
+              for (Index b = 0; b < F * Index(sizeof(Scalar)); b += 64) __builtin_prefetch(row + b);
+            }
+#endif
           const Scalar* xt = packed_.data() + tile * F * Gk;
           if (packed_.empty() || filtered) {
             const Scalar* row[64];
