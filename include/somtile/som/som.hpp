@@ -623,7 +623,7 @@ class Som {
     // the same BMUs, fewer distances.
     std::unique_ptr<detail::BoundedBmuSearch<Scalar>> bounded;
     if (!missing && params_.distance == Distance::euclidean && detail::bounded_search_enabled() &&
-        n_units() >= detail::min_bounded_units)
+        n_units() >= detail::min_bounded_units && params_.epochs >= detail::min_bounded_epochs)
       bounded = std::make_unique<detail::BoundedBmuSearch<Scalar>>(
           detail::grid_tiles(grid_.rows(), grid_.cols(), detail::bounded_group_size_for(n_features_)), true, threads);
     BmuResult<Scalar> r;

@@ -107,8 +107,12 @@ inline constexpr Index bounded_group_size = 48;  ///< for units left outside the
 inline constexpr Index kmeans_group_size = 16;
 /// Passes between re-sorts of the samples by their BMU's group.
 inline constexpr Index resort_every = 10;
-/// The packed copy of the samples is kept up to this size (larger data is packed every pass).
-inline constexpr double max_packed_bytes = double(1 << 30);
+/// The packed copy of the samples is kept up to this size (larger data is packed every pass, as
+/// the full search does, rather than held twice).
+inline constexpr double max_packed_bytes = double(64 << 20);
+/// Trainings of fewer epochs search in full: the first pass only sets the bounds, and one or two
+/// more cannot repay their memory (one float per sample and group).
+inline constexpr Index min_bounded_epochs = 3;
 
 /// Work counts of the last pass of a BoundedBmuSearch.
 struct BoundedBmuStats {
