@@ -18,18 +18,6 @@ using namespace somtile;
 
 namespace {
 
-// make_blobs(n, f, centers=3, cluster_std=1, center_box=(-10, 10)): unscaled, as TorchSOM reads it.
-RowMatrix<float> torch_blobs(Index n, Index f, std::uint64_t seed) {
-  Random rng(seed);
-  RowMatrix<float> C(3, f), X(n, f);
-  for (Index i = 0; i < C.size(); ++i) C.data()[i] = float(rng.uniform(-10, 10));
-  for (Index i = 0; i < n; ++i) {
-    const Index c = rng.uniform_index(3);
-    for (Index j = 0; j < f; ++j) X(i, j) = C(c, j) + float(rng.normal());
-  }
-  return X;
-}
-
 struct Job {
   std::string name;
   const RowMatrix<float>* X;
@@ -59,7 +47,8 @@ int main(int argc, char** argv) {
   const std::string which = argc > 1 ? argv[1] : "torch25,torch90,w1";
   const int threads = argc > 2 ? std::atoi(argv[2]) : 0;
   const int repeats = argc > 3 ? std::atoi(argv[3]) : 3;
-  const RowMatrix<float> torch = torch_blobs(16000, 300, 42), w1 = bench::w1_blobs(20000, 64, 10, 7);
+  const RowMatrix<float> torch = bench::blobs(16000, 300, 3, 10, 42),  // make_blobs' defaults, unscaled
+      w1 = bench::w1_blobs(20000, 64, 10, 7);
   SomParams t;
   t.epochs = 100;
   t.sigma = 1.45;

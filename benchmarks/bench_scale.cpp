@@ -5,6 +5,7 @@
 // Each time also as a fraction of the FMA peak (timing.hpp), counting the BMU passes' flops only.
 // Usage: bench_scale [threads, e.g. 1,2; 0 = all] [a|b|ab] [repeats]
 #include "timing.hpp"
+#include "w1_data.hpp"
 
 #include <somtile/somtile.hpp>
 
@@ -39,21 +40,10 @@ static double peak_rss_mib() {
   return double(u.ru_maxrss) / 1024.0;  // Linux reports KiB
 }
 
-static RowMatrix<float> blobs(Index n, Index f, std::uint64_t seed) {
-  Random rng(seed);
-  RowMatrix<float> C(10, f), X(n, f);
-  for (Index i = 0; i < C.size(); ++i) C.data()[i] = float(rng.uniform(-3, 3));
-  for (Index i = 0; i < n; ++i) {
-    const Index c = rng.uniform_index(10);
-    for (Index j = 0; j < f; ++j) X(i, j) = C(c, j) + float(rng.normal());
-  }
-  return X;
-}
-
 static void run(const char* name, Index n, Index f, Index side, const std::vector<int>& thread_counts, int repeats) {
   reset_peak_rss();
   const double before = peak_rss_mib();
-  const RowMatrix<float> X = blobs(n, f, 5);
+  const RowMatrix<float> X = bench::blobs(n, f, 10, 3, 5);
   const double data_mib = double(X.size()) * sizeof(float) / (1024.0 * 1024.0);
   const double with_data = peak_rss_mib();
   std::vector<std::function<void()>> runs;
