@@ -1985,6 +1985,7 @@ TEMPLATE_TEST_CASE("batch training with bounds equals the full search, bit for b
     t.topology = Topology::rectangular;
     jobs.push_back({"TorchSOM shape, torus", T, t});
   }
+  if (scale > 1) jobs.resize(2);  // unoptimised builds (the sanitizers): W1 and one TorchSOM map
   for (const Job& job : jobs)
     for (const int threads : {1, 2}) {
       if (threads == 1 && std::string(job.name) != "W1") continue;  // thread counts: W1 shows them
@@ -2006,7 +2007,8 @@ TEMPLATE_TEST_CASE("batch training with bounds equals the full search, bit for b
       CHECK(W_bounded == W_full);
       CHECK(bounded.quantization_errors == full.quantization_errors);
       CHECK(bounded.topographic_errors == full.topographic_errors);
-      // Late epochs skip work (sigma has settled; every shape here reaches well below 0.9).
-      CHECK(bounded.distances_computed.back() < 0.9);
+      // Late epochs skip work (sigma has settled; at full size every shape here reaches well
+      // below 0.9; the reduced maps of unoptimised builds have too few tiles to show it).
+      if (scale == 1) CHECK(bounded.distances_computed.back() < 0.9);
     }
 }
