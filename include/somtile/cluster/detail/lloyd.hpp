@@ -109,16 +109,9 @@ double assign(ConstRowRef<Scalar> X, const RowMatrix<Scalar>& centers, Labels& l
 template <typename Scalar>
 void label_distances(ConstRowRef<Scalar> X, const RowMatrix<Scalar>& centers, const Labels& labels,
                      Vector<double>& dist2, int n_threads) {
-  dist2.resize(X.rows());
-  parallel_for_chunks(
-      X.rows(), 4096, n_threads,
-      [&](Index first, Index last) {
-        for (Index i = first; i < last; ++i) {
-          const double d = double(pair_distance<Scalar>(Distance::euclidean, X.row(i), centers.row(labels[i])));
-          dist2[i] = d * d;
-        }
-      },
-      double(X.cols()));
+  Vector<Scalar> d;
+  distances_to_units<Scalar>(X, centers, labels, d, n_threads);
+  dist2 = d.template cast<double>().array().square();
 }
 
 /// New centres as cluster means; empty clusters move onto the worst-fitted samples.

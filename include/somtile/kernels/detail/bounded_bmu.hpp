@@ -114,11 +114,24 @@ inline constexpr double max_packed_bytes = double(64 << 20);
 /// more cannot repay their memory (one float per sample and group).
 inline constexpr Index min_bounded_epochs = 3;
 
+/// Euclidean distance of every row of X to its unit's row of W, as find_bmus reports the
+/// distance to the BMU, front to back through X.
+template <typename Scalar>
+void distances_to_units(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, const Labels& unit, Vector<Scalar>& out,
+                        int n_threads) {
+  out.resize(X.rows());
+  parallel_for_chunks(
+      X.rows(), 1024, n_threads,
+      [&](Index first, Index last) {
+        for (Index i = first; i < last; ++i)
+          out[i] = pair_distance<Scalar>(Distance::euclidean, X.row(i), W.row(unit[i]));
+      },
+      double(X.cols()));
+}
+
 /// Work counts of the last pass of a BoundedBmuSearch.
 struct BoundedBmuStats {
   double scored_fraction = 1.0;  ///< (sample, unit) scores computed / (samples x units)
-  Index rechecked = 0;           ///< samples searched again in full (near ties)
-  std::size_t bound_bytes = 0;   ///< memory held: bounds, previous codebook, packed samples
 };
 
 template <typename Scalar>
@@ -150,7 +163,6 @@ class BoundedBmuSearch {
     std::vector<Index> full, pending, positions;
     std::vector<char> first;
     std::vector<Scalar> xx, slack;  // of the tile's lanes
-    Index rechecked = 0;
     RowMatrix<Scalar> rows;
     BmuScratch<Scalar> group_scratch;
     double scored = 0;
@@ -394,7 +406,7 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
 
   const Index threads = resolve_threads(n_threads_);
   scratch_.resize(std::size_t(threads));
-  for (Scratch& s : scratch_) s.scored = 0, s.rechecked = 0;
+  for (Scratch& s : scratch_) s.scored = 0;
   const bool bounds = valid_, filtered = skip_samples && bounds;
   parallel_for_chunks(
       tiles, std::max<Index>(1, tiles / (8 * threads)), n_threads_,
@@ -524,7 +536,6 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
             if (with_second_) out.second[i] = t.next_unit;
             if (skip_samples) settle_bounds(p, l, t.best_unit, X, W, s);
           }
-          s.rechecked += Index(s.full.size());
           if (!s.full.empty()) {  // the squares overflowed: find_bmus's own search
             const Index m = Index(s.full.size());
             s.rows.resize(m, F);
@@ -543,20 +554,10 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
         }
       },
       double(Gk) * double(U) * double(F));
-  // The distances to the BMUs, in the samples' own order: X is read front to back.
-  if (distances)
-    parallel_for_chunks(
-        n, 1024, n_threads_,
-        [&](Index first, Index last) {
-          for (Index i = first; i < last; ++i)
-            out.distance[i] = pair_distance<Scalar>(Distance::euclidean, X.row(i), W.row(out.bmu[i]));
-        },
-        double(F));
+  if (distances) distances_to_units<Scalar>(X, W, out.bmu, out.distance, n_threads_);
   double scored = 0;
   for (const Scratch& s : scratch_) scored += s.scored;
   stats_.scored_fraction = n > 0 && U > 0 ? scored / (double(n) * double(U)) : 1.0;
-  stats_.rechecked = 0;
-  for (const Scratch& s : scratch_) stats_.rechecked += s.rechecked;
   previous_ = W;
   for (Index p = 0; p < n; ++p) {
     const Index i = order_[std::size_t(p)];
@@ -564,9 +565,6 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
     second_[std::size_t(p)] = with_second_ ? out.second[i] : -1;
   }
   valid_ = true;
-  stats_.bound_bytes = (lb_.size() + ub_.size()) * sizeof(float) +
-                       (packed_.size() + std::size_t(previous_.size())) * sizeof(Scalar) +
-                       (order_.size() + bmu_.size() + second_.size()) * sizeof(Index);
 }
 /// \endcond
 
