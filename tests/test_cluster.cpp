@@ -187,6 +187,38 @@ TEMPLATE_TEST_CASE("KMeans transform, fit_predict and determinism", "[kmeans]", 
     }
 }
 
+// Lloyd's loop keeps the sums of clusters whose members did not change: every step must give
+// the centres and labels a fresh update_centers gives, bit for bit, empty-cluster moves included.
+TEMPLATE_TEST_CASE("KMeans's kept cluster sums equal fresh sums", "[kmeans]", float, double) {
+  using S = TestType;
+  Random rng(11);
+  const Index n = 400, k = 12;
+  RowMatrix<S> X(n, 5);
+  for (Index i = 0; i < X.size(); ++i) X.data()[i] = S(rng.normal() * 1e3);
+  Labels labels(n);
+  for (Index i = 0; i < n; ++i) labels[i] = rng.uniform_index(k);
+  for (const int threads : {1, 2}) {
+    detail::ClusterSums<S> cache;
+    Labels kept = labels;
+    for (int step = 0; step < 30; ++step) {
+      INFO("threads " << threads << ", step " << step);
+      // Move a few samples (none from step 20 on), and empty a cluster every fifth step.
+      for (int m = 0; m < (step < 20 ? 3 * (step % 4) : 0); ++m) kept[rng.uniform_index(n)] = rng.uniform_index(k);
+      if (step % 5 == 4)
+        for (Index i = 0; i < n; ++i)
+          if (kept[i] == step % k) kept[i] = (step + 1) % k;
+      Labels fresh = kept;
+      Vector<double> d_fresh(n), d_kept(n);
+      for (Index i = 0; i < n; ++i) d_fresh[i] = d_kept[i] = double(rng.uniform());
+      const RowMatrix<S> old = RowMatrix<S>::Zero(k, X.cols());
+      const RowMatrix<S> expected = detail::update_centers<S>(X, fresh, d_fresh, old, k, threads);
+      const RowMatrix<S> got = detail::update_centers<S>(X, kept, d_kept, old, k, threads, &cache);
+      REQUIRE(kept == fresh);
+      REQUIRE(got == expected);
+    }
+  }
+}
+
 TEMPLATE_TEST_CASE("KMeans moves an empty cluster onto the worst-fitted sample", "[kmeans]", double) {
   using S = TestType;
   // Samples on a line; cluster 2 won nothing. Its centre must move onto the sample farthest

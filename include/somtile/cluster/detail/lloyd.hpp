@@ -114,12 +114,65 @@ void label_distances(ConstRowRef<Scalar> X, const RowMatrix<Scalar>& centers, co
   dist2 = d.template cast<double>().array().square();
 }
 
+/// Cluster sums carried from one Lloyd iteration to the next. A cluster whose members did not
+/// change keeps its sum, the same sample-order sum a full pass would form again, so late
+/// iterations read only the rows of the few clusters that gained or lost samples.
+template <typename Scalar>
+struct ClusterSums {
+  UnitSums<Scalar> sums;
+  Labels labels;             ///< the labels the sums belong to
+  std::vector<char> edited;  ///< 1 where an empty-cluster move changed the sum out of sample order
+};
+
+/// Re-sums, in sample order, the clusters whose members differ between `labels` and the
+/// cache's labels (or whose sum was edited); a full unit_sums when the cache is empty.
+template <typename Scalar>
+void refresh_cluster_sums(ConstRowRef<Scalar> X, const Labels& labels, Index k, ClusterSums<Scalar>& cache,
+                          int n_threads) {
+  const Index n = X.rows();
+  if (cache.labels.size() != n || cache.sums.sums.rows() != k || cache.sums.sums.cols() != X.cols()) {
+    cache.sums = unit_sums<Scalar>(X, labels, k, n_threads);
+  } else {
+    std::vector<char> stale(cache.edited);
+    stale.resize(static_cast<std::size_t>(k), 0);
+    for (Index i = 0; i < n; ++i)
+      if (labels[i] != cache.labels[i]) stale[std::size_t(labels[i])] = stale[std::size_t(cache.labels[i])] = 1;
+    // Members of the stale clusters grouped by cluster, each group in sample order (a stable
+    // counting sort), then summed cluster by cluster: bit-identical to unit_sums's sums.
+    std::vector<Index> start(static_cast<std::size_t>(k) + 1, 0);
+    for (Index i = 0; i < n; ++i)
+      if (stale[std::size_t(labels[i])]) ++start[std::size_t(labels[i]) + 1];
+    std::partial_sum(start.begin(), start.end(), start.begin());
+    std::vector<Index> members(static_cast<std::size_t>(start.back())), fill(start.begin(), start.end() - 1);
+    for (Index i = 0; i < n; ++i)
+      if (stale[std::size_t(labels[i])]) members[std::size_t(fill[std::size_t(labels[i])]++)] = i;
+    parallel_for(
+        k, n_threads,
+        [&](Index c) {
+          if (!stale[std::size_t(c)]) return;
+          auto row = cache.sums.sums.row(c);
+          row.setZero();
+          for (Index m = start[std::size_t(c)]; m < start[std::size_t(c) + 1]; ++m)
+            row += X.row(members[std::size_t(m)]);
+          cache.sums.counts[c] = Scalar(start[std::size_t(c) + 1] - start[std::size_t(c)]);
+        },
+        double(members.size()) * double(X.cols()) / double(std::max<Index>(k, 1)));
+  }
+  cache.labels = labels;
+  cache.edited.assign(static_cast<std::size_t>(k), 0);
+}
+
 /// New centres as cluster means; empty clusters move onto the worst-fitted samples.
 /// dist2 may be empty: then it is computed here, when a cluster is empty (the only use).
+/// With a cache (Lloyd's loop) only the clusters whose members changed are summed again.
 template <typename Scalar>
 RowMatrix<Scalar> update_centers(ConstRowRef<Scalar> X, Labels& labels, Vector<double>& dist2,
-                                 const RowMatrix<Scalar>& old_centers, Index k, int n_threads) {
-  UnitSums<Scalar> s = unit_sums<Scalar>(X, labels, k, n_threads);
+                                 const RowMatrix<Scalar>& old_centers, Index k, int n_threads,
+                                 ClusterSums<Scalar>* cache = nullptr) {
+  ClusterSums<Scalar> local;
+  ClusterSums<Scalar>& sums = cache ? *cache : local;
+  refresh_cluster_sums<Scalar>(X, labels, k, sums, n_threads);
+  UnitSums<Scalar>& s = sums.sums;
   std::vector<Index> empty;
   for (Index c = 0; c < k; ++c)
     if (s.counts[c] == Scalar(0)) empty.push_back(c);
@@ -139,6 +192,8 @@ RowMatrix<Scalar> update_centers(ConstRowRef<Scalar> X, Labels& labels, Vector<d
       s.sums.row(to) = X.row(i);
       s.counts[to] = Scalar(1);
       labels[i] = to;
+      sums.labels[i] = to;
+      sums.edited[std::size_t(from)] = sums.edited[std::size_t(to)] = 1;
     }
   }
   RowMatrix<Scalar> centers = s.sums;
@@ -154,6 +209,7 @@ KMeansRun<Scalar> lloyd(ConstRowRef<Scalar> X, RowMatrix<Scalar> centers, int ma
   KMeansRun<Scalar> run;
   Labels labels, previous;
   Vector<double> dist2;
+  ClusterSums<Scalar> sums;
   // Yinyang k-means: bounds on each sample's distance to groups of nearby centres
   // (kernels/detail/bounded_bmu.hpp), the groups fixed from the starting centres.
   std::unique_ptr<BoundedBmuSearch<Scalar>> bounded;
@@ -163,7 +219,7 @@ KMeansRun<Scalar> lloyd(ConstRowRef<Scalar> X, RowMatrix<Scalar> centers, int ma
   for (int it = 0; it < max_iter; ++it) {
     assign<Scalar>(X, centers, labels, dist2, n_threads, bounded.get(), !bounded);
     if (bounded) run.distances_computed.push_back(bounded->stats().scored_fraction);
-    RowMatrix<Scalar> next = update_centers<Scalar>(X, labels, dist2, centers, k, n_threads);
+    RowMatrix<Scalar> next = update_centers<Scalar>(X, labels, dist2, centers, k, n_threads, &sums);
     run.n_iter = it + 1;
     if (previous.size() == labels.size() && previous == labels) {
       centers.swap(next);
