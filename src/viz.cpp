@@ -6,5 +6,5 @@
 #include <somtile/core/detail/precompiled.hpp>
 
 namespace somtile::viz {
-SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_VIZ_INSTANTIATIONS, SOMTILE_INSTANTIATE)
+SOMTILE_FOR_PRECOMPILED_SCALARS(SOMTILE_VIZ_INSTANTIATIONS, SOMTILE_INSTANTIATE)
 }  // namespace somtile::viz

@@ -12,6 +12,6 @@
 #include "somtile/core/detail/precompiled.hpp"
 #include "somtile/growing/detail/instantiations.hpp"
 namespace somtile {
-SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_GROWING_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+SOMTILE_FOR_PRECOMPILED_SCALARS(SOMTILE_GROWING_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
 }  // namespace somtile
 #endif

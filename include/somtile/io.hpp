@@ -13,6 +13,6 @@
 #include "somtile/core/detail/precompiled.hpp"
 #include "somtile/io/detail/instantiations.hpp"
 namespace somtile {
-SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_IO_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+SOMTILE_FOR_PRECOMPILED_SCALARS(SOMTILE_IO_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
 }  // namespace somtile
 #endif

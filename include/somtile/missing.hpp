@@ -16,6 +16,6 @@
 #include "somtile/core/detail/precompiled.hpp"
 #include "somtile/missing/detail/instantiations.hpp"
 namespace somtile {
-SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_MISSING_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+SOMTILE_FOR_PRECOMPILED_SCALARS(SOMTILE_MISSING_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
 }  // namespace somtile
 #endif

@@ -14,6 +14,6 @@
 #include "somtile/core/detail/precompiled.hpp"
 #include "somtile/online/detail/instantiations.hpp"
 namespace somtile {
-SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_ONLINE_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+SOMTILE_FOR_PRECOMPILED_SCALARS(SOMTILE_ONLINE_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
 }  // namespace somtile
 #endif

@@ -36,6 +36,6 @@
 #include "somtile/core/detail/precompiled.hpp"
 #include "somtile/som/detail/instantiations.hpp"
 namespace somtile {
-SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_SOM_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+SOMTILE_FOR_PRECOMPILED_SCALARS(SOMTILE_SOM_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
 }  // namespace somtile
 #endif

@@ -28,6 +28,6 @@
 #include "somtile/core/detail/precompiled.hpp"
 #include "somtile/viz/detail/instantiations.hpp"
 namespace somtile::viz {
-SOMTILE_FOR_FLOAT_AND_DOUBLE(SOMTILE_VIZ_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
+SOMTILE_FOR_PRECOMPILED_SCALARS(SOMTILE_VIZ_INSTANTIATIONS, SOMTILE_EXTERN_TEMPLATE)
 }  // namespace somtile::viz
 #endif
