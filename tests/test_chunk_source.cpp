@@ -6,6 +6,7 @@
 // names the file, the row and the rule (the readers' own messages where they have one).
 // Scalars: float and double through TEMPLATE_TEST_CASE where the files have their own types.
 #include <somtile/io.hpp>
+#include <somtile/io/sparse_npz.hpp>
 
 #include "support/files.hpp"
 
@@ -288,6 +289,8 @@ TEST_CASE("CsvSource: read_csv's messages for bad rows, with the file and line",
   check_same_error(rows + "9,1,2.5\n", labelled, "bad.csv:10 column 3: label '2.5' is not an integer");
   // A title line without skip_rows: the next row's field count is the better message.
   check_same_error("my data\n1,2\n3,4\n", plain, "bad.csv:2 has 2 fields, expected 1 as set by line 1");
+  check_same_error("569,30,malignant,benign\n\n1,2,3\n", plain,
+                   "bad.csv:3 has 3 fields, expected 4 as set by line 1 (the first row");
   check_same_error("1,2x\n1,2\n", plain, "(the line is read as data");
   check_same_error("a,b\n", plain, "'bad.csv' has a header but no data");
   check_same_error("\n \n", plain, "'bad.csv' has no rows");
@@ -379,7 +382,7 @@ TEMPLATE_TEST_CASE("NpzSource's chunks are read_sparse_npz's rows, stored or def
     for (int j = 0; j < 9; ++j)
       if ((3 * i + 5 * j) % 4 == 0) W.insert(i, j) = i - 0.5 * j;
   write_sparse_npz("w.npz", W);
-  for (const std::string path :
+  for (const std::string& path :
        {std::string("w.npz"), std::string(SPARSE_FIXTURES "sparse_formula_deflate.npz"),
         std::string(SPARSE_FIXTURES "sparse_formula_stored.npz"),
         std::string(SPARSE_FIXTURES "sparse_formula_f4_i8.npz"), std::string(SPARSE_FIXTURES "sparse_unsorted.npz")}) {
