@@ -23,6 +23,8 @@ namespace somtile {
 template <typename Scalar>
 class CallbackSource final : public ChunkSource<Scalar> {
  public:
+  /// A source of chunks of n_features columns made by `next`; `n_rows` (-1: unknown) is checked
+  /// at the end of each pass; `description` names the source in messages.
   CallbackSource(Index n_features, std::function<bool(Chunk<Scalar>&)> next, std::function<void()> rewind,
                  Index chunk_rows = 65536, Index n_rows = -1, std::string description = "CallbackSource")
       : n_features_(n_features),

@@ -35,6 +35,7 @@ class CsvSource final : public ChunkSource<Scalar> {
   static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>, "CsvSource reads float or double");
 
  public:
+  /// Opens `path` and reads its lines up to the first data row.
   explicit CsvSource(const std::string& path, const CsvOptions& options = {}, Index chunk_rows = 65536)
       : path_(path), chunk_rows_(chunk_rows) {
     if (chunk_rows < 1) throw ParameterError(detail::concat(call, "(): chunk_rows must be >= 1, got ", chunk_rows));

@@ -28,6 +28,7 @@ class NpySource final : public ChunkSource<Scalar> {
   static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>, "NpySource reads float or double");
 
  public:
+  /// Opens `path` and reads its header.
   explicit NpySource(const std::string& path, Index chunk_rows = 65536) : path_(path), chunk_rows_(chunk_rows) {
     if (chunk_rows < 1) throw ParameterError(detail::concat(call, "(): chunk_rows must be >= 1, got ", chunk_rows));
     in_.open(path, std::ios::binary);

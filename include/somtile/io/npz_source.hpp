@@ -35,6 +35,7 @@ class NpzSource final : public ChunkSource<Scalar> {
   static_assert(std::is_floating_point_v<Scalar>, "NpzSource reads into float or double");
 
  public:
+  /// Opens `path` and checks its directory, format, shape and arrays' headers.
   explicit NpzSource(const std::string& path, Index chunk_rows = 65536)
       : path_(path), chunk_rows_(chunk_rows), reader_(checked(path, chunk_rows), call) {
     stamp_ = detail::FileStamp(path, 4096, call);

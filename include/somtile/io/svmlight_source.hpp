@@ -34,6 +34,7 @@ class SvmlightSource final : public ChunkSource<Scalar> {
   static_assert(std::is_floating_point_v<Scalar>, "SvmlightSource reads into float or double");
 
  public:
+  /// Opens `path` and reads it once (columns, rows, every line's rules).
   explicit SvmlightSource(const std::string& path, const SvmlightOptions& options = {}, Index chunk_rows = 65536)
       : path_(path), chunk_rows_(chunk_rows), force_one_(options.index_base == IndexBase::one) {
     if (chunk_rows < 1) throw ParameterError(detail::concat(call, "(): chunk_rows must be >= 1, got ", chunk_rows));
