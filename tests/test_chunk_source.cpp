@@ -364,6 +364,27 @@ TEST_CASE("SvmlightSource: read_svmlight's messages, and a file changed between 
   check_same_error(good + "1 7:1\n", narrow, "n_features is 3, but 'bad.svm':5 has index 7 (7 features, 1-based)");
   check_same_error("# nothing\n", {}, "'bad.svm' has no sample lines");
 
+  // Changed past the first 4096 bytes, the size kept: the pass finds what differs.
+  std::string many;
+  for (int i = 0; i < 1000; ++i) many += "1 1:0.5\n";
+  write_bytes("same_size.svm", many);
+  SvmlightSource<double> lines("same_size.svm", {}, 600);
+  CHECK(pass(lines).size() == 2);
+  write_bytes("same_size.svm", many.substr(0, many.size() - 8) + "#1 1:05\n");
+  lines.rewind();
+  Chunk<double> chunk;
+  REQUIRE(lines.next(chunk));
+  REQUIRE(lines.next(chunk));  // 399 rows
+  CHECK_THROWS_WITH(lines.next(chunk),
+                    "SvmlightSource(): 'same_size.svm' has fewer sample lines than the 1000 it had "
+                    "when the source was opened");
+  write_bytes("same_size.svm", many.substr(0, many.size() - 8) + "1 9:0.5\n");
+  lines.rewind();
+  REQUIRE(lines.next(chunk));
+  CHECK_THROWS_WITH(lines.next(chunk),
+                    "SvmlightSource(): same_size.svm:1000 has index 9, outside the 1 features "
+                    "found when the source was opened");
+
   write_bytes("grow.svm", good);
   SvmlightSource<float> source("grow.svm", {}, 2);
   CHECK(pass(source).size() == 2);
@@ -457,6 +478,26 @@ TEST_CASE("CallbackSource: the function's chunks, numbered, and checked", "[sour
       3, next, [&] { made = 0; }, 4);
   Chunk<float> chunk;
   wrong.rewind();
-  CHECK_THROWS_WITH(wrong.next(chunk), Contains("CallbackSource(): CallbackSource gave a chunk of 4 x 2 at row 1"));
+  CHECK_THROWS_WITH(wrong.next(chunk),
+                    "CallbackSource(): CallbackSource gave a chunk of 4 x 2 at row 1 with 0 labels; "
+                    "chunks have 1 to 4 rows of 3 features, and no labels or one per row");
+  CallbackSource<float> big(
+      2, next, [&] { made = 0; }, 3);
+  big.rewind();
+  CHECK_THROWS_WITH(big.next(chunk), Contains("gave a chunk of 4 x 2 at row 1"));
+  CallbackSource<float> counted(
+      2, next, [&] { made = 0; }, 4, 12, "counted");
+  counted.rewind();
+  while (made < 10) REQUIRE(counted.next(chunk));
+  CHECK_THROWS_WITH(counted.next(chunk), "CallbackSource(): counted ended after 10 rows, but n_rows is 12");
+  auto labelled = [&](Chunk<float>& c) {
+    const bool more = next(c);
+    c.labels = Labels::Zero(1);
+    return more;
+  };
+  CallbackSource<float> bad_labels(
+      2, labelled, [&] { made = 0; }, 4);
+  bad_labels.rewind();
+  CHECK_THROWS_WITH(bad_labels.next(chunk), Contains("gave a chunk of 4 x 2 at row 1 with 1 labels"));
   CHECK_THROWS_AS(CallbackSource<float>(2, nullptr, [] {}), ParameterError);
 }

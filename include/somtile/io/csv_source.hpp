@@ -75,6 +75,7 @@ class CsvSource final : public ChunkSource<Scalar> {
 
   void rewind() override {
     stamp_.check();
+    lines_.open(path_, call);  // the file checked, even if it was replaced under its name
     rewind_lines();
   }
 

@@ -41,6 +41,9 @@ class NpySource final : public ChunkSource<Scalar> {
 
   void rewind() override {
     stamp_.check();
+    in_.close();
+    in_.open(path_, std::ios::binary);  // the file checked, even if it was replaced under its name
+    if (!in_) throw InputError(detail::concat(call, "(): cannot open '", path_, "'"));
     next_row_ = 0;
   }
 

@@ -21,12 +21,13 @@
 
 #include <string>
 #include <type_traits>
+#include <utility>
 
 namespace somtile {
 
 /// Reads a CSR .npz file in sparse chunks of at most chunk_rows rows.
-/// Each pass re-checks the file's size and first bytes: a file changed since construction is an
-/// InputError naming the file and what changed.
+/// Each pass re-checks the file's size, first and last bytes, and its matrix's shape: a file
+/// changed since construction is an InputError naming the file and what changed.
 /// \throws ParameterError when chunk_rows < 1.
 /// \throws InputError as read_sparse_npz (errors name "NpzSource", the file, the entry and the
 ///         rule; a row's rules when the pass reaches it).
@@ -38,12 +39,19 @@ class NpzSource final : public ChunkSource<Scalar> {
   /// Opens `path` and checks its directory, format, shape and arrays' headers.
   explicit NpzSource(const std::string& path, Index chunk_rows = 65536)
       : path_(path), chunk_rows_(chunk_rows), reader_(checked(path, chunk_rows), call) {
-    stamp_ = detail::FileStamp(path, 4096, call);
+    stamp_ = detail::FileStamp(path, 4096, call, 4096);
   }
 
   void rewind() override {
     stamp_.check();
-    reader_.rewind();
+    // The archive read anew: the file checked, even if it was replaced under its name.
+    detail::NpzCsrReader<Scalar> fresh(path_, call);
+    if (fresh.rows() != reader_.rows() || fresh.cols() != reader_.cols() || fresh.nnz() != reader_.nnz())
+      throw InputError(detail::concat(call, "(): '", path_, "' changed since the source was opened: it holds a ",
+                                      fresh.rows(), " x ", fresh.cols(), " matrix with ", fresh.nnz(),
+                                      " non-zeros, was ", reader_.rows(), " x ", reader_.cols(), " with ",
+                                      reader_.nnz()));
+    reader_ = std::move(fresh);
     next_row_ = 0;
   }
 

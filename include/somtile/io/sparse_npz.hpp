@@ -2,9 +2,11 @@
 // scipy.sparse CSR matrices in .npz files, as scipy.sparse.save_npz writes them: a zip archive
 // of data.npy, indices.npy, indptr.npy, shape.npy and format.npy (b'csr'). Entries may be
 // stored (save_npz(..., compressed=False)) or deflated (the default, compressed=True); both
-// are read, deflate by the small decoder in io/detail/inflate.hpp, with CRC-32 checks. Zip64
-// records (numpy writes them) are understood. Other layouts (CSC, COO, BSR, dense .npz) are
-// rejected with a message that says which format the file holds.
+// are read, deflate by the small decoder in io/detail/inflate.hpp, with CRC-32 checks. The
+// arrays are read as streams (io/detail/npz_csr.hpp), deflated ones inflated as they are read,
+// so reading costs the matrix and the file bytes of one array at a time. NpzSource (io/npz_source.hpp) reads the same
+// files in chunks of rows. Zip64 records (numpy writes them) are understood. Other layouts (CSC, COO, BSR, dense .npz)
+// are rejected with a message that says which format the file holds.
 //
 // Dtypes: data in float16 is refused; float32/float64 and integers (int8..int64, uint8..uint64,
 // bool) are read as numbers. indices and indptr as any integer type. Rows may hold their

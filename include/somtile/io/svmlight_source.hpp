@@ -63,7 +63,7 @@ class SvmlightSource final : public ChunkSource<Scalar> {
 
   void rewind() override {
     stamp_.check();
-    lines_.seek(0, 0);
+    lines_.open(path_, call);  // the file checked, even if it was replaced under its name
     next_row_ = 0;
   }
 

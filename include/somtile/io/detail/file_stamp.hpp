@@ -1,7 +1,9 @@
 #pragma once
 // What a streaming source (io/chunk_source.hpp) remembers of its file to notice that the file
-// changed between passes: its size and its leading bytes (the header). A source that read
-// another file in a later pass would train on data nobody asked for.
+// changed between passes: its size, its leading bytes (the header) and, for a zip archive, its
+// last bytes (the directory). A source that read another file in a later pass would train on
+// data nobody asked for. Sources open the file anew at each rewind(), so a file replaced
+// under the same name is the one checked and the one read.
 
 #include "somtile/core/error.hpp"
 
@@ -16,10 +18,14 @@ namespace somtile::detail {
 class FileStamp {
  public:
   FileStamp() = default;
-  /// Records the size of `path` and its first min(size, head_bytes) bytes.
-  FileStamp(std::string path, std::uint64_t head_bytes, const char* call) : path_(std::move(path)), call_(call) {
+  /// Records the size of `path`, its first min(size, head_bytes) bytes and its last
+  /// min(size, tail_bytes) bytes (a zip archive's directory).
+  FileStamp(std::string path, std::uint64_t head_bytes, const char* call, std::uint64_t tail_bytes = 0)
+      : path_(std::move(path)), call_(call) {
     size_ = current_size();
-    head_ = read_head(head_bytes < size_ ? head_bytes : size_);
+    head_ = read_part(0, head_bytes < size_ ? head_bytes : size_);
+    tail_size_ = tail_bytes < size_ ? tail_bytes : size_;
+    tail_ = read_part(size_ - tail_size_, tail_size_);
   }
 
   std::uint64_t size() const { return size_; }
@@ -35,9 +41,12 @@ class FileStamp {
   /// check_size, and the leading bytes.
   void check() const {
     check_size();
-    if (read_head(head_.size()) != head_)
+    if (read_part(0, head_.size()) != head_)
       throw InputError(concat(call_, "(): '", path_, "' changed since the source was opened: its header (the first ",
                               head_.size(), " bytes) differs (a source reads the same file in every pass)"));
+    if (read_part(size_ - tail_size_, tail_size_) != tail_)
+      throw InputError(concat(call_, "(): '", path_, "' changed since the source was opened: its last ", tail_size_,
+                              " bytes differ (a source reads the same file in every pass)"));
   }
 
  private:
@@ -47,9 +56,11 @@ class FileStamp {
     if (ec) throw InputError(concat(call_, "(): cannot read the size of '", path_, "' (", ec.message(), ")"));
     return std::uint64_t(n);
   }
-  std::string read_head(std::uint64_t n) const {
+  std::string read_part(std::uint64_t offset, std::uint64_t n) const {
+    if (n == 0) return {};
     std::ifstream in(path_, std::ios::binary);
     if (!in) throw InputError(concat(call_, "(): cannot open '", path_, "'"));
+    in.seekg(std::streamoff(offset));
     std::string out(std::size_t(n), '\0');
     in.read(out.data(), std::streamsize(n));
     out.resize(std::size_t(in.gcount()));
@@ -58,8 +69,8 @@ class FileStamp {
 
   std::string path_;
   const char* call_ = "";
-  std::uint64_t size_ = 0;
-  std::string head_;
+  std::uint64_t size_ = 0, tail_size_ = 0;
+  std::string head_, tail_;
 };
 
 }  // namespace somtile::detail
