@@ -256,6 +256,21 @@ TEMPLATE_TEST_CASE("CsvSource's chunks are read_csv's rows, labels and columns",
     CHECK(Eigen::Map<const Labels>(labels.data(), Index(labels.size())) == expected.y);
     check_passes_identical(source);
   }
+  // More rows than the room a chunk starts with (it grows to chunk_rows), labels in the last column.
+  std::string long_text;
+  for (int i = 0; i < 3000; ++i) long_text += std::to_string(i) + "," + std::to_string(i % 7) + "\n";
+  write_bytes("long.csv", long_text);
+  CsvOptions last;
+  last.label_column = "-1";
+  const CsvData long_expected = read_csv("long.csv", last);
+  CsvSource<S> long_source("long.csv", last, 2500);
+  const auto long_chunks = pass(long_source);
+  REQUIRE(long_chunks.size() == 2);
+  CHECK(long_chunks[1].rows() == 500);
+  CHECK(stacked(long_chunks, 1) == long_expected.X.template cast<S>());
+  CHECK(long_chunks[0].labels == long_expected.y.head(2500));
+  CHECK(long_chunks[1].labels == long_expected.y.tail(500));
+  check_passes_identical(long_source);
   // Without a header and labels.
   write_bytes("plain.csv", "1,2\n3,4\n5,6\n");
   CsvSource<S> plain("plain.csv", {}, 2);

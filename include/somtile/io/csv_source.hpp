@@ -13,6 +13,7 @@
 #include "somtile/io/detail/file_stamp.hpp"
 #include "somtile/io/detail/line_reader.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -86,17 +87,25 @@ class CsvSource final : public ChunkSource<Scalar> {
     else
       stamp_.check_size();
     const Index F = rules_.n_features();
+    const bool labelled = rules_.label >= 0;
     out.is_sparse = false;
     out.first_row = next_row_;
-    out.dense.resize(chunk_rows_, F);
-    out.labels.resize(rules_.label >= 0 ? chunk_rows_ : 0);
+    // Room grows to chunk_rows as rows come (a chunk_rows far above the file's rows costs
+    // nothing), and is kept for the next chunk.
+    const Index start = std::min(chunk_rows_, Index(1024));
+    if (out.dense.rows() < start || out.dense.cols() != F) out.dense.resize(start, F);
+    out.labels.resize(labelled ? out.dense.rows() : 0);
     Index n = 0;
     const char *b, *e;
     while (n < chunk_rows_ && lines_.next(b, e)) {
       if (detail::csv_blank_line(b, e)) continue;
-      const Index line_no = lines_.line_no();
+      if (n == out.dense.rows()) {
+        const Index grown = std::min(chunk_rows_, 2 * n);
+        out.dense.conservativeResize(grown, F);
+        if (labelled) out.labels.conservativeResize(grown);
+      }
       detail::csv_parse_row(
-          rules_, b, e, line_no, out.dense.data() + n * F, rules_.label >= 0 ? &out.labels[n] : nullptr,
+          rules_, b, e, lines_.line_no(), out.dense.data() + n * F, labelled ? &out.labels[n] : nullptr,
           [&](const char*& nb, const char*& ne, Index& next_no) { return look_ahead(nb, ne, next_no); });
       ++n;
     }
@@ -104,8 +113,10 @@ class CsvSource final : public ChunkSource<Scalar> {
       done_ = true;
       rows_seen_ = next_row_ + n;
       if (n == 0) return false;
+    }
+    if (n != out.dense.rows()) {
       out.dense.conservativeResize(n, F);
-      if (rules_.label >= 0) out.labels.conservativeResize(n);
+      if (labelled) out.labels.conservativeResize(n);
     }
     next_row_ += n;
     return true;
