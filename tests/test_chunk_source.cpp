@@ -13,8 +13,10 @@
 #include <catch2/catch.hpp>
 #include "support/scalars.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -465,6 +467,45 @@ TEST_CASE("NpzSource: read_sparse_npz's rules at the row, and a file changed bet
   CHECK_THROWS_WITH(grow.rewind(), Contains("NpzSource(): 'grow.npz' changed since the source was opened"));
   CHECK_THROWS_WITH(NpzSource<float>(SPARSE_FIXTURES "sparse_csc.npz"),
                     Contains("NpzSource(): '") && Contains("holds a sparse matrix in format 'csc'"));
+}
+
+TEST_CASE("Inflater in pieces: zlib's output over many 32 KiB windows, fed in small blocks", "[npz][source]") {
+  // zlib (Python's, when there is one) is the oracle: it writes the data and its raw DEFLATE
+  // stream; the decoder must give the data back, whole and in pieces of odd sizes.
+  const std::string script =
+      "import random, zlib\n"
+      "random.seed(1)\n"
+      "words = [bytes(random.choice(b'abcdefghij') for _ in range(random.randint(3, 12))) for _ in range(300)]\n"
+      "data = b''.join(random.choice(words) + bytes([random.randint(0, 255)]) for _ in range(30000))\n"
+      "c = zlib.compressobj(9, zlib.DEFLATED, -15)\n"
+      "open('inflate_plain.bin', 'wb').write(data)\n"
+      "open('inflate_raw.bin', 'wb').write(c.compress(data) + c.flush())\n";
+  write_bytes("inflate.py", script);
+  if (std::system("/usr/bin/python3 inflate.py 2>/dev/null") != 0) {
+    WARN("no python3 with zlib: skipped");
+    return;
+  }
+  const std::string plain_text = read_bytes("inflate_plain.bin"), packed_text = read_bytes("inflate_raw.bin");
+  const std::vector<unsigned char> plain(plain_text.begin(), plain_text.end()),
+      packed(packed_text.begin(), packed_text.end());
+  REQUIRE(plain.size() > 200000);
+  CHECK(detail::inflate(packed.data(), packed.size(), plain.size(), "whole") == plain);
+  std::size_t fed = 0;
+  detail::Inflater pieces(nullptr, 0, plain.size(), "pieces", [&](const unsigned char*& p) {
+    const std::size_t n = std::min<std::size_t>(1000, packed.size() - fed);
+    p = packed.data() + fed;
+    fed += n;
+    return n;
+  });
+  std::vector<unsigned char> out(plain.size());
+  for (std::size_t at = 0, step = 1; at < out.size(); step = step * 3 % 70001 + 1) {
+    const std::size_t n = std::min(step, out.size() - at);
+    pieces.read(out.data() + at, n);
+    at += n;
+  }
+  pieces.finish();
+  CHECK(out == plain);
+  CHECK(fed == packed.size());
 }
 
 // ---- CallbackSource --------------------------------------------------------------------------
