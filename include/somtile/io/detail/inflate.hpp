@@ -146,12 +146,16 @@ class Inflater {
                                             1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
         static constexpr short dext[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                            6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-        int symbol = decode(lencode_);
-        if (symbol < 256) {
-          emit(static_cast<unsigned char>(symbol), dst, got);
-        } else if (symbol == 256) {
-          end_block();
-        } else {
+        while (got < n) {  // symbols until the output asked for is there or the block ends
+          int symbol = decode(lencode_);
+          if (symbol < 256) {
+            emit(static_cast<unsigned char>(symbol), dst, got);
+            continue;
+          }
+          if (symbol == 256) {
+            end_block();
+            return;
+          }
           symbol -= 257;
           if (symbol >= 29) fail("has an invalid length symbol");
           const std::size_t len = std::size_t(lbase[symbol]) + bits(lext[symbol]);
@@ -162,6 +166,8 @@ class Inflater {
           if (out_size_ - produced_ < len) fail("inflates to more bytes than the zip directory says");
           copy_len_ = len;
           copy_dist_ = dist;
+          for (; copy_len_ > 0 && got < n; --copy_len_)
+            emit(window_[(produced_ - copy_dist_) & (window - 1)], dst, got);
         }
         return;
       }
