@@ -360,7 +360,8 @@ TEMPLATE_TEST_CASE("save_lattice / load_lattice: a rows x cols x features .npy, 
   write_bytes(path, npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2, 3), }",
                               raw(std::vector<double>{1, 2})));
   CHECK_THROWS_WITH(load_lattice<S>(path),
-                    "load_lattice(): '" + path + "' is truncated: shape (2, 2, 3) needs 96 data bytes");
+                    "load_lattice(): '" + path +
+                        "' is truncated: shape (2, 2, 3) needs 96 data bytes; the file holds 16 (0 complete rows)");
   CHECK_THROWS_WITH(load_lattice<S>("/nonexistent/l.npy"), "load_lattice(): cannot open '/nonexistent/l.npy'");
   std::remove(path.c_str());
 }

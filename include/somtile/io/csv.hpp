@@ -82,8 +82,6 @@ struct CsvData {
 /// \throws InputError when the file cannot be read, has no rows or holds a bad cell or row.
 template <typename = void>
 CsvData read_csv(const std::string& path, const CsvOptions& options) {
-  const std::string& label_column = options.label_column;
-  const char delimiter = options.delimiter;
   if (options.skip_rows < 0)
     throw ParameterError(detail::concat("read_csv(): skip_rows must be >= 0, got ", options.skip_rows));
   const detail::FileBytes file(path);
@@ -105,21 +103,12 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
     if (!detail::csv_blank_line(p, line_end)) break;
     p = line_end == end ? end : line_end + 1;
   }
-  const std::vector<std::string> first_row = detail::split_csv_line(std::string(p, line_end), delimiter);
-
   CsvData data;
-  const bool mask = options.missing == Missing::mask;
-  const std::vector<std::string> header =
-      options.header == Header::present ||
-              (options.header == Header::auto_detect && detail::csv_looks_like_header(first_row, mask))
-          ? first_row
-          : std::vector<std::string>();
-  const auto n_columns = static_cast<Index>(first_row.size());
-  const Index first_line = line_no;
-  const Index label = detail::csv_label_index(label_column, header, n_columns, path, first_line);
-  for (Index c = 0; c < Index(header.size()); ++c)
-    if (c != label) data.columns.push_back(header[std::size_t(c)]);
-  if (!header.empty()) {  // data start on the next line
+  const detail::CsvRules rules = detail::csv_rules(
+      p, line_end, line_no, path, "read_csv", options.delimiter, options.missing == Missing::mask,
+      options.header == Header::present, options.header == Header::auto_detect, options.label_column, data.columns);
+  const Index label = rules.label;
+  if (rules.has_header) {  // data start on the next line
     p = line_end == end ? end : line_end + 1;
     ++line_no;
   }
@@ -127,26 +116,15 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
   // Room for every row there can be: a valid row has n_columns non-empty fields, the
   // delimiters between them and a line break (except the last), so at most (bytes + 1) /
   // (2 n_columns) rows; and at most one row per line.
-  const Index n_features = n_columns - (label >= 0 ? 1 : 0);
+  const Index n_features = rules.n_features();
   const auto bytes = std::size_t(end - p);
   Index max_by_lines = p < end && end[-1] != '\n';  // a last line without a line break
   for (const char* q = p; (q = static_cast<const char*>(std::memchr(q, '\n', std::size_t(end - q)))); ++q)
     ++max_by_lines;
-  const Index max_by_bytes = Index((bytes + 1) / (2 * std::size_t(n_columns))) + 1;
-  Index capacity = mask ? max_by_lines : std::min(max_by_lines, max_by_bytes);  // missing fields may be empty
+  const Index max_by_bytes = Index((bytes + 1) / (2 * std::size_t(rules.n_columns))) + 1;
+  Index capacity = rules.mask ? max_by_lines : std::min(max_by_lines, max_by_bytes);  // missing fields may be empty
   data.X.resize(capacity, n_features);
   if (label >= 0) data.y.resize(capacity);
-
-  auto field_count_error = [&](const char* b, const char* e) {
-    const auto n = std::size_t(std::count(b, e, delimiter)) + 1;
-    return InputError(detail::concat(
-        "read_csv(): ", path, ":", line_no, " has ", n, " fields, expected ", n_columns, " as set by line ", first_line,
-        header.empty() ? " (the first row" : " (the header", "; skip_rows skips lines above the data)"));
-  };
-
-  // A field that starts with a number character and is read by from_chars up to the next
-  // delimiter or the end of the line is the whole field: nothing to trim, no '\r' inside.
-  const bool number_then_delimiter = delimiter != '\0' && !detail::csv_number_char(delimiter);
 
   Index n = 0;
   for (; p < end; ++line_no) {
@@ -159,89 +137,21 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
       data.X.conservativeResize(capacity, n_features);
       if (label >= 0) data.y.conservativeResize(capacity);
     }
-    double* out = data.X.data() + n * n_features;
-    const char* f = line;
-    for (Index c = 0;; ++c) {
-      if (c == n_columns) throw field_count_error(line, line_end);
-      double v;
-      if (number_then_delimiter && f < line_end && !detail::csv_trimmed(*f)) {
-        const auto r = std::from_chars(f, line_end, v);
-        const double a = std::fabs(v);
-        if (r.ec == std::errc() && (r.ptr == line_end || *r.ptr == delimiter) && a > 2 * DBL_MIN && a < DBL_MAX &&
-            c != label) {
-          *out++ = v;
-          if (r.ptr == line_end) {
-            if (c + 1 != n_columns) throw field_count_error(line, line_end);
-            break;
-          }
-          f = r.ptr + 1;
-          continue;
-        }
-      }
-      // The field [f, q): up to the delimiter, or the end of the line.
-      const char* q = f;
-      bool has_cr = false;
-      for (; q < line_end && *q != delimiter; ++q) has_cr |= *q == '\r';
-      const char* b = f;
-      const char* e = q;
-      while (b < e && detail::csv_trimmed(*b)) ++b;
-      while (e > b && detail::csv_trimmed(e[-1])) --e;
-      bool ok;
-      if (has_cr && std::find(b, e, '\r') != e) {  // a '\r' inside the field: drop it
-        const std::string text = detail::csv_field_text(b, e);
-        ok = detail::parse_number(text.data(), text.data() + text.size(), v);
-      } else {
-        ok = detail::parse_number(b, e, v);
-      }
-      if (mask && c != label && (!ok || std::isnan(v)) && detail::csv_missing_text(b, e)) {
-        ok = true;
-        v = std::numeric_limits<double>::quiet_NaN();
-      } else if (!ok || !std::isfinite(v)) {
-        if (std::count(line, line_end, delimiter) + 1 != n_columns) throw field_count_error(line, line_end);
-        if (line_no == first_line && header.empty()) {
-          // A first line with text that is not the rows' shape (a title line above the header,
-          // as in scikit-learn's data files): the next row's field count says more than its text.
-          for (const char* next = p; next < end;) {
-            ++line_no;
-            const char* next_end = detail::csv_line_end(next, end);
-            if (!detail::csv_blank_line(next, next_end)) {
-              if (std::count(next, next_end, delimiter) + 1 != n_columns) throw field_count_error(next, next_end);
-              break;
-            }
-            next = next_end == end ? end : next_end + 1;
-          }
-          line_no = first_line;
-        }
-        throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1, ": '",
-                                        detail::csv_field_text(b, e), "' is not a finite number",
-                                        c != label && detail::csv_missing_text(b, e)
-                                            ? " (a missing value? set missing = Missing::mask to read it as one)"
-                                        : line_no == first_line && options.header == Header::auto_detect
-                                            ? " (the line is read as data, as some of its fields are numbers; set "
-                                              "header = Header::present if it is a header)"
-                                            : ""));
-      }
-      if (c == label) {
-        const char* problem = nullptr;
-        if (v != std::floor(v)) problem = "' is not an integer";
-        // Beyond 2^53 doubles skip integers, and converting past Index's range is undefined.
-        else if (std::abs(v) > 9007199254740992.0)
-          problem = "' is out of range (|label| <= 2^53)";
-        if (problem) {
-          if (std::count(line, line_end, delimiter) + 1 != n_columns) throw field_count_error(line, line_end);
-          throw InputError(detail::concat("read_csv(): ", path, ":", line_no, " column ", c + 1, ": label '",
-                                          detail::csv_field_text(b, e), problem));
-        }
-        data.y[n] = Index(v);
-      } else {
-        *out++ = v;
-      }
-      if (q == line_end) {
-        if (c + 1 != n_columns) throw field_count_error(line, line_end);
-        break;
-      }
-      f = q + 1;
-    }
+    detail::csv_parse_row(rules, line, line_end, line_no, data.X.data() + n * n_features,
+                          label >= 0 ? &data.y[n] : nullptr, [&](const char*& b, const char*& e, Index& next_no) {
+                            next_no = line_no;
+                            for (const char* q = p; q < end;) {
+                              ++next_no;
+                              const char* q_end = detail::csv_line_end(q, end);
+                              if (!detail::csv_blank_line(q, q_end)) {
+                                b = q;
+                                e = q_end;
+                                return true;
+                              }
+                              q = q_end == end ? end : q_end + 1;
+                            }
+                            return false;
+                          });
     ++n;
   }
   if (n == 0) throw InputError(detail::concat("read_csv(): '", path, "' has a header but no data"));

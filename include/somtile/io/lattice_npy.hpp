@@ -11,6 +11,7 @@
 #include "somtile/online/lattice.hpp"
 
 #include <string>
+#include <utility>
 
 namespace somtile {
 
@@ -29,13 +30,11 @@ void save_lattice(const Lattice<Scalar>& lattice, const std::string& path) {
 ///         are not finite in Scalar.
 template <typename Scalar>
 Lattice<Scalar> load_lattice(const std::string& path, bool torus = false) {
-  const detail::NpyArray a = detail::read_npy_array(path, "load_lattice", 3, 3, "3-D (rows, cols, features)");
+  detail::NpyArray<Scalar> a = detail::read_npy_array<Scalar>(path, "load_lattice", 3, 3, "3-D (rows, cols, features)");
   const Index rows = a.shape[0], cols = a.shape[1], F = a.shape[2];
   detail::require<InputError>(rows > 0 && cols > 0 && F > 0, "load_lattice", "'", path, "' has shape ", a.shape_text,
                               "; every extent must be > 0");
-  const RowMatrix<Scalar> W =
-      Eigen::Map<const RowMatrix<double>>(a.values.data(), rows * cols, F).template cast<Scalar>();
-  return Lattice<Scalar>(Grid(rows, cols, Topology::rectangular, torus), W);
+  return Lattice<Scalar>(Grid(rows, cols, Topology::rectangular, torus), std::move(a.values));
 }
 
 }  // namespace somtile

@@ -10,16 +10,21 @@
 #include "somtile/io/detail/npy_format.hpp"
 
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace somtile {
 
-/// Reads a 2-D (or 1-D, as one column) float32/float64 C-order array as doubles.
-template <typename = void>
-RowMatrix<double> read_npy(const std::string& path) {
-  const detail::NpyArray a = detail::read_npy_array(path, "read_npy", 1, 2, "1-D and 2-D");
-  const Index rows = a.shape[0], cols = a.shape.size() == 2 ? a.shape[1] : 1;
-  return Eigen::Map<const RowMatrix<double>>(a.values.data(), rows, cols);
+/// Reads a 2-D (or 1-D, as one column) float32/float64 C-order array as a matrix of Scalar
+/// (float or double): a float32 file read as float (and a float64 file as double) goes straight
+/// into the matrix, the other combinations are converted in small blocks, so reading costs the
+/// matrix and no more. read_npy(path) reads doubles.
+/// \throws InputError if the file cannot be read or is not such an array (the message says why).
+template <typename Scalar = double>
+RowMatrix<Scalar> read_npy(const std::string& path) {
+  static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>, "read_npy reads float or double");
+  return std::move(detail::read_npy_array<Scalar>(path, "read_npy", 1, 2, "1-D and 2-D").values);
 }
 
 /// Writes a matrix as a 2-D .npy array (version 1, C order), in the dtype of its scalar:

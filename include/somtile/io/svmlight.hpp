@@ -98,113 +98,35 @@ SvmlightData<S> read_svmlight(const std::string& path, const SvmlightOptions& op
   constexpr const char* call = "read_svmlight";
   if (options.n_features < 0)
     throw ParameterError(detail::concat(call, "(): n_features must be >= 0, got ", options.n_features));
-  // Stored indices are int (SparseRowMatrix's StorageIndex); a 1-based file's largest index is
-  // one more than its largest column.
-  constexpr std::int64_t max_index = std::numeric_limits<int>::max() - 1;
 
   std::vector<int> indptr{0};
   std::vector<int> indices;
   std::vector<S> values;
   SvmlightData<S> out;
-  bool all_integer = true;
-  std::int64_t min_seen = std::numeric_limits<std::int64_t>::max(), max_seen = -1;
-  Index max_line = 0;
-
+  detail::SvmExtent extent;
   detail::for_each_line(path, call, [&](const char* b, const char* e, Index line_no) {
-    if (const void* hash = std::memchr(b, '#', std::size_t(e - b))) e = static_cast<const char*>(hash);
-    while (b < e && detail::svm_blank(*b)) ++b;
-    while (e > b && detail::svm_blank(e[-1])) --e;
-    if (b == e) return;
-    auto bad = [&](const char* tb, const char* te, const char* rule) {
-      return InputError(detail::concat(call, "(): ", path, ":", line_no, ": '", std::string(tb, te), "' ", rule));
-    };
-    // The label.
-    const char* t = b;
-    while (t < e && !detail::svm_blank(*t)) ++t;
-    if (std::memchr(b, ',', std::size_t(t - b)))
-      throw bad(b, t, "is a multilabel; only one label per line is supported");
-    if (std::memchr(b, ':', std::size_t(t - b)))
-      throw bad(b, t, "is not a label (a line starts with its label, then index:value pairs)");
     double label;
-    if (!detail::parse_number(b, t, label) || !std::isfinite(label))
-      throw bad(b, t, "is not a finite number (the label)");
-    out.y.push_back(label);
-    all_integer = all_integer && label == std::floor(label) && std::fabs(label) <= 9007199254740992.0;
     const auto row_start = indices.size();
-    bool first = true;
-    while (t < e) {
-      while (t < e && detail::svm_blank(*t)) ++t;
-      const char* tb = t;
-      while (t < e && !detail::svm_blank(*t)) ++t;
-      const char* colon = static_cast<const char*>(std::memchr(tb, ':', std::size_t(t - tb)));
-      if (!colon) throw bad(tb, t, "is not an index:value pair");
-      if (colon - tb == 3 && std::memcmp(tb, "qid", 3) == 0) {
-        std::int64_t qid;
-        const char* qb = colon + 1;
-        if (qb < t && *qb == '-') ++qb;
-        if (!first) throw bad(tb, t, "is a qid that does not follow the label");
-        if (!detail::svm_parse_index(qb, t, std::numeric_limits<std::int64_t>::max() / 10, qid))
-          throw bad(tb, t, "is not an integer query id");
-        first = false;
-        continue;
-      }
-      first = false;
-      std::int64_t index;
-      if (colon < t && colon > tb && *tb == '-') throw bad(tb, t, "has a negative index");
-      if (!detail::svm_parse_index(tb, colon, max_index, index)) {
-        const bool digits = colon > tb && std::all_of(tb, colon, [](char c) { return c >= '0' && c <= '9'; });
-        throw bad(tb, t,
-                  digits ? "has an index beyond 2^31 - 2" : "does not start with an index (a non-negative integer)");
-      }
-      if (options.index_base == IndexBase::one && index == 0)
-        throw bad(tb, t, "has index 0 in a file read as 1-based (IndexBase::one)");
-      if (indices.size() > row_start && index <= indices.back())
-        throw bad(tb, t,
-                  indices.back() == index ? "repeats the previous index (indices must be unique)"
-                                          : "has a smaller index than the previous one (indices must increase)");
-      double v;
-      if (!detail::parse_number(colon + 1, t, v) || !std::isfinite(v))
-        throw bad(tb, t, "has a value that is not a finite number");
-      if (!std::isfinite(S(v))) throw bad(tb, t, "has a value out of the float range");
-      indices.push_back(int(index));
-      values.push_back(S(v));
-      min_seen = std::min(min_seen, index);
-      if (index > max_seen) {
-        max_seen = index;
-        max_line = line_no;
-      }
-    }
+    if (!detail::svm_parse_line(b, e, line_no, call, path, options.index_base == IndexBase::one, indices, values,
+                                label))
+      return;
+    out.y.push_back(label);
+    extent.add(label, indices.data() + row_start, indices.size() - row_start, line_no);
     if (indices.size() > std::size_t(std::numeric_limits<int>::max()))
       throw InputError(detail::concat(call, "(): '", path, "' has more than 2^31 - 1 non-zeros"));
     indptr.push_back(int(indices.size()));
   });
   const auto rows = Index(out.y.size());
   if (rows == 0) throw InputError(detail::concat(call, "(): '", path, "' has no sample lines"));
-
-  out.one_based = options.index_base == IndexBase::one ||
-                  (options.index_base == IndexBase::automatic && !indices.empty() && min_seen > 0);
+  const detail::SvmColumns columns =
+      detail::svm_columns(extent, options.index_base == IndexBase::automatic, options.index_base == IndexBase::one,
+                          options.n_features, options.vocabulary, call, path);
+  out.one_based = columns.one_based;
+  out.feature_names = columns.names;
+  const Index cols = columns.cols;
   if (out.one_based)
     for (int& i : indices) --i;
-  const Index needed = max_seen < 0 ? 0 : Index(max_seen) + (out.one_based ? 0 : 1);
-  if (options.n_features > 0 && options.n_features < needed)
-    throw InputError(detail::concat(call, "(): n_features is ", options.n_features, ", but '", path, "':", max_line,
-                                    " has index ", max_seen, " (", needed, " features",
-                                    out.one_based ? ", 1-based" : ", 0-based", ")"));
-  if (!options.vocabulary.empty()) {
-    out.feature_names = read_vocabulary(options.vocabulary);
-    const auto names = Index(out.feature_names.size());
-    if (options.n_features > 0 && names != options.n_features)
-      throw InputError(detail::concat(call, "(): the vocabulary '", options.vocabulary, "' has ", names,
-                                      " names, but n_features is ", options.n_features, "; give one name per feature"));
-    if (names < needed)
-      throw InputError(detail::concat(call, "(): the vocabulary '", options.vocabulary, "' has ", names,
-                                      " names, but '", path, "':", max_line, " has index ", max_seen, " (", needed,
-                                      " features", out.one_based ? ", 1-based" : ", 0-based",
-                                      "); give one name per feature"));
-  }
-  const Index cols = options.n_features > 0       ? options.n_features
-                     : !out.feature_names.empty() ? Index(out.feature_names.size())
-                                                  : needed;
+  const bool all_integer = extent.all_integer;
 
   out.X.resize(rows, cols);
   out.X.resizeNonZeros(Index(indices.size()));

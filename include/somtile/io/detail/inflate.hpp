@@ -1,5 +1,5 @@
 #pragma once
-// Raw DEFLATE decoder (RFC 1951) and CRC-32, for reading .npz files (zip archives that
+// Raw DEFLATE decoder (RFC 1951), whole or in pieces, and CRC-32, for reading .npz files (zip archives that
 // numpy.savez_compressed and scipy.sparse.save_npz write). A straightforward canonical-Huffman
 // decoder in the manner of zlib's contrib/puff: stored, fixed and dynamic blocks, bounded in
 // every table and length, so corrupt input is an InputError, never a crash or a huge
@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,30 +31,42 @@ inline std::uint32_t crc32(const unsigned char* data, std::size_t size, std::uin
   return ~crc;
 }
 
+/// A raw DEFLATE stream decoded in pieces: read(dst, n) gives the next n bytes, keeping only
+/// the 32 KiB window that back-references need, so a large zip member is inflated in chunks of
+/// its output. The input is [in, in + in_size), then, when `refill` is given, the blocks it
+/// hands out (refill(p) points p at the next block and returns its size; 0 at the end).
 class Inflater {
  public:
-  /// Decodes the raw DEFLATE stream [in, in + in_size) into exactly `out_size` bytes.
-  /// `what` names the stream in messages ("read_sparse_npz(): 'x.npz' entry data.npy").
-  Inflater(const unsigned char* in, std::size_t in_size, std::size_t out_size, std::string what)
-      : in_(in), in_size_(in_size), out_size_(out_size), what_(std::move(what)) {}
+  /// `out_size` is the exact decoded size (from the zip directory); `what` names the stream in
+  /// messages ("read_sparse_npz(): 'x.npz' entry data.npy").
+  Inflater(const unsigned char* in, std::size_t in_size, std::size_t out_size, std::string what,
+           std::function<std::size_t(const unsigned char*&)> refill = {})
+      : in_(in), in_size_(in_size), out_size_(out_size), what_(std::move(what)), refill_(std::move(refill)) {}
 
+  /// The next n decoded bytes, into dst.
+  void read(unsigned char* dst, std::size_t n) {
+    std::size_t got = 0;
+    while (got < n) step(dst, got, n);
+  }
+
+  /// Decodes to the end of the stream after the last byte has been read: more output than
+  /// out_size, or a broken end, is an error.
+  void finish() {
+    unsigned char none;
+    while (state_ != State::done) {
+      std::size_t got = 0;
+      step(&none, got, 1);
+    }
+  }
+
+  std::size_t produced() const { return produced_; }
+
+  /// The whole output at once.
   std::vector<unsigned char> run() {
-    out_.reserve(out_size_);
-    int last;
-    do {
-      last = int(bits(1));
-      const unsigned type = bits(2);
-      if (type == 0)
-        stored();
-      else if (type == 1)
-        fixed();
-      else if (type == 2)
-        dynamic();
-      else
-        fail("has an invalid block type");
-    } while (!last);
-    if (out_.size() != out_size_) fail("inflates to fewer bytes than the zip directory says");
-    return std::move(out_);
+    std::vector<unsigned char> out(out_size_);
+    read(out.data(), out.size());
+    finish();
+    return out;
   }
 
  private:
@@ -65,11 +78,24 @@ class Inflater {
 
   [[noreturn]] void fail(const char* why) const { throw InputError(what_ + " " + why); }
 
+  enum class State { header, stored, codes, done };
+  static constexpr std::size_t window = std::size_t(1) << 15;  // the farthest a match looks back
+
+  unsigned char in_byte(const char* truncated) {
+    if (pos_ == in_size_) {
+      if (refill_) {
+        in_size_ = refill_(in_);
+        pos_ = 0;
+      }
+      if (pos_ == in_size_) fail(truncated);
+    }
+    return in_[pos_++];
+  }
+
   unsigned bits(int need) {
     std::uint32_t val = bitbuf_;
     while (bitcnt_ < need) {
-      if (pos_ == in_size_) fail("is truncated (the compressed stream ends early)");
-      val |= std::uint32_t(in_[pos_++]) << bitcnt_;
+      val |= std::uint32_t(in_byte("is truncated (the compressed stream ends early)")) << bitcnt_;
       bitcnt_ += 8;
     }
     bitbuf_ = val >> need;
@@ -77,24 +103,80 @@ class Inflater {
     return val & ((1u << need) - 1);
   }
 
-  void put(unsigned char byte) {
-    if (out_.size() == out_size_) fail("inflates to more bytes than the zip directory says");
-    out_.push_back(byte);
+  void emit(unsigned char byte, unsigned char* dst, std::size_t& got) {
+    if (produced_ == out_size_) fail("inflates to more bytes than the zip directory says");
+    window_[produced_ & (window - 1)] = byte;
+    ++produced_;
+    dst[got++] = byte;
   }
 
-  void stored() {
-    bitbuf_ = 0;
-    bitcnt_ = 0;
-    if (in_size_ - pos_ < 4) fail("is truncated (a stored block header)");
-    const unsigned len = in_[pos_] | unsigned(in_[pos_ + 1]) << 8;
-    const unsigned nlen = in_[pos_ + 2] | unsigned(in_[pos_ + 3]) << 8;
-    pos_ += 4;
-    if (len != (~nlen & 0xffffu)) fail("has a stored block with a bad length check");
-    if (in_size_ - pos_ < len) fail("is truncated (a stored block)");
-    if (out_size_ - out_.size() < len) fail("inflates to more bytes than the zip directory says");
-    out_.insert(out_.end(), in_ + pos_, in_ + pos_ + len);
-    pos_ += len;
+  // Decodes a little (a block header, a symbol, or bytes of a copy or stored block) into
+  // dst[got, n).
+  void step(unsigned char* dst, std::size_t& got, std::size_t n) {
+    if (copy_len_ > 0) {
+      for (; copy_len_ > 0 && got < n; --copy_len_) emit(window_[(produced_ - copy_dist_) & (window - 1)], dst, got);
+      return;
+    }
+    switch (state_) {
+      case State::header: {
+        if (window_.empty()) window_.resize(window);
+        last_ = bits(1) != 0;
+        const unsigned type = bits(2);
+        if (type == 0)
+          stored();
+        else if (type == 1)
+          fixed();
+        else if (type == 2)
+          dynamic();
+        else
+          fail("has an invalid block type");
+        return;
+      }
+      case State::stored:
+        for (; stored_left_ > 0 && got < n; --stored_left_) emit(in_byte("is truncated (a stored block)"), dst, got);
+        if (stored_left_ == 0) end_block();
+        return;
+      case State::codes: {
+        static constexpr short lbase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                            31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+        static constexpr short lext[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                           2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+        static constexpr short dbase[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                            33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+                                            1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+        static constexpr short dext[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
+                                           6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+        while (got < n) {  // symbols until the output asked for is there or the block ends
+          int symbol = decode(lencode_);
+          if (symbol < 256) {
+            emit(static_cast<unsigned char>(symbol), dst, got);
+            continue;
+          }
+          if (symbol == 256) {
+            end_block();
+            return;
+          }
+          symbol -= 257;
+          if (symbol >= 29) fail("has an invalid length symbol");
+          const std::size_t len = std::size_t(lbase[symbol]) + bits(lext[symbol]);
+          const int dsym = decode(distcode_);
+          if (dsym >= 30) fail("has an invalid distance symbol");
+          const std::size_t dist = std::size_t(dbase[dsym]) + bits(dext[dsym]);
+          if (dist > produced_) fail("refers back before the start of the data");
+          if (out_size_ - produced_ < len) fail("inflates to more bytes than the zip directory says");
+          copy_len_ = len;
+          copy_dist_ = dist;
+          for (; copy_len_ > 0 && got < n; --copy_len_)
+            emit(window_[(produced_ - copy_dist_) & (window - 1)], dst, got);
+        }
+        return;
+      }
+      case State::done:
+        fail("inflates to fewer bytes than the zip directory says");
+    }
   }
+
+  void end_block() { state_ = last_ ? State::done : State::header; }
 
   // Builds the decoding tables from code lengths; false if the lengths over-subscribe the code
   // (an incomplete code is allowed, as in puff, only for a single-code distance tree).
@@ -130,34 +212,17 @@ class Inflater {
     fail("has an invalid Huffman code");
   }
 
-  void codes(const Huffman& lencode, const Huffman& distcode) {
-    static constexpr short lbase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                        31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
-    static constexpr short lext[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-                                       2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-    static constexpr short dbase[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
-                                        33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
-                                        1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
-    static constexpr short dext[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
-                                       6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-    for (;;) {
-      int symbol = decode(lencode);
-      if (symbol < 256) {
-        put(static_cast<unsigned char>(symbol));
-      } else if (symbol == 256) {
-        return;
-      } else {
-        symbol -= 257;
-        if (symbol >= 29) fail("has an invalid length symbol");
-        const std::size_t len = std::size_t(lbase[symbol]) + bits(lext[symbol]);
-        const int dsym = decode(distcode);
-        if (dsym >= 30) fail("has an invalid distance symbol");
-        const std::size_t dist = std::size_t(dbase[dsym]) + bits(dext[dsym]);
-        if (dist > out_.size()) fail("refers back before the start of the data");
-        if (out_size_ - out_.size() < len) fail("inflates to more bytes than the zip directory says");
-        for (std::size_t k = 0; k < len; ++k) out_.push_back(out_[out_.size() - dist]);
-      }
-    }
+  void stored() {
+    bitbuf_ = 0;
+    bitcnt_ = 0;
+    unsigned char h[4];
+    for (auto& byte : h) byte = in_byte("is truncated (a stored block header)");
+    const unsigned len = h[0] | unsigned(h[1]) << 8;
+    const unsigned nlen = h[2] | unsigned(h[3]) << 8;
+    if (len != (~nlen & 0xffffu)) fail("has a stored block with a bad length check");
+    if (out_size_ - produced_ < len) fail("inflates to more bytes than the zip directory says");
+    stored_left_ = len;
+    state_ = State::stored;
   }
 
   void fixed() {
@@ -173,7 +238,9 @@ class Inflater {
       construct(fixed_dist_, lengths, 30);
       fixed_built_ = true;
     }
-    codes(fixed_len_, fixed_dist_);
+    lencode_ = fixed_len_;
+    distcode_ = fixed_dist_;
+    state_ = State::codes;
   }
 
   void dynamic() {
@@ -184,7 +251,8 @@ class Inflater {
     int index = 0;
     for (; index < ncode; ++index) lengths[order[index]] = short(bits(3));
     for (; index < 19; ++index) lengths[order[index]] = 0;
-    Huffman lencode, distcode;
+    Huffman& lencode = lencode_;
+    Huffman& distcode = distcode_;
     if (construct(lencode, lengths, 19) != 0) fail("has an incomplete code-length code");
     index = 0;
     while (index < nlen + ndist) {
@@ -211,16 +279,20 @@ class Inflater {
     if (err < 0 || (err > 0 && nlen - lencode.count[0] != 1)) fail("has an incomplete literal/length code");
     const int derr = construct(distcode, lengths + nlen, ndist);
     if (derr < 0 || (derr > 0 && ndist - distcode.count[0] != 1)) fail("has an incomplete distance code");
-    codes(lencode, distcode);
+    state_ = State::codes;
   }
 
   const unsigned char* in_;
   std::size_t in_size_, pos_ = 0, out_size_;
   std::string what_;
+  std::function<std::size_t(const unsigned char*&)> refill_;
   std::uint32_t bitbuf_ = 0;
   int bitcnt_ = 0;
-  std::vector<unsigned char> out_;
-  Huffman fixed_len_, fixed_dist_;
+  State state_ = State::header;
+  bool last_ = false;
+  std::size_t produced_ = 0, stored_left_ = 0, copy_len_ = 0, copy_dist_ = 0;
+  std::vector<unsigned char> window_;  // the last 32 KiB of output, at produced_ mod 32 KiB
+  Huffman lencode_, distcode_, fixed_len_, fixed_dist_;
   bool fixed_built_ = false;
 };
 

@@ -71,18 +71,30 @@ inline bool little_endian_host() {
   return byte == 1;
 }
 
-/// A C-order array read from a .npy file, values as doubles.
-struct NpyArray {
+/// The header of a .npy file of float32/float64 values in C order: shape, item size, where the
+/// data start and how many values they hold (checked against the file's size).
+struct NpyHeader {
   std::vector<Index> shape;
   std::string shape_text;  ///< as the header wrote it, for messages
-  std::vector<double> values;
+  std::size_t item = 0;    ///< 4 (float32) or 8 (float64)
+  std::uint64_t data_offset = 0;
+  std::uint64_t count = 0;  ///< values in the array
 };
 
-/// Reads a float32/float64 C-order array of min_dims..max_dims dimensions; errors name `call`.
-inline NpyArray read_npy_array(const std::string& path, const char* call, std::size_t min_dims, std::size_t max_dims,
-                               const char* dims_text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(concat(call, "(): cannot open '", path, "'"));
+/// " (R complete rows)" for the data bytes a truncated file holds, "" for a 0-D array.
+inline std::string complete_rows(const NpyHeader& h, std::uint64_t data_bytes) {
+  if (h.shape.empty()) return "";
+  long double row = static_cast<long double>(h.item);
+  for (std::size_t k = 1; k < h.shape.size(); ++k) row *= static_cast<long double>(h.shape[k]);
+  if (row <= 0) return "";
+  return concat(" (", std::uint64_t(static_cast<long double>(data_bytes) / row), " complete rows)");
+}
+
+/// Reads and checks the header of a float32/float64 C-order array of min_dims..max_dims
+/// dimensions from `in` (at the start of the file), leaving `in` at the data; errors name
+/// `call` and `path`. The file must hold every data byte the shape needs.
+inline NpyHeader read_npy_header(std::istream& in, const std::string& path, const char* call, std::size_t min_dims,
+                                 std::size_t max_dims, const char* dims_text) {
   const std::string where = concat(call, "(): '", path, "'");
   char magic[8];
   if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0)
@@ -112,12 +124,13 @@ inline NpyArray read_npy_array(const std::string& path, const char* call, std::s
   if (!in.read(header.data(), std::streamsize(header_length)))
     throw InputError(concat(where, " is truncated in its header"));
 
+  NpyHeader h;
+  h.data_offset = std::uint64_t(here) + header_length;
   const std::string descr = npy_field(header, "descr", path, call);
-  std::size_t item = 0;
   if (descr == "'<f8'" || (descr == "'=f8'" && little_endian_host()))
-    item = 8;
+    h.item = 8;
   else if (descr == "'<f4'" || (descr == "'=f4'" && little_endian_host()))
-    item = 4;
+    h.item = 4;
   else
     throw InputError(concat(where, " holds dtype ", descr,
                             "; only little-endian float32 ('<f4') and float64 ('<f8') are supported"));
@@ -125,48 +138,95 @@ inline NpyArray read_npy_array(const std::string& path, const char* call, std::s
   if (npy_field(header, "fortran_order", path, call) != "False")
     throw InputError(concat(where, " is in Fortran order; only C order is supported"));
 
-  NpyArray a;
-  a.shape_text = npy_field(header, "shape", path, call);
-  a.shape = npy_shape(a.shape_text, path, call);
-  if (a.shape.size() < min_dims || a.shape.size() > max_dims)
-    throw InputError(concat(where, " has shape ", a.shape_text, "; only ", dims_text, " arrays are supported"));
-  for (const Index e : a.shape)
-    if (e < 0) throw InputError(concat(where, " has a negative extent in ", a.shape_text));
+  h.shape_text = npy_field(header, "shape", path, call);
+  h.shape = npy_shape(h.shape_text, path, call);
+  if (h.shape.size() < min_dims || h.shape.size() > max_dims)
+    throw InputError(concat(where, " has shape ", h.shape_text, "; only ", dims_text, " arrays are supported"));
+  for (const Index e : h.shape)
+    if (e < 0) throw InputError(concat(where, " has a negative extent in ", h.shape_text));
 
   // Element count, bounded by the data bytes the file has (no overflow: each step checks).
   const std::uint64_t data_bytes = remaining - header_length;
   std::uint64_t count = 1;
   bool fits = true;
-  long double needed = item;
-  for (const Index e : a.shape) needed *= static_cast<long double>(e);
-  for (const Index e : a.shape) {
+  long double needed = h.item;
+  for (const Index e : h.shape) needed *= static_cast<long double>(e);
+  for (const Index e : h.shape) {
     if (e == 0) {
       count = 0;
       fits = true;
       break;
     }
-    if (count > data_bytes / item / std::uint64_t(e))
+    if (count > data_bytes / h.item / std::uint64_t(e))
       fits = false;
     else
       count *= std::uint64_t(e);
   }
-  if (!fits)
-    throw InputError(concat(where, " is truncated: shape ", a.shape_text, " needs ",
+  if (!fits || count * h.item > data_bytes)
+    throw InputError(concat(where, " is truncated: shape ", h.shape_text, " needs ",
                             needed < 1e19L ? std::to_string(std::uint64_t(needed)) : std::string("over 1e19"),
-                            " data bytes"));
-  std::vector<char> bytes(std::size_t(count) * item);
-  if (!in.read(bytes.data(), std::streamsize(bytes.size())))
-    throw InputError(concat(where, " is truncated: shape ", a.shape_text, " needs ", bytes.size(), " data bytes"));
-  a.values.resize(std::size_t(count));
-  for (std::size_t k = 0; k < a.values.size(); ++k) {
-    if (item == 8) {
-      std::memcpy(&a.values[k], bytes.data() + k * 8, 8);
-    } else {
-      float v;
-      std::memcpy(&v, bytes.data() + k * 4, 4);
-      a.values[k] = double(v);
-    }
+                            " data bytes; the file holds ", data_bytes, complete_rows(h, data_bytes)));
+  h.count = count;
+  return h;
+}
+
+/// Reads `count` values from `in` (standing at them) into out: straight into place when the
+/// file's item size is Scalar's, otherwise through a small buffer, converting each value.
+/// `truncated()` is the error for a short read.
+template <typename Scalar, typename Error>
+void read_npy_values(std::istream& in, std::size_t item, Scalar* out, std::size_t count, Error&& truncated) {
+  static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>, "reads float or double values");
+  if (item == sizeof(Scalar)) {
+    if (count > 0 && !in.read(reinterpret_cast<char*>(out), std::streamsize(count * item))) throw truncated();
+    return;
   }
+  constexpr std::size_t block = std::size_t(1) << 13;  // values per read
+  std::vector<char> buffer(block * item);
+  char* const bytes = buffer.data();
+  for (std::size_t done = 0; done < count;) {
+    const std::size_t n = std::min(block, count - done);
+    if (!in.read(bytes, std::streamsize(n * item))) throw truncated();
+    for (std::size_t k = 0; k < n; ++k) {
+      if (item == 8) {
+        double v;
+        std::memcpy(&v, bytes + k * 8, 8);
+        out[done + k] = Scalar(v);
+      } else {
+        float v;
+        std::memcpy(&v, bytes + k * 4, 4);
+        out[done + k] = Scalar(v);
+      }
+    }
+    done += n;
+  }
+}
+
+/// A C-order array read from a .npy file: its shape, and its values as a matrix of
+/// (product of all extents but the last) x (the last extent) rows; a 1-D array is one column.
+template <typename Scalar>
+struct NpyArray {
+  std::vector<Index> shape;
+  std::string shape_text;  ///< as the header wrote it, for messages
+  RowMatrix<Scalar> values;
+};
+
+/// Reads a float32/float64 C-order array of min_dims..max_dims dimensions into Scalar (no copy
+/// in another type); errors name `call`.
+template <typename Scalar>
+NpyArray<Scalar> read_npy_array(const std::string& path, const char* call, std::size_t min_dims, std::size_t max_dims,
+                                const char* dims_text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(concat(call, "(): cannot open '", path, "'"));
+  const NpyHeader h = read_npy_header(in, path, call, min_dims, max_dims, dims_text);
+  const Index cols = h.shape.size() >= 2 ? h.shape.back() : 1;
+  long double leading = h.shape.empty() ? 1 : h.shape[0];  // rows: the product of all extents but the last
+  for (std::size_t k = 1; k + 1 < h.shape.size(); ++k) leading *= static_cast<long double>(h.shape[k]);
+  if (leading > 4e18L) throw InputError(concat(call, "(): '", path, "' has shape ", h.shape_text, ": too many rows"));
+  NpyArray<Scalar> a{h.shape, h.shape_text, RowMatrix<Scalar>(Index(leading), cols)};
+  read_npy_values(in, h.item, a.values.data(), std::size_t(h.count), [&] {
+    return InputError(concat(call, "(): '", path, "' is truncated: shape ", h.shape_text, " needs ", h.count * h.item,
+                             " data bytes"));
+  });
   return a;
 }
 
@@ -211,65 +271,76 @@ void write_npy_array(const std::string& path, const char* call, const std::vecto
   write_file_replacing(path, call, npy_bytes(descr.c_str(), "(" + dims + ")", values, count * sizeof(Scalar)));
 }
 
+/// An element of kind 'f' (float32/float64), 'i', 'u' or 'b' and `item` bytes at p, as a double.
+inline double npy_number(char kind, std::size_t item, const unsigned char* p) {
+  switch (kind) {
+    case 'f':
+      if (item == 4) {
+        float v;
+        std::memcpy(&v, p, 4);
+        return double(v);
+      } else {
+        double v;
+        std::memcpy(&v, p, 8);
+        return v;
+      }
+    case 'i': {
+      const std::uint64_t u = read_le(p, int(item));
+      const int shift = 64 - 8 * int(item);
+      return double(std::int64_t(u << shift) >> shift);
+    }
+    default:  // 'u', 'b'
+      return double(read_le(p, int(item)));
+  }
+}
+
+/// An integer element of kind 'i' or 'u' at p; -1 for an unsigned value beyond int64.
+inline std::int64_t npy_integer(char kind, std::size_t item, const unsigned char* p) {
+  const std::uint64_t u = read_le(p, int(item));
+  if (kind == 'i') {
+    const int shift = 64 - 8 * int(item);
+    return std::int64_t(u << shift) >> shift;
+  }
+  return u > std::uint64_t(std::numeric_limits<std::int64_t>::max()) ? -1 : std::int64_t(u);
+}
+
 /// A 1-D array parsed from .npy bytes: its kind ('f', 'i', 'u', 'b', 'S', 'U'), item size and
-/// raw little-endian elements.
+/// raw little-endian elements, which start data_offset bytes into the array's bytes.
 struct NpyBytes {
   char kind = 0;
   std::size_t item = 0;
   std::vector<Index> shape;
   const unsigned char* data = nullptr;
   std::size_t count = 0;
+  std::size_t data_offset = 0;
 
-  double number(std::size_t k) const {
-    const unsigned char* p = data + k * item;
-    switch (kind) {
-      case 'f':
-        if (item == 4) {
-          float v;
-          std::memcpy(&v, p, 4);
-          return double(v);
-        } else {
-          double v;
-          std::memcpy(&v, p, 8);
-          return v;
-        }
-      case 'i': {
-        const std::uint64_t u = read_le(p, int(item));
-        const int shift = 64 - 8 * int(item);
-        return double(std::int64_t(u << shift) >> shift);
-      }
-      default:  // 'u', 'b'
-        return double(read_le(p, int(item)));
-    }
-  }
-  std::int64_t integer(std::size_t k) const {
-    const std::uint64_t u = read_le(data + k * item, int(item));
-    if (kind == 'i') {
-      const int shift = 64 - 8 * int(item);
-      return std::int64_t(u << shift) >> shift;
-    }
-    return u > std::uint64_t(std::numeric_limits<std::int64_t>::max()) ? -1 : std::int64_t(u);
-  }
+  double number(std::size_t k) const { return npy_number(kind, item, data + k * item); }
+  std::int64_t integer(std::size_t k) const { return npy_integer(kind, item, data + k * item); }
 };
 
-inline NpyBytes parse_npy_bytes(const std::vector<unsigned char>& b, const std::string& what, const char* call,
-                                const std::string& path) {
-  if (b.size() < 10 || std::memcmp(b.data(), "\x93NUMPY", 6) != 0)
+/// The length of the magic string, version, length field and header of the .npy bytes that
+/// start with b[0, available) (at least 12 bytes, or all there are).
+inline std::size_t npy_prefix_size(const unsigned char* b, std::size_t available, const std::string& what) {
+  if (available < 10 || std::memcmp(b, "\x93NUMPY", 6) != 0)
     throw InputError(concat(what, " is not a .npy array (bad magic string)"));
   const int major = b[6];
-  std::size_t header_length, prefix;
-  if (major == 1) {
-    header_length = std::size_t(read_le(&b[8], 2));
-    prefix = 10;
-  } else if (major == 2 || major == 3) {
-    if (b.size() < 12) throw InputError(concat(what, " is truncated"));
-    header_length = std::size_t(read_le(&b[8], 4));
-    prefix = 12;
-  } else {
-    throw InputError(concat(what, " has .npy format version ", major, ", expected 1, 2 or 3"));
+  if (major == 1) return 10 + std::size_t(read_le(&b[8], 2));
+  if (major == 2 || major == 3) {
+    if (available < 12) throw InputError(concat(what, " is truncated"));
+    return 12 + std::size_t(read_le(&b[8], 4));
   }
-  if (b.size() - prefix < header_length) throw InputError(concat(what, " is truncated in its header"));
-  const std::string header(reinterpret_cast<const char*>(&b[prefix]), header_length);
+  throw InputError(concat(what, " has .npy format version ", major, ", expected 1, 2 or 3"));
+}
+
+/// Parses the .npy bytes b[0, available) (the whole header at least) of an array whose bytes
+/// number `total` in all: its dtype, shape and element count, checked against `total`. `data`
+/// points at the elements when `available` covers them.
+inline NpyBytes parse_npy_bytes(const unsigned char* b, std::size_t available, std::uint64_t total,
+                                const std::string& what, const char* call, const std::string& path) {
+  const std::size_t header_end = npy_prefix_size(b, available, what);
+  const std::size_t prefix = b[6] == 1 ? 10 : 12;
+  if (available < header_end || total < header_end) throw InputError(concat(what, " is truncated in its header"));
+  const std::string header(reinterpret_cast<const char*>(&b[prefix]), header_end - prefix);
   std::string descr = npy_field(header, "descr", path, call);
   if (npy_field(header, "fortran_order", path, call) != "False") throw InputError(concat(what, " is in Fortran order"));
   NpyBytes a;
@@ -294,19 +365,25 @@ inline NpyBytes parse_npy_bytes(const std::vector<unsigned char>& b, const std::
       (a.kind == 'b' && a.item == 1) || ((a.kind == 'S' || a.kind == 'U') && a.item > 0);
   if (!little || !ok_kind) throw InputError(concat(what, " has dtype '", descr, "', which is not read"));
   if (!little_endian_host()) throw InputError(concat(call, "(): big-endian hosts are not supported"));
-  std::size_t count = 1;
-  const std::size_t data_bytes = b.size() - prefix - header_length;
+  std::uint64_t count = 1;
+  const std::uint64_t data_bytes = total - header_end;
   for (const Index e : a.shape) {
     if (e < 0) throw InputError(concat(what, " has a negative extent"));
-    if (e != 0 && count > data_bytes / a.item / std::size_t(e))
+    if (e != 0 && count > data_bytes / a.item / std::uint64_t(e))
       throw InputError(concat(what, " is truncated: its shape needs more bytes than it holds"));
-    count *= std::size_t(e);
+    count *= std::uint64_t(e);
   }
   if (count * a.item > data_bytes)
     throw InputError(concat(what, " is truncated: its shape needs more bytes than it holds"));
-  a.count = count;
-  a.data = b.data() + prefix + header_length;
+  a.count = std::size_t(count);
+  a.data_offset = header_end;
+  a.data = b + header_end;
   return a;
+}
+
+inline NpyBytes parse_npy_bytes(const std::vector<unsigned char>& b, const std::string& what, const char* call,
+                                const std::string& path) {
+  return parse_npy_bytes(b.data(), b.size(), b.size(), what, call, path);
 }
 
 }  // namespace somtile::detail

@@ -1,7 +1,8 @@
 #pragma once
-// The zip archives behind .npz files (io/sparse_npz.hpp): ZipReader lists the central
-// directory (zip64 records included) and reads a member, stored or deflated (io/detail/
-// inflate.hpp), checking its CRC-32; stored_zip writes an archive of stored members.
+// The zip archives behind .npz files (io/sparse_npz.hpp, io/npz_source.hpp): ZipReader lists
+// the central directory (zip64 records included) and reads a member, stored or deflated
+// (io/detail/inflate.hpp), whole or in pieces (ZipMemberReader), checking its CRC-32;
+// stored_zip writes an archive of stored members.
 // Every size read from the file is checked against the file's length before it is used.
 
 #include "somtile/core/error.hpp"
@@ -12,6 +13,8 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,73 @@ struct ZipEntry {
   unsigned method = 0, flags = 0;
   std::uint32_t crc = 0;
   std::uint64_t compressed = 0, size = 0, offset = 0;
+};
+
+/// The bytes of one zip member, read in pieces: stored members straight from the file,
+/// deflated ones through a streaming Inflater, 64 KiB of input at a time. The CRC-32 is
+/// checked when the last byte has been read (finish() reads what is left).
+class ZipMemberReader {
+ public:
+  ZipMemberReader() = default;
+  ZipMemberReader(const std::string& path, const ZipEntry& z, std::uint64_t start, const std::string& what)
+      : input_(std::make_unique<Input>()), size_(z.size), crc_expected_(z.crc) {
+    Input& input = *input_;
+    input.what = what;
+    input.packed_left = z.compressed;
+    input.file.open(path, std::ios::binary);
+    if (!input.file) throw InputError(concat(what, " cannot be read"));
+    input.file.seekg(std::streamoff(start));
+    if (z.method == 8)
+      inflater_ = std::make_unique<Inflater>(nullptr, 0, std::size_t(z.size), what,
+                                             [in = input_.get()](const unsigned char*& p) { return in->refill(p); });
+  }
+
+  std::uint64_t left() const { return size_ - read_; }  ///< bytes not read yet
+
+  /// The next n bytes (n <= left()).
+  void read(unsigned char* dst, std::size_t n) {
+    if (n > left()) throw InputError(concat(input_->what, " ends before the bytes its array needs"));
+    if (inflater_)
+      inflater_->read(dst, n);
+    else
+      input_->read(dst, n);
+    crc_ = crc32(dst, n, crc_);
+    read_ += n;
+  }
+
+  /// Reads what is left (checking the end of a deflated stream) and the CRC-32.
+  void finish() {
+    std::vector<unsigned char> rest(std::size_t(std::min<std::uint64_t>(left(), std::uint64_t(1) << 16)));
+    while (left() > 0) read(rest.data(), std::size_t(std::min<std::uint64_t>(left(), rest.size())));
+    if (inflater_) inflater_->finish();
+    if (crc_ != crc_expected_) throw InputError(concat(input_->what, " fails its CRC-32 check"));
+  }
+
+ private:
+  // The file side, behind a pointer so that the inflater's refill keeps pointing at it when the
+  // reader moves.
+  struct Input {
+    std::ifstream file;
+    std::vector<unsigned char> buffer;
+    std::uint64_t packed_left = 0;
+    std::string what;
+    void read(unsigned char* dst, std::size_t n) {
+      if (n > 0 && !file.read(reinterpret_cast<char*>(dst), std::streamsize(n)))
+        throw InputError(concat(what, " cannot be read (the file is shorter than its directory says)"));
+    }
+    std::size_t refill(const unsigned char*& p) {  // the next block of compressed bytes
+      const auto n = std::size_t(std::min<std::uint64_t>(packed_left, std::uint64_t(1) << 16));
+      buffer.resize(n);
+      read(buffer.data(), n);
+      packed_left -= n;
+      p = buffer.data();
+      return n;
+    }
+  };
+  std::unique_ptr<Input> input_;
+  std::uint64_t size_ = 0, read_ = 0;
+  std::uint32_t crc_ = 0, crc_expected_ = 0;
+  std::unique_ptr<Inflater> inflater_;
 };
 
 class ZipReader {
@@ -106,6 +176,15 @@ class ZipReader {
 
   /// The entry's bytes, inflated if needed, CRC-checked.
   std::vector<unsigned char> read(const ZipEntry& z) {
+    ZipMemberReader member = open(z);
+    std::vector<unsigned char> bytes(static_cast<std::size_t>(z.size));
+    member.read(bytes.data(), bytes.size());
+    member.finish();
+    return bytes;
+  }
+
+  /// A reader of the entry's bytes in pieces (its own file handle), checked as read() checks.
+  ZipMemberReader open(const ZipEntry& z) {
     const std::string what = concat(where_, " entry ", z.name);
     if (z.flags & 1) throw InputError(concat(what, " is encrypted"));
     if (z.method != 0 && z.method != 8)
@@ -116,18 +195,13 @@ class ZipReader {
     if (read_le(local.data(), 4) != 0x04034b50u) throw InputError(concat(what, " has no local header"));
     const std::uint64_t start = z.offset + 30 + read_le(&local[26], 2) + read_le(&local[28], 2);
     if (start > file_size_ || file_size_ - start < z.compressed) throw InputError(concat(what, " is truncated"));
-    std::vector<unsigned char> bytes;
-    if (z.method == 0) {
-      if (z.compressed != z.size) throw InputError(concat(what, " is stored with two different sizes"));
-      bytes = read_at(start, z.compressed);
-    } else {
-      // DEFLATE expands at most 1032:1; a larger claim is corrupt (and must not be allocated).
-      if (z.size / 1032 > z.compressed + 1) throw InputError(concat(what, " claims an impossible inflated size"));
-      const auto packed = read_at(start, z.compressed);
-      bytes = inflate(packed.data(), packed.size(), std::size_t(z.size), what);
-    }
-    if (crc32(bytes.data(), bytes.size()) != z.crc) throw InputError(concat(what, " fails its CRC-32 check"));
-    return bytes;
+    if (z.method == 0 && z.compressed != z.size) throw InputError(concat(what, " is stored with two different sizes"));
+    // DEFLATE expands at most 1032:1; a larger claim is corrupt (and must not be allocated).
+    if (z.method == 8 && z.size / 1032 > z.compressed + 1)
+      throw InputError(concat(what, " claims an impossible inflated size"));
+    if (z.size > std::uint64_t(std::numeric_limits<std::size_t>::max() / 2))
+      throw InputError(concat(what, " is too large"));
+    return ZipMemberReader(path_, z, start, what);
   }
 
   const std::string& where() const { return where_; }
