@@ -36,9 +36,11 @@
 #include "somtile/kernels/detail/masked_sums.hpp"
 #include "somtile/kernels/detail/pca.hpp"
 #include "somtile/kernels/detail/smoothing_kernels.hpp"
+#include "somtile/kernels/detail/sparse_bmu.hpp"
 #include "somtile/kernels/detail/team_bmu.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/preprocessing/scaler.hpp"
+#include "somtile/som/detail/bmu_file.hpp"
 #include "somtile/som/detail/mean_fill.hpp"
 #include "somtile/som/detail/serialize_init.hpp"
 
@@ -46,6 +48,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -138,6 +141,11 @@ struct TrainingHistory {
   /// search keeps no bounds (mini-batch, missing values, distances other than euclidean).
   std::vector<double> distances_computed;
 };
+
+template <typename Scalar>
+struct Chunk;  // io/chunk_source.hpp
+template <typename Scalar>
+class ChunkSource;  // io/chunk_source.hpp
 
 /// The classic Self-Organizing Map (TorchSOM's feature set): a rows x cols rectangular or
 /// hexagonal grid, optionally a torus, trained by mini-batch or Kohonen batch updates (see the
@@ -312,6 +320,36 @@ class Som {
   /// Share of the rows of X whose two best units are not neighbours on the grid.
   double topographic_error(ConstRowRef<Scalar> X) const;
 
+  /// \name Data from a ChunkSource (io/chunk_source.hpp; docs/som.md, "Predicting over a source")
+  /// One pass over the source (rewind(), then every chunk): the same BMUs and distances as the
+  /// in-memory calls on the same rows, bit for bit, for any chunk size and thread count. Dense
+  /// chunks follow params().missing and params().scaling as the in-memory calls; sparse chunks
+  /// take the sparse search (Distance::euclidean or cosine, Scaling::none). Errors name the call,
+  /// the source (description()) and the row (Chunk::first_row + i, 0-based).
+  /// \throws NotFittedError before the weights exist; InputError when the source has another
+  ///         feature count, no rows, a NaN cell under Missing::reject, an infinite value or a
+  ///         row of NaN only, and whatever the source throws (e.g. a file changed between passes).
+  ///@{
+  /// What bmus(source, second, on_chunk) calls for each chunk: the chunk as read and its result.
+  using ChunkBmuCallback = std::function<void(const Chunk<Scalar>&, const BmuResult<Scalar>&)>;
+  /// The BMU search on each chunk in turn (second BMUs unless SecondBmu::skip), handed to
+  /// `on_chunk` and then dropped: memory for one chunk, whatever the source's size.
+  void bmus(ChunkSource<Scalar>& src, SecondBmu second, const ChunkBmuCallback& on_chunk) const;
+  /// BMU of every row of the source (the result is in memory: one Index per row).
+  Labels predict(ChunkSource<Scalar>& src) const;
+  /// Writes the BMU of every row to `bmu_path` as a 1-D int64 .npy, a chunk at a time (memory
+  /// for one chunk), and returns the row count. The file is written as "<bmu_path>.part" and
+  /// renamed to `bmu_path` when the pass is complete; a failed pass removes the .part file and
+  /// leaves `bmu_path` as it was.
+  Index predict(ChunkSource<Scalar>& src, const std::string& bmu_path) const;
+  /// Distance from every row to every unit, as transform(X). The result is in memory:
+  /// rows x units scalars, which can be far larger than the source.
+  RowMatrix<Scalar> transform(ChunkSource<Scalar>& src) const;
+  /// Mean BMU distance over the rows (memory for one chunk): the distances summed in double in
+  /// row order, as quantization_error(X), so the same value.
+  double quantization_error(ChunkSource<Scalar>& src) const;
+  ///@}
+
   /// Clusters the units (not the samples): k-means, GMM or HDBSCAN on the codebook, the grid
   /// positions or both (see ClusterParams and cluster_units). Needs <somtile/cluster.hpp>.
   ClusterResult cluster(const ClusterParams& params = {}) const;
@@ -415,6 +453,11 @@ class Som {
   bool masked(ConstRowRef<Scalar> X) const { return params_.missing == Missing::mask && detail::has_missing(X); }
 
   BmuResult<Scalar> bmus(const char* call, ConstRowRef<Scalar> X, bool with_second) const;
+  // One pass over a source: checks each chunk (check_chunk) and hands it to fn(chunk, bmus);
+  // returns the row count.
+  Index stream_bmus(const char* call, ChunkSource<Scalar>& src, bool with_second, const ChunkBmuCallback& fn) const;
+  // A chunk's checks, with the source and the row in the messages.
+  void check_chunk(const char* call, const ChunkSource<Scalar>& src, const Chunk<Scalar>& c) const;
 
   RowMatrix<Scalar> initial_weights(ConstRowRef<Scalar> X_in, Init init) {
     RowMatrix<Scalar> filled;  // NaN cells at their column's mean (som/detail/mean_fill.hpp)
@@ -742,6 +785,140 @@ auto Som<Scalar>::transform(ConstRowRef<Scalar> X_raw) const -> RowMatrix<Scalar
 template <typename Scalar>
 auto Som<Scalar>::quantization_error(ConstRowRef<Scalar> X) const -> double {
   return somtile::quantization_error(bmus("Som::quantization_error", X, false));
+}
+
+template <typename Scalar>
+auto Som<Scalar>::bmus(ChunkSource<Scalar>& src, SecondBmu second, const ChunkBmuCallback& on_chunk) const -> void {
+  stream_bmus("Som::bmus", src, second == SecondBmu::find, on_chunk);
+}
+
+template <typename Scalar>
+auto Som<Scalar>::predict(ChunkSource<Scalar>& src) const -> Labels {
+  Labels out(std::max<Index>(src.n_rows(), 0));
+  Index at = 0;
+  stream_bmus("Som::predict", src, false, [&](const Chunk<Scalar>&, const BmuResult<Scalar>& r) {
+    if (at + r.bmu.size() > out.size()) out.conservativeResize(std::max(2 * out.size(), at + r.bmu.size()));
+    out.segment(at, r.bmu.size()) = r.bmu;
+    at += r.bmu.size();
+  });
+  out.conservativeResize(at);
+  return out;
+}
+
+template <typename Scalar>
+auto Som<Scalar>::predict(ChunkSource<Scalar>& src, const std::string& bmu_path) const -> Index {
+  const char* call = "Som::predict";
+  require_weights(call);
+  detail::BmuFile file(bmu_path, call);
+  const Index n =
+      stream_bmus(call, src, false, [&](const Chunk<Scalar>&, const BmuResult<Scalar>& r) { file.append(r.bmu); });
+  file.finish();
+  return n;
+}
+
+template <typename Scalar>
+auto Som<Scalar>::transform(ChunkSource<Scalar>& src) const -> RowMatrix<Scalar> {
+  const char* call = "Som::transform";
+  require_weights(call);
+  RowMatrix<Scalar> D(std::max<Index>(src.n_rows(), 0), n_units());
+  Index at = 0;
+  // No BMU search here: stream_bmus's checks and pass, with the distances instead.
+  const auto add = [&](const RowMatrix<Scalar>& part) {
+    if (at + part.rows() > D.rows()) D.conservativeResize(std::max(2 * D.rows(), at + part.rows()), n_units());
+    D.middleRows(at, part.rows()) = part;
+    at += part.rows();
+  };
+  detail::require<InputError>(src.n_features() == n_features_, call, src.description(), " has ", src.n_features(),
+                              " features, but this Som expects ", n_features_);
+  src.rewind();
+  Chunk<Scalar> c;
+  while (src.next(c)) {
+    if (c.rows() == 0) continue;
+    check_chunk(call, src, c);
+    if (c.is_sparse)
+      add(detail::sparse_transform<Scalar>(detail::csr_view(c.sparse), weights_, params_.distance, params_.n_threads));
+    else
+      add(transform(c.dense));
+  }
+  detail::require<InputError>(at > 0, call, src.description(), " has no rows");
+  D.conservativeResize(at, n_units());
+  return D;
+}
+
+template <typename Scalar>
+auto Som<Scalar>::quantization_error(ChunkSource<Scalar>& src) const -> double {
+  double sum = 0.0;  // in row order, as somtile::quantization_error(BmuResult)
+  const Index n =
+      stream_bmus("Som::quantization_error", src, false, [&](const Chunk<Scalar>&, const BmuResult<Scalar>& r) {
+        for (Index i = 0; i < r.distance.size(); ++i) sum += double(r.distance[i]);
+      });
+  return sum / double(n);
+}
+
+template <typename Scalar>
+auto Som<Scalar>::stream_bmus(const char* call, ChunkSource<Scalar>& src, bool with_second,
+                              const ChunkBmuCallback& fn) const -> Index {
+  require_weights(call);
+  detail::require<InputError>(src.n_features() == n_features_, call, src.description(), " has ", src.n_features(),
+                              " features, but this Som expects ", n_features_);
+  src.rewind();
+  Chunk<Scalar> c;
+  Index n = 0;
+  while (src.next(c)) {
+    if (c.rows() == 0) continue;
+    check_chunk(call, src, c);
+    if (c.is_sparse)
+      fn(c, detail::sparse_find_bmus<Scalar>(detail::csr_view(c.sparse), weights_, params_.distance, with_second,
+                                             params_.n_threads));
+    else
+      fn(c, bmus(call, c.dense, with_second));
+    n += c.rows();
+  }
+  detail::require<InputError>(n > 0, call, src.description(), " has no rows");
+  return n;
+}
+
+template <typename Scalar>
+auto Som<Scalar>::check_chunk(const char* call, const ChunkSource<Scalar>& src, const Chunk<Scalar>& c) const -> void {
+  const Index cols = c.is_sparse ? c.sparse.cols() : c.dense.cols();
+  detail::require<InputError>(cols == n_features_, call, src.description(), " gave a chunk of ", cols,
+                              " features at row ", c.first_row, ", but this Som expects ", n_features_);
+  if (c.is_sparse) {  // the in-memory sparse calls' rules (som/detail/sparse_som.hpp)
+    detail::require(params_.scaling == Scaling::none, call,
+                    "sparse data needs Scaling::none (scaling would make it dense), but params().scaling is ",
+                    enum_name(params_.scaling), " (", src.description(), ")");
+    detail::check_sparse_metric(call, params_.distance);
+    const detail::CsrView<Scalar> v = detail::csr_view(c.sparse);
+    for (Index i = 0; i < v.rows; ++i)
+      for (Index k = v.begin(i); k < v.end(i); ++k)
+        if (!std::isfinite(double(v.values[k])))
+          throw InputError(detail::concat(call, "(): ", src.description(), " row ", c.first_row + i, " column ",
+                                          v.inner[k], " is ", v.values[k], "; values must be finite"));
+    detail::check_sparse_data(call, v, n_features_, "Som", src.description());
+    return;
+  }
+  const bool mask = params_.missing == Missing::mask;
+  for (Index i = 0; i < c.dense.rows(); ++i) {
+    Index present = 0;
+    for (Index j = 0; j < cols; ++j) {
+      const double x = double(c.dense(i, j));
+      if (std::isfinite(x)) {
+        ++present;
+        continue;
+      }
+      const std::string where =
+          detail::concat(call, "(): ", src.description(), " row ", c.first_row + i, " column ", j, " (0-based) is ");
+      if (!std::isnan(x)) throw InputError(detail::concat(where, x, "; values must be finite (or NaN, missing)"));
+      if (!mask)
+        throw InputError(detail::concat(where,
+                                        "NaN (a missing value), but this Som's params().missing is Missing::reject; "
+                                        "train with missing = Missing::mask to search on the present features, or "
+                                        "fill the missing values"));
+    }
+    if (present == 0)
+      throw InputError(detail::concat(call, "(): ", src.description(), " row ", c.first_row + i,
+                                      " (0-based) has no present feature (all NaN)"));
+  }
 }
 
 template <typename Scalar>
