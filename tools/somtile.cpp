@@ -27,6 +27,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -35,6 +36,7 @@
 #include <iostream>
 #include <limits>
 #include <map>
+#include <memory>
 #include <new>
 #include <optional>
 #include <set>
@@ -196,6 +198,67 @@ char delimiter_of(const ArgParser& args) {
 
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// --memory SIZE: a byte count with an optional K, M, G or T suffix (powers of 1024, an optional
+// trailing B or iB); 0 when not given (no budget).
+std::uint64_t memory_budget(const ArgParser& args) {
+  if (!args.has("memory")) return 0;
+  const std::string text = args.get("memory");
+  const auto bad = [&](const std::string& why) {
+    return UsageError("option --memory: '" + text + "' " + why +
+                      "; give a size such as 512M or 2G (K, M, G, T: powers of 1024)");
+  };
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    throw bad("is not a size");
+  }
+  std::string unit = text.substr(used);
+  if (ends_with(unit, "iB"))
+    unit.resize(unit.size() - 2);
+  else if (ends_with(unit, "B"))
+    unit.resize(unit.size() - 1);
+  static const std::string units = "KMGT";
+  const auto at =
+      unit.size() == 1 ? units.find(char(std::toupper(static_cast<unsigned char>(unit[0])))) : std::string::npos;
+  if (!unit.empty() && at == std::string::npos) throw bad("has an unknown unit '" + text.substr(used) + "'");
+  const double scale = unit.empty() ? 1.0 : std::pow(1024.0, double(at + 1));
+  if (!(value > 0) || !std::isfinite(value)) throw bad("is not a positive size");
+  const double bytes = value * scale;
+  if (bytes < 1 || bytes > 1e18) throw bad("is out of range");
+  return std::uint64_t(bytes);
+}
+
+// The memory DATA takes when read whole, as the commands' doubles: a .npy file's rows x
+// columns x 8 from its header, other files their size on disk (text takes about as many bytes
+// as its values as doubles; sparse files keep only their non-zeros either way).
+std::uint64_t data_bytes(const std::string& path) {
+  if (ends_with(path, ".npy")) {
+    NpySource<double> src(path);
+    return std::uint64_t(src.n_rows()) * std::uint64_t(src.n_features()) * 8;
+  }
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  if (error) throw InputError("cannot read '" + path + "': " + error.message());
+  return std::uint64_t(size);
+}
+
+std::string bytes_text(std::uint64_t b) {
+  std::ostringstream out;
+  if (b >= (1ull << 30))
+    out << fixed(double(b) / double(1ull << 30)) << " GiB";
+  else if (b >= (1ull << 20))
+    out << fixed(double(b) / double(1ull << 20)) << " MiB";
+  else
+    out << b << " bytes";
+  return out.str();
+}
+
+void add_memory_option(ArgParser& p, const std::string& what) {
+  p.option("memory", "SIZE", "memory budget for the data, e.g. 512M or 2G (K, M, G, T: powers of 1024): " + what);
 }
 
 // Sparse inputs, by extension: svmlight / LIBSVM text (.svm, .svmlight, .libsvm) and scipy's
@@ -498,6 +561,7 @@ int cmd_train(int argc, char** argv) {
   add_scale_option(p);
   add_data_options(p);
   add_sparse_options(p);
+  add_memory_option(p, "training reads DATA whole, so DATA larger than this is refused before it is read");
   if (show_help(p, argc, argv)) return 0;
 
   const std::string output = p.require("output");
@@ -512,6 +576,14 @@ int cmd_train(int argc, char** argv) {
   if (sparse && from_data)
     throw UsageError(
         "sparse input needs --rows and --cols (the map size from the data, as som_make, needs dense data)");
+  if (const std::uint64_t budget = memory_budget(p); budget > 0) {
+    const std::uint64_t need = data_bytes(path);
+    if (need > budget)
+      throw UsageError("option --memory: '" + path + "' takes about " + bytes_text(need) + ", more than " +
+                       p.get("memory") +
+                       "; --memory for train needs training over a stream of chunks, which train does not have: "
+                       "it reads DATA whole (raise --memory, leave it out, or train on a sample of the rows)");
+  }
   Dataset data;
   SparseDataset sparse_data;
   if (sparse)
@@ -622,6 +694,143 @@ int cmd_train(int argc, char** argv) {
 void add_cluster_options(ArgParser& p);
 ClusterParams cluster_params(const ArgParser& p);
 
+// predict of a Som over DATA larger than --memory: the rows go through a ChunkSource, a chunk
+// at a time, and the CSV lines are written as each chunk's BMUs are found (to "<FILE>.part",
+// renamed to FILE at the end); the summary is the in-memory one, from running sums.
+int predict_streaming(const ArgParser& p, const std::string& path, const ModelNotes& notes, const Som<double>& som,
+                      std::uint64_t budget, std::uint64_t need) {
+  const Index F = som.n_features();
+  // A quarter of the budget for a chunk's values and its distances to the units.
+  const Index chunk_rows =
+      std::clamp<Index>(Index(budget / (4 * 8 * std::uint64_t(F + som.n_units()))), Index(1), Index(65536));
+  std::unique_ptr<ChunkSource<double>> src;
+  std::string read_note;
+  if (is_sparse_path(path) && p.has("label-column"))
+    throw UsageError("option --label-column: sparse inputs carry their labels in the file (svmlight) or none (.npz)");
+  if (ends_with(path, ".npz")) {
+    src = std::make_unique<NpzSource<double>>(path, chunk_rows);
+  } else if (is_sparse_path(path)) {
+    SvmlightOptions options;
+    options.index_base = IndexBase::automatic;
+    const auto stored = notes.find(note_index_base);
+    if (stored != notes.end() && !index_base_option(p)) {
+      options.index_base = stored->second == "0" ? IndexBase::zero : IndexBase::one;
+      read_note =
+          ", indices read as " + stored->second + "-based as the model's training file (--index-base overrides)";
+    }
+    options.index_base = index_base_option(p).value_or(options.index_base);
+    options.n_features = p.get_int("n-features", F);
+    if (options.n_features < 0) throw UsageError("option --n-features: must be >= 0, got " + p.get("n-features"));
+    src = std::make_unique<SvmlightSource<double>>(path, options, chunk_rows);
+  } else if (ends_with(path, ".npy")) {
+    if (p.has("label-column"))
+      throw UsageError(
+          "option --label-column: a .npy file streamed under --memory is read as feature columns only; "
+          "give the labels in a CSV file, or raise --memory to read the file whole");
+    src = std::make_unique<NpySource<double>>(path, chunk_rows);
+  } else {
+    CsvOptions options;
+    options.missing = som.params().missing;
+    options.label_column = p.get("label-column");
+    options.delimiter = delimiter_of(p);
+    options.skip_rows = p.get_int("skip-rows", 0);
+    options.header = header_of(p);
+    if (options.skip_rows < 0) throw UsageError("option --skip-rows: must be >= 0, got " + p.get("skip-rows"));
+    src = std::make_unique<CsvSource<double>>(path, options, chunk_rows);
+  }
+  if (src->n_features() != F)
+    throw InputError("'" + path + "' has " + std::to_string(src->n_features()) +
+                     " feature columns, but the Som was trained on " + std::to_string(F));
+  const std::string output = p.get("output");
+  std::cerr << "predict: '" << path << "' takes about " << bytes_text(need) << ", more than --memory "
+            << p.get("memory") << ": streaming it in chunks of up to " << chunk_rows << " rows\n";
+
+  std::optional<ClusterResult> clustering;
+  if (p.has("clusters")) clustering = som.cluster(cluster_params(p));
+  const bool to_stdout = output.empty() || output == "-";
+  const std::string part = output + ".part";
+  std::ofstream file;
+  if (!to_stdout) {
+    file.open(part, std::ios::binary | std::ios::trunc);
+    if (!file) throw InputError("cannot write '" + part + "'");
+  }
+  struct RemovePart {  // a failed pass leaves no FILE.part behind
+    const std::string& path;
+    bool keep = false;
+    ~RemovePart() {
+      if (!keep) std::remove(path.c_str());
+    }
+  } remove_part{part, to_stdout};
+  std::ostream& out = to_stdout ? std::cout : file;
+  out << (clustering ? "unit,row,col,cluster\n" : "unit,row,col\n");
+  const Index cols = som.params().cols;
+  std::vector<char> hit(std::size_t(som.n_units()), 0), cluster_hit;
+  Index n = 0, te_count = 0, noise = 0, labelled = 0;
+  double qe_sum = 0.0;  // in row order, as quantization_error(BmuResult)
+  std::map<Index, std::map<Index, Index>> votes;
+  std::set<Index> clusters_hit;
+  std::string lines;
+  som.bmus(*src, SecondBmu::find, [&](const Chunk<double>& c, const BmuResult<double>& r) {
+    const Labels cluster = clustering ? clustering->sample_labels(r.bmu) : Labels();
+    lines.clear();
+    for (Index i = 0; i < r.bmu.size(); ++i) {
+      const Index u = r.bmu[i];
+      lines += std::to_string(u) + ',' + std::to_string(u / cols) + ',' + std::to_string(u % cols);
+      if (clustering) {
+        lines += ',' + std::to_string(cluster[i]);
+        if (cluster[i] < 0)
+          ++noise;
+        else
+          clusters_hit.insert(cluster[i]);
+      }
+      lines += '\n';
+      hit[std::size_t(u)] = 1;
+      qe_sum += double(r.distance[i]);
+    }
+    out << lines;
+    if (!out) throw InputError("writing '" + (to_stdout ? std::string("stdout") : part) + "' failed (disk full?)");
+    te_count +=
+        detail::topographic_error_count(r.bmu, r.second, [&](Index a, Index b) { return som.grid().adjacent(a, b); });
+    if (c.labels.size() == r.bmu.size()) {
+      for (Index i = 0; i < r.bmu.size(); ++i) ++votes[r.bmu[i]][c.labels[i]];
+      labelled += r.bmu.size();
+    }
+    n += r.bmu.size();
+  });
+  if (!to_stdout) {
+    file.close();
+    if (!file) throw InputError("writing '" + part + "' failed (disk full?)");
+    if (std::rename(part.c_str(), output.c_str()) != 0)
+      throw InputError("cannot rename '" + part + "' to '" + output + "'");
+    remove_part.keep = true;
+  } else {
+    std::cout << std::flush;
+  }
+  std::ostringstream summary;
+  summary << n << " samples on " << std::count(hit.begin(), hit.end(), 1) << " of " << som.n_units() << " units";
+  if (clustering) {
+    summary << " in " << clusters_hit.size() << " of " << clustering->n_clusters << " clusters ("
+            << detail::method_display_name(clustering->method) << " of the units' "
+            << name_of(clustering->feature_space) << ")";
+    if (noise > 0) summary << ", " << noise << " on noise units";
+  }
+  summary << ", mean QE " << fixed(qe_sum / double(n)) << ", TE "
+          << fixed(som.n_units() > 1 ? double(te_count) / double(n) : 0.0);
+  if (labelled == n && n > 0) {
+    Index agree = 0;
+    for (const auto& [unit, count] : votes) {
+      Index best = 0;
+      for (const auto& [label, k] : count) best = std::max(best, k);
+      agree += best;
+    }
+    summary << ", purity " << fixed(double(agree) / double(n))
+            << " (units labelled by the majority of these samples, so not a held-out accuracy)";
+  }
+  summary << read_note;
+  report_stream(output) << summary.str() << '\n';
+  return 0;
+}
+
 int cmd_predict(int argc, char** argv) {
   ArgParser p("somtile predict",
               "Maps samples to a trained model: a Som gives each sample's best-matching unit\n"
@@ -640,9 +849,13 @@ int cmd_predict(int argc, char** argv) {
   add_data_options(p);
   add_sparse_options(p);
   add_cluster_options(p);
+  add_memory_option(p,
+                    "DATA larger than this is streamed through in chunks (a Som only): memory for a chunk, "
+                    "whatever the file's size");
   if (show_help(p, argc, argv)) return 0;
 
   const std::string model = p.get("MODEL"), path = p.get("DATA");
+  const std::uint64_t budget = memory_budget(p);
   const std::string kind = checked_kind(model, {"Som", "SomVQ", "SomClassifier"}, "predict");
   const bool sparse = is_sparse_path(path);
   if (sparse && kind != "Som")
@@ -655,6 +868,16 @@ int cmd_predict(int argc, char** argv) {
   SparseDataset sparse_data;
   std::optional<Som<double>> loaded_som;  // loaded first: a Som trained with --missing mask reads NaN cells
   if (kind == "Som") loaded_som = load_som_as_double(model);
+  if (budget > 0) {
+    const std::uint64_t need = data_bytes(path);
+    if (need > budget) {
+      if (kind != "Som")
+        throw UsageError("option --memory: '" + path + "' takes about " + bytes_text(need) + ", more than " +
+                         p.get("memory") + ", and only predict with a Som streams its data; a " + kind +
+                         " reads DATA whole (raise --memory or leave it out)");
+      return predict_streaming(p, path, notes, *loaded_som, budget, need);
+    }
+  }
   std::string read_note;  // how an svmlight file was read, when the model decided it
   if (sparse) {
     IndexBase base = IndexBase::automatic;

@@ -398,6 +398,53 @@ bad bad_purpose 2 "not one of display, classify" "$somtile" train "$iris" --purp
 bad bad_dtype 2 "not one of float, double" "$somtile" train "$iris" --dtype half -o never.som
 bad classifier_no_labels 2 "needs --label-column" "$somtile" grow "$iris" --classifier -o never.som
 bad missing_argument 2 "missing argument DATA" "$somtile" predict model.som
+# ---- --memory: predict streams DATA larger than the budget, with the in-memory output ----
+# streams NAME PATTERN CMD...: must exit 0 with the streaming notice on stderr (and nothing else
+# there but the summary when the CSV goes to stdout).
+streams() {
+  local name=$1; shift
+  "$@" >"$name.out" 2>"$name.err"
+  local rc=$?
+  [ $rc -eq 0 ] || fail "$name: exit $rc: $(cat "$name.err")"
+  grep -q "^predict: '.*' takes about .*, more than --memory .*: streaming it in chunks of up to [0-9]* rows$" \
+    "$name.err" || fail "$name: no streaming notice: $(cat "$name.err")"
+}
+streams predict_stream "$somtile" predict model.som "$iris" --label-column label --memory 2K -o bmu_stream.csv
+cmp -s bmu_stream.csv bmu.csv || fail "predict --memory: the streamed BMUs differ from the in-memory ones"
+cmp -s predict_stream.out predict.out || fail "predict --memory: summary $(cat predict_stream.out) vs $(cat predict.out)"
+[ ! -e bmu_stream.csv.part ] || fail "predict --memory left its .part file"
+streams predict_stream_stdout "$somtile" predict model.som "$iris" --label-column label --memory 1
+cmp -s predict_stream_stdout.out bmu.csv || fail "predict --memory to stdout differs from predict -o"
+grep -qx "150 samples on .*" predict_stream_stdout.err || fail "predict --memory to stdout: no summary on stderr"
+streams predict_stream_clusters "$somtile" predict model.som "$iris" --label-column label --clusters 3 --memory 1K \
+  -o bmu_stream_clusters.csv
+cmp -s bmu_stream_clusters.csv bmu_clusters.csv || fail "predict --memory --clusters differs from predict --clusters"
+cmp -s predict_stream_clusters.out predict_clusters.out || fail "predict --memory --clusters summary differs"
+streams predict_stream_sparse "$somtile" predict sparse.som iris.svm --memory 1K -o bmu_stream_sparse.csv
+cmp -s bmu_stream_sparse.csv bmu_sparse.csv || fail "predict --memory on svmlight differs from the in-memory predict"
+cmp -s predict_stream_sparse.out predict_sparse.out || fail "predict --memory on svmlight: summary differs"
+streams predict_stream_npz "$somtile" predict npz.som "$fixtures/sparse_formula_stored.npz" --memory 100 -o bmu_stream_npz.csv
+cmp -s bmu_stream_npz.csv bmu_npz.csv || fail "predict --memory on .npz differs from the in-memory predict"
+ok predict_nan_mask "$somtile" predict nan_mask.som nan.npy -o bmu_nan.csv
+streams predict_stream_npy "$somtile" predict nan_mask.som nan.npy --memory 16 -o bmu_stream_nan.csv
+cmp -s bmu_stream_nan.csv bmu_nan.csv || fail "predict --memory on .npy (a NaN cell, --missing mask) differs"
+ok predict_memory_fits "$somtile" predict model.som "$iris" --label-column label --memory 1G -o bmu_fits.csv
+cmp -s bmu_fits.csv bmu.csv || fail "predict --memory with room to spare differs"
+ok train_memory_fits "$somtile" train "$iris" --label-column label --rows 3 --cols 3 --memory 2M -o memory.som
+bad train_memory 2 "--memory for train needs training over a stream of chunks" \
+  "$somtile" train "$iris" --label-column label --rows 3 --cols 3 --memory 1K -o never.som
+bad predict_memory_vq 2 "only predict with a Som streams its data; a SomVQ reads DATA whole" \
+  "$somtile" predict vq.som "$iris" --label-column label --memory 1K -o never.csv
+for size in abc 0 -5 12X 1.5Q; do
+  bad "memory_value_$size" 2 "option --memory: '$size' .*give a size such as 512M or 2G" \
+    "$somtile" predict model.som "$iris" --label-column label --memory "$size" -o never.csv
+done
+# a bad row late in the file: the error, and neither the output nor its .part file
+{ cat "$iris"; echo "1,2,x,4,0"; } >late_bad.csv
+"$somtile" predict model.som late_bad.csv --label-column label --memory 1K -o never.csv >late_bad.out 2>late_bad.err &&
+  fail "predict --memory on a bad row: exit 0"
+grep -q "^somtile: error: .*late_bad.csv:152" late_bad.err || fail "predict --memory on a bad row: $(cat late_bad.err)"
+[ ! -e never.csv ] && [ ! -e never.csv.part ] || fail "a failed streaming predict left never.csv or its .part file"
 # option values the library rejects (ParameterError) are bad command lines too
 bad negative_rows 2 "Som(): rows must be > 0, got -3 (see somtile train --help)" "$somtile" train "$iris" --rows -3 -o never.som
 bad entropy_vq 2 "entropy" "$somtile" grow "$iris" --label-column label --growth-criterion entropy -o never.som
