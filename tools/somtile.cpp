@@ -700,9 +700,9 @@ ClusterParams cluster_params(const ArgParser& p);
 int predict_streaming(const ArgParser& p, const std::string& path, const ModelNotes& notes, const Som<double>& som,
                       std::uint64_t budget, std::uint64_t need) {
   const Index F = som.n_features();
-  // A quarter of the budget for a chunk's values and its distances to the units.
-  const Index chunk_rows =
-      std::clamp<Index>(Index(budget / (4 * 8 * std::uint64_t(F + som.n_units()))), Index(1), Index(65536));
+  // A quarter of the budget for a chunk: its values as doubles, its BMU results and CSV lines
+  // (about 48 bytes a row); the BMU search's own scratch does not grow with the chunk.
+  const Index chunk_rows = std::clamp<Index>(Index(budget / (4 * (8 * std::uint64_t(F) + 48))), Index(1), Index(65536));
   std::unique_ptr<ChunkSource<double>> src;
   std::string read_note;
   if (is_sparse_path(path) && p.has("label-column"))
@@ -748,7 +748,12 @@ int predict_streaming(const ArgParser& p, const std::string& path, const ModelNo
   std::optional<ClusterResult> clustering;
   if (p.has("clusters")) clustering = som.cluster(cluster_params(p));
   const bool to_stdout = output.empty() || output == "-";
-  const std::string part = output + ".part";
+  // A regular file is written as FILE.part and renamed at the end; a device or pipe
+  // (/dev/null, a FIFO) is written to directly.
+  std::error_code no_file;
+  const bool direct =
+      !to_stdout && std::filesystem::exists(output, no_file) && !std::filesystem::is_regular_file(output, no_file);
+  const std::string part = direct ? output : output + ".part";
   std::ofstream file;
   if (!to_stdout) {
     file.open(part, std::ios::binary | std::ios::trunc);
@@ -760,7 +765,7 @@ int predict_streaming(const ArgParser& p, const std::string& path, const ModelNo
     ~RemovePart() {
       if (!keep) std::remove(path.c_str());
     }
-  } remove_part{part, to_stdout};
+  } remove_part{part, to_stdout || direct};
   std::ostream& out = to_stdout ? std::cout : file;
   out << (clustering ? "unit,row,col,cluster\n" : "unit,row,col\n");
   const Index cols = som.params().cols;
@@ -800,7 +805,7 @@ int predict_streaming(const ArgParser& p, const std::string& path, const ModelNo
   if (!to_stdout) {
     file.close();
     if (!file) throw InputError("writing '" + part + "' failed (disk full?)");
-    if (std::rename(part.c_str(), output.c_str()) != 0)
+    if (!direct && std::rename(part.c_str(), output.c_str()) != 0)
       throw InputError("cannot rename '" + part + "' to '" + output + "'");
     remove_part.keep = true;
   } else {
