@@ -295,8 +295,6 @@ template <typename Scalar>
 auto Som<Scalar>::batch_statistics(Index epoch) const -> BatchStatistics<Scalar> {
   const char* call = "Som::batch_statistics";
   require_weights(call);
-  detail::require(params_.training == Training::batch, call,
-                  "batch statistics make batch epochs; set params.training = Training::batch");
   detail::require<InputError>(epoch >= 0 && epoch <= params_.epochs, call, "epoch must be in [0, ", params_.epochs,
                               "] (params().epochs, for measuring the trained map), got ", epoch);
   BatchStatistics<Scalar> s;

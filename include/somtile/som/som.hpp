@@ -342,9 +342,10 @@ class Som {
   /// Empty statistics of epoch `epoch` (0-based) for the current codebook, with the epoch's
   /// sigma (sigma_at(epoch)); fill them with BatchStatistics::accumulate, in parts and on any
   /// machines, merge them and pass them to apply(). epoch = params().epochs makes statistics
-  /// that only measure the trained map (their errors; apply() refuses them).
-  /// \throws ParameterError unless params().training is Training::batch; InputError when epoch
-  ///         is not in [0, params().epochs]; NotFittedError before the weights exist.
+  /// that only measure the trained map (their errors; apply() refuses them). The update is the
+  /// batch rule whatever params().training says.
+  /// \throws InputError when epoch is not in [0, params().epochs]; NotFittedError before the
+  ///         weights exist.
   BatchStatistics<Scalar> batch_statistics(Index epoch) const;
   /// The epoch's batch update from its statistics: the same smoothing and batch rule as fit()
   /// (with missing values, the per-feature rule). Returns the epoch, its sigma and the errors

@@ -70,7 +70,7 @@ std::uint64_t batch_fingerprint(ConstRowRef<Scalar> W, Index epoch, Index epochs
 }
 
 /// The checks of a dense chunk whose first row is row `first_row` (0-based) of the whole data:
-/// messages name the row of the data (1-based) and the cell of the chunk.
+/// messages name the row of the data (1-based, as read_csv's lines) and the chunk's cell X(i, j).
 template <typename Scalar>
 void check_chunk(std::string_view call, ConstRowRef<Scalar> X, Index n_features, Missing missing, Index first_row) {
   require<InputError>(X.cols() == n_features, call, "the chunk has ", X.cols(), " features, but this Som expects ",
@@ -85,11 +85,11 @@ void check_chunk(std::string_view call, ConstRowRef<Scalar> X, Index n_features,
       }
       if (std::isnan(v) && missing == Missing::mask) continue;
       throw InputError(concat(
-          call, "(): row ", first_row + i + 1, " of the data (chunk row ", i, ", column ", j, ") is ", v,
+          call, "(): row ", first_row + i + 1, " of the data (X(", i, ", ", j, ") of the chunk) is ", v,
           std::isnan(v) ? "; if NaN marks missing values, set missing = Missing::mask" : "; values must be finite"));
     }
-    require<InputError>(present > 0, call, "row ", first_row + i + 1, " of the data (chunk row ", i,
-                        ") has no present feature (all NaN)");
+    require<InputError>(present > 0, call, "row ", first_row + i + 1, " of the data (X.row(", i,
+                        ") of the chunk) has no present feature (all NaN)");
   }
 }
 

@@ -187,9 +187,8 @@ struct SparseSom {
     check_sparse_metric(call, c.params.distance);
     for (Index i = 0; i < v.rows; ++i)
       for (Index k = v.begin(i); k < v.end(i); ++k)
-        require<InputError>(std::isfinite(double(v.values[k])), call, "row ", first_row + i + 1,
-                            " of the data (chunk row ", i, ", column ", v.inner[k], ") is ", v.values[k],
-                            "; sparse values must be finite");
+        require<InputError>(std::isfinite(double(v.values[k])), call, "row ", first_row + i + 1, " of the data (X(", i,
+                            ", ", v.inner[k], ") of the chunk) is ", v.values[k], "; sparse values must be finite");
     if (v.rows == 0) return;
     const BmuResult<Scalar> r = sparse_find_bmus<Scalar>(v, c.weights, c.params.distance, true, c.params.n_threads);
     stats.sums_.add_sparse(v, r.bmu);
