@@ -267,7 +267,7 @@ TEST_CASE("batch statistics: every error path names the problem and changes noth
   RowMatrix<double> bad = X.topRows(5);
   bad(2, 1) = std::numeric_limits<double>::quiet_NaN();
   CHECK(message_of<InputError>([&] { s0.accumulate(bad, 100); }) ==
-        "BatchStatistics::accumulate(): row 103 of the data (chunk row 2, column 1) is nan; if NaN marks missing "
+        "BatchStatistics::accumulate(): row 103 of the data (X(2, 1) of the chunk) is nan; if NaN marks missing "
         "values, set missing = Missing::mask");
   bad(2, 1) = std::numeric_limits<double>::infinity();
   CHECK_THAT(message_of<InputError>([&] { s0.accumulate(bad, 100); }),
@@ -323,7 +323,6 @@ TEST_CASE("batch statistics: every error path names the problem and changes noth
   BatchStatistics<double> last = som.batch_statistics(4);
   last.accumulate(X);
   CHECK_THAT(message_of<InputError>([&] { som.apply(last); }), Catch::Contains("only measure"));
-  CHECK_THAT(message_of<InputError>([&] { som.apply(s1); }), Catch::Contains("another codebook"));
   CHECK_THAT(message_of<InputError>([&] { three.apply(s0); }), Catch::Contains("this Som 24 x 4"));
   CHECK(som.weights() == W0);
   som.apply(read);  // bytes apply as the original
