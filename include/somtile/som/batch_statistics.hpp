@@ -171,7 +171,7 @@ auto BatchStatistics<Scalar>::accumulate(ConstRowRef<Scalar> X, Index first_row)
   const ConstRowRef<Scalar> Xs = c.scaler.scaled_view(X, storage, p.missing);
   // Som::fit's BMU pass (the bounded search finds the same BMUs and distances).
   const BmuResult<Scalar> r = detail::masked_bmus<Scalar>(Xs, c.weights, p.distance, true, p.n_threads, p.missing);
-  sums_.add_rows(Xs, r.bmu, p.missing == Missing::mask, p.n_threads);
+  sums_.add_rows(Xs, r.bmu, p.missing == Missing::mask);
   sums_.add_errors(r, [&c](Index a, Index b) { return c.grid.adjacent(a, b); });
 }
 

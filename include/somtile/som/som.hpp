@@ -673,7 +673,7 @@ class Som {
       const double sigma = sigma_at(epoch);
       // The steps of BatchStatistics (som/batch_statistics.hpp) on all rows at once.
       sums.reset(n_units(), n_features_);
-      sums.add_rows(X, r.bmu, missing, threads);
+      sums.add_rows(X, r.bmu, missing);
       batch_step(W, sums, sigma, compact);
       pass();
       if (bounded) history.distances_computed.push_back(bounded->stats().scored_fraction);
