@@ -1,11 +1,13 @@
 // BatchStatistics (som/batch_statistics.hpp): batch epochs driven from outside. Oracles: the
 // in-memory Som::fit (bounded BMU search on and off), naive per-unit sum loops over exact BMUs,
 // and the bytes' own layout. Scalars: float and double where sums are compared bit for bit,
-// double for merging, bytes and errors.
+// double for merging and errors, float for the bytes (a 4-byte scalar). The OpenMP-off preset
+// skips this file: its thread cases need OpenMP and the rest runs in the other suites.
 #include <somtile/som/batch_statistics.hpp>
 #include <somtile/sparse.hpp>
 
 #include <catch2/catch.hpp>
+#include "support/scalars.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -85,7 +87,7 @@ std::string message_of(F&& f) {
 TEMPLATE_TEST_CASE(
     "statistics in chunks of 1, 7 and all rows, 1 and 2 threads, equal the in-memory batch fit bit "
     "for bit",
-    "[batch_statistics]", float, double) {
+    "[batch_statistics]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(150, 4, 3);
   Som<S> init(batch_params(), 4);
@@ -111,8 +113,8 @@ TEMPLATE_TEST_CASE(
   }
 }
 
-TEMPLATE_TEST_CASE("accumulated sums equal a naive sample-order loop over exact BMUs", "[batch_statistics]", float,
-                   double) {
+TEMPLATE_TEST_CASE("accumulated sums equal a naive sample-order loop over exact BMUs", "[batch_statistics]",
+                   SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = blobs<S>(90, 3, 5);
   Som<S> som(batch_params(), 3);
@@ -327,6 +329,8 @@ TEST_CASE("batch statistics: every error path names the problem and changes noth
   CHECK(som.weights() == W0);
   som.apply(read);  // bytes apply as the original
   CHECK_THAT(message_of<InputError>([&] { som.apply(s0); }), Catch::Contains("another codebook"));  // applied once
+
+  CHECK_THAT(message_of<InputError>([&] { BatchStatistics<double>().to_bytes(); }), Catch::Contains("empty"));
 
   // malformed bytes
   const std::vector<std::uint8_t> good = s0.to_bytes();

@@ -110,6 +110,7 @@ class BatchStatistics {
   void merge(const BatchStatistics& other);
 
   /// The statistics as bytes (little-endian, versioned; layout in docs/batch-statistics.md).
+  /// \throws InputError on empty (default-constructed) statistics.
   std::vector<std::uint8_t> to_bytes() const;
   /// Statistics from to_bytes() output (they can be merged and applied, not accumulated into).
   /// \throws InputError when the bytes are truncated, not statistics, of another scalar type,
@@ -196,6 +197,8 @@ auto BatchStatistics<Scalar>::merge(const BatchStatistics& o) -> void {
 
 template <typename Scalar>
 auto BatchStatistics<Scalar>::to_bytes() const -> std::vector<std::uint8_t> {
+  detail::require<InputError>(epoch_ >= 0, "BatchStatistics::to_bytes",
+                              "the statistics are empty (default constructed); make them with som.batch_statistics");
   const Index U = n_units(), F = n_features();
   std::vector<std::uint8_t> out;
   out.reserve(detail::batch_bytes_header + std::size_t(U * F) * sizeof(Scalar) +
