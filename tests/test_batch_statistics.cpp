@@ -352,6 +352,9 @@ TEST_CASE("batch statistics: every error path names the problem and changes noth
         "BatchStatistics::from_bytes(): the statistics hold double values (8 bytes), but this is "
         "BatchStatistics<float>");
   v = good;
+  v[14] = 1;
+  CHECK_THAT(message_of<InputError>([&] { B::from_bytes(v); }), Catch::Contains("reserved"));
+  v = good;
   v[16] = 0;  // units: 72 -> 0
   CHECK_THAT(message_of<InputError>([&] { B::from_bytes(v); }), Catch::Contains("is not valid"));
   v = good;
@@ -360,4 +363,10 @@ TEST_CASE("batch statistics: every error path names the problem and changes noth
   v = good;
   v[v.size() - 8] ^= 1;  // the last unit's count
   CHECK_THAT(message_of<InputError>([&] { B::from_bytes(v); }), Catch::Contains("add up"));
+  v = good;
+  v[v.size() - 1] = 0x80;  // the last unit's count: negative
+  CHECK_THAT(message_of<InputError>([&] { B::from_bytes(v); }), Catch::Contains("add up to more than"));
+  v = good;
+  v[16 + 8 + 7] = 0x40;  // features: huge, the shape is refused before any size arithmetic
+  CHECK_THAT(message_of<InputError>([&] { B::from_bytes(v); }), Catch::Contains("is not valid"));
 }

@@ -97,7 +97,7 @@ class BatchStatistics {
   ///         std::logic_error when the statistics hold no codebook (can_accumulate()).
   void accumulate(ConstRowRef<Scalar> X, Index first_row = 0);
 
-  /// The same for compressed rows (SparseRowMatrix<Scalar>; needs #include <somtile/sparse.hpp>):
+  /// The same for compressed rows (SparseRowMatrix<Scalar>; needs <somtile/sparse.hpp>):
   /// the Som needs Scaling::none and Distance::euclidean or cosine (ParameterError otherwise).
   template <typename Sp, detail::IfSparseRows<Sp, Scalar> = 0>
   void accumulate(const Sp& X, Index first_row = 0) {
@@ -241,7 +241,8 @@ auto BatchStatistics<Scalar>::from_bytes(const std::uint8_t* data, std::size_t s
   require<InputError>(version == detail::batch_bytes_version, call, "format version ", version,
                       " is not supported (this library reads version ", detail::batch_bytes_version, ")");
   const auto scalar = r.get<std::uint8_t>(), masked = r.get<std::uint8_t>();
-  r.pos += 2;
+  const auto reserved = r.get<std::uint8_t>() | r.get<std::uint8_t>();
+  require<InputError>(reserved == 0, call, "the reserved bytes 14 and 15 are not zero");
   require<InputError>(scalar == sizeof(Scalar), call, "the statistics hold ", scalar == 4 ? "float" : "double",
                       " values (", int(scalar), " bytes), but this is BatchStatistics<",
                       sizeof(Scalar) == 4 ? "float" : "double", ">");
@@ -256,7 +257,7 @@ auto BatchStatistics<Scalar>::from_bytes(const std::uint8_t* data, std::size_t s
   const double distance_sum = r.get<double>();
   const auto te = r.get<std::int64_t>();
   const std::int64_t limit = std::int64_t(1) << 40;  // far beyond any codebook, keeps sizes below overflow
-  require<InputError>(U > 0 && F > 0 && U < limit && F < limit && U * F < limit, call, "the shape ", U, " units x ", F,
+  require<InputError>(U > 0 && F > 0 && U < limit && F <= limit / U, call, "the shape ", U, " units x ", F,
                       " features is not valid");
   const std::size_t expected =
       detail::batch_bytes_header + std::size_t(U * F) * sizeof(Scalar) + std::size_t(U + (masked ? U * F : 0)) * 8;
@@ -274,7 +275,8 @@ auto BatchStatistics<Scalar>::from_bytes(const std::uint8_t* data, std::size_t s
   std::int64_t total = 0;
   for (auto& c : s.sums_.counts) {
     c = r.get<std::int64_t>();
-    require<InputError>(c >= 0 && c <= samples, call, "a unit count of ", c, " is not in [0, ", samples, "]");
+    require<InputError>(c >= 0 && c <= samples - total, call, "a unit count of ", c,
+                        " is negative or makes the counts add up to more than the ", samples, " samples");
     total += c;
   }
   require<InputError>(total == samples, call, "the unit counts add up to ", total, ", not to the ", samples,
