@@ -15,6 +15,7 @@
 #include "somtile/kernels/detail/smoothing_kernels.hpp"  // load_first, store_first
 #include "somtile/kernels/isa.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -281,14 +282,80 @@ SOMTILE_ALWAYS_INLINE void update_span_vector(const SpanUpdate<Scalar>& s) {
   }
 }
 
+/// update_span_loop in whole vectors for NF features (NF > 0), the stores on vector boundaries
+/// of the first feature's row (the working codebook's rows share them): the first and the last
+/// vector of the span are computed from the old weights before anything is stored, the whole
+/// vectors between them from the first boundary on, then the first and the last stored. An
+/// entry two of them cover is written twice with the same value (each entry's update reads
+/// that entry only), so no entry is split off into a scalar or partial step. Spans shorter
+/// than a vector go one entry at a time.
+template <typename Scalar, int Bytes, int NF>
+SOMTILE_ALWAYS_INLINE void update_span_aligned(const SpanUpdate<Scalar>& s) {
+  constexpr Index L = Bytes / Index(sizeof(Scalar));
+  typedef Scalar V __attribute__((vector_size(Bytes)));
+  Scalar* w[NF];
+  Scalar x[NF];
+  for (int k = 0; k < NF; ++k) {
+    w[k] = s.rows[k] + s.first;
+    x[k] = s.x[k];
+  }
+  const Scalar rf = s.row_factor;
+  const Scalar* const col_rate = s.col_rate;
+  const Index len = s.len;
+  if (len < L) {
+    for (Index c = 0; c < len; ++c) {
+      const Scalar rate = rf * col_rate[c];
+      for (int k = 0; k < NF; ++k) w[k][c] = w[k][c] + rate * (x[k] - w[k][c]);
+    }
+    return;
+  }
+  // Entries before the first vector boundary of w[0], and where the last whole vector ends.
+  const Index lead = Index((L - (reinterpret_cast<std::uintptr_t>(w[0]) / sizeof(Scalar)) % L) % L);
+  const Index end = lead + (len - lead) / L * L;
+  V head[NF], tail[NF], rate, v;
+  if (lead > 0) {
+    load_first(rate, col_rate, L);
+    rate = rf * rate;
+#pragma GCC unroll 4
+    for (int k = 0; k < NF; ++k) {
+      load_first(v, w[k], L);
+      head[k] = v + rate * (x[k] - v);
+    }
+  }
+  if (end < len) {
+    load_first(rate, col_rate + len - L, L);
+    rate = rf * rate;
+#pragma GCC unroll 4
+    for (int k = 0; k < NF; ++k) {
+      load_first(v, w[k] + len - L, L);
+      tail[k] = v + rate * (x[k] - v);
+    }
+  }
+  for (Index c = lead; c < end; c += L) {
+    load_first(rate, col_rate + c, L);
+    rate = rf * rate;
+#pragma GCC unroll 4
+    for (int k = 0; k < NF; ++k) {
+      load_first(v, w[k] + c, L);
+      store_first(w[k] + c, v + rate * (x[k] - v), L);
+    }
+  }
+  if (lead > 0)
+#pragma GCC unroll 4
+    for (int k = 0; k < NF; ++k) store_first(w[k], head[k], L);
+  if (end < len)
+#pragma GCC unroll 4
+    for (int k = 0; k < NF; ++k) store_first(w[k] + len - L, tail[k], L);
+}
+
 /// update_span_vector with the common feature counts unrolled.
 template <typename Scalar, int Bytes>
 SOMTILE_ALWAYS_INLINE void update_span_any(const SpanUpdate<Scalar>& s) {
   switch (s.count) {
     case 3:
-      return update_span_vector<Scalar, Bytes, 3>(s);
+      return update_span_aligned<Scalar, Bytes, 3>(s);
     case 4:
-      return update_span_vector<Scalar, Bytes, 4>(s);
+      return update_span_aligned<Scalar, Bytes, 4>(s);
     default:
       return update_span_vector<Scalar, Bytes, 0>(s);
   }
@@ -309,13 +376,26 @@ SOMTILE_ALWAYS_INLINE Nearest<Scalar> nearest_any(const StepFeatures<Scalar>& f,
   }
 }
 
+/// update_window with update_span_any (not through a lambda: a lambda's body is a function of
+/// its own, compiled without the caller's target once it is too large to inline).
+template <typename Scalar, int Bytes>
+SOMTILE_ALWAYS_INLINE void update_window_vector(const WindowUpdate<Scalar>& w) {
+  for (int rp = 0; rp < w.row_parts; ++rp)
+    for (Index r = w.row_begin[rp]; r < w.row_end[rp]; ++r)
+      for (int cp = 0; cp < w.col_parts; ++cp) {
+        const Index b = w.col_begin[cp];
+        update_span_any<Scalar, Bytes>(SpanUpdate<Scalar>{w.rows, w.x, w.count, r * w.cols + b, w.col_end[cp] - b,
+                                                          w.row_factor[r], w.rate + r * w.rate_stride + b});
+      }
+}
+
 template <typename Scalar>
 Nearest<Scalar> nearest_compiled(const StepFeatures<Scalar>& f, Index units, Scalar* distances) {
   return nearest_any<Scalar, native_vector_bytes>(f, units, distances);
 }
 template <typename Scalar>
 void update_window_compiled(const WindowUpdate<Scalar>& w) {
-  update_window(w, [](const SpanUpdate<Scalar>& s) { update_span_any<Scalar, native_vector_bytes>(s); });
+  update_window_vector<Scalar, native_vector_bytes>(w);
 }
 
 #if SOMTILE_X86_DISPATCH
@@ -325,7 +405,7 @@ SOMTILE_TARGET_AVX2 Nearest<Scalar> nearest_avx2(const StepFeatures<Scalar>& f, 
 }
 template <typename Scalar>
 SOMTILE_TARGET_AVX2 void update_window_avx2(const WindowUpdate<Scalar>& w) {
-  update_window(w, [](const SpanUpdate<Scalar>& s) { update_span_any<Scalar, 32>(s); });
+  update_window_vector<Scalar, 32>(w);
 }
 template <typename Scalar>
 SOMTILE_TARGET_AVX512 Nearest<Scalar> nearest_avx512(const StepFeatures<Scalar>& f, Index units, Scalar* distances) {
@@ -333,7 +413,7 @@ SOMTILE_TARGET_AVX512 Nearest<Scalar> nearest_avx512(const StepFeatures<Scalar>&
 }
 template <typename Scalar>
 SOMTILE_TARGET_AVX512 void update_window_avx512(const WindowUpdate<Scalar>& w) {
-  update_window(w, [](const SpanUpdate<Scalar>& s) { update_span_any<Scalar, 64>(s); });
+  update_window_vector<Scalar, 64>(w);
 }
 #endif
 #endif  // __GNUC__
