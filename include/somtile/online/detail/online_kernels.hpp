@@ -15,6 +15,7 @@
 #include "somtile/kernels/detail/smoothing_kernels.hpp"  // load_first, store_first
 #include "somtile/kernels/isa.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -71,7 +72,63 @@ struct OnlineKernels {
   /// `distances` (units long) is scratch.
   Nearest<Scalar> (*nearest)(const StepFeatures<Scalar>&, Index units, Scalar* distances);
   void (*update)(const WindowUpdate<Scalar>&);
+  /// out[i] = exp(scale * in[i]) for i < n, scale * in[i] <= 0 (the Gaussian's factors).
+  void (*exp_scaled)(const double* in, Index n, double scale, double* out);
 };
+
+// A product whose rounding is kept: not fused into the addition that takes it (GCC 12 on;
+// elsewhere the FMA levels fuse alike, so they still agree with each other).
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_assoc_barrier)
+#define SOMTILE_ROUNDED(product) __builtin_assoc_barrier(product)
+#endif
+#endif
+#ifndef SOMTILE_ROUNDED
+#define SOMTILE_ROUNDED(product) (product)
+#endif
+
+/// x = exp(x) for x in [-700, 0], lane by lane (V: double or a vector of doubles, I: the
+/// integers of the same width; in place, not returned: see -Wpsabi): Cephes' rational form as
+/// Eigen evaluates it (pexp_double), every product rounded on its own, so every level gives the
+/// bits Eigen's SSE2 exp gives.
+template <typename V, typename I>
+SOMTILE_ALWAYS_INLINE void exp_cephes(V& x) {
+  constexpr double round_shift = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
+  V fx = SOMTILE_ROUNDED(1.4426950408889634073599 * x) + 0.5;
+  const V nearest = (fx + round_shift) - round_shift;
+  fx = nearest > fx ? nearest - 1.0 : nearest;  // floor
+  x = x - SOMTILE_ROUNDED(fx * 0.693145751953125);
+  x = x - SOMTILE_ROUNDED(fx * 1.42860682030941723212e-6);
+  const V x2 = x * x;
+  V px = SOMTILE_ROUNDED(1.26177193074810590878e-4 * x2) + 3.02994407707441961300e-2;
+  px = SOMTILE_ROUNDED(px * x2) + 9.99999999999999999910e-1;
+  px = SOMTILE_ROUNDED(px * x);
+  V qx = SOMTILE_ROUNDED(3.00198505138664455042e-6 * x2) + 2.52448340349684104192e-3;
+  qx = SOMTILE_ROUNDED(qx * x2) + 2.27265548208155028766e-1;
+  qx = SOMTILE_ROUNDED(qx * x2) + 2.00000000000000000009e0;
+  x = px / (qx - px);
+  x = 2.0 * x + 1.0;  // exact product
+  // 2^fx from its bits: fx + 1023 sits in the low bits of fx + 1023 + 1.5 * 2^52.
+  const V biased = fx + (round_shift + 1023.0);
+  I bits;
+  std::memcpy(&bits, &biased, sizeof(V));
+  bits = bits << 52;
+  V scale;
+  std::memcpy(&scale, &bits, sizeof(V));
+  x = x * scale;  // exact: the result is a normal number for x >= -700
+}
+
+/// exp_scaled lane by lane: exp_cephes down to -700, std::exp below (and for NaN).
+inline void exp_scaled_scalar(const double* in, Index n, double scale, double* out) {
+  for (Index i = 0; i < n; ++i) {
+    double a = SOMTILE_ROUNDED(scale * in[i]);
+    if (a >= -700.0)
+      exp_cephes<double, long long>(a);
+    else
+      a = std::exp(a);
+    out[i] = a;
+  }
+}
 
 // Units go in chunks whose distances stay in L1: each chunk's minimum is kept in registers as
 // the distances are computed, and only the winning chunk is searched again for the index.
@@ -389,6 +446,28 @@ SOMTILE_ALWAYS_INLINE void update_window_vector(const WindowUpdate<Scalar>& w) {
       }
 }
 
+/// exp_scaled_scalar in vectors of Bytes bytes, the last one partial; the vector where an
+/// argument first falls below -700 and the rest go to exp_scaled_scalar (the arguments
+/// decrease along the offsets).
+template <int Bytes, typename D = double, typename N = long long>  // D, N: dependent, or GCC drops vector_size
+SOMTILE_ALWAYS_INLINE void exp_scaled_vector(const double* in, Index n, double scale, double* out) {
+  constexpr Index L = Bytes / Index(sizeof(double));
+  typedef D V __attribute__((vector_size(Bytes)));
+  typedef N I __attribute__((vector_size(Bytes)));
+  for (Index i = 0; i < n; i += L) {
+    const Index m = i + L <= n ? L : n - i;
+    V a;
+    load_first(a, in + i, m);  // missing lanes 0: exp(0)
+    a = SOMTILE_ROUNDED(scale * a);
+    const I fits = a >= -700.0;
+    bool all = true;
+    for (Index l = 0; l < L; ++l) all = all && fits[l] != 0;
+    if (!all) return exp_scaled_scalar(in + i, n - i, scale, out + i);
+    exp_cephes<V, I>(a);
+    store_first(out + i, a, m);
+  }
+}
+
 template <typename Scalar>
 Nearest<Scalar> nearest_compiled(const StepFeatures<Scalar>& f, Index units, Scalar* distances) {
   return nearest_any<Scalar, native_vector_bytes>(f, units, distances);
@@ -398,7 +477,17 @@ void update_window_compiled(const WindowUpdate<Scalar>& w) {
   update_window_vector<Scalar, native_vector_bytes>(w);
 }
 
+inline void exp_scaled_compiled(const double* in, Index n, double scale, double* out) {
+  exp_scaled_vector<native_vector_bytes>(in, n, scale, out);
+}
+
 #if SOMTILE_X86_DISPATCH
+inline SOMTILE_TARGET_AVX2 void exp_scaled_avx2(const double* in, Index n, double scale, double* out) {
+  exp_scaled_vector<32>(in, n, scale, out);
+}
+inline SOMTILE_TARGET_AVX512 void exp_scaled_avx512(const double* in, Index n, double scale, double* out) {
+  exp_scaled_vector<64>(in, n, scale, out);
+}
 template <typename Scalar>
 SOMTILE_TARGET_AVX2 Nearest<Scalar> nearest_avx2(const StepFeatures<Scalar>& f, Index units, Scalar* distances) {
   return nearest_any<Scalar, 32>(f, units, distances);
@@ -423,11 +512,12 @@ template <typename Scalar>
 OnlineKernels<Scalar> online_kernels() {
 #if SOMTILE_X86_DISPATCH
   return {isa_variant(nearest_compiled<Scalar>, nearest_avx2<Scalar>, nearest_avx512<Scalar>),
-          isa_variant(update_window_compiled<Scalar>, update_window_avx2<Scalar>, update_window_avx512<Scalar>)};
+          isa_variant(update_window_compiled<Scalar>, update_window_avx2<Scalar>, update_window_avx512<Scalar>),
+          isa_variant(exp_scaled_compiled, exp_scaled_avx2, exp_scaled_avx512)};
 #elif defined(__GNUC__)
-  return {nearest_compiled<Scalar>, update_window_compiled<Scalar>};
+  return {nearest_compiled<Scalar>, update_window_compiled<Scalar>, exp_scaled_compiled};
 #else
-  return {nearest_scalar<Scalar>, update_window_scalar<Scalar>};
+  return {nearest_scalar<Scalar>, update_window_scalar<Scalar>, exp_scaled_scalar};
 #endif
 }
 

@@ -216,7 +216,7 @@ void online_update(const CodebookRows<Scalar>& W, const Grid& g, const Scalar* x
   if (gaussian) {
     const double inv_two_s2 = 1.0 / (2.0 * sigma * sigma);
     const Index far = std::max(axis_reach(g.rows(), br, reach, g.torus()), axis_reach(cols, bc, reach, g.torus()));
-    s.gaussian.head(far + 1) = (s.offset_sq.head(far + 1) * -inv_two_s2).exp();
+    s.kernels.exp_scaled(s.offset_sq.data(), far + 1, -inv_two_s2, s.gaussian.data());
     for (int p = 0; p < col_window.parts; ++p)
       for (Index c = col_window.begin[p]; c < col_window.end[p]; ++c)
         s.col_rate[std::size_t(c)] = Scalar(lr * s.gaussian[axis_offset(cols, c, bc, g.torus())]);
