@@ -202,22 +202,28 @@ void update_window_scalar(const WindowUpdate<Scalar>& w) {
 }
 
 #if defined(__GNUC__)
-/// The least squared distance over units [b, e), and with Store each unit's distance in
-/// distances[u]. NF features known at compile time (0: any count).
-template <typename Scalar, int Bytes, int NF, bool Store>
-SOMTILE_ALWAYS_INLINE Scalar least_in_chunk(const Scalar* const* row_of, const Scalar* x_of, Index count, Index b,
-                                            Index e, Scalar* distances) {
+/// Per lane, the least squared distance over units [b, e) (lanes beyond e: +inf), and with
+/// Store each unit's distance in distances[u]. NF features known at compile time (0: any
+/// count, at least one). The sums start at the first feature's square (0 + d^2 is d^2).
+template <typename Scalar, int Bytes, int NF, bool Store, typename V>
+SOMTILE_ALWAYS_INLINE void least_in_chunk(const Scalar* const* row_of, const Scalar* x_of, Index count, Index b,
+                                          Index e, Scalar* distances, V& least) {
   constexpr int L = Bytes / int(sizeof(Scalar));
-  typedef Scalar V __attribute__((vector_size(Bytes)));
   constexpr Scalar inf = std::numeric_limits<Scalar>::infinity();
   V m0 = V{} + inf, m1 = m0;
   Index u = b;
   for (; u + 2 * L <= e; u += 2 * L) {  // two vectors at a time: independent chains
-    V acc0 = V{}, acc1 = V{};
+    V acc0, acc1;
+    std::memcpy(&acc0, row_of[0] + u, sizeof(V));  // memcpy: unaligned
+    std::memcpy(&acc1, row_of[0] + u + L, sizeof(V));
+    acc0 -= x_of[0];
+    acc1 -= x_of[0];
+    acc0 *= acc0;
+    acc1 *= acc1;
 #pragma GCC unroll 4
-    for (Index k = 0; k < count; ++k) {
+    for (Index k = 1; k < count; ++k) {
       V d0, d1;
-      std::memcpy(&d0, row_of[k] + u, sizeof(V));  // memcpy: unaligned
+      std::memcpy(&d0, row_of[k] + u, sizeof(V));
       std::memcpy(&d1, row_of[k] + u + L, sizeof(V));
       d0 -= x_of[k];
       d1 -= x_of[k];
@@ -232,9 +238,12 @@ SOMTILE_ALWAYS_INLINE Scalar least_in_chunk(const Scalar* const* row_of, const S
     m1 = acc1 < m1 ? acc1 : m1;
   }
   for (; u + L <= e; u += L) {
-    V acc = V{};
+    V acc;
+    std::memcpy(&acc, row_of[0] + u, sizeof(V));
+    acc -= x_of[0];
+    acc *= acc;
 #pragma GCC unroll 4
-    for (Index k = 0; k < count; ++k) {
+    for (Index k = 1; k < count; ++k) {
       V d;
       std::memcpy(&d, row_of[k] + u, sizeof(V));
       d -= x_of[k];
@@ -256,17 +265,17 @@ SOMTILE_ALWAYS_INLINE Scalar least_in_chunk(const Scalar* const* row_of, const S
     for (Index l = n; l < L; ++l) acc[l] = inf;
     m0 = acc < m0 ? acc : m0;
   }
-  const V m = m1 < m0 ? m1 : m0;
-  Scalar least = m[0];
-  for (int l = 1; l < L; ++l) least = m[l] < least ? m[l] : least;
-  return least;
+  least = m1 < m0 ? m1 : m0;
 }
 
-/// nearest_scalar with vectors of Bytes bytes: the chunks' least distances without storing
-/// them, then the winning chunk again, stored, for the index (the same instructions give the
-/// same values). NF features known at compile time (0: any count).
+/// nearest_scalar with vectors of Bytes bytes: per lane the least distance so far and the
+/// first chunk that has it (no reduction across lanes per chunk), then the first chunk with
+/// the least of all again, stored, for the index (the same instructions give the same
+/// values). NF features known at compile time (0: any count).
 template <typename Scalar, int Bytes, int NF>
 SOMTILE_ALWAYS_INLINE Nearest<Scalar> nearest_vector(const StepFeatures<Scalar>& f, Index units, Scalar* distances) {
+  constexpr int L = Bytes / int(sizeof(Scalar));
+  typedef Scalar V __attribute__((vector_size(Bytes)));
   const Index count = NF > 0 ? Index(NF) : f.count;
   // Locals, so that stores cannot make the compiler reload them.
   const Scalar* rows[NF > 0 ? NF : 1];
@@ -278,20 +287,27 @@ SOMTILE_ALWAYS_INLINE Nearest<Scalar> nearest_vector(const StepFeatures<Scalar>&
   const Scalar* const* const row_of = NF > 0 ? rows : f.rows;
   const Scalar* const x_of = NF > 0 ? x : f.x;
   constexpr Scalar inf = std::numeric_limits<Scalar>::infinity();
-  Scalar best = inf;
-  Index best_chunk = 0;
-  for (Index b = 0; b < units; b += nearest_chunk) {
+  V best = V{} + inf, best_chunk = V{};  // chunk numbers, exact in Scalar
+  Index c = 0;
+  for (Index b = 0; b < units; b += nearest_chunk, ++c) {
     const Index e = b + nearest_chunk < units ? b + nearest_chunk : units;
-    const Scalar least = least_in_chunk<Scalar, Bytes, NF, false>(row_of, x_of, count, b, e, distances);
-    if (least < best) {
-      best = least;
-      best_chunk = b;
-    }
+    V least;
+    least_in_chunk<Scalar, Bytes, NF, false>(row_of, x_of, count, b, e, distances, least);
+    const V chunk = V{} + Scalar(c);
+    best_chunk = least < best ? chunk : best_chunk;  // float selects, as in least_in_chunk
+    best = least < best ? least : best;
   }
-  if (!(best < inf)) return {best, 0};
-  const Index e = best_chunk + nearest_chunk < units ? best_chunk + nearest_chunk : units;
-  least_in_chunk<Scalar, Bytes, NF, true>(row_of, x_of, count, best_chunk, e, distances);
-  return nearest_in_chunk(distances, best_chunk, best);
+  Scalar least = best[0];
+  for (int l = 1; l < L; ++l) least = best[l] < least ? best[l] : least;
+  if (!(least < inf)) return {least, 0};
+  Scalar first = inf;
+  for (int l = 0; l < L; ++l)
+    if (best[l] == least && best_chunk[l] < first) first = best_chunk[l];
+  const Index b = Index(first) * nearest_chunk;
+  const Index e = b + nearest_chunk < units ? b + nearest_chunk : units;
+  V unused;
+  least_in_chunk<Scalar, Bytes, NF, true>(row_of, x_of, count, b, e, distances, unused);
+  return nearest_in_chunk(distances, b, least);
 }
 
 /// update_span_loop in vectors, the last one partial: each vector of rates is formed once and
@@ -459,9 +475,8 @@ SOMTILE_ALWAYS_INLINE void exp_scaled_vector(const double* in, Index n, double s
     V a;
     load_first(a, in + i, m);  // missing lanes 0: exp(0)
     a = SOMTILE_ROUNDED(scale * a);
-    const I fits = a >= -700.0;
-    bool all = true;
-    for (Index l = 0; l < L; ++l) all = all && fits[l] != 0;
+    bool all = true;  // lane by lane: a vector comparison would yield integers (see least_in_chunk)
+    for (Index l = 0; l < L; ++l) all = all && a[l] >= -700.0;
     if (!all) return exp_scaled_scalar(in + i, n - i, scale, out + i);
     exp_cephes<V, I>(a);
     store_first(out + i, a, m);
