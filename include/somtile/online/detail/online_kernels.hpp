@@ -204,7 +204,8 @@ void update_window_scalar(const WindowUpdate<Scalar>& w) {
 #if defined(__GNUC__)
 /// Per lane, the least squared distance over units [b, e) (lanes beyond e: +inf), and with
 /// Store each unit's distance in distances[u]. NF features known at compile time (0: any
-/// count, at least one). The sums start at the first feature's square (0 + d^2 is d^2).
+/// count). The sums start at 0, so that an FMA level fuses every square into the sum before
+/// it (with d0^2 + d1^2 the compiler may fuse either product).
 template <typename Scalar, int Bytes, int NF, bool Store, typename V>
 SOMTILE_ALWAYS_INLINE void least_in_chunk(const Scalar* const* row_of, const Scalar* x_of, Index count, Index b,
                                           Index e, Scalar* distances, V& least) {
@@ -213,17 +214,11 @@ SOMTILE_ALWAYS_INLINE void least_in_chunk(const Scalar* const* row_of, const Sca
   V m0 = V{} + inf, m1 = m0;
   Index u = b;
   for (; u + 2 * L <= e; u += 2 * L) {  // two vectors at a time: independent chains
-    V acc0, acc1;
-    std::memcpy(&acc0, row_of[0] + u, sizeof(V));  // memcpy: unaligned
-    std::memcpy(&acc1, row_of[0] + u + L, sizeof(V));
-    acc0 -= x_of[0];
-    acc1 -= x_of[0];
-    acc0 *= acc0;
-    acc1 *= acc1;
+    V acc0 = V{}, acc1 = V{};
 #pragma GCC unroll 4
-    for (Index k = 1; k < count; ++k) {
+    for (Index k = 0; k < count; ++k) {
       V d0, d1;
-      std::memcpy(&d0, row_of[k] + u, sizeof(V));
+      std::memcpy(&d0, row_of[k] + u, sizeof(V));  // memcpy: unaligned
       std::memcpy(&d1, row_of[k] + u + L, sizeof(V));
       d0 -= x_of[k];
       d1 -= x_of[k];
@@ -238,12 +233,9 @@ SOMTILE_ALWAYS_INLINE void least_in_chunk(const Scalar* const* row_of, const Sca
     m1 = acc1 < m1 ? acc1 : m1;
   }
   for (; u + L <= e; u += L) {
-    V acc;
-    std::memcpy(&acc, row_of[0] + u, sizeof(V));
-    acc -= x_of[0];
-    acc *= acc;
+    V acc = V{};
 #pragma GCC unroll 4
-    for (Index k = 1; k < count; ++k) {
+    for (Index k = 0; k < count; ++k) {
       V d;
       std::memcpy(&d, row_of[k] + u, sizeof(V));
       d -= x_of[k];
@@ -385,7 +377,7 @@ SOMTILE_ALWAYS_INLINE void update_span_aligned(const SpanUpdate<Scalar>& s) {
   // Entries before the first vector boundary of w[0], and where the last whole vector ends.
   const Index lead = Index((L - (reinterpret_cast<std::uintptr_t>(w[0]) / sizeof(Scalar)) % L) % L);
   const Index end = lead + (len - lead) / L * L;
-  V head[NF], tail[NF], rate, v;
+  V head[NF] = {}, tail[NF] = {}, rate, v;  // initialised: GCC cannot see that each is set before its store
   if (lead > 0) {
     load_first(rate, col_rate, L);
     rate = rf * rate;
