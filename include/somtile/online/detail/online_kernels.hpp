@@ -88,7 +88,8 @@ struct OnlineKernels {
 #endif
 
 /// x = exp(x) for x in [-700, 0], lane by lane (V: double or a vector of doubles, I: the
-/// integers of the same width; in place, not returned: see -Wpsabi): Cephes' rational form as
+/// unsigned integers of the same width, whose shift into the exponent cannot overflow; in
+/// place, not returned: see -Wpsabi): Cephes' rational form as
 /// Eigen evaluates it (pexp_double), every product rounded on its own, so every level gives the
 /// bits Eigen's SSE2 exp gives.
 template <typename V, typename I>
@@ -123,7 +124,7 @@ inline void exp_scaled_scalar(const double* in, Index n, double scale, double* o
   for (Index i = 0; i < n; ++i) {
     double a = SOMTILE_ROUNDED(scale * in[i]);
     if (a >= -700.0)
-      exp_cephes<double, long long>(a);
+      exp_cephes<double, std::uint64_t>(a);
     else
       a = std::exp(a);
     out[i] = a;
@@ -457,7 +458,7 @@ SOMTILE_ALWAYS_INLINE void update_window_vector(const WindowUpdate<Scalar>& w) {
 /// exp_scaled_scalar in vectors of Bytes bytes, the last one partial; the vector where an
 /// argument first falls below -700 and the rest go to exp_scaled_scalar (the arguments
 /// decrease along the offsets).
-template <int Bytes, typename D = double, typename N = long long>  // D, N: dependent, or GCC drops vector_size
+template <int Bytes, typename D = double, typename N = std::uint64_t>  // D, N: dependent, or GCC drops vector_size
 SOMTILE_ALWAYS_INLINE void exp_scaled_vector(const double* in, Index n, double scale, double* out) {
   constexpr Index L = Bytes / Index(sizeof(double));
   typedef D V __attribute__((vector_size(Bytes)));
