@@ -254,6 +254,37 @@ TEMPLATE_TEST_CASE("online step kernels equal a naive loop at every level; the F
   CHECK(std::isinf(detail::online_kernels<S>().nearest({rows, x, 2}, 5, distances.data()).distance));
 }
 
+TEST_CASE("the Gaussian's exponentials: within 4 epsilon of std::exp at every level, the same bits at the FMA levels",
+          "[online][step][isa]") {
+  // exp(scale d^2) for grid offsets d, as a step asks for them; lengths around the vector widths,
+  // scales down to where the arguments pass -700 (there std::exp takes over) and underflow.
+  std::vector<double> offset_sq(301);
+  for (std::size_t d = 0; d < offset_sq.size(); ++d) offset_sq[d] = double(d) * double(d);
+  std::vector<std::vector<double>> results;
+  for (const Isa level : test_support::kernel_levels()) {
+    const test_support::LevelCap cap(level);
+    const detail::OnlineKernels<double> kernels = detail::online_kernels<double>();
+    std::vector<double> all;
+    for (const double sigma : {0.3, 1.0, 2.7, 7.5, 50.0, 1e4})
+      for (const Index n : {1, 2, 3, 7, 8, 9, 13, 101, 301}) {
+        INFO("level " << isa_name(level) << ", sigma " << sigma << ", " << n << " offsets");
+        const double scale = -1.0 / (2.0 * sigma * sigma);
+        std::vector<double> out(std::size_t(n) + 1, -1.0);
+        kernels.exp_scaled(offset_sq.data(), n, scale, out.data());
+        for (Index d = 0; d < n; ++d) {
+          const double expect = std::exp(scale * offset_sq[std::size_t(d)]);
+          CHECK(std::abs(out[std::size_t(d)] - expect) <= 4 * std::numeric_limits<double>::epsilon() * expect);
+        }
+        CHECK(out[std::size_t(n)] == -1.0);  // nothing written past n
+        all.insert(all.end(), out.begin(), out.end());
+      }
+    results.push_back(all);
+  }
+  const std::vector<Isa> levels = test_support::kernel_levels();
+  for (std::size_t l = 1; l < levels.size(); ++l)
+    if (levels[l - 1] != Isa::baseline) CHECK(results[l] == results[l - 1]);
+}
+
 TEMPLATE_TEST_CASE("OnlineSom trains the same bits at the FMA levels", "[online][isa]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
   const RowMatrix<S> X = test_support::uniform_matrix<S>(200, 3, 4);

@@ -383,29 +383,32 @@ class OnlineSom {
   template <typename Schedule>
   void run(State& s, const RowMatrix<Scalar>& Xs, Index num_iterations, Schedule&& schedule) const {
     detail::OnlineScratch<Scalar> scratch(grid_);
+    detail::AlignedCodebook<Scalar> working(s.weights_t);
+    const detail::CodebookRows<Scalar> W = working.rows();
     // Every kernel's support grows linearly with sigma, so one radius at sigma = 1 suffices.
     const double unit_radius = neighborhood_radius(params_.neighborhood, 1.0, params_.kernel_epsilon);
     // Missing values: only when there are any, so complete data run the plain steps.
     if (params_.missing == Missing::mask && detail::has_missing(Xs)) {
-      run_masked(s, Xs, num_iterations, schedule, scratch, unit_radius);
-      return;
+      run_masked(s, W, Xs, num_iterations, schedule, scratch, unit_radius);
+    } else {
+      for (Index t = 0; t < num_iterations; ++t) {
+        const auto [lr, sigma] = schedule(t);
+        const Scalar* x = Xs.row(s.rng.uniform_index(Xs.rows())).data();
+        const Index bmu = detail::nearest_unit(W, x, scratch);
+        detail::online_update(W, grid_, x, bmu, lr, sigma, params_.neighborhood, unit_radius * sigma, scratch);
+        s.last_learning_rate = lr;
+        s.last_sigma = sigma;
+      }
     }
-    for (Index t = 0; t < num_iterations; ++t) {
-      const auto [lr, sigma] = schedule(t);
-      const Scalar* x = Xs.row(s.rng.uniform_index(Xs.rows())).data();
-      const Index bmu = detail::nearest_unit(s.weights_t, x, scratch);
-      detail::online_update(s.weights_t, grid_, x, bmu, lr, sigma, params_.neighborhood, unit_radius * sigma, scratch);
-      s.last_learning_rate = lr;
-      s.last_sigma = sigma;
-    }
+    working.copy_to(s.weights_t);
     s.iterations += num_iterations;
   }
 
   /// run() on data with missing cells: a sample with some finds its BMU over its present
   /// features and moves those only; a complete sample takes the plain step.
   template <typename Schedule>
-  void run_masked(State& s, const RowMatrix<Scalar>& Xs, Index num_iterations, Schedule& schedule,
-                  detail::OnlineScratch<Scalar>& scratch, double unit_radius) const {
+  void run_masked(State& s, const detail::CodebookRows<Scalar>& W, const RowMatrix<Scalar>& Xs, Index num_iterations,
+                  Schedule& schedule, detail::OnlineScratch<Scalar>& scratch, double unit_radius) const {
     const Index F = Xs.cols();
     std::vector<Index> present;
     present.reserve(std::size_t(F));
@@ -416,14 +419,12 @@ class OnlineSom {
       for (Index f = 0; f < F; ++f)
         if (!std::isnan(x[f])) present.push_back(f);
       const std::vector<Index>* moved = Index(present.size()) < F ? &present : nullptr;
-      const Index bmu = moved ? detail::nearest_unit_masked(s.weights_t, x, present, scratch)
-                              : detail::nearest_unit(s.weights_t, x, scratch);
-      detail::online_update(s.weights_t, grid_, x, bmu, lr, sigma, params_.neighborhood, unit_radius * sigma, scratch,
-                            moved);
+      const Index bmu =
+          moved ? detail::nearest_unit_masked(W, x, present, scratch) : detail::nearest_unit(W, x, scratch);
+      detail::online_update(W, grid_, x, bmu, lr, sigma, params_.neighborhood, unit_radius * sigma, scratch, moved);
       s.last_learning_rate = lr;
       s.last_sigma = sigma;
     }
-    s.iterations += num_iterations;
   }
 
   OnlineSomParams params_;

@@ -40,6 +40,7 @@
 #include "somtile/kernels/detail/team_bmu.hpp"
 #include "somtile/metrics/som_quality.hpp"
 #include "somtile/preprocessing/scaler.hpp"
+#include "somtile/som/detail/batch_sums.hpp"
 #include "somtile/som/detail/bmu_file.hpp"
 #include "somtile/som/detail/mean_fill.hpp"
 #include "somtile/som/detail/serialize_init.hpp"
@@ -124,6 +125,9 @@ inline void validate(const SomParams& p, Index n_features) {
     detail::require(s > 0, call, "sigma schedule reaches ", s, " at epoch ", t, "; it must stay > 0");
   }
 }
+
+template <typename Scalar>
+class BatchStatistics;  // som/batch_statistics.hpp
 
 /// Per-epoch errors of the weights after that epoch, on the whole training set
 /// (topographic error as a fraction in [0, 1], unlike TorchSOM's percent).
@@ -370,6 +374,25 @@ class Som {
     detail::check_positive("Som::batch_update", "sigma", sigma);
     apply_batch_update(weights_, detail::compact(sums), sigma);
   }
+
+  /// \name Batch epochs driven from outside (som/batch_statistics.hpp, docs/batch-statistics.md)
+  ///@{
+  /// Empty statistics of epoch `epoch` (0-based) for the current codebook, with the epoch's
+  /// sigma (sigma_at(epoch)); fill them with BatchStatistics::accumulate, in parts and on any
+  /// machines, merge them and pass them to apply(). epoch = params().epochs makes statistics
+  /// that only measure the trained map (their errors; apply() refuses them). The update is the
+  /// batch rule whatever params().training says.
+  /// \throws InputError when epoch is not in [0, params().epochs]; NotFittedError before the
+  ///         weights exist.
+  BatchStatistics<Scalar> batch_statistics(Index epoch) const;
+  /// The epoch's batch update from its statistics: the same smoothing and batch rule as fit()
+  /// (with missing values, the per-feature rule). Returns the epoch, its sigma and the errors
+  /// of the codebook the statistics were made for (the weights before this update) on the
+  /// accumulated rows; learning_rate is 0, as in batch fit().
+  /// \throws InputError when the statistics were made for another codebook, epoch or shape, hold
+  ///         no rows, or are of epoch params().epochs; the weights are unchanged then.
+  EpochInfo apply(const BatchStatistics<Scalar>& stats);
+  ///@}
 
   /// \name Sparse data (SparseRowMatrix<Scalar>; needs #include <somtile/sparse.hpp>)
   /// The same calls on compressed rows, with Distance::euclidean or cosine and Scaling::none;
@@ -655,13 +678,24 @@ class Som {
                                       });
   }
 
+  // The batch epoch's update from its statistics (fit(), apply()): smoothing and the batch rule,
+  // or its per-feature form when the statistics hold missing values. `compact` is a buffer.
+  void batch_step(RowMatrix<Scalar>& W, const detail::BatchSums<Scalar>& s, double sigma,
+                  detail::CompactSums<Scalar>& compact) const {
+    s.compact(compact);
+    if (s.masked())
+      apply_masked_batch_update(W, compact, sigma);
+    else
+      apply_batch_update(W, compact, sigma);
+  }
+
   // missing: X has NaN cells (Missing::mask): masked search, per-feature sums and counts.
   void train_batch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history, const EpochCallback& on_epoch,
                    bool missing) {
     const int threads = params_.n_threads;
     const Missing search = missing ? Missing::mask : Missing::reject;
-    detail::CompactSums<Scalar> sums;
-    std::vector<Index> start, grouped;
+    detail::BatchSums<Scalar> sums;
+    detail::CompactSums<Scalar> compact;
     // Euclidean passes over complete data keep bounds between epochs (kernels/detail/bounded_bmu.hpp):
     // the same BMUs, fewer distances.
     std::unique_ptr<detail::BoundedBmuSearch<Scalar>> bounded;
@@ -680,13 +714,10 @@ class Som {
     pass();
     for (Index epoch = 0; epoch < params_.epochs; ++epoch) {
       const double sigma = sigma_at(epoch);
-      if (missing) {
-        detail::compact_masked_unit_sums<Scalar>(X, r.bmu, n_units(), sums, start, grouped);
-        apply_masked_batch_update(W, sums, sigma);
-      } else {
-        detail::compact_unit_sums<Scalar>(X, r.bmu, n_units(), sums, start, grouped);
-        apply_batch_update(W, sums, sigma);
-      }
+      // The steps of BatchStatistics (som/batch_statistics.hpp) on all rows at once.
+      sums.reset(n_units(), n_features_);
+      sums.add_rows(X, r.bmu, missing);
+      batch_step(W, sums, sigma, compact);
       pass();
       if (bounded) history.distances_computed.push_back(bounded->stats().scored_fraction);
       record(history, r, epoch, 0.0, sigma, on_epoch);
@@ -953,3 +984,5 @@ auto Som<Scalar>::bmus(const char* call, ConstRowRef<Scalar> X, bool with_second
 /// \endcond
 
 }  // namespace somtile
+
+#include "somtile/som/batch_statistics.hpp"  // BatchStatistics and the members that take it

@@ -16,10 +16,60 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <memory>
 #include <utility>
 #include <vector>
 
 namespace somtile::detail {
+
+/// A feature-major codebook as the steps read it: feature f's `units` values at data + f * stride.
+template <typename Scalar>
+struct CodebookRows {
+  Scalar* data;
+  Index stride;
+  Index features;
+  Index units;
+  Scalar* row(Index f) const { return data + f * stride; }
+};
+
+/// The rows of a features x units matrix (stride: its column count).
+template <typename Scalar>
+CodebookRows<Scalar> codebook_rows(RowMatrix<Scalar>& Wt) {
+  return {Wt.data(), Wt.cols(), Wt.rows(), Wt.cols()};
+}
+
+/// A working copy of a feature-major codebook whose rows start on 64-byte boundaries (each row
+/// padded to a whole number of 64 bytes), for a training run: the kernels' full-width loads and
+/// stores then stay within cache lines whatever alignment the build gives Eigen's heap (16 bytes
+/// without AVX). The steps' values do not depend on where the rows are, so copying back gives
+/// the bits that training in place gives.
+template <typename Scalar>
+class AlignedCodebook {
+ public:
+  explicit AlignedCodebook(const RowMatrix<Scalar>& Wt)
+      : features_(Wt.rows()),
+        units_(Wt.cols()),
+        stride_((units_ + lanes - 1) / lanes * lanes),
+        buffer_(std::size_t(features_ * stride_ + lanes)) {
+    void* p = buffer_.data();
+    std::size_t space = buffer_.size() * sizeof(Scalar);
+    data_ = static_cast<Scalar*>(std::align(64, std::size_t(features_ * stride_) * sizeof(Scalar), p, space));
+    for (Index f = 0; f < features_; ++f) std::copy_n(Wt.row(f).data(), units_, data_ + f * stride_);
+  }
+  AlignedCodebook(const AlignedCodebook&) = delete;
+  AlignedCodebook& operator=(const AlignedCodebook&) = delete;
+
+  CodebookRows<Scalar> rows() { return {data_, stride_, features_, units_}; }
+  void copy_to(RowMatrix<Scalar>& Wt) const {
+    for (Index f = 0; f < features_; ++f) std::copy_n(data_ + f * stride_, units_, Wt.row(f).data());
+  }
+
+ private:
+  static constexpr Index lanes = Index(64 / sizeof(Scalar));
+  Index features_, units_, stride_;
+  std::vector<Scalar> buffer_;
+  Scalar* data_ = nullptr;
+};
 
 /// Buffers of the online steps and their kernels (online/detail/online_kernels.hpp, the level
 /// active_isa() names when the training call starts), allocated once per training call.
@@ -46,13 +96,14 @@ struct OnlineScratch {
   std::vector<Scalar> x;           ///< per feature the step reads: the sample's value
 
   /// Lists the features of a step: all of them, or (a sample with missing cells) `present`.
-  StepFeatures<Scalar> features(RowMatrix<Scalar>& Wt, const Scalar* sample, const std::vector<Index>* present) {
-    const Index F = present ? Index(present->size()) : Wt.rows();
+  StepFeatures<Scalar> features(const CodebookRows<Scalar>& W, const Scalar* sample,
+                                const std::vector<Index>* present) {
+    const Index F = present ? Index(present->size()) : W.features;
     rows.resize(std::size_t(F));
     x.resize(std::size_t(F));
     for (Index k = 0; k < F; ++k) {
       const Index f = present ? (*present)[std::size_t(k)] : k;
-      rows[std::size_t(k)] = Wt.data() + f * Wt.cols();
+      rows[std::size_t(k)] = W.row(f);
       x[std::size_t(k)] = sample[f];
     }
     return {rows.data(), x.data(), F};
@@ -104,15 +155,14 @@ inline Index axis_reach(Index n, Index centre, Index reach, bool wrap) {
   return std::min(reach, wrap ? n / 2 : std::max(centre, n - 1 - centre));
 }
 
-/// Nearest unit to x (lowest unit on ties) in a feature-major codebook Wt (features x units),
+/// Nearest unit to x (lowest unit on ties) in a feature-major codebook W (features x units),
 /// over every feature or (a sample with missing cells) those listed in `present` (ascending, at
 /// least one): the least sum of squared differences, added in the order of the features.
 template <typename Scalar>
-Index nearest_unit(const RowMatrix<Scalar>& Wt, const Scalar* x, OnlineScratch<Scalar>& s,
+Index nearest_unit(const CodebookRows<Scalar>& W, const Scalar* x, OnlineScratch<Scalar>& s,
                    const std::vector<Index>* present = nullptr) {
-  const Index units = Wt.cols();
-  // The kernel only reads the codebook (the rows are listed as writable for the update).
-  const StepFeatures<Scalar> f = s.features(const_cast<RowMatrix<Scalar>&>(Wt), x, present);
+  const Index units = W.units;
+  const StepFeatures<Scalar> f = s.features(W, x, present);
   const Nearest<Scalar> nearest = s.kernels.nearest(f, units, s.distances.data());
   if (nearest.distance < std::numeric_limits<Scalar>::infinity()) return nearest.unit;
   // Every squared distance overflowed (|x - w| beyond ~1e19 in float): compare the distances
@@ -133,9 +183,9 @@ Index nearest_unit(const RowMatrix<Scalar>& Wt, const Scalar* x, OnlineScratch<S
 
 /// nearest_unit for a sample with missing cells: over the features listed in `present`.
 template <typename Scalar>
-Index nearest_unit_masked(const RowMatrix<Scalar>& Wt, const Scalar* x, const std::vector<Index>& present,
+Index nearest_unit_masked(const CodebookRows<Scalar>& W, const Scalar* x, const std::vector<Index>& present,
                           OnlineScratch<Scalar>& s) {
-  return nearest_unit(Wt, x, s, &present);
+  return nearest_unit(W, x, s, &present);
 }
 
 /// Per column of X, the least and greatest value that is not NaN (both 0 for a column without one).
@@ -151,10 +201,10 @@ std::pair<Vector<Scalar>, Vector<Scalar>> present_range(const RowMatrix<Scalar>&
 /// the units at most `radius` grid steps from the BMU along rows and along columns. `present`,
 /// when given, lists the features to move (a sample with missing cells); else all move.
 template <typename Scalar>
-void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index bmu, double lr, double sigma,
+void online_update(const CodebookRows<Scalar>& W, const Grid& g, const Scalar* x, Index bmu, double lr, double sigma,
                    Neighborhood kind, double radius, OnlineScratch<Scalar>& s,
                    const std::vector<Index>* present = nullptr) {
-  const StepFeatures<Scalar> f = s.features(Wt, x, present);
+  const StepFeatures<Scalar> f = s.features(W, x, present);
   const Index cols = g.cols(), br = g.row_of(bmu), bc = g.col_of(bmu);
   const Index reach = Index(std::min(std::floor(radius), double(std::max(g.rows(), cols))));
   const AxisWindow row_window = axis_window(g.rows(), br, reach, g.torus());
@@ -166,7 +216,7 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
   if (gaussian) {
     const double inv_two_s2 = 1.0 / (2.0 * sigma * sigma);
     const Index far = std::max(axis_reach(g.rows(), br, reach, g.torus()), axis_reach(cols, bc, reach, g.torus()));
-    s.gaussian.head(far + 1) = (s.offset_sq.head(far + 1) * -inv_two_s2).exp();
+    s.kernels.exp_scaled(s.offset_sq.data(), far + 1, -inv_two_s2, s.gaussian.data());
     for (int p = 0; p < col_window.parts; ++p)
       for (Index c = col_window.begin[p]; c < col_window.end[p]; ++c)
         s.col_rate[std::size_t(c)] = Scalar(lr * s.gaussian[axis_offset(cols, c, bc, g.torus())]);
@@ -198,6 +248,14 @@ void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index 
     window.rate_stride = cols;
   }
   s.kernels.update(window);
+}
+
+/// online_update on a features x units matrix.
+template <typename Scalar>
+void online_update(RowMatrix<Scalar>& Wt, const Grid& g, const Scalar* x, Index bmu, double lr, double sigma,
+                   Neighborhood kind, double radius, OnlineScratch<Scalar>& s,
+                   const std::vector<Index>* present = nullptr) {
+  online_update(codebook_rows(Wt), g, x, bmu, lr, sigma, kind, radius, s, present);
 }
 
 }  // namespace somtile::detail

@@ -58,6 +58,8 @@ struct SparseOnlineSom {
     const OnlineSomParams& p = som.params_;
     const double sigma0 = som.sigma0_;
     OnlineScratch<Scalar> scratch(grid);
+    AlignedCodebook<Scalar> working(next.weights_t);
+    const CodebookRows<Scalar> W = working.rows();
     const double unit_radius = neighborhood_radius(p.neighborhood, 1.0, p.kernel_epsilon);
     std::vector<Scalar> x(std::size_t(F), Scalar(0));
     for (Index t = 0; t < T; ++t) {
@@ -65,12 +67,13 @@ struct SparseOnlineSom {
       const double sigma = decay(p.sigma_decay, sigma0, double(t), double(T), p.sigma_final);
       const Index i = next.rng.uniform_index(n);
       for (Index k = X.begin(i); k < X.end(i); ++k) x[std::size_t(X.inner[k])] = X.values[k];
-      const Index bmu = nearest_unit(next.weights_t, x.data(), scratch);
-      online_update(next.weights_t, grid, x.data(), bmu, lr, sigma, p.neighborhood, unit_radius * sigma, scratch);
+      const Index bmu = nearest_unit(W, x.data(), scratch);
+      online_update(W, grid, x.data(), bmu, lr, sigma, p.neighborhood, unit_radius * sigma, scratch);
       for (Index k = X.begin(i); k < X.end(i); ++k) x[std::size_t(X.inner[k])] = Scalar(0);
       next.last_learning_rate = lr;
       next.last_sigma = sigma;
     }
+    working.copy_to(next.weights_t);
     next.iterations += T;
     som.state_ = std::move(next);
   }

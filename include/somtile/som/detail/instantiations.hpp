@@ -3,6 +3,7 @@
 // BMU search every trainer shares and impute.
 #define SOMTILE_SOM_INSTANTIATIONS(X, S)                                                                               \
   X(class Som<S>)                                                                                                      \
+  X(class BatchStatistics<S>)                                                                                          \
   X(class MapClassifier<S>)                                                                                            \
   X(BmuResult<S> find_bmus<S>(ConstRowRef<S>, ConstRowRef<S>, const BmuSearch&))                                       \
   X(BmuResult<S> detail::dense_bmus<S>(ConstRowRef<S>, ConstRowRef<S>, Distance, bool, int))                           \

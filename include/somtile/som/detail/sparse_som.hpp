@@ -24,6 +24,7 @@
 #include "somtile/som/maps.hpp"
 #include "somtile/som/som.hpp"
 
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -169,6 +170,29 @@ struct SparseSom {
       som.record(history, r, epoch, 0.0, sigma, on_epoch);
     }
     if (!in_place) som.weights_ = std::move(fresh);
+  }
+
+  /// BatchStatistics::accumulate on compressed rows: the sparse BMU search of the sparse fit,
+  /// then the non-zeros added to the sums in row order (the dense rows' sums, bit for bit).
+  static void accumulate(BatchStatistics<Scalar>& stats, const Sp& X, Index first_row) {
+    const char* call = "BatchStatistics::accumulate";
+    stats.require_context(call);
+    const auto& c = *stats.context_;
+    const CsrView<Scalar> v = csr_view(X);
+    require<InputError>(v.cols == stats.n_features(), call, "the chunk has ", v.cols,
+                        " features, but this Som expects ", stats.n_features());
+    require(c.params.scaling == Scaling::none, call,
+            "sparse data needs Scaling::none (scaling would make it dense), but params().scaling is ",
+            enum_name(c.params.scaling));
+    check_sparse_metric(call, c.params.distance);
+    for (Index i = 0; i < v.rows; ++i)
+      for (Index k = v.begin(i); k < v.end(i); ++k)
+        require<InputError>(std::isfinite(double(v.values[k])), call, "row ", first_row + i + 1, " of the data (X(", i,
+                            ", ", v.inner[k], ") of the chunk) is ", v.values[k], "; sparse values must be finite");
+    if (v.rows == 0) return;
+    const BmuResult<Scalar> r = sparse_find_bmus<Scalar>(v, c.weights, c.params.distance, true, c.params.n_threads);
+    stats.sums_.add_sparse(v, r.bmu);
+    stats.sums_.add_errors(r, [&c](Index a, Index b) { return c.grid.adjacent(a, b); });
   }
 
   /// Som::train_minibatch with each batch's rows made dense: the same steps on the same values.
