@@ -838,4 +838,4 @@ auto Som<Scalar>::bmus(const char* call, ConstRowRef<Scalar> X, bool with_second
 
 }  // namespace somtile
 
-#include "somtile/som/batch_statistics.hpp"   // BatchStatistics and the members that take it
+#include "somtile/som/batch_statistics.hpp"  // BatchStatistics and the members that take it
