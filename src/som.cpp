@@ -2,7 +2,7 @@
 // clustering module), for float and double. The list is somtile/som/detail/instantiations.hpp, which the module header
 // also declares extern.
 #include <somtile/cluster.hpp>
-#include <somtile/io/chunk_source.hpp>  // Som's members that read a ChunkSource
+#include <somtile/io/chunk_source.hpp>  // Som's members that read a ChunkSource (fit, predict, ...)
 #include <somtile/som.hpp>
 
 #include <somtile/core/detail/precompiled.hpp>

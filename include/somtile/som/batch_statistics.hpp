@@ -342,3 +342,5 @@ auto Som<Scalar>::apply(const BatchStatistics<Scalar>& s) -> EpochInfo {
 /// \endcond
 
 }  // namespace somtile
+
+#include "somtile/som/detail/source_fit.hpp"  // Som::fit(ChunkSource&), which runs BatchStatistics

@@ -128,6 +128,14 @@ inline void validate(const SomParams& p, Index n_features) {
 
 template <typename Scalar>
 class BatchStatistics;  // som/batch_statistics.hpp
+template <typename Scalar>
+struct Chunk;  // io/chunk_source.hpp
+template <typename Scalar>
+class ChunkSource;  // io/chunk_source.hpp
+namespace detail {
+template <typename Scalar>
+struct SourceFit;  // som/detail/source_fit.hpp
+}  // namespace detail
 
 /// Per-epoch errors of the weights after that epoch, on the whole training set
 /// (topographic error as a fraction in [0, 1], unlike TorchSOM's percent).
@@ -145,11 +153,6 @@ struct TrainingHistory {
   /// search keeps no bounds (mini-batch, missing values, distances other than euclidean).
   std::vector<double> distances_computed;
 };
-
-template <typename Scalar>
-struct Chunk;  // io/chunk_source.hpp
-template <typename Scalar>
-class ChunkSource;  // io/chunk_source.hpp
 
 /// The classic Self-Organizing Map (TorchSOM's feature set): a rows x cols rectangular or
 /// hexagonal grid, optionally a torus, trained by mini-batch or Kohonen batch updates (see the
@@ -302,6 +305,22 @@ class Som {
   /// fits keep it). Without scaling, warns when the features' ranges (max - min) differ by more
   /// than 100 times. On an exception the previous weights are kept.
   TrainingHistory fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch = {});
+
+  /// Batch training from a source read in passes (io/chunk_source.hpp; docs/batch-statistics.md,
+  /// "Training from a source"): memory for one chunk and the codebook, whatever the data's size.
+  /// Each epoch is one pass (rewind(), every chunk accumulated, the batch update applied); one
+  /// more pass measures the trained map, so the history is fit(X)'s. Before the weights exist,
+  /// first passes fit params().scaling and params().init as fit(X) does on all rows (the same
+  /// scaler and draws; Init::pca's covariance in double, up to 1024 features). Needs
+  /// Training::batch. Dense chunks follow params().missing; sparse chunks take the sparse
+  /// search (Scaling::none, Distance::euclidean or cosine). Same seed: the codebook of fit(X)
+  /// on the same rows, for any chunk size and thread count (see the docs for the precision).
+  /// On an exception (a read that fails, a file that changed, bad data) the Som keeps the
+  /// state of its last finished epoch (its state before the call when none finished).
+  /// \throws ParameterError for Training::minibatch or a sparse chunk with scaling or another
+  ///         distance; InputError for a feature count other than n_features(), no rows, bad
+  ///         values (naming the source and the row), a row count that changes between passes.
+  TrainingHistory fit(ChunkSource<Scalar>& src, const EpochCallback& on_epoch = {});
 
   /// BMU (flat unit index) of every sample.
   Labels predict(ConstRowRef<Scalar> X) const;
@@ -460,6 +479,7 @@ class Som {
  private:
   template <typename, typename>
   friend struct detail::SparseSom;
+  friend struct detail::SourceFit<Scalar>;
 
   void require_weights(const char* call) const {
     if (!is_fitted())
@@ -774,6 +794,11 @@ auto Som<Scalar>::fit(ConstRowRef<Scalar> X, const EpochCallback& on_epoch) -> T
   weights_ = std::move(W);
   scaler_ = std::move(scaler);
   return history;
+}
+
+template <typename Scalar>
+auto Som<Scalar>::fit(ChunkSource<Scalar>& src, const EpochCallback& on_epoch) -> TrainingHistory {
+  return detail::SourceFit<Scalar>::fit(*this, src, on_epoch);
 }
 
 template <typename Scalar>
