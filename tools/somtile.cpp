@@ -499,6 +499,47 @@ Missing grown_missing(const std::string& path, const std::string& kind) {
   return Missing::reject;
 }
 
+// DATA as a ChunkSource of at most chunk_rows rows, read as predict and train read the whole file
+// (the model's stored index base for svmlight, the CSV options); train and predict over DATA
+// larger than --memory use it.
+template <typename Scalar>
+std::unique_ptr<ChunkSource<Scalar>> open_source(const ArgParser& p, const std::string& path, Index chunk_rows,
+                                                 Missing missing, const ModelNotes& notes, Index n_features,
+                                                 std::string& read_note) {
+  if (is_sparse_path(path) && p.has("label-column"))
+    throw UsageError("option --label-column: sparse inputs carry their labels in the file (svmlight) or none (.npz)");
+  if (ends_with(path, ".npz")) return std::make_unique<NpzSource<Scalar>>(path, chunk_rows);
+  if (is_sparse_path(path)) {
+    SvmlightOptions options;
+    options.index_base = IndexBase::automatic;
+    const auto stored = notes.find(note_index_base);
+    if (stored != notes.end() && !index_base_option(p)) {
+      options.index_base = stored->second == "0" ? IndexBase::zero : IndexBase::one;
+      read_note =
+          ", indices read as " + stored->second + "-based as the model's training file (--index-base overrides)";
+    }
+    options.index_base = index_base_option(p).value_or(options.index_base);
+    options.n_features = p.get_int("n-features", n_features);
+    if (options.n_features < 0) throw UsageError("option --n-features: must be >= 0, got " + p.get("n-features"));
+    return std::make_unique<SvmlightSource<Scalar>>(path, options, chunk_rows);
+  }
+  if (ends_with(path, ".npy")) {
+    if (p.has("label-column"))
+      throw UsageError(
+          "option --label-column: a .npy file streamed under --memory is read as feature columns only; "
+          "give the labels in a CSV file, or raise --memory to read the file whole");
+    return std::make_unique<NpySource<Scalar>>(path, chunk_rows);
+  }
+  CsvOptions options;
+  options.missing = missing;
+  options.label_column = p.get("label-column");
+  options.delimiter = delimiter_of(p);
+  options.skip_rows = p.get_int("skip-rows", 0);
+  options.header = header_of(p);
+  if (options.skip_rows < 0) throw UsageError("option --skip-rows: must be >= 0, got " + p.get("skip-rows"));
+  return std::make_unique<CsvSource<Scalar>>(path, options, chunk_rows);
+}
+
 // Trains a Som<Scalar> on X and saves it; returns the training history.
 template <typename Scalar, typename Matrix>
 TrainingHistory train_and_save(const SomParams& s, const Matrix& X, ProgressBar& bar, const std::string& output) {
@@ -510,6 +551,82 @@ TrainingHistory train_and_save(const SomParams& s, const Matrix& X, ProgressBar&
 }
 
 // ---- train ---------------------------------------------------------------------------------
+
+// --history FILE: the per-epoch errors as CSV.
+void write_history(const ArgParser& p, const TrainingHistory& h) {
+  if (!p.has("history")) return;
+  std::ostringstream csv;
+  csv << "epoch,quantization_error,topographic_error\n";
+  for (std::size_t e = 0; e < h.quantization_errors.size(); ++e)
+    csv << e + 1 << ',' << number(h.quantization_errors[e]) << ',' << number(h.topographic_errors[e]) << '\n';
+  write_text(p.get("history"), csv.str());
+}
+
+// The map's parameters: the options given, the rest from `b` (the defaults, or som_make's
+// choices from the data).
+SomParams som_params_of(const ArgParser& p, const SomParams& b, Scaling scaling, Missing missing) {
+  SomParams s = b;
+  s.rows = p.get_int("rows", b.rows);
+  s.cols = p.get_int("cols", b.cols);
+  s.topology = p.get_choice("topology", names_of<Topology>(), b.topology);
+  s.torus = p.has("torus");
+  s.epochs = p.get_int("epochs", b.epochs);
+  s.training = p.get_choice("training", names_of<Training>(), b.training);
+  s.batch_size = p.get_int("batch-size", b.batch_size);
+  s.sigma = p.get_double("sigma", b.sigma);
+  s.sigma_final = p.get_double("sigma-final", b.sigma_final);
+  s.sigma_decay = p.get_choice("sigma-decay", names_of<Decay>(), b.sigma_decay);
+  s.learning_rate = p.get_double("learning-rate", b.learning_rate);
+  s.learning_rate_final = p.get_double("learning-rate-final", b.learning_rate_final);
+  s.lr_decay = p.get_choice("lr-decay", names_of<Decay>(), b.lr_decay);
+  s.neighborhood = p.get_choice("neighborhood", names_of<Neighborhood>(), b.neighborhood);
+  s.distance = p.get_choice("distance", names_of<Distance>(), b.distance);
+  s.neighborhood_order = p.get_int("neighborhood-order", b.neighborhood_order);
+  s.init = p.get_choice("init", names_of<Init>(), b.init);
+  s.seed = p.get_uint("seed", b.seed);
+  s.n_threads = int(p.get_int("threads", b.n_threads));
+  s.scaling = scaling;
+  s.missing = missing;
+  return s;
+}
+
+// train over DATA larger than --memory: batch epochs over a ChunkSource, one pass per epoch
+// (and the passes the initialisation and scaling need), holding one chunk at a time.
+template <typename Scalar>
+int train_streaming(const ArgParser& p, const std::string& path, Missing missing, std::uint64_t budget,
+                    std::uint64_t need) {
+  if (p.has("training") && p.get("training") != name_of(Training::batch))
+    throw UsageError("option --memory: '" + path + "' is streamed, and streamed training is batch training; give " +
+                     "--training batch (or raise --memory to read the file whole)");
+  SomParams d;
+  d.training = Training::batch;
+  const SomParams s = som_params_of(p, d, p.get_choice("scale", names_of<Scaling>(), d.scaling), missing);
+  std::string read_note;
+  std::unique_ptr<ChunkSource<Scalar>> src = open_source<Scalar>(p, path, 65536, missing, ModelNotes(), 0, read_note);
+  // A quarter of the budget for a chunk: its values as doubles while parsed and the BMU search's
+  // results (about 48 bytes a row). Opened again when the columns ask for smaller chunks.
+  const std::uint64_t row_bytes = 8 * std::uint64_t(std::max<Index>(1, src->n_features())) + 48;
+  const Index chunk_rows = std::clamp<Index>(Index(budget / (4 * row_bytes)), Index(1), Index(65536));
+  if (chunk_rows < src->chunk_rows())
+    src = open_source<Scalar>(p, path, chunk_rows, missing, ModelNotes(), 0, read_note);
+  std::cerr << "train: '" << path << "' takes about " << bytes_text(need) << ", more than --memory " << p.get("memory")
+            << ": streaming it in chunks of up to " << chunk_rows << " rows, one pass per epoch\n";
+  const std::string output = p.require("output");
+  Som<Scalar> som(s, src->n_features());
+  ProgressBar bar(!p.has("quiet"), s.epochs);
+  const TrainingHistory h = som.fit(*src, [&bar](const EpochInfo& e) { bar(e); });
+  bar.clear();
+  save(som, output);
+  write_history(p, h);
+  std::cout << "trained a " << s.rows << " x " << s.cols << ' ' << name_of(s.topology) << (s.torus ? " torus" : " map")
+            << " on " << (src->n_rows() >= 0 ? std::to_string(src->n_rows()) : std::string("the")) << " samples x "
+            << src->n_features() << " features streamed from '" << path << "', " << s.epochs << " batch epochs"
+            << (std::is_same_v<Scalar, float> ? " (float)" : "") << ": QE " << fixed(h.quantization_errors.back())
+            << ", TE " << fixed(h.topographic_errors.back())
+            << (s.scaling != Scaling::none ? " (in " + name_of(s.scaling) + "-scaled units)" : "") << "\nwrote "
+            << output << '\n';
+  return 0;
+}
 
 int cmd_train(int argc, char** argv) {
   const SomParams d;  // defaults shown in --help come from the library
@@ -561,7 +678,9 @@ int cmd_train(int argc, char** argv) {
   add_scale_option(p);
   add_data_options(p);
   add_sparse_options(p);
-  add_memory_option(p, "training reads DATA whole, so DATA larger than this is refused before it is read");
+  add_memory_option(p,
+                    "DATA larger than this is streamed through in chunks, one pass per epoch (batch training; needs "
+                    "--rows and --cols)");
   if (show_help(p, argc, argv)) return 0;
 
   const std::string output = p.require("output");
@@ -578,11 +697,15 @@ int cmd_train(int argc, char** argv) {
         "sparse input needs --rows and --cols (the map size from the data, as som_make, needs dense data)");
   if (const std::uint64_t budget = memory_budget(p); budget > 0) {
     const std::uint64_t need = data_bytes(path);
-    if (need > budget)
-      throw UsageError("option --memory: '" + path + "' takes about " + bytes_text(need) + ", more than " +
-                       p.get("memory") +
-                       "; --memory for train needs training over a stream of chunks, which train does not have: "
-                       "it reads DATA whole (raise --memory, leave it out, or train on a sample of the rows)");
+    if (need > budget) {
+      if (from_data)
+        throw UsageError("option --memory: '" + path + "' takes about " + bytes_text(need) + ", more than " +
+                         p.get("memory") +
+                         ", so it is streamed, and sizing the map from the data needs it whole: give --rows and "
+                         "--cols");
+      return use_float ? train_streaming<float>(p, path, missing, budget, need)
+                       : train_streaming<double>(p, path, missing, budget, need);
+    }
   }
   Dataset data;
   SparseDataset sparse_data;
@@ -607,28 +730,7 @@ int cmd_train(int argc, char** argv) {
   const Scaling scaling = p.get_choice("scale", names_of<Scaling>(), d.scaling);
   const Purpose purpose = p.get_choice("purpose", names_of<Purpose>(), Purpose::display);
   const SomParams b = from_data ? suggest_som_params(data.X, scaling, purpose, missing) : d;
-  SomParams s = b;
-  s.rows = p.get_int("rows", b.rows);
-  s.cols = p.get_int("cols", b.cols);
-  s.topology = p.get_choice("topology", names_of<Topology>(), b.topology);
-  s.torus = p.has("torus");
-  s.epochs = p.get_int("epochs", b.epochs);
-  s.training = p.get_choice("training", names_of<Training>(), b.training);
-  s.batch_size = p.get_int("batch-size", b.batch_size);
-  s.sigma = p.get_double("sigma", b.sigma);
-  s.sigma_final = p.get_double("sigma-final", b.sigma_final);
-  s.sigma_decay = p.get_choice("sigma-decay", names_of<Decay>(), b.sigma_decay);
-  s.learning_rate = p.get_double("learning-rate", b.learning_rate);
-  s.learning_rate_final = p.get_double("learning-rate-final", b.learning_rate_final);
-  s.lr_decay = p.get_choice("lr-decay", names_of<Decay>(), b.lr_decay);
-  s.neighborhood = p.get_choice("neighborhood", names_of<Neighborhood>(), b.neighborhood);
-  s.distance = p.get_choice("distance", names_of<Distance>(), b.distance);
-  s.neighborhood_order = p.get_int("neighborhood-order", b.neighborhood_order);
-  s.init = p.get_choice("init", names_of<Init>(), b.init);
-  s.seed = p.get_uint("seed", b.seed);
-  s.n_threads = int(p.get_int("threads", b.n_threads));
-  s.scaling = scaling;
-  s.missing = missing;
+  const SomParams s = som_params_of(p, b, scaling, missing);
   if (from_data)
     std::cout << "map size from the data: " << s.rows << " x " << s.cols << " (" << b.rows * b.cols << " units for "
               << n_samples
@@ -670,13 +772,7 @@ int cmd_train(int argc, char** argv) {
   }
 
   if (!notes.empty()) set_model_notes(output, notes);
-  if (p.has("history")) {
-    std::ostringstream csv;
-    csv << "epoch,quantization_error,topographic_error\n";
-    for (std::size_t e = 0; e < h.quantization_errors.size(); ++e)
-      csv << e + 1 << ',' << number(h.quantization_errors[e]) << ',' << number(h.topographic_errors[e]) << '\n';
-    write_text(p.get("history"), csv.str());
-  }
+  write_history(p, h);
   std::cout << "trained a " << s.rows << " x " << s.cols << ' ' << name_of(s.topology) << (s.torus ? " torus" : " map")
             << " on " << n_samples << " samples x " << n_features << " features, " << s.epochs << ' '
             << name_of(s.training) << (use_float ? " epochs (float): QE " : " epochs: QE ")
@@ -703,41 +799,9 @@ int predict_streaming(const ArgParser& p, const std::string& path, const ModelNo
   // A quarter of the budget for a chunk: its values as doubles, its BMU results and CSV lines
   // (about 48 bytes a row); the BMU search's own scratch does not grow with the chunk.
   const Index chunk_rows = std::clamp<Index>(Index(budget / (4 * (8 * std::uint64_t(F) + 48))), Index(1), Index(65536));
-  std::unique_ptr<ChunkSource<double>> src;
   std::string read_note;
-  if (is_sparse_path(path) && p.has("label-column"))
-    throw UsageError("option --label-column: sparse inputs carry their labels in the file (svmlight) or none (.npz)");
-  if (ends_with(path, ".npz")) {
-    src = std::make_unique<NpzSource<double>>(path, chunk_rows);
-  } else if (is_sparse_path(path)) {
-    SvmlightOptions options;
-    options.index_base = IndexBase::automatic;
-    const auto stored = notes.find(note_index_base);
-    if (stored != notes.end() && !index_base_option(p)) {
-      options.index_base = stored->second == "0" ? IndexBase::zero : IndexBase::one;
-      read_note =
-          ", indices read as " + stored->second + "-based as the model's training file (--index-base overrides)";
-    }
-    options.index_base = index_base_option(p).value_or(options.index_base);
-    options.n_features = p.get_int("n-features", F);
-    if (options.n_features < 0) throw UsageError("option --n-features: must be >= 0, got " + p.get("n-features"));
-    src = std::make_unique<SvmlightSource<double>>(path, options, chunk_rows);
-  } else if (ends_with(path, ".npy")) {
-    if (p.has("label-column"))
-      throw UsageError(
-          "option --label-column: a .npy file streamed under --memory is read as feature columns only; "
-          "give the labels in a CSV file, or raise --memory to read the file whole");
-    src = std::make_unique<NpySource<double>>(path, chunk_rows);
-  } else {
-    CsvOptions options;
-    options.missing = som.params().missing;
-    options.label_column = p.get("label-column");
-    options.delimiter = delimiter_of(p);
-    options.skip_rows = p.get_int("skip-rows", 0);
-    options.header = header_of(p);
-    if (options.skip_rows < 0) throw UsageError("option --skip-rows: must be >= 0, got " + p.get("skip-rows"));
-    src = std::make_unique<CsvSource<double>>(path, options, chunk_rows);
-  }
+  const std::unique_ptr<ChunkSource<double>> src =
+      open_source<double>(p, path, chunk_rows, som.params().missing, notes, F, read_note);
   if (src->n_features() != F)
     throw InputError("'" + path + "' has " + std::to_string(src->n_features()) +
                      " feature columns, but the Som was trained on " + std::to_string(F));

@@ -398,7 +398,7 @@ bad bad_purpose 2 "not one of display, classify" "$somtile" train "$iris" --purp
 bad bad_dtype 2 "not one of float, double" "$somtile" train "$iris" --dtype half -o never.som
 bad classifier_no_labels 2 "needs --label-column" "$somtile" grow "$iris" --classifier -o never.som
 bad missing_argument 2 "missing argument DATA" "$somtile" predict model.som
-# ---- --memory: predict streams DATA larger than the budget, with the in-memory output ----
+# ---- --memory: predict and train stream DATA larger than the budget, with the in-memory output ----
 # streams NAME PATTERN CMD...: must exit 0 with the streaming notice on stderr (and nothing else
 # there but the summary when the CSV goes to stdout).
 streams() {
@@ -431,8 +431,20 @@ cmp -s bmu_stream_nan.csv bmu_nan.csv || fail "predict --memory on .npy (a NaN c
 ok predict_memory_fits "$somtile" predict model.som "$iris" --label-column label --memory 1G -o bmu_fits.csv
 cmp -s bmu_fits.csv bmu.csv || fail "predict --memory with room to spare differs"
 ok train_memory_fits "$somtile" train "$iris" --label-column label --rows 3 --cols 3 --memory 2M -o memory.som
-bad train_memory 2 "--memory for train needs training over a stream of chunks" \
-  "$somtile" train "$iris" --label-column label --rows 3 --cols 3 --memory 1K -o never.som
+# train streams DATA larger than the budget: the model and history of training in memory
+ok train_batch "$somtile" train "$iris" --label-column label --rows 4 --cols 3 --training batch --init pca \
+  --epochs 6 --scale standard -o batch.som --history batch_history.csv
+"$somtile" train "$iris" --label-column label --rows 4 --cols 3 --training batch --init pca --epochs 6 \
+  --scale standard --memory 1K -o stream.som --history stream_history.csv >train_stream.out 2>train_stream.err ||
+  fail "train --memory: exit $?: $(cat train_stream.err)"
+grep -q "^train: '.*' takes about .*, more than --memory 1K: streaming it in chunks of up to [0-9]* rows, one pass per epoch$" \
+  train_stream.err || fail "train --memory: no streaming notice: $(cat train_stream.err)"
+cmp -s stream.som batch.som || fail "train --memory: the streamed model differs from the in-memory one"
+cmp -s stream_history.csv batch_history.csv || fail "train --memory: the streamed history differs"
+bad train_memory_size 2 "sizing the map from the data needs it whole: give --rows and --cols" \
+  "$somtile" train "$iris" --label-column label --memory 1K -o never.som
+bad train_memory_minibatch 2 "streamed training is batch training; give --training batch" \
+  "$somtile" train "$iris" --label-column label --rows 3 --cols 3 --training minibatch --memory 1K -o never.som
 bad predict_memory_vq 2 "only predict with a Som streams its data; a SomVQ reads DATA whole" \
   "$somtile" predict vq.som "$iris" --label-column label --memory 1K -o never.csv
 for size in abc 0 -5 12X 1.5Q; do
