@@ -641,7 +641,7 @@ class Som {
         detail::compact_masked_unit_sums<Scalar>(X, r.bmu, n_units(), sums, start, grouped);
         apply_masked_batch_update(W, sums, sigma);
       } else {
-        detail::compact_unit_sums<Scalar>(X, r.bmu, n_units(), sums, start, grouped);
+        detail::compact_unit_sums<Scalar>(X, r.bmu, n_units(), sums, start, grouped, threads);
         apply_batch_update(W, sums, sigma);
       }
       pass();
