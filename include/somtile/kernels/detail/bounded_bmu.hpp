@@ -219,11 +219,6 @@ class BoundedBmuSearch {
   std::vector<Index> order_;    // position -> sample
   std::vector<Scalar> packed_;  // the samples in order_, packed tile by tile for the kernel (empty: pack per pass)
   Index passes_since_sort_ = 0;
-  struct {
-    std::vector<float> lb, ub;
-    std::vector<Index> bmu, second, order;
-    Vector<Scalar> xx;
-  } spare_;                          // reorder's targets, kept between passes
   std::vector<float> lb_;            // positions x groups, tile-major (without second BMUs: b's group without b)
   std::vector<float> ub_;            // per position, without second BMUs: above the distance to the BMU
   std::vector<Index> bmu_, second_;  // per position: the previous pass's two best
@@ -365,19 +360,23 @@ void BoundedBmuSearch<Scalar>::reorder(ConstRowRef<Scalar> X, bool by_bmu) {
     std::iota(next.begin(), next.end(), Index(0));
   }
   const bool move = order_.size() == std::size_t(n) && by_bmu;
-  if (move) {  // into the spare arrays, then swapped in
-    spare_.ub.resize(ub_.size());
-    for (auto* v : {&spare_.bmu, &spare_.second, &spare_.order}) v->resize(std::size_t(n));
-    spare_.xx.resize(n);
-    // The bounds in two steps: each old tile's block transposed to one row per position, then
-    // each new tile's block gathered from those rows (a sample's bounds are G_ floats Gk apart,
-    // so gathering them straight from the old blocks reads G_ cache lines per sample).
-    spare_.lb.resize(lb_.size());
+  // The moved state is built in new arrays and swapped in; the bounds in two steps: each old
+  // tile's block transposed to one row per position, then each new tile's block gathered from
+  // those rows (a sample's bounds are G_ floats Gk apart, so gathering them straight from the
+  // old blocks reads G_ cache lines per sample).
+  std::vector<Index> order, bmu, second;
+  std::vector<float> rows, ub;
+  Vector<Scalar> xx;
+  if (move) {
+    for (auto* v : {&bmu, &second, &order}) v->resize(std::size_t(n));
+    ub.resize(ub_.size());
+    xx.resize(n);
+    rows.resize(lb_.size());
     parallel_for(
         tiles, n_threads_,
         [&](Index tile) {
           const float* from = lb_.data() + tile * G_ * Gk;
-          float* to = spare_.lb.data() + tile * Gk * G_;
+          float* to = rows.data() + tile * Gk * G_;
           for (Index g = 0; g < G_; ++g)
             for (Index l = 0; l < Gk; ++l) to[l * G_ + g] = from[g * Gk + l];
         },
@@ -399,21 +398,21 @@ void BoundedBmuSearch<Scalar>::reorder(ConstRowRef<Scalar> X, bool by_bmu) {
       tiles, chunk, n_threads_,
       [&](Index t0, Index t1) {
         for (Index tile = t0; tile < t1; ++tile) {
-          const Index p0 = tile * Gk, rows = std::min(Gk, n - p0);
+          const Index p0 = tile * Gk, count = std::min(Gk, n - p0);
           if (move)
-            for (Index l = 0; l < rows; ++l) {
+            for (Index l = 0; l < count; ++l) {
               const std::size_t p = std::size_t(p0 + l), q = std::size_t(next[p]);
-              spare_.order[p] = order_[q];
-              spare_.bmu[p] = bmu_[q];
-              spare_.second[p] = second_[q];
-              spare_.xx[Index(p)] = xx_[Index(q)];
-              if (!ub_.empty()) spare_.ub[p] = ub_[q];
-              const float* from = spare_.lb.data() + q * std::size_t(G_);
+              order[p] = order_[q];
+              bmu[p] = bmu_[q];
+              second[p] = second_[q];
+              xx[Index(p)] = xx_[Index(q)];
+              if (!ub_.empty()) ub[p] = ub_[q];
+              const float* from = rows.data() + q * std::size_t(G_);
               float* to = lb_.data() + std::size_t(tile * G_ * Gk + l);
               for (Index g = 0; g < G_; ++g) to[g * Gk] = from[g];
             }
           if (!pack) continue;
-          const std::vector<Index>& order = move ? spare_.order : order_;
+          const std::vector<Index>& now = move ? order : order_;
 #if defined(__GNUC__)
           if (tile + 1 < t1)
             for (Index k = p0 + Gk; k < std::min(n, p0 + 2 * Gk); ++k) {
@@ -422,15 +421,12 @@ void BoundedBmuSearch<Scalar>::reorder(ConstRowRef<Scalar> X, bool by_bmu) {
             }
 #endif
           const Scalar* row[64];
-          for (Index l = 0; l < rows; ++l) row[l] = X.row(order[std::size_t(p0 + l)]).data();
-          pack_rows(row, rows, F, Gk, packed_.data() + tile * F * Gk);
+          for (Index l = 0; l < count; ++l) row[l] = X.row(now[std::size_t(p0 + l)]).data();
+          pack_rows(row, count, F, Gk, packed_.data() + tile * F * Gk);
         }
       },
       double(F * Gk));
-  if (move) {
-    order_.swap(spare_.order), bmu_.swap(spare_.bmu), second_.swap(spare_.second);
-    ub_.swap(spare_.ub), xx_.swap(spare_.xx);
-  }
+  if (move) order_.swap(order), bmu_.swap(bmu), second_.swap(second), ub_.swap(ub), xx_.swap(xx);
 }
 
 template <typename Scalar>
