@@ -173,6 +173,7 @@ class BoundedBmuSearch {
     std::vector<std::vector<Index>> candidates;
     std::vector<std::size_t> marks;
     RowMatrix<Scalar> rows;
+    std::vector<Scalar> full_panels;  // the whole codebook's panels, for find_bmus's own search
     BmuScratch<Scalar> group_scratch;
     std::size_t used = 0;  // of scores
     double scored = 0;
@@ -214,7 +215,7 @@ class BoundedBmuSearch {
   std::vector<LaneIndex<Scalar>> slot_unit_;        // unit_of_ in the kernel's lane integers
   ScoreForm<Scalar> form_;
   ScoreKernel<Scalar> kernel_{};
-  std::vector<Scalar> panels_, full_panels_, bias_;  // per group, padded to mr; bias per slot
+  std::vector<Scalar> panels_, bias_;  // per group, padded to mr; bias per slot
   std::vector<Index> panel_offset_;
   std::vector<Index> order_;    // position -> sample
   std::vector<Scalar> packed_;  // the samples in order_, packed tile by tile for the kernel (empty: pack per pass)
@@ -284,7 +285,6 @@ void BoundedBmuSearch<Scalar>::pack(ConstRowRef<Scalar> W) {
       for (Index k = 0; k < F; ++k) panel[k * mr] = W(u, k);
     }
   }
-  pack_panels(W, mr, full_panels_);
 }
 
 // Scores the packed tile xt (lanes at positions pos[0, rows)) against group g: merges the
@@ -441,15 +441,21 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
   // The groups' and units' moves since the previous pass, rounded up.
   drift_.assign(std::size_t(G_), 0.0);
   unit_drift_.assign(std::size_t(U), 0.0);
-  if (valid_)
+  if (valid_) {
+    parallel_for_chunks(
+        U, 256, n_threads_,
+        [&](Index u0, Index u1) {
+          for (Index u = u0; u < u1; ++u)
+            unit_drift_[std::size_t(u)] =
+                (W.row(u).template cast<double>() - previous_.row(u).template cast<double>()).norm() * (1 + 1e-12) +
+                std::numeric_limits<double>::min();
+        },
+        double(F));
     for (Index u = 0; u < U; ++u) {
-      const double d =
-          (W.row(u).template cast<double>() - previous_.row(u).template cast<double>()).norm() * (1 + 1e-12) +
-          std::numeric_limits<double>::min();
-      unit_drift_[std::size_t(u)] = d;
       double& g = drift_[std::size_t(group_of_[std::size_t(u)])];
-      g = std::max(g, d);
+      g = std::max(g, unit_drift_[std::size_t(u)]);
     }
+  }
   const bool skip_samples = !with_second_ && !distances;
   pack(W);
   const Index Gk = kernel_.group, tiles = (n + Gk - 1) / Gk;
@@ -476,6 +482,7 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
   scratch_.resize(std::size_t(threads));
   for (Scratch& s : scratch_) {
     s.scored = 0;
+    s.full_panels.clear();
     s.size(G_, U, Gk);
   }
   const bool bounds = valid_, filtered = skip_samples && bounds;
@@ -645,7 +652,8 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
             const Index m = Index(s.full.size());
             s.rows.resize(m, F);
             for (Index l = 0; l < m; ++l) s.rows.row(l) = X.row(order_[std::size_t(s.full[std::size_t(l)])]);
-            search_group<Scalar>(kernel_, form_, full_panels_, s.rows, Index(0), m, W, Distance::euclidean,
+            if (s.full_panels.empty()) pack_panels(W, kernel_.mr, s.full_panels);
+            search_group<Scalar>(kernel_, form_, s.full_panels, s.rows, Index(0), m, W, Distance::euclidean,
                                  with_second_, s.group_scratch);
             s.scored += double(m) * double(U);
             for (Index l = 0; l < m; ++l) {
