@@ -105,12 +105,13 @@ inline Index bounded_group_size_for(Index features) { return features <= 128 ? 9
 inline constexpr Index bounded_group_size = 48;  ///< for units left outside the groups given
 /// Centres per group in k-means (Yinyang's k / 10 groups, in whole panels of the kernel).
 inline constexpr Index kmeans_group_size = 16;
-/// Passes between re-sorts of the samples by their BMU's group. A tile of samples scores the
-/// union of the groups its samples need, and training moves BMUs across groups every epoch: maps
-/// re-sort every other pass (W1 scores 14% fewer distances than with sorts 10 passes apart, and
-/// as few as with a sort every pass); k-means less often (centres settle).
+/// Passes between re-sorts of the samples by their BMU's group (a tile of samples scores the
+/// union of the groups its samples need). Maps also re-sort every other pass while more than
+/// 1 / resort_moved of the samples changed group since the last sort: W1 (sigma 20 -> 1 in 10
+/// epochs; 7-27% change tile each pass) then scores 14% fewer distances, as few as with a sort
+/// every pass; TorchSOM's maps (under 1% after the first epochs) would only pay for the sorts.
 inline constexpr Index resort_every = 10;
-inline constexpr Index resort_every_map = 2;
+inline constexpr Index resort_moved = 20;
 /// The packed copy of the samples is kept up to this size (larger data is packed every pass, as
 /// the full search does, rather than held twice).
 inline constexpr double max_packed_bytes = double(64 << 20);
@@ -171,7 +172,7 @@ class BoundedBmuSearch {
     std::vector<float> lb;
     std::vector<int> slot;
     std::vector<std::vector<Index>> candidates;
-    std::vector<std::size_t> marks;
+    std::vector<std::size_t> marks, lb_at;  // lb_at: where each lane's bounds start (bound(p, 0))
     RowMatrix<Scalar> rows;
     std::vector<Scalar> full_panels;  // the whole codebook's panels, for find_bmus's own search
     BmuScratch<Scalar> group_scratch;
@@ -191,6 +192,7 @@ class BoundedBmuSearch {
       std::iota(slot.begin(), slot.end(), 0);
       candidates.resize(g);
       marks.resize(g);
+      lb_at.resize(g);
     }
   };
 
@@ -219,7 +221,7 @@ class BoundedBmuSearch {
   std::vector<Index> panel_offset_;
   std::vector<Index> order_;    // position -> sample
   std::vector<Scalar> packed_;  // the samples in order_, packed tile by tile for the kernel (empty: pack per pass)
-  Index passes_since_sort_ = 0;
+  Index passes_since_sort_ = 0, moved_since_sort_ = 0;
   std::vector<float> lb_;            // positions x groups, tile-major (without second BMUs: b's group without b)
   std::vector<float> ub_;            // per position, without second BMUs: above the distance to the BMU
   std::vector<Index> bmu_, second_;  // per position: the previous pass's two best
@@ -316,7 +318,7 @@ void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, const Inde
   float* lb = tile_lb ? tile_lb + g * Gk : s.lb.data();
   for (Index l = 0; l < rows; ++l) lb[l] = q[l] > 0 && q[l] < 1e300 ? float(root[l] * (1 - 1e-6)) : 0.0f;
   if (!tile_lb)
-    for (Index l = 0; l < rows; ++l) bound(pos[l], g) = lb[l];
+    for (Index l = 0; l < rows; ++l) lb_[s.lb_at[std::size_t(l)] + std::size_t(g * Gk)] = lb[l];
 }
 
 // Without second BMUs: the upper bound of position p (lane l) on its distance to its BMU b, and
@@ -467,9 +469,11 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
     bmu_.assign(std::size_t(n), 0);
     second_.assign(std::size_t(n), -1);
     passes_since_sort_ = 0;
-  } else if (++passes_since_sort_ == 1 || passes_since_sort_ > (with_second_ ? resort_every_map : resort_every)) {
+  } else if (++passes_since_sort_ == 1 || passes_since_sort_ > resort_every ||
+             (with_second_ && passes_since_sort_ > 2 && moved_since_sort_ * resort_moved > n)) {
     reorder(X, true);  // after the first pass, then every few passes
     passes_since_sort_ = 1;
+    moved_since_sort_ = 0;
   }
   if (!skip_samples) std::fill(ub_.begin(), ub_.end(), std::numeric_limits<float>::infinity());  // not kept
   slack_.resize(n);
@@ -518,6 +522,9 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
           pos.resize(std::size_t(rows));
           for (Index l = 0; l < rows; ++l)
             pos[std::size_t(l)] = filtered ? s.pending[std::size_t(tile * Gk + l)] : tile * Gk + l;
+          if (filtered)  // scattered positions: their bounds' offsets once per tile
+            for (Index l = 0; l < rows; ++l)
+              s.lb_at[std::size_t(l)] = std::size_t(&bound(pos[std::size_t(l)], 0) - lb_.data());
           for (Index l = 0; l < Gk; ++l) {
             s.xx[std::size_t(l)] = l < rows ? xx_[pos[std::size_t(l)]] : Scalar(0);
             s.slack[std::size_t(l)] = l < rows ? slack_[pos[std::size_t(l)]] : Scalar(0);
@@ -584,7 +591,7 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
                 }
               } else {
                 for (Index l = 0; l < rows; ++l) {
-                  float& b = bound(pos[std::size_t(l)], g);
+                  float& b = lb_[s.lb_at[std::size_t(l)] + std::size_t(g * Gk)];
                   const double moved = (double(b) - drift) * (1 - 1e-6);
                   const bool out_of_reach = moved > 0 && moved * moved > limit[l];
                   b = out_of_reach ? float(moved) : 0.0f;
@@ -672,11 +679,14 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
   for (const Scratch& s : scratch_) scored += s.scored;
   stats_.scored_fraction = n > 0 && U > 0 ? scored / (double(n) * double(U)) : 1.0;
   previous_ = W;
+  Index moved = 0;  // samples whose BMU changed tile
   for (Index p = 0; p < n; ++p) {
     const Index i = order_[std::size_t(p)];
+    moved += group_of_[std::size_t(out.bmu[i])] != group_of_[std::size_t(bmu_[std::size_t(p)])];
     bmu_[std::size_t(p)] = out.bmu[i];
     second_[std::size_t(p)] = with_second_ ? out.second[i] : -1;
   }
+  moved_since_sort_ = bounds ? moved_since_sort_ + moved : 0;
   valid_ = true;
 }
 /// \endcond
