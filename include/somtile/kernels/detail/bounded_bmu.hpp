@@ -199,7 +199,7 @@ class BoundedBmuSearch {
   void layout(Index U);
   void pack(ConstRowRef<Scalar> W);
   void reorder(ConstRowRef<Scalar> X, bool by_bmu);
-  void score_group(Index g, const Scalar* xt, const Index* pos, Index rows, Index F, float* tile_lb, Scratch& s);
+  void score_group(Index g, const Scalar* xt, Index rows, Index F, float* tile_lb, Scratch& s);
   // Per-sample state is stored by position in order_, tiles of Gk lanes: the bounds of tile t are
   // a groups x Gk block, so a tile's bounds are contiguous and a group's are one vector.
   float& bound(Index p, Index g) {
@@ -289,13 +289,12 @@ void BoundedBmuSearch<Scalar>::pack(ConstRowRef<Scalar> W) {
   }
 }
 
-// Scores the packed tile xt (lanes at positions pos[0, rows)) against group g: merges the
-// group's top two into each lane's and makes the group's smallest score the lane's bound for
-// it (d^2 >= score + |x|^2 - slack). tile_lb: the tile's bounds when its lanes are consecutive
-// positions (else each is stored by position).
+// Scores the packed tile xt (rows lanes) against group g: merges the group's top two into each
+// lane's and makes the group's smallest score the lane's bound for it (d^2 >= score + |x|^2 -
+// slack). tile_lb: the tile's bounds when its lanes are consecutive positions (else each lane's
+// are at s.lb_at).
 template <typename Scalar>
-void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, const Index* pos, Index rows, Index F,
-                                           float* tile_lb, Scratch& s) {
+void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, Index rows, Index F, float* tile_lb, Scratch& s) {
   const Index Gk = kernel_.group, base = offset_[std::size_t(g)], units = offset_[std::size_t(g + 1)] - base;
   if (units == 0) return;
   const std::size_t j = s.scored_groups.size() * std::size_t(Gk), at = s.used;
@@ -564,7 +563,7 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
             }
           s.first = s.need;
           for (Index g = 0; g < G_; ++g)
-            if (s.first[std::size_t(g)]) score_group(g, xt, pos.data(), rows, F, tile_lb, s);
+            if (s.first[std::size_t(g)]) score_group(g, xt, rows, F, tile_lb, s);
           // 2. The groups whose moved bound does not prove every unit out of reach: group by
           // group over the lanes (a tile's bounds of a group are consecutive).
           if (bounds) {
@@ -601,7 +600,7 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
               s.need[std::size_t(g)] = fail;
             }
             for (Index g = 0; g < G_; ++g)
-              if (s.need[std::size_t(g)]) score_group(g, xt, pos.data(), rows, F, tile_lb, s);
+              if (s.need[std::size_t(g)]) score_group(g, xt, rows, F, tile_lb, s);
           }
           // 3. Results. Near ties as find_bmus settles them: direct distances among the units
           // scored within the margin (no other unit is), all of them from the tile's scores.
