@@ -96,6 +96,49 @@ TEST_CASE("data validation names the call, the rule and the value", "[errors]") 
   CHECK_THROWS_AS(detail::check_positive("Som", "sigma", std::numeric_limits<double>::infinity()), ParameterError);
 }
 
+// The fast checks (one vectorised sum) against cell-by-cell loops: every single non-finite
+// cell, mixed infinities (whose sum is NaN with no NaN cell), extreme finite values, in float
+// and double and through a strided view, as Som reads its data.
+TEMPLATE_TEST_CASE("finiteness and missing-value checks agree with cell-by-cell loops", "[errors]", float, double) {
+  using S = TestType;
+  const S inf = std::numeric_limits<S>::infinity(), nan = std::numeric_limits<S>::quiet_NaN();
+  const S big = std::numeric_limits<S>::max(), tiny = std::numeric_limits<S>::denorm_min();
+  RowMatrix<S> base(5, 7);
+  for (Index i = 0; i < base.size(); ++i) base.data()[i] = S(i % 3 == 0 ? big : i % 3 == 1 ? -big : tiny);
+  const auto naive_finite = [](const auto& X) {
+    for (Index i = 0; i < X.rows(); ++i)
+      for (Index j = 0; j < X.cols(); ++j)
+        if (!std::isfinite(double(X(i, j)))) return false;
+    return true;
+  };
+  const auto naive_nan = [](const auto& X) {
+    for (Index i = 0; i < X.rows(); ++i)
+      for (Index j = 0; j < X.cols(); ++j)
+        if (std::isnan(double(X(i, j)))) return true;
+    return false;
+  };
+  std::vector<RowMatrix<S>> cases{base};
+  for (const S bad : {inf, -inf, nan})
+    for (Index k = 0; k < base.size(); k += 4) {
+      RowMatrix<S> X = base;
+      X.data()[k] = bad;
+      cases.push_back(X);
+    }
+  RowMatrix<S> both = base;
+  both(1, 2) = inf, both(3, 5) = -inf;  // inf + -inf: NaN in the sum, no NaN in the data
+  cases.push_back(both);
+  for (const RowMatrix<S>& X : cases) {
+    const ConstRowRef<S> view(X.leftCols(5));  // rows 7 apart: a strided view
+    CHECK(detail::all_finite(X) == naive_finite(X));
+    CHECK(detail::has_missing(X) == naive_nan(X));
+    CHECK(detail::all_finite(view) == naive_finite(view));
+    CHECK(detail::has_missing(view) == naive_nan(view));
+    CHECK(detail::has_missing(X) == X.hasNaN());
+  }
+  CHECK_FALSE(detail::has_missing(both));
+  CHECK_THROWS_WITH(detail::check_data("Som::fit", both), Catch::Contains("X must be finite, but X(1, 2) = inf"));
+}
+
 // Each table must list exactly the enumerators, in order: the last enumerator's index + 1 is
 // the table's size, and every name reads back to its enumerator.
 template <typename Enum>

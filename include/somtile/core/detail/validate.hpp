@@ -17,11 +17,20 @@ void require(bool condition, std::string_view call, Parts&&... message) {
   if (!condition) throw Error(concat(call, "(): ", std::forward<Parts>(message)...));
 }
 
+/// Whether every cell of X is finite, as one vectorised sum: x * 0 is 0 for a finite x and NaN
+/// for an infinite or NaN one. The checks below look cell by cell only when it says no.
+template <typename Derived>
+bool all_finite(const Eigen::MatrixBase<Derived>& X) {
+  using Scalar = typename Derived::Scalar;
+  return X.size() == 0 || (X.array() * Scalar(0)).sum() == Scalar(0);
+}
+
 /// Non-empty, finite sample matrix. `name` is the argument's name in messages.
 template <typename Derived>
 void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, std::string_view name = "X") {
   require<InputError>(X.rows() > 0, call, name, " has no samples (0 rows)");
   require<InputError>(X.cols() > 0, call, name, " has no features (0 columns)");
+  if (all_finite(X)) return;
   for (Index i = 0; i < X.rows(); ++i)
     for (Index j = 0; j < X.cols(); ++j)
       if (!std::isfinite(static_cast<double>(X(i, j))))
@@ -40,7 +49,7 @@ void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Inde
 /// True if any cell of X is NaN (a missing value under Missing::mask).
 template <typename Derived>
 bool has_missing(const Eigen::MatrixBase<Derived>& X) {
-  return X.hasNaN();
+  return !all_finite(X) && X.hasNaN();
 }
 
 /// Non-empty sample matrix where, with Missing::mask, NaN cells are missing values: infinite
@@ -52,7 +61,8 @@ void check_data(std::string_view call, const Eigen::MatrixBase<Derived>& X, Miss
   if (missing == Missing::reject) {
     // The first non-finite cell, when it is NaN, is most likely a missing value: the message
     // says how to read it as one.
-    for (Index i = 0; i < X.rows(); ++i)
+    const bool finite = all_finite(X);
+    for (Index i = 0; !finite && i < X.rows(); ++i)
       for (Index j = 0; j < X.cols(); ++j)
         if (!std::isfinite(static_cast<double>(X(i, j)))) {
           if (std::isnan(static_cast<double>(X(i, j))))

@@ -105,8 +105,13 @@ inline Index bounded_group_size_for(Index features) { return features <= 128 ? 9
 inline constexpr Index bounded_group_size = 48;  ///< for units left outside the groups given
 /// Centres per group in k-means (Yinyang's k / 10 groups, in whole panels of the kernel).
 inline constexpr Index kmeans_group_size = 16;
-/// Passes between re-sorts of the samples by their BMU's group.
+/// Passes between re-sorts of the samples by their BMU's group (a tile of samples scores the
+/// union of the groups its samples need). Maps also re-sort every other pass while more than
+/// 1 / resort_moved of the samples changed group since the last sort: W1 (sigma 20 -> 1 in 10
+/// epochs; 7-27% change tile each pass) then scores 14% fewer distances, as few as with a sort
+/// every pass; TorchSOM's maps (under 1% after the first epochs) would only pay for the sorts.
 inline constexpr Index resort_every = 10;
+inline constexpr Index resort_moved = 20;
 /// The packed copy of the samples is kept up to this size (larger data is packed every pass, as
 /// the full search does, rather than held twice).
 inline constexpr double max_packed_bytes = double(64 << 20);
@@ -154,24 +159,47 @@ class BoundedBmuSearch {
   void search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out, bool distances = true);
 
  private:
+  // Per thread. Lane arrays hold Gk entries (a tile), group arrays G x Gk.
   struct Scratch {
-    std::vector<Scalar> xt, scores;    // scores: the tile's, group after group
-    std::vector<Index> scored_groups;  // groups scored for the tile, in scores' order
-    std::vector<Index> candidates;
-    std::vector<TopTwo<Scalar>> top, best, group_top;  // group_top: per scored group and lane
-    std::vector<char> need;
-    std::vector<Index> full, pending, positions;
-    std::vector<char> first;
-    std::vector<Scalar> xx, slack;  // of the tile's lanes
+    std::vector<Scalar> xt, scores;                          // scores: the tile's, group after group (U x Gk)
+    std::vector<Index> scored_groups, scored_at;             // groups scored for the tile and where their scores start
+    std::vector<Scalar> best, next, group_best, group_next;  // running top twos; each scored group's own
+    std::vector<LaneIndex<Scalar>> best_unit, next_unit, group_best_unit, group_next_unit;
+    std::vector<char> need, first;
+    std::vector<Index> full, pending, positions, ties;
+    std::vector<Scalar> xx, slack, tie_limit;  // of the tile's lanes; tie_limit: -inf off near ties
+    std::vector<double> limit, q, root;        // phase 2's threshold on d^2; the bounds' squares and roots
+    std::vector<float> lb;
+    std::vector<int> slot;
+    std::vector<std::vector<Index>> candidates;
+    std::vector<std::size_t> marks, lb_at;  // lb_at: where each lane's bounds start (bound(p, 0))
     RowMatrix<Scalar> rows;
+    std::vector<Scalar> full_panels;  // the whole codebook's panels, for find_bmus's own search
     BmuScratch<Scalar> group_scratch;
+    std::size_t used = 0;  // of scores
     double scored = 0;
+
+    void size(Index G, Index U, Index Gk) {
+      const std::size_t g = std::size_t(Gk), all = std::size_t(G) * g;
+      if (scores.size() < std::size_t(U) * g) scores.resize(std::size_t(U) * g);
+      for (auto* v : {&best, &next, &xx, &slack, &tie_limit}) v->resize(g);
+      for (auto* v : {&best_unit, &next_unit}) v->resize(g);
+      for (auto* v : {&group_best, &group_next}) v->resize(all);
+      for (auto* v : {&group_best_unit, &group_next_unit}) v->resize(all);
+      for (auto* v : {&limit, &q, &root}) v->resize(g);
+      lb.resize(g);
+      slot.resize(g);
+      std::iota(slot.begin(), slot.end(), 0);
+      candidates.resize(g);
+      marks.resize(g);
+      lb_at.resize(g);
+    }
   };
 
   void layout(Index U);
   void pack(ConstRowRef<Scalar> W);
   void reorder(ConstRowRef<Scalar> X, bool by_bmu);
-  void score_group(Index g, const Scalar* xt, const Index* pos, Index rows, Index F, Scratch& s);
+  void score_group(Index g, const Scalar* xt, Index rows, Index F, float* tile_lb, Scratch& s);
   // Per-sample state is stored by position in order_, tiles of Gk lanes: the bounds of tile t are
   // a groups x Gk block, so a tile's bounds are contiguous and a group's are one vector.
   float& bound(Index p, Index g) {
@@ -186,13 +214,14 @@ class BoundedBmuSearch {
   bool valid_ = false, extra_ = false;
   Index G_ = 0, U_ = 0;
   std::vector<Index> group_of_, unit_of_, offset_;  // unit -> group; slot -> unit; group -> first slot
+  std::vector<LaneIndex<Scalar>> slot_unit_;        // unit_of_ in the kernel's lane integers
   ScoreForm<Scalar> form_;
   ScoreKernel<Scalar> kernel_{};
-  std::vector<Scalar> panels_, full_panels_, bias_;  // per group, padded to mr; bias per slot
+  std::vector<Scalar> panels_, bias_;  // per group, padded to mr; bias per slot
   std::vector<Index> panel_offset_;
   std::vector<Index> order_;    // position -> sample
   std::vector<Scalar> packed_;  // the samples in order_, packed tile by tile for the kernel (empty: pack per pass)
-  Index passes_since_sort_ = 0;
+  Index passes_since_sort_ = 0, moved_since_sort_ = 0;
   std::vector<float> lb_;            // positions x groups, tile-major (without second BMUs: b's group without b)
   std::vector<float> ub_;            // per position, without second BMUs: above the distance to the BMU
   std::vector<Index> bmu_, second_;  // per position: the previous pass's two best
@@ -233,6 +262,7 @@ void BoundedBmuSearch<Scalar>::layout(Index U) {
     }
     offset_[std::size_t(g + 1)] = Index(unit_of_.size());
   }
+  slot_unit_.assign(unit_of_.begin(), unit_of_.end());
 }
 
 // The codebook's expanded form: find_bmus's (same bias, same max_bias), packed per group.
@@ -257,39 +287,37 @@ void BoundedBmuSearch<Scalar>::pack(ConstRowRef<Scalar> W) {
       for (Index k = 0; k < F; ++k) panel[k * mr] = W(u, k);
     }
   }
-  pack_panels(W, mr, full_panels_);
 }
 
-// Scores the packed tile xt (lanes at positions pos[0, rows)) against group g: merges the
-// group's top two into each lane's and makes the group's smallest score the lane's bound for
-// it (d^2 >= score + |x|^2 - slack).
+// Scores the packed tile xt (rows lanes) against group g: merges the group's top two into each
+// lane's and makes the group's smallest score the lane's bound for it (d^2 >= score + |x|^2 -
+// slack). tile_lb: the tile's bounds when its lanes are consecutive positions (else each lane's
+// are at s.lb_at).
 template <typename Scalar>
-void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, const Index* pos, Index rows, Index F,
-                                           Scratch& s) {
+void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, Index rows, Index F, float* tile_lb, Scratch& s) {
   const Index Gk = kernel_.group, base = offset_[std::size_t(g)], units = offset_[std::size_t(g + 1)] - base;
   if (units == 0) return;
-  const std::size_t at = s.scores.size(), at_top = s.scored_groups.size() * std::size_t(Gk);
-  s.scores.resize(at + std::size_t(units * Gk));
+  const std::size_t j = s.scored_groups.size() * std::size_t(Gk), at = s.used;
   s.scored_groups.push_back(g);
-  s.group_top.resize(at_top + std::size_t(Gk));
-  s.top.resize(std::size_t(Gk));
-  kernel_.score({panels_.data() + panel_offset_[std::size_t(g)], xt, bias_.data() + base, form_.scale, units, F,
-                 s.scores.data() + at, Gk, s.top.data()});
+  s.scored_at.push_back(at);
+  s.used += std::size_t(units * Gk);
+  kernel_.score_merge(
+      {{panels_.data() + panel_offset_[std::size_t(g)], xt, bias_.data() + base, form_.scale, units, F,
+        s.scores.data() + at, Gk, nullptr},
+       slot_unit_.data() + base,
+       {s.group_best.data() + j, s.group_next.data() + j, s.group_best_unit.data() + j, s.group_next_unit.data() + j},
+       {s.best.data(), s.next.data(), s.best_unit.data(), s.next_unit.data()}});
   s.scored += double(rows) * double(units);
-  for (Index l = 0; l < rows; ++l) {
-    TopTwo<Scalar>& t = s.top[std::size_t(l)];
-    TopTwo<Scalar>& best = s.best[std::size_t(l)];
-    if (t.best_unit >= 0) t.best_unit = unit_of_[std::size_t(base + t.best_unit)];
-    if (t.next_unit >= 0) t.next_unit = unit_of_[std::size_t(base + t.next_unit)];
-    if (!(t.best > best.next)) merge_into(best, t);  // a group whose best trails both changes nothing
-    s.group_top[at_top + std::size_t(l)] = t;
-  }
-  for (Index l = 0; l < rows; ++l) {
-    // Shrunk by 1e-6 relative so the float below the double's square root stays below it.
-    const double q =
-        double(s.top[std::size_t(l)].best) + double(s.xx[std::size_t(l)]) - 2.0 * double(s.slack[std::size_t(l)]);
-    bound(pos[l], g) = q > 0 && q < 1e300 ? float(std::sqrt(q) * (1 - 1e-6)) : 0.0f;
-  }
+  // Shrunk by 1e-6 relative so the float below the double's square root stays below it.
+  const Scalar* least = s.group_best.data() + j;
+  double *q = s.q.data(), *root = s.root.data();
+  for (Index l = 0; l < rows; ++l)
+    q[l] = double(least[l]) + double(s.xx[std::size_t(l)]) - 2.0 * double(s.slack[std::size_t(l)]);
+  Eigen::Map<Eigen::ArrayXd>(root, rows) = Eigen::Map<const Eigen::ArrayXd>(q, rows).max(0.0).sqrt();  // vectorised
+  float* lb = tile_lb ? tile_lb + g * Gk : s.lb.data();
+  for (Index l = 0; l < rows; ++l) lb[l] = q[l] > 0 && q[l] < 1e300 ? float(root[l] * (1 - 1e-6)) : 0.0f;
+  if (!tile_lb)
+    for (Index l = 0; l < rows; ++l) lb_[s.lb_at[std::size_t(l)] + std::size_t(g * Gk)] = lb[l];
 }
 
 // Without second BMUs: the upper bound of position p (lane l) on its distance to its BMU b, and
@@ -298,8 +326,10 @@ template <typename Scalar>
 void BoundedBmuSearch<Scalar>::settle_bounds(Index p, Index l, Index b, ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
                                              const Scratch& s) {
   const Index gb = group_of_[std::size_t(b)], Gk = kernel_.group;
-  const auto j = std::find(s.scored_groups.begin(), s.scored_groups.end(), gb) - s.scored_groups.begin();
-  const TopTwo<Scalar>& t = s.group_top[std::size_t(j) * std::size_t(Gk) + std::size_t(l)];
+  const auto j = std::size_t(std::find(s.scored_groups.begin(), s.scored_groups.end(), gb) - s.scored_groups.begin());
+  const std::size_t at = j * std::size_t(Gk) + std::size_t(l);
+  const TopTwo<Scalar> t{s.group_best[at], s.group_next[at], Index(s.group_best_unit[at]),
+                         Index(s.group_next_unit[at])};
   const double xx = double(s.xx[std::size_t(l)]), slack = double(s.slack[std::size_t(l)]);
   const Scalar other = t.best_unit == b ? t.next : t.best;
   const double q = double(other) + xx - 2.0 * slack;
@@ -320,45 +350,84 @@ template <typename Scalar>
 void BoundedBmuSearch<Scalar>::reorder(ConstRowRef<Scalar> X, bool by_bmu) {
   const Index n = X.rows(), F = X.cols(), Gk = kernel_.group, tiles = (n + Gk - 1) / Gk;
   std::vector<Index> next(static_cast<std::size_t>(n));
-  std::iota(next.begin(), next.end(), Index(0));  // positions of the old order
-  if (by_bmu)
-    std::stable_sort(next.begin(), next.end(), [&](Index a, Index b) {
-      return group_of_[std::size_t(bmu_[std::size_t(a)])] < group_of_[std::size_t(bmu_[std::size_t(b)])];
-    });
-  if (order_.size() == std::size_t(n) && by_bmu) {
-    std::vector<float> lb(lb_.size()), ub(ub_.size());
-    std::vector<Index> bmu(static_cast<std::size_t>(n)), second(bmu), order(bmu);
-    Vector<Scalar> xx(n), slack(n);
-    for (Index p = 0; p < n; ++p) {
-      const Index q = next[std::size_t(p)];
-      order[std::size_t(p)] = order_[std::size_t(q)];
-      bmu[std::size_t(p)] = bmu_[std::size_t(q)];
-      second[std::size_t(p)] = second_[std::size_t(q)];
-      xx[p] = xx_[q];
-      if (!ub.empty()) ub[std::size_t(p)] = ub_[std::size_t(q)];
-      for (Index g = 0; g < G_; ++g)
-        lb[std::size_t(((p / Gk) * G_ + g) * Gk + p % Gk)] = lb_[std::size_t(((q / Gk) * G_ + g) * Gk + q % Gk)];
-    }
-    order_.swap(order), bmu_.swap(bmu), second_.swap(second), lb_.swap(lb), ub_.swap(ub);
-    xx_.swap(xx);
+  if (by_bmu) {  // positions of the old order, stably by their BMU's group (a counting sort)
+    const auto key = [&](Index p) { return group_of_[std::size_t(bmu_[std::size_t(p)])]; };
+    const Index keys = G_;
+    std::vector<Index> start(std::size_t(keys + 1), 0);
+    for (Index p = 0; p < n; ++p) ++start[std::size_t(key(p) + 1)];
+    std::partial_sum(start.begin(), start.end(), start.begin());
+    for (Index p = 0; p < n; ++p) next[std::size_t(start[std::size_t(key(p))]++)] = p;
+  } else {
+    std::iota(next.begin(), next.end(), Index(0));
+  }
+  const bool move = order_.size() == std::size_t(n) && by_bmu;
+  // The moved state is built in new arrays and swapped in; the bounds in two steps: each old
+  // tile's block transposed to one row per position, then each new tile's block gathered from
+  // those rows (a sample's bounds are G_ floats Gk apart, so gathering them straight from the
+  // old blocks reads G_ cache lines per sample).
+  std::vector<Index> order, bmu, second;
+  std::vector<float> rows, ub;
+  Vector<Scalar> xx;
+  if (move) {
+    for (auto* v : {&bmu, &second, &order}) v->resize(std::size_t(n));
+    ub.resize(ub_.size());
+    xx.resize(n);
+    rows.resize(lb_.size());
+    parallel_for(
+        tiles, n_threads_,
+        [&](Index tile) {
+          const float* from = lb_.data() + tile * G_ * Gk;
+          float* to = rows.data() + tile * Gk * G_;
+          for (Index g = 0; g < G_; ++g)
+            for (Index l = 0; l < Gk; ++l) to[l * G_ + g] = from[g * Gk + l];
+        },
+        double(G_ * Gk));
   } else {
     order_ = next;
     xx_.resize(n);
     for (Index p = 0; p < n; ++p) xx_[p] = X.row(order_[std::size_t(p)]).squaredNorm();
   }
-  packed_.clear();
-  if (with_second_ && double(n) * double(F) * sizeof(Scalar) <= max_packed_bytes) {
-    packed_.resize(std::size_t(tiles * F * Gk));
-    parallel_for(
-        tiles, n_threads_,
-        [&](Index tile) {
+  const bool pack = with_second_ && double(n) * double(F) * sizeof(Scalar) <= max_packed_bytes;
+  if (pack)
+    packed_.resize(std::size_t(tiles * F * Gk));  // every entry written below
+  else
+    packed_.clear();
+  // Tile by tile, in chunks: each moves its positions' state and packs its samples, starting the
+  // next tile's rows (scattered in X) while it packs one.
+  const Index chunk = 8;
+  parallel_for_chunks(
+      tiles, chunk, n_threads_,
+      [&](Index t0, Index t1) {
+        for (Index tile = t0; tile < t1; ++tile) {
+          const Index p0 = tile * Gk, count = std::min(Gk, n - p0);
+          if (move)
+            for (Index l = 0; l < count; ++l) {
+              const std::size_t p = std::size_t(p0 + l), q = std::size_t(next[p]);
+              order[p] = order_[q];
+              bmu[p] = bmu_[q];
+              second[p] = second_[q];
+              xx[Index(p)] = xx_[Index(q)];
+              if (!ub_.empty()) ub[p] = ub_[q];
+              const float* from = rows.data() + q * std::size_t(G_);
+              float* to = lb_.data() + std::size_t(tile * G_ * Gk + l);
+              for (Index g = 0; g < G_; ++g) to[g * Gk] = from[g];
+            }
+          if (!pack) continue;
+          const std::vector<Index>& now = move ? order : order_;
+#if defined(__GNUC__)
+          if (tile + 1 < t1)
+            for (Index k = p0 + Gk; k < std::min(n, p0 + 2 * Gk); ++k) {
+              const char* row = reinterpret_cast<const char*>(X.row(order_[std::size_t(next[std::size_t(k)])]).data());
+              for (Index b = 0; b < F * Index(sizeof(Scalar)); b += 64) __builtin_prefetch(row + b);
+            }
+#endif
           const Scalar* row[64];
-          const Index rows = std::min(Gk, n - tile * Gk);
-          for (Index l = 0; l < rows; ++l) row[l] = X.row(order_[std::size_t(tile * Gk + l)]).data();
-          pack_rows(row, rows, F, Gk, packed_.data() + tile * F * Gk);
-        },
-        double(F * Gk));
-  }
+          for (Index l = 0; l < count; ++l) row[l] = X.row(now[std::size_t(p0 + l)]).data();
+          pack_rows(row, count, F, Gk, packed_.data() + tile * F * Gk);
+        }
+      },
+      double(F * Gk));
+  if (move) order_.swap(order), bmu_.swap(bmu), second_.swap(second), ub_.swap(ub), xx_.swap(xx);
 }
 
 template <typename Scalar>
@@ -373,15 +442,21 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
   // The groups' and units' moves since the previous pass, rounded up.
   drift_.assign(std::size_t(G_), 0.0);
   unit_drift_.assign(std::size_t(U), 0.0);
-  if (valid_)
+  if (valid_) {
+    parallel_for_chunks(
+        U, 256, n_threads_,
+        [&](Index u0, Index u1) {
+          for (Index u = u0; u < u1; ++u)
+            unit_drift_[std::size_t(u)] =
+                (W.row(u).template cast<double>() - previous_.row(u).template cast<double>()).norm() * (1 + 1e-12) +
+                std::numeric_limits<double>::min();
+        },
+        double(F));
     for (Index u = 0; u < U; ++u) {
-      const double d =
-          (W.row(u).template cast<double>() - previous_.row(u).template cast<double>()).norm() * (1 + 1e-12) +
-          std::numeric_limits<double>::min();
-      unit_drift_[std::size_t(u)] = d;
       double& g = drift_[std::size_t(group_of_[std::size_t(u)])];
-      g = std::max(g, d);
+      g = std::max(g, unit_drift_[std::size_t(u)]);
     }
+  }
   const bool skip_samples = !with_second_ && !distances;
   pack(W);
   const Index Gk = kernel_.group, tiles = (n + Gk - 1) / Gk;
@@ -393,9 +468,11 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
     bmu_.assign(std::size_t(n), 0);
     second_.assign(std::size_t(n), -1);
     passes_since_sort_ = 0;
-  } else if (++passes_since_sort_ == 1 || passes_since_sort_ > resort_every) {
+  } else if (++passes_since_sort_ == 1 || passes_since_sort_ > resort_every ||
+             (with_second_ && passes_since_sort_ > 2 && moved_since_sort_ * resort_moved > n)) {
     reorder(X, true);  // after the first pass, then every few passes
     passes_since_sort_ = 1;
+    moved_since_sort_ = 0;
   }
   if (!skip_samples) std::fill(ub_.begin(), ub_.end(), std::numeric_limits<float>::infinity());  // not kept
   slack_.resize(n);
@@ -406,7 +483,11 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
 
   const Index threads = resolve_threads(n_threads_);
   scratch_.resize(std::size_t(threads));
-  for (Scratch& s : scratch_) s.scored = 0;
+  for (Scratch& s : scratch_) {
+    s.scored = 0;
+    s.full_panels.clear();
+    s.size(G_, U, Gk);
+  }
   const bool bounds = valid_, filtered = skip_samples && bounds;
   parallel_for_chunks(
       tiles, std::max<Index>(1, tiles / (8 * threads)), n_threads_,
@@ -440,11 +521,12 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
           pos.resize(std::size_t(rows));
           for (Index l = 0; l < rows; ++l)
             pos[std::size_t(l)] = filtered ? s.pending[std::size_t(tile * Gk + l)] : tile * Gk + l;
-          s.xx.resize(std::size_t(Gk));
-          s.slack.resize(std::size_t(Gk));
-          for (Index l = 0; l < rows; ++l) {
-            s.xx[std::size_t(l)] = xx_[pos[std::size_t(l)]];
-            s.slack[std::size_t(l)] = slack_[pos[std::size_t(l)]];
+          if (filtered)  // scattered positions: their bounds' offsets once per tile
+            for (Index l = 0; l < rows; ++l)
+              s.lb_at[std::size_t(l)] = std::size_t(&bound(pos[std::size_t(l)], 0) - lb_.data());
+          for (Index l = 0; l < Gk; ++l) {
+            s.xx[std::size_t(l)] = l < rows ? xx_[pos[std::size_t(l)]] : Scalar(0);
+            s.slack[std::size_t(l)] = l < rows ? slack_[pos[std::size_t(l)]] : Scalar(0);
           }
 #if defined(__GNUC__)
           if (filtered && tile + 1 < last_tile)  // the next tile's rows are scattered: start them now
@@ -462,10 +544,15 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
             pack_rows(row, rows, F, Gk, s.xt.data());
             xt = s.xt.data();
           }
-          s.best.assign(std::size_t(Gk), TopTwo<Scalar>{});
-          s.scores.clear();
+          // The tile's bounds are one block when its lanes are consecutive positions.
+          float* tile_lb = filtered ? nullptr : lb_.data() + tile * G_ * Gk;
+          std::fill(s.best.begin(), s.best.end(), std::numeric_limits<Scalar>::infinity());
+          std::fill(s.next.begin(), s.next.end(), std::numeric_limits<Scalar>::infinity());
+          std::fill(s.best_unit.begin(), s.best_unit.end(), LaneIndex<Scalar>(-1));
+          std::fill(s.next_unit.begin(), s.next_unit.end(), LaneIndex<Scalar>(-1));
+          s.used = 0;
           s.scored_groups.clear();
-          s.group_top.clear();
+          s.scored_at.clear();
           // 1. The groups of the previous two best (every group on the first pass).
           s.need.assign(std::size_t(G_), bounds ? 0 : 1);
           if (bounds)
@@ -476,71 +563,103 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
             }
           s.first = s.need;
           for (Index g = 0; g < G_; ++g)
-            if (s.first[std::size_t(g)]) score_group(g, xt, pos.data(), rows, F, s);
-          // 2. The groups whose moved bound does not prove every unit out of reach.
+            if (s.first[std::size_t(g)]) score_group(g, xt, rows, F, tile_lb, s);
+          // 2. The groups whose moved bound does not prove every unit out of reach: group by
+          // group over the lanes (a tile's bounds of a group are consecutive).
           if (bounds) {
-            std::fill(s.need.begin(), s.need.end(), 0);
+            double* limit = s.limit.data();  // a unit's d^2 must exceed it
             for (Index l = 0; l < rows; ++l) {
-              const Index p = pos[std::size_t(l)];
-              const TopTwo<Scalar>& t = s.best[std::size_t(l)];
-              const double sl = double(s.slack[std::size_t(l)]);
-              double limit = std::numeric_limits<double>::infinity();  // a unit's d^2 must exceed it
-              if (std::isfinite(sl) && t.best_unit >= 0) {
-                const double reach = with_second_ ? std::max(double(t.next), double(t.best) + sl) : double(t.best) + sl;
-                limit = reach + 2.0 * sl + double(s.xx[std::size_t(l)]);
-              }
-              for (Index g = 0; g < G_; ++g) {
-                if (s.first[std::size_t(g)]) continue;
-                float& b = bound(p, g);
-                const double moved = (double(b) - drift_[std::size_t(g)]) * (1 - 1e-6);
-                if (moved > 0 && moved * moved > limit) {
-                  b = float(moved);
-                } else {
-                  b = 0.0f;
-                  s.need[std::size_t(g)] = 1;
+              const double sl = double(s.slack[std::size_t(l)]), best = double(s.best[std::size_t(l)]);
+              const double reach = with_second_ ? std::max(double(s.next[std::size_t(l)]), best + sl) : best + sl;
+              limit[l] = std::isfinite(sl) && s.best_unit[std::size_t(l)] >= 0
+                             ? reach + 2.0 * sl + double(s.xx[std::size_t(l)])
+                             : std::numeric_limits<double>::infinity();
+            }
+            for (Index g = 0; g < G_; ++g) {
+              s.need[std::size_t(g)] = 0;
+              if (s.first[std::size_t(g)]) continue;
+              const double drift = drift_[std::size_t(g)];
+              bool fail = false;
+              if (tile_lb) {
+                float* b = tile_lb + g * Gk;
+                for (Index l = 0; l < rows; ++l) {
+                  const double moved = (double(b[l]) - drift) * (1 - 1e-6);
+                  const bool out_of_reach = moved > 0 && moved * moved > limit[l];
+                  b[l] = out_of_reach ? float(moved) : 0.0f;
+                  fail |= !out_of_reach;
+                }
+              } else {
+                for (Index l = 0; l < rows; ++l) {
+                  float& b = lb_[s.lb_at[std::size_t(l)] + std::size_t(g * Gk)];
+                  const double moved = (double(b) - drift) * (1 - 1e-6);
+                  const bool out_of_reach = moved > 0 && moved * moved > limit[l];
+                  b = out_of_reach ? float(moved) : 0.0f;
+                  fail |= !out_of_reach;
                 }
               }
+              s.need[std::size_t(g)] = fail;
             }
             for (Index g = 0; g < G_; ++g)
-              if (s.need[std::size_t(g)]) score_group(g, xt, pos.data(), rows, F, s);
+              if (s.need[std::size_t(g)]) score_group(g, xt, rows, F, tile_lb, s);
           }
           // 3. Results. Near ties as find_bmus settles them: direct distances among the units
           // scored within the margin (no other unit is), all of them from the tile's scores.
           s.full.clear();
+          s.ties.clear();
+          std::fill(s.tie_limit.begin(), s.tie_limit.end(), -std::numeric_limits<Scalar>::infinity());
           for (Index l = 0; l < rows; ++l) {
             const Index p = pos[std::size_t(l)], i = order_[std::size_t(p)];
-            TopTwo<Scalar> t = s.best[std::size_t(l)];
-            const Scalar sl = s.slack[std::size_t(l)];
-            if (!std::isfinite(sl) || t.best_unit < 0) {
+            const Scalar sl = s.slack[std::size_t(l)], best = s.best[std::size_t(l)];
+            if (!std::isfinite(sl) || s.best_unit[std::size_t(l)] < 0) {
               s.full.push_back(p);
-              continue;
+            } else if (s.next[std::size_t(l)] - best <= sl) {
+              s.tie_limit[std::size_t(l)] = best + sl;
+              s.candidates[std::size_t(l)].clear();
+              s.ties.push_back(l);
+            } else {
+              out.bmu[i] = Index(s.best_unit[std::size_t(l)]);
+              if (with_second_) out.second[i] = Index(s.next_unit[std::size_t(l)]);
+              if (skip_samples) settle_bounds(p, l, Index(s.best_unit[std::size_t(l)]), X, W, s);
             }
-            if (t.next - t.best <= sl) {
-              const Scalar limit = t.best + sl;
-              s.candidates.clear();
-              std::size_t at = 0;
-              for (const Index g : s.scored_groups) {
-                const Index base = offset_[std::size_t(g)], units = offset_[std::size_t(g + 1)] - base;
-                for (Index j = 0; j < units; ++j)
-                  if (s.scores[at + std::size_t(j * Gk + l)] <= limit)
-                    s.candidates.push_back(unit_of_[std::size_t(base + j)]);
-                at += std::size_t(units * Gk);
+          }
+          if (!s.ties.empty()) {
+            // Per scored group and lane, its top two say whether no unit, its best alone, or
+            // more of its units are within the margin; only the last needs the group's scores.
+            for (std::size_t k = 0; k < s.scored_groups.size(); ++k) {
+              const Index g = s.scored_groups[k], base = offset_[std::size_t(g)],
+                          units = offset_[std::size_t(g + 1)] - base;
+              const std::size_t j = k * std::size_t(Gk);
+              const Scalar* scores = s.scores.data() + s.scored_at[k];
+              for (const Index l : s.ties) {
+                const Scalar limit = s.tie_limit[std::size_t(l)];
+                if (!(s.group_best[j + std::size_t(l)] <= limit)) continue;
+                std::vector<Index>& c = s.candidates[std::size_t(l)];
+                if (!(s.group_next[j + std::size_t(l)] <= limit)) {
+                  c.push_back(Index(s.group_best_unit[j + std::size_t(l)]));
+                  continue;
+                }
+                for (Index u = 0; u < units; ++u)
+                  if (scores[u * Gk + l] <= limit) c.push_back(unit_of_[std::size_t(base + u)]);
               }
+            }
+            for (const Index l : s.ties) {
+              const Index p = pos[std::size_t(l)], i = order_[std::size_t(p)];
               const auto x = X.row(i);
-              t = direct_top_two<Scalar>(Distance::euclidean, x, W, &s.candidates);
+              TopTwo<Scalar> t = direct_top_two<Scalar>(Distance::euclidean, x, W, &s.candidates[std::size_t(l)]);
               if (with_second_ && t.next_unit < 0)
                 for (Index u = 0; u < U; ++u)
                   if (u != t.best_unit) t.offer_second(pair_distance<Scalar>(Distance::euclidean, x, W.row(u)), u);
+              out.bmu[i] = t.best_unit;
+              if (with_second_) out.second[i] = t.next_unit;
+              if (skip_samples) settle_bounds(p, l, t.best_unit, X, W, s);
             }
-            out.bmu[i] = t.best_unit;
-            if (with_second_) out.second[i] = t.next_unit;
-            if (skip_samples) settle_bounds(p, l, t.best_unit, X, W, s);
           }
           if (!s.full.empty()) {  // the squares overflowed: find_bmus's own search
             const Index m = Index(s.full.size());
             s.rows.resize(m, F);
             for (Index l = 0; l < m; ++l) s.rows.row(l) = X.row(order_[std::size_t(s.full[std::size_t(l)])]);
-            search_group<Scalar>(kernel_, form_, full_panels_, s.rows, Index(0), m, W, Distance::euclidean,
+            if (s.full_panels.empty()) pack_panels(W, kernel_.mr, s.full_panels);
+            search_group<Scalar>(kernel_, form_, s.full_panels, s.rows, Index(0), m, W, Distance::euclidean,
                                  with_second_, s.group_scratch);
             s.scored += double(m) * double(U);
             for (Index l = 0; l < m; ++l) {
@@ -559,11 +678,14 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
   for (const Scratch& s : scratch_) scored += s.scored;
   stats_.scored_fraction = n > 0 && U > 0 ? scored / (double(n) * double(U)) : 1.0;
   previous_ = W;
+  Index moved = 0;  // samples whose BMU changed tile
   for (Index p = 0; p < n; ++p) {
     const Index i = order_[std::size_t(p)];
+    moved += group_of_[std::size_t(out.bmu[i])] != group_of_[std::size_t(bmu_[std::size_t(p)])];
     bmu_[std::size_t(p)] = out.bmu[i];
     second_[std::size_t(p)] = with_second_ ? out.second[i] : -1;
   }
+  moved_since_sort_ = bounds ? moved_since_sort_ + moved : 0;
   valid_ = true;
 }
 /// \endcond

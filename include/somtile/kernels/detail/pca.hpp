@@ -423,22 +423,40 @@ PrincipalAxes principal_axes(const Eigen::MatrixBase<Derived>& X, Index k, int n
     return out;
   }
   // Upper triangle of sum_i c_i^T c_i over centred rows c_i, four rows per pass over the
-  // covariance (four multiply-adds per element loaded).
-  RowMatrix<double> cov = RowMatrix<double>::Zero(F, F), c(4, F);
-  for (Index i = 0; i < n; i += 4) {
-    const Index rows = std::min<Index>(4, n - i);
-    for (Index r = 0; r < 4; ++r) {
-      if (r < rows)
-        c.row(r) = X.row(i + r).template cast<double>() - out.mean;
-      else
-        c.row(r).setZero();
-    }
-    for (Index j = 0; j < F; ++j) {
-      const Index len = F - j;
-      cov.row(j).tail(len) += c(0, j) * c.row(0).tail(len) + c(1, j) * c.row(1).tail(len) +
-                              c(2, j) * c.row(2).tail(len) + c(3, j) * c.row(3).tail(len);
-    }
+  // covariance (four multiply-adds per element loaded). Its rows in one chunk of about equal
+  // area per thread, each chunk over all samples: every element is the same sum in the same
+  // order whatever the thread count.
+  RowMatrix<double> cov = RowMatrix<double>::Zero(F, F);
+  const Index chunks = std::clamp<Index>(resolve_threads(n_threads), 1, std::max<Index>(F, 1));
+  std::vector<Index> edge(std::size_t(chunks + 1), F);
+  edge[0] = 0;
+  for (Index t = 1, j = 0; t < chunks; ++t) {  // area of rows [0, j): j F - j (j - 1) / 2
+    const double target = double(t) * double(F) * double(F + 1) / 2.0 / double(chunks);
+    while (j < F && double(j) * double(F) - double(j) * double(j - 1) / 2.0 < target) ++j;
+    edge[std::size_t(t)] = j;
   }
+  parallel_for(
+      chunks, n_threads,
+      [&](Index t) {
+        RowMatrix<double> c(4, F);
+        const Index j0 = edge[std::size_t(t)], j1 = edge[std::size_t(t + 1)];
+        if (j0 >= j1) return;
+        for (Index i = 0; i < n; i += 4) {
+          const Index rows = std::min<Index>(4, n - i);
+          for (Index r = 0; r < 4; ++r) {
+            if (r < rows)
+              c.row(r) = X.row(i + r).template cast<double>() - out.mean;
+            else
+              c.row(r).setZero();
+          }
+          for (Index j = j0; j < j1; ++j) {
+            const Index len = F - j;
+            cov.row(j).tail(len) += c(0, j) * c.row(0).tail(len) + c(1, j) * c.row(1).tail(len) +
+                                    c(2, j) * c.row(2).tail(len) + c(3, j) * c.row(3).tail(len);
+          }
+        }
+      },
+      double(n) * double(F) * double(F) / 2.0 / double(chunks));
   cov /= double(std::max<Index>(n - 1, 1));
   const SymmetricEigen eig = symmetric_eigen(cov.transpose());  // lower triangle filled
   out.axes = Eigen::MatrixXd::Zero(F, k);

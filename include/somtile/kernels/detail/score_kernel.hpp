@@ -66,6 +66,29 @@ struct ScoreGroup {
   TopTwo<Scalar>* top;  ///< out: group entries
 };
 
+/// Unit numbers in the lanes of the vector code: integers as wide as Scalar.
+template <typename Scalar>
+using LaneIndex = std::conditional_t<sizeof(Scalar) == 4, std::int32_t, std::int64_t>;
+
+/// Top twos of a group of samples as arrays of `group` entries each (unit -1: none).
+template <typename Scalar>
+struct LaneTopTwos {
+  Scalar* best;
+  Scalar* next;
+  LaneIndex<Scalar>* best_unit;
+  LaneIndex<Scalar>* next_unit;
+};
+
+/// One call of the bounded search's kernel: ScoreGroup (its `top` unused) for a group of units
+/// numbered units[0, n_units), ascending; the group's own top twos go to `group_top` and are
+/// merged into `running` (the top twos of the groups scored before), all in the lanes' vectors.
+template <typename Scalar>
+struct ScoreMergeGroup {
+  ScoreGroup<Scalar> g;
+  const LaneIndex<Scalar>* units;
+  LaneTopTwos<Scalar> group_top, running;
+};
+
 /// Near-tie candidates of a group: every unit u with scores[u * ld + i] <= limit[i] is appended
 /// to lists[slot[i]] (lanes with limit -inf take none).
 template <typename Scalar>
@@ -83,6 +106,7 @@ template <typename Scalar>
 struct ScoreKernel {
   void (*score)(const ScoreGroup<Scalar>&);
   void (*collect)(const CandidateGroup<Scalar>&);
+  void (*score_merge)(const ScoreMergeGroup<Scalar>&);
   Index mr;     ///< units per panel
   Index group;  ///< samples per call
   Isa isa;
@@ -113,6 +137,43 @@ void score_group_scalar(const ScoreGroup<Scalar>& g) {
   g.top[0] = t;
 }
 
+/// Merges the top two (b1, i1; b2, i2) into (r1, j1; r2, j2), lane by lane: the top two of a union
+/// are the top two of the parts' top twos. Entries compare as TopTwo::before (equal scores: the
+/// lower unit first; a unit's score is below inf, so equal scores are two units or two empty
+/// entries). Integer order comes from the sign of the difference (units in [-1, 2^31 - 1)):
+/// GCC 12 lowers an integer vector comparison in the always-inline body to scalar code.
+template <typename V, typename L>
+SOMTILE_ALWAYS_INLINE void lane_merge_top_two(const V& b1, const L& i1, const V& b2, const L& i2, V& r1, L& j1, V& r2,
+                                              L& j2) {
+  constexpr int sign = int(8 * sizeof(i1[0])) - 1;
+  const L first = (b1 < r1) | ((b1 == r1) & ((i1 - j1) >> sign));  // the part's best leads
+  const V x = first ? r1 : b1, y = first ? b2 : r2;                // the lead's loser, the winner's second
+  const L ux = first ? j1 : i1, uy = first ? i2 : j2;
+  r1 = first ? b1 : r1;
+  j1 = first ? i1 : j1;
+  const L second = (x < y) | ((x == y) & ((ux - uy) >> sign));
+  r2 = second ? x : y;
+  j2 = second ? ux : uy;
+}
+
+template <typename Scalar>
+void score_merge_scalar(const ScoreMergeGroup<Scalar>& m) {
+  TopTwo<Scalar> t;
+  ScoreGroup<Scalar> g = m.g;
+  g.top = &t;
+  score_group_scalar<Scalar, 4>(g);
+  using Lane = LaneIndex<Scalar>;
+  const Lane i1 = t.best_unit >= 0 ? m.units[t.best_unit] : Lane(-1),
+             i2 = t.next_unit >= 0 ? m.units[t.next_unit] : Lane(-1);
+  m.group_top.best[0] = t.best, m.group_top.next[0] = t.next, m.group_top.best_unit[0] = i1,
+  m.group_top.next_unit[0] = i2;
+  TopTwo<Scalar> r{m.running.best[0], m.running.next[0], Index(m.running.best_unit[0]), Index(m.running.next_unit[0])};
+  if (i1 >= 0) r.offer(t.best, i1);
+  if (i2 >= 0) r.offer(t.next, i2);
+  m.running.best[0] = r.best, m.running.next[0] = r.next;
+  m.running.best_unit[0] = Lane(r.best_unit), m.running.next_unit[0] = Lane(r.next_unit);
+}
+
 template <typename Scalar>
 void collect_group_scalar(const CandidateGroup<Scalar>& c) {
   for (Index u = 0; u < c.n_units; ++u)
@@ -134,9 +195,11 @@ SOMTILE_ALWAYS_INLINE void lane_top_two_step(const V& v, const L& u, V& b1, L& i
 
 /// The kernel for vectors of Bytes bytes: MR units x NV vectors of samples in registers.
 /// Inlined into each target-specific variant below, which decides the instructions.
-template <typename Scalar, int Bytes, int MR, int NV>
-SOMTILE_ALWAYS_INLINE void score_group_vector(const ScoreGroup<Scalar>& g) {
-  using Lane = std::conditional_t<sizeof(Scalar) == 4, std::int32_t, std::int64_t>;  // as wide as Scalar
+/// With Merge, the units are numbered by merge->units and the top twos go to merge's arrays.
+template <typename Scalar, int Bytes, int MR, int NV, bool Merge = false>
+SOMTILE_ALWAYS_INLINE void score_group_vector(const ScoreGroup<Scalar>& g,
+                                              const ScoreMergeGroup<Scalar>* merge = nullptr) {
+  using Lane = LaneIndex<Scalar>;
   constexpr int L = Bytes / int(sizeof(Scalar));
   constexpr int G = L * NV;
   typedef Scalar V __attribute__((vector_size(Bytes)));
@@ -177,7 +240,7 @@ SOMTILE_ALWAYS_INLINE void score_group_vector(const ScoreGroup<Scalar>& g) {
     for (int m = 0; m < MR; ++m) {
       const Index u = u0 + m;
       if (u >= n_units) break;
-      const LV unit = LV{} + Lane(u);
+      const LV unit = LV{} + (Merge ? merge->units[u] : Lane(u));
       const Scalar bias = bias_of[u];
 #pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) {
@@ -187,8 +250,30 @@ SOMTILE_ALWAYS_INLINE void score_group_vector(const ScoreGroup<Scalar>& g) {
       }
     }
   }
-  for (int v = 0; v < NV; ++v)
-    for (int l = 0; l < L; ++l) g.top[v * L + l] = {b1[v][l], b2[v][l], Index(i1[v][l]), Index(i2[v][l])};
+  if constexpr (Merge) {
+    const LaneTopTwos<Scalar>&gt = merge->group_top, &run = merge->running;
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) {
+      std::memcpy(gt.best + v * L, &b1[v], sizeof(V));
+      std::memcpy(gt.next + v * L, &b2[v], sizeof(V));
+      std::memcpy(gt.best_unit + v * L, &i1[v], sizeof(LV));
+      std::memcpy(gt.next_unit + v * L, &i2[v], sizeof(LV));
+      V r1, r2;
+      LV j1, j2;
+      std::memcpy(&r1, run.best + v * L, sizeof(V));
+      std::memcpy(&r2, run.next + v * L, sizeof(V));
+      std::memcpy(&j1, run.best_unit + v * L, sizeof(LV));
+      std::memcpy(&j2, run.next_unit + v * L, sizeof(LV));
+      lane_merge_top_two(b1[v], i1[v], b2[v], i2[v], r1, j1, r2, j2);
+      std::memcpy(run.best + v * L, &r1, sizeof(V));
+      std::memcpy(run.next + v * L, &r2, sizeof(V));
+      std::memcpy(run.best_unit + v * L, &j1, sizeof(LV));
+      std::memcpy(run.next_unit + v * L, &j2, sizeof(LV));
+    }
+  } else {
+    for (int v = 0; v < NV; ++v)
+      for (int l = 0; l < L; ++l) g.top[v * L + l] = {b1[v][l], b2[v][l], Index(i1[v][l]), Index(i2[v][l])};
+  }
 }
 
 template <typename Scalar, int Bytes, int NV>
@@ -238,8 +323,11 @@ struct VectorShape<64> {
 
 template <typename Scalar, int Bytes>
 ScoreKernel<Scalar> make_score_kernel(void (*score)(const ScoreGroup<Scalar>&),
-                                      void (*collect)(const CandidateGroup<Scalar>&), Isa isa) {
-  return {score, collect, VectorShape<Bytes>::mr, Index(VectorShape<Bytes>::nv * Bytes / int(sizeof(Scalar))), isa};
+                                      void (*collect)(const CandidateGroup<Scalar>&),
+                                      void (*score_merge)(const ScoreMergeGroup<Scalar>&), Isa isa) {
+  return {
+      score, collect, score_merge, VectorShape<Bytes>::mr, Index(VectorShape<Bytes>::nv * Bytes / int(sizeof(Scalar))),
+      isa};
 }
 
 // The build's own target.
@@ -252,6 +340,11 @@ template <typename Scalar>
 void collect_group_compiled(const CandidateGroup<Scalar>& c) {
   collect_group_vector<Scalar, native_vector_bytes, VectorShape<native_vector_bytes>::nv>(c);
 }
+template <typename Scalar>
+void score_merge_compiled(const ScoreMergeGroup<Scalar>& m) {
+  constexpr int B = native_vector_bytes;
+  score_group_vector<Scalar, B, VectorShape<B>::mr, VectorShape<B>::nv, true>(m.g, &m);
+}
 
 #if SOMTILE_X86_DISPATCH
 template <typename Scalar>
@@ -263,12 +356,20 @@ SOMTILE_TARGET_AVX2 void collect_group_avx2(const CandidateGroup<Scalar>& c) {
   collect_group_vector<Scalar, 32, VectorShape<32>::nv>(c);
 }
 template <typename Scalar>
+SOMTILE_TARGET_AVX2 void score_merge_avx2(const ScoreMergeGroup<Scalar>& m) {
+  score_group_vector<Scalar, 32, VectorShape<32>::mr, VectorShape<32>::nv, true>(m.g, &m);
+}
+template <typename Scalar>
 SOMTILE_TARGET_AVX512 void score_group_avx512(const ScoreGroup<Scalar>& g) {
   score_group_vector<Scalar, 64, VectorShape<64>::mr, VectorShape<64>::nv>(g);
 }
 template <typename Scalar>
 SOMTILE_TARGET_AVX512 void collect_group_avx512(const CandidateGroup<Scalar>& c) {
   collect_group_vector<Scalar, 64, VectorShape<64>::nv>(c);
+}
+template <typename Scalar>
+SOMTILE_TARGET_AVX512 void score_merge_avx512(const ScoreMergeGroup<Scalar>& m) {
+  score_group_vector<Scalar, 64, VectorShape<64>::mr, VectorShape<64>::nv, true>(m.g, &m);
 }
 #endif
 #endif  // __GNUC__
@@ -281,15 +382,17 @@ ScoreKernel<Scalar> score_kernel() {
 #if SOMTILE_X86_DISPATCH
   if (isa != compiled_isa) {
     if (isa == Isa::avx512)
-      return make_score_kernel<Scalar, 64>(score_group_avx512<Scalar>, collect_group_avx512<Scalar>, isa);
+      return make_score_kernel<Scalar, 64>(score_group_avx512<Scalar>, collect_group_avx512<Scalar>,
+                                           score_merge_avx512<Scalar>, isa);
     if (isa == Isa::avx2)
-      return make_score_kernel<Scalar, 32>(score_group_avx2<Scalar>, collect_group_avx2<Scalar>, isa);
+      return make_score_kernel<Scalar, 32>(score_group_avx2<Scalar>, collect_group_avx2<Scalar>,
+                                           score_merge_avx2<Scalar>, isa);
   }
 #endif
   return make_score_kernel<Scalar, native_vector_bytes>(score_group_compiled<Scalar>, collect_group_compiled<Scalar>,
-                                                        isa);
+                                                        score_merge_compiled<Scalar>, isa);
 #else
-  return {score_group_scalar<Scalar, 4>, collect_group_scalar<Scalar>, 4, 1, Isa::baseline};
+  return {score_group_scalar<Scalar, 4>, collect_group_scalar<Scalar>, score_merge_scalar<Scalar>, 4, 1, Isa::baseline};
 #endif
 }
 

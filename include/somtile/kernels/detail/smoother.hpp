@@ -42,22 +42,27 @@ void group_by_unit(const Labels& bmu, Index n_units, std::vector<Index>& units, 
 }
 
 /// CompactSums of X's rows grouped by `bmu`, summed in sample order per unit (the same sums
-/// as unit_sums). Reuses out's memory.
+/// as unit_sums, whatever the thread count: each unit's sum is one thread's). Reuses out's memory.
 template <typename Scalar>
 void compact_unit_sums(ConstRowRef<Scalar> X, const Labels& bmu, Index n_units, CompactSums<Scalar>& out,
-                       std::vector<Index>& start, std::vector<Index>& order) {
+                       std::vector<Index>& start, std::vector<Index>& order, int n_threads = 1) {
   const Index F = X.cols();
   group_by_unit(bmu, n_units, out.units, start, order);
-  out.G.resize(Index(out.units.size()), F + 1);
-  Index k = 0, b = 0;
-  for (const Index u : out.units) {
-    const Index e = start[std::size_t(u)];
-    auto row = out.G.row(k++);
-    row.setZero();
-    for (Index j = b; j < e; ++j) row.head(F) += X.row(order[std::size_t(j)]);
-    row[F] = Scalar(e - b);
-    b = e;
-  }
+  const Index units = Index(out.units.size());
+  out.G.resize(units, F + 1);
+  parallel_for_chunks(
+      units, 64, n_threads,
+      [&](Index k0, Index k1) {
+        for (Index k = k0; k < k1; ++k) {
+          const Index u = out.units[std::size_t(k)], b = u > 0 ? start[std::size_t(u - 1)] : 0,
+                      e = start[std::size_t(u)];
+          auto row = out.G.row(k);
+          row.setZero();
+          for (Index j = b; j < e; ++j) row.head(F) += X.row(order[std::size_t(j)]);
+          row[F] = Scalar(e - b);
+        }
+      },
+      double(F) * double(bmu.size()) / double(std::max<Index>(units, 1)));
 }
 
 /// CompactSums of dense unit sums: the units with a non-zero count or sum.
