@@ -137,26 +137,26 @@ void refresh_cluster_sums(ConstRowRef<Scalar> X, const Labels& labels, Index k, 
     stale.resize(static_cast<std::size_t>(k), 0);
     for (Index i = 0; i < n; ++i)
       if (labels[i] != cache.labels[i]) stale[std::size_t(labels[i])] = stale[std::size_t(cache.labels[i])] = 1;
-    // Members of the stale clusters grouped by cluster, each group in sample order (a stable
-    // counting sort), then summed cluster by cluster: bit-identical to unit_sums's sums.
-    std::vector<Index> start(static_cast<std::size_t>(k) + 1, 0);
-    for (Index i = 0; i < n; ++i)
-      if (stale[std::size_t(labels[i])]) ++start[std::size_t(labels[i]) + 1];
-    std::partial_sum(start.begin(), start.end(), start.begin());
-    std::vector<Index> members(static_cast<std::size_t>(start.back())), fill(start.begin(), start.end() - 1);
-    for (Index i = 0; i < n; ++i)
-      if (stale[std::size_t(labels[i])]) members[std::size_t(fill[std::size_t(labels[i])]++)] = i;
+    // Each task owns a range of clusters and reads X front to back, adding the rows of its stale
+    // clusters (as unit_sums, only those rows): the same sample-order sums, bit for bit.
+    const Index tasks = std::min<Index>(k, resolve_threads(n_threads));
+    std::vector<Index> counts(static_cast<std::size_t>(k), 0);
+    for (Index c = 0; c < k; ++c)
+      if (stale[std::size_t(c)]) cache.sums.sums.row(c).setZero();
     parallel_for(
-        k, n_threads,
-        [&](Index c) {
-          if (!stale[std::size_t(c)]) return;
-          auto row = cache.sums.sums.row(c);
-          row.setZero();
-          for (Index m = start[std::size_t(c)]; m < start[std::size_t(c) + 1]; ++m)
-            row += X.row(members[std::size_t(m)]);
-          cache.sums.counts[c] = Scalar(start[std::size_t(c) + 1] - start[std::size_t(c)]);
+        tasks, n_threads,
+        [&](Index t) {
+          const Index c0 = k * t / tasks, c1 = k * (t + 1) / tasks;
+          for (Index i = 0; i < n; ++i) {
+            const Index c = labels[i];
+            if (c < c0 || c >= c1 || !stale[std::size_t(c)]) continue;
+            cache.sums.sums.row(c) += X.row(i);
+            ++counts[std::size_t(c)];
+          }
         },
-        double(members.size()) * double(X.cols()) / double(std::max<Index>(k, 1)));
+        double(n) * double(X.cols()) / double(std::max<Index>(tasks, 1)));
+    for (Index c = 0; c < k; ++c)
+      if (stale[std::size_t(c)]) cache.sums.counts[c] = Scalar(counts[std::size_t(c)]);
   }
   cache.labels = labels;
   cache.edited.assign(static_cast<std::size_t>(k), 0);
