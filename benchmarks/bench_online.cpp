@@ -6,7 +6,7 @@
 // and how often the thread was descheduled while the wall-clock runs went on (involuntary
 // context switches): on a machine with more runnable threads than cores, wall time exceeds CPU
 // time by the time the thread waited for a core. The BMU searches' flops per CPU second are
-// also given as a fraction of one core's FMA peak (timing.hpp), at the build's level.
+// also given as a fraction of one core's FMA peak (timing.hpp), at the level the kernels run at.
 // Usage: bench_online [repeats]
 #include "timing.hpp"
 
@@ -72,7 +72,7 @@ void headline(int repeats, bool torus) {
   // 3 squares and 2 additions = 8 flops per unit (not FMA-shaped: at most about half the FMA
   // peak); the neighbourhood update is not counted. Per thread CPU second.
   const double flops = 15000.0 * 5000.0 * (3.0 * 3.0 - 1.0);
-  bench::print_peak_fraction(flops / cpu * 1e-9, 1, somtile::detail::compiled_isa, sizeof(S) == 8,
+  bench::print_peak_fraction(flops / cpu * 1e-9, 1, somtile::active_isa(), sizeof(S) == 8,
                              "its BMU searches' flops per thread CPU second (the update not counted)");
 }
 
