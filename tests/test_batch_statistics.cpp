@@ -3,7 +3,7 @@
 // and the bytes' own layout. Scalars: float and double where sums are compared bit for bit,
 // double for merging and errors, float for the bytes (a 4-byte scalar). The OpenMP-off preset
 // skips this file: its thread cases need OpenMP and the rest runs in the other suites.
-#include <somtile/som/batch_statistics.hpp>
+#include <somtile/som.hpp>  // the module header: Som and BatchStatistics come precompiled
 #include <somtile/sparse.hpp>
 
 #include <catch2/catch.hpp>

@@ -7,7 +7,7 @@
 #include <somtile/io/csv_source.hpp>
 #include <somtile/io/npy.hpp>
 #include <somtile/io/npy_source.hpp>
-#include <somtile/som/batch_statistics.hpp>
+#include <somtile/som.hpp>  // the module header: Som and BatchStatistics come precompiled
 
 #include <catch2/catch.hpp>
 #include "support/files.hpp"

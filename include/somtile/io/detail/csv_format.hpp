@@ -259,8 +259,8 @@ void csv_parse_row(const CsvRules& r, const char* line, const char* line_end, In
       if (line_no == r.first_line && !r.has_header) {
         // A first line with text that is not the rows' shape (a title line above the header,
         // as in scikit-learn's data files): the next row's field count says more than its text.
-        const char *nb, *ne;
-        Index next_no;
+        const char *nb = nullptr, *ne = nullptr;
+        Index next_no = 0;
         if (next_row(nb, ne, next_no) && std::count(nb, ne, delimiter) + 1 != r.n_columns)
           throw field_count_error(nb, ne, next_no);
       }
