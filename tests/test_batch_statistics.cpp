@@ -7,6 +7,7 @@
 #include <somtile/sparse.hpp>
 
 #include <catch2/catch.hpp>
+#include "support/data.hpp"
 #include "support/scalars.hpp"
 
 #include <cmath>
@@ -21,11 +22,7 @@ namespace {
 
 template <typename S>
 RowMatrix<S> blobs(Index n, Index f, std::uint64_t seed) {
-  Random rng(seed);
-  RowMatrix<S> X(n, f);
-  for (Index i = 0; i < n; ++i)
-    for (Index j = 0; j < f; ++j) X(i, j) = S(rng.normal() + 4.0 * double((i % 3) == j % 3));
-  return X;
+  return test_support::three_blobs<S>(n, f, seed);
 }
 
 SomParams batch_params(Index epochs = 4) {

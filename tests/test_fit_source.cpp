@@ -10,6 +10,7 @@
 #include <somtile/som.hpp>  // the module header: Som and BatchStatistics come precompiled
 
 #include <catch2/catch.hpp>
+#include "support/data.hpp"
 #include "support/files.hpp"
 #include "support/scalars.hpp"
 
@@ -26,11 +27,7 @@ namespace {
 
 template <typename S>
 RowMatrix<S> blobs(Index n, Index f, std::uint64_t seed) {
-  Random rng(seed);
-  RowMatrix<S> X(n, f);
-  for (Index i = 0; i < n; ++i)
-    for (Index j = 0; j < f; ++j) X(i, j) = S(rng.normal() * (1.0 + j) + 4.0 * double((i % 3) == j % 3));
-  return X;
+  return test_support::three_blobs<S>(n, f, seed, true);
 }
 
 SomParams params(Init init = Init::random, Scaling scaling = Scaling::none) {
