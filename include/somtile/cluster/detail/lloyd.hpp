@@ -137,26 +137,7 @@ void refresh_cluster_sums(ConstRowRef<Scalar> X, const Labels& labels, Index k, 
     stale.resize(static_cast<std::size_t>(k), 0);
     for (Index i = 0; i < n; ++i)
       if (labels[i] != cache.labels[i]) stale[std::size_t(labels[i])] = stale[std::size_t(cache.labels[i])] = 1;
-    // Each task owns a range of clusters and reads X front to back, adding the rows of its stale
-    // clusters (as unit_sums, only those rows): the same sample-order sums, bit for bit.
-    const Index tasks = std::min<Index>(k, resolve_threads(n_threads));
-    std::vector<Index> counts(static_cast<std::size_t>(k), 0);
-    for (Index c = 0; c < k; ++c)
-      if (stale[std::size_t(c)]) cache.sums.sums.row(c).setZero();
-    parallel_for(
-        tasks, n_threads,
-        [&](Index t) {
-          const Index c0 = k * t / tasks, c1 = k * (t + 1) / tasks;
-          for (Index i = 0; i < n; ++i) {
-            const Index c = labels[i];
-            if (c < c0 || c >= c1 || !stale[std::size_t(c)]) continue;
-            cache.sums.sums.row(c) += X.row(i);
-            ++counts[std::size_t(c)];
-          }
-        },
-        double(n) * double(X.cols()) / double(std::max<Index>(tasks, 1)));
-    for (Index c = 0; c < k; ++c)
-      if (stale[std::size_t(c)]) cache.sums.counts[c] = Scalar(counts[std::size_t(c)]);
+    sum_unit_rows<Scalar>(X, labels, stale, cache.sums, n_threads);  // only their rows, in sample order
   }
   cache.labels = labels;
   cache.edited.assign(static_cast<std::size_t>(k), 0);
