@@ -1,8 +1,7 @@
 // BatchStatistics (som/batch_statistics.hpp): batch epochs driven from outside. Oracles: the
 // in-memory Som::fit (bounded BMU search on and off), naive per-unit sum loops over exact BMUs,
 // and the bytes' own layout. Scalars: float and double where sums are compared bit for bit,
-// double for merging and errors, float for the bytes (a 4-byte scalar). The OpenMP-off preset
-// skips this file: its thread cases need OpenMP and the rest runs in the other suites.
+// double for merging and errors, float for the bytes (a 4-byte scalar).
 #include <somtile/som.hpp>  // the module header: Som and BatchStatistics come precompiled
 #include <somtile/sparse.hpp>
 

@@ -343,7 +343,7 @@ TEST_CASE("find_bmus: deprecated bool forms equal the BmuSearch form", "[bmu][de
     CHECK(old2.bmu == now2.bmu);
     CHECK(old2.second == now2.second);
     CHECK(old2.distance == now2.distance);
-    const BmuResult<double> now1 = find_bmus<double>(X, W, {metric});
+    const BmuResult<double> now1 = find_bmus<double>(X, W, BmuSearch{metric});
     CHECK(old1.bmu == now1.bmu);
     CHECK(now1.second.size() == 0);
     const BmuResult<double> now_masked = find_bmus<double>(Xnan, W, {metric, SecondBmu::find, 1, Missing::mask});

@@ -1,8 +1,7 @@
 // Som::fit(ChunkSource&): batch training from a source read in passes. Oracles: the in-memory
 // Som::fit on the same rows (bit for bit where the scaler and the initialisation are the same
 // computation), and epochs driven by hand with batch_statistics / apply on all rows in memory
-// for the state a failed fit must leave. The OpenMP-off preset skips this file (its thread
-// cases need OpenMP).
+// for the state a failed fit must leave.
 #include <somtile/io/callback_source.hpp>
 #include <somtile/io/csv_source.hpp>
 #include <somtile/io/npy.hpp>

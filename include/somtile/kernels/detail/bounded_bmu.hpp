@@ -536,8 +536,10 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
               for (Index b = 0; b < F * Index(sizeof(Scalar)); b += 64) __builtin_prefetch(row + b);
             }
 #endif
-          const Scalar* xt = packed_.data() + tile * F * Gk;
-          if (packed_.empty() || filtered) {
+          const Scalar* xt = nullptr;  // offsetting an empty vector's null data() is undefined
+          if (!packed_.empty() && !filtered) {
+            xt = packed_.data() + tile * F * Gk;
+          } else {
             const Scalar* row[64];
             for (Index l = 0; l < rows; ++l) row[l] = X.row(order_[std::size_t(pos[std::size_t(l)])]).data();
             s.xt.resize(std::size_t(F * Gk));
