@@ -1,12 +1,15 @@
 // Writes small valid inputs for the fuzz targets into <dir>/<target>/ (see run): saved models
-// of each kind and scalar, a SOM_PAK codebook, .npy files of every supported layout, and CSV
-// files with the option byte that fuzz_csv reads first.
+// of each kind and scalar, a SOM_PAK codebook, .npy files of every supported layout, CSV files
+// with the option byte that fuzz_csv reads first, and batch statistics of the stats target's map.
 #include <somtile/io/model_io.hpp>
+
+#include "targets.hpp"
 
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -76,6 +79,21 @@ void models(const std::string& dir, const char* tag) {
   }
 }
 
+// Statistics of fuzz::stats_map at epoch 0, with and without missing values.
+template <typename S>
+void statistics(const std::string& dir, const char* tag) {
+  for (const Missing missing : {Missing::reject, Missing::mask}) {
+    const Som<S> som = fuzz::stats_map<S>(missing);
+    BatchStatistics<S> s = som.batch_statistics(0);
+    RowMatrix<S> X = data<S>(10, 3, 2);
+    if (missing == Missing::mask) X(4, 1) = std::numeric_limits<S>::quiet_NaN();
+    s.accumulate(X);
+    const std::vector<std::uint8_t> bytes = s.to_bytes();
+    write(dir + "/stats/" + (missing == Missing::mask ? "masked_" : "dense_") + tag + ".bin",
+          std::string(bytes.begin(), bytes.end()));
+  }
+}
+
 // .npy with the given header dict and values written as T.
 template <typename T>
 std::string npy(int major, const std::string& dict, const std::vector<double>& values) {
@@ -107,12 +125,14 @@ std::string npy(int major, const std::string& dict, const std::vector<double>& v
 
 int main(int argc, char** argv) {
   if (argc != 2) {
-    std::cerr << "usage: make_seeds <dir>  (writes <dir>/csv, <dir>/npy, <dir>/model)\n";
+    std::cerr << "usage: make_seeds <dir>  (writes <dir>/csv, <dir>/npy, <dir>/model, <dir>/stats)\n";
     return 2;
   }
   const std::string dir = argv[1];
   models<float>(dir + "/model", "float");
   models<double>(dir + "/model", "double");
+  statistics<float>(dir, "float");
+  statistics<double>(dir, "double");
 
   write(dir + "/npy/v1_f8_2d.npy",
         npy<double>(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", {1, 2, 3, 4, 5, 6}));

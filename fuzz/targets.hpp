@@ -1,6 +1,7 @@
 #pragma once
-// Fuzz targets for somtile's file readers, shared by the libFuzzer entry points (fuzz_*.cpp)
-// and the regression test that replays tests/fuzz_regressions/<target>/ (tests/test_io.cpp).
+// Fuzz targets for somtile's file readers and BatchStatistics::from_bytes, shared by the
+// libFuzzer entry points (fuzz_*.cpp), the seed writer (make_seeds.cpp) and the regression tests
+// that replay tests/fuzz_regressions/<target>/ (tests/test_model_io.cpp, test_sparse_io.cpp).
 //
 // Each target takes raw bytes, writes them to a per-process temporary file (the readers take
 // paths) and calls the readers on it. A reader may reject any input with somtile::InputError or
@@ -13,6 +14,7 @@
 #include <somtile/io/sparse_npz.hpp>
 #include <somtile/io/svmlight.hpp>
 #include <somtile/online/lattice.hpp>
+#include <somtile/som/batch_statistics.hpp>
 #include <somtile/som/maps.hpp>
 
 #include <unistd.h>
@@ -260,6 +262,56 @@ inline void fuzz_model(const std::uint8_t* data, std::size_t size) {
       detail::load_binary<double>(path);
   });
   std::remove(path.c_str());
+}
+
+/// The map the `stats` target applies statistics to: its seeds are statistics of this map's
+/// codebook at epoch 0 (make_seeds.cpp), so mutations that keep the fingerprint reach apply().
+template <typename S>
+Som<S> stats_map(Missing missing) {
+  SomParams p;
+  p.rows = 3;
+  p.cols = 2;
+  p.epochs = 2;
+  p.training = Training::batch;
+  p.init = Init::random;
+  p.missing = missing;
+  p.seed = 5;
+  Som<S> som(p, 3);
+  RowMatrix<S> X(8, 3);
+  for (Index i = 0; i < X.size(); ++i) X.data()[i] = S(i % 7) - S(2.5);
+  som.initialize_weights(X);
+  return som;
+}
+
+/// BatchStatistics::from_bytes as float and double. Statistics that load must write the same
+/// bytes back, merge with themselves, and either apply to stats_map() with a finite codebook or
+/// be refused with the map unchanged.
+template <typename S>
+void fuzz_stats_as(const std::uint8_t* data, std::size_t size) {
+  allow_input_errors([&] {
+    const BatchStatistics<S> s = BatchStatistics<S>::from_bytes(data, size);
+    if (s.to_bytes() != std::vector<std::uint8_t>(data, data + size))
+      throw std::logic_error("fuzz_stats: the bytes do not round trip");
+    BatchStatistics<S> twice = s;
+    twice.merge(s);
+    const BatchStatistics<S>* const parts[] = {&s, &twice};
+    for (const BatchStatistics<S>* t : parts) {
+      Som<S> som = stats_map<S>(s.has_missing() ? Missing::mask : Missing::reject);
+      const RowMatrix<S> before = som.weights();
+      try {
+        som.apply(*t);
+      } catch (const std::invalid_argument&) {
+        if (som.weights() != before) throw std::logic_error("fuzz_stats: a refused apply changed the map");
+        continue;
+      }
+      if (!som.weights().allFinite()) throw std::logic_error("fuzz_stats: apply left a codebook that is not finite");
+    }
+  });
+}
+
+inline void fuzz_stats(const std::uint8_t* data, std::size_t size) {
+  fuzz_stats_as<float>(data, size);
+  fuzz_stats_as<double>(data, size);
 }
 
 }  // namespace somtile::fuzz

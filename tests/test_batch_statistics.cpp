@@ -365,4 +365,41 @@ TEST_CASE("batch statistics: every error path names the problem and changes noth
   v = good;
   v[16 + 8 + 7] = 0x40;  // features: huge, the shape is refused before any size arithmetic
   CHECK_THAT(message_of<InputError>([&] { B::from_bytes(v); }), Catch::Contains("is not valid"));
+
+  // sums: the first unit's first sum (bytes 88..95) not finite; a unit no row reached with a sum
+  const auto put_double = [](std::vector<std::uint8_t>& bytes, std::size_t at, double x) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &x, 8);
+    for (std::size_t k = 0; k < 8; ++k) bytes[at + k] = std::uint8_t(bits >> (8 * k));
+  };
+  const std::size_t sums_at = detail::batch_bytes_header, counts_at = sums_at + 72 * 4 * 8;
+  for (const double x : {std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::infinity()}) {
+    v = good;
+    put_double(v, sums_at, x);
+    CHECK_THAT(message_of<InputError>([&] { B::from_bytes(v); }),
+               Catch::Contains("the sum of unit 0, feature 0 is") && Catch::Contains("finite"));
+  }
+  const auto count_of = [&](Index u) {
+    std::int64_t c = 0;
+    std::memcpy(&c, good.data() + counts_at + std::size_t(u) * 8, 8);  // little-endian hosts (x86, AArch64)
+    return c;
+  };
+  Index empty = 0;
+  while (count_of(empty) != 0) ++empty;  // 40 samples on 72 units: some unit won none
+  v = good;
+  put_double(v, sums_at + std::size_t(empty * 4 + 2) * 8, 0.5);
+  CHECK(message_of<InputError>([&] { B::from_bytes(v); }) ==
+        detail::concat("BatchStatistics::from_bytes(): unit ", empty,
+                       ", feature 2 sums no rows but holds 0.5; a sum over no rows is 0"));
+
+  // apply: finite sums whose smoothed update overflows leave the map as it was
+  Som<double> fresh(batch_params(), 4);
+  fresh.set_weights(W0);  // s0 was made on W0 at epoch 0, so its bytes apply here
+  v = good;
+  for (Index u = 0; u < 72; ++u)
+    if (count_of(u) > 0) put_double(v, sums_at + std::size_t(u * 4) * 8, 1.7e308);
+  const BatchStatistics<double> huge = B::from_bytes(v);
+  CHECK(message_of<InputError>([&] { fresh.apply(huge); }) ==
+        "Som::apply(): the update is not finite: the sums overflow double; scale the data");
+  CHECK(fresh.weights() == W0);
 }

@@ -210,7 +210,8 @@ TEST_CASE("Model notes: kept in the file's header, read back; older files have n
 // ---- fuzz regressions -----------------------------------------------------------------------
 
 TEST_CASE("fuzz regressions: every saved input is rejected cleanly or read", "[io][fuzz]") {
-  test_support::replay_fuzz_inputs({{"csv", fuzz::fuzz_csv}, {"npy", fuzz::fuzz_npy}, {"model", fuzz::fuzz_model}});
+  test_support::replay_fuzz_inputs(
+      {{"csv", fuzz::fuzz_csv}, {"npy", fuzz::fuzz_npy}, {"model", fuzz::fuzz_model}, {"stats", fuzz::fuzz_stats}});
 }
 
 TEST_CASE("a loaded Som trains on exactly as the saved one would", "[io]") {

@@ -271,7 +271,12 @@ auto BatchStatistics<Scalar>::from_bytes(const std::uint8_t* data, std::size_t s
                       distance_sum, ") are not valid");
   s.sums_.reset(Index(U), Index(F));
   for (Index u = 0; u < U; ++u)
-    for (Index j = 0; j < F; ++j) s.sums_.sums(u, j) = r.get<Scalar>();
+    for (Index j = 0; j < F; ++j) {
+      const Scalar v = r.get<Scalar>();
+      require<InputError>(std::isfinite(v), call, "the sum of unit ", u, ", feature ", j, " is ", v,
+                          "; sums of finite rows are finite");
+      s.sums_.sums(u, j) = v;
+    }
   std::int64_t total = 0;
   for (auto& c : s.sums_.counts) {
     c = r.get<std::int64_t>();
@@ -290,6 +295,15 @@ auto BatchStatistics<Scalar>::from_bytes(const std::uint8_t* data, std::size_t s
       s.sums_.missing[k] = m;
     }
   }
+  // A sum over no rows is zero: a unit (or, with missing values, a feature of a unit) that no
+  // row reached must not carry a value into apply().
+  for (Index u = 0; u < U; ++u)
+    for (Index j = 0; j < F; ++j) {
+      const std::int64_t present =
+          s.sums_.counts[std::size_t(u)] - (masked ? s.sums_.missing[std::size_t(u * F + j)] : 0);
+      require<InputError>(present > 0 || s.sums_.sums(u, j) == Scalar(0), call, "unit ", u, ", feature ", j,
+                          " sums no rows but holds ", s.sums_.sums(u, j), "; a sum over no rows is 0");
+    }
   s.sums_.samples = samples;
   s.sums_.distance_sum = distance_sum;
   s.sums_.topographic_errors = te;
@@ -336,6 +350,11 @@ auto Som<Scalar>::apply(const BatchStatistics<Scalar>& s) -> EpochInfo {
   RowMatrix<Scalar> W = weights_;
   detail::CompactSums<Scalar> compact;
   batch_step(W, s.sums_, sigma, compact);
+  // Merged sums can overflow (float sums of large values, or statistics from a corrupted
+  // source): refuse a codebook that is not finite rather than keep it.
+  detail::require<InputError>(
+      W.allFinite(), call, "the update is not finite: the sums overflow ",
+      sizeof(Scalar) == 4 ? "float; scale the data or train in double" : "double; scale the data");
   weights_ = std::move(W);
   return EpochInfo{s.epoch(), params_.epochs, 0.0, sigma, s.quantization_error(), s.topographic_error(), n_units()};
 }
