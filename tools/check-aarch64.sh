@@ -61,12 +61,15 @@ common=(-std=c++17 $cxxflags -fopenmp -Wall -Wextra -Wpedantic -Wshadow -Wno-psa
         -DSOMTILE_REFERENCE_DIR="\"$root/tests/reference\""
         -DSOMTILE_FUZZ_REGRESSIONS_DIR="\"$root/tests/fuzz_regressions\"")
 
-# Catch2 v2's main in a translation unit of its own (the CMake build links Catch2WithMain).
+# Catch2 v2's main in a translation unit of its own (the CMake build links Catch2WithMain),
+# compiled in the background while the first test file compiles.
 main_obj=$build/catch_main-$(printf %s "$cxx $cxxflags" | cksum | cut -d" " -f1).o
+main_pid=""
 if [ ! -e "$main_obj" ]; then
   printf '#define CATCH_CONFIG_MAIN\n#include <catch2/catch.hpp>\n' > "$build/catch_main.cpp"
   echo "== compiling Catch2 main"
-  "$cxx" -std=c++17 $cxxflags -isystem "$deps" -c "$build/catch_main.cpp" -o "$main_obj"
+  "$cxx" -std=c++17 $cxxflags -isystem "$deps" -c "$build/catch_main.cpp" -o "$main_obj.tmp" &
+  main_pid=$!
 fi
 
 start=$SECONDS
@@ -76,7 +79,13 @@ for t in "${tests[@]}"; do
   [ -e "$src" ] || die "no test file $src"
   echo "== $t: compiling ($cxx ${cxxflags})"
   t0=$SECONDS
-  "$cxx" "${common[@]}" "$src" "$main_obj" -o "$build/$t"
+  "$cxx" "${common[@]}" -c "$src" -o "$build/$t.o"
+  if [ -n "$main_pid" ]; then
+    wait "$main_pid" || die "compiling Catch2's main failed"
+    mv "$main_obj.tmp" "$main_obj"
+    main_pid=""
+  fi
+  "$cxx" "${common[@]}" "$build/$t.o" "$main_obj" -o "$build/$t"
   t1=$SECONDS
   echo "== $t: compiled in $((t1 - t0)) s; running under qemu-aarch64 (OMP_NUM_THREADS=$OMP_NUM_THREADS)"
   if qemu-aarch64 -L "$sysroot" "$build/$t" "${run_args[@]}"; then
