@@ -16,8 +16,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace somtile;
@@ -66,6 +68,17 @@ TEST_CASE("permutations and samples", "[random]") {
   CHECK(s.size() == 30);
   CHECK(std::set<Index>(s.begin(), s.end()).size() == 30);
   CHECK(*std::max_element(s.begin(), s.end()) < 100);
+  // Oracle: the dense partial Fisher–Yates on an explicit 0..n-1 array, with the same draws
+  // (the sampler keeps only the moved positions, so it must give these indices exactly).
+  for (const auto& [n, k] : {std::pair<Index, Index>{1, 1}, {7, 7}, {100, 30}, {1000, 1}, {5000, 400}, {64, 0}}) {
+    Random a(9), b(9);
+    std::vector<Index> order(std::size_t(n), 0);
+    std::iota(order.begin(), order.end(), Index(0));
+    for (Index i = 0; i < k; ++i) std::swap(order[std::size_t(i)], order[std::size_t(i + b.uniform_index(n - i))]);
+    order.resize(std::size_t(k));
+    CHECK(a.sample_without_replacement(n, k) == order);
+    CHECK(a() == b());  // the same number of draws
+  }
   Random f1 = r.fork(1), f2 = r.fork(2), f1b = r.fork(1);
   const auto x = f1();
   CHECK(x == f1b());

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <numeric>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -112,13 +113,23 @@ class Random {
     return order;
   }
 
-  /// k distinct indices from [0, n), in random order (partial Fisher–Yates).
+  /// k distinct indices from [0, n), in random order (partial Fisher–Yates). Memory O(k), not
+  /// O(n): the shuffle runs on the identity permutation and keeps only the positions it has
+  /// moved, so drawing a map's seeds from a file of a billion rows does not allocate the billion.
   std::vector<Index> sample_without_replacement(Index n, Index k) {
-    std::vector<Index> order(static_cast<std::size_t>(n));
-    std::iota(order.begin(), order.end(), Index(0));
-    for (Index i = 0; i < k; ++i) std::swap(order[std::size_t(i)], order[std::size_t(i + uniform_index(n - i))]);
-    order.resize(static_cast<std::size_t>(k));
-    return order;
+    std::vector<Index> out(static_cast<std::size_t>(k));
+    std::unordered_map<Index, Index> moved;  // position -> value, where not the identity
+    const auto at = [&moved](Index position) {
+      const auto it = moved.find(position);
+      return it == moved.end() ? position : it->second;
+    };
+    for (Index i = 0; i < k; ++i) {
+      const Index j = i + uniform_index(n - i);
+      // Swap positions i and j; position i is never read again (later j > i).
+      out[std::size_t(i)] = at(j);
+      moved[j] = at(i);
+    }
+    return out;
   }
 
   /// The generator's whole state, for save() and load() (see io/archive.hpp).
