@@ -271,12 +271,7 @@ auto BatchStatistics<Scalar>::from_bytes(const std::uint8_t* data, std::size_t s
                       distance_sum, ") are not valid");
   s.sums_.reset(Index(U), Index(F));
   for (Index u = 0; u < U; ++u)
-    for (Index j = 0; j < F; ++j) {
-      const Scalar v = r.get<Scalar>();
-      require<InputError>(std::isfinite(v), call, "the sum of unit ", u, ", feature ", j, " is ", v,
-                          "; sums of finite rows are finite");
-      s.sums_.sums(u, j) = v;
-    }
+    for (Index j = 0; j < F; ++j) s.sums_.sums(u, j) = r.get<Scalar>();
   std::int64_t total = 0;
   for (auto& c : s.sums_.counts) {
     c = r.get<std::int64_t>();
@@ -295,14 +290,17 @@ auto BatchStatistics<Scalar>::from_bytes(const std::uint8_t* data, std::size_t s
       s.sums_.missing[k] = m;
     }
   }
-  // A sum over no rows is zero: a unit (or, with missing values, a feature of a unit) that no
-  // row reached must not carry a value into apply().
+  // Sums of finite rows are finite, and a sum over no rows is zero: a unit (or, with missing
+  // values, a feature of a unit) that no row reached must not carry a value into apply().
   for (Index u = 0; u < U; ++u)
     for (Index j = 0; j < F; ++j) {
+      const Scalar v = s.sums_.sums(u, j);
+      require<InputError>(std::isfinite(v), call, "the sum of unit ", u, ", feature ", j, " is ", v,
+                          "; sums of finite rows are finite");
       const std::int64_t present =
           s.sums_.counts[std::size_t(u)] - (masked ? s.sums_.missing[std::size_t(u * F + j)] : 0);
-      require<InputError>(present > 0 || s.sums_.sums(u, j) == Scalar(0), call, "unit ", u, ", feature ", j,
-                          " sums no rows but holds ", s.sums_.sums(u, j), "; a sum over no rows is 0");
+      require<InputError>(present > 0 || v == Scalar(0), call, "unit ", u, ", feature ", j, " sums no rows but holds ",
+                          v, "; a sum over no rows is 0");
     }
   s.sums_.samples = samples;
   s.sums_.distance_sum = distance_sum;
