@@ -159,6 +159,11 @@ int fit(const std::string& path, const std::string& how, Index epochs, int threa
   std::printf("per epoch (one BMU pass and update, epochs 2..%lld):", static_cast<long long>(epochs));
   for (const double t : per_epoch) std::printf(" %.2f", t);
   std::printf(" s; median %.2f s\n", sorted.empty() ? 0.0 : sorted[sorted.size() / 2]);
+  if (!h.distances_computed.empty()) {
+    std::printf("distances scored per pass (share of samples x units):");
+    for (const double f : h.distances_computed) std::printf(" %.3f", f);
+    std::printf("\n");
+  }
   std::printf("final QE %.9g TE %.6f, codebook hash %016llx, peak RSS %.1f MiB\n", h.quantization_errors.back(),
               h.topographic_errors.back(), static_cast<unsigned long long>(hash), peak_rss_mib());
   std::printf("# %s\n", bench::load_average().c_str());

@@ -7,6 +7,7 @@
 #include <somtile/kernels/detail/bounded_bmu.hpp>
 #include <somtile/kernels/detail/team_bmu.hpp>
 #include <somtile/metrics/som_quality.hpp>
+#include <somtile/som/detail/chunk_bounds.hpp>
 
 #include <catch2/catch.hpp>
 #include "support/data.hpp"
@@ -451,4 +452,68 @@ TEMPLATE_TEST_CASE("bounded BMU search starts over when the data's shape changes
   bounded.reset();
   bounded.search(fewer, W, got);
   CHECK(bounded.stats().scored_fraction == 1.0);
+}
+
+TEMPLATE_TEST_CASE("bounded BMU search in chunks equals find_bmus, with states in memory or in a file",
+                   "[bmu][bounded][source]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  RowMatrix<S> C = normal_matrix<S>(6, 9, 3) * S(4);
+  RowMatrix<S> X = normal_matrix<S>(900, 9, 4);
+  for (Index i = 0; i < X.rows(); ++i) X.row(i) += C.row(i % 6);
+  const Index chunk = 128, chunks = 8;  // the last one of 4 rows
+  struct Limit {                        // bytes of chunk states kept in memory, restored after the test
+    std::size_t saved = detail::chunk_bounds_memory().load();
+    ~Limit() { detail::chunk_bounds_memory().store(saved); }
+  } restore;
+  // A state of 128 rows takes about 128 x (12 + 4 groups x 4 + 4) bytes plus its padding.
+  const std::size_t limit = GENERATE(std::size_t(0), std::size_t(3) * 5000, std::numeric_limits<std::size_t>::max());
+  detail::chunk_bounds_memory().store(limit);
+  RowMatrix<S> W = X.topRows(120);
+  detail::ChunkBounds<S> bounds(detail::nearby_groups<S>(W, 30), 2);
+  Random rng(11);
+  double least = 1;
+  for (int pass = 0; pass < 8; ++pass) {
+    bounds.begin_pass(W);
+    if (pass == 4) {  // an interrupted pass: three chunks, then the pass starts over
+      BmuResult<S> got;
+      for (Index k = 0; k < 3; ++k) bounds.search(X.middleRows(k * chunk, chunk), got);
+      bounds.begin_pass(W);
+    }
+    Labels bmu(X.rows());
+    for (Index k = 0; k < chunks; ++k) {
+      INFO("limit " << limit << ", pass " << pass << ", chunk " << k);
+      const Index first = k * chunk, rows = std::min(chunk, X.rows() - first);
+      const RowMatrix<S> part = X.middleRows(first, rows);
+      const BmuResult<S> expected = find_bmus<S>(part, W, {Distance::euclidean, SecondBmu::find, 1});
+      BmuResult<S> got;
+      if (pass == 2 && k == 5) {  // searched elsewhere (a chunk with missing values)
+        bounds.skip();
+        got = expected;
+      } else {
+        bounds.search(part, got);
+      }
+      REQUIRE(got.bmu == expected.bmu);
+      REQUIRE(got.second == expected.second);
+      REQUIRE(got.distance == expected.distance);
+      bmu.segment(first, rows) = got.bmu;
+    }
+    bounds.end_pass();
+    if (pass > 0) least = std::min(least, bounds.stats().scored_fraction);
+    // The next codebook: half a k-means step, then a shrinking random move.
+    RowMatrix<S> sum = RowMatrix<S>::Zero(W.rows(), W.cols());
+    Vector<S> count = Vector<S>::Zero(W.rows());
+    for (Index i = 0; i < X.rows(); ++i) sum.row(bmu[i]) += X.row(i), count[bmu[i]] += 1;
+    for (Index u = 0; u < W.rows(); ++u)
+      if (count[u] > 0) W.row(u) = (W.row(u) + sum.row(u) / count[u]) / S(2);
+    for (Index u = 0; u < W.rows(); ++u)
+      if (u % 5 == pass % 5)
+        for (Index j = 0; j < W.cols(); ++j) W(u, j) += S(0.3) / S(pass + 1) * S(rng.normal());
+  }
+  CHECK(least < 0.75);  // the states carried the bounds from pass to pass (1 without them)
+  if (limit == 0) CHECK(bounds.chunks_in_file() == std::size_t(chunks));
+  if (limit == std::numeric_limits<std::size_t>::max()) CHECK(bounds.chunks_in_file() == 0);
+  if (limit == std::size_t(3) * 5000) {
+    CHECK(bounds.chunks_in_file() > 0);
+    CHECK(bounds.chunks_in_file() < std::size_t(chunks));
+  }
 }

@@ -7,12 +7,14 @@
 #include <somtile/io/npy.hpp>
 #include <somtile/io/npy_source.hpp>
 #include <somtile/som.hpp>  // the module header: Som and BatchStatistics come precompiled
+#include <somtile/som/detail/chunk_bounds.hpp>
 
 #include <catch2/catch.hpp>
 #include "support/data.hpp"
 #include "support/files.hpp"
 #include "support/scalars.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -119,6 +121,33 @@ TEMPLATE_TEST_CASE("fit(source) equals the in-memory batch fit bit for bit", "[s
   const TrainingHistory hm2 = memory.fit(X);
   const TrainingHistory hs2 = streamed.fit(src);
   require_same_fit(streamed, hs2, memory, hm2);
+}
+
+TEMPLATE_TEST_CASE("fit(source) keeps bounds between passes, in memory or in a file, with the in-memory fit's result",
+                   "[som][source][bounded]", SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  const RowMatrix<S> X = blobs<S>(1500, 4, 5);
+  write_npy("fit_source_bounds.npy", X);
+  struct Limit {  // bytes of chunk states kept in memory, restored after the test
+    std::size_t saved = detail::chunk_bounds_memory().load();
+    ~Limit() { detail::chunk_bounds_memory().store(saved); }
+  } restore;
+  const std::size_t limit = GENERATE(std::size_t(0), std::numeric_limits<std::size_t>::max());
+  detail::chunk_bounds_memory().store(limit);
+  SomParams p = params(Init::pca);
+  p.rows = p.cols = 20;  // five tiles of units, each a group of the bounded search
+  p.epochs = 8;
+  Som<S> memory(p, 4), streamed(p, 4);
+  const TrainingHistory hm = memory.fit(X);
+  NpySource<S> src("fit_source_bounds.npy", 500);
+  const TrainingHistory hs = streamed.fit(src);
+  require_same_fit(streamed, hs, memory, hm);
+  // One share per epoch; below 1 once the map settles (the bounds did rule units out).
+  REQUIRE(hs.distances_computed.size() == std::size_t(p.epochs));
+  INFO("memory " << ::Catch::Detail::stringify(hm.distances_computed) << ", source "
+                 << ::Catch::Detail::stringify(hs.distances_computed));
+  CHECK(*std::min_element(hs.distances_computed.begin(), hs.distances_computed.end()) < 0.9);
+  std::remove("fit_source_bounds.npy");
 }
 
 TEST_CASE("fit(source) reads csv files and is the same for 1 and 2 threads", "[som][source]") {

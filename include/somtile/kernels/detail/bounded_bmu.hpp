@@ -16,7 +16,8 @@
 // squares overflowed, are searched again by find_bmus's own group search. The result is
 // therefore identical to dense_bmus (euclidean) for every sample: BMU, second BMU, distance.
 //
-// Memory: one float per sample and group, plus a copy of the codebook.
+// Memory: one float per sample and group, plus two copies of the codebook. The per-sample state
+// can be kept per block of samples (SampleState), for data read in chunks.
 
 #include "somtile/core/detail/parallel.hpp"
 #include "somtile/core/types.hpp"
@@ -142,13 +143,30 @@ struct BoundedBmuStats {
 template <typename Scalar>
 class BoundedBmuSearch {
  public:
+  /// What a search keeps per sample between passes: the samples' order, their previous two
+  /// best and their bounds. search() keeps one for the whole X; a caller that reads the samples
+  /// in blocks (Som::fit from a source) keeps one per block and calls begin_pass, search_block
+  /// for every block, then end_pass.
+  struct SampleState {
+    std::vector<Index> order;        // position -> sample
+    std::vector<Index> bmu, second;  // per position: the previous pass's two best
+    std::vector<float> lb;           // positions x groups, tile-major (without second BMUs: b's group without b)
+    std::vector<float> ub;           // per position, without second BMUs: above the distance to the BMU
+    Vector<Scalar> xx;               // per position: |x|^2
+    std::vector<Scalar> packed;      // the samples in order, packed tile by tile (empty: pack per pass)
+    bool keep_packed = true;         // false: never keep `packed` (blocks whose memory moves)
+    Index passes_since_sort = 0, moved_since_sort = 0;
+    std::uint64_t pass = 0;  // the pass that left it (0: none; bounds need the previous pass)
+  };
+
   /// groups: a partition of the units [0, U), each group's units ascending.
   BoundedBmuSearch(std::vector<std::vector<Index>> groups, bool with_second, int n_threads)
       : groups_(std::move(groups)), with_second_(with_second), n_threads_(n_threads) {}
 
   /// Forgets the bounds: the next search scores every unit.
-  void reset() { valid_ = false; }
+  void reset() { previous_valid_ = false; }
 
+  /// Work counts of the last finished pass.
   const BoundedBmuStats& stats() const { return stats_; }
 
   /// dense_bmus(X, W, Distance::euclidean, with_second, n_threads), exactly. X must hold the same
@@ -156,7 +174,20 @@ class BoundedBmuSearch {
   /// Without `distances` (and without second BMUs), out.distance is left empty, and a sample
   /// whose bounds prove its BMU unchanged is not read at all (Yinyang's global filter: an upper
   /// bound on the distance to its BMU below the lower bounds of every group).
-  void search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out, bool distances = true);
+  void search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out, bool distances = true) {
+    begin_pass(W);
+    search_block(X, state_, out, distances);
+    end_pass();
+  }
+
+  /// A pass in blocks: begin_pass(W), then search_block for each block with the state it had
+  /// in the previous pass (the same samples in the same order), then end_pass(). A block's
+  /// bounds are used only when its state comes from the previous finished pass, so a state that
+  /// is new, stale or from a pass that did not end makes that block score every unit.
+  void begin_pass(ConstRowRef<Scalar> W);
+  /// dense_bmus of the block against begin_pass's W (as search()), updating its state.
+  void search_block(ConstRowRef<Scalar> X, SampleState& st, BmuResult<Scalar>& out, bool distances = true);
+  void end_pass();
 
  private:
   // Per thread. Lane arrays hold Gk entries (a tile), group arrays G x Gk.
@@ -198,20 +229,21 @@ class BoundedBmuSearch {
 
   void layout(Index U);
   void pack(ConstRowRef<Scalar> W);
-  void reorder(ConstRowRef<Scalar> X, bool by_bmu);
-  void score_group(Index g, const Scalar* xt, Index rows, Index F, float* tile_lb, Scratch& s);
-  // Per-sample state is stored by position in order_, tiles of Gk lanes: the bounds of tile t are
+  void reorder(SampleState& st, ConstRowRef<Scalar> X, bool by_bmu);
+  void score_group(SampleState& st, Index g, const Scalar* xt, Index rows, Index F, float* tile_lb, Scratch& s);
+  // Per-sample state is stored by position in order, tiles of Gk lanes: the bounds of tile t are
   // a groups x Gk block, so a tile's bounds are contiguous and a group's are one vector.
-  float& bound(Index p, Index g) {
+  float& bound(SampleState& st, Index p, Index g) {
     const Index Gk = kernel_.group;
-    return lb_[std::size_t(((p / Gk) * G_ + g) * Gk + p % Gk)];
+    return st.lb[std::size_t(((p / Gk) * G_ + g) * Gk + p % Gk)];
   }
-  void settle_bounds(Index p, Index l, Index b, ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, const Scratch& s);
+  void settle_bounds(SampleState& st, Index p, Index l, Index b, ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
+                     const Scratch& s);
 
   std::vector<std::vector<Index>> groups_;
   bool with_second_;
   int n_threads_;
-  bool valid_ = false, extra_ = false;
+  bool extra_ = false;
   Index G_ = 0, U_ = 0;
   std::vector<Index> group_of_, unit_of_, offset_;  // unit -> group; slot -> unit; group -> first slot
   std::vector<LaneIndex<Scalar>> slot_unit_;        // unit_of_ in the kernel's lane integers
@@ -219,14 +251,14 @@ class BoundedBmuSearch {
   ScoreKernel<Scalar> kernel_{};
   std::vector<Scalar> panels_, bias_;  // per group, padded to mr; bias per slot
   std::vector<Index> panel_offset_;
-  std::vector<Index> order_;    // position -> sample
-  std::vector<Scalar> packed_;  // the samples in order_, packed tile by tile for the kernel (empty: pack per pass)
-  Index passes_since_sort_ = 0, moved_since_sort_ = 0;
-  std::vector<float> lb_;            // positions x groups, tile-major (without second BMUs: b's group without b)
-  std::vector<float> ub_;            // per position, without second BMUs: above the distance to the BMU
-  std::vector<Index> bmu_, second_;  // per position: the previous pass's two best
-  Vector<Scalar> xx_, slack_;        // per position: |x|^2 and the rounding margin
-  RowMatrix<Scalar> previous_;
+  SampleState state_;     // search()'s
+  Vector<Scalar> slack_;  // per position of the block searched: the rounding margin
+  // The codebook of the pass (current_) and of the last finished pass (previous_), whose moves
+  // the bounds subtract; pass_ counts begin_pass calls.
+  RowMatrix<Scalar> current_, previous_;
+  bool previous_valid_ = false, open_ = false;
+  std::uint64_t pass_ = 0;
+  double scored_ = 0, searched_ = 0;  // this pass's scores and samples x units
   std::vector<double> drift_, unit_drift_;
   std::vector<Scratch> scratch_;
   BoundedBmuStats stats_;
@@ -294,7 +326,8 @@ void BoundedBmuSearch<Scalar>::pack(ConstRowRef<Scalar> W) {
 // slack). tile_lb: the tile's bounds when its lanes are consecutive positions (else each lane's
 // are at s.lb_at).
 template <typename Scalar>
-void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, Index rows, Index F, float* tile_lb, Scratch& s) {
+void BoundedBmuSearch<Scalar>::score_group(SampleState& st, Index g, const Scalar* xt, Index rows, Index F,
+                                           float* tile_lb, Scratch& s) {
   const Index Gk = kernel_.group, base = offset_[std::size_t(g)], units = offset_[std::size_t(g + 1)] - base;
   if (units == 0) return;
   const std::size_t j = s.scored_groups.size() * std::size_t(Gk), at = s.used;
@@ -317,14 +350,14 @@ void BoundedBmuSearch<Scalar>::score_group(Index g, const Scalar* xt, Index rows
   float* lb = tile_lb ? tile_lb + g * Gk : s.lb.data();
   for (Index l = 0; l < rows; ++l) lb[l] = q[l] > 0 && q[l] < 1e300 ? float(root[l] * (1 - 1e-6)) : 0.0f;
   if (!tile_lb)
-    for (Index l = 0; l < rows; ++l) lb_[s.lb_at[std::size_t(l)] + std::size_t(g * Gk)] = lb[l];
+    for (Index l = 0; l < rows; ++l) st.lb[s.lb_at[std::size_t(l)] + std::size_t(g * Gk)] = lb[l];
 }
 
 // Without second BMUs: the upper bound of position p (lane l) on its distance to its BMU b, and
 // the bound of b's group over its other units, from the tile's group top twos.
 template <typename Scalar>
-void BoundedBmuSearch<Scalar>::settle_bounds(Index p, Index l, Index b, ConstRowRef<Scalar> X, ConstRowRef<Scalar> W,
-                                             const Scratch& s) {
+void BoundedBmuSearch<Scalar>::settle_bounds(SampleState& st, Index p, Index l, Index b, ConstRowRef<Scalar> X,
+                                             ConstRowRef<Scalar> W, const Scratch& s) {
   const Index gb = group_of_[std::size_t(b)], Gk = kernel_.group;
   const auto j = std::size_t(std::find(s.scored_groups.begin(), s.scored_groups.end(), gb) - s.scored_groups.begin());
   const std::size_t at = j * std::size_t(Gk) + std::size_t(l);
@@ -333,25 +366,25 @@ void BoundedBmuSearch<Scalar>::settle_bounds(Index p, Index l, Index b, ConstRow
   const double xx = double(s.xx[std::size_t(l)]), slack = double(s.slack[std::size_t(l)]);
   const Scalar other = t.best_unit == b ? t.next : t.best;
   const double q = double(other) + xx - 2.0 * slack;
-  bound(p, gb) = q > 0 && q < 1e300 ? float(std::sqrt(q) * (1 - 1e-6)) : 0.0f;
+  bound(st, p, gb) = q > 0 && q < 1e300 ? float(std::sqrt(q) * (1 - 1e-6)) : 0.0f;
   double ub;  // d^2 <= score + |x|^2 + slack
   if (t.best_unit == b)
     ub = std::sqrt(std::max(0.0, double(t.best) + xx + slack));
   else if (t.next_unit == b)
     ub = std::sqrt(std::max(0.0, double(t.next) + xx + slack));
   else
-    ub = double(pair_distance<Scalar>(Distance::euclidean, X.row(order_[std::size_t(p)]), W.row(b))) * (1 + 1e-3);
-  ub_[std::size_t(p)] = std::isfinite(ub) ? float(ub * (1 + 1e-6)) : std::numeric_limits<float>::infinity();
+    ub = double(pair_distance<Scalar>(Distance::euclidean, X.row(st.order[std::size_t(p)]), W.row(b))) * (1 + 1e-3);
+  st.ub[std::size_t(p)] = std::isfinite(ub) ? float(ub * (1 + 1e-6)) : std::numeric_limits<float>::infinity();
 }
 
 // Puts the samples in a new order (by their BMU's group: tiles of samples near each other need
 // much the same groups), moving every per-position array with them, and packs them.
 template <typename Scalar>
-void BoundedBmuSearch<Scalar>::reorder(ConstRowRef<Scalar> X, bool by_bmu) {
+void BoundedBmuSearch<Scalar>::reorder(SampleState& st, ConstRowRef<Scalar> X, bool by_bmu) {
   const Index n = X.rows(), F = X.cols(), Gk = kernel_.group, tiles = (n + Gk - 1) / Gk;
   std::vector<Index> next(static_cast<std::size_t>(n));
   if (by_bmu) {  // positions of the old order, stably by their BMU's group (a counting sort)
-    const auto key = [&](Index p) { return group_of_[std::size_t(bmu_[std::size_t(p)])]; };
+    const auto key = [&](Index p) { return group_of_[std::size_t(st.bmu[std::size_t(p)])]; };
     const Index keys = G_;
     std::vector<Index> start(std::size_t(keys + 1), 0);
     for (Index p = 0; p < n; ++p) ++start[std::size_t(key(p) + 1)];
@@ -360,7 +393,7 @@ void BoundedBmuSearch<Scalar>::reorder(ConstRowRef<Scalar> X, bool by_bmu) {
   } else {
     std::iota(next.begin(), next.end(), Index(0));
   }
-  const bool move = order_.size() == std::size_t(n) && by_bmu;
+  const bool move = st.order.size() == std::size_t(n) && by_bmu;
   // The moved state is built in new arrays and swapped in; the bounds in two steps: each old
   // tile's block transposed to one row per position, then each new tile's block gathered from
   // those rows (a sample's bounds are G_ floats Gk apart, so gathering them straight from the
@@ -370,28 +403,28 @@ void BoundedBmuSearch<Scalar>::reorder(ConstRowRef<Scalar> X, bool by_bmu) {
   Vector<Scalar> xx;
   if (move) {
     for (auto* v : {&bmu, &second, &order}) v->resize(std::size_t(n));
-    ub.resize(ub_.size());
+    ub.resize(st.ub.size());
     xx.resize(n);
-    rows.resize(lb_.size());
+    rows.resize(st.lb.size());
     parallel_for(
         tiles, n_threads_,
         [&](Index tile) {
-          const float* from = lb_.data() + tile * G_ * Gk;
+          const float* from = st.lb.data() + tile * G_ * Gk;
           float* to = rows.data() + tile * Gk * G_;
           for (Index g = 0; g < G_; ++g)
             for (Index l = 0; l < Gk; ++l) to[l * G_ + g] = from[g * Gk + l];
         },
         double(G_ * Gk));
   } else {
-    order_ = next;
-    xx_.resize(n);
-    for (Index p = 0; p < n; ++p) xx_[p] = X.row(order_[std::size_t(p)]).squaredNorm();
+    st.order = next;
+    st.xx.resize(n);
+    for (Index p = 0; p < n; ++p) st.xx[p] = X.row(st.order[std::size_t(p)]).squaredNorm();
   }
-  const bool pack = with_second_ && double(n) * double(F) * sizeof(Scalar) <= max_packed_bytes;
+  const bool pack = st.keep_packed && with_second_ && double(n) * double(F) * sizeof(Scalar) <= max_packed_bytes;
   if (pack)
-    packed_.resize(std::size_t(tiles * F * Gk));  // every entry written below
+    st.packed.resize(std::size_t(tiles * F * Gk));  // every entry written below
   else
-    packed_.clear();
+    st.packed.clear();
   // Tile by tile, in chunks: each moves its positions' state and packs its samples, starting the
   // next tile's rows (scattered in X) while it packs one.
   const Index chunk = 8;
@@ -403,46 +436,47 @@ void BoundedBmuSearch<Scalar>::reorder(ConstRowRef<Scalar> X, bool by_bmu) {
           if (move)
             for (Index l = 0; l < count; ++l) {
               const std::size_t p = std::size_t(p0 + l), q = std::size_t(next[p]);
-              order[p] = order_[q];
-              bmu[p] = bmu_[q];
-              second[p] = second_[q];
-              xx[Index(p)] = xx_[Index(q)];
-              if (!ub_.empty()) ub[p] = ub_[q];
+              order[p] = st.order[q];
+              bmu[p] = st.bmu[q];
+              second[p] = st.second[q];
+              xx[Index(p)] = st.xx[Index(q)];
+              if (!st.ub.empty()) ub[p] = st.ub[q];
               const float* from = rows.data() + q * std::size_t(G_);
-              float* to = lb_.data() + std::size_t(tile * G_ * Gk + l);
+              float* to = st.lb.data() + std::size_t(tile * G_ * Gk + l);
               for (Index g = 0; g < G_; ++g) to[g * Gk] = from[g];
             }
           if (!pack) continue;
-          const std::vector<Index>& now = move ? order : order_;
+          const std::vector<Index>& now = move ? order : st.order;
 #if defined(__GNUC__)
           if (tile + 1 < t1)
             for (Index k = p0 + Gk; k < std::min(n, p0 + 2 * Gk); ++k) {
-              const char* row = reinterpret_cast<const char*>(X.row(order_[std::size_t(next[std::size_t(k)])]).data());
+              const char* row =
+                  reinterpret_cast<const char*>(X.row(st.order[std::size_t(next[std::size_t(k)])]).data());
               for (Index b = 0; b < F * Index(sizeof(Scalar)); b += 64) __builtin_prefetch(row + b);
             }
 #endif
           const Scalar* row[64];
           for (Index l = 0; l < count; ++l) row[l] = X.row(now[std::size_t(p0 + l)]).data();
-          pack_rows(row, count, F, Gk, packed_.data() + tile * F * Gk);
+          pack_rows(row, count, F, Gk, st.packed.data() + tile * F * Gk);
         }
       },
       double(F * Gk));
-  if (move) order_.swap(order), bmu_.swap(bmu), second_.swap(second), ub_.swap(ub), xx_.swap(xx);
+  if (move) st.order.swap(order), st.bmu.swap(bmu), st.second.swap(second), st.ub.swap(ub), st.xx.swap(xx);
 }
 
 template <typename Scalar>
-void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out,
-                                      bool distances) {
-  const Index n = X.rows(), U = W.rows(), F = X.cols();
+void BoundedBmuSearch<Scalar>::begin_pass(ConstRowRef<Scalar> W) {
+  const Index U = W.rows(), F = W.cols();
   if (U_ != U || Index(group_of_.size()) != U) {
     layout(U);
-    valid_ = false;
+    previous_valid_ = false;
   }
-  if (Index(bmu_.size()) != n || previous_.rows() != U || previous_.cols() != F) valid_ = false;
+  // A pass that did not end leaves blocks searched against two codebooks: none is trusted.
+  if (open_ || previous_.rows() != U || previous_.cols() != F) previous_valid_ = false;
   // The groups' and units' moves since the previous pass, rounded up.
   drift_.assign(std::size_t(G_), 0.0);
   unit_drift_.assign(std::size_t(U), 0.0);
-  if (valid_) {
+  if (previous_valid_) {
     parallel_for_chunks(
         U, 256, n_threads_,
         [&](Index u0, Index u1) {
@@ -457,38 +491,59 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
       g = std::max(g, unit_drift_[std::size_t(u)]);
     }
   }
-  const bool skip_samples = !with_second_ && !distances;
+  current_ = W;
   pack(W);
-  const Index Gk = kernel_.group, tiles = (n + Gk - 1) / Gk;
-  if (!valid_) {
-    order_.clear();
-    reorder(X, false);
-    lb_.assign(std::size_t(tiles * G_ * Gk), 0.0f);
-    ub_.assign(std::size_t(n), std::numeric_limits<float>::infinity());
-    bmu_.assign(std::size_t(n), 0);
-    second_.assign(std::size_t(n), -1);
-    passes_since_sort_ = 0;
-  } else if (++passes_since_sort_ == 1 || passes_since_sort_ > resort_every ||
-             (with_second_ && passes_since_sort_ > 2 && moved_since_sort_ * resort_moved > n)) {
-    reorder(X, true);  // after the first pass, then every few passes
-    passes_since_sort_ = 1;
-    moved_since_sort_ = 0;
+  scratch_.resize(std::size_t(resolve_threads(n_threads_)));
+  for (Scratch& s : scratch_) {
+    s.full_panels.clear();
+    s.size(G_, U, kernel_.group);
   }
-  if (!skip_samples) std::fill(ub_.begin(), ub_.end(), std::numeric_limits<float>::infinity());  // not kept
+  ++pass_;
+  open_ = true;
+  scored_ = searched_ = 0;
+}
+
+template <typename Scalar>
+void BoundedBmuSearch<Scalar>::end_pass() {
+  stats_.scored_fraction = searched_ > 0 ? scored_ / searched_ : 1.0;
+  previous_.swap(current_);
+  previous_valid_ = true;
+  open_ = false;
+}
+
+template <typename Scalar>
+void BoundedBmuSearch<Scalar>::search_block(ConstRowRef<Scalar> X, SampleState& st, BmuResult<Scalar>& out,
+                                            bool distances) {
+  const ConstRowRef<Scalar> W(current_);
+  const Index n = X.rows(), U = W.rows(), F = X.cols();
+  const bool valid = previous_valid_ && st.pass + 1 == pass_ && Index(st.bmu.size()) == n &&
+                     st.lb.size() == std::size_t((n + kernel_.group - 1) / kernel_.group * G_ * kernel_.group);
+  const bool skip_samples = !with_second_ && !distances;
+  const Index Gk = kernel_.group, tiles = (n + Gk - 1) / Gk;
+  if (!valid) {
+    st.order.clear();
+    reorder(st, X, false);
+    st.lb.assign(std::size_t(tiles * G_ * Gk), 0.0f);
+    st.ub.assign(std::size_t(n), std::numeric_limits<float>::infinity());
+    st.bmu.assign(std::size_t(n), 0);
+    st.second.assign(std::size_t(n), -1);
+    st.passes_since_sort = 0;
+  } else if (++st.passes_since_sort == 1 || st.passes_since_sort > resort_every ||
+             (with_second_ && st.passes_since_sort > 2 && st.moved_since_sort * resort_moved > n)) {
+    reorder(st, X, true);  // after the first pass, then every few passes
+    st.passes_since_sort = 1;
+    st.moved_since_sort = 0;
+  }
+  if (!skip_samples) std::fill(st.ub.begin(), st.ub.end(), std::numeric_limits<float>::infinity());  // not kept
   slack_.resize(n);
-  for (Index p = 0; p < n; ++p) slack_[p] = rounding_slack_of<Scalar>(xx_[p], form_.max_bias);
+  for (Index p = 0; p < n; ++p) slack_[p] = rounding_slack_of<Scalar>(st.xx[p], form_.max_bias);
   out.bmu.resize(n);
   out.distance.resize(distances ? n : 0);
   out.second.resize(with_second_ ? n : 0);
 
-  const Index threads = resolve_threads(n_threads_);
-  scratch_.resize(std::size_t(threads));
-  for (Scratch& s : scratch_) {
-    s.scored = 0;
-    s.full_panels.clear();
-    s.size(G_, U, Gk);
-  }
-  const bool bounds = valid_, filtered = skip_samples && bounds;
+  const Index threads = Index(scratch_.size());
+  for (Scratch& s : scratch_) s.scored = 0;
+  const bool bounds = valid, filtered = skip_samples && bounds;
   parallel_for_chunks(
       tiles, std::max<Index>(1, tiles / (8 * threads)), n_threads_,
       [&](Index t0, Index t1) {
@@ -499,16 +554,16 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
         s.pending.clear();
         if (filtered)
           for (Index p = t0 * Gk; p < std::min(n, t1 * Gk); ++p) {
-            const double ub = double(ub_[std::size_t(p)]) + unit_drift_[std::size_t(bmu_[std::size_t(p)])];
-            float* lb = &bound(p, 0);  // this position's bound of group g is lb[g * Gk]
+            const double ub = double(st.ub[std::size_t(p)]) + unit_drift_[std::size_t(st.bmu[std::size_t(p)])];
+            float* lb = &bound(st, p, 0);  // this position's bound of group g is lb[g * Gk]
             const double* drift = drift_.data();
             double low = std::numeric_limits<double>::infinity();
             for (Index g = 0; g < G_; ++g) low = std::min(low, double(lb[g * Gk]) - drift[g]);
             const double sl = double(slack_[p]);
             if (low > 0 && std::isfinite(ub) && std::isfinite(sl) && low * low - ub * ub > 4.0 * sl) {
-              ub_[std::size_t(p)] = float(ub * (1 + 1e-6));
+              st.ub[std::size_t(p)] = float(ub * (1 + 1e-6));
               for (Index g = 0; g < G_; ++g) lb[g * Gk] = float((double(lb[g * Gk]) - drift[g]) * (1 - 1e-6));
-              out.bmu[order_[std::size_t(p)]] = bmu_[std::size_t(p)];
+              out.bmu[st.order[std::size_t(p)]] = st.bmu[std::size_t(p)];
             } else {
               s.pending.push_back(p);
             }
@@ -523,31 +578,31 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
             pos[std::size_t(l)] = filtered ? s.pending[std::size_t(tile * Gk + l)] : tile * Gk + l;
           if (filtered)  // scattered positions: their bounds' offsets once per tile
             for (Index l = 0; l < rows; ++l)
-              s.lb_at[std::size_t(l)] = std::size_t(&bound(pos[std::size_t(l)], 0) - lb_.data());
+              s.lb_at[std::size_t(l)] = std::size_t(&bound(st, pos[std::size_t(l)], 0) - st.lb.data());
           for (Index l = 0; l < Gk; ++l) {
-            s.xx[std::size_t(l)] = l < rows ? xx_[pos[std::size_t(l)]] : Scalar(0);
+            s.xx[std::size_t(l)] = l < rows ? st.xx[pos[std::size_t(l)]] : Scalar(0);
             s.slack[std::size_t(l)] = l < rows ? slack_[pos[std::size_t(l)]] : Scalar(0);
           }
 #if defined(__GNUC__)
           if (filtered && tile + 1 < last_tile)  // the next tile's rows are scattered: start them now
             for (Index k = (tile + 1) * Gk; k < std::min<Index>(Index(s.pending.size()), (tile + 2) * Gk); ++k) {
               const char* row =
-                  reinterpret_cast<const char*>(X.row(order_[std::size_t(s.pending[std::size_t(k)])]).data());
+                  reinterpret_cast<const char*>(X.row(st.order[std::size_t(s.pending[std::size_t(k)])]).data());
               for (Index b = 0; b < F * Index(sizeof(Scalar)); b += 64) __builtin_prefetch(row + b);
             }
 #endif
           const Scalar* xt = nullptr;  // offsetting an empty vector's null data() is undefined
-          if (!packed_.empty() && !filtered) {
-            xt = packed_.data() + tile * F * Gk;
+          if (!st.packed.empty() && !filtered) {
+            xt = st.packed.data() + tile * F * Gk;
           } else {
             const Scalar* row[64];
-            for (Index l = 0; l < rows; ++l) row[l] = X.row(order_[std::size_t(pos[std::size_t(l)])]).data();
+            for (Index l = 0; l < rows; ++l) row[l] = X.row(st.order[std::size_t(pos[std::size_t(l)])]).data();
             s.xt.resize(std::size_t(F * Gk));
             pack_rows(row, rows, F, Gk, s.xt.data());
             xt = s.xt.data();
           }
           // The tile's bounds are one block when its lanes are consecutive positions.
-          float* tile_lb = filtered ? nullptr : lb_.data() + tile * G_ * Gk;
+          float* tile_lb = filtered ? nullptr : st.lb.data() + tile * G_ * Gk;
           std::fill(s.best.begin(), s.best.end(), std::numeric_limits<Scalar>::infinity());
           std::fill(s.next.begin(), s.next.end(), std::numeric_limits<Scalar>::infinity());
           std::fill(s.best_unit.begin(), s.best_unit.end(), LaneIndex<Scalar>(-1));
@@ -560,12 +615,12 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
           if (bounds)
             for (Index l = 0; l < rows; ++l) {
               const std::size_t p = std::size_t(pos[std::size_t(l)]);
-              s.need[std::size_t(group_of_[std::size_t(bmu_[p])])] = 1;
-              if (second_[p] >= 0) s.need[std::size_t(group_of_[std::size_t(second_[p])])] = 1;
+              s.need[std::size_t(group_of_[std::size_t(st.bmu[p])])] = 1;
+              if (st.second[p] >= 0) s.need[std::size_t(group_of_[std::size_t(st.second[p])])] = 1;
             }
           s.first = s.need;
           for (Index g = 0; g < G_; ++g)
-            if (s.first[std::size_t(g)]) score_group(g, xt, rows, F, tile_lb, s);
+            if (s.first[std::size_t(g)]) score_group(st, g, xt, rows, F, tile_lb, s);
           // 2. The groups whose moved bound does not prove every unit out of reach: group by
           // group over the lanes (a tile's bounds of a group are consecutive).
           if (bounds) {
@@ -592,7 +647,7 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
                 }
               } else {
                 for (Index l = 0; l < rows; ++l) {
-                  float& b = lb_[s.lb_at[std::size_t(l)] + std::size_t(g * Gk)];
+                  float& b = st.lb[s.lb_at[std::size_t(l)] + std::size_t(g * Gk)];
                   const double moved = (double(b) - drift) * (1 - 1e-6);
                   const bool out_of_reach = moved > 0 && moved * moved > limit[l];
                   b = out_of_reach ? float(moved) : 0.0f;
@@ -602,7 +657,7 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
               s.need[std::size_t(g)] = fail;
             }
             for (Index g = 0; g < G_; ++g)
-              if (s.need[std::size_t(g)]) score_group(g, xt, rows, F, tile_lb, s);
+              if (s.need[std::size_t(g)]) score_group(st, g, xt, rows, F, tile_lb, s);
           }
           // 3. Results. Near ties as find_bmus settles them: direct distances among the units
           // scored within the margin (no other unit is), all of them from the tile's scores.
@@ -610,7 +665,7 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
           s.ties.clear();
           std::fill(s.tie_limit.begin(), s.tie_limit.end(), -std::numeric_limits<Scalar>::infinity());
           for (Index l = 0; l < rows; ++l) {
-            const Index p = pos[std::size_t(l)], i = order_[std::size_t(p)];
+            const Index p = pos[std::size_t(l)], i = st.order[std::size_t(p)];
             const Scalar sl = s.slack[std::size_t(l)], best = s.best[std::size_t(l)];
             if (!std::isfinite(sl) || s.best_unit[std::size_t(l)] < 0) {
               s.full.push_back(p);
@@ -621,7 +676,7 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
             } else {
               out.bmu[i] = Index(s.best_unit[std::size_t(l)]);
               if (with_second_) out.second[i] = Index(s.next_unit[std::size_t(l)]);
-              if (skip_samples) settle_bounds(p, l, Index(s.best_unit[std::size_t(l)]), X, W, s);
+              if (skip_samples) settle_bounds(st, p, l, Index(s.best_unit[std::size_t(l)]), X, W, s);
             }
           }
           if (!s.ties.empty()) {
@@ -645,7 +700,7 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
               }
             }
             for (const Index l : s.ties) {
-              const Index p = pos[std::size_t(l)], i = order_[std::size_t(p)];
+              const Index p = pos[std::size_t(l)], i = st.order[std::size_t(p)];
               const auto x = X.row(i);
               TopTwo<Scalar> t = direct_top_two<Scalar>(Distance::euclidean, x, W, &s.candidates[std::size_t(l)]);
               if (with_second_ && t.next_unit < 0)
@@ -653,42 +708,40 @@ void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar>
                   if (u != t.best_unit) t.offer_second(pair_distance<Scalar>(Distance::euclidean, x, W.row(u)), u);
               out.bmu[i] = t.best_unit;
               if (with_second_) out.second[i] = t.next_unit;
-              if (skip_samples) settle_bounds(p, l, t.best_unit, X, W, s);
+              if (skip_samples) settle_bounds(st, p, l, t.best_unit, X, W, s);
             }
           }
           if (!s.full.empty()) {  // the squares overflowed: find_bmus's own search
             const Index m = Index(s.full.size());
             s.rows.resize(m, F);
-            for (Index l = 0; l < m; ++l) s.rows.row(l) = X.row(order_[std::size_t(s.full[std::size_t(l)])]);
+            for (Index l = 0; l < m; ++l) s.rows.row(l) = X.row(st.order[std::size_t(s.full[std::size_t(l)])]);
             if (s.full_panels.empty()) pack_panels(W, kernel_.mr, s.full_panels);
             search_group<Scalar>(kernel_, form_, s.full_panels, s.rows, Index(0), m, W, Distance::euclidean,
                                  with_second_, s.group_scratch);
             s.scored += double(m) * double(U);
             for (Index l = 0; l < m; ++l) {
-              const Index p = s.full[std::size_t(l)], i = order_[std::size_t(p)];
+              const Index p = s.full[std::size_t(l)], i = st.order[std::size_t(p)];
               const TopTwo<Scalar>& t = s.group_scratch.top[std::size_t(l)];
               out.bmu[i] = t.best_unit;
               if (with_second_) out.second[i] = t.next_unit;
-              if (skip_samples) ub_[std::size_t(p)] = std::numeric_limits<float>::infinity();
+              if (skip_samples) st.ub[std::size_t(p)] = std::numeric_limits<float>::infinity();
             }
           }
         }
       },
       double(Gk) * double(U) * double(F));
   if (distances) distances_to_units<Scalar>(X, W, out.bmu, out.distance, n_threads_);
-  double scored = 0;
-  for (const Scratch& s : scratch_) scored += s.scored;
-  stats_.scored_fraction = n > 0 && U > 0 ? scored / (double(n) * double(U)) : 1.0;
-  previous_ = W;
+  for (const Scratch& s : scratch_) scored_ += s.scored;
+  searched_ += double(n) * double(U);
   Index moved = 0;  // samples whose BMU changed tile
   for (Index p = 0; p < n; ++p) {
-    const Index i = order_[std::size_t(p)];
-    moved += group_of_[std::size_t(out.bmu[i])] != group_of_[std::size_t(bmu_[std::size_t(p)])];
-    bmu_[std::size_t(p)] = out.bmu[i];
-    second_[std::size_t(p)] = with_second_ ? out.second[i] : -1;
+    const Index i = st.order[std::size_t(p)];
+    moved += group_of_[std::size_t(out.bmu[i])] != group_of_[std::size_t(st.bmu[std::size_t(p)])];
+    st.bmu[std::size_t(p)] = out.bmu[i];
+    st.second[std::size_t(p)] = with_second_ ? out.second[i] : -1;
   }
-  moved_since_sort_ = bounds ? moved_since_sort_ + moved : 0;
-  valid_ = true;
+  st.moved_since_sort = bounds ? st.moved_since_sort + moved : 0;
+  st.pass = pass_;
 }
 /// \endcond
 

@@ -75,6 +75,7 @@ template <typename Scalar>
 void check_chunk(std::string_view call, ConstRowRef<Scalar> X, Index n_features, Missing missing, Index first_row) {
   require<InputError>(X.cols() == n_features, call, "the chunk has ", X.cols(), " features, but this Som expects ",
                       n_features);
+  if (all_finite(X)) return;  // the common case, vectorised; the loop finds the first bad cell
   for (Index i = 0; i < X.rows(); ++i) {
     Index present = 0;
     for (Index j = 0; j < X.cols(); ++j) {

@@ -1,6 +1,8 @@
 #pragma once
 // Som::fit(ChunkSource&): batch training from a source read in passes (docs/batch-statistics.md,
-// "Training from a source"). Memory: one chunk plus a few units x features matrices.
+// "Training from a source"). Memory: one chunk, a few units x features matrices, and the
+// bounded search's per-row state up to chunk_bounds_memory() (64 MB; the rest in a temporary
+// file, som/detail/chunk_bounds.hpp).
 //
 // Passes, when the weights do not exist yet (each one rewind() and every chunk):
 //   1. rows, the data checks, and per column the sum, count, min and max of the present values
@@ -25,10 +27,12 @@
 #include "somtile/preprocessing/standard_scaler.hpp"
 #include "somtile/som/batch_statistics.hpp"
 #include "somtile/som/detail/batch_bytes.hpp"
+#include "somtile/som/detail/chunk_bounds.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -194,14 +198,25 @@ struct SourceFit {
     history.topographic_errors.reserve(std::size_t(p.epochs));
     // Pass e accumulates for the weights after epoch e - 1: it measures them (history entry
     // e - 1) and makes epoch e's update; pass epochs only measures.
+    // Bounds between passes, as fit(X) keeps them (som/detail/chunk_bounds.hpp): the same BMUs.
+    const std::unique_ptr<ChunkBounds<Scalar>> bounds = chunk_bounds(work);
+    RowMatrix<Scalar> storage;
+    BmuResult<Scalar> r;
     for (Index e = 0; e <= p.epochs; ++e) {
       BatchStatistics<Scalar> stats = work.batch_statistics(e);
+      if (bounds) bounds->begin_pass(work.weights_);
       n = pass(work, src, n, [&](const Chunk<Scalar>& c) {
-        if (c.is_sparse)
+        if (c.is_sparse) {
+          if (bounds) bounds->skip();
           accumulate_sparse(work, stats, c);
-        else
-          stats.accumulate(c.dense, c.first_row);
+        } else {
+          accumulate_dense(work, stats, c, bounds.get(), storage, r);
+        }
       });
+      if (bounds) {
+        bounds->end_pass();
+        if (e > 0) history.distances_computed.push_back(bounds->stats().scored_fraction);
+      }
       if (e > 0) {
         const double sigma = work.sigma_at(e - 1);
         work.record(history, stats.quantization_error(), stats.topographic_error(), e - 1, 0.0, sigma, on_epoch);
@@ -214,6 +229,34 @@ struct SourceFit {
       }
     }
     return history;
+  }
+
+  /// The bounded search for a map the in-memory fit would search with bounds (Som::train_batch's
+  /// conditions; chunks with missing values or sparse chunks are searched without).
+  static std::unique_ptr<ChunkBounds<Scalar>> chunk_bounds(const Model& som) {
+    const SomParams& p = som.params_;
+    if (p.distance != Distance::euclidean || !bounded_search_enabled() || som.n_units() < min_bounded_units ||
+        p.epochs < min_bounded_epochs)
+      return nullptr;
+    return std::make_unique<ChunkBounds<Scalar>>(
+        grid_tiles(som.grid_.rows(), som.grid_.cols(), bounded_group_size_for(som.n_features_)), p.n_threads);
+  }
+
+  /// BatchStatistics::accumulate on a dense chunk that pass() checked: its steps, with the
+  /// bounded search when there is one (the same BMUs).
+  static void accumulate_dense(const Model& som, BatchStatistics<Scalar>& stats, const Chunk<Scalar>& c,
+                               ChunkBounds<Scalar>* bounds, RowMatrix<Scalar>& storage, BmuResult<Scalar>& r) {
+    const SomParams& p = som.params_;
+    const ConstRowRef<Scalar> X = som.scaler_.scaled_view(c.dense, storage, p.missing);
+    if (bounds && !(p.missing == Missing::mask && has_missing(X))) {
+      bounds->search(X, r);
+    } else {
+      if (bounds) bounds->skip();
+      r = masked_bmus<Scalar>(X, som.weights_, p.distance, true, p.n_threads, p.missing);
+    }
+    BatchSums<Scalar>& s = BatchStatisticsAccess::sums(stats);
+    s.add_rows(X, r.bmu, p.missing == Missing::mask);
+    s.add_errors(r, [&som](Index a, Index b) { return som.grid_.adjacent(a, b); });
   }
 
   /// BatchStatistics::accumulate on a sparse chunk (som/detail/sparse_som.hpp's steps), without
