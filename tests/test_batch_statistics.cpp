@@ -403,3 +403,20 @@ TEST_CASE("batch statistics: every error path names the problem and changes noth
         "Som::apply(): the update is not finite: the sums overflow double; scale the data");
   CHECK(fresh.weights() == W0);
 }
+
+TEST_CASE("fit(X) refuses an update that overflows, as apply does, and leaves the Som as it was",
+          "[batch_statistics][errors]") {
+  // Finite values whose per-unit sums are not: 1e308 in every cell, so every unit's sum of two
+  // or more rows overflows double.
+  const RowMatrix<double> X = RowMatrix<double>::Constant(40, 4, 1e308);
+  Som<double> som(batch_params(), 4);
+  CHECK(message_of<InputError>([&] { som.fit(X); }) ==
+        "Som::fit(): the update is not finite: the sums overflow double; scale the data");
+  CHECK_FALSE(som.is_fitted());
+  // A fitted Som keeps its weights.
+  const RowMatrix<double> Y = test_support::normal_matrix<double>(40, 4, 3);
+  som.fit(Y);
+  const RowMatrix<double> before = som.weights();
+  CHECK_THROWS_AS(som.fit(X), InputError);
+  CHECK(som.weights() == before);
+}

@@ -347,12 +347,7 @@ auto Som<Scalar>::apply(const BatchStatistics<Scalar>& s) -> EpochInfo {
                               "the statistics hold missing values, but params().missing is not Missing::mask");
   RowMatrix<Scalar> W = weights_;
   detail::CompactSums<Scalar> compact;
-  batch_step(W, s.sums_, sigma, compact);
-  // Merged sums can overflow (float sums of large values, or statistics from a corrupted
-  // source): refuse a codebook that is not finite rather than keep it.
-  detail::require<InputError>(
-      W.allFinite(), call, "the update is not finite: the sums overflow ",
-      sizeof(Scalar) == 4 ? "float; scale the data or train in double" : "double; scale the data");
+  batch_step(W, s.sums_, sigma, compact, call);
   weights_ = std::move(W);
   return EpochInfo{s.epoch(), params_.epochs, 0.0, sigma, s.quantization_error(), s.topographic_error(), n_units()};
 }

@@ -700,13 +700,19 @@ class Som {
 
   // The batch epoch's update from its statistics (fit(), apply()): smoothing and the batch rule,
   // or its per-feature form when the statistics hold missing values. `compact` is a buffer.
+  // Sums can overflow (float sums of values near the type's limit, or merged statistics from a
+  // corrupted source): a codebook that is not finite is refused, not kept. W is the caller's
+  // working copy, so the Som is unchanged.
   void batch_step(RowMatrix<Scalar>& W, const detail::BatchSums<Scalar>& s, double sigma,
-                  detail::CompactSums<Scalar>& compact) const {
+                  detail::CompactSums<Scalar>& compact, const char* call) const {
     s.compact(compact);
     if (s.masked())
       apply_masked_batch_update(W, compact, sigma);
     else
       apply_batch_update(W, compact, sigma);
+    detail::require<InputError>(
+        W.allFinite(), call, "the update is not finite: the sums overflow ",
+        sizeof(Scalar) == 4 ? "float; scale the data or train in double" : "double; scale the data");
   }
 
   // missing: X has NaN cells (Missing::mask): masked search, per-feature sums and counts.
@@ -737,7 +743,7 @@ class Som {
       // The steps of BatchStatistics (som/batch_statistics.hpp) on all rows at once.
       sums.reset(n_units(), n_features_);
       sums.add_rows(X, r.bmu, missing);
-      batch_step(W, sums, sigma, compact);
+      batch_step(W, sums, sigma, compact, "Som::fit");
       pass();
       if (bounded) history.distances_computed.push_back(bounded->stats().scored_fraction);
       record(history, r, epoch, 0.0, sigma, on_epoch);
