@@ -267,6 +267,30 @@ TEST_CASE("fit(source) errors leave the last finished epoch", "[som][source][err
     // Entry 1 is reported by epoch 2's pass, whose update is applied before the next pass fails.
     REQUIRE(som.weights() == after(3));
   }
+  SECTION("a file changed in place, same size and header, is caught where bounds are kept") {
+    SomParams q = p;
+    q.rows = q.cols = 9;  // 81 units: the bounded search, whose state checks each row
+    Som<double> oracle(q, 4);
+    oracle.initialize_weights(X);
+    for (Index e = 0; e < 3; ++e) {
+      BatchStatistics<double> s = oracle.batch_statistics(e);
+      s.accumulate(X);
+      oracle.apply(s);
+    }
+    RowMatrix<double> edited = X;
+    edited(56, 1) += 0.25;
+    write_npy("in_place.npy", X);
+    NpySource<double> src("in_place.npy", 30);
+    Som<double> som(q, 4);
+    REQUIRE_THROWS_WITH(som.fit(src,
+                                [&](const EpochInfo& e) {
+                                  if (e.epoch == 1) write_npy("in_place.npy", edited);
+                                }),
+                        "Som::fit(): row 57 of in_place.npy differs from the previous pass's: the data changed "
+                        "during training (every pass must read the same rows)");
+    REQUIRE(som.weights() == oracle.weights());
+    std::remove("in_place.npy");
+  }
   SECTION("settings streaming cannot take, and wrong shapes") {
     MatrixSource<double> rows{X, 25};
     auto src = rows.source();

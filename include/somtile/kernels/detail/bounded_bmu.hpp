@@ -155,6 +155,7 @@ class BoundedBmuSearch {
     Vector<Scalar> xx;               // per position: |x|^2
     std::vector<Scalar> packed;      // the samples in order, packed tile by tile (empty: pack per pass)
     bool keep_packed = true;         // false: never keep `packed` (blocks whose memory moves)
+    bool verify_rows = false;        // check that the rows are the same as in the previous pass
     Index passes_since_sort = 0, moved_since_sort = 0;
     std::uint64_t pass = 0;  // the pass that left it (0: none; bounds need the previous pass)
   };
@@ -185,8 +186,10 @@ class BoundedBmuSearch {
   /// bounds are used only when its state comes from the previous finished pass, so a state that
   /// is new, stale or from a pass that did not end makes that block score every unit.
   void begin_pass(ConstRowRef<Scalar> W);
-  /// dense_bmus of the block against begin_pass's W (as search()), updating its state.
-  void search_block(ConstRowRef<Scalar> X, SampleState& st, BmuResult<Scalar>& out, bool distances = true);
+  /// dense_bmus of the block against begin_pass's W (as search()), updating its state. With
+  /// st.verify_rows, returns the first row of X that is not the one the state was made from
+  /// (searched in full, as a new block), else -1.
+  Index search_block(ConstRowRef<Scalar> X, SampleState& st, BmuResult<Scalar>& out, bool distances = true);
   void end_pass();
 
  private:
@@ -512,12 +515,30 @@ void BoundedBmuSearch<Scalar>::end_pass() {
 }
 
 template <typename Scalar>
-void BoundedBmuSearch<Scalar>::search_block(ConstRowRef<Scalar> X, SampleState& st, BmuResult<Scalar>& out,
-                                            bool distances) {
+Index BoundedBmuSearch<Scalar>::search_block(ConstRowRef<Scalar> X, SampleState& st, BmuResult<Scalar>& out,
+                                             bool distances) {
   const ConstRowRef<Scalar> W(current_);
   const Index n = X.rows(), U = W.rows(), F = X.cols();
-  const bool valid = previous_valid_ && st.pass + 1 == pass_ && Index(st.bmu.size()) == n &&
-                     st.lb.size() == std::size_t((n + kernel_.group - 1) / kernel_.group * G_ * kernel_.group);
+  bool valid = previous_valid_ && st.pass + 1 == pass_ && Index(st.bmu.size()) == n &&
+               st.lb.size() == std::size_t((n + kernel_.group - 1) / kernel_.group * G_ * kernel_.group);
+  Index changed = -1;
+  if (valid && st.verify_rows) {
+    // Each position's |x|^2, computed as when it was stored, must be the same bits: a block
+    // read again from a file that changed in between is not the block the bounds are for.
+    std::atomic<Index> first{n};
+    parallel_for_chunks(
+        n, 1024, n_threads_,
+        [&](Index p0, Index p1) {
+          for (Index p = p0; p < p1; ++p) {
+            const Index i = st.order[std::size_t(p)];
+            if (X.row(i).squaredNorm() == st.xx[p]) continue;
+            for (Index seen = first.load(); i < seen && !first.compare_exchange_weak(seen, i);) {
+            }
+          }
+        },
+        double(F));
+    if (first.load() < n) changed = first.load(), valid = false;
+  }
   const bool skip_samples = !with_second_ && !distances;
   const Index Gk = kernel_.group, tiles = (n + Gk - 1) / Gk;
   if (!valid) {
@@ -742,6 +763,7 @@ void BoundedBmuSearch<Scalar>::search_block(ConstRowRef<Scalar> X, SampleState& 
   }
   st.moved_since_sort = bounds ? st.moved_since_sort + moved : 0;
   st.pass = pass_;
+  return changed;
 }
 /// \endcond
 

@@ -4,7 +4,9 @@
 // most chunk_bounds_memory() bytes and in an anonymous temporary file (std::tmpfile, deleted
 // when closed) beyond, so a fit over data larger than memory scores as few distances as the
 // in-memory fit. The file is a cache: when it cannot be made, written or read back, the chunks
-// it would hold are searched in full, which finds the same BMUs.
+// it would hold are searched in full, which finds the same BMUs. The kept state also tells
+// whether a chunk's rows are those of the previous pass (their squared norms, bit for bit), so
+// a file changed in place under a fit is caught.
 // Per row: its position, BMU and second BMU (int32), |x|^2 and one float per unit group (a
 // 40 x 40 map at 64 features: 17 groups, 84 bytes; 20 M rows, 1.7 GB).
 
@@ -33,9 +35,7 @@ class ChunkBounds {
   using State = typename Search::SampleState;
 
   ChunkBounds(std::vector<std::vector<Index>> groups, int n_threads)
-      : search_(std::move(groups), /*with_second=*/true, n_threads) {
-    spare_.keep_packed = false;
-  }
+      : search_(std::move(groups), /*with_second=*/true, n_threads), spare_(fresh()) {}
 
   void begin_pass(ConstRowRef<Scalar> W) {
     search_.begin_pass(W);
@@ -43,20 +43,22 @@ class ChunkBounds {
     ++passes_;
   }
 
-  /// The next chunk's BMUs, second BMUs and distances (dense_bmus's, exactly).
-  void search(ConstRowRef<Scalar> X, BmuResult<Scalar>& out) {
+  /// The next chunk's BMUs, second BMUs and distances (dense_bmus's, exactly). Returns the
+  /// first row of X that differs from the same chunk's row in the previous pass, else -1.
+  Index search(ConstRowRef<Scalar> X, BmuResult<Scalar>& out) {
     const std::size_t k = next_++;
     if (k < memory_.size()) return search_.search_block(X, memory_[k], out);
     if (!load(k, spare_)) spare_ = fresh();
-    search_.search_block(X, spare_, out);
+    const Index changed = search_.search_block(X, spare_, out);
     const std::size_t bytes = record_bytes(spare_);
     if (passes_ == 1 && k == memory_.size() && memory_bytes_ + bytes <= chunk_bounds_memory().load()) {
       memory_bytes_ += bytes;
       memory_.push_back(std::move(spare_));
       spare_ = fresh();
-      return;
+      return changed;
     }
     save(k, spare_);
+    return changed;
   }
 
   /// Passes over the next chunk (searched without bounds: missing values, sparse).
@@ -84,6 +86,7 @@ class ChunkBounds {
   static State fresh() {
     State s;
     s.keep_packed = false;
+    s.verify_rows = true;
     return s;
   }
   static std::size_t record_bytes(const State& s) {

@@ -210,7 +210,7 @@ struct SourceFit {
           if (bounds) bounds->skip();
           accumulate_sparse(work, stats, c);
         } else {
-          accumulate_dense(work, stats, c, bounds.get(), storage, r);
+          accumulate_dense(work, src, stats, c, bounds.get(), storage, r);
         }
       });
       if (bounds) {
@@ -244,12 +244,16 @@ struct SourceFit {
 
   /// BatchStatistics::accumulate on a dense chunk that pass() checked: its steps, with the
   /// bounded search when there is one (the same BMUs).
-  static void accumulate_dense(const Model& som, BatchStatistics<Scalar>& stats, const Chunk<Scalar>& c,
-                               ChunkBounds<Scalar>* bounds, RowMatrix<Scalar>& storage, BmuResult<Scalar>& r) {
+  static void accumulate_dense(const Model& som, const Source& src, BatchStatistics<Scalar>& stats,
+                               const Chunk<Scalar>& c, ChunkBounds<Scalar>* bounds, RowMatrix<Scalar>& storage,
+                               BmuResult<Scalar>& r) {
     const SomParams& p = som.params_;
     const ConstRowRef<Scalar> X = som.scaler_.scaled_view(c.dense, storage, p.missing);
     if (bounds && !(p.missing == Missing::mask && has_missing(X))) {
-      bounds->search(X, r);
+      const Index changed = bounds->search(X, r);
+      require<InputError>(changed < 0, call, "row ", c.first_row + changed + 1, " of ", src.description(),
+                          " differs from the previous pass's: the data changed during training (every pass must "
+                          "read the same rows)");
     } else {
       if (bounds) bounds->skip();
       r = masked_bmus<Scalar>(X, som.weights_, p.distance, true, p.n_threads, p.missing);
