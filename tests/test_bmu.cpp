@@ -438,6 +438,42 @@ TEMPLATE_TEST_CASE("bounded BMU search equals find_bmus on every pass", "[bmu][b
           }
 }
 
+TEMPLATE_TEST_CASE("bounded BMU search in blocks of the samples equals find_bmus on every pass", "[bmu][bounded]",
+                   SOMTILE_TEST_SCALARS) {
+  using S = TestType;
+  RowMatrix<S> C = normal_matrix<S>(6, 9, 3) * S(4);
+  RowMatrix<S> X = normal_matrix<S>(2000, 9, 4);
+  for (Index i = 0; i < X.rows(); ++i) X.row(i) += C.row(i % 6);
+  struct Block {  // restored after the test
+    double saved = detail::bounded_block_bytes().load();
+    ~Block() { detail::bounded_block_bytes().store(saved); }
+  } restore;
+  // Blocks of 256 rows (the last one shorter): X is 8 blocks.
+  detail::bounded_block_bytes().store(256.0 * 9 * sizeof(S));
+  for (const bool second : {true, false}) {
+    RowMatrix<S> W = X.topRows(120);
+    detail::BoundedBmuSearch<S> bounded(detail::nearby_groups<S>(W, 30), second, 2);
+    double least = 1;
+    for (int pass = 0; pass < 8; ++pass) {
+      INFO("second " << second << ", pass " << pass);
+      const BmuResult<S> expected =
+          find_bmus<S>(X, W, {Distance::euclidean, second ? SecondBmu::find : SecondBmu::skip, 1});
+      BmuResult<S> got;
+      bounded.search(X, W, got);
+      REQUIRE(got.bmu == expected.bmu);
+      REQUIRE(got.second == expected.second);
+      REQUIRE(got.distance == expected.distance);
+      if (pass > 0) least = std::min(least, bounded.stats().scored_fraction);
+      RowMatrix<S> sum = RowMatrix<S>::Zero(W.rows(), W.cols());
+      Vector<S> count = Vector<S>::Zero(W.rows());
+      for (Index i = 0; i < X.rows(); ++i) sum.row(got.bmu[i]) += X.row(i), count[got.bmu[i]] += 1;
+      for (Index u = 0; u < W.rows(); ++u)
+        if (count[u] > 0) W.row(u) = (W.row(u) + sum.row(u) / count[u]) / S(2);
+    }
+    CHECK(least < 0.75);  // each block kept its bounds
+  }
+}
+
 TEMPLATE_TEST_CASE("bounded BMU search starts over when the data's shape changes", "[bmu][bounded]",
                    SOMTILE_TEST_SCALARS) {
   using S = TestType;

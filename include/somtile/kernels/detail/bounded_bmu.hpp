@@ -116,6 +116,13 @@ inline constexpr Index resort_moved = 20;
 /// The packed copy of the samples is kept up to this size (larger data is packed every pass, as
 /// the full search does, rather than held twice).
 inline constexpr double max_packed_bytes = double(64 << 20);
+/// Rows of X per block of a search over samples too many to pack (whose rows it gathers in BMU
+/// order): 16 MB of rows (65 536 rows of 64 floats); X is searched in blocks when it takes more
+/// than max_packed_bytes and 4 blocks. A setting so that tests can make blocks small.
+inline std::atomic<double>& bounded_block_bytes() {
+  static std::atomic<double> bytes{double(16 << 20)};
+  return bytes;
+}
 /// Trainings of fewer epochs search in full: the first pass only sets the bounds, and one or two
 /// more cannot repay their memory (one float per sample and group).
 inline constexpr Index min_bounded_epochs = 3;
@@ -175,11 +182,9 @@ class BoundedBmuSearch {
   /// Without `distances` (and without second BMUs), out.distance is left empty, and a sample
   /// whose bounds prove its BMU unchanged is not read at all (Yinyang's global filter: an upper
   /// bound on the distance to its BMU below the lower bounds of every group).
-  void search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out, bool distances = true) {
-    begin_pass(W);
-    search_block(X, state_, out, distances);
-    end_pass();
-  }
+  /// Samples too many to keep packed are searched in blocks of about bounded_block_bytes(), each
+  /// with its own state: a block's rows, gathered in its BMU order, stay within a few MB of X.
+  void search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out, bool distances = true);
 
   /// A pass in blocks: begin_pass(W), then search_block for each block with the state it had
   /// in the previous pass (the same samples in the same order), then end_pass(). A block's
@@ -254,8 +259,10 @@ class BoundedBmuSearch {
   ScoreKernel<Scalar> kernel_{};
   std::vector<Scalar> panels_, bias_;  // per group, padded to mr; bias per slot
   std::vector<Index> panel_offset_;
-  SampleState state_;     // search()'s
-  Vector<Scalar> slack_;  // per position of the block searched: the rounding margin
+  SampleState state_;                // search()'s
+  std::vector<SampleState> blocks_;  // search()'s, for samples in blocks
+  BmuResult<Scalar> part_;           // one block's result
+  Vector<Scalar> slack_;             // per position of the block searched: the rounding margin
   // The codebook of the pass (current_) and of the last finished pass (previous_), whose moves
   // the bounds subtract; pass_ counts begin_pass calls.
   RowMatrix<Scalar> current_, previous_;
@@ -504,6 +511,37 @@ void BoundedBmuSearch<Scalar>::begin_pass(ConstRowRef<Scalar> W) {
   ++pass_;
   open_ = true;
   scored_ = searched_ = 0;
+}
+
+template <typename Scalar>
+void BoundedBmuSearch<Scalar>::search(ConstRowRef<Scalar> X, ConstRowRef<Scalar> W, BmuResult<Scalar>& out,
+                                      bool distances) {
+  begin_pass(W);
+  const Index n = X.rows(), F = X.cols();
+  const double bytes = double(n) * double(F) * sizeof(Scalar);
+  const double block = bounded_block_bytes().load();
+  if (bytes <= std::min(max_packed_bytes, 4 * block)) {  // packed whole, or a few blocks at most
+    blocks_.clear();
+    search_block(X, state_, out, distances);
+    return end_pass();
+  }
+  state_ = SampleState{};
+  const Index Gk = kernel_.group, rows = std::max<Index>(Gk, Index(block / (double(F) * sizeof(Scalar))) / Gk * Gk),
+              count = (n + rows - 1) / rows;
+  if (Index(blocks_.size()) != count) blocks_.assign(std::size_t(count), SampleState{});
+  out.bmu.resize(n);
+  out.distance.resize(distances ? n : 0);
+  out.second.resize(with_second_ ? n : 0);
+  for (Index b = 0; b < count; ++b) {
+    const Index first = b * rows, m = std::min(rows, n - first);
+    SampleState& st = blocks_[std::size_t(b)];
+    st.keep_packed = false;
+    search_block(X.middleRows(first, m), st, part_, distances);
+    out.bmu.segment(first, m) = part_.bmu;
+    if (distances) out.distance.segment(first, m) = part_.distance;
+    if (with_second_) out.second.segment(first, m) = part_.second;
+  }
+  end_pass();
 }
 
 template <typename Scalar>
