@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -553,3 +554,44 @@ TEMPLATE_TEST_CASE("bounded BMU search in chunks equals find_bmus, with states i
     CHECK(bounds.chunks_in_file() < std::size_t(chunks));
   }
 }
+
+#if defined(__linux__)
+TEST_CASE("bounded BMU search in chunks: a temporary file that fails is dropped, the results stay exact",
+          "[bmu][bounded][source]") {
+  using S = double;
+  RowMatrix<S> X = normal_matrix<S>(600, 5, 8);
+  struct Restore {
+    std::size_t limit = detail::chunk_bounds_memory().load();
+    std::FILE* (*open)() = detail::chunk_bounds_file().load();
+    ~Restore() {
+      detail::chunk_bounds_memory().store(limit);
+      detail::chunk_bounds_file().store(open);
+    }
+  } restore;
+  detail::chunk_bounds_memory().store(0);
+  // A disk that is full (every write fails), and no file at all.
+  const auto full = []() -> std::FILE* { return std::fopen("/dev/full", "w+b"); };
+  const auto none = []() -> std::FILE* { return nullptr; };
+  for (std::FILE* (*open)() : {+full, +none}) {
+    detail::chunk_bounds_file().store(open);
+    RowMatrix<S> W = X.topRows(80);
+    detail::ChunkBounds<S> bounds(detail::nearby_groups<S>(W, 20), 2);
+    for (int pass = 0; pass < 4; ++pass) {
+      bounds.begin_pass(W);
+      for (Index k = 0; k < 6; ++k) {
+        const RowMatrix<S> part = X.middleRows(k * 100, 100);
+        const BmuResult<S> expected = find_bmus<S>(part, W, {Distance::euclidean, SecondBmu::find, 1});
+        BmuResult<S> got;
+        CHECK(bounds.search(part, got) == -1);
+        REQUIRE(got.bmu == expected.bmu);
+        REQUIRE(got.second == expected.second);
+        REQUIRE(got.distance == expected.distance);
+      }
+      bounds.end_pass();
+      CHECK(bounds.stats().scored_fraction == 1.0);  // no state came back: every unit scored
+      W *= S(0.9);
+    }
+    CHECK(bounds.chunks_in_file() == 0);
+  }
+}
+#endif

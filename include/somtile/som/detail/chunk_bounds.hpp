@@ -28,6 +28,13 @@ inline std::atomic<std::size_t>& chunk_bounds_memory() {
   return bytes;
 }
 
+/// How the temporary file is made (std::tmpfile; a setting so that tests can hand it a file
+/// that fails).
+inline std::atomic<std::FILE* (*)()>& chunk_bounds_file() {
+  static std::atomic<std::FILE* (*)()> open{&std::tmpfile};
+  return open;
+}
+
 template <typename Scalar>
 class ChunkBounds {
  public:
@@ -115,7 +122,7 @@ class ChunkBounds {
     if (n > std::size_t(std::numeric_limits<std::int32_t>::max()) || s.order.size() != n || s.second.size() != n ||
         std::size_t(s.xx.size()) != n)
       return retire();
-    if (!file_) file_.reset(std::tmpfile());
+    if (!file_) file_.reset(chunk_bounds_file().load()());
     if (!file_) return retire();
     if (records_.size() <= k) records_.resize(k + 1);
     Record& r = records_[k];
