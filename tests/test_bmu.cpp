@@ -13,6 +13,7 @@
 #include "support/data.hpp"
 #include "support/isa_levels.hpp"
 #include "support/scalars.hpp"
+#include "support/sizes.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -386,7 +387,7 @@ TEMPLATE_TEST_CASE("bounded BMU search equals find_bmus on every pass", "[bmu][b
   std::vector<Case> cases;
   {
     RowMatrix<S> C = normal_matrix<S>(6, 9, 3) * S(4);
-    RowMatrix<S> X = normal_matrix<S>(900, 9, 4);
+    RowMatrix<S> X = normal_matrix<S>(test_support::full_or_reduced(900, 400), 9, 4);
     for (Index i = 0; i < X.rows(); ++i) X.row(i) += C.row(i % 6);
     cases.push_back({"blobs", X, RowMatrix<S>(X.topRows(120))});
     RowMatrix<S> Xi = RowMatrix<S>(X.array().round()), Wi = RowMatrix<S>(Xi.middleRows(7, 96));
