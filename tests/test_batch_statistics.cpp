@@ -404,7 +404,7 @@ TEST_CASE("batch statistics: every error path names the problem and changes noth
   CHECK(fresh.weights() == W0);
 }
 
-TEST_CASE("fit(X) refuses an update that overflows, as apply does, and leaves the Som as it was",
+TEST_CASE("fit(X) refuses an update that overflows (batch and mini-batch), as apply does, and leaves the Som as it was",
           "[batch_statistics][errors]") {
   // Finite values whose per-unit sums are not: 1e308 in every cell, so every unit's sum of two
   // or more rows overflows double.
@@ -419,4 +419,16 @@ TEST_CASE("fit(X) refuses an update that overflows, as apply does, and leaves th
   const RowMatrix<double> before = som.weights();
   CHECK_THROWS_AS(som.fit(X), InputError);
   CHECK(som.weights() == before);
+  // The mini-batch rule, on complete data and with missing values.
+  SomParams q = batch_params();
+  q.training = Training::minibatch;
+  for (const Missing missing : {Missing::reject, Missing::mask}) {
+    q.missing = missing;
+    RowMatrix<double> Z = X;
+    if (missing == Missing::mask) Z(3, 1) = std::numeric_limits<double>::quiet_NaN();
+    Som<double> mini(q, 4);
+    CHECK(message_of<InputError>([&] { mini.fit(Z); }) ==
+          "Som::fit(): the update is not finite: the sums overflow double; scale the data");
+    CHECK_FALSE(mini.is_fitted());
+  }
 }

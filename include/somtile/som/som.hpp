@@ -619,6 +619,7 @@ class Som {
           });
         }
       });
+      require_finite(W, "Som::fit");
       if (measure)
         record(history, distance_sum / double(n), double(te_count) / double(n), epoch, lr, sigma, on_epoch);
       else
@@ -665,6 +666,7 @@ class Som {
             for (Index j = 0; j < F; ++j) W(u, j) += step * (S(u - v0, j) - S(u - v0, F + j) * W(u, j));
         });
       }
+      require_finite(W, "Som::fit");
       if (measure)
         record(history, distance_sum / double(n), double(te_count) / double(n), epoch, lr, sigma, on_epoch);
       else
@@ -710,6 +712,11 @@ class Som {
       apply_masked_batch_update(W, compact, sigma);
     else
       apply_batch_update(W, compact, sigma);
+    require_finite(W, call);
+  }
+
+  // A codebook an update left not finite (sums that overflow the scalar type) is refused.
+  static void require_finite(const RowMatrix<Scalar>& W, const char* call) {
     detail::require<InputError>(
         W.allFinite(), call, "the update is not finite: the sums overflow ",
         sizeof(Scalar) == 4 ? "float; scale the data or train in double" : "double; scale the data");
