@@ -24,9 +24,18 @@
 #else
 #define SOMTILE_ALWAYS_INLINE inline
 #endif
+// Clang splits 512-bit vectors in two unless the function asks for them (its tuning for AVX-512
+// CPUs prefers 256 bits), which spills the kernels' register blocks: every function a vectorised
+// body is inlined into carries SOMTILE_WIDE_VECTORS (measured: the W5 BMU pass 1.6x faster).
+#if defined(__clang__)
+#define SOMTILE_WIDE_VECTORS __attribute__((min_vector_width(512)))
+#else
+#define SOMTILE_WIDE_VECTORS
+#endif
 #if SOMTILE_X86_DISPATCH
 #define SOMTILE_TARGET_AVX2 __attribute__((target("avx2,fma")))
-#define SOMTILE_TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
+#define SOMTILE_TARGET_AVX512 \
+  __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) SOMTILE_WIDE_VECTORS
 #endif
 
 namespace somtile {

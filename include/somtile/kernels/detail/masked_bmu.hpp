@@ -115,7 +115,8 @@ SOMTILE_ALWAYS_INLINE void count_within_vector(const Scalar* scores, Index n_uni
 }
 
 template <typename Scalar>
-void count_within_compiled(const Scalar* scores, Index n_units, const Scalar* limit, Scalar* count) {
+SOMTILE_WIDE_VECTORS void count_within_compiled(const Scalar* scores, Index n_units, const Scalar* limit,
+                                                Scalar* count) {
   count_within_vector<Scalar, native_vector_bytes, VectorShape<native_vector_bytes>::nv>(scores, n_units, limit, count);
 }
 #if SOMTILE_X86_DISPATCH

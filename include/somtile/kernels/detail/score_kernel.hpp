@@ -332,16 +332,16 @@ ScoreKernel<Scalar> make_score_kernel(void (*score)(const ScoreGroup<Scalar>&),
 
 // The build's own target.
 template <typename Scalar>
-void score_group_compiled(const ScoreGroup<Scalar>& g) {
+SOMTILE_WIDE_VECTORS void score_group_compiled(const ScoreGroup<Scalar>& g) {
   constexpr int B = native_vector_bytes;
   score_group_vector<Scalar, B, VectorShape<B>::mr, VectorShape<B>::nv>(g);
 }
 template <typename Scalar>
-void collect_group_compiled(const CandidateGroup<Scalar>& c) {
+SOMTILE_WIDE_VECTORS void collect_group_compiled(const CandidateGroup<Scalar>& c) {
   collect_group_vector<Scalar, native_vector_bytes, VectorShape<native_vector_bytes>::nv>(c);
 }
 template <typename Scalar>
-void score_merge_compiled(const ScoreMergeGroup<Scalar>& m) {
+SOMTILE_WIDE_VECTORS void score_merge_compiled(const ScoreMergeGroup<Scalar>& m) {
   constexpr int B = native_vector_bytes;
   score_group_vector<Scalar, B, VectorShape<B>::mr, VectorShape<B>::nv, true>(m.g, &m);
 }

@@ -213,12 +213,12 @@ struct ProductShape {
 };
 
 template <typename Scalar>
-void product_compiled(const Product<Scalar>& p) {
+SOMTILE_WIDE_VECTORS void product_compiled(const Product<Scalar>& p) {
   constexpr int B = native_vector_bytes;
   product_vector<Scalar, B, ProductShape<B>::mr, ProductShape<B>::nv>(p);
 }
 template <typename Scalar>
-void minibatch_step_compiled(const MinibatchStep<Scalar>& m) {
+SOMTILE_WIDE_VECTORS void minibatch_step_compiled(const MinibatchStep<Scalar>& m) {
   minibatch_step_vector<Scalar, native_vector_bytes>(m);
 }
 

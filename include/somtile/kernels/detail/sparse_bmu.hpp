@@ -209,8 +209,9 @@ using SparseScoreRows = void (*)(const CsrView<Scalar>&, Index, Index, const Sca
                                  const double*, double*, TopTwo<double>*);
 
 template <typename Scalar>
-void sparse_score_rows_compiled(const CsrView<Scalar>& X, Index b, Index e, const Scalar* panel, Index p, Index u0,
-                                const double* bias, const double* factor, double* acc, TopTwo<double>* top) {
+SOMTILE_WIDE_VECTORS void sparse_score_rows_compiled(const CsrView<Scalar>& X, Index b, Index e, const Scalar* panel,
+                                                     Index p, Index u0, const double* bias, const double* factor,
+                                                     double* acc, TopTwo<double>* top) {
   sparse_score_rows_impl(X, b, e, panel, p, u0, bias, factor, acc, top);
 }
 

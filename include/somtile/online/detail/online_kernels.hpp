@@ -481,11 +481,11 @@ Nearest<Scalar> nearest_compiled(const StepFeatures<Scalar>& f, Index units, Sca
   return nearest_any<Scalar, native_vector_bytes>(f, units, distances);
 }
 template <typename Scalar>
-void update_window_compiled(const WindowUpdate<Scalar>& w) {
+SOMTILE_WIDE_VECTORS void update_window_compiled(const WindowUpdate<Scalar>& w) {
   update_window_vector<Scalar, native_vector_bytes>(w);
 }
 
-inline void exp_scaled_compiled(const double* in, Index n, double scale, double* out) {
+SOMTILE_WIDE_VECTORS inline void exp_scaled_compiled(const double* in, Index n, double scale, double* out) {
   exp_scaled_vector<native_vector_bytes>(in, n, scale, out);
 }
 
