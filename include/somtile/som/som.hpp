@@ -722,6 +722,16 @@ class Som {
         sizeof(Scalar) == 4 ? "float; scale the data or train in double" : "double; scale the data");
   }
 
+  // Whether batch passes over complete rows keep bounds between epochs (kernels/detail/bounded_bmu.hpp),
+  // in memory (train_batch) and from a source (SourceFit), and the unit groups they bound: map tiles.
+  bool batch_keeps_bounds() const {
+    return params_.distance == Distance::euclidean && detail::bounded_search_enabled() &&
+           n_units() >= detail::min_bounded_units && params_.epochs >= detail::min_bounded_epochs;
+  }
+  std::vector<std::vector<Index>> bound_groups() const {
+    return detail::grid_tiles(grid_.rows(), grid_.cols(), detail::bounded_group_size_for(n_features_));
+  }
+
   // missing: X has NaN cells (Missing::mask): masked search, per-feature sums and counts.
   void train_batch(ConstRowRef<Scalar> X, RowMatrix<Scalar>& W, TrainingHistory& history, const EpochCallback& on_epoch,
                    bool missing) {
@@ -729,13 +739,10 @@ class Som {
     const Missing search = missing ? Missing::mask : Missing::reject;
     detail::BatchSums<Scalar> sums;
     detail::CompactSums<Scalar> compact;
-    // Euclidean passes over complete data keep bounds between epochs (kernels/detail/bounded_bmu.hpp):
-    // the same BMUs, fewer distances.
+    // Passes over complete data keep bounds between epochs: the same BMUs, fewer distances.
     std::unique_ptr<detail::BoundedBmuSearch<Scalar>> bounded;
-    if (!missing && params_.distance == Distance::euclidean && detail::bounded_search_enabled() &&
-        n_units() >= detail::min_bounded_units && params_.epochs >= detail::min_bounded_epochs)
-      bounded = std::make_unique<detail::BoundedBmuSearch<Scalar>>(
-          detail::grid_tiles(grid_.rows(), grid_.cols(), detail::bounded_group_size_for(n_features_)), true, threads);
+    if (!missing && batch_keeps_bounds())
+      bounded = std::make_unique<detail::BoundedBmuSearch<Scalar>>(bound_groups(), true, threads);
     BmuResult<Scalar> r;
     const auto pass = [&] {
       if (bounded)

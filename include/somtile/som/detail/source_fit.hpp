@@ -231,15 +231,11 @@ struct SourceFit {
     return history;
   }
 
-  /// The bounded search for a map the in-memory fit would search with bounds (Som::train_batch's
-  /// conditions; chunks with missing values or sparse chunks are searched without).
+  /// The bounded search where the in-memory fit keeps one (chunks with missing values and
+  /// sparse chunks are searched without).
   static std::unique_ptr<ChunkBounds<Scalar>> chunk_bounds(const Model& som) {
-    const SomParams& p = som.params_;
-    if (p.distance != Distance::euclidean || !bounded_search_enabled() || som.n_units() < min_bounded_units ||
-        p.epochs < min_bounded_epochs)
-      return nullptr;
-    return std::make_unique<ChunkBounds<Scalar>>(
-        grid_tiles(som.grid_.rows(), som.grid_.cols(), bounded_group_size_for(som.n_features_)), p.n_threads);
+    if (!som.batch_keeps_bounds()) return nullptr;
+    return std::make_unique<ChunkBounds<Scalar>>(som.bound_groups(), som.params_.n_threads);
   }
 
   /// BatchStatistics::accumulate on a dense chunk that pass() checked: its steps, with the
