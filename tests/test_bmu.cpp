@@ -32,6 +32,25 @@ using test_support::kernel_levels;
 using test_support::LevelCap;
 using test_support::normal_matrix;
 
+// The bounded-search tests' data: n rows of F features around six centres 4 apart.
+template <typename S>
+RowMatrix<S> six_blobs(Index n, Index F) {
+  const RowMatrix<S> C = normal_matrix<S>(6, F, 3) * S(4);
+  RowMatrix<S> X = normal_matrix<S>(n, F, 4);
+  for (Index i = 0; i < n; ++i) X.row(i) += C.row(i % 6);
+  return X;
+}
+
+// Half a k-means step: each unit moves halfway to the mean of the samples it is the BMU of.
+template <typename S>
+void half_kmeans_step(const RowMatrix<S>& X, const Labels& bmu, RowMatrix<S>& W) {
+  RowMatrix<S> sum = RowMatrix<S>::Zero(W.rows(), W.cols());
+  Vector<S> count = Vector<S>::Zero(W.rows());
+  for (Index i = 0; i < X.rows(); ++i) sum.row(bmu[i]) += X.row(i), count[bmu[i]] += 1;
+  for (Index u = 0; u < W.rows(); ++u)
+    if (count[u] > 0) W.row(u) = (W.row(u) + sum.row(u) / count[u]) / S(2);
+}
+
 // Naive oracle in double: all distances, then the two smallest with lowest-index ties.
 double naive_distance(Distance metric, const RowMatrix<double>& X, Index i, const RowMatrix<double>& W, Index u) {
   double d = 0;
@@ -386,9 +405,7 @@ TEMPLATE_TEST_CASE("bounded BMU search equals find_bmus on every pass", "[bmu][b
   };
   std::vector<Case> cases;
   {
-    RowMatrix<S> C = normal_matrix<S>(6, 9, 3) * S(4);
-    RowMatrix<S> X = normal_matrix<S>(test_support::full_or_reduced(900, 400), 9, 4);
-    for (Index i = 0; i < X.rows(); ++i) X.row(i) += C.row(i % 6);
+    const RowMatrix<S> X = six_blobs<S>(test_support::full_or_reduced(900, 400), 9);
     cases.push_back({"blobs", X, RowMatrix<S>(X.topRows(120))});
     RowMatrix<S> Xi = RowMatrix<S>(X.array().round()), Wi = RowMatrix<S>(Xi.middleRows(7, 96));
     Wi.row(40) = Wi.row(3);
@@ -424,11 +441,7 @@ TEMPLATE_TEST_CASE("bounded BMU search equals find_bmus on every pass", "[bmu][b
                           .all());
               if (pass > 0) least = std::min(least, bounded.stats().scored_fraction);
               // The next codebook: half a k-means step, then a shrinking random move.
-              RowMatrix<S> sum = RowMatrix<S>::Zero(U, W.cols());
-              Vector<S> count = Vector<S>::Zero(U);
-              for (Index i = 0; i < c.X.rows(); ++i) sum.row(got.bmu[i]) += c.X.row(i), count[got.bmu[i]] += 1;
-              for (Index u = 0; u < U; ++u)
-                if (count[u] > 0) W.row(u) = (W.row(u) + sum.row(u) / count[u]) / S(2);
+              half_kmeans_step(c.X, got.bmu, W);
               const S step = S(0.3) / S(pass + 1) * (std::string(c.name) == "squares overflow" ? S(0) : S(1));
               for (Index u = 0; u < U; ++u)
                 if (u % 5 == pass % 5)
@@ -443,9 +456,7 @@ TEMPLATE_TEST_CASE("bounded BMU search equals find_bmus on every pass", "[bmu][b
 TEMPLATE_TEST_CASE("bounded BMU search in blocks of the samples equals find_bmus on every pass", "[bmu][bounded]",
                    SOMTILE_TEST_SCALARS) {
   using S = TestType;
-  RowMatrix<S> C = normal_matrix<S>(6, 9, 3) * S(4);
-  RowMatrix<S> X = normal_matrix<S>(2000, 9, 4);
-  for (Index i = 0; i < X.rows(); ++i) X.row(i) += C.row(i % 6);
+  const RowMatrix<S> X = six_blobs<S>(2000, 9);
   struct Block {  // restored after the test
     double saved = detail::bounded_block_bytes().load();
     ~Block() { detail::bounded_block_bytes().store(saved); }
@@ -468,11 +479,7 @@ TEMPLATE_TEST_CASE("bounded BMU search in blocks of the samples equals find_bmus
       REQUIRE(got.second == expected.second);
       if (distances) REQUIRE(got.distance == expected.distance);
       if (pass > 0) least = std::min(least, bounded.stats().scored_fraction);
-      RowMatrix<S> sum = RowMatrix<S>::Zero(W.rows(), W.cols());
-      Vector<S> count = Vector<S>::Zero(W.rows());
-      for (Index i = 0; i < X.rows(); ++i) sum.row(got.bmu[i]) += X.row(i), count[got.bmu[i]] += 1;
-      for (Index u = 0; u < W.rows(); ++u)
-        if (count[u] > 0) W.row(u) = (W.row(u) + sum.row(u) / count[u]) / S(2);
+      half_kmeans_step(X, got.bmu, W);
     }
     CHECK(least < 0.75);  // each block kept its bounds
   }
@@ -497,9 +504,7 @@ TEMPLATE_TEST_CASE("bounded BMU search starts over when the data's shape changes
 TEMPLATE_TEST_CASE("bounded BMU search in chunks equals find_bmus, with states in memory or in a file",
                    "[bmu][bounded][source]", SOMTILE_TEST_SCALARS) {
   using S = TestType;
-  RowMatrix<S> C = normal_matrix<S>(6, 9, 3) * S(4);
-  RowMatrix<S> X = normal_matrix<S>(900, 9, 4);
-  for (Index i = 0; i < X.rows(); ++i) X.row(i) += C.row(i % 6);
+  const RowMatrix<S> X = six_blobs<S>(900, 9);
   const Index chunk = 128, chunks = 8;  // the last one of 4 rows
   struct Limit {                        // bytes of chunk states kept in memory, restored after the test
     std::size_t saved = detail::chunk_bounds_memory().load();
@@ -540,11 +545,7 @@ TEMPLATE_TEST_CASE("bounded BMU search in chunks equals find_bmus, with states i
     bounds.end_pass();
     if (pass > 0) least = std::min(least, bounds.stats().scored_fraction);
     // The next codebook: half a k-means step, then a shrinking random move.
-    RowMatrix<S> sum = RowMatrix<S>::Zero(W.rows(), W.cols());
-    Vector<S> count = Vector<S>::Zero(W.rows());
-    for (Index i = 0; i < X.rows(); ++i) sum.row(bmu[i]) += X.row(i), count[bmu[i]] += 1;
-    for (Index u = 0; u < W.rows(); ++u)
-      if (count[u] > 0) W.row(u) = (W.row(u) + sum.row(u) / count[u]) / S(2);
+    half_kmeans_step(X, bmu, W);
     for (Index u = 0; u < W.rows(); ++u)
       if (u % 5 == pass % 5)
         for (Index j = 0; j < W.cols(); ++j) W(u, j) += S(0.3) / S(pass + 1) * S(rng.normal());
